@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# nsbpf: `make` builds quietly, `make V=1` shows the commands.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+OUT       := .output
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PKGS      := libbpf libnl-route-3.0 yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS)) -lelf -lz
+
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror
+CPPFLAGS  := -D_GNU_SOURCE -DNSBPF_VERSION='"$(VERSION)"' -Iloader -Imaps -I$(OUT) $(PKG_CFLAGS)
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
+BPF_CFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -O2 -g -Wall -Werror -MMD -MP \
+	      -I$(OUT) -Imaps -Ibpf
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
+LIB_OBJS  := $(filter-out $(OUT)/loader/main.o,$(LOADER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integ/*.c)
+INTEG_OBJS := $(patsubst tests/integ/%.c,$(OUT)/tests/integ/%.o,$(INTEG_SRCS))
+SELF_SRCS := $(wildcard selftests/*.c)
+SELF_OBJS := $(patsubst selftests/%.c,$(OUT)/selftests/%.o,$(SELF_SRCS))
+
+NSBPF     := $(OUT)/nsbpf
+UNIT_BIN  := $(OUT)/tests/unit_tests
+INTEG_BIN := $(OUT)/tests/integ_tests
+SELF_BIN  := $(OUT)/selftests/selftests
+
+# Criterion flags: integration tests share the machine's namespaces, one at a time.
+CRITERION_FLAGS ?= --verbose=0
+INTEG_FLAGS ?= --jobs 1
+
+.PHONY: all test unit selftest integ check vmlinux clean install help
+.DEFAULT_GOAL := all
+
+all: $(NSBPF) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN)
+
+help:
+	@echo 'targets:'
+	@echo '  all       build nsbpf, the BPF objects and the test binaries (default)'
+	@echo '  test      unit tests, BPF selftests, integration tests (tcx and clsact)'
+	@echo '  unit      unit tests only (no root needed)'
+	@echo '  selftest  BPF_PROG_TEST_RUN selftests (root)'
+	@echo '  integ     integration tests in private namespaces (root)'
+	@echo '  matrix    selftests and a lab smoke test in VMs booting other kernels'
+	@echo '  bench     benchmarks, nsbpf against the iptables/bridge way'
+	@echo '  check     static checks (cppcheck)'
+	@echo '  vmlinux   regenerate vmlinux.h from $(VMLINUX_BTF)'
+	@echo '  install   install nsbpf into $$(PREFIX)/sbin (PREFIX=$(PREFIX))'
+	@echo '  clean     remove $(OUT)'
+
+$(OUT) $(OUT)/bpf $(OUT)/loader $(OUT)/tests/unit $(OUT)/tests/integ $(OUT)/selftests:
+	$(Q)mkdir -p $@
+
+# vmlinux.h comes from the build machine's BTF; bpf/vmlinux/ holds a checked-in
+# copy for machines without /sys/kernel/btf/vmlinux.
+$(OUT)/vmlinux.h: | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)if [ -r $(VMLINUX_BTF) ]; then \
+		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@; \
+	else \
+		echo "no $(VMLINUX_BTF): using bpf/vmlinux/vmlinux.h" >&2; \
+		cp bpf/vmlinux/vmlinux.h $@; \
+	fi
+
+vmlinux:
+	$(Q)rm -f $(OUT)/vmlinux.h
+	$(Q)$(MAKE) --no-print-directory $(OUT)/vmlinux.h
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h Makefile | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name nsbpf_$* > $@.tmp && mv $@.tmp $@
+
+# Every userspace object may include a skeleton: build them first.
+$(OUT)/loader/%.o: loader/%.c Makefile $(SKELS) | $(OUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/unit/%.o: tests/unit/%.c Makefile $(SKELS) | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/integ/%.o: tests/integ/%.c Makefile $(SKELS) | $(OUT)/tests/integ
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/selftests/%.o: selftests/%.c Makefile $(SKELS) | $(OUT)/selftests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Iselftests $(ALL_CFLAGS) -c $< -o $@
+
+$(NSBPF): $(LOADER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+$(INTEG_BIN): $(INTEG_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+$(SELF_BIN): $(SELF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) $(CRITERION_FLAGS)
+
+# The selftests send no traffic; a private netns keeps it that way.
+selftest: $(SELF_BIN)
+	unshare --net $(SELF_BIN) $(CRITERION_FLAGS)
+
+# Each integration test enters private net and mount namespaces of its own
+# (tests/integ/harness.c) and refuses to run in the machine's initial one.
+integ: $(NSBPF) $(INTEG_BIN)
+	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=auto $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS)
+	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter 'datapath/*'
+
+test: all
+	$(Q)scripts/run-tests.sh
+
+check:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		-D_GNU_SOURCE -Iloader -Imaps loader tests selftests
+
+install: $(NSBPF)
+	install -D -m 0755 $(NSBPF) $(DESTDIR)$(PREFIX)/sbin/nsbpf
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include selftests/vm/vm.mk
+-include bench/bench.mk
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)

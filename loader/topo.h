@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The topology file: parsed with libyaml and validated as a whole before
+ * anything is created. Every error carries FILE:LINE:COL. Addresses are kept
+ * in host byte order here; the loader converts when it fills the maps.
+ */
+#ifndef NSBPF_TOPO_H
+#define NSBPF_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOPO_IFNAMSIZ	16	/* IFNAMSIZ, with the NUL */
+#define TOPO_NAME_MAX	64
+
+struct topo_mark {
+	int line;		/* 1-based, 0 when unknown */
+	int col;		/* 1-based */
+};
+
+struct topo_network {
+	char name[TOPO_NAME_MAX];
+	struct topo_mark mark;
+	uint32_t subnet;	/* host order, host bits zero */
+	uint8_t prefix;		/* 1..30 */
+	uint32_t gateway;	/* host order; defaults to subnet + 1 */
+	bool masquerade;
+	uint64_t reach;		/* bit n: may talk to networks[n]; symmetric, own bit set */
+};
+
+struct topo_node {
+	char name[TOPO_NAME_MAX];
+	struct topo_mark mark;
+	int network;		/* index into topo.networks */
+	uint32_t ip;		/* host order; defaulted to the next free address */
+	char **exec;		/* commands run in the node after up, in order */
+	size_t n_exec;
+	char netns[TOPO_NAME_MAX];	/* "<lab>-<node>", under /run/netns */
+	char hostif[TOPO_IFNAMSIZ];	/* "<lab>-<node>", host end of the veth */
+};
+
+struct topo_forward {
+	struct topo_mark mark;
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;	/* host order; 0: uplink address and loopback */
+	uint16_t port;		/* first host port */
+	uint16_t port_end;	/* last host port, == port for one port */
+	int node;		/* index into topo.nodes */
+	uint16_t to_port;	/* first node port */
+	uint16_t to_port_end;
+};
+
+struct topo {
+	char *path;		/* as given, used in messages */
+	char name[TOPO_NAME_MAX];
+	char uplink[TOPO_IFNAMSIZ];	/* "" when not given: the default route's device */
+	struct topo_network *networks;
+	size_t n_networks;
+	struct topo_node *nodes;
+	size_t n_nodes;
+	struct topo_forward *forwards;
+	size_t n_forwards;
+};
+
+/* One validation message, already formatted as "FILE:LINE:COL: text". */
+struct topo_errors {
+	char **msgs;
+	size_t n;
+};
+
+/*
+ * Parse and validate. Returns 0 and sets *out, or -EINVAL with every problem
+ * found appended to errs (and *out NULL), or another -errno when the file
+ * cannot be read (also described in errs).
+ */
+int topo_load(const char *path, struct topo **out, struct topo_errors *errs);
+int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **out,
+		  struct topo_errors *errs);
+void topo_free(struct topo *t);
+void topo_errors_free(struct topo_errors *errs);
+
+/* Shared by the topology and the CLI (forward add). 0 or -EINVAL. */
+int topo_parse_name(const char *s);		/* [a-z0-9-], starts and ends alnum */
+int topo_parse_ipv4(const char *s, uint32_t *ip);	/* strict dotted quad */
+int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix);
+int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);	/* N or N-M, 1..65535 */
+
+/* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
+int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);
+int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
+
+/* Index of a network or node by name, -1 when absent. */
+int topo_network_index(const struct topo *t, const char *name);
+int topo_node_index(const struct topo *t, const char *name);
+
+#endif /* NSBPF_TOPO_H */
