@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command tables, option flags shared by every command, exit codes. */
+#ifndef NSBPF_CLI_H
+#define NSBPF_CLI_H
+
+#include <stdbool.h>
+
+enum nsb_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* the operation failed */
+	EXIT_USAGE = 2,		/* bad usage or invalid input */
+	EXIT_SKIP = 77,		/* test skipped */
+};
+
+struct nsb_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* argv[0] is the command word */
+};
+
+struct cli_opts {
+	bool json;		/* -j/--json */
+	const char *netns;	/* -n NAME: run in /run/netns/NAME */
+};
+extern struct cli_opts cli_opts;
+
+/* Run the row matching argv[0]; no word runs the first row. */
+int cli_dispatch(const struct nsb_cmd *cmds, const char *object, int argc, char **argv);
+
+/* "nsbpf: msg" on stderr, or {"error": "msg"} on stdout under --json. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv holds -h/--help (before any "--"). */
+bool cli_wants_help(int argc, char **argv);
+
+/*
+ * Strip the common per-command flags (--json/-j) out of argv, in place.
+ * Returns the new argc.
+ */
+int cli_common_flags(int argc, char **argv);
+
+/* Lab names as given on the command line: same rules as the topology. */
+int cli_check_lab(const char *lab);
+
+#endif /* NSBPF_CLI_H */

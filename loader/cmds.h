@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* One entry point per CLI object; main.c dispatches to these. */
+#ifndef NSBPF_CMDS_H
+#define NSBPF_CMDS_H
+
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+/* Print the topology's validation errors; returns EXIT_USAGE. */
+struct topo_errors;
+int cmd_report_topo_errors(const struct topo_errors *errs);
+
+#endif /* NSBPF_CMDS_H */

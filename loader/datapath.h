@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The eBPF datapath of a lab: load the CO-RE programs, pin and fill the maps
+ * under /sys/fs/bpf/nsbpf/LAB/, attach to every host end (tcx links where the
+ * kernel has them, tc clsact filters otherwise).
+ */
+#ifndef NSBPF_DATAPATH_H
+#define NSBPF_DATAPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lab.h"
+#include "nsbpf_maps.h"
+#include "state.h"
+
+#define BPFFS_ROOT	"/sys/fs/bpf"
+#define PIN_ROOT	BPFFS_ROOT "/nsbpf"
+
+struct dp_uplink {
+	int ifindex;		/* 0: no uplink */
+	uint32_t ip;		/* host order */
+};
+
+/*
+ * First up: load, pin, fill, attach; every object is journaled before it is
+ * created. Re-up (reup): reuse the pinned maps, refill them, and replace the
+ * programs in place with the mode the lab already uses (*mode on input).
+ * *mode gets the mode used: ATTACH_TCX or ATTACH_CLSACT.
+ */
+int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
+	  struct journal *j, enum attach_mode *mode, bool reup);
+
+/* Make sure a bpffs is mounted at /sys/fs/bpf. */
+int bpffs_ensure(void);
+
+/* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
+int dp_stats_read(const char *lab, struct nsb_counter *out);
+
+/* Remove one clsact filter recorded by dp_up (used by down). */
+int dp_tc_detach(const char *ifname, const char *dir, unsigned int handle, unsigned int prio);
+
+const char *attach_mode_name(enum attach_mode m);
+int attach_mode_parse(const char *s, enum attach_mode *m);
+
+#endif /* NSBPF_DATAPATH_H */

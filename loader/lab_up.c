@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * nsbpf up: namespaces, veths, addresses and routes over netlink, then the
+ * datapath, then the nodes' exec commands. Every object is journaled before
+ * it is created, so a failure (or a kill) is undone from the journal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "datapath.h"
+#include "lab.h"
+#include "log.h"
+#include "netns.h"
+#include "nl.h"
+#include "state.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+const char *ipv4_str(uint32_t ip, char buf[16])
+{
+	uint32_t be = htonl(ip);
+
+	return inet_ntop(AF_INET, &be, buf, 16);
+}
+
+void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
+	const char *parts[3] = { lab, "/", node };
+
+	for (int p = 0; p < 3; p++)
+		for (const char *s = parts[p]; *s; s++)
+			h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	node_mac[0] = 0x02;
+	host_mac[0] = 0x06;
+	for (int i = 1; i < 6; i++)
+		node_mac[i] = host_mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/* Per-interface sysctls a routed host end needs; ip_forward is never touched. */
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+static int hostif_sysctls(const char *ifname)
+{
+	char path[128];
+
+	/* The node's source is only reachable through this device's /32 route. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
+	return write_sysctl(path, "0");
+}
+
+/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
+static int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
+{
+	const struct topo_network *net = &t->networks[n->network];
+	struct nl_link_info eth0;
+	struct nl_sock *sk;
+	char path[128];
+	int saved, err;
+
+	err = netns_enter(nsfd, &saved);
+	if (err)
+		return err;
+	sk = nl_open();
+	if (!sk) {
+		err = -errno;
+		goto out;
+	}
+	err = nl_link_set_up(sk, 1);
+	if (!err)
+		err = nl_link_get(sk, "eth0", &eth0);
+	if (!err)
+		err = nl_link_set_up(sk, eth0.ifindex);
+	if (!err)
+		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
+	if (!err)
+		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
+		err = write_sysctl(path, "0");
+	}
+	nl_close(sk);
+out:
+	netns_leave(saved);
+	return err;
+}
+
+/* One node: its namespace, its veth, both ends configured. */
+static int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		       const struct topo_node *n, struct node_rt *rt)
+{
+	const struct topo_network *net = &t->networks[n->network];
+	struct nl_link_info host;
+	char ip[16];
+	int nsfd, err;
+
+	lab_node_macs(t->name, n->name, rt->node_mac, rt->host_mac);
+	err = journal_add(j, "netns %s", n->netns);
+	if (err)
+		return err;
+	nsfd = netns_create(n->netns);
+	if (nsfd < 0) {
+		pr_warn("node %s: create netns %s: %s\n", n->name, n->netns, strerror(-nsfd));
+		return nsfd;
+	}
+	rt->netns_ino = netns_ino(nsfd);
+	err = journal_add(j, "link %s", n->hostif);
+	if (err)
+		goto out;
+	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
+	if (err) {
+		pr_warn("node %s: create veth %s: %s%s\n", n->name, n->hostif, strerror(-err),
+			err == -EEXIST ? " (an interface of that name exists in the host)" : "");
+		goto out;
+	}
+	err = nl_link_get(sk, n->hostif, &host);
+	if (err)
+		goto out;
+	rt->ifindex = host.ifindex;
+	err = hostif_sysctls(n->hostif);
+	/* The gateway lives on every host end of its network, as a /32. */
+	if (!err)
+		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);
+	if (!err)
+		err = nl_route_add(sk, n->ip, 32, 0, host.ifindex, net->gateway);
+	if (err) {
+		pr_warn("node %s: configure %s (%s): %s\n", n->name, n->hostif,
+			ipv4_str(n->ip, ip), strerror(-err));
+		goto out;
+	}
+	err = node_config(nsfd, t, n);
+	if (err)
+		pr_warn("node %s: configure eth0 in %s: %s\n", n->name, n->netns, strerror(-err));
+out:
+	close(nsfd);
+	return err;
+}
+
+static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
+			  struct dp_uplink *up)
+{
+	struct nl_link_info info;
+	int err;
+
+	memset(up, 0, sizeof(*up));
+	name[0] = '\0';
+	if (t->uplink[0]) {
+		snprintf(name, 16, "%s", t->uplink);
+	} else if (nl_default_route_dev(sk, name)) {
+		pr_info("no default route: the lab has no uplink\n");
+		name[0] = '\0';
+		return 0;
+	}
+	err = nl_link_get(sk, name, &info);
+	if (err) {
+		cli_err("%s: uplink \"%s\": %s", t->path, name, strerror(-err));
+		return -ENODEV;
+	}
+	up->ifindex = info.ifindex;
+	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
+		pr_info("uplink %s has no IPv4 address\n", name);
+	return 0;
+}
+
+static void print_plan(const struct topo *t, const char *uplink)
+{
+	char ip[16], gw[16], net[16];
+
+	printf("lab %s: would create (dry run, nothing changed)\n", t->name);
+	printf("  uplink: %s\n", uplink[0] ? uplink : "(none)");
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct topo_network *nw = &t->networks[i];
+
+		printf("  network %s: %s/%u gateway %s%s\n", nw->name, ipv4_str(nw->subnet, net),
+		       nw->prefix, ipv4_str(nw->gateway, gw),
+		       nw->masquerade ? " masquerade" : "");
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const struct topo_network *nw = &t->networks[n->network];
+
+		printf("  node %s: netns %s, veth %s <-> eth0 %s/%u, default via %s", n->name,
+		       n->netns, n->hostif, ipv4_str(n->ip, ip), nw->prefix,
+		       ipv4_str(nw->gateway, gw));
+		if (n->n_exec)
+			printf(", %zu exec command%s", n->n_exec, n->n_exec > 1 ? "s" : "");
+		printf("\n");
+	}
+	printf("  bpf: programs from_node/to_node on every host end, maps in %s/%s/\n", PIN_ROOT,
+	       t->name);
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct topo_forward *f = &t->forwards[i];
+
+		printf("  forward %s %u-%u -> %s:%u-%u\n", f->proto == 6 ? "tcp" : "udp", f->port,
+		       f->port_end, t->nodes[f->node].name, f->to_port, f->to_port_end);
+	}
+}
+
+/* The lab is up already: same topology gets its programs replaced in place. */
+static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk)
+{
+	struct node_rt *rt = NULL;
+	struct lab_info li;
+	struct journal j = { .fd = -1 };
+	struct dp_uplink up;
+	enum attach_mode mode;
+	char uplink[16];
+	int err, ret = EXIT_FAIL;
+
+	if (lab_info_read(t->name, &li))
+		return EXIT_FAIL;
+	if (lab_check_hostns(&li))
+		goto out;
+	if (li.n_nodes != t->n_nodes) {
+		cli_err("lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
+			t->name, li.n_nodes, t->path, t->n_nodes, t->name);
+		goto out;
+	}
+	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
+	if (!rt)
+		goto out;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const struct lab_node *ln = &li.nodes[i];
+		struct nl_link_info info;
+
+		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
+		    strcmp(t->networks[n->network].name, ln->network)) {
+			cli_err("lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
+				t->name, n->name, t->name);
+			goto out;
+		}
+		if (nl_link_get(sk, ln->hostif, &info)) {
+			cli_err("lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
+				t->name, ln->hostif, ln->name, t->name);
+			goto out;
+		}
+		rt[i].ifindex = info.ifindex;
+		memcpy(rt[i].node_mac, ln->node_mac, 6);
+		memcpy(rt[i].host_mac, ln->host_mac, 6);
+	}
+	if (resolve_uplink(sk, t, uplink, &up))
+		goto out;
+	if (attach_mode_parse(li.attach, &mode)) {
+		cli_err("lab %s: unknown attach mode \"%s\" in its state", t->name, li.attach);
+		goto out;
+	}
+	err = journal_open(&j, t->name);
+	if (!err)
+		err = dp_up(t, rt, &up, &j, &mode, true);
+	if (err) {
+		cli_err("lab %s: replacing the programs failed: %s (the lab is unchanged)", t->name,
+			strerror(-err));
+		goto out;
+	}
+	(void)o;
+	printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
+	       attach_mode_name(mode));
+	ret = EXIT_OK;
+out:
+	journal_close(&j);
+	free(rt);
+	lab_info_free(&li);
+	return ret;
+}
+
+static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
+		      const char *uplink)
+{
+	enum attach_mode mode = o->attach;
+	char abspath[1024], *text;
+	int err;
+
+	err = journal_add(j, "hostns %lu", (unsigned long)netns_self_ino());
+	if (!err)
+		err = netns_prepare_dir();
+	if (err) {
+		pr_warn("prepare %s: %s\n", NETNS_RUN_DIR, strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (interrupted)
+			return -EINTR;
+		err = node_create(sk, j, t, &t->nodes[i], &rt[i]);
+		if (err)
+			return err;
+	}
+	err = dp_up(t, rt, up, j, &mode, false);
+	if (err)
+		return err;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		int nsfd;
+
+		if (interrupted)
+			return -EINTR;
+		if (!t->nodes[i].n_exec)
+			continue;
+		nsfd = netns_open(t->nodes[i].netns);
+		if (nsfd < 0)
+			return nsfd;
+		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s);
+		close(nsfd);
+		if (err)
+			return err;
+	}
+	if (!realpath(t->path, abspath))
+		snprintf(abspath, sizeof(abspath), "%s", t->path);
+	text = lab_info_format(t, rt, abspath, attach_mode_name(mode), uplink, up->ip);
+	if (!text)
+		return -ENOMEM;
+	err = state_write_lab(t->name, text);
+	free(text);
+	return err;
+}
+
+int lab_up(const struct topo *t, const struct up_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
+	struct journal j = { .fd = -1 };
+	struct node_rt *rt = NULL;
+	struct dp_uplink up;
+	struct nl_sock *sk;
+	char uplink[16];
+	int lock, err, ret = EXIT_FAIL;
+
+	sk = nl_open();
+	if (!sk) {
+		cli_err("netlink: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (resolve_uplink(sk, t, uplink, &up)) {
+		nl_close(sk);
+		return EXIT_USAGE;
+	}
+	if (o->dry_run) {
+		print_plan(t, uplink);
+		nl_close(sk);
+		return EXIT_OK;
+	}
+	lock = state_lock();
+	if (lock < 0) {
+		cli_err("lock %s: %s", STATE_DIR, strerror(-lock));
+		nl_close(sk);
+		return EXIT_FAIL;
+	}
+	if (state_exists(t->name)) {
+		struct state_lines l;
+
+		if (!state_read_lab(t->name, &l)) {
+			state_lines_free(&l);
+			ret = reup(t, o, sk);
+		} else {
+			cli_err("lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
+				t->name, t->name);
+		}
+		goto out;
+	}
+	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
+	err = rt ? journal_create(&j, t->name) : -ENOMEM;
+	if (err) {
+		cli_err("lab %s: state in %s: %s", t->name, STATE_DIR, strerror(-err));
+		goto out;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	err = create_all(t, o, sk, &j, rt, &up, uplink);
+	journal_close(&j);
+	if (err) {
+		cli_err("lab %s: up failed: %s; rolling back", t->name,
+			err == -EINTR ? "interrupted" : strerror(-err));
+		lab_teardown(t->name, true);
+	} else {
+		printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
+		       t->n_nodes == 1 ? "" : "s", t->n_networks, t->n_networks == 1 ? "" : "s");
+		ret = EXIT_OK;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+out:
+	free(rt);
+	state_unlock(lock);
+	nl_close(sk);
+	return ret;
+}

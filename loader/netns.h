@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Named network namespaces, iproute2 compatible: a bind mount of the
+ * namespace under /run/netns/NAME, so `ip netns exec` and `ip -n` work.
+ */
+#ifndef NSBPF_NETNS_H
+#define NSBPF_NETNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define NETNS_RUN_DIR	"/run/netns"
+
+/* Make /run/netns exist and be a shared mount, as iproute2 does. */
+int netns_prepare_dir(void);
+
+/*
+ * Create /run/netns/NAME holding a new namespace; the caller stays where it
+ * was. Returns an fd of the new namespace, or -errno (-EEXIST when taken).
+ */
+int netns_create(const char *name);
+
+/* fd of /run/netns/NAME, or -errno. */
+int netns_open(const char *name);
+
+/* Unmount and remove /run/netns/NAME; 0 when it was already gone. */
+int netns_delete(const char *name);
+
+/* Switch the calling thread to the namespace fd; *saved gets an fd of where it was. */
+int netns_enter(int fd, int *saved);
+/* Switch back and close saved. */
+int netns_leave(int saved);
+/* Enter /run/netns/NAME for the rest of the process (the -n option). */
+int netns_switch(const char *name);
+
+/* Inode of the namespace behind fd (0 on error). */
+ino_t netns_ino(int fd);
+/* Inode of the calling thread's namespace. */
+ino_t netns_self_ino(void);
+/* Is the calling thread in the namespace of PID 1 (the machine's initial one)? */
+int netns_is_initial(void);
+
+/*
+ * Stop every process whose network namespace is one of inos: SIGTERM, wait
+ * up to timeout_ms for them to go, then SIGKILL. Returns how many were found.
+ */
+int netns_kill_procs(const ino_t *inos, size_t n, int timeout_ms);
+
+#endif /* NSBPF_NETNS_H */

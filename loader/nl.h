@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rtnetlink through libnl-route-3: links, addresses, routes. Every function
+ * works in the namespace the socket was opened in and returns 0 or -errno;
+ * libnl's NLE_* codes never leave nl.c. Addresses are host byte order.
+ */
+#ifndef NSBPF_NL_H
+#define NSBPF_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nl_sock;
+
+struct nl_sock *nl_open(void);	/* NULL with errno set */
+void nl_close(struct nl_sock *sk);
+
+/*
+ * A veth pair: NAME here and up, PEER_NAME created straight inside the
+ * namespace peer_ns_fd (no create-then-move), still down.
+ */
+int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
+		   const char *peer_name, const uint8_t peer_mac[6], int peer_ns_fd);
+int nl_link_del(struct nl_sock *sk, const char *name);	/* 0 when already gone */
+int nl_link_set_up(struct nl_sock *sk, int ifindex);
+
+struct nl_link_info {
+	int ifindex;
+	uint8_t mac[6];
+	bool admin_up;
+	bool lower_up;
+	unsigned int mtu;
+	char kind[16];		/* "veth", "" when none */
+};
+int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info);
+
+int nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix);
+/* dst/prefix via gw (0: on link) out of ifindex, preferred source src (0: none). */
+int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int ifindex,
+		 uint32_t src);
+
+/* The device of the main table's IPv4 default route: -ENOENT when none. */
+int nl_default_route_dev(struct nl_sock *sk, char ifname[16]);
+/* The first IPv4 address of ifindex: -EADDRNOTAVAIL when none. */
+int nl_first_ipv4(struct nl_sock *sk, int ifindex, uint32_t *ip);
+
+#endif /* NSBPF_NL_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What a lab created, recorded under /run/nsbpf/LAB/ as it goes:
+ *  journal  one line per object, written *before* the object is created,
+ *           so `down` finds everything even when `up` was killed halfway;
+ *  lab      written last, atomically: the lab is complete and up.
+ * A lock on /run/nsbpf serialises every command that changes a lab.
+ */
+#ifndef NSBPF_STATE_H
+#define NSBPF_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STATE_DIR	"/run/nsbpf"
+
+struct journal {
+	int fd;
+	char lab[64];
+};
+
+/* Take the lock (blocking); returns an fd to pass to state_unlock. */
+int state_lock(void);
+void state_unlock(int fd);
+
+/* Create /run/nsbpf/LAB/ and its journal; -EEXIST when the lab has state. */
+int journal_create(struct journal *j, const char *lab);
+/* Reopen an existing journal to append (re-up). */
+int journal_open(struct journal *j, const char *lab);
+int journal_add(struct journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void journal_close(struct journal *j);
+
+/* Lines of the journal, in order; free with state_lines_free. */
+struct state_lines {
+	char **line;
+	size_t n;
+};
+int state_read_journal(const char *lab, struct state_lines *out);
+int state_read_lab(const char *lab, struct state_lines *out);	/* -ENOENT: not complete */
+void state_lines_free(struct state_lines *l);
+
+/* Atomically write the "lab" file from its text. */
+int state_write_lab(const char *lab, const char *text);
+/* Remove /run/nsbpf/LAB/ and everything in it. */
+int state_remove(const char *lab);
+/* Does /run/nsbpf/LAB/ exist? */
+bool state_exists(const char *lab);
+/* Names of every lab with state, sorted; free with state_lines_free. */
+int state_list(struct state_lines *out);
+
+/* Path of a file in the lab's state directory. */
+void state_path(const char *lab, const char *file, char *buf, size_t len);
+
+#endif /* NSBPF_STATE_H */

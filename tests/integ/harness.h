@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Integration test harness. Every test runs in net and mount namespaces of
+ * its own: a private "host" netns, tmpfs on /run/netns and /run/nsbpf, a
+ * fresh bpffs on /sys/fs/bpf. Whatever a failing test leaves behind goes
+ * away with its process. It refuses to run in the machine's initial netns.
+ */
+#ifndef NSBPF_TEST_HARNESS_H
+#define NSBPF_TEST_HARNESS_H
+
+#include <stdbool.h>
+
+/* Criterion .init / .fini for every integration test. */
+void harness_enter(void);
+void harness_leave(void);
+
+/* Run a shell command (printf-style); returns its exit status, or -1. */
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, capturing stdout+stderr into a malloc'd string (*out). */
+int run_out(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Path of the nsbpf binary under test ($NSBPF). */
+const char *nsbpf(void);
+/* Write a topology file into the test's scratch dir; returns its path. */
+const char *lab_file(const char *name, const char *yaml);
+
+/* Nothing of LAB remains: namespaces, host ends, pins, state. Logs what is left. */
+bool lab_gone(const char *lab);
+/* No nft/iptables rule, ip_forward 0, no bridge: the lab stayed out of the host's way. */
+bool host_untouched(void);
+
+/* Counter of `nsbpf stats LAB --json`: kind "paths" or "drops", packets. */
+long long stat_packets(const char *lab, const char *kind, const char *name);
+
+#endif /* NSBPF_TEST_HARNESS_H */
