@@ -4,6 +4,7 @@
  * short by a killed `up`, and a second run finds nothing left to do.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,27 @@ static int undo(struct nl_sock *sk, const char *line)
 	return 0;	/* hostns and other notes: nothing to undo */
 }
 
+/*
+ * "forget KIND NAME" cancels the "KIND NAME" record before it: up journaled
+ * the object, then found the name taken by someone else. Never remove that.
+ */
+static bool forgotten(struct state_lines *jl, size_t i)
+{
+	const char *rec = jl->line[i];
+
+	if (!strncmp(rec, "forget ", 7))
+		return true;
+	for (size_t k = i + 1; k < jl->n; k++) {
+		char *l = jl->line[k];
+
+		if (!strncmp(l, "forget ", 7) && !strcmp(l + 7, rec)) {
+			l[0] = '#';	/* each forget cancels one record */
+			return true;
+		}
+	}
+	return false;
+}
+
 static int check_hostns(const struct state_lines *jl, const char *lab)
 {
 	unsigned long ino;
@@ -109,6 +131,8 @@ int lab_teardown(const char *lab, bool quiet)
 	}
 	kill_lab_procs(&jl);
 	for (size_t i = jl.n; i-- > 0;) {
+		if (forgotten(&jl, i))
+			continue;
 		err = undo(sk, jl.line[i]);
 		if (err) {
 			pr_warn("lab %s: undo \"%s\": %s\n", lab, jl.line[i], strerror(-err));

@@ -122,6 +122,9 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 		return err;
 	nsfd = netns_create(n->netns);
 	if (nsfd < 0) {
+		/* Not ours (it appeared since the preflight): down must leave it. */
+		if (nsfd == -EEXIST)
+			journal_add(j, "forget netns %s", n->netns);
 		pr_warn("node %s: create netns %s: %s\n", n->name, n->netns, strerror(-nsfd));
 		return nsfd;
 	}
@@ -130,6 +133,8 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 	if (err)
 		goto out;
 	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
+	if (err == -EEXIST)
+		journal_add(j, "forget link %s", n->hostif);
 	if (err) {
 		pr_warn("node %s: create veth %s: %s%s\n", n->name, n->hostif, strerror(-err),
 			err == -EEXIST ? " (an interface of that name exists in the host)" : "");
@@ -286,6 +291,31 @@ out:
 	return ret;
 }
 
+/* Names already taken in the host: refuse before creating anything. */
+static int preflight(struct nl_sock *sk, const struct topo *t)
+{
+	struct nl_link_info info;
+	int fd;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		fd = netns_open(n->netns);
+		if (fd >= 0) {
+			close(fd);
+			cli_err("node %s: a network namespace named %s already exists (%s/%s): nothing was created",
+				n->name, n->netns, NETNS_RUN_DIR, n->netns);
+			return -EEXIST;
+		}
+		if (!nl_link_get(sk, n->hostif, &info)) {
+			cli_err("node %s: an interface named %s already exists in this namespace: nothing was created",
+				n->name, n->hostif);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
 		      const char *uplink)
@@ -378,6 +408,8 @@ int lab_up(const struct topo *t, const struct up_opts *o)
 		}
 		goto out;
 	}
+	if (preflight(sk, t))
+		goto out;
 	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
 	err = rt ? journal_create(&j, t->name) : -ENOMEM;
 	if (err) {

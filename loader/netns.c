@@ -161,13 +161,21 @@ ino_t netns_self_ino(void)
 	return stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
 }
 
+/* The initial netns has this fixed inode number on kernels since 6.x. */
+#define PROC_NET_INIT_INO	0xEFFFFFF9U
+
 int netns_is_initial(void)
 {
 	struct stat init, self;
 
-	if (stat("/proc/1/ns/net", &init) || stat("/proc/thread-self/ns/net", &self))
+	if (stat("/proc/thread-self/ns/net", &self))
 		return -errno;
-	return init.st_ino == self.st_ino && init.st_dev == self.st_dev;
+	if (self.st_ino == PROC_NET_INIT_INO)
+		return 1;
+	/* PID 1's namespace, when we may look (containers often forbid it). */
+	if (!stat("/proc/1/ns/net", &init))
+		return init.st_ino == self.st_ino && init.st_dev == self.st_dev;
+	return 0;
 }
 
 static int ino_in(ino_t ino, const ino_t *inos, size_t n)

@@ -37,7 +37,10 @@ int netns_switch(const char *name);
 ino_t netns_ino(int fd);
 /* Inode of the calling thread's namespace. */
 ino_t netns_self_ino(void);
-/* Is the calling thread in the namespace of PID 1 (the machine's initial one)? */
+/*
+ * Is the calling thread in the machine's initial namespace? 1 yes, 0 no (as
+ * far as can be told: PID 1's namespace may be hidden from us), -errno.
+ */
 int netns_is_initial(void);
 
 /*

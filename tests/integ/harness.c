@@ -23,17 +23,19 @@ static char scratch[128];
 static void must(int ok, const char *what)
 {
 	if (!ok)
-		cr_fatal("harness: %s: %s", what, strerror(errno));
+		cr_assert_fail("harness: %s: %s", what, strerror(errno));
 }
 
 void harness_enter(void)
 {
 	if (geteuid() != 0)
 		cr_skip_test("integration tests need root (namespaces, bpf)");
+	ino_t start = netns_self_ino();
+
 	must(!unshare(CLONE_NEWNET | CLONE_NEWNS), "unshare(net, mount)");
 	/* Never touch the machine's initial namespace, whatever happened above. */
-	if (netns_is_initial() != 0)
-		cr_fatal("harness: still in the machine's initial network namespace: refusing to run");
+	if (netns_is_initial() != 0 || netns_self_ino() == start)
+		cr_assert_fail("harness: still in the machine's initial network namespace: refusing to run");
 	must(!mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL), "make / private");
 	mkdir("/run/netns", 0755);
 	mkdir("/run/nsbpf", 0755);
@@ -126,6 +128,11 @@ int run_out(char **out, const char *fmt, ...)
 	st = run_va(out, fmt, ap);
 	va_end(ap);
 	return st;
+}
+
+const char *scratch_dir(void)
+{
+	return scratch;
 }
 
 const char *nsbpf(void)

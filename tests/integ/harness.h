@@ -19,6 +19,8 @@ int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same, capturing stdout+stderr into a malloc'd string (*out). */
 int run_out(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The test's private scratch directory (a tmpfs). */
+const char *scratch_dir(void);
 /* Path of the nsbpf binary under test ($NSBPF). */
 const char *nsbpf(void);
 /* Write a topology file into the test's scratch dir; returns its path. */

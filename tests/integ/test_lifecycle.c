@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Lab lifecycle: up, status, exec, down, rollback, in a private host netns. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,8 @@ Test(lifecycle, up_creates_namespaces_veths_addresses_routes)
 
 	cr_assert_eq(run("%s up %s", nsbpf(), f), 0);
 	/* iproute2 sees the namespaces */
-	cr_assert_eq(run("ip netns list | grep -qx 'lc-a'"), 0);
-	cr_assert_eq(run("ip netns list | grep -qx 'lc-b'"), 0);
+	cr_assert_eq(run("ip netns list | grep -qE '^lc-a( |$)'"), 0);
+	cr_assert_eq(run("ip netns list | grep -qE '^lc-b( |$)'"), 0);
 	/* node side: eth0 with the address, lo up, default route via the gateway */
 	cr_assert_eq(run("ip -n lc-a -j addr show dev eth0 | jq -e '.[0].addr_info[] | select(.local==\"10.77.0.10\" and .prefixlen==24)'"), 0);
 	cr_assert_eq(run("ip -n lc-b -j addr show dev eth0 | jq -e '.[0].addr_info[] | select(.local==\"10.77.0.2\")'"), 0,
@@ -137,13 +138,21 @@ Test(lifecycle, name_clash_rolls_back_and_keeps_the_users_interface)
 	const char *f = lab_file("nc", "name: nc\nnetworks:\n  net:\n    subnet: 10.81.0.0/24\n"
 				       "nodes:\n  a:\n    network: net\n  b:\n    network: net\n");
 
-	cr_assert_eq(run("ip link add nc-b type dummy"), 0);
+	cr_assert_eq(run("ip link add nc-b type veth peer name users-peer"), 0);
 	cr_assert_eq(run("%s up %s", nsbpf(), f), 1);
-	cr_assert_eq(run("ip -o link show nc-b | grep -q dummy"), 0, "the user's interface stays");
+	cr_assert_eq(run("ip -o link show nc-b | grep -q users-peer"), 0, "the user's interface stays");
 	cr_assert_eq(run("ip link show nc-a"), 1, "what up created is gone");
 	cr_assert_eq(run("test -e /run/netns/nc-a"), 1);
 	cr_assert_eq(run("test -e /run/nsbpf/nc"), 1);
 	run("ip link del nc-b");
+	cr_assert(lab_gone("nc"));
+
+	/* The same for a namespace of the user's that has a node's name. */
+	cr_assert_eq(run("ip netns add nc-b"), 0);
+	cr_assert_eq(run("%s up %s 2>&1 | grep -q 'a network namespace named nc-b already exists'", nsbpf(), f), 0);
+	cr_assert_eq(run("ip netns list | grep -qE '^nc-b( |$)'"), 0, "the user's namespace stays");
+	cr_assert_eq(run("test -e /run/netns/nc-a"), 1);
+	run("ip netns del nc-b");
 }
 
 Test(lifecycle, down_after_a_killed_up)

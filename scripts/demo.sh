@@ -1,0 +1,72 @@
+#!/bin/sh
+# The demo: the seed lab (labs/planets.yaml) in a private "host" namespace
+# (nsbpf-demo) whose uplink is a veth into a "world" namespace
+# (nsbpf-demo-world). Nothing touches the machine's own network.
+#   scripts/demo.sh [up]   bring it up and show it working
+#   scripts/demo.sh down   remove all of it
+set -eu
+cd "$(dirname "$0")/.."
+
+NSBPF=${NSBPF:-$(pwd)/.output/nsbpf}
+HOST=nsbpf-demo
+WORLD=nsbpf-demo-world
+LAB=planets
+
+nsb() { "$NSBPF" -n "$HOST" "$@"; }
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+show() { say "$*"; "$@"; }
+
+down() {
+	if [ -e /run/netns/$HOST ]; then
+		nsb down $LAB || true
+	fi
+	ip netns del $WORLD 2>/dev/null || true
+	ip netns del $HOST 2>/dev/null || true
+	echo "demo: removed"
+}
+
+up() {
+	[ -x "$NSBPF" ] || { echo "demo: build first (make)" >&2; exit 1; }
+	if [ -e /run/netns/$HOST ]; then
+		echo "demo: already up (scripts/demo.sh down removes it)"
+		exit 1
+	fi
+	# The private host and its world: 192.0.2.0/24 is TEST-NET-1, never routed.
+	ip netns add $HOST
+	ip netns add $WORLD
+	ip -n $HOST link set lo up
+	ip -n $WORLD link set lo up
+	ip -n $HOST link add eth0 type veth peer name eth0 netns $WORLD
+	ip -n $HOST addr add 192.0.2.1/24 dev eth0
+	ip -n $WORLD addr add 192.0.2.2/24 dev eth0
+	ip -n $HOST link set eth0 up
+	ip -n $WORLD link set eth0 up
+	ip -n $HOST route add default via 192.0.2.2
+
+	show "$NSBPF" -n $HOST up labs/planets.yaml
+	show "$NSBPF" -n $HOST status
+	show "$NSBPF" -n $HOST exec $LAB earth -- ping -c 2 -i 0.2 10.10.0.2
+	show "$NSBPF" -n $HOST exec $LAB neptune -- ping -c 2 -i 0.2 10.10.0.1
+	say "ip netns exec $HOST ping -c 2 -i 0.2 10.10.0.10   # the host reaches a node"
+	ip netns exec $HOST ping -c 2 -i 0.2 10.10.0.10
+	show "$NSBPF" -n $HOST stats $LAB
+	say "bpftool map dump pinned /sys/fs/bpf/nsbpf/$LAB/endpoints"
+	bpftool map dump pinned /sys/fs/bpf/nsbpf/$LAB/endpoints | head -n 24
+	say "sysctl net.ipv4.ip_forward; ip -n $HOST link show type bridge   # no forwarding, no bridge"
+	ip netns exec $HOST sysctl net.ipv4.ip_forward
+	ip -n $HOST link show type bridge
+	cat <<EOT
+
+demo: the lab "$LAB" is up inside namespace $HOST. Try:
+  $NSBPF -n $HOST exec $LAB earth -- ping 10.10.0.2
+  $NSBPF -n $HOST status --json
+  $NSBPF -n $HOST stats $LAB
+remove it all with: scripts/demo.sh down
+EOT
+}
+
+case "${1:-up}" in
+up) up ;;
+down) down ;;
+*) echo "usage: scripts/demo.sh [up|down]" >&2; exit 2 ;;
+esac
