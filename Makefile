@@ -75,16 +75,15 @@ help:
 $(OUT) $(OUT)/bpf $(OUT)/loader $(OUT)/tests/unit $(OUT)/tests/integ $(OUT)/selftests:
 	$(Q)mkdir -p $@
 
-# vmlinux.h comes from the build machine's BTF; bpf/vmlinux/ holds a checked-in
-# copy for machines without /sys/kernel/btf/vmlinux.
+# vmlinux.h comes from the build machine's BTF (CO-RE relocates it for the
+# running kernel). Without /sys/kernel/btf/vmlinux, point VMLINUX_BTF at a
+# vmlinux or BTF file with `make VMLINUX_BTF=...`.
 $(OUT)/vmlinux.h: | $(OUT)
 	$(call msg,GEN,$@)
-	$(Q)if [ -r $(VMLINUX_BTF) ]; then \
-		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@; \
-	else \
-		echo "no $(VMLINUX_BTF): using bpf/vmlinux/vmlinux.h" >&2; \
-		cp bpf/vmlinux/vmlinux.h $@; \
+	$(Q)if [ ! -r $(VMLINUX_BTF) ]; then \
+		echo "no BTF at $(VMLINUX_BTF): build with VMLINUX_BTF=/path/to/vmlinux" >&2; exit 1; \
 	fi
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
 vmlinux:
 	$(Q)rm -f $(OUT)/vmlinux.h
