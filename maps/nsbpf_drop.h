@@ -28,7 +28,8 @@
 	X(NO_ENDPOINT,	"no_endpoint",	"no node at that lab address")		\
 	X(ETHERTYPE,	"ethertype",	"EtherType not routed (VLAN, other)")	\
 	X(TTL,		"ttl",		"TTL expired between networks")		\
-	X(REDIRECT,	"redirect",	"redirect helper failed")
+	X(REDIRECT,	"redirect",	"redirect helper failed")		\
+	X(CSUM,		"csum",		"checksum update failed")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Node-to-node IPv4 forwarding at from_node: anti-spoofing, the reach
+ * policy between networks, MAC rewrite and bpf_redirect_peer() straight into
+ * the destination node's netns. Within a network the hop is layer 2 (TTL
+ * untouched, as a bridge would); between networks it is a routed hop (TTL
+ * decremented, expiry dropped). Lab addresses without a node are dropped;
+ * gateways, subnet broadcasts and everything outside the lab go to the host.
+ */
+#ifndef NSBPF_LIB_FWD_H
+#define NSBPF_LIB_FWD_H
+
+#include "lib/parse.h"
+#include "lib/csum.h"
+#include "lib/spoof.h"
+
+#define __PACKET_HOST	0	/* PACKET_HOST, linux/if_packet.h */
+
+enum __fwd_lab {
+	__FWD_OUTSIDE,		/* in no lab subnet */
+	__FWD_HOST_ADDR,	/* a subnet's gateway or broadcast address */
+	__FWD_EMPTY,		/* a lab address with no node behind it */
+};
+
+struct __fwd_lab_ctx {
+	__be32 daddr;
+	enum __fwd_lab where;
+};
+
+/* bpf_loop() callback: one networks slot. 1 stops the loop. */
+static long __fwd_lab_net(__u32 id, void *arg)
+{
+	struct __fwd_lab_ctx *c = arg;
+	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
+
+	if (!net || !(net->flags & NSB_NET_F_USED) || (c->daddr & net->mask) != net->subnet)
+		return 0;
+	if (c->daddr == net->gateway || c->daddr == (net->subnet | ~net->mask))
+		c->where = __FWD_HOST_ADDR;
+	else
+		c->where = __FWD_EMPTY;
+	return 1;
+}
+
+/*
+ * daddr is no node: which lab subnet, if any, holds it. bpf_loop() (5.17+)
+ * keeps the verifier's cost at one pass over the callback, where a plain
+ * 64-round loop would be walked round by round.
+ */
+static __always_inline int __fwd_not_node(struct nsb_verdict *v, __be32 daddr)
+{
+	struct __fwd_lab_ctx c = { .daddr = daddr, .where = __FWD_OUTSIDE };
+
+	bpf_loop(NSB_MAX_NETWORKS, __fwd_lab_net, &c, 0);
+	if (c.where == __FWD_EMPTY)
+		return nsb_drop(NSB_DROP_NO_ENDPOINT);
+	return verdict_pass(v, NSB_PATH_TO_HOST);
+}
+
+static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v)
+{
+	const struct nsb_endpoint *src, *dst;
+	const struct nsb_network *snet;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	__be32 daddr;
+	__u32 id;
+	int ret;
+
+	ret = parse_ipv4(skb, &eth, &ip);
+	if (ret)
+		return ret;
+	ret = spoof_check(skb, ip->saddr, eth->h_source, NULL, &src);
+	if (ret)
+		return ret;
+	daddr = ip->daddr;
+	dst = bpf_map_lookup_elem(&endpoints, &daddr);
+	if (!dst)
+		return __fwd_not_node(v, daddr);
+
+	/* reach is checked within a network too: a network may isolate its nodes */
+	id = src->net_id;
+	snet = bpf_map_lookup_elem(&networks, &id);
+	if (!snet || dst->net_id >= NSB_MAX_NETWORKS || !(snet->reach & (1ULL << dst->net_id)))
+		return nsb_drop(NSB_DROP_ISOLATED);
+
+	if (src->net_id != dst->net_id) {
+		/* a routed hop; no ICMP time exceeded is sent */
+		if (ip->ttl <= 1)
+			return nsb_drop(NSB_DROP_TTL);
+		if (csum_ttl_dec_v4(skb, ip))
+			return nsb_drop(NSB_DROP_CSUM);
+		eth = parse_eth_hdr(skb);	/* the helper may have moved the data */
+		if (!eth)
+			return nsb_drop(NSB_DROP_INTERNAL);
+	}
+	mac_copy(eth->h_dest, dst->node_mac);
+	mac_copy(eth->h_source, dst->host_mac);	/* as if the peer's host end sent it */
+	/*
+	 * pkt_type was set against this host end's MAC and redirect_peer does
+	 * not set it again: a frame that was not addressed to the host end
+	 * (a node's static neighbour entry) would be PACKET_OTHERHOST, which
+	 * the peer's IP stack drops.
+	 */
+	if (skb->pkt_type != __PACKET_HOST)
+		bpf_skb_change_type(skb, __PACKET_HOST);
+	return verdict_redirect_peer(v, NSB_PATH_NODE_TO_NODE, dst->ifindex);
+}
+
+#endif /* NSBPF_LIB_FWD_H */

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Verdicts, stats and the test trace. Workers return a TC_ACT_* verdict
+ * through verdict_pass() / verdict_redirect*(), which also record the path,
+ * or nsb_drop(reason). The entry point hands that to verdict_finish(), which
+ * counts the packet exactly once in `stats` (its path, or
+ * NSB_STAT_DROP_BASE + reason), writes `trace` when the object was loaded
+ * with nsb_trace_enabled, and turns drops into TC_ACT_SHOT.
+ */
+#ifndef NSBPF_LIB_VERDICT_H
+#define NSBPF_LIB_VERDICT_H
+
+#include "nsbpf_maps.bpf.h"
+#include <bpf/bpf_helpers.h>
+
+#define TC_ACT_UNSPEC	(-1)
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT	7
+
+/*
+ * Load-time switch (.rodata): the selftests set it before load so that
+ * BPF_PROG_TEST_RUN, which only returns the verdict, can also see the
+ * redirect target. Left at 0, the verifier removes the trace code.
+ */
+const volatile __u8 nsb_trace_enabled = 0;
+
+/* Drops travel as negative codes, far below any TC_ACT_* value. */
+#define __NSB_DROP_CODE	256
+
+static __always_inline int nsb_drop(enum nsb_drop reason)
+{
+	return -(__NSB_DROP_CODE + (int)reason);
+}
+
+/* What the worker decided, besides the verdict: filled by the verdict_*() helpers. */
+struct nsb_verdict {
+	__u32 path;		/* enum nsb_path; NSB_PATH_MAX until a worker decides */
+	__u32 ifindex;		/* redirect target, 0: none */
+	__u32 flags;		/* NSB_TRACE_F_* */
+};
+
+#define NSB_VERDICT_INIT { .path = NSB_PATH_MAX }
+
+static __always_inline int verdict_pass(struct nsb_verdict *v, enum nsb_path path)
+{
+	v->path = path;
+	return TC_ACT_OK;
+}
+
+/* Into the netns of ifindex's peer: ingress of the node's eth0, no backlog. */
+static __always_inline int verdict_redirect_peer(struct nsb_verdict *v, enum nsb_path path,
+						 __u32 ifindex)
+{
+	v->path = path;
+	v->ifindex = ifindex;
+	v->flags = NSB_TRACE_F_PEER;
+	return bpf_redirect_peer(ifindex, 0);
+}
+
+/* Out of ifindex (egress). */
+static __always_inline int verdict_redirect(struct nsb_verdict *v, enum nsb_path path,
+					    __u32 ifindex)
+{
+	v->path = path;
+	v->ifindex = ifindex;
+	v->flags = NSB_TRACE_F_EGRESS;
+	return bpf_redirect(ifindex, 0);
+}
+
+static __always_inline void __verdict_count(struct __sk_buff *skb, __u32 slot)
+{
+	struct nsb_counter *c = bpf_map_lookup_elem(&stats, &slot);
+
+	/* per-CPU slot, and tc runs with BH disabled: no atomics needed */
+	if (c) {
+		c->packets++;
+		c->bytes += skb->len;
+	}
+}
+
+static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 path,
+					    __u32 reason)
+{
+	__u32 zero = 0;
+	struct nsb_trace *t;
+
+	if (!nsb_trace_enabled)
+		return;
+	t = bpf_map_lookup_elem(&trace, &zero);
+	if (!t)
+		return;
+	t->redirect_ifindex = reason ? 0 : v->ifindex;
+	t->redirect_flags = reason ? 0 : v->flags;
+	t->path = path;
+	t->drop = reason;
+}
+
+static __always_inline int verdict_finish(struct __sk_buff *skb, const struct nsb_verdict *v,
+					  int ret)
+{
+	__u32 reason;
+
+	if (ret <= -__NSB_DROP_CODE) {
+		reason = -ret - __NSB_DROP_CODE;
+		if (reason == NSB_DROP_NONE || reason >= NSB_DROP_MAX)
+			reason = NSB_DROP_INTERNAL;
+	} else if (ret == TC_ACT_SHOT) {
+		/* only bpf_redirect*() hand out a bare TC_ACT_SHOT (bad flags) */
+		reason = NSB_DROP_REDIRECT;
+	} else if (v->path >= NSB_PATH_MAX) {
+		reason = NSB_DROP_INTERNAL;	/* a worker forgot to name its path */
+	} else {
+		__verdict_count(skb, v->path);
+		__verdict_trace(v, v->path + 1, NSB_DROP_NONE);
+		return ret;
+	}
+	__verdict_count(skb, NSB_STAT_DROP_BASE + reason);
+	__verdict_trace(v, 0, reason);
+	return TC_ACT_SHOT;
+}
+
+#endif /* NSBPF_LIB_VERDICT_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The host ends of the nodes' veths: datapath I, bridgeless forwarding.
+ *
+ * from_node (tc ingress of a host end: what a node sends). The ingress
+ * interface is skb->ingress_ifindex.
+ *   ARP      answered in place for any address of the node's subnet but its
+ *            own (Ethernet and ARP addresses rewritten into the reply, host
+ *            end's MAC as the answer), bpf_redirect() back out of the same
+ *            veth; probes, gratuitous ARP, replies: to the host stack.
+ *   IPv4     anti-spoofing, then to another node: MACs rewritten (TTL and
+ *            header checksum too between networks), bpf_redirect_peer() into
+ *            its netns; to a lab address without a node: dropped; anything
+ *            else (gateway, broadcast, outside world): to the host stack.
+ *   IPv6     to the host stack (which does not forward it).
+ *   VLAN-tagged and any other EtherType: dropped.
+ * to_node (tc egress of a host end: what the host stack sends a node):
+ *   counted and passed, never rewritten.
+ *
+ * Frames passed with TC_ACT_OK are never modified.
+ * Maps read: endpoints, networks. Written: stats, and trace when loaded
+ * with nsb_trace_enabled.
+ */
+#include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
+#include <bpf/bpf_helpers.h>
+
+#include "lib/verdict.h"
+#include "lib/parse.h"
+#include "lib/arp.h"
+#include "lib/fwd.h"
+
+static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdict *v, __u16 proto)
+{
+	/* a tag offloaded to skb metadata (veth does this) is still a VLAN frame */
+	if (skb->vlan_present)
+		return nsb_drop(NSB_DROP_ETHERTYPE);
+	switch (proto) {
+	case ETH_P_ARP:
+		return arp_from_node(skb, v);
+	case ETH_P_IP:
+		return fwd_from_node_v4(skb, v);
+	case ETH_P_IPV6:
+		return verdict_pass(v, NSB_PATH_IPV6_PASS);
+	default:	/* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */
+		return nsb_drop(NSB_DROP_ETHERTYPE);
+	}
+}
+
+SEC("tc")
+int from_node(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	__u16 proto;
+	int ret;
+
+	ret = parse_eth(skb, &proto);
+	if (!ret)
+		ret = from_node_l3(skb, &v, proto);
+	return verdict_finish(skb, &v, ret);
+}
+
+SEC("tc")
+int to_node(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+
+	/*
+	 * An ARP reply from_node bounced back out of this host end crosses this
+	 * hook too; it was counted there (arp_reply). Only such a frame left
+	 * through the interface it came in by: the host stack's own frames have
+	 * no ingress interface, and it routes nothing back out of its input.
+	 */
+	if (skb->ingress_ifindex == skb->ifindex)
+		return TC_ACT_OK;
+	return verdict_finish(skb, &v, verdict_pass(&v, NSB_PATH_HOST_TO_NODE));
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The SEC(".maps") definitions, BPF side only. Keys and values come from
+ * nsbpf_maps.h, so bpftool and the loader see named fields through BTF.
+ * No `pinning` attribute: the loader sets each map's pin path itself
+ * (bpf_map__set_pin_path) and the selftests get private, unpinned maps.
+ */
+#ifndef NSBPF_MAPS_BPF_H
+#define NSBPF_MAPS_BPF_H
+
+/*
+ * vmlinux.h has `typedef struct config_s config;` (lib/zlib_deflate), which
+ * would clash with the map named config. Include it here, with that name
+ * hidden, so this header must come before any other vmlinux.h include.
+ * Fields named config (perf_event_attr...) are renamed as well: harmless
+ * unless a program reads them with CO-RE.
+ */
+#ifdef __VMLINUX_H__
+#error "include nsbpf_maps.bpf.h before vmlinux.h: vmlinux.h's typedef config hides the map"
+#endif /* __VMLINUX_H__ */
+#define config __vmlinux_config
+#include "vmlinux.h"
+#undef config
+
+#include <bpf/bpf_helpers.h>
+
+#include "nsbpf_maps.h"
+
+/* node IPv4 (wire order) -> host end, MACs, network */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_MAX_ENDPOINTS);
+	__type(key, __be32);
+	__type(value, struct nsb_endpoint);
+} endpoints SEC(".maps");
+
+/* net_id -> subnet, gateway, reach; a slot without NSB_NET_F_USED is empty */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_MAX_NETWORKS);
+	__type(key, __u32);
+	__type(value, struct nsb_network);
+} networks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_config);
+} config SEC(".maps");
+
+/* enum nsb_path, or NSB_STAT_DROP_BASE + enum nsb_drop -> packets, bytes */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSB_STAT_MAX);
+	__type(key, __u32);
+	__type(value, struct nsb_counter);
+} stats SEC(".maps");
+
+/* the last decision, written only when nsb_trace_enabled (selftests) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_trace);
+} trace SEC(".maps");
+
+#endif /* NSBPF_MAPS_BPF_H */

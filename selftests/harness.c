@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The node selftest harness (harness.h). The only file that includes the
+ * node skeleton, so its embedded object is linked in once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+
+#include "harness.h"
+#include "lab.h"
+#include "node.skel.h"
+
+const char *st_case = "";
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+#define NO_BPF_WHY	"needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN) to load tc " \
+			"programs: run as root, unshare --net .output/selftests/selftests"
+
+void st_require_bpf(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		cr_skip_test("capget: %s; cannot tell whether BPF may be loaded", strerror(errno));
+	/* loading sched_cls needs CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN */
+	if (!has_cap(data, CAP_SYS_ADMIN) &&
+	    !(has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN))) {
+		/* Criterion shows skip reasons only with --verbose: say it anyway */
+		fprintf(stderr, "[SKIP] %s: %s\n", criterion_current_test->name, NO_BPF_WHY);
+		cr_skip_test("%s", NO_BPF_WHY);
+	}
+}
+
+/* libbpf stays quiet but for warnings, which carry a failed load's verifier log. */
+static int st_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void st_open(struct st_env *env, bool trace)
+{
+	memset(env, 0, sizeof(*env));
+	st_require_bpf();
+	libbpf_set_print(st_libbpf_print);
+	env->skel = nsbpf_node__open();
+	cr_assert(env->skel, "open the node skeleton: %s", strerror(errno));
+	env->skel->rodata->nsb_trace_enabled = trace;
+	env->obj = env->skel->obj;
+}
+
+void st_load(struct st_env *env)
+{
+	int err = nsbpf_node__load(env->skel);
+
+	cr_assert(err == 0, "load the node skeleton: %s", strerror(-err));
+	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
+	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
+	env->endpoints_fd = bpf_map__fd(env->skel->maps.endpoints);
+	env->networks_fd = bpf_map__fd(env->skel->maps.networks);
+	env->stats_fd = bpf_map__fd(env->skel->maps.stats);
+	env->trace_fd = bpf_map__fd(env->skel->maps.trace);
+	env->ncpus = libbpf_num_possible_cpus();
+	cr_assert(env->ncpus > 0, "possible CPUs: %s", strerror(-env->ncpus));
+}
+
+void st_close(struct st_env *env)
+{
+	nsbpf_node__destroy(env->skel);
+	env->skel = NULL;
+}
+
+void st_setup(struct st_env *env, bool trace)
+{
+	int err;
+
+	st_open(env, trace);
+	st_load(env);
+	err = lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_planets.name, strerror(-err));
+}
+
+int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,
+	   struct st_result *r)
+{
+	/* ingress_ifindex is taken as is; ifindex 0 makes the skb's device lo */
+	struct __sk_buff ctx = { .ingress_ifindex = ingress };
+	struct nsb_trace clean = {};
+	__u32 zero = 0;
+	struct bpf_test_run_opts opts = {
+		.sz = sizeof(opts),
+		.data_in = in->buf,
+		.data_size_in = (__u32)in->len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	};
+
+	memset(r, 0, sizeof(*r));
+	opts.data_out = r->out;
+	opts.data_size_out = sizeof(r->out);
+	if (bpf_map_update_elem(env->trace_fd, &zero, &clean, BPF_ANY))
+		return r->err = -errno;
+	r->err = bpf_prog_test_run_opts(prog_fd, &opts);
+	r->retval = opts.retval;
+	r->duration = opts.duration;
+	r->out_len = opts.data_size_out;
+	if (bpf_map_lookup_elem(env->trace_fd, &zero, &r->trace) && !r->err)
+		r->err = -errno;
+	return r->err;
+}
+
+void st_stats(const struct st_env *env, struct nsb_counter *sum)
+{
+	struct nsb_counter percpu[env->ncpus];
+
+	memset(sum, 0, NSB_STAT_MAX * sizeof(*sum));
+	for (__u32 slot = 0; slot < NSB_STAT_MAX; slot++) {
+		cr_assert(!bpf_map_lookup_elem(env->stats_fd, &slot, percpu),
+			  "read stats[%u]: %s", slot, strerror(errno));
+		for (int cpu = 0; cpu < env->ncpus; cpu++) {
+			sum[slot].packets += percpu[cpu].packets;
+			sum[slot].bytes += percpu[cpu].bytes;
+		}
+	}
+}
+
+const char *st_slot_name(uint32_t slot)
+{
+#define __ST_PATH_NAME(n, s, d) [NSB_PATH_##n] = s,
+#define __ST_DROP_NAME(n, s, d) [NSB_STAT_DROP_BASE + NSB_DROP_##n] = "drop:" s,
+	static const char *const names[NSB_STAT_MAX] = {
+		NSB_PATH_LIST(__ST_PATH_NAME)
+		NSB_DROP_LIST(__ST_DROP_NAME)
+	};
+
+	if (slot >= NSB_STAT_MAX || !names[slot])
+		return "(unnamed slot)";
+	return names[slot];
+}
+
+bool st_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,
+		     const char *what)
+{
+	char got_hex[1024], want_hex[1024];
+	size_t at = 0;
+
+	while (at < got_len && at < want_len && got[at] == want[at])
+		at++;
+	if (at == got_len && at == want_len)
+		return true;
+	pkt_hex(got, got_len, got_hex, sizeof(got_hex));
+	pkt_hex(want, want_len, want_hex, sizeof(want_hex));
+	cr_expect(false,
+		  "%s: %s: differ at byte %zu (got %zu bytes, want %zu)\ngot:\n%s\nwant:\n%s",
+		  st_case, what, at, got_len, want_len, got_hex, want_hex);
+	return false;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What every node selftest needs: the node skeleton opened with the trace
+ * switch, BPF_PROG_TEST_RUN with a chosen ingress interface, the trace and
+ * stats maps read back, and named asserts that return bool so a table loop
+ * can `continue` past a failed case and report the next one.
+ */
+#ifndef NSBPF_SELFTESTS_HARNESS_H
+#define NSBPF_SELFTESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <criterion/criterion.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "nsbpf_maps.h"
+#include "pkt.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT	7
+
+struct nsbpf_node;
+
+struct st_env {
+	struct nsbpf_node *skel;
+	struct bpf_object *obj;
+	int from_node_fd, to_node_fd;		/* after st_load() */
+	int endpoints_fd, networks_fd, stats_fd, trace_fd;
+	int ncpus;
+};
+
+struct st_result {
+	int err;			/* bpf_prog_test_run_opts() */
+	uint32_t retval;		/* the program's verdict */
+	uint32_t duration;		/* ns, as the kernel measured the run */
+	uint8_t out[PKT_MAX + 64];
+	uint32_t out_len;
+	struct nsb_trace trace;
+};
+
+/* The case being checked: every assert message starts with it. */
+extern const char *st_case;
+
+/* Skips the calling test, saying why, unless the process may load tc programs. */
+void st_require_bpf(void);
+
+/* Opens the node skeleton and sets nsb_trace_enabled; asserts on failure. */
+void st_open(struct st_env *env, bool trace);
+/* Loads it and fills the fds; asserts on failure. */
+void st_load(struct st_env *env);
+void st_close(struct st_env *env);
+
+/* st_open() + st_load() + the lab's map entries. */
+void st_setup(struct st_env *env, bool trace);
+
+/* One BPF_PROG_TEST_RUN (repeat 1) of pkt, with skb->ingress_ifindex = ingress. */
+int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,
+	   struct st_result *r);
+
+/* stats summed over the CPUs, NSB_STAT_MAX slots. */
+void st_stats(const struct st_env *env, struct nsb_counter *sum);
+
+/* "node_to_node", "drop:spoof_ip", ... */
+const char *st_slot_name(uint32_t slot);
+
+/* Named asserts: non-fatal (cr_expect), true when they hold. */
+#define ASSERT_TRUE(cond, what)	({						\
+	bool __ok = (cond);							\
+	cr_expect(__ok, "%s: %s", st_case, (what));				\
+	__ok;									\
+})
+
+#define ASSERT_EQ(got, want, what) ({						\
+	long long __got = (long long)(got), __want = (long long)(want);	\
+	bool __ok = __got == __want;						\
+	cr_expect(__ok, "%s: %s: got %lld, want %lld", st_case, (what), __got, __want); \
+	__ok;									\
+})
+
+/* Byte-for-byte, with both packets in hex on failure. */
+bool st_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,
+		     const char *what);
+
+#endif /* NSBPF_SELFTESTS_HARNESS_H */

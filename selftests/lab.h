@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The selftests' lab: named networks, nodes and addresses, and the map
+ * entries that describe them, as the loader would install them.
+ *
+ *   planet 10.200.0.0/24 gw .1   earth .11 (if 101), neptune .12 (if 102)
+ *   moon   10.201.0.0/24 gw .1   mars  .21 (if 103)      planet <-> moon
+ *   exile  10.202.0.0/24 gw .1   pluto .31 (if 104)      reaches only itself
+ *
+ * The ifindexes need not exist: from_node reads skb->ingress_ifindex, which
+ * BPF_PROG_TEST_RUN takes from ctx_in as it is, and the redirect target is
+ * only recorded, never used.
+ */
+#ifndef NSBPF_SELFTESTS_LAB_H
+#define NSBPF_SELFTESTS_LAB_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+
+#define NET_PLANET	0
+#define NET_MOON	1
+#define NET_EXILE	2
+
+#define PLANET_GW	IP4(10, 200, 0, 1)
+#define PLANET_BCAST	IP4(10, 200, 0, 255)
+#define PLANET_NONE	IP4(10, 200, 0, 99)	/* in the subnet, no node */
+#define MOON_GW		IP4(10, 201, 0, 1)
+#define MOON_NONE	IP4(10, 201, 0, 99)
+#define EARTH_IP	IP4(10, 200, 0, 11)
+#define NEPTUNE_IP	IP4(10, 200, 0, 12)
+#define MARS_IP		IP4(10, 201, 0, 21)
+#define PLUTO_IP	IP4(10, 202, 0, 31)
+#define STRANGER_IP	IP4(10, 200, 0, 66)	/* in planet, not a node */
+#define OUTSIDE_IP	IP4(192, 0, 2, 80)	/* TEST-NET-1: the outside world */
+#define MDNS_IP		IP4(224, 0, 0, 251)
+#define LIMITED_BCAST	IP4(255, 255, 255, 255)
+
+#define EARTH_IF	101
+#define NEPTUNE_IF	102
+#define MARS_IF		103
+#define PLUTO_IF	104
+
+/* node_mac: eth0 in the node; host: the host end of its veth */
+extern const uint8_t earth_mac[6], earth_host[6];
+extern const uint8_t neptune_mac[6], neptune_host[6];
+extern const uint8_t mars_mac[6], mars_host[6];
+extern const uint8_t pluto_mac[6], pluto_host[6];
+extern const uint8_t bcast_mac[6], rogue_mac[6];
+
+struct lab_net {
+	uint32_t id;
+	uint32_t subnet, mask, gateway;	/* host order */
+	uint64_t reach;
+};
+
+struct lab_node {
+	uint32_t ip;			/* host order */
+	uint32_t ifindex;
+	uint32_t net_id;
+	const uint8_t *mac, *host;
+};
+
+struct lab {
+	const char *name;
+	const struct lab_net *nets;
+	int n_nets;
+	const struct lab_node *nodes;
+	int n_nodes;
+};
+
+extern const struct lab lab_planets;		/* the picture above */
+extern const struct lab lab_planet_apart;	/* planet's nodes may not reach each other */
+
+/* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
+int lab_install(const struct lab *lab, int endpoints_fd, int networks_fd);
+
+#endif /* NSBPF_SELFTESTS_LAB_H */

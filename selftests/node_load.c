@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The node object as the verifier sees it: loaded with the verifier's
+ * statistics log (BPF_LOG_STATS), which must hold nothing but statistics,
+ * and each program's verified_insns read back through bpf_prog_info. Both
+ * builds are loaded: the loader's (trace off, the trace code eliminated) and
+ * the selftests' (trace on). The figures are printed, not asserted.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "harness.h"
+
+#define BPF_LOG_STATS	4
+#define LOG_SIZE	(64 * 1024)
+
+static bool log_is_clean(const char *log)
+{
+	static const char *const ok[] = { "processed ", "verification time ", "stack depth " };
+	char line[512];
+
+	for (const char *p = log; *p;) {
+		size_t n = strcspn(p, "\n");
+		bool known = n == 0;
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			known |= !strncmp(line, ok[i], strlen(ok[i]));
+		if (!ASSERT_TRUE(known, line))
+			return false;
+		p += n + (p[n] == '\n');
+	}
+	return true;
+}
+
+static void load_and_report(bool trace)
+{
+	static char logs[2][LOG_SIZE];
+	struct bpf_program *prog;
+	struct st_env env;
+	int i = 0;
+
+	st_open(&env, trace);
+	bpf_object__for_each_program(prog, env.obj) {
+		cr_assert(i < 2, "the node object has two programs");
+		logs[i][0] = '\0';
+		bpf_program__set_log_level(prog, BPF_LOG_STATS);
+		bpf_program__set_log_buf(prog, logs[i], LOG_SIZE);
+		i++;
+	}
+	st_load(&env);
+
+	i = 0;
+	bpf_object__for_each_program(prog, env.obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		const char *processed = strstr(logs[i], "processed ");
+
+		st_case = bpf_program__name(prog);
+		cr_assert(!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len),
+			  "%s: bpf_obj_get_info_by_fd", st_case);
+		log_is_clean(logs[i]);
+		cr_log_info("%-9s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
+			    " %.*s", st_case, trace, info.verified_insns, info.xlated_prog_len / 8,
+			    info.jited_prog_len, processed ? (int)strcspn(processed, "\n") : 0,
+			    processed ? processed : "");
+		ASSERT_TRUE(info.verified_insns > 0, "verified_insns reported");
+		i++;
+	}
+	st_close(&env);
+}
+
+Test(load, verifier_clean_and_insns)
+{
+	load_and_report(false);
+	load_and_report(true);
+}
