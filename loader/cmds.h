@@ -8,6 +8,7 @@ int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_nat(int argc, char **argv);
 
 /* Print the topology's validation errors; returns EXIT_USAGE. */
 struct topo_errors;

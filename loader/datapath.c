@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,18 @@
 
 #include "datapath.h"
 #include "log.h"
+#include "nl.h"
 #include "node.skel.h"
+#if __has_include("uplink.skel.h")
+#include "uplink.skel.h"
+#define HAVE_UPLINK_OBJ 1
+#endif /* uplink.skel.h */
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif /* BPF_FS_MAGIC */
+
+#define NSEC_PER_SEC	1000000000ULL
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* kernel-internal, leaks out of some bpf() paths */
@@ -95,23 +103,78 @@ static int check_layout(const char *dir)
 	return err;
 }
 
-static int set_pins(struct nsbpf_node *skel, const char *dir, struct journal *j, bool reup)
+/*
+ * Every map of an object is pinned by name under the lab's directory, so
+ * the node and uplink objects share them; "trace" (tests only) and the
+ * internal .rodata/.bss maps stay private.
+ */
+static bool pinned_map(const struct bpf_map *m)
 {
-	struct bpf_map *maps[] = { skel->maps.endpoints, skel->maps.networks, skel->maps.config,
-				   skel->maps.stats };
+	return !bpf_map__is_internal(m) && strcmp(bpf_map__name(m), "trace");
+}
+
+static int set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
+		    struct journal *j)
+{
+	struct bpf_map *m;
 	char path[512];
 	int err;
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(maps[i]));
-		if (!reup) {
+	bpf_object__for_each_map(m, obj) {
+		if (!pinned_map(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		if (j) {
 			err = journal_add(j, "pin %s", path);
 			if (err)
 				return err;
 		}
-		err = bpf_map__set_pin_path(maps[i], path);
+		err = bpf_map__set_pin_path(m, path);
 		if (err)
 			return err;
+		/* Conntrack sizes come from the topology (nat: conntrack:). */
+		if (t->nat.conntrack && (!strcmp(bpf_map__name(m), "ct") ||
+					 !strcmp(bpf_map__name(m), "nat_ports"))) {
+			err = bpf_map__set_max_entries(m, t->nat.conntrack);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The host's own addresses, so packets from nodes to them go to the host
+ * stack and never out of the uplink. Refreshed by every up.
+ */
+static int fill_host_addrs(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "host_addrs");
+	uint32_t addrs[256];
+	__be32 key, next;
+	struct nl_sock *sk;
+	__u8 one = 1;
+	int n, fd;
+
+	if (!m)
+		return 0;
+	fd = bpf_map__fd(m);
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+	}
+	sk = nl_open();
+	if (!sk)
+		return -errno;
+	n = nl_ipv4_addrs(sk, addrs, sizeof(addrs) / sizeof(addrs[0]));
+	nl_close(sk);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		key = htonl(addrs[i]);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			return -errno;
 	}
 	return 0;
 }
@@ -126,8 +189,16 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.layout = NSB_LAYOUT_VERSION,
 		.uplink_ifindex = (__u32)up->ifindex,
 		.uplink_addr = htonl(up->ip),
+		.snat_port_min = t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
+		.snat_port_max = t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX,
+		.tmo_tcp_syn = 120 * NSEC_PER_SEC,
+		.tmo_tcp_est = 7440 * NSEC_PER_SEC,	/* RFC 5382: at least 2 h 4 min */
+		.tmo_tcp_close = 10 * NSEC_PER_SEC,
+		.tmo_udp = 60 * NSEC_PER_SEC,
+		.tmo_icmp = 30 * NSEC_PER_SEC,
 	};
 	__u32 zero = 0;
+	int err;
 
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
@@ -153,6 +224,9 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		if (bpf_map_update_elem(ep_fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
+	err = fill_host_addrs(skel->obj);
+	if (err)
+		return err;
 	/* Config last: its layout field marks the maps as complete. */
 	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
@@ -180,60 +254,85 @@ static int tcx_attach(int prog_fd, int ifindex, int type, const char *pin, struc
 	return err;
 }
 
-static int clsact_attach(int prog_fd, int ifindex, const char *ifname, bool ingress,
-			 struct journal *j, bool reup)
+/* Our filters' handle and priority: on devices we own, and on the uplink. */
+#define TC_HANDLE_NODE		1
+#define TC_PRIO_NODE		1
+#define TC_HANDLE_UPLINK	0x4e5b	/* unlikely to be someone else's */
+#define TC_PRIO_UPLINK		0xc000
+
+struct attach_point {
+	const char *ifname;
+	int ifindex;
+	int in_fd;		/* tc ingress program */
+	int eg_fd;		/* tc egress program, -1: none */
+	unsigned int handle;	/* clsact filter */
+	unsigned int prio;
+};
+
+static int clsact_attach(const struct attach_point *ap, bool ingress, struct journal *j,
+			 bool reup)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = prog_fd,
-		    .flags = BPF_TC_F_REPLACE);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = ap->handle, .priority = ap->prio,
+		    .prog_fd = ingress ? ap->in_fd : ap->eg_fd, .flags = BPF_TC_F_REPLACE);
 	int err;
 
+	/* A clsact qdisc that exists (someone else's too) is shared, never removed. */
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
 	if (!reup) {
-		err = journal_add(j, "tc %s %s 1 1", ifname, ingress ? "ingress" : "egress");
+		err = journal_add(j, "tc %s %s %u %u", ap->ifname, ingress ? "ingress" : "egress",
+				  ap->handle, ap->prio);
 		if (err)
 			return err;
 	}
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int attach_node(struct nsbpf_node *skel, const char *dir, const struct topo_node *n,
-		       int ifindex, enum attach_mode mode, struct journal *j, bool reup)
+static int attach_point(const char *dir, const struct attach_point *ap, enum attach_mode mode,
+			struct journal *j, bool reup)
 {
-	int in_fd = bpf_program__fd(skel->progs.from_node);
-	int eg_fd = bpf_program__fd(skel->progs.to_node);
 	char pin[512];
 	int err;
 
 	if (mode == ATTACH_CLSACT) {
-		err = clsact_attach(in_fd, ifindex, n->hostif, true, j, reup);
-		if (!err)
-			err = clsact_attach(eg_fd, ifindex, n->hostif, false, j, reup);
+		err = clsact_attach(ap, true, j, reup);
+		if (!err && ap->eg_fd >= 0)
+			err = clsact_attach(ap, false, j, reup);
 		return err;
 	}
-	snprintf(pin, sizeof(pin), "%s/tcx_%s_in", dir, n->hostif);
-	err = tcx_attach(in_fd, ifindex, NSB_TCX_INGRESS, pin, j, reup);
-	if (err)
+	snprintf(pin, sizeof(pin), "%s/tcx_%s_in", dir, ap->ifname);
+	err = tcx_attach(ap->in_fd, ap->ifindex, NSB_TCX_INGRESS, pin, j, reup);
+	if (err || ap->eg_fd < 0)
 		return err;
-	snprintf(pin, sizeof(pin), "%s/tcx_%s_eg", dir, n->hostif);
-	return tcx_attach(eg_fd, ifindex, NSB_TCX_EGRESS, pin, j, reup);
+	snprintf(pin, sizeof(pin), "%s/tcx_%s_eg", dir, ap->ifname);
+	return tcx_attach(ap->eg_fd, ap->ifindex, NSB_TCX_EGRESS, pin, j, reup);
+}
+
+static struct attach_point node_point(struct nsbpf_node *skel, const struct topo_node *n,
+				      int ifindex)
+{
+	return (struct attach_point){
+		.ifname = n->hostif, .ifindex = ifindex,
+		.in_fd = bpf_program__fd(skel->progs.from_node),
+		.eg_fd = bpf_program__fd(skel->progs.to_node),
+		.handle = TC_HANDLE_NODE, .prio = TC_PRIO_NODE,
+	};
 }
 
 /* auto: tcx when the kernel takes a tcx link (6.6+), found by trying. */
-static enum attach_mode probe_mode(struct nsbpf_node *skel, const char *dir,
-				   const struct topo_node *n, int ifindex, struct journal *j,
-				   int *err)
+static enum attach_mode probe_mode(const char *dir, const struct attach_point *ap,
+				   struct journal *j, int *err)
 {
-	*err = attach_node(skel, dir, n, ifindex, ATTACH_TCX, j, false);
+	*err = attach_point(dir, ap, ATTACH_TCX, j, false);
 	if (!*err)
 		return ATTACH_TCX;
 	if (*err != -EINVAL && *err != -EOPNOTSUPP && *err != -ENOTSUPP)
 		return ATTACH_TCX;
 	pr_info("no tcx links on this kernel (%s): using tc clsact\n", strerror(-*err));
-	*err = attach_node(skel, dir, n, ifindex, ATTACH_CLSACT, j, false);
+	*err = attach_point(dir, ap, ATTACH_CLSACT, j, false);
 	return ATTACH_CLSACT;
 }
 
@@ -247,13 +346,57 @@ static int attach_all(struct nsbpf_node *skel, const char *dir, const struct top
 	if (!t->n_nodes)
 		return 0;
 	if (*mode == ATTACH_AUTO) {
-		*mode = probe_mode(skel, dir, &t->nodes[0], rt[0].ifindex, j, &err);
+		struct attach_point ap = node_point(skel, &t->nodes[0], rt[0].ifindex);
+
+		*mode = probe_mode(dir, &ap, j, &err);
 		first = 1;
 	}
-	for (size_t i = first; !err && i < t->n_nodes; i++)
-		err = attach_node(skel, dir, &t->nodes[i], rt[i].ifindex, *mode, j, reup);
+	for (size_t i = first; !err && i < t->n_nodes; i++) {
+		struct attach_point ap = node_point(skel, &t->nodes[i], rt[i].ifindex);
+
+		err = attach_point(dir, &ap, *mode, j, reup);
+	}
 	return err;
 }
+
+#ifdef HAVE_UPLINK_OBJ
+/*
+ * The uplink object: from_uplink takes the replies of masqueraded flows back
+ * into the nodes and passes everything else on untouched. It reuses the maps
+ * the node object pinned.
+ */
+static int uplink_up(const struct topo *t, const struct dp_uplink *up, const char *dir,
+		     enum attach_mode mode, struct journal *j, bool reup)
+{
+	struct nsbpf_uplink *skel;
+	struct attach_point ap;
+	int err;
+
+	skel = nsbpf_uplink__open();
+	if (!skel)
+		return -errno;
+	err = set_pins(skel->obj, t, dir, NULL);
+	if (!err) {
+		err = nsbpf_uplink__load(skel);
+		if (err)
+			pr_warn("loading the uplink program failed: %s (run with -vv for the verifier log)\n",
+				strerror(-err));
+	}
+	if (!err) {
+		ap = (struct attach_point){
+			.ifname = up->name, .ifindex = up->ifindex,
+			.in_fd = bpf_program__fd(skel->progs.from_uplink),
+			.eg_fd = -1,
+			.handle = TC_HANDLE_UPLINK, .prio = TC_PRIO_UPLINK,
+		};
+		err = attach_point(dir, &ap, mode, j, reup);
+		if (err)
+			pr_warn("attach to uplink %s: %s\n", up->name, strerror(-err));
+	}
+	nsbpf_uplink__destroy(skel);
+	return err;
+}
+#endif /* HAVE_UPLINK_OBJ */
 
 int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
 	  struct journal *j, enum attach_mode *mode, bool reup)
@@ -283,7 +426,7 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	skel = nsbpf_node__open();
 	if (!skel)
 		return -errno;
-	err = set_pins(skel, dir, j, reup);
+	err = set_pins(skel->obj, t, dir, reup ? NULL : j);
 	if (!err) {
 		err = nsbpf_node__load(skel);
 		if (err)
@@ -294,6 +437,10 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 		err = fill_maps(skel, t, rt, up);
 	if (!err)
 		err = attach_all(skel, dir, t, rt, mode, j, reup);
+#ifdef HAVE_UPLINK_OBJ
+	if (!err && up->ifindex)
+		err = uplink_up(t, up, dir, *mode == ATTACH_AUTO ? ATTACH_TCX : *mode, j, reup);
+#endif /* HAVE_UPLINK_OBJ */
 	if (err)
 		pr_warn("datapath of lab %s: %s\n", t->name, strerror(-err));
 	nsbpf_node__destroy(skel);

@@ -18,6 +18,7 @@
 #define PIN_ROOT	BPFFS_ROOT "/nsbpf"
 
 struct dp_uplink {
+	char name[16];		/* "" : no uplink */
 	int ifindex;		/* 0: no uplink */
 	uint32_t ip;		/* host order */
 };

@@ -184,6 +184,7 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 		return -ENODEV;
 	}
 	up->ifindex = info.ifindex;
+	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
 		pr_info("uplink %s has no IPv4 address\n", name);
 	return 0;

@@ -18,6 +18,7 @@ static const struct nsb_cmd main_cmds[] = {
 	{ "status", cmd_status }, { "show", cmd_status },
 	{ "exec", cmd_exec },
 	{ "stats", cmd_stats },
+	{ "nat", cmd_nat },
 	{ "version", cmd_version },
 	{ NULL }
 };
@@ -36,6 +37,7 @@ static int cmd_help(int argc, char **argv)
 	       "  status [LAB]              labs, nodes, addresses, MACs, states, attach mode\n"
 	       "  exec LAB NODE -- CMD...   run a command inside a node\n"
 	       "  stats LAB                 datapath counters per path and drop reason\n"
+	       "  nat list|flush|on|off ...  masqueraded flows; masquerade per network\n"
 	       "  version                   print the version\n"
 	       "\n"
 	       "options:\n"

@@ -314,3 +314,40 @@ int nl_first_ipv4(struct nl_sock *sk, int ifindex, uint32_t *ip)
 	*ip = fv.ip;
 	return 0;
 }
+
+struct all_v4 {
+	uint32_t *out;
+	size_t max;
+	size_t n;
+};
+
+static void collect_v4(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct all_v4 *av = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	uint32_t be;
+
+	if (rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4)
+		return;
+	memcpy(&be, nl_addr_get_binary_addr(local), 4);
+	for (size_t i = 0; i < av->n; i++)
+		if (av->out[i] == ntohl(be))
+			return;
+	if (av->n < av->max)
+		av->out[av->n++] = ntohl(be);
+}
+
+int nl_ipv4_addrs(struct nl_sock *sk, uint32_t *out, size_t max)
+{
+	struct nl_cache *addrs = NULL;
+	struct all_v4 av = { .out = out, .max = max };
+	int err;
+
+	err = nle_to_errno(rtnl_addr_alloc_cache(sk, &addrs));
+	if (err)
+		return err;
+	nl_cache_foreach(addrs, collect_v4, &av);
+	nl_cache_free(addrs);
+	return (int)av.n;
+}

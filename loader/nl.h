@@ -44,4 +44,7 @@ int nl_default_route_dev(struct nl_sock *sk, char ifname[16]);
 /* The first IPv4 address of ifindex: -EADDRNOTAVAIL when none. */
 int nl_first_ipv4(struct nl_sock *sk, int ifindex, uint32_t *ip);
 
+/* Every IPv4 address of the namespace, deduplicated, at most max: the count. */
+int nl_ipv4_addrs(struct nl_sock *sk, uint32_t *out, size_t max);
+
 #endif /* NSBPF_NL_H */

@@ -51,6 +51,14 @@ struct topo_forward {
 	uint16_t to_port_end;
 };
 
+/* The optional nat: block. Zeroes mean the defaults (nsbpf_maps.h). */
+struct topo_nat {
+	uint16_t port_min;	/* SNAT source ports */
+	uint16_t port_max;
+	uint32_t conntrack;	/* entries of the ct and nat_ports maps */
+	struct topo_mark mark;
+};
+
 struct topo {
 	char *path;		/* as given, used in messages */
 	char name[TOPO_NAME_MAX];
@@ -61,6 +69,7 @@ struct topo {
 	size_t n_nodes;
 	struct topo_forward *forwards;
 	size_t n_forwards;
+	struct topo_nat nat;
 };
 
 /* One validation message, already formatted as "FILE:LINE:COL: text". */

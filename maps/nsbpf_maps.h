@@ -15,7 +15,7 @@
 
 #include "nsbpf_drop.h"
 
-#define NSB_LAYOUT_VERSION	1
+#define NSB_LAYOUT_VERSION	2
 
 #define NSB_MAX_NETWORKS	64	/* reach is a 64-bit mask */
 #define NSB_MAX_ENDPOINTS	4096	/* nodes per lab */
@@ -42,14 +42,97 @@ struct nsb_network {
 };
 _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
 
+#define NSB_CT_DEFAULT_SIZE	65536	/* ct and nat_ports entries, per lab */
+#define NSB_SNAT_PORT_MIN	61000	/* above the host's ip_local_port_range */
+#define NSB_SNAT_PORT_MAX	65535
+
 /* config: array of one; the layout version is always the first field */
 struct nsb_config {
 	__u32 layout;		/* NSB_LAYOUT_VERSION of the loader that created the maps */
 	__u32 flags;
-	__u32 uplink_ifindex;	/* 0: none */
+	__u32 uplink_ifindex;	/* 0: none (no masquerade possible) */
 	__be32 uplink_addr;	/* wire order, 0: none */
+	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive */
+	__u16 snat_port_max;
+	__u32 pad;
+	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock) */
+	__u64 tmo_tcp_syn;	/* SYN seen, not yet established */
+	__u64 tmo_tcp_est;	/* established */
+	__u64 tmo_tcp_close;	/* FIN or RST seen */
+	__u64 tmo_udp;
+	__u64 tmo_icmp;
 };
-_Static_assert(sizeof(struct nsb_config) == 16, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 64, "nsb_config is ABI");
+
+/*
+ * host_addrs: hash, IPv4 address (wire order) of the host netns -> 1. The
+ * loader fills it at up (and re-up): packets from nodes to these addresses
+ * go to the host stack, never out of the uplink.
+ */
+
+/*
+ * Conntrack for masqueraded (and, later, forwarded) flows.
+ *
+ * ct: LRU hash, keyed by the flow as the node sent it. ICMP echo uses the
+ * echo id as sport and 0 as dport.
+ */
+struct nsb_ct_key {
+	__be32 saddr;		/* node */
+	__be32 daddr;		/* remote */
+	__be16 sport;
+	__be16 dport;
+	__u8   proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	__u8   pad[3];		/* zero */
+};
+_Static_assert(sizeof(struct nsb_ct_key) == 16, "nsb_ct_key is ABI");
+
+enum nsb_ct_state {
+	NSB_CT_NEW = 0,		/* UDP/ICMP: first packet out; TCP: SYN out */
+	NSB_CT_ESTABLISHED,	/* TCP: SYN-ACK back; UDP/ICMP: a reply came */
+	NSB_CT_CLOSING,		/* TCP: FIN or RST seen in either direction */
+};
+
+struct nsb_ct_entry {
+	__be32 nat_addr;	/* uplink address the flow leaves with */
+	__be16 nat_port;	/* allocated source port (echo id for ICMP) */
+	__u8   state;		/* enum nsb_ct_state */
+	__u8   flags;		/* NSB_CT_F_* */
+	__u32  ifindex;		/* host end of the node's veth */
+	__u32  pad;
+	__u64  created_ns;	/* bpf_ktime_get_ns() */
+	__u64  last_seen_ns;
+	__u64  pkts_orig;	/* node -> remote */
+	__u64  bytes_orig;
+	__u64  pkts_reply;	/* remote -> node */
+	__u64  bytes_reply;
+};
+_Static_assert(sizeof(struct nsb_ct_entry) == 64, "nsb_ct_entry is ABI");
+
+#define NSB_CT_F_FIN_ORIG	(1U << 0)	/* node sent FIN */
+#define NSB_CT_F_FIN_REPLY	(1U << 1)	/* remote sent FIN */
+
+/*
+ * nat_ports: LRU hash, the reverse of ct: what a reply on the uplink
+ * carries -> the node's side of the flow. A port is claimed by inserting
+ * here with BPF_NOEXIST before the ct entry is written.
+ */
+struct nsb_nat_key {
+	__be32 nat_addr;	/* uplink address */
+	__be32 remote_addr;
+	__be16 nat_port;	/* allocated port / echo id */
+	__be16 remote_port;	/* 0 for ICMP */
+	__u8   proto;
+	__u8   pad[3];
+};
+_Static_assert(sizeof(struct nsb_nat_key) == 16, "nsb_nat_key is ABI");
+
+struct nsb_nat_val {
+	__be32 node_addr;
+	__be16 node_port;	/* echo id for ICMP */
+	__u16  pad;
+	__u32  ifindex;		/* host end of the node's veth */
+};
+_Static_assert(sizeof(struct nsb_nat_val) == 12, "nsb_nat_val is ABI");
 
 /* stats: per-CPU array indexed by enum nsb_path or NSB_STAT_DROP_BASE + reason */
 struct nsb_counter {
@@ -71,5 +154,6 @@ struct nsb_trace {
 
 #define NSB_TRACE_F_PEER	(1U << 0)	/* bpf_redirect_peer() */
 #define NSB_TRACE_F_EGRESS	(1U << 1)	/* bpf_redirect() out of ifindex */
+#define NSB_TRACE_F_NEIGH	(1U << 2)	/* bpf_redirect_neigh() out of ifindex */
 
 #endif /* NSBPF_MAPS_H */
