@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The integration harness: private namespaces, shell helpers, leak checks. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -48,6 +49,31 @@ void harness_enter(void)
 	run("ip link set lo up");
 }
 
+/* Every process living in the test's namespaces: the host one and those in /run/netns. */
+static void kill_test_procs(void)
+{
+	ino_t inos[64];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = opendir("/run/netns");
+
+	inos[n++] = netns_self_ino();
+	while (d && (de = readdir(d)) && n < 64) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = netns_open(de->d_name);
+		if (fd < 0)
+			continue;
+		inos[n++] = netns_ino(fd);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	netns_kill_procs(inos, n, 2000);
+}
+
 /* Stop anything a test started in its namespaces, then drop the scratch dir. */
 void harness_leave(void)
 {
@@ -62,6 +88,7 @@ void harness_leave(void)
 			run("%s down %s >/dev/null 2>&1", nsbpf(), lab);
 	}
 	free(out);
+	kill_test_procs();
 	umount2(scratch, MNT_DETACH);
 	rmdir(scratch);
 }
@@ -222,4 +249,30 @@ long long stat_packets(const char *lab, const char *kind, const char *name)
 		v = strtoll(out, NULL, 10);
 	free(out);
 	return v;
+}
+
+void world_up(void)
+{
+	cr_assert_eq(run("ip netns add world && ip -n world link set lo up && "
+			 "ip link add up0 type veth peer name eth0 netns world && "
+			 "ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up && "
+			 "ip -n world addr add 192.0.2.2/24 dev eth0 && ip -n world link set eth0 up && "
+			 "ip route add default via 192.0.2.2"), 0, "world namespace");
+}
+
+int bg(const char *log, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return run("(%s) >%s/%s 2>&1 &", cmd, scratch, log);
+}
+
+int wait_listen(const char *netns, const char *proto, int port)
+{
+	return run("for i in $(seq 100); do ip netns exec %s ss -ln%s | grep -q ':%d ' && exit 0; "
+		   "sleep 0.05; done; exit 1", netns, proto, port);
 }

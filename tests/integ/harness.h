@@ -34,4 +34,14 @@ bool host_untouched(void);
 /* Counter of `nsbpf stats LAB --json`: kind "paths" or "drops", packets. */
 long long stat_packets(const char *lab, const char *kind, const char *name);
 
+/*
+ * The outside world: netns "world" behind the uplink veth up0.
+ * host up0 192.0.2.1/24 <-> world eth0 192.0.2.2/24, default route via world.
+ */
+void world_up(void);
+/* Start a command in the background, output to LOG in the scratch dir. */
+int bg(const char *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Wait (5 s at most) until something listens on PORT ("t" tcp, "u" udp) in NETNS. */
+int wait_listen(const char *netns, const char *proto, int port);
+
 #endif /* NSBPF_TEST_HARNESS_H */
