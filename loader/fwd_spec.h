@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Port forwards as the CLI and the topology spell them, and the checks that
+ * keep them from clashing: pure functions, unit tested.
+ */
+#ifndef NSBPF_FWD_SPEC_H
+#define NSBPF_FWD_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topo.h"
+
+struct fwd_spec {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;	/* host order; 0: the uplink address and loopback */
+	uint16_t port;		/* host ports port..port_end */
+	uint16_t port_end;
+	char node[TOPO_NAME_MAX];
+	uint16_t to_port;	/* node ports to_port..to_port_end */
+	uint16_t to_port_end;
+};
+
+/* "tcp" | "udp" */
+int fwd_parse_proto(const char *s, uint8_t *proto);
+/* [HOSTIP:]PORT[-END] */
+int fwd_parse_host(const char *s, uint32_t *ip, uint16_t *lo, uint16_t *hi);
+/* NODE:PORT[-END] */
+int fwd_parse_to(const char *s, char node[TOPO_NAME_MAX], uint16_t *lo, uint16_t *hi);
+
+/*
+ * `forward add` arguments after LAB: PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END].
+ * 0, or -EINVAL with a message in err.
+ */
+int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
+/* `forward del` arguments after LAB: PROTO [HOSTIP:]PORT[-END]. */
+int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
+
+/* Do two forwards claim a common (proto, address, port)? */
+int fwd_overlaps(const struct fwd_spec *a, const struct fwd_spec *b);
+
+/*
+ * Is f acceptable next to the existing ones and the masquerade's port range
+ * [snat_lo, snat_hi]? 0, or -EEXIST (same forward), -EADDRINUSE (overlap or
+ * inside the SNAT range) with a message in err.
+ */
+int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
+	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len);
+
+/* "tcp 127.0.0.1:6000-6001 -> earth:8080-8081" */
+void fwd_format(const struct fwd_spec *f, char *buf, size_t len);
+
+#endif /* NSBPF_FWD_SPEC_H */

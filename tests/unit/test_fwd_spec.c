@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `nsbpf forward` arguments and conflict checks. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "fwd_spec.h"
+
+static int add(const char *proto, const char *host, const char *to, struct fwd_spec *f, char *err)
+{
+	char *argv[] = { (char *)proto, (char *)host, (char *)to, NULL };
+
+	return fwd_parse_add(3, argv, f, err, 256);
+}
+
+Test(fwd_spec, parses_the_add_forms)
+{
+	struct fwd_spec f;
+	char err[256];
+
+	cr_assert_eq(add("tcp", "6000", "earth:8080", &f, err), 0, "%s", err);
+	cr_assert_eq(f.proto, IPPROTO_TCP);
+	cr_assert_eq(f.host_ip, 0);
+	cr_assert_eq(f.port, 6000);
+	cr_assert_eq(f.port_end, 6000);
+	cr_assert_str_eq(f.node, "earth");
+	cr_assert_eq(f.to_port, 8080);
+	cr_assert_eq(f.to_port_end, 8080);
+
+	cr_assert_eq(add("udp", "127.0.0.1:5353-5354", "neptune:53-54", &f, err), 0, "%s", err);
+	cr_assert_eq(f.proto, IPPROTO_UDP);
+	cr_assert_eq(f.host_ip, 0x7f000001);
+	cr_assert_eq(f.port, 5353);
+	cr_assert_eq(f.port_end, 5354);
+	cr_assert_eq(f.to_port, 53);
+	cr_assert_eq(f.to_port_end, 54);
+}
+
+Test(fwd_spec, rejects_bad_arguments_with_a_reason)
+{
+	struct fwd_spec f;
+	char err[256];
+
+	cr_assert_eq(add("sctp", "6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert(strstr(err, "tcp or udp"), "%s", err);
+	cr_assert_eq(add("tcp", "0", "earth:8080", &f, err), -EINVAL);
+	cr_assert(strstr(err, "1-65535"), "%s", err);
+	cr_assert_eq(add("tcp", "65536", "earth:8080", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "6001-6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "1.2.3:6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", ":6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "0.0.0.0:6000", "earth:8080", &f, err), -EINVAL, "any is spelled without an address");
+	cr_assert_eq(add("tcp", "6000", "earth", &f, err), -EINVAL);
+	cr_assert(strstr(err, "NODE:PORT"), "%s", err);
+	cr_assert_eq(add("tcp", "6000", "Earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "6000", ":80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "6000-6002", "earth:80-81", &f, err), -EINVAL);
+	cr_assert(strstr(err, "unequal length: 3 ports on the host, 2 on the node"), "%s", err);
+	{
+		char *argv[] = { "tcp", "6000", NULL };
+
+		cr_assert_eq(fwd_parse_add(2, argv, &f, err, sizeof(err)), -EINVAL);
+		cr_assert_eq(fwd_parse_del(2, argv, &f, err, sizeof(err)), 0);
+	}
+}
+
+static struct fwd_spec spec(const char *proto, const char *host, const char *to)
+{
+	struct fwd_spec f;
+	char err[256];
+
+	cr_assert_eq(add(proto, host, to, &f, err), 0, "%s", err);
+	return f;
+}
+
+Test(fwd_spec, conflicts)
+{
+	struct fwd_spec have[] = {
+		spec("tcp", "6000", "earth:8080"),
+		spec("tcp", "127.0.0.1:7000-7009", "earth:7000-7009"),
+		spec("udp", "5353", "neptune:53"),
+	};
+	struct fwd_spec f;
+	char err[256];
+
+	f = spec("tcp", "6000", "neptune:80");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), -EEXIST);
+	cr_assert(strstr(err, "exists already (tcp 6000 -> earth:8080)"), "%s", err);
+	f = spec("tcp", "5990-6005", "neptune:5990-6005");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), -EADDRINUSE);
+	cr_assert(strstr(err, "overlaps the forward tcp 6000 -> earth:8080"), "%s", err);
+	f = spec("tcp", "192.0.2.1:6000", "neptune:80");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), -EADDRINUSE,
+		     "a specific address overlaps the any-address forward");
+	f = spec("tcp", "192.0.2.1:7005", "neptune:80");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), 0,
+		     "different addresses do not overlap: %s", err);
+	f = spec("tcp", "7005", "neptune:80");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), -EADDRINUSE);
+	f = spec("udp", "6000", "neptune:80");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), 0, "other protocol");
+	f = spec("tcp", "60990-61000", "neptune:80-90");
+	cr_assert_eq(fwd_check(&f, have, 3, 61000, 65535, err, sizeof(err)), -EADDRINUSE);
+	cr_assert(strstr(err, "inside the masquerade port range 61000-65535"), "%s", err);
+}
+
+Test(fwd_spec, formats_like_the_cli_spells_it)
+{
+	struct fwd_spec f = spec("udp", "127.0.0.1:5353-5354", "neptune:53-54");
+	char buf[128];
+
+	fwd_format(&f, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "udp 127.0.0.1:5353-5354 -> neptune:53-54");
+	f = spec("tcp", "6000", "earth:8080");
+	fwd_format(&f, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "tcp 6000 -> earth:8080");
+}
