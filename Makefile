@@ -118,15 +118,15 @@ $(NSBPF): $(LOADER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) | $(OUT)/tests/unit
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
-$(INTEG_BIN): $(INTEG_OBJS) $(LIB_OBJS)
+$(INTEG_BIN): $(INTEG_OBJS) $(LIB_OBJS) | $(OUT)/tests/integ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
-$(SELF_BIN): $(SELF_OBJS)
+$(SELF_BIN): $(SELF_OBJS) | $(OUT)/selftests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 

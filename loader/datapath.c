@@ -441,7 +441,10 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	if (!err && up->ifindex)
 		err = uplink_up(t, up, dir, *mode == ATTACH_AUTO ? ATTACH_TCX : *mode, j, reup);
 #endif /* HAVE_UPLINK_OBJ */
-	if (err)
+	if (err == -EINVAL && *mode == ATTACH_TCX)
+		pr_warn("datapath of lab %s: the kernel refused a tcx link (tcx needs Linux 6.6+): use --attach auto or clsact\n",
+			t->name);
+	else if (err)
 		pr_warn("datapath of lab %s: %s\n", t->name, strerror(-err));
 	nsbpf_node__destroy(skel);
 	return err;
