@@ -455,6 +455,21 @@ static void check_fwd_overlap(struct topo_ctx *c, size_t i)
 	}
 }
 
+/* Replies to masqueraded flows own the SNAT ports: a forward there would steal them. */
+static void check_fwd_snat(struct topo_ctx *c, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	uint16_t lo = c->t->nat.port_min ? c->t->nat.port_min : NSB_SNAT_PORT_MIN;
+	uint16_t hi = c->t->nat.port_max ? c->t->nat.port_max : NSB_SNAT_PORT_MAX;
+	char a[16];
+
+	if (!c->fwds[i].port_ok || f->port > hi || lo > f->port_end)
+		return;
+	topo_err(c, c->fwds[i].port_mark,
+		 "forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
+		 c->fwds[i].nr, range_str(f->port, f->port_end, a, sizeof(a)), lo, hi);
+}
+
 static void check_forwards(struct topo_ctx *c)
 {
 	struct topo_fwd_src *src;
@@ -466,6 +481,7 @@ static void check_forwards(struct topo_ctx *c)
 			c->t->forwards[i].node = resolve_node(c, &src->to, src->nr);
 		check_range_len(c, i);
 		check_fwd_overlap(c, i);
+		check_fwd_snat(c, i);
 	}
 }
 

@@ -65,6 +65,7 @@ struct topo_ctx {
 	struct topo_mark name_mark;
 	struct topo_mark networks_mark;
 	struct topo_mark nodes_mark;
+	struct topo_mark nat_ports_mark;
 	struct topo_net_src *nets;	/* parallel to t->networks */
 	struct topo_node_src *nodes;	/* parallel to t->nodes */
 	struct topo_fwd_src *fwds;	/* parallel to t->forwards */

@@ -662,12 +662,63 @@ static void root_forwards(struct walk *w, yaml_node_t *v)
 		add_forward(w, node_at(w, *it), (size_t)(it - v->data.sequence.items.start) + 1);
 }
 
+/* ---- nat ---- */
+
+static void nat_ports(struct walk *w, yaml_node_t *v)
+{
+	struct topo_nat *n = &w->c->t->nat;
+	const char *s = want_scalar(w, v);
+
+	if (!s || !ports(w, v, s, &n->port_min, &n->port_max))
+		return;
+	w->c->nat_ports_mark = mark_of(v);
+	if (n->port_max - n->port_min + 1 < 2) {
+		topo_err(w->c, mark_of(v), "nat: ports \"%s\": at least 2 ports are needed", s);
+		n->port_min = n->port_max = 0;
+	}
+}
+
+static void nat_conntrack(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	unsigned long long n;
+	char *end;
+
+	if (!s)
+		return;
+	n = strtoull(s, &end, 10);
+	if (*s < '1' || *s > '9' || *end || n < 256 || n > 16777216) {
+		topo_err(w->c, mark_of(v),
+			 "nat: conntrack \"%s\": expected a number of entries from 256 to 16777216",
+			 s);
+		return;
+	}
+	w->c->t->nat.conntrack = (uint32_t)n;
+}
+
+static const struct field nat_fields[] = {
+	{ "ports", nat_ports, false },
+	{ "conntrack", nat_conntrack, false },
+	{ NULL },
+};
+
+static void root_nat(struct walk *w, yaml_node_t *v)
+{
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping (ports, conntrack)"))
+		return;
+	w->c->t->nat.mark = mark_of(v);
+	w->who = "nat: ";
+	walk_fields(w, v, nat_fields, mark_of(v));
+	w->who = "";
+}
+
 static const struct field root_fields[] = {
 	{ "name", root_name, true },
 	{ "uplink", root_uplink, false },
 	{ "networks", root_networks, true },
 	{ "nodes", root_nodes, true },
 	{ "forwards", root_forwards, false },
+	{ "nat", root_nat, false },
 	{ NULL },
 };
 

@@ -292,7 +292,7 @@ Test(topo_buf, errors_append)
 	cr_assert(eq(str, e.msgs[0], "inline.yaml:1:1: empty file: expected a mapping with name, "
 		     "networks and nodes"));
 	cr_assert(eq(str, e.msgs[1], "<buffer>:1:1: unknown key \"x\" (expected one of: name, "
-		     "uplink, networks, nodes, forwards)"));
+		     "uplink, networks, nodes, forwards, nat)"));
 	topo_errors_free(&e);
 }
 
@@ -631,6 +631,18 @@ Test(topo_good, forwards_that_do_not_clash)
 	cr_assert(eq(u16, t->forwards[4].to_port_end, 2009));
 	cr_assert(eq(int, t->forwards[5].node, 1));
 	cr_assert(eq(u16, t->forwards[6].port, 65535));
+	cr_assert(eq(u16, t->nat.port_min, 40000), "nat: ports: moves the SNAT range");
+	cr_assert(eq(u16, t->nat.port_max, 40999));
+	cr_assert(eq(u32, t->nat.conntrack, 4096));
+	topo_free(t);
+}
+
+Test(topo_good, nat_defaults_are_zero)
+{
+	struct topo *t = load_ok("labs/planets.yaml");
+
+	cr_assert(eq(u16, t->nat.port_min, 0));
+	cr_assert(eq(u32, t->nat.conntrack, 0));
 	topo_free(t);
 }
 
