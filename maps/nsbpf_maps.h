@@ -61,14 +61,28 @@ struct nsb_config {
 	__u64 tmo_tcp_close;	/* FIN or RST seen */
 	__u64 tmo_udp;
 	__u64 tmo_icmp;
+	__u64 host_netns_cookie;	/* the lab's host netns: sock hooks act there only */
 };
-_Static_assert(sizeof(struct nsb_config) == 64, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 72, "nsb_config is ABI");
 
 /*
  * host_addrs: hash, IPv4 address (wire order) of the host netns -> 1. The
  * loader fills it at up (and re-up): packets from nodes to these addresses
  * go to the host stack, never out of the uplink.
  */
+#define NSB_HOST_ADDRS_MAX	256
+
+/*
+ * Conntrack timeouts when the config holds 0 (the loader writes its own).
+ * A flow idle for longer than the timeout of its protocol and state is
+ * treated as gone: its port may be claimed again.
+ */
+#define NSB_NSEC_PER_SEC	1000000000ULL
+#define NSB_TMO_TCP_SYN		(120 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_EST		(7440 * NSB_NSEC_PER_SEC)	/* RFC 5382: >= 2 h 4 min */
+#define NSB_TMO_TCP_CLOSE	(10 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_UDP		(60 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_ICMP		(30 * NSB_NSEC_PER_SEC)
 
 /*
  * Conntrack for masqueraded (and, later, forwarded) flows.
@@ -134,6 +148,35 @@ struct nsb_nat_val {
 };
 _Static_assert(sizeof(struct nsb_nat_val) == 12, "nsb_nat_val is ABI");
 
+/*
+ * frags: LRU hash, IPv4 fragments after the first. Only the first fragment
+ * carries the ports; when it is translated it records here what the later
+ * fragments of the same datagram (same addresses, IP id and protocol) need.
+ * An entry older than NSB_FRAG_TIMEOUT_NS is ignored (the IP id wraps).
+ */
+#define NSB_FRAG_MAX		4096
+#define NSB_FRAG_TIMEOUT_NS	(30 * NSB_NSEC_PER_SEC)	/* Linux's ipfrag_time */
+
+#define NSB_FRAG_OUT		0	/* from a node, leaving by the uplink */
+#define NSB_FRAG_IN		1	/* from the uplink, to a node */
+
+struct nsb_frag_key {
+	__be32 saddr;		/* as the fragment arrives */
+	__be32 daddr;
+	__be16 id;		/* IPv4 identification */
+	__u8   proto;
+	__u8   dir;		/* NSB_FRAG_OUT or NSB_FRAG_IN */
+};
+_Static_assert(sizeof(struct nsb_frag_key) == 12, "nsb_frag_key is ABI");
+
+struct nsb_frag_val {
+	struct nsb_ct_key ct;	/* the flow, to count the fragment */
+	__be32 to_addr;		/* out: the new source; in: the new destination (node) */
+	__u32  pad;
+	__u64  first_ns;	/* when the first fragment went through */
+};
+_Static_assert(sizeof(struct nsb_frag_val) == 32, "nsb_frag_val is ABI");
+
 /* stats: per-CPU array indexed by enum nsb_path or NSB_STAT_DROP_BASE + reason */
 struct nsb_counter {
 	__u64 packets;
@@ -155,5 +198,32 @@ struct nsb_trace {
 #define NSB_TRACE_F_PEER	(1U << 0)	/* bpf_redirect_peer() */
 #define NSB_TRACE_F_EGRESS	(1U << 1)	/* bpf_redirect() out of ifindex */
 #define NSB_TRACE_F_NEIGH	(1U << 2)	/* bpf_redirect_neigh() out of ifindex */
+
+/*
+ * forwards: hash, one entry per host port (a range is one entry per port,
+ * each pointing at its own node port). Looked up first with the packet's
+ * destination address, then with host_addr 0 ("any": the uplink address,
+ * the host's loopback, and the gateways for hairpin).
+ */
+#define NSB_MAX_FORWARDS	65536
+
+struct nsb_fwd_key {
+	__be32 host_addr;	/* wire order; 0: any */
+	__be16 port;		/* host port, wire order */
+	__u8   proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8   pad;		/* zero */
+};
+_Static_assert(sizeof(struct nsb_fwd_key) == 8, "nsb_fwd_key is ABI");
+
+struct nsb_fwd_val {
+	__be32 node_addr;
+	__be16 node_port;
+	__be16 first_port;	/* first host port of the forward this port belongs to */
+	__u16  count;		/* ports in that forward (1 for a single port) */
+	__u16  pad;
+	__u32  ifindex;		/* host end of the node's veth */
+	__u64  hits;		/* new flows through this port, counted atomically */
+};
+_Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
 
 #endif /* NSBPF_MAPS_H */
