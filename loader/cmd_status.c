@@ -5,7 +5,8 @@
  * JSON shape (stable):
  * {"labs": [{"name", "file", "attach", "uplink": {"name", "ip"} | null,
  *            "nodes": [{"name", "network", "netns", "hostif", "ifindex",
- *                       "ip", "prefix", "mac", "host_mac", "state"}]}]}
+ *                       "ip", "prefix", "mac", "host_mac", "state"}],
+ *            "forwards": [as in `nsbpf forward list --json`]}]}
  * state: "up" (host end up with carrier), "down", "missing" (host end or
  * namespace gone).
  */
@@ -99,9 +100,20 @@ static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *
 	}
 	if (o->json) {
 		out_arr_close(o);
+		if (forward_print_lab(o, NULL, li)) {
+			out_arr_open(o, "forwards");
+			out_arr_close(o);
+		}
 		out_obj_close(o);
 	} else {
 		table_print(&tb, stdout);
+		table_free(&tb);
+		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+		if (!forward_print_lab(o, &tb, li) && tb.nrows > 1) {
+			printf("forwards:\n");
+			for (int r = 1; r < tb.nrows; r++)
+				printf("  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
+		}
 		table_free(&tb);
 	}
 }

@@ -9,6 +9,13 @@ int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
+
+/* A lab's forwards into o (JSON) or tb (text rows LAB, FORWARD, HITS). */
+struct out;
+struct table;
+struct lab_info;
+int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li);
 
 /* Print the topology's validation errors; returns EXIT_USAGE. */
 struct topo_errors;

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "fwd_map.h"
 #include "log.h"
 #include "nl.h"
 #include "node.skel.h"
@@ -179,6 +180,36 @@ static int fill_host_addrs(struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * The topology's forwards. A re-up keeps what is there: forwards added at run
+ * time stay, and a port taken by one is not overwritten by the file.
+ */
+static int fill_forwards(struct bpf_object *obj, const struct topo *t, const struct node_rt *rt)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "forwards");
+
+	if (!m)
+		return 0;
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct topo_forward *tf = &t->forwards[i];
+		struct fwd_spec f = {
+			.proto = tf->proto, .host_ip = tf->host_ip,
+			.port = tf->port, .port_end = tf->port_end,
+			.to_port = tf->to_port, .to_port_end = tf->to_port_end,
+		};
+		int err = fwd_map_add(bpf_map__fd(m), &f, t->nodes[tf->node].ip,
+				      rt[tf->node].ifindex);
+
+		if (err == -EEXIST) {
+			pr_info("forward %zu of %s: a port is taken (kept as it is)\n", i + 1, t->path);
+			continue;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
 		     const struct dp_uplink *up)
 {
@@ -225,6 +256,8 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 			return -errno;
 	}
 	err = fill_host_addrs(skel->obj);
+	if (!err)
+		err = fill_forwards(skel->obj, t, rt);
 	if (err)
 		return err;
 	/* Config last: its layout field marks the maps as complete. */

@@ -19,6 +19,7 @@ static const struct nsb_cmd main_cmds[] = {
 	{ "exec", cmd_exec },
 	{ "stats", cmd_stats },
 	{ "nat", cmd_nat },
+	{ "forward", cmd_forward }, { "forwards", cmd_forward },
 	{ "version", cmd_version },
 	{ NULL }
 };
@@ -38,6 +39,7 @@ static int cmd_help(int argc, char **argv)
 	       "  exec LAB NODE -- CMD...   run a command inside a node\n"
 	       "  stats LAB                 datapath counters per path and drop reason\n"
 	       "  nat list|flush|on|off ...  masqueraded flows; masquerade per network\n"
+	       "  forward add|del|list ...  port forwards of a running lab\n"
 	       "  version                   print the version\n"
 	       "\n"
 	       "options:\n"

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * nsbpf forward add|del|list: port forwards of a running lab, kept in its
+ * pinned forwards map (they outlive the CLI; `down` removes them).
+ *
+ * `forward list --json` shape:
+ * {"labs": [{"name", "forwards": [{"proto", "host": IP|null, "port",
+ *   "port_end", "node", "node_ip", "to_port", "to_port_end", "hits"}]}]}
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "datapath.h"
+#include "fwd_map.h"
+#include "lab.h"
+#include "nl.h"
+#include "out.h"
+#include "state.h"
+
+static int forward_list(int argc, char **argv);
+static int forward_add(int argc, char **argv);
+static int forward_del(int argc, char **argv);
+static int forward_help(int argc, char **argv);
+
+static const struct nsb_cmd forward_cmds[] = {
+	{ "list", forward_list }, { "show", forward_list },
+	{ "add", forward_add },
+	{ "del", forward_del }, { "delete", forward_del },
+	{ "help", forward_help },
+	{ NULL }
+};
+
+static int forward_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--force]\n"
+	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END]\n"
+	       "       nsbpf forward list [LAB] [--json]\n"
+	       "\n"
+	       "Without HOSTIP a forward answers on the uplink address and on the host's\n"
+	       "loopback (and on the gateways, for nodes: hairpin); with HOSTIP only there.\n"
+	       "add refuses a forward that exists or overlaps another, a node that does not\n"
+	       "exist, ranges of unequal length, ports of the masquerade range, and a port\n"
+	       "the host already listens on (unless --force).\n"
+	       "\n"
+	       "PROTO := tcp | udp\n");
+	return EXIT_OK;
+}
+
+static int open_lab(const char *lab, struct lab_info *li)
+{
+	if (cli_check_lab(lab))
+		return EXIT_USAGE;
+	if (lab_info_read(lab, li)) {
+		cli_err("lab %s is not up", lab);
+		return EXIT_FAIL;
+	}
+	if (lab_check_hostns(li)) {
+		lab_info_free(li);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int snat_range(const char *lab, uint16_t *lo, uint16_t *hi)
+{
+	struct nsb_config cfg = { 0 };
+	char path[512];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/config", PIN_ROOT, lab);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		err = -errno;
+	close(fd);
+	*lo = cfg.snat_port_min;
+	*hi = cfg.snat_port_max;
+	return err;
+}
+
+static int forward_add(int argc, char **argv)
+{
+	struct fwd_entry *have = NULL;
+	struct fwd_spec f, *specs = NULL;
+	const struct lab_node *node = NULL;
+	struct nl_link_info link;
+	struct nl_sock *sk = NULL;
+	struct lab_info li;
+	bool force = false;
+	uint16_t lo = 0, hi = 0;
+	char err[256], desc[160];
+	size_t n = 0;
+	int fd = -1, lock = -1, ret, e, used;
+
+	if (argc > 1 && !strcmp(argv[argc - 1], "--force")) {
+		force = true;
+		argc--;
+	}
+	if (argc < 2) {
+		forward_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (fwd_parse_add(argc - 2, argv + 2, &f, err, sizeof(err))) {
+		cli_err("forward add: %s", err);
+		return EXIT_USAGE;
+	}
+	ret = open_lab(argv[1], &li);
+	if (ret)
+		return ret;
+	ret = EXIT_USAGE;
+	for (size_t i = 0; i < li.n_nodes; i++)
+		if (!strcmp(li.nodes[i].name, f.node))
+			node = &li.nodes[i];
+	fwd_format(&f, desc, sizeof(desc));
+	if (!node) {
+		cli_err("forward add: lab %s has no node \"%s\"", argv[1], f.node);
+		goto out;
+	}
+	ret = EXIT_FAIL;
+	lock = state_lock();
+	fd = fwd_map_open(argv[1]);
+	if (lock < 0 || fd < 0) {
+		cli_err("lab %s: forwards map: %s", argv[1], strerror(-(lock < 0 ? lock : fd)));
+		goto out;
+	}
+	e = fwd_map_read(fd, &li, &have, &n);
+	if (!e)
+		e = snat_range(argv[1], &lo, &hi);
+	if (e) {
+		cli_err("lab %s: %s", argv[1], strerror(-e));
+		goto out;
+	}
+	specs = calloc(n + 1, sizeof(*specs));
+	if (!specs)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		specs[i] = have[i].spec;
+	e = fwd_check(&f, specs, n, lo, hi, err, sizeof(err));
+	if (e) {
+		cli_err("forward add: %s", err);
+		goto out;
+	}
+	used = force ? 0 : fwd_port_in_use(&f);
+	if (used) {
+		cli_err("forward add: %s: the host already %s port %d (--force to forward it anyway)",
+			desc, f.proto == 6 ? "listens on" : "has a socket on", used);
+		goto out;
+	}
+	sk = nl_open();
+	if (!sk || nl_link_get(sk, node->hostif, &link)) {
+		cli_err("lab %s: host end %s of node %s is missing", argv[1], node->hostif,
+			node->name);
+		goto out;
+	}
+	e = fwd_map_add(fd, &f, node->ip, link.ifindex);
+	if (e == -EEXIST) {
+		cli_err("forward add: %s: a port of it was just taken by another forward", desc);
+		goto out;
+	} else if (e) {
+		cli_err("forward add: %s: %s", desc, strerror(-e));
+		goto out;
+	}
+	if (!cli_opts.json)
+		printf("lab %s: forward %s added\n", argv[1], desc);
+	ret = EXIT_OK;
+out:
+	nl_close(sk);
+	if (fd >= 0)
+		close(fd);
+	state_unlock(lock);
+	free(specs);
+	free(have);
+	lab_info_free(&li);
+	return ret;
+}
+
+static int forward_del(int argc, char **argv)
+{
+	struct lab_info li;
+	struct fwd_spec f;
+	char err[256], desc[160];
+	int fd = -1, lock = -1, ret, e;
+
+	if (argc < 2) {
+		forward_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (fwd_parse_del(argc - 2, argv + 2, &f, err, sizeof(err))) {
+		cli_err("forward del: %s", err);
+		return EXIT_USAGE;
+	}
+	ret = open_lab(argv[1], &li);
+	if (ret)
+		return ret;
+	ret = EXIT_FAIL;
+	fwd_format(&f, desc, sizeof(desc));
+	lock = state_lock();
+	fd = fwd_map_open(argv[1]);
+	if (lock < 0 || fd < 0) {
+		cli_err("lab %s: forwards map: %s", argv[1], strerror(-(lock < 0 ? lock : fd)));
+		goto out;
+	}
+	e = fwd_map_del(fd, &f);
+	if (e == -ENOENT)
+		cli_err("forward del: lab %s has no forward %s", argv[1], desc);
+	else if (e == -ERANGE)
+		cli_err("forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
+			desc, argv[1]);
+	else if (e)
+		cli_err("forward del: %s: %s", desc, strerror(-e));
+	else {
+		if (!cli_opts.json)
+			printf("lab %s: forward %s deleted\n", argv[1], desc);
+		ret = EXIT_OK;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	state_unlock(lock);
+	lab_info_free(&li);
+	return ret;
+}
+
+/* One lab's forwards: JSON object, or lines of the text table. */
+int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li)
+{
+	struct fwd_entry *v = NULL;
+	size_t n = 0;
+	int fd = fwd_map_open(li->name), err;
+
+	if (fd < 0)
+		return fd;
+	err = fwd_map_read(fd, li, &v, &n);
+	close(fd);
+	if (err)
+		return err;
+	if (o->json)
+		out_arr_open(o, "forwards");
+	for (size_t i = 0; i < n; i++) {
+		const struct fwd_spec *s = &v[i].spec;
+		char ip[16], node_ip[16], desc[160], hits[24];
+
+		if (o->json) {
+			out_obj_open(o, NULL);
+			out_str(o, "proto", s->proto == 6 ? "tcp" : "udp");
+			out_str(o, "host", s->host_ip ? ipv4_str(s->host_ip, ip) : NULL);
+			out_u64(o, "port", s->port);
+			out_u64(o, "port_end", s->port_end);
+			out_str(o, "node", s->node[0] ? s->node : NULL);
+			out_str(o, "node_ip", ipv4_str(v[i].node_ip, node_ip));
+			out_u64(o, "to_port", s->to_port);
+			out_u64(o, "to_port_end", s->to_port_end);
+			out_u64(o, "hits", v[i].hits);
+			out_obj_close(o);
+		} else {
+			struct fwd_spec shown = *s;
+
+			if (!shown.node[0])
+				snprintf(shown.node, sizeof(shown.node), "%s",
+					 ipv4_str(v[i].node_ip, node_ip));
+			fwd_format(&shown, desc, sizeof(desc));
+			snprintf(hits, sizeof(hits), "%llu", (unsigned long long)v[i].hits);
+			table_row(tb, li->name, desc, hits);
+		}
+	}
+	if (o->json)
+		out_arr_close(o);
+	free(v);
+	return 0;
+}
+
+static int forward_list(int argc, char **argv)
+{
+	struct state_lines labs = { 0 };
+	struct table tb;
+	struct out o;
+	int ret = EXIT_OK;
+
+	if (argc > 2) {
+		forward_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (argc == 2 && (cli_check_lab(argv[1]) || !state_exists(argv[1]))) {
+		if (!cli_check_lab(argv[1]))
+			cli_err("lab %s is not up", argv[1]);
+		return cli_check_lab(argv[1]) ? EXIT_USAGE : EXIT_FAIL;
+	}
+	state_list(&labs);
+	out_begin(&o, stdout, cli_opts.json);
+	if (o.json) {
+		out_obj_open(&o, NULL);
+		out_arr_open(&o, "labs");
+	} else {
+		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+	}
+	for (size_t i = 0; i < labs.n; i++) {
+		struct lab_info li;
+
+		if (argc == 2 && strcmp(argv[1], labs.line[i]))
+			continue;
+		if (lab_info_read(labs.line[i], &li))
+			continue;
+		if (o.json) {
+			out_obj_open(&o, NULL);
+			out_str(&o, "name", li.name);
+		}
+		if (forward_print_lab(&o, &tb, &li)) {
+			if (o.json)
+				out_arr_open(&o, "forwards"), out_arr_close(&o);
+			if (argc == 2) {
+				cli_err("lab %s: no forwards map (is its datapath loaded?)", li.name);
+				ret = EXIT_FAIL;
+			}
+		}
+		if (o.json)
+			out_obj_close(&o);
+		lab_info_free(&li);
+	}
+	if (o.json) {
+		out_arr_close(&o);
+		out_obj_close(&o);
+	} else {
+		if (tb.nrows > 1)
+			table_print(&tb, stdout);
+		else
+			printf("no forwards\n");
+		table_free(&tb);
+	}
+	out_end(&o);
+	state_lines_free(&labs);
+	return ret;
+}
+
+int cmd_forward(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv))
+		return forward_help(argc, argv);
+	return cli_dispatch(forward_cmds, "forward", argc - 1, argv + 1);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Forwards in the pinned map: grouped into ranges, added all or nothing. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "datapath.h"
+#include "fwd_map.h"
+#include "nsbpf_maps.h"
+
+int fwd_map_open(const char *lab)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/forwards", PIN_ROOT, lab);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+static struct nsb_fwd_key fwd_key(const struct fwd_spec *f, uint16_t port)
+{
+	return (struct nsb_fwd_key){
+		.host_addr = htonl(f->host_ip), .port = htons(port), .proto = f->proto,
+	};
+}
+
+static const char *node_of(const struct lab_info *li, uint32_t ip)
+{
+	for (size_t i = 0; li && i < li->n_nodes; i++)
+		if (li->nodes[i].ip == ip)
+			return li->nodes[i].name;
+	return "";
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fwd_spec *x = &((const struct fwd_entry *)a)->spec;
+	const struct fwd_spec *y = &((const struct fwd_entry *)b)->spec;
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	if (x->port != y->port)
+		return x->port - y->port;
+	return x->host_ip < y->host_ip ? -1 : x->host_ip > y->host_ip;
+}
+
+int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n)
+{
+	struct nsb_fwd_key key, next;
+	struct nsb_fwd_val val;
+	struct fwd_entry *v = NULL;
+	size_t cnt = 0, cap = 0;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		struct fwd_spec s = { 0 };
+		size_t i;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		s.proto = key.proto;
+		s.host_ip = ntohl(key.host_addr);
+		s.port = ntohs(val.first_port);
+		s.port_end = (uint16_t)(s.port + (val.count ? val.count : 1) - 1);
+		s.to_port = (uint16_t)(ntohs(val.node_port) - (ntohs(key.port) - s.port));
+		s.to_port_end = (uint16_t)(s.to_port + (s.port_end - s.port));
+		for (i = 0; i < cnt; i++)
+			if (v[i].spec.proto == s.proto && v[i].spec.host_ip == s.host_ip &&
+			    v[i].spec.port == s.port)
+				break;
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct fwd_entry *g;
+
+				cap = cap ? cap * 2 : 16;
+				g = realloc(v, cap * sizeof(*v));
+				if (!g) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = g;
+			}
+			memset(&v[cnt], 0, sizeof(v[cnt]));
+			v[cnt].spec = s;
+			v[cnt].node_ip = ntohl(val.node_addr);
+			snprintf(v[cnt].spec.node, sizeof(v[cnt].spec.node), "%s",
+				 node_of(li, v[cnt].node_ip));
+			cnt++;
+		}
+		v[i].hits += val.hits;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_entry);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
+{
+	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < count; i++) {
+		struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
+		struct nsb_fwd_val v = {
+			.node_addr = htonl(node_ip),
+			.node_port = htons((uint16_t)(f->to_port + i)),
+			.first_port = htons(f->port),
+			.count = (__u16)count,
+			.ifindex = (__u32)ifindex,
+		};
+
+		/* NOEXIST: of two concurrent adds of a port, exactly one wins. */
+		if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST)) {
+			err = -errno;
+			break;
+		}
+	}
+	if (err) {
+		while (i-- > 0) {
+			struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
+
+			bpf_map_delete_elem(fd, &k);
+		}
+	}
+	return err;
+}
+
+int fwd_map_del(int fd, const struct fwd_spec *f)
+{
+	struct nsb_fwd_key k = fwd_key(f, f->port);
+	struct nsb_fwd_val v;
+	unsigned int count;
+
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -ENOENT;
+	count = v.count ? v.count : 1;
+	/* The spelled range must be the forward's own, not a part of it. */
+	if (ntohs(v.first_port) != f->port || f->port_end != f->port + count - 1)
+		return -ERANGE;
+	for (unsigned int i = 0; i < count; i++) {
+		k = fwd_key(f, (uint16_t)(f->port + i));
+		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* /proc/net/{tcp,udp}[6] of the calling thread's netns: a socket on port? */
+static int proc_port_used(const char *file, bool listen_only, uint16_t lo, uint16_t hi)
+{
+	char path[64], line[512];
+	FILE *fp;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		unsigned int port, state;
+		char local[80];
+
+		if (sscanf(line, " %*d: %79s %*s %x", local, &state) != 2)
+			continue;
+		char *colon = strrchr(local, ':');
+
+		if (!colon || sscanf(colon + 1, "%x", &port) != 1)
+			continue;
+		if (listen_only && state != 0x0A)	/* TCP_LISTEN */
+			continue;
+		if (port >= lo && port <= hi)
+			found = (int)port;
+	}
+	fclose(fp);
+	return found;
+}
+
+int fwd_port_in_use(const struct fwd_spec *f)
+{
+	bool tcp = f->proto == IPPROTO_TCP;
+	int p = proc_port_used(tcp ? "tcp" : "udp", tcp, f->port, f->port_end);
+
+	return p ? p : proc_port_used(tcp ? "tcp6" : "udp6", tcp, f->port, f->port_end);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The lab's pinned forwards map, read and changed as whole forwards (a range
+ * is one map entry per port).
+ */
+#ifndef NSBPF_FWD_MAP_H
+#define NSBPF_FWD_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwd_spec.h"
+#include "lab.h"
+
+struct fwd_entry {
+	struct fwd_spec spec;	/* node "" when its address is no node of the lab */
+	uint32_t node_ip;	/* host order */
+	uint64_t hits;		/* summed over the forward's ports */
+};
+
+/* Open /sys/fs/bpf/nsbpf/LAB/forwards: fd or -errno. */
+int fwd_map_open(const char *lab);
+
+/* Every forward in the map, sorted by proto, port, address; free() *out. */
+int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n);
+
+/*
+ * Insert every port of f towards node ip/ifindex with BPF_NOEXIST: all or
+ * nothing. -EEXIST when a port is taken (then nothing was inserted).
+ */
+int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex);
+
+/* Delete every port of the forward starting at f->port (matching its length). */
+int fwd_map_del(int fd, const struct fwd_spec *f);
+
+/* Sockets bound (udp) or listening (tcp) on one of f's ports in this netns:
+ * the first such port, 0 when none. */
+int fwd_port_in_use(const struct fwd_spec *f);
+
+#endif /* NSBPF_FWD_MAP_H */
