@@ -142,6 +142,7 @@ selftest: $(SELF_BIN)
 integ: $(NSBPF) $(INTEG_BIN)
 	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=auto $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS)
 	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter 'datapath/*'
+	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter 'masq/*'
 
 test: all
 	$(Q)scripts/run-tests.sh

@@ -44,7 +44,8 @@ suite unit $OUT/tests/unit_tests --jobs 2
 if [ "$(id -u)" = 0 ]; then
 	suite selftest unshare --net $OUT/selftests/selftests
 	suite integ-auto env NSBPF_ATTACH=auto $OUT/tests/integ_tests --jobs 1
-	suite integ-clsact env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter 'datapath/*'
+	suite integ-clsact-datapath env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter 'datapath/*'
+	suite integ-clsact-masq env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter 'masq/*'
 else
 	echo "=== selftests and integration tests need root: skipped"
 	skipped=$((skipped + 1))

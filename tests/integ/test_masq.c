@@ -136,7 +136,7 @@ Test(masq, path_mtu_discovery_through_a_narrower_world_link)
 	cr_assert_str_eq(a, b, "upload intact");
 	free(b);
 	/* server -> node */
-	bg("src.log", "timeout 30 ip netns exec server socat -u TCP-LISTEN:9001,reuseaddr FILE:%s/in", d);
+	bg("src.log", "timeout 30 ip netns exec server socat -u FILE:%s/in TCP-LISTEN:9001,reuseaddr", d);
 	cr_assert_eq(wait_listen("server", "t", 9001), 0);
 	cr_assert_eq(run("timeout 30 ip netns exec planets-earth socat -u TCP:198.51.100.2:9001 CREATE:%s/down", d), 0);
 	cr_assert_eq(run_out(&b, "sha256sum < %s/down", d), 0);
