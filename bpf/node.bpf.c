@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The host ends of the nodes' veths: datapath I, bridgeless forwarding.
+ * The host ends of the nodes' veths: datapath I, bridgeless forwarding,
+ * and datapath II, masquerade to the outside world.
  *
  * from_node (tc ingress of a host end: what a node sends). The ingress
  * interface is skb->ingress_ifindex.
@@ -10,16 +11,21 @@
  *            veth; probes, gratuitous ARP, replies: to the host stack.
  *   IPv4     anti-spoofing, then to another node: MACs rewritten (TTL and
  *            header checksum too between networks), bpf_redirect_peer() into
- *            its netns; to a lab address without a node: dropped; anything
- *            else (gateway, broadcast, outside world): to the host stack.
+ *            its netns; to a lab address without a node: dropped; to the
+ *            host (its addresses, gateways, broadcast, multicast): to the
+ *            host stack; outside the lab: masqueraded (SNAT to the uplink
+ *            address, conntrack, bpf_redirect_neigh() out of the uplink;
+ *            ICMP time exceeded and fragmentation needed built in BPF and
+ *            sent back to the node) or dropped (lib/masq.h).
  *   IPv6     to the host stack (which does not forward it).
  *   VLAN-tagged and any other EtherType: dropped.
  * to_node (tc egress of a host end: what the host stack sends a node):
  *   counted and passed, never rewritten.
  *
  * Frames passed with TC_ACT_OK are never modified.
- * Maps read: endpoints, networks. Written: stats, and trace when loaded
- * with nsb_trace_enabled.
+ * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags.
+ * Written: ct, nat_ports, frags, stats, and trace when loaded with
+ * nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -144,6 +145,25 @@ static int set_pins(struct bpf_object *obj, const struct topo *t, const char *di
 	return 0;
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71	/* Linux 5.14 */
+#endif /* SO_NETNS_COOKIE */
+
+/* The cookie bpf_get_netns_cookie() returns in this netns; 0 if unknown. */
+static __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
 /*
  * The host's own addresses, so packets from nodes to them go to the host
  * stack and never out of the uplink. Refreshed by every up.
@@ -255,6 +275,7 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		if (bpf_map_update_elem(ep_fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
+	cfg.host_netns_cookie = netns_cookie();
 	err = fill_host_addrs(skel->obj);
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);

@@ -14,7 +14,14 @@
 	X(NODE_TO_NODE,	"node_to_node",	"redirected into another node")	\
 	X(TO_HOST,	"to_host",	"passed to the host stack")		\
 	X(HOST_TO_NODE,	"host_to_node",	"host stack sent to a node")		\
-	X(IPV6_PASS,	"ipv6_pass",	"IPv6 passed to the host stack")
+	X(IPV6_PASS,	"ipv6_pass",	"IPv6 passed to the host stack")		\
+	X(SNAT,		"snat",		"masqueraded out of the uplink")	\
+	X(REV_SNAT,	"rev_snat",	"masqueraded flow's reply, into its node") \
+	X(ICMP_ERR_REV,	"icmp_err_rev",	"ICMP error about a masqueraded flow, in") \
+	X(FRAG_NEEDED,	"frag_needed",	"ICMP frag needed sent to the node")	\
+	X(TIME_EXCEEDED, "time_exceeded", "ICMP time exceeded sent to the node")	\
+	X(SNAT_FRAG,	"snat_frag",	"later fragment, masqueraded out")	\
+	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")
 
 /* Why a packet was dropped. */
 #define NSB_DROP_LIST(X)						\
@@ -27,9 +34,17 @@
 	X(ISOLATED,	"isolated",	"destination network not reachable")	\
 	X(NO_ENDPOINT,	"no_endpoint",	"no node at that lab address")		\
 	X(ETHERTYPE,	"ethertype",	"EtherType not routed (VLAN, other)")	\
-	X(TTL,		"ttl",		"TTL expired between networks")		\
+	X(TTL,		"ttl",		"TTL expired, no ICMP error sent")	\
 	X(REDIRECT,	"redirect",	"redirect helper failed")		\
-	X(CSUM,		"csum",		"checksum update failed")
+	X(CSUM,		"csum",		"checksum update failed")		\
+	X(NO_MASQUERADE, "no_masquerade", "outside, network does not masquerade") \
+	X(NO_UPLINK,	"no_uplink",	"outside, the lab has no uplink")	\
+	X(NAT_EXHAUSTED, "nat_exhausted", "no free SNAT port to that destination") \
+	X(NAT_PROTO,	"nat_proto",	"protocol or ICMP type not masqueraded") \
+	X(CT_INSERT,	"ct_insert",	"conntrack entry could not be written")	\
+	X(MTU,		"mtu",		"too big for the uplink, no DF")	\
+	X(FRAG,		"frag",		"later fragment of no known datagram") \
+	X(ICMP_GEN,	"icmp_gen",	"ICMP error to the node not built")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,
@@ -43,5 +58,8 @@ enum nsb_drop { NSB_DROP_NONE = 0, NSB_DROP_LIST(__NSB_ENUM_DROP) NSB_DROP_MAX }
  */
 #define NSB_STAT_DROP_BASE	32
 #define NSB_STAT_MAX		(NSB_STAT_DROP_BASE + 64)
+
+_Static_assert(NSB_PATH_MAX <= NSB_STAT_DROP_BASE, "paths overflow into the drop slots");
+_Static_assert(NSB_DROP_MAX <= NSB_STAT_MAX - NSB_STAT_DROP_BASE, "drop reasons overflow stats");
 
 #endif /* NSBPF_DROP_H */

@@ -57,6 +57,42 @@ struct {
 	__type(value, struct nsb_counter);
 } stats SEC(".maps");
 
+/*
+ * Masquerade. ct: the flow as the node sent it -> its translation, state,
+ * counters. nat_ports: what a reply on the uplink carries -> the node's
+ * side. Both LRU: a lab never fills up, it forgets its oldest flows; the
+ * loader may resize both with bpf_map__set_max_entries() before load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
+	__type(key, struct nsb_ct_key);
+	__type(value, struct nsb_ct_entry);
+} ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
+	__type(key, struct nsb_nat_key);
+	__type(value, struct nsb_nat_val);
+} nat_ports SEC(".maps");
+
+/* the host netns' own IPv4 addresses (wire order) -> 1, filled by the loader */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_HOST_ADDRS_MAX);
+	__type(key, __be32);
+	__type(value, __u8);
+} host_addrs SEC(".maps");
+
+/* later fragments of translated datagrams, recorded from their first */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_FRAG_MAX);
+	__type(key, struct nsb_frag_key);
+	__type(value, struct nsb_frag_val);
+} frags SEC(".maps");
+
 /* the last decision, written only when nsb_trace_enabled (selftests) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * from_node's cost per packet under BPF_PROG_TEST_RUN, printed, never
- * asserted. Skipped unless NSBPF_BENCH=1; NSBPF_BENCH_N sets the number of
- * runs (default 200000). Run it alone:
+ * from_node's and from_uplink's cost per packet under BPF_PROG_TEST_RUN,
+ * printed, never asserted. Skipped unless NSBPF_BENCH=1; NSBPF_BENCH_N sets
+ * the number of runs (default 200000). Run it alone:
  *
- *   NSBPF_BENCH=1 unshare --net .output/selftests/selftests --filter 'bench/from_node*'
+ *   NSBPF_BENCH=1 unshare --net .output/selftests/selftests --filter 'bench/ns_per_packet'
  *
  * Every run is its own BPF_PROG_TEST_RUN with repeat = 1: with repeat > 1
  * the kernel reruns the program on the skb the previous round rewrote, which
@@ -13,9 +13,13 @@
  * kernel's own measure of the program run (test_run duration), "syscall"
  * the wall clock of the whole call, skb setup included. "prog" still holds
  * the test_run timer's own cost: the floor row (to_node, which only counts)
- * shows it. The object is loaded as the loader loads it
- * (nsb_trace_enabled = 0).
+ * shows it. The objects are loaded as the loader loads them
+ * (nsb_trace_enabled = 0), in lab_masq with an uplink (a veth in the
+ * private netns). A masquerade row first sends its setup frame through
+ * from_node, so the flow exists (the ct hit is what is measured); SNAT
+ * rewrites a fresh copy every run, so it is never re-translated.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -26,33 +30,81 @@
 #define UDP4(dmac, smac, s, d)							\
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)
 
+enum bench_hook { B_FROM_NODE, B_TO_NODE, B_FROM_UPLINK };
+
+#define NOT_COUNTED	UINT32_MAX
+#define UPLINK_IF	UINT32_MAX
+
 struct bench_case {
 	const char *name;
-	bool to_node;			/* the floor: a program that only counts */
-	uint32_t ingress;
+	enum bench_hook hook;
+	uint32_t ingress;		/* UPLINK_IF: the uplink */
 	struct frame f;
 	uint32_t verdict;
-	uint32_t slot;
+	uint32_t slot;			/* NOT_COUNTED: the host's traffic at from_uplink */
+	struct frame setup;		/* sent through from_node first; FR_NONE: nothing */
 };
 
+#define TCP_OUT(sp)	.kind = FR_TCP4, .dst = earth_host, .src = earth_mac,		\
+			.saddr = EARTH_IP, .daddr = REMOTE_IP, .sport = (sp), .dport = 80,	\
+			.tcp_flags = TCPF_ACK, .payload_len = 64
+#define TCP_IN(dp)	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac,		\
+			.saddr = REMOTE_IP, .daddr = UPLINK_IP, .sport = 80, .dport = (dp),	\
+			.tcp_flags = TCPF_ACK, .payload_len = 64
+
 static const struct bench_case cases[] = {
-	{ "floor: to_node (count, pass)", true, 0,
+	{ "floor: to_node (count, pass)", B_TO_NODE, 0,
 	  { UDP4(earth_mac, earth_host, PLANET_GW, EARTH_IP), .payload_len = 64 },
-	  TC_ACT_OK, NSB_PATH_HOST_TO_NODE },
-	{ "node_to_node, same network", false, EARTH_IF,
+	  TC_ACT_OK, NSB_PATH_HOST_TO_NODE, { FR_NONE } },
+	{ "node_to_node, same network", B_FROM_NODE, EARTH_IF,
 	  { UDP4(earth_host, earth_mac, EARTH_IP, NEPTUNE_IP), .payload_len = 64 },
-	  TC_ACT_REDIRECT, NSB_PATH_NODE_TO_NODE },
-	{ "node_to_node, across networks (TTL, csum)", false, EARTH_IF,
+	  TC_ACT_REDIRECT, NSB_PATH_NODE_TO_NODE, { FR_NONE } },
+	{ "node_to_node, across networks (TTL, csum)", B_FROM_NODE, EARTH_IF,
 	  { UDP4(earth_host, earth_mac, EARTH_IP, MARS_IP), .payload_len = 64 },
-	  TC_ACT_REDIRECT, NSB_PATH_NODE_TO_NODE },
-	{ "to_host, outside world (networks scan)", false, EARTH_IF,
-	  { UDP4(earth_host, earth_mac, EARTH_IP, OUTSIDE_IP), .payload_len = 64 },
-	  TC_ACT_OK, NSB_PATH_TO_HOST },
-	{ "arp_reply", false, EARTH_IF,
+	  TC_ACT_REDIRECT, NSB_PATH_NODE_TO_NODE, { FR_NONE } },
+	{ "to_host, a host address (host_addrs)", B_FROM_NODE, EARTH_IF,
+	  { UDP4(earth_host, earth_mac, EARTH_IP, HOST_IP), .payload_len = 64 },
+	  TC_ACT_OK, NSB_PATH_TO_HOST, { FR_NONE } },
+	{ "no_masquerade drop (networks scan)", B_FROM_NODE, PLUTO_IF,
+	  { UDP4(pluto_host, pluto_mac, PLUTO_IP, OUTSIDE_IP), .payload_len = 64 },
+	  TC_ACT_SHOT, NSB_STAT_DROP_BASE + NSB_DROP_NO_MASQUERADE, { FR_NONE } },
+	{ "arp_reply", B_FROM_NODE, EARTH_IF,
 	  { .kind = FR_ARP, .dst = bcast_mac, .src = earth_mac, .op = 1, .sha = earth_mac,
 	    .spa = EARTH_IP, .tpa = PLANET_GW },
-	  TC_ACT_REDIRECT, NSB_PATH_ARP_REPLY },
+	  TC_ACT_REDIRECT, NSB_PATH_ARP_REPLY, { FR_NONE } },
+	{ "snat, existing TCP flow, port kept", B_FROM_NODE, EARTH_IF, { TCP_OUT(61100) },
+	  TC_ACT_REDIRECT, NSB_PATH_SNAT, { TCP_OUT(61100) } },
+	{ "snat, existing TCP flow, port rewritten", B_FROM_NODE, EARTH_IF, { TCP_OUT(40000) },
+	  TC_ACT_REDIRECT, NSB_PATH_SNAT, { TCP_OUT(40000) } },
+	{ "rev_snat: reply into the node (from_uplink)", B_FROM_UPLINK, UPLINK_IF,
+	  { TCP_IN(61100) }, TC_ACT_REDIRECT, NSB_PATH_REV_SNAT, { TCP_OUT(61100) } },
+	{ "from_uplink: host's TCP, port outside range", B_FROM_UPLINK, UPLINK_IF,
+	  { TCP_IN(22) }, TC_ACT_OK, NOT_COUNTED, { FR_NONE } },
+	{ "from_uplink: host's TCP, in range, no flow", B_FROM_UPLINK, UPLINK_IF,
+	  { TCP_IN(61999) }, TC_ACT_OK, NOT_COUNTED, { FR_NONE } },
+	{ "from_uplink: IPv6", B_FROM_UPLINK, UPLINK_IF,
+	  { .kind = FR_IPV6, .dst = uplink_mac, .src = router_mac, .payload_len = 64 },
+	  TC_ACT_OK, NOT_COUNTED, { FR_NONE } },
 };
+
+/* lab_masq, as the loader would set it up, with the veth as the uplink */
+static void masq_setup(struct st_env *env, uint32_t uplink)
+{
+	struct nsb_config cfg = {
+		.layout = NSB_LAYOUT_VERSION, .uplink_ifindex = uplink,
+		.uplink_addr = htonl(UPLINK_IP), .snat_port_min = NSB_SNAT_PORT_MIN,
+		.snat_port_max = NSB_SNAT_PORT_MAX, .tmo_tcp_syn = NSB_TMO_TCP_SYN,
+		.tmo_tcp_est = NSB_TMO_TCP_EST, .tmo_tcp_close = NSB_TMO_TCP_CLOSE,
+		.tmo_udp = NSB_TMO_UDP, .tmo_icmp = NSB_TMO_ICMP,
+	};
+	__be32 host = htonl(HOST_IP);
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	cr_assert(!lab_install(&lab_masq, env->endpoints_fd, env->networks_fd), "install lab");
+	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
+	cr_assert(!bpf_map_update_elem(env->host_addrs_fd, &host, &one, BPF_ANY), "host_addrs");
+}
 
 static double now_ns(void)
 {
@@ -62,7 +114,7 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-Test(bench, from_node_ns_per_packet)
+Test(bench, ns_per_packet)
 {
 	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
 	long n = n_env ? strtol(n_env, NULL, 10) : 200000;
@@ -72,8 +124,12 @@ Test(bench, from_node_ns_per_packet)
 	if (!bench || strcmp(bench, "1"))
 		cr_skip_test("a benchmark: set NSBPF_BENCH=1 to run it");
 	cr_assert(n > 0, "NSBPF_BENCH_N must be a positive number");
+	uint32_t uplink = (uint32_t)st_uplink();
+
 	st_setup(&env, false);
-	fprintf(stderr, "node object, BPF_PROG_TEST_RUN, repeat=1, %ld runs each, mean:\n", n);
+	masq_setup(&env, uplink);
+	fprintf(stderr, "node and uplink objects, BPF_PROG_TEST_RUN, repeat=1, %ld runs each, "
+		"mean:\n", n);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bench_case *c = &cases[i];
 		unsigned long long prog_ns = 0;
@@ -81,17 +137,26 @@ Test(bench, from_node_ns_per_packet)
 		struct pkt p;
 		double t0;
 
+		uint32_t ingress = c->ingress == UPLINK_IF ? uplink : c->ingress;
+		int fd = c->hook == B_TO_NODE ? env.to_node_fd :
+			 c->hook == B_FROM_UPLINK ? env.from_uplink_fd : env.from_node_fd;
+
 		st_case = c->name;
 		cr_assert(frame_build(&c->f, &p), "%s: build frame", c->name);
-		int fd = c->to_node ? env.to_node_fd : env.from_node_fd;
+		if (c->setup.kind != FR_NONE) {
+			struct pkt s;
 
+			cr_assert(frame_build(&c->setup, &s), "%s: build setup frame", c->name);
+			st_run(&env, env.from_node_fd, &s, EARTH_IF, &r);
+			ASSERT_EQ(r.retval, TC_ACT_REDIRECT, "setup frame masqueraded");
+		}
 		for (int w = 0; w < 1000; w++)	/* warm caches and the map */
-			st_run(&env, fd, &p, c->ingress, &r);
+			st_run(&env, fd, &p, ingress, &r);
 		st_stats(&env, stats);
-		uint64_t before = stats[c->slot].packets;
+		uint64_t before = c->slot == NOT_COUNTED ? 0 : stats[c->slot].packets;
 
 		/* the bare call: no trace reset, no copy-out, unlike st_run() */
-		struct __sk_buff ctx = { .ingress_ifindex = c->ingress };
+		struct __sk_buff ctx = { .ingress_ifindex = ingress };
 		struct bpf_test_run_opts opts = {
 			.sz = sizeof(opts),
 			.data_in = p.buf,
@@ -114,8 +179,9 @@ Test(bench, from_node_ns_per_packet)
 		ASSERT_EQ(err, 0, "BPF_PROG_TEST_RUN");
 		ASSERT_EQ(opts.retval, c->verdict, "verdict");
 		st_stats(&env, stats);
-		ASSERT_EQ(stats[c->slot].packets - before, n, st_slot_name(c->slot));
-		fprintf(stderr, "  %-42s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
+		if (c->slot != NOT_COUNTED)
+			ASSERT_EQ(stats[c->slot].packets - before, n, st_slot_name(c->slot));
+		fprintf(stderr, "  %-46s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
 			c->name, (double)prog_ns / n, wall, p.len);
 	}
 	st_close(&env);

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The node selftest harness (harness.h). The only file that includes the
- * node skeleton, so its embedded object is linked in once.
+ * The selftest harness (harness.h). The only file that includes the
+ * skeletons, so their embedded objects are linked in once.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
 #include <bpf/bpf.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 
 #include "harness.h"
 #include "lab.h"
 #include "node.skel.h"
+#include "uplink.skel.h"
 
 const char *st_case = "";
 
@@ -59,6 +65,26 @@ void st_open(struct st_env *env, bool trace)
 	cr_assert(env->skel, "open the node skeleton: %s", strerror(errno));
 	env->skel->rodata->nsb_trace_enabled = trace;
 	env->obj = env->skel->obj;
+	env->uskel = nsbpf_uplink__open();
+	cr_assert(env->uskel, "open the uplink skeleton: %s", strerror(errno));
+	env->uskel->rodata->nsb_trace_enabled = trace;
+	env->uobj = env->uskel->obj;
+}
+
+/* The uplink object takes every map of the node object's, trace included. */
+static void share_maps(struct st_env *env)
+{
+	struct bpf_map *m, *from;
+	int err;
+
+	bpf_object__for_each_map(m, env->uobj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		from = bpf_object__find_map_by_name(env->obj, bpf_map__name(m));
+		cr_assert(from, "the node object has no map %s", bpf_map__name(m));
+		err = bpf_map__reuse_fd(m, bpf_map__fd(from));
+		cr_assert(err == 0, "reuse map %s: %s", bpf_map__name(m), strerror(-err));
+	}
 }
 
 void st_load(struct st_env *env)
@@ -66,6 +92,16 @@ void st_load(struct st_env *env)
 	int err = nsbpf_node__load(env->skel);
 
 	cr_assert(err == 0, "load the node skeleton: %s", strerror(-err));
+	share_maps(env);
+	err = nsbpf_uplink__load(env->uskel);
+	cr_assert(err == 0, "load the uplink skeleton: %s", strerror(-err));
+	env->from_uplink_fd = bpf_program__fd(env->uskel->progs.from_uplink);
+	env->to_uplink_fd = bpf_program__fd(env->uskel->progs.to_uplink);
+	env->config_fd = bpf_map__fd(env->skel->maps.config);
+	env->ct_fd = bpf_map__fd(env->skel->maps.ct);
+	env->nat_ports_fd = bpf_map__fd(env->skel->maps.nat_ports);
+	env->host_addrs_fd = bpf_map__fd(env->skel->maps.host_addrs);
+	env->frags_fd = bpf_map__fd(env->skel->maps.frags);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
 	env->endpoints_fd = bpf_map__fd(env->skel->maps.endpoints);
@@ -78,8 +114,56 @@ void st_load(struct st_env *env)
 
 void st_close(struct st_env *env)
 {
+	nsbpf_uplink__destroy(env->uskel);
 	nsbpf_node__destroy(env->skel);
+	env->uskel = NULL;
 	env->skel = NULL;
+}
+
+#define UPLINK_NAME	"nsbst-up"
+#define WORLD_NAME	"nsbst-world"
+
+static bool in_initial_netns(void)
+{
+	struct stat self, init;
+
+	/* /proc/1 is the machine's init unless we also have a pid namespace */
+	return !stat("/proc/self/ns/net", &self) && !stat("/proc/1/ns/net", &init) &&
+	       self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+
+int st_uplink(void)
+{
+	struct rtnl_link *veth, *peer;
+	struct nl_sock *sk;
+	int err, ifindex;
+
+	if (in_initial_netns()) {
+		fprintf(stderr, "[SKIP] %s: creates a veth: run under unshare --net\n",
+			criterion_current_test->name);
+		cr_skip_test("creates a veth: run under unshare --net");
+	}
+	ifindex = (int)if_nametoindex(UPLINK_NAME);
+	if (ifindex > 0)
+		return ifindex;
+	sk = nl_socket_alloc();
+	cr_assert(sk, "nl_socket_alloc");
+	cr_assert(!nl_connect(sk, NETLINK_ROUTE), "connect rtnetlink");
+	veth = rtnl_link_veth_alloc();
+	cr_assert(veth, "rtnl_link_veth_alloc");
+	peer = rtnl_link_veth_get_peer(veth);
+	rtnl_link_set_name(veth, UPLINK_NAME);
+	rtnl_link_set_mtu(veth, ST_UPLINK_MTU);
+	rtnl_link_set_name(peer, WORLD_NAME);
+	err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(peer);
+	rtnl_link_veth_release(veth);
+	nl_socket_free(sk);
+	/* another test process may have made it first */
+	cr_assert(!err || err == -NLE_EXIST, "create veth %s: %s", UPLINK_NAME, nl_geterror(err));
+	ifindex = (int)if_nametoindex(UPLINK_NAME);
+	cr_assert(ifindex > 0, "%s: %s", UPLINK_NAME, strerror(errno));
+	return ifindex;
 }
 
 void st_setup(struct st_env *env, bool trace)

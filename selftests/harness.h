@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What every node selftest needs: the node skeleton opened with the trace
- * switch, BPF_PROG_TEST_RUN with a chosen ingress interface, the trace and
+ * What every selftest needs: the node and uplink skeletons opened with the
+ * trace switch and sharing their maps (as the loader's pins make them
+ * share), BPF_PROG_TEST_RUN with a chosen ingress interface, the trace and
  * stats maps read back, and named asserts that return bool so a table loop
  * can `continue` past a failed case and report the next one.
  */
@@ -23,12 +24,16 @@
 #define TC_ACT_REDIRECT	7
 
 struct nsbpf_node;
+struct nsbpf_uplink;
 
 struct st_env {
 	struct nsbpf_node *skel;
-	struct bpf_object *obj;
+	struct nsbpf_uplink *uskel;		/* its maps are the node object's */
+	struct bpf_object *obj, *uobj;
 	int from_node_fd, to_node_fd;		/* after st_load() */
+	int from_uplink_fd, to_uplink_fd;
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
+	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
 	int ncpus;
 };
 
@@ -47,9 +52,9 @@ extern const char *st_case;
 /* Skips the calling test, saying why, unless the process may load tc programs. */
 void st_require_bpf(void);
 
-/* Opens the node skeleton and sets nsb_trace_enabled; asserts on failure. */
+/* Opens both skeletons and sets nsb_trace_enabled; asserts on failure. */
 void st_open(struct st_env *env, bool trace);
-/* Loads it and fills the fds; asserts on failure. */
+/* Loads them (the uplink object reusing the node object's maps) and fills the fds. */
 void st_load(struct st_env *env);
 void st_close(struct st_env *env);
 
@@ -59,6 +64,15 @@ void st_setup(struct st_env *env, bool trace);
 /* One BPF_PROG_TEST_RUN (repeat 1) of pkt, with skb->ingress_ifindex = ingress. */
 int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,
 	   struct st_result *r);
+
+/*
+ * The uplink for bpf_check_mtu() and bpf_redirect_neigh(): a veth
+ * ("nsbst-up", peer "nsbst-world") of MTU ST_UPLINK_MTU, created once in the
+ * selftests' private netns. Its ifindex; skips the test, saying why, in the
+ * machine's initial netns (run the selftests under unshare --net).
+ */
+#define ST_UPLINK_MTU	1400
+int st_uplink(void);
 
 /* stats summed over the CPUs, NSB_STAT_MAX slots. */
 void st_stats(const struct st_env *env, struct nsb_counter *sum);

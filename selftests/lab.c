@@ -23,6 +23,8 @@ const uint8_t pluto_mac[6] = { 0x02, 0x4e, 0, 0, 0, 31 };
 const uint8_t pluto_host[6] = { 0x02, 0x48, 0, 0, 0, 31 };
 const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 const uint8_t rogue_mac[6] = { 0x02, 0x66, 0, 0, 0, 0x66 };
+const uint8_t uplink_mac[6] = { 0x02, 0x55, 0, 0, 0, 2 };
+const uint8_t router_mac[6] = { 0x02, 0x57, 0, 0, 0, 1 };
 
 #define MASK24		0xffffff00u
 #define BIT(n)		(1ULL << (n))
@@ -35,15 +37,23 @@ static const struct lab_node planets_nodes[] = {
 };
 
 static const struct lab_net planets_nets[] = {
-	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_PLANET) | BIT(NET_MOON) },
-	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON) },
-	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE) },
+	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
+	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
+	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
 };
 
 static const struct lab_net apart_nets[] = {
-	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_MOON) },
-	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON) },
-	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE) },
+	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_MOON), 0 },
+	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
+	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
+};
+
+static const struct lab_net masq_nets[] = {
+	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_PLANET) | BIT(NET_MOON),
+	  NSB_NET_F_MASQUERADE },
+	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON),
+	  NSB_NET_F_MASQUERADE },
+	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
 };
 
 #define N(a)	((int)(sizeof(a) / sizeof((a)[0])))
@@ -54,6 +64,10 @@ const struct lab lab_planets = {
 
 const struct lab lab_planet_apart = {
 	"planet_apart", apart_nets, N(apart_nets), planets_nodes, N(planets_nodes),
+};
+
+const struct lab lab_masq = {
+	"masq", masq_nets, N(masq_nets), planets_nodes, N(planets_nodes),
 };
 
 static int clear_endpoints(int fd)
@@ -87,7 +101,7 @@ int lab_install(const struct lab *lab, int endpoints_fd, int networks_fd)
 			net.subnet = htonl(n->subnet);
 			net.mask = htonl(n->mask);
 			net.gateway = htonl(n->gateway);
-			net.flags = NSB_NET_F_USED;
+			net.flags = NSB_NET_F_USED | n->flags;
 			net.reach = n->reach;
 		}
 		if (bpf_map_update_elem(networks_fd, &id, &net, BPF_ANY))

@@ -9,7 +9,9 @@
  *
  * The ifindexes need not exist: from_node reads skb->ingress_ifindex, which
  * BPF_PROG_TEST_RUN takes from ctx_in as it is, and the redirect target is
- * only recorded, never used.
+ * only recorded, never used. lab_masq is the same picture with planet and
+ * moon masquerading to the outside world through the uplink (UPLINK_IP;
+ * REMOTE_IP and friends are out there); exile does not masquerade.
  */
 #ifndef NSBPF_SELFTESTS_LAB_H
 #define NSBPF_SELFTESTS_LAB_H
@@ -34,6 +36,11 @@
 #define STRANGER_IP	IP4(10, 200, 0, 66)	/* in planet, not a node */
 #define OUTSIDE_IP	IP4(192, 0, 2, 80)	/* TEST-NET-1: the outside world */
 #define MDNS_IP		IP4(224, 0, 0, 251)
+#define UPLINK_IP	IP4(203, 0, 113, 2)	/* TEST-NET-3: the uplink's address */
+#define ROUTER_IP	IP4(203, 0, 113, 1)	/* the first router out there */
+#define REMOTE_IP	OUTSIDE_IP		/* a server out in the world */
+#define REMOTE2_IP	IP4(198, 51, 100, 7)	/* TEST-NET-2: another one */
+#define HOST_IP		IP4(192, 168, 50, 1)	/* another address of the host */
 #define LIMITED_BCAST	IP4(255, 255, 255, 255)
 
 #define EARTH_IF	101
@@ -47,11 +54,13 @@ extern const uint8_t neptune_mac[6], neptune_host[6];
 extern const uint8_t mars_mac[6], mars_host[6];
 extern const uint8_t pluto_mac[6], pluto_host[6];
 extern const uint8_t bcast_mac[6], rogue_mac[6];
+extern const uint8_t uplink_mac[6], router_mac[6];	/* the uplink, the world's router */
 
 struct lab_net {
 	uint32_t id;
 	uint32_t subnet, mask, gateway;	/* host order */
 	uint64_t reach;
+	uint32_t flags;			/* NSB_NET_F_* besides USED */
 };
 
 struct lab_node {
@@ -71,6 +80,7 @@ struct lab {
 
 extern const struct lab lab_planets;		/* the picture above */
 extern const struct lab lab_planet_apart;	/* planet's nodes may not reach each other */
+extern const struct lab lab_masq;		/* planet and moon masquerade, exile not */
 
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
 int lab_install(const struct lab *lab, int endpoints_fd, int networks_fd);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The node object as the verifier sees it: loaded with the verifier's
- * statistics log (BPF_LOG_STATS), which must hold nothing but statistics,
- * and each program's verified_insns read back through bpf_prog_info. Both
- * builds are loaded: the loader's (trace off, the trace code eliminated) and
- * the selftests' (trace on). The figures are printed, not asserted.
+ * The node and uplink objects as the verifier sees them: loaded with the
+ * verifier's statistics log (BPF_LOG_STATS), which must hold nothing but
+ * statistics, and each program's verified_insns read back through
+ * bpf_prog_info. Both builds are loaded: the loader's (trace off, the trace
+ * code eliminated) and the selftests' (trace on). The figures are printed,
+ * not asserted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,25 +36,30 @@ static bool log_is_clean(const char *log)
 	return true;
 }
 
-static void load_and_report(bool trace)
-{
-	static char logs[2][LOG_SIZE];
-	struct bpf_program *prog;
-	struct st_env env;
-	int i = 0;
+#define MAX_PROGS	4
 
-	st_open(&env, trace);
-	bpf_object__for_each_program(prog, env.obj) {
-		cr_assert(i < 2, "the node object has two programs");
+/* Asks obj's programs for the verifier's statistics log, into logs. */
+static int want_logs(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first)
+{
+	struct bpf_program *prog;
+	int i = first;
+
+	bpf_object__for_each_program(prog, obj) {
+		cr_assert(i < MAX_PROGS, "at most %d programs", MAX_PROGS);
 		logs[i][0] = '\0';
 		bpf_program__set_log_level(prog, BPF_LOG_STATS);
 		bpf_program__set_log_buf(prog, logs[i], LOG_SIZE);
 		i++;
 	}
-	st_load(&env);
+	return i;
+}
 
-	i = 0;
-	bpf_object__for_each_program(prog, env.obj) {
+static int report(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first, bool trace)
+{
+	struct bpf_program *prog;
+	int i = first;
+
+	bpf_object__for_each_program(prog, obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		const char *processed = strstr(logs[i], "processed ");
@@ -62,13 +68,29 @@ static void load_and_report(bool trace)
 		cr_assert(!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len),
 			  "%s: bpf_obj_get_info_by_fd", st_case);
 		log_is_clean(logs[i]);
-		cr_log_info("%-9s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
+		cr_log_info("%-11s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
 			    " %.*s", st_case, trace, info.verified_insns, info.xlated_prog_len / 8,
 			    info.jited_prog_len, processed ? (int)strcspn(processed, "\n") : 0,
 			    processed ? processed : "");
 		ASSERT_TRUE(info.verified_insns > 0, "verified_insns reported");
 		i++;
 	}
+	return i;
+}
+
+/* Both objects: the node object's programs, then the uplink object's. */
+static void load_and_report(bool trace)
+{
+	static char logs[MAX_PROGS][LOG_SIZE];
+	struct st_env env;
+	int n;
+
+	st_open(&env, trace);
+	n = want_logs(env.obj, logs, 0);
+	want_logs(env.uobj, logs, n);
+	st_load(&env);
+	n = report(env.obj, logs, 0, trace);
+	report(env.uobj, logs, n, trace);
 	st_close(&env);
 }
 

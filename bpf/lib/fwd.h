@@ -4,8 +4,10 @@
  * policy between networks, MAC rewrite and bpf_redirect_peer() straight into
  * the destination node's netns. Within a network the hop is layer 2 (TTL
  * untouched, as a bridge would); between networks it is a routed hop (TTL
- * decremented, expiry dropped). Lab addresses without a node are dropped;
- * gateways, subnet broadcasts and everything outside the lab go to the host.
+ * decremented, expiry dropped). Everything else is masquerade's to decide
+ * (lib/masq.h): the host's addresses, gateways and broadcasts go to the
+ * host, lab addresses without a node are dropped, the outside world is
+ * masqueraded or dropped.
  */
 #ifndef NSBPF_LIB_FWD_H
 #define NSBPF_LIB_FWD_H
@@ -13,49 +15,7 @@
 #include "lib/parse.h"
 #include "lib/csum.h"
 #include "lib/spoof.h"
-
-#define __PACKET_HOST	0	/* PACKET_HOST, linux/if_packet.h */
-
-enum __fwd_lab {
-	__FWD_OUTSIDE,		/* in no lab subnet */
-	__FWD_HOST_ADDR,	/* a subnet's gateway or broadcast address */
-	__FWD_EMPTY,		/* a lab address with no node behind it */
-};
-
-struct __fwd_lab_ctx {
-	__be32 daddr;
-	enum __fwd_lab where;
-};
-
-/* bpf_loop() callback: one networks slot. 1 stops the loop. */
-static long __fwd_lab_net(__u32 id, void *arg)
-{
-	struct __fwd_lab_ctx *c = arg;
-	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
-
-	if (!net || !(net->flags & NSB_NET_F_USED) || (c->daddr & net->mask) != net->subnet)
-		return 0;
-	if (c->daddr == net->gateway || c->daddr == (net->subnet | ~net->mask))
-		c->where = __FWD_HOST_ADDR;
-	else
-		c->where = __FWD_EMPTY;
-	return 1;
-}
-
-/*
- * daddr is no node: which lab subnet, if any, holds it. bpf_loop() (5.17+)
- * keeps the verifier's cost at one pass over the callback, where a plain
- * 64-round loop would be walked round by round.
- */
-static __always_inline int __fwd_not_node(struct nsb_verdict *v, __be32 daddr)
-{
-	struct __fwd_lab_ctx c = { .daddr = daddr, .where = __FWD_OUTSIDE };
-
-	bpf_loop(NSB_MAX_NETWORKS, __fwd_lab_net, &c, 0);
-	if (c.where == __FWD_EMPTY)
-		return nsb_drop(NSB_DROP_NO_ENDPOINT);
-	return verdict_pass(v, NSB_PATH_TO_HOST);
-}
+#include "lib/masq.h"
 
 static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
@@ -76,7 +36,7 @@ static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_ve
 	daddr = ip->daddr;
 	dst = bpf_map_lookup_elem(&endpoints, &daddr);
 	if (!dst)
-		return __fwd_not_node(v, daddr);
+		return masq_from_node_v4(skb, v, src, ip);
 
 	/* reach is checked within a network too: a network may isolate its nodes */
 	id = src->net_id;

@@ -19,6 +19,8 @@
 #define ETH_P_8021AD	0x88A8
 #define ETH_P_IPV6	0x86DD
 
+#define __PACKET_HOST	0	/* skb->pkt_type PACKET_HOST, linux/if_packet.h */
+
 #define ARPHRD_ETHER	1
 #define ARPOP_REQUEST	1
 #define ARPOP_REPLY	2

@@ -38,6 +38,7 @@ struct nsb_verdict {
 	__u32 path;		/* enum nsb_path; NSB_PATH_MAX until a worker decides */
 	__u32 ifindex;		/* redirect target, 0: none */
 	__u32 flags;		/* NSB_TRACE_F_* */
+	__u32 len;		/* bytes to count, 0: skb->len (a reply built in place sets it) */
 };
 
 #define NSB_VERDICT_INIT { .path = NSB_PATH_MAX }
@@ -68,14 +69,29 @@ static __always_inline int verdict_redirect(struct nsb_verdict *v, enum nsb_path
 	return bpf_redirect(ifindex, 0);
 }
 
-static __always_inline void __verdict_count(struct __sk_buff *skb, __u32 slot)
+/*
+ * Out of ifindex, the kernel doing the route and neighbour lookup
+ * (bpf_redirect_neigh, no FIB lookup of ours: bpf_fib_lookup() answers
+ * FWD_DISABLED on host ends that do not forward, and they never do).
+ */
+static __always_inline int verdict_redirect_neigh(struct nsb_verdict *v, enum nsb_path path,
+						  __u32 ifindex)
+{
+	v->path = path;
+	v->ifindex = ifindex;
+	v->flags = NSB_TRACE_F_NEIGH;
+	return bpf_redirect_neigh(ifindex, NULL, 0, 0);
+}
+
+static __always_inline void __verdict_count(struct __sk_buff *skb, const struct nsb_verdict *v,
+					    __u32 slot)
 {
 	struct nsb_counter *c = bpf_map_lookup_elem(&stats, &slot);
 
 	/* per-CPU slot, and tc runs with BH disabled: no atomics needed */
 	if (c) {
 		c->packets++;
-		c->bytes += skb->len;
+		c->bytes += v->len ? v->len : skb->len;
 	}
 }
 
@@ -111,11 +127,11 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 	} else if (v->path >= NSB_PATH_MAX) {
 		reason = NSB_DROP_INTERNAL;	/* a worker forgot to name its path */
 	} else {
-		__verdict_count(skb, v->path);
+		__verdict_count(skb, v, v->path);
 		__verdict_trace(v, v->path + 1, NSB_DROP_NONE);
 		return ret;
 	}
-	__verdict_count(skb, NSB_STAT_DROP_BASE + reason);
+	__verdict_count(skb, v, NSB_STAT_DROP_BASE + reason);
 	__verdict_trace(v, 0, reason);
 	return TC_ACT_SHOT;
 }

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Conntrack for masqueraded flows: just enough TCP state to pick a timeout
+ * (SYN out: NEW; SYN-ACK back: ESTABLISHED; FIN or RST either way:
+ * CLOSING), per-entry counters each way, last seen and created. Entries are
+ * never walked: one idle longer than the timeout of its protocol and state
+ * is treated as absent when it is next looked at, and LRU eviction keeps the
+ * map from filling. Counters are plain stores into the map value: racy
+ * between CPUs (a lost increment now and then), never locked.
+ */
+#ifndef NSBPF_LIB_CT_H
+#define NSBPF_LIB_CT_H
+
+#include "lib/flow.h"
+
+static __always_inline __u64 __ct_or(__u64 v, __u64 dflt)
+{
+	return v ? v : dflt;
+}
+
+/* The same choice as `nsbpf nat list` makes (loader/cmd_nat.c). */
+static __always_inline __u64 ct_timeout(const struct nsb_config *cfg, __u8 proto, __u8 state)
+{
+	if (proto == IPPROTO_TCP) {
+		if (state == NSB_CT_ESTABLISHED)
+			return __ct_or(cfg->tmo_tcp_est, NSB_TMO_TCP_EST);
+		if (state == NSB_CT_CLOSING)
+			return __ct_or(cfg->tmo_tcp_close, NSB_TMO_TCP_CLOSE);
+		return __ct_or(cfg->tmo_tcp_syn, NSB_TMO_TCP_SYN);
+	}
+	if (proto == IPPROTO_UDP)
+		return __ct_or(cfg->tmo_udp, NSB_TMO_UDP);
+	return __ct_or(cfg->tmo_icmp, NSB_TMO_ICMP);
+}
+
+static __always_inline bool ct_expired(const struct nsb_config *cfg, const struct nsb_ct_entry *ce,
+				       __u8 proto, __u64 now)
+{
+	__u64 seen = ce->last_seen_ns;
+
+	/* another CPU may have stamped it after our clock read: not expired */
+	return now > seen && now - seen > ct_timeout(cfg, proto, ce->state);
+}
+
+/* The state a flow starts in, from its first packet out. */
+static __always_inline __u8 ct_state_new(__u8 proto, __u8 tcp_flags)
+{
+	if (proto != IPPROTO_TCP)
+		return NSB_CT_NEW;
+	if (tcp_flags & (TCP_RST | TCP_FIN))
+		return NSB_CT_CLOSING;
+	if ((tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return NSB_CT_NEW;
+	return NSB_CT_ESTABLISHED;	/* picked up mid-stream (loose, as Linux does) */
+}
+
+/* A packet from the node (orig) of an existing flow. */
+static __always_inline void ct_account_orig(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
+					    __u32 len, __u64 now)
+{
+	if (proto == IPPROTO_TCP && tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)) {
+		if (tcp_flags & TCP_RST) {
+			ce->state = NSB_CT_CLOSING;
+		} else if (tcp_flags & TCP_FIN) {
+			ce->state = NSB_CT_CLOSING;
+			ce->flags |= NSB_CT_F_FIN_ORIG;
+		} else if (!(tcp_flags & TCP_ACK) && ce->state == NSB_CT_CLOSING) {
+			ce->state = NSB_CT_NEW;	/* a new connection on the same ports */
+			ce->flags = 0;
+		}
+	}
+	ce->last_seen_ns = now;
+	ce->pkts_orig++;
+	ce->bytes_orig += len;
+}
+
+/* A packet from the remote (reply) side. */
+static __always_inline void ct_account_reply(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
+					     __u32 len, __u64 now)
+{
+	if (proto != IPPROTO_TCP) {
+		if (ce->state == NSB_CT_NEW)
+			ce->state = NSB_CT_ESTABLISHED;
+	} else if (tcp_flags & TCP_RST) {
+		ce->state = NSB_CT_CLOSING;
+	} else if (tcp_flags & TCP_FIN) {
+		ce->state = NSB_CT_CLOSING;
+		ce->flags |= NSB_CT_F_FIN_REPLY;
+	} else if ((tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+		   ce->state == NSB_CT_NEW) {
+		ce->state = NSB_CT_ESTABLISHED;
+	}
+	ce->last_seen_ns = now;
+	ce->pkts_reply++;
+	ce->bytes_reply += len;
+}
+
+#endif /* NSBPF_LIB_CT_H */

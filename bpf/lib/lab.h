@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Where an IPv4 address that is no node's lies: in a lab subnet (its
+ * gateway or broadcast, which live on the host, or an unused address), or
+ * outside the lab.
+ */
+#ifndef NSBPF_LIB_LAB_H
+#define NSBPF_LIB_LAB_H
+
+#include "lib/verdict.h"
+
+enum lab_where {
+	LAB_OUTSIDE,		/* in no lab subnet */
+	LAB_HOST_ADDR,		/* a subnet's gateway or broadcast address */
+	LAB_EMPTY,		/* a lab address with no node behind it */
+};
+
+struct __lab_ctx {
+	__be32 daddr;
+	enum lab_where where;
+};
+
+/* bpf_loop() callback: one networks slot. 1 stops the loop. */
+static long __lab_net(__u32 id, void *arg)
+{
+	struct __lab_ctx *c = arg;
+	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
+
+	if (!net || !(net->flags & NSB_NET_F_USED) || (c->daddr & net->mask) != net->subnet)
+		return 0;
+	if (c->daddr == net->gateway || c->daddr == (net->subnet | ~net->mask))
+		c->where = LAB_HOST_ADDR;
+	else
+		c->where = LAB_EMPTY;
+	return 1;
+}
+
+/*
+ * bpf_loop() (5.17+) keeps the verifier's cost at one pass over the
+ * callback, where a plain 64-round loop would be walked round by round.
+ */
+static __always_inline enum lab_where lab_where(__be32 daddr)
+{
+	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE };
+
+	bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
+	return c.where;
+}
+
+#endif /* NSBPF_LIB_LAB_H */

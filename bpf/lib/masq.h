@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Masquerade at from_node: what a node sends to no node of the lab.
+ *
+ *   to the host (its addresses in host_addrs, the uplink address, a lab
+ *   gateway or broadcast, 0/8, 127/8, multicast and above)   TC_ACT_OK
+ *   to an unused lab address                                  no_endpoint
+ *   outside, the network does not masquerade                  no_masquerade
+ *   outside, the lab has no uplink                            no_uplink
+ *   outside: a router's checks first (Linux's ip_forward order):
+ *     TTL <= 1                       ICMP time exceeded back to the node
+ *     too big for the uplink, DF     ICMP fragmentation needed (next-hop MTU)
+ *     too big, no DF                 mtu (nothing here fragments)
+ *   then SNAT to config.uplink_addr with a port from the flow's ct entry
+ *   (found, or created with a claimed port), TTL - 1, and out of the uplink
+ *   with bpf_redirect_neigh(): the kernel routes and resolves the next hop.
+ *
+ * An existing flow is known by its ct entry alone: the destination was
+ * checked when the entry was made (`nsbpf nat off` stops new flows only).
+ * Only TCP, UDP and ICMP echo requests are masqueraded (else nat_proto);
+ * later fragments follow their first (frags map) or are dropped (frag).
+ *
+ * Maps read: config, host_addrs, networks, ct, nat_ports, frags. Written:
+ * ct, nat_ports, frags.
+ */
+#ifndef NSBPF_LIB_MASQ_H
+#define NSBPF_LIB_MASQ_H
+
+#include "lib/lab.h"
+#include "lib/nat.h"
+#include "lib/frag.h"
+#include "lib/icmp.h"
+
+/* The host stack's: never out of the uplink. */
+static __always_inline bool __masq_host_dest(const struct nsb_config *cfg, __be32 daddr)
+{
+	__u8 first = bpf_ntohl(daddr) >> 24;
+
+	if (first == 0 || first == 127 || first >= 224)
+		return true;	/* "this" network, loopback, multicast, reserved, broadcast */
+	if (daddr == cfg->uplink_addr)
+		return true;
+	return bpf_map_lookup_elem(&host_addrs, &daddr);
+}
+
+/*
+ * A new flow (or a fragment of no known one) to daddr, no node: may it be
+ * masqueraded? If not, *ret is the verdict.
+ */
+static __always_inline bool __masq_allowed(struct nsb_verdict *v, const struct nsb_config *cfg,
+					   const struct nsb_endpoint *src, __be32 daddr, int *ret)
+{
+	const struct nsb_network *snet;
+	__u32 id = src->net_id;
+
+	switch (lab_where(daddr)) {
+	case LAB_HOST_ADDR:
+		*ret = verdict_pass(v, NSB_PATH_TO_HOST);
+		return false;
+	case LAB_EMPTY:
+		*ret = nsb_drop(NSB_DROP_NO_ENDPOINT);
+		return false;
+	case LAB_OUTSIDE:
+		break;
+	}
+	snet = bpf_map_lookup_elem(&networks, &id);
+	if (!snet || !(snet->flags & NSB_NET_F_MASQUERADE)) {
+		*ret = nsb_drop(NSB_DROP_NO_MASQUERADE);
+		return false;
+	}
+	if (!cfg->uplink_ifindex || !cfg->uplink_addr) {
+		*ret = nsb_drop(NSB_DROP_NO_UPLINK);
+		return false;
+	}
+	return true;
+}
+
+/* The ICMP errors' source: the node's gateway (the hop that refuses). */
+static __always_inline __be32 __masq_gateway(const struct nsb_config *cfg,
+					     const struct nsb_endpoint *src)
+{
+	__u32 id = src->net_id;
+	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
+
+	return net && net->gateway ? net->gateway : cfg->uplink_addr;
+}
+
+/* TTL and MTU, as a router checks them before forwarding. 0: go on. */
+static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdict *v,
+					 const struct nsb_config *cfg,
+					 const struct nsb_endpoint *src, const struct flow_v4 *f)
+{
+	enum nsb_path path = NSB_PATH_TIME_EXCEEDED;
+	__u8 type = ICMP_TIME_EXCEEDED, code = 0;
+	__u32 mtu = 0;
+	int ret;
+
+	if (!cfg->uplink_ifindex)
+		return nsb_drop(NSB_DROP_NO_UPLINK);
+	if (f->ttl <= 1) {
+		if (flow_later_frag(f))	/* errors are for first fragments only */
+			return nsb_drop(NSB_DROP_TTL);
+		goto error;
+	}
+	/*
+	 * A GSO packet is checked segment by segment (BPF_MTU_CHK_SEGS); any
+	 * other by its IPv4 total length (mtu_len in), which keeps the check
+	 * right whatever the uplink's link-layer header.
+	 */
+	if (skb->gso_size) {
+		ret = bpf_check_mtu(skb, cfg->uplink_ifindex, &mtu, 0, BPF_MTU_CHK_SEGS);
+	} else {
+		mtu = f->tot_len;
+		ret = bpf_check_mtu(skb, cfg->uplink_ifindex, &mtu, 0, 0);
+	}
+	if (ret < 0)
+		return nsb_drop(NSB_DROP_NO_UPLINK);	/* no such device (any more) */
+	if (ret == BPF_MTU_CHK_RET_SUCCESS)
+		return 0;
+	if (!(f->frag & IP_DF) || flow_later_frag(f))
+		return nsb_drop(NSB_DROP_MTU);
+	path = NSB_PATH_FRAG_NEEDED;
+	type = ICMP_DEST_UNREACH;
+	code = ICMP_FRAG_NEEDED;
+error:
+	/* one call site: the generator is the biggest piece of from_node */
+	return icmp_error_to_node(skb, v, src, f, __masq_gateway(cfg, src), type, code, mtu, path);
+}
+
+/* SNAT f with its ct entry and send it out of the uplink. */
+static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict *v,
+				      const struct nsb_config *cfg, const struct flow_v4 *f,
+				      struct nsb_ct_entry *ce, __u64 now)
+{
+	__u32 port_off = f->key.proto == IPPROTO_ICMP ? ICMP_ID : L4_SPORT;
+	__be32 nat_addr = ce->nat_addr;
+
+	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
+	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto,
+			   true, port_off, f->key.sport, ce->nat_port))
+		return nsb_drop(NSB_DROP_CSUM);
+	if (flow_first_frag(f))
+		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
+			    &f->key, nat_addr, now);
+	ct_account_orig(ce, f->key.proto, f->tcp_flags, f->len, now);
+	return verdict_redirect_neigh(v, NSB_PATH_SNAT, cfg->uplink_ifindex);
+}
+
+/* A later fragment: its datagram's first fragment said where it goes (fv). */
+static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_verdict *v,
+					   const struct nsb_config *cfg, const struct flow_v4 *f,
+					   const struct nsb_frag_val *fv, __u64 now)
+{
+	__be32 to_addr = fv->to_addr;
+	struct nsb_ct_entry *ce;
+
+	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
+	    csum_set_addr_v4(skb, IP_OFF_SADDR, f->key.saddr, to_addr))
+		return nsb_drop(NSB_DROP_CSUM);
+	ce = bpf_map_lookup_elem(&ct, &fv->ct);
+	if (ce)
+		ct_account_orig(ce, f->key.proto, 0, f->len, now);
+	return verdict_redirect_neigh(v, NSB_PATH_SNAT_FRAG, cfg->uplink_ifindex);
+}
+
+/* ip: the header parse_ipv4() checked; daddr is no node's. */
+static __always_inline int masq_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v,
+					     const struct nsb_endpoint *src, const struct iphdr *ip)
+{
+	const struct nsb_config *cfg = config_get();
+	const struct nsb_frag_val *fv = NULL;
+	struct nsb_ct_entry *ce = NULL;
+	bool known = false;
+	struct flow_v4 f;
+	__u64 now;
+	int ret;
+
+	if (!cfg)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	if (__masq_host_dest(cfg, ip->daddr))
+		return verdict_pass(v, NSB_PATH_TO_HOST);
+	flow_parse_v4(skb, ip, &f);
+	now = bpf_ktime_get_ns();
+
+	if (flow_later_frag(&f)) {
+		fv = frag_lookup(f.key.saddr, f.key.daddr, f.ip_id, f.key.proto, NSB_FRAG_OUT,
+				 now);
+		known = fv;
+	} else if (f.l4 == FLOW_L4_OK) {
+		ce = bpf_map_lookup_elem(&ct, &f.key);
+		/* a flow from before the uplink's address changed is as good as gone */
+		known = ce && !ct_expired(cfg, ce, f.key.proto, now) &&
+			ce->nat_addr == cfg->uplink_addr;
+	}
+	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
+	if (!known) {
+		if (!__masq_allowed(v, cfg, src, f.key.daddr, &ret))
+			return ret;
+		if (flow_later_frag(&f))
+			return nsb_drop(NSB_DROP_FRAG);
+		if (f.l4 != FLOW_L4_OK)
+			return nsb_drop(f.l4 == FLOW_L4_SHORT ? NSB_DROP_SHORT :
+								 NSB_DROP_NAT_PROTO);
+	}
+	ret = __masq_checks(skb, v, cfg, src, &f);
+	if (ret)
+		return ret;
+	if (fv)
+		return __masq_frag_out(skb, v, cfg, &f, fv, now);
+	if (!known) {
+		ret = nat_ct_create(cfg, &f, src->ifindex, now, ce, &ce);
+		if (ret)
+			return ret;
+	}
+	if (!ce)
+		return nsb_drop(NSB_DROP_INTERNAL);	/* for the verifier: known implies ce */
+	return __masq_out(skb, v, cfg, &f, ce, now);
+}
+
+#endif /* NSBPF_LIB_MASQ_H */

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reverse masquerade at from_uplink: replies to masqueraded flows, and ICMP
+ * errors about them, go back into their node; everything else is the
+ * host's and passes untouched (TC_ACT_OK, uncounted): IPv6, ARP, VLAN,
+ * malformed or truncated headers, other addresses, ports outside the SNAT
+ * range, ports in it without a live flow, fragments of no known datagram.
+ * Headers are copied out with bpf_skb_load_bytes(), so nothing of the
+ * host's traffic is pulled or written.
+ *
+ * A reply is ours when nat_ports knows (uplink address, remote, nat port,
+ * remote port, protocol) and its ct entry is alive and agrees. Then:
+ * destination address and port (echo id) back to the node's, checksums,
+ * TTL - 1 (TTL <= 1: dropped, ttl), MACs as the node's host end sends
+ * (node MAC <- host-end MAC), and bpf_redirect_peer() into the node.
+ * ICMP errors (destination unreachable, time exceeded, parameter problem)
+ * quoting a masqueraded TCP, UDP or echo request get the quoted header
+ * translated back too (RFC 5508): its source address and port, its IPv4
+ * checksum, its transport checksum when quoted, and the ICMP checksum.
+ *
+ * Assumes an Ethernet uplink. Maps read: config, nat_ports, endpoints,
+ * frags. Written: ct (counters, state), frags.
+ */
+#ifndef NSBPF_LIB_REV_SNAT_H
+#define NSBPF_LIB_REV_SNAT_H
+
+#include "lib/nat.h"
+#include "lib/frag.h"
+
+/* what the outer headers of a packet to the uplink address say */
+struct __rev_pkt {
+	__be32 saddr, daddr;	/* remote (or a router on the way), uplink address */
+	__u32 l4_off;
+	__u32 len;		/* the frame less its Ethernet header */
+	__u16 frag;		/* frag_off, host order */
+	__be16 ip_id;
+	__u8 ttl;
+	__u8 proto;
+};
+
+/* The flow a reply belongs to, if it is alive. */
+struct __rev_flow {
+	struct nsb_ct_key ck;		/* as the node sent it */
+	struct nsb_ct_entry *ce;
+	const struct nsb_endpoint *ep;
+};
+
+static __always_inline bool __rev_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
+				       __u64 now, struct __rev_flow *rf)
+{
+	__u32 port = bpf_ntohs(nk->nat_port);
+	const struct nsb_nat_val *nv;
+
+	/* not a port masquerade hands out: the host's, without a lookup */
+	if (port < config_port_min(cfg) || port > config_port_max(cfg))
+		return false;
+	nv = bpf_map_lookup_elem(&nat_ports, nk);
+	if (!nv)
+		return false;
+	/* hash keys compare their padding too */
+	__builtin_memset(&rf->ck, 0, sizeof(rf->ck));
+	rf->ck.saddr = nv->node_addr;
+	rf->ck.daddr = nk->remote_addr;
+	rf->ck.sport = nv->node_port;
+	rf->ck.dport = nk->remote_port;
+	rf->ck.proto = nk->proto;
+	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
+	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
+	    ct_expired(cfg, rf->ce, nk->proto, now))
+		return false;	/* a stale claim: the flow is gone */
+	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
+	return rf->ep;		/* the node itself may be gone */
+}
+
+/* TTL - 1 and into the node. The caller checked TTL > 1. */
+static __always_inline int __rev_deliver(struct __sk_buff *skb, struct nsb_verdict *v,
+					 const struct nsb_endpoint *ep, enum nsb_path path)
+{
+	struct {
+		__u8 dst[ETH_ALEN], src[ETH_ALEN];
+	} macs;
+	__u32 ifindex = ep->ifindex;
+
+	mac_copy(macs.dst, ep->node_mac);
+	mac_copy(macs.src, ep->host_mac);	/* as if the node's host end sent it */
+	if (bpf_skb_store_bytes(skb, 0, &macs, sizeof(macs), 0))
+		return nsb_drop(NSB_DROP_CSUM);
+	/* pkt_type was set against the uplink's MAC; redirect_peer keeps it */
+	if (skb->pkt_type != __PACKET_HOST)
+		bpf_skb_change_type(skb, __PACKET_HOST);
+	return verdict_redirect_peer(v, path, ifindex);
+}
+
+/* A TCP or UDP reply, or an ICMP echo reply. */
+static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict *v,
+				       const struct nsb_config *cfg, const struct __rev_pkt *p,
+				       __u64 now)
+{
+	struct {
+		__be16 sport, dport;	/* ICMP: type, code; checksum */
+		__be16 id, seq;		/* ICMP echo */
+		__be32 pad;
+		__u8 off, flags;	/* TCP only */
+	} h;
+	struct nsb_nat_key nk = {
+		.nat_addr = p->daddr, .remote_addr = p->saddr, .proto = p->proto,
+	};
+	struct __rev_flow rf;
+	__u32 port_off = L4_DPORT;
+	__u8 tcp_flags = 0;
+
+	if (p->proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, p->l4_off, &h, sizeof(h)) ||
+		    p->l4_off + sizeof(struct tcphdr) > skb->len)
+			return TC_ACT_OK;
+		tcp_flags = h.flags;
+	} else if (bpf_skb_load_bytes(skb, p->l4_off, &h, 8)) {
+		return TC_ACT_OK;
+	}
+	if (p->proto == IPPROTO_ICMP) {
+		if (h.sport != bpf_htons(ICMP_ECHOREPLY << 8))
+			return TC_ACT_OK;
+		nk.nat_port = h.id;
+		port_off = ICMP_ID;
+	} else {
+		nk.nat_port = h.dport;
+		nk.remote_port = h.sport;
+	}
+	if (!__rev_find(cfg, &nk, now, &rf))
+		return TC_ACT_OK;
+
+	if (p->ttl <= 1)
+		return nsb_drop(NSB_DROP_TTL);
+	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
+	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr, p->l4_off, p->proto, true,
+			   port_off, nk.nat_port, rf.ck.sport))
+		return nsb_drop(NSB_DROP_CSUM);
+	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
+		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf.ck,
+			    rf.ck.saddr, now);
+	ct_account_reply(rf.ce, p->proto, tcp_flags, p->len, now);
+	return __rev_deliver(skb, v, rf.ep, NSB_PATH_REV_SNAT);
+}
+
+/*
+ * An ICMP error quoting a packet the uplink address sent: the quoted header
+ * is a masqueraded flow as it left (source: uplink address and nat port).
+ */
+static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_verdict *v,
+					    const struct nsb_config *cfg,
+					    const struct __rev_pkt *p, __u64 now)
+{
+	__u32 in_off = p->l4_off + sizeof(struct icmphdr), in_l4, port_off, csum_off;
+	__u32 icmp_csum = p->l4_off + ICMPH_CSUM;
+	struct nsb_nat_key nk = {};
+	struct __rev_flow rf;
+	__be16 old_sum, new_sum;
+	struct iphdr in;
+	struct {
+		__be16 sport, dport;	/* ICMP: type, code; checksum */
+		__be16 id, seq;
+	} h;
+
+	if (bpf_skb_load_bytes(skb, in_off, &in, sizeof(in)) || in.version != 4 || in.ihl < 5 ||
+	    in.saddr != p->daddr || bpf_ntohs(in.frag_off) & IP_OFFSET)
+		return TC_ACT_OK;
+	in_l4 = in_off + in.ihl * 4;
+	if (bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
+		return TC_ACT_OK;
+	nk.nat_addr = in.saddr;
+	nk.remote_addr = in.daddr;
+	nk.proto = in.protocol;
+	switch (in.protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		nk.nat_port = h.sport;
+		nk.remote_port = h.dport;
+		port_off = L4_SPORT;
+		break;
+	case IPPROTO_ICMP:
+		if (h.sport != bpf_htons(ICMP_ECHO << 8))
+			return TC_ACT_OK;
+		nk.nat_port = h.id;
+		port_off = ICMP_ID;
+		break;
+	default:
+		return TC_ACT_OK;
+	}
+	if (!__rev_find(cfg, &nk, now, &rf))
+		return TC_ACT_OK;
+
+	if (p->ttl <= 1)
+		return nsb_drop(NSB_DROP_TTL);
+	/* outer: TTL, destination (ICMP sums no pseudo header) */
+	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
+	    csum_set_addr_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr))
+		return nsb_drop(NSB_DROP_CSUM);
+	/*
+	 * Quoted source address and its header checksum: the two changes
+	 * cancel out in the ICMP sum, which covers both.
+	 */
+	if (bpf_skb_store_bytes(skb, in_off + IPH_SADDR, &rf.ck.saddr, 4, 0) ||
+	    bpf_l3_csum_replace(skb, in_off + IPH_CSUM, in.saddr,
+				rf.ck.saddr, 4))
+		return nsb_drop(NSB_DROP_CSUM);
+	/* quoted port (echo id): nothing in the quote makes up for it */
+	if (bpf_skb_store_bytes(skb, in_l4 + port_off, &rf.ck.sport, 2, 0) ||
+	    bpf_l4_csum_replace(skb, icmp_csum, nk.nat_port, rf.ck.sport, 2))
+		return nsb_drop(NSB_DROP_CSUM);
+	/*
+	 * The quoted transport checksum, when quoted, back to what the node
+	 * sent: the address (its pseudo header) and port changes, then the
+	 * ICMP sum for the checksum's own change. No BPF_F_PSEUDO_HDR here:
+	 * the quoted address is packet data, not the skb's pseudo header.
+	 */
+	csum_off = in_l4 + csum_l4_field(in.protocol);
+	if (csum_off + sizeof(old_sum) <= skb->len) {
+		__u64 mangle = in.protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+
+		if (bpf_skb_load_bytes(skb, csum_off, &old_sum, sizeof(old_sum)))
+			return nsb_drop(NSB_DROP_CSUM);
+		if (in.protocol != IPPROTO_ICMP &&
+		    bpf_l4_csum_replace(skb, csum_off, in.saddr, rf.ck.saddr, mangle | 4))
+			return nsb_drop(NSB_DROP_CSUM);
+		if (bpf_l4_csum_replace(skb, csum_off, nk.nat_port, rf.ck.sport, mangle | 2) ||
+		    bpf_skb_load_bytes(skb, csum_off, &new_sum, sizeof(new_sum)) ||
+		    bpf_l4_csum_replace(skb, icmp_csum, old_sum, new_sum, 2))
+			return nsb_drop(NSB_DROP_CSUM);
+	}
+	return __rev_deliver(skb, v, rf.ep, NSB_PATH_ICMP_ERR_REV);
+}
+
+/* A later fragment of a reply whose first fragment went to a node. */
+static __always_inline int __rev_later_frag(struct __sk_buff *skb, struct nsb_verdict *v,
+					    const struct __rev_pkt *p, __u64 now)
+{
+	const struct nsb_frag_val *fv;
+	const struct nsb_endpoint *ep;
+	struct nsb_ct_entry *ce;
+	__be32 to_addr;
+
+	fv = frag_lookup(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, now);
+	if (!fv)
+		return TC_ACT_OK;
+	to_addr = fv->to_addr;
+	ep = bpf_map_lookup_elem(&endpoints, &to_addr);
+	if (!ep)
+		return TC_ACT_OK;
+	if (p->ttl <= 1)
+		return nsb_drop(NSB_DROP_TTL);
+	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
+	    csum_set_addr_v4(skb, IP_OFF_DADDR, p->daddr, to_addr))
+		return nsb_drop(NSB_DROP_CSUM);
+	ce = bpf_map_lookup_elem(&ct, &fv->ct);
+	if (ce)
+		ct_account_reply(ce, p->proto, 0, p->len, now);
+	return __rev_deliver(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
+}
+
+/* TC_ACT_OK with v->path unset: the host's, untouched. */
+static __always_inline int rev_snat_v4(struct __sk_buff *skb, struct nsb_verdict *v)
+{
+	const struct nsb_config *cfg;
+	struct __rev_pkt p;
+	struct iphdr ip;
+	__u32 hlen, tot;
+	__u8 type;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
+		return TC_ACT_OK;
+	cfg = config_get();
+	if (!cfg || !cfg->uplink_addr)
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) || ip.daddr != cfg->uplink_addr)
+		return TC_ACT_OK;
+	hlen = ip.ihl * 4;
+	tot = bpf_ntohs(ip.tot_len);
+	if (ip.version != 4 || hlen < sizeof(ip) || tot < hlen || tot > skb->len - ETH_HLEN)
+		return TC_ACT_OK;
+	p.saddr = ip.saddr;
+	p.daddr = ip.daddr;
+	p.l4_off = ETH_HLEN + hlen;
+	p.len = skb->len - ETH_HLEN;
+	p.frag = bpf_ntohs(ip.frag_off);
+	p.ip_id = ip.id;
+	p.ttl = ip.ttl;
+	p.proto = ip.protocol;
+	if (p.frag & IP_OFFSET)
+		return __rev_later_frag(skb, v, &p, bpf_ktime_get_ns());
+	switch (p.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		return __rev_reply(skb, v, cfg, &p, bpf_ktime_get_ns());
+	case IPPROTO_ICMP:
+		if (bpf_skb_load_bytes(skb, p.l4_off, &type, sizeof(type)))
+			return TC_ACT_OK;
+		if (type == ICMP_ECHOREPLY)
+			return __rev_reply(skb, v, cfg, &p, bpf_ktime_get_ns());
+		if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+		    type == ICMP_PARAMETERPROB)
+			return __rev_icmp_error(skb, v, cfg, &p, bpf_ktime_get_ns());
+		return TC_ACT_OK;
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+#endif /* NSBPF_LIB_REV_SNAT_H */

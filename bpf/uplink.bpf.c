@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The uplink (eth0 of the host, a veth into a "world" netns in tests):
+ * datapath II, the way back of masquerade.
+ *
+ * from_uplink (tc ingress of the uplink): replies to masqueraded flows and
+ *   ICMP errors about them are translated back (destination, port or echo
+ *   id, quoted header; checksums; TTL - 1; MACs) and bpf_redirect_peer()ed
+ *   straight into their node (lib/rev_snat.h). Everything else is the
+ *   host's own traffic: TC_ACT_OK, untouched, not counted, not traced.
+ * to_uplink (tc egress of the uplink): passes everything untouched; what
+ *   masquerade sends out was translated at from_node already.
+ *
+ * The maps are the node object's, pinned by the loader and reused here (the
+ * same definitions, from nsbpf_maps.bpf.h). Maps read: config, nat_ports,
+ * ct, endpoints, frags. Written: ct, frags, stats, and trace when loaded
+ * with nsb_trace_enabled.
+ */
+#include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
+#include <bpf/bpf_helpers.h>
+
+#include "lib/verdict.h"
+#include "lib/rev_snat.h"
+
+SEC("tc")
+int from_uplink(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	int ret = rev_snat_v4(skb, &v);
+
+	/* never verdict_finish() the host's traffic: it would call a missing path a drop */
+	if (ret == TC_ACT_OK && v.path == NSB_PATH_MAX)
+		return TC_ACT_OK;
+	return verdict_finish(skb, &v, ret);
+}
+
+SEC("tc")
+int to_uplink(struct __sk_buff *skb)
+{
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,1221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Masquerade (datapath II) under BPF_PROG_TEST_RUN: from_node's SNAT and
+ * from_uplink's way back, as tables of steps that share the maps, so a
+ * table is a story: a flow goes out, its reply comes back, its ct entry
+ * changes state. Each step names its input frame (built from the lab's
+ * named addresses), the hook, and what must come out: the verdict, the
+ * bytes (compared whole against a frame built from scratch; passed frames
+ * must be untouched), every checksum of the output recomputed from scratch,
+ * the redirect target and flags, the one stats slot that counts it (or none:
+ * from_uplink never counts the host's own traffic), and the ct entry after
+ * it. A NAT port the test cannot know beforehand (one not kept from the
+ * node) is learnt from ct into a variable, PORT_VAR(n), which later frames
+ * use.
+ *
+ * The uplink is a veth in the selftests' private netns (harness.c), MTU
+ * ST_UPLINK_MTU: bpf_check_mtu() needs a real device; BPF_PROG_TEST_RUN
+ * never performs the redirect.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "lab.h"
+
+/* The tables override a frame macro's default now and then (a TTL, a type). */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+#define PATH(p)		(NSB_PATH_##p)
+#define DROP(r)		(NSB_STAT_DROP_BASE + NSB_DROP_##r)
+#define NOT_COUNTED	UINT32_MAX
+
+#define PEER		NSB_TRACE_F_PEER
+#define EGRESS		NSB_TRACE_F_EGRESS
+#define NEIGH		NSB_TRACE_F_NEIGH
+#define UPLINK_IF	UINT32_MAX	/* the veth st_uplink() made */
+
+#define NVARS		8
+#define PORT_VAR(n)	(0x10000u | (n))
+#define IS_VAR(p)	((p) & 0x10000u)
+
+#define SEC_NS		1000000000ULL
+#define MSEC_NS		1000000ULL
+#define TMO_UDP		60	/* units: seconds, or what the table says */
+
+enum hook { FROM_NODE, FROM_UPLINK, TO_UPLINK };
+
+/* A ct entry after the step, keyed as the node sent the flow (host order). */
+struct ct_expect {
+	bool check;
+	uint32_t saddr, daddr, sport, dport;	/* ports: PORT_VAR(n) allowed */
+	uint8_t proto;
+	bool absent;			/* there must be none */
+	uint8_t state;			/* enum nsb_ct_state */
+	uint8_t flags;			/* NSB_CT_F_* */
+	uint32_t nat_port;		/* a number; PORT_VAR(n): learnt if new, else compared */
+	uint32_t not_port;		/* PORT_VAR(n): nat_port must differ from it */
+	uint64_t pkts_orig, pkts_reply;
+};
+
+struct nat_step {
+	const char *name;
+	enum hook hook;
+	uint32_t ingress;		/* skb->ingress_ifindex */
+	struct frame in;
+	int verdict;			/* TC_ACT_* */
+	struct frame out;		/* FR_NONE: the input, untouched (unless dropped) */
+	uint32_t redirect, flags;	/* trace: ifindex (UPLINK_IF: the uplink), NSB_TRACE_F_* */
+	uint32_t stat;			/* PATH(x), DROP(x) or NOT_COUNTED */
+	struct ct_expect ct;
+	uint32_t age;			/* before the step: flow .ct idle this many units */
+};
+
+struct nat_table {
+	const char *name;
+	const struct nat_step *steps;
+	int n;
+	uint16_t port_min, port_max;	/* 0: 61000-65535 */
+	bool no_uplink;			/* config without an uplink */
+	uint64_t unit_ns;		/* of the timeouts and ages; 0: a second */
+};
+
+/* ----------------------------------------------------------- frames */
+
+/* as node sends it to the outside world */
+#define OUT_TCP(node, sp, d, dp, fl)						\
+	.kind = FR_TCP4, .dst = node##_host, .src = node##_mac,			\
+	.saddr = node##_ADDR, .daddr = (d), .sport = (sp), .dport = (dp), .tcp_flags = (fl)
+#define OUT_UDP(node, sp, d, dp)						\
+	.kind = FR_UDP4, .dst = node##_host, .src = node##_mac,			\
+	.saddr = node##_ADDR, .daddr = (d), .sport = (sp), .dport = (dp)
+#define OUT_PING(node, id, d)							\
+	.kind = FR_ICMP4, .dst = node##_host, .src = node##_mac,		\
+	.saddr = node##_ADDR, .daddr = (d), .icmp_type = 8, .icmp_id = (id), .icmp_seq = 1
+/* the same after SNAT: MACs untouched (redirect_neigh writes them), TTL - 1 */
+#define SNAT_TCP(node, np, d, dp, fl)						\
+	.kind = FR_TCP4, .dst = node##_host, .src = node##_mac, .ttl = 63,	\
+	.saddr = UPLINK_IP, .daddr = (d), .sport = (np), .dport = (dp), .tcp_flags = (fl)
+#define SNAT_UDP(node, np, d, dp)						\
+	.kind = FR_UDP4, .dst = node##_host, .src = node##_mac, .ttl = 63,	\
+	.saddr = UPLINK_IP, .daddr = (d), .sport = (np), .dport = (dp)
+#define SNAT_PING(node, id, d)							\
+	.kind = FR_ICMP4, .dst = node##_host, .src = node##_mac, .ttl = 63,	\
+	.saddr = UPLINK_IP, .daddr = (d), .icmp_type = 8, .icmp_id = (id), .icmp_seq = 1
+/* from the world to the uplink */
+#define IN_TCP(s, sp, np, fl)							\
+	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac, .ttl = 60,	\
+	.saddr = (s), .daddr = UPLINK_IP, .sport = (sp), .dport = (np), .tcp_flags = (fl)
+#define IN_UDP(s, sp, np)							\
+	.kind = FR_UDP4, .dst = uplink_mac, .src = router_mac, .ttl = 60,	\
+	.saddr = (s), .daddr = UPLINK_IP, .sport = (sp), .dport = (np)
+#define IN_PONG(s, id)								\
+	.kind = FR_ICMP4, .dst = uplink_mac, .src = router_mac, .ttl = 60,	\
+	.saddr = (s), .daddr = UPLINK_IP, .icmp_type = 0, .icmp_id = (id), .icmp_seq = 1
+#define IN_ERR(s, type, code, q)						\
+	.kind = FR_ICMP4, .dst = uplink_mac, .src = router_mac, .ttl = 60,	\
+	.saddr = (s), .daddr = UPLINK_IP, .icmp_type = (type), .icmp_code = (code), .quote = (q)
+/* the same delivered into node: MACs as its host end sends, TTL - 1 */
+#define BACK_TCP(node, s, sp, p, fl)						\
+	.kind = FR_TCP4, .dst = node##_mac, .src = node##_host, .ttl = 59,	\
+	.saddr = (s), .daddr = node##_ADDR, .sport = (sp), .dport = (p), .tcp_flags = (fl)
+#define BACK_UDP(node, s, sp, p)						\
+	.kind = FR_UDP4, .dst = node##_mac, .src = node##_host, .ttl = 59,	\
+	.saddr = (s), .daddr = node##_ADDR, .sport = (sp), .dport = (p)
+#define BACK_PONG(node, s, id)							\
+	.kind = FR_ICMP4, .dst = node##_mac, .src = node##_host, .ttl = 59,	\
+	.saddr = (s), .daddr = node##_ADDR, .icmp_type = 0, .icmp_id = (id), .icmp_seq = 1
+#define BACK_ERR(node, s, type, code, q)					\
+	.kind = FR_ICMP4, .dst = node##_mac, .src = node##_host, .ttl = 59,	\
+	.saddr = (s), .daddr = node##_ADDR, .icmp_type = (type), .icmp_code = (code), .quote = (q)
+
+#define earth_ADDR	EARTH_IP
+#define neptune_ADDR	NEPTUNE_IP
+#define mars_ADDR	MARS_IP
+#define pluto_ADDR	PLUTO_IP
+
+#define SNAT_OUT	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH, \
+			.stat = PATH(SNAT)
+#define INTO(node)	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = PEER
+#define HOSTS		.verdict = TC_ACT_OK, .stat = NOT_COUNTED
+#define CT(s, sp, d, dp, pr)	.check = true, .saddr = (s), .sport = (sp), .daddr = (d), \
+				.dport = (dp), .proto = (pr)
+#define EARTH_IF_	EARTH_IF
+#define earth_IF	EARTH_IF
+#define neptune_IF	NEPTUNE_IF
+#define mars_IF		MARS_IF
+
+/* a quoted datagram, as it left the uplink (TTL 62 where the router saw it) */
+#define Q_UDP(sp, d, dp)	&(const struct frame){ .kind = FR_UDP4, .ttl = 62,		\
+				  .saddr = UPLINK_IP, .daddr = (d), .sport = (sp), .dport = (dp) }
+#define Q_TCP(sp, d, dp, fl)	&(const struct frame){ .kind = FR_TCP4, .ttl = 62,	\
+				  .saddr = UPLINK_IP, .daddr = (d), .sport = (sp), .dport = (dp), \
+				  .tcp_flags = (fl) }
+#define Q_PING(id, d)		&(const struct frame){ .kind = FR_ICMP4, .ttl = 62,	\
+				  .saddr = UPLINK_IP, .daddr = (d), .icmp_type = 8,		\
+				  .icmp_id = (id), .icmp_seq = 1 }
+/* and as the node sent it */
+#define QN_UDP(sa, sp, d, dp)	&(const struct frame){ .kind = FR_UDP4, .ttl = 62,	\
+				  .saddr = (sa), .daddr = (d), .sport = (sp), .dport = (dp) }
+#define QN_TCP(sa, sp, d, dp, fl) &(const struct frame){ .kind = FR_TCP4, .ttl = 62,	\
+				  .saddr = (sa), .daddr = (d), .sport = (sp), .dport = (dp), \
+				  .tcp_flags = (fl) }
+#define QN_PING(sa, id, d)	&(const struct frame){ .kind = FR_ICMP4, .ttl = 62,	\
+				  .saddr = (sa), .daddr = (d), .icmp_type = 8,		\
+				  .icmp_id = (id), .icmp_seq = 1 }
+
+#define SYN		TCPF_SYN
+#define SYNACK		(TCPF_SYN | TCPF_ACK)
+#define ACK		TCPF_ACK
+#define FINACK		(TCPF_FIN | TCPF_ACK)
+#define RSTACK		(TCPF_RST | TCPF_ACK)
+#define TCP		IPPROTO_TCP
+#define UDP		IPPROTO_UDP
+#define ICMP		IPPROTO_ICMP
+
+/* ---------------------------------------------------------------- TCP */
+
+static const struct nat_step tcp_steps[] = {
+	{ "earth SYN from 61100 (in the range, free): port kept, SNAT, NEW",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61100, REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW,
+		  .nat_port = 61100, .pkts_orig = 1 } },
+	{ "SYN-ACK back to 61100: into earth, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61100, SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61100, SYNACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61100, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth ACK with data: the existing entry, ESTABLISHED",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, ACK), .payload_len = 300 },
+	  SNAT_OUT, .out = { SNAT_TCP(earth, 61100, REMOTE_IP, 80, ACK), .payload_len = 300 },
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61100, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "data back, with IP options (IHL 6)",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61100, ACK), .ihl = 6 }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61100, ACK), .ihl = 6 }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61100, .pkts_orig = 2, .pkts_reply = 2 } },
+	{ "earth FIN: CLOSING, FIN_ORIG",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, FINACK) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61100, REMOTE_IP, 80, FINACK) },
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_CLOSING,
+		  .flags = NSB_CT_F_FIN_ORIG, .nat_port = 61100, .pkts_orig = 3,
+		  .pkts_reply = 2 } },
+	{ "FIN back: CLOSING, both FINs",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61100, FINACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61100, FINACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_CLOSING,
+		  .flags = NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY, .nat_port = 61100,
+		  .pkts_orig = 3, .pkts_reply = 3 } },
+	{ "a new SYN on the same ports (TIME_WAIT reuse): same entry and port, NEW again",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, SYN), .seq = 0x55667788 },
+	  SNAT_OUT, .out = { SNAT_TCP(earth, 61100, REMOTE_IP, 80, SYN), .seq = 0x55667788 },
+	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW,
+		  .nat_port = 61100, .pkts_orig = 4, .pkts_reply = 3 } },
+	{ "earth SYN to :443 from 61101, then RST back: CLOSING",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61101, REMOTE_IP, 443, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61101, REMOTE_IP, 443, SYN) },
+	  .ct = { CT(EARTH_IP, 61101, REMOTE_IP, 443, TCP), .state = NSB_CT_NEW,
+		  .nat_port = 61101, .pkts_orig = 1 } },
+	{ "RST back: into earth, CLOSING",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 443, 61101, RSTACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 443, 61101, RSTACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61101, REMOTE_IP, 443, TCP), .state = NSB_CT_CLOSING,
+		  .nat_port = 61101, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth SYN from 40000 (outside the range): a port from the range (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40000, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40000, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "SYN-ACK back to var 0: into earth at port 40000",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 40000, SYNACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 40000, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth RST from 40000: CLOSING",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40000, REMOTE_IP, 80, RSTACK) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(0), REMOTE_IP, 80, RSTACK) },
+	  .ct = { CT(EARTH_IP, 40000, REMOTE_IP, 80, TCP), .state = NSB_CT_CLOSING,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "mid-stream ACK with no entry: picked up, ESTABLISHED",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61102, REMOTE_IP, 80, ACK) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61102, REMOTE_IP, 80, ACK) },
+	  .ct = { CT(EARTH_IP, 61102, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61102, .pkts_orig = 1 } },
+	{ "SYN with IP options (IHL 6, Router Alert): translated at the right offsets",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61103, REMOTE_IP, 80, SYN), .ihl = 6 }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61103, REMOTE_IP, 80, SYN), .ihl = 6 },
+	  .ct = { CT(EARTH_IP, 61103, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW,
+		  .nat_port = 61103, .pkts_orig = 1 } },
+	{ "mars (moon masquerades too) SYN from 61104",
+	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 61104, REMOTE2_IP, 22, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(mars, 61104, REMOTE2_IP, 22, SYN) },
+	  .ct = { CT(MARS_IP, 61104, REMOTE2_IP, 22, TCP), .state = NSB_CT_NEW,
+		  .nat_port = 61104, .pkts_orig = 1 } },
+	{ "its SYN-ACK: into mars",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 22, 61104, SYNACK) }, INTO(mars),
+	  .out = { BACK_TCP(mars, REMOTE2_IP, 22, 61104, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "a SYN-ACK from another remote port: no flow, the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 23, 61104, SYNACK) }, HOSTS },
+	{ "a SYN-ACK from another remote address: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 22, 61104, SYNACK) }, HOSTS },
+	{ "TTL 1 on a reply: dropped (ttl), it is the lab's",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 22, 61104, ACK), .ttl = 1 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
+};
+
+/* ---------------------------------------------------------------- UDP */
+
+static const struct nat_step udp_steps[] = {
+	{ "earth UDP 61200 -> remote:53 with a checksum: SNAT, NEW",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61200, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61200, REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 61200, REMOTE_IP, 53, UDP), .state = NSB_CT_NEW,
+		  .nat_port = 61200, .pkts_orig = 1 } },
+	{ "its reply: into earth, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61200), .payload_len = 100 }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 61200), .payload_len = 100 },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61200, REMOTE_IP, 53, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61200, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth UDP 61201 without a checksum: SNAT, the checksum stays 0",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61201, REMOTE_IP, 9), .no_csum = true }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61201, REMOTE_IP, 9), .no_csum = true },
+	  .ct = { CT(EARTH_IP, 61201, REMOTE_IP, 9, UDP), .state = NSB_CT_NEW,
+		  .nat_port = 61201, .pkts_orig = 1 } },
+	{ "its reply without a checksum: into earth, still 0",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 9, 61201), .no_csum = true }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 9, 61201), .no_csum = true },
+	  .stat = PATH(REV_SNAT) },
+	{ "earth UDP 40001 (outside the range), no checksum: port changes, checksum stays 0",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40001, REMOTE_IP, 9), .no_csum = true }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(0), REMOTE_IP, 9), .no_csum = true },
+	  .ct = { CT(EARTH_IP, 40001, REMOTE_IP, 9, UDP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "its reply, no checksum: to 40001, still 0",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 9, PORT_VAR(0)), .no_csum = true },
+	  INTO(earth), .out = { BACK_UDP(earth, REMOTE_IP, 9, 40001), .no_csum = true },
+	  .stat = PATH(REV_SNAT) },
+	{ "earth UDP 40002 with a checksum: port and address in the checksum",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40002, REMOTE2_IP, 123), .payload_len = 48 },
+	  SNAT_OUT, .out = { SNAT_UDP(earth, PORT_VAR(1), REMOTE2_IP, 123), .payload_len = 48 },
+	  .ct = { CT(EARTH_IP, 40002, REMOTE2_IP, 123, UDP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(1), .pkts_orig = 1 } },
+	{ "its reply: to 40002",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE2_IP, 123, PORT_VAR(1)), .payload_len = 48 },
+	  INTO(earth), .out = { BACK_UDP(earth, REMOTE2_IP, 123, 40002), .payload_len = 48 },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 40002, REMOTE2_IP, 123, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = PORT_VAR(1), .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "UDP with IP options (IHL 7) and Ethernet padding",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61202, REMOTE_IP, 53), .ihl = 7, .payload_len = 2,
+				 .pad_to = 64 },
+	  SNAT_OUT, .out = { SNAT_UDP(earth, 61202, REMOTE_IP, 53), .ihl = 7, .payload_len = 2,
+			     .pad_to = 64 } },
+	{ "a reply to a port in the range without a flow: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61299) }, HOSTS },
+};
+
+/* ---------------------------------------------------------------- ICMP echo */
+
+static const struct nat_step echo_steps[] = {
+	{ "earth pings with id 61300 (in the range): id kept, SNAT",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 61300, REMOTE_IP) }, SNAT_OUT,
+	  .out = { SNAT_PING(earth, 61300, REMOTE_IP) },
+	  .ct = { CT(EARTH_IP, 61300, REMOTE_IP, 0, ICMP), .state = NSB_CT_NEW,
+		  .nat_port = 61300, .pkts_orig = 1 } },
+	{ "echo reply: into earth, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_PONG(REMOTE_IP, 61300) }, INTO(earth),
+	  .out = { BACK_PONG(earth, REMOTE_IP, 61300) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61300, REMOTE_IP, 0, ICMP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61300, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "neptune pings with id 1234: the id is translated (var 0)",
+	  FROM_NODE, NEPTUNE_IF, { OUT_PING(neptune, 1234, REMOTE_IP), .payload_len = 56 },
+	  SNAT_OUT, .out = { SNAT_PING(neptune, PORT_VAR(0), REMOTE_IP), .payload_len = 56 },
+	  .ct = { CT(NEPTUNE_IP, 1234, REMOTE_IP, 0, ICMP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "its reply with the allocated id: into neptune with id 1234",
+	  FROM_UPLINK, UPLINK_IF, { IN_PONG(REMOTE_IP, PORT_VAR(0)), .payload_len = 56 },
+	  INTO(neptune), .out = { BACK_PONG(neptune, REMOTE_IP, 1234), .payload_len = 56 },
+	  .stat = PATH(REV_SNAT) },
+	{ "an echo reply with no flow: the host's (its own ping), untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_PONG(REMOTE_IP, 61301) }, HOSTS },
+	{ "an echo request from the world: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_PONG(REMOTE_IP, 61300), .icmp_type = 8 }, HOSTS },
+	{ "pluto (exile, no masquerade) pings out: no_masquerade",
+	  FROM_NODE, PLUTO_IF, { OUT_PING(pluto, 5, REMOTE_IP) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_MASQUERADE),
+	  .ct = { CT(PLUTO_IP, 5, REMOTE_IP, 0, ICMP), .absent = true } },
+	{ "earth sends an echo reply out (type 0): nat_proto",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 7, REMOTE_IP), .icmp_type = 0 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_PROTO) },
+	{ "earth sends a timestamp request (type 13): nat_proto",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 7, REMOTE_IP), .icmp_type = 13 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_PROTO) },
+};
+
+/* ------------------------------------------------------- ICMP errors back */
+
+static const struct nat_step icmp_err_steps[] = {
+	{ "earth UDP 40010 -> remote:33434: SNAT (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40010, REMOTE_IP, 33434) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(0), REMOTE_IP, 33434) },
+	  .ct = { CT(EARTH_IP, 40010, REMOTE_IP, 33434, UDP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1 } },
+	{ "earth TCP SYN 40011 -> remote:80: SNAT (var 1)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40011, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(1), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40011, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(1),
+		  .pkts_orig = 1 } },
+	{ "earth pings with id 777: SNAT (var 2)",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 777, REMOTE_IP) }, SNAT_OUT,
+	  .out = { SNAT_PING(earth, PORT_VAR(2), REMOTE_IP) },
+	  .ct = { CT(EARTH_IP, 777, REMOTE_IP, 0, ICMP), .nat_port = PORT_VAR(2),
+		  .pkts_orig = 1 } },
+	{ "mars UDP 61500 -> remote2:53: SNAT, port kept",
+	  FROM_NODE, MARS_IF, { OUT_UDP(mars, 61500, REMOTE2_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(mars, 61500, REMOTE2_IP, 53) } },
+
+	{ "port unreachable quoting the UDP flow (header + 8): into earth, quote translated",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)) }, INTO(earth),
+	  .out = { BACK_ERR(earth, REMOTE_IP, 3, 3, QN_UDP(EARTH_IP, 40010, REMOTE_IP, 33434)) },
+	  .stat = PATH(ICMP_ERR_REV),
+	  .ct = { CT(EARTH_IP, 40010, REMOTE_IP, 33434, UDP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1, .pkts_reply = 0 } },
+	{ "port unreachable quoting all of the UDP datagram: its checksum back to the node's",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)), .quote_len = 44 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, REMOTE_IP, 3, 3, QN_UDP(EARTH_IP, 40010, REMOTE_IP, 33434)),
+		   .quote_len = 44 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "time exceeded from a router quoting the UDP flow",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 11, 0, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)) }, INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 11, 0, QN_UDP(EARTH_IP, 40010, REMOTE_IP, 33434)) },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "fragmentation needed (MTU 1280) quoting all of the TCP SYN: TCP checksum back too",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 3, 4, Q_TCP(PORT_VAR(1), REMOTE_IP, 80, SYN)), .icmp_mtu = 1280,
+	    .quote_len = 56 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 3, 4, QN_TCP(EARTH_IP, 40011, REMOTE_IP, 80, SYN)),
+		   .icmp_mtu = 1280, .quote_len = 56 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "fragmentation needed (MTU 576) quoting the UDP flow",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 3, 4, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)), .icmp_mtu = 576 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 3, 4, QN_UDP(EARTH_IP, 40010, REMOTE_IP, 33434)),
+		   .icmp_mtu = 576 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "fragmentation needed quoting the TCP header's first 8 bytes",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 3, 4, Q_TCP(PORT_VAR(1), REMOTE_IP, 80, SYN)), .icmp_mtu = 1400 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 3, 4, QN_TCP(EARTH_IP, 40011, REMOTE_IP, 80, SYN)),
+		   .icmp_mtu = 1400 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "time exceeded quoting the TCP SYN (header + 28)",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 11, 0, Q_TCP(PORT_VAR(1), REMOTE_IP, 80, SYN)), .quote_len = 48 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 11, 0, QN_TCP(EARTH_IP, 40011, REMOTE_IP, 80, SYN)),
+		   .quote_len = 48 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "port unreachable (the TCP port is closed, code 3) quoting TCP",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, Q_TCP(PORT_VAR(1), REMOTE_IP, 80, SYN)) }, INTO(earth),
+	  .out = { BACK_ERR(earth, REMOTE_IP, 3, 3, QN_TCP(EARTH_IP, 40011, REMOTE_IP, 80, SYN)) },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "host unreachable quoting all of the echo request: echo id and its checksum back",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 3, 1, Q_PING(PORT_VAR(2), REMOTE_IP)), .quote_len = 44 },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 3, 1, QN_PING(EARTH_IP, 777, REMOTE_IP)),
+		   .quote_len = 44 },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "time exceeded quoting the echo request (header + 8)",
+	  FROM_UPLINK, UPLINK_IF, { IN_ERR(ROUTER_IP, 11, 0, Q_PING(PORT_VAR(2), REMOTE_IP)) },
+	  INTO(earth),
+	  .out = { BACK_ERR(earth, ROUTER_IP, 11, 0, QN_PING(EARTH_IP, 777, REMOTE_IP)) },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "parameter problem quoting the UDP flow",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 12, 0, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)) }, INTO(earth),
+	  .out = { BACK_ERR(earth, REMOTE_IP, 12, 0, QN_UDP(EARTH_IP, 40010, REMOTE_IP, 33434)) },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "time exceeded quoting mars's UDP flow: into mars",
+	  FROM_UPLINK, UPLINK_IF, { IN_ERR(ROUTER_IP, 11, 0, Q_UDP(61500, REMOTE2_IP, 53)) },
+	  INTO(mars),
+	  .out = { BACK_ERR(mars, ROUTER_IP, 11, 0, QN_UDP(MARS_IP, 61500, REMOTE2_IP, 53)) },
+	  .stat = PATH(ICMP_ERR_REV) },
+	{ "an error quoting the host's own flow (port 45000): the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(45000, REMOTE_IP, 33434)) },
+	  HOSTS },
+	{ "an error quoting a port in the range with no flow: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(61599, REMOTE_IP, 33434)) },
+	  HOSTS },
+	{ "an error quoting a datagram the uplink did not send: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, QN_UDP(HOST_IP, PORT_VAR(0), REMOTE_IP, 33434)) }, HOSTS },
+	{ "an error quoting only 4 bytes of UDP: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)), .quote_len = 24 },
+	  HOSTS },
+	{ "a redirect (type 5) quoting the UDP flow: not translated, the host's",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(ROUTER_IP, 5, 1, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)) }, HOSTS },
+	{ "an error about a lab flow with TTL 1: dropped (ttl)",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)), .ttl = 1 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
+};
+
+/* ------------------------------------------------------ port collisions */
+
+static const struct nat_step collision_steps[] = {
+	{ "earth SYN 40100 -> remote:80 (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40100, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40100, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1 } },
+	{ "neptune SYN from the same port to the same place: another port (var 1)",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40100, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(neptune, PORT_VAR(1), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(NEPTUNE_IP, 40100, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(1),
+		  .not_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "SYN-ACK to var 0: into earth",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 40100, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "SYN-ACK to var 1: into neptune",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(1), SYNACK) }, INTO(neptune),
+	  .out = { BACK_TCP(neptune, REMOTE_IP, 80, 40100, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "earth SYN from 61400 (in the range): kept",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61400, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61400, REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 61400, REMOTE_IP, 80, TCP), .nat_port = 61400, .pkts_orig = 1 } },
+	{ "neptune SYN from 61400 too: taken, so another port (var 2)",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 61400, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(neptune, PORT_VAR(2), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(NEPTUNE_IP, 61400, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(2),
+		  .not_port = 61400, .pkts_orig = 1 } },
+	{ "neptune SYN from 61400 to another remote: 61400 is free there, kept",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 61400, REMOTE2_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(neptune, 61400, REMOTE2_IP, 80, SYN) },
+	  .ct = { CT(NEPTUNE_IP, 61400, REMOTE2_IP, 80, TCP), .nat_port = 61400, .pkts_orig = 1 } },
+	{ "SYN-ACK to 61400 from remote: into earth",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61400, SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61400, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "SYN-ACK to 61400 from remote2: into neptune",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 80, 61400, SYNACK) }, INTO(neptune),
+	  .out = { BACK_TCP(neptune, REMOTE2_IP, 80, 61400, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "SYN-ACK to var 2 from remote: into neptune at 61400",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(2), SYNACK) }, INTO(neptune),
+	  .out = { BACK_TCP(neptune, REMOTE_IP, 80, 61400, SYNACK) }, .stat = PATH(REV_SNAT) },
+};
+
+/* -------------------------------------------- exhaustion: 2 ports only */
+
+static const struct nat_step exhaust_steps[] = {
+	{ "first flow: one of the two ports (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40200, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(0), REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 40200, REMOTE_IP, 53, UDP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1 } },
+	{ "second flow: the other (var 1)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40201, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(1), REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 40201, REMOTE_IP, 53, UDP), .nat_port = PORT_VAR(1),
+		  .not_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "third flow to the same place: nat_exhausted, no entry",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 40202, REMOTE_IP, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
+	  .ct = { CT(NEPTUNE_IP, 40202, REMOTE_IP, 53, UDP), .absent = true } },
+	{ "a third flow from a port in the range (61000, taken): nat_exhausted",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 61000, REMOTE_IP, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED) },
+	{ "the first flow still leaves with its port",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40200, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(0), REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 40200, REMOTE_IP, 53, UDP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 2 } },
+	{ "the second flow's reply still comes back",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, PORT_VAR(1)) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 40201) }, .stat = PATH(REV_SNAT) },
+	{ "the first flow's reply too",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, PORT_VAR(0)) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 40200) }, .stat = PATH(REV_SNAT) },
+	{ "the third flow to another remote port: ports are per destination, it gets one",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 40202, REMOTE_IP, 54) }, SNAT_OUT,
+	  .out = { SNAT_UDP(neptune, PORT_VAR(2), REMOTE_IP, 54) },
+	  .ct = { CT(NEPTUNE_IP, 40202, REMOTE_IP, 54, UDP), .nat_port = PORT_VAR(2),
+		  .pkts_orig = 1 } },
+	{ "a reply to a port outside the 2-port range: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61002) }, HOSTS },
+};
+
+/* ------------------------------------------------------------- expiry */
+
+static const struct nat_step expiry_steps[] = {
+	{ "earth UDP 61700 -> remote:53: port kept",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61700, REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_NEW, .nat_port = 61700,
+		  .pkts_orig = 1 } },
+	{ "its reply, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61700) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 61700) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61700, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "idle past the UDP timeout (61 of 60), a reply: the flow is gone, the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61700) }, HOSTS,
+	  .age = TMO_UDP + 1,
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61700, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth sends again: a new entry (counters from 0, NEW), the same port back",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61700, REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_NEW, .nat_port = 61700,
+		  .pkts_orig = 1 } },
+	{ "earth UDP 40300 -> remote:53 (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40300, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(0), REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 40300, REMOTE_IP, 53, UDP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1 } },
+	{ "neptune wants 61700 too while earth's flow idles out: the stale claim is taken over",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 61700, REMOTE_IP, 53) }, SNAT_OUT,
+	  .age = TMO_UDP + 1,
+	  .out = { SNAT_UDP(neptune, 61700, REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .nat_port = 61700, .pkts_orig = 1 } },
+	{ "the reply to 61700 now goes to neptune",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61700) }, INTO(neptune),
+	  .out = { BACK_UDP(neptune, REMOTE_IP, 53, 61700) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(NEPTUNE_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61700, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth's flow comes back: 61700 is neptune's, so another port (var 1)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, PORT_VAR(1), REMOTE_IP, 53) },
+	  .ct = { CT(EARTH_IP, 61700, REMOTE_IP, 53, UDP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(1), .not_port = 61700, .pkts_orig = 1 } },
+	{ "and its reply comes back to earth",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, PORT_VAR(1)) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 61700) }, .stat = PATH(REV_SNAT) },
+	{ "earth SYN from 61701: NEW",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61701, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61701, REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 61701, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW, .nat_port = 61701,
+		  .pkts_orig = 1 } },
+	{ "its SYN-ACK after 110 of its 120 idle: still alive, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61701, SYNACK) }, INTO(earth),
+	  .age = 110,
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61701, SYNACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61701, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61701, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "ESTABLISHED idle 3600 of its 7440: still alive",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61701, REMOTE_IP, 80, ACK) }, SNAT_OUT,
+	  .age = 3600,
+	  .out = { SNAT_TCP(earth, 61701, REMOTE_IP, 80, ACK) },
+	  .ct = { CT(EARTH_IP, 61701, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61701, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "then idle 7441: its data back is the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61701, ACK) }, HOSTS, .age = 7441,
+	  .ct = { CT(EARTH_IP, 61701, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61701, .pkts_orig = 2, .pkts_reply = 1 } },
+};
+
+/* ----------------------------------------------------------- fragments */
+
+#define FRAG_UDP(node, sp, d, dp)	OUT_UDP(node, sp, d, dp), .payload_len = 64
+#define FRAG_UDP_OUT(node, sp, d, dp)	SNAT_UDP(node, sp, d, dp), .payload_len = 64
+#define FIRST(id)	.ip_id = SET16(id), .frag_off = SET16(IPF_MF), .frag_len = 32
+#define LATER(id)	.ip_id = SET16(id), .frag_off = SET16(4), .frag_at = 32
+
+static const struct nat_step frag_steps[] = {
+	{ "first fragment of a UDP datagram: translated, its checksum (of the whole) updated",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), FIRST(0x4242) }, SNAT_OUT,
+	  .out = { FRAG_UDP_OUT(earth, 61800, REMOTE_IP, 4789), FIRST(0x4242) },
+	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .nat_port = 61800, .pkts_orig = 1 } },
+	{ "its second (last) fragment: follows the first (snat_frag)",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4242) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH,
+	  .stat = PATH(SNAT_FRAG),
+	  .out = { FRAG_UDP_OUT(earth, 61800, REMOTE_IP, 4789), LATER(0x4242) },
+	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .nat_port = 61800, .pkts_orig = 2 } },
+	{ "a later fragment of a datagram never seen: frag",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4343) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(FRAG) },
+	{ "a later fragment with TTL 1: ttl (no error for later fragments)",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4242), .ttl = 1 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
+	{ "pluto's later fragment (exile does not masquerade): no_masquerade",
+	  FROM_NODE, PLUTO_IF, { FRAG_UDP(pluto, 61800, REMOTE_IP, 4789), LATER(0x4242) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_MASQUERADE) },
+	{ "a later fragment to the gateway: to the host, untouched",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, PLANET_GW, 4789), LATER(0x4444) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "first fragment of the reply: back into earth, recorded",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61800), .payload_len = 64, FIRST(0x5151) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 4789, 61800), .payload_len = 64, FIRST(0x5151) },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61800, .pkts_orig = 2,
+		  .pkts_reply = 1 } },
+	{ "its second fragment: into earth (rev_snat_frag)",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5151) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5151) },
+	  .stat = PATH(REV_SNAT_FRAG),
+	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61800, .pkts_orig = 2,
+		  .pkts_reply = 2 } },
+	{ "a later fragment to the uplink of no known datagram: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5252) }, HOSTS },
+	{ "the first fragment of a datagram to a port with no flow: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61801), .payload_len = 64, FIRST(0x5353) }, HOSTS },
+	{ "... and then its later fragment: still the host's",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61801), .payload_len = 64, LATER(0x5353) }, HOSTS },
+	{ "first fragment of an echo request: id translated (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 4321, REMOTE_IP), .payload_len = 64,
+				 FIRST(0x6161) },
+	  SNAT_OUT, .out = { SNAT_PING(earth, PORT_VAR(0), REMOTE_IP), .payload_len = 64,
+			     FIRST(0x6161) },
+	  .ct = { CT(EARTH_IP, 4321, REMOTE_IP, 0, ICMP), .nat_port = PORT_VAR(0),
+		  .pkts_orig = 1 } },
+	{ "and its last fragment",
+	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 4321, REMOTE_IP), .payload_len = 64,
+				 LATER(0x6161) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH,
+	  .stat = PATH(SNAT_FRAG),
+	  .out = { SNAT_PING(earth, PORT_VAR(0), REMOTE_IP), .payload_len = 64, LATER(0x6161) } },
+};
+
+/* ------------------------------------ a router's errors: TTL and MTU */
+
+#define BIG		1400	/* payload: IPv4 1440/1448 bytes, over the uplink's MTU */
+#define ICMP_TO(node, gw, type, code, q)					\
+	.kind = FR_ICMP4, .dst = node##_mac, .src = node##_host, .tos = 0xc0,	\
+	.ip_id = SET16(0), .frag_off = SET16(0), .ttl = 64, .saddr = (gw),	\
+	.daddr = node##_ADDR, .icmp_type = (type), .icmp_code = (code), .quote = (q)
+#define ERR_BACK(node)	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = EGRESS
+
+/* the offending packets, as the node sent them (the errors quote them) */
+#define BIG_TCP		OUT_TCP(earth, 61900, REMOTE_IP, 80, ACK), .payload_len = BIG
+#define BIG_TCP_OPT	BIG_TCP, .ihl = 8
+#define BIG_UDP		OUT_UDP(mars, 61901, REMOTE_IP, 443), .payload_len = BIG
+#define TTL1_UDP	OUT_UDP(earth, 33434, REMOTE_IP, 33435), .ttl = 1
+#define TTL0_SYN	OUT_TCP(earth, 61902, REMOTE_IP, 80, SYN), .ttl = TTL_ZERO, .payload_len = 4
+#define TTL1_PING	OUT_PING(mars, 9, REMOTE_IP), .ttl = 1, .payload_len = 2
+#define TTL1_BARE	OUT_UDP(earth, 61903, REMOTE_IP, 7), .ttl = 1, .payload_len = 1
+#define BIG_FLOW	OUT_UDP(earth, 61905, REMOTE_IP, 53), .payload_len = BIG
+#define Q(f)		(&(const struct frame){ f })
+
+static const struct nat_step router_steps[] = {
+	{ "TCP segment of 1440 bytes with DF, uplink MTU 1400: frag needed (MTU 1400) to earth",
+	  FROM_NODE, EARTH_IF, { BIG_TCP }, ERR_BACK(earth), .stat = PATH(FRAG_NEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 3, 4, Q(BIG_TCP)), .icmp_mtu = ST_UPLINK_MTU,
+		   .quote_len = 20 + 64 },
+	  .ct = { CT(EARTH_IP, 61900, REMOTE_IP, 80, TCP), .absent = true } },
+	{ "the same with IP options (IHL 8): the whole header quoted",
+	  FROM_NODE, EARTH_IF, { BIG_TCP_OPT }, ERR_BACK(earth), .stat = PATH(FRAG_NEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 3, 4, Q(BIG_TCP_OPT)), .icmp_mtu = ST_UPLINK_MTU,
+		   .quote_len = 32 + 64 } },
+	{ "mars's UDP of 1428 bytes with DF: frag needed from moon's gateway",
+	  FROM_NODE, MARS_IF, { BIG_UDP }, ERR_BACK(mars), .stat = PATH(FRAG_NEEDED),
+	  .out = { ICMP_TO(mars, MOON_GW, 3, 4, Q(BIG_UDP)), .icmp_mtu = ST_UPLINK_MTU,
+		   .quote_len = 20 + 64 } },
+	{ "exactly the MTU (1400 bytes): fits, SNAT",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61904, REMOTE_IP, 443), .payload_len = 1372 },
+	  SNAT_OUT, .out = { SNAT_UDP(earth, 61904, REMOTE_IP, 443), .payload_len = 1372 } },
+	{ "one byte over, without DF: mtu (nothing here fragments)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61904, REMOTE_IP, 443), .payload_len = 1373,
+				 .frag_off = SET16(0) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(MTU) },
+	{ "TTL 1 UDP (traceroute): time exceeded from the gateway, all of it quoted",
+	  FROM_NODE, EARTH_IF, { TTL1_UDP }, ERR_BACK(earth), .stat = PATH(TIME_EXCEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 11, 0, Q(TTL1_UDP)), .quote_len = 20 + 24 },
+	  .ct = { CT(EARTH_IP, 33434, REMOTE_IP, 33435, UDP), .absent = true } },
+	{ "TTL 0 SYN: time exceeded, header + 24 quoted (whole words)",
+	  FROM_NODE, EARTH_IF, { TTL0_SYN }, ERR_BACK(earth), .stat = PATH(TIME_EXCEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 11, 0, Q(TTL0_SYN)), .quote_len = 20 + 24 } },
+	{ "TTL 1 echo request from mars (traceroute -I): time exceeded from moon's gateway",
+	  FROM_NODE, MARS_IF, { TTL1_PING }, ERR_BACK(mars), .stat = PATH(TIME_EXCEEDED),
+	  .out = { ICMP_TO(mars, MOON_GW, 11, 0, Q(TTL1_PING)), .quote_len = 20 + 8 } },
+	{ "TTL 1 UDP with 9 bytes after the header: 8 of them quoted",
+	  FROM_NODE, EARTH_IF, { TTL1_BARE }, ERR_BACK(earth), .stat = PATH(TIME_EXCEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 11, 0, Q(TTL1_BARE)), .quote_len = 20 + 8 } },
+	{ "TTL 2: leaves with TTL 1",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61905, REMOTE_IP, 53), .ttl = 2 }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61905, REMOTE_IP, 53), .ttl = 1 } },
+	{ "TTL 1 to exile's network from pluto: no_masquerade (policy before TTL)",
+	  FROM_NODE, PLUTO_IF, { OUT_UDP(pluto, 1, REMOTE_IP, 53), .ttl = 1 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_MASQUERADE) },
+	{ "an existing flow too big: frag needed as well",
+	  FROM_NODE, EARTH_IF, { BIG_FLOW },
+	  ERR_BACK(earth), .stat = PATH(FRAG_NEEDED),
+	  .out = { ICMP_TO(earth, PLANET_GW, 3, 4, Q(BIG_FLOW)),
+		   .icmp_mtu = ST_UPLINK_MTU, .quote_len = 20 + 64 },
+	  .ct = { CT(EARTH_IP, 61905, REMOTE_IP, 53, UDP), .nat_port = 61905, .pkts_orig = 1 } },
+};
+
+/* ------------------------------------------------------------ policy */
+
+static const struct nat_step policy_steps[] = {
+	{ "to another address of the host (host_addrs): to the host, untouched",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 5353, HOST_IP, 53) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "to the uplink's address: to the host, untouched",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40500, UPLINK_IP, 22, SYN) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "to the gateway: to the host, untouched",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40500, PLANET_GW, 22, SYN) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "to loopback: to the host (which drops it), untouched",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, IP4(127, 0, 0, 1), 53) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "to multicast (mDNS): to the host, untouched",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 5353, MDNS_IP, 5353) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "to an unused lab address: no_endpoint",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, MOON_NONE, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_ENDPOINT) },
+	{ "earth to neptune: node to node as before",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, NEPTUNE_IP, 53) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = NEPTUNE_IF, .flags = PEER,
+	  .stat = PATH(NODE_TO_NODE),
+	  .out = { .kind = FR_UDP4, .dst = neptune_mac, .src = neptune_host, .saddr = EARTH_IP,
+		   .daddr = NEPTUNE_IP, .sport = 40500, .dport = 53 } },
+	{ "earth to mars: routed hop as before",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, MARS_IP, 53) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = MARS_IF, .flags = PEER,
+	  .stat = PATH(NODE_TO_NODE),
+	  .out = { .kind = FR_UDP4, .dst = mars_mac, .src = mars_host, .saddr = EARTH_IP,
+		   .daddr = MARS_IP, .sport = 40500, .dport = 53, .ttl = 63 } },
+	{ "pluto (exile) to the world: no_masquerade",
+	  FROM_NODE, PLUTO_IF, { OUT_TCP(pluto, 40500, REMOTE_IP, 80, SYN) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_MASQUERADE),
+	  .ct = { CT(PLUTO_IP, 40500, REMOTE_IP, 80, TCP), .absent = true } },
+	{ "pluto to its own gateway: to the host",
+	  FROM_NODE, PLUTO_IF, { OUT_TCP(pluto, 40500, IP4(10, 202, 0, 1), 80, SYN) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "GRE to the world: nat_proto",
+	  FROM_NODE, EARTH_IF, { .kind = FR_IPV4, .dst = earth_host, .src = earth_mac,
+				 .saddr = EARTH_IP, .daddr = REMOTE_IP, .proto = 47 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_PROTO) },
+	{ "TCP header cut after 10 bytes (IPv4 length agrees): short",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40500, REMOTE_IP, 80, SYN), .tot_len = 30,
+				 .trunc = 14 + 30 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(SHORT) },
+	{ "UDP header cut after 6 bytes: short",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, REMOTE_IP, 53), .tot_len = 26,
+				 .trunc = 14 + 26 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(SHORT) },
+	{ "spoofed source to the world: spoof_ip, as before",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, REMOTE_IP, 53), .saddr = STRANGER_IP },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(SPOOF_IP) },
+};
+
+static const struct nat_step no_uplink_steps[] = {
+	{ "no uplink configured: no_uplink",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, REMOTE_IP, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_UPLINK),
+	  .ct = { CT(EARTH_IP, 40500, REMOTE_IP, 53, UDP), .absent = true } },
+	{ "the gateway still works: to the host",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, PLANET_GW, 53) },
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST) },
+	{ "pluto without masquerade: no_masquerade first",
+	  FROM_NODE, PLUTO_IF, { OUT_UDP(pluto, 40500, REMOTE_IP, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NO_MASQUERADE) },
+	{ "from_uplink without an uplink address: everything the host's",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61000) }, HOSTS },
+};
+
+/* ------------------------------------- the host's own traffic on the uplink */
+
+static const struct nat_step host_steps[] = {
+	{ "earth UDP 61600 -> remote:53: a flow exists (so lookups could match)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61600, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61600, REMOTE_IP, 53) } },
+	{ "ARP request for the uplink address: untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { .kind = FR_ARP, .dst = bcast_mac, .src = router_mac, .op = 1, .sha = router_mac,
+	    .spa = ROUTER_IP, .tpa = UPLINK_IP }, HOSTS },
+	{ "IPv6: untouched",
+	  FROM_UPLINK, UPLINK_IF, { .kind = FR_IPV6, .dst = uplink_mac, .src = router_mac },
+	  HOSTS },
+	{ "TCP to port 22 (outside the range): untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 22, SYN) }, HOSTS },
+	{ "TCP to port 61600 (in the range) with no TCP flow: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 53, 61600, SYNACK) }, HOSTS },
+	{ "UDP to the flow's port from another remote port: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 54, 61600) }, HOSTS },
+	{ "UDP matching the flow but to another host address: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600), .daddr = HOST_IP }, HOSTS },
+	{ "the flow's reply inside an 802.1Q tag: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600), .vlan_proto = 0x8100,
+				    .vlan_id = 7 }, HOSTS },
+	{ "the flow's reply with IHL 4: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600), .ihl = 4 }, HOSTS },
+	{ "the flow's reply with a total length beyond the frame: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600), .tot_len = 300 }, HOSTS },
+	{ "the flow's reply cut inside the UDP header: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600), .tot_len = 24,
+				    .trunc = 14 + 24 }, HOSTS },
+	{ "a TCP header cut after 16 bytes to a port in the range: untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 53, 61600, ACK), .tot_len = 36,
+				    .trunc = 14 + 36 }, HOSTS },
+	{ "GRE to the uplink: untouched",
+	  FROM_UPLINK, UPLINK_IF, { .kind = FR_IPV4, .dst = uplink_mac, .src = router_mac,
+				    .saddr = REMOTE_IP, .daddr = UPLINK_IP, .proto = 47 }, HOSTS },
+	{ "an unknown EtherType: untouched",
+	  FROM_UPLINK, UPLINK_IF, { .kind = FR_RAW, .dst = uplink_mac, .src = router_mac,
+				    .type = 0x88b5 }, HOSTS },
+	{ "and the flow's real reply still goes to earth",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61600) }, INTO(earth),
+	  .out = { BACK_UDP(earth, REMOTE_IP, 53, 61600) }, .stat = PATH(REV_SNAT) },
+	{ "to_uplink: the host's TCP out, untouched and not counted",
+	  TO_UPLINK, 0, { .kind = FR_TCP4, .dst = router_mac, .src = uplink_mac, .saddr = UPLINK_IP,
+			  .daddr = REMOTE_IP, .sport = 45000, .dport = 443, .tcp_flags = SYN },
+	  HOSTS },
+	{ "to_uplink: ARP, untouched",
+	  TO_UPLINK, 0, { .kind = FR_ARP, .dst = bcast_mac, .src = uplink_mac, .op = 1,
+			  .sha = uplink_mac, .spa = UPLINK_IP, .tpa = ROUTER_IP }, HOSTS },
+};
+
+/* ------------------------------------------------------------- runner */
+
+#define N(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+struct run {
+	struct st_env env;
+	const struct nat_table *t;
+	uint32_t uplink_if;
+	uint32_t vars[NVARS];
+	bool bound[NVARS];
+	uint16_t pmin, pmax;
+	uint64_t unit;
+};
+
+/* A port as a number: PORT_VAR(n) must have been learnt already. */
+static bool port_of(const struct run *r, uint32_t p, uint32_t *out)
+{
+	if (!IS_VAR(p)) {
+		*out = p;
+		return true;
+	}
+	if (!ASSERT_TRUE((p & 0xff) < NVARS && r->bound[p & 0xff], "port variable learnt"))
+		return false;
+	*out = r->vars[p & 0xff];
+	return true;
+}
+
+/* f with its port variables replaced, its quote (if any) copied into *q likewise. */
+static bool resolve(const struct run *r, const struct frame *f, struct frame *out,
+		    struct frame *q)
+{
+	bool ok = true;
+
+	*out = *f;
+	ok &= port_of(r, f->sport, &out->sport);
+	ok &= port_of(r, f->dport, &out->dport);
+	ok &= port_of(r, f->icmp_id, &out->icmp_id);
+	if (f->quote) {
+		*q = *f->quote;
+		ok &= port_of(r, q->sport, &q->sport);
+		ok &= port_of(r, q->dport, &q->dport);
+		ok &= port_of(r, q->icmp_id, &q->icmp_id);
+		out->quote = q;
+	}
+	return ok;
+}
+
+static bool ct_key(const struct run *r, const struct ct_expect *e, struct nsb_ct_key *k)
+{
+	uint32_t sport, dport;
+
+	if (!port_of(r, e->sport, &sport) || !port_of(r, e->dport, &dport))
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->saddr = htonl(e->saddr);
+	k->daddr = htonl(e->daddr);
+	k->sport = htons((uint16_t)sport);
+	k->dport = htons((uint16_t)dport);
+	k->proto = e->proto;
+	return true;
+}
+
+static void install(struct run *r)
+{
+	const struct nat_table *t = r->t;
+	struct nsb_config cfg = {
+		.layout = NSB_LAYOUT_VERSION,
+		.uplink_ifindex = t->no_uplink ? 0 : r->uplink_if,
+		.uplink_addr = t->no_uplink ? 0 : htonl(UPLINK_IP),
+		.snat_port_min = r->pmin,
+		.snat_port_max = r->pmax,
+		.tmo_tcp_syn = 120 * r->unit,
+		.tmo_tcp_est = 7440 * r->unit,
+		.tmo_tcp_close = 10 * r->unit,
+		.tmo_udp = TMO_UDP * r->unit,
+		.tmo_icmp = 30 * r->unit,
+	};
+	static const uint32_t host_addrs[] = { HOST_IP, UPLINK_IP };
+	__u32 zero = 0;
+	__u8 one = 1;
+	int err;
+
+	err = lab_install(&lab_masq, r->env.endpoints_fd, r->env.networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_masq.name, strerror(-err));
+	cr_assert(!bpf_map_update_elem(r->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
+		  strerror(errno));
+	for (int i = 0; i < N(host_addrs); i++) {
+		__be32 a = htonl(host_addrs[i]);
+
+		cr_assert(!bpf_map_update_elem(r->env.host_addrs_fd, &a, &one, BPF_ANY),
+			  "host_addrs: %s", strerror(errno));
+	}
+}
+
+/*
+ * Make the flow look idle for units: its last_seen_ns moves back. The
+ * clock (bpf_ktime_get_ns) counts from boot, so no further back than that.
+ */
+static bool age_flow(struct run *r, const struct ct_expect *e, uint32_t units)
+{
+	uint64_t by = units * r->unit;
+	struct nsb_ct_entry ce;
+	struct nsb_ct_key k;
+
+	if (!ct_key(r, e, &k))
+		return false;
+	if (!ASSERT_EQ(bpf_map_lookup_elem(r->env.ct_fd, &k, &ce), 0, "ct entry to age"))
+		return false;
+	if (!ASSERT_TRUE(ce.last_seen_ns > by, "the machine is up longer than the age"))
+		return false;
+	ce.last_seen_ns -= by;
+	return ASSERT_EQ(bpf_map_update_elem(r->env.ct_fd, &k, &ce, BPF_EXIST), 0, "age ct entry");
+}
+
+static uint32_t node_if(uint32_t ip)
+{
+	return ip == EARTH_IP ? EARTH_IF : ip == NEPTUNE_IP ? NEPTUNE_IF :
+	       ip == MARS_IP ? MARS_IF : PLUTO_IF;
+}
+
+static bool check_ct(struct run *r, const struct ct_expect *e)
+{
+	struct nsb_ct_entry ce;
+	struct nsb_ct_key k;
+	uint32_t port, other;
+	bool ok = true;
+	int err;
+
+	if (!e->check)
+		return true;
+	if (!ct_key(r, e, &k))
+		return false;
+	err = bpf_map_lookup_elem(r->env.ct_fd, &k, &ce) ? -errno : 0;
+	if (e->absent)
+		return ASSERT_EQ(err, -ENOENT, "ct: no entry");
+	if (!ASSERT_EQ(err, 0, "ct: the entry"))
+		return false;
+	port = ntohs(ce.nat_port);
+	if (IS_VAR(e->nat_port) && !r->bound[e->nat_port & 0xff]) {
+		ok &= ASSERT_TRUE(port >= r->pmin && port <= r->pmax, "ct: nat port in the range");
+		r->vars[e->nat_port & 0xff] = port;
+		r->bound[e->nat_port & 0xff] = true;
+	} else if (e->nat_port) {
+		ok &= port_of(r, e->nat_port, &other) && ASSERT_EQ(port, other, "ct: nat port");
+	}
+	if (e->not_port)
+		ok &= port_of(r, e->not_port, &other) && ASSERT_TRUE(port != other,
+								     "ct: a different nat port");
+	ok &= ASSERT_EQ(ce.nat_addr, htonl(UPLINK_IP), "ct: nat address");
+	ok &= ASSERT_EQ(ce.state, e->state, "ct: state");
+	ok &= ASSERT_EQ(ce.flags, e->flags, "ct: flags");
+	ok &= ASSERT_EQ(ce.pkts_orig, e->pkts_orig, "ct: packets out");
+	ok &= ASSERT_EQ(ce.pkts_reply, e->pkts_reply, "ct: packets back");
+	ok &= ASSERT_TRUE(ce.created_ns, "ct: created_ns set");
+	ok &= ASSERT_EQ(ce.ifindex, node_if(e->saddr), "ct: the node's ifindex");
+	return ok;
+}
+
+static bool check_stats(const struct nat_step *c, const struct nsb_counter *before,
+			const struct nsb_counter *after, size_t len)
+{
+	unsigned long long pkts = 0;
+
+	for (int i = 0; i < NSB_STAT_MAX; i++)
+		pkts += after[i].packets - before[i].packets;
+	if (c->stat == NOT_COUNTED)
+		return ASSERT_EQ(pkts, 0, "no stats slot counted it");
+	if (!ASSERT_EQ(pkts, 1, "counted exactly once") ||
+	    !ASSERT_EQ(after[c->stat].packets - before[c->stat].packets, 1,
+		       st_slot_name(c->stat))) {
+		for (int i = 0; i < NSB_STAT_MAX; i++)
+			if (after[i].packets != before[i].packets)
+				cr_log_error("%s: counted under %s", st_case, st_slot_name(i));
+		return false;
+	}
+	return ASSERT_EQ(after[c->stat].bytes - before[c->stat].bytes, len, "bytes counted");
+}
+
+static bool check_trace(const struct run *r, const struct nat_step *c, const struct nsb_trace *t)
+{
+	bool dropped = c->stat >= NSB_STAT_DROP_BASE && c->stat != NOT_COUNTED;
+	uint32_t redirect = c->redirect == UPLINK_IF ? r->uplink_if : c->redirect;
+	bool ok = true;
+
+	if (c->stat == NOT_COUNTED) {
+		ok &= ASSERT_EQ(t->path, 0, "trace: no path (not traced)");
+		ok &= ASSERT_EQ(t->redirect_ifindex, 0, "trace: no redirect");
+		return ok & ASSERT_EQ(t->drop, NSB_DROP_NONE, "trace: no drop");
+	}
+	ok &= ASSERT_EQ(t->path, dropped ? 0 : c->stat + 1, "trace: path");
+	ok &= ASSERT_EQ(t->drop, dropped ? c->stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
+			"trace: drop reason");
+	ok &= ASSERT_EQ(t->redirect_ifindex, redirect, "trace: redirect ifindex");
+	ok &= ASSERT_EQ(t->redirect_flags, c->flags, "trace: redirect flags");
+	return ok;
+}
+
+static bool check_output(const struct run *r, const struct nat_step *c, const struct pkt *in,
+			 const struct st_result *res)
+{
+	struct frame out, q;
+	struct pkt want;
+	char why[128];
+
+	if (c->out.kind == FR_NONE)
+		return st_assert_bytes(res->out, res->out_len, in->buf, in->len,
+				       "output bytes (untouched)");
+	if (!resolve(r, &c->out, &out, &q) ||
+	    !ASSERT_TRUE(frame_build(&out, &want), "build the expected frame"))
+		return false;
+	if (!st_assert_bytes(res->out, res->out_len, want.buf, want.len, "output bytes"))
+		return false;
+	/* the bytes match a frame built from scratch; check its sums from scratch too */
+	if (!frame_csums_ok(res->out, res->out_len, why, sizeof(why)))
+		return ASSERT_TRUE(false, why);
+	return true;
+}
+
+static void run_table(const struct nat_table *t)
+{
+	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
+	struct run *r = calloc(1, sizeof(*r));
+	int passed = 0;
+
+	cr_assert(r, "calloc");
+	r->t = t;
+	r->pmin = t->port_min ? t->port_min : NSB_SNAT_PORT_MIN;
+	r->pmax = t->port_max ? t->port_max : NSB_SNAT_PORT_MAX;
+	r->unit = t->unit_ns ? t->unit_ns : SEC_NS;
+	r->uplink_if = (uint32_t)st_uplink();
+	st_setup(&r->env, true);
+	install(r);
+	for (int i = 0; i < t->n; i++) {
+		const struct nat_step *c = &t->steps[i];
+		int fd = c->hook == FROM_NODE ? r->env.from_node_fd :
+			 c->hook == FROM_UPLINK ? r->env.from_uplink_fd : r->env.to_uplink_fd;
+		uint32_t ingress = c->ingress == UPLINK_IF ? r->uplink_if : c->ingress;
+		struct frame in, q;
+		struct st_result res;
+		struct pkt pin;
+		bool ok = true;
+
+		st_case = c->name;
+		if (c->age && !age_flow(r, &c->ct, c->age))
+			continue;
+		if (!resolve(r, &c->in, &in, &q) ||
+		    !ASSERT_TRUE(frame_build(&in, &pin), "build the input frame"))
+			continue;
+		st_stats(&r->env, before);
+		st_run(&r->env, fd, &pin, ingress, &res);
+		if (!ASSERT_EQ(res.err, 0, "BPF_PROG_TEST_RUN"))
+			continue;
+		st_stats(&r->env, after);
+		ok &= ASSERT_EQ(res.retval, c->verdict, "verdict");
+		ok &= check_trace(r, c, &res.trace);
+		ok &= check_stats(c, before, after, pin.len);
+		ok &= check_ct(r, &c->ct);	/* before the output: it may learn a port */
+		if (c->verdict != TC_ACT_SHOT)
+			ok &= check_output(r, c, &pin, &res);
+		passed += ok;
+	}
+	cr_log_info("%s: %d steps, %d passed", t->name, t->n, passed);
+	st_close(&r->env);
+	free(r);
+}
+
+#define TABLE(s, ...)							\
+	(&(const struct nat_table){ .name = #s, .steps = s, .n = N(s), __VA_ARGS__ })
+
+Test(masq, tcp)
+{
+	run_table(TABLE(tcp_steps));
+}
+
+Test(masq, udp)
+{
+	run_table(TABLE(udp_steps));
+}
+
+Test(masq, icmp_echo)
+{
+	run_table(TABLE(echo_steps));
+}
+
+Test(masq, icmp_errors_back)
+{
+	run_table(TABLE(icmp_err_steps));
+}
+
+Test(masq, port_collision)
+{
+	run_table(TABLE(collision_steps));
+}
+
+Test(masq, exhaustion_two_ports)
+{
+	run_table(TABLE(exhaust_steps, .port_min = 61000, .port_max = 61001));
+}
+
+Test(masq, expiry)
+{
+	/* timeouts in milliseconds: the ages must stay below the machine's uptime */
+	run_table(TABLE(expiry_steps, .unit_ns = MSEC_NS));
+}
+
+Test(masq, fragments)
+{
+	run_table(TABLE(frag_steps));
+}
+
+Test(masq, router_errors_ttl_mtu)
+{
+	run_table(TABLE(router_steps));
+}
+
+Test(masq, policy)
+{
+	run_table(TABLE(policy_steps));
+}
+
+Test(masq, no_uplink)
+{
+	run_table(TABLE(no_uplink_steps, .no_uplink = true));
+}
+
+Test(uplink, host_traffic_untouched)
+{
+	run_table(TABLE(host_steps));
+}
