@@ -115,8 +115,8 @@ static bool pinned_map(const struct bpf_map *m)
 	return !bpf_map__is_internal(m) && strcmp(bpf_map__name(m), "trace");
 }
 
-static int set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
-		    struct journal *j)
+int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
+		struct journal *j)
 {
 	struct bpf_map *m;
 	char path[512];
@@ -429,7 +429,7 @@ static int uplink_up(const struct topo *t, const struct dp_uplink *up, const cha
 	skel = nsbpf_uplink__open();
 	if (!skel)
 		return -errno;
-	err = set_pins(skel->obj, t, dir, NULL);
+	err = dp_set_pins(skel->obj, t, dir, NULL);
 	if (!err) {
 		err = nsbpf_uplink__load(skel);
 		if (err)
@@ -480,7 +480,7 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	skel = nsbpf_node__open();
 	if (!skel)
 		return -errno;
-	err = set_pins(skel->obj, t, dir, reup ? NULL : j);
+	err = dp_set_pins(skel->obj, t, dir, reup ? NULL : j);
 	if (!err) {
 		err = nsbpf_node__load(skel);
 		if (err)
@@ -495,6 +495,8 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	if (!err && up->ifindex)
 		err = uplink_up(t, up, dir, *mode == ATTACH_AUTO ? ATTACH_TCX : *mode, j, reup);
 #endif /* HAVE_UPLINK_OBJ */
+	if (!err)
+		err = sock_hooks_up(t, dir, j, reup);
 	if (err == -EINVAL && *mode == ATTACH_TCX)
 		pr_warn("datapath of lab %s: the kernel refused a tcx link (tcx needs Linux 6.6+): use --attach auto or clsact\n",
 			t->name);

@@ -32,6 +32,21 @@ struct dp_uplink {
 int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
 	  struct journal *j, enum attach_mode *mode, bool reup);
 
+struct bpf_object;
+/*
+ * Pin every map of obj under dir (shared by all of a lab's objects), journaled
+ * when j is given; sizes the conntrack maps from the topology.
+ */
+int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
+		struct journal *j);
+
+/*
+ * Host-local access to forwards: the cgroup sock_addr hooks on the root of
+ * the cgroup v2 hierarchy, as links pinned in dir. 0 when the hooks are not
+ * built or there is no cgroup v2 (with a note).
+ */
+int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup);
+
 /* Make sure a bpffs is mounted at /sys/fs/bpf. */
 int bpffs_ensure(void);
 

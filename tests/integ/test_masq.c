@@ -222,3 +222,79 @@ Test(masq, networks_without_masquerade_stay_inside_and_nat_off_on)
 	cr_assert_eq(run("%s nat on planets nonet", nsbpf()), 2);
 	lab_down();
 }
+
+Test(masq, bulk_upload_through_a_narrower_uplink_learns_the_mtu_from_nsbpf)
+{
+	const char *d = scratch_dir();
+
+	lab_with_world();
+	/* Only the host's end is narrower: the world advertises MSS 1460, so the
+	 * node's (GSO, CHECKSUM_PARTIAL) segments do not fit and nsbpf answers. */
+	cr_assert_eq(run("ip link set up0 mtu 1400"), 0);
+	cr_assert_eq(run("head -c 2000000 /dev/urandom > %s/in", d), 0);
+	bg("sink.log", "timeout 30 ip netns exec world socat -u TCP-LISTEN:9000,reuseaddr CREATE:%s/out", d);
+	cr_assert_eq(wait_listen("world", "t", 9000), 0);
+	cr_assert_eq(run("timeout 30 ip netns exec planets-earth socat -u FILE:%s/in TCP:192.0.2.2:9000", d), 0);
+	cr_assert_eq(run("for i in $(seq 100); do [ $(stat -c %%s %s/out 2>/dev/null || echo 0) -ge 2000000 ] && exit 0; sleep 0.1; done; exit 1", d), 0);
+	cr_assert_eq(run("cmp %s/in %s/out", d, d), 0, "upload intact");
+	cr_assert_gt(stat_packets("planets", "paths", "frag_needed"), 0);
+	lab_down();
+}
+
+Test(masq, fragmented_udp_both_ways)
+{
+	char *out = NULL;
+
+	lab_with_world();
+	bg("udp.log", "ip netns exec world socat UDP4-RECVFROM:7001,bind=192.0.2.2,fork EXEC:/bin/cat");
+	cr_assert_eq(wait_listen("world", "u", 7001), 0);
+	cr_assert_eq(run_out(&out, "head -c 3000 /dev/zero | tr '\\0' x | ip netns exec planets-earth socat -t 2 -b 4000 - UDP4:192.0.2.2:7001 | wc -c"), 0);
+	cr_assert_eq(atoi(out), 3000, "a 3000-byte datagram went out and came back whole");
+	free(out);
+	cr_assert_gt(stat_packets("planets", "paths", "snat_frag"), 0);
+	cr_assert_gt(stat_packets("planets", "paths", "rev_snat_frag"), 0);
+	lab_down();
+}
+
+Test(masq, traceroute_sees_the_gateway_then_the_world)
+{
+	char *out = NULL;
+
+	lab_with_world();
+	cr_assert_eq(run_out(&out, "ip netns exec planets-earth traceroute -n -q1 -w1 -m3 192.0.2.2"), 0);
+	cr_log_info("%s", out);
+	cr_assert(strstr(out, " 1  10.10.0.1 "), "hop 1 is the gateway (time exceeded from BPF): %s", out);
+	cr_assert(strstr(out, " 2  192.0.2.2 "), "hop 2 is the destination: %s", out);
+	free(out);
+	cr_assert_gt(stat_packets("planets", "paths", "time_exceeded"), 0);
+	cr_assert_gt(stat_packets("planets", "paths", "icmp_err_rev"), 0, "port unreachable came back");
+	lab_down();
+}
+
+Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
+{
+	world_up();
+	cr_assert_eq(run("%s up %s", nsbpf(),
+			 lab_file("tiny", "name: tiny\nnat: {ports: 61000-61001}\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
+					  "    masquerade: true\nnodes:\n  a:\n    network: n\n")), 0);
+	bg("echo.log", "ip netns exec world socat TCP4-LISTEN:8003,bind=192.0.2.2,fork,reuseaddr EXEC:/bin/cat");
+	cr_assert_eq(wait_listen("world", "t", 8003), 0);
+	cr_assert_eq(run("timeout 30 ip netns exec tiny-a python3 -c '\n"
+			 "import socket, sys\n"
+			 "a = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
+			 "b = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
+			 "try:\n"
+			 "    socket.create_connection((\"192.0.2.2\", 8003), timeout=2)\n"
+			 "    sys.exit(\"a third flow got a port\")\n"
+			 "except OSError:\n"
+			 "    pass\n"
+			 "for s in (a, b):\n"
+			 "    s.sendall(b\"still-here\")\n"
+			 "    assert s.recv(32) == b\"still-here\"\n"
+			 "'"), 0);
+	cr_assert_gt(stat_packets("tiny", "drops", "nat_exhausted"), 0);
+	cr_assert_eq(run("%s nat list tiny --json | jq -e '[.flows[] | .nat.port] | sort == [61000, 61001]'", nsbpf()), 0);
+	cr_assert(host_untouched());
+	cr_assert_eq(run("%s down tiny", nsbpf()), 0);
+	cr_assert(lab_gone("tiny"));
+}
