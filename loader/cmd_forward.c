@@ -42,6 +42,7 @@ static int forward_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--force]\n"
+	       "       nsbpf forward add LAB --file FILE [--force]   (FILE - : standard input)\n"
 	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END]\n"
 	       "       nsbpf forward list [LAB] [--json]\n"
 	       "\n"
@@ -49,7 +50,8 @@ static int forward_help(int argc, char **argv)
 	       "loopback (and on the gateways, for nodes: hairpin); with HOSTIP only there.\n"
 	       "add refuses a forward that exists or overlaps another, a node that does not\n"
 	       "exist, ranges of unequal length, ports of the masquerade range, and a port\n"
-	       "the host already listens on (unless --force).\n"
+	       "the host already listens on (unless --force). --file adds one forward per\n"
+	       "line (PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END], # comments): all or none.\n"
 	       "\n"
 	       "PROTO := tcp | udp\n");
 	return EXIT_OK;
@@ -89,99 +91,241 @@ static int snat_range(const char *lab, uint16_t *lo, uint16_t *hi)
 	return err;
 }
 
-static int forward_add(int argc, char **argv)
+/* One forward to add, and where it was spelled (for messages). */
+struct fwd_req {
+	struct fwd_spec spec;
+	char where[64];		/* "FILE:LINE" or "" for the command line */
+};
+
+/* Lines "PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END]", # comments: all or nothing. */
+static int read_batch(const char *file, struct fwd_req **out, size_t *n)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	struct fwd_req *v = NULL;
+	size_t cnt = 0, cap = 0, lineno = 0;
+	char line[512], err[256];
+	int bad = 0;
+
+	if (!f) {
+		cli_err("forward add: %s: %s", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *argv[4], *save, *tok, *hash = strchr(line, '#');
+		int argc = 0;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 4;
+		     tok = strtok_r(NULL, " \t\r\n", &save))
+			argv[argc++] = tok;
+		if (!argc)
+			continue;
+		if (cnt == cap) {
+			struct fwd_req *g;
+
+			cap = cap ? cap * 2 : 64;
+			g = realloc(v, cap * sizeof(*v));
+			if (!g) {
+				bad = 1;
+				break;
+			}
+			v = g;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		snprintf(v[cnt].where, sizeof(v[cnt].where), "%s:%zu", file, lineno);
+		if (fwd_parse_add(argc, argv, &v[cnt].spec, err, sizeof(err))) {
+			cli_err("%s: %s", v[cnt].where, err);
+			bad = 1;
+			continue;
+		}
+		cnt++;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (bad) {
+		free(v);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static const struct lab_node *find_node(const struct lab_info *li, const char *name)
+{
+	for (size_t i = 0; i < li->n_nodes; i++)
+		if (!strcmp(li->nodes[i].name, name))
+			return &li->nodes[i];
+	return NULL;
+}
+
+/*
+ * Check every request against the lab, the running forwards, the masquerade
+ * range, each other and the host's listening sockets: print every problem.
+ */
+static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct fwd_req *reqs,
+		      size_t n, bool force)
 {
 	struct fwd_entry *have = NULL;
-	struct fwd_spec f, *specs = NULL;
-	const struct lab_node *node = NULL;
-	struct nl_link_info link;
-	struct nl_sock *sk = NULL;
+	struct fwd_index *ix = fwd_index_new();
+	uint16_t lo = 0, hi = 0;
+	size_t n_have = 0;
+	int ret = EXIT_FAIL, e, used;
+	char err[256], desc[160];
+
+	if (!ix)
+		return EXIT_FAIL;
+	e = fwd_map_read(fd, li, &have, &n_have);
+	if (!e)
+		e = snat_range(lab, &lo, &hi);
+	if (e) {
+		cli_err("lab %s: %s", lab, strerror(-e));
+		goto out;
+	}
+	for (size_t i = 0; i < n_have; i++)
+		fwd_index_claim(ix, &have[i].spec, err, sizeof(err));
+	ret = EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		const struct fwd_spec *f = &reqs[i].spec;
+		const char *at = reqs[i].where[0] ? reqs[i].where : "forward add";
+
+		if (!find_node(li, f->node)) {
+			cli_err("%s: lab %s has no node \"%s\"", at, lab, f->node);
+			ret = EXIT_USAGE;
+			continue;
+		}
+		e = fwd_check_snat(f, lo, hi, err, sizeof(err));
+		if (!e)
+			e = fwd_index_claim(ix, f, err, sizeof(err));
+		if (e) {
+			cli_err("%s: %s", at, err);
+			if (ret == EXIT_OK)
+				ret = EXIT_FAIL;
+			continue;
+		}
+		used = force ? 0 : fwd_port_in_use(f);
+		if (used) {
+			fwd_format(f, desc, sizeof(desc));
+			cli_err("%s: %s: the host already %s port %d (--force to forward it anyway)",
+				at, desc, f->proto == 6 ? "listens on" : "has a socket on", used);
+			if (ret == EXIT_OK)
+				ret = EXIT_FAIL;
+		}
+	}
+out:
+	free(have);
+	fwd_index_free(ix);
+	return ret;
+}
+
+/* Insert them all, or none: a failure takes back what this run inserted. */
+static int insert_reqs(const char *lab, const struct lab_info *li, int fd,
+		       const struct fwd_req *reqs, size_t n)
+{
+	struct nl_sock *sk = nl_open();
+	char desc[160];
+	size_t i;
+	int e = 0;
+
+	if (!sk) {
+		cli_err("netlink: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct lab_node *node = find_node(li, reqs[i].spec.node);
+		struct nl_link_info link;
+
+		fwd_format(&reqs[i].spec, desc, sizeof(desc));
+		if (nl_link_get(sk, node->hostif, &link)) {
+			cli_err("lab %s: host end %s of node %s is missing", lab, node->hostif,
+				node->name);
+			e = -ENODEV;
+			break;
+		}
+		e = fwd_map_add(fd, &reqs[i].spec, node->ip, link.ifindex);
+		if (e) {
+			cli_err("forward add: %s: %s", desc,
+				e == -EEXIST ? "a port of it was just taken by another forward" :
+					       strerror(-e));
+			break;
+		}
+	}
+	if (e)
+		while (i-- > 0)
+			fwd_map_del(fd, &reqs[i].spec);
+	nl_close(sk);
+	return e ? EXIT_FAIL : EXIT_OK;
+}
+
+static int forward_add(int argc, char **argv)
+{
+	struct fwd_req *reqs = NULL, one;
+	const char *file = NULL;
 	struct lab_info li;
 	bool force = false;
-	uint16_t lo = 0, hi = 0;
-	char err[256], desc[160];
 	size_t n = 0;
-	int fd = -1, lock = -1, ret, e, used;
+	int fd = -1, lock = -1, ret, i, rest = 0;
+	char err[256], desc[160];
+	char *args[4];
 
-	if (argc > 1 && !strcmp(argv[argc - 1], "--force")) {
-		force = true;
-		argc--;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			force = true;
+		else if ((!strcmp(argv[i], "--file") || !strcmp(argv[i], "-f")) && i + 1 < argc)
+			file = argv[++i];
+		else if (rest < 4)
+			args[rest++] = argv[i];
+		else
+			rest++;
 	}
-	if (argc < 2) {
+	if (rest < 1 || (file && rest != 1) || (!file && rest != 4)) {
 		forward_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (fwd_parse_add(argc - 2, argv + 2, &f, err, sizeof(err))) {
-		cli_err("forward add: %s", err);
-		return EXIT_USAGE;
+	if (file) {
+		ret = read_batch(file, &reqs, &n);
+		if (ret)
+			return ret;
+	} else {
+		memset(&one, 0, sizeof(one));
+		if (fwd_parse_add(3, args + 1, &one.spec, err, sizeof(err))) {
+			cli_err("forward add: %s", err);
+			return EXIT_USAGE;
+		}
+		reqs = &one;
+		n = 1;
 	}
-	ret = open_lab(argv[1], &li);
+	ret = open_lab(args[0], &li);
 	if (ret)
-		return ret;
-	ret = EXIT_USAGE;
-	for (size_t i = 0; i < li.n_nodes; i++)
-		if (!strcmp(li.nodes[i].name, f.node))
-			node = &li.nodes[i];
-	fwd_format(&f, desc, sizeof(desc));
-	if (!node) {
-		cli_err("forward add: lab %s has no node \"%s\"", argv[1], f.node);
-		goto out;
-	}
+		goto out_free;
 	ret = EXIT_FAIL;
 	lock = state_lock();
-	fd = fwd_map_open(argv[1]);
+	fd = fwd_map_open(args[0]);
 	if (lock < 0 || fd < 0) {
-		cli_err("lab %s: forwards map: %s", argv[1], strerror(-(lock < 0 ? lock : fd)));
+		cli_err("lab %s: forwards map: %s", args[0], strerror(-(lock < 0 ? lock : fd)));
 		goto out;
 	}
-	e = fwd_map_read(fd, &li, &have, &n);
-	if (!e)
-		e = snat_range(argv[1], &lo, &hi);
-	if (e) {
-		cli_err("lab %s: %s", argv[1], strerror(-e));
-		goto out;
+	ret = check_reqs(args[0], &li, fd, reqs, n, force);
+	if (!ret)
+		ret = insert_reqs(args[0], &li, fd, reqs, n);
+	if (!ret && !cli_opts.json) {
+		if (n == 1) {
+			fwd_format(&reqs[0].spec, desc, sizeof(desc));
+			printf("lab %s: forward %s added\n", args[0], desc);
+		} else {
+			printf("lab %s: %zu forwards added\n", args[0], n);
+		}
 	}
-	specs = calloc(n + 1, sizeof(*specs));
-	if (!specs)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		specs[i] = have[i].spec;
-	e = fwd_check(&f, specs, n, lo, hi, err, sizeof(err));
-	if (e) {
-		cli_err("forward add: %s", err);
-		goto out;
-	}
-	used = force ? 0 : fwd_port_in_use(&f);
-	if (used) {
-		cli_err("forward add: %s: the host already %s port %d (--force to forward it anyway)",
-			desc, f.proto == 6 ? "listens on" : "has a socket on", used);
-		goto out;
-	}
-	sk = nl_open();
-	if (!sk || nl_link_get(sk, node->hostif, &link)) {
-		cli_err("lab %s: host end %s of node %s is missing", argv[1], node->hostif,
-			node->name);
-		goto out;
-	}
-	e = fwd_map_add(fd, &f, node->ip, link.ifindex);
-	if (e == -EEXIST) {
-		cli_err("forward add: %s: a port of it was just taken by another forward", desc);
-		goto out;
-	} else if (e) {
-		cli_err("forward add: %s: %s", desc, strerror(-e));
-		goto out;
-	}
-	if (!cli_opts.json)
-		printf("lab %s: forward %s added\n", argv[1], desc);
-	ret = EXIT_OK;
 out:
-	nl_close(sk);
 	if (fd >= 0)
 		close(fd);
 	state_unlock(lock);
-	free(specs);
-	free(have);
 	lab_info_free(&li);
+out_free:
+	if (reqs != &one)
+		free(reqs);
 	return ret;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fwd_spec.h"
@@ -100,15 +101,6 @@ int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 	return parse_common(argv, f, err, len);
 }
 
-int fwd_overlaps(const struct fwd_spec *a, const struct fwd_spec *b)
-{
-	if (a->proto != b->proto)
-		return 0;
-	if (a->host_ip && b->host_ip && a->host_ip != b->host_ip)
-		return 0;
-	return a->port <= b->port_end && b->port <= a->port_end;
-}
-
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 {
 	char ip[16], host[40], to[96];
@@ -131,28 +123,155 @@ void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 	strncat(buf, to, len - strlen(buf) - 1);
 }
 
+int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
+		   size_t len)
+{
+	char a[128];
+
+	if (f->port > snat_hi || snat_lo > f->port_end)
+		return 0;
+	fwd_format(f, a, sizeof(a));
+	snprintf(err, len, "%s: inside the masquerade port range %u-%u", a, snat_lo, snat_hi);
+	return -EADDRINUSE;
+}
+
 int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
 	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len)
+{
+	struct fwd_index *ix;
+	int e = fwd_check_snat(f, snat_lo, snat_hi, err, len);
+
+	if (e)
+		return e;
+	ix = fwd_index_new();
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; !e && i < n; i++)
+		e = fwd_index_claim(ix, &existing[i], err, len);
+	if (!e)
+		e = fwd_index_claim(ix, f, err, len);
+	fwd_index_free(ix);
+	return e;
+}
+
+/* Triples with a specific address live in an open-addressing hash. */
+struct fwd_slot {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t proto;		/* 0: empty */
+	const struct fwd_spec *owner;
+};
+
+struct fwd_index {
+	const struct fwd_spec *any[2][65536];	/* [udp?][port] */
+	const struct fwd_spec *some[2][65536];	/* a specific-address owner of the port */
+	struct fwd_slot *slots;
+	size_t cap, used;
+};
+
+struct fwd_index *fwd_index_new(void)
+{
+	return calloc(1, sizeof(struct fwd_index));
+}
+
+void fwd_index_free(struct fwd_index *ix)
+{
+	if (ix)
+		free(ix->slots);
+	free(ix);
+}
+
+static size_t slot_hash(uint8_t proto, uint32_t ip, uint16_t port, size_t cap)
+{
+	uint64_t h = ((uint64_t)ip << 24) ^ ((uint64_t)port << 8) ^ proto;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17) & (cap - 1);
+}
+
+static struct fwd_slot *slot_find(struct fwd_index *ix, uint8_t proto, uint32_t ip, uint16_t port)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	for (i = slot_hash(proto, ip, port, ix->cap);; i = (i + 1) & (ix->cap - 1)) {
+		struct fwd_slot *s = &ix->slots[i];
+
+		if (!s->proto)
+			return s;
+		if (s->proto == proto && s->ip == ip && s->port == port)
+			return s;
+	}
+}
+
+static int slots_reserve(struct fwd_index *ix, size_t more)
+{
+	struct fwd_slot *old = ix->slots;
+	size_t old_cap = ix->cap, cap = ix->cap ? ix->cap : 64;
+
+	while ((ix->used + more) * 2 > cap)
+		cap *= 2;
+	if (cap == ix->cap)
+		return 0;
+	ix->slots = calloc(cap, sizeof(*ix->slots));
+	if (!ix->slots) {
+		ix->slots = old;
+		return -ENOMEM;
+	}
+	ix->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].proto)
+			*slot_find(ix, old[i].proto, old[i].ip, old[i].port) = old[i];
+	free(old);
+	return 0;
+}
+
+static int clash(const struct fwd_spec *f, const struct fwd_spec *o, char *err, size_t len)
 {
 	char a[128], b[128];
 
 	fwd_format(f, a, sizeof(a));
-	if (f->port <= snat_hi && snat_lo <= f->port_end) {
-		snprintf(err, len, "%s: inside the masquerade port range %u-%u", a, snat_lo, snat_hi);
-		return -EADDRINUSE;
+	fwd_format(o, b, sizeof(b));
+	if (o->host_ip == f->host_ip && o->port == f->port && o->port_end == f->port_end &&
+	    o->proto == f->proto) {
+		snprintf(err, len, "a forward for %s exists already (%s)", a, b);
+		return -EEXIST;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct fwd_spec *e = &existing[i];
+	snprintf(err, len, "%s overlaps the forward %s", a, b);
+	return -EADDRINUSE;
+}
 
-		if (!fwd_overlaps(f, e))
+int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len)
+{
+	int p = f->proto == IPPROTO_UDP;
+	unsigned int port;
+
+	for (port = f->port; port <= f->port_end; port++) {
+		const struct fwd_spec *o = ix->any[p][port];
+		struct fwd_slot *s;
+
+		if (!o && !f->host_ip)
+			o = ix->some[p][port];
+		if (!o && f->host_ip && (s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port)) &&
+		    s->proto)
+			o = s->owner;
+		if (o)
+			return clash(f, o, err, len);
+	}
+	if (f->host_ip && slots_reserve(ix, (size_t)(f->port_end - f->port) + 1))
+		return -ENOMEM;
+	for (port = f->port; port <= f->port_end; port++) {
+		if (!f->host_ip) {
+			ix->any[p][port] = f;
 			continue;
-		fwd_format(e, b, sizeof(b));
-		if (e->host_ip == f->host_ip && e->port == f->port && e->port_end == f->port_end) {
-			snprintf(err, len, "a forward for %s exists already (%s)", a, b);
-			return -EEXIST;
 		}
-		snprintf(err, len, "%s overlaps the forward %s", a, b);
-		return -EADDRINUSE;
+		struct fwd_slot *s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
+
+		*s = (struct fwd_slot){ .ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto,
+					.owner = f };
+		ix->used++;
+		ix->some[p][port] = f;
 	}
 	return 0;
 }

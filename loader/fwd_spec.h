@@ -36,8 +36,9 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 /* `forward del` arguments after LAB: PROTO [HOSTIP:]PORT[-END]. */
 int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
 
-/* Do two forwards claim a common (proto, address, port)? */
-int fwd_overlaps(const struct fwd_spec *a, const struct fwd_spec *b);
+/* -EADDRINUSE (and err) when f has ports in the masquerade range. */
+int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
+		   size_t len);
 
 /*
  * Is f acceptable next to the existing ones and the masquerade's port range
@@ -46,6 +47,21 @@ int fwd_overlaps(const struct fwd_spec *a, const struct fwd_spec *b);
  */
 int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
 	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len);
+
+/*
+ * An index of the (proto, address, port) triples forwards claim, to check
+ * many forwards at once in O(ports) instead of comparing every pair.
+ */
+struct fwd_index;
+
+struct fwd_index *fwd_index_new(void);
+void fwd_index_free(struct fwd_index *ix);
+/*
+ * Claim every port of f, or, at the first clash with a forward the index
+ * holds, claim nothing and return -EEXIST (the same forward) or -EADDRINUSE
+ * (an overlap) with a message in err. f must outlive the index.
+ */
+int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len);
 
 /* "tcp 127.0.0.1:6000-6001 -> earth:8080-8081" */
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len);

@@ -117,3 +117,35 @@ Test(fwd_spec, formats_like_the_cli_spells_it)
 	fwd_format(&f, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "tcp 6000 -> earth:8080");
 }
+
+Test(fwd_spec, index_checks_many_forwards_in_one_pass)
+{
+	static struct fwd_spec f[10000];
+	struct fwd_index *ix = fwd_index_new();
+	struct fwd_spec g;
+	char err[256];
+
+	cr_assert_not_null(ix);
+	for (int i = 0; i < 10000; i++) {
+		f[i] = (struct fwd_spec){ .proto = IPPROTO_TCP, .port = (uint16_t)(10000 + i),
+					  .port_end = (uint16_t)(10000 + i), .to_port = 80,
+					  .to_port_end = 80 };
+		strcpy(f[i].node, "web");
+		if (i % 2)
+			f[i].host_ip = 0x7f000001;
+		cr_assert_eq(fwd_index_claim(ix, &f[i], err, sizeof(err)), 0, "%d: %s", i, err);
+	}
+	g = f[4321];
+	cr_assert_eq(fwd_index_claim(ix, &g, err, sizeof(err)), -EEXIST, "%s", err);
+	g.host_ip = 0x7f000002;
+	cr_assert_eq(fwd_index_claim(ix, &g, err, sizeof(err)), 0,
+		     "port 14321 on 127.0.0.1 leaves it free on 127.0.0.2: %s", err);
+	g = f[100];
+	g.port_end = (uint16_t)(g.port + 5);
+	g.to_port_end = (uint16_t)(g.to_port + 5);
+	cr_assert_eq(fwd_index_claim(ix, &g, err, sizeof(err)), -EADDRINUSE);
+	cr_assert(strstr(err, "overlaps the forward tcp 10100 -> web:80"), "%s", err);
+	g.proto = IPPROTO_UDP;
+	cr_assert_eq(fwd_index_claim(ix, &g, err, sizeof(err)), 0, "udp is its own space");
+	fwd_index_free(ix);
+}
