@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -87,6 +88,69 @@ static bool forgotten(struct state_lines *jl, size_t i)
 	return false;
 }
 
+static bool is_kind(const char *line, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	return !strncmp(line, kind, n) && line[n] == ' ';
+}
+
+/* Wait up to timeout_ms for the named links to go; how many are left. */
+static size_t wait_links_gone(struct nl_sock *sk, struct state_lines *jl, const bool *skip,
+			      int timeout_ms)
+{
+	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	struct nl_link_info info;
+	size_t left = 0;
+
+	for (int waited = 0;; waited += 5) {
+		left = 0;
+		for (size_t i = 0; i < jl->n; i++)
+			if (!skip[i] && is_kind(jl->line[i], "link") &&
+			    !nl_link_get(sk, jl->line[i] + 5, &info))
+				left++;
+		if (!left || waited >= timeout_ms)
+			return left;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Namespaces first: the kernel then unregisters all their veths in one batch
+ * (one RCU grace period for the lot, where deleting links one by one costs
+ * one each), and tcx links on them go with their devices. Links still there
+ * after that are deleted one by one; pins, filters and the rest follow,
+ * newest first.
+ */
+static int undo_all(struct nl_sock *sk, const char *lab, struct state_lines *jl)
+{
+	bool *skip = calloc(jl->n + 1, sizeof(*skip));
+	int failed = 0, err;
+
+	if (!skip)
+		return 1;
+	for (size_t i = jl->n; i-- > 0;)
+		skip[i] = forgotten(jl, i);
+	for (int phase = 0; phase < 3; phase++) {
+		if (phase == 1 && !wait_links_gone(sk, jl, skip, 3000))
+			continue;
+		for (size_t i = jl->n; i-- > 0;) {
+			bool ns = is_kind(jl->line[i], "netns"), link = is_kind(jl->line[i], "link");
+
+			if (skip[i] || (phase == 0 && !ns) || (phase == 1 && !link) ||
+			    (phase == 2 && (ns || link)))
+				continue;
+			err = undo(sk, jl->line[i]);
+			if (err) {
+				pr_warn("lab %s: undo \"%s\": %s\n", lab, jl->line[i], strerror(-err));
+				failed++;
+			}
+		}
+	}
+	free(skip);
+	return failed;
+}
+
 static int check_hostns(const struct state_lines *jl, const char *lab)
 {
 	unsigned long ino;
@@ -130,15 +194,7 @@ int lab_teardown(const char *lab, bool quiet)
 		return EXIT_FAIL;
 	}
 	kill_lab_procs(&jl);
-	for (size_t i = jl.n; i-- > 0;) {
-		if (forgotten(&jl, i))
-			continue;
-		err = undo(sk, jl.line[i]);
-		if (err) {
-			pr_warn("lab %s: undo \"%s\": %s\n", lab, jl.line[i], strerror(-err));
-			failed++;
-		}
-	}
+	failed = undo_all(sk, lab, &jl);
 	nl_close(sk);
 	state_lines_free(&jl);
 	if (failed) {
