@@ -141,8 +141,10 @@ selftest: $(SELF_BIN)
 # (tests/integ/harness.c) and refuses to run in the machine's initial one.
 integ: $(NSBPF) $(INTEG_BIN)
 	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=auto $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS)
-	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter 'datapath/*'
-	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter 'masq/*'
+	for f in datapath masq forward; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=tcx \
+		$(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter "$$f/*" || exit 1; done
+	for f in masq forward; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact \
+		$(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter "$$f/*" || exit 1; done
 
 test: all
 	$(Q)scripts/run-tests.sh

@@ -3,7 +3,7 @@
  * nsbpf status [LAB] [--json]
  *
  * JSON shape (stable):
- * {"labs": [{"name", "file", "attach", "uplink": {"name", "ip"} | null,
+ * {"labs": [{"name", "file", "attach", "uplink": {"name", "ip", "attach"} | null,
  *            "nodes": [{"name", "network", "netns", "hostif", "ifindex",
  *                       "ip", "prefix", "mac", "host_mac", "state"}],
  *            "forwards": [as in `nsbpf forward list --json`]}]}
@@ -60,16 +60,19 @@ static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *
 			out_obj_open(o, "uplink");
 			out_str(o, "name", li->uplink);
 			out_str(o, "ip", li->uplink_ip ? ipv4_str(li->uplink_ip, ip) : NULL);
+			out_str(o, "attach", li->uplink_attach[0] ? li->uplink_attach : NULL);
 			out_obj_close(o);
 		} else {
 			out_str(o, "uplink", NULL);
 		}
 		out_arr_open(o, "nodes");
 	} else {
-		printf("lab %s (%s): attach %s, uplink %s", li->name, li->file, li->attach,
+		printf("lab %s (%s): host ends %s, uplink %s", li->name, li->file, li->attach,
 		       li->uplink[0] ? li->uplink : "none");
 		if (li->uplink_ip)
 			printf(" %s", ipv4_str(li->uplink_ip, ip));
+		if (li->uplink_attach[0])
+			printf(" (%s)", li->uplink_attach);
 		printf("\n");
 		table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
 	}

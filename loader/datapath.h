@@ -24,13 +24,22 @@ struct dp_uplink {
 };
 
 /*
+ * How programs attach: on the host ends, and on the uplink. In: what was
+ * asked (ATTACH_AUTO: clsact on the host ends, tcx on the uplink where the
+ * kernel has it); out: what was used.
+ */
+struct dp_modes {
+	enum attach_mode nodes;
+	enum attach_mode uplink;
+};
+
+/*
  * First up: load, pin, fill, attach; every object is journaled before it is
  * created. Re-up (reup): reuse the pinned maps, refill them, and replace the
- * programs in place with the mode the lab already uses (*mode on input).
- * *mode gets the mode used: ATTACH_TCX or ATTACH_CLSACT.
+ * programs in place with the modes the lab already uses (modes on input).
  */
 int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
-	  struct journal *j, enum attach_mode *mode, bool reup);
+	  struct journal *j, struct dp_modes *modes, bool reup);
 
 struct bpf_object;
 /*

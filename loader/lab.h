@@ -50,7 +50,8 @@ struct lab_node {
 struct lab_info {
 	char name[TOPO_NAME_MAX];
 	char file[1024];
-	char attach[16];	/* "tcx", "clsact" */
+	char attach[16];	/* host ends: "tcx", "clsact" */
+	char uplink_attach[16];	/* "tcx", "clsact", "" when no uplink */
 	char uplink[TOPO_IFNAMSIZ];	/* "" when none */
 	uint32_t uplink_ip;
 	unsigned long hostns;	/* inode of the host netns */
@@ -69,7 +70,8 @@ int lab_info_read(const char *lab, struct lab_info *li);	/* -ENOENT: not up */
 void lab_info_free(struct lab_info *li);
 /* The lab file's text for a topology and what up learned. malloc'd. */
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
-		      const char *attach, const char *uplink, uint32_t uplink_ip);
+		      const char *attach, const char *uplink_attach, const char *uplink,
+		      uint32_t uplink_ip);
 /* Error unless the host netns of the lab is the one we run in. */
 int lab_check_hostns(const struct lab_info *li);
 

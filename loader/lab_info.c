@@ -39,7 +39,8 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 }
 
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
-		      const char *attach, const char *uplink, uint32_t uplink_ip)
+		      const char *attach, const char *uplink_attach, const char *uplink,
+		      uint32_t uplink_ip)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
@@ -49,8 +50,9 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	if (!buf)
 		return NULL;
 	buf[0] = '\0';
-	err = append(&buf, &len, &cap, "name %s\nfile %s\nattach %s\nuplink %s %s\nhostns %lu\n",
-		     t->name, file, attach, uplink[0] ? uplink : "-", ipv4_str(uplink_ip, a),
+	err = append(&buf, &len, &cap, "name %s\nfile %s\nattach %s %s\nuplink %s %s\nhostns %lu\n",
+		     t->name, file, attach, uplink_attach, uplink[0] ? uplink : "-",
+		     ipv4_str(uplink_ip, a),
 		     (unsigned long)netns_self_ino());
 	for (size_t i = 0; !err && i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
@@ -116,8 +118,11 @@ static int parse_line(struct lab_info *li, const char *line)
 		copy_str(li->name, sizeof(li->name), w[1]);
 	else if (n >= 2 && !strcmp(w[0], "file"))
 		copy_str(li->file, sizeof(li->file), line + 5);
-	else if (n >= 2 && !strcmp(w[0], "attach"))
+	else if (n >= 2 && !strcmp(w[0], "attach")) {
 		copy_str(li->attach, sizeof(li->attach), w[1]);
+		if (n >= 3 && strcmp(w[2], "-"))
+			copy_str(li->uplink_attach, sizeof(li->uplink_attach), w[2]);
+	}
 	else if (n >= 3 && !strcmp(w[0], "uplink")) {
 		copy_str(li->uplink, sizeof(li->uplink), strcmp(w[1], "-") ? w[1] : "");
 		return parse_ip(w[2], &li->uplink_ip);

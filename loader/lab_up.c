@@ -231,7 +231,7 @@ static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *s
 	struct lab_info li;
 	struct journal j = { .fd = -1 };
 	struct dp_uplink up;
-	enum attach_mode mode;
+	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
 	char uplink[16];
 	int err, ret = EXIT_FAIL;
 
@@ -269,13 +269,19 @@ static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *s
 	}
 	if (resolve_uplink(sk, t, uplink, &up))
 		goto out;
-	if (attach_mode_parse(li.attach, &mode)) {
+	if (strcmp(uplink, li.uplink)) {
+		cli_err("lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
+			t->name, li.uplink, uplink, t->name);
+		goto out;
+	}
+	if (attach_mode_parse(li.attach, &modes.nodes) ||
+	    (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))) {
 		cli_err("lab %s: unknown attach mode \"%s\" in its state", t->name, li.attach);
 		goto out;
 	}
 	err = journal_open(&j, t->name);
 	if (!err)
-		err = dp_up(t, rt, &up, &j, &mode, true);
+		err = dp_up(t, rt, &up, &j, &modes, true);
 	if (err) {
 		cli_err("lab %s: replacing the programs failed: %s (the lab is unchanged)", t->name,
 			strerror(-err));
@@ -283,7 +289,7 @@ static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *s
 	}
 	(void)o;
 	printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
-	       attach_mode_name(mode));
+	       attach_mode_name(modes.nodes));
 	ret = EXIT_OK;
 out:
 	journal_close(&j);
@@ -321,7 +327,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
 		      const char *uplink)
 {
-	enum attach_mode mode = o->attach;
+	struct dp_modes modes = { o->attach, o->attach };
 	char abspath[1024], *text;
 	int err;
 
@@ -339,7 +345,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		if (err)
 			return err;
 	}
-	err = dp_up(t, rt, up, j, &mode, false);
+	err = dp_up(t, rt, up, j, &modes, false);
 	if (err)
 		return err;
 	for (size_t i = 0; i < t->n_nodes; i++) {
@@ -359,7 +365,8 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	}
 	if (!realpath(t->path, abspath))
 		snprintf(abspath, sizeof(abspath), "%s", t->path);
-	text = lab_info_format(t, rt, abspath, attach_mode_name(mode), uplink, up->ip);
+	text = lab_info_format(t, rt, abspath, attach_mode_name(modes.nodes),
+			       up->ifindex ? attach_mode_name(modes.uplink) : "-", uplink, up->ip);
 	if (!text)
 		return -ENOMEM;
 	err = state_write_lab(t->name, text);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The test command of the README and of CI: unit tests, BPF selftests,
-# integration tests (attach auto, then the datapath again with clsact).
+# integration tests (attach auto, then with tcx and clsact forced).
 # Prints one closing line: "tests: N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -44,8 +44,13 @@ suite unit $OUT/tests/unit_tests --jobs 2
 if [ "$(id -u)" = 0 ]; then
 	suite selftest unshare --net $OUT/selftests/selftests
 	suite integ-auto env NSBPF_ATTACH=auto $OUT/tests/integ_tests --jobs 1
-	suite integ-clsact-datapath env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter 'datapath/*'
-	suite integ-clsact-masq env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter 'masq/*'
+	# auto: clsact on the host ends, tcx on the uplink; then each forced.
+	for f in datapath masq forward; do
+		suite integ-tcx-$f env NSBPF_ATTACH=tcx $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
+	done
+	for f in masq forward; do
+		suite integ-clsact-$f env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
+	done
 else
 	echo "=== selftests and integration tests need root: skipped"
 	skipped=$((skipped + 1))

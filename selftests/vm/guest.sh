@@ -93,9 +93,14 @@ else
 	record selftests - FAIL "$t0" "$passing passed, $((failing + crashing)) failed (exit $st)"
 fi
 
-# smoke, in both attach modes. Where the kernel has no tcx, auto must fall back.
-for mode in auto clsact; do
+# smoke, in every attach mode: auto (clsact on the host ends, tcx on the
+# uplink where the kernel has it, else clsact), clsact, and tcx where it exists.
+for mode in auto clsact tcx; do
 	t0=$(now)
+	if [ "$mode" = tcx ] && ! grep -qE ' (tcx_link_attach|tcx_prog_attach)$' /proc/kallsyms; then
+		record smoke tcx SKIP "$t0" "no tcx links in this kernel"
+		continue
+	fi
 	NSBPF_ATTACH=$mode run "$out/smoke-$mode.log" "$top/selftests/vm/smoke.sh"
 	st=$?
 	got=$(sed -n 's/^attach: //p' "$out/smoke-$mode.log" | tail -n 1)

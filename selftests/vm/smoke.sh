@@ -126,9 +126,11 @@ check_attach() {
 	local want=$1 json dev
 	json=$("$nsbpf" status "$lab" --json) || return 1
 	echo "$json"
-	attach=$(echo "$json" | sed -n 's/.*"attach"[[:space:]]*:[[:space:]]*"\([a-z]*\)".*/\1/p' | head -n 1)
-	echo "status says attach=${attach:-?}, expected $want"
-	[ "$attach" = "$want" ] || return 1
+	attach=$(echo "$json" | grep -o '"attach"[[:space:]]*:[[:space:]]*"[a-z]*"' | head -n 1 | sed 's/.*"\([a-z]*\)"$/\1/')
+	up_attach=$(echo "$json" | grep -o '"attach"[[:space:]]*:[[:space:]]*"[a-z]*"' | sed -n 2p | sed 's/.*"\([a-z]*\)"$/\1/')
+	echo "status says host ends ${attach:-?}, uplink ${up_attach:-?}; expected $want, $want_up"
+	[ "$attach" = "$want" ] && [ "$up_attach" = "$want_up" ] || return 1
+	attach="$attach/$up_attach"
 	for dev in "$lab-a" "$lab-b"; do
 		tc filter show dev "$dev" ingress | tee "$work/tc"
 		if [ "$want" = clsact ]; then
@@ -165,13 +167,15 @@ check_nothing_left() {
 	return $ok
 }
 
+# Host ends: clsact unless tcx is forced. The uplink: tcx where the kernel
+# has it unless clsact is forced.
 mode=${NSBPF_ATTACH:-auto}
 case $mode in
-clsact) want=clsact ;;
-tcx) want=tcx ;;
-*) if kernel_has_tcx; then want=tcx; else want=clsact; fi ;;
+clsact) want=clsact want_up=clsact ;;
+tcx) want=tcx want_up=tcx ;;
+*) want=clsact; if kernel_has_tcx; then want_up=tcx; else want_up=clsact; fi ;;
 esac
-echo "smoke: kernel $(uname -r), NSBPF_ATTACH=$mode, expecting $want"
+echo "smoke: kernel $(uname -r), NSBPF_ATTACH=$mode, expecting host ends $want, uplink $want_up"
 
 write_lab
 if ! check "world netns as the uplink" setup_world; then

@@ -31,10 +31,20 @@ static const char planets[] =
 	"  pluto:\n"
 	"    network: closed\n";
 
+/* The uplink: tcx unless clsact is forced. */
+static const char *uplink_mode(void)
+{
+	const char *m = getenv("NSBPF_ATTACH");
+
+	return m && !strcmp(m, "clsact") ? "clsact" : "tcx";
+}
+
 static void lab_with_world(void)
 {
 	world_up();
 	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("planets", planets)), 0);
+	cr_assert_eq(run("%s status planets --json | jq -e '.labs[0].uplink.attach == \"%s\"'", nsbpf(),
+			 uplink_mode()), 0, "uplink attached with %s", uplink_mode());
 	cr_assert_eq(run("%s status planets --json | jq -e '.labs[0].uplink.name == \"up0\" and .labs[0].uplink.ip == \"192.0.2.1\"'",
 			 nsbpf()), 0, "the default route's device is the uplink");
 }
