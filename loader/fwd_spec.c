@@ -84,7 +84,7 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 		return -EINVAL;
 	}
 	if (f->port_end - f->port != f->to_port_end - f->to_port) {
-		snprintf(err, len, "ranges of unequal length: %u ports on the host, %u on the node",
+		snprintf(err, len, "ranges of unequal length: %d ports on the host, %d on the node",
 			 f->port_end - f->port + 1, f->to_port_end - f->to_port + 1);
 		return -EINVAL;
 	}

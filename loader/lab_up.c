@@ -75,7 +75,7 @@ static int hostif_sysctls(const char *ifname)
 static int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 {
 	const struct topo_network *net = &t->networks[n->network];
-	struct nl_link_info eth0;
+	struct nl_link_info eth0 = { 0 };
 	struct nl_sock *sk;
 	char path[128];
 	int saved, err;

@@ -62,7 +62,7 @@ Test(out, table_aligns_columns_and_fills_missing_cells)
 
 	table_init(&t, 3, "NODE", "IP", "STATE");
 	table_row(&t, "earth", "10.10.0.10/16", "up");
-	table_row(&t, "a", NULL, "down");
+	table_row(&t, "a", (const char *)NULL, "down");
 	table_print(&t, f);
 	table_free(&t);
 	fclose(f);
