@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The host ends of the nodes' veths: datapath I, bridgeless forwarding,
- * and datapath II, masquerade to the outside world.
+ * datapath II, masquerade to the outside world, and port forwards' node
+ * side: replies and hairpin.
  *
  * from_node (tc ingress of a host end: what a node sends). The ingress
  * interface is skb->ingress_ifindex.
@@ -12,20 +13,25 @@
  *   IPv4     anti-spoofing, then to another node: MACs rewritten (TTL and
  *            header checksum too between networks), bpf_redirect_peer() into
  *            its netns; to a lab address without a node: dropped; to the
- *            host (its addresses, gateways, broadcast, multicast): to the
- *            host stack; outside the lab: masqueraded (SNAT to the uplink
- *            address, conntrack, bpf_redirect_neigh() out of the uplink;
- *            ICMP time exceeded and fragmentation needed built in BPF and
- *            sent back to the node) or dropped (lib/masq.h).
+ *            host (its addresses, gateways, broadcast, multicast): hairpin
+ *            when it is a port forward's (DNAT to the forward's node, SNAT to
+ *            that node's gateway, bpf_redirect_peer(); lib/hairpin.h), else
+ *            to the host stack; outside the lab: a port forward's reply
+ *            (source back to the forwarded address and port) or masqueraded
+ *            (SNAT to the uplink address, conntrack), bpf_redirect_neigh()
+ *            out of the uplink (ICMP time exceeded and fragmentation needed
+ *            built in BPF and sent back to the node), or dropped
+ *            (lib/masq.h). Masquerade and hairpin run as global functions,
+ *            each verified once, on its own (see verdict_done()).
  *   IPv6     to the host stack (which does not forward it).
  *   VLAN-tagged and any other EtherType: dropped.
  * to_node (tc egress of a host end: what the host stack sends a node):
  *   counted and passed, never rewritten.
  *
  * Frames passed with TC_ACT_OK are never modified.
- * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags.
- * Written: ct, nat_ports, frags, stats, and trace when loaded with
- * nsb_trace_enabled.
+ * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags,
+ * forwards. Written: ct, nat_ports, frags, forwards (hits), stats, and trace
+ * when loaded with nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>

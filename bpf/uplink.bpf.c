@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The uplink (eth0 of the host, a veth into a "world" netns in tests):
- * datapath II, the way back of masquerade.
+ * datapath II, the way back of masquerade, and port forwards from outside.
  *
- * from_uplink (tc ingress of the uplink): replies to masqueraded flows and
- *   ICMP errors about them are translated back (destination, port or echo
- *   id, quoted header; checksums; TTL - 1; MACs) and bpf_redirect_peer()ed
- *   straight into their node (lib/rev_snat.h). Everything else is the
- *   host's own traffic: TC_ACT_OK, untouched, not counted, not traced.
+ * from_uplink (tc ingress of the uplink): replies to masqueraded flows, the
+ *   client packets of forwarded flows, and ICMP errors about either are
+ *   translated back (destination, port or echo id, quoted header;
+ *   checksums; TTL - 1; MACs) and bpf_redirect_peer()ed straight into their
+ *   node (lib/rev_snat.h); a TCP SYN or UDP datagram to a forwarded port
+ *   opens a forwarded flow (lib/dnat.h); anything for a lab address is
+ *   dropped (inbound). Everything else is the host's own traffic:
+ *   TC_ACT_OK, untouched, not counted, not traced.
  * to_uplink (tc egress of the uplink): passes everything untouched; what
  *   masquerade sends out was translated at from_node already.
  *
  * The maps are the node object's, pinned by the loader and reused here (the
  * same definitions, from nsbpf_maps.bpf.h). Maps read: config, nat_ports,
- * ct, endpoints, frags. Written: ct, frags, stats, and trace when loaded
- * with nsb_trace_enabled.
+ * ct, endpoints, frags, forwards, networks. Written: ct, nat_ports, frags,
+ * forwards (hits), stats, and trace when loaded with nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>

@@ -21,7 +21,10 @@
 	X(FRAG_NEEDED,	"frag_needed",	"ICMP frag needed sent to the node")	\
 	X(TIME_EXCEEDED, "time_exceeded", "ICMP time exceeded sent to the node")	\
 	X(SNAT_FRAG,	"snat_frag",	"later fragment, masqueraded out")	\
-	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")
+	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")	\
+	X(DNAT,		"dnat",		"to a forwarded port, into its node")	\
+	X(REV_DNAT,	"rev_dnat",	"forwarded flow's reply, out of the uplink") \
+	X(HAIRPIN,	"hairpin",	"node to a forward of the lab, either way")
 
 /* Why a packet was dropped. */
 #define NSB_DROP_LIST(X)						\
@@ -44,7 +47,8 @@
 	X(CT_INSERT,	"ct_insert",	"conntrack entry could not be written")	\
 	X(MTU,		"mtu",		"too big for the uplink, no DF")	\
 	X(FRAG,		"frag",		"later fragment of no known datagram") \
-	X(ICMP_GEN,	"icmp_gen",	"ICMP error to the node not built")
+	X(ICMP_GEN,	"icmp_gen",	"ICMP error to the node not built")	\
+	X(INBOUND,	"inbound",	"from the uplink to a lab address, no flow")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,

@@ -93,6 +93,27 @@ struct {
 	__type(value, struct nsb_frag_val);
 } frags SEC(".maps");
 
+/*
+ * Port forwards, one entry per host port, written by the loader and the CLI;
+ * BPF only reads them and counts hits. Not preallocated: a lab has a handful
+ * of forwards, not NSB_MAX_FORWARDS.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_MAX_FORWARDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_fwd_key);
+	__type(value, struct nsb_fwd_val);
+} forwards SEC(".maps");
+
+/* the host's sockets a forward rewrote -> the address they asked for (sock.bpf.c) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_SOCK_ORIG_MAX);
+	__type(key, struct nsb_sock_key);
+	__type(value, struct nsb_sock_orig);
+} sock_orig SEC(".maps");
+
 /* the last decision, written only when nsb_trace_enabled (selftests) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

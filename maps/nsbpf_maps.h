@@ -85,7 +85,7 @@ _Static_assert(sizeof(struct nsb_config) == 72, "nsb_config is ABI");
 #define NSB_TMO_ICMP		(30 * NSB_NSEC_PER_SEC)
 
 /*
- * Conntrack for masqueraded (and, later, forwarded) flows.
+ * Conntrack for masqueraded and forwarded flows.
  *
  * ct: LRU hash, keyed by the flow as the node sent it. ICMP echo uses the
  * echo id as sport and 0 as dport.
@@ -101,39 +101,60 @@ struct nsb_ct_key {
 _Static_assert(sizeof(struct nsb_ct_key) == 16, "nsb_ct_key is ABI");
 
 enum nsb_ct_state {
-	NSB_CT_NEW = 0,		/* UDP/ICMP: first packet out; TCP: SYN out */
-	NSB_CT_ESTABLISHED,	/* TCP: SYN-ACK back; UDP/ICMP: a reply came */
+	NSB_CT_NEW = 0,		/* UDP/ICMP: first packet; TCP: SYN seen */
+	NSB_CT_ESTABLISHED,	/* TCP: SYN-ACK seen; UDP/ICMP: the other side answered */
 	NSB_CT_CLOSING,		/* TCP: FIN or RST seen in either direction */
 };
 
+/*
+ * What the key's packets become: source nat_addr:nat_port; with
+ * NSB_CT_F_HAIRPIN also destination dnat_addr:dnat_port (0 otherwise: the
+ * destination is left alone).
+ *   masquerade     node:p -> remote:rp    as uplink:P -> remote:rp
+ *   port forward   node:8080 -> client:cp as uplink:6000 -> client:cp (F_DNAT:
+ *                  the reply side of a flow the client opened; the client's
+ *                  packets find it through nat_ports)
+ *   hairpin        client:cp -> uplink:6000 as gw:P -> backend:8080 (F_HAIRPIN)
+ *                  backend:8080 -> gw:P as uplink:6000 -> client:cp
+ *                  (F_HAIRPIN | F_DNAT); each is the other's twin: key
+ *                  {dnat_addr, nat_addr, dnat_port, nat_port}
+ */
 struct nsb_ct_entry {
-	__be32 nat_addr;	/* uplink address the flow leaves with */
-	__be16 nat_port;	/* allocated source port (echo id for ICMP) */
+	__be32 nat_addr;	/* new source: uplink address, forwarded-to address, gateway */
+	__be16 nat_port;	/* new source port (echo id for ICMP) */
 	__u8   state;		/* enum nsb_ct_state */
 	__u8   flags;		/* NSB_CT_F_* */
-	__u32  ifindex;		/* host end of the node's veth */
-	__u32  pad;
+	__u32  ifindex;		/* host end of the veth of the key's node (saddr) */
+	__be32 dnat_addr;	/* NSB_CT_F_HAIRPIN: new destination, else 0 */
+	__be16 dnat_port;	/* NSB_CT_F_HAIRPIN: new destination port, else 0 */
+	__u16  pad;
+	__u32  pad2;
 	__u64  created_ns;	/* bpf_ktime_get_ns() */
 	__u64  last_seen_ns;
-	__u64  pkts_orig;	/* node -> remote */
+	__u64  pkts_orig;	/* as the key goes: node -> remote */
 	__u64  bytes_orig;
 	__u64  pkts_reply;	/* remote -> node */
 	__u64  bytes_reply;
 };
-_Static_assert(sizeof(struct nsb_ct_entry) == 64, "nsb_ct_entry is ABI");
+_Static_assert(sizeof(struct nsb_ct_entry) == 72, "nsb_ct_entry is ABI");
 
 #define NSB_CT_F_FIN_ORIG	(1U << 0)	/* node sent FIN */
 #define NSB_CT_F_FIN_REPLY	(1U << 1)	/* remote sent FIN */
+#define NSB_CT_F_DNAT		(1U << 2)	/* a port forward's flow: the remote opened it */
+#define NSB_CT_F_HAIRPIN	(1U << 3)	/* node to node through a forward: dnat_* set */
 
 /*
  * nat_ports: LRU hash, the reverse of ct: what a reply on the uplink
  * carries -> the node's side of the flow. A port is claimed by inserting
- * here with BPF_NOEXIST before the ct entry is written.
+ * here with BPF_NOEXIST before the ct entry is written. Port forwards add
+ * their flows here too ({uplink, client, 6000, client port} -> node:8080);
+ * a hairpin flow claims its gateway port here ({gw, backend, P, 8080} ->
+ * client:cp, NSB_NAT_F_HAIRPIN), but its packets never look it up.
  */
 struct nsb_nat_key {
-	__be32 nat_addr;	/* uplink address */
+	__be32 nat_addr;	/* uplink address (a gateway for hairpin claims) */
 	__be32 remote_addr;
-	__be16 nat_port;	/* allocated port / echo id */
+	__be16 nat_port;	/* allocated port / echo id / forwarded host port */
 	__be16 remote_port;	/* 0 for ICMP */
 	__u8   proto;
 	__u8   pad[3];
@@ -143,10 +164,18 @@ _Static_assert(sizeof(struct nsb_nat_key) == 16, "nsb_nat_key is ABI");
 struct nsb_nat_val {
 	__be32 node_addr;
 	__be16 node_port;	/* echo id for ICMP */
-	__u16  pad;
+	__u8   flags;		/* NSB_NAT_F_* */
+	__u8   pad;
 	__u32  ifindex;		/* host end of the node's veth */
 };
 _Static_assert(sizeof(struct nsb_nat_val) == 12, "nsb_nat_val is ABI");
+
+/*
+ * A hairpin claim: its flow is the ct entry keyed {remote_addr, nat_addr,
+ * remote_port, nat_port} (the backend's side), whose dnat_addr:dnat_port
+ * is node_addr:node_port (the client).
+ */
+#define NSB_NAT_F_HAIRPIN	(1U << 0)
 
 /*
  * frags: LRU hash, IPv4 fragments after the first. Only the first fragment
@@ -225,5 +254,29 @@ struct nsb_fwd_val {
 	__u64  hits;		/* new flows through this port, counted atomically */
 };
 _Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
+
+/*
+ * sock_orig: LRU hash, for the cgroup sock_addr hooks (bpf/sock.bpf.c).
+ * A socket of the host whose destination a forward rewrote at connect() or
+ * sendmsg() -> the address it asked for, so getpeername() and recvmsg()
+ * give that back. Keyed by socket cookie and the node's address and port,
+ * so an unconnected UDP socket may talk to several forwards.
+ */
+#define NSB_SOCK_ORIG_MAX	16384
+
+struct nsb_sock_key {
+	__u64  cookie;		/* bpf_get_socket_cookie() */
+	__be32 node_addr;	/* what the socket talks to now */
+	__be16 node_port;
+	__u16  pad;		/* zero */
+};
+_Static_assert(sizeof(struct nsb_sock_key) == 16, "nsb_sock_key is ABI");
+
+struct nsb_sock_orig {
+	__be32 addr;		/* what the client asked for */
+	__be16 port;
+	__u16  pad;
+};
+_Static_assert(sizeof(struct nsb_sock_orig) == 8, "nsb_sock_orig is ABI");
 
 #endif /* NSBPF_MAPS_H */

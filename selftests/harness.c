@@ -21,6 +21,7 @@
 #include "lab.h"
 #include "node.skel.h"
 #include "uplink.skel.h"
+#include "sock.skel.h"
 
 const char *st_case = "";
 
@@ -69,15 +70,18 @@ void st_open(struct st_env *env, bool trace)
 	cr_assert(env->uskel, "open the uplink skeleton: %s", strerror(errno));
 	env->uskel->rodata->nsb_trace_enabled = trace;
 	env->uobj = env->uskel->obj;
+	env->sskel = nsbpf_sock__open();
+	cr_assert(env->sskel, "open the sock skeleton: %s", strerror(errno));
+	env->sobj = env->sskel->obj;
 }
 
-/* The uplink object takes every map of the node object's, trace included. */
-static void share_maps(struct st_env *env)
+/* Another object takes every map of the node object's, trace included. */
+static void share_maps(struct st_env *env, struct bpf_object *obj)
 {
 	struct bpf_map *m, *from;
 	int err;
 
-	bpf_object__for_each_map(m, env->uobj) {
+	bpf_object__for_each_map(m, obj) {
 		if (bpf_map__is_internal(m))
 			continue;
 		from = bpf_object__find_map_by_name(env->obj, bpf_map__name(m));
@@ -92,9 +96,12 @@ void st_load(struct st_env *env)
 	int err = nsbpf_node__load(env->skel);
 
 	cr_assert(err == 0, "load the node skeleton: %s", strerror(-err));
-	share_maps(env);
+	share_maps(env, env->uobj);
 	err = nsbpf_uplink__load(env->uskel);
 	cr_assert(err == 0, "load the uplink skeleton: %s", strerror(-err));
+	share_maps(env, env->sobj);
+	err = nsbpf_sock__load(env->sskel);
+	cr_assert(err == 0, "load the sock skeleton: %s", strerror(-err));
 	env->from_uplink_fd = bpf_program__fd(env->uskel->progs.from_uplink);
 	env->to_uplink_fd = bpf_program__fd(env->uskel->progs.to_uplink);
 	env->config_fd = bpf_map__fd(env->skel->maps.config);
@@ -102,6 +109,8 @@ void st_load(struct st_env *env)
 	env->nat_ports_fd = bpf_map__fd(env->skel->maps.nat_ports);
 	env->host_addrs_fd = bpf_map__fd(env->skel->maps.host_addrs);
 	env->frags_fd = bpf_map__fd(env->skel->maps.frags);
+	env->forwards_fd = bpf_map__fd(env->skel->maps.forwards);
+	env->sock_orig_fd = bpf_map__fd(env->skel->maps.sock_orig);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
 	env->endpoints_fd = bpf_map__fd(env->skel->maps.endpoints);
@@ -114,6 +123,8 @@ void st_load(struct st_env *env)
 
 void st_close(struct st_env *env)
 {
+	nsbpf_sock__destroy(env->sskel);
+	env->sskel = NULL;
 	nsbpf_uplink__destroy(env->uskel);
 	nsbpf_node__destroy(env->skel);
 	env->uskel = NULL;

@@ -25,15 +25,18 @@
 
 struct nsbpf_node;
 struct nsbpf_uplink;
+struct nsbpf_sock;
 
 struct st_env {
 	struct nsbpf_node *skel;
 	struct nsbpf_uplink *uskel;		/* its maps are the node object's */
-	struct bpf_object *obj, *uobj;
+	struct nsbpf_sock *sskel;		/* the cgroup hooks; the node object's maps too */
+	struct bpf_object *obj, *uobj, *sobj;
 	int from_node_fd, to_node_fd;		/* after st_load() */
 	int from_uplink_fd, to_uplink_fd;
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
 	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
+	int forwards_fd, sock_orig_fd;
 	int ncpus;
 };
 
@@ -52,9 +55,9 @@ extern const char *st_case;
 /* Skips the calling test, saying why, unless the process may load tc programs. */
 void st_require_bpf(void);
 
-/* Opens both skeletons and sets nsb_trace_enabled; asserts on failure. */
+/* Opens the three skeletons and sets nsb_trace_enabled; asserts on failure. */
 void st_open(struct st_env *env, bool trace);
-/* Loads them (the uplink object reusing the node object's maps) and fills the fds. */
+/* Loads them (the uplink and sock objects reusing the node object's maps), fills the fds. */
 void st_load(struct st_env *env);
 void st_close(struct st_env *env);
 

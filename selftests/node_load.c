@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The node and uplink objects as the verifier sees them: loaded with the
- * verifier's statistics log (BPF_LOG_STATS), which must hold nothing but
+ * The node, uplink and sock objects as the verifier sees them: loaded with
+ * the verifier's statistics log (BPF_LOG_STATS), which must hold nothing but
  * statistics, and each program's verified_insns read back through
  * bpf_prog_info. Both builds are loaded: the loader's (trace off, the trace
  * code eliminated) and the selftests' (trace on). The figures are printed,
- * not asserted.
+ * not asserted. The sock object's cgroup hooks cannot run under
+ * BPF_PROG_TEST_RUN: loading them is their test here (sock_test.c runs them
+ * for real).
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +38,7 @@ static bool log_is_clean(const char *log)
 	return true;
 }
 
-#define MAX_PROGS	4
+#define MAX_PROGS	8
 
 /* Asks obj's programs for the verifier's statistics log, into logs. */
 static int want_logs(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first)
@@ -68,7 +70,7 @@ static int report(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first, boo
 		cr_assert(!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len),
 			  "%s: bpf_obj_get_info_by_fd", st_case);
 		log_is_clean(logs[i]);
-		cr_log_info("%-11s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
+		cr_log_info("%-13s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
 			    " %.*s", st_case, trace, info.verified_insns, info.xlated_prog_len / 8,
 			    info.jited_prog_len, processed ? (int)strcspn(processed, "\n") : 0,
 			    processed ? processed : "");
@@ -78,7 +80,7 @@ static int report(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first, boo
 	return i;
 }
 
-/* Both objects: the node object's programs, then the uplink object's. */
+/* Every object: the node object's programs, then the uplink's, then the sock hooks. */
 static void load_and_report(bool trace)
 {
 	static char logs[MAX_PROGS][LOG_SIZE];
@@ -87,10 +89,12 @@ static void load_and_report(bool trace)
 
 	st_open(&env, trace);
 	n = want_logs(env.obj, logs, 0);
-	want_logs(env.uobj, logs, n);
+	n = want_logs(env.uobj, logs, n);
+	want_logs(env.sobj, logs, n);
 	st_load(&env);
 	n = report(env.obj, logs, 0, trace);
-	report(env.uobj, logs, n, trace);
+	n = report(env.uobj, logs, n, trace);
+	report(env.sobj, logs, n, trace);
 	st_close(&env);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Conntrack for masqueraded flows: just enough TCP state to pick a timeout
- * (SYN out: NEW; SYN-ACK back: ESTABLISHED; FIN or RST either way:
+ * Conntrack for masqueraded and forwarded flows: just enough TCP state to
+ * pick a timeout (SYN: NEW; SYN-ACK: ESTABLISHED; FIN or RST either way:
  * CLOSING), per-entry counters each way, last seen and created. Entries are
  * never walked: one idle longer than the timeout of its protocol and state
  * is treated as absent when it is next looked at, and LRU eviction keeps the
@@ -54,41 +54,61 @@ static __always_inline __u8 ct_state_new(__u8 proto, __u8 tcp_flags)
 	return NSB_CT_ESTABLISHED;	/* picked up mid-stream (loose, as Linux does) */
 }
 
-/* A packet from the node (orig) of an existing flow. */
+/*
+ * A SYN either way. Bare, it reopens a closed flow (a new connection on the
+ * same ports, TIME_WAIT reuse); with ACK it is the answer that establishes
+ * a new one. Which side opened depends on the flow (masquerade: the node;
+ * a port forward: the remote), so both sides take both.
+ */
+static __always_inline void __ct_syn(struct nsb_ct_entry *ce, __u8 tcp_flags)
+{
+	if (!(tcp_flags & TCP_ACK)) {
+		if (ce->state == NSB_CT_CLOSING) {
+			ce->state = NSB_CT_NEW;
+			ce->flags &= ~(NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY);
+		}
+	} else if (ce->state == NSB_CT_NEW) {
+		ce->state = NSB_CT_ESTABLISHED;
+	}
+}
+
+/*
+ * A packet from the node (orig) of an existing flow. UDP and ICMP: the
+ * node answering a flow the remote opened (a port forward's) establishes it.
+ */
 static __always_inline void ct_account_orig(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
 					    __u32 len, __u64 now)
 {
-	if (proto == IPPROTO_TCP && tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)) {
-		if (tcp_flags & TCP_RST) {
-			ce->state = NSB_CT_CLOSING;
-		} else if (tcp_flags & TCP_FIN) {
-			ce->state = NSB_CT_CLOSING;
-			ce->flags |= NSB_CT_F_FIN_ORIG;
-		} else if (!(tcp_flags & TCP_ACK) && ce->state == NSB_CT_CLOSING) {
-			ce->state = NSB_CT_NEW;	/* a new connection on the same ports */
-			ce->flags = 0;
-		}
+	if (proto != IPPROTO_TCP) {
+		if (ce->state == NSB_CT_NEW && ce->flags & NSB_CT_F_DNAT)
+			ce->state = NSB_CT_ESTABLISHED;
+	} else if (tcp_flags & TCP_RST) {
+		ce->state = NSB_CT_CLOSING;
+	} else if (tcp_flags & TCP_FIN) {
+		ce->state = NSB_CT_CLOSING;
+		ce->flags |= NSB_CT_F_FIN_ORIG;
+	} else if (tcp_flags & TCP_SYN) {
+		__ct_syn(ce, tcp_flags);
 	}
 	ce->last_seen_ns = now;
 	ce->pkts_orig++;
 	ce->bytes_orig += len;
 }
 
-/* A packet from the remote (reply) side. */
+/* A packet from the remote (reply) side; UDP and ICMP as above, the other way. */
 static __always_inline void ct_account_reply(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
 					     __u32 len, __u64 now)
 {
 	if (proto != IPPROTO_TCP) {
-		if (ce->state == NSB_CT_NEW)
+		if (ce->state == NSB_CT_NEW && !(ce->flags & NSB_CT_F_DNAT))
 			ce->state = NSB_CT_ESTABLISHED;
 	} else if (tcp_flags & TCP_RST) {
 		ce->state = NSB_CT_CLOSING;
 	} else if (tcp_flags & TCP_FIN) {
 		ce->state = NSB_CT_CLOSING;
 		ce->flags |= NSB_CT_F_FIN_REPLY;
-	} else if ((tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
-		   ce->state == NSB_CT_NEW) {
-		ce->state = NSB_CT_ESTABLISHED;
+	} else if (tcp_flags & TCP_SYN) {
+		__ct_syn(ce, tcp_flags);
 	}
 	ce->last_seen_ns = now;
 	ce->pkts_reply++;

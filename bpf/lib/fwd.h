@@ -16,6 +16,29 @@
 #include "lib/csum.h"
 #include "lib/spoof.h"
 #include "lib/masq.h"
+#include "lib/hairpin.h"
+
+/*
+ * To no node: an address of the host's goes to hairpin (a forward, or the
+ * host), anything else to masquerade, which hands lab gateways back to
+ * hairpin. Both are global functions, called from here so that neither
+ * frame sits on top of the other.
+ */
+static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
+					    __be32 daddr)
+{
+	const struct nsb_config *cfg = config_get();
+	int ret;
+
+	if (!cfg)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	if (!masq_host_dest(cfg, daddr)) {
+		ret = masq_from_node_v4(skb, src);
+		if (ret != MASQ_GATEWAY)
+			return ret;
+	}
+	return hairpin_from_node_v4(skb, src);
+}
 
 static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
@@ -36,7 +59,7 @@ static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_ve
 	daddr = ip->daddr;
 	dst = bpf_map_lookup_elem(&endpoints, &daddr);
 	if (!dst)
-		return masq_from_node_v4(skb, v, src, ip);
+		return __fwd_not_a_node(skb, src, daddr);
 
 	/* reach is checked within a network too: a network may isolate its nodes */
 	id = src->net_id;

@@ -11,7 +11,8 @@
 
 enum lab_where {
 	LAB_OUTSIDE,		/* in no lab subnet */
-	LAB_HOST_ADDR,		/* a subnet's gateway or broadcast address */
+	LAB_GATEWAY,		/* a subnet's gateway (lives on the host) */
+	LAB_HOST_ADDR,		/* a subnet's broadcast address */
 	LAB_EMPTY,		/* a lab address with no node behind it */
 };
 
@@ -28,7 +29,9 @@ static long __lab_net(__u32 id, void *arg)
 
 	if (!net || !(net->flags & NSB_NET_F_USED) || (c->daddr & net->mask) != net->subnet)
 		return 0;
-	if (c->daddr == net->gateway || c->daddr == (net->subnet | ~net->mask))
+	if (c->daddr == net->gateway)
+		c->where = LAB_GATEWAY;
+	else if (c->daddr == (net->subnet | ~net->mask))
 		c->where = LAB_HOST_ADDR;
 	else
 		c->where = LAB_EMPTY;

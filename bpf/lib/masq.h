@@ -2,6 +2,10 @@
 /*
  * Masquerade at from_node: what a node sends to no node of the lab.
  *
+ *   a port forward's reply (F_DNAT in ct): as a masqueraded flow (rev_dnat),
+ *   even when the network does not masquerade; to the host or a gateway:
+ *   hairpin's first (lib/hairpin.h), then
+ *
  *   to the host (its addresses in host_addrs, the uplink address, a lab
  *   gateway or broadcast, 0/8, 127/8, multicast and above)   TC_ACT_OK
  *   to an unused lab address                                  no_endpoint
@@ -20,8 +24,8 @@
  * Only TCP, UDP and ICMP echo requests are masqueraded (else nat_proto);
  * later fragments follow their first (frags map) or are dropped (frag).
  *
- * Maps read: config, host_addrs, networks, ct, nat_ports, frags. Written:
- * ct, nat_ports, frags.
+ * Maps read: config, host_addrs, networks, ct, nat_ports, frags, forwards,
+ * endpoints. Written: ct, nat_ports, frags, forwards (hits).
  */
 #ifndef NSBPF_LIB_MASQ_H
 #define NSBPF_LIB_MASQ_H
@@ -31,8 +35,11 @@
 #include "lib/frag.h"
 #include "lib/icmp.h"
 
-/* The host stack's: never out of the uplink. */
-static __always_inline bool __masq_host_dest(const struct nsb_config *cfg, __be32 daddr)
+/* masq_from_node_v4(): a lab gateway, hairpin's (lib/hairpin.h) or the host's */
+#define MASQ_GATEWAY	(2 * __NSB_DONE)
+
+/* The host stack's: never out of the uplink (hairpin's to look at first). */
+static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 daddr)
 {
 	__u8 first = bpf_ntohl(daddr) >> 24;
 
@@ -54,6 +61,9 @@ static __always_inline bool __masq_allowed(struct nsb_verdict *v, const struct n
 	__u32 id = src->net_id;
 
 	switch (lab_where(daddr)) {
+	case LAB_GATEWAY:
+		*ret = MASQ_GATEWAY;	/* hairpin's, or the host's */
+		return false;
 	case LAB_HOST_ADDR:
 		*ret = verdict_pass(v, NSB_PATH_TO_HOST);
 		return false;
@@ -123,7 +133,7 @@ static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdi
 	type = ICMP_DEST_UNREACH;
 	code = ICMP_FRAG_NEEDED;
 error:
-	/* one call site: the generator is the biggest piece of from_node */
+	/* one call site: the generator is the biggest piece of masquerade */
 	return icmp_error_to_node(skb, v, src, f, __masq_gateway(cfg, src), type, code, mtu, path);
 }
 
@@ -143,7 +153,8 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
 			    &f->key, nat_addr, now);
 	ct_account_orig(ce, f->key.proto, f->tcp_flags, f->len, now);
-	return verdict_redirect_neigh(v, NSB_PATH_SNAT, cfg->uplink_ifindex);
+	return verdict_redirect_neigh(v, ce->flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
+				      cfg->uplink_ifindex);
 }
 
 /* A later fragment: its datagram's first fragment said where it goes (fv). */
@@ -163,22 +174,25 @@ static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_ver
 	return verdict_redirect_neigh(v, NSB_PATH_SNAT_FRAG, cfg->uplink_ifindex);
 }
 
-/* ip: the header parse_ipv4() checked; daddr is no node's. */
-static __always_inline int masq_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v,
-					     const struct nsb_endpoint *src, const struct iphdr *ip)
+static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *v,
+				     const struct nsb_endpoint *src)
 {
 	const struct nsb_config *cfg = config_get();
 	const struct nsb_frag_val *fv = NULL;
 	struct nsb_ct_entry *ce = NULL;
 	bool known = false;
+	struct nat_req rq;
+	struct ethhdr *eth;
+	struct iphdr *ip;
 	struct flow_v4 f;
 	__u64 now;
 	int ret;
 
-	if (!cfg)
+	if (!cfg || !src)
 		return nsb_drop(NSB_DROP_INTERNAL);
-	if (__masq_host_dest(cfg, ip->daddr))
-		return verdict_pass(v, NSB_PATH_TO_HOST);
+	ret = parse_ipv4(skb, &eth, &ip);	/* the caller's pointers do not reach here */
+	if (ret)
+		return ret;
 	flow_parse_v4(skb, ip, &f);
 	now = bpf_ktime_get_ns();
 
@@ -188,9 +202,14 @@ static __always_inline int masq_from_node_v4(struct __sk_buff *skb, struct nsb_v
 		known = fv;
 	} else if (f.l4 == FLOW_L4_OK) {
 		ce = bpf_map_lookup_elem(&ct, &f.key);
-		/* a flow from before the uplink's address changed is as good as gone */
+		/*
+		 * A flow from before the uplink's address changed is as good as
+		 * gone; a forward's reply (F_DNAT) leaves with the address its
+		 * client asked for. Hairpin entries are hairpin's (to a gateway).
+		 */
 		known = ce && !ct_expired(cfg, ce, f.key.proto, now) &&
-			ce->nat_addr == cfg->uplink_addr;
+			!(ce->flags & NSB_CT_F_HAIRPIN) &&
+			(ce->nat_addr == cfg->uplink_addr || ce->flags & NSB_CT_F_DNAT);
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {
@@ -208,13 +227,38 @@ static __always_inline int masq_from_node_v4(struct __sk_buff *skb, struct nsb_v
 	if (fv)
 		return __masq_frag_out(skb, v, cfg, &f, fv, now);
 	if (!known) {
-		ret = nat_ct_create(cfg, &f, src->ifindex, now, ce, &ce);
+		rq = (struct nat_req){
+			.nat_addr = cfg->uplink_addr, .to_addr = f.key.daddr, .to_port = f.key.dport,
+			.ifindex = src->ifindex, .now = now,
+		};
+		ret = nat_ct_create(cfg, &f, &rq, ce);
 		if (ret)
 			return ret;
+		ce = bpf_map_lookup_elem(&ct, &f.key);
 	}
 	if (!ce)
-		return nsb_drop(NSB_DROP_INTERNAL);	/* for the verifier: known implies ce */
+		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU); known implies ce */
 	return __masq_out(skb, v, cfg, &f, ce, now);
+}
+
+/*
+ * What src sends to no node of the lab and not to the host's own addresses
+ * (masq_host_dest(), checked by the caller): masqueraded, dropped, or, for
+ * a lab gateway, MASQ_GATEWAY: the caller hands it to hairpin, which also
+ * takes the host's packets.
+ *
+ * A global function: the verifier walks it once, on its own, and its frame
+ * is not from_node's (so hairpin, called from from_node, never sits on top
+ * of it). It finishes its own verdict (verdict_done()).
+ */
+__noinline int masq_from_node_v4(struct __sk_buff *skb, const struct nsb_endpoint *src)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	int ret = __masq_v4(skb, &v, src);
+
+	if (ret == MASQ_GATEWAY)
+		return ret;
+	return verdict_done(verdict_finish(skb, &v, ret));
 }
 
 #endif /* NSBPF_LIB_MASQ_H */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Masquerade's port allocation and the rewrite of one side of a tuple.
+ * Masquerade's port allocation, the rewrite of one side of a tuple, and the
+ * delivery of a translated packet into a node.
  *
  * A flow leaving the lab gets a source port (an echo id for ICMP) from
- * config's [snat_port_min, snat_port_max], unique per (uplink address,
- * remote address, remote port, protocol): the node's own port when it is in
- * the range and free, else NAT_CANDIDATES ports from a hash of the tuple.
+ * config's [snat_port_min, snat_port_max], unique per (source address it
+ * leaves with, remote address, remote port, protocol): the node's own port
+ * when it is in the range and free, else NAT_CANDIDATES ports from a hash of
+ * the tuple. Masquerade leaves with the uplink address; a hairpin flow
+ * (lib/hairpin.h) with its backend's gateway, towards the backend.
  * A port is claimed by inserting its nat_ports entry with BPF_NOEXIST, and
  * only then is the ct entry written; if that fails the claim is deleted
  * again. A nat_ports entry whose flow is gone from ct, points elsewhere or
@@ -42,7 +45,13 @@ static __always_inline __u32 __nat_hash(const struct nsb_ct_key *k)
 	return h;
 }
 
-/* Does the nat_ports entry at nk no longer belong to a live flow? */
+/*
+ * Does the nat_ports entry at nk no longer belong to a live flow? A
+ * masquerade claim's flow is the node's entry {node, remote}, which must
+ * still leave with nk's address and port; a hairpin claim's is the
+ * backend's entry {remote, nat address}, which must still lead back to the
+ * claim's node (NSB_NAT_F_HAIRPIN in nsbpf_maps.h).
+ */
 static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 {
 	const struct nsb_nat_val *nv = bpf_map_lookup_elem(&nat_ports, nk);
@@ -54,14 +63,38 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 		return true;	/* gone meanwhile: try the insert again */
 	if (!cfg)
 		return false;
+	ck.proto = nk->proto;
+	if (nv->flags & NSB_NAT_F_HAIRPIN) {
+		ck.saddr = nk->remote_addr;
+		ck.daddr = nk->nat_addr;
+		ck.sport = nk->remote_port;
+		ck.dport = nk->nat_port;
+		ce = bpf_map_lookup_elem(&ct, &ck);
+		return !ce || ce->dnat_addr != nv->node_addr || ce->dnat_port != nv->node_port ||
+		       ct_expired(cfg, ce, nk->proto, now);
+	}
 	ck.saddr = nv->node_addr;
 	ck.daddr = nk->remote_addr;
 	ck.sport = nv->node_port;
 	ck.dport = nk->remote_port;
-	ck.proto = nk->proto;
 	ce = bpf_map_lookup_elem(&ct, &ck);
 	return !ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr ||
 	       ct_expired(cfg, ce, nk->proto, now);
+}
+
+/*
+ * __nat_stale() as a global function: the verifier walks it once, where the
+ * claim loop's callback is walked again at every call site (masquerade's,
+ * hairpin's) until its states converge. nk: a copy on the caller's stack.
+ */
+__noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now)
+{
+	struct nsb_nat_key k;
+
+	if (!nk)
+		return 0;
+	k = *nk;	/* map keys from our own stack */
+	return __nat_stale(&k, now);
 }
 
 /* bpf_loop() callback: candidate i. 1 (stop) once a port is claimed. */
@@ -72,7 +105,7 @@ static long __nat_try(__u32 i, void *arg)
 
 	c->nk.nat_port = bpf_htons((__u16)port);
 	if (bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST)) {
-		if (!__nat_stale(&c->nk, c->now))
+		if (!nat_claim_stale(&c->nk, c->now))
 			return 0;
 		/*
 		 * Take it over. Two CPUs reclaiming the same stale entry at once
@@ -88,35 +121,53 @@ static long __nat_try(__u32 i, void *arg)
 }
 
 /*
- * A new ct entry for f from the node behind ifindex, leaving with the
- * uplink address. old: the flow's stale entry (expired, or made for an
- * earlier uplink address), or NULL; its port is tried first, so a flow that
- * idled out keeps its port when it can. *cep: the entry in the map. 0 or
- * nsb_drop().
+ * What a new flow from a node becomes: masquerade, nat_addr the uplink
+ * address and to_addr:to_port the remote (unchanged); hairpin, nat_addr the
+ * backend's gateway and to_addr:to_port the backend, the new destination.
+ */
+struct nat_req {
+	__be32 nat_addr;	/* the source it leaves with */
+	__be32 to_addr;		/* the destination it goes to */
+	__be16 to_port;
+	__u8   flags;		/* NSB_CT_F_* of the new entry */
+	__u8   pad;
+	__u32  ifindex;		/* the sender's host end */
+	__u32  to_ifindex;	/* hairpin: the backend's host end */
+	__u64  now;
+};
+
+/*
+ * A new ct entry for f, from the node behind rq->ifindex, translated as rq
+ * says. old: the flow's stale entry (expired, or made for an earlier uplink
+ * address), or NULL; its port is tried first, so a flow that idled out
+ * keeps its port when it can. 0 (the entry is in ct, the caller looks it
+ * up: cheaper for the verifier than handing out a pointer) or nsb_drop().
  */
 static __always_inline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 *f,
-					 __u32 ifindex, __u64 now, const struct nsb_ct_entry *old,
-					 struct nsb_ct_entry **cep)
+					 const struct nat_req *rq, const struct nsb_ct_entry *old)
 {
+	const struct nsb_ct_entry *cur;
 	__u32 min = config_port_min(cfg), max = config_port_max(cfg);
 	__u32 sport = bpf_ntohs(f->key.sport), oport;
+	bool hairpin = rq->flags & NSB_CT_F_HAIRPIN;
 	struct nsb_ct_entry ce = {};
 	struct __nat_claim c = {};
 
 	if (min > max)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
-	c.nk.nat_addr = cfg->uplink_addr;
-	c.nk.remote_addr = f->key.daddr;
-	c.nk.remote_port = f->key.dport;
+	c.nk.nat_addr = rq->nat_addr;
+	c.nk.remote_addr = rq->to_addr;
+	c.nk.remote_port = rq->to_port;
 	c.nk.proto = f->key.proto;
 	c.nv.node_addr = f->key.saddr;
 	c.nv.node_port = f->key.sport;
-	c.nv.ifindex = ifindex;
-	c.now = now;
+	c.nv.flags = hairpin ? NSB_NAT_F_HAIRPIN : 0;
+	c.nv.ifindex = rq->ifindex;
+	c.now = rq->now;
 	c.min = min;
 	c.range = max - min + 1;
 	oport = old ? bpf_ntohs(old->nat_port) : 0;
-	if (old && old->nat_addr == cfg->uplink_addr && oport >= min && oport <= max)
+	if (old && old->nat_addr == rq->nat_addr && oport >= min && oport <= max)
 		c.start = oport - min;
 	else if (sport >= min && sport <= max)
 		c.start = sport - min;
@@ -126,22 +177,25 @@ static __always_inline int nat_ct_create(const struct nsb_config *cfg, const str
 	if (!c.found)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 
-	ce.nat_addr = cfg->uplink_addr;
+	ce.nat_addr = rq->nat_addr;
 	ce.nat_port = c.nk.nat_port;
 	ce.state = ct_state_new(f->key.proto, f->tcp_flags);
-	ce.ifindex = ifindex;
-	ce.created_ns = now;
-	ce.last_seen_ns = now;
+	ce.flags = rq->flags;
+	ce.ifindex = rq->ifindex;
+	if (hairpin) {
+		ce.dnat_addr = rq->to_addr;
+		ce.dnat_port = rq->to_port;
+	}
+	ce.created_ns = rq->now;
+	ce.last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
 	if (bpf_map_update_elem(&ct, &f->key, &ce, old ? BPF_ANY : BPF_NOEXIST)) {
 		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
-		*cep = bpf_map_lookup_elem(&ct, &f->key);
-		if (!*cep || ct_expired(cfg, *cep, f->key.proto, now))
+		cur = bpf_map_lookup_elem(&ct, &f->key);
+		if (!cur || ct_expired(cfg, cur, f->key.proto, rq->now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
-		return 0;
 	}
-	*cep = bpf_map_lookup_elem(&ct, &f->key);
-	return *cep ? 0 : nsb_drop(NSB_DROP_CT_INSERT);
+	return 0;
 }
 
 /*
@@ -162,6 +216,29 @@ static __always_inline int nat_rewrite_v4(struct __sk_buff *skb, __u32 addr_off,
 	if (csum_l4_addr(skb, l4_off, proto, old_addr, new_addr))
 		return -1;
 	return csum_l4_port(skb, l4_off, port_off, proto, old_port, new_port);
+}
+
+/*
+ * Into node ep, translated already: MACs as its host end sends (node MAC
+ * <- host-end MAC), and bpf_redirect_peer() into its netns. The caller
+ * decremented the TTL.
+ */
+static __always_inline int nat_to_node(struct __sk_buff *skb, struct nsb_verdict *v,
+				       const struct nsb_endpoint *ep, enum nsb_path path)
+{
+	struct {
+		__u8 dst[ETH_ALEN], src[ETH_ALEN];
+	} macs;
+	__u32 ifindex = ep->ifindex;
+
+	mac_copy(macs.dst, ep->node_mac);
+	mac_copy(macs.src, ep->host_mac);	/* as if the node's host end sent it */
+	if (bpf_skb_store_bytes(skb, 0, &macs, sizeof(macs), 0))
+		return nsb_drop(NSB_DROP_CSUM);
+	/* pkt_type was set against the ingress device's MAC; redirect_peer keeps it */
+	if (skb->pkt_type != __PACKET_HOST)
+		bpf_skb_change_type(skb, __PACKET_HOST);
+	return verdict_redirect_peer(v, path, ifindex);
 }
 
 #endif /* NSBPF_LIB_NAT_H */

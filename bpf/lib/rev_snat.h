@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Reverse masquerade at from_uplink: replies to masqueraded flows, and ICMP
- * errors about them, go back into their node; everything else is the
- * host's and passes untouched (TC_ACT_OK, uncounted): IPv6, ARP, VLAN,
- * malformed or truncated headers, other addresses, ports outside the SNAT
- * range, ports in it without a live flow, fragments of no known datagram.
+ * Reverse masquerade at from_uplink: replies to masqueraded flows, a
+ * forwarded flow's client packets, and ICMP errors about either go back
+ * into their node; a new flow to a forwarded port is lib/dnat.h's; a packet
+ * for a lab address is dropped (inbound); everything else is the host's and
+ * passes untouched (TC_ACT_OK, uncounted): IPv6, ARP, VLAN, malformed or
+ * truncated headers, other addresses (but a forward's own), ports neither
+ * in the SNAT range nor forwarded, ports without a live flow (but a TCP
+ * SYN or UDP datagram to a forwarded one), fragments of no known datagram.
  * Headers are copied out with bpf_skb_load_bytes(), so nothing of the
  * host's traffic is pulled or written.
  *
- * A reply is ours when nat_ports knows (uplink address, remote, nat port,
- * remote port, protocol) and its ct entry is alive and agrees. Then:
+ * A reply is ours when nat_ports knows (uplink address or a forward's host
+ * address, remote, nat port, remote port, protocol) and its ct entry is
+ * alive and agrees. Then:
  * destination address and port (echo id) back to the node's, checksums,
  * TTL - 1 (TTL <= 1: dropped, ttl), MACs as the node's host end sends
  * (node MAC <- host-end MAC), and bpf_redirect_peer() into the node.
@@ -19,41 +23,45 @@
  * checksum, its transport checksum when quoted, and the ICMP checksum.
  *
  * Assumes an Ethernet uplink. Maps read: config, nat_ports, endpoints,
- * frags. Written: ct (counters, state), frags.
+ * frags, forwards, networks. Written: ct (counters, state), frags, and what
+ * lib/dnat.h writes.
  */
 #ifndef NSBPF_LIB_REV_SNAT_H
 #define NSBPF_LIB_REV_SNAT_H
 
 #include "lib/nat.h"
 #include "lib/frag.h"
-
-/* what the outer headers of a packet to the uplink address say */
-struct __rev_pkt {
-	__be32 saddr, daddr;	/* remote (or a router on the way), uplink address */
-	__u32 l4_off;
-	__u32 len;		/* the frame less its Ethernet header */
-	__u16 frag;		/* frag_off, host order */
-	__be16 ip_id;
-	__u8 ttl;
-	__u8 proto;
-};
+#include "lib/lab.h"
+#include "lib/dnat.h"
 
 /* The flow a reply belongs to, if it is alive. */
 struct __rev_flow {
 	struct nsb_ct_key ck;		/* as the node sent it */
 	struct nsb_ct_entry *ce;
 	const struct nsb_endpoint *ep;
+	struct nsb_fwd_val *fwd;	/* the port's forward, if it is a forwarded one */
 };
 
+/*
+ * Only two kinds of port can be ours: one masquerade hands out (the SNAT
+ * range, on the uplink address) and a forwarded one (rf->fwd, TCP and UDP).
+ * Any other is the host's, without a conntrack lookup.
+ */
 static __always_inline bool __rev_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
 				       __u64 now, struct __rev_flow *rf)
 {
 	__u32 port = bpf_ntohs(nk->nat_port);
+	bool uplink = nk->nat_addr == cfg->uplink_addr;
 	const struct nsb_nat_val *nv;
 
-	/* not a port masquerade hands out: the host's, without a lookup */
-	if (port < config_port_min(cfg) || port > config_port_max(cfg))
-		return false;
+	rf->fwd = NULL;
+	if (!uplink || port < config_port_min(cfg) || port > config_port_max(cfg)) {
+		if (nk->proto != IPPROTO_TCP && nk->proto != IPPROTO_UDP)
+			return false;
+		rf->fwd = forwards_lookup(nk->nat_addr, nk->nat_port, nk->proto, uplink);
+		if (!rf->fwd)
+			return false;
+	}
 	nv = bpf_map_lookup_elem(&nat_ports, nk);
 	if (!nv)
 		return false;
@@ -72,28 +80,12 @@ static __always_inline bool __rev_find(const struct nsb_config *cfg, const struc
 	return rf->ep;		/* the node itself may be gone */
 }
 
-/* TTL - 1 and into the node. The caller checked TTL > 1. */
-static __always_inline int __rev_deliver(struct __sk_buff *skb, struct nsb_verdict *v,
-					 const struct nsb_endpoint *ep, enum nsb_path path)
-{
-	struct {
-		__u8 dst[ETH_ALEN], src[ETH_ALEN];
-	} macs;
-	__u32 ifindex = ep->ifindex;
-
-	mac_copy(macs.dst, ep->node_mac);
-	mac_copy(macs.src, ep->host_mac);	/* as if the node's host end sent it */
-	if (bpf_skb_store_bytes(skb, 0, &macs, sizeof(macs), 0))
-		return nsb_drop(NSB_DROP_CSUM);
-	/* pkt_type was set against the uplink's MAC; redirect_peer keeps it */
-	if (skb->pkt_type != __PACKET_HOST)
-		bpf_skb_change_type(skb, __PACKET_HOST);
-	return verdict_redirect_peer(v, path, ifindex);
-}
-
-/* A TCP or UDP reply, or an ICMP echo reply. */
+/*
+ * A TCP or UDP reply, an ICMP echo reply, or a forwarded flow's client
+ * packet: into the node. A first packet to a forwarded port: lib/dnat.h.
+ */
 static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict *v,
-				       const struct nsb_config *cfg, const struct __rev_pkt *p,
+				       const struct nsb_config *cfg, const struct uplink_pkt *p,
 				       __u64 now)
 {
 	struct {
@@ -126,8 +118,13 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		nk.nat_port = h.dport;
 		nk.remote_port = h.sport;
 	}
-	if (!__rev_find(cfg, &nk, now, &rf))
-		return TC_ACT_OK;
+	if (!__rev_find(cfg, &nk, now, &rf)) {
+		/* a new flow to a forwarded port: only a SYN opens one over TCP */
+		if (!rf.fwd || (p->proto == IPPROTO_TCP &&
+				(tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
+			return TC_ACT_OK;
+		return dnat_new_v4(skb, v, cfg, p, &nk, rf.fwd, tcp_flags, now);
+	}
 
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
@@ -139,7 +136,8 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf.ck,
 			    rf.ck.saddr, now);
 	ct_account_reply(rf.ce, p->proto, tcp_flags, p->len, now);
-	return __rev_deliver(skb, v, rf.ep, NSB_PATH_REV_SNAT);
+	return nat_to_node(skb, v, rf.ep,
+			   rf.ce->flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
 }
 
 /*
@@ -148,7 +146,7 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
  */
 static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_verdict *v,
 					    const struct nsb_config *cfg,
-					    const struct __rev_pkt *p, __u64 now)
+					    const struct uplink_pkt *p, __u64 now)
 {
 	__u32 in_off = p->l4_off + sizeof(struct icmphdr), in_l4, port_off, csum_off;
 	__u32 icmp_csum = p->l4_off + ICMPH_CSUM;
@@ -227,12 +225,12 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 		    bpf_l4_csum_replace(skb, icmp_csum, old_sum, new_sum, 2))
 			return nsb_drop(NSB_DROP_CSUM);
 	}
-	return __rev_deliver(skb, v, rf.ep, NSB_PATH_ICMP_ERR_REV);
+	return nat_to_node(skb, v, rf.ep, NSB_PATH_ICMP_ERR_REV);
 }
 
 /* A later fragment of a reply whose first fragment went to a node. */
 static __always_inline int __rev_later_frag(struct __sk_buff *skb, struct nsb_verdict *v,
-					    const struct __rev_pkt *p, __u64 now)
+					    const struct uplink_pkt *p, __u64 now)
 {
 	const struct nsb_frag_val *fv;
 	const struct nsb_endpoint *ep;
@@ -254,16 +252,40 @@ static __always_inline int __rev_later_frag(struct __sk_buff *skb, struct nsb_ve
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
 		ct_account_reply(ce, p->proto, 0, p->len, now);
-	return __rev_deliver(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
+	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
+}
+
+/*
+ * A packet in for another address than the uplink's: a lab address (a node,
+ * a gateway, a broadcast, an unused one) gets nothing from outside but
+ * through a forward or as a reply, both addressed to the host: dropped
+ * (inbound), so a host that forwards cannot route the world into the lab.
+ * Loopback, multicast and broadcast stay untouched; any other address (the
+ * host's, or nobody's here) goes on only to look for a forward on that very
+ * address. False with *ret the verdict when there is nothing more to do.
+ */
+static __always_inline bool __rev_other_addr(__be32 daddr, int *ret)
+{
+	__u8 first = bpf_ntohl(daddr) >> 24;
+
+	*ret = TC_ACT_OK;
+	if (first == 0 || first == 127 || first >= 224)
+		return false;	/* "this" network, loopback, multicast, broadcast */
+	if (lab_where(daddr) != LAB_OUTSIDE) {
+		*ret = nsb_drop(NSB_DROP_INBOUND);
+		return false;
+	}
+	return true;
 }
 
 /* TC_ACT_OK with v->path unset: the host's, untouched. */
 static __always_inline int rev_snat_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
 	const struct nsb_config *cfg;
-	struct __rev_pkt p;
+	struct uplink_pkt p;
 	struct iphdr ip;
 	__u32 hlen, tot;
+	int ret;
 	__u8 type;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
@@ -271,12 +293,14 @@ static __always_inline int rev_snat_v4(struct __sk_buff *skb, struct nsb_verdict
 	cfg = config_get();
 	if (!cfg || !cfg->uplink_addr)
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) || ip.daddr != cfg->uplink_addr)
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
 		return TC_ACT_OK;
 	hlen = ip.ihl * 4;
 	tot = bpf_ntohs(ip.tot_len);
 	if (ip.version != 4 || hlen < sizeof(ip) || tot < hlen || tot > skb->len - ETH_HLEN)
 		return TC_ACT_OK;
+	if (ip.daddr != cfg->uplink_addr && !__rev_other_addr(ip.daddr, &ret))
+		return ret;
 	p.saddr = ip.saddr;
 	p.daddr = ip.daddr;
 	p.l4_off = ETH_HLEN + hlen;

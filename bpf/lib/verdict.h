@@ -112,11 +112,29 @@ static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 p
 	t->drop = reason;
 }
 
+/*
+ * A worker that runs as a global function (verified once, on its own, so
+ * that the paths leading to it do not multiply its cost) keeps a verdict of
+ * its own and finishes it itself: it returns verdict_done(), which the
+ * entry point's verdict_finish() passes on as it is. It never writes the
+ * caller's verdict: nothing a caller reads after the call may depend on
+ * what the verifier makes of a global callee's writes into the caller's
+ * stack (it checked the callee against its prototype alone).
+ */
+#define __NSB_DONE	0x10000
+
+static __always_inline int verdict_done(int tc_verdict)
+{
+	return __NSB_DONE + tc_verdict;
+}
+
 static __always_inline int verdict_finish(struct __sk_buff *skb, const struct nsb_verdict *v,
 					  int ret)
 {
 	__u32 reason;
 
+	if (ret >= __NSB_DONE)
+		return ret - __NSB_DONE;	/* finished by a global worker */
 	if (ret <= -__NSB_DROP_CODE) {
 		reason = -ret - __NSB_DROP_CODE;
 		if (reason == NSB_DROP_NONE || reason >= NSB_DROP_MAX)

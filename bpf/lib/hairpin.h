@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Hairpin at from_node: a node reaches a port forward of its own lab (at the
+ * uplink address, at any lab gateway, or at the forward's own address) and
+ * lands on the forward's backend, which may be itself. Both directions are
+ * node-sent, so both are ct entries keyed as the nodes send them, each the
+ * other's twin:
+ *
+ *   client c:cp -> uplink:6000   as   gw:P -> backend:8080        F_HAIRPIN
+ *   backend:8080 -> gw:P         as   uplink:6000 -> c:cp          F_HAIRPIN|F_DNAT
+ *
+ * gw is the backend network's gateway and P a port from the SNAT range,
+ * claimed in nat_ports as masquerade claims (nat_ct_create()), so the
+ * backend answers its own gateway and the reply comes back through
+ * from_node. Each packet is counted on its own entry (orig) and its twin's
+ * (reply), so both keep the state and the idle time of the connection.
+ * Delivery: bpf_redirect_peer() into the target, the sender's own host end
+ * included. A routed hop: TTL - 1 (expired: dropped, ttl). Forwards are
+ * public: every node may use them, whatever its network may reach. Later
+ * fragments of a hairpin datagram are not followed (they go to the host).
+ */
+#ifndef NSBPF_LIB_HAIRPIN_H
+#define NSBPF_LIB_HAIRPIN_H
+
+#include "lib/nat.h"
+#include "lib/lab.h"
+#include "lib/forwards.h"
+
+/* Is daddr a gateway of the lab? The sender's own first, without a scan. */
+static __always_inline bool __hairpin_gateway(const struct nsb_endpoint *src, __be32 daddr)
+{
+	__u32 id = src->net_id;
+	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
+
+	if (net && net->gateway == daddr)
+		return true;
+	return lab_where(daddr) == LAB_GATEWAY;
+}
+
+/*
+ * Is f, which src sent and no ct entry knows, a new flow to a port forward?
+ * Only a TCP SYN or a UDP datagram opens one. 0: no; 1: yes, *rq says where
+ * to and *fwdp is the forward (for its hit); or nsb_drop().
+ */
+static __always_inline int hairpin_target(const struct nsb_config *cfg,
+					  const struct nsb_endpoint *src, const struct flow_v4 *f,
+					  struct nat_req *rq, struct nsb_fwd_val **fwdp)
+{
+	const struct nsb_endpoint *ep;
+	const struct nsb_network *net;
+	struct nsb_fwd_val *fwd;
+	__be32 daddr = f->key.daddr, node;
+	__u32 id;
+
+	if (f->l4 != FLOW_L4_OK)
+		return 0;
+	if (f->key.proto == IPPROTO_TCP) {
+		if ((f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
+			return 0;
+	} else if (f->key.proto != IPPROTO_UDP) {
+		return 0;
+	}
+	fwd = forwards_lookup(daddr, f->key.dport, f->key.proto, false);
+	if (!fwd) {
+		fwd = forwards_lookup(0, f->key.dport, f->key.proto, true);
+		/* the scan of the gateways only once a forward is there */
+		if (!fwd || ((!cfg->uplink_addr || daddr != cfg->uplink_addr) &&
+			     !__hairpin_gateway(src, daddr)))
+			return 0;
+	}
+	node = fwd->node_addr;
+	ep = bpf_map_lookup_elem(&endpoints, &node);
+	if (!ep)
+		return nsb_drop(NSB_DROP_NO_ENDPOINT);	/* the forward's node is gone */
+	id = ep->net_id;
+	net = bpf_map_lookup_elem(&networks, &id);
+	if (!net || !net->gateway)
+		return nsb_drop(NSB_DROP_NO_ENDPOINT);
+	rq->nat_addr = net->gateway;
+	rq->to_addr = node;
+	rq->to_port = fwd->node_port;
+	rq->flags = NSB_CT_F_HAIRPIN;
+	rq->to_ifindex = ep->ifindex;
+	*fwdp = fwd;
+	return 1;
+}
+
+/* The backend's entry for the flow ce (the client's, just made). 0 or nsb_drop(). */
+static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct nsb_ct_entry *ce,
+					const struct nat_req *rq, __u64 now)
+{
+	struct nsb_ct_key tk = {
+		.saddr = rq->to_addr, .daddr = rq->nat_addr, .sport = rq->to_port,
+		.dport = ce->nat_port, .proto = f->key.proto,
+	};
+	struct nsb_ct_entry te = {
+		.nat_addr = f->key.daddr, .nat_port = f->key.dport,
+		.dnat_addr = f->key.saddr, .dnat_port = f->key.sport,
+		.state = NSB_CT_NEW, .flags = NSB_CT_F_HAIRPIN | NSB_CT_F_DNAT,
+		.ifindex = rq->to_ifindex, .created_ns = now, .last_seen_ns = now,
+	};
+
+	/* BPF_ANY: the claim of gw:P is ours, whatever sits at its key is stale */
+	if (bpf_map_update_elem(&ct, &tk, &te, BPF_ANY))
+		return nsb_drop(NSB_DROP_CT_INSERT);
+	return 0;
+}
+
+/* Translate f both ways as its entry ce says, count it, and into the target. */
+static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict *v,
+				       const struct flow_v4 *f, struct nsb_ct_entry *ce, __u64 now)
+{
+	__be32 saddr = ce->nat_addr, daddr = ce->dnat_addr;
+	__be16 sport = ce->nat_port, dport = ce->dnat_port;
+	const struct nsb_endpoint *dst = bpf_map_lookup_elem(&endpoints, &daddr);
+	struct nsb_ct_key tk = {
+		.saddr = daddr, .daddr = saddr, .sport = dport, .dport = sport,
+		.proto = f->key.proto,
+	};
+	struct nsb_ct_entry *tw;
+
+	if (!dst)
+		return nsb_drop(NSB_DROP_NO_ENDPOINT);
+	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
+	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, saddr, f->l4_off, f->key.proto, true,
+			   L4_SPORT, f->key.sport, sport) ||
+	    nat_rewrite_v4(skb, IP_OFF_DADDR, f->key.daddr, daddr, f->l4_off, f->key.proto, true,
+			   L4_DPORT, f->key.dport, dport))
+		return nsb_drop(NSB_DROP_CSUM);
+	ct_account_orig(ce, f->key.proto, f->tcp_flags, f->len, now);
+	tw = bpf_map_lookup_elem(&ct, &tk);
+	if (tw)
+		ct_account_reply(tw, f->key.proto, f->tcp_flags, f->len, now);
+	return nat_to_node(skb, v, dst, NSB_PATH_HAIRPIN);
+}
+
+/* A packet src sent to an address of the host's: hairpin, or to the host. */
+static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdict *v,
+					const struct nsb_endpoint *src)
+{
+	const struct nsb_config *cfg = config_get();
+	struct nsb_fwd_val *fwd = NULL;
+	struct nsb_ct_entry *ce;
+	struct nat_req rq = {};
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct flow_v4 f;
+	__u32 port;
+	__u64 now;
+	int ret;
+
+	if (!cfg || !src)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	ret = parse_ipv4(skb, &eth, &ip);	/* the caller's pointers do not reach here */
+	if (ret)
+		return ret;
+	flow_parse_v4(skb, ip, &f);
+	if (f.l4 != FLOW_L4_OK || (f.key.proto != IPPROTO_TCP && f.key.proto != IPPROTO_UDP))
+		return verdict_pass(v, NSB_PATH_TO_HOST);
+	/*
+	 * The host's own traffic fast: a hairpin flow's packet goes to a
+	 * forwarded port (the client's side) or to a gateway's port from the
+	 * SNAT range (the backend's). Any other is the host's, without a
+	 * conntrack lookup.
+	 */
+	port = bpf_ntohs(f.key.dport);
+	if ((port < config_port_min(cfg) || port > config_port_max(cfg)) &&
+	    !forwards_lookup(f.key.daddr, f.key.dport, f.key.proto, true))
+		return verdict_pass(v, NSB_PATH_TO_HOST);
+	now = bpf_ktime_get_ns();
+	ce = bpf_map_lookup_elem(&ct, &f.key);
+	if (!ce || ct_expired(cfg, ce, f.key.proto, now) || !(ce->flags & NSB_CT_F_HAIRPIN)) {
+		/* ce: NULL or a stale entry */
+		ret = hairpin_target(cfg, src, &f, &rq, &fwd);
+		if (ret <= 0)
+			return ret ? ret : verdict_pass(v, NSB_PATH_TO_HOST);
+		if (f.ttl <= 1)
+			return nsb_drop(NSB_DROP_TTL);	/* inside the lab: no ICMP error */
+		rq.ifindex = src->ifindex;
+		rq.now = now;
+		ret = nat_ct_create(cfg, &f, &rq, ce);
+		if (ret)
+			return ret;
+		ce = bpf_map_lookup_elem(&ct, &f.key);
+		if (!ce)
+			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
+		ret = hairpin_twin(&f, ce, &rq, now);
+		if (ret)
+			return ret;
+		if (fwd)
+			forwards_hit(fwd);
+	} else if (f.ttl <= 1) {
+		return nsb_drop(NSB_DROP_TTL);
+	}
+	return hairpin_out(skb, v, &f, ce, now);
+}
+
+/*
+ * What a node sends to an address of the host's (the uplink address, a
+ * gateway, another host address): a hairpin flow's packet, a new flow to a
+ * port forward, or the host's (to_host, untouched). src: the sender.
+ *
+ * A global function: the verifier walks it once, on its own, however many
+ * paths of from_node lead here. It finishes its own verdict (verdict_done()).
+ */
+__noinline int hairpin_from_node_v4(struct __sk_buff *skb, const struct nsb_endpoint *src)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+
+	return verdict_done(verdict_finish(skb, &v, __hairpin_v4(skb, &v, src)));
+}
+
+#endif /* NSBPF_LIB_HAIRPIN_H */

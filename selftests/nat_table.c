@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The NAT tables' runner (nat_table.h): lab_masq with an uplink (a veth in
+ * the selftests' private netns, MTU ST_UPLINK_MTU: bpf_check_mtu() needs a
+ * real device; BPF_PROG_TEST_RUN never performs the redirect), the table's
+ * config and forwards, then every step through BPF_PROG_TEST_RUN.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nat_table.h"
+
+struct run {
+	struct st_env env;
+	const struct nat_table *t;
+	uint32_t uplink_if;
+	uint32_t vars[NVARS];
+	bool bound[NVARS];
+	uint16_t pmin, pmax;
+	uint64_t unit;
+};
+
+/* A port as a number: PORT_VAR(n) must have been learnt already. */
+static bool port_of(const struct run *r, uint32_t p, uint32_t *out)
+{
+	if (!IS_VAR(p)) {
+		*out = p;
+		return true;
+	}
+	if (!ASSERT_TRUE((p & 0xff) < NVARS && r->bound[p & 0xff], "port variable learnt"))
+		return false;
+	*out = r->vars[p & 0xff];
+	return true;
+}
+
+/* f with its port variables replaced, its quote (if any) copied into *q likewise. */
+static bool resolve(const struct run *r, const struct frame *f, struct frame *out,
+		    struct frame *q)
+{
+	bool ok = true;
+
+	*out = *f;
+	ok &= port_of(r, f->sport, &out->sport);
+	ok &= port_of(r, f->dport, &out->dport);
+	ok &= port_of(r, f->icmp_id, &out->icmp_id);
+	if (f->quote) {
+		*q = *f->quote;
+		ok &= port_of(r, q->sport, &q->sport);
+		ok &= port_of(r, q->dport, &q->dport);
+		ok &= port_of(r, q->icmp_id, &q->icmp_id);
+		out->quote = q;
+	}
+	return ok;
+}
+
+static bool ct_key(const struct run *r, const struct ct_expect *e, struct nsb_ct_key *k)
+{
+	uint32_t sport, dport;
+
+	if (!port_of(r, e->sport, &sport) || !port_of(r, e->dport, &dport))
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->saddr = htonl(e->saddr);
+	k->daddr = htonl(e->daddr);
+	k->sport = htons((uint16_t)sport);
+	k->dport = htons((uint16_t)dport);
+	k->proto = e->proto;
+	return true;
+}
+
+/* One entry per host port, as loader/fwd_map.c writes them. */
+static void install_fwd(struct run *r, const struct fwd_rule *f)
+{
+	uint16_t end = f->port_end ? f->port_end : f->port;
+
+	for (uint32_t p = f->port; p <= end; p++) {
+		struct nsb_fwd_key k = {
+			.host_addr = htonl(f->host_addr), .port = htons((uint16_t)p),
+			.proto = f->proto,
+		};
+		struct nsb_fwd_val v = {
+			.node_addr = htonl(f->node_addr),
+			.node_port = htons((uint16_t)(f->node_port + (p - f->port))),
+			.first_port = htons(f->port), .count = (__u16)(end - f->port + 1),
+			.ifindex = f->ifindex,
+		};
+
+		cr_assert(!bpf_map_update_elem(r->env.forwards_fd, &k, &v, BPF_NOEXIST),
+			  "forwards: %s", strerror(errno));
+	}
+}
+
+static void install(struct run *r)
+{
+	const struct nat_table *t = r->t;
+	struct nsb_config cfg = {
+		.layout = NSB_LAYOUT_VERSION,
+		.uplink_ifindex = t->no_uplink ? 0 : r->uplink_if,
+		.uplink_addr = t->no_uplink ? 0 : htonl(UPLINK_IP),
+		.snat_port_min = r->pmin,
+		.snat_port_max = r->pmax,
+		.tmo_tcp_syn = 120 * r->unit,
+		.tmo_tcp_est = 7440 * r->unit,
+		.tmo_tcp_close = 10 * r->unit,
+		.tmo_udp = TMO_UDP * r->unit,
+		.tmo_icmp = 30 * r->unit,
+	};
+	static const uint32_t host_addrs[] = { HOST_IP, UPLINK_IP };
+	__u32 zero = 0;
+	__u8 one = 1;
+	int err;
+
+	err = lab_install(&lab_masq, r->env.endpoints_fd, r->env.networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_masq.name, strerror(-err));
+	cr_assert(!bpf_map_update_elem(r->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
+		  strerror(errno));
+	for (int i = 0; i < N(host_addrs); i++) {
+		__be32 a = htonl(host_addrs[i]);
+
+		cr_assert(!bpf_map_update_elem(r->env.host_addrs_fd, &a, &one, BPF_ANY),
+			  "host_addrs: %s", strerror(errno));
+	}
+	for (int i = 0; i < t->n_fwds; i++)
+		install_fwd(r, &t->fwds[i]);
+}
+
+/*
+ * Make the flow look idle for units: its last_seen_ns moves back. The
+ * clock (bpf_ktime_get_ns) counts from boot, so no further back than that.
+ */
+static bool age_flow(struct run *r, const struct ct_expect *e, uint32_t units)
+{
+	uint64_t by = units * r->unit;
+	struct nsb_ct_entry ce;
+	struct nsb_ct_key k;
+
+	if (!ct_key(r, e, &k))
+		return false;
+	if (!ASSERT_EQ(bpf_map_lookup_elem(r->env.ct_fd, &k, &ce), 0, "ct entry to age"))
+		return false;
+	if (!ASSERT_TRUE(ce.last_seen_ns > by, "the machine is up longer than the age"))
+		return false;
+	ce.last_seen_ns -= by;
+	return ASSERT_EQ(bpf_map_update_elem(r->env.ct_fd, &k, &ce, BPF_EXIST), 0, "age ct entry");
+}
+
+static uint32_t node_if(uint32_t ip)
+{
+	return ip == EARTH_IP ? EARTH_IF : ip == NEPTUNE_IP ? NEPTUNE_IF :
+	       ip == MARS_IP ? MARS_IF : PLUTO_IF;
+}
+
+static bool check_ct(struct run *r, const struct ct_expect *e)
+{
+	struct nsb_ct_entry ce;
+	struct nsb_ct_key k;
+	uint32_t port, other;
+	bool ok = true;
+	int err;
+
+	if (!e->check)
+		return true;
+	if (!ct_key(r, e, &k))
+		return false;
+	err = bpf_map_lookup_elem(r->env.ct_fd, &k, &ce) ? -errno : 0;
+	if (e->absent)
+		return ASSERT_EQ(err, -ENOENT, "ct: no entry");
+	if (!ASSERT_EQ(err, 0, "ct: the entry"))
+		return false;
+	port = ntohs(ce.nat_port);
+	if (IS_VAR(e->nat_port) && !r->bound[e->nat_port & 0xff]) {
+		ok &= ASSERT_TRUE(port >= r->pmin && port <= r->pmax, "ct: nat port in the range");
+		r->vars[e->nat_port & 0xff] = port;
+		r->bound[e->nat_port & 0xff] = true;
+	} else if (e->nat_port) {
+		ok &= port_of(r, e->nat_port, &other) && ASSERT_EQ(port, other, "ct: nat port");
+	}
+	if (e->not_port)
+		ok &= port_of(r, e->not_port, &other) && ASSERT_TRUE(port != other,
+								     "ct: a different nat port");
+	ok &= ASSERT_EQ(ntohl(ce.nat_addr), e->nat_addr ? e->nat_addr : UPLINK_IP,
+			"ct: nat address");
+	ok &= ASSERT_EQ(ntohl(ce.dnat_addr), e->dnat_addr, "ct: dnat address");
+	ok &= port_of(r, e->dnat_port, &other) &&
+	      ASSERT_EQ(ntohs(ce.dnat_port), other, "ct: dnat port");
+	ok &= ASSERT_EQ(ce.state, e->state, "ct: state");
+	ok &= ASSERT_EQ(ce.flags, e->flags, "ct: flags");
+	ok &= ASSERT_EQ(ce.pkts_orig, e->pkts_orig, "ct: packets out");
+	ok &= ASSERT_EQ(ce.pkts_reply, e->pkts_reply, "ct: packets back");
+	ok &= ASSERT_TRUE(ce.created_ns, "ct: created_ns set");
+	ok &= ASSERT_EQ(ce.ifindex, node_if(e->saddr), "ct: the node's ifindex");
+	return ok;
+}
+
+static bool check_natp(const struct run *r, const struct natp_expect *e)
+{
+	struct nsb_nat_key k = {};
+	struct nsb_nat_val v;
+	uint32_t np, rp, node_port;
+	bool ok = true;
+	int err;
+
+	if (!e->check)
+		return true;
+	if (!port_of(r, e->nat_port, &np) || !port_of(r, e->remote_port, &rp))
+		return false;
+	k.nat_addr = htonl(e->nat_addr);
+	k.remote_addr = htonl(e->remote_addr);
+	k.nat_port = htons((uint16_t)np);
+	k.remote_port = htons((uint16_t)rp);
+	k.proto = e->proto;
+	err = bpf_map_lookup_elem(r->env.nat_ports_fd, &k, &v) ? -errno : 0;
+	if (e->absent)
+		return ASSERT_EQ(err, -ENOENT, "nat_ports: no entry");
+	if (!ASSERT_EQ(err, 0, "nat_ports: the entry"))
+		return false;
+	ok &= ASSERT_EQ(ntohl(v.node_addr), e->node_addr, "nat_ports: node address");
+	ok &= port_of(r, e->node_port, &node_port) &&
+	      ASSERT_EQ(ntohs(v.node_port), node_port, "nat_ports: node port");
+	ok &= ASSERT_EQ(v.ifindex, e->ifindex, "nat_ports: ifindex");
+	ok &= ASSERT_EQ(v.flags, e->flags, "nat_ports: flags");
+	return ok;
+}
+
+static bool check_hits(const struct run *r, const struct hits_expect *e)
+{
+	struct nsb_fwd_key k = {
+		.host_addr = htonl(e->host_addr), .port = htons((uint16_t)e->port),
+		.proto = e->proto,
+	};
+	struct nsb_fwd_val v;
+
+	if (!e->check)
+		return true;
+	if (!ASSERT_EQ(bpf_map_lookup_elem(r->env.forwards_fd, &k, &v), 0, "forwards: the entry"))
+		return false;
+	return ASSERT_EQ(v.hits, e->hits, "forwards: hits");
+}
+
+static bool check_stats(const struct nat_step *c, const struct nsb_counter *before,
+			const struct nsb_counter *after, size_t len)
+{
+	unsigned long long pkts = 0;
+
+	for (int i = 0; i < NSB_STAT_MAX; i++)
+		pkts += after[i].packets - before[i].packets;
+	if (c->stat == NOT_COUNTED)
+		return ASSERT_EQ(pkts, 0, "no stats slot counted it");
+	if (!ASSERT_EQ(pkts, 1, "counted exactly once") ||
+	    !ASSERT_EQ(after[c->stat].packets - before[c->stat].packets, 1,
+		       st_slot_name(c->stat))) {
+		for (int i = 0; i < NSB_STAT_MAX; i++)
+			if (after[i].packets != before[i].packets)
+				cr_log_error("%s: counted under %s", st_case, st_slot_name(i));
+		return false;
+	}
+	return ASSERT_EQ(after[c->stat].bytes - before[c->stat].bytes, len, "bytes counted");
+}
+
+static bool check_trace(const struct run *r, const struct nat_step *c, const struct nsb_trace *t)
+{
+	bool dropped = c->stat >= NSB_STAT_DROP_BASE && c->stat != NOT_COUNTED;
+	uint32_t redirect = c->redirect == UPLINK_IF ? r->uplink_if : c->redirect;
+	bool ok = true;
+
+	if (c->stat == NOT_COUNTED) {
+		ok &= ASSERT_EQ(t->path, 0, "trace: no path (not traced)");
+		ok &= ASSERT_EQ(t->redirect_ifindex, 0, "trace: no redirect");
+		return ok & ASSERT_EQ(t->drop, NSB_DROP_NONE, "trace: no drop");
+	}
+	ok &= ASSERT_EQ(t->path, dropped ? 0 : c->stat + 1, "trace: path");
+	ok &= ASSERT_EQ(t->drop, dropped ? c->stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
+			"trace: drop reason");
+	ok &= ASSERT_EQ(t->redirect_ifindex, redirect, "trace: redirect ifindex");
+	ok &= ASSERT_EQ(t->redirect_flags, c->flags, "trace: redirect flags");
+	return ok;
+}
+
+static bool check_output(const struct run *r, const struct nat_step *c, const struct pkt *in,
+			 const struct st_result *res)
+{
+	struct frame out, q;
+	struct pkt want;
+	char why[128];
+
+	if (c->out.kind == FR_NONE)
+		return st_assert_bytes(res->out, res->out_len, in->buf, in->len,
+				       "output bytes (untouched)");
+	if (!resolve(r, &c->out, &out, &q) ||
+	    !ASSERT_TRUE(frame_build(&out, &want), "build the expected frame"))
+		return false;
+	if (!st_assert_bytes(res->out, res->out_len, want.buf, want.len, "output bytes"))
+		return false;
+	/* the bytes match a frame built from scratch; check its sums from scratch too */
+	if (!frame_csums_ok(res->out, res->out_len, why, sizeof(why)))
+		return ASSERT_TRUE(false, why);
+	return true;
+}
+
+void run_table(const struct nat_table *t)
+{
+	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
+	struct run *r = calloc(1, sizeof(*r));
+	int passed = 0;
+
+	cr_assert(r, "calloc");
+	r->t = t;
+	r->pmin = t->port_min ? t->port_min : NSB_SNAT_PORT_MIN;
+	r->pmax = t->port_max ? t->port_max : NSB_SNAT_PORT_MAX;
+	r->unit = t->unit_ns ? t->unit_ns : SEC_NS;
+	r->uplink_if = (uint32_t)st_uplink();
+	st_setup(&r->env, true);
+	install(r);
+	for (int i = 0; i < t->n; i++) {
+		const struct nat_step *c = &t->steps[i];
+		int fd = c->hook == FROM_NODE ? r->env.from_node_fd :
+			 c->hook == FROM_UPLINK ? r->env.from_uplink_fd : r->env.to_uplink_fd;
+		uint32_t ingress = c->ingress == UPLINK_IF ? r->uplink_if : c->ingress;
+		struct frame in, q;
+		struct st_result res;
+		struct pkt pin;
+		bool ok = true;
+
+		st_case = c->name;
+		if (c->age && !age_flow(r, &c->ct, c->age))
+			continue;
+		if (!resolve(r, &c->in, &in, &q) ||
+		    !ASSERT_TRUE(frame_build(&in, &pin), "build the input frame"))
+			continue;
+		st_stats(&r->env, before);
+		st_run(&r->env, fd, &pin, ingress, &res);
+		if (!ASSERT_EQ(res.err, 0, "BPF_PROG_TEST_RUN"))
+			continue;
+		st_stats(&r->env, after);
+		ok &= ASSERT_EQ(res.retval, c->verdict, "verdict");
+		ok &= check_trace(r, c, &res.trace);
+		ok &= check_stats(c, before, after, pin.len);
+		ok &= check_ct(r, &c->ct);	/* before the output: it may learn a port */
+		ok &= check_ct(r, &c->ct2);
+		ok &= check_natp(r, &c->natp);
+		ok &= check_hits(r, &c->hits);
+		if (c->verdict != TC_ACT_SHOT)
+			ok &= check_output(r, c, &pin, &res);
+		passed += ok;
+	}
+	cr_log_info("%s: %d steps, %d passed", t->name, t->n, passed);
+	st_close(&r->env);
+	free(r);
+}
+
