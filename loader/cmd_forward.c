@@ -170,13 +170,17 @@ static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct
 {
 	struct fwd_entry *have = NULL;
 	struct fwd_index *ix = fwd_index_new();
+	struct fwd_ports *inuse = force ? NULL : fwd_ports_in_use();
 	uint16_t lo = 0, hi = 0;
 	size_t n_have = 0;
 	int ret = EXIT_FAIL, e, used;
 	char err[256], desc[160];
 
-	if (!ix)
+	if (!ix || (!force && !inuse)) {
+		fwd_index_free(ix);
+		free(inuse);
 		return EXIT_FAIL;
+	}
 	e = fwd_map_read(fd, li, &have, &n_have);
 	if (!e)
 		e = snat_range(lab, &lo, &hi);
@@ -205,7 +209,7 @@ static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct
 				ret = EXIT_FAIL;
 			continue;
 		}
-		used = force ? 0 : fwd_port_in_use(f);
+		used = force ? 0 : fwd_port_in_use(inuse, f);
 		if (used) {
 			fwd_format(f, desc, sizeof(desc));
 			cli_err("%s: %s: the host already %s port %d (--force to forward it anyway)",
@@ -215,6 +219,7 @@ static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct
 		}
 	}
 out:
+	free(inuse);
 	free(have);
 	fwd_index_free(ix);
 	return ret;

@@ -157,40 +157,51 @@ int fwd_map_del(int fd, const struct fwd_spec *f)
 	return 0;
 }
 
-/* /proc/net/{tcp,udp}[6] of the calling thread's netns: a socket on port? */
-static int proc_port_used(const char *file, bool listen_only, uint16_t lo, uint16_t hi)
+/* Mark the ports with a socket in /proc/net/FILE of the calling thread's netns. */
+static void proc_ports(const char *file, bool listen_only, uint8_t *used)
 {
 	char path[64], line[512];
 	FILE *fp;
-	int found = 0;
 
 	snprintf(path, sizeof(path), "/proc/net/%s", file);
 	fp = fopen(path, "re");
 	if (!fp)
-		return 0;
-	while (!found && fgets(line, sizeof(line), fp)) {
+		return;
+	while (fgets(line, sizeof(line), fp)) {
 		unsigned int port, state;
-		char local[80];
+		char local[80], *colon;
 
 		if (sscanf(line, " %*d: %79s %*s %x", local, &state) != 2)
 			continue;
-		char *colon = strrchr(local, ':');
-
-		if (!colon || sscanf(colon + 1, "%x", &port) != 1)
+		colon = strrchr(local, ':');
+		if (!colon || sscanf(colon + 1, "%x", &port) != 1 || port > 65535)
 			continue;
 		if (listen_only && state != 0x0A)	/* TCP_LISTEN */
 			continue;
-		if (port >= lo && port <= hi)
-			found = (int)port;
+		used[port / 8] |= (uint8_t)(1U << (port % 8));
 	}
 	fclose(fp);
-	return found;
 }
 
-int fwd_port_in_use(const struct fwd_spec *f)
+struct fwd_ports *fwd_ports_in_use(void)
 {
-	bool tcp = f->proto == IPPROTO_TCP;
-	int p = proc_port_used(tcp ? "tcp" : "udp", tcp, f->port, f->port_end);
+	struct fwd_ports *p = calloc(1, sizeof(*p));
 
-	return p ? p : proc_port_used(tcp ? "tcp6" : "udp6", tcp, f->port, f->port_end);
+	if (!p)
+		return NULL;
+	proc_ports("tcp", true, p->tcp);
+	proc_ports("tcp6", true, p->tcp);	/* a v6 socket on :: takes v4 too */
+	proc_ports("udp", false, p->udp);
+	proc_ports("udp6", false, p->udp);
+	return p;
+}
+
+int fwd_port_in_use(const struct fwd_ports *p, const struct fwd_spec *f)
+{
+	const uint8_t *used = f->proto == IPPROTO_TCP ? p->tcp : p->udp;
+
+	for (unsigned int port = f->port; port <= f->port_end; port++)
+		if (used[port / 8] & (1U << (port % 8)))
+			return (int)port;
+	return 0;
 }

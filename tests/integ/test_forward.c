@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Port forwards, the tutorial scenario: two nodes serve HTTP on 8080, the
+ * lab publishes them on 6000 and 6001; clients in the world, the host itself
+ * and the nodes (hairpin) reach them. No iptables rule throughout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include "harness.h"
+
+TestSuite(forward, .init = harness_enter, .fini = harness_leave, .timeout = 240);
+
+static const char planets[] =
+	"name: planets\n"
+	"networks:\n"
+	"  planet:\n"
+	"    subnet: 10.10.0.0/16\n"
+	"nodes:\n"
+	"  earth:\n"
+	"    network: planet\n"
+	"    ip: 10.10.0.10\n"
+	"    exec:\n"
+	"      - mkdir -p /tmp/www-earth && echo page-of-earth > /tmp/www-earth/index.html\n"
+	"      - python3 -m http.server 8080 --directory /tmp/www-earth >/dev/null 2>&1 &\n"
+	"  neptune:\n"
+	"    network: planet\n"
+	"    ip: 10.10.0.11\n"
+	"    exec:\n"
+	"      - mkdir -p /tmp/www-neptune && echo page-of-neptune > /tmp/www-neptune/index.html\n"
+	"      - python3 -m http.server 8080 --directory /tmp/www-neptune >/dev/null 2>&1 &\n"
+	"      - socat UDP4-RECVFROM:7,fork EXEC:/bin/cat >/dev/null 2>&1 &\n"
+	"forwards:\n"
+	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
+	"  - {proto: tcp, port: 6001, to: neptune:8080}\n";
+
+/* Program ids of the lab's cgroup hooks, to check that down unloads them. */
+static char *cg_progs;
+
+static void up(void)
+{
+	world_up();
+	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("planets", planets)), 0);
+	cr_assert_eq(run_out(&cg_progs, "for f in /sys/fs/bpf/nsbpf/planets/cg_sock_*; do "
+				       "bpftool -j link show pinned $f | jq -e .prog_id; done | tr '\\n' ' '"), 0);
+	cr_assert_eq(run("test $(echo %s | wc -w) -eq 4", cg_progs), 0, "four hooks: %s", cg_progs);
+	cr_assert_eq(wait_listen("planets-earth", "t", 8080), 0);
+	cr_assert_eq(wait_listen("planets-neptune", "t", 8080), 0);
+}
+
+static void down(void)
+{
+	cr_assert(host_untouched());
+	cr_assert_eq(run("%s down planets", nsbpf()), 0);
+	cr_assert(lab_gone("planets"));
+	cr_assert_eq(run("for id in %s; do bpftool prog show id $id >/dev/null 2>&1 && exit 1; done; exit 0", cg_progs), 0,
+		     "the cgroup hooks (programs %s) are gone", cg_progs);
+	free(cg_progs);
+	cg_progs = NULL;
+}
+
+static void expect_page(const char *who, const char *url, const char *page)
+{
+	char *out = NULL;
+
+	cr_assert_eq(run_out(&out, "%s curl -s -m 5 %s", who, url), 0, "%s %s", who, url);
+	cr_assert_str_eq(out, page, "%s %s", who, url);
+	free(out);
+}
+
+Test(forward, world_host_and_nodes_reach_the_published_servers)
+{
+	up();
+	/* from outside, through the uplink */
+	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-earth\n");
+	expect_page("ip netns exec world", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	/* from the host itself, translated at the socket */
+	expect_page("", "http://127.0.0.1:6000/", "page-of-earth\n");
+	expect_page("", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	/* hairpin: a node through the uplink address or its gateway, also to itself */
+	expect_page("ip netns exec planets-earth", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	expect_page("ip netns exec planets-earth", "http://10.10.0.1:6000/", "page-of-earth\n");
+	expect_page("ip netns exec planets-neptune", "http://10.10.0.1:6000/", "page-of-earth\n");
+	/* hits are counted per forward */
+	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards[] | select(.port == 6000 and .node == \"earth\" and .to_port == 8080) | .hits >= 2'",
+			 nsbpf()), 0);
+	cr_assert_eq(run("%s status planets | grep -q 'tcp 6001 -> neptune:8080'", nsbpf()), 0, "status shows forwards");
+	down();
+}
+
+Test(forward, nothing_else_gets_in_from_the_uplink)
+{
+	up();
+	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6002/"), 0, "a port not forwarded");
+	/* even a world that routes the lab's subnet to us gets nothing in */
+	cr_assert_eq(run("ip -n world route add 10.10.0.0/16 via 192.0.2.1"), 0);
+	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://10.10.0.10:8080/"), 0);
+	cr_assert_neq(run("ip netns exec world ping -c1 -W1 10.10.0.10"), 0);
+	/* the hooks act in the lab's host netns only: the world's loopback is its own */
+	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://127.0.0.1:6000/"), 0);
+	down();
+}
+
+Test(forward, udp_echo_forward_from_world_and_host)
+{
+	char *out = NULL;
+
+	up();
+	cr_assert_eq(wait_listen("planets-neptune", "u", 7), 0);
+	cr_assert_eq(run("%s forward add planets udp 5353 neptune:7", nsbpf()), 0);
+	cr_assert_eq(run_out(&out, "echo from-world | ip netns exec world socat -t 2 - UDP4:192.0.2.1:5353"), 0);
+	cr_assert_str_eq(out, "from-world\n");
+	free(out);
+	cr_assert_eq(run_out(&out, "echo from-host | socat -t 2 - UDP4:127.0.0.1:5353"), 0);
+	cr_assert_str_eq(out, "from-host\n", "recvmsg gives the address asked for, so socat accepts it");
+	free(out);
+	down();
+}
+
+Test(forward, del_stops_a_forward_and_add_brings_it_back)
+{
+	up();
+	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-earth\n");
+	cr_assert_eq(run("%s forward del planets tcp 6000", nsbpf()), 0);
+	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6000/"), 0);
+	cr_assert_neq(run("curl -s -m 2 http://127.0.0.1:6000/"), 0);
+	cr_assert_eq(run("%s forward del planets tcp 6000", nsbpf()), 1, "gone already");
+	cr_assert_eq(run("%s forward add planets tcp 6000 neptune:8080", nsbpf()), 0);
+	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-neptune\n");
+	/* runtime forwards survive a re-up; the file's come back where free */
+	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("planets", planets)), 0);
+	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-neptune\n");
+	expect_page("ip netns exec world", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	down();
+}
+
+Test(forward, conflicts_change_nothing)
+{
+	char *out = NULL;
+
+	up();
+	cr_assert_eq(run_out(&out, "%s forward add planets tcp 6000 neptune:8080 2>&1", nsbpf()), 1);
+	cr_assert(strstr(out, "exists already"), "%s", out);
+	free(out);
+	cr_assert_eq(run_out(&out, "%s forward add planets tcp 5990-6005 neptune:5990-6005 2>&1", nsbpf()), 1);
+	cr_assert(strstr(out, "overlaps the forward tcp 6000 -> earth:8080"), "%s", out);
+	free(out);
+	cr_assert_eq(run("%s forward add planets tcp 7000 venus:80", nsbpf()), 2, "no such node");
+	cr_assert_eq(run("%s forward add planets tcp 7000-7002 earth:80-81", nsbpf()), 2, "unequal ranges");
+	cr_assert_eq(run("%s forward add planets tcp 62000 earth:80", nsbpf()), 1, "masquerade range");
+	/* a port the host listens on */
+	bg("listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
+	cr_assert_eq(run("for i in $(seq 100); do ss -ltn | grep -q ':7100 ' && exit 0; sleep 0.05; done; exit 1"), 0);
+	cr_assert_eq(run_out(&out, "%s forward add planets tcp 7100 earth:8080 2>&1", nsbpf()), 1);
+	cr_assert(strstr(out, "already listens on port 7100"), "%s", out);
+	free(out);
+	cr_assert_eq(run("%s forward add planets tcp 7100 earth:8080 --force", nsbpf()), 0);
+	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 3'", nsbpf()), 0,
+		     "only the forced one was added");
+	/* two concurrent adds of one port: exactly one wins */
+	cr_assert_eq(run("(%s forward add planets tcp 7200 earth:8080 & %s forward add planets tcp 7200 neptune:8080 & wait) 2>&1 | "
+			 "grep -c 'forward tcp 7200 -> .* added' | grep -qx 1", nsbpf(), nsbpf()), 0);
+	cr_assert_eq(run("%s forward list planets --json | jq -e '[.labs[0].forwards[] | select(.port == 7200)] | length == 1'", nsbpf()), 0);
+	down();
+}
+
+Test(forward, ten_thousand_forwards_from_a_file)
+{
+	const char *d = scratch_dir();
+
+	up();
+	cr_assert_eq(run("for p in $(seq 20000 29999); do echo \"tcp $p earth:8080\"; done > %s/many", d), 0);
+	cr_assert_eq(run("%s forward add planets --file %s/many", nsbpf(), d), 0);
+	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 10002'", nsbpf()), 0);
+	expect_page("ip netns exec world", "http://192.0.2.1:25000/", "page-of-earth\n");
+	/* a file with one bad line adds nothing */
+	cr_assert_eq(run("printf 'tcp 30000 earth:8080\\ntcp 30001 pluto:80\\n' > %s/bad", d), 0);
+	cr_assert_eq(run("%s forward add planets --file %s/bad 2>&1 | grep -q 'bad:2: lab planets has no node \"pluto\"'", nsbpf(), d), 0);
+	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 10002'", nsbpf()), 0);
+	down();
+}
