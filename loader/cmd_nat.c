@@ -4,9 +4,14 @@
  * through the lab's pinned maps (no daemon).
  *
  * `nat list --json` shape:
- * {"lab", "flows": [{"proto", "node": {"ip", "port"}, "remote": {"ip", "port"},
- *   "nat": {"ip", "port"}, "state", "age_s", "idle_s", "expired",
+ * {"lab", "flows": [{"proto", "kind", "node": {"ip", "port"},
+ *   "remote": {"ip", "port"}, "nat": {"ip", "port"}, "dnat": {"ip", "port"} | null,
+ *   "state", "age_s", "idle_s", "expired",
  *   "orig": {"packets", "bytes"}, "reply": {"packets", "bytes"}}]}
+ * kind: "masquerade" (the node opened it), "forward" (a client through a
+ * forward), "hairpin" (node to node through a forward). "node" is the node
+ * that sends with this entry's key, "nat" the source it is given, "dnat" the
+ * destination a hairpin entry is given.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,8 +52,8 @@ static int nat_help(int argc, char **argv)
 	       "       nsbpf nat flush LAB\n"
 	       "       nsbpf nat { on | off } LAB NETWORK\n"
 	       "\n"
-	       "list   masqueraded flows: original and translated tuple, state, age,\n"
-	       "       packets and bytes each way\n"
+	       "list   flows through the NAT (masquerade, forwards, hairpin): original and\n"
+	       "       translated tuple, state, age, packets and bytes each way\n"
 	       "flush  forget every flow (established connections through the NAT break)\n"
 	       "on/off masquerade a network or stop (new flows only; the topology file's\n"
 	       "       value comes back on the next `nsbpf up`)\n");
@@ -92,6 +97,11 @@ static const char *state_name(__u8 s)
 	static const char *const names[] = { "new", "established", "closing" };
 
 	return s < 3 ? names[s] : "?";
+}
+
+static const char *kind_name(__u8 flags)
+{
+	return flags & NSB_CT_F_HAIRPIN ? "hairpin" : flags & NSB_CT_F_DNAT ? "forward" : "masquerade";
 }
 
 static __u64 now_ns(void)
@@ -159,7 +169,7 @@ static int nat_list(int argc, char **argv)
 		out_str(&o, "lab", argv[1]);
 		out_arr_open(&o, "flows");
 	} else {
-		table_init(&tb, 9, "PROTO", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
+		table_init(&tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
 			   "PKTS OUT/IN", "BYTES OUT/IN");
 	}
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
@@ -175,9 +185,14 @@ static int nat_list(int argc, char **argv)
 		if (o.json) {
 			out_obj_open(&o, NULL);
 			out_str(&o, "proto", proto_name(key.proto));
+			out_str(&o, "kind", kind_name(e.flags));
 			out_endpoint(&o, "node", key.saddr, key.sport);
 			out_endpoint(&o, "remote", key.daddr, key.dport);
 			out_endpoint(&o, "nat", e.nat_addr, e.nat_port);
+			if (e.flags & NSB_CT_F_HAIRPIN)
+				out_endpoint(&o, "dnat", e.dnat_addr, e.dnat_port);
+			else
+				out_str(&o, "dnat", NULL);
 			out_str(&o, "state", state_name(e.state));
 			out_u64(&o, "age_s", age / 1000000000ULL);
 			out_u64(&o, "idle_s", idle / 1000000000ULL);
@@ -192,11 +207,18 @@ static int nat_list(int argc, char **argv)
 			out_obj_close(&o);
 			out_obj_close(&o);
 		} else {
-			char node[32], remote[32], nat[32], ag[24], id[24], pk[48], by[48];
+			char node[32], remote[64], nat[32], ag[24], id[24], pk[48], by[48];
 
 			fmt_ep(node, sizeof(node), key.saddr, key.sport);
 			fmt_ep(remote, sizeof(remote), key.daddr, key.dport);
 			fmt_ep(nat, sizeof(nat), e.nat_addr, e.nat_port);
+			if (e.flags & NSB_CT_F_HAIRPIN) {
+				char d[32];
+
+				fmt_ep(d, sizeof(d), e.dnat_addr, e.dnat_port);
+				snprintf(remote + strlen(remote), sizeof(remote) - strlen(remote),
+					 "=>%s", d);
+			}
 			snprintf(ag, sizeof(ag), "%llus", (unsigned long long)(age / 1000000000ULL));
 			snprintf(id, sizeof(id), "%llus%s", (unsigned long long)(idle / 1000000000ULL),
 				 expired ? " (expired)" : "");
@@ -204,8 +226,8 @@ static int nat_list(int argc, char **argv)
 				 (unsigned long long)e.pkts_reply);
 			snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)e.bytes_orig,
 				 (unsigned long long)e.bytes_reply);
-			table_row(&tb, proto_name(key.proto), node, remote, nat, state_name(e.state),
-				  ag, id, pk, by);
+			table_row(&tb, proto_name(key.proto), kind_name(e.flags), node, remote, nat,
+				  state_name(e.state), ag, id, pk, by);
 		}
 	}
 	close(fd);
@@ -216,7 +238,7 @@ static int nat_list(int argc, char **argv)
 		if (n)
 			table_print(&tb, stdout);
 		else
-			printf("lab %s: no masqueraded flows\n", argv[1]);
+			printf("lab %s: no flows\n", argv[1]);
 		table_free(&tb);
 	}
 	out_end(&o);

@@ -89,6 +89,13 @@ Test(forward, world_host_and_nodes_reach_the_published_servers)
 	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards[] | select(.port == 6000 and .node == \"earth\" and .to_port == 8080) | .hits >= 2'",
 			 nsbpf()), 0);
 	cr_assert_eq(run("%s status planets | grep -q 'tcp 6001 -> neptune:8080'", nsbpf()), 0, "status shows forwards");
+	/* the flows: forwarded ones leave as uplink:6000, hairpin ones carry their target */
+	cr_assert_eq(run("%s nat list planets --json | jq -e '[.flows[] | select(.kind == \"forward\" and .node.ip == \"10.10.0.10\" and "
+			 ".node.port == 8080 and .nat.ip == \"192.0.2.1\" and .nat.port == 6000)] | length >= 1'", nsbpf()), 0);
+	cr_assert_eq(run("%s nat list planets --json | jq -e '[.flows[] | select(.kind == \"hairpin\" and .dnat != null)] | length >= 2'", nsbpf()), 0);
+	cr_assert_gt(stat_packets("planets", "paths", "dnat"), 0);
+	cr_assert_gt(stat_packets("planets", "paths", "rev_dnat"), 0);
+	cr_assert_gt(stat_packets("planets", "paths", "hairpin"), 0);
 	down();
 }
 
@@ -100,6 +107,7 @@ Test(forward, nothing_else_gets_in_from_the_uplink)
 	cr_assert_eq(run("ip -n world route add 10.10.0.0/16 via 192.0.2.1"), 0);
 	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://10.10.0.10:8080/"), 0);
 	cr_assert_neq(run("ip netns exec world ping -c1 -W1 10.10.0.10"), 0);
+	cr_assert_gt(stat_packets("planets", "drops", "inbound"), 0, "dropped and counted");
 	/* the hooks act in the lab's host netns only: the world's loopback is its own */
 	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://127.0.0.1:6000/"), 0);
 	down();

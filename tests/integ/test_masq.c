@@ -73,10 +73,10 @@ Test(masq, http_fetch_server_sees_the_uplink_address)
 		     "the server logs the uplink address as the client");
 	cr_assert_eq(run("grep -q '^10\\.' %s/http.log", scratch_dir()), 1, "never a lab address");
 	/* the flow is visible, translated to the uplink address */
-	cr_assert_eq(run("%s nat list planets --json | jq -e '.flows[] | select(.proto == \"tcp\" and .node.ip == \"10.10.0.10\" and "
+	cr_assert_eq(run("%s nat list planets --json | jq -e '.flows[] | select(.proto == \"tcp\" and .kind == \"masquerade\" and .node.ip == \"10.10.0.10\" and "
 			 ".remote.ip == \"192.0.2.2\" and .remote.port == 8000 and .nat.ip == \"192.0.2.1\" and "
 			 ".nat.port >= 61000 and .orig.packets > 0 and .reply.packets > 0)'", nsbpf()), 0);
-	cr_assert_eq(run("%s nat list planets | grep -E '^tcp +10.10.0.10:[0-9]+ +192.0.2.2:8000 +192.0.2.1:6[0-9]+'", nsbpf()), 0);
+	cr_assert_eq(run("%s nat list planets | grep -E '^tcp +masquerade +10.10.0.10:[0-9]+ +192.0.2.2:8000 +192.0.2.1:6[0-9]+'", nsbpf()), 0);
 	cr_assert_gt(stat_packets("planets", "paths", "snat"), 0);
 	cr_assert_eq(run("%s nat flush planets | grep -q flushed", nsbpf()), 0);
 	cr_assert_eq(run("%s nat list planets --json | jq -e '.flows == []'", nsbpf()), 0);
