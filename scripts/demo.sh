@@ -22,6 +22,7 @@ down() {
 	fi
 	ip netns del $WORLD 2>/dev/null || true
 	ip netns del $HOST 2>/dev/null || true
+	rm -rf /tmp/nsbpf-demo-www
 	echo "demo: removed"
 }
 
@@ -49,7 +50,21 @@ up() {
 	show "$NSBPF" -n $HOST exec $LAB neptune -- ping -c 2 -i 0.2 10.10.0.1
 	say "ip netns exec $HOST ping -c 2 -i 0.2 10.10.0.10   # the host reaches a node"
 	ip netns exec $HOST ping -c 2 -i 0.2 10.10.0.10
-	show "$NSBPF" -n $HOST stats $LAB
+	show "$NSBPF" -n $HOST exec $LAB earth -- ping -c 2 -i 0.2 192.0.2.2
+	# a web server in earth, published on the uplink's port 6000 by labs/planets.yaml
+	mkdir -p /tmp/nsbpf-demo-www && echo "hello from earth" > /tmp/nsbpf-demo-www/index.html
+	"$NSBPF" -n $HOST exec $LAB earth -- python3 -m http.server 8080 \
+		--directory /tmp/nsbpf-demo-www >/dev/null 2>&1 &
+	for _ in $(seq 50); do
+		ip netns exec $LAB-earth ss -ltn | grep -q ':8080 ' && break
+		sleep 0.1
+	done
+	say "ip netns exec $WORLD curl -s http://192.0.2.1:6000/   # the world, through the forward"
+	ip netns exec $WORLD curl -s -m 5 http://192.0.2.1:6000/
+	show "$NSBPF" -n $HOST nat list $LAB
+	show "$NSBPF" -n $HOST forward list $LAB
+	say "$NSBPF -n $HOST stats $LAB   # the counters that moved"
+	"$NSBPF" -n $HOST stats $LAB | awk 'NR == 1 || $3 > 0'
 	say "bpftool map dump pinned /sys/fs/bpf/nsbpf/$LAB/endpoints"
 	bpftool map dump pinned /sys/fs/bpf/nsbpf/$LAB/endpoints | head -n 24
 	say "sysctl net.ipv4.ip_forward; ip -n $HOST link show type bridge   # no forwarding, no bridge"
