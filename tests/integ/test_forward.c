@@ -176,6 +176,17 @@ Test(forward, conflicts_change_nothing)
 	down();
 }
 
+Test(forward, a_forward_on_a_host_address_answers_only_there)
+{
+	up();
+	cr_assert_eq(run("%s forward add planets tcp 127.0.0.1:6100 neptune:8080", nsbpf()), 0);
+	expect_page("", "http://127.0.0.1:6100/", "page-of-neptune\n");
+	cr_assert_neq(run("curl -s -m 2 http://192.0.2.1:6100/"), 0, "not on the uplink address");
+	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6100/"), 0, "not from outside");
+	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards[] | select(.port == 6100) | .host == \"127.0.0.1\"'", nsbpf()), 0);
+	down();
+}
+
 Test(forward, ten_thousand_forwards_from_a_file)
 {
 	const char *d = scratch_dir();

@@ -285,7 +285,7 @@ Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 {
 	world_up();
 	cr_assert_eq(run("%s up %s", nsbpf(),
-			 lab_file("tiny", "name: tiny\nnat: {ports: 61000-61001}\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
+			 lab_file("tiny", "name: tiny\nnat: {ports: 61000-61001, conntrack: 1024}\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
 					  "    masquerade: true\nnodes:\n  a:\n    network: n\n")), 0);
 	bg("echo.log", "ip netns exec world socat TCP4-LISTEN:8003,bind=192.0.2.2,fork,reuseaddr EXEC:/bin/cat");
 	cr_assert_eq(wait_listen("world", "t", 8003), 0);
@@ -303,6 +303,8 @@ Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 			 "    assert s.recv(32) == b\"still-here\"\n"
 			 "'"), 0);
 	cr_assert_gt(stat_packets("tiny", "drops", "nat_exhausted"), 0);
+	cr_assert_eq(run("bpftool -j map show pinned /sys/fs/bpf/nsbpf/tiny/ct | jq -e '.max_entries == 1024 and .type == \"lru_hash\"'"), 0,
+		     "conntrack sized from the topology");
 	cr_assert_eq(run("%s nat list tiny --json | jq -e '[.flows[] | .nat.port] | sort == [61000, 61001]'", nsbpf()), 0);
 	cr_assert(host_untouched());
 	cr_assert_eq(run("%s down tiny", nsbpf()), 0);
