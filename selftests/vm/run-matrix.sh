@@ -40,7 +40,7 @@ outdir=$top/.output/matrix
 vm_timeout=${NSBPF_VM_TIMEOUT:-300}
 mem=${NSBPF_VM_MEM:-512M}
 jobs=${NSBPF_VM_JOBS:-$(nproc)}
-suites="load selftests smoke:auto smoke:clsact"
+suites="load selftests smoke:auto smoke:clsact smoke:tcx"
 
 die() { echo "matrix: $*" >&2; exit 2; }
 
@@ -175,14 +175,14 @@ wait
 t_end=$(date +%s)
 
 # ---- the table ----
-pass=0 fail=0
+pass=0 fail=0 skip=0
 lines=()
 failed_logs=()
 
 # cell KERNEL SUITE ATTACH RESULT SECS DETAIL
 cell() {
-	lines+=("$(printf '%-26s %-10s %-12s %-6s %4s  %s' "$1" "$2" "$3" "$4" "$5" "$6")")
-	if [ "$4" = FAIL ]; then fail=$((fail + 1)); else pass=$((pass + 1)); fi
+	lines+=("$(printf '%-26s %-10s %-16s %-6s %4s  %s' "$1" "$2" "$3" "$4" "$5" "$6")")
+	case $4 in FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; *) pass=$((pass + 1)) ;; esac
 }
 
 for r in "${rows[@]}"; do
@@ -227,7 +227,7 @@ for r in "${rows[@]}"; do
 			if [ "$mode" = auto ]; then
 				row=$(awk -F'\t' '$1 == "smoke" && $2 ~ /^auto/' "$d/results.tsv" 2>/dev/null)
 			else
-				row=$(awk -F'\t' '$1 == "smoke" && $2 == "clsact"' "$d/results.tsv" 2>/dev/null)
+				row=$(awk -F'\t' -v m="$mode" '$1 == "smoke" && $2 == m' "$d/results.tsv" 2>/dev/null)
 			fi
 		else
 			row=$(awk -F'\t' -v s="$suite" '$1 == s' "$d/results.tsv" 2>/dev/null)
@@ -262,7 +262,7 @@ done
 
 echo
 echo "== kernel matrix: $((t_end - t_start))s, ${accel[1]} (timings under TCG say nothing about speed) =="
-printf '%-26s %-10s %-12s %-6s %4s  %s\n' kernel suite attach result secs detail
+printf '%-26s %-10s %-16s %-6s %4s  %s\n' kernel suite attach result secs detail
 printf '%s\n' "${lines[@]}"
 
 # Verifier instructions processed, one column per kernel.
@@ -288,5 +288,5 @@ echo "== verifier instructions processed per program =="
 
 echo
 echo "logs: ${outdir#"$top"/}/<kernel>/"
-echo "matrix: $pass passed, $fail failed"
+echo "matrix: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
