@@ -32,7 +32,7 @@ _Static_assert(sizeof(struct nsb_endpoint) == 20, "nsb_endpoint is ABI");
 #define NSB_NET_F_USED		(1U << 0)	/* slot holds a network */
 #define NSB_NET_F_MASQUERADE	(1U << 1)	/* SNAT to the uplink (masquerade issue) */
 
-/* networks: array, net_id -> subnet and policy */
+/* networks: array, net_id -> subnet and policy; used slots are dense from 0 */
 struct nsb_network {
 	__be32 subnet;		/* wire order, host bits zero */
 	__be32 mask;		/* wire order */

@@ -21,13 +21,18 @@ struct __lab_ctx {
 	enum lab_where where;
 };
 
-/* bpf_loop() callback: one networks slot. 1 stops the loop. */
+/*
+ * bpf_loop() callback: one networks slot. 1 stops the loop. The loader fills
+ * the slots densely from 0, so the first unused one ends the list.
+ */
 static long __lab_net(__u32 id, void *arg)
 {
 	struct __lab_ctx *c = arg;
 	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
 
-	if (!net || !(net->flags & NSB_NET_F_USED) || (c->daddr & net->mask) != net->subnet)
+	if (!net || !(net->flags & NSB_NET_F_USED))
+		return 1;
+	if ((c->daddr & net->mask) != net->subnet)
 		return 0;
 	if (c->daddr == net->gateway)
 		c->where = LAB_GATEWAY;
