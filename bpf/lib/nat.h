@@ -7,13 +7,19 @@
  * config's [snat_port_min, snat_port_max], unique per (source address it
  * leaves with, remote address, remote port, protocol): the node's own port
  * when it is in the range and free, else NAT_CANDIDATES ports from a hash of
- * the tuple. Masquerade leaves with the uplink address; a hairpin flow
+ * the tuple (each candidate hashed anew, so claimed ports do not cluster and
+ * a run of taken ports cannot stall new flows). Masquerade leaves with the
+ * uplink address; a hairpin flow
  * (lib/hairpin.h) with its backend's gateway, towards the backend.
  * A port is claimed by inserting its nat_ports entry with BPF_NOEXIST, and
  * only then is the ct entry written; if that fails the claim is deleted
  * again. A nat_ports entry whose flow is gone from ct, points elsewhere or
- * has expired is stale and may be taken over. No free port: the new flow is
- * dropped (nat_exhausted), existing flows are untouched.
+ * has expired is stale and may be taken over. A new TCP flow that finds none
+ * free takes over a closed TCP flow's port (RST seen, or FIN both ways), as
+ * conntrack reopens a TIME_WAIT tuple: closed flows hold their ports for the
+ * closing timeout, and short connections would otherwise exhaust the range.
+ * Nothing at all: the new flow is dropped (nat_exhausted), existing flows
+ * are untouched.
  */
 #ifndef NSBPF_LIB_NAT_H
 #define NSBPF_LIB_NAT_H
@@ -28,8 +34,20 @@ struct __nat_claim {
 	struct nsb_nat_val nv;
 	__u64 now;
 	__u32 min, range, start;
+	__u32 hash;			/* seeds candidates 1.. */
 	__u32 found;
 };
+
+/* A cheap mixer for the candidate sequence. */
+static __always_inline __u32 __nat_mix(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352dU;
+	h ^= h >> 15;
+	h *= 0x846ca68bU;
+	h ^= h >> 16;
+	return h;
+}
 
 static __always_inline __u32 __nat_hash(const struct nsb_ct_key *k)
 {
@@ -52,7 +70,16 @@ static __always_inline __u32 __nat_hash(const struct nsb_ct_key *k)
  * backend's entry {remote, nat address}, which must still lead back to the
  * claim's node (NSB_NAT_F_HAIRPIN in nsbpf_maps.h).
  */
-static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
+/* A TCP flow that is over: RST seen (closing, no FIN), or FIN both ways. */
+static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8 proto)
+{
+	__u8 fins = ce->flags & (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY);
+
+	return proto == IPPROTO_TCP && ce->state == NSB_CT_CLOSING &&
+	       (!fins || fins == (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY));
+}
+
+static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now, bool closed)
 {
 	const struct nsb_nat_val *nv = bpf_map_lookup_elem(&nat_ports, nk);
 	const struct nsb_config *cfg = config_get();
@@ -71,7 +98,7 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 		ck.dport = nk->nat_port;
 		ce = bpf_map_lookup_elem(&ct, &ck);
 		return !ce || ce->dnat_addr != nv->node_addr || ce->dnat_port != nv->node_port ||
-		       ct_expired(cfg, ce, nk->proto, now);
+		       ct_expired(cfg, ce, nk->proto, now) || (closed && __nat_tcp_closed(ce, nk->proto));
 	}
 	ck.saddr = nv->node_addr;
 	ck.daddr = nk->remote_addr;
@@ -79,33 +106,42 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 	ck.dport = nk->remote_port;
 	ce = bpf_map_lookup_elem(&ct, &ck);
 	return !ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr ||
-	       ct_expired(cfg, ce, nk->proto, now);
+	       ct_expired(cfg, ce, nk->proto, now) || (closed && __nat_tcp_closed(ce, nk->proto));
 }
 
 /*
  * __nat_stale() as a global function: the verifier walks it once, where the
  * claim loop's callback is walked again at every call site (masquerade's,
- * hairpin's) until its states converge. nk: a copy on the caller's stack.
+ * hairpin's) until its states converge. nk: a copy on the caller's stack;
+ * closed: a closed TCP flow counts as stale too.
  */
-__noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now)
+__noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now, int closed)
 {
 	struct nsb_nat_key k;
 
 	if (!nk)
 		return 0;
 	k = *nk;	/* map keys from our own stack */
-	return __nat_stale(&k, now);
+	return __nat_stale(&k, now, closed);
 }
 
-/* bpf_loop() callback: candidate i. 1 (stop) once a port is claimed. */
+/*
+ * bpf_loop() callback: candidate i % NAT_CANDIDATES, in a first round for
+ * free or stale ports, then again (TCP) for closed flows' ports. 1 (stop)
+ * once a port is claimed. Candidate 0 is the preferred port (start).
+ */
 static long __nat_try(__u32 i, void *arg)
 {
 	struct __nat_claim *c = arg;
-	__u32 port = c->min + (c->start + i) % c->range;
+	__u32 n = i % NAT_CANDIDATES, port;
+	int closed = i >= NAT_CANDIDATES;
 
+	if (closed && c->nk.proto != IPPROTO_TCP)
+		return 1;
+	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
 	if (bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST)) {
-		if (!nat_claim_stale(&c->nk, c->now))
+		if (!nat_claim_stale(&c->nk, c->now, closed))
 			return 0;
 		/*
 		 * Take it over. Two CPUs reclaiming the same stale entry at once
@@ -167,13 +203,14 @@ static __always_inline int nat_ct_create(const struct nsb_config *cfg, const str
 	c.min = min;
 	c.range = max - min + 1;
 	oport = old ? bpf_ntohs(old->nat_port) : 0;
+	c.hash = __nat_hash(&f->key);
 	if (old && old->nat_addr == rq->nat_addr && oport >= min && oport <= max)
 		c.start = oport - min;
 	else if (sport >= min && sport <= max)
 		c.start = sport - min;
 	else
-		c.start = __nat_hash(&f->key) % c.range;
-	bpf_loop(NAT_CANDIDATES, __nat_try, &c, 0);
+		c.start = c.hash % c.range;
+	bpf_loop(2 * NAT_CANDIDATES, __nat_try, &c, 0);
 	if (!c.found)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 
