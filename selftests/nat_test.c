@@ -359,6 +359,41 @@ static const struct nat_step collision_steps[] = {
 	  .out = { BACK_TCP(neptune, REMOTE_IP, 80, 61400, SYNACK) }, .stat = PATH(REV_SNAT) },
 };
 
+/* ------------------------- TCP on 2 ports: a closed flow's port is reused */
+
+static const struct nat_step reuse_steps[] = {
+	{ "first SYN: one of the two ports (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40300, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40300, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "second SYN: the other (var 1)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40301, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(1), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40301, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(1),
+		  .not_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "third SYN while both flows live: nat_exhausted",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
+	  .ct = { CT(NEPTUNE_IP, 40302, REMOTE_IP, 80, TCP), .absent = true } },
+	{ "the remote resets the first flow: into earth, closed",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), RSTACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 40300, RSTACK) }, .stat = PATH(REV_SNAT) },
+	{ "third SYN again: takes over the closed flow's port",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(neptune, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(NEPTUNE_IP, 40302, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "its SYN-ACK goes to neptune, not to the closed flow's earth",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), SYNACK) }, INTO(neptune),
+	  .out = { BACK_TCP(neptune, REMOTE_IP, 80, 40302, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "the second flow, alive, keeps its port",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(1), SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 40301, SYNACK) }, .stat = PATH(REV_SNAT) },
+	{ "a fourth SYN: both flows live again, nat_exhausted",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40303, REMOTE_IP, 80, SYN) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
+	  .ct = { CT(NEPTUNE_IP, 40303, REMOTE_IP, 80, TCP), .absent = true } },
+};
+
 /* -------------------------------------------- exhaustion: 2 ports only */
 
 static const struct nat_step exhaust_steps[] = {
@@ -753,6 +788,11 @@ Test(masq, icmp_errors_back)
 Test(masq, port_collision)
 {
 	run_table(TABLE(collision_steps));
+}
+
+Test(masq, closed_tcp_port_reused_when_full)
+{
+	run_table(TABLE(reuse_steps, .port_min = 61000, .port_max = 61001));
 }
 
 Test(masq, exhaustion_two_ports)
