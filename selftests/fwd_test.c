@@ -413,11 +413,12 @@ static const struct nat_step inbound_steps[] = {
 	  HOSTS },
 };
 
-#define FWD_TABLE(s)	TABLE(s, .fwds = fwds, .n_fwds = N(fwds))
+#define FWD_TABLE(s, ...)	TABLE(s, .fwds = fwds, .n_fwds = N(fwds), ##__VA_ARGS__)
 
 Test(forward, tcp_from_outside)
 {
-	run_table(FWD_TABLE(dnat_tcp_steps));
+	/* timeouts in milliseconds: the ages must stay below the machine's uptime (a fresh VM) */
+	run_table(FWD_TABLE(dnat_tcp_steps, .unit_ns = MSEC_NS));
 }
 
 Test(forward, udp_from_outside)

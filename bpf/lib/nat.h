@@ -33,9 +33,10 @@ struct __nat_claim {
 	struct nsb_nat_key nk;		/* nat_port set per candidate */
 	struct nsb_nat_val nv;
 	__u64 now;
-	__u32 min, range, start;
 	__u32 hash;			/* seeds candidates 1.. */
-	__u32 found;
+	/* 16 bits each: 6.1's verifier counts this frame into a 512-byte budget */
+	__u16 min, range, start;
+	__u16 found;
 };
 
 /* A cheap mixer for the candidate sequence. */
@@ -79,17 +80,18 @@ static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8
 	       (!fins || fins == (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY));
 }
 
-static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now, bool closed)
+/*
+ * The flow a claim at nk belongs to, in ct: a masquerade claim's is the node's
+ * entry {node, remote}, a hairpin claim's the backend's {remote, nat address}
+ * (NSB_NAT_F_HAIRPIN in nsbpf_maps.h). NULL when there is none, or it does
+ * not lead back to this claim.
+ */
+static __always_inline const struct nsb_ct_entry *__nat_owner(const struct nsb_nat_key *nk,
+							      const struct nsb_nat_val *nv)
 {
-	const struct nsb_nat_val *nv = bpf_map_lookup_elem(&nat_ports, nk);
-	const struct nsb_config *cfg = config_get();
 	const struct nsb_ct_entry *ce;
 	struct nsb_ct_key ck = {};
 
-	if (!nv)
-		return true;	/* gone meanwhile: try the insert again */
-	if (!cfg)
-		return false;
 	ck.proto = nk->proto;
 	if (nv->flags & NSB_NAT_F_HAIRPIN) {
 		ck.saddr = nk->remote_addr;
@@ -97,32 +99,68 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now,
 		ck.sport = nk->remote_port;
 		ck.dport = nk->nat_port;
 		ce = bpf_map_lookup_elem(&ct, &ck);
-		return !ce || ce->dnat_addr != nv->node_addr || ce->dnat_port != nv->node_port ||
-		       ct_expired(cfg, ce, nk->proto, now) || (closed && __nat_tcp_closed(ce, nk->proto));
+		if (!ce || ce->dnat_addr != nv->node_addr || ce->dnat_port != nv->node_port)
+			return NULL;
+		return ce;
 	}
 	ck.saddr = nv->node_addr;
 	ck.daddr = nk->remote_addr;
 	ck.sport = nv->node_port;
 	ck.dport = nk->remote_port;
 	ce = bpf_map_lookup_elem(&ct, &ck);
-	return !ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr ||
-	       ct_expired(cfg, ce, nk->proto, now) || (closed && __nat_tcp_closed(ce, nk->proto));
+	if (!ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr)
+		return NULL;
+	return ce;
+}
+
+static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
+{
+	const struct nsb_nat_val *nv = bpf_map_lookup_elem(&nat_ports, nk);
+	const struct nsb_config *cfg = config_get();
+	const struct nsb_ct_entry *ce;
+
+	if (!nv)
+		return true;	/* gone meanwhile: try the insert again */
+	if (!cfg)
+		return false;
+	ce = __nat_owner(nk, nv);
+	return !ce || ct_expired(cfg, ce, nk->proto, now);
 }
 
 /*
  * __nat_stale() as a global function: the verifier walks it once, where the
  * claim loop's callback is walked again at every call site (masquerade's,
- * hairpin's) until its states converge. nk: a copy on the caller's stack;
- * closed: a closed TCP flow counts as stale too.
+ * hairpin's) until its states converge. nk: a copy on the caller's stack.
  */
-__noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now, int closed)
+__noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now)
 {
 	struct nsb_nat_key k;
 
 	if (!nk)
 		return 0;
 	k = *nk;	/* map keys from our own stack */
-	return __nat_stale(&k, now, closed);
+	return __nat_stale(&k, now);
+}
+
+/*
+ * Is the claim at nk a TCP flow that is over? Its own global function rather
+ * than a flag of nat_claim_stale(): 6.1's verifier sums the frames of the
+ * whole call chain into 512 bytes, and a flag there costs a spill.
+ */
+__noinline int nat_claim_closed(const struct nsb_nat_key *nk)
+{
+	const struct nsb_nat_val *nv;
+	const struct nsb_ct_entry *ce;
+	struct nsb_nat_key k;
+
+	if (!nk)
+		return 0;
+	k = *nk;
+	nv = bpf_map_lookup_elem(&nat_ports, &k);
+	if (!nv)
+		return 1;
+	ce = __nat_owner(&k, nv);
+	return !ce || __nat_tcp_closed(ce, k.proto);
 }
 
 /*
@@ -141,7 +179,7 @@ static long __nat_try(__u32 i, void *arg)
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
 	if (bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST)) {
-		if (!nat_claim_stale(&c->nk, c->now, closed))
+		if (closed ? !nat_claim_closed(&c->nk) : !nat_claim_stale(&c->nk, c->now))
 			return 0;
 		/*
 		 * Take it over. Two CPUs reclaiming the same stale entry at once
@@ -200,16 +238,16 @@ static __always_inline int nat_ct_create(const struct nsb_config *cfg, const str
 	c.nv.flags = hairpin ? NSB_NAT_F_HAIRPIN : 0;
 	c.nv.ifindex = rq->ifindex;
 	c.now = rq->now;
-	c.min = min;
-	c.range = max - min + 1;
+	c.min = (__u16)min;
+	c.range = (__u16)(max - min + 1);
 	oport = old ? bpf_ntohs(old->nat_port) : 0;
 	c.hash = __nat_hash(&f->key);
 	if (old && old->nat_addr == rq->nat_addr && oport >= min && oport <= max)
-		c.start = oport - min;
+		c.start = (__u16)(oport - min);
 	else if (sport >= min && sport <= max)
-		c.start = sport - min;
+		c.start = (__u16)(sport - min);
 	else
-		c.start = c.hash % c.range;
+		c.start = (__u16)(c.hash % c.range);
 	bpf_loop(2 * NAT_CANDIDATES, __nat_try, &c, 0);
 	if (!c.found)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
