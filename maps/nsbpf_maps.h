@@ -142,6 +142,7 @@ _Static_assert(sizeof(struct nsb_ct_entry) == 72, "nsb_ct_entry is ABI");
 #define NSB_CT_F_FIN_REPLY	(1U << 1)	/* remote sent FIN */
 #define NSB_CT_F_DNAT		(1U << 2)	/* a port forward's flow: the remote opened it */
 #define NSB_CT_F_HAIRPIN	(1U << 3)	/* node to node through a forward: dnat_* set */
+#define NSB_CT_F_RST		(1U << 4)	/* a RST was seen, either way */
 
 /*
  * nat_ports: LRU hash, the reverse of ct: what a reply on the uplink

@@ -43,7 +43,10 @@ static const struct fwd_rule fwds[] = {
 #define DROPPED(r)	.verdict = TC_ACT_SHOT, .stat = DROP(r)
 
 /* a DNAT flow's entries, keyed as the node sends (node:port -> client:cport) */
-#define CT_DNAT(node, np, c, cp, pr, hp)	CT(node, np, c, cp, pr), .flags = DNATF, .nat_port = (hp)
+#define CT_DNAT(node, np, c, cp, pr, hp)	CT_DNATF(node, np, c, cp, pr, hp, 0)
+/* ... with more NSB_CT_F_* flags than DNAT */
+#define CT_DNATF(node, np, c, cp, pr, hp, f) \
+	CT(node, np, c, cp, pr), .flags = DNATF | (f), .nat_port = (hp)
 #define NATP_DNAT(c, cp, hp, pr, node, np, ifi)					\
 	NATP(UPLINK_IP, c, hp, cp, pr), .node_addr = (node), .node_port = (np), .ifindex = (ifi)
 
@@ -111,8 +114,8 @@ static const struct nat_step dnat_tcp_steps[] = {
 	{ "the client's RST: into earth, CLOSING",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40001, 6001, RSTACK) }, DNAT_IN(earth),
 	  .out = { BACK_TCP(earth, REMOTE_IP, 40001, 8081, RSTACK) },
-	  .ct = { CT_DNAT(EARTH_IP, 8081, REMOTE_IP, 40001, TCP, 6001), .state = NSB_CT_CLOSING,
-		  .pkts_reply = 2 } },
+	  .ct = { CT_DNATF(EARTH_IP, 8081, REMOTE_IP, 40001, TCP, 6001, NSB_CT_F_RST),
+		  .state = NSB_CT_CLOSING, .pkts_reply = 2 } },
 	{ "world SYN 40007 -> 6002, then earth's RST: CLOSING from the node's side",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40007, 6002, SYN) }, DNAT_IN(earth),
 	  .out = { BACK_TCP(earth, REMOTE_IP, 40007, 8082, SYN) },
@@ -120,8 +123,8 @@ static const struct nat_step dnat_tcp_steps[] = {
 	{ "earth's RST (port 8082 closed): out, CLOSING",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8082, REMOTE_IP, 40007, RSTACK) }, REV_DNAT_OUT,
 	  .out = { SNAT_TCP(earth, 6002, REMOTE_IP, 40007, RSTACK) },
-	  .ct = { CT_DNAT(EARTH_IP, 8082, REMOTE_IP, 40007, TCP, 6002), .state = NSB_CT_CLOSING,
-		  .pkts_orig = 1, .pkts_reply = 1 } },
+	  .ct = { CT_DNATF(EARTH_IP, 8082, REMOTE_IP, 40007, TCP, 6002, NSB_CT_F_RST),
+		  .state = NSB_CT_CLOSING, .pkts_orig = 1, .pkts_reply = 1 } },
 	{ "world ACK 40002 -> 6000 without a flow: only a SYN opens one, the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40002, 6000, ACK) }, HOSTS,
 	  .ct = { CT(EARTH_IP, 8080, REMOTE_IP, 40002, TCP), .absent = true },
@@ -278,7 +281,7 @@ static const struct nat_step hairpin_steps[] = {
 	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40100, UPLINK_IP, 6000, RSTACK) }, HAIRPIN_TO(earth),
 	  .out = { HP_TCP(earth, PLANET_GW, PORT_VAR(0), 8080, RSTACK) },
 	  .ct = { CT(MARS_IP, 40100, UPLINK_IP, 6000, TCP), .state = NSB_CT_CLOSING,
-		  .flags = HPF | NSB_CT_F_FIN_REPLY, .nat_addr = PLANET_GW,
+		  .flags = HPF | NSB_CT_F_FIN_REPLY | NSB_CT_F_RST, .nat_addr = PLANET_GW,
 		  .nat_port = PORT_VAR(0), .dnat_addr = EARTH_IP, .dnat_port = 8080,
 		  .pkts_orig = 3, .pkts_reply = 2 } },
 	{ "earth SYN 40200 -> its own gateway:6000: to itself, earth:8080 (var 1)",

@@ -65,7 +65,7 @@ static __always_inline void __ct_syn(struct nsb_ct_entry *ce, __u8 tcp_flags)
 	if (!(tcp_flags & TCP_ACK)) {
 		if (ce->state == NSB_CT_CLOSING) {
 			ce->state = NSB_CT_NEW;
-			ce->flags &= ~(NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY);
+			ce->flags &= ~(NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY | NSB_CT_F_RST);
 		}
 	} else if (ce->state == NSB_CT_NEW) {
 		ce->state = NSB_CT_ESTABLISHED;
@@ -84,6 +84,7 @@ static __always_inline void ct_account_orig(struct nsb_ct_entry *ce, __u8 proto,
 			ce->state = NSB_CT_ESTABLISHED;
 	} else if (tcp_flags & TCP_RST) {
 		ce->state = NSB_CT_CLOSING;
+		ce->flags |= NSB_CT_F_RST;
 	} else if (tcp_flags & TCP_FIN) {
 		ce->state = NSB_CT_CLOSING;
 		ce->flags |= NSB_CT_F_FIN_ORIG;
@@ -104,6 +105,7 @@ static __always_inline void ct_account_reply(struct nsb_ct_entry *ce, __u8 proto
 			ce->state = NSB_CT_ESTABLISHED;
 	} else if (tcp_flags & TCP_RST) {
 		ce->state = NSB_CT_CLOSING;
+		ce->flags |= NSB_CT_F_RST;
 	} else if (tcp_flags & TCP_FIN) {
 		ce->state = NSB_CT_CLOSING;
 		ce->flags |= NSB_CT_F_FIN_REPLY;

@@ -71,13 +71,13 @@ static __always_inline __u32 __nat_hash(const struct nsb_ct_key *k)
  * backend's entry {remote, nat address}, which must still lead back to the
  * claim's node (NSB_NAT_F_HAIRPIN in nsbpf_maps.h).
  */
-/* A TCP flow that is over: RST seen (closing, no FIN), or FIN both ways. */
+/* A TCP flow that is over: a RST seen, or a FIN each way. */
 static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8 proto)
 {
 	__u8 fins = ce->flags & (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY);
 
 	return proto == IPPROTO_TCP && ce->state == NSB_CT_CLOSING &&
-	       (!fins || fins == (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY));
+	       ((ce->flags & NSB_CT_F_RST) || fins == (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY));
 }
 
 /*
