@@ -84,30 +84,32 @@ static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8
  * The flow a claim at nk belongs to, in ct: a masquerade claim's is the node's
  * entry {node, remote}, a hairpin claim's the backend's {remote, nat address}
  * (NSB_NAT_F_HAIRPIN in nsbpf_maps.h). NULL when there is none, or it does
- * not lead back to this claim.
+ * not lead back to this claim. ck: room for the entry's key (the caller's,
+ * so that the frames stay small).
  */
 static __always_inline const struct nsb_ct_entry *__nat_owner(const struct nsb_nat_key *nk,
-							      const struct nsb_nat_val *nv)
+							      const struct nsb_nat_val *nv,
+							      struct nsb_ct_key *ck)
 {
 	const struct nsb_ct_entry *ce;
-	struct nsb_ct_key ck = {};
 
-	ck.proto = nk->proto;
+	__builtin_memset(ck, 0, sizeof(*ck));
+	ck->proto = nk->proto;
 	if (nv->flags & NSB_NAT_F_HAIRPIN) {
-		ck.saddr = nk->remote_addr;
-		ck.daddr = nk->nat_addr;
-		ck.sport = nk->remote_port;
-		ck.dport = nk->nat_port;
-		ce = bpf_map_lookup_elem(&ct, &ck);
+		ck->saddr = nk->remote_addr;
+		ck->daddr = nk->nat_addr;
+		ck->sport = nk->remote_port;
+		ck->dport = nk->nat_port;
+		ce = bpf_map_lookup_elem(&ct, ck);
 		if (!ce || ce->dnat_addr != nv->node_addr || ce->dnat_port != nv->node_port)
 			return NULL;
 		return ce;
 	}
-	ck.saddr = nv->node_addr;
-	ck.daddr = nk->remote_addr;
-	ck.sport = nv->node_port;
-	ck.dport = nk->remote_port;
-	ce = bpf_map_lookup_elem(&ct, &ck);
+	ck->saddr = nv->node_addr;
+	ck->daddr = nk->remote_addr;
+	ck->sport = nv->node_port;
+	ck->dport = nk->remote_port;
+	ce = bpf_map_lookup_elem(&ct, ck);
 	if (!ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr)
 		return NULL;
 	return ce;
@@ -118,12 +120,13 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 	const struct nsb_nat_val *nv = bpf_map_lookup_elem(&nat_ports, nk);
 	const struct nsb_config *cfg = config_get();
 	const struct nsb_ct_entry *ce;
+	struct nsb_ct_key ck;
 
 	if (!nv)
 		return true;	/* gone meanwhile: try the insert again */
 	if (!cfg)
 		return false;
-	ce = __nat_owner(nk, nv);
+	ce = __nat_owner(nk, nv, &ck);
 	return !ce || ct_expired(cfg, ce, nk->proto, now);
 }
 
@@ -152,6 +155,7 @@ __noinline int nat_claim_closed(const struct nsb_nat_key *nk)
 	const struct nsb_nat_val *nv;
 	const struct nsb_ct_entry *ce;
 	struct nsb_nat_key k;
+	struct nsb_ct_key ck;
 
 	if (!nk)
 		return 0;
@@ -159,8 +163,14 @@ __noinline int nat_claim_closed(const struct nsb_nat_key *nk)
 	nv = bpf_map_lookup_elem(&nat_ports, &k);
 	if (!nv)
 		return 1;
-	ce = __nat_owner(&k, nv);
-	return !ce || __nat_tcp_closed(ce, k.proto);
+	ce = __nat_owner(&k, nv, &ck);
+	if (!ce)
+		return 1;
+	if (!__nat_tcp_closed(ce, k.proto))
+		return 0;
+	/* the closed flow goes with its port: a straggler of it must not take the new one's */
+	bpf_map_delete_elem(&ct, &ck);
+	return 1;
 }
 
 /*
