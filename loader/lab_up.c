@@ -18,6 +18,7 @@
 #include "lab.h"
 #include "log.h"
 #include "netns.h"
+#include "nsbpf_maps.h"
 #include "nl.h"
 #include "state.h"
 
@@ -100,6 +101,20 @@ static int node_config(int nsfd, const struct topo *t, const struct topo_node *n
 	if (!err) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
 		err = write_sysctl(path, "0");
+	}
+	if (!err) {
+		/*
+		 * The node's own ephemeral ports are the masquerade's ports: a flow then
+		 * keeps its port through the NAT, and a remote that still holds the
+		 * previous connection of that tuple in TIME_WAIT sees the node's
+		 * monotonic sequence numbers and timestamps, as behind iptables.
+		 */
+		char range[32];
+
+		snprintf(range, sizeof(range), "%u %u",
+			 t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
+			 t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX);
+		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
 	}
 	nl_close(sk);
 out:

@@ -283,29 +283,45 @@ Test(masq, traceroute_sees_the_gateway_then_the_world)
 
 Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 {
+	const char *hold =
+		"import socket, sys, time\n"
+		"a = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
+		"b = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
+		"open(sys.argv[1], \"w\").close()\n"
+		"time.sleep(4)\n"
+		"for s in (a, b):\n"
+		"    s.sendall(b\"still-here\")\n"
+		"    assert s.recv(32) == b\"still-here\"\n";
+	const char *d = scratch_dir();
+	FILE *f;
+	char path[256];
+
 	world_up();
+	/* Nodes take their ephemeral ports from the SNAT range: two ports, two nodes. */
 	cr_assert_eq(run("%s up %s", nsbpf(),
 			 lab_file("tiny", "name: tiny\nnat: {ports: 61000-61001, conntrack: 1024}\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
-					  "    masquerade: true\nnodes:\n  a:\n    network: n\n")), 0);
+					  "    masquerade: true\nnodes:\n  a:\n    network: n\n  b:\n    network: n\n")), 0);
+	cr_assert_eq(run("ip netns exec tiny-a cat /proc/sys/net/ipv4/ip_local_port_range | grep -qE '^61000\\s+61001$'"), 0,
+		     "the node's ephemeral ports are the SNAT range");
 	bg("echo.log", "ip netns exec world socat TCP4-LISTEN:8003,bind=192.0.2.2,fork,reuseaddr EXEC:/bin/cat");
 	cr_assert_eq(wait_listen("world", "t", 8003), 0);
-	cr_assert_eq(run("timeout 30 ip netns exec tiny-a python3 -c '\n"
-			 "import socket, sys\n"
-			 "a = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
-			 "b = socket.create_connection((\"192.0.2.2\", 8003), timeout=3)\n"
-			 "try:\n"
-			 "    socket.create_connection((\"192.0.2.2\", 8003), timeout=2)\n"
-			 "    sys.exit(\"a third flow got a port\")\n"
-			 "except OSError:\n"
-			 "    pass\n"
-			 "for s in (a, b):\n"
-			 "    s.sendall(b\"still-here\")\n"
-			 "    assert s.recv(32) == b\"still-here\"\n"
-			 "'"), 0);
+	snprintf(path, sizeof(path), "%s/hold.py", d);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs(hold, f);
+	fclose(f);
+	/* a holds both ports; b's connection finds none free */
+	bg("hold.log", "timeout 20 ip netns exec tiny-a python3 %s/hold.py %s/held; echo $? > %s/hold.rc", d, d, d);
+	cr_assert_eq(run("for i in $(seq 100); do [ -e %s/held ] && exit 0; sleep 0.05; done; exit 1", d), 0);
+	cr_assert_neq(run("timeout 5 ip netns exec tiny-b python3 -c 'import socket; socket.create_connection((\"192.0.2.2\", 8003), timeout=2)'"), 0,
+		      "a third flow gets no port");
 	cr_assert_gt(stat_packets("tiny", "drops", "nat_exhausted"), 0);
+	cr_assert_eq(run("for i in $(seq 200); do [ -e %s/hold.rc ] && exit $(cat %s/hold.rc); sleep 0.05; done; exit 1", d, d), 0,
+		     "the first two flows still work");
+	cr_assert_eq(run("%s nat list tiny --json | jq -e '[.flows[] | select(.node.ip == \"10.12.0.2\") | .nat.port] | sort == [61000, 61001]'", nsbpf()), 0,
+		     "they kept their own ports");
 	cr_assert_eq(run("bpftool -j map show pinned /sys/fs/bpf/nsbpf/tiny/ct | jq -e '.max_entries == 1024 and .type == \"lru_hash\"'"), 0,
 		     "conntrack sized from the topology");
-	cr_assert_eq(run("%s nat list tiny --json | jq -e '[.flows[] | .nat.port] | sort == [61000, 61001]'", nsbpf()), 0);
 	cr_assert(host_untouched());
 	cr_assert_eq(run("%s down tiny", nsbpf()), 0);
 	cr_assert(lab_gone("tiny"));
