@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# NAT benchmarks (root; private net + mount namespaces, bench/lib.sh and
+# bench/natlib.sh). Included from bench/bench.mk (`-include bench/nat.mk`).
+#   make bench-masquerade  node -> world through nsbpf's masquerade and through
+#                          ip_forward + iptables MASQUERADE: iperf3, rr p50/p99,
+#                          new connections/s; BPF_PROG_TEST_RUN SNAT rows (~3 min)
+#   make bench-forwards    world -> node through an nsbpf forward and through
+#                          iptables DNAT, with 1, 1,000 and 10,000 forwards/rules
+#                          installed; time to add 10,000 of them (~5 min)
+# Each waits (up to 10 minutes) while bench/forwarding.sh or bench/lifecycle.sh
+# runs. Results: bench/results/{masquerade,forwards}.{json,md} (and dated copies).
+
+BENCH_CPS := $(OUT)/bench/cps
+
+.PHONY: bench-masquerade bench-forwards bench-nat bench-nat-tools
+
+$(BENCH_CPS): bench/cps.c bench/nat.mk Makefile
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror $(CFLAGS) -D_GNU_SOURCE -o $@ $<
+
+# rr's rule is bench/bench.mk's
+bench-nat-tools: $(NSBPF) $(OUT)/bench/rr $(BENCH_CPS)
+
+bench-masquerade: bench-nat-tools $(SELF_BIN)
+	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(OUT)/bench/rr) CPS=$(abspath $(BENCH_CPS)) \
+		SELFTESTS=$(abspath $(SELF_BIN)) bench/masquerade.sh
+
+bench-forwards: bench-nat-tools $(SELF_BIN)
+	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(OUT)/bench/rr) CPS=$(abspath $(BENCH_CPS)) \
+		SELFTESTS=$(abspath $(SELF_BIN)) bench/forwards.sh
+
+bench-nat: bench-nat-tools $(SELF_BIN)
+	$(Q)rc=0; \
+	$(MAKE) --no-print-directory bench-masquerade || rc=1; \
+	$(MAKE) --no-print-directory bench-forwards || rc=1; \
+	exit $$rc
