@@ -73,48 +73,47 @@ static __always_inline void __ct_syn(struct nsb_ct_entry *ce, __u8 tcp_flags)
 }
 
 /*
- * A packet from the node (orig) of an existing flow. UDP and ICMP: the
- * node answering a flow the remote opened (a port forward's) establishes it.
+ * A packet of an existing flow, from the node (orig) or the remote (reply).
+ * UDP and ICMP: the side that did not open the flow answering establishes
+ * it (the node opened masquerade's, the remote a port forward's).
  */
+static __always_inline void __ct_account(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
+					 __u32 len, __u64 now, bool reply)
+{
+	bool remote_opened = ce->flags & NSB_CT_F_DNAT;
+
+	if (proto != IPPROTO_TCP) {
+		if (ce->state == NSB_CT_NEW && reply != remote_opened)
+			ce->state = NSB_CT_ESTABLISHED;
+	} else if (tcp_flags & TCP_RST) {
+		ce->state = NSB_CT_CLOSING;
+		ce->flags |= NSB_CT_F_RST;
+	} else if (tcp_flags & TCP_FIN) {
+		ce->state = NSB_CT_CLOSING;
+		ce->flags |= reply ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
+	} else if (tcp_flags & TCP_SYN) {
+		__ct_syn(ce, tcp_flags);
+	}
+	ce->last_seen_ns = now;
+	if (reply) {
+		ce->pkts_reply++;
+		ce->bytes_reply += len;
+	} else {
+		ce->pkts_orig++;
+		ce->bytes_orig += len;
+	}
+}
+
 static __always_inline void ct_account_orig(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
 					    __u32 len, __u64 now)
 {
-	if (proto != IPPROTO_TCP) {
-		if (ce->state == NSB_CT_NEW && ce->flags & NSB_CT_F_DNAT)
-			ce->state = NSB_CT_ESTABLISHED;
-	} else if (tcp_flags & TCP_RST) {
-		ce->state = NSB_CT_CLOSING;
-		ce->flags |= NSB_CT_F_RST;
-	} else if (tcp_flags & TCP_FIN) {
-		ce->state = NSB_CT_CLOSING;
-		ce->flags |= NSB_CT_F_FIN_ORIG;
-	} else if (tcp_flags & TCP_SYN) {
-		__ct_syn(ce, tcp_flags);
-	}
-	ce->last_seen_ns = now;
-	ce->pkts_orig++;
-	ce->bytes_orig += len;
+	__ct_account(ce, proto, tcp_flags, len, now, false);
 }
 
-/* A packet from the remote (reply) side; UDP and ICMP as above, the other way. */
 static __always_inline void ct_account_reply(struct nsb_ct_entry *ce, __u8 proto, __u8 tcp_flags,
 					     __u32 len, __u64 now)
 {
-	if (proto != IPPROTO_TCP) {
-		if (ce->state == NSB_CT_NEW && !(ce->flags & NSB_CT_F_DNAT))
-			ce->state = NSB_CT_ESTABLISHED;
-	} else if (tcp_flags & TCP_RST) {
-		ce->state = NSB_CT_CLOSING;
-		ce->flags |= NSB_CT_F_RST;
-	} else if (tcp_flags & TCP_FIN) {
-		ce->state = NSB_CT_CLOSING;
-		ce->flags |= NSB_CT_F_FIN_REPLY;
-	} else if (tcp_flags & TCP_SYN) {
-		__ct_syn(ce, tcp_flags);
-	}
-	ce->last_seen_ns = now;
-	ce->pkts_reply++;
-	ce->bytes_reply += len;
+	__ct_account(ce, proto, tcp_flags, len, now, true);
 }
 
 #endif /* NSBPF_LIB_CT_H */

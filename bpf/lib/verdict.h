@@ -49,13 +49,20 @@ static __always_inline int verdict_pass(struct nsb_verdict *v, enum nsb_path pat
 	return TC_ACT_OK;
 }
 
+/* What a redirect chose, for the stats and the selftests' trace. */
+static __always_inline void __verdict_note(struct nsb_verdict *v, enum nsb_path path,
+					   __u32 ifindex, __u32 flags)
+{
+	v->path = path;
+	v->ifindex = ifindex;
+	v->flags = flags;
+}
+
 /* Into the netns of ifindex's peer: ingress of the node's eth0, no backlog. */
 static __always_inline int verdict_redirect_peer(struct nsb_verdict *v, enum nsb_path path,
 						 __u32 ifindex)
 {
-	v->path = path;
-	v->ifindex = ifindex;
-	v->flags = NSB_TRACE_F_PEER;
+	__verdict_note(v, path, ifindex, NSB_TRACE_F_PEER);
 	return bpf_redirect_peer(ifindex, 0);
 }
 
@@ -63,9 +70,7 @@ static __always_inline int verdict_redirect_peer(struct nsb_verdict *v, enum nsb
 static __always_inline int verdict_redirect(struct nsb_verdict *v, enum nsb_path path,
 					    __u32 ifindex)
 {
-	v->path = path;
-	v->ifindex = ifindex;
-	v->flags = NSB_TRACE_F_EGRESS;
+	__verdict_note(v, path, ifindex, NSB_TRACE_F_EGRESS);
 	return bpf_redirect(ifindex, 0);
 }
 
@@ -77,9 +82,7 @@ static __always_inline int verdict_redirect(struct nsb_verdict *v, enum nsb_path
 static __always_inline int verdict_redirect_neigh(struct nsb_verdict *v, enum nsb_path path,
 						  __u32 ifindex)
 {
-	v->path = path;
-	v->ifindex = ifindex;
-	v->flags = NSB_TRACE_F_NEIGH;
+	__verdict_note(v, path, ifindex, NSB_TRACE_F_NEIGH);
 	return bpf_redirect_neigh(ifindex, NULL, 0, 0);
 }
 
