@@ -136,21 +136,34 @@ static void check_overlap(struct topo_ctx *c, size_t i)
 	}
 }
 
-static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const char *who)
+/*
+ * The index of the name r refers to among n names (stride bytes apart), or
+ * -1 after reporting it with the closest name as a hint. what: "network",
+ * "node"; who: the message's prefix.
+ */
+static int resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
+		       size_t stride, size_t n, const char *what, const char *who)
 {
-	int idx = topo_network_index(c->t, r->name);
 	char hint[HINT_MAX];
 	struct topo_hint h;
 	size_t i;
 
-	if (idx >= 0)
-		return idx;
+	for (i = 0; i < n; i++)
+		if (!strcmp(names + i * stride, r->name))
+			return (int)i;
 	topo_hint_init(&h, r->name);
-	for (i = 0; i < c->t->n_networks; i++)
-		topo_hint_try(&h, c->t->networks[i].name);
-	topo_err(c, r->mark, "%snetwork \"%s\" is not defined%s", who, r->name,
+	for (i = 0; i < n; i++)
+		topo_hint_try(&h, names + i * stride);
+	topo_err(c, r->mark, "%s%s \"%s\" is not defined%s", who, what, r->name,
 		 topo_hint_str(&h, hint, sizeof(hint)));
 	return -1;
+}
+
+static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const char *who)
+{
+	return resolve_ref(c, r, c->t->n_networks ? c->t->networks[0].name : NULL,
+			   sizeof(c->t->networks[0]),
+			   c->t->n_networks, "network", who);
 }
 
 static void add_reach(struct topo *t, size_t a, size_t b)
@@ -370,19 +383,12 @@ static void check_nodes(struct topo_ctx *c)
 
 static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
 {
-	int idx = topo_node_index(c->t, r->name);
-	char hint[HINT_MAX];
-	struct topo_hint h;
-	size_t i;
+	char who[32];
 
-	if (idx >= 0)
-		return idx;
-	topo_hint_init(&h, r->name);
-	for (i = 0; i < c->t->n_nodes; i++)
-		topo_hint_try(&h, c->t->nodes[i].name);
-	topo_err(c, r->mark, "forward %zu: node \"%s\" is not defined%s", nr, r->name,
-		 topo_hint_str(&h, hint, sizeof(hint)));
-	return -1;
+	snprintf(who, sizeof(who), "forward %zu: ", nr);
+	return resolve_ref(c, r, c->t->n_nodes ? c->t->nodes[0].name : NULL,
+			   sizeof(c->t->nodes[0]), c->t->n_nodes,
+			   "node", who);
 }
 
 static const char *range_str(uint16_t lo, uint16_t hi, char *buf, size_t len)

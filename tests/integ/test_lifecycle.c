@@ -155,16 +155,22 @@ Test(lifecycle, name_clash_rolls_back_and_keeps_the_users_interface)
 	run("ip netns del nc-b");
 }
 
-Test(lifecycle, down_after_a_killed_up)
+/* A lab of n nodes in one /24, written to the scratch dir: its path. */
+static const char *many_nodes(const char *lab, const char *subnet, int nodes)
 {
 	char yaml[8192];
 	size_t n;
 
-	n = (size_t)snprintf(yaml, sizeof(yaml),
-			     "name: kl\nnetworks:\n  net:\n    subnet: 10.82.0.0/24\nnodes:\n");
-	for (int i = 0; i < 60; i++)
+	n = (size_t)snprintf(yaml, sizeof(yaml), "name: %s\nnetworks:\n  net:\n    subnet: %s\nnodes:\n",
+			     lab, subnet);
+	for (int i = 0; i < nodes; i++)
 		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "  n%d:\n    network: net\n", i);
-	const char *f = lab_file("kl", yaml);
+	return lab_file(lab, yaml);
+}
+
+Test(lifecycle, down_after_a_killed_up)
+{
+	const char *f = many_nodes("kl", "10.82.0.0/24", 60);
 
 	/* Kill up at several points; every time, down leaves nothing. */
 	for (int delay_ms = 5; delay_ms <= 125; delay_ms += 40) {
@@ -178,14 +184,7 @@ Test(lifecycle, down_after_a_killed_up)
 
 Test(lifecycle, interrupted_up_rolls_back_on_sigterm)
 {
-	char yaml[8192];
-	size_t n;
-
-	n = (size_t)snprintf(yaml, sizeof(yaml),
-			     "name: it\nnetworks:\n  net:\n    subnet: 10.83.0.0/24\nnodes:\n");
-	for (int i = 0; i < 80; i++)
-		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "  n%d:\n    network: net\n", i);
-	const char *f = lab_file("it", yaml);
+	const char *f = many_nodes("it", "10.83.0.0/24", 80);
 
 	run("%s up %s >/dev/null 2>&1 & pid=$!; sleep 0.05; kill -TERM $pid; wait $pid", nsbpf(), f);
 	/* Either it finished before the signal or it rolled back by itself. */
