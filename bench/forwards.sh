@@ -437,22 +437,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	awk -F'\t' '{ k = $1 "\t" $3; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $4] = $5 " (" $6 "–" $7 ")" }
 		END { for (i = 1; i <= n; i++) { split(order[i], a, "\t"); printf "| %s | %s | %s |\n", a[2], v[order[i], "nsbpf"], v[order[i], "iptables"] } }' "$FLAT"
 	echo
-	if [ -s "$PROG_ROWS" ]; then
-		echo "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c, for information; the"
-		echo "floor row is the test_run timer's own cost):"
-		echo
-		echo "| case | prog ns | syscall ns |"
-		echo "|---|---:|---:|"
-		awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$PROG_ROWS"
-		echo
-	fi
-	echo "| target | measured | verdict |"
-	echo "|---|---|---|"
-	awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$TARGETS"
-	echo
-	printf -- '- %s\n' "${NOTES[@]}"
-	echo "- load average before $(echo "$ENV_BEFORE" | jq -r .loadavg), after $(echo "$ENV_AFTER" | jq -r .loadavg); $(nproc) CPUs, kernel $(uname -r), git $(echo "$ENV_BEFORE" | jq -r .git); $FAILS failure(s); $DISTURBED disturbed phase(s); ${ELAPSED} ms in all."
-	echo "- Times depend on what else runs on the machine: compare ratios within one run."
+	nat_report_tail "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c, for information; the" "floor row is the test_run timer's own cost):"
 } >"$MD"
 
 cat "$MD"

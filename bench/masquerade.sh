@@ -369,22 +369,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	echo "so drift in the machine's load cancels), with the smallest and largest of them; the"
 	echo "targets are judged on the median."
 	echo
-	if [ -s "$PROG_ROWS" ]; then
-		echo "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c; \"prog\" is the kernel's"
-		echo "test_run duration including the timer's own cost, which the floor row shows):"
-		echo
-		echo "| case | prog ns | syscall ns |"
-		echo "|---|---:|---:|"
-		awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$PROG_ROWS"
-		echo
-	fi
-	echo "| target | measured | verdict |"
-	echo "|---|---|---|"
-	awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$TARGETS"
-	echo
-	printf -- '- %s\n' "${NOTES[@]}"
-	echo "- load average before $(echo "$ENV_BEFORE" | jq -r .loadavg), after $(echo "$ENV_AFTER" | jq -r .loadavg); $(nproc) CPUs, kernel $(uname -r), git $(echo "$ENV_BEFORE" | jq -r .git); $FAILS failure(s); $DISTURBED disturbed phase(s); ${ELAPSED} ms in all."
-	echo "- Times depend on what else runs on the machine: compare ratios within one run."
+	nat_report_tail "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c; \"prog\" is the kernel's" "test_run duration including the timer's own cost, which the floor row shows):"
 } >"$MD"
 
 cat "$MD"

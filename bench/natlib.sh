@@ -294,3 +294,25 @@ nat_pin_nsbpf() {
 	NSBPF_BUILT=$(stat -c %y "$NSBPF" | cut -d. -f1)
 	NSBPF=$BENCH_SCRATCH/nsbpf
 }
+
+# nat_report_tail LINE1 LINE2: the end of a report, on stdout: the
+# BPF_PROG_TEST_RUN rows ($PROG_ROWS, introduced by the two lines), the
+# targets ($TARGETS), the notes (NOTES[]) and the run's environment.
+nat_report_tail() {
+	if [ -s "$PROG_ROWS" ]; then
+		echo "$1"
+		echo "$2"
+		echo
+		echo "| case | prog ns | syscall ns |"
+		echo "|---|---:|---:|"
+		awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$PROG_ROWS"
+		echo
+	fi
+	echo "| target | measured | verdict |"
+	echo "|---|---|---|"
+	awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$TARGETS"
+	echo
+	printf -- '- %s\n' "${NOTES[@]}"
+	echo "- load average before $(echo "$ENV_BEFORE" | jq -r .loadavg), after $(echo "$ENV_AFTER" | jq -r .loadavg); $(nproc) CPUs, kernel $(uname -r), git $(echo "$ENV_BEFORE" | jq -r .git); $FAILS failure(s); $DISTURBED disturbed phase(s); ${ELAPSED} ms in all."
+	echo "- Times depend on what else runs on the machine: compare ratios within one run."
+}
