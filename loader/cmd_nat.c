@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "nsbpf_ct.h"
 #include "cmds.h"
 #include "datapath.h"
 #include "lab.h"
@@ -94,9 +95,9 @@ static const char *proto_name(__u8 p)
 
 static const char *state_name(__u8 s)
 {
-	static const char *const names[] = { "new", "established", "closing" };
+	static const char *const names[] = { "new", "established", "closing", "closed" };
 
-	return s < 3 ? names[s] : "?";
+	return s < 4 ? names[s] : "?";
 }
 
 static const char *kind_name(__u8 flags)
@@ -115,10 +116,7 @@ static __u64 now_ns(void)
 static __u64 timeout_ns(const struct nsb_config *c, const struct nsb_ct_key *k,
 			const struct nsb_ct_entry *e)
 {
-	if (k->proto == IPPROTO_TCP)
-		return e->state == NSB_CT_ESTABLISHED ? c->tmo_tcp_est :
-		       e->state == NSB_CT_CLOSING ? c->tmo_tcp_close : c->tmo_tcp_syn;
-	return k->proto == IPPROTO_UDP ? c->tmo_udp : c->tmo_icmp;
+	return nsb_ct_timeout(c, k->proto, e->state);
 }
 
 static void out_endpoint(struct out *o, const char *key, __be32 ip, __be16 port)

@@ -242,11 +242,13 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.uplink_addr = htonl(up->ip),
 		.snat_port_min = t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
 		.snat_port_max = t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX,
-		.tmo_tcp_syn = 120 * NSEC_PER_SEC,
-		.tmo_tcp_est = 7440 * NSEC_PER_SEC,	/* RFC 5382: at least 2 h 4 min */
-		.tmo_tcp_close = 10 * NSEC_PER_SEC,
-		.tmo_udp = 60 * NSEC_PER_SEC,
-		.tmo_icmp = 30 * NSEC_PER_SEC,
+		.tmo_tcp_syn = NSB_TMO_TCP_SYN,
+		.tmo_tcp_est = NSB_TMO_TCP_EST,
+		.tmo_tcp_closing = NSB_TMO_TCP_CLOSING,
+		.tmo_tcp_closed = NSB_TMO_TCP_CLOSED,
+		.tmo_udp_new = NSB_TMO_UDP_NEW,
+		.tmo_udp = NSB_TMO_UDP,
+		.tmo_icmp = NSB_TMO_ICMP,
 	};
 	__u32 zero = 0;
 	int err;

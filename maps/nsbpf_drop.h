@@ -48,7 +48,12 @@
 	X(MTU,		"mtu",		"too big for the uplink, no DF")	\
 	X(FRAG,		"frag",		"later fragment of no known datagram") \
 	X(ICMP_GEN,	"icmp_gen",	"ICMP error to the node not built")	\
-	X(INBOUND,	"inbound",	"from the uplink to a lab address, no flow")
+	X(INBOUND,	"inbound",	"from the uplink to a lab address, no flow") \
+	X(UPLINK_SPOOF,	"uplink_spoof",	"from the uplink with a lab, host or special source") \
+	X(TCP_WINDOW,	"tcp_window",	"TCP segment out of window or out of state") \
+	X(IPV6,		"ipv6",		"IPv6 router advertisement, redirect or foreign source") \
+	X(MARTIAN,	"martian",	"to a reserved address or another network's broadcast") \
+	X(LAB_SOURCE,	"lab_source",	"leaving the uplink with a lab source")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,

@@ -15,7 +15,7 @@
 
 #include "nsbpf_drop.h"
 
-#define NSB_LAYOUT_VERSION	2
+#define NSB_LAYOUT_VERSION	3
 
 #define NSB_MAX_NETWORKS	64	/* reach is a 64-bit mask */
 #define NSB_MAX_ENDPOINTS	4096	/* nodes per lab */
@@ -55,15 +55,17 @@ struct nsb_config {
 	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive */
 	__u16 snat_port_max;
 	__u32 pad;
-	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock) */
-	__u64 tmo_tcp_syn;	/* SYN seen, not yet established */
+	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock); 0: the default */
+	__u64 tmo_tcp_syn;	/* opened, not yet answered */
 	__u64 tmo_tcp_est;	/* established */
-	__u64 tmo_tcp_close;	/* FIN or RST seen */
-	__u64 tmo_udp;
+	__u64 tmo_tcp_closing;	/* FIN one way: half-closed */
+	__u64 tmo_tcp_closed;	/* FIN both ways, or RST: TIME_WAIT */
+	__u64 tmo_udp_new;	/* one way so far */
+	__u64 tmo_udp;		/* answered */
 	__u64 tmo_icmp;
 	__u64 host_netns_cookie;	/* the lab's host netns: sock hooks act there only */
 };
-_Static_assert(sizeof(struct nsb_config) == 72, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 88, "nsb_config is ABI");
 
 /*
  * host_addrs: hash, IPv4 address (wire order) of the host netns -> 1. The
@@ -73,15 +75,20 @@ _Static_assert(sizeof(struct nsb_config) == 72, "nsb_config is ABI");
 #define NSB_HOST_ADDRS_MAX	256
 
 /*
- * Conntrack timeouts when the config holds 0 (the loader writes its own).
- * A flow idle for longer than the timeout of its protocol and state is
- * treated as gone: its port may be claimed again.
+ * Conntrack timeouts when the config holds 0 (the loader writes its own,
+ * from the file's nat.timeouts). RFC 5382 asks for >= 2 h 4 min established
+ * and >= 4 min transitory TCP, RFC 4787 for >= 2 min UDP; where those leave
+ * room, Linux's conntrack defaults. A flow idle for longer than the timeout
+ * of its protocol and state is treated as gone: its port may be claimed
+ * again. The rule that picks one is nsb_ct_timeout() (nsbpf_ct.h).
  */
 #define NSB_NSEC_PER_SEC	1000000000ULL
-#define NSB_TMO_TCP_SYN		(120 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_TCP_EST		(7440 * NSB_NSEC_PER_SEC)	/* RFC 5382: >= 2 h 4 min */
-#define NSB_TMO_TCP_CLOSE	(10 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_UDP		(60 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_SYN		(240 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_EST		(7440 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_CLOSING	(240 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_CLOSED	(120 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_UDP_NEW		(30 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_UDP		(120 * NSB_NSEC_PER_SEC)
 #define NSB_TMO_ICMP		(30 * NSB_NSEC_PER_SEC)
 
 /*
@@ -103,8 +110,28 @@ _Static_assert(sizeof(struct nsb_ct_key) == 16, "nsb_ct_key is ABI");
 enum nsb_ct_state {
 	NSB_CT_NEW = 0,		/* UDP/ICMP: first packet; TCP: SYN seen */
 	NSB_CT_ESTABLISHED,	/* TCP: SYN-ACK seen; UDP/ICMP: the other side answered */
-	NSB_CT_CLOSING,		/* TCP: FIN or RST seen in either direction */
+	NSB_CT_CLOSING,		/* TCP: an in-window FIN one way (half-closed) */
+	NSB_CT_CLOSED,		/* TCP: in-window FINs both ways, or an exact RST */
 };
+
+/*
+ * TCP window tracking, one side of a flow (Linux's nf_conntrack_proto_tcp,
+ * after Rooij): sequence numbers in host order, as both ends see them (the
+ * NAT never changes them). maxwin 0: this side has not been seen yet.
+ */
+struct nsb_tcp_side {
+	__u32 end;		/* highest seq + len this side sent */
+	__u32 maxend;		/* highest ack + window the other side offered it */
+	__u32 maxwin;		/* largest window this side advertised (scaled) */
+	__u32 maxack;		/* highest ack this side sent (NSB_TCP_F_MAXACK) */
+	__u8  wscale;		/* window scale this side announced in its SYN */
+	__u8  flags;		/* NSB_TCP_F_* */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct nsb_tcp_side) == 20, "nsb_tcp_side is ABI");
+
+#define NSB_TCP_F_WSCALE	(1U << 0)	/* the SYN carried a window scale option */
+#define NSB_TCP_F_MAXACK	(1U << 1)	/* maxack is set */
 
 /*
  * What the key's packets become: source nat_addr:nat_port; with
@@ -135,14 +162,15 @@ struct nsb_ct_entry {
 	__u64  bytes_orig;
 	__u64  pkts_reply;	/* remote -> node */
 	__u64  bytes_reply;
+	struct nsb_tcp_side tcp[2];	/* TCP: [0] as the key goes (node), [1] the remote */
 };
-_Static_assert(sizeof(struct nsb_ct_entry) == 72, "nsb_ct_entry is ABI");
+_Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
 
 #define NSB_CT_F_FIN_ORIG	(1U << 0)	/* node sent FIN */
 #define NSB_CT_F_FIN_REPLY	(1U << 1)	/* remote sent FIN */
 #define NSB_CT_F_DNAT		(1U << 2)	/* a port forward's flow: the remote opened it */
 #define NSB_CT_F_HAIRPIN	(1U << 3)	/* node to node through a forward: dnat_* set */
-#define NSB_CT_F_RST		(1U << 4)	/* a RST was seen, either way */
+#define NSB_CT_F_RST		(1U << 4)	/* an accepted RST closed it, either way */
 
 /*
  * nat_ports: LRU hash, the reverse of ct: what a reply on the uplink

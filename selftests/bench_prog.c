@@ -170,7 +170,8 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 		.layout = NSB_LAYOUT_VERSION, .uplink_ifindex = uplink,
 		.uplink_addr = htonl(UPLINK_IP), .snat_port_min = NSB_SNAT_PORT_MIN,
 		.snat_port_max = NSB_SNAT_PORT_MAX, .tmo_tcp_syn = NSB_TMO_TCP_SYN,
-		.tmo_tcp_est = NSB_TMO_TCP_EST, .tmo_tcp_close = NSB_TMO_TCP_CLOSE,
+		.tmo_tcp_est = NSB_TMO_TCP_EST, .tmo_tcp_closing = NSB_TMO_TCP_CLOSING,
+		.tmo_tcp_closed = NSB_TMO_TCP_CLOSED, .tmo_udp_new = NSB_TMO_UDP_NEW,
 		.tmo_udp = NSB_TMO_UDP, .tmo_icmp = NSB_TMO_ICMP,
 	};
 	__be32 host = htonl(HOST_IP);

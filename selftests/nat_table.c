@@ -103,7 +103,9 @@ static void install(struct run *r)
 		.snat_port_max = r->pmax,
 		.tmo_tcp_syn = 120 * r->unit,
 		.tmo_tcp_est = 7440 * r->unit,
-		.tmo_tcp_close = 10 * r->unit,
+		.tmo_tcp_closing = 10 * r->unit,
+		.tmo_tcp_closed = 10 * r->unit,
+		.tmo_udp_new = TMO_UDP * r->unit,
 		.tmo_udp = TMO_UDP * r->unit,
 		.tmo_icmp = 30 * r->unit,
 	};

@@ -12,25 +12,12 @@
 #define NSBPF_LIB_CT_H
 
 #include "lib/flow.h"
+#include "nsbpf_ct.h"
 
-static __always_inline __u64 __ct_or(__u64 v, __u64 dflt)
-{
-	return v ? v : dflt;
-}
-
-/* The same choice as `nsbpf nat list` makes (loader/cmd_nat.c). */
+/* The rule is shared with the loader: nsbpf_ct.h. */
 static __always_inline __u64 ct_timeout(const struct nsb_config *cfg, __u8 proto, __u8 state)
 {
-	if (proto == IPPROTO_TCP) {
-		if (state == NSB_CT_ESTABLISHED)
-			return __ct_or(cfg->tmo_tcp_est, NSB_TMO_TCP_EST);
-		if (state == NSB_CT_CLOSING)
-			return __ct_or(cfg->tmo_tcp_close, NSB_TMO_TCP_CLOSE);
-		return __ct_or(cfg->tmo_tcp_syn, NSB_TMO_TCP_SYN);
-	}
-	if (proto == IPPROTO_UDP)
-		return __ct_or(cfg->tmo_udp, NSB_TMO_UDP);
-	return __ct_or(cfg->tmo_icmp, NSB_TMO_ICMP);
+	return nsb_ct_timeout(cfg, proto, state);
 }
 
 static __always_inline bool ct_expired(const struct nsb_config *cfg, const struct nsb_ct_entry *ce,
