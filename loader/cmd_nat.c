@@ -4,7 +4,8 @@
  * through the lab's pinned maps (no daemon).
  *
  * `nat list --json` shape:
- * {"lab", "flows": [{"proto", "kind", "node": {"ip", "port"},
+ * {"lab", "timeouts": {"tcp_syn", "tcp_established", "tcp_closing", "tcp_closed",
+ *   "udp_new", "udp", "icmp"} (seconds), "flows": [{"proto", "kind", "node": {"ip", "port"},
  *   "remote": {"ip", "port"}, "nat": {"ip", "port"}, "dnat": {"ip", "port"} | null,
  *   "state", "age_s", "idle_s", "expired",
  *   "orig": {"packets", "bytes"}, "reply": {"packets", "bytes"}}]}
@@ -31,6 +32,7 @@
 #include "lab.h"
 #include "out.h"
 #include "state.h"
+#include "topo.h"
 
 static int nat_list(int argc, char **argv);
 static int nat_flush(int argc, char **argv);
@@ -119,6 +121,46 @@ static __u64 timeout_ns(const struct nsb_config *c, const struct nsb_ct_key *k,
 	return nsb_ct_timeout(c, k->proto, e->state);
 }
 
+/* The timeouts in force, by the names of the file's nat: timeouts: keys. */
+static const struct {
+	const char *name;
+	__u8 proto;
+	__u8 state;
+} tmo_rows[] = {
+	{ "tcp_syn", IPPROTO_TCP, NSB_CT_NEW },
+	{ "tcp_established", IPPROTO_TCP, NSB_CT_ESTABLISHED },
+	{ "tcp_closing", IPPROTO_TCP, NSB_CT_CLOSING },
+	{ "tcp_closed", IPPROTO_TCP, NSB_CT_CLOSED },
+	{ "udp_new", IPPROTO_UDP, NSB_CT_NEW },
+	{ "udp", IPPROTO_UDP, NSB_CT_ESTABLISHED },
+	{ "icmp", IPPROTO_ICMP, NSB_CT_NEW },
+};
+
+/* Read through nsb_ct_timeout(), the rule the datapath expires flows by. */
+static void out_timeouts(struct out *o, const struct nsb_config *cfg)
+{
+	char line[256] = "timeouts:", d[16];
+	size_t i;
+
+	if (o->json)
+		out_obj_open(o, "timeouts");
+	for (i = 0; i < sizeof(tmo_rows) / sizeof(tmo_rows[0]); i++) {
+		__u64 secs = nsb_ct_timeout(cfg, tmo_rows[i].proto, tmo_rows[i].state) /
+			     NSB_NSEC_PER_SEC;
+
+		if (o->json)
+			out_u64(o, tmo_rows[i].name, secs);
+		else
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s %s %s",
+				 i ? "," : "", tmo_rows[i].name,
+				 topo_duration_str(secs, d, sizeof(d)));
+	}
+	if (o->json)
+		out_obj_close(o);
+	else
+		printf("%s\n", line);
+}
+
 static void out_endpoint(struct out *o, const char *key, __be32 ip, __be16 port)
 {
 	char a[16];
@@ -165,8 +207,10 @@ static int nat_list(int argc, char **argv)
 	if (o.json) {
 		out_obj_open(&o, NULL);
 		out_str(&o, "lab", argv[1]);
+		out_timeouts(&o, &cfg);
 		out_arr_open(&o, "flows");
 	} else {
+		out_timeouts(&o, &cfg);
 		table_init(&tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
 			   "PKTS OUT/IN", "BYTES OUT/IN");
 	}

@@ -242,13 +242,14 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.uplink_addr = htonl(up->ip),
 		.snat_port_min = t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
 		.snat_port_max = t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX,
-		.tmo_tcp_syn = NSB_TMO_TCP_SYN,
-		.tmo_tcp_est = NSB_TMO_TCP_EST,
-		.tmo_tcp_closing = NSB_TMO_TCP_CLOSING,
-		.tmo_tcp_closed = NSB_TMO_TCP_CLOSED,
-		.tmo_udp_new = NSB_TMO_UDP_NEW,
-		.tmo_udp = NSB_TMO_UDP,
-		.tmo_icmp = NSB_TMO_ICMP,
+		/* The file's nat: timeouts:, 0 where it has none: nsb_ct_timeout()'s default. */
+		.tmo_tcp_syn = t->nat.timeouts.tcp_syn * NSB_NSEC_PER_SEC,
+		.tmo_tcp_est = t->nat.timeouts.tcp_est * NSB_NSEC_PER_SEC,
+		.tmo_tcp_closing = t->nat.timeouts.tcp_closing * NSB_NSEC_PER_SEC,
+		.tmo_tcp_closed = t->nat.timeouts.tcp_closed * NSB_NSEC_PER_SEC,
+		.tmo_udp_new = t->nat.timeouts.udp_new * NSB_NSEC_PER_SEC,
+		.tmo_udp = t->nat.timeouts.udp * NSB_NSEC_PER_SEC,
+		.tmo_icmp = t->nat.timeouts.icmp * NSB_NSEC_PER_SEC,
 	};
 	__u32 zero = 0;
 	int err;

@@ -146,6 +146,71 @@ int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return topo_port_range_check(s, lo, hi) ? -EINVAL : 0;
 }
 
+static const struct {
+	char unit;
+	uint32_t secs;
+} duration_units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+
+#define N_UNITS	(sizeof(duration_units) / sizeof(duration_units[0]))
+
+/*
+ * Largest unit first and each once, so that a value reads one way only
+ * ("2h4m", never "4m2h" or "1h1h4m"). Range is checked after syntax: a typo
+ * is reported as a typo even in a huge number.
+ */
+int topo_parse_duration(const char *s, uint32_t *secs)
+{
+	unsigned long long total = 0;
+	unsigned long v;
+	size_t next = 0, u;
+	const char *p = s;
+	bool big = false;
+
+	if (!*p)
+		return -EINVAL;
+	while (*p) {
+		int err = parse_dec(p, TOPO_TIMEOUT_MAX, &v, &p);
+
+		if (err == -EINVAL)
+			return -EINVAL;
+		big |= err == -ERANGE;
+		for (u = next; u < N_UNITS && duration_units[u].unit != *p; u++)
+			;
+		if (u == N_UNITS)
+			return -EINVAL;	/* no unit, an unknown one, or out of order */
+		if (!big)
+			total += (unsigned long long)v * duration_units[u].secs;
+		next = u + 1;
+		p++;
+	}
+	if (big || !total || total > TOPO_TIMEOUT_MAX)
+		return -ERANGE;
+	*secs = (uint32_t)total;
+	return 0;
+}
+
+const char *topo_duration_str(uint64_t secs, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (!secs) {
+		snprintf(buf, len, "0s");
+		return buf;
+	}
+	for (size_t u = 0; u < N_UNITS && off < len; u++) {
+		uint64_t n = secs / duration_units[u].secs;
+
+		if (!n)
+			continue;
+		secs %= duration_units[u].secs;
+		off += (size_t)snprintf(buf + off, len - off, "%llu%c", (unsigned long long)n,
+					duration_units[u].unit);
+	}
+	return buf;
+}
+
 static bool is_alnum(char ch)
 {
 	return is_digit(ch) || (ch >= 'a' && ch <= 'z');

@@ -51,11 +51,28 @@ struct topo_forward {
 	uint16_t to_port_end;
 };
 
+/*
+ * nat: timeouts:, in seconds, 1 s to TOPO_TIMEOUT_MAX; 0: not in the file,
+ * the datapath's default (NSB_TMO_* in nsbpf_maps.h).
+ */
+struct topo_timeouts {
+	uint32_t tcp_syn;
+	uint32_t tcp_est;
+	uint32_t tcp_closing;
+	uint32_t tcp_closed;
+	uint32_t udp_new;
+	uint32_t udp;
+	uint32_t icmp;
+};
+
+#define TOPO_TIMEOUT_MAX	(30u * 24 * 3600)	/* 30 days */
+
 /* The optional nat: block. Zeroes mean the defaults (nsbpf_maps.h). */
 struct topo_nat {
 	uint16_t port_min;	/* SNAT source ports */
 	uint16_t port_max;
 	uint32_t conntrack;	/* entries of the ct and nat_ports maps */
+	struct topo_timeouts timeouts;
 	struct topo_mark mark;
 };
 
@@ -94,6 +111,15 @@ int topo_parse_name(const char *s);		/* [a-z0-9-], starts and ends alnum */
 int topo_parse_ipv4(const char *s, uint32_t *ip);	/* strict dotted quad */
 int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix);
 int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);	/* N or N-M, 1..65535 */
+
+/*
+ * A duration: groups of digits and a unit, d h m s, largest first, each unit
+ * once ("30s", "2h4m", "1d12h"). 0, -EINVAL (syntax) or -ERANGE (0, or more
+ * than TOPO_TIMEOUT_MAX).
+ */
+int topo_parse_duration(const char *s, uint32_t *secs);
+/* The same spelling back, shortest form: 7440 -> "2h4m", 0 -> "0s". */
+const char *topo_duration_str(uint64_t secs, char *buf, size_t len);
 
 /* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
 int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);

@@ -8,11 +8,13 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "nsbpf_maps.h"
 #include "topo_internal.h"
 
 #define WHO_MAX		(TOPO_NAME_MAX + 32)
@@ -696,15 +698,89 @@ static void nat_conntrack(struct walk *w, yaml_node_t *v)
 	w->c->t->nat.conntrack = (uint32_t)n;
 }
 
+/* nat: timeouts: one key per conntrack timeout, named as `nat list` shows them. */
+static const struct {
+	const char *key;
+	size_t off;		/* in struct topo_timeouts */
+	uint64_t dflt_ns;	/* for the message */
+} tmo_keys[] = {
+	{ "tcp_syn", offsetof(struct topo_timeouts, tcp_syn), NSB_TMO_TCP_SYN },
+	{ "tcp_established", offsetof(struct topo_timeouts, tcp_est), NSB_TMO_TCP_EST },
+	{ "tcp_closing", offsetof(struct topo_timeouts, tcp_closing), NSB_TMO_TCP_CLOSING },
+	{ "tcp_closed", offsetof(struct topo_timeouts, tcp_closed), NSB_TMO_TCP_CLOSED },
+	{ "udp_new", offsetof(struct topo_timeouts, udp_new), NSB_TMO_UDP_NEW },
+	{ "udp", offsetof(struct topo_timeouts, udp), NSB_TMO_UDP },
+	{ "icmp", offsetof(struct topo_timeouts, icmp), NSB_TMO_ICMP },
+};
+
+/*
+ * Values under the RFC 5382/4787 minimums are the user's choice (a lab may
+ * want flows to expire fast); 0 would silently mean "the default" in the
+ * config map, and more than 30 days only keeps dead flows' ports taken.
+ */
+static void nat_timeout(struct walk *w, yaml_node_t *v)
+{
+	char max[16], dflt[16];
+	const char *s = want_scalar(w, v);
+	uint32_t secs;
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; strcmp(tmo_keys[i].key, w->key); i++)
+		;
+	topo_duration_str(TOPO_TIMEOUT_MAX, max, sizeof(max));
+	switch (topo_parse_duration(s, &secs)) {
+	case 0:
+		*(uint32_t *)((char *)&w->c->t->nat.timeouts + tmo_keys[i].off) = secs;
+		return;
+	case -ERANGE:
+		topo_err(w->c, mark_of(v),
+			 "%s%s \"%s\": a timeout must be from 1s to %s (leave it out for the default, %s)",
+			 w->who, w->key, s, max,
+			 topo_duration_str(tmo_keys[i].dflt_ns / NSB_NSEC_PER_SEC, dflt,
+					   sizeof(dflt)));
+		return;
+	default:
+		topo_err(w->c, mark_of(v),
+			 "%s%s \"%s\" is not a duration (expected a number and a unit, d h m s, largest first: 30s, 4m, 2h4m)",
+			 w->who, w->key, s);
+	}
+}
+
+static const struct field timeout_fields[] = {
+	{ "tcp_syn", nat_timeout, false },
+	{ "tcp_established", nat_timeout, false },
+	{ "tcp_closing", nat_timeout, false },
+	{ "tcp_closed", nat_timeout, false },
+	{ "udp_new", nat_timeout, false },
+	{ "udp", nat_timeout, false },
+	{ "icmp", nat_timeout, false },
+	{ NULL },
+};
+
+_Static_assert(sizeof(timeout_fields) / sizeof(timeout_fields[0]) ==
+	       sizeof(tmo_keys) / sizeof(tmo_keys[0]) + 1, "one table row per timeout key");
+
+static void nat_timeouts(struct walk *w, yaml_node_t *v)
+{
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of timeouts (tcp_syn: 4m, ...)"))
+		return;
+	w->who = "nat: timeouts: ";
+	walk_fields(w, v, timeout_fields, mark_of(v));
+	w->who = "nat: ";
+}
+
 static const struct field nat_fields[] = {
 	{ "ports", nat_ports, false },
 	{ "conntrack", nat_conntrack, false },
+	{ "timeouts", nat_timeouts, false },
 	{ NULL },
 };
 
 static void root_nat(struct walk *w, yaml_node_t *v)
 {
-	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping (ports, conntrack)"))
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping (ports, conntrack, timeouts)"))
 		return;
 	w->c->t->nat.mark = mark_of(v);
 	w->who = "nat: ";

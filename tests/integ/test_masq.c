@@ -326,3 +326,33 @@ Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 	cr_assert_eq(run("%s down tiny", nsbpf()), 0);
 	cr_assert(lab_gone("tiny"));
 }
+
+Test(masq, timeouts_from_the_file_are_in_force)
+{
+	world_up();
+	cr_assert_eq(run("%s up %s", nsbpf(),
+			 lab_file("tmo", "name: tmo\nnat: {timeouts: {tcp_established: 3h, udp_new: 1s, udp: 1s, icmp: 45s}}\n"
+					 "networks:\n  n:\n    subnet: 10.12.0.0/24\n    masquerade: true\n"
+					 "nodes:\n  a:\n    network: n\n")), 0);
+	/* what the file says, and the datapath's defaults for the rest */
+	cr_assert_eq(run("%s nat list tmo --json | jq -e '.timeouts == {\"tcp_syn\": 240, \"tcp_established\": 10800, "
+			 "\"tcp_closing\": 240, \"tcp_closed\": 120, \"udp_new\": 1, \"udp\": 1, \"icmp\": 45}'", nsbpf()), 0);
+	cr_assert_eq(run("%s nat list tmo | grep -qx 'timeouts: tcp_syn 4m, tcp_established 3h, tcp_closing 4m, "
+			 "tcp_closed 2m, udp_new 1s, udp 1s, icmp 45s'", nsbpf()), 0);
+	cr_assert_eq(run("bpftool -j map dump pinned /sys/fs/bpf/nsbpf/tmo/config | "
+			 "jq -e '.[0].formatted.value | .tmo_tcp_est == 10800000000000 and .tmo_udp_new == 1000000000 and .tmo_tcp_syn == 0'"), 0,
+		     "written to the config map, 0 for the defaults");
+	/* a one-way UDP flow is expired after its second */
+	cr_assert_eq(run("echo x | ip netns exec tmo-a socat -u - UDP4:192.0.2.2:9999"), 0);
+	cr_assert_eq(run("%s nat list tmo --json | jq -e '.flows[] | select(.proto == \"udp\") | .expired == false'", nsbpf()), 0);
+	cr_assert_eq(run("sleep 2.2; %s nat list tmo --json | jq -e '.flows[] | select(.proto == \"udp\") | .expired == true'", nsbpf()), 0);
+	/* a re-up with other timeouts changes them in place */
+	cr_assert_eq(run("%s up %s", nsbpf(),
+			 lab_file("tmo", "name: tmo\nnat: {timeouts: {tcp_established: 2h4m}}\n"
+					 "networks:\n  n:\n    subnet: 10.12.0.0/24\n    masquerade: true\n"
+					 "nodes:\n  a:\n    network: n\n")), 0);
+	cr_assert_eq(run("%s nat list tmo --json | jq -e '.timeouts.tcp_established == 7440 and .timeouts.udp == 120'", nsbpf()), 0);
+	cr_assert(host_untouched());
+	cr_assert_eq(run("%s down tmo", nsbpf()), 0);
+	cr_assert(lab_gone("tmo"));
+}

@@ -168,6 +168,57 @@ Test(topo_parse, port_range_tells_why)
 	cr_assert(eq(int, topo_port_range_check("5-", &lo, &hi), -EINVAL));
 }
 
+Test(topo_parse, durations)
+{
+	static const struct {
+		const char *s;
+		uint32_t secs;
+	} good[] = {
+		{ "1s", 1 }, { "30s", 30 }, { "240s", 240 }, { "4m", 240 }, { "2h4m", 7440 },
+		{ "1d", 86400 }, { "1d12h30m15s", 131415 }, { "0h30m", 1800 }, { "30d", 2592000 },
+		{ "2592000s", 2592000 }, { "90m", 5400 },
+	};
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cr_assert(eq(int, topo_parse_duration(good[i].s, &v), 0), "\"%s\"", good[i].s);
+		cr_assert(eq(u32, v, good[i].secs), "\"%s\"", good[i].s);
+	}
+}
+
+Test(topo_parse, durations_reject)
+{
+	static const char *const syntax[] = {
+		"", "30", "s", "4m2h", "1h1h", "1.5s", "05s", "30 s", " 30s", "30s ", "30S",
+		"1w", "-1s", "+1s", "2hm", "1h4", "m30",
+	};
+	static const char *const range[] = {
+		"0s", "0d0h0m0s", "30d1s", "31d", "2592001s", "99999999999s", "720h1s",
+	};
+	uint32_t v = 42;
+	size_t i;
+
+	for (i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++)
+		cr_assert(eq(int, topo_parse_duration(syntax[i], &v), -EINVAL), "\"%s\"",
+			  syntax[i]);
+	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		cr_assert(eq(int, topo_parse_duration(range[i], &v), -ERANGE), "\"%s\"",
+			  range[i]);
+	cr_assert(eq(u32, v, 42), "a failed parse leaves the output alone");
+}
+
+Test(topo_parse, durations_print_back)
+{
+	char buf[16];
+
+	cr_assert(eq(str, (char *)topo_duration_str(7440, buf, sizeof(buf)), "2h4m"));
+	cr_assert(eq(str, (char *)topo_duration_str(0, buf, sizeof(buf)), "0s"));
+	cr_assert(eq(str, (char *)topo_duration_str(131415, buf, sizeof(buf)), "1d12h30m15s"));
+	cr_assert(eq(str, (char *)topo_duration_str(60, buf, sizeof(buf)), "1m"));
+	cr_assert(eq(str, (char *)topo_duration_str(TOPO_TIMEOUT_MAX, buf, sizeof(buf)), "30d"));
+}
+
 Test(topo_parse, names)
 {
 	static const char *const good[] = { "a", "0", "a-b", "planet-9", "a--b" };
@@ -640,10 +691,53 @@ Test(topo_good, forwards_that_do_not_clash)
 Test(topo_good, nat_defaults_are_zero)
 {
 	struct topo *t = load_ok("labs/planets.yaml");
+	static const struct topo_timeouts none;
 
 	cr_assert(eq(u16, t->nat.port_min, 0));
 	cr_assert(eq(u32, t->nat.conntrack, 0));
+	cr_assert(eq(int, memcmp(&t->nat.timeouts, &none, sizeof(none)), 0),
+		  "no timeouts: the datapath's defaults");
 	topo_free(t);
+}
+
+Test(topo_good, nat_timeouts)
+{
+	struct topo *t = load_ok(CORPUS "/good/nat-timeouts.yaml");
+	const struct topo_timeouts *tm = &t->nat.timeouts;
+
+	cr_assert(eq(u32, tm->tcp_syn, 240));
+	cr_assert(eq(u32, tm->tcp_est, 7440));
+	cr_assert(eq(u32, tm->tcp_closing, 240));
+	cr_assert(eq(u32, tm->tcp_closed, 120));
+	cr_assert(eq(u32, tm->udp_new, 30));
+	cr_assert(eq(u32, tm->udp, 131415));
+	cr_assert(eq(u32, tm->icmp, 1), "below the RFC minimums is the user's choice");
+	topo_free(t);
+}
+
+Test(topo_buf, nat_timeouts_some_keys_and_empty)
+{
+	static const char y[] = "name: x\nnetworks: {n: {subnet: 10.0.0.0/24}}\n"
+				"nodes: {a: {network: n}}\nnat: {timeouts: {udp: 5m, icmp: }}\n";
+	static const char empty[] = "name: x\nnetworks: {n: {subnet: 10.0.0.0/24}}\n"
+				    "nodes: {a: {network: n}}\nnat: {timeouts: }\n";
+	static const char scalar[] = "name: x\nnetworks: {n: {subnet: 10.0.0.0/24}}\n"
+				     "nodes: {a: {network: n}}\nnat: {timeouts: 5m}\n";
+	struct topo_errors e = { 0 };
+	struct topo *t;
+
+	cr_assert(eq(int, load_str(y, &t, &e), 0), "%s", joined(&e));
+	cr_assert(eq(u32, t->nat.timeouts.udp, 300));
+	cr_assert(eq(u32, t->nat.timeouts.icmp, 0), "empty: the default");
+	cr_assert(eq(u32, t->nat.timeouts.tcp_est, 0));
+	topo_free(t);
+	cr_assert(eq(int, load_str(empty, &t, &e), 0), "%s", joined(&e));
+	topo_free(t);
+	cr_assert(eq(int, load_str(scalar, &t, &e), -EINVAL));
+	cr_assert(eq(sz, e.n, 1), "%s", joined(&e));
+	cr_assert(eq(str, e.msgs[0], "inline.yaml:4:17: nat: timeouts: expected a mapping of "
+		     "timeouts (tcp_syn: 4m, ...), got a scalar"));
+	topo_errors_free(&e);
 }
 
 Test(topo_good, fifteen_characters_fit)
