@@ -72,6 +72,8 @@ static int parse_common(char **argv, struct fwd_spec *f, char *err, size_t len)
 
 int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t len)
 {
+	char why[160];
+
 	memset(f, 0, sizeof(*f));
 	if (argc != 3) {
 		snprintf(err, len, "expected tcp|udp [HOSTIP:]PORT[-END] NODE:PORT[-END]");
@@ -79,6 +81,10 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 	}
 	if (parse_common(argv, f, err, len))
 		return -EINVAL;
+	if (f->host_ip && topo_fwd_host_problem(f->host_ip, why, sizeof(why))) {
+		snprintf(err, len, "\"%s\": %s", argv[1], why);
+		return -EINVAL;
+	}
 	if (fwd_parse_to(argv[2], f->node, &f->to_port, &f->to_port_end)) {
 		snprintf(err, len, "\"%s\": expected NODE:PORT[-END], ports 1-65535", argv[2]);
 		return -EINVAL;

@@ -146,6 +146,56 @@ int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return topo_port_range_check(s, lo, hi) ? -EINVAL : 0;
 }
 
+/*
+ * RFC 6890's blocks a host cannot route to a link: a subnet there fails at
+ * netlink (multicast), or takes over the host's loopback or "this network".
+ */
+static const struct {
+	uint32_t net;
+	int prefix;
+	const char *name;
+} special_blocks[] = {
+	{ 0x00000000, 8, "\"this network\"" },
+	{ 0x7f000000, 8, "loopback" },
+	{ 0xe0000000, 4, "multicast" },
+	{ 0xf0000000, 4, "reserved" },
+};
+
+const char *topo_special_block(uint32_t net, int prefix, uint32_t *block, int *block_prefix)
+{
+	for (size_t i = 0; i < sizeof(special_blocks) / sizeof(special_blocks[0]); i++) {
+		int p = prefix < special_blocks[i].prefix ? prefix : special_blocks[i].prefix;
+
+		if ((net & topo_mask(p)) != (special_blocks[i].net & topo_mask(p)))
+			continue;
+		*block = special_blocks[i].net;
+		*block_prefix = special_blocks[i].prefix;
+		return special_blocks[i].name;
+	}
+	return NULL;
+}
+
+int topo_fwd_host_problem(uint32_t ip, char *why, size_t len)
+{
+	char a[TOPO_IPSTR], b[TOPO_IPSTR];
+	const char *special;
+	uint32_t block;
+	int block_len;
+
+	special = topo_special_block(ip, 32, &block, &block_len);
+	if (!special || block == 0x7f000000)
+		return 0;
+	if (ip == 0xffffffff)
+		snprintf(why, len,
+			 "%s is the limited broadcast address: a forward's host is a unicast address of this host",
+			 topo_ip_str(ip, a));
+	else
+		snprintf(why, len,
+			 "%s is in %s/%d (%s): a forward's host is a unicast address of this host",
+			 topo_ip_str(ip, a), topo_ip_str(block, b), block_len, special);
+	return -EINVAL;
+}
+
 static const struct {
 	char unit;
 	uint32_t secs;

@@ -22,6 +22,8 @@ struct topo_mark {
 struct topo_network {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
+	struct topo_mark subnet_mark;	/* for checks against the host at up */
+	struct topo_mark gateway_mark;	/* the subnet's when the gateway is defaulted */
 	uint32_t subnet;	/* host order, host bits zero */
 	uint8_t prefix;		/* 1..30 */
 	uint32_t gateway;	/* host order; defaults to subnet + 1 */
@@ -42,6 +44,8 @@ struct topo_node {
 
 struct topo_forward {
 	struct topo_mark mark;
+	struct topo_mark host_mark;	/* line 0 when host is not given */
+	struct topo_mark port_mark;
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint32_t host_ip;	/* host order; 0: uplink address and loopback */
 	uint16_t port;		/* first host port */
@@ -80,6 +84,7 @@ struct topo {
 	char *path;		/* as given, used in messages */
 	char name[TOPO_NAME_MAX];
 	char uplink[TOPO_IFNAMSIZ];	/* "" when not given: the default route's device */
+	struct topo_mark uplink_mark;	/* line 0 when not given */
 	struct topo_network *networks;
 	size_t n_networks;
 	struct topo_node *nodes;
@@ -120,6 +125,21 @@ int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);	/* N or N-
 int topo_parse_duration(const char *s, uint32_t *secs);
 /* The same spelling back, shortest form: 7440 -> "2h4m", 0 -> "0s". */
 const char *topo_duration_str(uint64_t secs, char *buf, size_t len);
+
+/*
+ * Address blocks no lab subnet may touch: 0.0.0.0/8, 127.0.0.0/8,
+ * 224.0.0.0/4, 240.0.0.0/4. The first that overlaps net/prefix (prefix 32
+ * for one address): its name ("loopback", ...), and the block in *block and
+ * *block_prefix; NULL when none does.
+ */
+const char *topo_special_block(uint32_t net, int prefix, uint32_t *block, int *block_prefix);
+
+/*
+ * Why ip cannot be a forward's host address: 0 when it can (loopback can: a
+ * loopback-only forward), or -EINVAL and why, a sentence starting with the
+ * address ("255.255.255.255 is the limited broadcast address: ...").
+ */
+int topo_fwd_host_problem(uint32_t ip, char *why, size_t len);
 
 /* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
 int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);

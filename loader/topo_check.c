@@ -99,6 +99,7 @@ static void check_gateway(struct topo_ctx *c, size_t i)
 
 	if (!c->nets[i].gateway_given) {
 		n->gateway = n->subnet + 1;
+		n->gateway_mark = n->subnet_mark;
 		return;
 	}
 	if (!c->nets[i].gateway_ok)

@@ -268,11 +268,11 @@ static void net_subnet(struct walk *w, yaml_node_t *v)
 	struct topo_network *net = &w->c->t->networks[w->idx];
 	struct topo_net_src *src = &w->c->nets[w->idx];
 	char ip[TOPO_IPSTR];
-	const char *s = want_scalar(w, v);
-	uint32_t addr;
-	int len;
+	const char *s = want_scalar(w, v), *special;
+	uint32_t addr, block;
+	int len, block_len;
 
-	src->subnet_mark = mark_of(v);
+	src->subnet_mark = net->subnet_mark = mark_of(v);
 	if (!s)
 		return;
 	if (topo_ipv4_prefix(s, &addr, &len)) {
@@ -292,6 +292,14 @@ static void net_subnet(struct walk *w, yaml_node_t *v)
 			 w->who, s, topo_ip_str(addr & topo_mask(len), ip), len);
 		return;
 	}
+	special = topo_special_block(addr, len, &block, &block_len);
+	if (special) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet %s %s %s/%d (%s): a lab subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			 w->who, s, len >= block_len ? "is inside" : "contains",
+			 topo_ip_str(block, ip), block_len, special);
+		return;
+	}
 	net->subnet = addr;
 	net->prefix = (uint8_t)len;
 	src->subnet_ok = true;
@@ -302,7 +310,7 @@ static void net_gateway(struct walk *w, yaml_node_t *v)
 	struct topo_net_src *src = &w->c->nets[w->idx];
 
 	src->gateway_given = true;
-	src->gateway_mark = mark_of(v);
+	src->gateway_mark = w->c->t->networks[w->idx].gateway_mark = mark_of(v);
 	src->gateway_ok = want_ipv4(w, v, &w->c->t->networks[w->idx].gateway);
 }
 
@@ -525,7 +533,7 @@ static void fwd_port(struct walk *w, yaml_node_t *v)
 	struct topo_fwd_src *src = &w->c->fwds[w->idx];
 	const char *s = want_scalar(w, v);
 
-	src->port_mark = mark_of(v);
+	src->port_mark = f->port_mark = mark_of(v);
 	if (s)
 		src->port_ok = ports(w, v, s, &f->port, &f->port_end);
 }
@@ -557,12 +565,17 @@ static void fwd_host(struct walk *w, yaml_node_t *v)
 {
 	struct topo_fwd_src *src = &w->c->fwds[w->idx];
 	uint32_t *ip = &w->c->t->forwards[w->idx].host_ip;
+	char why[160];
 
 	src->host_ok = want_ipv4(w, v, ip);
+	w->c->t->forwards[w->idx].host_mark = mark_of(v);
 	if (src->host_ok && !*ip) {
 		topo_err(w->c, mark_of(v),
 			 "%shost 0.0.0.0: leave host out to answer on the uplink address and loopback",
 			 w->who);
+		src->host_ok = false;
+	} else if (src->host_ok && topo_fwd_host_problem(*ip, why, sizeof(why))) {
+		topo_err(w->c, mark_of(v), "%shost %s", w->who, why);
 		src->host_ok = false;
 	}
 }
@@ -633,6 +646,13 @@ static void root_uplink(struct walk *w, yaml_node_t *v)
 		topo_err(w->c, mark_of(v), "uplink \"%s\" is not a valid interface name", s);
 		return;
 	}
+	/* Other loopback devices are found by their link type at up. */
+	if (!strcmp(s, "lo")) {
+		topo_err(w->c, mark_of(v),
+			 "uplink \"lo\" is the loopback device, not a way out: name the Ethernet interface that faces the outside, or leave uplink out to use the default route's");
+		return;
+	}
+	w->c->t->uplink_mark = mark_of(v);
 	memcpy(w->c->t->uplink, s, len + 1);
 }
 

@@ -52,6 +52,12 @@ Test(fwd_spec, rejects_bad_arguments_with_a_reason)
 	cr_assert_eq(add("tcp", "1.2.3:6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert_eq(add("tcp", ":6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert_eq(add("tcp", "0.0.0.0:6000", "earth:8080", &f, err), -EINVAL, "any is spelled without an address");
+	cr_assert_eq(add("tcp", "255.255.255.255:6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert_str_eq(err, "\"255.255.255.255:6000\": 255.255.255.255 is the limited broadcast "
+			 "address: a forward's host is a unicast address of this host");
+	cr_assert_eq(add("udp", "239.1.2.3:6000", "earth:8080", &f, err), -EINVAL);
+	cr_assert(strstr(err, "239.1.2.3 is in 224.0.0.0/4 (multicast)"), "%s", err);
+	cr_assert_eq(add("tcp", "127.0.0.2:6000", "earth:8080", &f, err), 0, "loopback: %s", err);
 	cr_assert_eq(add("tcp", "6000", "earth", &f, err), -EINVAL);
 	cr_assert(strstr(err, "NODE:PORT"), "%s", err);
 	cr_assert_eq(add("tcp", "6000", "Earth:80", &f, err), -EINVAL);

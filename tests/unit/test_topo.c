@@ -168,6 +168,27 @@ Test(topo_parse, port_range_tells_why)
 	cr_assert(eq(int, topo_port_range_check("5-", &lo, &hi), -EINVAL));
 }
 
+Test(topo_parse, special_blocks)
+{
+	uint32_t block = 0;
+	int len = 0;
+
+	cr_assert(eq(str, (char *)topo_special_block(ip("127.0.0.1"), 32, &block, &len),
+		     "loopback"));
+	cr_assert(eq(u32, block, ip("127.0.0.0")));
+	cr_assert(eq(int, len, 8));
+	cr_assert(eq(str, (char *)topo_special_block(ip("255.255.255.255"), 32, &block, &len),
+		     "reserved"));
+	cr_assert(eq(str, (char *)topo_special_block(ip("192.0.0.0"), 2, &block, &len),
+		     "multicast"), "a block inside the subnet");
+	cr_assert(eq(ptr, (void *)topo_special_block(ip("1.0.0.0"), 8, &block, &len), NULL));
+	cr_assert(eq(ptr, (void *)topo_special_block(ip("128.0.0.0"), 2, &block, &len), NULL));
+	cr_assert(eq(ptr, (void *)topo_special_block(ip("223.255.255.255"), 32, &block, &len),
+		     NULL));
+	cr_assert(eq(ptr, (void *)topo_special_block(ip("126.255.255.255"), 32, &block, &len),
+		     NULL));
+}
+
 Test(topo_parse, durations)
 {
 	static const struct {
@@ -756,7 +777,7 @@ Test(topo_good, smallest_and_largest_subnets)
 
 	cr_assert(eq(u32, net(t, "p2p")->gateway, ip("10.255.255.253")));
 	cr_assert(eq(u32, node(t, "only")->ip, ip("10.255.255.254")));
-	cr_assert(eq(u8, net(t, "half")->prefix, 1));
+	cr_assert(eq(u8, net(t, "half")->prefix, 2));
 	cr_assert(eq(u32, node(t, "big")->ip, ip("128.0.0.2")));
 	topo_free(t);
 }
