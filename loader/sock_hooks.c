@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The cgroup sock_addr hooks that let the host itself reach forwarded ports
- * (127.0.0.1:6000, uplink-address:6000): attached to the root of the cgroup
- * v2 hierarchy as pinned links. They act only in the lab's host netns (the
- * programs compare netns cookies), so the rest of the machine is unaffected.
+ * (127.0.0.1:6000, uplink-address:6000, and ::ffff:127.0.0.1:6000 from IPv6
+ * sockets): every program of the sock object, attached to the root of the
+ * cgroup v2 hierarchy as pinned links (cg_<program>). They act only in the
+ * lab's host netns (the programs compare netns cookies), so the rest of the
+ * machine is unaffected. Re-up updates the pinned links in place and links
+ * (and journals, for down) a program the lab does not have yet, as the IPv6
+ * hooks on a lab brought up before them.
  */
 #include <errno.h>
 #include <fcntl.h>
