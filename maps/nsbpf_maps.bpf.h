@@ -114,6 +114,24 @@ struct {
 	__type(value, struct nsb_sock_orig);
 } sock_orig SEC(".maps");
 
+/*
+ * Room for what would not fit the stack: the verifier counts the frames of
+ * a whole call chain into 512 bytes. A new ct entry is built here, and an
+ * ICMP error's quote is summed here. Per CPU, and a tc program runs to its
+ * end on its CPU before the next one starts.
+ */
+union nsb_scratch {
+	struct nsb_ct_entry ct;
+	__be32 words[40];	/* ICMP header + IPv4 header + quote (lib/icmp.h) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union nsb_scratch);
+} scratch SEC(".maps");
+
 /* the last decision, written only when nsb_trace_enabled (selftests) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

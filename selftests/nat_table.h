@@ -204,6 +204,7 @@ struct nat_table {
 #define ACK		TCPF_ACK
 #define FINACK		(TCPF_FIN | TCPF_ACK)
 #define RSTACK		(TCPF_RST | TCPF_ACK)
+#define RST		TCPF_RST
 #define TCP		IPPROTO_TCP
 #define UDP		IPPROTO_UDP
 #define ICMP		IPPROTO_ICMP

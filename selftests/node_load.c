@@ -38,7 +38,7 @@ static bool log_is_clean(const char *log)
 	return true;
 }
 
-#define MAX_PROGS	8
+#define MAX_PROGS	16
 
 /* Asks obj's programs for the verifier's statistics log, into logs. */
 static int want_logs(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first)

@@ -167,8 +167,12 @@ static bool build_l4(const struct frame *f, uint8_t *l4, size_t *len)
 	case FR_TCP4:
 		put16(&w, (uint16_t)f->sport);
 		put16(&w, (uint16_t)f->dport);
-		put32(&w, f->seq ? f->seq : 0x01020304);
-		put32(&w, f->ack);
+		/*
+		 * Defaults both sides of a flow can use, as window tracking
+		 * wants them: a SYN at the ISN, then ISN + 1; an ACK of ISN + 1.
+		 */
+		put32(&w, f->seq ? f->seq : (f->tcp_flags & TCPF_SYN) ? TCP_ISN : TCP_ISN + 1);
+		put32(&w, f->ack ? f->ack : (f->tcp_flags & TCPF_ACK) ? TCP_ISN + 1 : 0);
 		put8(&w, 5 << 4);				/* data offset: 20 bytes */
 		put8(&w, f->tcp_flags);
 		put16(&w, 0x7210);				/* window */

@@ -33,6 +33,8 @@
 #define TCPF_PSH	0x08
 #define TCPF_ACK	0x10
 
+#define TCP_ISN		0x01020304	/* the default initial sequence number, both ways */
+
 enum frame_kind {
 	FR_NONE,	/* no frame: "same as the input" in an expected-output slot */
 	FR_ARP,
@@ -79,7 +81,7 @@ struct frame {
 	/* FR_TCP4, FR_UDP4 */
 	uint32_t sport, dport;		/* host order; PORT_VAR(n) in the NAT tables */
 	uint8_t tcp_flags;		/* TCPF_* */
-	uint32_t seq, ack;
+	uint32_t seq, ack;		/* 0: SYN TCP_ISN, else TCP_ISN + 1; ack TCP_ISN + 1 with ACK */
 	bool no_csum;			/* UDP: checksum 0 (none) */
 
 	/* FR_ICMP4 */

@@ -28,6 +28,7 @@ struct uplink_pkt {
 	__be32 saddr, daddr;	/* remote (or a router on the way), a host address */
 	__u32 l4_off;
 	__u32 len;		/* the frame less its Ethernet header */
+	__u32 tot_len;		/* IPv4 total length, host order */
 	__u16 frag;		/* frag_off, host order */
 	__be16 ip_id;
 	__u8 ttl;
@@ -37,15 +38,15 @@ struct uplink_pkt {
 /*
  * p: a TCP SYN or a UDP datagram (the caller checked) to nk (as it arrives:
  * nat_addr:nat_port the host address and port, remote the client), which no
- * live flow holds; fwd: its forward.
+ * live flow holds; fwd: its forward; seg: the SYN (TCP only).
  */
 static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict *v,
 				       const struct nsb_config *cfg, const struct uplink_pkt *p,
 				       const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
-				       __u8 tcp_flags, __u64 now)
+				       const struct tcp_seg *seg, __u64 now)
 {
 	const struct nsb_endpoint *ep;
-	struct nsb_ct_entry ce = {};
+	struct nsb_ct_entry *ce = ct_scratch_get();
 	struct nsb_nat_val nv = {};
 	struct nsb_ct_key ck = {};
 	struct nsb_ct_entry *cur;
@@ -55,6 +56,8 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	ck.sport = fwd->node_port;
 	ck.dport = nk->remote_port;
 	ck.proto = nk->proto;
+	if (!ce)
+		return nsb_drop(NSB_DROP_INTERNAL);
 	ep = bpf_map_lookup_elem(&endpoints, &ck.saddr);
 	if (!ep)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);	/* the forward's node is gone */
@@ -69,21 +72,26 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	nv.node_addr = ck.saddr;
 	nv.node_port = ck.sport;
 	nv.ifindex = ep->ifindex;
-	ce.nat_addr = nk->nat_addr;
-	ce.nat_port = nk->nat_port;
-	ce.state = NSB_CT_NEW;
-	ce.flags = NSB_CT_F_DNAT;
-	ce.ifindex = ep->ifindex;
-	ce.created_ns = now;
-	ce.last_seen_ns = now;
+	ce->nat_addr = nk->nat_addr;
+	ce->nat_port = nk->nat_port;
+	ce->state = NSB_CT_NEW;
+	ce->flags = NSB_CT_F_DNAT;
+	ce->ifindex = ep->ifindex;
+	ce->created_ns = now;
+	ce->last_seen_ns = now;
 	/* BPF_ANY: no live flow holds nk (the caller looked), a stale one may */
 	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY))
 		return nsb_drop(NSB_DROP_CT_INSERT);
-	if (bpf_map_update_elem(&ct, &ck, &ce, BPF_ANY)) {
+	if (bpf_map_update_elem(&ct, &ck, ce, BPF_ANY)) {
 		bpf_map_delete_elem(&nat_ports, nk);
 		return nsb_drop(NSB_DROP_CT_INSERT);
 	}
 	forwards_hit(fwd);
+	cur = bpf_map_lookup_elem(&ct, &ck);
+	if (!cur)
+		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
+	if (p->proto == IPPROTO_TCP && tcp_track(skb, cur, seg) != TCP_ACCEPT)
+		return nsb_drop(NSB_DROP_TCP_WINDOW);
 
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, ck.saddr, p->l4_off, p->proto, true,
@@ -92,9 +100,7 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &ck, ck.saddr,
 			    now);
-	cur = bpf_map_lookup_elem(&ct, &ck);
-	if (cur)
-		ct_account_reply(cur, p->proto, tcp_flags, p->len, now);
+	ct_account_reply(cur, p->proto, p->len, now);
 	return nat_to_node(skb, v, ep, NSB_PATH_DNAT);
 }
 

@@ -50,6 +50,11 @@ struct flow_v4 {
 	__u8 tos;
 	__u8 tcp_flags;		/* TCP only */
 	__u8 l4;		/* enum flow_l4 */
+	__be32 tcp_seq;		/* TCP only: what window tracking needs */
+	__be32 tcp_ack;
+	__be16 tcp_win;
+	__u8 tcp_off;		/* data offset byte: header length << 4 */
+	__u8 pad;
 };
 
 static __always_inline bool flow_later_frag(const struct flow_v4 *f)
@@ -73,8 +78,9 @@ static __always_inline void __flow_l4(struct __sk_buff *skb, struct flow_v4 *f)
 	struct {
 		__be16 sport, dport;	/* ICMP: type, code; checksum */
 		__be32 word1;		/* TCP: seq; ICMP: id, sequence */
-		__be32 word2;
-		__u8 pad, flags;	/* TCP only */
+		__be32 word2;		/* TCP: ack */
+		__u8 off, flags;	/* TCP only */
+		__be16 win;
 	} h;
 
 	f->l4 = FLOW_L4_SHORT;
@@ -86,6 +92,10 @@ static __always_inline void __flow_l4(struct __sk_buff *skb, struct flow_v4 *f)
 		if (f->l4_off + sizeof(struct tcphdr) > skb->len)
 			return;
 		f->tcp_flags = h.flags;
+		f->tcp_seq = h.word1;
+		f->tcp_ack = h.word2;
+		f->tcp_win = h.win;
+		f->tcp_off = h.off;
 		break;
 	case IPPROTO_UDP:
 		if (bpf_skb_load_bytes(skb, f->l4_off, &h, sizeof(struct udphdr)))

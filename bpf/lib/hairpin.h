@@ -93,15 +93,21 @@ static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct ns
 		.saddr = rq->to_addr, .daddr = rq->nat_addr, .sport = rq->to_port,
 		.dport = ce->nat_port, .proto = f->key.proto,
 	};
-	struct nsb_ct_entry te = {
-		.nat_addr = f->key.daddr, .nat_port = f->key.dport,
-		.dnat_addr = f->key.saddr, .dnat_port = f->key.sport,
-		.state = NSB_CT_NEW, .flags = NSB_CT_F_HAIRPIN | NSB_CT_F_DNAT,
-		.ifindex = rq->to_ifindex, .created_ns = now, .last_seen_ns = now,
-	};
+	struct nsb_ct_entry *te = ct_scratch_get();
 
+	if (!te)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	te->nat_addr = f->key.daddr;
+	te->nat_port = f->key.dport;
+	te->dnat_addr = f->key.saddr;
+	te->dnat_port = f->key.sport;
+	te->state = NSB_CT_NEW;
+	te->flags = NSB_CT_F_HAIRPIN | NSB_CT_F_DNAT;
+	te->ifindex = rq->to_ifindex;
+	te->created_ns = now;
+	te->last_seen_ns = now;
 	/* BPF_ANY: the claim of gw:P is ours, whatever sits at its key is stale */
-	if (bpf_map_update_elem(&ct, &tk, &te, BPF_ANY))
+	if (bpf_map_update_elem(&ct, &tk, te, BPF_ANY))
 		return nsb_drop(NSB_DROP_CT_INSERT);
 	return 0;
 }
@@ -117,20 +123,23 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 		.saddr = daddr, .daddr = saddr, .sport = dport, .dport = sport,
 		.proto = f->key.proto,
 	};
-	struct nsb_ct_entry *tw;
+	struct nsb_ct_entry *tw = bpf_map_lookup_elem(&ct, &tk);
 
 	if (!dst)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);
+	/* both ends are nodes past anti-spoofing: nobody else can send on this flow */
+	ct_tcp_trusted(ce, f->key.proto, f->tcp_flags, false);
+	if (tw)
+		ct_tcp_trusted(tw, f->key.proto, f->tcp_flags, true);
 	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, saddr, f->l4_off, f->key.proto, true,
 			   L4_SPORT, f->key.sport, sport) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, f->key.daddr, daddr, f->l4_off, f->key.proto, true,
 			   L4_DPORT, f->key.dport, dport))
 		return nsb_drop(NSB_DROP_CSUM);
-	ct_account_orig(ce, f->key.proto, f->tcp_flags, f->len, now);
-	tw = bpf_map_lookup_elem(&ct, &tk);
+	ct_account_orig(ce, f->key.proto, f->len, now);
 	if (tw)
-		ct_account_reply(tw, f->key.proto, f->tcp_flags, f->len, now);
+		ct_account_reply(tw, f->key.proto, f->len, now);
 	return nat_to_node(skb, v, dst, NSB_PATH_HAIRPIN);
 }
 

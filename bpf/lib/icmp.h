@@ -25,6 +25,9 @@
 #define __ICMP_IPTOS		0xc0	/* IPTOS_PREC_INTERNETCONTROL, as Linux sends */
 #define __ICMP_QUOTE_WORDS	((sizeof(struct icmphdr) + 60 + ICMP_QUOTE_MAX) / 4)
 
+_Static_assert(__ICMP_QUOTE_WORDS * 4 <= sizeof(((union nsb_scratch *)0)->words),
+	       "the quote fits the scratch room");
+
 struct __icmp_err_hdr {
 	struct iphdr ip;
 	struct icmphdr icmp;
@@ -35,13 +38,14 @@ struct __icmp_err_hdr {
  * (its gateway) to src, with mtu in the next-hop MTU field (0 but for
  * fragmentation needed), and send it back out of the ingress veth.
  */
-static __always_inline int icmp_error_to_node(struct __sk_buff *skb, struct nsb_verdict *v,
-					      const struct nsb_endpoint *src,
-					      const struct flow_v4 *f, __be32 saddr, __u8 type,
-					      __u8 code, __u32 mtu, enum nsb_path path)
+static __always_inline int __icmp_error(struct __sk_buff *skb, struct nsb_verdict *v,
+					const struct nsb_endpoint *src, const struct flow_v4 *f,
+					__be32 saddr, __u8 type, __u8 code, __u32 mtu,
+					enum nsb_path path)
 {
-	__be32 quote[__ICMP_QUOTE_WORDS] = {};
 	struct __icmp_err_hdr h = {};
+	union nsb_scratch *quote;
+	__u32 zero = 0;
 	__u32 hlen = f->l4_off - ETH_HLEN;
 	__u32 data = f->tot_len - hlen;
 	struct ethhdr eth;
@@ -85,15 +89,45 @@ static __always_inline int icmp_error_to_node(struct __sk_buff *skb, struct nsb_
 	 * (the empty asm): else it tests a zero-extended copy and passes the
 	 * helper the original, whose bounds the verifier never learns.
 	 */
+	quote = bpf_map_lookup_elem(&scratch, &zero);
+	if (!quote)
+		return nsb_drop(NSB_DROP_ICMP_GEN);
 	asm volatile("" : "+r"(len));
-	if (len > sizeof(quote) || len < sizeof(h.icmp))
+	if (len > __ICMP_QUOTE_WORDS * 4 || len < sizeof(h.icmp))
 		return nsb_drop(NSB_DROP_ICMP_GEN);
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h.ip), quote, len))
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h.ip), quote->words, len))
 		return nsb_drop(NSB_DROP_ICMP_GEN);
-	sum = csum_fold(bpf_csum_diff(NULL, 0, quote, len, 0));
+	sum = csum_fold(bpf_csum_diff(NULL, 0, quote->words, len, 0));
 	if (bpf_skb_store_bytes(skb, ETH_HLEN + sizeof(h.ip) + ICMPH_CSUM, &sum, sizeof(sum), 0))
 		return nsb_drop(NSB_DROP_ICMP_GEN);
 	return verdict_redirect(v, path, skb->ingress_ifindex);
+}
+
+/* icmp_error_to_node()'s last argument: what to send, in one register */
+#define ICMP_ERR(type, code, mtu, path)						\
+	((__u64)(type) | (__u64)(code) << 8 | (__u64)((mtu) & 0xffff) << 16 |	\
+	 (__u64)(path) << 32)
+
+/*
+ * The error ICMP_ERR(type, code, mtu, path) about f, from saddr, into the
+ * node src. A global function that finishes its own verdict
+ * (verdict_done()): its quote buffer (132 bytes) then sits in a frame of
+ * its own, not in masquerade's, whose call chain 6.1 and later sum into
+ * 512 bytes of stack.
+ */
+__noinline int icmp_error_to_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
+				  const struct flow_v4 *f, __be32 saddr, __u64 what)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	__u32 path = what >> 32;
+	int ret;
+
+	if (!src || !f || path >= NSB_PATH_MAX)
+		ret = nsb_drop(NSB_DROP_INTERNAL);
+	else
+		ret = __icmp_error(skb, &v, src, f, saddr, what & 0xff, (what >> 8) & 0xff,
+				   (what >> 16) & 0xffff, path);
+	return verdict_done(verdict_finish(skb, &v, ret));
 }
 
 #endif /* NSBPF_LIB_ICMP_H */

@@ -134,7 +134,8 @@ static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdi
 	code = ICMP_FRAG_NEEDED;
 error:
 	/* one call site: the generator is the biggest piece of masquerade */
-	return icmp_error_to_node(skb, v, src, f, __masq_gateway(cfg, src), type, code, mtu, path);
+	return icmp_error_to_node(skb, src, f, __masq_gateway(cfg, src),
+				  ICMP_ERR(type, code, mtu, path));
 }
 
 /* SNAT f with its ct entry and send it out of the uplink. */
@@ -144,7 +145,10 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 {
 	__u32 port_off = f->key.proto == IPPROTO_ICMP ? ICMP_ID : L4_SPORT;
 	__be32 nat_addr = ce->nat_addr;
+	int ret = tcp_track_flow(skb, ce, f, 0);
 
+	if (ret)
+		return ret;
 	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto,
 			   true, port_off, f->key.sport, ce->nat_port))
@@ -152,7 +156,7 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 	if (flow_first_frag(f))
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
 			    &f->key, nat_addr, now);
-	ct_account_orig(ce, f->key.proto, f->tcp_flags, f->len, now);
+	ct_account_orig(ce, f->key.proto, f->len, now);
 	return verdict_redirect_neigh(v, ce->flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
 				      cfg->uplink_ifindex);
 }
@@ -170,7 +174,7 @@ static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_ver
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
-		ct_account_orig(ce, f->key.proto, 0, f->len, now);
+		ct_account_orig(ce, f->key.proto, f->len, now);
 	return verdict_redirect_neigh(v, NSB_PATH_SNAT_FRAG, cfg->uplink_ifindex);
 }
 

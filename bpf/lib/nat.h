@@ -26,6 +26,7 @@
 
 #include "lib/csum.h"
 #include "lib/ct.h"
+#include "lib/tcp_win.h"
 
 #define NAT_CANDIDATES	32
 
@@ -71,13 +72,10 @@ static __always_inline __u32 __nat_hash(const struct nsb_ct_key *k)
  * backend's entry {remote, nat address}, which must still lead back to the
  * claim's node (NSB_NAT_F_HAIRPIN in nsbpf_maps.h).
  */
-/* A TCP flow that is over: a RST seen, or a FIN each way. */
+/* A TCP flow both sides ended: an exact RST, or in-window FINs each way (lib/tcp_win.h). */
 static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8 proto)
 {
-	__u8 fins = ce->flags & (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY);
-
-	return proto == IPPROTO_TCP && ce->state == NSB_CT_CLOSING &&
-	       ((ce->flags & NSB_CT_F_RST) || fins == (NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY));
+	return proto == IPPROTO_TCP && ce->state == NSB_CT_CLOSED;
 }
 
 /*
@@ -226,17 +224,26 @@ struct nat_req {
  * address), or NULL; its port is tried first, so a flow that idled out
  * keeps its port when it can. 0 (the entry is in ct, the caller looks it
  * up: cheaper for the verifier than handing out a pointer) or nsb_drop().
+ *
+ * A global function: the new entry (112 bytes) and the claim live in its
+ * own frame, not in masquerade's or hairpin's, whose chains 6.1 and later
+ * sum into 512 bytes of stack; and it is verified once for both callers.
  */
-static __always_inline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 *f,
-					 const struct nat_req *rq, const struct nsb_ct_entry *old)
+__noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 *f,
+			     const struct nat_req *rq, const struct nsb_ct_entry *old)
 {
 	const struct nsb_ct_entry *cur;
-	__u32 min = config_port_min(cfg), max = config_port_max(cfg);
-	__u32 sport = bpf_ntohs(f->key.sport), oport;
-	bool hairpin = rq->flags & NSB_CT_F_HAIRPIN;
-	struct nsb_ct_entry ce = {};
+	__u32 min, max, sport, oport;
+	bool hairpin;
+	struct nsb_ct_entry *ce;
 	struct __nat_claim c = {};
 
+	if (!cfg || !f || !rq)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	min = config_port_min(cfg);
+	max = config_port_max(cfg);
+	sport = bpf_ntohs(f->key.sport);
+	hairpin = rq->flags & NSB_CT_F_HAIRPIN;
 	if (min > max)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 	c.nk.nat_addr = rq->nat_addr;
@@ -262,19 +269,24 @@ static __always_inline int nat_ct_create(const struct nsb_config *cfg, const str
 	if (!c.found)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 
-	ce.nat_addr = rq->nat_addr;
-	ce.nat_port = c.nk.nat_port;
-	ce.state = ct_state_new(f->key.proto, f->tcp_flags);
-	ce.flags = rq->flags;
-	ce.ifindex = rq->ifindex;
-	if (hairpin) {
-		ce.dnat_addr = rq->to_addr;
-		ce.dnat_port = rq->to_port;
+	ce = ct_scratch_get();
+	if (!ce) {
+		bpf_map_delete_elem(&nat_ports, &c.nk);
+		return nsb_drop(NSB_DROP_INTERNAL);
 	}
-	ce.created_ns = rq->now;
-	ce.last_seen_ns = rq->now;
+	ce->nat_addr = rq->nat_addr;
+	ce->nat_port = c.nk.nat_port;
+	ce->state = ct_state_new(f->key.proto, f->tcp_flags);
+	ce->flags = rq->flags;
+	ce->ifindex = rq->ifindex;
+	if (hairpin) {
+		ce->dnat_addr = rq->to_addr;
+		ce->dnat_port = rq->to_port;
+	}
+	ce->created_ns = rq->now;
+	ce->last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
-	if (bpf_map_update_elem(&ct, &f->key, &ce, old ? BPF_ANY : BPF_NOEXIST)) {
+	if (bpf_map_update_elem(&ct, &f->key, ce, old ? BPF_ANY : BPF_NOEXIST)) {
 		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
 		cur = bpf_map_lookup_elem(&ct, &f->key);
 		if (!cur || ct_expired(cfg, cur, f->key.proto, rq->now))

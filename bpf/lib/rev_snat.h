@@ -90,14 +90,16 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 {
 	struct {
 		__be16 sport, dport;	/* ICMP: type, code; checksum */
-		__be16 id, seq;		/* ICMP echo */
-		__be32 pad;
-		__u8 off, flags;	/* TCP only */
+		__be16 id, seq;		/* ICMP echo; TCP: seq */
+		__be32 ack;		/* TCP only, from here on */
+		__u8 off, flags;
+		__be16 win;
 	} h;
 	struct nsb_nat_key nk = {
 		.nat_addr = p->daddr, .remote_addr = p->saddr, .proto = p->proto,
 	};
 	struct __rev_flow rf;
+	struct tcp_seg seg;
 	__u32 port_off = L4_DPORT;
 	__u8 tcp_flags = 0;
 
@@ -106,6 +108,8 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		    p->l4_off + sizeof(struct tcphdr) > skb->len)
 			return TC_ACT_OK;
 		tcp_flags = h.flags;
+		tcp_seg_fill(&seg, *(__be32 *)&h.id, h.ack, h.win, h.off, tcp_flags, p->tot_len,
+			     p->l4_off - ETH_HLEN, p->l4_off, 1);
 	} else if (bpf_skb_load_bytes(skb, p->l4_off, &h, 8)) {
 		return TC_ACT_OK;
 	}
@@ -123,11 +127,13 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		if (!rf.fwd || (p->proto == IPPROTO_TCP &&
 				(tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
 			return TC_ACT_OK;
-		return dnat_new_v4(skb, v, cfg, p, &nk, rf.fwd, tcp_flags, now);
+		return dnat_new_v4(skb, v, cfg, p, &nk, rf.fwd, &seg, now);
 	}
 
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
+	if (p->proto == IPPROTO_TCP && tcp_track(skb, rf.ce, &seg) != TCP_ACCEPT)
+		return nsb_drop(NSB_DROP_TCP_WINDOW);
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr, p->l4_off, p->proto, true,
 			   port_off, nk.nat_port, rf.ck.sport))
@@ -135,7 +141,7 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf.ck,
 			    rf.ck.saddr, now);
-	ct_account_reply(rf.ce, p->proto, tcp_flags, p->len, now);
+	ct_account_reply(rf.ce, p->proto, p->len, now);
 	return nat_to_node(skb, v, rf.ep,
 			   rf.ce->flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
 }
@@ -251,7 +257,7 @@ static __always_inline int __rev_later_frag(struct __sk_buff *skb, struct nsb_ve
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
-		ct_account_reply(ce, p->proto, 0, p->len, now);
+		ct_account_reply(ce, p->proto, p->len, now);
 	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
 }
 
@@ -305,6 +311,7 @@ static __always_inline int rev_snat_v4(struct __sk_buff *skb, struct nsb_verdict
 	p.daddr = ip.daddr;
 	p.l4_off = ETH_HLEN + hlen;
 	p.len = skb->len - ETH_HLEN;
+	p.tot_len = tot;
 	p.frag = bpf_ntohs(ip.frag_off);
 	p.ip_id = ip.id;
 	p.ttl = ip.ttl;

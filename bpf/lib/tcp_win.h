@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * TCP window tracking for the NAT's flows, after Linux's
+ * nf_conntrack_proto_tcp (Rooij's "Real stateful TCP packet filtering")
+ * and RFC 5961, so that nobody off the path can close, reopen or steal a
+ * flow. Each side of a ct entry keeps the highest sequence it sent (end),
+ * the bound the other side's acks and windows put on it (maxend), its
+ * largest window (maxwin) and highest ack (maxack); a segment is in window
+ * when
+ *   I   seq  <= sender.maxend          (not beyond what the receiver allowed)
+ *   II  end  >= sender.end - receiver.maxwin   (not older than a window)
+ *   III ack  <= receiver.end           (acks nothing that was never sent)
+ *   IV  ack  >= receiver.end - max(sender.maxwin, 66000)
+ * Decisions:
+ *   out of window (any flags)            dropped, tcp_window; no state change
+ *   a bare SYN from the side that did not open the flow, a SYN-ACK from
+ *   the side that did                    dropped, tcp_window (no simultaneous open)
+ *   a bare SYN from the opener: on a closed flow it reopens it (TIME_WAIT
+ *   reuse, both sides start afresh); on a live one it passes without a
+ *   state change, so that the peer's challenge ACK (RFC 5961) makes the
+ *   opener's stack reset the old connection exactly
+ *   RST in window: closes the flow only when its seq is exactly what the
+ *   receiver acked last (or the sender's next seq); otherwise it passes
+ *   without a state change and the receiver's RFC 5961 check decides
+ *   FIN in window: half-closed (CLOSING), both ways: CLOSED
+ * A side first seen mid-stream (a flow picked up without its SYN, as Linux
+ * does) starts from that segment. Sequence numbers are the same on both
+ * sides of the NAT: it never rewrites them.
+ */
+#ifndef NSBPF_LIB_TCP_WIN_H
+#define NSBPF_LIB_TCP_WIN_H
+
+#include "lib/flow.h"
+
+#define TCP_MAXACKWIN	66000	/* Linux's MAXACKWINDOW floor */
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_WSCALE	3
+#define TCP_MAX_WSCALE	14	/* RFC 7323 */
+#define TCP_OPT_MAX	40
+
+/* One segment, as tcp_track() needs it: host order. */
+struct tcp_seg {
+	__u32 seq, ack;
+	__u32 end;		/* seq + payload + SYN + FIN */
+	__u32 l4_off;		/* where the TCP header starts (for the SYN's options) */
+	__u16 win;		/* as sent, unscaled */
+	__u8 flags;		/* TCP_* */
+	__u8 doff;		/* header length, bytes */
+	__u8 dir;		/* 0: as the ct key goes, 1: the other way */
+	__u8 pad[3];
+};
+
+/* What tcp_track() says of a segment. */
+enum tcp_verdict {
+	TCP_ACCEPT = 0,		/* in window; the entry learnt from it */
+	TCP_DROP,		/* out of window or out of state */
+};
+
+static __always_inline bool __seq_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+static __always_inline bool __seq_after(__u32 a, __u32 b)
+{
+	return (__s32)(b - a) < 0;
+}
+
+/*
+ * The segment of a TCP header h (as copied out of the packet), whose IPv4
+ * datagram is tot_len long with its TCP header at ip_hlen.
+ */
+static __always_inline void tcp_seg_fill(struct tcp_seg *s, __be32 seq, __be32 ack, __be16 win,
+					 __u8 off_byte, __u8 flags, __u32 tot_len, __u32 ip_hlen,
+					 __u32 l4_off, __u8 dir)
+{
+	__u32 doff = (off_byte >> 4) * 4, payload = 0;
+
+	if (tot_len > ip_hlen + doff)
+		payload = tot_len - ip_hlen - doff;
+	s->seq = bpf_ntohl(seq);
+	s->ack = bpf_ntohl(ack);
+	s->end = s->seq + payload + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+	s->l4_off = l4_off;
+	s->win = bpf_ntohs(win);
+	s->flags = flags;
+	s->doff = (__u8)doff;
+	s->dir = dir;
+}
+
+struct __tcp_opts {
+	struct __sk_buff *skb;
+	__u32 base, len;	/* where the options start, their length */
+	__u32 next;		/* offset of the next option */
+	int wscale;		/* -1: none (yet) */
+};
+
+/*
+ * bpf_loop() callback: the option at c->next. 1 stops the loop. Two bytes
+ * read at a time: SYNs are rare, and a buffer would cost stack that 6.1
+ * sums over the frames of from_node, hairpin and tcp_track() (512 bytes).
+ * bpf_loop() because a plain loop over variable-length options is walked
+ * path by path by the verifier.
+ */
+static long __tcp_opt(__u32 n, void *arg)
+{
+	struct __tcp_opts *c = arg;
+	__u32 i = c->next;
+	__u8 o[2] = {};
+
+	if (i >= c->len || i >= TCP_OPT_MAX)
+		return 1;
+	if (bpf_skb_load_bytes(c->skb, c->base + i, o, 1))
+		return 1;
+	if (o[0] == TCPOPT_EOL)
+		return 1;
+	if (o[0] == TCPOPT_NOP) {
+		c->next = i + 1;
+		return 0;
+	}
+	if (i + 1 >= c->len || bpf_skb_load_bytes(c->skb, c->base + i + 1, &o[1], 1) || o[1] < 2)
+		return 1;
+	if (o[0] == TCPOPT_WSCALE && o[1] == 3 && i + 2 < c->len) {
+		if (!bpf_skb_load_bytes(c->skb, c->base + i + 2, o, 1))
+			c->wscale = o[0] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o[0];
+		return 1;
+	}
+	c->next = i + o[1];
+	return 0;
+}
+
+/* The window scale a SYN announces (RFC 7323), or -1. */
+static __always_inline int __tcp_wscale(struct __sk_buff *skb, const struct tcp_seg *s)
+{
+	struct __tcp_opts c = {
+		.skb = skb, .base = s->l4_off + 20, .len = s->doff > 20 ? s->doff - 20 : 0,
+		.wscale = -1,
+	};
+
+	bpf_loop(TCP_OPT_MAX, __tcp_opt, &c, 0);
+	return c.wscale;
+}
+
+/* A side starting with its SYN (or SYN-ACK): what it sent and announced. */
+static __always_inline void __tcp_side_syn(struct __sk_buff *skb, struct nsb_tcp_side *snd,
+					   struct nsb_tcp_side *rcv, const struct tcp_seg *s)
+{
+	int ws = __tcp_wscale(skb, s);
+
+	snd->end = s->end;
+	snd->maxend = s->end;
+	snd->maxwin = s->win ? s->win : 1;	/* a SYN's window is never scaled */
+	snd->maxack = 0;
+	snd->flags = ws >= 0 ? NSB_TCP_F_WSCALE : 0;
+	snd->wscale = ws >= 0 ? (__u8)ws : 0;
+	/* RFC 7323: scaling only when both SYNs carry the option */
+	if ((s->flags & TCP_ACK) && !(snd->flags & rcv->flags & NSB_TCP_F_WSCALE))
+		snd->wscale = rcv->wscale = 0;
+}
+
+/* The side that opened the flow: the node, or the remote for a forward's. */
+static __always_inline __u8 __tcp_opener(const struct nsb_ct_entry *ce)
+{
+	return ce->flags & NSB_CT_F_DNAT ? 1 : 0;
+}
+
+/*
+ * The SYN cases that are decided before the window check: TCP_DROP, or
+ * TCP_ACCEPT with *done set when the segment is dealt with.
+ */
+static __always_inline int __tcp_syn(struct __sk_buff *skb, struct nsb_ct_entry *ce,
+				     struct nsb_tcp_side *snd, struct nsb_tcp_side *rcv,
+				     const struct tcp_seg *s, bool *done)
+{
+	bool opener = s->dir == __tcp_opener(ce);
+
+	*done = false;
+	if (!(s->flags & TCP_ACK)) {
+		if (!opener || (s->flags & TCP_RST))
+			return TCP_DROP;
+		*done = true;
+		if (ce->state == NSB_CT_CLOSED || !snd->maxwin ||
+		    (ce->state == NSB_CT_NEW && __seq_after(s->end, snd->end))) {
+			/* a new connection on these ports: both sides start afresh */
+			__builtin_memset(ce->tcp, 0, sizeof(ce->tcp));
+			__tcp_side_syn(skb, snd, rcv, s);
+			ce->state = NSB_CT_NEW;
+			ce->flags &= ~(NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY | NSB_CT_F_RST);
+		}
+		/* else a retransmission, or a SYN on a live flow: passed, no change */
+		return TCP_ACCEPT;
+	}
+	if (opener)
+		return TCP_DROP;	/* a SYN-ACK answers the opener, never comes from it */
+	if (!snd->maxwin)
+		__tcp_side_syn(skb, snd, rcv, s);
+	return TCP_ACCEPT;		/* on to the window check, which its ack must pass */
+}
+
+/* The RST decision (RFC 5961 3.2) for an in-window RST. True: it closes the flow. */
+static __always_inline bool __tcp_rst_closes(const struct nsb_tcp_side *snd,
+					     const struct nsb_tcp_side *rcv, __u32 seq)
+{
+	if (!(rcv->flags & NSB_TCP_F_MAXACK))
+		return true;	/* the receiver acked nothing yet: answers a SYN */
+	return seq == rcv->maxack || seq == snd->end;
+}
+
+static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entry *ce,
+				       const struct tcp_seg *s)
+{
+	struct nsb_tcp_side *snd = &ce->tcp[s->dir & 1], *rcv = &ce->tcp[!(s->dir & 1)];
+	__u32 seq = s->seq, ack = s->ack, end = s->end, win = s->win, maxack;
+	bool done;
+	int ret;
+
+	if (s->flags & TCP_SYN) {
+		ret = __tcp_syn(skb, ce, snd, rcv, s, &done);
+		if (ret || done)
+			return ret;
+	} else if (!snd->maxwin) {
+		/* first seen mid-stream: trust this segment for a start */
+		snd->end = end;
+		snd->maxwin = (win << snd->wscale) ? (win << snd->wscale) : 1;
+		snd->maxend = end + snd->maxwin;
+		if (!rcv->maxwin && (s->flags & TCP_ACK))
+			rcv->end = rcv->maxend = ack;
+	}
+	/* no ACK, or the zero ack some stacks put in a RST: as if it acked all */
+	if (!(s->flags & TCP_ACK) || ((s->flags & TCP_RST) && !ack))
+		ack = rcv->end;
+	maxack = snd->maxwin > TCP_MAXACKWIN ? snd->maxwin : TCP_MAXACKWIN;
+	if (__seq_after(seq, snd->maxend) ||
+	    (rcv->maxwin && __seq_before(end, snd->end - rcv->maxwin)) ||
+	    __seq_after(ack, rcv->end) || __seq_before(ack, rcv->end - maxack))
+		return TCP_DROP;
+
+	/* in window: learn from it */
+	if (!(s->flags & TCP_SYN))
+		win <<= snd->wscale;
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (__seq_after(end, snd->end))
+		snd->end = end;
+	if (s->flags & TCP_ACK) {
+		if (!(snd->flags & NSB_TCP_F_MAXACK) || __seq_after(ack, snd->maxack))
+			snd->maxack = ack;
+		snd->flags |= NSB_TCP_F_MAXACK;
+	}
+	if (rcv->maxwin && __seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
+	if (!__seq_before(ack + win, rcv->maxend)) {
+		rcv->maxend = ack + win;
+		if (!win)
+			rcv->maxend++;
+	}
+
+	if (s->flags & TCP_RST) {
+		if (__tcp_rst_closes(snd, rcv, seq)) {
+			ce->state = NSB_CT_CLOSED;
+			ce->flags |= NSB_CT_F_RST;
+		}
+	} else if (s->flags & TCP_FIN) {
+		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
+		ce->state = (ce->flags & NSB_CT_F_FIN_ORIG) && (ce->flags & NSB_CT_F_FIN_REPLY) ?
+				    NSB_CT_CLOSED : NSB_CT_CLOSING;
+	} else if ((s->flags & TCP_SYN) && ce->state == NSB_CT_NEW) {
+		ce->state = NSB_CT_ESTABLISHED;	/* the SYN-ACK, in window */
+	}
+	return TCP_ACCEPT;
+}
+
+/*
+ * Track segment s of the flow ce: enum tcp_verdict. A global function: the
+ * verifier walks it once, however many NAT paths call it (masquerade, its
+ * way back, forwards, hairpin). ce is a ct map value, s the caller's.
+ */
+__noinline int tcp_track(struct __sk_buff *skb, struct nsb_ct_entry *ce, const struct tcp_seg *s)
+{
+	if (!skb || !ce || !s)
+		return TCP_DROP;
+	return __tcp_track(skb, ce, s);
+}
+
+/*
+ * The TCP segment f of the flow ce, from side dir: 0 (accepted, or not TCP,
+ * or a later fragment, which has no TCP header) or nsb_drop(tcp_window).
+ */
+static __always_inline int tcp_track_flow(struct __sk_buff *skb, struct nsb_ct_entry *ce,
+					  const struct flow_v4 *f, __u8 dir)
+{
+	struct tcp_seg s;
+
+	if (f->key.proto != IPPROTO_TCP || f->l4 != FLOW_L4_OK)
+		return 0;
+	tcp_seg_fill(&s, f->tcp_seq, f->tcp_ack, f->tcp_win, f->tcp_off, f->tcp_flags, f->tot_len,
+		     f->l4_off - ETH_HLEN, f->l4_off, dir);
+	return tcp_track(skb, ce, &s) == TCP_ACCEPT ? 0 : nsb_drop(NSB_DROP_TCP_WINDOW);
+}
+
+#endif /* NSBPF_LIB_TCP_WIN_H */
