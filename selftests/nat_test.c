@@ -375,6 +375,15 @@ static const struct nat_step reuse_steps[] = {
 	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
 	  .ct = { CT(NEPTUNE_IP, 40302, REMOTE_IP, 80, TCP), .absent = true } },
+	{ "an off-path RST for the first flow (a guessed port, seq far off): dropped, still live",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), RST), .seq = TCP_ISN + 0x40000000 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { CT(EARTH_IP, 40300, REMOTE_IP, 80, TCP), .state = NSB_CT_NEW,
+		  .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "so the third SYN still finds no port: nat_exhausted",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
+	  .ct = { CT(NEPTUNE_IP, 40302, REMOTE_IP, 80, TCP), .absent = true } },
 	{ "the remote resets the first flow: into earth, closed",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(0), RSTACK) }, INTO(earth),
 	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 40300, RSTACK) }, .stat = PATH(REV_SNAT) },
@@ -392,6 +401,83 @@ static const struct nat_step reuse_steps[] = {
 	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40303, REMOTE_IP, 80, SYN) },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
 	  .ct = { CT(NEPTUNE_IP, 40303, REMOTE_IP, 80, TCP), .absent = true } },
+};
+
+/* ------------------------------------------- TCP window tracking (RFC 5961) */
+
+#define EST_62000	CT(EARTH_IP, 62000, REMOTE_IP, 80, TCP), .nat_port = 62000
+#define FAR		0x40000000	/* half the sequence space away: out of any window */
+
+static const struct nat_step window_steps[] = {
+	{ "earth SYN from 62000",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 62000, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 62000, REMOTE_IP, 80, SYN) },
+	  .ct = { EST_62000, .state = NSB_CT_NEW, .pkts_orig = 1 } },
+	{ "a SYN-ACK that acks nothing earth sent: dropped, still NEW",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, SYNACK), .ack = TCP_ISN + FAR },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_NEW, .pkts_orig = 1 } },
+	{ "the real SYN-ACK: ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 62000, SYNACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 1, .pkts_reply = 1 } },
+	{ "earth's ACK with data",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 62000, REMOTE_IP, 80, ACK), .payload_len = 100 },
+	  SNAT_OUT, .out = { SNAT_TCP(earth, 62000, REMOTE_IP, 80, ACK), .payload_len = 100 },
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "an off-path RST, seq far outside the window: dropped, ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, RST), .seq = TCP_ISN + FAR },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "an off-path FIN, seq far outside the window: dropped, not half-closed",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, FINACK), .seq = TCP_ISN - FAR },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "data that acks bytes earth never sent: dropped",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, ACK), .ack = TCP_ISN + 5000 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "a bare SYN from the remote on earth's flow (it did not open it): dropped",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, SYN), .seq = 0x7777 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 1 } },
+	{ "a RST in the window but not exact: into earth (its stack sends the challenge "
+	  "ACK), no state change",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, RST), .seq = TCP_ISN + 1000 },
+	  INTO(earth), .out = { BACK_TCP(earth, REMOTE_IP, 80, 62000, RST), .seq = TCP_ISN + 1000 },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 2, .pkts_reply = 2 } },
+	{ "a FIN in the window: half-closed",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, FINACK), .ack = TCP_ISN + 101 },
+	  INTO(earth), .out = { BACK_TCP(earth, REMOTE_IP, 80, 62000, FINACK), .ack = TCP_ISN + 101 },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { EST_62000, .state = NSB_CT_CLOSING, .flags = NSB_CT_F_FIN_REPLY, .pkts_orig = 2,
+		  .pkts_reply = 3 } },
+	{ "the RST at exactly what earth acked: CLOSED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, RST), .seq = TCP_ISN + 1 },
+	  INTO(earth), .out = { BACK_TCP(earth, REMOTE_IP, 80, 62000, RST), .seq = TCP_ISN + 1 },
+	  .stat = PATH(REV_SNAT),
+	  .ct = { EST_62000, .state = NSB_CT_CLOSED, .flags = NSB_CT_F_FIN_REPLY | NSB_CT_F_RST,
+		  .pkts_orig = 2, .pkts_reply = 4 } },
+	{ "the remote's SYN cannot reopen the closed flow either",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, SYN), .seq = 0x7777 },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_CLOSED, .flags = NSB_CT_F_FIN_REPLY | NSB_CT_F_RST,
+		  .pkts_orig = 2, .pkts_reply = 4 } },
+	{ "earth's new SYN on the same ports reopens it (TIME_WAIT reuse): NEW",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 62000, REMOTE_IP, 80, SYN), .seq = 0x55667788 },
+	  SNAT_OUT, .out = { SNAT_TCP(earth, 62000, REMOTE_IP, 80, SYN), .seq = 0x55667788 },
+	  .ct = { EST_62000, .state = NSB_CT_NEW, .pkts_orig = 3, .pkts_reply = 4 } },
+	{ "the old connection's data (old sequence numbers): dropped",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, ACK) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(TCP_WINDOW),
+	  .ct = { EST_62000, .state = NSB_CT_NEW, .pkts_orig = 3, .pkts_reply = 4 } },
+	{ "the SYN-ACK of the new connection (window scale 7 both ways not offered): ESTABLISHED",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 62000, SYNACK), .seq = 0x10,
+				    .ack = 0x55667788 + 17 }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 62000, SYNACK), .seq = 0x10,
+		   .ack = 0x55667788 + 17 }, .stat = PATH(REV_SNAT),
+	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 3, .pkts_reply = 5 } },
 };
 
 /* -------------------------------------------- exhaustion: 2 ports only */
@@ -793,6 +879,11 @@ Test(masq, port_collision)
 Test(masq, closed_tcp_port_reused_when_full)
 {
 	run_table(TABLE(reuse_steps, .port_min = 61000, .port_max = 61001));
+}
+
+Test(masq, tcp_window_tracking)
+{
+	run_table(TABLE(window_steps));
 }
 
 Test(masq, exhaustion_two_ports)

@@ -193,18 +193,13 @@ static __always_inline int __tcp_syn(struct __sk_buff *skb, struct nsb_ct_entry 
 	}
 	if (opener)
 		return TCP_DROP;	/* a SYN-ACK answers the opener, never comes from it */
-	if (!snd->maxwin)
+	/* the first SYN-ACK must ack the opener's SYN: that decides, not its window */
+	if (!snd->maxwin) {
+		if (__seq_after(s->ack, rcv->end) || __seq_before(s->ack, rcv->end - TCP_MAXACKWIN))
+			return TCP_DROP;
 		__tcp_side_syn(skb, snd, rcv, s);
-	return TCP_ACCEPT;		/* on to the window check, which its ack must pass */
-}
-
-/* The RST decision (RFC 5961 3.2) for an in-window RST. True: it closes the flow. */
-static __always_inline bool __tcp_rst_closes(const struct nsb_tcp_side *snd,
-					     const struct nsb_tcp_side *rcv, __u32 seq)
-{
-	if (!(rcv->flags & NSB_TCP_F_MAXACK))
-		return true;	/* the receiver acked nothing yet: answers a SYN */
-	return seq == rcv->maxack || seq == snd->end;
+	}
+	return TCP_ACCEPT;		/* on to the window check */
 }
 
 static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entry *ce,
@@ -212,56 +207,80 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 {
 	struct nsb_tcp_side *snd = &ce->tcp[s->dir & 1], *rcv = &ce->tcp[!(s->dir & 1)];
 	__u32 seq = s->seq, ack = s->ack, end = s->end, win = s->win, maxack;
+	__u32 s_end, s_maxend, s_maxwin, r_end, r_maxend;
 	bool done;
 	int ret;
 
 	if (s->flags & TCP_SYN) {
+		/* a (re)open is decided before any window exists */
 		ret = __tcp_syn(skb, ce, snd, rcv, s, &done);
 		if (ret || done)
 			return ret;
-	} else if (!snd->maxwin) {
-		/* first seen mid-stream: trust this segment for a start */
-		snd->end = end;
-		snd->maxwin = (win << snd->wscale) ? (win << snd->wscale) : 1;
-		snd->maxend = end + snd->maxwin;
+	}
+	/* the sides as they would be: written back only for a segment in window */
+	s_end = snd->end;
+	s_maxend = snd->maxend;
+	s_maxwin = snd->maxwin;
+	r_end = rcv->end;
+	r_maxend = rcv->maxend;
+	if (!s_maxwin) {
+		/*
+		 * First seen mid-stream: trust this segment for a start. Not the
+		 * side that did not open the flow without an ACK: its first word
+		 * is a SYN-ACK, or a RST that acks the opener's SYN (RFC 793).
+		 */
+		if (s->dir != __tcp_opener(ce) && !(s->flags & TCP_ACK))
+			return TCP_DROP;
+		s_end = end;
+		s_maxwin = (win << snd->wscale) ? (win << snd->wscale) : 1;
+		s_maxend = end + s_maxwin;
 		if (!rcv->maxwin && (s->flags & TCP_ACK))
-			rcv->end = rcv->maxend = ack;
+			r_end = r_maxend = ack;
 	}
 	/* no ACK, or the zero ack some stacks put in a RST: as if it acked all */
 	if (!(s->flags & TCP_ACK) || ((s->flags & TCP_RST) && !ack))
-		ack = rcv->end;
-	maxack = snd->maxwin > TCP_MAXACKWIN ? snd->maxwin : TCP_MAXACKWIN;
-	if (__seq_after(seq, snd->maxend) ||
-	    (rcv->maxwin && __seq_before(end, snd->end - rcv->maxwin)) ||
-	    __seq_after(ack, rcv->end) || __seq_before(ack, rcv->end - maxack))
+		ack = r_end;
+	maxack = s_maxwin > TCP_MAXACKWIN ? s_maxwin : TCP_MAXACKWIN;
+	if (__seq_after(seq, s_maxend) ||
+	    (rcv->maxwin && __seq_before(end, s_end - rcv->maxwin)) ||
+	    __seq_after(ack, r_end) || __seq_before(ack, r_end - maxack))
 		return TCP_DROP;
+
+	if (s->flags & TCP_RST) {
+		/* in window; it teaches nothing: an inexact one may be forged */
+		if (!(rcv->flags & NSB_TCP_F_MAXACK) || seq == rcv->maxack || seq == s_end) {
+			ce->state = NSB_CT_CLOSED;
+			ce->flags |= NSB_CT_F_RST;
+		}
+		return TCP_ACCEPT;
+	}
 
 	/* in window: learn from it */
 	if (!(s->flags & TCP_SYN))
 		win <<= snd->wscale;
-	if (snd->maxwin < win)
-		snd->maxwin = win;
-	if (__seq_after(end, snd->end))
-		snd->end = end;
+	if (s_maxwin < win)
+		s_maxwin = win;
+	if (__seq_after(end, s_end))
+		s_end = end;
 	if (s->flags & TCP_ACK) {
 		if (!(snd->flags & NSB_TCP_F_MAXACK) || __seq_after(ack, snd->maxack))
 			snd->maxack = ack;
 		snd->flags |= NSB_TCP_F_MAXACK;
 	}
-	if (rcv->maxwin && __seq_after(end, snd->maxend))
-		rcv->maxwin += end - snd->maxend;
-	if (!__seq_before(ack + win, rcv->maxend)) {
-		rcv->maxend = ack + win;
+	if (rcv->maxwin && __seq_after(end, s_maxend))
+		rcv->maxwin += end - s_maxend;
+	if (!__seq_before(ack + win, r_maxend)) {
+		r_maxend = ack + win;
 		if (!win)
-			rcv->maxend++;
+			r_maxend++;
 	}
+	snd->end = s_end;
+	snd->maxend = s_maxend;
+	snd->maxwin = s_maxwin;
+	rcv->end = r_end;
+	rcv->maxend = r_maxend;
 
-	if (s->flags & TCP_RST) {
-		if (__tcp_rst_closes(snd, rcv, seq)) {
-			ce->state = NSB_CT_CLOSED;
-			ce->flags |= NSB_CT_F_RST;
-		}
-	} else if (s->flags & TCP_FIN) {
+	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
 		ce->state = (ce->flags & NSB_CT_F_FIN_ORIG) && (ce->flags & NSB_CT_F_FIN_REPLY) ?
 				    NSB_CT_CLOSED : NSB_CT_CLOSING;
