@@ -416,6 +416,40 @@ static const struct nat_step inbound_steps[] = {
 	  HOSTS },
 };
 
+/* ------------------------- forged sources from the uplink (issue 9, item 2) */
+
+#define FORGED(src)	{ IN_UDP((src), 5000, 5300) }, DROPPED(UPLINK_SPOOF),		\
+			.ct = { CT(NEPTUNE_IP, 53, (src), 5000, UDP), .absent = true }
+
+static const struct nat_step spoof_steps[] = {
+	{ "a datagram to the forward 5300 from another node (earth): uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, FORGED(EARTH_IP) },
+	{ "from an isolated node (pluto): uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, FORGED(PLUTO_IP) },
+	{ "from a gateway: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(PLANET_GW) },
+	{ "from an unused lab address: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(MOON_NONE) },
+	{ "from 127.0.0.1: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(IP4(127, 0, 0, 1)) },
+	{ "from the uplink address itself: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(UPLINK_IP) },
+	{ "from another host address: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(HOST_IP) },
+	{ "from 0.0.0.0: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(IP4(0, 0, 0, 0)) },
+	{ "from multicast: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(MDNS_IP) },
+	{ "from 240.0.0.1: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(IP4(240, 0, 0, 1)) },
+	{ "from 255.255.255.255: uplink_spoof", FROM_UPLINK, UPLINK_IF, FORGED(LIMITED_BCAST) },
+	{ "a SYN to the forward 6000 from earth's address: uplink_spoof, no hit",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(EARTH_IP, 8080, 6000, SYN) }, DROPPED(UPLINK_SPOOF),
+	  .ct = { CT(EARTH_IP, 8080, EARTH_IP, 8080, TCP), .absent = true },
+	  .hits = { HITS(0, 6000, TCP, 0) } },
+	{ "the same from the world: in, as always",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, DNAT_IN(neptune),
+	  .out = { BACK_UDP(neptune, REMOTE_IP, 5000, 53) } },
+	{ "an ICMP error about that flow from a forged lab source: uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, { IN_ERR(MARS_IP, 3, 3, Q_UDP(5300, REMOTE_IP, 5000)) },
+	  DROPPED(UPLINK_SPOOF) },
+	{ "the host's own traffic from odd sources stays the host's (its stack judges it)",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(IP4(0, 0, 0, 0), 68, 67), .daddr = LIMITED_BCAST },
+	  HOSTS },
+};
+
 #define FWD_TABLE(s, ...)	TABLE(s, .fwds = fwds, .n_fwds = N(fwds), ##__VA_ARGS__)
 
 Test(forward, tcp_from_outside)
@@ -432,6 +466,11 @@ Test(forward, udp_from_outside)
 Test(forward, hairpin)
 {
 	run_table(FWD_TABLE(hairpin_steps));
+}
+
+Test(forward, forged_sources_from_uplink)
+{
+	run_table(FWD_TABLE(spoof_steps));
 }
 
 Test(forward, inbound_and_host_traffic)

@@ -81,6 +81,25 @@ static __always_inline bool __rev_find(const struct nsb_config *cfg, const struc
 }
 
 /*
+ * May saddr, from the uplink, open a flow into a node or report on one? Not
+ * when it can only be forged: "this" network, loopback, multicast,
+ * reserved, broadcast, the uplink's or another host address, or anything
+ * in a lab subnet (a node, a gateway: the node's answer would go straight
+ * to the impersonated one, across isolation). A live flow's packets need
+ * no such check: their source is the remote the flow was made with.
+ */
+static __always_inline bool __rev_src_forged(const struct nsb_config *cfg, __be32 saddr)
+{
+	__u8 first = bpf_ntohl(saddr) >> 24;
+
+	if (first == 0 || first == 127 || first >= 224 || saddr == cfg->uplink_addr)
+		return true;
+	if (bpf_map_lookup_elem(&host_addrs, &saddr))
+		return true;
+	return lab_where(saddr) != LAB_OUTSIDE;
+}
+
+/*
  * A TCP or UDP reply, an ICMP echo reply, or a forwarded flow's client
  * packet: into the node. A first packet to a forwarded port: lib/dnat.h.
  */
@@ -127,6 +146,8 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		if (!rf.fwd || (p->proto == IPPROTO_TCP &&
 				(tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
 			return TC_ACT_OK;
+		if (__rev_src_forged(cfg, p->saddr))
+			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		return dnat_new_v4(skb, v, cfg, p, &nk, rf.fwd, &seg, now);
 	}
 
@@ -192,6 +213,8 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	}
 	if (!__rev_find(cfg, &nk, now, &rf))
 		return TC_ACT_OK;
+	if (__rev_src_forged(cfg, p->saddr))
+		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
