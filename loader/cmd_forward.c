@@ -49,8 +49,10 @@ static int forward_help(int argc, char **argv)
 	       "Without HOSTIP a forward answers on the uplink address and on the host's\n"
 	       "loopback (and on the gateways, for nodes: hairpin); with HOSTIP only there.\n"
 	       "add refuses a forward that exists or overlaps another, a node that does not\n"
-	       "exist, ranges of unequal length, ports of the masquerade range, and a port\n"
-	       "the host already listens on (unless --force). --file adds one forward per\n"
+	       "exist, ranges of unequal length, ports of the masquerade range, a HOSTIP the\n"
+	       "host does not have, ports of the host's ephemeral range (ip_local_port_range)\n"
+	       "unless reserved (ip_local_reserved_ports), and a port the host already\n"
+	       "listens on (unless --force). --file adds one forward per\n"
 	       "line (PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END], # comments): all or none.\n"
 	       "\n"
 	       "PROTO := tcp | udp\n");
@@ -163,22 +165,24 @@ static const struct lab_node *find_node(const struct lab_info *li, const char *n
 
 /*
  * Check every request against the lab, the running forwards, the masquerade
- * range, each other and the host's listening sockets: print every problem.
+ * range, each other and what the host has (addresses, ephemeral ports,
+ * sockets; `up` checks the file's forwards the same way): print every problem.
  */
 static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct fwd_req *reqs,
 		      size_t n, bool force)
 {
 	struct fwd_entry *have = NULL;
 	struct fwd_index *ix = fwd_index_new();
-	struct fwd_ports *inuse = force ? NULL : fwd_ports_in_use();
+	struct fwd_host *host = fwd_host_read();
 	uint16_t lo = 0, hi = 0;
 	size_t n_have = 0;
-	int ret = EXIT_FAIL, e, used;
-	char err[256], desc[160];
+	int ret = EXIT_FAIL, e;
+	char err[512];
 
-	if (!ix || (!force && !inuse)) {
+	if (!ix || !host) {
+		cli_err("forward add: %s", strerror(!host ? errno : ENOMEM));
 		fwd_index_free(ix);
-		free(inuse);
+		fwd_host_free(host);
 		return EXIT_FAIL;
 	}
 	e = fwd_map_read(fd, li, &have, &n_have);
@@ -203,23 +207,16 @@ static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct
 		e = fwd_check_snat(f, lo, hi, err, sizeof(err));
 		if (!e)
 			e = fwd_index_claim(ix, f, err, sizeof(err));
+		if (!e)
+			e = fwd_check_host(host, f, force, err, sizeof(err));
 		if (e) {
 			cli_err("%s: %s", at, err);
-			if (ret == EXIT_OK)
-				ret = EXIT_FAIL;
-			continue;
-		}
-		used = force ? 0 : fwd_port_in_use(inuse, f);
-		if (used) {
-			fwd_format(f, desc, sizeof(desc));
-			cli_err("%s: %s: the host already %s port %d (--force to forward it anyway)",
-				at, desc, f->proto == 6 ? "listens on" : "has a socket on", used);
 			if (ret == EXIT_OK)
 				ret = EXIT_FAIL;
 		}
 	}
 out:
-	free(inuse);
+	fwd_host_free(host);
 	free(have);
 	fwd_index_free(ix);
 	return ret;

@@ -212,13 +212,11 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 		return 0;
 	for (size_t i = 0; i < t->n_forwards; i++) {
 		const struct topo_forward *tf = &t->forwards[i];
-		struct fwd_spec f = {
-			.proto = tf->proto, .host_ip = tf->host_ip,
-			.port = tf->port, .port_end = tf->port_end,
-			.to_port = tf->to_port, .to_port_end = tf->to_port_end,
-		};
-		int err = fwd_map_add(bpf_map__fd(m), &f, t->nodes[tf->node].ip,
-				      rt[tf->node].ifindex);
+		struct fwd_spec f;
+		int err;
+
+		fwd_spec_from_topo(t, i, &f);
+		err = fwd_map_add(bpf_map__fd(m), &f, t->nodes[tf->node].ip, rt[tf->node].ifindex);
 
 		if (err == -EEXIST) {
 			pr_info("forward %zu of %s: a port is taken (kept as it is)\n", i + 1, t->path);

@@ -12,6 +12,7 @@
 
 #include "datapath.h"
 #include "fwd_map.h"
+#include "nl.h"
 #include "nsbpf_maps.h"
 
 int fwd_map_open(const char *lab)
@@ -183,25 +184,71 @@ static void proc_ports(const char *file, bool listen_only, uint8_t *used)
 	fclose(fp);
 }
 
-struct fwd_ports *fwd_ports_in_use(void)
+/* The first line of a /proc file, or "" (a kernel without it). */
+static void read_line(const char *path, char *buf, size_t len)
 {
-	struct fwd_ports *p = calloc(1, sizeof(*p));
+	FILE *fp = fopen(path, "re");
 
-	if (!p)
-		return NULL;
-	proc_ports("tcp", true, p->tcp);
-	proc_ports("tcp6", true, p->tcp);	/* a v6 socket on :: takes v4 too */
-	proc_ports("udp", false, p->udp);
-	proc_ports("udp6", false, p->udp);
-	return p;
+	buf[0] = '\0';
+	if (!fp)
+		return;
+	if (!fgets(buf, (int)len, fp))
+		buf[0] = '\0';
+	fclose(fp);
 }
 
-int fwd_port_in_use(const struct fwd_ports *p, const struct fwd_spec *f)
+struct fwd_host *fwd_host_read(void)
 {
-	const uint8_t *used = f->proto == IPPROTO_TCP ? p->tcp : p->udp;
+	struct fwd_host *h = calloc(1, sizeof(*h));
+	unsigned int lo, hi;
+	struct nl_sock *sk;
+	char line[4096];
+	int n;
 
-	for (unsigned int port = f->port; port <= f->port_end; port++)
-		if (used[port / 8] & (1U << (port % 8)))
-			return (int)port;
+	if (!h)
+		return NULL;
+	proc_ports("tcp", true, h->tcp);
+	proc_ports("tcp6", true, h->tcp);	/* a v6 socket on :: takes v4 too */
+	proc_ports("udp", false, h->udp);
+	proc_ports("udp6", false, h->udp);
+	/* Linux's defaults, should the file be missing */
+	h->eph_lo = 32768;
+	h->eph_hi = 60999;
+	read_line("/proc/sys/net/ipv4/ip_local_port_range", line, sizeof(line));
+	if (sscanf(line, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535) {
+		h->eph_lo = (uint16_t)lo;
+		h->eph_hi = (uint16_t)hi;
+	}
+	read_line("/proc/sys/net/ipv4/ip_local_reserved_ports", line, sizeof(line));
+	if (fwd_host_parse_reserved(h, line))
+		memset(h->reserved, 0, sizeof(h->reserved));	/* too long to read: none */
+	h->addrs = calloc(NSB_HOST_ADDRS_MAX, sizeof(*h->addrs));
+	sk = nl_open();
+	n = sk && h->addrs ? nl_ipv4_addrs(sk, h->addrs, NSB_HOST_ADDRS_MAX) : -ENOMEM;
+	nl_close(sk);
+	if (n < 0) {
+		fwd_host_free(h);
+		errno = -n;
+		return NULL;
+	}
+	h->n_addrs = (size_t)n;
+	return h;
+}
+
+int fwd_host_add_addr(struct fwd_host *h, uint32_t ip)
+{
+	uint32_t *a = reallocarray(h->addrs, h->n_addrs + 1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	h->addrs = a;
+	h->addrs[h->n_addrs++] = ip;
 	return 0;
+}
+
+void fwd_host_free(struct fwd_host *h)
+{
+	if (h)
+		free(h->addrs);
+	free(h);
 }

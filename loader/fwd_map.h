@@ -33,13 +33,13 @@ int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
 /* Delete every port of the forward starting at f->port (matching its length). */
 int fwd_map_del(int fd, const struct fwd_spec *f);
 
-/* The host's ports in use in this netns: listening (tcp), bound (udp). */
-struct fwd_ports {
-	uint8_t tcp[65536 / 8];
-	uint8_t udp[65536 / 8];
-};
-struct fwd_ports *fwd_ports_in_use(void);	/* NULL: out of memory */
-/* The first port of f in use, 0 when none. */
-int fwd_port_in_use(const struct fwd_ports *p, const struct fwd_spec *f);
+/*
+ * What the calling thread's netns has for forwards to take (fwd_spec.h):
+ * sockets' ports, ephemeral range and reserved ports, IPv4 addresses.
+ * NULL with errno set on failure.
+ */
+struct fwd_host *fwd_host_read(void);
+int fwd_host_add_addr(struct fwd_host *h, uint32_t ip);	/* one more address, host order */
+void fwd_host_free(struct fwd_host *h);
 
 #endif /* NSBPF_FWD_MAP_H */

@@ -107,6 +107,19 @@ int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 	return parse_common(argv, f, err, len);
 }
 
+void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
+{
+	const struct topo_forward *tf = &t->forwards[i];
+
+	*f = (struct fwd_spec){
+		.proto = tf->proto, .host_ip = tf->host_ip,
+		.port = tf->port, .port_end = tf->port_end,
+		.to_port = tf->to_port, .to_port_end = tf->to_port_end,
+	};
+	if (tf->node >= 0)
+		snprintf(f->node, sizeof(f->node), "%s", t->nodes[tf->node].name);
+}
+
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 {
 	char ip[16], host[40], to[96];
@@ -139,6 +152,85 @@ int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi,
 	fwd_format(f, a, sizeof(a));
 	snprintf(err, len, "%s: inside the masquerade port range %u-%u", a, snat_lo, snat_hi);
 	return -EADDRINUSE;
+}
+
+static bool port_set(const uint8_t *bits, unsigned int port)
+{
+	return bits[port / 8] & (1U << (port % 8));
+}
+
+static bool has_addr(const struct fwd_host *h, uint32_t ip)
+{
+	if ((ip >> 24) == 127)
+		return true;	/* the whole of 127/8 is local, through lo's route */
+	for (size_t i = 0; i < h->n_addrs; i++)
+		if (h->addrs[i] == ip)
+			return true;
+	return false;
+}
+
+/*
+ * The ephemeral range is refused, not reserved on the fly: reserving means
+ * rewriting net.ipv4.ip_local_reserved_ports, one list that every tool of
+ * the netns shares (a read-modify-write that races with them, and with
+ * another lab), undoing it on del and down (and after a killed up, from the
+ * journal), and still leaves the sockets that took the port before. nsbpf
+ * changes no host-wide setting (ip_forward neither); a port the admin
+ * reserved is accepted, so the choice stays theirs.
+ */
+int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool force, char *err,
+		   size_t len)
+{
+	const uint8_t *used = f->proto == IPPROTO_TCP ? h->tcp : h->udp;
+	char desc[128], ip[16];
+	unsigned int port;
+
+	fwd_format(f, desc, sizeof(desc));
+	if (f->host_ip && !has_addr(h, f->host_ip)) {
+		snprintf(err, len,
+			 "%s: %s is not an address of this host: use one it has (ip -4 addr), a gateway of the lab, or no host address",
+			 desc, ipv4_str(f->host_ip, ip));
+		return -EADDRNOTAVAIL;
+	}
+	for (port = f->port; port <= f->port_end; port++) {
+		if (port < h->eph_lo || port > h->eph_hi || port_set(h->reserved, port))
+			continue;
+		snprintf(err, len,
+			 "%s: port %u is in the host's ephemeral port range %u-%u (net.ipv4.ip_local_port_range), where its own connections take their source ports and their replies would go to the node: use a port outside it, or add the port to net.ipv4.ip_local_reserved_ports",
+			 desc, port, h->eph_lo, h->eph_hi);
+		return -ERANGE;
+	}
+	for (port = f->port; !force && port <= f->port_end; port++) {
+		if (!port_set(used, port))
+			continue;
+		snprintf(err, len, "%s: the host already %s port %u (--force to forward it anyway)",
+			 desc, f->proto == IPPROTO_TCP ? "listens on" : "has a socket on", port);
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+int fwd_host_parse_reserved(struct fwd_host *h, const char *s)
+{
+	uint16_t lo, hi;
+	char item[16];
+	size_t n;
+
+	while (*s && *s != '\n') {
+		n = strcspn(s, ",\n");
+		if (!n || n >= sizeof(item))
+			return -EINVAL;
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if (topo_parse_port_range(item, &lo, &hi))
+			return -EINVAL;
+		for (unsigned int p = lo; p <= hi; p++)
+			h->reserved[p / 8] |= (uint8_t)(1U << (p % 8));
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
 }
 
 int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,

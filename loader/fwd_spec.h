@@ -6,6 +6,7 @@
 #ifndef NSBPF_FWD_SPEC_H
 #define NSBPF_FWD_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,36 @@ void fwd_index_free(struct fwd_index *ix);
  * (an overlap) with a message in err. f must outlive the index.
  */
 int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len);
+
+/*
+ * What a forward takes from the host it runs on, seen from the lab's host
+ * netns: its ports (sockets of the host's own), its ephemeral port range,
+ * its addresses. fwd_host_read() (fwd_map.c) fills it from /proc and netlink.
+ */
+struct fwd_host {
+	uint8_t tcp[65536 / 8];		/* a listening TCP socket has the port */
+	uint8_t udp[65536 / 8];		/* a UDP socket has the port */
+	uint8_t reserved[65536 / 8];	/* net.ipv4.ip_local_reserved_ports */
+	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
+	uint32_t *addrs;		/* IPv4 addresses, host order */
+	size_t n_addrs;
+};
+
+/*
+ * Can the host give f its address and ports? 0, or with a message in err
+ * (starting with f as fwd_format() spells it):
+ *  -EADDRNOTAVAIL  f's host address is none of the host's (loopback is);
+ *  -ERANGE         a port lies in the host's ephemeral range and is not
+ *                  reserved there;
+ *  -EADDRINUSE     a socket of the host has a port (never with force).
+ */
+int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool force, char *err,
+		   size_t len);
+/* Parse ip_local_reserved_ports ("8080,9000-9100") into h->reserved. */
+int fwd_host_parse_reserved(struct fwd_host *h, const char *s);
+
+/* Forward i of the topology file, as the CLI would spell it. */
+void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f);
 
 /* "tcp 127.0.0.1:6000-6001 -> earth:8080-8081" */
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len);

@@ -155,3 +155,95 @@ Test(fwd_spec, index_checks_many_forwards_in_one_pass)
 	cr_assert_eq(fwd_index_claim(ix, &g, err, sizeof(err)), 0, "udp is its own space");
 	fwd_index_free(ix);
 }
+
+static struct fwd_host *host_with(uint16_t eph_lo, uint16_t eph_hi)
+{
+	static uint32_t addrs[] = { 0xc0000201 };	/* 192.0.2.1 */
+	static struct fwd_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.eph_lo = eph_lo;
+	h.eph_hi = eph_hi;
+	h.addrs = addrs;
+	h.n_addrs = 1;
+	return &h;
+}
+
+Test(fwd_spec, the_hosts_ephemeral_ports_are_refused_unless_reserved)
+{
+	struct fwd_host *h = host_with(32768, 60999);
+	struct fwd_spec f;
+	char err[512];
+
+	f = spec("udp", "40000", "earth:53");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "udp 40000 -> earth:53: port 40000 is in the host's ephemeral port "
+			 "range 32768-60999 (net.ipv4.ip_local_port_range)"), "%s", err);
+	cr_assert(strstr(err, "net.ipv4.ip_local_reserved_ports"), "says how: %s", err);
+	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), -ERANGE, "--force is for sockets");
+	/* a range reaching into it, by its first port inside */
+	f = spec("tcp", "32760-32770", "earth:100-110");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "port 32768 is in"), "%s", err);
+	f = spec("tcp", "32767", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	f = spec("tcp", "61000", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	/* what the admin reserved is theirs to forward */
+	cr_assert_eq(fwd_host_parse_reserved(h, "40000,50000-50010\n"), 0);
+	f = spec("udp", "40000", "earth:53");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	f = spec("tcp", "50000-50010", "earth:1-11");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	f = spec("tcp", "50000-50011", "earth:1-12");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "port 50011 is in"), "%s", err);
+	/* the host's own range elsewhere */
+	h = host_with(10000, 10100);
+	f = spec("tcp", "10050", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "range 10000-10100"), "%s", err);
+}
+
+Test(fwd_spec, reserved_ports_parse_like_the_kernel_prints_them)
+{
+	struct fwd_host *h = host_with(1, 1);
+
+	cr_assert_eq(fwd_host_parse_reserved(h, ""), 0);
+	cr_assert_eq(fwd_host_parse_reserved(h, "\n"), 0);
+	cr_assert_eq(fwd_host_parse_reserved(h, "1,65535,8080-8081\n"), 0);
+	cr_assert(h->reserved[8081 / 8] & (1 << (8081 % 8)));
+	cr_assert(h->reserved[65535 / 8] & 0x80);
+	cr_assert_not(h->reserved[8082 / 8] & (1 << (8082 % 8)));
+	cr_assert_eq(fwd_host_parse_reserved(h, "80,,81"), -EINVAL);
+	cr_assert_eq(fwd_host_parse_reserved(h, "x"), -EINVAL);
+}
+
+Test(fwd_spec, the_hosts_sockets_and_addresses)
+{
+	struct fwd_host *h = host_with(32768, 60999);
+	struct fwd_spec f;
+	char err[512];
+
+	h->tcp[7100 / 8] |= 1 << (7100 % 8);
+	h->udp[53 / 8] |= 1 << (53 % 8);
+	f = spec("tcp", "7099-7101", "earth:1-3");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -EADDRINUSE);
+	cr_assert_str_eq(err, "tcp 7099-7101 -> earth:1-3: the host already listens on port 7100 "
+			 "(--force to forward it anyway)");
+	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), 0, "%s", err);
+	f = spec("udp", "7100", "earth:1");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "other protocol: %s", err);
+	f = spec("udp", "53", "earth:53");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -EADDRINUSE);
+	cr_assert(strstr(err, "has a socket on port 53"), "%s", err);
+	/* addresses: the host's, and loopback */
+	f = spec("tcp", "192.0.2.1:6000", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	f = spec("tcp", "127.0.0.53:6000", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
+	f = spec("tcp", "192.0.2.7:6000", "earth:80");
+	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), -EADDRNOTAVAIL);
+	cr_assert(strstr(err, "tcp 192.0.2.7:6000 -> earth:80: 192.0.2.7 is not an address of this host"),
+		  "%s", err);
+}
