@@ -23,7 +23,9 @@
  *            built in BPF and sent back to the node), or dropped
  *            (lib/masq.h). Masquerade and hairpin run as global functions,
  *            each verified once, on its own (see verdict_done()).
- *   IPv6     to the host stack (which does not forward it).
+ *   IPv6     from the node's link-local address (or ::), no router
+ *            advertisement, redirect or renumbering: to the host stack, which
+ *            does not forward it; anything else dropped (lib/ipv6_guard.h).
  *   VLAN-tagged and any other EtherType: dropped.
  * to_node (tc egress of a host end: what the host stack sends a node):
  *   counted and passed, never rewritten.
@@ -40,6 +42,7 @@
 #include "lib/parse.h"
 #include "lib/arp.h"
 #include "lib/fwd.h"
+#include "lib/ipv6_guard.h"
 
 static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdict *v, __u16 proto)
 {
@@ -52,7 +55,7 @@ static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdic
 	case ETH_P_IP:
 		return fwd_from_node_v4(skb, v);
 	case ETH_P_IPV6:
-		return verdict_pass(v, NSB_PATH_IPV6_PASS);
+		return ipv6_from_node(skb, v);
 	default:	/* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */
 		return nsb_drop(NSB_DROP_ETHERTYPE);
 	}

@@ -11,7 +11,9 @@
  *   opens a forwarded flow (lib/dnat.h); anything for a lab address is
  *   dropped (inbound). Everything else is the host's own traffic:
  *   TC_ACT_OK, untouched, not counted, not traced.
- * to_uplink (tc egress of the uplink): passes everything untouched; what
+ * to_uplink (tc egress of the uplink): drops what carries a lab source (a
+ *   host that forwards routing a node's packet itself: lab_source,
+ *   lib/egress.h); passes everything else untouched and uncounted: what
  *   masquerade sends out was translated at from_node already.
  *
  * The maps are the node object's, pinned by the loader and reused here (the
@@ -24,6 +26,7 @@
 
 #include "lib/verdict.h"
 #include "lib/rev_snat.h"
+#include "lib/egress.h"
 
 SEC("tc")
 int from_uplink(struct __sk_buff *skb)
@@ -40,7 +43,12 @@ int from_uplink(struct __sk_buff *skb)
 SEC("tc")
 int to_uplink(struct __sk_buff *skb)
 {
-	return TC_ACT_OK;
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	int ret = egress_v4(skb);
+
+	if (ret == TC_ACT_OK)
+		return TC_ACT_OK;	/* the host's: untouched, uncounted */
+	return verdict_finish(skb, &v, ret);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

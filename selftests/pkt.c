@@ -269,18 +269,48 @@ payload:
 	put(w, l4 + at, n);
 }
 
+/*
+ * IPv6 from the link-local address SLAAC derives from the source MAC (or
+ * saddr6), to all-nodes; proto 58: ICMPv6 of icmp_type, after ip6_ext
+ * destination options headers; else no next header.
+ */
 static void build_ipv6(const struct frame *f, struct wr *w)
 {
 	size_t payload = f->payload_len ? f->payload_len : 16;
-	static const uint8_t src[16] = { 0xfe, 0x80, [15] = 0x0b };
 	static const uint8_t dst[16] = { 0xff, 0x02, [15] = 0x01 };
+	uint8_t src[16] = { 0xfe, 0x80 };
+	const uint8_t *mac = f->src;
 
+	if (f->saddr6) {
+		memcpy(src, f->saddr6, 16);
+	} else if (mac) {
+		src[8] = mac[0] ^ 0x02;
+		src[9] = mac[1];
+		src[10] = mac[2];
+		src[11] = 0xff;
+		src[12] = 0xfe;
+		src[13] = mac[3];
+		src[14] = mac[4];
+		src[15] = mac[5];
+	}
 	put32(w, 0x60000000);			/* version 6 */
-	put16(w, (uint16_t)payload);
-	put8(w, 59);				/* no next header */
+	put16(w, (uint16_t)(payload + 8 * f->ip6_ext + (f->proto == 58 ? 4 : 0)));
+	put8(w, f->ip6_ext ? 60 : f->proto == 58 ? 58 : 59);
 	put8(w, 255);
 	put(w, src, 16);
 	put(w, dst, 16);
+	for (int i = 0; i < f->ip6_ext; i++) {
+		put8(w, i + 1 < f->ip6_ext ? 60 : f->proto == 58 ? 58 : 59);
+		put8(w, 0);			/* 8 bytes */
+		put8(w, 1);			/* PadN of 4 */
+		put8(w, 4);
+		put32(w, 0);
+	}
+	if (f->proto == 58) {
+		put8(w, f->icmp_type);
+		put8(w, f->icmp_code);
+		put16(w, 0);			/* checksum: nothing here sums ICMPv6 */
+	}
 	put_pattern(w, payload);
 }
 

@@ -78,6 +78,10 @@ struct frame {
 	 */
 	uint16_t frag_at, frag_len;
 
+	/* FR_IPV6 (proto: 58 for ICMPv6 with icmp_type, else no next header) */
+	const uint8_t *saddr6;		/* NULL: the EUI-64 link-local of src */
+	uint8_t ip6_ext;		/* destination options headers before ICMPv6 */
+
 	/* FR_TCP4, FR_UDP4 */
 	uint32_t sport, dport;		/* host order; PORT_VAR(n) in the NAT tables */
 	uint8_t tcp_flags;		/* TCPF_* */

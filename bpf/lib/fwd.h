@@ -19,6 +19,20 @@
 #include "lib/hairpin.h"
 
 /*
+ * Destinations no node has any business with: "this" network, loopback
+ * (a 127.0.0.1-only forward is the host's own sockets', never a node's),
+ * multicast, 240/4. The host would drop most of them, or, forwarding,
+ * route them out of the uplink with the node's address. The limited
+ * broadcast stays: it goes nowhere but the host.
+ */
+static __always_inline bool __fwd_martian(__be32 daddr)
+{
+	__u8 first = bpf_ntohl(daddr) >> 24;
+
+	return first == 0 || first == 127 || (first >= 224 && daddr != 0xffffffff);
+}
+
+/*
  * To no node: an address of the host's goes to hairpin (a forward, or the
  * host), anything else to masquerade, which hands lab gateways back to
  * hairpin. Both are global functions, called from here so that neither
@@ -32,6 +46,8 @@ static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct 
 
 	if (!cfg)
 		return nsb_drop(NSB_DROP_INTERNAL);
+	if (__fwd_martian(daddr))
+		return nsb_drop(NSB_DROP_MARTIAN);
 	if (!masq_host_dest(cfg, daddr)) {
 		ret = masq_from_node_v4(skb, src);
 		if (ret != MASQ_GATEWAY)

@@ -19,6 +19,7 @@ enum lab_where {
 struct __lab_ctx {
 	__be32 daddr;
 	enum lab_where where;
+	__u32 net_id;		/* the network, where it is not LAB_OUTSIDE */
 };
 
 /*
@@ -34,6 +35,7 @@ static long __lab_net(__u32 id, void *arg)
 		return 1;
 	if ((c->daddr & net->mask) != net->subnet)
 		return 0;
+	c->net_id = id;
 	if (c->daddr == net->gateway)
 		c->where = LAB_GATEWAY;
 	else if (c->daddr == (net->subnet | ~net->mask))
@@ -47,12 +49,20 @@ static long __lab_net(__u32 id, void *arg)
  * bpf_loop() (5.17+) keeps the verifier's cost at one pass over the
  * callback, where a plain 64-round loop would be walked round by round.
  */
-static __always_inline enum lab_where lab_where(__be32 daddr)
+static __always_inline enum lab_where lab_where_net(__be32 daddr, __u32 *net_id)
 {
 	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE };
 
 	bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
+	*net_id = c.net_id;
 	return c.where;
+}
+
+static __always_inline enum lab_where lab_where(__be32 daddr)
+{
+	__u32 id;
+
+	return lab_where_net(daddr, &id);
 }
 
 #endif /* NSBPF_LIB_LAB_H */

@@ -58,14 +58,15 @@ static __always_inline bool __masq_allowed(struct nsb_verdict *v, const struct n
 					   const struct nsb_endpoint *src, __be32 daddr, int *ret)
 {
 	const struct nsb_network *snet;
-	__u32 id = src->net_id;
+	__u32 id = src->net_id, net_id;
 
-	switch (lab_where(daddr)) {
+	switch (lab_where_net(daddr, &net_id)) {
 	case LAB_GATEWAY:
 		*ret = MASQ_GATEWAY;	/* hairpin's, or the host's */
 		return false;
 	case LAB_HOST_ADDR:
-		*ret = verdict_pass(v, NSB_PATH_TO_HOST);
+		/* its own network's broadcast only: a forwarding host routes the others */
+		*ret = net_id == id ? verdict_pass(v, NSB_PATH_TO_HOST) : nsb_drop(NSB_DROP_MARTIAN);
 		return false;
 	case LAB_EMPTY:
 		*ret = nsb_drop(NSB_DROP_NO_ENDPOINT);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The uplink's egress (to_uplink): nothing leaves with a lab source. The
+ * datapath sends what it masquerades or forwards with the uplink's (or a
+ * forward's) address; a lab source out there can only be the host routing
+ * a node's packet itself (ip_forward=1, as on docker and Kubernetes hosts)
+ * or a host socket bound to a gateway address, and nothing would come back
+ * to it (inbound drops replies to lab addresses). Everything else, the
+ * host's own traffic, passes untouched and uncounted.
+ */
+#ifndef NSBPF_LIB_EGRESS_H
+#define NSBPF_LIB_EGRESS_H
+
+#include "lib/lab.h"
+#include "lib/flow.h"
+
+/* TC_ACT_OK with v->path unset: the host's, untouched. */
+static __always_inline int egress_v4(struct __sk_buff *skb)
+{
+	const struct nsb_config *cfg;
+	__be32 saddr;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, saddr), &saddr,
+			       sizeof(saddr)))
+		return TC_ACT_OK;
+	cfg = config_get();
+	/* the common case, the uplink's own address, without the scan */
+	if (!cfg || saddr == cfg->uplink_addr)
+		return TC_ACT_OK;
+	if (lab_where(saddr) != LAB_OUTSIDE)
+		return nsb_drop(NSB_DROP_LAB_SOURCE);
+	return TC_ACT_OK;
+}
+
+#endif /* NSBPF_LIB_EGRESS_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * IPv6 from a node, while labs are IPv4 only: the host learns nothing from
+ * it. The loader turns IPv6 off on the host ends (accept_ra=0, autoconf=0,
+ * accept_redirects=0, disable_ipv6=1); this is the datapath's half, which
+ * holds whatever the host's sysctls say:
+ *   the source must be the node's link-local address (fe80::/64 with the
+ *   EUI-64 interface id of the frame's source MAC), or :: (duplicate
+ *   address detection, MLD before an address)        else ipv6 (dropped)
+ *   router advertisements, redirects and router renumbering, also behind
+ *   extension headers                                  ipv6 (dropped)
+ *   the rest (neighbour and router solicitations, MLD)  to the host stack
+ */
+#ifndef NSBPF_LIB_IPV6_GUARD_H
+#define NSBPF_LIB_IPV6_GUARD_H
+
+#include "lib/parse.h"
+
+#define IPPROTO_HOPOPTS		0
+#define IPPROTO_ROUTING		43
+#define IPPROTO_FRAGMENT	44
+#define IPPROTO_ICMPV6		58
+#define IPPROTO_DSTOPTS		60
+
+#define ICMPV6_ROUTER_ADVERT	134
+#define ICMPV6_REDIRECT		137
+#define ICMPV6_ROUTER_RENUM	138
+
+#define __IPV6_EXT_MAX		4	/* extension headers walked before ICMPv6 */
+
+/* Is a the link-local address that SLAAC derives from mac (RFC 4291 2.5.1)? */
+static __always_inline bool __ipv6_is_eui64_ll(const struct in6_addr *a, const __u8 *mac)
+{
+	const __u8 *b = a->in6_u.u6_addr8;
+
+	return b[0] == 0xfe && b[1] == 0x80 && !b[2] && !b[3] && !b[4] && !b[5] && !b[6] &&
+	       !b[7] && b[8] == (mac[0] ^ 0x02) && b[9] == mac[1] && b[10] == mac[2] &&
+	       b[11] == 0xff && b[12] == 0xfe && b[13] == mac[3] && b[14] == mac[4] &&
+	       b[15] == mac[5];
+}
+
+static __always_inline bool __ipv6_is_unspec(const struct in6_addr *a)
+{
+	const __u32 *w = a->in6_u.u6_addr32;
+
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+/* The ICMPv6 type behind up to __IPV6_EXT_MAX extension headers, or -1 (not ICMPv6). */
+static __always_inline int __ipv6_icmp_type(struct __sk_buff *skb, __u8 next)
+{
+	__u32 off = ETH_HLEN + sizeof(struct ipv6hdr);
+	__u8 h[2];
+
+	for (int i = 0; i < __IPV6_EXT_MAX; i++) {
+		if (next == IPPROTO_ICMPV6)
+			break;
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
+		    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT)
+			return -1;
+		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
+			return -2;
+		next = h[0];
+		/* a fragment header is 8 bytes; the others say (length + 1) * 8 */
+		off += next == IPPROTO_FRAGMENT ? 8 : ((__u32)h[1] + 1) * 8;
+	}
+	if (next != IPPROTO_ICMPV6 || bpf_skb_load_bytes(skb, off, h, 1))
+		return -2;	/* too deep or cut short: not for the host to parse */
+	return h[0];
+}
+
+static __always_inline int ipv6_from_node(struct __sk_buff *skb, struct nsb_verdict *v)
+{
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6;
+	__u8 mac[ETH_ALEN];
+	int type;
+
+	if (!parse_pull(skb, ETH_HLEN + sizeof(*ip6)))
+		return nsb_drop(NSB_DROP_SHORT);
+	eth = parse_eth_hdr(skb);
+	if (!eth)
+		return nsb_drop(NSB_DROP_SHORT);
+	ip6 = (void *)(eth + 1);
+	if ((void *)(ip6 + 1) > skb_data_end(skb))
+		return nsb_drop(NSB_DROP_SHORT);
+	mac_copy(mac, eth->h_source);
+	if (!__ipv6_is_unspec(&ip6->saddr) && !__ipv6_is_eui64_ll(&ip6->saddr, mac))
+		return nsb_drop(NSB_DROP_IPV6);
+	type = __ipv6_icmp_type(skb, ip6->nexthdr);
+	if (type == -2 || type == ICMPV6_ROUTER_ADVERT || type == ICMPV6_REDIRECT ||
+	    type == ICMPV6_ROUTER_RENUM)
+		return nsb_drop(NSB_DROP_IPV6);
+	return verdict_pass(v, NSB_PATH_IPV6_PASS);
+}
+
+#endif /* NSBPF_LIB_IPV6_GUARD_H */
