@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* nsbpf up FILE [--dry-run] [--attach auto|tcx|clsact] */
+/* nsbpf up FILE [--dry-run] [--force] [--attach auto|tcx|clsact] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +14,20 @@
 
 static void up_help(void)
 {
-	printf("usage: nsbpf up FILE [--dry-run] [--attach MODE] [--exec-timeout SECONDS]\n"
+	printf("usage: nsbpf up FILE [--dry-run] [--force] [--attach MODE] [--exec-timeout SECONDS]\n"
 	       "\n"
-	       "Validate the topology FILE, then create the lab: one network namespace per\n"
-	       "node (/run/netns/LAB-NODE), a veth pair per node (host end LAB-NODE, eth0 in\n"
-	       "the node), addresses and routes, the eBPF datapath, then the nodes' exec\n"
-	       "commands. Any failure rolls back what this run created.\n"
+	       "Validate the topology FILE, on its own and against this host (the uplink,\n"
+	       "its subnet and default gateway, the forwards' addresses and ports), then\n"
+	       "create the lab: one network namespace per node (/run/netns/LAB-NODE), a\n"
+	       "veth pair per node (host end LAB-NODE, eth0 in the node), addresses and\n"
+	       "routes, the eBPF datapath, then the nodes' exec commands. Any failure\n"
+	       "rolls back what this run created.\n"
 	       "On a lab that is up with the same topology, the programs are replaced in\n"
 	       "place and the maps kept.\n"
 	       "\n"
 	       "  --dry-run        print what would be created, change nothing\n"
+	       "  --force          install the file's forwards on ports the host's own\n"
+	       "                   sockets have (as nsbpf forward add --force)\n"
 	       "  --attach MODE    auto (default: tcx links when the kernel has them), tcx,\n"
 	       "                   clsact; the default can also come from $NSBPF_ATTACH\n"
 	       "  --exec-timeout S seconds each exec command may take (default 60)\n"
@@ -57,6 +61,8 @@ int cmd_up(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dry-run")) {
 			o.dry_run = true;
+		} else if (!strcmp(argv[i], "--force")) {
+			o.force = true;
 		} else if (!strcmp(argv[i], "--attach") && i + 1 < argc) {
 			if (attach_mode_parse(argv[++i], &o.attach)) {
 				cli_err("up: --attach %s: expected auto, tcx or clsact", argv[i]);

@@ -13,6 +13,7 @@ enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
 
 struct up_opts {
 	bool dry_run;
+	bool force;		/* forwards on ports the host's sockets have */
 	enum attach_mode attach;
 	int exec_timeout_s;	/* per node exec command */
 };
@@ -62,6 +63,14 @@ struct lab_info {
 };
 
 int lab_up(const struct topo *t, const struct up_opts *o);	/* 0, or an exit code */
+/*
+ * The file against the host netns we run in (uplink: its name, "" for
+ * none), before anything is created: prints every problem as FILE:LINE:COL
+ * and returns EXIT_USAGE, or EXIT_FAIL, or 0 (then warns if the host
+ * forwards IPv4).
+ */
+struct nl_sock;
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force);
 int lab_down(const char *lab, bool quiet);			/* 0, or an exit code */
 /* The same without taking the state lock (the caller holds it). */
 int lab_teardown(const char *lab, bool quiet);

@@ -178,6 +178,18 @@ out:
 	return err;
 }
 
+/* The file's uplink, or the default route's device, or "" (no uplink). */
+static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
+{
+	name[0] = '\0';
+	if (t->uplink[0]) {
+		snprintf(name, 16, "%s", t->uplink);
+	} else if (nl_default_route_dev(sk, name)) {
+		pr_info("no default route: the lab has no uplink\n");
+		name[0] = '\0';
+	}
+}
+
 static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 			  struct dp_uplink *up)
 {
@@ -185,14 +197,9 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	int err;
 
 	memset(up, 0, sizeof(*up));
-	name[0] = '\0';
-	if (t->uplink[0]) {
-		snprintf(name, 16, "%s", t->uplink);
-	} else if (nl_default_route_dev(sk, name)) {
-		pr_info("no default route: the lab has no uplink\n");
-		name[0] = '\0';
+	uplink_name(sk, t, name);
+	if (!name[0])
 		return 0;
-	}
 	err = nl_link_get(sk, name, &info);
 	if (err) {
 		cli_err("%s: uplink \"%s\": %s", t->path, name, strerror(-err));
@@ -404,6 +411,14 @@ int lab_up(const struct topo *t, const struct up_opts *o)
 		cli_err("netlink: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
+	/* Everything the file asks of this host, before anything is created. */
+	uplink_name(sk, t, uplink);
+	ret = lab_check_host(sk, t, uplink, o->force);
+	if (ret) {
+		nl_close(sk);
+		return ret;
+	}
+	ret = EXIT_FAIL;
 	if (resolve_uplink(sk, t, uplink, &up)) {
 		nl_close(sk);
 		return EXIT_USAGE;

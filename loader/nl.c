@@ -161,6 +161,7 @@ int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info)
 	info->admin_up = flags & IFF_UP;
 	info->lower_up = flags & IFF_LOWER_UP;
 	info->mtu = rtnl_link_get_mtu(link);
+	info->arptype = rtnl_link_get_arptype(link);
 	kind = rtnl_link_get_type(link);
 	if (kind)
 		snprintf(info->kind, sizeof(info->kind), "%s", kind);
@@ -350,4 +351,84 @@ int nl_ipv4_addrs(struct nl_sock *sk, uint32_t *out, size_t max)
 	nl_cache_foreach(addrs, collect_v4, &av);
 	nl_cache_free(addrs);
 	return (int)av.n;
+}
+
+struct dev_v4 {
+	int ifindex;
+	struct nl_v4addr *out;
+	size_t max;
+	size_t n;
+};
+
+static void collect_dev_v4(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct dev_v4 *dv = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	uint32_t be;
+
+	if (rtnl_addr_get_family(a) != AF_INET || rtnl_addr_get_ifindex(a) != dv->ifindex ||
+	    !local || nl_addr_get_len(local) != 4 || dv->n >= dv->max)
+		return;
+	memcpy(&be, nl_addr_get_binary_addr(local), 4);
+	dv->out[dv->n].ip = ntohl(be);
+	dv->out[dv->n++].prefix = (uint8_t)rtnl_addr_get_prefixlen(a);
+}
+
+int nl_ipv4_addrs_dev(struct nl_sock *sk, int ifindex, struct nl_v4addr *out, size_t max)
+{
+	struct nl_cache *addrs = NULL;
+	struct dev_v4 dv = { .ifindex = ifindex, .out = out, .max = max };
+	int err;
+
+	err = nle_to_errno(rtnl_addr_alloc_cache(sk, &addrs));
+	if (err)
+		return err;
+	nl_cache_foreach(addrs, collect_dev_v4, &dv);
+	nl_cache_free(addrs);
+	return (int)dv.n;
+}
+
+struct gateways {
+	uint32_t *out;
+	size_t max;
+	size_t n;
+};
+
+static void collect_gw(struct rtnl_nexthop *nh, void *arg)
+{
+	struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
+	struct gateways *g = arg;
+	uint32_t be;
+
+	if (!gw || nl_addr_get_family(gw) != AF_INET || nl_addr_get_len(gw) != 4 ||
+	    g->n >= g->max)
+		return;
+	memcpy(&be, nl_addr_get_binary_addr(gw), 4);
+	g->out[g->n++] = ntohl(be);
+}
+
+static void find_gateways(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+
+	if (rtnl_route_get_family(r) != AF_INET || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_type(r) != RTN_UNICAST || (dst && nl_addr_get_prefixlen(dst) != 0))
+		return;
+	rtnl_route_foreach_nexthop(r, collect_gw, arg);
+}
+
+int nl_default_gateways(struct nl_sock *sk, uint32_t *out, size_t max)
+{
+	struct nl_cache *routes = NULL;
+	struct gateways g = { .out = out, .max = max };
+	int err;
+
+	err = nle_to_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &routes));
+	if (err)
+		return err;
+	nl_cache_foreach(routes, find_gateways, &g);
+	nl_cache_free(routes);
+	return (int)g.n;
 }

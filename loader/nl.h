@@ -30,6 +30,7 @@ struct nl_link_info {
 	bool admin_up;
 	bool lower_up;
 	unsigned int mtu;
+	unsigned int arptype;	/* ARPHRD_*: ARPHRD_ETHER for Ethernet, veth, bridge */
 	char kind[16];		/* "veth", "" when none */
 };
 int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info);
@@ -46,5 +47,14 @@ int nl_first_ipv4(struct nl_sock *sk, int ifindex, uint32_t *ip);
 
 /* Every IPv4 address of the namespace, deduplicated, at most max: the count. */
 int nl_ipv4_addrs(struct nl_sock *sk, uint32_t *out, size_t max);
+
+struct nl_v4addr {
+	uint32_t ip;
+	uint8_t prefix;
+};
+/* The IPv4 addresses of ifindex with their prefix lengths, at most max: the count. */
+int nl_ipv4_addrs_dev(struct nl_sock *sk, int ifindex, struct nl_v4addr *out, size_t max);
+/* Gateways of the main table's IPv4 default routes (every nexthop), at most max: the count. */
+int nl_default_gateways(struct nl_sock *sk, uint32_t *out, size_t max);
 
 #endif /* NSBPF_NL_H */

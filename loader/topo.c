@@ -461,7 +461,7 @@ static int msg_cmp(const void *pa, const void *pb)
 }
 
 /* Hand the messages over in file order, as a compiler would print them. */
-static void flush_msgs(struct topo_ctx *c, struct topo_errors *errs)
+void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs)
 {
 	char **msgs = NULL;
 	size_t i;
@@ -630,7 +630,7 @@ int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **o
 	if (!err && c.n_msgs)
 		err = -EINVAL;
 	free_src(&c);
-	flush_msgs(&c, errs);
+	topo_flush_msgs(&c, errs);
 	if (c.err)
 		err = c.err;
 	if (err) {
@@ -705,6 +705,6 @@ fail:
 			 TOPO_FILE_MAX >> 20);
 	else
 		topo_err(&c, (struct topo_mark){ 0 }, "cannot read: %s", strerror(-err));
-	flush_msgs(&c, errs);
+	topo_flush_msgs(&c, errs);
 	return err;
 }

@@ -111,6 +111,40 @@ int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **o
 void topo_free(struct topo *t);
 void topo_errors_free(struct topo_errors *errs);
 
+/*
+ * What the lab's host netns has, for the checks only `up` can make, before
+ * it creates anything: the loader fills it, topo_check_host() compares.
+ */
+struct topo_host_addr {
+	uint32_t ip;		/* host order */
+	uint8_t prefix;
+};
+
+struct topo_host {
+	const char *uplink;		/* its name; "" when the lab has none */
+	bool uplink_missing;		/* named in the file, and no such device */
+	unsigned int uplink_type;	/* ARPHRD_* */
+	const char *uplink_kind;	/* "veth", "wireguard", "" */
+	const struct topo_host_addr *uplink_addrs;
+	size_t n_uplink_addrs;
+	const uint32_t *gateways;	/* of the host's IPv4 default routes */
+	size_t n_gateways;
+	/*
+	 * Can the host take forward i? 0, or -EADDRNOTAVAIL (its host address:
+	 * reported there) or another -errno (its ports), and why in err.
+	 */
+	int (*fwd_check)(const struct topo *t, size_t i, void *arg, char *err, size_t len);
+	void *fwd_arg;
+};
+
+/*
+ * The file against the host: the uplink is an Ethernet device, no lab
+ * subnet overlaps the uplink's or holds a default gateway, no gateway is
+ * the uplink's address, every forward passes fwd_check. 0, or -EINVAL with
+ * each problem appended to errs as "FILE:LINE:COL: message", in file order.
+ */
+int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo_errors *errs);
+
 /* Shared by the topology and the CLI (forward add). 0 or -EINVAL. */
 int topo_parse_name(const char *s);		/* [a-z0-9-], starts and ends alnum */
 int topo_parse_ipv4(const char *s, uint32_t *ip);	/* strict dotted quad */

@@ -101,6 +101,9 @@ int topo_add_network(struct topo_ctx *c);
 int topo_add_node(struct topo_ctx *c);
 int topo_add_forward(struct topo_ctx *c);
 
+/* Hand c's messages over to errs in file order (errs may be NULL: dropped). */
+void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
+
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);

@@ -202,3 +202,48 @@ Test(forward, ten_thousand_forwards_from_a_file)
 	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 10002'", nsbpf()), 0);
 	down();
 }
+
+Test(forward, the_files_forwards_are_checked_against_the_host_like_forward_add)
+{
+	const char *lab = "name: hp\nnetworks:\n  n:\n    subnet: 10.10.0.0/16\nnodes:\n  a: {network: n}\nforwards:\n";
+	char yaml[512], *out = NULL;
+
+	world_up();
+	/* a port the host listens on: refused where the file says it, unless --force */
+	bg("listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
+	cr_assert_eq(run("for i in $(seq 100); do ss -ltn | grep -q ':7100 ' && exit 0; sleep 0.05; done; exit 1"), 0);
+	snprintf(yaml, sizeof(yaml), "%s  - {proto: tcp, port: 6000, to: a:80}\n  - {proto: tcp, port: 7100, to: a:80}\n", lab);
+	cr_assert_eq(run_out(&out, "%s up %s 2>&1", nsbpf(), lab_file("hp", yaml)), 2);
+	cr_assert(strstr(out, "hp.yaml:9:24: forward 2: tcp 7100 -> a:80: the host already listens on port 7100 "
+			 "(--force to forward it anyway)"), "%s", out);
+	free(out);
+	cr_assert(lab_gone("hp"), "nothing was created");
+	cr_assert_eq(run("%s up --force %s", nsbpf(), lab_file("hp", yaml)), 0);
+	cr_assert_eq(run("%s forward list hp --json | jq -e '[.labs[0].forwards[].port] == [6000, 7100]'", nsbpf()), 0);
+	/* ports of the host's ephemeral range: refused at run time too, --force or not */
+	cr_assert_eq(run_out(&out, "%s forward add hp udp 40000 a:53 --force 2>&1", nsbpf()), 1);
+	cr_assert(strstr(out, "udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
+			 "(net.ipv4.ip_local_port_range)"), "%s", out);
+	free(out);
+	cr_assert_eq(run_out(&out, "%s forward add hp tcp 192.0.2.99:6100 a:80 2>&1", nsbpf()), 1);
+	cr_assert(strstr(out, "192.0.2.99 is not an address of this host"), "%s", out);
+	free(out);
+	/* unless the host's admin reserved them */
+	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_reserved_ports=40000-40001"), 0);
+	cr_assert_eq(run("%s forward add hp udp 40000-40001 a:53-54", nsbpf()), 0);
+	cr_assert_eq(run("%s forward add hp tcp 40002 a:80 2>&1 | grep -q 'port 40002 is in'", nsbpf()), 0);
+	/* the host netns's own range counts, as /proc/sys says it */
+	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_port_range='20000 29999'"), 0);
+	cr_assert_eq(run("%s forward add hp tcp 40002 a:80", nsbpf()), 0);
+	cr_assert_eq(run("%s forward add hp tcp 25000 a:80 2>&1 | grep -q 'range 20000-29999'", nsbpf()), 0);
+	cr_assert_eq(run("%s down hp", nsbpf()), 0);
+	cr_assert(lab_gone("hp"));
+	/* and up refuses a file forward there, at its position */
+	snprintf(yaml, sizeof(yaml), "%s  - {proto: udp, port: 25000-25001, to: a:53-54}\n", lab);
+	cr_assert_eq(run_out(&out, "%s up --force %s 2>&1", nsbpf(), lab_file("hp", yaml)), 2);
+	cr_assert(strstr(out, "hp.yaml:8:24: forward 1: udp 25000-25001 -> a:53-54: port 25000 is in the host's "
+			 "ephemeral port range 20000-29999"), "%s", out);
+	free(out);
+	cr_assert(lab_gone("hp"));
+	cr_assert(host_untouched());
+}

@@ -227,3 +227,81 @@ Test(lifecycle, cli_usage_errors)
 	free(out);
 	cr_assert_eq(run("%s status --json | jq -e '.labs == []'", nsbpf()), 0);
 }
+
+Test(lifecycle, up_warns_when_the_host_forwards)
+{
+	const char *f = lab_file("lc", two_nodes);
+	char *out = NULL;
+
+	cr_assert_eq(run_out(&out, "%s up %s 2>&1 >/dev/null", nsbpf(), f), 0);
+	cr_assert_str_eq(out, "", "no warning while the host does not forward");
+	free(out);
+	cr_assert_eq(run("%s down lc", nsbpf()), 0);
+	cr_assert_eq(run("sysctl -qw net.ipv4.ip_forward=1"), 0);
+	cr_assert_eq(run_out(&out, "%s up %s 2>&1 >/dev/null", nsbpf(), f), 0, "a warning, not an error");
+	cr_assert_str_eq(out, "nsbpf: warning: this host forwards IPv4 (net.ipv4.ip_forward=1): the datapath drops "
+			 "lab sources leaving the uplink, but the host routes whatever it is given\n");
+	free(out);
+	cr_assert_eq(run("sysctl -qw net.ipv4.ip_forward=0"), 0);
+	cr_assert_eq(run("%s down lc", nsbpf()), 0);
+	cr_assert(lab_gone("lc"));
+}
+
+/* up FILE must exit 2 with MSG (a FILE:LINE:COL: prefix and text) and create nothing. */
+static void refused(const char *name, const char *yaml, const char *opts, const char *msg)
+{
+	const char *f = lab_file(name, yaml);
+	char *out = NULL, want[1024];
+
+	snprintf(want, sizeof(want), "nsbpf: %s/%s.yaml:%s", scratch_dir(), name, msg);
+	cr_assert_eq(run_out(&out, "%s up %s %s 2>&1", nsbpf(), opts, f), 2, "%s", out);
+	cr_assert(strstr(out, want), "expected\n  %s\ngot\n  %s", want, out);
+	free(out);
+	cr_assert(lab_gone(name));
+}
+
+Test(lifecycle, up_refuses_what_would_break_the_host_and_creates_nothing)
+{
+	world_up();		/* up0 192.0.2.1/24, default via 192.0.2.2 */
+	/* the uplink's own subnet, or one around it */
+	refused("sub", "name: sub\nnetworks:\n  n:\n    subnet: 192.0.2.128/25\nnodes:\n  a: {network: n}\n", "",
+		"4:13: network \"n\": subnet 192.0.2.128/25 overlaps the uplink's subnet 192.0.2.0/24 (up0 192.0.2.1/24)");
+	refused("sub", "name: sub\nnetworks:\n  n:\n    subnet: 192.0.0.0/16\nnodes:\n  a: {network: n}\n", "--dry-run",
+		"4:13: network \"n\": subnet 192.0.0.0/16 overlaps the uplink's subnet");
+	refused("gw", "name: gw\nnetworks:\n  n:\n    subnet: 192.0.2.0/24\n    gateway: 192.0.2.1\nnodes:\n  a: {network: n}\n", "",
+		"5:14: network \"n\": gateway 192.0.2.1 is the address of the uplink up0: the host's own address would move into the lab");
+	/* a second default route whose gateway lies outside the uplink's subnet */
+	cr_assert_eq(run("ip route add default via 198.51.100.1 dev up0 onlink metric 100"), 0);
+	refused("dgw", "name: dgw\nnetworks:\n  n:\n    subnet: 198.51.100.0/24\nnodes:\n  a: {network: n}\n", "",
+		"4:13: network \"n\": subnet 198.51.100.0/24 contains the host's default gateway 198.51.100.1");
+	cr_assert_eq(run("ip route del default via 198.51.100.1"), 0);
+	/* multicast used to fail only at netlink, with exit 1 */
+	refused("mc", "name: mc\nnetworks:\n  n:\n    subnet: 224.1.0.0/16\nnodes:\n  a: {network: n}\n", "",
+		"4:13: network \"n\": subnet 224.1.0.0/16 is inside 224.0.0.0/4 (multicast)");
+	/* uplinks that are not there, not Ethernet, or loopback */
+	refused("up", "name: up\nuplink: eth9\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n", "",
+		"2:9: uplink \"eth9\" does not exist in this network namespace");
+	cr_assert_eq(run("ip tuntap add dev tun0 mode tun"), 0);
+	refused("up", "name: up\nuplink: tun0\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n", "",
+		"2:9: uplink \"tun0\" is not an Ethernet device (tun, link type 65534): the datapath reads an Ethernet header on the uplink");
+	refused("up", "name: up\nuplink: lo\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n", "",
+		"2:9: uplink \"lo\" is the loopback device");
+	/* the default route through a layer-3 device: no position, the message says which */
+	cr_assert_eq(run("ip link set tun0 up && ip route replace default dev tun0"), 0);
+	refused("up", "name: up\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n", "",
+		" the default route's device \"tun0\" is not an Ethernet device");
+	cr_assert_eq(run("ip route replace default via 192.0.2.2 dev up0 && ip tuntap del dev tun0 mode tun"), 0);
+	/* a forward's address the host does not have */
+	refused("fh", "name: fh\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n"
+		"forwards:\n  - {proto: tcp, port: 6000, to: a:80, host: 192.0.2.99}\n", "",
+		"8:46: forward 1: tcp 192.0.2.99:6000 -> a:80: 192.0.2.99 is not an address of this host");
+	/* what the host has is fine: the uplink address, a gateway of the lab, loopback */
+	cr_assert_eq(run("%s up %s", nsbpf(),
+			 lab_file("ok", "name: ok\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n"
+					"forwards:\n  - {proto: tcp, port: 6000, to: a:80, host: 192.0.2.1}\n"
+					"  - {proto: tcp, port: 6000, to: a:80, host: 10.9.0.1}\n"
+					"  - {proto: tcp, port: 6000, to: a:80, host: 127.0.0.1}\n")), 0);
+	cr_assert(host_untouched());
+	cr_assert_eq(run("%s down ok", nsbpf()), 0);
+	cr_assert(lab_gone("ok"));
+}
