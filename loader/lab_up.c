@@ -63,13 +63,39 @@ static int write_sysctl(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
 }
 
+/*
+ * A node must never configure the host: no router advertisement (default
+ * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
+ * off on the host end altogether; the other three stay off should someone
+ * turn it back on. Set while the device is still down: it never sends a
+ * router solicitation nor takes a link-local address.
+ */
+static const struct {
+	const char *name;
+	const char *val;
+} hostif_ipv6[] = {
+	{ "accept_ra", "0" },
+	{ "autoconf", "0" },
+	{ "accept_redirects", "0" },
+	{ "disable_ipv6", "1" },
+};
+
 static int hostif_sysctls(const char *ifname)
 {
 	char path[128];
+	int err;
 
 	/* The node's source is only reachable through this device's /32 route. */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
-	return write_sysctl(path, "0");
+	err = write_sysctl(path, "0");
+	if (access("/proc/sys/net/ipv6/conf", F_OK))
+		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
+	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+			 hostif_ipv6[i].name);
+		err = write_sysctl(path, hostif_ipv6[i].val);
+	}
+	return err;
 }
 
 /* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
@@ -160,6 +186,8 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 		goto out;
 	rt->ifindex = host.ifindex;
 	err = hostif_sysctls(n->hostif);
+	if (!err)
+		err = nl_link_set_up(sk, host.ifindex);
 	/* The gateway lives on every host end of its network, as a /32. */
 	if (!err)
 		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);

@@ -97,8 +97,6 @@ int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
 		return -ENOMEM;
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(link, name);
-	rtnl_link_set_flags(link, IFF_UP);
-	/* Not the peer: veth_open() fails with ENOTCONN before the pair is linked. */
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_ns_fd(peer, peer_ns_fd);
 	err = set_mac(link, mac);

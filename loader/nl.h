@@ -16,8 +16,9 @@ struct nl_sock *nl_open(void);	/* NULL with errno set */
 void nl_close(struct nl_sock *sk);
 
 /*
- * A veth pair: NAME here and up, PEER_NAME created straight inside the
- * namespace peer_ns_fd (no create-then-move), still down.
+ * A veth pair: NAME here, PEER_NAME created straight inside the namespace
+ * peer_ns_fd (no create-then-move), both still down: the caller configures
+ * NAME (sysctls) before it goes up.
  */
 int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
 		   const char *peer_name, const uint8_t peer_mac[6], int peer_ns_fd);

@@ -1,8 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Lab lifecycle: up, status, exec, down, rollback, in a private host netns. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip6.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -226,6 +238,153 @@ Test(lifecycle, cli_usage_errors)
 	cr_assert(strstr(out, "nsbpf: /nonexistent.yaml"), "%s", out);
 	free(out);
 	cr_assert_eq(run("%s status --json | jq -e '.labs == []'", nsbpf()), 0);
+}
+
+/* ---- a node that plays IPv6 router ---- */
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+/*
+ * A router advertisement as any router sends it: from the link-local address
+ * of the sender's MAC to all nodes, hop limit 255, router lifetime 1800 s,
+ * its MAC, and an on-link, autonomous prefix PREFIX/64. Built whole and sent
+ * on an AF_PACKET socket of eth0 in NETNS (a forked child enters it), so
+ * the node's own IPv6 state does not matter. 0 when sent.
+ */
+static int send_ra(const char *netns, const char *prefix)
+{
+	uint8_t frame[14 + 40 + 16 + 8 + 32];
+	struct ether_header *eth = (struct ether_header *)frame;
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)(frame + 14);
+	struct nd_router_advert *ra = (struct nd_router_advert *)(ip6 + 1);
+	uint8_t *sll = (uint8_t *)(ra + 1), *pio = sll + 8;
+	struct nd_opt_prefix_info *pi = (struct nd_opt_prefix_info *)pio;
+	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	size_t l4len = sizeof(*ra) + 8 + sizeof(*pi);
+	char path[128];
+	struct ifreq ifr = { 0 };
+	struct sockaddr_ll to = { 0 };
+	uint32_t sum;
+	pid_t pid;
+	int st, fd;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid) {
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		_exit(10);
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IPV6));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "eth0");
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr))
+		_exit(11);
+	memset(frame, 0, sizeof(frame));
+	memcpy(eth->ether_dhost, all_nodes_mac, 6);
+	memcpy(eth->ether_shost, ifr.ifr_hwaddr.sa_data, 6);
+	eth->ether_type = htons(ETH_P_IPV6);
+	ip6->ip6_flow = htonl(6u << 28);
+	ip6->ip6_plen = htons((uint16_t)l4len);
+	ip6->ip6_nxt = IPPROTO_ICMPV6;
+	ip6->ip6_hlim = 255;
+	/* fe80::EUI-64 of the MAC */
+	ip6->ip6_src.s6_addr[0] = 0xfe;
+	ip6->ip6_src.s6_addr[1] = 0x80;
+	memcpy(&ip6->ip6_src.s6_addr[8], eth->ether_shost, 3);
+	ip6->ip6_src.s6_addr[8] ^= 0x02;
+	ip6->ip6_src.s6_addr[11] = 0xff;
+	ip6->ip6_src.s6_addr[12] = 0xfe;
+	memcpy(&ip6->ip6_src.s6_addr[13], eth->ether_shost + 3, 3);
+	inet_pton(AF_INET6, "ff02::1", &ip6->ip6_dst);
+	ra->nd_ra_type = ND_ROUTER_ADVERT;
+	ra->nd_ra_curhoplimit = 64;
+	ra->nd_ra_router_lifetime = htons(1800);
+	sll[0] = ND_OPT_SOURCE_LINKADDR;
+	sll[1] = 1;
+	memcpy(sll + 2, eth->ether_shost, 6);
+	pi->nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
+	pi->nd_opt_pi_len = 4;
+	pi->nd_opt_pi_prefix_len = 64;
+	pi->nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
+	pi->nd_opt_pi_valid_time = htonl(86400);
+	pi->nd_opt_pi_preferred_time = htonl(14400);
+	inet_pton(AF_INET6, prefix, &pi->nd_opt_pi_prefix);
+	/* pseudo-header: addresses, upper-layer length, next header */
+	sum = csum_add(0, &ip6->ip6_src, 32);
+	sum += (uint32_t)l4len + IPPROTO_ICMPV6;
+	sum = csum_add(sum, ra, l4len);
+	ra->nd_ra_cksum = htons(csum_fold(sum));
+	to.sll_family = AF_PACKET;
+	to.sll_ifindex = (int)if_nametoindex("eth0");
+	to.sll_halen = 6;
+	memcpy(to.sll_addr, all_nodes_mac, 6);
+	for (int i = 0; i < 3; i++) {
+		if (sendto(fd, frame, 14 + 40 + l4len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			_exit(12);
+		usleep(100 * 1000);
+	}
+	_exit(0);
+}
+
+/* The host netns's IPv6 default route and addresses from a prefix, as text. */
+static bool host_learned(const char *prefix)
+{
+	bool route = !run("ip -6 route show default | grep -q .");
+	bool addr = !run("ip -6 -o addr show | grep -q ' %s'", prefix);
+
+	return route || addr;
+}
+
+Test(lifecycle, a_nodes_router_advertisement_changes_nothing_on_the_host)
+{
+	const char *f = lab_file("lc", two_nodes);
+
+	/* Control: over a plain veth the same advertisement does configure the host. */
+	cr_assert_eq(run("ip netns add ractl && ip link add ractl0 type veth peer name eth0 netns ractl && "
+			 "ip link set ractl0 up && ip -n ractl link set eth0 up"), 0);
+	cr_assert_eq(run("for i in $(seq 60); do ip -6 -o addr show dev ractl0 scope link | grep -v tentative | "
+			 "grep -q fe80 && exit 0; sleep 0.1; done; exit 1"), 0, "host end's IPv6 is ready");
+	cr_assert_eq(send_ra("ractl", "2001:db8:1::"), 0);
+	cr_assert_eq(run("for i in $(seq 30); do ip -6 route show default | grep -q 'via fe80::.* dev ractl0' && "
+			 "ip -6 -o addr show dev ractl0 | grep -q ' 2001:db8:1:' && exit 0; sleep 0.1; done; exit 1"), 0,
+		     "the advertisement is one the host takes");
+	cr_assert_eq(run("ip link del ractl0 && ip netns del ractl"), 0);
+	cr_assert_not(host_learned("2001:db8:1:"), "the control left nothing");
+
+	cr_assert_eq(run("%s up %s", nsbpf(), f), 0);
+	/* set on every host end, by up */
+	cr_assert_eq(run("cd /proc/sys/net/ipv6/conf/lc-a && test $(cat accept_ra) = 0 && test $(cat autoconf) = 0 && "
+			 "test $(cat accept_redirects) = 0 && test $(cat disable_ipv6) = 1"), 0);
+	cr_assert_eq(run("test -z \"$(ip -6 addr show dev lc-b)\""), 0, "no IPv6 address, not even link-local");
+	/* as long as the control's host end needed to take advertisements */
+	sleep(2);
+	cr_assert_eq(send_ra("lc-a", "2001:db8:2::"), 0);
+	usleep(500 * 1000);
+	cr_assert_not(host_learned("2001:db8:2:"), "no default route via the node, no address from its prefix");
+	cr_assert_eq(run("ping -c1 -W2 10.77.0.10"), 0, "IPv4 to the node is unharmed");
+	cr_assert(host_untouched());
+	cr_assert_eq(run("%s down lc", nsbpf()), 0);
+	cr_assert(lab_gone("lc"));
 }
 
 Test(lifecycle, up_warns_when_the_host_forwards)
