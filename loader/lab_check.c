@@ -78,7 +78,9 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 			goto fail;
 		h.uplink_type = info.arptype;
 		h.uplink_kind = info.kind;
-		n = h.uplink_missing ? 0 : nl_ipv4_addrs_dev(sk, info.ifindex, raw, UPLINK_ADDRS_MAX);
+		n = 0;
+		if (!h.uplink_missing)
+			n = nl_ipv4_addrs_dev(sk, info.ifindex, raw, UPLINK_ADDRS_MAX);
 		if (n < 0) {
 			err = n;
 			goto fail;

@@ -105,17 +105,18 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 static void check_forward(struct topo_ctx *c, const struct topo_host *h, size_t i)
 {
 	const struct topo_forward *f = &c->t->forwards[i];
+	bool at_host;
 	char why[512];
 	int err;
 
 	if (!h->fwd_check)
 		return;
 	err = h->fwd_check(c->t, i, h->fwd_arg, why, sizeof(why));
+	at_host = err == -EADDRNOTAVAIL && f->host_mark.line;
 	if (err == -ENOMEM)
 		c->err = err;
 	else if (err)
-		topo_err(c, err == -EADDRNOTAVAIL && f->host_mark.line ? f->host_mark : f->port_mark,
-			 "forward %zu: %s", i + 1, why);
+		topo_err(c, at_host ? f->host_mark : f->port_mark, "forward %zu: %s", i + 1, why);
 }
 
 int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo_errors *errs)
