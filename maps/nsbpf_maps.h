@@ -196,8 +196,17 @@ struct nsb_nat_val {
 	__u8   flags;		/* NSB_NAT_F_* */
 	__u8   pad;
 	__u32  ifindex;		/* host end of the node's veth */
+	__u32  pad2;
+	__u64  claimed_ns;	/* when the claim was made (bpf_ktime_get_ns) */
 };
-_Static_assert(sizeof(struct nsb_nat_val) == 12, "nsb_nat_val is ABI");
+_Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
+
+/*
+ * A claim whose flow is not (yet) in ct is another CPU's claim in progress
+ * for this long: it writes the ct entry right after. Only then is it stale
+ * (its flow evicted, or its ct write failed and the rollback was lost).
+ */
+#define NSB_CLAIM_GRACE_NS	NSB_NSEC_PER_SEC
 
 /*
  * A hairpin claim: its flow is the ct entry keyed {remote_addr, nat_addr,

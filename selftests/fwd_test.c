@@ -431,6 +431,38 @@ static const struct nat_step inbound_steps[] = {
 	  HOSTS },
 };
 
+/* ---------------- a hairpin port taken over: the old flow is gone, both halves */
+
+static const struct nat_step hp_takeover_steps[] = {
+	{ "mars SYN 40100 -> uplink:6000: earth:8080 from the gateway, one of two ports (var 0)",
+	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40100, UPLINK_IP, 6000, SYN) }, HAIRPIN_TO(earth),
+	  .out = { HP_TCP(earth, PLANET_GW, PORT_VAR(0), 8080, SYN) },
+	  .ct = { CT(MARS_IP, 40100, UPLINK_IP, 6000, TCP), .state = NSB_CT_NEW, .flags = HPF,
+		  .nat_addr = PLANET_GW, .nat_port = PORT_VAR(0), .dnat_addr = EARTH_IP,
+		  .dnat_port = 8080, .pkts_orig = 1 } },
+	{ "mars SYN 40101: the other port (var 1)",
+	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40101, UPLINK_IP, 6000, SYN) }, HAIRPIN_TO(earth),
+	  .out = { HP_TCP(earth, PLANET_GW, PORT_VAR(1), 8080, SYN) },
+	  .ct = { CT(MARS_IP, 40101, UPLINK_IP, 6000, TCP), .nat_port = PORT_VAR(1),
+		  .not_port = PORT_VAR(0), .state = NSB_CT_NEW, .flags = HPF, .nat_addr = PLANET_GW,
+		  .dnat_addr = EARTH_IP, .dnat_port = 8080, .pkts_orig = 1 } },
+	{ "earth refuses the first (RST): closed",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, PLANET_GW, PORT_VAR(0), RSTACK) },
+	  HAIRPIN_TO(mars), .out = { HP_TCP(mars, UPLINK_IP, 6000, 40100, RSTACK) } },
+	{ "neptune SYN 40102: takes over the closed flow's port",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40102, UPLINK_IP, 6000, SYN) },
+	  HAIRPIN_TO(earth), .out = { HP_TCP(earth, PLANET_GW, PORT_VAR(0), 8080, SYN) },
+	  .ct = { CT(MARS_IP, 40100, UPLINK_IP, 6000, TCP), .absent = true } },
+	{ "a straggler of mars's old flow: not into neptune's connection at earth, the host's",
+	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40100, UPLINK_IP, 6000, ACK) }, TO_HOST,
+	  .ct2 = { CT(EARTH_IP, 8080, PLANET_GW, PORT_VAR(0), TCP), .state = NSB_CT_NEW,
+		   .flags = HPF | DNATF, .nat_addr = UPLINK_IP, .nat_port = 6000,
+		   .dnat_addr = NEPTUNE_IP, .dnat_port = 40102, .pkts_reply = 1 } },
+	{ "earth's answer goes to neptune",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, PLANET_GW, PORT_VAR(0), SYNACK) },
+	  HAIRPIN_TO(neptune), .out = { HP_TCP(neptune, UPLINK_IP, 6000, 40102, SYNACK) } },
+};
+
 /* ------------------------- forged sources from the uplink (issue 9, item 2) */
 
 #define FORGED(src)	{ IN_UDP((src), 5000, 5300) }, DROPPED(UPLINK_SPOOF),		\
@@ -481,6 +513,11 @@ Test(forward, udp_from_outside)
 Test(forward, hairpin)
 {
 	run_table(FWD_TABLE(hairpin_steps));
+}
+
+Test(forward, hairpin_port_taken_over)
+{
+	run_table(FWD_TABLE(hp_takeover_steps, .port_min = 61000, .port_max = 61001));
 }
 
 Test(forward, forged_sources_from_uplink)

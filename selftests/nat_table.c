@@ -196,6 +196,45 @@ static bool check_ct(struct run *r, const struct ct_expect *e)
 	return ok;
 }
 
+/* The key of the nat_ports entry e names. */
+static bool natp_key(const struct run *r, const struct natp_expect *e, struct nsb_nat_key *k)
+{
+	uint32_t np, rp;
+
+	if (!port_of(r, e->nat_port, &np) || !port_of(r, e->remote_port, &rp))
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->nat_addr = htonl(e->nat_addr);
+	k->remote_addr = htonl(e->remote_addr);
+	k->nat_port = htons((uint16_t)np);
+	k->remote_port = htons((uint16_t)rp);
+	k->proto = e->proto;
+	return true;
+}
+
+/*
+ * The moment between another CPU's port claim and its ct write: .ct's entry
+ * goes, its claim stays (evict); and later, that claim grown old (ms).
+ */
+static bool before_step(struct run *r, const struct nat_step *c)
+{
+	struct nsb_nat_key nk;
+	struct nsb_nat_val nv;
+	struct nsb_ct_key k;
+
+	if (c->evict && (!ct_key(r, &c->ct, &k) ||
+			 !ASSERT_EQ(bpf_map_delete_elem(r->env.ct_fd, &k), 0, "evict the ct entry")))
+		return false;
+	if (!c->claim_age_ms)
+		return true;
+	if (!natp_key(r, &c->natp, &nk) ||
+	    !ASSERT_EQ(bpf_map_lookup_elem(r->env.nat_ports_fd, &nk, &nv), 0, "the claim to age"))
+		return false;
+	nv.claimed_ns -= (uint64_t)c->claim_age_ms * MSEC_NS;
+	return ASSERT_EQ(bpf_map_update_elem(r->env.nat_ports_fd, &nk, &nv, BPF_EXIST), 0,
+			 "age the claim");
+}
+
 static bool check_natp(const struct run *r, const struct natp_expect *e)
 {
 	struct nsb_nat_key k = {};
@@ -327,6 +366,8 @@ void run_table(const struct nat_table *t)
 
 		st_case = c->name;
 		if (c->age && !age_flow(r, &c->ct, c->age))
+			continue;
+		if (!before_step(r, c))
 			continue;
 		if (!resolve(r, &c->in, &in, &q) ||
 		    !ASSERT_TRUE(frame_build(&in, &pin), "build the input frame"))

@@ -88,6 +88,8 @@ struct nat_step {
 	uint32_t stat;			/* PATH(x), DROP(x) or NOT_COUNTED */
 	struct ct_expect ct;
 	uint32_t age;			/* before the step: flow .ct idle this many units */
+	bool evict;			/* before the step: .ct's entry gone, its claim kept */
+	uint32_t claim_age_ms;		/* before the step: the claim at .natp this much older */
 	struct ct_expect ct2;		/* hairpin: the twin entry (checked after .ct) */
 	struct natp_expect natp;
 	struct hits_expect hits;

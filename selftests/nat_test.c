@@ -480,6 +480,32 @@ static const struct nat_step window_steps[] = {
 	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 3, .pkts_reply = 5 } },
 };
 
+/* ------------------------- a port claim in progress on another CPU is live */
+
+static const struct nat_step claim_steps[] = {
+	{ "first SYN: one of the two ports (var 0)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40300, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40300, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "second SYN: the other (var 1)",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40301, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, PORT_VAR(1), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(EARTH_IP, 40301, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(1),
+		  .not_port = PORT_VAR(0), .pkts_orig = 1 } },
+	{ "the first flow's claim without its ct entry yet (another CPU between the two "
+	  "writes): live, so a third SYN finds no port",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) }, .evict = true,
+	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
+	  .ct = { CT(EARTH_IP, 40300, REMOTE_IP, 80, TCP), .absent = true } },
+	{ "the same claim 2 s later, its flow still missing: stale, taken over",
+	  FROM_NODE, NEPTUNE_IF, { OUT_TCP(neptune, 40302, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .claim_age_ms = 2000,
+	  .out = { SNAT_TCP(neptune, PORT_VAR(0), REMOTE_IP, 80, SYN) },
+	  .ct = { CT(NEPTUNE_IP, 40302, REMOTE_IP, 80, TCP), .nat_port = PORT_VAR(0), .pkts_orig = 1 },
+	  .natp = { NATP(UPLINK_IP, REMOTE_IP, PORT_VAR(0), 80, TCP), .node_addr = NEPTUNE_IP,
+		    .node_port = 40302, .ifindex = NEPTUNE_IF } },
+};
+
 /* -------------------------------------------- exhaustion: 2 ports only */
 
 static const struct nat_step exhaust_steps[] = {
@@ -610,8 +636,14 @@ static const struct nat_step frag_steps[] = {
 	{ "a later fragment of a datagram never seen: frag",
 	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4343) },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(FRAG) },
-	{ "a later fragment with TTL 1: ttl (no error for later fragments)",
-	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4242), .ttl = 1 },
+	{ "the last fragment again: its datagram is done, its record gone: frag",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4242) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(FRAG) },
+	{ "the first fragment of another datagram",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), FIRST(0x4646) }, SNAT_OUT,
+	  .out = { FRAG_UDP_OUT(earth, 61800, REMOTE_IP, 4789), FIRST(0x4646) } },
+	{ "its later fragment with TTL 1: ttl (no error for later fragments)",
+	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), LATER(0x4646), .ttl = 1 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
 	{ "pluto's later fragment (exile does not masquerade): no_masquerade",
 	  FROM_NODE, PLUTO_IF, { FRAG_UDP(pluto, 61800, REMOTE_IP, 4789), LATER(0x4242) },
@@ -625,7 +657,7 @@ static const struct nat_step frag_steps[] = {
 	  .out = { BACK_UDP(earth, REMOTE_IP, 4789, 61800), .payload_len = 64, FIRST(0x5151) },
 	  .stat = PATH(REV_SNAT),
 	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .state = NSB_CT_ESTABLISHED,
-		  .nat_port = 61800, .pkts_orig = 2,
+		  .nat_port = 61800, .pkts_orig = 3,
 		  .pkts_reply = 1 } },
 	{ "its second fragment: into earth (rev_snat_frag)",
 	  FROM_UPLINK, UPLINK_IF,
@@ -633,8 +665,12 @@ static const struct nat_step frag_steps[] = {
 	  .out = { BACK_UDP(earth, REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5151) },
 	  .stat = PATH(REV_SNAT_FRAG),
 	  .ct = { CT(EARTH_IP, 61800, REMOTE_IP, 4789, UDP), .state = NSB_CT_ESTABLISHED,
-		  .nat_port = 61800, .pkts_orig = 2,
+		  .nat_port = 61800, .pkts_orig = 3,
 		  .pkts_reply = 2 } },
+	{ "a later fragment with the same id after the last one (the host's own datagram): "
+	  "the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF,
+	  { IN_UDP(REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5151) }, HOSTS },
 	{ "a later fragment to the uplink of no known datagram: the host's, untouched",
 	  FROM_UPLINK, UPLINK_IF,
 	  { IN_UDP(REMOTE_IP, 4789, 61800), .payload_len = 64, LATER(0x5252) }, HOSTS },
@@ -893,6 +929,11 @@ Test(masq, closed_tcp_port_reused_when_full)
 Test(masq, tcp_window_tracking)
 {
 	run_table(TABLE(window_steps));
+}
+
+Test(masq, claim_in_progress_is_live)
+{
+	run_table(TABLE(claim_steps, .port_min = 61000, .port_max = 61001));
 }
 
 Test(masq, exhaustion_two_ports)

@@ -72,6 +72,7 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	nv.node_addr = ck.saddr;
 	nv.node_port = ck.sport;
 	nv.ifindex = ep->ifindex;
+	nv.claimed_ns = now;
 	ce->nat_addr = nk->nat_addr;
 	ce->nat_port = nk->nat_port;
 	ce->state = NSB_CT_NEW;

@@ -38,4 +38,19 @@ static __always_inline const struct nsb_frag_val *frag_lookup(__be32 saddr, __be
 	return val;
 }
 
+/*
+ * The last fragment (no MF) went through: its datagram is done, and a later
+ * datagram with the same addresses and IP id (the host's own, say) must
+ * not follow its record. Fragments out of order after the last one are
+ * lost (dropped by from_node, the host's at from_uplink), as if evicted.
+ */
+static __always_inline void frag_done(__be32 saddr, __be32 daddr, __be16 id, __u8 proto, __u8 dir)
+{
+	struct nsb_frag_key k = {
+		.saddr = saddr, .daddr = daddr, .id = id, .proto = proto, .dir = dir,
+	};
+
+	bpf_map_delete_elem(&frags, &k);
+}
+
 #endif /* NSBPF_LIB_FRAG_H */

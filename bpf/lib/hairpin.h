@@ -112,25 +112,40 @@ static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct ns
 	return 0;
 }
 
-/* Translate f both ways as its entry ce says, count it, and into the target. */
+/*
+ * The twin of the hairpin entry ce of f, if it still leads back to f: a
+ * twin whose port a newer flow took over belongs to that flow, and a
+ * straggler of f must neither reach its backend nor change its state.
+ */
+static __always_inline struct nsb_ct_entry *__hairpin_twin(const struct flow_v4 *f,
+							   const struct nsb_ct_entry *ce)
+{
+	struct nsb_ct_key tk = {
+		.saddr = ce->dnat_addr, .daddr = ce->nat_addr, .sport = ce->dnat_port,
+		.dport = ce->nat_port, .proto = f->key.proto,
+	};
+	struct nsb_ct_entry *tw = bpf_map_lookup_elem(&ct, &tk);
+
+	if (!tw || tw->dnat_addr != f->key.saddr || tw->dnat_port != f->key.sport ||
+	    tw->nat_addr != f->key.daddr || tw->nat_port != f->key.dport)
+		return NULL;
+	return tw;
+}
+
+/* Translate f both ways as its entry ce says, count it on both, and into the target. */
 static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict *v,
-				       const struct flow_v4 *f, struct nsb_ct_entry *ce, __u64 now)
+				       const struct flow_v4 *f, struct nsb_ct_entry *ce,
+				       struct nsb_ct_entry *tw, __u64 now)
 {
 	__be32 saddr = ce->nat_addr, daddr = ce->dnat_addr;
 	__be16 sport = ce->nat_port, dport = ce->dnat_port;
 	const struct nsb_endpoint *dst = bpf_map_lookup_elem(&endpoints, &daddr);
-	struct nsb_ct_key tk = {
-		.saddr = daddr, .daddr = saddr, .sport = dport, .dport = sport,
-		.proto = f->key.proto,
-	};
-	struct nsb_ct_entry *tw = bpf_map_lookup_elem(&ct, &tk);
 
 	if (!dst)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);
 	/* both ends are nodes past anti-spoofing: nobody else can send on this flow */
 	ct_tcp_trusted(ce, f->key.proto, f->tcp_flags, false);
-	if (tw)
-		ct_tcp_trusted(tw, f->key.proto, f->tcp_flags, true);
+	ct_tcp_trusted(tw, f->key.proto, f->tcp_flags, true);
 	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, saddr, f->l4_off, f->key.proto, true,
 			   L4_SPORT, f->key.sport, sport) ||
@@ -138,8 +153,7 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 			   L4_DPORT, f->key.dport, dport))
 		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_orig(ce, f->key.proto, f->len, now);
-	if (tw)
-		ct_account_reply(tw, f->key.proto, f->len, now);
+	ct_account_reply(tw, f->key.proto, f->len, now);
 	return nat_to_node(skb, v, dst, NSB_PATH_HAIRPIN);
 }
 
@@ -149,7 +163,7 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 {
 	const struct nsb_config *cfg = config_get();
 	struct nsb_fwd_val *fwd = NULL;
-	struct nsb_ct_entry *ce;
+	struct nsb_ct_entry *ce, *tw = NULL;
 	struct nat_req rq = {};
 	struct ethhdr *eth;
 	struct iphdr *ip;
@@ -178,8 +192,10 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	now = bpf_ktime_get_ns();
 	ce = bpf_map_lookup_elem(&ct, &f.key);
-	if (!ce || ct_expired(cfg, ce, f.key.proto, now) || !(ce->flags & NSB_CT_F_HAIRPIN)) {
-		/* ce: NULL or a stale entry */
+	if (ce && !ct_expired(cfg, ce, f.key.proto, now) && (ce->flags & NSB_CT_F_HAIRPIN))
+		tw = __hairpin_twin(&f, ce);
+	if (!tw) {
+		/* ce: NULL, a stale entry, or one whose twin is another flow's now */
 		ret = hairpin_target(cfg, src, &f, &rq, &fwd);
 		if (ret <= 0)
 			return ret ? ret : verdict_pass(v, NSB_PATH_TO_HOST);
@@ -196,12 +212,15 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 		ret = hairpin_twin(&f, ce, &rq, now);
 		if (ret)
 			return ret;
+		tw = __hairpin_twin(&f, ce);
+		if (!tw)
+			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
 		if (fwd)
 			forwards_hit(fwd);
 	} else if (f.ttl <= 1) {
 		return nsb_drop(NSB_DROP_TTL);
 	}
-	return hairpin_out(skb, v, &f, ce, now);
+	return hairpin_out(skb, v, &f, ce, tw, now);
 }
 
 /*

@@ -176,6 +176,8 @@ static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_ver
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
 		ct_account_orig(ce, f->key.proto, f->len, now);
+	if (!(f->frag & IP_MF))
+		frag_done(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT);
 	return verdict_redirect_neigh(v, NSB_PATH_SNAT_FRAG, cfg->uplink_ifindex);
 }
 

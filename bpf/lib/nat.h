@@ -78,6 +78,12 @@ static __always_inline bool __nat_tcp_closed(const struct nsb_ct_entry *ce, __u8
 	return proto == IPPROTO_TCP && ce->state == NSB_CT_CLOSED;
 }
 
+/* A claim without its flow: stale once it is older than a claim in progress can be. */
+static __always_inline bool __nat_claim_old(const struct nsb_nat_val *nv, __u64 now)
+{
+	return now > nv->claimed_ns && now - nv->claimed_ns > NSB_CLAIM_GRACE_NS;
+}
+
 /*
  * The flow a claim at nk belongs to, in ct: a masquerade claim's is the node's
  * entry {node, remote}, a hairpin claim's the backend's {remote, nat address}
@@ -125,7 +131,9 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 	if (!cfg)
 		return false;
 	ce = __nat_owner(nk, nv, &ck);
-	return !ce || ct_expired(cfg, ce, nk->proto, now);
+	if (!ce)
+		return __nat_claim_old(nv, now);
+	return ct_expired(cfg, ce, nk->proto, now);
 }
 
 /*
@@ -148,7 +156,7 @@ __noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now)
  * than a flag of nat_claim_stale(): 6.1's verifier sums the frames of the
  * whole call chain into 512 bytes, and a flag there costs a spill.
  */
-__noinline int nat_claim_closed(const struct nsb_nat_key *nk)
+__noinline int nat_claim_closed(const struct nsb_nat_key *nk, __u64 now)
 {
 	const struct nsb_nat_val *nv;
 	const struct nsb_ct_entry *ce;
@@ -163,10 +171,25 @@ __noinline int nat_claim_closed(const struct nsb_nat_key *nk)
 		return 1;
 	ce = __nat_owner(&k, nv, &ck);
 	if (!ce)
-		return 1;
+		return __nat_claim_old(nv, now);
 	if (!__nat_tcp_closed(ce, k.proto))
 		return 0;
-	/* the closed flow goes with its port: a straggler of it must not take the new one's */
+	/*
+	 * The closed flow goes with its port: a straggler of it must not take
+	 * the new one's. A hairpin flow is two entries: the client's goes too
+	 * (hairpin checks that twins lead back to each other all the same).
+	 */
+	if (nv->flags & NSB_NAT_F_HAIRPIN) {
+		struct nsb_ct_key client = {
+			.saddr = ce->dnat_addr, .daddr = ce->nat_addr, .sport = ce->dnat_port,
+			.dport = ce->nat_port, .proto = k.proto,
+		};
+		const struct nsb_ct_entry *cl = bpf_map_lookup_elem(&ct, &client);
+
+		/* unless the client's tuple is a newer flow's, on another port */
+		if (cl && cl->nat_addr == k.nat_addr && cl->nat_port == k.nat_port)
+			bpf_map_delete_elem(&ct, &client);
+	}
 	bpf_map_delete_elem(&ct, &ck);
 	return 1;
 }
@@ -187,7 +210,7 @@ static long __nat_try(__u32 i, void *arg)
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
 	if (bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST)) {
-		if (closed ? !nat_claim_closed(&c->nk) : !nat_claim_stale(&c->nk, c->now))
+		if (closed ? !nat_claim_closed(&c->nk, c->now) : !nat_claim_stale(&c->nk, c->now))
 			return 0;
 		/*
 		 * Take it over. Two CPUs reclaiming the same stale entry at once
@@ -254,6 +277,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	c.nv.node_port = f->key.sport;
 	c.nv.flags = hairpin ? NSB_NAT_F_HAIRPIN : 0;
 	c.nv.ifindex = rq->ifindex;
+	c.nv.claimed_ns = rq->now;
 	c.now = rq->now;
 	c.min = (__u16)min;
 	c.range = (__u16)(max - min + 1);

@@ -281,6 +281,8 @@ static __always_inline int __rev_later_frag(struct __sk_buff *skb, struct nsb_ve
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
 		ct_account_reply(ce, p->proto, p->len, now);
+	if (!(p->frag & IP_MF))
+		frag_done(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN);
 	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
 }
 
