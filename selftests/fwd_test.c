@@ -431,6 +431,36 @@ static const struct nat_step inbound_steps[] = {
 	  HOSTS },
 };
 
+/* ------------- a forward deleted or re-pointed never resumes its old flows */
+
+static const struct fwd_rule udp5300_gone = { UDP, 0, 5300, 0, 0, 0, 0 };
+static const struct fwd_rule udp5300_to_mars = { UDP, 0, 5300, 0, MARS_IP, 5400, MARS_IF };
+
+static const struct nat_step refwd_steps[] = {
+	{ "world UDP 5000 -> uplink:5300: neptune:53",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, DNAT_IN(neptune),
+	  .out = { BACK_UDP(neptune, REMOTE_IP, 5000, 53) } },
+	{ "neptune answers: out as uplink:5300",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 53, REMOTE_IP, 5000) }, REV_DNAT_OUT,
+	  .out = { SNAT_UDP(neptune, 5300, REMOTE_IP, 5000) } },
+	{ "forward del udp 5300; the client again: the host's, not neptune's",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, HOSTS,
+	  .refwd = &udp5300_gone },
+	{ "neptune's answer after the del: no longer the forward's (exile-free planet "
+	  "masquerades it as a flow of its own, from another port)",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 53, REMOTE_IP, 5000) }, SNAT_OUT,
+	  .out = { SNAT_UDP(neptune, PORT_VAR(0), REMOTE_IP, 5000) },
+	  .ct = { CT(NEPTUNE_IP, 53, REMOTE_IP, 5000, UDP), .nat_port = PORT_VAR(0),
+		  .not_port = 5300, .pkts_orig = 1 } },
+	{ "forward add udp 5300 mars:5400; the client, same source port: mars, not neptune",
+	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, DNAT_IN(mars),
+	  .out = { BACK_UDP(mars, REMOTE_IP, 5000, 5400) }, .refwd = &udp5300_to_mars,
+	  .natp = { NATP_DNAT(REMOTE_IP, 5000, 5300, UDP, MARS_IP, 5400, MARS_IF) } },
+	{ "mars answers: out as uplink:5300",
+	  FROM_NODE, MARS_IF, { OUT_UDP(mars, 5400, REMOTE_IP, 5000) }, REV_DNAT_OUT,
+	  .out = { SNAT_UDP(mars, 5300, REMOTE_IP, 5000) } },
+};
+
 /* ---------------- a hairpin port taken over: the old flow is gone, both halves */
 
 static const struct nat_step hp_takeover_steps[] = {
@@ -513,6 +543,11 @@ Test(forward, udp_from_outside)
 Test(forward, hairpin)
 {
 	run_table(FWD_TABLE(hairpin_steps));
+}
+
+Test(forward, deleted_or_repointed_forward)
+{
+	run_table(FWD_TABLE(refwd_steps));
 }
 
 Test(forward, hairpin_port_taken_over)

@@ -212,6 +212,20 @@ static bool natp_key(const struct run *r, const struct natp_expect *e, struct ns
 	return true;
 }
 
+/* The forward on f's port (one port) replaced by f, or deleted (node_addr 0). */
+static bool refwd(struct run *r, const struct fwd_rule *f)
+{
+	struct nsb_fwd_key k = {
+		.host_addr = htonl(f->host_addr), .port = htons(f->port), .proto = f->proto,
+	};
+
+	bpf_map_delete_elem(r->env.forwards_fd, &k);
+	if (!f->node_addr)
+		return true;
+	install_fwd(r, f);
+	return true;
+}
+
 /*
  * The moment between another CPU's port claim and its ct write: .ct's entry
  * goes, its claim stays (evict); and later, that claim grown old (ms).
@@ -222,6 +236,8 @@ static bool before_step(struct run *r, const struct nat_step *c)
 	struct nsb_nat_val nv;
 	struct nsb_ct_key k;
 
+	if (c->refwd && !refwd(r, c->refwd))
+		return false;
 	if (c->evict && (!ct_key(r, &c->ct, &k) ||
 			 !ASSERT_EQ(bpf_map_delete_elem(r->env.ct_fd, &k), 0, "evict the ct entry")))
 		return false;

@@ -77,6 +77,16 @@ struct hits_expect {
 	uint64_t hits;
 };
 
+/* A port forward to install, as the CLI writes it: one entry per port (host order). */
+struct fwd_rule {
+	uint8_t proto;
+	uint32_t host_addr;		/* 0: any */
+	uint16_t port, port_end;	/* port_end 0: port */
+	uint32_t node_addr;
+	uint16_t node_port;
+	uint32_t ifindex;		/* what the loader writes; BPF uses the endpoint's */
+};
+
 struct nat_step {
 	const char *name;
 	enum hook hook;
@@ -90,20 +100,13 @@ struct nat_step {
 	uint32_t age;			/* before the step: flow .ct idle this many units */
 	bool evict;			/* before the step: .ct's entry gone, its claim kept */
 	uint32_t claim_age_ms;		/* before the step: the claim at .natp this much older */
+	const struct fwd_rule *refwd;	/* before the step: its port's forward replaced by it
+					 * (node_addr 0: deleted), as `nsbpf forward` does */
 	struct ct_expect ct2;		/* hairpin: the twin entry (checked after .ct) */
 	struct natp_expect natp;
 	struct hits_expect hits;
 };
 
-/* A port forward to install, as the CLI writes it: one entry per port (host order). */
-struct fwd_rule {
-	uint8_t proto;
-	uint32_t host_addr;		/* 0: any */
-	uint16_t port, port_end;	/* port_end 0: port */
-	uint32_t node_addr;
-	uint16_t node_port;
-	uint32_t ifindex;		/* what the loader writes; BPF uses the endpoint's */
-};
 
 struct nat_table {
 	const char *name;

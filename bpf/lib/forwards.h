@@ -28,6 +28,19 @@ static __always_inline struct nsb_fwd_val *forwards_lookup(__be32 daddr, __be16 
 	return bpf_map_lookup_elem(&forwards, &k);
 }
 
+/*
+ * Does the forward at addr:port still lead to node:node_port? A forwarded
+ * flow lives only as long as the forward that made it: a deleted or
+ * re-pointed forward never resumes it, either way.
+ */
+static __always_inline bool forwards_leads_to(__be32 addr, __be16 port, __u8 proto, __be32 node,
+					      __be16 node_port)
+{
+	const struct nsb_fwd_val *fwd = forwards_lookup(addr, port, proto, true);
+
+	return fwd && fwd->node_addr == node && fwd->node_port == node_port;
+}
+
 /* One more flow through this port (the CLI sums a range's ports). */
 static __always_inline void forwards_hit(struct nsb_fwd_val *fwd)
 {

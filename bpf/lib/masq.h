@@ -34,6 +34,7 @@
 #include "lib/nat.h"
 #include "lib/frag.h"
 #include "lib/icmp.h"
+#include "lib/forwards.h"
 
 /* masq_from_node_v4(): a lab gateway, hairpin's (lib/hairpin.h) or the host's */
 #define MASQ_GATEWAY	(2 * __NSB_DONE)
@@ -217,6 +218,10 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 		known = ce && !ct_expired(cfg, ce, f.key.proto, now) &&
 			!(ce->flags & NSB_CT_F_HAIRPIN) &&
 			(ce->nat_addr == cfg->uplink_addr || ce->flags & NSB_CT_F_DNAT);
+		/* a forward's reply, as long as that forward leads here */
+		if (known && (ce->flags & NSB_CT_F_DNAT))
+			known = forwards_leads_to(ce->nat_addr, ce->nat_port, f.key.proto,
+						  f.key.saddr, f.key.sport);
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {

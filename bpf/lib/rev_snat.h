@@ -65,6 +65,9 @@ static __always_inline bool __rev_find(const struct nsb_config *cfg, const struc
 	nv = bpf_map_lookup_elem(&nat_ports, nk);
 	if (!nv)
 		return false;
+	/* a flow of an earlier forward on this port (deleted, re-pointed): gone */
+	if (rf->fwd && (nv->node_addr != rf->fwd->node_addr || nv->node_port != rf->fwd->node_port))
+		return false;
 	/* hash keys compare their padding too */
 	__builtin_memset(&rf->ck, 0, sizeof(rf->ck));
 	rf->ck.saddr = nv->node_addr;
