@@ -184,17 +184,21 @@ static void proc_ports(const char *file, bool listen_only, uint8_t *used)
 	fclose(fp);
 }
 
-/* The first line of a /proc file, or "" (a kernel without it). */
-static void read_line(const char *path, char *buf, size_t len)
+/* The first line of a /proc file, whole (malloc'd), or NULL (a kernel without it). */
+static char *read_line(const char *path)
 {
 	FILE *fp = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
 
-	buf[0] = '\0';
 	if (!fp)
-		return;
-	if (!fgets(buf, (int)len, fp))
-		buf[0] = '\0';
+		return NULL;
+	if (getline(&line, &cap, fp) < 0) {
+		free(line);
+		line = NULL;
+	}
 	fclose(fp);
+	return line;
 }
 
 struct fwd_host *fwd_host_read(void)
@@ -202,7 +206,7 @@ struct fwd_host *fwd_host_read(void)
 	struct fwd_host *h = calloc(1, sizeof(*h));
 	unsigned int lo, hi;
 	struct nl_sock *sk;
-	char line[4096];
+	char *line;
 	int n;
 
 	if (!h)
@@ -214,14 +218,16 @@ struct fwd_host *fwd_host_read(void)
 	/* Linux's defaults, should the file be missing */
 	h->eph_lo = 32768;
 	h->eph_hi = 60999;
-	read_line("/proc/sys/net/ipv4/ip_local_port_range", line, sizeof(line));
-	if (sscanf(line, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535) {
+	line = read_line("/proc/sys/net/ipv4/ip_local_port_range");
+	if (line && sscanf(line, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535) {
 		h->eph_lo = (uint16_t)lo;
 		h->eph_hi = (uint16_t)hi;
 	}
-	read_line("/proc/sys/net/ipv4/ip_local_reserved_ports", line, sizeof(line));
-	if (fwd_host_parse_reserved(h, line))
-		memset(h->reserved, 0, sizeof(h->reserved));	/* too long to read: none */
+	free(line);
+	line = read_line("/proc/sys/net/ipv4/ip_local_reserved_ports");
+	if (line && fwd_host_parse_reserved(h, line))
+		memset(h->reserved, 0, sizeof(h->reserved));	/* unreadable: none reserved */
+	free(line);
 	h->addrs = calloc(NSB_HOST_ADDRS_MAX, sizeof(*h->addrs));
 	sk = nl_open();
 	n = sk && h->addrs ? nl_ipv4_addrs(sk, h->addrs, NSB_HOST_ADDRS_MAX) : -ENOMEM;
