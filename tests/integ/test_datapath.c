@@ -200,7 +200,10 @@ Test(datapath, pinned_maps_of_another_layout_are_refused)
 	char *out = NULL;
 
 	cr_assert_eq(run("%s up %s", nsbpf(), f), 0);
-	cr_assert_eq(run("bpftool map update pinned /sys/fs/bpf/nsbpf/planets/config key 0 0 0 0 value 99 $(printf ' 0%%.0s' $(seq 71))"), 0);
+	/* layout 99, then zeros: as many as the value has bytes (it grows with the ABI) */
+	cr_assert_eq(run("n=$(bpftool -j map show pinned /sys/fs/bpf/nsbpf/planets/config | jq .bytes_value) && "
+			 "bpftool map update pinned /sys/fs/bpf/nsbpf/planets/config key 0 0 0 0 value 99 "
+			 "$(printf ' 0%%.0s' $(seq $((n - 1))))"), 0);
 	cr_assert_eq(run_out(&out, "%s up %s 2>&1", nsbpf(), f), 1);
 	cr_assert(strstr(out, "layout 99"), "%s", out);
 	free(out);
