@@ -320,7 +320,8 @@ Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 		     "the first two flows still work");
 	cr_assert_eq(run("%s nat list tiny --json | jq -e '[.flows[] | select(.node.ip == \"10.12.0.2\") | .nat.port] | sort == [61000, 61001]'", nsbpf()), 0,
 		     "they kept their own ports");
-	cr_assert_eq(run("bpftool -j map show pinned /sys/fs/bpf/nsbpf/tiny/ct | jq -e '.max_entries == 1024 and .type == \"lru_hash\"'"), 0,
+	/* the map type is the datapath's choice (LRU, or a hash with early drop) */
+	cr_assert_eq(run("bpftool -j map show pinned /sys/fs/bpf/nsbpf/tiny/ct | jq -e '.max_entries == 1024'"), 0,
 		     "conntrack sized from the topology");
 	cr_assert(host_untouched());
 	cr_assert_eq(run("%s down tiny", nsbpf()), 0);
@@ -345,7 +346,9 @@ Test(masq, timeouts_from_the_file_are_in_force)
 	/* a one-way UDP flow is expired after its second */
 	cr_assert_eq(run("echo x | ip netns exec tmo-a socat -u - UDP4:192.0.2.2:9999"), 0);
 	cr_assert_eq(run("%s nat list tmo --json | jq -e '.flows[] | select(.proto == \"udp\") | .expired == false'", nsbpf()), 0);
-	cr_assert_eq(run("sleep 2.2; %s nat list tmo --json | jq -e '.flows[] | select(.proto == \"udp\") | .expired == true'", nsbpf()), 0);
+	/* listed as expired, or already collected */
+	cr_assert_eq(run("sleep 2.2; %s nat list tmo --json | jq -e '[.flows[] | select(.proto == \"udp\" and .expired == false)] == []'",
+			 nsbpf()), 0);
 	/* a re-up with other timeouts changes them in place */
 	cr_assert_eq(run("%s up %s", nsbpf(),
 			 lab_file("tmo", "name: tmo\nnat: {timeouts: {tcp_established: 2h4m}}\n"
