@@ -43,6 +43,7 @@
 #include "lib/arp.h"
 #include "lib/fwd.h"
 #include "lib/ipv6_guard.h"
+#include "lib/ct_gc.h"
 
 static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdict *v, __u16 proto)
 {
@@ -88,6 +89,17 @@ int to_node(struct __sk_buff *skb)
 	if (skb->ingress_ifindex == skb->ifindex)
 		return TC_ACT_OK;
 	return verdict_finish(skb, &v, verdict_pass(&v, NSB_PATH_HOST_TO_NODE));
+}
+
+/*
+ * Not attached anywhere: the loader runs it once at up (BPF_PROG_TEST_RUN)
+ * to run a collector pass and arm the collector's timer (lib/ct_gc.h). Its
+ * verdict is 0 or the error.
+ */
+SEC("tc")
+int ct_gc(struct __sk_buff *skb)
+{
+	return ct_gc_arm();
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -240,6 +240,7 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.uplink_addr = htonl(up->ip),
 		.snat_port_min = t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
 		.snat_port_max = t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX,
+		.ct_max = t->nat.conntrack ? t->nat.conntrack : NSB_CT_DEFAULT_SIZE,
 		/* The file's nat: timeouts:, 0 where it has none: nsb_ct_timeout()'s default. */
 		.tmo_tcp_syn = t->nat.timeouts.tcp_syn * NSB_NSEC_PER_SEC,
 		.tmo_tcp_est = t->nat.timeouts.tcp_est * NSB_NSEC_PER_SEC,
@@ -284,6 +285,27 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		return err;
 	/* Config last: its layout field marks the maps as complete. */
 	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * Run the collector once and arm its timer (bpf/lib/ct_gc.h): the program
+ * is never attached, BPF_PROG_TEST_RUN runs it on a dummy frame. The timer
+ * then lives in the pinned gc map until `down` unpins it.
+ */
+static int gc_arm(struct nsbpf_node *skel)
+{
+	__u8 frame[14] = { 0 };	/* an Ethernet header, the least test_run takes */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ct_gc), &opts);
+
+	if (err)
+		return -errno;
+	if (opts.retval) {
+		pr_warn("arming the conntrack collector failed: %d\n", (int)opts.retval);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int tcx_attach(int prog_fd, int ifindex, int type, const char *pin, struct journal *j,
@@ -494,6 +516,8 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	}
 	if (!err)
 		err = fill_maps(skel, t, rt, up);
+	if (!err)
+		err = gc_arm(skel);
 	if (!err)
 		err = attach_all(skel, dir, t, rt, mode, j, reup);
 #ifdef HAVE_UPLINK_OBJ

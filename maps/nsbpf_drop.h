@@ -53,7 +53,9 @@
 	X(TCP_WINDOW,	"tcp_window",	"TCP segment out of window or out of state") \
 	X(IPV6,		"ipv6",		"IPv6 router advertisement, redirect or foreign source") \
 	X(MARTIAN,	"martian",	"to a reserved address or another network's broadcast") \
-	X(LAB_SOURCE,	"lab_source",	"leaving the uplink with a lab source")
+	X(LAB_SOURCE,	"lab_source",	"leaving the uplink with a lab source") \
+	X(CT_FULL,	"ct_full",	"conntrack full: new flow refused") \
+	X(CT_EARLY_DROP, "ct_early_drop", "unanswered flows dropped early (flows, not packets)")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,

@@ -60,18 +60,20 @@ struct {
 /*
  * Masquerade. ct: the flow as the node sent it -> its translation, state,
  * counters. nat_ports: what a reply on the uplink carries -> the node's
- * side. Both LRU: a lab never fills up, it forgets its oldest flows; the
- * loader may resize both with bpf_map__set_max_entries() before load.
+ * side. Plain hashes: a full table refuses new flows rather than evicting
+ * established ones, and the collector empties them (NSB_GC_* in
+ * nsbpf_maps.h). The loader may resize both with
+ * bpf_map__set_max_entries() before load, and says the size in config.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
 	__type(key, struct nsb_ct_key);
 	__type(value, struct nsb_ct_entry);
 } ct SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
 	__type(key, struct nsb_nat_key);
 	__type(value, struct nsb_nat_val);
@@ -131,6 +133,21 @@ struct {
 	__type(key, __u32);
 	__type(value, union nsb_scratch);
 } scratch SEC(".maps");
+
+/* The collector's timer (bpf/lib/ct_gc.h), and what its last pass saw. */
+struct nsb_gc {
+	struct bpf_timer timer;
+	__u64 last_ns;		/* when the last pass ran */
+	__u32 ct_count;		/* ct entries the last pass left */
+	__u32 passes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_gc);
+} gc SEC(".maps");
 
 /* the last decision, written only when nsb_trace_enabled (selftests) */
 struct {

@@ -43,6 +43,19 @@ struct nsb_network {
 _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
 
 #define NSB_CT_DEFAULT_SIZE	65536	/* ct and nat_ports entries, per lab */
+
+/*
+ * ct and nat_ports never evict: a full table refuses new flows (ct_full),
+ * and a garbage collector (bpf/lib/ct_gc.h) removes what expired every
+ * NSB_GC_INTERVAL_NS. Past NSB_GC_PRESSURE_PCT percent full it also drops
+ * flows nobody answered that are older than NSB_GC_EARLY_NS (early drop,
+ * as nf_conntrack does when full): a flood of new flows, from a node or
+ * from outside, can neither evict an established flow nor keep the table
+ * full for long.
+ */
+#define NSB_GC_INTERVAL_NS	(2 * NSB_NSEC_PER_SEC)
+#define NSB_GC_PRESSURE_PCT	75
+#define NSB_GC_EARLY_NS		(5 * NSB_NSEC_PER_SEC)
 #define NSB_SNAT_PORT_MIN	61000	/* above the host's ip_local_port_range */
 #define NSB_SNAT_PORT_MAX	65535
 
@@ -54,7 +67,7 @@ struct nsb_config {
 	__be32 uplink_addr;	/* wire order, 0: none */
 	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive */
 	__u16 snat_port_max;
-	__u32 pad;
+	__u32 ct_max;		/* entries of ct and nat_ports; 0: NSB_CT_DEFAULT_SIZE */
 	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock); 0: the default */
 	__u64 tmo_tcp_syn;	/* opened, not yet answered */
 	__u64 tmo_tcp_est;	/* established */
@@ -94,7 +107,7 @@ _Static_assert(sizeof(struct nsb_config) == 88, "nsb_config is ABI");
 /*
  * Conntrack for masqueraded and forwarded flows.
  *
- * ct: LRU hash, keyed by the flow as the node sent it. ICMP echo uses the
+ * ct: hash (never evicting; emptied by the collector), keyed by the flow as the node sent it. ICMP echo uses the
  * echo id as sport and 0 as dport.
  */
 struct nsb_ct_key {
@@ -173,7 +186,7 @@ _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
 #define NSB_CT_F_RST		(1U << 4)	/* an accepted RST closed it, either way */
 
 /*
- * nat_ports: LRU hash, the reverse of ct: what a reply on the uplink
+ * nat_ports: hash like ct, the reverse of ct: what a reply on the uplink
  * carries -> the node's side of the flow. A port is claimed by inserting
  * here with BPF_NOEXIST before the ct entry is written. Port forwards add
  * their flows here too ({uplink, client, 6000, client port} -> node:8080);

@@ -93,7 +93,14 @@ static void share_maps(struct st_env *env, struct bpf_object *obj)
 
 void st_load(struct st_env *env)
 {
-	int err = nsbpf_node__load(env->skel);
+	int err;
+
+	if (env->ct_max) {
+		cr_assert(!bpf_map__set_max_entries(env->skel->maps.ct, env->ct_max) &&
+			  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max),
+			  "resize ct and nat_ports");
+	}
+	err = nsbpf_node__load(env->skel);
 
 	cr_assert(err == 0, "load the node skeleton: %s", strerror(-err));
 	share_maps(env, env->uobj);
@@ -113,6 +120,7 @@ void st_load(struct st_env *env)
 	env->sock_orig_fd = bpf_map__fd(env->skel->maps.sock_orig);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
+	env->gc_fd = bpf_program__fd(env->skel->progs.ct_gc);
 	env->endpoints_fd = bpf_map__fd(env->skel->maps.endpoints);
 	env->networks_fd = bpf_map__fd(env->skel->maps.networks);
 	env->stats_fd = bpf_map__fd(env->skel->maps.stats);
@@ -185,6 +193,17 @@ void st_setup(struct st_env *env, bool trace)
 	st_load(env);
 	err = lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
 	cr_assert(err == 0, "install lab %s: %s", lab_planets.name, strerror(-err));
+}
+
+int st_gc(const struct st_env *env)
+{
+	uint8_t frame[14] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(env->gc_fd, &opts))
+		return -errno;
+	return (int)opts.retval;
 }
 
 int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,

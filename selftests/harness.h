@@ -37,6 +37,8 @@ struct st_env {
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
 	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
 	int forwards_fd, sock_orig_fd;
+	int gc_fd;				/* the collector's program (lib/ct_gc.h) */
+	uint32_t ct_max;			/* set before st_load(): ct and nat_ports size */
 	int ncpus;
 };
 
@@ -63,6 +65,9 @@ void st_close(struct st_env *env);
 
 /* st_open() + st_load() + the lab's map entries. */
 void st_setup(struct st_env *env, bool trace);
+
+/* One collector pass (and its timer armed), as the loader does at up: 0 or its error. */
+int st_gc(const struct st_env *env);
 
 /* One BPF_PROG_TEST_RUN (repeat 1) of pkt, with skb->ingress_ifindex = ingress. */
 int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,

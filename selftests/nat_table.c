@@ -101,6 +101,7 @@ static void install(struct run *r)
 		.uplink_addr = t->no_uplink ? 0 : htonl(UPLINK_IP),
 		.snat_port_min = r->pmin,
 		.snat_port_max = r->pmax,
+		.ct_max = t->ct_max,
 		.tmo_tcp_syn = 120 * r->unit,
 		.tmo_tcp_est = 7440 * r->unit,
 		.tmo_tcp_closing = 10 * r->unit,
@@ -212,6 +213,58 @@ static bool natp_key(const struct run *r, const struct natp_expect *e, struct ns
 	return true;
 }
 
+/* Every port claim made `by` earlier; the keys first, as age_all() does. */
+static bool age_claims(struct run *r, uint64_t by)
+{
+	static struct nsb_nat_key keys[256];
+	struct nsb_nat_key *prev = NULL;
+	struct nsb_nat_val nv;
+	bool ok = true;
+	int n = 0;
+
+	while (n < 256 && !bpf_map_get_next_key(r->env.nat_ports_fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(r->env.nat_ports_fd, &keys[i], &nv))
+			continue;
+		nv.claimed_ns -= by;
+		ok &= ASSERT_EQ(bpf_map_update_elem(r->env.nat_ports_fd, &keys[i], &nv, BPF_EXIST),
+				0, "age a claim");
+	}
+	return ok;
+}
+
+/*
+ * Every ct entry made and last seen `by` earlier, and every claim made so.
+ * The keys first: an update moves a hash entry, and a walk that updates as
+ * it goes may never end.
+ */
+static bool age_all(struct run *r, uint64_t by)
+{
+	static struct nsb_ct_key keys[256];
+	struct nsb_ct_key *prev = NULL;
+	struct nsb_ct_entry ce;
+	bool ok = age_claims(r, by);
+	int n = 0;
+
+	while (n < 256 && !bpf_map_get_next_key(r->env.ct_fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(r->env.ct_fd, &keys[i], &ce))
+			continue;
+		ok &= ASSERT_TRUE(ce.created_ns > by, "the machine is up longer than the age");
+		ce.created_ns -= by;
+		ce.last_seen_ns -= by;
+		ok &= ASSERT_EQ(bpf_map_update_elem(r->env.ct_fd, &keys[i], &ce, BPF_EXIST), 0,
+				"age");
+	}
+	return ok;
+}
+
 /* The forward on f's port (one port) replaced by f, or deleted (node_addr 0). */
 static bool refwd(struct run *r, const struct fwd_rule *f)
 {
@@ -237,6 +290,10 @@ static bool before_step(struct run *r, const struct nat_step *c)
 	struct nsb_ct_key k;
 
 	if (c->refwd && !refwd(r, c->refwd))
+		return false;
+	if (c->age_all_ms && !age_all(r, (uint64_t)c->age_all_ms * MSEC_NS))
+		return false;
+	if (c->gc && !ASSERT_EQ(st_gc(&r->env), 0, "a collector pass"))
 		return false;
 	if (c->evict && (!ct_key(r, &c->ct, &k) ||
 			 !ASSERT_EQ(bpf_map_delete_elem(r->env.ct_fd, &k), 0, "evict the ct entry")))
@@ -368,7 +425,9 @@ void run_table(const struct nat_table *t)
 	r->pmax = t->port_max ? t->port_max : NSB_SNAT_PORT_MAX;
 	r->unit = t->unit_ns ? t->unit_ns : SEC_NS;
 	r->uplink_if = (uint32_t)st_uplink();
-	st_setup(&r->env, true);
+	st_open(&r->env, true);
+	r->env.ct_max = t->ct_max;
+	st_load(&r->env);
 	install(r);
 	for (int i = 0; i < t->n; i++) {
 		const struct nat_step *c = &t->steps[i];

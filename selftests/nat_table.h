@@ -100,6 +100,8 @@ struct nat_step {
 	uint32_t age;			/* before the step: flow .ct idle this many units */
 	bool evict;			/* before the step: .ct's entry gone, its claim kept */
 	uint32_t claim_age_ms;		/* before the step: the claim at .natp this much older */
+	bool gc;			/* before the step: one collector pass */
+	uint32_t age_all_ms;		/* before that: every ct entry this much older */
 	const struct fwd_rule *refwd;	/* before the step: its port's forward replaced by it
 					 * (node_addr 0: deleted), as `nsbpf forward` does */
 	struct ct_expect ct2;		/* hairpin: the twin entry (checked after .ct) */
@@ -117,6 +119,7 @@ struct nat_table {
 	uint64_t unit_ns;		/* of the timeouts and ages; 0: a second */
 	const struct fwd_rule *fwds;	/* port forwards to install */
 	int n_fwds;
+	uint32_t ct_max;		/* ct and nat_ports entries; 0: the default */
 };
 
 /* ----------------------------------------------------------- frames */

@@ -506,6 +506,53 @@ static const struct nat_step claim_steps[] = {
 		    .node_port = 40302, .ifindex = NEPTUNE_IF } },
 };
 
+/* -------- a flood of new flows: refused, never evicting (tables of 8 entries) */
+
+#define FLOOD(i)								\
+	{ "neptune's unanswered UDP flow " #i " of 7",				\
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) }, SNAT_OUT, \
+	  .out = { SNAT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) } }
+static const struct fwd_rule flood_fwds[] = {
+	{ TCP, 0, 6000, 0, EARTH_IP, 8080, EARTH_IF },
+};
+
+static const struct nat_step flood_steps[] = {
+	{ "earth SYN from 61500",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61500, REMOTE_IP, 80, SYN) }, SNAT_OUT,
+	  .out = { SNAT_TCP(earth, 61500, REMOTE_IP, 80, SYN) } },
+	{ "its SYN-ACK: established",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61500, SYNACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61500, SYNACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61500, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61500, .pkts_orig = 1, .pkts_reply = 1 } },
+	FLOOD(1), FLOOD(2), FLOOD(3), FLOOD(4), FLOOD(5), FLOOD(6), FLOOD(7),
+	{ "an eighth new flow: the tables are full, refused (ct_full), nothing evicted",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 62108, REMOTE2_IP, 53) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(CT_FULL),
+	  .ct = { CT(NEPTUNE_IP, 62108, REMOTE2_IP, 53, UDP), .absent = true } },
+	{ "a SYN to a forward from outside: refused the same way",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 40000, 6000, SYN) },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(CT_FULL) },
+	{ "earth's idle established flow is still there: its data comes in",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61500, ACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61500, ACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61500, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61500, .pkts_orig = 1, .pkts_reply = 2 } },
+	{ "a collector pass with nothing expired: still full, refused",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 62108, REMOTE2_IP, 53) }, .gc = true,
+	  .verdict = TC_ACT_SHOT, .stat = DROP(CT_FULL) },
+	{ "6 s later, a pass under pressure drops the 7 unanswered flows early; the new one fits",
+	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 62108, REMOTE2_IP, 53) }, SNAT_OUT,
+	  .age_all_ms = 6000, .gc = true,
+	  .out = { SNAT_UDP(neptune, 62108, REMOTE2_IP, 53) },
+	  .ct = { CT(NEPTUNE_IP, 62101, REMOTE2_IP, 53, UDP), .absent = true } },
+	{ "and earth's established flow survived it",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, 61500, ACK) }, INTO(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61500, ACK) }, .stat = PATH(REV_SNAT),
+	  .ct = { CT(EARTH_IP, 61500, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = 61500, .pkts_orig = 1, .pkts_reply = 3 } },
+};
+
 /* -------------------------------------------- exhaustion: 2 ports only */
 
 static const struct nat_step exhaust_steps[] = {
@@ -934,6 +981,11 @@ Test(masq, tcp_window_tracking)
 Test(masq, claim_in_progress_is_live)
 {
 	run_table(TABLE(claim_steps, .port_min = 61000, .port_max = 61001));
+}
+
+Test(masq, flood_refused_not_evicting)
+{
+	run_table(TABLE(flood_steps, .ct_max = 8, .fwds = flood_fwds, .n_fwds = 1));
 }
 
 Test(masq, exhaustion_two_ports)

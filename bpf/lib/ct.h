@@ -2,10 +2,10 @@
 /*
  * Conntrack for masqueraded and forwarded flows: a state per flow to pick
  * its timeout (TCP's from window tracking, lib/tcp_win.h), per-entry
- * counters each way, last seen and created. Entries are
- * never walked: one idle longer than the timeout of its protocol and state
- * is treated as absent when it is next looked at, and LRU eviction keeps the
- * map from filling. Counters are plain stores into the map value: racy
+ * counters each way, last seen and created. An entry idle longer than the
+ * timeout of its protocol and state is treated as absent when it is next
+ * looked at; the collector (lib/ct_gc.h) takes it out of the map within
+ * seconds, and the packet path never walks the map. Counters are plain stores into the map value: racy
  * between CPUs (a lost increment now and then), never locked.
  */
 #ifndef NSBPF_LIB_CT_H

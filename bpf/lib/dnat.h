@@ -50,6 +50,7 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	struct nsb_nat_val nv = {};
 	struct nsb_ct_key ck = {};
 	struct nsb_ct_entry *cur;
+	long err;
 
 	ck.saddr = fwd->node_addr;
 	ck.daddr = nk->remote_addr;
@@ -81,16 +82,18 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	ce->created_ns = now;
 	ce->last_seen_ns = now;
 	/* BPF_ANY: no live flow holds nk (the caller looked), a stale one may */
-	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY))
-		return nsb_drop(NSB_DROP_CT_INSERT);
-	if (bpf_map_update_elem(&ct, &ck, ce, BPF_ANY)) {
+	err = bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY);
+	if (err)
+		return nsb_drop(err == -E2BIG ? NSB_DROP_CT_FULL : NSB_DROP_CT_INSERT);
+	err = bpf_map_update_elem(&ct, &ck, ce, BPF_ANY);
+	if (err) {
 		bpf_map_delete_elem(&nat_ports, nk);
-		return nsb_drop(NSB_DROP_CT_INSERT);
+		return nsb_drop(err == -E2BIG ? NSB_DROP_CT_FULL : NSB_DROP_CT_INSERT);
 	}
 	forwards_hit(fwd);
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (!cur)
-		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
+		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
 	if (p->proto == IPPROTO_TCP && tcp_track(skb, cur, seg) != TCP_ACCEPT)
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
 

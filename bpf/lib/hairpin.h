@@ -108,7 +108,7 @@ static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct ns
 	te->last_seen_ns = now;
 	/* BPF_ANY: the claim of gw:P is ours, whatever sits at its key is stale */
 	if (bpf_map_update_elem(&ct, &tk, te, BPF_ANY))
-		return nsb_drop(NSB_DROP_CT_INSERT);
+		return nsb_drop(NSB_DROP_CT_FULL);	/* the claim was ours: only a full table */
 	return 0;
 }
 
@@ -220,13 +220,13 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 			return ret;
 		ce = bpf_map_lookup_elem(&ct, &f.key);
 		if (!ce)
-			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
+			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
 		ret = hairpin_twin(&f, ce, &rq, now);
 		if (ret)
 			return ret;
 		tw = __hairpin_twin(&f, ce);
 		if (!tw)
-			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU) */
+			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
 		if (fwd)
 			forwards_hit(fwd);
 	} else if (f.ttl <= 1) {

@@ -249,7 +249,7 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 		ce = bpf_map_lookup_elem(&ct, &f.key);
 	}
 	if (!ce)
-		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (LRU); known implies ce */
+		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector); known implies ce */
 	return __masq_out(skb, v, cfg, &f, ce, now);
 }
 

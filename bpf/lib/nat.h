@@ -29,6 +29,7 @@
 #include "lib/tcp_win.h"
 
 #define NAT_CANDIDATES	32
+#define E2BIG		7	/* a full hash map refuses an insert with it */
 
 struct __nat_claim {
 	struct nsb_nat_key nk;		/* nat_port set per candidate */
@@ -37,7 +38,8 @@ struct __nat_claim {
 	__u32 hash;			/* seeds candidates 1.. */
 	/* 16 bits each: 6.1's verifier counts this frame into a 512-byte budget */
 	__u16 min, range, start;
-	__u16 found;
+	__u8 found;
+	__u8 full;			/* nat_ports is full: no candidate can be inserted */
 };
 
 /* A cheap mixer for the candidate sequence. */
@@ -204,12 +206,18 @@ static long __nat_try(__u32 i, void *arg)
 	struct __nat_claim *c = arg;
 	__u32 n = i % NAT_CANDIDATES, port;
 	int closed = i >= NAT_CANDIDATES;
+	long err;
 
 	if (closed && c->nk.proto != IPPROTO_TCP)
 		return 1;
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
-	if (bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST)) {
+	err = bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST);
+	if (err == -E2BIG) {
+		c->full = 1;	/* a full table, not a taken port: no use trying others */
+		return 1;
+	}
+	if (err) {
 		if (closed ? !nat_claim_closed(&c->nk, c->now) : !nat_claim_stale(&c->nk, c->now))
 			return 0;
 		/*
@@ -260,6 +268,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	bool hairpin;
 	struct nsb_ct_entry *ce;
 	struct __nat_claim c = {};
+	long err;
 
 	if (!cfg || !f || !rq)
 		return nsb_drop(NSB_DROP_INTERNAL);
@@ -291,7 +300,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 		c.start = (__u16)(c.hash % c.range);
 	bpf_loop(2 * NAT_CANDIDATES, __nat_try, &c, 0);
 	if (!c.found)
-		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
+		return nsb_drop(c.full ? NSB_DROP_CT_FULL : NSB_DROP_NAT_EXHAUSTED);
 
 	ce = ct_scratch_get();
 	if (!ce) {
@@ -310,8 +319,11 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	ce->created_ns = rq->now;
 	ce->last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
-	if (bpf_map_update_elem(&ct, &f->key, ce, old ? BPF_ANY : BPF_NOEXIST)) {
+	err = bpf_map_update_elem(&ct, &f->key, ce, old ? BPF_ANY : BPF_NOEXIST);
+	if (err) {
 		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
+		if (err == -E2BIG)
+			return nsb_drop(NSB_DROP_CT_FULL);
 		cur = bpf_map_lookup_elem(&ct, &f->key);
 		if (!cur || ct_expired(cfg, cur, f->key.proto, rq->now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
