@@ -24,7 +24,8 @@
 	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")	\
 	X(DNAT,		"dnat",		"to a forwarded port, into its node")	\
 	X(REV_DNAT,	"rev_dnat",	"forwarded flow's reply, out of the uplink") \
-	X(HAIRPIN,	"hairpin",	"node to a forward of the lab, either way")
+	X(HAIRPIN,	"hairpin",	"node to a forward of the lab, either way") \
+	X(ICMP_ERR_OUT,	"icmp_err_out",	"a node's ICMP error about a NATed flow, out")
 
 /* Why a packet was dropped. */
 #define NSB_DROP_LIST(X)						\

@@ -184,6 +184,13 @@ _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
 #define NSB_CT_F_DNAT		(1U << 2)	/* a port forward's flow: the remote opened it */
 #define NSB_CT_F_HAIRPIN	(1U << 3)	/* node to node through a forward: dnat_* set */
 #define NSB_CT_F_RST		(1U << 4)	/* an accepted RST closed it, either way */
+/*
+ * A forward's flow whose client port clashed with another flow of the node
+ * on the same tuple (the same client port through two forwards to one node
+ * port, as nf_nat remaps it): the node sees the client at the key's dport,
+ * dnat_port is the client's real one.
+ */
+#define NSB_CT_F_CPORT		(1U << 5)
 
 /*
  * nat_ports: hash like ct, the reverse of ct: what a reply on the uplink
@@ -209,7 +216,8 @@ struct nsb_nat_val {
 	__u8   flags;		/* NSB_NAT_F_* */
 	__u8   pad;
 	__u32  ifindex;		/* host end of the node's veth */
-	__u32  pad2;
+	__be16 remote_port;	/* the remote's port as the node sees it (NSB_CT_F_CPORT), 0: as is */
+	__u16  pad2;
 	__u64  claimed_ns;	/* when the claim was made (bpf_ktime_get_ns) */
 };
 _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");

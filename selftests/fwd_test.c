@@ -194,6 +194,17 @@ static const struct nat_step dnat_udp_steps[] = {
 		  .pkts_reply = 1 },
 	  .natp = { NATP_DNAT(REMOTE_IP, 5000, 5300, UDP, NEPTUNE_IP, 53, NEPTUNE_IF) },
 	  .hits = { HITS(0, 5300, UDP, 1) } },
+	{ "neptune's port unreachable about the client's datagram: out from the uplink, "
+	  "quoting uplink:5300 (RFC 5508)",
+	  FROM_NODE, NEPTUNE_IF,
+	  { OUT_ERR(neptune, REMOTE_IP, 3, 3, QR_UDP(REMOTE_IP, 5000, NEPTUNE_IP, 53)) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH,
+	  .stat = PATH(ICMP_ERR_OUT),
+	  .out = { SNAT_ERR(neptune, REMOTE_IP, 3, 3, QR_UDP(REMOTE_IP, 5000, UPLINK_IP, 5300)) } },
+	{ "the same about a datagram of no flow (another client port): masquerade's, nat_proto",
+	  FROM_NODE, NEPTUNE_IF,
+	  { OUT_ERR(neptune, REMOTE_IP, 3, 3, QR_UDP(REMOTE_IP, 5999, NEPTUNE_IP, 53)) },
+	  DROPPED(NAT_PROTO) },
 	{ "neptune's answer: out as uplink:5300, ESTABLISHED",
 	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 53, REMOTE_IP, 5000), .payload_len = 120 },
 	  REV_DNAT_OUT, .out = { SNAT_UDP(neptune, 5300, REMOTE_IP, 5000), .payload_len = 120 },
@@ -461,6 +472,46 @@ static const struct nat_step refwd_steps[] = {
 	  .out = { SNAT_UDP(mars, 5300, REMOTE_IP, 5000) } },
 };
 
+/* ---------- one client port through two forwards to one node port (item 12) */
+
+static const struct fwd_rule clash_fwds[] = {
+	{ TCP, 0, 6000, 0, EARTH_IP, 8080, EARTH_IF },
+	{ TCP, 0, 6100, 0, EARTH_IP, 8080, EARTH_IF },
+};
+
+static const struct nat_step clash_steps[] = {
+	{ "world 10000 -> uplink:6000: earth:8080 sees the client at 10000",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 10000, 6000, SYN) }, DNAT_IN(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, 10000, 8080, SYN) },
+	  .natp = { NATP_DNAT(REMOTE_IP, 10000, 6000, TCP, EARTH_IP, 8080, EARTH_IF) } },
+	{ "the same client port -> uplink:6100, also earth:8080: the node sees it at another "
+	  "port (var 0), as nf_nat remaps a clash",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 10000, 6100, SYN) }, DNAT_IN(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, PORT_VAR(0), 8080, SYN) },
+	  .natp = { NATP_DNAT(REMOTE_IP, 10000, 6100, TCP, EARTH_IP, 8080, EARTH_IF),
+		    .seen_port = PORT_VAR(0) } },
+	{ "its retransmission: the same flow, the same port",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 10000, 6100, SYN) }, DNAT_IN(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, PORT_VAR(0), 8080, SYN) },
+	  .ct = { CT_DNATF(EARTH_IP, 8080, REMOTE_IP, PORT_VAR(0), TCP, 6100, NSB_CT_F_CPORT),
+		  .dnat_port = 10000, .state = NSB_CT_NEW, .pkts_reply = 2 } },
+	{ "earth answers the remapped one: out as uplink:6100 to the client's real port",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, REMOTE_IP, PORT_VAR(0), SYNACK) },
+	  REV_DNAT_OUT, .out = { SNAT_TCP(earth, 6100, REMOTE_IP, 10000, SYNACK) } },
+	{ "and the first flow's answer: as uplink:6000, untouched by the second",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, REMOTE_IP, 10000, SYNACK) },
+	  REV_DNAT_OUT, .out = { SNAT_TCP(earth, 6000, REMOTE_IP, 10000, SYNACK) } },
+	{ "the client's ACK on 6100: to earth at the remapped port",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 10000, 6100, ACK) }, DNAT_IN(earth),
+	  .out = { BACK_TCP(earth, REMOTE_IP, PORT_VAR(0), 8080, ACK) } },
+	{ "earth's port unreachable about it: the quote says uplink:6100 from client:10000",
+	  FROM_NODE, EARTH_IF,
+	  { OUT_ERR(earth, REMOTE_IP, 3, 3, QR_TCP(REMOTE_IP, PORT_VAR(0), EARTH_IP, 8080, ACK)) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH,
+	  .stat = PATH(ICMP_ERR_OUT),
+	  .out = { SNAT_ERR(earth, REMOTE_IP, 3, 3, QR_TCP(REMOTE_IP, 10000, UPLINK_IP, 6100, ACK)) } },
+};
+
 /* ---------------- a hairpin port taken over: the old flow is gone, both halves */
 
 static const struct nat_step hp_takeover_steps[] = {
@@ -548,6 +599,11 @@ Test(forward, hairpin)
 Test(forward, deleted_or_repointed_forward)
 {
 	run_table(FWD_TABLE(refwd_steps));
+}
+
+Test(forward, client_port_clash_remapped)
+{
+	run_table(TABLE(clash_steps, .fwds = clash_fwds, .n_fwds = N(clash_fwds)));
 }
 
 Test(forward, hairpin_port_taken_over)

@@ -308,7 +308,7 @@ static bool before_step(struct run *r, const struct nat_step *c)
 			 "age the claim");
 }
 
-static bool check_natp(const struct run *r, const struct natp_expect *e)
+static bool check_natp(struct run *r, const struct natp_expect *e)
 {
 	struct nsb_nat_key k = {};
 	struct nsb_nat_val v;
@@ -335,6 +335,17 @@ static bool check_natp(const struct run *r, const struct natp_expect *e)
 	      ASSERT_EQ(ntohs(v.node_port), node_port, "nat_ports: node port");
 	ok &= ASSERT_EQ(v.ifindex, e->ifindex, "nat_ports: ifindex");
 	ok &= ASSERT_EQ(v.flags, e->flags, "nat_ports: flags");
+	if (IS_VAR(e->seen_port) && !r->bound[e->seen_port & 0xff] && (e->seen_port & 0xff) < NVARS) {
+		/* learnt: the remapped client port, which later frames use */
+		ok &= ASSERT_TRUE(v.remote_port != 0, "nat_ports: a remapped port");
+		r->vars[e->seen_port & 0xff] = ntohs(v.remote_port);
+		r->bound[e->seen_port & 0xff] = true;
+	} else {
+		uint32_t seen;
+
+		ok &= port_of(r, e->seen_port, &seen) &&
+		      ASSERT_EQ(ntohs(v.remote_port), seen, "nat_ports: port as the node sees it");
+	}
 	return ok;
 }
 

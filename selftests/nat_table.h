@@ -67,6 +67,8 @@ struct natp_expect {
 	bool absent;
 	uint32_t node_addr, node_port, ifindex;
 	uint8_t flags;			/* NSB_NAT_F_* */
+	uint32_t seen_port;		/* the remote's port as the node sees it (0: as is);
+					 * PORT_VAR(n): learnt if new, else compared */
 };
 
 /* A forward's hit counter after the step (host order; host_addr 0: any). */
@@ -144,6 +146,20 @@ struct nat_table {
 #define SNAT_PING(node, id, d)							\
 	.kind = FR_ICMP4, .dst = node##_host, .src = node##_mac, .ttl = 63,	\
 	.saddr = UPLINK_IP, .daddr = (d), .icmp_type = 8, .icmp_id = (id), .icmp_seq = 1
+/* a node's ICMP error to the outside, and as it leaves (source the flow's nat address) */
+#define OUT_ERR(node, d, type, code, q)						\
+	.kind = FR_ICMP4, .dst = node##_host, .src = node##_mac,		\
+	.saddr = node##_ADDR, .daddr = (d), .icmp_type = (type), .icmp_code = (code), .quote = (q)
+#define SNAT_ERR(node, d, type, code, q)					\
+	.kind = FR_ICMP4, .dst = node##_host, .src = node##_mac, .ttl = 63,	\
+	.saddr = UPLINK_IP, .daddr = (d), .icmp_type = (type), .icmp_code = (code), .quote = (q)
+/* a datagram as a node received it (quoted by its errors): s:sp -> d:dp */
+#define QR_UDP(s, sp, d, dp)	&(const struct frame){ .kind = FR_UDP4, .ttl = 59,	\
+				  .saddr = (s), .daddr = (d), .sport = (sp), .dport = (dp) }
+#define QR_TCP(s, sp, d, dp, fl) &(const struct frame){ .kind = FR_TCP4, .ttl = 59,	\
+				  .saddr = (s), .daddr = (d), .sport = (sp), .dport = (dp), \
+				  .tcp_flags = (fl) }
+
 /* from the world to the uplink */
 #define IN_TCP(s, sp, np, fl)							\
 	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac, .ttl = 60,	\

@@ -38,6 +38,13 @@ static const struct nat_step tcp_steps[] = {
 	  .out = { BACK_TCP(earth, REMOTE_IP, 80, 61100, ACK), .ihl = 6 }, .stat = PATH(REV_SNAT),
 	  .ct = { CT(EARTH_IP, 61100, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
 		  .nat_port = 61100, .pkts_orig = 2, .pkts_reply = 2 } },
+	{ "earth's ICMP error about the data it got (parameter problem): out from the "
+	  "uplink, quoting uplink:61100 (RFC 5508)",
+	  FROM_NODE, EARTH_IF,
+	  { OUT_ERR(earth, REMOTE_IP, 12, 0, QR_TCP(REMOTE_IP, 80, EARTH_IP, 61100, ACK)) },
+	  .verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH,
+	  .stat = PATH(ICMP_ERR_OUT),
+	  .out = { SNAT_ERR(earth, REMOTE_IP, 12, 0, QR_TCP(REMOTE_IP, 80, UPLINK_IP, 61100, ACK)) } },
 	{ "earth FIN: CLOSING, FIN_ORIG",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, FINACK) }, SNAT_OUT,
 	  .out = { SNAT_TCP(earth, 61100, REMOTE_IP, 80, FINACK) },

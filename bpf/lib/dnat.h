@@ -35,15 +35,43 @@ struct uplink_pkt {
 	__u8 proto;
 };
 
+#define DNAT_CPORT_TRIES	8
+
+/*
+ * A client port for *ck under which the node has no live flow: one of the
+ * SNAT range (the host's own ports never), hashed from the tuple. False
+ * when DNAT_CPORT_TRIES candidates are all taken. A plain bounded loop: a
+ * bpf_loop() callback would add a frame to from_uplink's call chain, which
+ * the verifier sums into 512 bytes.
+ */
+static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct nsb_ct_key *ck,
+					 __u64 now)
+{
+	__u32 min = config_port_min(cfg), max = config_port_max(cfg), hash, range;
+	const struct nsb_ct_entry *cur;
+
+	if (min > max)
+		return false;
+	range = max - min + 1;
+	hash = __nat_hash(ck);
+	for (__u32 i = 1; i <= DNAT_CPORT_TRIES; i++) {
+		ck->dport = bpf_htons((__u16)(min + __nat_mix(hash + i) % range));
+		cur = bpf_map_lookup_elem(&ct, ck);
+		if (!cur || ct_expired(cfg, cur, ck->proto, now))
+			return true;
+	}
+	return false;
+}
+
 /*
  * p: a TCP SYN or a UDP datagram (the caller checked) to nk (as it arrives:
  * nat_addr:nat_port the host address and port, remote the client), which no
- * live flow holds; fwd: its forward; seg: the SYN (TCP only).
+ * live flow holds; fwd: its forward. Window tracking learns the SYN from
+ * the caller (lib/rev_snat.h), outside this frame.
  */
-static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict *v,
-				       const struct nsb_config *cfg, const struct uplink_pkt *p,
-				       const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
-				       const struct tcp_seg *seg, __u64 now)
+static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
+				      const struct nsb_config *cfg, const struct uplink_pkt *p,
+				      const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd, __u64 now)
 {
 	const struct nsb_endpoint *ep;
 	struct nsb_ct_entry *ce = ct_scratch_get();
@@ -64,11 +92,22 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);	/* the forward's node is gone */
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	/* the node's own live flow on that very tuple (it opened it): not ours to take */
+	/*
+	 * Another live flow of the node's on that very tuple (the same client
+	 * port through another forward to this node port, or the node's own
+	 * flow to it): the node sees this client at another port (nf_nat's
+	 * source port clash resolution).
+	 */
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (cur && !ct_expired(cfg, cur, nk->proto, now) &&
-	    (cur->nat_addr != nk->nat_addr || cur->nat_port != nk->nat_port))
-		return nsb_drop(NSB_DROP_CT_INSERT);
+	    (cur->nat_addr != nk->nat_addr || cur->nat_port != nk->nat_port ||
+	     (cur->flags & NSB_CT_F_HAIRPIN))) {
+		if (!__dnat_cport(cfg, &ck, now))
+			return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
+		nv.remote_port = ck.dport;
+		ce->flags = NSB_CT_F_CPORT;
+		ce->dnat_port = nk->remote_port;
+	}
 
 	nv.node_addr = ck.saddr;
 	nv.node_port = ck.sport;
@@ -77,7 +116,7 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	ce->nat_addr = nk->nat_addr;
 	ce->nat_port = nk->nat_port;
 	ce->state = NSB_CT_NEW;
-	ce->flags = NSB_CT_F_DNAT;
+	ce->flags |= NSB_CT_F_DNAT;
 	ce->ifindex = ep->ifindex;
 	ce->created_ns = now;
 	ce->last_seen_ns = now;
@@ -94,18 +133,40 @@ static __always_inline int dnat_new_v4(struct __sk_buff *skb, struct nsb_verdict
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (!cur)
 		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
-	if (p->proto == IPPROTO_TCP && tcp_track(skb, cur, seg) != TCP_ACCEPT)
-		return nsb_drop(NSB_DROP_TCP_WINDOW);
 
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, ck.saddr, p->l4_off, p->proto, true,
-			   L4_DPORT, nk->nat_port, ck.sport))
+			   L4_DPORT, nk->nat_port, ck.sport) ||
+	    csum_l4_port(skb, p->l4_off, L4_SPORT, p->proto, nk->remote_port, ck.dport))
 		return nsb_drop(NSB_DROP_CSUM);
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &ck, ck.saddr,
 			    now);
 	ct_account_reply(cur, p->proto, p->len, now);
 	return nat_to_node(skb, v, ep, NSB_PATH_DNAT);
+}
+
+/*
+ * __dnat_new() as a global function that finishes its own verdict: the new
+ * flow's entries are built in a frame of its own, not in from_uplink's,
+ * whose call chain the verifier sums into 512 bytes. fwd: the forwards
+ * map's value.
+ */
+__noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
+			   const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	const struct nsb_config *cfg = config_get();
+	struct nsb_nat_key k;
+	int ret;
+
+	if (!p || !nk || !fwd || !cfg) {
+		ret = nsb_drop(NSB_DROP_INTERNAL);
+	} else {
+		k = *nk;	/* map keys from our own stack */
+		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
+	}
+	return verdict_done(verdict_finish(skb, &v, ret));
 }
 
 #endif /* NSBPF_LIB_DNAT_H */

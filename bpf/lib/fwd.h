@@ -17,6 +17,7 @@
 #include "lib/spoof.h"
 #include "lib/masq.h"
 #include "lib/hairpin.h"
+#include "lib/icmp_out.h"
 
 /*
  * Destinations no node has any business with: "this" network, loopback
@@ -39,7 +40,7 @@ static __always_inline bool __fwd_martian(__be32 daddr)
  * frame sits on top of the other.
  */
 static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
-					    __be32 daddr)
+					    __be32 daddr, __u8 proto)
 {
 	const struct nsb_config *cfg = config_get();
 	int ret;
@@ -49,6 +50,11 @@ static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct 
 	if (__fwd_martian(daddr))
 		return nsb_drop(NSB_DROP_MARTIAN);
 	if (!masq_host_dest(cfg, daddr)) {
+		if (proto == IPPROTO_ICMP) {
+			ret = icmp_err_from_node_v4(skb, src);
+			if (ret != ICMP_OUT_NOT_OURS)
+				return ret;
+		}
 		ret = masq_from_node_v4(skb, src);
 		if (ret != MASQ_GATEWAY)
 			return ret;
@@ -75,7 +81,7 @@ static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_ve
 	daddr = ip->daddr;
 	dst = bpf_map_lookup_elem(&endpoints, &daddr);
 	if (!dst)
-		return __fwd_not_a_node(skb, src, daddr);
+		return __fwd_not_a_node(skb, src, daddr, ip->protocol);
 
 	/* reach is checked within a network too: a network may isolate its nodes */
 	id = src->net_id;

@@ -155,6 +155,10 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto,
 			   true, port_off, f->key.sport, ce->nat_port))
 		return nsb_drop(NSB_DROP_CSUM);
+	/* a forward's flow whose client port was remapped: back to the real one */
+	if ((ce->flags & NSB_CT_F_CPORT) &&
+	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->dnat_port))
+		return nsb_drop(NSB_DROP_CSUM);
 	if (flow_first_frag(f))
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
 			    &f->key, nat_addr, now);

@@ -114,7 +114,7 @@ static __always_inline const struct nsb_ct_entry *__nat_owner(const struct nsb_n
 	ck->saddr = nv->node_addr;
 	ck->daddr = nk->remote_addr;
 	ck->sport = nv->node_port;
-	ck->dport = nk->remote_port;
+	ck->dport = nv->remote_port ? nv->remote_port : nk->remote_port;
 	ce = bpf_map_lookup_elem(&ct, ck);
 	if (!ce || ce->nat_port != nk->nat_port || ce->nat_addr != nk->nat_addr)
 		return NULL;

@@ -33,6 +33,7 @@
 #include "lib/frag.h"
 #include "lib/lab.h"
 #include "lib/dnat.h"
+#include "lib/icmp_quote.h"
 
 /* The flow a reply belongs to, if it is alive. */
 struct __rev_flow {
@@ -73,7 +74,7 @@ static __always_inline bool __rev_find(const struct nsb_config *cfg, const struc
 	rf->ck.saddr = nv->node_addr;
 	rf->ck.daddr = nk->remote_addr;
 	rf->ck.sport = nv->node_port;
-	rf->ck.dport = nk->remote_port;
+	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port;	/* NSB_CT_F_CPORT */
 	rf->ck.proto = nk->proto;
 	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
 	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
@@ -124,6 +125,7 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 	struct tcp_seg seg;
 	__u32 port_off = L4_DPORT;
 	__u8 tcp_flags = 0;
+	int ret;
 
 	if (p->proto == IPPROTO_TCP) {
 		if (bpf_skb_load_bytes(skb, p->l4_off, &h, sizeof(h)) ||
@@ -151,7 +153,17 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 			return TC_ACT_OK;
 		if (__rev_src_forged(cfg, p->saddr))
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
-		return dnat_new_v4(skb, v, cfg, p, &nk, rf.fwd, &seg, now);
+		ret = dnat_new_v4(skb, p, &nk, rf.fwd);
+		/*
+		 * The SYN of the new flow, to window tracking: it starts the
+		 * client's side (a bare SYN from the opener always does). Here
+		 * and not in dnat_new_v4(): the two frames side by side, not
+		 * stacked, keep the chain within the verifier's 512 bytes.
+		 */
+		if (p->proto == IPPROTO_TCP && ret == verdict_done(TC_ACT_REDIRECT) &&
+		    __rev_find(cfg, &nk, now, &rf))
+			tcp_track(skb, rf.ce, &seg);
+		return ret;
 	}
 
 	if (p->ttl <= 1)
@@ -160,7 +172,8 @@ static __always_inline int __rev_reply(struct __sk_buff *skb, struct nsb_verdict
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr, p->l4_off, p->proto, true,
-			   port_off, nk.nat_port, rf.ck.sport))
+			   port_off, nk.nat_port, rf.ck.sport) ||
+	    csum_l4_port(skb, p->l4_off, L4_SPORT, p->proto, nk.remote_port, rf.ck.dport))
 		return nsb_drop(NSB_DROP_CSUM);
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf.ck,
@@ -178,11 +191,10 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 					    const struct nsb_config *cfg,
 					    const struct uplink_pkt *p, __u64 now)
 {
-	__u32 in_off = p->l4_off + sizeof(struct icmphdr), in_l4, port_off, csum_off;
-	__u32 icmp_csum = p->l4_off + ICMPH_CSUM;
+	__u32 in_off = p->l4_off + sizeof(struct icmphdr), in_l4, port_off;
+	struct icmp_quote_nat q;
 	struct nsb_nat_key nk = {};
 	struct __rev_flow rf;
-	__be16 old_sum, new_sum;
 	struct iphdr in;
 	struct {
 		__be16 sport, dport;	/* ICMP: type, code; checksum */
@@ -193,7 +205,8 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	    in.saddr != p->daddr || bpf_ntohs(in.frag_off) & IP_OFFSET)
 		return TC_ACT_OK;
 	in_l4 = in_off + in.ihl * 4;
-	if (bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
+	/* the quoted ports from the error itself, not from a trailer past its datagram */
+	if (in_l4 + sizeof(h) > ETH_HLEN + p->tot_len || bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
 		return TC_ACT_OK;
 	nk.nat_addr = in.saddr;
 	nk.remote_addr = in.daddr;
@@ -225,39 +238,53 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    csum_set_addr_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr))
 		return nsb_drop(NSB_DROP_CSUM);
-	/*
-	 * Quoted source address and its header checksum: the two changes
-	 * cancel out in the ICMP sum, which covers both.
-	 */
-	if (bpf_skb_store_bytes(skb, in_off + IPH_SADDR, &rf.ck.saddr, 4, 0) ||
-	    bpf_l3_csum_replace(skb, in_off + IPH_CSUM, in.saddr,
-				rf.ck.saddr, 4))
+	/* the quote as it left the node: source address and port back */
+	q.in_off = in_off;
+	q.in_l4 = in_l4;
+	q.icmp_csum = p->l4_off + ICMPH_CSUM;
+	q.end = ETH_HLEN + p->tot_len;
+	q.addr_off = IPH_SADDR;
+	q.port_off = port_off;
+	q.old_addr = in.saddr;
+	q.new_addr = rf.ck.saddr;
+	q.old_port = nk.nat_port;
+	q.new_port = rf.ck.sport;
+	q.proto = in.protocol;
+	if (icmp_quote_rewrite(skb, &q))
 		return nsb_drop(NSB_DROP_CSUM);
-	/* quoted port (echo id): nothing in the quote makes up for it */
-	if (bpf_skb_store_bytes(skb, in_l4 + port_off, &rf.ck.sport, 2, 0) ||
-	    bpf_l4_csum_replace(skb, icmp_csum, nk.nat_port, rf.ck.sport, 2))
-		return nsb_drop(NSB_DROP_CSUM);
-	/*
-	 * The quoted transport checksum, when quoted, back to what the node
-	 * sent: the address (its pseudo header) and port changes, then the
-	 * ICMP sum for the checksum's own change. No BPF_F_PSEUDO_HDR here:
-	 * the quoted address is packet data, not the skb's pseudo header.
-	 */
-	csum_off = in_l4 + csum_l4_field(in.protocol);
-	if (csum_off + sizeof(old_sum) <= skb->len) {
-		__u64 mangle = in.protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-
-		if (bpf_skb_load_bytes(skb, csum_off, &old_sum, sizeof(old_sum)))
-			return nsb_drop(NSB_DROP_CSUM);
-		if (in.protocol != IPPROTO_ICMP &&
-		    bpf_l4_csum_replace(skb, csum_off, in.saddr, rf.ck.saddr, mangle | 4))
-			return nsb_drop(NSB_DROP_CSUM);
-		if (bpf_l4_csum_replace(skb, csum_off, nk.nat_port, rf.ck.sport, mangle | 2) ||
-		    bpf_skb_load_bytes(skb, csum_off, &new_sum, sizeof(new_sum)) ||
-		    bpf_l4_csum_replace(skb, icmp_csum, old_sum, new_sum, 2))
+	if (rf.ce->flags & NSB_CT_F_CPORT) {
+		/* the client as the node knows it: its remapped port */
+		q.addr_off = IPH_DADDR;
+		q.old_addr = q.new_addr = in.daddr;
+		q.port_off = L4_DPORT;
+		q.old_port = nk.remote_port;
+		q.new_port = rf.ck.dport;
+		if (icmp_quote_rewrite(skb, &q))
 			return nsb_drop(NSB_DROP_CSUM);
 	}
 	return nat_to_node(skb, v, rf.ep, NSB_PATH_ICMP_ERR_REV);
+}
+
+/* rev_icmp_error_v4(): the host's, untouched and uncounted */
+#define REV_HOSTS	(3 * __NSB_DONE)
+
+/*
+ * __rev_icmp_error() as a global function that finishes its own verdict,
+ * or says REV_HOSTS: the quote it rewrites sits in a frame beside
+ * from_uplink's, whose call chain the verifier sums into 512 bytes.
+ */
+__noinline int rev_icmp_error_v4(struct __sk_buff *skb, const struct uplink_pkt *p)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	const struct nsb_config *cfg = config_get();
+	int ret;
+
+	if (!p || !cfg)
+		return REV_HOSTS;
+	ret = __rev_icmp_error(skb, &v, cfg, p, bpf_ktime_get_ns());
+	if (ret == TC_ACT_OK && v.path == NSB_PATH_MAX)
+		return REV_HOSTS;
+	return verdict_done(verdict_finish(skb, &v, ret));
 }
 
 /* A later fragment of a reply whose first fragment went to a node. */
@@ -355,10 +382,11 @@ static __always_inline int rev_snat_v4(struct __sk_buff *skb, struct nsb_verdict
 			return TC_ACT_OK;
 		if (type == ICMP_ECHOREPLY)
 			return __rev_reply(skb, v, cfg, &p, bpf_ktime_get_ns());
-		if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-		    type == ICMP_PARAMETERPROB)
-			return __rev_icmp_error(skb, v, cfg, &p, bpf_ktime_get_ns());
-		return TC_ACT_OK;
+		if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED &&
+		    type != ICMP_PARAMETERPROB)
+			return TC_ACT_OK;
+		ret = rev_icmp_error_v4(skb, &p);
+		return ret == REV_HOSTS ? TC_ACT_OK : ret;
 	default:
 		return TC_ACT_OK;
 	}
