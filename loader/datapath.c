@@ -228,6 +228,15 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 	return 0;
 }
 
+/* The lab's FIB probe device (lab_up.c makes it), or 0: none, host_addrs answers. */
+static __u32 fib_probe_ifindex(const struct topo *t)
+{
+	char name[80];	/* the name check keeps it within IFNAMSIZ; room for any */
+
+	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);
+	return if_nametoindex(name);
+}
+
 static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
 		     const struct dp_uplink *up)
 {
@@ -278,6 +287,7 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 			return -errno;
 	}
 	cfg.host_netns_cookie = netns_cookie();
+	cfg.fib_ifindex = fib_probe_ifindex(t);
 	err = fill_host_addrs(skel->obj);
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);

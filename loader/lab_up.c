@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,6 +374,47 @@ static int preflight(struct nl_sock *sk, const struct topo *t)
 	return 0;
 }
 
+/*
+ * The lab's FIB probe device (NSB_FIB_SUFFIX in nsbpf_maps.h): a veth
+ * pair in the host netns, forwarding on at one end, the other end down, so
+ * nothing ever arrives. Without it (a name taken, no veth) the datapath
+ * falls back to the host's addresses as up saw them: a warning, not an
+ * error.
+ */
+static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct topo *t)
+{
+	char name[80], peer[80], path[160];	/* the name check keeps them within IFNAMSIZ */
+	struct nl_link_info info;
+	int err;
+
+	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);
+	snprintf(peer, sizeof(peer), "%s%s", t->name, NSB_FIB_PEER_SUFFIX);
+	if (journal_add(j, "link %s", name))
+		return;
+	err = nl_veth_create_here(sk, name, peer);
+	if (err == -EEXIST)
+		journal_add(j, "forget link %s", name);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+		err = write_sysctl(path, "1");
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", peer);
+		err = write_sysctl(path, "1");
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", name);
+		err = write_sysctl(path, "1");
+	}
+	if (!err)
+		err = nl_link_get(sk, name, &info);
+	if (!err)
+		err = nl_link_set_up(sk, info.ifindex);
+	if (err)
+		pr_warn("lab %s: no FIB probe device %s (%s): addresses the host gains later "
+			"count as the world's\n", t->name, name, strerror(-err));
+}
+
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
 		      const char *uplink)
@@ -395,6 +437,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		if (err)
 			return err;
 	}
+	fib_probe_create(sk, j, t);
 	err = dp_up(t, rt, up, j, &modes, false);
 	if (err)
 		return err;

@@ -125,6 +125,7 @@ struct {
 union nsb_scratch {
 	struct nsb_ct_entry ct;
 	__be32 words[40];	/* ICMP header + IPv4 header + quote (lib/icmp.h) */
+	struct bpf_fib_lookup fib;	/* is a destination the host's (lib/masq.h) */
 };
 
 struct {

@@ -77,8 +77,24 @@ struct nsb_config {
 	__u64 tmo_udp;		/* answered */
 	__u64 tmo_icmp;
 	__u64 host_netns_cookie;	/* the lab's host netns: sock hooks act there only */
+	__u32 fib_ifindex;	/* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
+	__u32 pad2;
 };
-_Static_assert(sizeof(struct nsb_config) == 88, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
+
+/*
+ * Is an address the host's? Addresses come and go after `up`, so a new
+ * flow asks the host's FIB (bpf_fib_lookup: "not forwarded" for a local,
+ * broadcast or multicast destination). The helper answers only for a
+ * device that forwards, and the host's do not (ip_forward stays 0): each
+ * lab has a probe device, LAB + NSB_FIB_SUFFIX, with forwarding on and
+ * nothing ever arriving on it, to ask as: one end of a veth pair whose
+ * other end (LAB + NSB_FIB_PEER_SUFFIX) stays down (every kernel that runs
+ * labs has veth; not every one has dummy). host_addrs stays as the answer
+ * without it (selftests, labs from before).
+ */
+#define NSB_FIB_SUFFIX		".f"
+#define NSB_FIB_PEER_SUFFIX	".g"
 
 /*
  * host_addrs: hash, IPv4 address (wire order) of the host netns -> 1. The

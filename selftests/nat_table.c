@@ -6,6 +6,8 @@
  * config and forwards, then every step through BPF_PROG_TEST_RUN.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,36 @@ static void install_fwd(struct run *r, const struct fwd_rule *f)
 	}
 }
 
+#define FIB_DEV		"nsbst-fib"
+#define UPLINK_NAME_ST	"nsbst-up"	/* st_uplink()'s */
+
+/*
+ * The lab's FIB probe device, as the loader makes it: one end of a veth
+ * pair whose other end stays down, forwarding on, in the selftests'
+ * private netns. Its ifindex.
+ */
+static uint32_t fib_dev(void)
+{
+	int err = system("ip link add " FIB_DEV " type veth peer name " FIB_DEV "-p 2>/dev/null; "
+			 "echo 1 > /proc/sys/net/ipv4/conf/" FIB_DEV "/forwarding && "
+			 "ip link set " FIB_DEV " up && ip link set " UPLINK_NAME_ST " up && "
+			 /* the world is out there: a host without a route gets all */
+			 "ip route replace default dev " UPLINK_NAME_ST);
+
+	cr_assert(err == 0, "make the FIB probe device %s", FIB_DEV);
+	return if_nametoindex(FIB_DEV);
+}
+
+/* The host gains ip (host order), on the probe device; once per netns is enough. */
+static bool host_gains(uint32_t ip)
+{
+	char cmd[128];
+	struct in_addr a = { .s_addr = htonl(ip) };
+
+	snprintf(cmd, sizeof(cmd), "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(a));
+	return ASSERT_EQ(system(cmd), 0, cmd);
+}
+
 static void install(struct run *r)
 {
 	const struct nat_table *t = r->t;
@@ -102,6 +134,7 @@ static void install(struct run *r)
 		.snat_port_min = r->pmin,
 		.snat_port_max = r->pmax,
 		.ct_max = t->ct_max,
+		.fib_ifindex = t->fib ? fib_dev() : 0,
 		.tmo_tcp_syn = 120 * r->unit,
 		.tmo_tcp_est = 7440 * r->unit,
 		.tmo_tcp_closing = 10 * r->unit,
@@ -290,6 +323,8 @@ static bool before_step(struct run *r, const struct nat_step *c)
 	struct nsb_ct_key k;
 
 	if (c->refwd && !refwd(r, c->refwd))
+		return false;
+	if (c->host_gains && !host_gains(c->host_gains))
 		return false;
 	if (c->age_all_ms && !age_all(r, (uint64_t)c->age_all_ms * MSEC_NS))
 		return false;

@@ -103,6 +103,7 @@ struct nat_step {
 	bool evict;			/* before the step: .ct's entry gone, its claim kept */
 	uint32_t claim_age_ms;		/* before the step: the claim at .natp this much older */
 	bool gc;			/* before the step: one collector pass */
+	uint32_t host_gains;		/* before the step: the host gains this address (/32) */
 	uint32_t age_all_ms;		/* before that: every ct entry this much older */
 	const struct fwd_rule *refwd;	/* before the step: its port's forward replaced by it
 					 * (node_addr 0: deleted), as `nsbpf forward` does */
@@ -122,6 +123,7 @@ struct nat_table {
 	const struct fwd_rule *fwds;	/* port forwards to install */
 	int n_fwds;
 	uint32_t ct_max;		/* ct and nat_ports entries; 0: the default */
+	bool fib;			/* a FIB probe device in config (nsbpf_maps.h) */
 };
 
 /* ----------------------------------------------------------- frames */

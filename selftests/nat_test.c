@@ -560,6 +560,27 @@ static const struct nat_step flood_steps[] = {
 		  .nat_port = 61500, .pkts_orig = 1, .pkts_reply = 3 } },
 };
 
+/* ------------------------ an address the host gains after up is the host's */
+
+#define GAINED_IP	IP4(198, 18, 7, 7)
+
+static const struct nat_step gained_steps[] = {
+	{ "earth UDP to 198.18.7.7, nobody's here yet: masqueraded",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, GAINED_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61700, GAINED_IP, 53) } },
+	{ "the host gains 198.18.7.7 (after up, not in host_addrs): a new flow there is the "
+	  "host's, not the world's",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61701, GAINED_IP, 53) }, .host_gains = GAINED_IP,
+	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST),
+	  .ct = { CT(EARTH_IP, 61701, GAINED_IP, 53, UDP), .absent = true } },
+	{ "the flow from before keeps its way out (checked when it began)",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, GAINED_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61700, GAINED_IP, 53) } },
+	{ "the world is still the world",
+	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61702, REMOTE_IP, 53) }, SNAT_OUT,
+	  .out = { SNAT_UDP(earth, 61702, REMOTE_IP, 53) } },
+};
+
 /* -------------------------------------------- exhaustion: 2 ports only */
 
 static const struct nat_step exhaust_steps[] = {
@@ -993,6 +1014,11 @@ Test(masq, claim_in_progress_is_live)
 Test(masq, flood_refused_not_evicting)
 {
 	run_table(TABLE(flood_steps, .ct_max = 8, .fwds = flood_fwds, .n_fwds = 1));
+}
+
+Test(masq, host_address_gained_after_up)
+{
+	run_table(TABLE(gained_steps, .fib = true));
 }
 
 Test(masq, exhaustion_two_ports)

@@ -78,7 +78,6 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	struct nsb_nat_val nv = {};
 	struct nsb_ct_key ck = {};
 	struct nsb_ct_entry *cur;
-	long err;
 
 	ck.saddr = fwd->node_addr;
 	ck.daddr = nk->remote_addr;
@@ -121,13 +120,12 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	ce->created_ns = now;
 	ce->last_seen_ns = now;
 	/* BPF_ANY: no live flow holds nk (the caller looked), a stale one may */
-	err = bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY);
-	if (err)
-		return nsb_drop(err == -E2BIG ? NSB_DROP_CT_FULL : NSB_DROP_CT_INSERT);
-	err = bpf_map_update_elem(&ct, &ck, ce, BPF_ANY);
-	if (err) {
+	/* BPF_ANY: an update fails only when the table cannot take the entry */
+	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY))
+		return nsb_drop(NSB_DROP_CT_FULL);
+	if (bpf_map_update_elem(&ct, &ck, ce, BPF_ANY)) {
 		bpf_map_delete_elem(&nat_ports, nk);
-		return nsb_drop(err == -E2BIG ? NSB_DROP_CT_FULL : NSB_DROP_CT_INSERT);
+		return nsb_drop(NSB_DROP_CT_FULL);
 	}
 	forwards_hit(fwd);
 	cur = bpf_map_lookup_elem(&ct, &ck);

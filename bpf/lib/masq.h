@@ -51,6 +51,36 @@ static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 
 	return bpf_map_lookup_elem(&host_addrs, &daddr);
 }
 
+#define AF_INET				2
+#define BPF_FIB_LKUP_RET_NOT_FWDED_	4	/* local, broadcast, multicast: the host's */
+
+/*
+ * Is daddr the host's now (an address it gained after up)? Asked of the
+ * FIB as the lab's probe device (NSB_FIB_SUFFIX in nsbpf_maps.h), for new
+ * flows only: an existing flow's destination was checked when it began.
+ * "Not forwarded" is a local, broadcast or multicast route, or no route at
+ * all: the host's then too, as nothing could leave by the uplink.
+ * The parameters live in the per-CPU scratch room: 64 bytes the call chain
+ * cannot spare on the stack.
+ */
+static __always_inline bool __masq_fib_local(struct __sk_buff *skb, const struct nsb_config *cfg,
+					     __be32 daddr)
+{
+	union nsb_scratch *s;
+	__u32 zero = 0;
+
+	if (!cfg->fib_ifindex)
+		return false;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return false;
+	__builtin_memset(&s->fib, 0, sizeof(s->fib));
+	s->fib.family = AF_INET;
+	s->fib.ifindex = cfg->fib_ifindex;
+	s->fib.ipv4_dst = daddr;
+	return bpf_fib_lookup(skb, &s->fib, sizeof(s->fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED_;
+}
+
 /*
  * A new flow (or a fragment of no known one) to daddr, no node: may it be
  * masqueraded? If not, *ret is the verdict.
@@ -229,6 +259,8 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {
+		if (__masq_fib_local(skb, cfg, f.key.daddr))
+			return MASQ_GATEWAY;	/* the host's since up: hairpin's, or the host's */
 		if (!__masq_allowed(v, cfg, src, f.key.daddr, &ret))
 			return ret;
 		if (flow_later_frag(&f))

@@ -30,6 +30,7 @@
 
 #define NAT_CANDIDATES	32
 #define E2BIG		7	/* a full hash map refuses an insert with it */
+#define EEXIST		17	/* BPF_NOEXIST: the key is taken */
 
 struct __nat_claim {
 	struct nsb_nat_key nk;		/* nat_port set per candidate */
@@ -213,8 +214,9 @@ static long __nat_try(__u32 i, void *arg)
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
 	err = bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST);
-	if (err == -E2BIG) {
-		c->full = 1;	/* a full table, not a taken port: no use trying others */
+	if (err && err != -EEXIST) {
+		/* a full table (E2BIG), not a taken port: no use trying others */
+		c->full = 1;
 		return 1;
 	}
 	if (err) {
@@ -268,6 +270,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	bool hairpin;
 	struct nsb_ct_entry *ce;
 	struct __nat_claim c = {};
+	struct nsb_ct_key key;
 	long err;
 
 	if (!cfg || !f || !rq)
@@ -319,12 +322,13 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	ce->created_ns = rq->now;
 	ce->last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
-	err = bpf_map_update_elem(&ct, &f->key, ce, old ? BPF_ANY : BPF_NOEXIST);
+	key = f->key;	/* 6.1 takes map keys from the stack only, not from a pointer argument */
+	err = bpf_map_update_elem(&ct, &key, ce, old ? BPF_ANY : BPF_NOEXIST);
 	if (err) {
 		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
-		if (err == -E2BIG)
+		if (err != -EEXIST)
 			return nsb_drop(NSB_DROP_CT_FULL);
-		cur = bpf_map_lookup_elem(&ct, &f->key);
+		cur = bpf_map_lookup_elem(&ct, &key);
 		if (!cur || ct_expired(cfg, cur, f->key.proto, rq->now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
 	}
