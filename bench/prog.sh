@@ -136,6 +136,9 @@ jq -n --argjson env "$ENV_BEFORE" --argjson rc "$rc" --argjson repeats "$REPEATS
 	--arg loadafter "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--rawfile rows "$ROWS" --rawfile trims "$TRIMS" '
 	def mean: if length == 0 then null else add / length end;
+	def median: if length == 0 then null else sort as $s | length as $n
+	            | if $n % 2 == 1 then $s[($n - 1) / 2] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end
+	            end;
 	def r3: if . == null then null else (. * 1000 | round) / 1000 end;
 	def r1: if . == null then null else (. * 10 | round) / 10 end;
 	def ratio($x; $y): if $x != null and $y != null and $y > 0 then $x / $y | r3 else null end;
@@ -176,6 +179,10 @@ jq -n --argjson env "$ENV_BEFORE" --argjson rc "$rc" --argjson repeats "$REPEATS
 	             | ratio([$a[] | select(.round == $i)][0].prog;
 	                     [$b[] | select(.round == $i)][0].prog)
 	             | select(. != null)],
+	           ratio_rounds_median: ([range(1; $repeats + 1) as $i
+	             | ratio([$a[] | select(.round == $i)][0].prog;
+	                     [$b[] | select(.round == $i)][0].prog)
+	             | select(. != null)] | median),
 	           ratio_trimmed: ratio($tan; $tbn),
 	           ratio_less_floor: (if $an != null and $bn != null and $fn != null and
 	                                 $fb != null and ($c | startswith("floor") | not) and
@@ -188,16 +195,16 @@ J=$BENCH_SCRATCH/prog.json
 	echo "# The datapath under BPF_PROG_TEST_RUN"
 	echo
 	echo "Mean ns per packet (selftests/bench_prog.c, $(jq -r .runs_per_case "$J") runs per case"
-	echo "and round;"
-	echo "\"prog\" is the kernel's test_run duration, \"syscall\" the whole bpf() call). The"
-	echo "floor row is a program that only counts: the timer's own share of every row."
+	echo "and round)."
+	echo "\"prog\" is the kernel's test_run duration, \"syscall\" the whole bpf() call. The floor"
+	echo "row is a program that only counts: the timer's own share of every row."
 	echo
 	if [ -n "$BASE" ]; then
 		echo "$REPEATS rounds, each binary once per round, interleaved (new, baseline, new, ...)."
-		echo "ratio: new / baseline of the means; rounds: the lowest and highest of the rounds'"
-		echo "paired ratios; trimmed: the ratio of the means of each run's fastest 99 %;"
-		echo "less floor: the ratio once each binary's floor row is taken off (\"-\" within 20 ns"
-		echo "of the floor)."
+		echo "ratio: new / baseline of the means; rounds: the median of the rounds' paired"
+		echo "ratios, and their lowest and highest; trimmed: the ratio of the means of each"
+		echo "run's fastest 99 %; less floor: the ratio once each binary's floor row is taken"
+		echo "off (\"-\" within 20 ns of the floor)."
 		echo
 		echo "| case | baseline ns | new ns | ratio | rounds | trimmed | less floor |"
 		echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -205,7 +212,8 @@ J=$BENCH_SCRATCH/prog.json
 			.cases[] | "| \(.case) | \(.baseline_prog_ns // "-") | \(.prog_ns // "-") | " +
 			"\(.ratio | f2) | " +
 			(if (.ratio_rounds | length) > 0 then
-			   "\(.ratio_rounds | min | f2)-\(.ratio_rounds | max | f2)" else "-" end) +
+			   "\(.ratio_rounds_median | f2) (\(.ratio_rounds | min | f2)-\(.ratio_rounds | max | f2))"
+			 else "-" end) +
 			" | \(.ratio_trimmed | f2) | \(.ratio_less_floor | f2) |"' "$J"
 		echo
 		over=$(jq -r '[.cases[] | select(.ratio != null and .ratio > 1.10) |
