@@ -207,13 +207,13 @@ static long __nat_try(__u32 i, void *arg)
 	struct __nat_claim *c = arg;
 	__u32 n = i % NAT_CANDIDATES, port;
 	int closed = i >= NAT_CANDIDATES;
-	long err;
+	int err;	/* 6.1's helper gives an int, not sign-extended: compare 32 bits */
 
 	if (closed && c->nk.proto != IPPROTO_TCP)
 		return 1;
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
 	c->nk.nat_port = bpf_htons((__u16)port);
-	err = bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST);
+	err = (int)bpf_map_update_elem(&nat_ports, &c->nk, &c->nv, BPF_NOEXIST);
 	if (err && err != -EEXIST) {
 		/* a full table (E2BIG), not a taken port: no use trying others */
 		c->full = 1;
@@ -271,7 +271,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	struct nsb_ct_entry *ce;
 	struct __nat_claim c = {};
 	struct nsb_ct_key key;
-	long err;
+	int err;	/* 32 bits: 6.1's helper does not sign-extend its int */
 
 	if (!cfg || !f || !rq)
 		return nsb_drop(NSB_DROP_INTERNAL);
@@ -323,7 +323,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	ce->last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
 	key = f->key;	/* 6.1 takes map keys from the stack only, not from a pointer argument */
-	err = bpf_map_update_elem(&ct, &key, ce, old ? BPF_ANY : BPF_NOEXIST);
+	err = (int)bpf_map_update_elem(&ct, &key, ce, old ? BPF_ANY : BPF_NOEXIST);
 	if (err) {
 		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
 		if (err != -EEXIST)
