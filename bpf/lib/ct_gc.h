@@ -94,17 +94,17 @@ static __always_inline int ct_gc_arm(void)
 {
 	__u32 zero = 0;
 	struct nsb_gc *g = bpf_map_lookup_elem(&gc, &zero);
-	long err;
+	int err;	/* 32 bits: 6.1's helpers do not sign-extend their int */
 
 	if (!g)
 		return -1;
 	ct_gc_pass(g);
-	err = bpf_timer_init(&g->timer, &gc, CLOCK_MONOTONIC);
+	err = (int)bpf_timer_init(&g->timer, &gc, CLOCK_MONOTONIC);
 	if (err && err != -16 /* -EBUSY: armed before */)
-		return (int)err;
-	err = bpf_timer_set_callback(&g->timer, __gc_timer);
+		return err;
+	err = (int)bpf_timer_set_callback(&g->timer, __gc_timer);
 	if (err)
-		return (int)err;
+		return err;
 	return (int)bpf_timer_start(&g->timer, NSB_GC_INTERVAL_NS, 0);
 }
 
