@@ -35,9 +35,11 @@
  *
  * The file builds against older trees too (bench/prog.sh --baseline: the
  * same rows through an older datapath): it uses nothing of the map ABI but
- * what every layout has, and the timeouts of the one it is built with.
+ * what every layout has, the timeouts of the one it is built with, and the
+ * FIB probe device where the tree has one (new flows ask the FIB).
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +365,41 @@ static int hook_fd(const struct st_env *env, enum bench_hook hook)
 	}
 }
 
+#ifdef NSB_FIB_SUFFIX
+/*
+ * The lab's FIB probe device, as the loader makes it (NSB_FIB_SUFFIX in
+ * nsbpf_maps.h): a veth end with forwarding on whose peer stays down, in
+ * the private netns, with the world behind a default route out of the
+ * uplink and HOST_IP and the gateways the host's own. New flows ask the
+ * FIB through it.
+ * Kept when it is there already (bench/prog.sh runs binaries one after the
+ * other in one netns). Its ifindex.
+ */
+#define FIB_DEV		"nsbbench-f"
+#define UPLINK_DEV	"nsbst-up"	/* st_uplink()'s */
+static uint32_t fib_setup(void)
+{
+	struct in_addr host = { .s_addr = htonl(HOST_IP) };
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add " FIB_DEV " type veth peer name " FIB_DEV "p 2>/dev/null; "
+		 "echo 1 > /proc/sys/net/ipv4/conf/" FIB_DEV "/forwarding && "
+		 "ip link set " FIB_DEV " up && ip link set " UPLINK_DEV " up && "
+		 "ip route replace default dev " UPLINK_DEV " && "
+		 "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(host));
+	cr_assert(system(cmd) == 0, "make the FIB probe device " FIB_DEV);
+	/* the gateways live on the host (on its host ends, in a lab): local too */
+	for (int i = 0; i < lab_masq.n_nets; i++) {
+		struct in_addr gw = { .s_addr = htonl(lab_masq.nets[i].gateway) };
+
+		snprintf(cmd, sizeof(cmd), "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(gw));
+		cr_assert(system(cmd) == 0, "%s", cmd);
+	}
+	return if_nametoindex(FIB_DEV);
+}
+#endif /* NSB_FIB_SUFFIX */
+
 /* lab_masq, as the loader would set it up, with the veth as the uplink */
 static void masq_setup(struct st_env *env, uint32_t uplink)
 {
@@ -377,6 +414,9 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 #else
 		.tmo_tcp_close = NSB_TMO_TCP_CLOSE,
 #endif /* NSB_LAYOUT_VERSION >= 3 */
+#ifdef NSB_FIB_SUFFIX
+		.fib_ifindex = fib_setup(),
+#endif /* NSB_FIB_SUFFIX */
 	};
 	__be32 host = htonl(HOST_IP);
 	__u32 zero = 0;
