@@ -222,7 +222,7 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 			  struct dp_uplink *up)
 {
-	struct nl_link_info info;
+	struct nl_link_info info = { 0 };
 	int err;
 
 	memset(up, 0, sizeof(*up));
@@ -352,7 +352,7 @@ out:
 /* Names already taken in the host: refuse before creating anything. */
 static int preflight(struct nl_sock *sk, const struct topo *t)
 {
-	struct nl_link_info info;
+	struct nl_link_info info = { 0 };
 	int fd;
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
@@ -384,7 +384,7 @@ static int preflight(struct nl_sock *sk, const struct topo *t)
 static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct topo *t)
 {
 	char name[80], peer[80], path[160];	/* the name check keeps them within IFNAMSIZ */
-	struct nl_link_info info;
+	struct nl_link_info info = { 0 };
 	int err;
 
 	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);

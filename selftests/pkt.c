@@ -293,18 +293,31 @@ static void build_ipv6(const struct frame *f, struct wr *w)
 		src[14] = mac[4];
 		src[15] = mac[5];
 	}
+	uint8_t last = f->ip6_frag ? 44 : f->proto == 58 ? 58 : 59;
+
 	put32(w, 0x60000000);			/* version 6 */
-	put16(w, (uint16_t)(payload + 8 * f->ip6_ext + (f->proto == 58 ? 4 : 0)));
-	put8(w, f->ip6_ext ? 60 : f->proto == 58 ? 58 : 59);
+	put16(w, (uint16_t)(payload + 8 * (f->ip6_ext_len + 1) * f->ip6_ext + 8 * f->ip6_frag +
+			    (f->proto == 58 ? 4 : 0)));
+	put8(w, f->ip6_ext ? 60 : last);
 	put8(w, 255);
 	put(w, src, 16);
 	put(w, dst, 16);
 	for (int i = 0; i < f->ip6_ext; i++) {
-		put8(w, i + 1 < f->ip6_ext ? 60 : f->proto == 58 ? 58 : 59);
-		put8(w, 0);			/* 8 bytes */
-		put8(w, 1);			/* PadN of 4 */
-		put8(w, 4);
+		put8(w, i + 1 < f->ip6_ext ? 60 : last);
+		put8(w, f->ip6_ext_len);
+		put8(w, 1);			/* PadN filling the rest */
+		put8(w, (uint8_t)(4 + 8 * f->ip6_ext_len));
 		put32(w, 0);
+		for (int j = 0; j < f->ip6_ext_len; j++) {
+			put32(w, 0);
+			put32(w, 0);
+		}
+	}
+	if (f->ip6_frag) {
+		put8(w, f->proto == 58 ? 58 : 59);	/* then the first fragment, offset 0, M set */
+		put8(w, 0);
+		put16(w, 1);
+		put32(w, 0x12345678);
 	}
 	if (f->proto == 58) {
 		put8(w, f->icmp_type);

@@ -81,6 +81,8 @@ struct frame {
 	/* FR_IPV6 (proto: 58 for ICMPv6 with icmp_type, else no next header) */
 	const uint8_t *saddr6;		/* NULL: the EUI-64 link-local of src */
 	uint8_t ip6_ext;		/* destination options headers before ICMPv6 */
+	uint8_t ip6_ext_len;		/* their length field: (bytes / 8) - 1 */
+	bool ip6_frag;			/* a fragment header after them */
 
 	/* FR_TCP4, FR_UDP4 */
 	uint32_t sport, dport;		/* host order; PORT_VAR(n) in the NAT tables */

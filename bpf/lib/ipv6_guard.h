@@ -8,7 +8,7 @@
  *   EUI-64 interface id of the frame's source MAC), or :: (duplicate
  *   address detection, MLD before an address)        else ipv6 (dropped)
  *   router advertisements, redirects and router renumbering, also behind
- *   extension headers                                  ipv6 (dropped)
+ *   extension headers; fragments                       ipv6 (dropped)
  *   the rest (neighbour and router solicitations, MLD)  to the host stack
  */
 #ifndef NSBPF_LIB_IPV6_GUARD_H
@@ -18,7 +18,7 @@
 
 #define IPPROTO_HOPOPTS		0
 #define IPPROTO_ROUTING		43
-#define IPPROTO_FRAGMENT	44
+#define IPPROTO_FRAGMENT	44	/* an IPv6 fragment header: dropped (RFC 6980) */
 #define IPPROTO_ICMPV6		58
 #define IPPROTO_DSTOPTS		60
 
@@ -55,14 +55,19 @@ static __always_inline int __ipv6_icmp_type(struct __sk_buff *skb, __u8 next)
 	for (int i = 0; i < __IPV6_EXT_MAX; i++) {
 		if (next == IPPROTO_ICMPV6)
 			break;
-		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
-		    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT)
+		/*
+		 * A fragment: its ICMPv6 header may be in another one, and
+		 * neighbour discovery is never fragmented (RFC 6980): not for
+		 * the host.
+		 */
+		if (next == IPPROTO_FRAGMENT)
+			return -2;
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS)
 			return -1;
 		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
 			return -2;
 		next = h[0];
-		/* a fragment header is 8 bytes; the others say (length + 1) * 8 */
-		off += next == IPPROTO_FRAGMENT ? 8 : ((__u32)h[1] + 1) * 8;
+		off += ((__u32)h[1] + 1) * 8;	/* this header's length, in 8 bytes past the first 8 */
 	}
 	if (next != IPPROTO_ICMPV6 || bpf_skb_load_bytes(skb, off, h, 1))
 		return -2;	/* too deep or cut short: not for the host to parse */
