@@ -472,7 +472,8 @@ static int uplink_up(const struct topo *t, const struct dp_uplink *up, const cha
 		ap = (struct attach_point){
 			.ifname = up->name, .ifindex = up->ifindex,
 			.in_fd = bpf_program__fd(skel->progs.from_uplink),
-			.eg_fd = -1,
+			/* nothing leaves with a lab source, whatever the host routes (egress.h) */
+			.eg_fd = bpf_program__fd(skel->progs.to_uplink),
 			.handle = TC_HANDLE_UPLINK, .prio = TC_PRIO_UPLINK,
 		};
 		/* The uplink is shared with the host: tcx links coexist with others. */

@@ -49,7 +49,7 @@ if [ "$(id -u)" = 0 ]; then
 	for f in datapath masq forward; do
 		suite integ-tcx-$f env NSBPF_ATTACH=tcx $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
 	done
-	for f in masq forward; do
+	for f in masq forward hardening; do
 		suite integ-clsact-$f env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
 	done
 else
