@@ -135,6 +135,13 @@ struct {
 	__type(value, union nsb_scratch);
 } scratch SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_FIB_CACHE_MAX);
+	__type(key, __be32);
+	__type(value, struct nsb_fib_seen);
+} fib_cache SEC(".maps");
+
 /* The collector's timer (bpf/lib/ct_gc.h), and what its last pass saw. */
 struct nsb_gc {
 	struct bpf_timer timer;

@@ -94,6 +94,21 @@ _Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
  * without it (selftests, labs from before).
  */
 #define NSB_FIB_SUFFIX		".f"
+
+/*
+ * fib_cache: LRU hash, a destination (wire order) -> what the FIB said of
+ * it lately: a new flow to the same place skips the ~250 ns lookup for
+ * NSB_FIB_CACHE_NS. An address the host gains is the host's within that.
+ */
+#define NSB_FIB_CACHE_MAX	4096
+#define NSB_FIB_CACHE_NS	NSB_NSEC_PER_SEC
+
+struct nsb_fib_seen {
+	__u64 checked_ns;	/* bpf_ktime_get_ns() of the lookup */
+	__u32 local;		/* 1: the host's */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
 #define NSB_FIB_PEER_SUFFIX	".g"
 
 /*
@@ -207,6 +222,8 @@ _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
  * dnat_port is the client's real one.
  */
 #define NSB_CT_F_CPORT		(1U << 5)
+/* A forward's flow made by a forward for any host address (host_addr 0). */
+#define NSB_CT_F_FWD_ANY	(1U << 6)
 
 /*
  * nat_ports: hash like ct, the reverse of ct: what a reply on the uplink

@@ -45,8 +45,10 @@ static const struct fwd_rule fwds[] = {
 /* a DNAT flow's entries, keyed as the node sends (node:port -> client:cport) */
 #define CT_DNAT(node, np, c, cp, pr, hp)	CT_DNATF(node, np, c, cp, pr, hp, 0)
 /* ... with more NSB_CT_F_* flags than DNAT */
+/* the forward's flows: all of these forwards are for any host address */
+#define DNATANY		(DNATF | NSB_CT_F_FWD_ANY)
 #define CT_DNATF(node, np, c, cp, pr, hp, f) \
-	CT(node, np, c, cp, pr), .flags = DNATF | (f), .nat_port = (hp)
+	CT(node, np, c, cp, pr), .flags = DNATANY | (f), .nat_port = (hp)
 #define NATP_DNAT(c, cp, hp, pr, node, np, ifi)					\
 	NATP(UPLINK_IP, c, hp, cp, pr), .node_addr = (node), .node_port = (np), .ifindex = (ifi)
 
@@ -86,17 +88,17 @@ static const struct nat_step dnat_tcp_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, REMOTE_IP, 40000, FINACK) }, REV_DNAT_OUT,
 	  .out = { SNAT_TCP(earth, 6000, REMOTE_IP, 40000, FINACK) },
 	  .ct = { CT_DNAT(EARTH_IP, 8080, REMOTE_IP, 40000, TCP, 6000), .state = NSB_CT_CLOSING,
-		  .flags = DNATF | NSB_CT_F_FIN_ORIG, .pkts_orig = 3, .pkts_reply = 3 } },
+		  .flags = DNATANY | NSB_CT_F_FIN_ORIG, .pkts_orig = 3, .pkts_reply = 3 } },
 	{ "the client's FIN: CLOSED, both FINs",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 6000, FINACK) }, DNAT_IN(earth),
 	  .out = { BACK_TCP(earth, REMOTE_IP, 40000, 8080, FINACK) },
 	  .ct = { CT_DNAT(EARTH_IP, 8080, REMOTE_IP, 40000, TCP, 6000), .state = NSB_CT_CLOSED,
-		  .flags = DNATF | NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY, .pkts_orig = 3,
+		  .flags = DNATANY | NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY, .pkts_orig = 3,
 		  .pkts_reply = 4 } },
 	{ "idle 11 s after the FINs (closing timeout 10): the client's last ACK is the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 6000, ACK) }, HOSTS, .age = 11,
 	  .ct = { CT_DNAT(EARTH_IP, 8080, REMOTE_IP, 40000, TCP, 6000), .state = NSB_CT_CLOSED,
-		  .flags = DNATF | NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY, .pkts_orig = 3,
+		  .flags = DNATANY | NSB_CT_F_FIN_ORIG | NSB_CT_F_FIN_REPLY, .pkts_orig = 3,
 		  .pkts_reply = 4 } },
 	{ "a new SYN on the same ports after that: a new flow, a new hit",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 6000, SYN), .seq = 0x66778899 },
@@ -149,6 +151,7 @@ static const struct nat_step dnat_tcp_steps[] = {
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40003, 7002, SYN), .daddr = HOST_IP },
 	  DNAT_IN(mars), .out = { BACK_TCP(mars, REMOTE_IP, 40003, 80, SYN) },
 	  .ct = { CT_DNAT(MARS_IP, 80, REMOTE_IP, 40003, TCP, 7002), .nat_addr = HOST_IP,
+		  .flags = DNATF,	/* a forward for that very address, not for any */
 		  .state = NSB_CT_NEW, .pkts_reply = 1 },
 	  .natp = { NATP_DNAT(REMOTE_IP, 40003, 7002, TCP, MARS_IP, 80, MARS_IF),
 		    .nat_addr = HOST_IP },

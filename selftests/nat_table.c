@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -121,7 +122,11 @@ static bool host_gains(uint32_t ip)
 	struct in_addr a = { .s_addr = htonl(ip) };
 
 	snprintf(cmd, sizeof(cmd), "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(a));
-	return ASSERT_EQ(system(cmd), 0, cmd);
+	if (!ASSERT_EQ(system(cmd), 0, cmd))
+		return false;
+	/* what the FIB said of it before stays cached for NSB_FIB_CACHE_NS */
+	usleep(NSB_FIB_CACHE_NS / 1000 + 100000);
+	return true;
 }
 
 static void install(struct run *r)

@@ -568,8 +568,8 @@ static const struct nat_step gained_steps[] = {
 	{ "earth UDP to 198.18.7.7, nobody's here yet: masqueraded",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, GAINED_IP, 53) }, SNAT_OUT,
 	  .out = { SNAT_UDP(earth, 61700, GAINED_IP, 53) } },
-	{ "the host gains 198.18.7.7 (after up, not in host_addrs): a new flow there is the "
-	  "host's, not the world's",
+	{ "the host gains 198.18.7.7 (after up, not in host_addrs); a second later a new flow "
+	  "there is the host's, not the world's",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61701, GAINED_IP, 53) }, .host_gains = GAINED_IP,
 	  .verdict = TC_ACT_OK, .stat = PATH(TO_HOST),
 	  .ct = { CT(EARTH_IP, 61701, GAINED_IP, 53, UDP), .absent = true } },

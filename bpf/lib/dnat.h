@@ -77,6 +77,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	struct nsb_ct_entry *ce = ct_scratch_get();
 	struct nsb_nat_val nv = {};
 	struct nsb_ct_key ck = {};
+	struct nsb_fwd_key fk = {};
 	struct nsb_ct_entry *cur;
 
 	ck.saddr = fwd->node_addr;
@@ -116,6 +117,12 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	ce->nat_port = nk->nat_port;
 	ce->state = NSB_CT_NEW;
 	ce->flags |= NSB_CT_F_DNAT;
+	/* the forward for any address, unless one for this very address exists */
+	fk.host_addr = nk->nat_addr;
+	fk.port = nk->nat_port;
+	fk.proto = nk->proto;
+	if (!bpf_map_lookup_elem(&forwards, &fk))
+		ce->flags |= NSB_CT_F_FWD_ANY;
 	ce->ifindex = ep->ifindex;
 	ce->created_ns = now;
 	ce->last_seen_ns = now;

@@ -41,6 +41,22 @@ static __always_inline bool forwards_leads_to(__be32 addr, __be16 port, __u8 pro
 	return fwd && fwd->node_addr == node && fwd->node_port == node_port;
 }
 
+/*
+ * forwards_leads_to() for a forwarded flow's own entry: one lookup, under
+ * the key its forward was found by (NSB_CT_F_FWD_ANY), not two.
+ */
+static __always_inline bool forwards_flow_alive(const struct nsb_ct_entry *ce, __u8 proto,
+						__be32 node, __be16 node_port)
+{
+	struct nsb_fwd_key k = {
+		.host_addr = ce->flags & NSB_CT_F_FWD_ANY ? 0 : ce->nat_addr,
+		.port = ce->nat_port, .proto = proto,
+	};
+	const struct nsb_fwd_val *fwd = bpf_map_lookup_elem(&forwards, &k);
+
+	return fwd && fwd->node_addr == node && fwd->node_port == node_port;
+}
+
 /* One more flow through this port (the CLI sums a range's ports). */
 static __always_inline void forwards_hit(struct nsb_fwd_val *fwd)
 {

@@ -66,7 +66,7 @@ static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict 
 	    (ce->flags & NSB_CT_F_HAIRPIN))
 		return ICMP_OUT_NOT_OURS;
 	if ((ce->flags & NSB_CT_F_DNAT) ?
-		    !forwards_leads_to(ce->nat_addr, ce->nat_port, k.proto, k.saddr, k.sport) :
+		    !forwards_flow_alive(ce, k.proto, k.saddr, k.sport) :
 		    ce->nat_addr != cfg->uplink_addr)
 		return ICMP_OUT_NOT_OURS;	/* its forward is gone, or the uplink moved */
 

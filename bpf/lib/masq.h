@@ -61,16 +61,22 @@ static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 
  * "Not forwarded" is a local, broadcast or multicast route, or no route at
  * all: the host's then too, as nothing could leave by the uplink.
  * The parameters live in the per-CPU scratch room: 64 bytes the call chain
- * cannot spare on the stack.
+ * cannot spare on the stack. The answer is cached for a second (fib_cache).
  */
 static __always_inline bool __masq_fib_local(struct __sk_buff *skb, const struct nsb_config *cfg,
 					     __be32 daddr)
 {
+	struct nsb_fib_seen seen = {};
+	const struct nsb_fib_seen *c;
 	union nsb_scratch *s;
 	__u32 zero = 0;
 
 	if (!cfg->fib_ifindex)
 		return false;
+	seen.checked_ns = bpf_ktime_get_ns();
+	c = bpf_map_lookup_elem(&fib_cache, &daddr);
+	if (c && seen.checked_ns - c->checked_ns < NSB_FIB_CACHE_NS)
+		return c->local;
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return false;
@@ -78,7 +84,9 @@ static __always_inline bool __masq_fib_local(struct __sk_buff *skb, const struct
 	s->fib.family = AF_INET;
 	s->fib.ifindex = cfg->fib_ifindex;
 	s->fib.ipv4_dst = daddr;
-	return bpf_fib_lookup(skb, &s->fib, sizeof(s->fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED_;
+	seen.local = bpf_fib_lookup(skb, &s->fib, sizeof(s->fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED_;
+	bpf_map_update_elem(&fib_cache, &daddr, &seen, BPF_ANY);
+	return seen.local;
 }
 
 /*
@@ -260,8 +268,7 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 			(ce->nat_addr == cfg->uplink_addr || ce->flags & NSB_CT_F_DNAT);
 		/* a forward's reply, as long as that forward leads here */
 		if (known && (ce->flags & NSB_CT_F_DNAT))
-			known = forwards_leads_to(ce->nat_addr, ce->nat_port, f.key.proto,
-						  f.key.saddr, f.key.sport);
+			known = forwards_flow_alive(ce, f.key.proto, f.key.saddr, f.key.sport);
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {
