@@ -18,12 +18,17 @@
 static __always_inline int egress_v4(struct __sk_buff *skb)
 {
 	const struct nsb_config *cfg;
+	struct iphdr *ip;
 	__be32 saddr;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, saddr), &saddr,
-			       sizeof(saddr)))
+	/* every packet the host sends passes here: read in place, no helper, when linear */
+	ip = skb_data(skb) + ETH_HLEN;
+	if ((void *)(ip + 1) <= skb_data_end(skb))
+		saddr = ip->saddr;
+	else if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, saddr), &saddr,
+				    sizeof(saddr)))
 		return TC_ACT_OK;
 	cfg = config_get();
 	/* the common case, the uplink's own address, without the scan */
