@@ -255,30 +255,40 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 		return TCP_ACCEPT;
 	}
 
-	/* in window: learn from it */
+	/*
+	 * In window: learn from it. The other direction runs on another CPU
+	 * at the same time and moves fields of this entry too (its ACKs move
+	 * this side's maxend): a side first seen here is written whole, and
+	 * after that every field only ever moves forward, written only when
+	 * this segment moves it. A write-back of stale copies would move the
+	 * other direction's fields back, and its next segments out of window.
+	 */
+	if (!snd->maxwin) {
+		snd->end = s_end;
+		snd->maxend = s_maxend;
+		snd->maxwin = s_maxwin;
+	}
+	if (!rcv->maxwin && r_end != rcv->end) {
+		rcv->end = r_end;
+		rcv->maxend = r_maxend;
+	}
 	if (!(s->flags & TCP_SYN))
 		win <<= snd->wscale;
-	if (s_maxwin < win)
-		s_maxwin = win;
-	if (__seq_after(end, s_end))
-		s_end = end;
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (__seq_after(end, snd->end))
+		snd->end = end;
 	if (s->flags & TCP_ACK) {
 		if (!(snd->flags & NSB_TCP_F_MAXACK) || __seq_after(ack, snd->maxack))
 			snd->maxack = ack;
 		snd->flags |= NSB_TCP_F_MAXACK;
 	}
+	s_maxend = snd->maxend;
 	if (rcv->maxwin && __seq_after(end, s_maxend))
 		rcv->maxwin += end - s_maxend;
-	if (!__seq_before(ack + win, r_maxend)) {
-		r_maxend = ack + win;
-		if (!win)
-			r_maxend++;
-	}
-	snd->end = s_end;
-	snd->maxend = s_maxend;
-	snd->maxwin = s_maxwin;
-	rcv->end = r_end;
-	rcv->maxend = r_maxend;
+	r_maxend = ack + win + !win;
+	if (__seq_after(r_maxend, rcv->maxend))
+		rcv->maxend = r_maxend;
 
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
