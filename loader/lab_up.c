@@ -391,7 +391,7 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 	snprintf(peer, sizeof(peer), "%s%s", t->name, NSB_FIB_PEER_SUFFIX);
 	if (journal_add(j, "link %s", name))
 		return;
-	err = nl_veth_create_here(sk, name, peer);
+	err = nl_veth_create(sk, name, NULL, peer, NULL, -1);
 	if (err == -EEXIST)
 		journal_add(j, "forget link %s", name);
 	if (!err) {

@@ -98,29 +98,13 @@ int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(link, name);
 	rtnl_link_set_name(peer, peer_name);
-	rtnl_link_set_ns_fd(peer, peer_ns_fd);
-	err = set_mac(link, mac);
-	if (!err)
+	if (peer_ns_fd >= 0)
+		rtnl_link_set_ns_fd(peer, peer_ns_fd);
+	err = mac ? set_mac(link, mac) : 0;
+	if (!err && peer_mac)
 		err = set_mac(peer, peer_mac);
 	if (!err)
 		err = nle_to_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
-	rtnl_link_put(peer);
-	rtnl_link_veth_release(link);
-	return err;
-}
-
-int nl_veth_create_here(struct nl_sock *sk, const char *name, const char *peer_name)
-{
-	struct rtnl_link *link, *peer;
-	int err;
-
-	link = rtnl_link_veth_alloc();
-	if (!link)
-		return -ENOMEM;
-	peer = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(link, name);
-	rtnl_link_set_name(peer, peer_name);
-	err = nle_to_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(link);
 	return err;

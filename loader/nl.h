@@ -20,10 +20,12 @@ void nl_close(struct nl_sock *sk);
  * peer_ns_fd (no create-then-move), both still down: the caller configures
  * NAME (sysctls) before it goes up.
  */
+/*
+ * A veth pair; its peer moves into peer_ns_fd (-1: stays here). MACs NULL:
+ * the kernel's. 0 or -errno (-EEXIST: a name is taken).
+ */
 int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
 		   const char *peer_name, const uint8_t peer_mac[6], int peer_ns_fd);
-/* A veth pair with both ends here. 0 or -errno (-EEXIST: a name is taken). */
-int nl_veth_create_here(struct nl_sock *sk, const char *name, const char *peer_name);
 int nl_link_del(struct nl_sock *sk, const char *name);	/* 0 when already gone */
 int nl_link_set_up(struct nl_sock *sk, int ifindex);
 
