@@ -33,9 +33,10 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-LOADER_SRCS := $(wildcard loader/*.c)
+# loader/{util,sys,topo,lab,cli}/: see "Code map" in the README.
+LOADER_SRCS := $(wildcard loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
-LIB_OBJS  := $(filter-out $(OUT)/loader/main.o,$(LOADER_OBJS))
+LIB_OBJS  := $(filter-out $(OUT)/loader/cli/main.o,$(LOADER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
@@ -101,8 +102,9 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)
 	$(Q)$(BPFTOOL) gen skeleton $< name nsbpf_$* > $@.tmp && mv $@.tmp $@
 
 # Every userspace object may include a skeleton: build them first.
-$(OUT)/loader/%.o: loader/%.c Makefile $(SKELS) | $(OUT)/loader
+$(OUT)/loader/%.o: loader/%.c Makefile $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUT)/tests/unit/%.o: tests/unit/%.c Makefile $(SKELS) | $(OUT)/tests/unit
@@ -176,4 +178,4 @@ clean:
 
 -include selftests/vm/vm.mk
 -include bench/bench.mk
--include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d $(OUT)/*/*/*/*.d)

@@ -17,7 +17,7 @@
 #include <criterion/logging.h>
 
 #include "harness.h"
-#include "netns.h"
+#include "sys/netns.h"
 
 static char scratch[128];
 

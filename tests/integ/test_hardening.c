@@ -32,7 +32,7 @@
 #include <criterion/logging.h>
 
 #include "harness.h"
-#include "netns.h"
+#include "sys/netns.h"
 
 TestSuite(hardening, .init = harness_enter, .fini = harness_leave, .timeout = 60);
 

@@ -6,10 +6,10 @@
 
 #include <criterion/criterion.h>
 
-#include "cli.h"
-#include "datapath.h"
-#include "lab.h"
-#include "out.h"
+#include "cli/cli.h"
+#include "lab/datapath.h"
+#include "lab/lab.h"
+#include "cli/out.h"
 
 static char *capture_json(void (*fill)(struct out *o))
 {

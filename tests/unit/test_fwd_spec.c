@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "fwd_spec.h"
+#include "topo/port_fwd_spec.h"
 
 static int add(const char *proto, const char *host, const char *to, struct fwd_spec *f, char *err)
 {

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo.h"
-#include "topo_internal.h"
+#include "topo/topo.h"
+#include "topo/topo_internal.h"
 
 #ifndef CORPUS
 #define CORPUS		"tests/topo"

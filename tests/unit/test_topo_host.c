@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fwd_spec.h"
-#include "topo.h"
+#include "topo/port_fwd_spec.h"
+#include "topo/topo.h"
 
 static const struct topo_host_addr up0_addrs[] = { { 0xc0000201, 24 } };	/* 192.0.2.1/24 */
 static const uint32_t up0_gw[] = { 0xc0000202 };				/* 192.0.2.2 */

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Command dispatch and error reporting shared by every command. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/out.h"
+#include "topo/topo.h"
+
+struct cli_opts cli_opts;
+
+int cli_dispatch(const struct nsb_cmd *cmds, const char *object, int argc, char **argv)
+{
+	const struct nsb_cmd *c;
+
+	if (argc < 1)
+		return cmds[0].fn(argc, argv);
+	for (c = cmds; c->name; c++)
+		if (!strcmp(c->name, argv[0]))
+			return c->fn(argc, argv);
+	cli_err("%s: unknown command \"%s\" (try \"nsbpf %s help\")", object, argv[0], object);
+	return EXIT_USAGE;
+}
+
+void cli_err(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (cli_opts.json) {
+		struct out o;
+
+		out_begin(&o, stdout, true);
+		out_obj_open(&o, NULL);
+		out_str(&o, "error", buf);
+		out_obj_close(&o);
+		out_end(&o);
+	}
+	fprintf(stderr, "nsbpf: %s\n", buf);
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+int cli_common_flags(int argc, char **argv)
+{
+	int out = 0;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			cli_opts.json = true;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	for (; i < argc; i++)
+		argv[out++] = argv[i];
+	argv[out] = NULL;
+	return out;
+}
+
+int cli_check_lab(const char *lab)
+{
+	if (topo_parse_name(lab) || strlen(lab) >= TOPO_NAME_MAX) {
+		cli_err("\"%s\" is not a lab name: [a-z0-9-], starting and ending with a letter or digit",
+			lab);
+		return -1;
+	}
+	return 0;
+}

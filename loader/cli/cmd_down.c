@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* nsbpf down LAB... */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "lab/lab.h"
+
+static void down_help(void)
+{
+	printf("usage: nsbpf down LAB...\n"
+	       "\n"
+	       "Remove everything the lab created: processes left in its nodes, its\n"
+	       "programs and pinned maps, veths and namespaces. It works from the record\n"
+	       "the lab keeps under /run/nsbpf/LAB/ (not from the topology file), also\n"
+	       "after an interrupted up; a lab that is not up is not an error.\n");
+}
+
+int cmd_down(int argc, char **argv)
+{
+	int ret = EXIT_OK;
+
+	if (cli_wants_help(argc, argv)) {
+		down_help();
+		return EXIT_OK;
+	}
+	if (argc < 2) {
+		cli_err("down: missing LAB (try \"nsbpf down --help\")");
+		return EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' || cli_check_lab(argv[i])) {
+			if (argv[i][0] == '-')
+				cli_err("down: unknown option %s", argv[i]);
+			return EXIT_USAGE;
+		}
+	for (int i = 1; i < argc; i++) {
+		int r = lab_down(argv[i], cli_opts.json);
+
+		if (r)
+			ret = r;
+	}
+	return ret;
+}

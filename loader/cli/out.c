@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON writer and aligned text tables. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/out.h"
+
+void out_begin(struct out *o, FILE *f, bool json)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->json = json;
+}
+
+void out_end(struct out *o)
+{
+	if (o->json)
+		fputc('\n', o->f);
+	fflush(o->f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct out *o, const char *key)
+{
+	if (o->need_comma[o->depth])
+		fputc(',', o->f);
+	o->need_comma[o->depth] = true;
+	if (key) {
+		json_string(o->f, key);
+		fputc(':', o->f);
+	}
+}
+
+static void json_open(struct out *o, const char *key, char c)
+{
+	json_key(o, key);
+	fputc(c, o->f);
+	if (o->depth < OUT_MAX_DEPTH - 1)
+		o->depth++;
+	o->need_comma[o->depth] = false;
+}
+
+void out_obj_open(struct out *o, const char *key)
+{
+	json_open(o, key, '{');
+}
+
+void out_arr_open(struct out *o, const char *key)
+{
+	json_open(o, key, '[');
+}
+
+void out_obj_close(struct out *o)
+{
+	fputc('}', o->f);
+	if (o->depth)
+		o->depth--;
+}
+
+void out_arr_close(struct out *o)
+{
+	fputc(']', o->f);
+	if (o->depth)
+		o->depth--;
+}
+
+void out_str(struct out *o, const char *key, const char *val)
+{
+	json_key(o, key);
+	if (val)
+		json_string(o->f, val);
+	else
+		fputs("null", o->f);
+}
+
+void out_u64(struct out *o, const char *key, uint64_t val)
+{
+	json_key(o, key);
+	fprintf(o->f, "%llu", (unsigned long long)val);
+}
+
+void out_bool(struct out *o, const char *key, bool val)
+{
+	json_key(o, key);
+	fputs(val ? "true" : "false", o->f);
+}
+
+static void table_add(struct table *t, va_list ap)
+{
+	t->cells = realloc(t->cells, sizeof(char *) * (size_t)(t->nrows + 1) * t->ncols);
+	if (!t->cells)
+		abort();
+	for (int i = 0; i < t->ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		t->cells[t->nrows * t->ncols + i] = strdup(s ? s : "-");
+	}
+	t->nrows++;
+}
+
+void table_init(struct table *t, int ncols, ...)
+{
+	va_list ap;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	va_start(ap, ncols);
+	table_add(t, ap);
+	va_end(ap);
+}
+
+void table_row(struct table *t, ...)
+{
+	va_list ap;
+
+	va_start(ap, t);
+	table_add(t, ap);
+	va_end(ap);
+}
+
+void table_print(const struct table *t, FILE *f)
+{
+	int width[32] = { 0 };
+
+	for (int r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols && c < 32; c++) {
+			int w = (int)strlen(t->cells[r * t->ncols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (int r = 0; r < t->nrows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c == t->ncols - 1)
+				fprintf(f, "%s\n", s);
+			else
+				fprintf(f, "%-*s  ", c < 32 ? width[c] : 0, s);
+		}
+	}
+}
+
+void table_free(struct table *t)
+{
+	for (int i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+void fmt_mac(const unsigned char mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}

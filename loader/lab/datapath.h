@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The eBPF datapath of a lab: load the CO-RE programs, pin and fill the maps
+ * under /sys/fs/bpf/nsbpf/LAB/, attach to every host end (tcx links where the
+ * kernel has them, tc clsact filters otherwise).
+ */
+#ifndef NSBPF_DATAPATH_H
+#define NSBPF_DATAPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lab/lab.h"
+#include "nsbpf_maps.h"
+#include "sys/state.h"
+
+#define BPFFS_ROOT	"/sys/fs/bpf"
+#define PIN_ROOT	BPFFS_ROOT "/nsbpf"
+
+struct dp_uplink {
+	char name[16];		/* "" : no uplink */
+	int ifindex;		/* 0: no uplink */
+	uint32_t ip;		/* host order */
+};
+
+/*
+ * How programs attach: on the host ends, and on the uplink. In: what was
+ * asked (ATTACH_AUTO: clsact on the host ends, tcx on the uplink where the
+ * kernel has it); out: what was used.
+ */
+struct dp_modes {
+	enum attach_mode nodes;
+	enum attach_mode uplink;
+};
+
+/*
+ * First up: load, pin, fill, attach; every object is journaled before it is
+ * created. Re-up (reup): reuse the pinned maps, refill them, and replace the
+ * programs in place with the modes the lab already uses (modes on input).
+ */
+int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
+	  struct journal *j, struct dp_modes *modes, bool reup);
+
+struct bpf_object;
+/*
+ * Pin every map of obj under dir (shared by all of a lab's objects), journaled
+ * when j is given; sizes the conntrack maps from the topology.
+ */
+int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
+		struct journal *j);
+
+/*
+ * Host-local access to forwards: the cgroup sock_addr hooks on the root of
+ * the cgroup v2 hierarchy, as links pinned in dir. 0 when the hooks are not
+ * built or there is no cgroup v2 (with a note).
+ */
+int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup);
+
+/* Make sure a bpffs is mounted at /sys/fs/bpf. */
+int bpffs_ensure(void);
+
+/* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
+int dp_stats_read(const char *lab, struct nsb_counter *out);
+
+/* Remove one clsact filter recorded by dp_up (used by down). */
+int dp_tc_detach(const char *ifname, const char *dir, unsigned int handle, unsigned int prio);
+
+const char *attach_mode_name(enum attach_mode m);
+int attach_mode_parse(const char *s, enum attach_mode *m);
+
+#endif /* NSBPF_DATAPATH_H */

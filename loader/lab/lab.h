@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A lab: bringing it up from a topology, down from its state, reading it back. */
+#ifndef NSBPF_LAB_H
+#define NSBPF_LAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "topo/topo.h"
+
+enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
+
+struct up_opts {
+	bool dry_run;
+	bool force;		/* forwards on ports the host's sockets have */
+	enum attach_mode attach;
+	int exec_timeout_s;	/* per node exec command */
+};
+
+/* What up learned about each node while creating it. */
+struct node_rt {
+	int ifindex;		/* host end, host netns */
+	uint8_t node_mac[6];
+	uint8_t host_mac[6];
+	ino_t netns_ino;
+};
+
+/* The lab file read back: what status, down and the runtime commands use. */
+struct lab_net {
+	char name[TOPO_NAME_MAX];
+	int id;
+	uint32_t subnet;
+	int prefix;
+	uint32_t gateway;
+	bool masquerade;
+	uint64_t reach;
+};
+
+struct lab_node {
+	char name[TOPO_NAME_MAX];
+	char network[TOPO_NAME_MAX];
+	uint32_t ip;
+	int prefix;
+	char netns[TOPO_NAME_MAX];
+	char hostif[TOPO_IFNAMSIZ];
+	uint8_t node_mac[6];
+	uint8_t host_mac[6];
+};
+
+struct lab_info {
+	char name[TOPO_NAME_MAX];
+	char file[1024];
+	char attach[16];	/* host ends: "tcx", "clsact" */
+	char uplink_attach[16];	/* "tcx", "clsact", "" when no uplink */
+	char uplink[TOPO_IFNAMSIZ];	/* "" when none */
+	uint32_t uplink_ip;
+	unsigned long hostns;	/* inode of the host netns */
+	struct lab_net *nets;
+	size_t n_nets;
+	struct lab_node *nodes;
+	size_t n_nodes;
+};
+
+int lab_up(const struct topo *t, const struct up_opts *o);	/* 0, or an exit code */
+/*
+ * The file against the host netns we run in (uplink: its name, "" for
+ * none), before anything is created: prints every problem as FILE:LINE:COL
+ * and returns EXIT_USAGE, or EXIT_FAIL, or 0 (then warns if the host
+ * forwards IPv4).
+ */
+struct nl_sock;
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force);
+int lab_down(const char *lab, bool quiet);			/* 0, or an exit code */
+/* The same without taking the state lock (the caller holds it). */
+int lab_teardown(const char *lab, bool quiet);
+
+int lab_info_read(const char *lab, struct lab_info *li);	/* -ENOENT: not up */
+void lab_info_free(struct lab_info *li);
+/* The lab file's text for a topology and what up learned. malloc'd. */
+char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
+		      const char *attach, const char *uplink_attach, const char *uplink,
+		      uint32_t uplink_ip);
+/* Error unless the host netns of the lab is the one we run in. */
+int lab_check_hostns(const struct lab_info *li);
+
+/* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */
+void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6]);
+
+/* Run the node's exec commands (up) and `nsbpf exec` (never returns on success). */
+int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int netns_fd, int timeout_s);
+int lab_exec_argv(const char *netns, char **argv);
+
+const char *ipv4_str(uint32_t ip, char buf[16]);	/* host order in */
+
+#endif /* NSBPF_LAB_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What up checks in the lab's host netns before it creates anything: the
+ * file against what the host has (topo_check_host(): the uplink, subnets
+ * and gateways; the forwards through fwd_check_host(), the very check of
+ * `nsbpf forward add`), and a warning when the host forwards IPv4.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "lab/port_fwd_map.h"
+#include "topo/port_fwd_spec.h"
+#include "lab/lab.h"
+#include "util/log.h"
+#include "sys/nl.h"
+#include "nsbpf_maps.h"
+
+#define UPLINK_ADDRS_MAX	64
+#define GATEWAYS_MAX		64
+
+struct fwd_ctx {
+	struct fwd_host *host;
+	bool force;
+};
+
+static int check_fwd(const struct topo *t, size_t i, void *arg, char *err, size_t len)
+{
+	const struct fwd_ctx *fc = arg;
+	struct fwd_spec f;
+
+	fwd_spec_from_topo(t, i, &f);
+	return fwd_check_host(fc->host, &f, fc->force, err, len);
+}
+
+/* The host routes what reaches its stack; say so once, it is the host's choice. */
+static void warn_forwarding(void)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/forwarding",
+	};
+	char val[8];
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		f = fopen(knobs[i], "re");
+		if (!f)
+			continue;
+		if (!fgets(val, sizeof(val), f))
+			val[0] = '\0';
+		fclose(f);
+		if (atoi(val) == 0)
+			continue;
+		pr_warn("warning: this host forwards IPv4 (net.ipv4.%s=1): the datapath drops lab sources leaving the uplink, but the host routes whatever it is given\n",
+			i ? "conf.all.forwarding" : "ip_forward");
+		return;
+	}
+}
+
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force)
+{
+	struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX];
+	struct nl_v4addr raw[UPLINK_ADDRS_MAX];
+	struct topo_errors errs = { 0 };
+	uint32_t gws[GATEWAYS_MAX];
+	struct nl_link_info info;
+	struct topo_host h = { .uplink = uplink };
+	struct fwd_ctx fc = { .force = force };
+	int n, err = 0, ret = EXIT_FAIL;
+
+	if (uplink[0]) {
+		err = nl_link_get(sk, uplink, &info);
+		h.uplink_missing = err == -ENODEV;
+		if (err && err != -ENODEV)
+			goto fail;
+		h.uplink_type = info.arptype;
+		h.uplink_kind = info.kind;
+		n = 0;
+		if (!h.uplink_missing)
+			n = nl_ipv4_addrs_dev(sk, info.ifindex, raw, UPLINK_ADDRS_MAX);
+		if (n < 0) {
+			err = n;
+			goto fail;
+		}
+		for (int i = 0; i < n; i++)
+			uaddrs[i] = (struct topo_host_addr){ raw[i].ip, raw[i].prefix };
+		h.uplink_addrs = uaddrs;
+		h.n_uplink_addrs = (size_t)n;
+	}
+	n = nl_default_gateways(sk, gws, GATEWAYS_MAX);
+	if (n < 0) {
+		err = n;
+		goto fail;
+	}
+	h.gateways = gws;
+	h.n_gateways = (size_t)n;
+	if (t->n_forwards) {
+		fc.host = fwd_host_read();
+		if (!fc.host) {
+			err = -errno;
+			goto fail;
+		}
+		/* The lab's gateways are the host's too once it is up. */
+		for (size_t i = 0; !err && i < t->n_networks; i++)
+			err = fwd_host_add_addr(fc.host, t->networks[i].gateway);
+		if (err)
+			goto fail;
+		h.fwd_check = check_fwd;
+		h.fwd_arg = &fc;
+	}
+	err = topo_check_host(t, &h, &errs);
+	if (err == -EINVAL) {
+		ret = cmd_report_topo_errors(&errs);
+		goto out;
+	}
+	if (err)
+		goto fail;
+	warn_forwarding();
+	ret = EXIT_OK;
+	goto out;
+fail:
+	cli_err("%s: checking it against this host: %s", t->path, strerror(-err));
+out:
+	topo_errors_free(&errs);
+	fwd_host_free(fc.host);
+	return ret;
+}

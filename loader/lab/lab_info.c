@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The "lab" state file: written when up completes, read by everything else. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lab/lab.h"
+#include "sys/netns.h"
+#include "cli/out.h"
+#include "sys/state.h"
+
+static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n < *cap - *len)
+			break;
+		*cap = (*cap + n) * 2;
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
+			return -ENOMEM;
+	}
+	*len += n;
+	return 0;
+}
+
+char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
+		      const char *attach, const char *uplink_attach, const char *uplink,
+		      uint32_t uplink_ip)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	char a[16], b[16], m1[18], m2[18];
+	int err;
+
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	err = append(&buf, &len, &cap, "name %s\nfile %s\nattach %s %s\nuplink %s %s\nhostns %lu\n",
+		     t->name, file, attach, uplink_attach, uplink[0] ? uplink : "-",
+		     ipv4_str(uplink_ip, a),
+		     (unsigned long)netns_self_ino());
+	for (size_t i = 0; !err && i < t->n_networks; i++) {
+		const struct topo_network *n = &t->networks[i];
+
+		err = append(&buf, &len, &cap, "network %s %zu %s %u %s %d %llu\n", n->name, i,
+			     ipv4_str(n->subnet, a), n->prefix, ipv4_str(n->gateway, b),
+			     n->masquerade, (unsigned long long)n->reach);
+	}
+	for (size_t i = 0; !err && i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		fmt_mac(rt[i].node_mac, m1);
+		fmt_mac(rt[i].host_mac, m2);
+		err = append(&buf, &len, &cap, "node %s %s %s %u %s %s %s %s\n", n->name,
+			     t->networks[n->network].name, ipv4_str(n->ip, a),
+			     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
+	}
+	if (err) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int parse_ip(const char *s, uint32_t *ip)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*ip = ntohl(a.s_addr);
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int m[6];
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return 0;
+}
+
+/* Copy what fits; state files are ours, so truncation only guards memory. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int parse_line(struct lab_info *li, const char *line)
+{
+	char w[8][1024];
+	unsigned long long reach;
+	int n = sscanf(line, "%1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s",
+		       w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[7]);
+
+	if (n >= 2 && !strcmp(w[0], "name"))
+		copy_str(li->name, sizeof(li->name), w[1]);
+	else if (n >= 2 && !strcmp(w[0], "file"))
+		copy_str(li->file, sizeof(li->file), line + 5);
+	else if (n >= 2 && !strcmp(w[0], "attach")) {
+		copy_str(li->attach, sizeof(li->attach), w[1]);
+		if (n >= 3 && strcmp(w[2], "-"))
+			copy_str(li->uplink_attach, sizeof(li->uplink_attach), w[2]);
+	}
+	else if (n >= 3 && !strcmp(w[0], "uplink")) {
+		copy_str(li->uplink, sizeof(li->uplink), strcmp(w[1], "-") ? w[1] : "");
+		return parse_ip(w[2], &li->uplink_ip);
+	} else if (n >= 2 && !strcmp(w[0], "hostns"))
+		li->hostns = strtoul(w[1], NULL, 10);
+	else if (!strcmp(w[0], "network")) {
+		struct lab_net *ln, *grown = realloc(li->nets, sizeof(*ln) * (li->n_nets + 1));
+		char mq[8];
+
+		if (!grown)
+			return -ENOMEM;
+		li->nets = grown;
+		ln = &li->nets[li->n_nets];
+		memset(ln, 0, sizeof(*ln));
+		if (sscanf(line, "network %63s %d %*s %d %*s %7s %llu", ln->name, &ln->id,
+			   &ln->prefix, mq, &reach) != 5 || parse_ip(w[3], &ln->subnet) ||
+		    parse_ip(w[5], &ln->gateway))
+			return -EINVAL;
+		ln->masquerade = mq[0] == '1';
+		ln->reach = reach;
+		li->n_nets++;
+	} else if (!strcmp(w[0], "node")) {
+		struct lab_node *nd, *grown = realloc(li->nodes, sizeof(*nd) * (li->n_nodes + 1));
+		char ip[16], m1[18], m2[18];
+
+		if (!grown)
+			return -ENOMEM;
+		li->nodes = grown;
+		nd = &li->nodes[li->n_nodes];
+		memset(nd, 0, sizeof(*nd));
+		if (sscanf(line, "node %63s %63s %15s %d %63s %15s %17s %17s", nd->name,
+			   nd->network, ip, &nd->prefix, nd->netns, nd->hostif, m1, m2) != 8 ||
+		    parse_ip(ip, &nd->ip) || parse_mac(m1, nd->node_mac) ||
+		    parse_mac(m2, nd->host_mac))
+			return -EINVAL;
+		li->n_nodes++;
+	}
+	return 0;
+}
+
+int lab_info_read(const char *lab, struct lab_info *li)
+{
+	struct state_lines l;
+	int err;
+
+	memset(li, 0, sizeof(*li));
+	err = state_read_lab(lab, &l);
+	if (err)
+		return err;
+	for (size_t i = 0; !err && i < l.n; i++)
+		err = parse_line(li, l.line[i]);
+	state_lines_free(&l);
+	if (err)
+		lab_info_free(li);
+	return err;
+}
+
+void lab_info_free(struct lab_info *li)
+{
+	free(li->nets);
+	free(li->nodes);
+	li->nets = NULL;
+	li->nodes = NULL;
+	li->n_nets = li->n_nodes = 0;
+}
+
+int lab_check_hostns(const struct lab_info *li)
+{
+	if (li->hostns && li->hostns != (unsigned long)netns_self_ino()) {
+		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			li->name, li->hostns);
+		return -EXDEV;
+	}
+	return 0;
+}

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * nsbpf up: namespaces, veths, addresses and routes over netlink, then the
+ * datapath, then the nodes' exec commands. Every object is journaled before
+ * it is created, so a failure (or a kill) is undone from the journal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "lab/datapath.h"
+#include "lab/lab.h"
+#include "util/log.h"
+#include "sys/netns.h"
+#include "nsbpf_maps.h"
+#include "sys/nl.h"
+#include "sys/state.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+const char *ipv4_str(uint32_t ip, char buf[16])
+{
+	uint32_t be = htonl(ip);
+
+	return inet_ntop(AF_INET, &be, buf, 16);
+}
+
+void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
+	const char *parts[3] = { lab, "/", node };
+
+	for (int p = 0; p < 3; p++)
+		for (const char *s = parts[p]; *s; s++)
+			h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	node_mac[0] = 0x02;
+	host_mac[0] = 0x06;
+	for (int i = 1; i < 6; i++)
+		node_mac[i] = host_mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/* Per-interface sysctls a routed host end needs; ip_forward is never touched. */
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/*
+ * A node must never configure the host: no router advertisement (default
+ * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
+ * off on the host end altogether; the other three stay off should someone
+ * turn it back on. Set while the device is still down: it never sends a
+ * router solicitation nor takes a link-local address.
+ */
+static const struct {
+	const char *name;
+	const char *val;
+} hostif_ipv6[] = {
+	{ "accept_ra", "0" },
+	{ "autoconf", "0" },
+	{ "accept_redirects", "0" },
+	{ "disable_ipv6", "1" },
+};
+
+static int hostif_sysctls(const char *ifname)
+{
+	char path[128];
+	int err;
+
+	/* The node's source is only reachable through this device's /32 route. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
+	err = write_sysctl(path, "0");
+	if (access("/proc/sys/net/ipv6/conf", F_OK))
+		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
+	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+			 hostif_ipv6[i].name);
+		err = write_sysctl(path, hostif_ipv6[i].val);
+	}
+	return err;
+}
+
+/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
+static int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
+{
+	const struct topo_network *net = &t->networks[n->network];
+	struct nl_link_info eth0 = { 0 };
+	struct nl_sock *sk;
+	char path[128];
+	int saved, err;
+
+	err = netns_enter(nsfd, &saved);
+	if (err)
+		return err;
+	sk = nl_open();
+	if (!sk) {
+		err = -errno;
+		goto out;
+	}
+	err = nl_link_set_up(sk, 1);
+	if (!err)
+		err = nl_link_get(sk, "eth0", &eth0);
+	if (!err)
+		err = nl_link_set_up(sk, eth0.ifindex);
+	if (!err)
+		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
+	if (!err)
+		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
+		err = write_sysctl(path, "0");
+	}
+	if (!err) {
+		/*
+		 * The node's own ephemeral ports are the masquerade's ports: a flow then
+		 * keeps its port through the NAT, and a remote that still holds the
+		 * previous connection of that tuple in TIME_WAIT sees the node's
+		 * monotonic sequence numbers and timestamps, as behind iptables.
+		 */
+		char range[32];
+
+		snprintf(range, sizeof(range), "%d %d",
+			 t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
+			 t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX);
+		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
+	}
+	nl_close(sk);
+out:
+	netns_leave(saved);
+	return err;
+}
+
+/* One node: its namespace, its veth, both ends configured. */
+static int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		       const struct topo_node *n, struct node_rt *rt)
+{
+	const struct topo_network *net = &t->networks[n->network];
+	struct nl_link_info host;
+	char ip[16];
+	int nsfd, err;
+
+	lab_node_macs(t->name, n->name, rt->node_mac, rt->host_mac);
+	err = journal_add(j, "netns %s", n->netns);
+	if (err)
+		return err;
+	nsfd = netns_create(n->netns);
+	if (nsfd < 0) {
+		/* Not ours (it appeared since the preflight): down must leave it. */
+		if (nsfd == -EEXIST)
+			journal_add(j, "forget netns %s", n->netns);
+		pr_warn("node %s: create netns %s: %s\n", n->name, n->netns, strerror(-nsfd));
+		return nsfd;
+	}
+	rt->netns_ino = netns_ino(nsfd);
+	err = journal_add(j, "link %s", n->hostif);
+	if (err)
+		goto out;
+	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
+	if (err == -EEXIST)
+		journal_add(j, "forget link %s", n->hostif);
+	if (err) {
+		pr_warn("node %s: create veth %s: %s%s\n", n->name, n->hostif, strerror(-err),
+			err == -EEXIST ? " (an interface of that name exists in the host)" : "");
+		goto out;
+	}
+	err = nl_link_get(sk, n->hostif, &host);
+	if (err)
+		goto out;
+	rt->ifindex = host.ifindex;
+	err = hostif_sysctls(n->hostif);
+	if (!err)
+		err = nl_link_set_up(sk, host.ifindex);
+	/* The gateway lives on every host end of its network, as a /32. */
+	if (!err)
+		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);
+	if (!err)
+		err = nl_route_add(sk, n->ip, 32, 0, host.ifindex, net->gateway);
+	if (err) {
+		pr_warn("node %s: configure %s (%s): %s\n", n->name, n->hostif,
+			ipv4_str(n->ip, ip), strerror(-err));
+		goto out;
+	}
+	err = node_config(nsfd, t, n);
+	if (err)
+		pr_warn("node %s: configure eth0 in %s: %s\n", n->name, n->netns, strerror(-err));
+out:
+	close(nsfd);
+	return err;
+}
+
+/* The file's uplink, or the default route's device, or "" (no uplink). */
+static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
+{
+	name[0] = '\0';
+	if (t->uplink[0]) {
+		snprintf(name, 16, "%s", t->uplink);
+	} else if (nl_default_route_dev(sk, name)) {
+		pr_info("no default route: the lab has no uplink\n");
+		name[0] = '\0';
+	}
+}
+
+static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
+			  struct dp_uplink *up)
+{
+	struct nl_link_info info = { 0 };
+	int err;
+
+	memset(up, 0, sizeof(*up));
+	uplink_name(sk, t, name);
+	if (!name[0])
+		return 0;
+	err = nl_link_get(sk, name, &info);
+	if (err) {
+		cli_err("%s: uplink \"%s\": %s", t->path, name, strerror(-err));
+		return -ENODEV;
+	}
+	up->ifindex = info.ifindex;
+	snprintf(up->name, sizeof(up->name), "%s", name);
+	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
+		pr_info("uplink %s has no IPv4 address\n", name);
+	return 0;
+}
+
+static void print_plan(const struct topo *t, const char *uplink)
+{
+	char ip[16], gw[16], net[16];
+
+	printf("lab %s: would create (dry run, nothing changed)\n", t->name);
+	printf("  uplink: %s\n", uplink[0] ? uplink : "(none)");
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct topo_network *nw = &t->networks[i];
+
+		printf("  network %s: %s/%u gateway %s%s\n", nw->name, ipv4_str(nw->subnet, net),
+		       nw->prefix, ipv4_str(nw->gateway, gw),
+		       nw->masquerade ? " masquerade" : "");
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const struct topo_network *nw = &t->networks[n->network];
+
+		printf("  node %s: netns %s, veth %s <-> eth0 %s/%u, default via %s", n->name,
+		       n->netns, n->hostif, ipv4_str(n->ip, ip), nw->prefix,
+		       ipv4_str(nw->gateway, gw));
+		if (n->n_exec)
+			printf(", %zu exec command%s", n->n_exec, n->n_exec > 1 ? "s" : "");
+		printf("\n");
+	}
+	printf("  bpf: programs from_node/to_node on every host end, maps in %s/%s/\n", PIN_ROOT,
+	       t->name);
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct topo_forward *f = &t->forwards[i];
+
+		printf("  forward %s %u-%u -> %s:%u-%u\n", f->proto == 6 ? "tcp" : "udp", f->port,
+		       f->port_end, t->nodes[f->node].name, f->to_port, f->to_port_end);
+	}
+}
+
+/* The lab is up already: same topology gets its programs replaced in place. */
+static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk)
+{
+	struct node_rt *rt = NULL;
+	struct lab_info li;
+	struct journal j = { .fd = -1 };
+	struct dp_uplink up;
+	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
+	char uplink[16];
+	int err, ret = EXIT_FAIL;
+
+	if (lab_info_read(t->name, &li))
+		return EXIT_FAIL;
+	if (lab_check_hostns(&li))
+		goto out;
+	if (li.n_nodes != t->n_nodes) {
+		cli_err("lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
+			t->name, li.n_nodes, t->path, t->n_nodes, t->name);
+		goto out;
+	}
+	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
+	if (!rt)
+		goto out;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const struct lab_node *ln = &li.nodes[i];
+		struct nl_link_info info;
+
+		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
+		    strcmp(t->networks[n->network].name, ln->network)) {
+			cli_err("lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
+				t->name, n->name, t->name);
+			goto out;
+		}
+		if (nl_link_get(sk, ln->hostif, &info)) {
+			cli_err("lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
+				t->name, ln->hostif, ln->name, t->name);
+			goto out;
+		}
+		rt[i].ifindex = info.ifindex;
+		memcpy(rt[i].node_mac, ln->node_mac, 6);
+		memcpy(rt[i].host_mac, ln->host_mac, 6);
+	}
+	if (resolve_uplink(sk, t, uplink, &up))
+		goto out;
+	if (strcmp(uplink, li.uplink)) {
+		cli_err("lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
+			t->name, li.uplink, uplink, t->name);
+		goto out;
+	}
+	if (attach_mode_parse(li.attach, &modes.nodes) ||
+	    (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))) {
+		cli_err("lab %s: unknown attach mode \"%s\" in its state", t->name, li.attach);
+		goto out;
+	}
+	err = journal_open(&j, t->name);
+	if (!err)
+		err = dp_up(t, rt, &up, &j, &modes, true);
+	if (err) {
+		cli_err("lab %s: replacing the programs failed: %s (the lab is unchanged)", t->name,
+			strerror(-err));
+		goto out;
+	}
+	(void)o;
+	printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
+	       attach_mode_name(modes.nodes));
+	ret = EXIT_OK;
+out:
+	journal_close(&j);
+	free(rt);
+	lab_info_free(&li);
+	return ret;
+}
+
+/* Names already taken in the host: refuse before creating anything. */
+static int preflight(struct nl_sock *sk, const struct topo *t)
+{
+	struct nl_link_info info = { 0 };
+	int fd;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		fd = netns_open(n->netns);
+		if (fd >= 0) {
+			close(fd);
+			cli_err("node %s: a network namespace named %s already exists (%s/%s): nothing was created",
+				n->name, n->netns, NETNS_RUN_DIR, n->netns);
+			return -EEXIST;
+		}
+		if (!nl_link_get(sk, n->hostif, &info)) {
+			cli_err("node %s: an interface named %s already exists in this namespace: nothing was created",
+				n->name, n->hostif);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The lab's FIB probe device (NSB_FIB_SUFFIX in nsbpf_maps.h): a veth
+ * pair in the host netns, forwarding on at one end, the other end down, so
+ * nothing ever arrives. Without it (a name taken, no veth) the datapath
+ * falls back to the host's addresses as up saw them: a warning, not an
+ * error.
+ */
+static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct topo *t)
+{
+	char name[80], peer[80], path[160];	/* the name check keeps them within IFNAMSIZ */
+	struct nl_link_info info = { 0 };
+	int err;
+
+	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);
+	snprintf(peer, sizeof(peer), "%s%s", t->name, NSB_FIB_PEER_SUFFIX);
+	if (journal_add(j, "link %s", name))
+		return;
+	err = nl_veth_create(sk, name, NULL, peer, NULL, -1);
+	if (err == -EEXIST)
+		journal_add(j, "forget link %s", name);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+		err = write_sysctl(path, "1");
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", peer);
+		err = write_sysctl(path, "1");
+	}
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", name);
+		err = write_sysctl(path, "1");
+	}
+	if (!err)
+		err = nl_link_get(sk, name, &info);
+	if (!err)
+		err = nl_link_set_up(sk, info.ifindex);
+	if (err)
+		pr_warn("lab %s: no FIB probe device %s (%s): addresses the host gains later "
+			"count as the world's\n", t->name, name, strerror(-err));
+}
+
+static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
+		      const char *uplink)
+{
+	struct dp_modes modes = { o->attach, o->attach };
+	char abspath[1024], *text;
+	int err;
+
+	err = journal_add(j, "hostns %lu", (unsigned long)netns_self_ino());
+	if (!err)
+		err = netns_prepare_dir();
+	if (err) {
+		pr_warn("prepare %s: %s\n", NETNS_RUN_DIR, strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (interrupted)
+			return -EINTR;
+		err = node_create(sk, j, t, &t->nodes[i], &rt[i]);
+		if (err)
+			return err;
+	}
+	fib_probe_create(sk, j, t);
+	err = dp_up(t, rt, up, j, &modes, false);
+	if (err)
+		return err;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		int nsfd;
+
+		if (interrupted)
+			return -EINTR;
+		if (!t->nodes[i].n_exec)
+			continue;
+		nsfd = netns_open(t->nodes[i].netns);
+		if (nsfd < 0)
+			return nsfd;
+		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s);
+		close(nsfd);
+		if (err)
+			return err;
+	}
+	if (!realpath(t->path, abspath))
+		snprintf(abspath, sizeof(abspath), "%s", t->path);
+	text = lab_info_format(t, rt, abspath, attach_mode_name(modes.nodes),
+			       up->ifindex ? attach_mode_name(modes.uplink) : "-", uplink, up->ip);
+	if (!text)
+		return -ENOMEM;
+	err = state_write_lab(t->name, text);
+	free(text);
+	return err;
+}
+
+int lab_up(const struct topo *t, const struct up_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
+	struct journal j = { .fd = -1 };
+	struct node_rt *rt = NULL;
+	struct dp_uplink up;
+	struct nl_sock *sk;
+	char uplink[16];
+	int lock, err, ret = EXIT_FAIL;
+
+	sk = nl_open();
+	if (!sk) {
+		cli_err("netlink: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	/* Everything the file asks of this host, before anything is created. */
+	uplink_name(sk, t, uplink);
+	ret = lab_check_host(sk, t, uplink, o->force);
+	if (ret) {
+		nl_close(sk);
+		return ret;
+	}
+	ret = EXIT_FAIL;
+	if (resolve_uplink(sk, t, uplink, &up)) {
+		nl_close(sk);
+		return EXIT_USAGE;
+	}
+	if (o->dry_run) {
+		print_plan(t, uplink);
+		nl_close(sk);
+		return EXIT_OK;
+	}
+	lock = state_lock();
+	if (lock < 0) {
+		cli_err("lock %s: %s", STATE_DIR, strerror(-lock));
+		nl_close(sk);
+		return EXIT_FAIL;
+	}
+	if (state_exists(t->name)) {
+		struct state_lines l;
+
+		if (!state_read_lab(t->name, &l)) {
+			state_lines_free(&l);
+			ret = reup(t, o, sk);
+		} else {
+			cli_err("lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
+				t->name, t->name);
+		}
+		goto out;
+	}
+	if (preflight(sk, t))
+		goto out;
+	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
+	err = rt ? journal_create(&j, t->name) : -ENOMEM;
+	if (err) {
+		cli_err("lab %s: state in %s: %s", t->name, STATE_DIR, strerror(-err));
+		goto out;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	err = create_all(t, o, sk, &j, rt, &up, uplink);
+	journal_close(&j);
+	if (err) {
+		cli_err("lab %s: up failed: %s; rolling back", t->name,
+			err == -EINTR ? "interrupted" : strerror(-err));
+		lab_teardown(t->name, true);
+	} else {
+		printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
+		       t->n_nodes == 1 ? "" : "s", t->n_networks, t->n_networks == 1 ? "" : "s");
+		ret = EXIT_OK;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+out:
+	free(rt);
+	state_unlock(lock);
+	nl_close(sk);
+	return ret;
+}

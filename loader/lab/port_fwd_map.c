@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Forwards in the pinned map: grouped into ranges, added all or nothing. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lab/datapath.h"
+#include "lab/port_fwd_map.h"
+#include "sys/nl.h"
+#include "nsbpf_maps.h"
+
+int fwd_map_open(const char *lab)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/forwards", PIN_ROOT, lab);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+static struct nsb_fwd_key fwd_key(const struct fwd_spec *f, uint16_t port)
+{
+	return (struct nsb_fwd_key){
+		.host_addr = htonl(f->host_ip), .port = htons(port), .proto = f->proto,
+	};
+}
+
+static const char *node_of(const struct lab_info *li, uint32_t ip)
+{
+	for (size_t i = 0; li && i < li->n_nodes; i++)
+		if (li->nodes[i].ip == ip)
+			return li->nodes[i].name;
+	return "";
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fwd_spec *x = &((const struct fwd_entry *)a)->spec;
+	const struct fwd_spec *y = &((const struct fwd_entry *)b)->spec;
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	if (x->port != y->port)
+		return x->port - y->port;
+	return x->host_ip < y->host_ip ? -1 : x->host_ip > y->host_ip;
+}
+
+int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n)
+{
+	struct nsb_fwd_key key, next;
+	struct nsb_fwd_val val;
+	struct fwd_entry *v = NULL;
+	size_t cnt = 0, cap = 0;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		struct fwd_spec s = { 0 };
+		size_t i;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		s.proto = key.proto;
+		s.host_ip = ntohl(key.host_addr);
+		s.port = ntohs(val.first_port);
+		s.port_end = (uint16_t)(s.port + (val.count ? val.count : 1) - 1);
+		s.to_port = (uint16_t)(ntohs(val.node_port) - (ntohs(key.port) - s.port));
+		s.to_port_end = (uint16_t)(s.to_port + (s.port_end - s.port));
+		for (i = 0; i < cnt; i++)
+			if (v[i].spec.proto == s.proto && v[i].spec.host_ip == s.host_ip &&
+			    v[i].spec.port == s.port)
+				break;
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct fwd_entry *g;
+
+				cap = cap ? cap * 2 : 16;
+				g = realloc(v, cap * sizeof(*v));
+				if (!g) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = g;
+			}
+			memset(&v[cnt], 0, sizeof(v[cnt]));
+			v[cnt].spec = s;
+			v[cnt].node_ip = ntohl(val.node_addr);
+			snprintf(v[cnt].spec.node, sizeof(v[cnt].spec.node), "%s",
+				 node_of(li, v[cnt].node_ip));
+			cnt++;
+		}
+		v[i].hits += val.hits;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_entry);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
+{
+	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < count; i++) {
+		struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
+		struct nsb_fwd_val v = {
+			.node_addr = htonl(node_ip),
+			.node_port = htons((uint16_t)(f->to_port + i)),
+			.first_port = htons(f->port),
+			.count = (__u16)count,
+			.ifindex = (__u32)ifindex,
+		};
+
+		/* NOEXIST: of two concurrent adds of a port, exactly one wins. */
+		if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST)) {
+			err = -errno;
+			break;
+		}
+	}
+	if (err) {
+		while (i-- > 0) {
+			struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
+
+			bpf_map_delete_elem(fd, &k);
+		}
+	}
+	return err;
+}
+
+int fwd_map_del(int fd, const struct fwd_spec *f)
+{
+	struct nsb_fwd_key k = fwd_key(f, f->port);
+	struct nsb_fwd_val v;
+	unsigned int count;
+
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -ENOENT;
+	count = v.count ? v.count : 1;
+	/* The spelled range must be the forward's own, not a part of it. */
+	if (ntohs(v.first_port) != f->port || f->port_end != f->port + count - 1)
+		return -ERANGE;
+	for (unsigned int i = 0; i < count; i++) {
+		k = fwd_key(f, (uint16_t)(f->port + i));
+		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Mark the ports with a socket in /proc/net/FILE of the calling thread's netns. */
+static void proc_ports(const char *file, bool listen_only, uint8_t *used)
+{
+	char path[64], line[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	fp = fopen(path, "re");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned int port, state;
+		char local[80], *colon;
+
+		if (sscanf(line, " %*d: %79s %*s %x", local, &state) != 2)
+			continue;
+		colon = strrchr(local, ':');
+		if (!colon || sscanf(colon + 1, "%x", &port) != 1 || port > 65535)
+			continue;
+		if (listen_only && state != 0x0A)	/* TCP_LISTEN */
+			continue;
+		used[port / 8] |= (uint8_t)(1U << (port % 8));
+	}
+	fclose(fp);
+}
+
+/* The first line of a /proc file, whole (malloc'd), or NULL (a kernel without it). */
+static char *read_line(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!fp)
+		return NULL;
+	if (getline(&line, &cap, fp) < 0) {
+		free(line);
+		line = NULL;
+	}
+	fclose(fp);
+	return line;
+}
+
+struct fwd_host *fwd_host_read(void)
+{
+	struct fwd_host *h = calloc(1, sizeof(*h));
+	unsigned int lo, hi;
+	struct nl_sock *sk;
+	char *line;
+	int n;
+
+	if (!h)
+		return NULL;
+	proc_ports("tcp", true, h->tcp);
+	proc_ports("tcp6", true, h->tcp);	/* a v6 socket on :: takes v4 too */
+	proc_ports("udp", false, h->udp);
+	proc_ports("udp6", false, h->udp);
+	/* Linux's defaults, should the file be missing */
+	h->eph_lo = 32768;
+	h->eph_hi = 60999;
+	line = read_line("/proc/sys/net/ipv4/ip_local_port_range");
+	if (line && sscanf(line, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535) {
+		h->eph_lo = (uint16_t)lo;
+		h->eph_hi = (uint16_t)hi;
+	}
+	free(line);
+	line = read_line("/proc/sys/net/ipv4/ip_local_reserved_ports");
+	if (line && fwd_host_parse_reserved(h, line))
+		memset(h->reserved, 0, sizeof(h->reserved));	/* unreadable: none reserved */
+	free(line);
+	h->addrs = calloc(NSB_HOST_ADDRS_MAX, sizeof(*h->addrs));
+	sk = nl_open();
+	n = sk && h->addrs ? nl_ipv4_addrs(sk, h->addrs, NSB_HOST_ADDRS_MAX) : -ENOMEM;
+	nl_close(sk);
+	if (n < 0) {
+		fwd_host_free(h);
+		errno = -n;
+		return NULL;
+	}
+	h->n_addrs = (size_t)n;
+	return h;
+}
+
+int fwd_host_add_addr(struct fwd_host *h, uint32_t ip)
+{
+	uint32_t *a = reallocarray(h->addrs, h->n_addrs + 1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	h->addrs = a;
+	h->addrs[h->n_addrs++] = ip;
+	return 0;
+}
+
+void fwd_host_free(struct fwd_host *h)
+{
+	if (h)
+		free(h->addrs);
+	free(h);
+}

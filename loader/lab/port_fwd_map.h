@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The lab's pinned forwards map, read and changed as whole forwards (a range
+ * is one map entry per port).
+ */
+#ifndef NSBPF_FWD_MAP_H
+#define NSBPF_FWD_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topo/port_fwd_spec.h"
+#include "lab/lab.h"
+
+struct fwd_entry {
+	struct fwd_spec spec;	/* node "" when its address is no node of the lab */
+	uint32_t node_ip;	/* host order */
+	uint64_t hits;		/* summed over the forward's ports */
+};
+
+/* Open /sys/fs/bpf/nsbpf/LAB/forwards: fd or -errno. */
+int fwd_map_open(const char *lab);
+
+/* Every forward in the map, sorted by proto, port, address; free() *out. */
+int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n);
+
+/*
+ * Insert every port of f towards node ip/ifindex with BPF_NOEXIST: all or
+ * nothing. -EEXIST when a port is taken (then nothing was inserted).
+ */
+int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex);
+
+/* Delete every port of the forward starting at f->port (matching its length). */
+int fwd_map_del(int fd, const struct fwd_spec *f);
+
+/*
+ * What the calling thread's netns has for forwards to take (fwd_spec.h):
+ * sockets' ports, ephemeral range and reserved ports, IPv4 addresses.
+ * NULL with errno set on failure.
+ */
+struct fwd_host *fwd_host_read(void);
+int fwd_host_add_addr(struct fwd_host *h, uint32_t ip);	/* one more address, host order */
+void fwd_host_free(struct fwd_host *h);
+
+#endif /* NSBPF_FWD_MAP_H */

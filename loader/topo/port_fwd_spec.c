@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Parsing and conflict checks of port forwards. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo/port_fwd_spec.h"
+#include "lab/lab.h"
+
+int fwd_parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int fwd_parse_host(const char *s, uint32_t *ip, uint16_t *lo, uint16_t *hi)
+{
+	const char *colon = strrchr(s, ':');
+	char addr[32];
+
+	*ip = 0;
+	if (colon) {
+		size_t n = (size_t)(colon - s);
+
+		if (!n || n >= sizeof(addr))
+			return -EINVAL;
+		memcpy(addr, s, n);
+		addr[n] = '\0';
+		if (topo_parse_ipv4(addr, ip) || !*ip)
+			return -EINVAL;
+		s = colon + 1;
+	}
+	return topo_parse_port_range(s, lo, hi);
+}
+
+int fwd_parse_to(const char *s, char node[TOPO_NAME_MAX], uint16_t *lo, uint16_t *hi)
+{
+	const char *colon = strchr(s, ':');
+	size_t n;
+
+	if (!colon)
+		return -EINVAL;
+	n = (size_t)(colon - s);
+	if (!n || n >= TOPO_NAME_MAX)
+		return -EINVAL;
+	memcpy(node, s, n);
+	node[n] = '\0';
+	if (topo_parse_name(node))
+		return -EINVAL;
+	return topo_parse_port_range(colon + 1, lo, hi);
+}
+
+static int parse_common(char **argv, struct fwd_spec *f, char *err, size_t len)
+{
+	if (fwd_parse_proto(argv[0], &f->proto)) {
+		snprintf(err, len, "\"%s\": the protocol is tcp or udp", argv[0]);
+		return -EINVAL;
+	}
+	if (fwd_parse_host(argv[1], &f->host_ip, &f->port, &f->port_end)) {
+		snprintf(err, len, "\"%s\": expected [HOSTIP:]PORT[-END], ports 1-65535", argv[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t len)
+{
+	char why[160];
+
+	memset(f, 0, sizeof(*f));
+	if (argc != 3) {
+		snprintf(err, len, "expected tcp|udp [HOSTIP:]PORT[-END] NODE:PORT[-END]");
+		return -EINVAL;
+	}
+	if (parse_common(argv, f, err, len))
+		return -EINVAL;
+	if (f->host_ip && topo_fwd_host_problem(f->host_ip, why, sizeof(why))) {
+		snprintf(err, len, "\"%s\": %s", argv[1], why);
+		return -EINVAL;
+	}
+	if (fwd_parse_to(argv[2], f->node, &f->to_port, &f->to_port_end)) {
+		snprintf(err, len, "\"%s\": expected NODE:PORT[-END], ports 1-65535", argv[2]);
+		return -EINVAL;
+	}
+	if (f->port_end - f->port != f->to_port_end - f->to_port) {
+		snprintf(err, len, "ranges of unequal length: %d ports on the host, %d on the node",
+			 f->port_end - f->port + 1, f->to_port_end - f->to_port + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t len)
+{
+	memset(f, 0, sizeof(*f));
+	if (argc != 2) {
+		snprintf(err, len, "expected tcp|udp [HOSTIP:]PORT[-END]");
+		return -EINVAL;
+	}
+	return parse_common(argv, f, err, len);
+}
+
+void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
+{
+	const struct topo_forward *tf = &t->forwards[i];
+
+	*f = (struct fwd_spec){
+		.proto = tf->proto, .host_ip = tf->host_ip,
+		.port = tf->port, .port_end = tf->port_end,
+		.to_port = tf->to_port, .to_port_end = tf->to_port_end,
+	};
+	if (tf->node >= 0)
+		snprintf(f->node, sizeof(f->node), "%s", t->nodes[tf->node].name);
+}
+
+void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
+{
+	char ip[16], host[40], to[96];
+
+	if (f->host_ip)
+		snprintf(host, sizeof(host), "%s:", ipv4_str(f->host_ip, ip));
+	else
+		host[0] = '\0';
+	if (f->port == f->port_end)
+		snprintf(buf, len, "%s %s%u", f->proto == IPPROTO_TCP ? "tcp" : "udp", host, f->port);
+	else
+		snprintf(buf, len, "%s %s%u-%u", f->proto == IPPROTO_TCP ? "tcp" : "udp", host,
+			 f->port, f->port_end);
+	if (!f->node[0])
+		return;
+	if (f->to_port == f->to_port_end)
+		snprintf(to, sizeof(to), " -> %s:%u", f->node, f->to_port);
+	else
+		snprintf(to, sizeof(to), " -> %s:%u-%u", f->node, f->to_port, f->to_port_end);
+	strncat(buf, to, len - strlen(buf) - 1);
+}
+
+int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
+		   size_t len)
+{
+	char a[128];
+
+	if (f->port > snat_hi || snat_lo > f->port_end)
+		return 0;
+	fwd_format(f, a, sizeof(a));
+	snprintf(err, len, "%s: inside the masquerade port range %u-%u", a, snat_lo, snat_hi);
+	return -EADDRINUSE;
+}
+
+static bool port_set(const uint8_t *bits, unsigned int port)
+{
+	return bits[port / 8] & (1U << (port % 8));
+}
+
+static bool has_addr(const struct fwd_host *h, uint32_t ip)
+{
+	if ((ip >> 24) == 127)
+		return true;	/* the whole of 127/8 is local, through lo's route */
+	for (size_t i = 0; i < h->n_addrs; i++)
+		if (h->addrs[i] == ip)
+			return true;
+	return false;
+}
+
+/*
+ * The ephemeral range is refused, not reserved on the fly: reserving means
+ * rewriting net.ipv4.ip_local_reserved_ports, one list that every tool of
+ * the netns shares (a read-modify-write that races with them, and with
+ * another lab), undoing it on del and down (and after a killed up, from the
+ * journal), and still leaves the sockets that took the port before. nsbpf
+ * changes no host-wide setting (ip_forward neither); a port the admin
+ * reserved is accepted, so the choice stays theirs.
+ */
+int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool force, char *err,
+		   size_t len)
+{
+	const uint8_t *used = f->proto == IPPROTO_TCP ? h->tcp : h->udp;
+	char desc[128], ip[16];
+	unsigned int port;
+
+	fwd_format(f, desc, sizeof(desc));
+	if (f->host_ip && !has_addr(h, f->host_ip)) {
+		snprintf(err, len,
+			 "%s: %s is not an address of this host: use one it has (ip -4 addr), a gateway of the lab, or no host address",
+			 desc, ipv4_str(f->host_ip, ip));
+		return -EADDRNOTAVAIL;
+	}
+	for (port = f->port; port <= f->port_end; port++) {
+		if (port < h->eph_lo || port > h->eph_hi || port_set(h->reserved, port))
+			continue;
+		snprintf(err, len,
+			 "%s: port %u is in the host's ephemeral port range %u-%u (net.ipv4.ip_local_port_range), where its own connections take their source ports and their replies would go to the node: use a port outside it, or add the port to net.ipv4.ip_local_reserved_ports",
+			 desc, port, h->eph_lo, h->eph_hi);
+		return -ERANGE;
+	}
+	for (port = f->port; !force && port <= f->port_end; port++) {
+		if (!port_set(used, port))
+			continue;
+		snprintf(err, len, "%s: the host already %s port %u (--force to forward it anyway)",
+			 desc, f->proto == IPPROTO_TCP ? "listens on" : "has a socket on", port);
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+int fwd_host_parse_reserved(struct fwd_host *h, const char *s)
+{
+	uint16_t lo, hi;
+	char item[16];
+	size_t n;
+
+	while (*s && *s != '\n') {
+		n = strcspn(s, ",\n");
+		if (!n || n >= sizeof(item))
+			return -EINVAL;
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if (topo_parse_port_range(item, &lo, &hi))
+			return -EINVAL;
+		for (unsigned int p = lo; p <= hi; p++)
+			h->reserved[p / 8] |= (uint8_t)(1U << (p % 8));
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
+	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len)
+{
+	struct fwd_index *ix;
+	int e = fwd_check_snat(f, snat_lo, snat_hi, err, len);
+
+	if (e)
+		return e;
+	ix = fwd_index_new();
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; !e && i < n; i++)
+		e = fwd_index_claim(ix, &existing[i], err, len);
+	if (!e)
+		e = fwd_index_claim(ix, f, err, len);
+	fwd_index_free(ix);
+	return e;
+}
+
+/* Triples with a specific address live in an open-addressing hash. */
+struct fwd_slot {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t proto;		/* 0: empty */
+	const struct fwd_spec *owner;
+};
+
+struct fwd_index {
+	const struct fwd_spec *any[2][65536];	/* [udp?][port] */
+	const struct fwd_spec *some[2][65536];	/* a specific-address owner of the port */
+	struct fwd_slot *slots;
+	size_t cap, used;
+};
+
+struct fwd_index *fwd_index_new(void)
+{
+	return calloc(1, sizeof(struct fwd_index));
+}
+
+void fwd_index_free(struct fwd_index *ix)
+{
+	if (ix)
+		free(ix->slots);
+	free(ix);
+}
+
+static size_t slot_hash(uint8_t proto, uint32_t ip, uint16_t port, size_t cap)
+{
+	uint64_t h = ((uint64_t)ip << 24) ^ ((uint64_t)port << 8) ^ proto;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17) & (cap - 1);
+}
+
+static struct fwd_slot *slot_find(struct fwd_index *ix, uint8_t proto, uint32_t ip, uint16_t port)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	for (i = slot_hash(proto, ip, port, ix->cap);; i = (i + 1) & (ix->cap - 1)) {
+		struct fwd_slot *s = &ix->slots[i];
+
+		if (!s->proto)
+			return s;
+		if (s->proto == proto && s->ip == ip && s->port == port)
+			return s;
+	}
+}
+
+static int slots_reserve(struct fwd_index *ix, size_t more)
+{
+	struct fwd_slot *old = ix->slots;
+	size_t old_cap = ix->cap, cap = ix->cap ? ix->cap : 64;
+
+	while ((ix->used + more) * 2 > cap)
+		cap *= 2;
+	if (cap == ix->cap)
+		return 0;
+	ix->slots = calloc(cap, sizeof(*ix->slots));
+	if (!ix->slots) {
+		ix->slots = old;
+		return -ENOMEM;
+	}
+	ix->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].proto)
+			*slot_find(ix, old[i].proto, old[i].ip, old[i].port) = old[i];
+	free(old);
+	return 0;
+}
+
+static int clash(const struct fwd_spec *f, const struct fwd_spec *o, char *err, size_t len)
+{
+	char a[128], b[128];
+
+	fwd_format(f, a, sizeof(a));
+	fwd_format(o, b, sizeof(b));
+	if (o->host_ip == f->host_ip && o->port == f->port && o->port_end == f->port_end &&
+	    o->proto == f->proto) {
+		snprintf(err, len, "a forward for %s exists already (%s)", a, b);
+		return -EEXIST;
+	}
+	snprintf(err, len, "%s overlaps the forward %s", a, b);
+	return -EADDRINUSE;
+}
+
+int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len)
+{
+	int p = f->proto == IPPROTO_UDP;
+	unsigned int port;
+
+	for (port = f->port; port <= f->port_end; port++) {
+		const struct fwd_spec *o = ix->any[p][port];
+		struct fwd_slot *s;
+
+		if (!o && !f->host_ip)
+			o = ix->some[p][port];
+		if (!o && f->host_ip && (s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port)) &&
+		    s->proto)
+			o = s->owner;
+		if (o)
+			return clash(f, o, err, len);
+	}
+	if (f->host_ip && slots_reserve(ix, (size_t)(f->port_end - f->port) + 1))
+		return -ENOMEM;
+	for (port = f->port; port <= f->port_end; port++) {
+		if (!f->host_ip) {
+			ix->any[p][port] = f;
+			continue;
+		}
+		struct fwd_slot *s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
+
+		*s = (struct fwd_slot){ .ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto,
+					.owner = f };
+		ix->used++;
+		ix->some[p][port] = f;
+	}
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Port forwards as the CLI and the topology spell them, and the checks that
+ * keep them from clashing: pure functions, unit tested.
+ */
+#ifndef NSBPF_FWD_SPEC_H
+#define NSBPF_FWD_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topo/topo.h"
+
+struct fwd_spec {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;	/* host order; 0: the uplink address and loopback */
+	uint16_t port;		/* host ports port..port_end */
+	uint16_t port_end;
+	char node[TOPO_NAME_MAX];
+	uint16_t to_port;	/* node ports to_port..to_port_end */
+	uint16_t to_port_end;
+};
+
+/* "tcp" | "udp" */
+int fwd_parse_proto(const char *s, uint8_t *proto);
+/* [HOSTIP:]PORT[-END] */
+int fwd_parse_host(const char *s, uint32_t *ip, uint16_t *lo, uint16_t *hi);
+/* NODE:PORT[-END] */
+int fwd_parse_to(const char *s, char node[TOPO_NAME_MAX], uint16_t *lo, uint16_t *hi);
+
+/*
+ * `forward add` arguments after LAB: PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END].
+ * 0, or -EINVAL with a message in err.
+ */
+int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
+/* `forward del` arguments after LAB: PROTO [HOSTIP:]PORT[-END]. */
+int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
+
+/* -EADDRINUSE (and err) when f has ports in the masquerade range. */
+int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
+		   size_t len);
+
+/*
+ * Is f acceptable next to the existing ones and the masquerade's port range
+ * [snat_lo, snat_hi]? 0, or -EEXIST (same forward), -EADDRINUSE (overlap or
+ * inside the SNAT range) with a message in err.
+ */
+int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
+	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len);
+
+/*
+ * An index of the (proto, address, port) triples forwards claim, to check
+ * many forwards at once in O(ports) instead of comparing every pair.
+ */
+struct fwd_index;
+
+struct fwd_index *fwd_index_new(void);
+void fwd_index_free(struct fwd_index *ix);
+/*
+ * Claim every port of f, or, at the first clash with a forward the index
+ * holds, claim nothing and return -EEXIST (the same forward) or -EADDRINUSE
+ * (an overlap) with a message in err. f must outlive the index.
+ */
+int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len);
+
+/*
+ * What a forward takes from the host it runs on, seen from the lab's host
+ * netns: its ports (sockets of the host's own), its ephemeral port range,
+ * its addresses. fwd_host_read() (fwd_map.c) fills it from /proc and netlink.
+ */
+struct fwd_host {
+	uint8_t tcp[65536 / 8];		/* a listening TCP socket has the port */
+	uint8_t udp[65536 / 8];		/* a UDP socket has the port */
+	uint8_t reserved[65536 / 8];	/* net.ipv4.ip_local_reserved_ports */
+	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
+	uint32_t *addrs;		/* IPv4 addresses, host order */
+	size_t n_addrs;
+};
+
+/*
+ * Can the host give f its address and ports? 0, or with a message in err
+ * (starting with f as fwd_format() spells it):
+ *  -EADDRNOTAVAIL  f's host address is none of the host's (loopback is);
+ *  -ERANGE         a port lies in the host's ephemeral range and is not
+ *                  reserved there;
+ *  -EADDRINUSE     a socket of the host has a port (never with force).
+ */
+int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool force, char *err,
+		   size_t len);
+/* Parse ip_local_reserved_ports ("8080,9000-9100") into h->reserved. */
+int fwd_host_parse_reserved(struct fwd_host *h, const char *s);
+
+/* Forward i of the topology file, as the CLI would spell it. */
+void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f);
+
+/* "tcp 127.0.0.1:6000-6001 -> earth:8080-8081" */
+void fwd_format(const struct fwd_spec *f, char *buf, size_t len);
+
+#endif /* NSBPF_FWD_SPEC_H */

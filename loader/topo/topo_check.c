@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Cross-checks and defaults, run over everything the walk could read: limits,
+ * names derived from the lab, subnets and gateways, references, addresses,
+ * forwards. A check skips what the walk already found broken, so that one
+ * mistake gives one message.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsbpf_maps.h"
+#include "topo/topo_internal.h"
+
+#define HINT_MAX	(TOPO_NAME_MAX + 32)
+#define WHO_MAX		(TOPO_NAME_MAX + 32)
+#define FWD_STR		48
+/* "<lab>-<node>" with a one-letter node must still fit an interface name */
+#define LAB_NAME_MAX	(TOPO_IFNAMSIZ - 1 - 2)
+
+_Static_assert(NSB_MAX_NETWORKS <= 64, "topo_network.reach is a 64-bit mask");
+
+static uint32_t bcast_of(const struct topo_network *n)
+{
+	return n->subnet | ~topo_mask(n->prefix);
+}
+
+/* Why ip cannot be a host address in n, or NULL when it can. */
+static const char *addr_problem(const struct topo_network *n, uint32_t ip)
+{
+	if ((ip & topo_mask(n->prefix)) != n->subnet)
+		return "is outside";
+	if (ip == n->subnet)
+		return "is the network address of";
+	if (ip == bcast_of(n))
+		return "is the broadcast address of";
+	return NULL;
+}
+
+/* ---- limits and names ---- */
+
+static void check_limits(struct topo_ctx *c)
+{
+	struct topo *t = c->t;
+
+	if (c->have_networks && !t->n_networks)
+		topo_err(c, c->networks_mark, "no networks defined");
+	if (c->have_nodes && !t->n_nodes)
+		topo_err(c, c->nodes_mark, "no nodes defined");
+	if (t->n_networks > NSB_MAX_NETWORKS)
+		topo_err(c, t->networks[NSB_MAX_NETWORKS].mark,
+			 "network \"%s\": too many networks (%zu, the limit is %d)",
+			 t->networks[NSB_MAX_NETWORKS].name, t->n_networks, NSB_MAX_NETWORKS);
+	if (t->n_nodes > NSB_MAX_ENDPOINTS)
+		topo_err(c, t->nodes[NSB_MAX_ENDPOINTS].mark,
+			 "node \"%s\": too many nodes (%zu, the limit is %d)",
+			 t->nodes[NSB_MAX_ENDPOINTS].name, t->n_nodes, NSB_MAX_ENDPOINTS);
+}
+
+static void check_derived_names(struct topo_ctx *c)
+{
+	char full[2 * TOPO_NAME_MAX + 2];
+	struct topo *t = c->t;
+	struct topo_node *n;
+	size_t i;
+
+	if (!c->name_ok)
+		return;
+	if (strlen(t->name) > LAB_NAME_MAX) {
+		/* one message here rather than one per node */
+		topo_err(c, c->name_mark,
+			 "lab name \"%s\" is too long for the names derived from it (%zu characters, the limit is %d: \"<lab>-<node>\" must fit in %d)",
+			 t->name, strlen(t->name), LAB_NAME_MAX, TOPO_IFNAMSIZ - 1);
+		return;
+	}
+	for (i = 0; i < t->n_nodes; i++) {
+		n = &t->nodes[i];
+		if (!c->nodes[i].name_ok)
+			continue;
+		if (!topo_hostif_name(t->name, n->name, n->hostif, sizeof(n->hostif)) &&
+		    !topo_netns_name(t->name, n->name, n->netns, sizeof(n->netns)))
+			continue;
+		snprintf(full, sizeof(full), "%s-%s", t->name, n->name);
+		topo_err(c, n->mark,
+			 "node \"%s\": the derived interface and netns name \"%s\" is %zu characters, the limit is %d",
+			 n->name, full, strlen(full), TOPO_IFNAMSIZ - 1);
+	}
+}
+
+/* ---- networks ---- */
+
+static void check_gateway(struct topo_ctx *c, size_t i)
+{
+	struct topo_network *n = &c->t->networks[i];
+	char gw[TOPO_IPSTR], net[TOPO_IPSTR];
+	const char *problem;
+
+	if (!c->nets[i].gateway_given) {
+		n->gateway = n->subnet + 1;
+		n->gateway_mark = n->subnet_mark;
+		return;
+	}
+	if (!c->nets[i].gateway_ok)
+		return;
+	problem = addr_problem(n, n->gateway);
+	if (problem)
+		topo_err(c, c->nets[i].gateway_mark, "network \"%s\": gateway %s %s subnet %s/%u",
+			 n->name, topo_ip_str(n->gateway, gw), problem, topo_ip_str(n->subnet, net),
+			 n->prefix);
+}
+
+static bool subnets_overlap(const struct topo_network *a, const struct topo_network *b)
+{
+	uint32_t m = topo_mask(a->prefix < b->prefix ? a->prefix : b->prefix);
+
+	return (a->subnet & m) == (b->subnet & m);
+}
+
+static void check_overlap(struct topo_ctx *c, size_t i)
+{
+	const struct topo_network *a = &c->t->networks[i], *b;
+	char sa[TOPO_IPSTR], sb[TOPO_IPSTR];
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		b = &c->t->networks[j];
+		if (!c->nets[j].subnet_ok || !subnets_overlap(a, b))
+			continue;
+		topo_err(c, c->nets[i].subnet_mark,
+			 "network \"%s\": subnet %s/%u overlaps network \"%s\" (%s/%u at %d:%d)",
+			 a->name, topo_ip_str(a->subnet, sa), a->prefix, b->name,
+			 topo_ip_str(b->subnet, sb), b->prefix, c->nets[j].subnet_mark.line,
+			 c->nets[j].subnet_mark.col);
+		return;		/* one is enough to fix the file */
+	}
+}
+
+/*
+ * The index of the name r refers to among n names (stride bytes apart), or
+ * -1 after reporting it with the closest name as a hint. what: "network",
+ * "node"; who: the message's prefix.
+ */
+static int resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
+		       size_t stride, size_t n, const char *what, const char *who)
+{
+	char hint[HINT_MAX];
+	struct topo_hint h;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names + i * stride, r->name))
+			return (int)i;
+	topo_hint_init(&h, r->name);
+	for (i = 0; i < n; i++)
+		topo_hint_try(&h, names + i * stride);
+	topo_err(c, r->mark, "%s%s \"%s\" is not defined%s", who, what, r->name,
+		 topo_hint_str(&h, hint, sizeof(hint)));
+	return -1;
+}
+
+static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const char *who)
+{
+	return resolve_ref(c, r, c->t->n_networks ? c->t->networks[0].name : NULL,
+			   sizeof(c->t->networks[0]),
+			   c->t->n_networks, "network", who);
+}
+
+static void add_reach(struct topo *t, size_t a, size_t b)
+{
+	if (a >= NSB_MAX_NETWORKS || b >= NSB_MAX_NETWORKS)
+		return;		/* reported by check_limits */
+	t->networks[a].reach |= 1ULL << b;
+	t->networks[b].reach |= 1ULL << a;
+}
+
+/* Reach is symmetric: a reply has to come back the way the request went. */
+static void check_reach(struct topo_ctx *c, size_t i)
+{
+	const struct topo_net_src *src = &c->nets[i];
+	char who[WHO_MAX];
+	size_t j;
+	int idx;
+
+	add_reach(c->t, i, i);
+	snprintf(who, sizeof(who), "network \"%s\": reach: ", c->t->networks[i].name);
+	for (j = 0; j < src->n_reach; j++) {
+		if (!src->reach[j].name)
+			continue;
+		idx = resolve_network(c, &src->reach[j], who);
+		if (idx >= 0)
+			add_reach(c->t, i, (size_t)idx);
+	}
+}
+
+static void check_networks(struct topo_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->t->n_networks; i++) {
+		if (c->nets[i].subnet_ok) {
+			check_gateway(c, i);
+			check_overlap(c, i);
+		}
+		check_reach(c, i);
+	}
+}
+
+/* ---- nodes ---- */
+
+struct ip_use {
+	uint32_t ip;
+	size_t node;
+};
+
+static int ip_use_cmp(const void *pa, const void *pb)
+{
+	const struct ip_use *a = pa, *b = pb;
+
+	if (a->ip != b->ip)
+		return a->ip < b->ip ? -1 : 1;
+	return a->node < b->node ? -1 : a->node > b->node;
+}
+
+static void check_node_ip(struct topo_ctx *c, size_t i)
+{
+	const struct topo_node *node = &c->t->nodes[i];
+	const struct topo_network *net;
+	char ip[TOPO_IPSTR], sub[TOPO_IPSTR];
+	const struct topo_net_src *ns;
+	const char *problem;
+
+	if (!c->nodes[i].ip_ok || node->network < 0)
+		return;
+	net = &c->t->networks[node->network];
+	ns = &c->nets[node->network];
+	if (!ns->subnet_ok)
+		return;
+	problem = addr_problem(net, node->ip);
+	if (!problem && (ns->gateway_ok || !ns->gateway_given) && node->ip == net->gateway)
+		problem = "is the gateway of";
+	if (problem)
+		topo_err(c, c->nodes[i].ip_mark,
+			 "node \"%s\": address %s %s network \"%s\" (%s/%u)",
+			 node->name, topo_ip_str(node->ip, ip), problem, net->name,
+			 topo_ip_str(net->subnet, sub), net->prefix);
+}
+
+static void check_dup_ips(struct topo_ctx *c, const struct ip_use *uses, size_t n)
+{
+	const struct topo_node *first = NULL, *node;
+	struct topo_mark m = { 0 };
+	char ip[TOPO_IPSTR];
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		node = &c->t->nodes[uses[k].node];
+		if (!k || uses[k].ip != uses[k - 1].ip) {
+			first = node;	/* sorted by node too: the earliest in the file */
+			m = c->nodes[uses[k].node].ip_mark;
+			continue;
+		}
+		topo_err(c, c->nodes[uses[k].node].ip_mark,
+			 "node \"%s\": address %s is already used by node \"%s\" (at %d:%d)",
+			 node->name, topo_ip_str(uses[k].ip, ip), first->name, m.line, m.col);
+	}
+}
+
+static bool ip_taken(const struct ip_use *uses, size_t n, uint32_t ip)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (uses[mid].ip == ip)
+			return true;
+		if (uses[mid].ip < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Where a network's default addresses stand, and who did not get one. */
+struct alloc {
+	uint32_t next;
+	size_t first_fail;
+	size_t n_fail;
+};
+
+static void alloc_one(struct topo_ctx *c, struct alloc *a, size_t i, const struct ip_use *uses,
+		      size_t n_uses)
+{
+	struct topo_node *node = &c->t->nodes[i];
+	const struct topo_network *net = &c->t->networks[node->network];
+	uint32_t last = bcast_of(net) - 1;
+
+	if (!a->next)
+		a->next = net->subnet + 1;
+	while (a->next <= last && (a->next == net->gateway || ip_taken(uses, n_uses, a->next)))
+		a->next++;
+	if (a->next > last) {
+		if (!a->n_fail++)
+			a->first_fail = i;
+		return;
+	}
+	node->ip = a->next++;
+}
+
+static void report_full(struct topo_ctx *c, const struct alloc *allocs)
+{
+	const struct topo_network *net;
+	const struct topo_node *node;
+	char sub[TOPO_IPSTR], more[48];
+	size_t i;
+
+	for (i = 0; i < c->t->n_networks; i++) {
+		if (!allocs[i].n_fail)
+			continue;
+		net = &c->t->networks[i];
+		node = &c->t->nodes[allocs[i].first_fail];
+		snprintf(more, sizeof(more), " (nor for %zu more node%s)", allocs[i].n_fail - 1,
+			 allocs[i].n_fail == 2 ? "" : "s");
+		topo_err(c, node->mark,
+			 "node \"%s\": network \"%s\" (%s/%u) has no free address left for it%s",
+			 node->name, net->name, topo_ip_str(net->subnet, sub), net->prefix,
+			 allocs[i].n_fail > 1 ? more : "");
+	}
+}
+
+/* Default addresses in file order, around every address written out. */
+static void alloc_addresses(struct topo_ctx *c, const struct ip_use *uses, size_t n_uses)
+{
+	struct alloc *allocs;
+	size_t i;
+	int net;
+
+	allocs = calloc(c->t->n_networks + 1, sizeof(*allocs));
+	if (!allocs) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < c->t->n_nodes; i++) {
+		net = c->t->nodes[i].network;
+		if (!c->nodes[i].ip_given && net >= 0 && c->nets[net].subnet_ok)
+			alloc_one(c, &allocs[net], i, uses, n_uses);
+	}
+	report_full(c, allocs);
+	free(allocs);
+}
+
+static void check_nodes(struct topo_ctx *c)
+{
+	struct topo_node_src *src;
+	struct ip_use *uses;
+	char who[WHO_MAX];
+	size_t i, n = 0;
+
+	uses = calloc(c->t->n_nodes + 1, sizeof(*uses));
+	if (!uses) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < c->t->n_nodes; i++) {
+		src = &c->nodes[i];
+		if (src->network.name && c->have_networks) {
+			snprintf(who, sizeof(who), "node \"%s\": ", c->t->nodes[i].name);
+			c->t->nodes[i].network = resolve_network(c, &src->network, who);
+		}
+		check_node_ip(c, i);
+		if (src->ip_ok)
+			uses[n++] = (struct ip_use){ c->t->nodes[i].ip, i };
+	}
+	if (n)
+		qsort(uses, n, sizeof(*uses), ip_use_cmp);
+	check_dup_ips(c, uses, n);
+	alloc_addresses(c, uses, n);
+	free(uses);
+}
+
+/* ---- forwards ---- */
+
+static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
+{
+	char who[32];
+
+	snprintf(who, sizeof(who), "forward %zu: ", nr);
+	return resolve_ref(c, r, c->t->n_nodes ? c->t->nodes[0].name : NULL,
+			   sizeof(c->t->nodes[0]), c->t->n_nodes,
+			   "node", who);
+}
+
+static const char *range_str(uint16_t lo, uint16_t hi, char *buf, size_t len)
+{
+	if (lo == hi)
+		snprintf(buf, len, "%u", lo);
+	else
+		snprintf(buf, len, "%u-%u", lo, hi);
+	return buf;
+}
+
+static const char *fwd_str(const struct topo_forward *f, char buf[FWD_STR])
+{
+	char ports[16], ip[TOPO_IPSTR];
+
+	snprintf(buf, FWD_STR, "%s %s on %s", f->proto == IPPROTO_TCP ? "tcp" : "udp",
+		 range_str(f->port, f->port_end, ports, sizeof(ports)),
+		 f->host_ip ? topo_ip_str(f->host_ip, ip) : "every address");
+	return buf;
+}
+
+static void check_range_len(struct topo_ctx *c, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	const struct topo_fwd_src *src = &c->fwds[i];
+	char a[16], b[16];
+	unsigned int na, nb;
+
+	if (!src->port_ok || !src->to_ok)
+		return;
+	na = (unsigned int)(f->port_end - f->port) + 1;
+	nb = (unsigned int)(f->to_port_end - f->to_port) + 1;
+	if (na != nb)
+		topo_err(c, src->to.mark,
+			 "forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
+			 src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na,
+			 na == 1 ? "" : "s", range_str(f->to_port, f->to_port_end, b, sizeof(b)),
+			 nb);
+}
+
+static bool fwd_usable(const struct topo_fwd_src *src)
+{
+	return src->proto_ok && src->port_ok && src->host_ok;
+}
+
+/* Same proto, overlapping ports, and an address both answer on. */
+static bool fwd_clash(const struct topo_forward *a, const struct topo_forward *b)
+{
+	return a->proto == b->proto && a->port <= b->port_end && b->port <= a->port_end &&
+	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
+}
+
+static void check_fwd_overlap(struct topo_ctx *c, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	char sa[FWD_STR], sb[FWD_STR];
+	size_t j;
+
+	if (!fwd_usable(&c->fwds[i]))
+		return;
+	for (j = 0; j < i; j++) {
+		if (!fwd_usable(&c->fwds[j]) || !fwd_clash(f, &c->t->forwards[j]))
+			continue;
+		topo_err(c, c->fwds[i].port_mark,
+			 "forward %zu: %s overlaps forward %zu (%s, at %d:%d)",
+			 c->fwds[i].nr, fwd_str(f, sa), c->fwds[j].nr,
+			 fwd_str(&c->t->forwards[j], sb), c->t->forwards[j].mark.line,
+			 c->t->forwards[j].mark.col);
+		return;
+	}
+}
+
+/* Replies to masqueraded flows own the SNAT ports: a forward there would steal them. */
+static void check_fwd_snat(struct topo_ctx *c, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	uint16_t lo = c->t->nat.port_min ? c->t->nat.port_min : NSB_SNAT_PORT_MIN;
+	uint16_t hi = c->t->nat.port_max ? c->t->nat.port_max : NSB_SNAT_PORT_MAX;
+	char a[16];
+
+	if (!c->fwds[i].port_ok || f->port > hi || lo > f->port_end)
+		return;
+	topo_err(c, c->fwds[i].port_mark,
+		 "forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
+		 c->fwds[i].nr, range_str(f->port, f->port_end, a, sizeof(a)), lo, hi);
+}
+
+static void check_forwards(struct topo_ctx *c)
+{
+	struct topo_fwd_src *src;
+	size_t i;
+
+	for (i = 0; i < c->t->n_forwards; i++) {
+		src = &c->fwds[i];
+		if (src->to.name && c->have_nodes)
+			c->t->forwards[i].node = resolve_node(c, &src->to, src->nr);
+		check_range_len(c, i);
+		check_fwd_overlap(c, i);
+		check_fwd_snat(c, i);
+	}
+}
+
+void topo_check(struct topo_ctx *c)
+{
+	check_limits(c);
+	check_derived_names(c);
+	check_networks(c);	/* before nodes: sets the default gateways */
+	check_nodes(c);
+	check_forwards(c);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The checks of a topology that need the host: only `up` knows the uplink's
+ * addresses and link type, the default gateways, the forwards' ports. They
+ * run before anything is created, and report like every other check of the
+ * file: at the position of what has to change, exit 2. The caller gathers
+ * the facts (struct topo_host); this file only compares, so it is unit
+ * tested without a host.
+ */
+#include <errno.h>
+#include <linux/if_arp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo/topo_internal.h"
+
+static bool in_subnet(uint32_t ip, uint32_t net, int prefix)
+{
+	return (ip & topo_mask(prefix)) == net;
+}
+
+static bool overlap(uint32_t a, int pa, uint32_t b, int pb)
+{
+	uint32_t m = topo_mask(pa < pb ? pa : pb);
+
+	return (a & m) == (b & m);
+}
+
+/* Layer-3 devices have no Ethernet header, which from_uplink reads first. */
+static bool check_uplink(struct topo_ctx *c, const struct topo_host *h)
+{
+	const struct topo *t = c->t;
+	char what[TOPO_IFNAMSIZ + 48], kind[32] = "";
+
+	if (!h->uplink[0])
+		return false;
+	if (t->uplink[0])
+		snprintf(what, sizeof(what), "uplink \"%s\"", h->uplink);
+	else
+		snprintf(what, sizeof(what), "the default route's device \"%s\"", h->uplink);
+	if (h->uplink_missing) {
+		topo_err(c, t->uplink_mark, "%s does not exist in this network namespace", what);
+		return false;
+	}
+	if (h->uplink_type == ARPHRD_ETHER)
+		return true;
+	if (h->uplink_kind && h->uplink_kind[0])
+		snprintf(kind, sizeof(kind), "%s, ", h->uplink_kind);
+	if (h->uplink_type == ARPHRD_LOOPBACK)
+		topo_err(c, t->uplink_mark,
+			 "%s is a loopback device, not a way out: %s the Ethernet interface that faces the outside",
+			 what, t->uplink[0] ? "name" : "set uplink: to");
+	else
+		topo_err(c, t->uplink_mark,
+			 "%s is not an Ethernet device (%slink type %u): the datapath reads an Ethernet header on the uplink, so WireGuard, tun, PPP and other layer-3 devices cannot be one; %s an Ethernet interface",
+			 what, kind, h->uplink_type, t->uplink[0] ? "name" : "set uplink: to");
+	return false;
+}
+
+/*
+ * A lab subnet that overlaps the uplink's takes the host's neighbours (its
+ * /32 routes to nodes win), one that holds a default gateway takes the
+ * host's way out; a gateway on the uplink address takes the host's own.
+ */
+static void check_network(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok,
+			  const struct topo_network *n)
+{
+	char a[TOPO_IPSTR], b[TOPO_IPSTR], d[TOPO_IPSTR];
+	bool gw_given = n->gateway_mark.line != n->subnet_mark.line ||
+			n->gateway_mark.col != n->subnet_mark.col;
+	const struct topo_host_addr *u;
+	size_t i;
+
+	/* A defaulted gateway there comes with the subnet: the overlap says it all. */
+	for (i = 0; uplink_ok && gw_given && i < h->n_uplink_addrs; i++) {
+		u = &h->uplink_addrs[i];
+		if (n->gateway != u->ip)
+			continue;
+		topo_err(c, n->gateway_mark,
+			 "network \"%s\": gateway %s is the address of the uplink %s: the host's own address would move into the lab",
+			 n->name, topo_ip_str(n->gateway, a), h->uplink);
+	}
+	for (i = 0; uplink_ok && i < h->n_uplink_addrs; i++) {
+		u = &h->uplink_addrs[i];
+		if (!overlap(n->subnet, n->prefix, u->ip, u->prefix))
+			continue;
+		topo_err(c, n->subnet_mark,
+			 "network \"%s\": subnet %s/%u overlaps the uplink's subnet %s/%u (%s %s/%u): the host would reach its neighbours there through the lab",
+			 n->name, topo_ip_str(n->subnet, a), n->prefix,
+			 topo_ip_str(u->ip & topo_mask(u->prefix), b), u->prefix, h->uplink,
+			 topo_ip_str(u->ip, d), u->prefix);
+		return;		/* the default gateway is usually in there too */
+	}
+	for (i = 0; i < h->n_gateways; i++) {
+		if (!in_subnet(h->gateways[i], n->subnet, n->prefix))
+			continue;
+		topo_err(c, n->subnet_mark,
+			 "network \"%s\": subnet %s/%u contains the host's default gateway %s: the host's way out would lead into the lab",
+			 n->name, topo_ip_str(n->subnet, a), n->prefix,
+			 topo_ip_str(h->gateways[i], b));
+		return;
+	}
+}
+
+static void check_forward(struct topo_ctx *c, const struct topo_host *h, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	bool at_host;
+	char why[512];
+	int err;
+
+	if (!h->fwd_check)
+		return;
+	err = h->fwd_check(c->t, i, h->fwd_arg, why, sizeof(why));
+	at_host = err == -EADDRNOTAVAIL && f->host_mark.line;
+	if (err == -ENOMEM)
+		c->err = err;
+	else if (err)
+		topo_err(c, at_host ? f->host_mark : f->port_mark, "forward %zu: %s", i + 1, why);
+}
+
+int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo_errors *errs)
+{
+	struct topo_ctx c = { .path = t->path, .t = (struct topo *)t };
+	bool uplink_ok = check_uplink(&c, h);
+	size_t i;
+	int err;
+
+	for (i = 0; i < t->n_networks; i++)
+		check_network(&c, h, uplink_ok, &t->networks[i]);
+	for (i = 0; i < t->n_forwards; i++)
+		check_forward(&c, h, i);
+	err = c.n_msgs ? -EINVAL : 0;
+	topo_flush_msgs(&c, errs);
+	return c.err ? c.err : err;
+}

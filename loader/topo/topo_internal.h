@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Shared by the three parts of the topology module only: topo.c (the API,
+ * scalar parsers, the message list), topo_yaml.c (the libyaml tree walk) and
+ * topo_check.c (cross-checks and defaults). The walk records, beside struct
+ * topo, what the check needs and struct topo has no room for: marks, names
+ * still to resolve, and which fields are usable, so that one mistake is
+ * reported once instead of again by every check that depends on it.
+ */
+#ifndef NSBPF_TOPO_INTERNAL_H
+#define NSBPF_TOPO_INTERNAL_H
+
+#include "topo/topo.h"
+
+#define TOPO_IPSTR	16	/* "255.255.255.255" */
+
+/* A name written in the file that points at another object. */
+struct topo_ref {
+	char *name;		/* NULL when absent */
+	struct topo_mark mark;
+};
+
+struct topo_net_src {
+	bool name_ok;
+	bool subnet_ok;		/* subnet and prefix are usable */
+	bool gateway_given;	/* present, well-formed or not */
+	bool gateway_ok;	/* present and well-formed */
+	struct topo_mark subnet_mark;
+	struct topo_mark gateway_mark;
+	struct topo_ref *reach;
+	size_t n_reach;
+};
+
+struct topo_node_src {
+	bool name_ok;
+	bool ip_given;		/* present, well-formed or not: no default then */
+	bool ip_ok;
+	struct topo_ref network;
+	struct topo_mark ip_mark;
+};
+
+struct topo_fwd_src {
+	bool proto_ok;
+	bool port_ok;
+	bool to_ok;		/* node name and port range both parsed */
+	bool host_ok;		/* absent, or present and well-formed */
+	size_t nr;		/* 1-based place in the list, as messages count */
+	struct topo_ref to;	/* the node part of "to" */
+	struct topo_mark port_mark;
+};
+
+struct topo_msg {
+	struct topo_mark mark;
+	size_t seq;		/* keeps the sort stable */
+	char *text;		/* "FILE:LINE:COL: ..." */
+};
+
+struct topo_ctx {
+	const char *path;
+	struct topo *t;
+	bool name_ok;
+	bool have_networks;	/* "networks" was a mapping: refs to networks resolve */
+	bool have_nodes;	/* "nodes" was a mapping: refs to nodes resolve */
+	struct topo_mark root_mark;
+	struct topo_mark name_mark;
+	struct topo_mark networks_mark;
+	struct topo_mark nodes_mark;
+	struct topo_mark nat_ports_mark;
+	struct topo_net_src *nets;	/* parallel to t->networks */
+	struct topo_node_src *nodes;	/* parallel to t->nodes */
+	struct topo_fwd_src *fwds;	/* parallel to t->forwards */
+	size_t cap_networks, cap_nodes, cap_forwards;
+	struct topo_msg *msgs;
+	size_t n_msgs, cap_msgs;
+	int err;		/* sticky -ENOMEM */
+};
+
+/* Did-you-mean: the closest candidate within an edit distance of 2. */
+struct topo_hint {
+	const char *word;
+	const char *best;
+	int dist;
+};
+
+__attribute__((format(printf, 3, 4)))
+void topo_err(struct topo_ctx *c, struct topo_mark m, const char *fmt, ...);
+void *topo_grow(void *p, size_t *cap, size_t want, size_t size);
+
+void topo_hint_init(struct topo_hint *h, const char *word);
+void topo_hint_try(struct topo_hint *h, const char *cand);
+const char *topo_hint_str(const struct topo_hint *h, char *buf, size_t len);
+
+/* Like the public parsers, but tell syntax (-EINVAL) from range errors. */
+int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix);	/* prefix 0..32 */
+int topo_port_range_check(const char *s, uint16_t *lo, uint16_t *hi);	/* -ERANGE, -EDOM */
+uint32_t topo_mask(int prefix);
+const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
+
+/* Growth of the parallel arrays: the index of the new zeroed entry, or -ENOMEM. */
+int topo_add_network(struct topo_ctx *c);
+int topo_add_node(struct topo_ctx *c);
+int topo_add_forward(struct topo_ctx *c);
+
+/* Hand c's messages over to errs in file order (errs may be NULL: dropped). */
+void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
+
+/* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
+int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
+void topo_check(struct topo_ctx *c);
+
+#endif /* NSBPF_TOPO_INTERNAL_H */

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The libyaml side of the topology: load the document tree and walk it into
+ * struct topo, one table of known keys per level. This file checks what one
+ * value says on its own (types, syntax, names); anything that compares two
+ * values is left to topo_check.c. libyaml keeps duplicate mapping keys, so the
+ * walk refuses them itself.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "nsbpf_maps.h"
+#include "topo/topo_internal.h"
+
+#define WHO_MAX		(TOPO_NAME_MAX + 32)
+#define FIELDS_MAX	8
+#define HINT_MAX	(TOPO_NAME_MAX + 32)
+
+struct walk {
+	struct topo_ctx *c;
+	yaml_document_t *doc;
+	const char *who;	/* message prefix: "" or "node \"earth\": " */
+	const char *key;	/* the key being parsed, for messages */
+	int idx;		/* the network, node or forward being filled */
+};
+
+struct field {
+	const char *key;
+	void (*parse)(struct walk *w, yaml_node_t *val);
+	bool required;
+};
+
+static struct topo_mark mark_of(const yaml_node_t *n)
+{
+	return (struct topo_mark){ (int)n->start_mark.line + 1, (int)n->start_mark.column + 1 };
+}
+
+static const char *str_of(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static yaml_node_t *node_at(struct walk *w, int i)
+{
+	return yaml_document_get_node(w->doc, i);
+}
+
+/* Plain "", "~" or "null": YAML's way of writing nothing. */
+static bool is_null(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = str_of(n);
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+static const char *kind_of(const yaml_node_t *n)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	return is_null(n) ? "nothing" : "a scalar";
+}
+
+static bool want_type(struct walk *w, yaml_node_t *n, yaml_node_type_t type, const char *what)
+{
+	if (n->type == type)
+		return true;
+	topo_err(w->c, mark_of(n), "%s%s: expected %s, got %s", w->who, w->key, what, kind_of(n));
+	return false;
+}
+
+static const char *want_scalar(struct walk *w, yaml_node_t *n)
+{
+	return want_type(w, n, YAML_SCALAR_NODE, "a scalar") ? str_of(n) : NULL;
+}
+
+static char *dup_str(struct walk *w, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		w->c->err = -ENOMEM;
+	return d;
+}
+
+/* ---- mappings ---- */
+
+/*
+ * The key of pair p as a string, or NULL when it is not a scalar or repeats an
+ * earlier key of the same mapping (both reported; what names the key's role).
+ */
+static const char *pair_key(struct walk *w, yaml_node_t *map, yaml_node_pair_t *p,
+			    const char *what)
+{
+	yaml_node_t *k = node_at(w, p->key), *prev;
+	struct topo_mark first;
+	yaml_node_pair_t *q;
+
+	if (k->type != YAML_SCALAR_NODE) {
+		topo_err(w->c, mark_of(k), "%skeys must be scalars, got %s", w->who, kind_of(k));
+		return NULL;
+	}
+	for (q = map->data.mapping.pairs.start; q < p; q++) {
+		prev = node_at(w, q->key);
+		if (prev->type != YAML_SCALAR_NODE || strcmp(str_of(prev), str_of(k)))
+			continue;
+		first = mark_of(prev);
+		topo_err(w->c, mark_of(k), "%sduplicate %s \"%s\" (first defined at %d:%d)", w->who,
+			 what, str_of(k), first.line, first.col);
+		return NULL;
+	}
+	return str_of(k);
+}
+
+static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fields,
+			bool *hinted)
+{
+	char hint[HINT_MAX], list[FIELDS_MAX * 16] = "";
+	const char *key = str_of(k);
+	struct topo_hint h;
+	int i;
+
+	topo_hint_init(&h, key);
+	for (i = 0; fields[i].key; i++) {
+		topo_hint_try(&h, fields[i].key);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+			 fields[i].key);
+	}
+	for (i = 0; h.best && fields[i].key; i++)
+		if (fields[i].key == h.best)
+			hinted[i] = true;	/* the typo stands for it: no "missing" too */
+	if (h.best)
+		topo_err(w->c, mark_of(k), "%sunknown key \"%s\"%s", w->who, key,
+			 topo_hint_str(&h, hint, sizeof(hint)));
+	else
+		topo_err(w->c, mark_of(k), "%sunknown key \"%s\" (expected one of: %s)%s", w->who,
+			 key, list, strcmp(key, "<<") ? "" : "; YAML merge keys are not supported");
+}
+
+static int field_find(const struct field *fields, const char *key)
+{
+	int i;
+
+	for (i = 0; fields[i].key; i++)
+		if (!strcmp(fields[i].key, key))
+			return i;
+	return -1;
+}
+
+/* Walk a mapping of known keys; map NULL stands for an empty one. */
+static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fields,
+			struct topo_mark where)
+{
+	bool seen[FIELDS_MAX] = { 0 }, hinted[FIELDS_MAX] = { 0 };
+	yaml_node_pair_t *p = NULL, *end = NULL;
+	yaml_node_t *val;
+	const char *key;
+	int i;
+
+	if (map) {
+		p = map->data.mapping.pairs.start;
+		end = map->data.mapping.pairs.top;
+	}
+	for (; p < end; p++) {
+		key = pair_key(w, map, p, "key");
+		if (!key)
+			continue;
+		i = field_find(fields, key);
+		if (i < 0) {
+			unknown_key(w, node_at(w, p->key), fields, hinted);
+			continue;
+		}
+		seen[i] = true;
+		val = node_at(w, p->value);
+		if (is_null(val)) {	/* an optional key left empty keeps its default */
+			if (fields[i].required)
+				topo_err(w->c, mark_of(val), "%skey \"%s\" has no value", w->who,
+					 key);
+			continue;
+		}
+		w->key = fields[i].key;
+		fields[i].parse(w, val);
+	}
+	for (i = 0; fields[i].key; i++)
+		if (fields[i].required && !seen[i] && !hinted[i])
+			topo_err(w->c, where, "%smissing required key \"%s\"", w->who,
+				 fields[i].key);
+}
+
+/* A mapping whose keys are names (networks, nodes): add each entry. */
+static void walk_named(struct walk *w, yaml_node_t *map, const char *what,
+		       void (*add)(struct walk *w, yaml_node_t *k, yaml_node_t *v))
+{
+	yaml_node_pair_t *p;
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
+		if (pair_key(w, map, p, what))
+			add(w, node_at(w, p->key), node_at(w, p->value));
+}
+
+/* An entry's own mapping: NULL (written "earth:") for empty, or reported. */
+static bool entry_map(struct walk *w, yaml_node_t *v, yaml_node_t **map)
+{
+	*map = NULL;
+	if (is_null(v))
+		return true;
+	if (v->type == YAML_MAPPING_NODE) {
+		*map = v;
+		return true;
+	}
+	topo_err(w->c, mark_of(v), "%sexpected a mapping, got %s", w->who, kind_of(v));
+	return false;
+}
+
+/* Names of labs, networks, nodes. */
+static bool check_name(struct walk *w, yaml_node_t *n, const char *what)
+{
+	const char *s = str_of(n);
+	size_t len = strlen(s);
+
+	if (len >= TOPO_NAME_MAX) {
+		topo_err(w->c, mark_of(n),
+			 "%s name \"%.20s...\" is too long (%zu characters, the limit is %d)",
+			 what, s, len, TOPO_NAME_MAX - 1);
+		return false;
+	}
+	if (topo_parse_name(s)) {
+		topo_err(w->c, mark_of(n),
+			 "%s name \"%s\" is not valid: use a-z, 0-9 and '-', starting and ending with a letter or digit",
+			 what, s);
+		return false;
+	}
+	return true;
+}
+
+static void copy_name(char *dst, const char *s)
+{
+	snprintf(dst, TOPO_NAME_MAX, "%s", s);	/* too long was reported: keep a prefix */
+}
+
+static bool want_ipv4(struct walk *w, yaml_node_t *v, uint32_t *ip)
+{
+	const char *s = want_scalar(w, v);
+
+	if (!s)
+		return false;
+	if (!topo_parse_ipv4(s, ip))
+		return true;
+	topo_err(w->c, mark_of(v), "%s%s \"%s\" is not an IPv4 address (expected a.b.c.d%s)",
+		 w->who, w->key, s, strchr(s, '/') ? ", without a prefix length" : "");
+	return false;
+}
+
+/* ---- networks ---- */
+
+static void net_subnet(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	char ip[TOPO_IPSTR];
+	const char *s = want_scalar(w, v), *special;
+	uint32_t addr, block;
+	int len, block_len;
+
+	src->subnet_mark = net->subnet_mark = mark_of(v);
+	if (!s)
+		return;
+	if (topo_ipv4_prefix(s, &addr, &len)) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet \"%s\" is not an IPv4 subnet (expected a.b.c.d/n)", w->who, s);
+		return;
+	}
+	if (len < 1 || len > 30) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet \"%s\": the prefix length must be 1 to 30 (a /31 or /32 has no room for a gateway and a node)",
+			 w->who, s);
+		return;
+	}
+	if (addr & ~topo_mask(len)) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet \"%s\" has host bits set (did you mean \"%s/%d\"?)",
+			 w->who, s, topo_ip_str(addr & topo_mask(len), ip), len);
+		return;
+	}
+	special = topo_special_block(addr, len, &block, &block_len);
+	if (special) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet %s %s %s/%d (%s): a lab subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			 w->who, s, len >= block_len ? "is inside" : "contains",
+			 topo_ip_str(block, ip), block_len, special);
+		return;
+	}
+	net->subnet = addr;
+	net->prefix = (uint8_t)len;
+	src->subnet_ok = true;
+}
+
+static void net_gateway(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_src *src = &w->c->nets[w->idx];
+
+	src->gateway_given = true;
+	src->gateway_mark = w->c->t->networks[w->idx].gateway_mark = mark_of(v);
+	src->gateway_ok = want_ipv4(w, v, &w->c->t->networks[w->idx].gateway);
+}
+
+static void net_masquerade(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	bool plain;
+
+	if (!s)
+		return;
+	plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;	/* quoted is a string */
+	if (plain && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		w->c->t->networks[w->idx].masquerade = s[0] == 't';
+		return;
+	}
+	if (!plain)
+		topo_err(w->c, mark_of(v),
+			 "%smasquerade \"%s\" is a quoted string: write true or false without quotes",
+			 w->who, s);
+	else
+		topo_err(w->c, mark_of(v),
+			 "%smasquerade \"%s\" is not a boolean: write true or false (yes/no/on/off are not accepted)",
+			 w->who, s);
+}
+
+static void net_reach(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	size_t n;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of network names"))
+		return;
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	src->reach = calloc(n ? n : 1, sizeof(*src->reach));
+	if (!src->reach) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		item = node_at(w, *it);
+		if (!want_scalar(w, item))
+			continue;
+		src->reach[src->n_reach].mark = mark_of(item);
+		src->reach[src->n_reach++].name = dup_str(w, str_of(item));
+	}
+}
+
+static const struct field network_fields[] = {
+	{ "subnet", net_subnet, true },
+	{ "gateway", net_gateway, false },
+	{ "masquerade", net_masquerade, false },
+	{ "reach", net_reach, false },
+	{ NULL },
+};
+
+static void add_network(struct walk *w, yaml_node_t *k, yaml_node_t *v)
+{
+	char who[WHO_MAX];
+	yaml_node_t *map;
+	int i = topo_add_network(w->c);
+
+	if (i < 0) {
+		w->c->err = i;
+		return;
+	}
+	copy_name(w->c->t->networks[i].name, str_of(k));
+	w->c->t->networks[i].mark = mark_of(k);
+	w->c->nets[i].name_ok = check_name(w, k, "network");
+	snprintf(who, sizeof(who), "network \"%s\": ", str_of(k));
+	w->who = who;
+	w->idx = i;
+	if (entry_map(w, v, &map))
+		walk_fields(w, map, network_fields, mark_of(k));
+	w->who = "";
+}
+
+/* ---- nodes ---- */
+
+static void node_network(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node_src *src = &w->c->nodes[w->idx];
+
+	if (!want_scalar(w, v))
+		return;
+	src->network.mark = mark_of(v);
+	src->network.name = dup_str(w, str_of(v));
+}
+
+static void node_ip(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node_src *src = &w->c->nodes[w->idx];
+
+	src->ip_given = true;
+	src->ip_mark = mark_of(v);
+	src->ip_ok = want_ipv4(w, v, &w->c->t->nodes[w->idx].ip);
+}
+
+/* One command of exec: a non-empty string, or reported. */
+static bool exec_item_ok(struct walk *w, yaml_node_t *item, size_t nr)
+{
+	const char *hint = "";
+
+	if (item->type == YAML_SCALAR_NODE && *str_of(item))
+		return true;
+	if (item->type == YAML_SCALAR_NODE) {
+		topo_err(w->c, mark_of(item), "%sexec item %zu is empty", w->who, nr);
+		return false;
+	}
+	if (item->type == YAML_MAPPING_NODE)	/* "- echo a: b" is a mapping to YAML */
+		hint = " (quote a command that contains \": \")";
+	topo_err(w->c, mark_of(item), "%sexec item %zu: expected a command string, got %s%s",
+		 w->who, nr, kind_of(item), hint);
+	return false;
+}
+
+static void node_exec(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node *node = &w->c->t->nodes[w->idx];
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	size_t n;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of commands"))
+		return;
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	node->exec = calloc(n ? n : 1, sizeof(*node->exec));
+	if (!node->exec) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		item = node_at(w, *it);
+		if (!exec_item_ok(w, item, (size_t)(it - v->data.sequence.items.start) + 1))
+			continue;
+		node->exec[node->n_exec] = dup_str(w, str_of(item));
+		if (node->exec[node->n_exec])
+			node->n_exec++;
+	}
+}
+
+static const struct field node_fields[] = {
+	{ "network", node_network, true },
+	{ "ip", node_ip, false },
+	{ "exec", node_exec, false },
+	{ NULL },
+};
+
+static void add_node(struct walk *w, yaml_node_t *k, yaml_node_t *v)
+{
+	char who[WHO_MAX];
+	yaml_node_t *map;
+	int i = topo_add_node(w->c);
+
+	if (i < 0) {
+		w->c->err = i;
+		return;
+	}
+	copy_name(w->c->t->nodes[i].name, str_of(k));
+	w->c->t->nodes[i].mark = mark_of(k);
+	w->c->nodes[i].name_ok = check_name(w, k, "node");
+	snprintf(who, sizeof(who), "node \"%s\": ", str_of(k));
+	w->who = who;
+	w->idx = i;
+	if (entry_map(w, v, &map))
+		walk_fields(w, map, node_fields, mark_of(k));
+	w->who = "";
+}
+
+/* ---- forwards ---- */
+
+static void fwd_proto(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	uint8_t proto;
+
+	if (!s)
+		return;
+	if (!strcmp(s, "tcp")) {
+		proto = IPPROTO_TCP;
+	} else if (!strcmp(s, "udp")) {
+		proto = IPPROTO_UDP;
+	} else {
+		topo_err(w->c, mark_of(v), "%sproto \"%s\" is not supported: use tcp or udp",
+			 w->who, s);
+		return;
+	}
+	w->c->t->forwards[w->idx].proto = proto;
+	w->c->fwds[w->idx].proto_ok = true;
+}
+
+/* s: the ports after "port:" or after "to: NODE:"; messages quote the whole value. */
+static bool ports(struct walk *w, yaml_node_t *v, const char *s, uint16_t *lo, uint16_t *hi)
+{
+	const char *all = str_of(v);
+
+	switch (topo_port_range_check(s, lo, hi)) {
+	case 0:
+		return true;
+	case -ERANGE:
+		topo_err(w->c, mark_of(v), "%s%s \"%s\": ports must be 1 to 65535", w->who, w->key,
+			 all);
+		break;
+	case -EDOM:
+		topo_err(w->c, mark_of(v), "%s%s \"%s\": the range is reversed (first > last)",
+			 w->who, w->key, all);
+		break;
+	default:
+		topo_err(w->c, mark_of(v),
+			 "%s%s \"%s\" is not a port or port range (expected N or N-M, no leading zeros)",
+			 w->who, w->key, all);
+	}
+	return false;
+}
+
+static void fwd_port(struct walk *w, yaml_node_t *v)
+{
+	struct topo_forward *f = &w->c->t->forwards[w->idx];
+	struct topo_fwd_src *src = &w->c->fwds[w->idx];
+	const char *s = want_scalar(w, v);
+
+	src->port_mark = f->port_mark = mark_of(v);
+	if (s)
+		src->port_ok = ports(w, v, s, &f->port, &f->port_end);
+}
+
+static void fwd_to(struct walk *w, yaml_node_t *v)
+{
+	struct topo_forward *f = &w->c->t->forwards[w->idx];
+	struct topo_fwd_src *src = &w->c->fwds[w->idx];
+	const char *s = want_scalar(w, v), *colon;
+
+	if (!s)
+		return;
+	colon = strchr(s, ':');
+	if (!colon || colon == s) {
+		topo_err(w->c, mark_of(v), "%sto \"%s\": expected NODE:PORT or NODE:FIRST-LAST",
+			 w->who, s);
+		return;
+	}
+	src->to.mark = mark_of(v);
+	src->to.name = strndup(s, (size_t)(colon - s));
+	if (!src->to.name) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	src->to_ok = ports(w, v, colon + 1, &f->to_port, &f->to_port_end);
+}
+
+static void fwd_host(struct walk *w, yaml_node_t *v)
+{
+	struct topo_fwd_src *src = &w->c->fwds[w->idx];
+	uint32_t *ip = &w->c->t->forwards[w->idx].host_ip;
+	char why[160];
+
+	src->host_ok = want_ipv4(w, v, ip);
+	w->c->t->forwards[w->idx].host_mark = mark_of(v);
+	if (src->host_ok && !*ip) {
+		topo_err(w->c, mark_of(v),
+			 "%shost 0.0.0.0: leave host out to answer on the uplink address and loopback",
+			 w->who);
+		src->host_ok = false;
+	} else if (src->host_ok && topo_fwd_host_problem(*ip, why, sizeof(why))) {
+		topo_err(w->c, mark_of(v), "%shost %s", w->who, why);
+		src->host_ok = false;
+	}
+}
+
+static const struct field forward_fields[] = {
+	{ "proto", fwd_proto, true },
+	{ "port", fwd_port, true },
+	{ "to", fwd_to, true },
+	{ "host", fwd_host, false },
+	{ NULL },
+};
+
+static void add_forward(struct walk *w, yaml_node_t *v, size_t nr)
+{
+	char who[WHO_MAX];
+	int i;
+
+	snprintf(who, sizeof(who), "forward %zu: ", nr);
+	w->who = who;
+	if (v->type != YAML_MAPPING_NODE) {
+		topo_err(w->c, mark_of(v), "%sexpected a mapping with proto, port and to, got %s",
+			 w->who, kind_of(v));
+		goto out;
+	}
+	i = topo_add_forward(w->c);
+	if (i < 0) {
+		w->c->err = i;
+		goto out;
+	}
+	w->c->t->forwards[i].mark = mark_of(v);
+	w->c->fwds[i].host_ok = true;
+	w->c->fwds[i].nr = nr;
+	w->idx = i;
+	walk_fields(w, v, forward_fields, mark_of(v));
+out:
+	w->who = "";
+}
+
+/* ---- top level ---- */
+
+static void root_name(struct walk *w, yaml_node_t *v)
+{
+	if (!want_scalar(w, v))
+		return;
+	w->c->name_mark = mark_of(v);
+	if (!check_name(w, v, "lab"))
+		return;
+	copy_name(w->c->t->name, str_of(v));
+	w->c->name_ok = true;
+}
+
+/* What the kernel's dev_valid_name() accepts. */
+static void root_uplink(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	size_t len;
+
+	if (!s)
+		return;
+	len = strlen(s);
+	if (len >= TOPO_IFNAMSIZ) {
+		topo_err(w->c, mark_of(v),
+			 "uplink \"%s\" is too long (%zu characters, the limit is %d)",
+			 s, len, TOPO_IFNAMSIZ - 1);
+		return;
+	}
+	if (!strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\r\v\f")) {
+		topo_err(w->c, mark_of(v), "uplink \"%s\" is not a valid interface name", s);
+		return;
+	}
+	/* Other loopback devices are found by their link type at up. */
+	if (!strcmp(s, "lo")) {
+		topo_err(w->c, mark_of(v),
+			 "uplink \"lo\" is the loopback device, not a way out: name the Ethernet interface that faces the outside, or leave uplink out to use the default route's");
+		return;
+	}
+	w->c->t->uplink_mark = mark_of(v);
+	memcpy(w->c->t->uplink, s, len + 1);
+}
+
+static void root_networks(struct walk *w, yaml_node_t *v)
+{
+	w->c->networks_mark = mark_of(v);
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of network names"))
+		return;
+	w->c->have_networks = true;
+	walk_named(w, v, "network", add_network);
+}
+
+static void root_nodes(struct walk *w, yaml_node_t *v)
+{
+	w->c->nodes_mark = mark_of(v);
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of node names"))
+		return;
+	w->c->have_nodes = true;
+	walk_named(w, v, "node", add_node);
+}
+
+static void root_forwards(struct walk *w, yaml_node_t *v)
+{
+	yaml_node_item_t *it;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list"))
+		return;
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+		add_forward(w, node_at(w, *it), (size_t)(it - v->data.sequence.items.start) + 1);
+}
+
+/* ---- nat ---- */
+
+static void nat_ports(struct walk *w, yaml_node_t *v)
+{
+	struct topo_nat *n = &w->c->t->nat;
+	const char *s = want_scalar(w, v);
+
+	if (!s || !ports(w, v, s, &n->port_min, &n->port_max))
+		return;
+	w->c->nat_ports_mark = mark_of(v);
+	if (n->port_max - n->port_min + 1 < 2) {
+		topo_err(w->c, mark_of(v), "nat: ports \"%s\": at least 2 ports are needed", s);
+		n->port_min = n->port_max = 0;
+	}
+}
+
+static void nat_conntrack(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	unsigned long long n;
+	char *end;
+
+	if (!s)
+		return;
+	n = strtoull(s, &end, 10);
+	if (*s < '1' || *s > '9' || *end || n < 256 || n > 16777216) {
+		topo_err(w->c, mark_of(v),
+			 "nat: conntrack \"%s\": expected a number of entries from 256 to 16777216",
+			 s);
+		return;
+	}
+	w->c->t->nat.conntrack = (uint32_t)n;
+}
+
+/* nat: timeouts: one key per conntrack timeout, named as `nat list` shows them. */
+static const struct {
+	const char *key;
+	size_t off;		/* in struct topo_timeouts */
+	uint64_t dflt_ns;	/* for the message */
+} tmo_keys[] = {
+	{ "tcp_syn", offsetof(struct topo_timeouts, tcp_syn), NSB_TMO_TCP_SYN },
+	{ "tcp_established", offsetof(struct topo_timeouts, tcp_est), NSB_TMO_TCP_EST },
+	{ "tcp_closing", offsetof(struct topo_timeouts, tcp_closing), NSB_TMO_TCP_CLOSING },
+	{ "tcp_closed", offsetof(struct topo_timeouts, tcp_closed), NSB_TMO_TCP_CLOSED },
+	{ "udp_new", offsetof(struct topo_timeouts, udp_new), NSB_TMO_UDP_NEW },
+	{ "udp", offsetof(struct topo_timeouts, udp), NSB_TMO_UDP },
+	{ "icmp", offsetof(struct topo_timeouts, icmp), NSB_TMO_ICMP },
+};
+
+/*
+ * Values under the RFC 5382/4787 minimums are the user's choice (a lab may
+ * want flows to expire fast); 0 would silently mean "the default" in the
+ * config map, and more than 30 days only keeps dead flows' ports taken.
+ */
+static void nat_timeout(struct walk *w, yaml_node_t *v)
+{
+	char max[16], dflt[16];
+	const char *s = want_scalar(w, v);
+	uint32_t secs;
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; strcmp(tmo_keys[i].key, w->key); i++)
+		;
+	topo_duration_str(TOPO_TIMEOUT_MAX, max, sizeof(max));
+	switch (topo_parse_duration(s, &secs)) {
+	case 0:
+		*(uint32_t *)((char *)&w->c->t->nat.timeouts + tmo_keys[i].off) = secs;
+		return;
+	case -ERANGE:
+		topo_err(w->c, mark_of(v),
+			 "%s%s \"%s\": a timeout must be from 1s to %s (leave it out for the default, %s)",
+			 w->who, w->key, s, max,
+			 topo_duration_str(tmo_keys[i].dflt_ns / NSB_NSEC_PER_SEC, dflt,
+					   sizeof(dflt)));
+		return;
+	default:
+		topo_err(w->c, mark_of(v),
+			 "%s%s \"%s\" is not a duration (expected a number and a unit, d h m s, largest first: 30s, 4m, 2h4m)",
+			 w->who, w->key, s);
+	}
+}
+
+static const struct field timeout_fields[] = {
+	{ "tcp_syn", nat_timeout, false },
+	{ "tcp_established", nat_timeout, false },
+	{ "tcp_closing", nat_timeout, false },
+	{ "tcp_closed", nat_timeout, false },
+	{ "udp_new", nat_timeout, false },
+	{ "udp", nat_timeout, false },
+	{ "icmp", nat_timeout, false },
+	{ NULL },
+};
+
+_Static_assert(sizeof(timeout_fields) / sizeof(timeout_fields[0]) ==
+	       sizeof(tmo_keys) / sizeof(tmo_keys[0]) + 1, "one table row per timeout key");
+
+static void nat_timeouts(struct walk *w, yaml_node_t *v)
+{
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of timeouts (tcp_syn: 4m, ...)"))
+		return;
+	w->who = "nat: timeouts: ";
+	walk_fields(w, v, timeout_fields, mark_of(v));
+	w->who = "nat: ";
+}
+
+static const struct field nat_fields[] = {
+	{ "ports", nat_ports, false },
+	{ "conntrack", nat_conntrack, false },
+	{ "timeouts", nat_timeouts, false },
+	{ NULL },
+};
+
+static void root_nat(struct walk *w, yaml_node_t *v)
+{
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping (ports, conntrack, timeouts)"))
+		return;
+	w->c->t->nat.mark = mark_of(v);
+	w->who = "nat: ";
+	walk_fields(w, v, nat_fields, mark_of(v));
+	w->who = "";
+}
+
+static const struct field root_fields[] = {
+	{ "name", root_name, true },
+	{ "uplink", root_uplink, false },
+	{ "networks", root_networks, true },
+	{ "nodes", root_nodes, true },
+	{ "forwards", root_forwards, false },
+	{ "nat", root_nat, false },
+	{ NULL },
+};
+
+/* ---- the document ---- */
+
+/* Reader errors (bad UTF-8) come with a byte offset, not a mark. */
+static struct topo_mark offset_mark(const char *buf, size_t len, size_t off)
+{
+	struct topo_mark m = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			m.line++;
+			m.col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			m.col++;
+		}
+	}
+	return m;
+}
+
+static void syntax_error(struct topo_ctx *c, yaml_parser_t *p, const char *buf, size_t len)
+{
+	struct topo_mark m = { (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1 };
+	const char *problem = p->problem ? p->problem : "cannot parse";
+
+	if (p->error == YAML_MEMORY_ERROR) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (p->error == YAML_READER_ERROR) {
+		topo_err(c, offset_mark(buf, len, p->problem_offset), "YAML error: %s", problem);
+		return;
+	}
+	if (p->context)
+		topo_err(c, m, "YAML syntax error: %s (%s at %zu:%zu)", problem, p->context,
+			 p->context_mark.line + 1, p->context_mark.column + 1);
+	else
+		topo_err(c, m, "YAML syntax error: %s", problem);
+}
+
+static void walk_root(struct topo_ctx *c, yaml_document_t *doc, yaml_node_t *root)
+{
+	struct walk w = { .c = c, .doc = doc, .who = "", .key = "" };
+
+	c->root_mark = mark_of(root);
+	if (root->type != YAML_MAPPING_NODE) {
+		topo_err(c, mark_of(root),
+			 "expected a mapping with name, networks and nodes at the top, got %s",
+			 kind_of(root));
+		return;
+	}
+	walk_fields(&w, root, root_fields, mark_of(root));
+}
+
+/* nsbpf reads one document: a second one would be ignored, so refuse it. */
+static void no_second_doc(struct topo_ctx *c, yaml_parser_t *p, const char *buf, size_t len)
+{
+	yaml_document_t doc;
+	yaml_node_t *root;
+
+	if (!yaml_parser_load(p, &doc)) {
+		syntax_error(c, p, buf, len);
+		return;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root)
+		topo_err(c, mark_of(root), "a second YAML document: a topology file holds one");
+	yaml_document_delete(&doc);
+}
+
+int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int err = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		syntax_error(c, &parser, buf, len);
+		err = -EINVAL;
+		goto out_parser;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root || is_null(root)) {
+		topo_err(c, (struct topo_mark){ 1, 1 },
+			 "empty file: expected a mapping with name, networks and nodes");
+		err = -EINVAL;
+		goto out_doc;
+	}
+	no_second_doc(c, &parser, buf, len);
+	walk_root(c, &doc, root);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	return err;
+}
