@@ -11,10 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -24,15 +22,12 @@
 #include "lab/port_fwd_map.h"
 #include "util/log.h"
 #include "sys/nl.h"
+#include "sys/pins.h"
 #include "node.skel.h"
 #if __has_include("uplink.skel.h")
 #include "uplink.skel.h"
 #define HAVE_UPLINK_OBJ 1
 #endif /* uplink.skel.h */
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif /* BPF_FS_MAGIC */
 
 #define NSEC_PER_SEC	1000000000ULL
 
@@ -61,48 +56,6 @@ int attach_mode_parse(const char *s, enum attach_mode *m)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-int bpffs_ensure(void)
-{
-	struct statfs st;
-
-	if (!statfs(BPFFS_ROOT, &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mkdir(BPFFS_ROOT, 0700) && errno != EEXIST)
-		return -errno;
-	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700"))
-		return -errno;
-	pr_info("mounted a bpf filesystem on %s\n", BPFFS_ROOT);
-	return 0;
-}
-
-static void pin_dir(const char *lab, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", PIN_ROOT, lab);
-}
-
-/* Pinned maps of another layout are never silently reused. */
-static int check_layout(const char *dir)
-{
-	struct nsb_config cfg;
-	char path[512];
-	__u32 key = 0;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/config", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (bpf_map_lookup_elem(fd, &key, &cfg))
-		err = -errno;
-	else if (cfg.layout != NSB_LAYOUT_VERSION) {
-		pr_warn("maps pinned in %s have layout %u, this nsbpf uses %u: run \"nsbpf down\" on the lab and bring it up again\n",
-			dir, cfg.layout, NSB_LAYOUT_VERSION);
-		err = -EPROTO;
-	}
-	close(fd);
-	return err;
 }
 
 /*
@@ -502,7 +455,7 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 		pr_warn("mount bpffs on %s: %s\n", BPFFS_ROOT, strerror(-err));
 		return err;
 	}
-	pin_dir(t->name, dir, sizeof(dir));
+	pins_dir(t->name, dir, sizeof(dir));
 	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
 		return -errno;
 	if (!reup) {
@@ -512,7 +465,7 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 		if (mkdir(dir, 0700) && errno != EEXIST)
 			return -errno;
 	}
-	err = check_layout(dir);
+	err = pins_check_layout(dir);
 	if (err)
 		return err;
 	skel = nsbpf_node__open();
@@ -564,15 +517,13 @@ int dp_stats_read(const char *lab, struct nsb_counter *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct nsb_counter *per;
-	char path[512];
 	int fd, err = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	snprintf(path, sizeof(path), "%s/%s/stats", PIN_ROOT, lab);
-	fd = bpf_obj_get(path);
+	fd = pins_map_open(lab, "stats");
 	if (fd < 0)
-		return -errno;
+		return fd;
 	per = calloc((size_t)ncpu, sizeof(*per));
 	if (!per) {
 		close(fd);

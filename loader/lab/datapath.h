@@ -13,9 +13,7 @@
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
 #include "sys/state.h"
-
-#define BPFFS_ROOT	"/sys/fs/bpf"
-#define PIN_ROOT	BPFFS_ROOT "/nsbpf"
+#include "sys/pins.h"
 
 struct dp_uplink {
 	char name[16];		/* "" : no uplink */
@@ -55,9 +53,6 @@ int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
  * built or there is no cgroup v2 (with a note).
  */
 int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup);
-
-/* Make sure a bpffs is mounted at /sys/fs/bpf. */
-int bpffs_ensure(void);
 
 /* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
 int dp_stats_read(const char *lab, struct nsb_counter *out);

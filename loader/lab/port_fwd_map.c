@@ -13,16 +13,12 @@
 #include "lab/datapath.h"
 #include "lab/port_fwd_map.h"
 #include "sys/nl.h"
+#include "sys/pins.h"
 #include "nsbpf_maps.h"
 
 int fwd_map_open(const char *lab)
 {
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s/forwards", PIN_ROOT, lab);
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
+	return pins_map_open(lab, "forwards");
 }
 
 static struct nsb_fwd_key fwd_key(const struct fwd_spec *f, uint16_t port)
