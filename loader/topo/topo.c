@@ -488,69 +488,64 @@ void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs)
 
 /* ---- the parallel arrays ---- */
 
+/*
+ * One more zeroed entry at the end of a struct topo array and of its
+ * parallel source array in topo_ctx, which share one capacity: the new
+ * entry's index, or -ENOMEM with *n unchanged.
+ */
+static int add_entry(void **arr, size_t arr_size, void **src, size_t src_size, size_t *n,
+		     size_t *cap)
+{
+	size_t cap_arr = *cap, cap_src = *cap;
+	void *p;
+
+	p = topo_grow(*arr, &cap_arr, *n + 1, arr_size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	p = topo_grow(*src, &cap_src, *n + 1, src_size);
+	if (!p)
+		return -ENOMEM;
+	*src = p;
+	*cap = cap_src;
+	return (int)(*n)++;
+}
+
 int topo_add_network(struct topo_ctx *c)
 {
-	struct topo *t = c->t;
-	size_t n = t->n_networks, cap = c->cap_networks;
-	struct topo_network *nets;
-	struct topo_net_src *src;
+	void *arr = c->t->networks, *src = c->nets;
+	int i = add_entry(&arr, sizeof(*c->t->networks), &src, sizeof(*c->nets),
+			  &c->t->n_networks, &c->cap_networks);
 
-	nets = topo_grow(t->networks, &cap, n + 1, sizeof(*nets));
-	if (!nets)
-		return -ENOMEM;
-	t->networks = nets;
-	cap = c->cap_networks;
-	src = topo_grow(c->nets, &cap, n + 1, sizeof(*src));
-	if (!src)
-		return -ENOMEM;
+	c->t->networks = arr;
 	c->nets = src;
-	c->cap_networks = cap;
-	t->n_networks++;
-	return (int)n;
+	return i;
 }
 
 int topo_add_node(struct topo_ctx *c)
 {
-	struct topo *t = c->t;
-	size_t n = t->n_nodes, cap = c->cap_nodes;
-	struct topo_node *nodes;
-	struct topo_node_src *src;
+	void *arr = c->t->nodes, *src = c->nodes;
+	int i = add_entry(&arr, sizeof(*c->t->nodes), &src, sizeof(*c->nodes), &c->t->n_nodes,
+			  &c->cap_nodes);
 
-	nodes = topo_grow(t->nodes, &cap, n + 1, sizeof(*nodes));
-	if (!nodes)
-		return -ENOMEM;
-	t->nodes = nodes;
-	cap = c->cap_nodes;
-	src = topo_grow(c->nodes, &cap, n + 1, sizeof(*src));
-	if (!src)
-		return -ENOMEM;
+	c->t->nodes = arr;
 	c->nodes = src;
-	c->cap_nodes = cap;
-	nodes[n].network = -1;
-	t->n_nodes++;
-	return (int)n;
+	if (i >= 0)
+		c->t->nodes[i].network = -1;
+	return i;
 }
 
 int topo_add_forward(struct topo_ctx *c)
 {
-	struct topo *t = c->t;
-	size_t n = t->n_forwards, cap = c->cap_forwards;
-	struct topo_forward *fwds;
-	struct topo_fwd_src *src;
+	void *arr = c->t->forwards, *src = c->fwds;
+	int i = add_entry(&arr, sizeof(*c->t->forwards), &src, sizeof(*c->fwds),
+			  &c->t->n_forwards, &c->cap_forwards);
 
-	fwds = topo_grow(t->forwards, &cap, n + 1, sizeof(*fwds));
-	if (!fwds)
-		return -ENOMEM;
-	t->forwards = fwds;
-	cap = c->cap_forwards;
-	src = topo_grow(c->fwds, &cap, n + 1, sizeof(*src));
-	if (!src)
-		return -ENOMEM;
+	c->t->forwards = arr;
 	c->fwds = src;
-	c->cap_forwards = cap;
-	fwds[n].node = -1;
-	t->n_forwards++;
-	return (int)n;
+	if (i >= 0)
+		c->t->forwards[i].node = -1;
+	return i;
 }
 
 static void free_src(struct topo_ctx *c)
