@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The one rule for how long an idle flow lives, included by the BPF side
- * (bpf/lib/ct.h decides expiry with it) and the loader (`nsbpf nat list`
- * shows what is left of it, and fills the config's defaults from it).
+ * What a zero field of the config means, one rule for the BPF side and the
+ * loader: how long an idle flow lives (bpf/lib/ct.h decides expiry with it,
+ * `nsbpf nat list` shows what is left of it), how many flows the tables
+ * hold, and the SNAT port range. The loader writes its values from the
+ * topology file, whose own defaults are these (loader/topo resolves them
+ * once); a config of zeroes (the selftests' own) gets them here.
  */
 #ifndef NSBPF_CT_H
 #define NSBPF_CT_H
@@ -39,6 +42,23 @@ __NSB_CT_INLINE __u64 nsb_ct_timeout(const struct nsb_config *cfg, __u8 proto, _
 		return state == NSB_CT_NEW ? __nsb_or(cfg->tmo_udp_new, NSB_TMO_UDP_NEW) :
 					     __nsb_or(cfg->tmo_udp, NSB_TMO_UDP);
 	return __nsb_or(cfg->tmo_icmp, NSB_TMO_ICMP);
+}
+
+/* ct and nat_ports entries */
+__NSB_CT_INLINE __u32 nsb_ct_max(const struct nsb_config *cfg)
+{
+	return cfg->ct_max ? cfg->ct_max : NSB_CT_DEFAULT_SIZE;
+}
+
+/* The SNAT source ports, inclusive, host order. */
+__NSB_CT_INLINE __u16 nsb_snat_port_min(const struct nsb_config *cfg)
+{
+	return cfg->snat_port_min ? cfg->snat_port_min : NSB_SNAT_PORT_MIN;
+}
+
+__NSB_CT_INLINE __u16 nsb_snat_port_max(const struct nsb_config *cfg)
+{
+	return cfg->snat_port_max ? cfg->snat_port_max : NSB_SNAT_PORT_MAX;
 }
 
 #endif /* NSBPF_CT_H */

@@ -59,13 +59,17 @@ _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
 #define NSB_SNAT_PORT_MIN	61000	/* above the host's ip_local_port_range */
 #define NSB_SNAT_PORT_MAX	65535
 
-/* config: array of one; the layout version is always the first field */
+/*
+ * config: array of one; the layout version is always the first field. A
+ * zero limit or timeout means its default: nsbpf_ct.h says which, for both
+ * sides.
+ */
 struct nsb_config {
 	__u32 layout;		/* NSB_LAYOUT_VERSION of the loader that created the maps */
 	__u32 flags;
 	__u32 uplink_ifindex;	/* 0: none (no masquerade possible) */
 	__be32 uplink_addr;	/* wire order, 0: none */
-	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive */
+	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive; 0: NSB_SNAT_PORT_* */
 	__u16 snat_port_max;
 	__u32 ct_max;		/* entries of ct and nat_ports; 0: NSB_CT_DEFAULT_SIZE */
 	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock); 0: the default */

@@ -66,7 +66,7 @@ static __always_inline void ct_gc_pass(struct nsb_gc *g)
 	c.cfg = config_get();
 	if (!c.cfg)
 		return;
-	max = c.cfg->ct_max ? c.cfg->ct_max : NSB_CT_DEFAULT_SIZE;
+	max = nsb_ct_max(c.cfg);
 	/* the last pass's count, as the pressure the table is under */
 	c.pressure = (__u64)g->ct_count * 100 >= (__u64)max * NSB_GC_PRESSURE_PCT;
 	bpf_for_each_map_elem(&ct, __gc_ct, &c, 0);

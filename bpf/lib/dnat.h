@@ -47,7 +47,7 @@ struct uplink_pkt {
 static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct nsb_ct_key *ck,
 					 __u64 now)
 {
-	__u32 min = config_port_min(cfg), max = config_port_max(cfg), hash, range;
+	__u32 min = nsb_snat_port_min(cfg), max = nsb_snat_port_max(cfg), hash, range;
 	const struct nsb_ct_entry *cur;
 
 	if (min > max)

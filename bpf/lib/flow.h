@@ -5,7 +5,8 @@
  * besides (fragment state, TTL, TCP flags). The L4 header is copied out with
  * bpf_skb_load_bytes(), which reads non-linear data as well and changes
  * nothing: nothing is pulled or written until the packet is known to be
- * ours. Also the config map's one entry, with defaults for zero fields.
+ * ours. Also the config map's one entry (what its zero fields mean:
+ * nsbpf_ct.h).
  */
 #ifndef NSBPF_LIB_FLOW_H
 #define NSBPF_LIB_FLOW_H
@@ -151,16 +152,6 @@ static __always_inline const struct nsb_config *config_get(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&config, &zero);
-}
-
-static __always_inline __u16 config_port_min(const struct nsb_config *cfg)
-{
-	return cfg->snat_port_min ? cfg->snat_port_min : NSB_SNAT_PORT_MIN;
-}
-
-static __always_inline __u16 config_port_max(const struct nsb_config *cfg)
-{
-	return cfg->snat_port_max ? cfg->snat_port_max : NSB_SNAT_PORT_MAX;
 }
 
 #endif /* NSBPF_LIB_FLOW_H */

@@ -198,7 +198,7 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 	 * conntrack lookup.
 	 */
 	port = bpf_ntohs(f.key.dport);
-	if ((port < config_port_min(cfg) || port > config_port_max(cfg)) &&
+	if ((port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) &&
 	    !forwards_lookup(f.key.daddr, f.key.dport, f.key.proto, true))
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	now = bpf_ktime_get_ns();

@@ -275,8 +275,8 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 
 	if (!cfg || !f || !rq)
 		return nsb_drop(NSB_DROP_INTERNAL);
-	min = config_port_min(cfg);
-	max = config_port_max(cfg);
+	min = nsb_snat_port_min(cfg);
+	max = nsb_snat_port_max(cfg);
 	sport = bpf_ntohs(f->key.sport);
 	hairpin = rq->flags & NSB_CT_F_HAIRPIN;
 	if (min > max)

@@ -56,7 +56,7 @@ static __always_inline bool __rev_find(const struct nsb_config *cfg, const struc
 	const struct nsb_nat_val *nv;
 
 	rf->fwd = NULL;
-	if (!uplink || port < config_port_min(cfg) || port > config_port_max(cfg)) {
+	if (!uplink || port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) {
 		if (nk->proto != IPPROTO_TCP && nk->proto != IPPROTO_UDP)
 			return false;
 		rf->fwd = forwards_lookup(nk->nat_addr, nk->nat_port, nk->proto, uplink);

@@ -200,9 +200,9 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.layout = NSB_LAYOUT_VERSION,
 		.uplink_ifindex = (__u32)up->ifindex,
 		.uplink_addr = htonl(up->ip),
-		.snat_port_min = t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
-		.snat_port_max = t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX,
-		.ct_max = t->nat.conntrack ? t->nat.conntrack : NSB_CT_DEFAULT_SIZE,
+		.snat_port_min = t->nat.port_min,
+		.snat_port_max = t->nat.port_max,
+		.ct_max = t->nat.conntrack,
 		/* The file's nat: timeouts:, 0 where it has none: nsb_ct_timeout()'s default. */
 		.tmo_tcp_syn = t->nat.timeouts.tcp_syn * NSB_NSEC_PER_SEC,
 		.tmo_tcp_est = t->nat.timeouts.tcp_est * NSB_NSEC_PER_SEC,

@@ -138,9 +138,7 @@ static int node_config(int nsfd, const struct topo *t, const struct topo_node *n
 		 */
 		char range[32];
 
-		snprintf(range, sizeof(range), "%d %d",
-			 t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
-			 t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX);
+		snprintf(range, sizeof(range), "%d %d", t->nat.port_min, t->nat.port_max);
 		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
 	}
 	nl_close(sk);

@@ -71,11 +71,14 @@ struct topo_timeouts {
 
 #define TOPO_TIMEOUT_MAX	(30u * 24 * 3600)	/* 30 days */
 
-/* The optional nat: block. Zeroes mean the defaults (nsbpf_maps.h). */
+/*
+ * The optional nat: block, with the defaults (nsbpf_maps.h) filled in by
+ * topo_load() where the file has none; only the timeouts keep 0 for theirs.
+ */
 struct topo_nat {
-	uint16_t port_min;	/* SNAT source ports */
+	uint16_t port_min;	/* SNAT source ports: NSB_SNAT_PORT_MIN.. by default */
 	uint16_t port_max;
-	uint32_t conntrack;	/* entries of the ct and nat_ports maps */
+	uint32_t conntrack;	/* entries of the ct and nat_ports maps: NSB_CT_DEFAULT_SIZE */
 	struct topo_timeouts timeouts;
 	struct topo_mark mark;
 };

@@ -466,8 +466,7 @@ static void check_fwd_overlap(struct topo_ctx *c, size_t i)
 static void check_fwd_snat(struct topo_ctx *c, size_t i)
 {
 	const struct topo_forward *f = &c->t->forwards[i];
-	uint16_t lo = c->t->nat.port_min ? c->t->nat.port_min : NSB_SNAT_PORT_MIN;
-	uint16_t hi = c->t->nat.port_max ? c->t->nat.port_max : NSB_SNAT_PORT_MAX;
+	uint16_t lo = c->t->nat.port_min, hi = c->t->nat.port_max;
 	char a[16];
 
 	if (!c->fwds[i].port_ok || f->port > hi || lo > f->port_end)
@@ -492,8 +491,27 @@ static void check_forwards(struct topo_ctx *c)
 	}
 }
 
+/*
+ * What the file leaves out of nat:, filled in once here: the loader and the
+ * checks after this read final values. The timeouts stay 0 ("the
+ * datapath's"): the config map carries them so, and nsb_ct_timeout()
+ * (nsbpf_ct.h) is the one rule that picks the default.
+ */
+static void resolve_defaults(struct topo_ctx *c)
+{
+	struct topo_nat *n = &c->t->nat;
+
+	if (!n->port_min) {
+		n->port_min = NSB_SNAT_PORT_MIN;
+		n->port_max = NSB_SNAT_PORT_MAX;
+	}
+	if (!n->conntrack)
+		n->conntrack = NSB_CT_DEFAULT_SIZE;
+}
+
 void topo_check(struct topo_ctx *c)
 {
+	resolve_defaults(c);	/* first: the forwards' checks need the SNAT range */
 	check_limits(c);
 	check_derived_names(c);
 	check_networks(c);	/* before nodes: sets the default gateways */

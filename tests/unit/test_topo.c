@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsbpf_maps.h"
 #include "topo/topo.h"
 #include "topo/topo_internal.h"
 
@@ -709,13 +710,14 @@ Test(topo_good, forwards_that_do_not_clash)
 	topo_free(t);
 }
 
-Test(topo_good, nat_defaults_are_zero)
+Test(topo_good, nat_defaults_resolved_at_load)
 {
 	struct topo *t = load_ok("labs/planets.yaml");
 	static const struct topo_timeouts none;
 
-	cr_assert(eq(u16, t->nat.port_min, 0));
-	cr_assert(eq(u32, t->nat.conntrack, 0));
+	cr_assert(eq(u16, t->nat.port_min, NSB_SNAT_PORT_MIN), "the default, filled in once");
+	cr_assert(eq(u16, t->nat.port_max, NSB_SNAT_PORT_MAX));
+	cr_assert(eq(u32, t->nat.conntrack, NSB_CT_DEFAULT_SIZE));
 	cr_assert(eq(int, memcmp(&t->nat.timeouts, &none, sizeof(none)), 0),
 		  "no timeouts: the datapath's defaults");
 	topo_free(t);
