@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "topo/port_fwd_spec.h"
-#include "lab/lab.h"
+#include "topo/topo_internal.h"
 
 int fwd_parse_proto(const char *s, uint8_t *proto)
 {
@@ -89,7 +89,7 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 		snprintf(err, len, "\"%s\": expected NODE:PORT[-END], ports 1-65535", argv[2]);
 		return -EINVAL;
 	}
-	if (f->port_end - f->port != f->to_port_end - f->to_port) {
+	if (!fwd_ranges_match(f)) {
 		snprintf(err, len, "ranges of unequal length: %d ports on the host, %d on the node",
 			 f->port_end - f->port + 1, f->to_port_end - f->to_port + 1);
 		return -EINVAL;
@@ -122,10 +122,10 @@ void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
 
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 {
-	char ip[16], host[40], to[96];
+	char ip[TOPO_IPSTR], host[40], to[96];
 
 	if (f->host_ip)
-		snprintf(host, sizeof(host), "%s:", ipv4_str(f->host_ip, ip));
+		snprintf(host, sizeof(host), "%s:", topo_ip_str(f->host_ip, ip));
 	else
 		host[0] = '\0';
 	if (f->port == f->port_end)
@@ -142,12 +142,22 @@ void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 	strncat(buf, to, len - strlen(buf) - 1);
 }
 
+bool fwd_ranges_match(const struct fwd_spec *f)
+{
+	return f->port_end - f->port == f->to_port_end - f->to_port;
+}
+
+bool fwd_in_snat_range(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi)
+{
+	return f->port <= snat_hi && snat_lo <= f->port_end;
+}
+
 int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
 		   size_t len)
 {
 	char a[128];
 
-	if (f->port > snat_hi || snat_lo > f->port_end)
+	if (!fwd_in_snat_range(f, snat_lo, snat_hi))
 		return 0;
 	fwd_format(f, a, sizeof(a));
 	snprintf(err, len, "%s: inside the masquerade port range %u-%u", a, snat_lo, snat_hi);
@@ -182,14 +192,14 @@ int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool forc
 		   size_t len)
 {
 	const uint8_t *used = f->proto == IPPROTO_TCP ? h->tcp : h->udp;
-	char desc[128], ip[16];
+	char desc[128], ip[TOPO_IPSTR];
 	unsigned int port;
 
 	fwd_format(f, desc, sizeof(desc));
 	if (f->host_ip && !has_addr(h, f->host_ip)) {
 		snprintf(err, len,
 			 "%s: %s is not an address of this host: use one it has (ip -4 addr), a gateway of the lab, or no host address",
-			 desc, ipv4_str(f->host_ip, ip));
+			 desc, topo_ip_str(f->host_ip, ip));
 		return -EADDRNOTAVAIL;
 	}
 	for (port = f->port; port <= f->port_end; port++) {
@@ -252,19 +262,25 @@ int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t 
 	return e;
 }
 
-/* Triples with a specific address live in an open-addressing hash. */
+/*
+ * Owners are 1-based places in the order forwards were added (0: none), so
+ * that a clash names the earliest forward whatever port it is found on.
+ * Triples with a specific address live in an open-addressing hash.
+ */
 struct fwd_slot {
 	uint32_t ip;
 	uint16_t port;
 	uint8_t proto;		/* 0: empty */
-	const struct fwd_spec *owner;
+	uint32_t owner;
 };
 
 struct fwd_index {
-	const struct fwd_spec *any[2][65536];	/* [udp?][port] */
-	const struct fwd_spec *some[2][65536];	/* a specific-address owner of the port */
+	uint32_t any[2][65536];		/* [udp?][port]: the first any-address owner */
+	uint32_t some[2][65536];	/* the first specific-address owner of the port */
 	struct fwd_slot *slots;
 	size_t cap, used;
+	const struct fwd_spec **owners;	/* owner n is owners[n - 1] */
+	size_t n_owners, cap_owners;
 };
 
 struct fwd_index *fwd_index_new(void)
@@ -274,8 +290,10 @@ struct fwd_index *fwd_index_new(void)
 
 void fwd_index_free(struct fwd_index *ix)
 {
-	if (ix)
+	if (ix) {
 		free(ix->slots);
+		free(ix->owners);
+	}
 	free(ix);
 }
 
@@ -287,7 +305,8 @@ static size_t slot_hash(uint8_t proto, uint32_t ip, uint16_t port, size_t cap)
 	return (size_t)(h >> 17) & (cap - 1);
 }
 
-static struct fwd_slot *slot_find(struct fwd_index *ix, uint8_t proto, uint32_t ip, uint16_t port)
+static struct fwd_slot *slot_find(const struct fwd_index *ix, uint8_t proto, uint32_t ip,
+				  uint16_t port)
 {
 	size_t i;
 
@@ -325,6 +344,69 @@ static int slots_reserve(struct fwd_index *ix, size_t more)
 	return 0;
 }
 
+static uint32_t earliest(uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return a < b ? a : b;
+}
+
+const struct fwd_spec *fwd_index_find(const struct fwd_index *ix, const struct fwd_spec *f)
+{
+	int p = f->proto == IPPROTO_UDP;
+	uint32_t first = 0;
+	struct fwd_slot *s;
+
+	for (unsigned int port = f->port; port <= f->port_end; port++) {
+		first = earliest(first, ix->any[p][port]);
+		if (!f->host_ip) {
+			first = earliest(first, ix->some[p][port]);
+			continue;
+		}
+		s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
+		if (s && s->proto)
+			first = earliest(first, s->owner);
+	}
+	return first ? ix->owners[first - 1] : NULL;
+}
+
+int fwd_index_add(struct fwd_index *ix, const struct fwd_spec *f)
+{
+	int p = f->proto == IPPROTO_UDP;
+	const struct fwd_spec **owners;
+	struct fwd_slot *s;
+	uint32_t me;
+
+	if (f->host_ip && slots_reserve(ix, (size_t)(f->port_end - f->port) + 1))
+		return -ENOMEM;
+	if (ix->n_owners == ix->cap_owners) {
+		size_t cap = ix->cap_owners ? ix->cap_owners * 2 : 16;
+
+		owners = reallocarray(ix->owners, cap, sizeof(*owners));
+		if (!owners)
+			return -ENOMEM;
+		ix->owners = owners;
+		ix->cap_owners = cap;
+	}
+	ix->owners[ix->n_owners++] = f;
+	me = (uint32_t)ix->n_owners;
+	for (unsigned int port = f->port; port <= f->port_end; port++) {
+		uint32_t *first = f->host_ip ? &ix->some[p][port] : &ix->any[p][port];
+
+		if (!*first)
+			*first = me;
+		if (!f->host_ip)
+			continue;
+		s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
+		if (s->proto)
+			continue;
+		*s = (struct fwd_slot){ .ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto,
+					.owner = me };
+		ix->used++;
+	}
+	return 0;
+}
+
 static int clash(const struct fwd_spec *f, const struct fwd_spec *o, char *err, size_t len)
 {
 	char a[128], b[128];
@@ -342,34 +424,7 @@ static int clash(const struct fwd_spec *f, const struct fwd_spec *o, char *err, 
 
 int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len)
 {
-	int p = f->proto == IPPROTO_UDP;
-	unsigned int port;
+	const struct fwd_spec *o = fwd_index_find(ix, f);
 
-	for (port = f->port; port <= f->port_end; port++) {
-		const struct fwd_spec *o = ix->any[p][port];
-		struct fwd_slot *s;
-
-		if (!o && !f->host_ip)
-			o = ix->some[p][port];
-		if (!o && f->host_ip && (s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port)) &&
-		    s->proto)
-			o = s->owner;
-		if (o)
-			return clash(f, o, err, len);
-	}
-	if (f->host_ip && slots_reserve(ix, (size_t)(f->port_end - f->port) + 1))
-		return -ENOMEM;
-	for (port = f->port; port <= f->port_end; port++) {
-		if (!f->host_ip) {
-			ix->any[p][port] = f;
-			continue;
-		}
-		struct fwd_slot *s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
-
-		*s = (struct fwd_slot){ .ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto,
-					.owner = f };
-		ix->used++;
-		ix->some[p][port] = f;
-	}
-	return 0;
+	return o ? clash(f, o, err, len) : fwd_index_add(ix, f);
 }

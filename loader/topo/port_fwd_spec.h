@@ -37,6 +37,15 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 /* `forward del` arguments after LAB: PROTO [HOSTIP:]PORT[-END]. */
 int fwd_parse_del(int argc, char **argv, struct fwd_spec *f, char *err, size_t len);
 
+/*
+ * The rules a forward obeys wherever it comes from (the topology file,
+ * `forward add`); the callers word the messages.
+ */
+/* As many host ports as node ports. */
+bool fwd_ranges_match(const struct fwd_spec *f);
+/* Has f ports in the masquerade's range? Replies to masqueraded flows own them. */
+bool fwd_in_snat_range(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi);
+
 /* -EADDRINUSE (and err) when f has ports in the masquerade range. */
 int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi, char *err,
 		   size_t len);
@@ -51,16 +60,26 @@ int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t 
 
 /*
  * An index of the (proto, address, port) triples forwards claim, to check
- * many forwards at once in O(ports) instead of comparing every pair.
+ * many forwards at once in O(ports) instead of comparing every pair. Two
+ * forwards clash when they share the protocol and a port, and an address
+ * both answer on (the same one, or either is for any address): the one
+ * overlap rule.
  */
 struct fwd_index;
 
 struct fwd_index *fwd_index_new(void);
 void fwd_index_free(struct fwd_index *ix);
+/* The earliest added forward of the index that f clashes with, or NULL. */
+const struct fwd_spec *fwd_index_find(const struct fwd_index *ix, const struct fwd_spec *f);
 /*
- * Claim every port of f, or, at the first clash with a forward the index
- * holds, claim nothing and return -EEXIST (the same forward) or -EADDRINUSE
- * (an overlap) with a message in err. f must outlive the index.
+ * Add f, clashes or not: a port keeps the forward that had it first. 0 or
+ * -ENOMEM. f must outlive the index.
+ */
+int fwd_index_add(struct fwd_index *ix, const struct fwd_spec *f);
+/*
+ * Claim every port of f, or, when f clashes with a forward the index holds,
+ * claim nothing and return -EEXIST (the same forward) or -EADDRINUSE (an
+ * overlap) with a message in err. f must outlive the index.
  */
 int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, size_t len);
 

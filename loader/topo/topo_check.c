@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nsbpf_maps.h"
+#include "topo/port_fwd_spec.h"
 #include "topo/topo_internal.h"
 
 #define HINT_MAX	(TOPO_NAME_MAX + 32)
@@ -411,23 +412,25 @@ static const char *fwd_str(const struct topo_forward *f, char buf[FWD_STR])
 	return buf;
 }
 
-static void check_range_len(struct topo_ctx *c, size_t i)
+/*
+ * The forward rules are port_fwd_spec.c's, the ones `forward add` obeys;
+ * here they are worded with the file's places. specs[i] is forward i as
+ * the CLI spells it.
+ */
+static void check_range_len(struct topo_ctx *c, size_t i, const struct fwd_spec *f)
 {
-	const struct topo_forward *f = &c->t->forwards[i];
 	const struct topo_fwd_src *src = &c->fwds[i];
 	char a[16], b[16];
 	unsigned int na, nb;
 
-	if (!src->port_ok || !src->to_ok)
+	if (!src->port_ok || !src->to_ok || fwd_ranges_match(f))
 		return;
 	na = (unsigned int)(f->port_end - f->port) + 1;
 	nb = (unsigned int)(f->to_port_end - f->to_port) + 1;
-	if (na != nb)
-		topo_err(c, src->to.mark,
-			 "forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
-			 src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na,
-			 na == 1 ? "" : "s", range_str(f->to_port, f->to_port_end, b, sizeof(b)),
-			 nb);
+	topo_err(c, src->to.mark,
+		 "forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
+		 src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na, na == 1 ? "" : "s",
+		 range_str(f->to_port, f->to_port_end, b, sizeof(b)), nb);
 }
 
 static bool fwd_usable(const struct topo_fwd_src *src)
@@ -435,41 +438,40 @@ static bool fwd_usable(const struct topo_fwd_src *src)
 	return src->proto_ok && src->port_ok && src->host_ok;
 }
 
-/* Same proto, overlapping ports, and an address both answer on. */
-static bool fwd_clash(const struct topo_forward *a, const struct topo_forward *b)
+/*
+ * Against every usable forward before it, clashing or not, so that each
+ * overlap is reported once, naming the earliest forward it overlaps.
+ */
+static void check_fwd_overlap(struct topo_ctx *c, struct fwd_index *ix,
+			      const struct fwd_spec *specs, size_t i)
 {
-	return a->proto == b->proto && a->port <= b->port_end && b->port <= a->port_end &&
-	       (a->host_ip == b->host_ip || !a->host_ip || !b->host_ip);
-}
-
-static void check_fwd_overlap(struct topo_ctx *c, size_t i)
-{
-	const struct topo_forward *f = &c->t->forwards[i];
+	const struct topo_forward *f = &c->t->forwards[i], *o;
 	char sa[FWD_STR], sb[FWD_STR];
+	const struct fwd_spec *first;
 	size_t j;
 
 	if (!fwd_usable(&c->fwds[i]))
 		return;
-	for (j = 0; j < i; j++) {
-		if (!fwd_usable(&c->fwds[j]) || !fwd_clash(f, &c->t->forwards[j]))
-			continue;
-		topo_err(c, c->fwds[i].port_mark,
-			 "forward %zu: %s overlaps forward %zu (%s, at %d:%d)",
-			 c->fwds[i].nr, fwd_str(f, sa), c->fwds[j].nr,
-			 fwd_str(&c->t->forwards[j], sb), c->t->forwards[j].mark.line,
-			 c->t->forwards[j].mark.col);
+	first = fwd_index_find(ix, &specs[i]);
+	if (fwd_index_add(ix, &specs[i])) {
+		c->err = -ENOMEM;
 		return;
 	}
+	if (!first)
+		return;
+	j = (size_t)(first - specs);
+	o = &c->t->forwards[j];
+	topo_err(c, c->fwds[i].port_mark, "forward %zu: %s overlaps forward %zu (%s, at %d:%d)",
+		 c->fwds[i].nr, fwd_str(f, sa), c->fwds[j].nr, fwd_str(o, sb), o->mark.line,
+		 o->mark.col);
 }
 
-/* Replies to masqueraded flows own the SNAT ports: a forward there would steal them. */
-static void check_fwd_snat(struct topo_ctx *c, size_t i)
+static void check_fwd_snat(struct topo_ctx *c, size_t i, const struct fwd_spec *f)
 {
-	const struct topo_forward *f = &c->t->forwards[i];
 	uint16_t lo = c->t->nat.port_min, hi = c->t->nat.port_max;
 	char a[16];
 
-	if (!c->fwds[i].port_ok || f->port > hi || lo > f->port_end)
+	if (!c->fwds[i].port_ok || !fwd_in_snat_range(f, lo, hi))
 		return;
 	topo_err(c, c->fwds[i].port_mark,
 		 "forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
@@ -478,17 +480,31 @@ static void check_fwd_snat(struct topo_ctx *c, size_t i)
 
 static void check_forwards(struct topo_ctx *c)
 {
+	struct fwd_spec *specs;
+	struct fwd_index *ix;
 	struct topo_fwd_src *src;
 	size_t i;
 
+	if (!c->t->n_forwards)
+		return;
+	specs = calloc(c->t->n_forwards, sizeof(*specs));
+	ix = fwd_index_new();
+	if (!specs || !ix) {
+		c->err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < c->t->n_forwards; i++) {
 		src = &c->fwds[i];
 		if (src->to.name && c->have_nodes)
 			c->t->forwards[i].node = resolve_node(c, &src->to, src->nr);
-		check_range_len(c, i);
-		check_fwd_overlap(c, i);
-		check_fwd_snat(c, i);
+		fwd_spec_from_topo(c->t, i, &specs[i]);
+		check_range_len(c, i, &specs[i]);
+		check_fwd_overlap(c, ix, specs, i);
+		check_fwd_snat(c, i, &specs[i]);
 	}
+out:
+	fwd_index_free(ix);
+	free(specs);
 }
 
 /*
