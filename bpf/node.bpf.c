@@ -41,7 +41,7 @@
 #include "lib/verdict.h"
 #include "lib/parse.h"
 #include "lib/arp.h"
-#include "lib/fwd.h"
+#include "lib/route.h"
 #include "lib/ipv6_guard.h"
 #include "lib/ct_gc.h"
 
@@ -54,7 +54,7 @@ static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdic
 	case ETH_P_ARP:
 		return arp_from_node(skb, v);
 	case ETH_P_IP:
-		return fwd_from_node_v4(skb, v);
+		return route_from_node_v4(skb, v);
 	case ETH_P_IPV6:
 		return ipv6_from_node(skb, v);
 	default:	/* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */

@@ -41,7 +41,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "lib/forwards.h"
+#include "lib/port_fwd.h"
 
 #define SOCK_GO_ON	1	/* a sock_addr hook's "carry on"; recvmsg and getpeername know no other */
 

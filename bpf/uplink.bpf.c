@@ -7,10 +7,11 @@
  *   client packets of forwarded flows, and ICMP errors about either are
  *   translated back (destination, port or echo id, quoted header;
  *   checksums; TTL - 1; MACs) and bpf_redirect_peer()ed straight into their
- *   node (lib/rev_snat.h); a TCP SYN or UDP datagram to a forwarded port
+ *   node (lib/rev_nat.h); a TCP SYN or UDP datagram to a forwarded port
  *   opens a forwarded flow (lib/dnat.h); anything for a lab address is
  *   dropped (inbound). Everything else is the host's own traffic:
- *   TC_ACT_OK, untouched, not counted, not traced.
+ *   TC_ACT_OK, untouched, not counted, not traced (the dispatch:
+ *   lib/from_uplink.h).
  * to_uplink (tc egress of the uplink): drops what carries a lab source (a
  *   host that forwards routing a node's packet itself: lab_source,
  *   lib/egress.h); passes everything else untouched and uncounted: what
@@ -25,14 +26,14 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/verdict.h"
-#include "lib/rev_snat.h"
+#include "lib/from_uplink.h"
 #include "lib/egress.h"
 
 SEC("tc")
 int from_uplink(struct __sk_buff *skb)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
-	int ret = rev_snat_v4(skb, &v);
+	int ret = from_uplink_v4(skb, &v);
 
 	/* never verdict_finish() the host's traffic: it would call a missing path a drop */
 	if (ret == TC_ACT_OK && v.path == NSB_PATH_MAX)

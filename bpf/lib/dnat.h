@@ -9,31 +9,17 @@
  *              the node's replies take masquerade's existing-flow path at
  *              from_node (lib/masq.h), whatever its network's masquerade says
  *   nat_ports  {host address, client, 6000, cport} -> node:8080: the client's
- *              later packets take the reverse path (lib/rev_snat.h)
+ *              later packets take the reverse path (lib/rev_nat.h)
  *
  * Only a TCP SYN (no ACK, RST or FIN) or a UDP datagram opens a flow; any
- * other packet without one is the host's, untouched (lib/rev_snat.h checks).
+ * other packet without one is the host's, untouched (dnat_open_v4() checks).
  * The forward's hit is counted once per flow. Maps read: endpoints, ct.
  * Written: ct, nat_ports, frags, forwards (hits).
  */
 #ifndef NSBPF_LIB_DNAT_H
 #define NSBPF_LIB_DNAT_H
 
-#include "lib/nat.h"
-#include "lib/frag.h"
-#include "lib/forwards.h"
-
-/* what the outer headers of a packet in from the uplink say */
-struct uplink_pkt {
-	__be32 saddr, daddr;	/* remote (or a router on the way), a host address */
-	__u32 l4_off;
-	__u32 len;		/* the frame less its Ethernet header */
-	__u32 tot_len;		/* IPv4 total length, host order */
-	__u16 frag;		/* frag_off, host order */
-	__be16 ip_id;
-	__u8 ttl;
-	__u8 proto;
-};
+#include "lib/rev_nat.h"
 
 #define DNAT_CPORT_TRIES	8
 
@@ -67,7 +53,7 @@ static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct ns
  * p: a TCP SYN or a UDP datagram (the caller checked) to nk (as it arrives:
  * nat_addr:nat_port the host address and port, remote the client), which no
  * live flow holds; fwd: its forward. Window tracking learns the SYN from
- * the caller (lib/rev_snat.h), outside this frame.
+ * the caller (dnat_open_v4()), outside this frame.
  */
 static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_config *cfg, const struct uplink_pkt *p,
@@ -172,6 +158,38 @@ __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
 		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
 	}
 	return verdict_done(verdict_finish(skb, &v, ret));
+}
+
+/*
+ * A packet from the uplink to nk that no live flow holds (rf: what
+ * rev_nat_find() found of it): a new flow when it is a TCP SYN or a UDP
+ * datagram to a forwarded port (rf->fwd) from a source that is not forged;
+ * anything else is the host's (TC_ACT_OK).
+ */
+static __always_inline int dnat_open_v4(struct __sk_buff *skb, const struct nsb_config *cfg,
+					const struct uplink_pkt *p, const struct nsb_nat_key *nk,
+					struct rev_flow *rf, const struct tcp_seg *seg,
+					__u8 tcp_flags, __u64 now)
+{
+	int ret;
+
+	/* only a SYN opens one over TCP */
+	if (!rf->fwd || (p->proto == IPPROTO_TCP &&
+			 (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
+		return TC_ACT_OK;
+	if (uplink_src_forged(cfg, p->saddr))
+		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
+	ret = dnat_new_v4(skb, p, nk, rf->fwd);
+	/*
+	 * The SYN of the new flow, to window tracking: it starts the client's
+	 * side (a bare SYN from the opener always does). Here and not in
+	 * dnat_new_v4(): the two frames side by side, not stacked, keep the
+	 * chain within the verifier's 512 bytes.
+	 */
+	if (p->proto == IPPROTO_TCP && ret == verdict_done(TC_ACT_REDIRECT) &&
+	    rev_nat_find(cfg, nk, now, rf))
+		tcp_track(skb, rf->ce, seg);
+	return ret;
 }
 
 #endif /* NSBPF_LIB_DNAT_H */

@@ -11,7 +11,7 @@
 #ifndef NSBPF_LIB_EGRESS_H
 #define NSBPF_LIB_EGRESS_H
 
-#include "lib/lab.h"
+#include "lib/subnets.h"
 #include "lib/flow.h"
 
 /* TC_ACT_OK with v->path unset: the host's, untouched. */

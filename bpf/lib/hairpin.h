@@ -23,8 +23,8 @@
 #define NSBPF_LIB_HAIRPIN_H
 
 #include "lib/nat.h"
-#include "lib/lab.h"
-#include "lib/forwards.h"
+#include "lib/subnets.h"
+#include "lib/port_fwd.h"
 
 /* Is daddr a gateway of the lab? The sender's own first, without a scan. */
 static __always_inline bool __hairpin_gateway(const struct nsb_endpoint *src, __be32 daddr)

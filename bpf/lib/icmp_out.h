@@ -16,7 +16,7 @@
 
 #include "lib/icmp_quote.h"
 #include "lib/ct.h"
-#include "lib/forwards.h"
+#include "lib/port_fwd.h"
 
 /* icmp_err_from_node_v4(): not an error about a flow of ours */
 #define ICMP_OUT_NOT_OURS	(3 * __NSB_DONE)

@@ -30,11 +30,11 @@
 #ifndef NSBPF_LIB_MASQ_H
 #define NSBPF_LIB_MASQ_H
 
-#include "lib/lab.h"
+#include "lib/subnets.h"
 #include "lib/nat.h"
 #include "lib/frag.h"
 #include "lib/icmp.h"
-#include "lib/forwards.h"
+#include "lib/port_fwd.h"
 
 /* masq_from_node_v4(): a lab gateway, hairpin's (lib/hairpin.h) or the host's */
 #define MASQ_GATEWAY	(2 * __NSB_DONE)
@@ -104,7 +104,7 @@ static __always_inline bool __masq_allowed(struct __sk_buff *skb, struct nsb_ver
 	case LAB_GATEWAY:
 		*ret = MASQ_GATEWAY;	/* hairpin's, or the host's */
 		return false;
-	case LAB_HOST_ADDR:
+	case LAB_BROADCAST:
 		/* its own network's broadcast only: a forwarding host routes the others */
 		*ret = net_id == id ? verdict_pass(v, NSB_PATH_TO_HOST) : nsb_drop(NSB_DROP_MARTIAN);
 		return false;

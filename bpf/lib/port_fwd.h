@@ -7,8 +7,8 @@
  * the uplink address at from_uplink, 127/8 (and 0.0.0.0) at the socket, the
  * uplink address and the lab's gateways for hairpin at from_node.
  */
-#ifndef NSBPF_LIB_FORWARDS_H
-#define NSBPF_LIB_FORWARDS_H
+#ifndef NSBPF_LIB_PORT_FWD_H
+#define NSBPF_LIB_PORT_FWD_H
 
 #include "nsbpf_maps.bpf.h"
 
@@ -63,4 +63,4 @@ static __always_inline void forwards_hit(struct nsb_fwd_val *fwd)
 	__sync_fetch_and_add(&fwd->hits, 1);
 }
 
-#endif /* NSBPF_LIB_FORWARDS_H */
+#endif /* NSBPF_LIB_PORT_FWD_H */

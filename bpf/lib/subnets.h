@@ -4,15 +4,15 @@
  * gateway or broadcast, which live on the host, or an unused address), or
  * outside the lab.
  */
-#ifndef NSBPF_LIB_LAB_H
-#define NSBPF_LIB_LAB_H
+#ifndef NSBPF_LIB_SUBNETS_H
+#define NSBPF_LIB_SUBNETS_H
 
 #include "lib/verdict.h"
 
 enum lab_where {
 	LAB_OUTSIDE,		/* in no lab subnet */
 	LAB_GATEWAY,		/* a subnet's gateway (lives on the host) */
-	LAB_HOST_ADDR,		/* a subnet's broadcast address */
+	LAB_BROADCAST,		/* a subnet's broadcast address */
 	LAB_EMPTY,		/* a lab address with no node behind it */
 };
 
@@ -39,7 +39,7 @@ static long __lab_net(__u32 id, void *arg)
 	if (c->daddr == net->gateway)
 		c->where = LAB_GATEWAY;
 	else if (c->daddr == (net->subnet | ~net->mask))
-		c->where = LAB_HOST_ADDR;
+		c->where = LAB_BROADCAST;
 	else
 		c->where = LAB_EMPTY;
 	return 1;
@@ -65,4 +65,4 @@ static __always_inline enum lab_where lab_where(__be32 daddr)
 	return lab_where_net(daddr, &id);
 }
 
-#endif /* NSBPF_LIB_LAB_H */
+#endif /* NSBPF_LIB_SUBNETS_H */

@@ -9,8 +9,8 @@
  * host, lab addresses without a node are dropped, the outside world is
  * masqueraded or dropped.
  */
-#ifndef NSBPF_LIB_FWD_H
-#define NSBPF_LIB_FWD_H
+#ifndef NSBPF_LIB_ROUTE_H
+#define NSBPF_LIB_ROUTE_H
 
 #include "lib/parse.h"
 #include "lib/csum.h"
@@ -26,7 +26,7 @@
  * route them out of the uplink with the node's address. The limited
  * broadcast stays: it goes nowhere but the host.
  */
-static __always_inline bool __fwd_martian(__be32 daddr)
+static __always_inline bool __route_martian(__be32 daddr)
 {
 	__u8 first = bpf_ntohl(daddr) >> 24;
 
@@ -39,7 +39,7 @@ static __always_inline bool __fwd_martian(__be32 daddr)
  * hairpin. Both are global functions, called from here so that neither
  * frame sits on top of the other.
  */
-static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
+static __always_inline int __route_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
 					    __be32 daddr, __u8 proto)
 {
 	const struct nsb_config *cfg = config_get();
@@ -47,7 +47,7 @@ static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct 
 
 	if (!cfg)
 		return nsb_drop(NSB_DROP_INTERNAL);
-	if (__fwd_martian(daddr))
+	if (__route_martian(daddr))
 		return nsb_drop(NSB_DROP_MARTIAN);
 	if (!masq_host_dest(cfg, daddr)) {
 		if (proto == IPPROTO_ICMP) {
@@ -62,7 +62,7 @@ static __always_inline int __fwd_not_a_node(struct __sk_buff *skb, const struct 
 	return hairpin_from_node_v4(skb, src);
 }
 
-static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v)
+static __always_inline int route_from_node_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
 	const struct nsb_endpoint *src, *dst;
 	const struct nsb_network *snet;
@@ -81,7 +81,7 @@ static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_ve
 	daddr = ip->daddr;
 	dst = bpf_map_lookup_elem(&endpoints, &daddr);
 	if (!dst)
-		return __fwd_not_a_node(skb, src, daddr, ip->protocol);
+		return __route_not_a_node(skb, src, daddr, ip->protocol);
 
 	/* reach is checked within a network too: a network may isolate its nodes */
 	id = src->net_id;
@@ -112,4 +112,4 @@ static __always_inline int fwd_from_node_v4(struct __sk_buff *skb, struct nsb_ve
 	return verdict_redirect_peer(v, NSB_PATH_NODE_TO_NODE, dst->ifindex);
 }
 
-#endif /* NSBPF_LIB_FWD_H */
+#endif /* NSBPF_LIB_ROUTE_H */
