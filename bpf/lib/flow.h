@@ -154,4 +154,26 @@ static __always_inline const struct nsb_config *config_get(void)
 	return bpf_map_lookup_elem(&config, &zero);
 }
 
+/*
+ * The prologue of from_node's global workers (masquerade, hairpin): a
+ * global function cannot take its caller's packet pointers, so each parses
+ * the frame again. 0 with *cfg and *f set, or the verdict (a drop).
+ */
+static __always_inline int flow_reparse_v4(struct __sk_buff *skb, const struct nsb_endpoint *src,
+					   const struct nsb_config **cfg, struct flow_v4 *f)
+{
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	int ret;
+
+	*cfg = config_get();
+	if (!*cfg || !src)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	ret = parse_ipv4(skb, &eth, &ip);
+	if (ret)
+		return ret;
+	flow_parse_v4(skb, ip, f);
+	return 0;
+}
+
 #endif /* NSBPF_LIB_FLOW_H */

@@ -172,23 +172,18 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdict *v,
 					const struct nsb_endpoint *src)
 {
-	const struct nsb_config *cfg = config_get();
 	struct nsb_fwd_val *fwd = NULL;
 	struct nsb_ct_entry *ce, *tw = NULL;
+	const struct nsb_config *cfg;
 	struct nat_req rq = {};
-	struct ethhdr *eth;
-	struct iphdr *ip;
 	struct flow_v4 f;
 	__u32 port;
 	__u64 now;
 	int ret;
 
-	if (!cfg || !src)
-		return nsb_drop(NSB_DROP_INTERNAL);
-	ret = parse_ipv4(skb, &eth, &ip);	/* the caller's pointers do not reach here */
+	ret = flow_reparse_v4(skb, src, &cfg, &f);
 	if (ret)
 		return ret;
-	flow_parse_v4(skb, ip, &f);
 	if (f.l4 != FLOW_L4_OK || (f.key.proto != IPPROTO_TCP && f.key.proto != IPPROTO_UDP))
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	/*

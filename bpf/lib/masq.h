@@ -233,23 +233,18 @@ static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_ver
 static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *v,
 				     const struct nsb_endpoint *src)
 {
-	const struct nsb_config *cfg = config_get();
 	const struct nsb_frag_val *fv = NULL;
+	const struct nsb_config *cfg;
 	struct nsb_ct_entry *ce = NULL;
 	bool known = false;
 	struct nat_req rq;
-	struct ethhdr *eth;
-	struct iphdr *ip;
 	struct flow_v4 f;
 	__u64 now;
 	int ret;
 
-	if (!cfg || !src)
-		return nsb_drop(NSB_DROP_INTERNAL);
-	ret = parse_ipv4(skb, &eth, &ip);	/* the caller's pointers do not reach here */
+	ret = flow_reparse_v4(skb, src, &cfg, &f);
 	if (ret)
 		return ret;
-	flow_parse_v4(skb, ip, &f);
 	now = bpf_ktime_get_ns();
 
 	if (flow_later_frag(&f)) {

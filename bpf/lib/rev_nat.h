@@ -52,8 +52,9 @@ struct rev_flow {
  * range, on the uplink address) and a forwarded one (rf->fwd, TCP and UDP).
  * Any other is the host's, without a conntrack lookup.
  */
-static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
-				       __u64 now, struct rev_flow *rf)
+static __always_inline bool rev_nat_find(const struct nsb_config *cfg,
+					 const struct nsb_nat_key *nk, __u64 now,
+					 struct rev_flow *rf)
 {
 	__u32 port = bpf_ntohs(nk->nat_port);
 	bool uplink = nk->nat_addr == cfg->uplink_addr;
@@ -239,7 +240,7 @@ __noinline int rev_icmp_error_v4(struct __sk_buff *skb, const struct uplink_pkt 
 
 /* A later fragment of a reply whose first fragment went to a node. */
 static __always_inline int rev_nat_later_frag(struct __sk_buff *skb, struct nsb_verdict *v,
-					    const struct uplink_pkt *p, __u64 now)
+					      const struct uplink_pkt *p, __u64 now)
 {
 	const struct nsb_frag_val *fv;
 	const struct nsb_endpoint *ep;

@@ -39,8 +39,9 @@ static __always_inline bool __route_martian(__be32 daddr)
  * hairpin. Both are global functions, called from here so that neither
  * frame sits on top of the other.
  */
-static __always_inline int __route_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
-					    __be32 daddr, __u8 proto)
+static __always_inline int __route_not_a_node(struct __sk_buff *skb,
+					      const struct nsb_endpoint *src, __be32 daddr,
+					      __u8 proto)
 {
 	const struct nsb_config *cfg = config_get();
 	int ret;
