@@ -28,8 +28,9 @@ static void up_help(void)
 	       "  --dry-run        print what would be created, change nothing\n"
 	       "  --force          install the file's forwards on ports the host's own\n"
 	       "                   sockets have (as nsbpf forward add --force)\n"
-	       "  --attach MODE    auto (default: tcx links when the kernel has them), tcx,\n"
-	       "                   clsact; the default can also come from $NSBPF_ATTACH\n"
+	       "  --attach MODE    auto (default: clsact on the nodes' host ends, a tcx link\n"
+	       "                   on the uplink where the kernel has tcx), tcx, clsact;\n"
+	       "                   the default can also come from $NSBPF_ATTACH\n"
 	       "  --exec-timeout S seconds each exec command may take (default 60)\n"
 	       "\n"
 	       "MODE := auto | tcx | clsact\n");
