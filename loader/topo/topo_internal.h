@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Shared by the three parts of the topology module only: topo.c (the API,
- * scalar parsers, the message list), topo_yaml.c (the libyaml tree walk) and
- * topo_check.c (cross-checks and defaults). The walk records, beside struct
- * topo, what the check needs and struct topo has no room for: marks, names
- * still to resolve, and which fields are usable, so that one mistake is
- * reported once instead of again by every check that depends on it.
+ * Shared by the parts of the topology module only: topo.c (the API, the
+ * message list), topo_parse.c (scalar parsers, names), topo_yaml.c (the
+ * libyaml tree walk), topo_check.c and topo_check_fwd.c (cross-checks and
+ * defaults). The walk records, beside struct topo, what the check needs and
+ * struct topo has no room for: marks, names still to resolve, and which
+ * fields are usable, so that one mistake is reported once instead of again
+ * by every check that depends on it.
  */
 #ifndef NSBPF_TOPO_INTERNAL_H
 #define NSBPF_TOPO_INTERNAL_H
@@ -107,5 +108,14 @@ void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
+void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
+
+/*
+ * The index of the name r refers to among n names (stride bytes apart), or
+ * -1 after reporting it with the closest name as a hint. what: "network",
+ * "node"; who: the message's prefix.
+ */
+int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
+		     size_t stride, size_t n, const char *what, const char *who);
 
 #endif /* NSBPF_TOPO_INTERNAL_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The file's forwards: their node resolved, then port_fwd_spec's rules (the
+ * ones `forward add` obeys) worded with the file's places. Runs after the
+ * defaults are resolved: the SNAT range is final.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "topo/port_fwd_spec.h"
+#include "topo/topo_internal.h"
+
+#define FWD_STR		48
+
+static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
+{
+	char who[32];
+
+	snprintf(who, sizeof(who), "forward %zu: ", nr);
+	return topo_resolve_ref(c, r, c->t->n_nodes ? c->t->nodes[0].name : NULL,
+			   sizeof(c->t->nodes[0]), c->t->n_nodes,
+			   "node", who);
+}
+
+static const char *range_str(uint16_t lo, uint16_t hi, char *buf, size_t len)
+{
+	if (lo == hi)
+		snprintf(buf, len, "%u", lo);
+	else
+		snprintf(buf, len, "%u-%u", lo, hi);
+	return buf;
+}
+
+static const char *fwd_str(const struct topo_forward *f, char buf[FWD_STR])
+{
+	char ports[16], ip[TOPO_IPSTR];
+
+	snprintf(buf, FWD_STR, "%s %s on %s", f->proto == IPPROTO_TCP ? "tcp" : "udp",
+		 range_str(f->port, f->port_end, ports, sizeof(ports)),
+		 f->host_ip ? topo_ip_str(f->host_ip, ip) : "every address");
+	return buf;
+}
+
+/*
+ * The forward rules are port_fwd_spec.c's, the ones `forward add` obeys;
+ * here they are worded with the file's places. specs[i] is forward i as
+ * the CLI spells it.
+ */
+static void check_range_len(struct topo_ctx *c, size_t i, const struct fwd_spec *f)
+{
+	const struct topo_fwd_src *src = &c->fwds[i];
+	char a[16], b[16];
+	unsigned int na, nb;
+
+	if (!src->port_ok || !src->to_ok || fwd_ranges_match(f))
+		return;
+	na = (unsigned int)(f->port_end - f->port) + 1;
+	nb = (unsigned int)(f->to_port_end - f->to_port) + 1;
+	topo_err(c, src->to.mark,
+		 "forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
+		 src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na, na == 1 ? "" : "s",
+		 range_str(f->to_port, f->to_port_end, b, sizeof(b)), nb);
+}
+
+static bool fwd_usable(const struct topo_fwd_src *src)
+{
+	return src->proto_ok && src->port_ok && src->host_ok;
+}
+
+/*
+ * Against every usable forward before it, clashing or not, so that each
+ * overlap is reported once, naming the earliest forward it overlaps.
+ */
+static void check_fwd_overlap(struct topo_ctx *c, struct fwd_index *ix,
+			      const struct fwd_spec *specs, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i], *o;
+	char sa[FWD_STR], sb[FWD_STR];
+	const struct fwd_spec *first;
+	size_t j;
+
+	if (!fwd_usable(&c->fwds[i]))
+		return;
+	first = fwd_index_find(ix, &specs[i]);
+	if (fwd_index_add(ix, &specs[i])) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (!first)
+		return;
+	j = (size_t)(first - specs);
+	o = &c->t->forwards[j];
+	topo_err(c, c->fwds[i].port_mark, "forward %zu: %s overlaps forward %zu (%s, at %d:%d)",
+		 c->fwds[i].nr, fwd_str(f, sa), c->fwds[j].nr, fwd_str(o, sb), o->mark.line,
+		 o->mark.col);
+}
+
+static void check_fwd_snat(struct topo_ctx *c, size_t i, const struct fwd_spec *f)
+{
+	uint16_t lo = c->t->nat.port_min, hi = c->t->nat.port_max;
+	char a[16];
+
+	if (!c->fwds[i].port_ok || !fwd_in_snat_range(f, lo, hi))
+		return;
+	topo_err(c, c->fwds[i].port_mark,
+		 "forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
+		 c->fwds[i].nr, range_str(f->port, f->port_end, a, sizeof(a)), lo, hi);
+}
+
+void topo_check_forwards(struct topo_ctx *c)
+{
+	struct fwd_spec *specs;
+	struct fwd_index *ix;
+	struct topo_fwd_src *src;
+	size_t i;
+
+	if (!c->t->n_forwards)
+		return;
+	specs = calloc(c->t->n_forwards, sizeof(*specs));
+	ix = fwd_index_new();
+	if (!specs || !ix) {
+		c->err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < c->t->n_forwards; i++) {
+		src = &c->fwds[i];
+		if (src->to.name && c->have_nodes)
+			c->t->forwards[i].node = resolve_node(c, &src->to, src->nr);
+		fwd_spec_from_topo(c->t, i, &specs[i]);
+		check_range_len(c, i, &specs[i]);
+		check_fwd_overlap(c, ix, specs, i);
+		check_fwd_snat(c, i, &specs[i]);
+	}
+out:
+	fwd_index_free(ix);
+	free(specs);
+}
