@@ -6,7 +6,6 @@
  * found broken, so that one mistake gives one message.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

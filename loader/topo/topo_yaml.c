@@ -5,6 +5,10 @@
  * value says on its own (types, syntax, names); anything that compares two
  * values is left to topo_check.c. libyaml keeps duplicate mapping keys, so the
  * walk refuses them itself.
+ *
+ * Over 400 lines on purpose: the file format reads here top to bottom, one
+ * section per level, and every section uses the walk's helpers, which stay
+ * static to it rather than becoming a second internal header.
  */
 #include <errno.h>
 #include <netinet/in.h>
