@@ -156,8 +156,7 @@ int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *n
 static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const char *who)
 {
 	return topo_resolve_ref(c, r, c->t->n_networks ? c->t->networks[0].name : NULL,
-			   sizeof(c->t->networks[0]),
-			   c->t->n_networks, "network", who);
+				sizeof(c->t->networks[0]), c->t->n_networks, "network", who);
 }
 
 static void add_reach(struct topo *t, size_t a, size_t b)

@@ -20,8 +20,7 @@ static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
 
 	snprintf(who, sizeof(who), "forward %zu: ", nr);
 	return topo_resolve_ref(c, r, c->t->n_nodes ? c->t->nodes[0].name : NULL,
-			   sizeof(c->t->nodes[0]), c->t->n_nodes,
-			   "node", who);
+				sizeof(c->t->nodes[0]), c->t->n_nodes, "node", who);
 }
 
 static const char *range_str(uint16_t lo, uint16_t hi, char *buf, size_t len)
