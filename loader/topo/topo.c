@@ -197,25 +197,26 @@ static int add_entry(void **arr, size_t arr_size, void **src, size_t src_size, s
 	return (int)(*n)++;
 }
 
+/* add_entry() on list (a struct topo array) and src (its array in c), typed. */
+#define ADD_ENTRY(c, list, src, n, cap) ({						\
+	void *list_ = (c)->t->list, *src_ = (c)->src;					\
+	int i_ = add_entry(&list_, sizeof(*(c)->t->list), &src_, sizeof(*(c)->src),	\
+			   &(c)->t->n, &(c)->cap);					\
+											\
+	(c)->t->list = list_;								\
+	(c)->src = src_;								\
+	i_;										\
+})
+
 int topo_add_network(struct topo_ctx *c)
 {
-	void *arr = c->t->networks, *src = c->nets;
-	int i = add_entry(&arr, sizeof(*c->t->networks), &src, sizeof(*c->nets),
-			  &c->t->n_networks, &c->cap_networks);
-
-	c->t->networks = arr;
-	c->nets = src;
-	return i;
+	return ADD_ENTRY(c, networks, nets, n_networks, cap_networks);
 }
 
 int topo_add_node(struct topo_ctx *c)
 {
-	void *arr = c->t->nodes, *src = c->nodes;
-	int i = add_entry(&arr, sizeof(*c->t->nodes), &src, sizeof(*c->nodes), &c->t->n_nodes,
-			  &c->cap_nodes);
+	int i = ADD_ENTRY(c, nodes, nodes, n_nodes, cap_nodes);
 
-	c->t->nodes = arr;
-	c->nodes = src;
 	if (i >= 0)
 		c->t->nodes[i].network = -1;
 	return i;
@@ -223,12 +224,8 @@ int topo_add_node(struct topo_ctx *c)
 
 int topo_add_forward(struct topo_ctx *c)
 {
-	void *arr = c->t->forwards, *src = c->fwds;
-	int i = add_entry(&arr, sizeof(*c->t->forwards), &src, sizeof(*c->fwds),
-			  &c->t->n_forwards, &c->cap_forwards);
+	int i = ADD_ENTRY(c, forwards, fwds, n_forwards, cap_forwards);
 
-	c->t->forwards = arr;
-	c->fwds = src;
 	if (i >= 0)
 		c->t->forwards[i].node = -1;
 	return i;

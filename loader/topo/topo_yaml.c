@@ -265,6 +265,21 @@ static bool want_ipv4(struct walk *w, yaml_node_t *v, uint32_t *ip)
 	return false;
 }
 
+/* The fields of entry i, named k, what "network" or "node": messages say whose. */
+static void walk_entry(struct walk *w, int i, yaml_node_t *k, yaml_node_t *v, const char *what,
+		       const struct field *fields)
+{
+	char who[WHO_MAX];
+	yaml_node_t *map;
+
+	snprintf(who, sizeof(who), "%s \"%s\": ", what, str_of(k));
+	w->who = who;
+	w->idx = i;
+	if (entry_map(w, v, &map))
+		walk_fields(w, map, fields, mark_of(k));
+	w->who = "";
+}
+
 /* ---- networks ---- */
 
 static void net_subnet(struct walk *w, yaml_node_t *v)
@@ -374,8 +389,6 @@ static const struct field network_fields[] = {
 
 static void add_network(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
-	char who[WHO_MAX];
-	yaml_node_t *map;
 	int i = topo_add_network(w->c);
 
 	if (i < 0) {
@@ -385,12 +398,7 @@ static void add_network(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 	copy_name(w->c->t->networks[i].name, str_of(k));
 	w->c->t->networks[i].mark = mark_of(k);
 	w->c->nets[i].name_ok = check_name(w, k, "network");
-	snprintf(who, sizeof(who), "network \"%s\": ", str_of(k));
-	w->who = who;
-	w->idx = i;
-	if (entry_map(w, v, &map))
-		walk_fields(w, map, network_fields, mark_of(k));
-	w->who = "";
+	walk_entry(w, i, k, v, "network", network_fields);
 }
 
 /* ---- nodes ---- */
@@ -466,8 +474,6 @@ static const struct field node_fields[] = {
 
 static void add_node(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
-	char who[WHO_MAX];
-	yaml_node_t *map;
 	int i = topo_add_node(w->c);
 
 	if (i < 0) {
@@ -477,12 +483,7 @@ static void add_node(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 	copy_name(w->c->t->nodes[i].name, str_of(k));
 	w->c->t->nodes[i].mark = mark_of(k);
 	w->c->nodes[i].name_ok = check_name(w, k, "node");
-	snprintf(who, sizeof(who), "node \"%s\": ", str_of(k));
-	w->who = who;
-	w->idx = i;
-	if (entry_map(w, v, &map))
-		walk_fields(w, map, node_fields, mark_of(k));
-	w->who = "";
+	walk_entry(w, i, k, v, "node", node_fields);
 }
 
 /* ---- forwards ---- */
