@@ -138,13 +138,13 @@ static void check_overlap(struct topo_ctx *c, size_t i)
 int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
 		     size_t stride, size_t n, const char *what, const char *who)
 {
+	int idx = topo_name_index(names, stride, n, r->name);
 	char hint[HINT_MAX];
 	struct topo_hint h;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(names + i * stride, r->name))
-			return (int)i;
+	if (idx >= 0)
+		return idx;
 	topo_hint_init(&h, r->name);
 	for (i = 0; i < n; i++)
 		topo_hint_try(&h, names + i * stride);

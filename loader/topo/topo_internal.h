@@ -110,6 +110,8 @@ int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
 void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
 
+/* The index of name among n names stride bytes apart (topo_parse.c), or -1. */
+int topo_name_index(const char *names, size_t stride, size_t n, const char *name);
 /*
  * The index of the name r refers to among n names (stride bytes apart), or
  * -1 after reporting it with the closest name as a hint. what: "network",

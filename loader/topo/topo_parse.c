@@ -305,22 +305,22 @@ int topo_netns_name(const char *lab, const char *node, char *buf, size_t len)
 	return derive(lab, node, buf, len, TOPO_IFNAMSIZ - 1);
 }
 
-int topo_network_index(const struct topo *t, const char *name)
+int topo_name_index(const char *names, size_t stride, size_t n, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < t->n_networks; i++)
-		if (!strcmp(t->networks[i].name, name))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names + i * stride, name))
 			return (int)i;
 	return -1;
 }
 
+int topo_network_index(const struct topo *t, const char *name)
+{
+	return topo_name_index(t->n_networks ? t->networks[0].name : NULL,
+			       sizeof(t->networks[0]), t->n_networks, name);
+}
+
 int topo_node_index(const struct topo *t, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < t->n_nodes; i++)
-		if (!strcmp(t->nodes[i].name, name))
-			return (int)i;
-	return -1;
+	return topo_name_index(t->n_nodes ? t->nodes[0].name : NULL, sizeof(t->nodes[0]),
+			       t->n_nodes, name);
 }
