@@ -18,7 +18,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lab/datapath.h"
+#include "lab/sock_hooks.h"
+#include "sys/pins.h"
+#include "sys/tc.h"
 #include "util/log.h"
 
 #if __has_include("sock.skel.h")
@@ -51,29 +53,13 @@ static int link_prog(struct bpf_program *prog, int cg_fd, const char *dir, struc
 		     bool reup)
 {
 	char pin[512];
-	int fd, err;
 
 	snprintf(pin, sizeof(pin), "%s/cg_%s", dir, bpf_program__name(prog));
-	if (reup) {
-		fd = bpf_obj_get(pin);
-		if (fd >= 0) {
-			err = bpf_link_update(fd, bpf_program__fd(prog), NULL) ? -errno : 0;
-			close(fd);
-			return err;
-		}
-	}
-	fd = bpf_link_create(bpf_program__fd(prog), cg_fd,
-			     bpf_program__expected_attach_type(prog), NULL);
-	if (fd < 0)
-		return -errno;
-	err = journal_add(j, "pin %s", pin);
-	if (!err && bpf_obj_pin(fd, pin))
-		err = -errno;
-	close(fd);
-	return err;
+	return tc_link_pin(bpf_program__fd(prog), cg_fd, bpf_program__expected_attach_type(prog),
+			   pin, j, reup);
 }
 
-int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup)
+int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, bool reup)
 {
 	struct nsbpf_sock *skel;
 	struct bpf_program *prog;
@@ -93,7 +79,7 @@ int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool
 		err = -errno;
 		goto out;
 	}
-	err = dp_set_pins(skel->obj, t, dir, NULL);
+	err = pins_object(skel->obj, dir, ct_entries, NULL);
 	if (!err)
 		err = nsbpf_sock__load(skel);
 	if (err) {
@@ -117,10 +103,10 @@ out:
 
 #else /* !sock.skel.h */
 
-int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup)
+int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, bool reup)
 {
-	(void)t;
 	(void)dir;
+	(void)ct_entries;
 	(void)j;
 	(void)reup;
 	return 0;
