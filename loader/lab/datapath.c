@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Load, pin, fill and attach the node programs of a lab. Pinned maps are
- * reused by a re-up (libbpf checks their definition, we check the layout
- * version), so state survives program replacement.
+ * Load, pin, fill and attach the node programs of a lab, then the uplink
+ * (uplink.c) and cgroup (sock_hooks.c) objects. Pinned maps are reused by a
+ * re-up (libbpf checks their definition, we check the layout version), so
+ * state survives program replacement.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,19 +18,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lab/datapath.h"
+#include "lab/datapath_internal.h"
 #include "lab/port_fwd_map.h"
-#include "lab/sock_hooks.h"
 #include "util/log.h"
 #include "sys/netns.h"
 #include "sys/nl.h"
 #include "sys/pins.h"
 #include "sys/tc.h"
 #include "node.skel.h"
-#if __has_include("uplink.skel.h")
-#include "uplink.skel.h"
-#define HAVE_UPLINK_OBJ 1
-#endif /* uplink.skel.h */
 
 static const char *const attach_names[] = {
 	[ATTACH_AUTO] = "auto", [ATTACH_TCX] = "tcx", [ATTACH_CLSACT] = "clsact",
@@ -221,19 +217,9 @@ static int gc_arm(struct nsbpf_node *skel)
 	return 0;
 }
 
-/* What every object of one up shares. */
-struct dp_run {
-	const char *dir;		/* the lab's pin directory */
-	unsigned int ct_entries;	/* conntrack size, 0: the objects' default */
-	struct journal *j;
-	bool reup;
-};
-
-/* Our filters' handle and priority: on devices we own, and on the uplink. */
+/* Our filters' handle and priority on the host ends: devices we own. */
 #define TC_HANDLE_NODE		1
 #define TC_PRIO_NODE		1
-#define TC_HANDLE_UPLINK	0x4e5b	/* unlikely to be someone else's */
-#define TC_PRIO_UPLINK		0xc000
 
 /*
  * Host ends: the lab's own devices. auto means clsact there: a tcx attach or
@@ -287,58 +273,6 @@ static int nodes_up(const struct dp_run *r, const struct topo *t, const struct n
 	return err;
 }
 
-#ifdef HAVE_UPLINK_OBJ
-/* The uplink is shared with the host: tcx links coexist with others. */
-static int attach_uplink(struct nsbpf_uplink *skel, const struct dp_run *r,
-			 const struct dp_uplink *up, enum attach_mode *mode)
-{
-	struct tc_point p = {
-		.ifname = up->name, .ifindex = up->ifindex,
-		.in_fd = bpf_program__fd(skel->progs.from_uplink),
-		/* nothing leaves with a lab source, whatever the host routes (egress.h) */
-		.eg_fd = bpf_program__fd(skel->progs.to_uplink),
-		.handle = TC_HANDLE_UPLINK, .prio = TC_PRIO_UPLINK,
-	};
-	bool tcx;
-	int err;
-
-	if (*mode != ATTACH_AUTO)
-		return tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);
-	err = tc_attach_probe(r->dir, &p, r->j, &tcx);
-	*mode = tcx ? ATTACH_TCX : ATTACH_CLSACT;
-	return err;
-}
-
-/*
- * The uplink object: from_uplink takes the replies of masqueraded flows back
- * into the nodes and passes everything else on untouched. It reuses the maps
- * the node object pinned.
- */
-static int uplink_up(const struct dp_run *r, const struct dp_uplink *up, enum attach_mode *mode)
-{
-	struct nsbpf_uplink *skel;
-	int err;
-
-	skel = nsbpf_uplink__open();
-	if (!skel)
-		return -errno;
-	err = pins_object(skel->obj, r->dir, r->ct_entries, NULL);
-	if (!err) {
-		err = nsbpf_uplink__load(skel);
-		if (err)
-			pr_warn("loading the uplink program failed: %s (run with -vv for the verifier log)\n",
-				strerror(-err));
-	}
-	if (!err) {
-		err = attach_uplink(skel, r, up, mode);
-		if (err)
-			pr_warn("attach to uplink %s: %s\n", up->name, strerror(-err));
-	}
-	nsbpf_uplink__destroy(skel);
-	return err;
-}
-#endif /* HAVE_UPLINK_OBJ */
-
 /* The lab's pin directory, journaled before it is made (first up only). */
 static int pin_dir_make(const char *dir, struct journal *j, bool reup)
 {
@@ -375,12 +309,10 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	if (err)
 		return err;
 	err = nodes_up(&r, t, rt, up, &modes->nodes);
-#ifdef HAVE_UPLINK_OBJ
 	if (!err && up->ifindex)
 		err = uplink_up(&r, up, &modes->uplink);
-#endif /* HAVE_UPLINK_OBJ */
 	if (!err)
-		err = sock_hooks_up(dir, r.ct_entries, j, reup);
+		err = sock_hooks_up(&r);
 	if (err == -EINVAL && (modes->nodes == ATTACH_TCX || modes->uplink == ATTACH_TCX))
 		pr_warn("datapath of lab %s: the kernel refused a tcx link (tcx needs Linux 6.6+): use --attach auto or clsact\n",
 			t->name);

@@ -3,7 +3,8 @@
  * The eBPF datapath of a lab: load the CO-RE programs, pin and fill the maps
  * under /sys/fs/bpf/nsbpf/LAB/ (sys/pins.h), attach to every host end and the
  * uplink (sys/tc.h: tcx links where the kernel has them, tc clsact filters
- * otherwise), and the cgroup hooks (sock_hooks.h).
+ * otherwise; the uplink object in uplink.c), and the cgroup hooks
+ * (sock_hooks.c).
  */
 #ifndef NSBPF_DATAPATH_H
 #define NSBPF_DATAPATH_H

@@ -18,7 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lab/sock_hooks.h"
+#include "lab/datapath_internal.h"
 #include "sys/pins.h"
 #include "sys/tc.h"
 #include "util/log.h"
@@ -49,17 +49,16 @@ static int cgroup2_root(char *buf, size_t len)
 	return err;
 }
 
-static int link_prog(struct bpf_program *prog, int cg_fd, const char *dir, struct journal *j,
-		     bool reup)
+static int link_prog(struct bpf_program *prog, int cg_fd, const struct dp_run *r)
 {
 	char pin[512];
 
-	snprintf(pin, sizeof(pin), "%s/cg_%s", dir, bpf_program__name(prog));
+	snprintf(pin, sizeof(pin), "%s/cg_%s", r->dir, bpf_program__name(prog));
 	return tc_link_pin(bpf_program__fd(prog), cg_fd, bpf_program__expected_attach_type(prog),
-			   pin, j, reup);
+			   pin, r->j, r->reup);
 }
 
-int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, bool reup)
+int sock_hooks_up(const struct dp_run *r)
 {
 	struct nsbpf_sock *skel;
 	struct bpf_program *prog;
@@ -79,7 +78,7 @@ int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, b
 		err = -errno;
 		goto out;
 	}
-	err = pins_object(skel->obj, dir, ct_entries, NULL);
+	err = pins_object(skel->obj, r->dir, r->ct_entries, NULL);
 	if (!err)
 		err = nsbpf_sock__load(skel);
 	if (err) {
@@ -88,7 +87,7 @@ int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, b
 		goto out;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
-		err = link_prog(prog, cg_fd, dir, j, reup);
+		err = link_prog(prog, cg_fd, r);
 		if (err) {
 			pr_warn("attach %s to cgroup %s: %s\n", bpf_program__name(prog), cg,
 				strerror(-err));
@@ -103,12 +102,9 @@ out:
 
 #else /* !sock.skel.h */
 
-int sock_hooks_up(const char *dir, unsigned int ct_entries, struct journal *j, bool reup)
+int sock_hooks_up(const struct dp_run *r)
 {
-	(void)dir;
-	(void)ct_entries;
-	(void)j;
-	(void)reup;
+	(void)r;
 	return 0;
 }
 
