@@ -22,20 +22,20 @@
 #include "sys/tc.h"
 
 /* Stop whatever still runs inside the lab's namespaces, in one /proc walk. */
-static void kill_lab_procs(const struct journal_recs *jr)
+static void kill_lab_procs(const struct journal_recs *jl)
 {
-	ino_t *inos = calloc(jr->n + 1, sizeof(*inos));
+	ino_t *inos = calloc(jl->n + 1, sizeof(*inos));
 	size_t n = 0;
 	int found;
 
 	if (!inos)
 		return;
-	for (size_t i = 0; i < jr->n; i++) {
+	for (size_t i = 0; i < jl->n; i++) {
 		int fd;
 
-		if (jr->rec[i].kind != JOURNAL_NETNS)
+		if (jl->rec[i].kind != JOURNAL_NETNS)
 			continue;
-		fd = netns_open(jr->rec[i].netns.name);
+		fd = netns_open(jl->rec[i].netns.name);
 		if (fd < 0)
 			continue;
 		inos[n++] = netns_ino(fd);
@@ -68,7 +68,7 @@ static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 }
 
 /* Wait up to timeout_ms for the named links to go; how many are left. */
-static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jr, int timeout_ms)
+static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jl, int timeout_ms)
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
 	struct nl_link_info info;
@@ -76,9 +76,9 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jr,
 
 	for (int waited = 0;; waited += 5) {
 		left = 0;
-		for (size_t i = 0; i < jr->n; i++)
-			if (jr->rec[i].kind == JOURNAL_LINK &&
-			    !nl_link_get(sk, jr->rec[i].link.ifname, &info))
+		for (size_t i = 0; i < jl->n; i++)
+			if (jl->rec[i].kind == JOURNAL_LINK &&
+			    !nl_link_get(sk, jl->rec[i].link.ifname, &info))
 				left++;
 		if (!left || waited >= timeout_ms)
 			return left;
@@ -95,16 +95,16 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jr,
  * the rest follow, newest first. Forgotten records never reach here
  * (journal_read drops them).
  */
-static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_recs *jr)
+static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_recs *jl)
 {
 	char what[JOURNAL_NAME_MAX + 64];
 	int failed = 0, err;
 
 	for (int phase = 0; phase < 3; phase++) {
-		if (phase == 1 && !wait_links_gone(sk, jr, 3000))
+		if (phase == 1 && !wait_links_gone(sk, jl, 3000))
 			continue;
-		for (size_t i = jr->n; i-- > 0;) {
-			const struct journal_rec *rec = &jr->rec[i];
+		for (size_t i = jl->n; i-- > 0;) {
+			const struct journal_rec *rec = &jl->rec[i];
 			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
 
 			if ((phase == 0 && !ns) || (phase == 1 && !link) ||
@@ -121,14 +121,14 @@ static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_re
 	return failed;
 }
 
-static int check_hostns(const struct journal_recs *jr, const char *lab)
+static int check_hostns(const struct journal_recs *jl, const char *lab)
 {
 	unsigned long ino;
 
-	for (size_t i = 0; i < jr->n; i++) {
-		if (jr->rec[i].kind != JOURNAL_HOSTNS)
+	for (size_t i = 0; i < jl->n; i++) {
+		if (jl->rec[i].kind != JOURNAL_HOSTNS)
 			continue;
-		ino = jr->rec[i].hostns.ino;
+		ino = jl->rec[i].hostns.ino;
 		if (ino != (unsigned long)netns_self_ino()) {
 			cli_err("lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
 				lab, ino, lab);
@@ -140,7 +140,7 @@ static int check_hostns(const struct journal_recs *jr, const char *lab)
 
 int lab_teardown(const char *lab, bool quiet)
 {
-	struct journal_recs jr;
+	struct journal_recs jl;
 	struct nl_sock *sk;
 	int err, failed = 0;
 
@@ -149,25 +149,25 @@ int lab_teardown(const char *lab, bool quiet)
 			printf("lab %s is not up: nothing to do\n", lab);
 		return EXIT_OK;
 	}
-	err = journal_read(lab, &jr);
+	err = journal_read(lab, &jl);
 	if (err && err != -ENOENT) {
 		cli_err("lab %s: read its journal: %s", lab, strerror(-err));
 		return EXIT_FAIL;
 	}
-	if (check_hostns(&jr, lab)) {
-		journal_recs_free(&jr);
+	if (check_hostns(&jl, lab)) {
+		journal_recs_free(&jl);
 		return EXIT_FAIL;
 	}
 	sk = nl_open();
 	if (!sk) {
 		cli_err("netlink: %s", strerror(errno));
-		journal_recs_free(&jr);
+		journal_recs_free(&jl);
 		return EXIT_FAIL;
 	}
-	kill_lab_procs(&jr);
-	failed = undo_all(sk, lab, &jr);
+	kill_lab_procs(&jl);
+	failed = undo_all(sk, lab, &jl);
 	nl_close(sk);
-	journal_recs_free(&jr);
+	journal_recs_free(&jl);
 	if (failed) {
 		cli_err("lab %s: %d object%s could not be removed; state kept in %s/%s", lab, failed,
 			failed == 1 ? "" : "s", STATE_DIR, lab);
