@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Load, pin, fill and attach the node programs of a lab. Pinned maps are
- * reused by a re-up (libbpf checks their definition, we check the layout
- * version), so state survives program replacement.
+ * Load, pin, fill and attach the node programs of a lab, then the uplink
+ * (uplink.c) and cgroup (sock_hooks.c) objects. Pinned maps are reused by a
+ * re-up (libbpf checks their definition, we check the layout version), so
+ * state survives program replacement.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,33 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lab/datapath.h"
+#include "lab/datapath_internal.h"
 #include "lab/port_fwd_map.h"
 #include "util/log.h"
+#include "sys/netns.h"
 #include "sys/nl.h"
 #include "sys/pins.h"
+#include "sys/tc.h"
 #include "node.skel.h"
-#if __has_include("uplink.skel.h")
-#include "uplink.skel.h"
-#define HAVE_UPLINK_OBJ 1
-#endif /* uplink.skel.h */
-
-#define NSEC_PER_SEC	1000000000ULL
-
-#ifndef ENOTSUPP
-#define ENOTSUPP 524	/* kernel-internal, leaks out of some bpf() paths */
-#endif /* ENOTSUPP */
-
-/* Debian 12's uapi headers predate tcx (6.6): the attach types by number. */
-#define NSB_TCX_INGRESS	46
-#define NSB_TCX_EGRESS	47
 
 static const char *const attach_names[] = {
 	[ATTACH_AUTO] = "auto", [ATTACH_TCX] = "tcx", [ATTACH_CLSACT] = "clsact",
@@ -56,65 +44,6 @@ int attach_mode_parse(const char *s, enum attach_mode *m)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-/*
- * Every map of an object is pinned by name under the lab's directory, so
- * the node and uplink objects share them; "trace" (tests only) and the
- * internal .rodata/.bss maps stay private.
- */
-static bool pinned_map(const struct bpf_map *m)
-{
-	return !bpf_map__is_internal(m) && strcmp(bpf_map__name(m), "trace");
-}
-
-int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
-		struct journal *j)
-{
-	struct bpf_map *m;
-	char path[512];
-	int err;
-
-	bpf_object__for_each_map(m, obj) {
-		if (!pinned_map(m))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
-		if (j) {
-			err = journal_add(j, "pin %s", path);
-			if (err)
-				return err;
-		}
-		err = bpf_map__set_pin_path(m, path);
-		if (err)
-			return err;
-		/* Conntrack sizes come from the topology (nat: conntrack:). */
-		if (t->nat.conntrack && (!strcmp(bpf_map__name(m), "ct") ||
-					 !strcmp(bpf_map__name(m), "nat_ports"))) {
-			err = bpf_map__set_max_entries(m, t->nat.conntrack);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71	/* Linux 5.14 */
-#endif /* SO_NETNS_COOKIE */
-
-/* The cookie bpf_get_netns_cookie() returns in this netns; 0 if unknown. */
-static __u64 netns_cookie(void)
-{
-	__u64 cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
-		cookie = 0;
-	close(fd);
-	return cookie;
 }
 
 /*
@@ -190,13 +119,10 @@ static __u32 fib_probe_ifindex(const struct topo *t)
 	return if_nametoindex(name);
 }
 
-static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
-		     const struct dp_uplink *up)
+/* The config entry: what the programs need besides the tables. */
+static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up)
 {
-	int ep_fd = bpf_map__fd(skel->maps.endpoints);
-	int net_fd = bpf_map__fd(skel->maps.networks);
-	int cfg_fd = bpf_map__fd(skel->maps.config);
-	struct nsb_config cfg = {
+	return (struct nsb_config){
 		.layout = NSB_LAYOUT_VERSION,
 		.uplink_ifindex = (__u32)up->ifindex,
 		.uplink_addr = htonl(up->ip),
@@ -211,10 +137,13 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		.tmo_udp_new = t->nat.timeouts.udp_new * NSB_NSEC_PER_SEC,
 		.tmo_udp = t->nat.timeouts.udp * NSB_NSEC_PER_SEC,
 		.tmo_icmp = t->nat.timeouts.icmp * NSB_NSEC_PER_SEC,
+		.host_netns_cookie = netns_cookie(),
+		.fib_ifindex = fib_probe_ifindex(t),
 	};
-	__u32 zero = 0;
-	int err;
+}
 
+static int fill_networks(int fd, const struct topo *t)
+{
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
 		struct nsb_network v = {
@@ -226,9 +155,14 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		};
 		__u32 id = (__u32)i;
 
-		if (bpf_map_update_elem(net_fd, &id, &v, BPF_ANY))
+		if (bpf_map_update_elem(fd, &id, &v, BPF_ANY))
 			return -errno;
 	}
+	return 0;
+}
+
+static int fill_endpoints(int fd, const struct topo *t, const struct node_rt *rt)
+{
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex, .net_id = (__u32)n->network };
@@ -236,18 +170,30 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 
 		memcpy(v.node_mac, rt[i].node_mac, 6);
 		memcpy(v.host_mac, rt[i].host_mac, 6);
-		if (bpf_map_update_elem(ep_fd, &key, &v, BPF_ANY))
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
-	cfg.host_netns_cookie = netns_cookie();
-	cfg.fib_ifindex = fib_probe_ifindex(t);
-	err = fill_host_addrs(skel->obj);
+	return 0;
+}
+
+static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
+		     const struct dp_uplink *up)
+{
+	struct nsb_config cfg = config_of(t, up);
+	__u32 zero = 0;
+	int err;
+
+	err = fill_networks(bpf_map__fd(skel->maps.networks), t);
+	if (!err)
+		err = fill_endpoints(bpf_map__fd(skel->maps.endpoints), t, rt);
+	if (!err)
+		err = fill_host_addrs(skel->obj);
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);
 	if (err)
 		return err;
 	/* Config last: its layout field marks the maps as complete. */
-	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
 /*
@@ -271,110 +217,9 @@ static int gc_arm(struct nsbpf_node *skel)
 	return 0;
 }
 
-static int tcx_attach(int prog_fd, int ifindex, int type, const char *pin, struct journal *j,
-		      bool reup)
-{
-	int fd, err;
-
-	if (reup) {
-		fd = bpf_obj_get(pin);
-		if (fd >= 0) {
-			err = bpf_link_update(fd, prog_fd, NULL) ? -errno : 0;
-			close(fd);
-			return err;
-		}
-	}
-	fd = bpf_link_create(prog_fd, ifindex, type, NULL);
-	if (fd < 0)
-		return -errno;
-	err = journal_add(j, "pin %s", pin);
-	if (!err && bpf_obj_pin(fd, pin))
-		err = -errno;
-	close(fd);	/* the pin holds the link: it outlives us */
-	return err;
-}
-
-/* Our filters' handle and priority: on devices we own, and on the uplink. */
+/* Our filters' handle and priority on the host ends: devices we own. */
 #define TC_HANDLE_NODE		1
 #define TC_PRIO_NODE		1
-#define TC_HANDLE_UPLINK	0x4e5b	/* unlikely to be someone else's */
-#define TC_PRIO_UPLINK		0xc000
-
-struct attach_point {
-	const char *ifname;
-	int ifindex;
-	int in_fd;		/* tc ingress program */
-	int eg_fd;		/* tc egress program, -1: none */
-	unsigned int handle;	/* clsact filter */
-	unsigned int prio;
-};
-
-static int clsact_attach(const struct attach_point *ap, bool ingress, struct journal *j,
-			 bool reup)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex,
-		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = ap->handle, .priority = ap->prio,
-		    .prog_fd = ingress ? ap->in_fd : ap->eg_fd, .flags = BPF_TC_F_REPLACE);
-	int err;
-
-	/* A clsact qdisc that exists (someone else's too) is shared, never removed. */
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
-	if (!reup) {
-		err = journal_add(j, "tc %s %s %u %u", ap->ifname, ingress ? "ingress" : "egress",
-				  ap->handle, ap->prio);
-		if (err)
-			return err;
-	}
-	return bpf_tc_attach(&hook, &opts);
-}
-
-static int attach_point(const char *dir, const struct attach_point *ap, enum attach_mode mode,
-			struct journal *j, bool reup)
-{
-	char pin[512];
-	int err;
-
-	if (mode == ATTACH_CLSACT) {
-		err = clsact_attach(ap, true, j, reup);
-		if (!err && ap->eg_fd >= 0)
-			err = clsact_attach(ap, false, j, reup);
-		return err;
-	}
-	snprintf(pin, sizeof(pin), "%s/tcx_%s_in", dir, ap->ifname);
-	err = tcx_attach(ap->in_fd, ap->ifindex, NSB_TCX_INGRESS, pin, j, reup);
-	if (err || ap->eg_fd < 0)
-		return err;
-	snprintf(pin, sizeof(pin), "%s/tcx_%s_eg", dir, ap->ifname);
-	return tcx_attach(ap->eg_fd, ap->ifindex, NSB_TCX_EGRESS, pin, j, reup);
-}
-
-static struct attach_point node_point(struct nsbpf_node *skel, const struct topo_node *n,
-				      int ifindex)
-{
-	return (struct attach_point){
-		.ifname = n->hostif, .ifindex = ifindex,
-		.in_fd = bpf_program__fd(skel->progs.from_node),
-		.eg_fd = bpf_program__fd(skel->progs.to_node),
-		.handle = TC_HANDLE_NODE, .prio = TC_PRIO_NODE,
-	};
-}
-
-/* auto: tcx when the kernel takes a tcx link (6.6+), found by trying. */
-static enum attach_mode probe_mode(const char *dir, const struct attach_point *ap,
-				   struct journal *j, int *err)
-{
-	*err = attach_point(dir, ap, ATTACH_TCX, j, false);
-	if (!*err)
-		return ATTACH_TCX;
-	if (*err != -EINVAL && *err != -EOPNOTSUPP && *err != -ENOTSUPP)
-		return ATTACH_TCX;
-	pr_info("no tcx links on this kernel (%s): using tc clsact\n", strerror(-*err));
-	*err = attach_point(dir, ap, ATTACH_CLSACT, j, false);
-	return ATTACH_CLSACT;
-}
 
 /*
  * Host ends: the lab's own devices. auto means clsact there: a tcx attach or
@@ -382,96 +227,36 @@ static enum attach_mode probe_mode(const char *dir, const struct attach_point *a
  * the reference machine), so a lab of 100 nodes took 2.9 s to come up with
  * tcx and 0.17 s with clsact, and nothing else shares these devices.
  */
-static int attach_all(struct nsbpf_node *skel, const char *dir, const struct topo *t,
-		      const struct node_rt *rt, enum attach_mode *mode, struct journal *j,
-		      bool reup)
+static int attach_nodes(struct nsbpf_node *skel, const struct dp_run *r, const struct topo *t,
+			const struct node_rt *rt, enum attach_mode *mode)
 {
 	int err = 0;
 
 	if (*mode == ATTACH_AUTO)
 		*mode = ATTACH_CLSACT;
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
-		struct attach_point ap = node_point(skel, &t->nodes[i], rt[i].ifindex);
-
-		err = attach_point(dir, &ap, *mode, j, reup);
-	}
-	return err;
-}
-
-#ifdef HAVE_UPLINK_OBJ
-/*
- * The uplink object: from_uplink takes the replies of masqueraded flows back
- * into the nodes and passes everything else on untouched. It reuses the maps
- * the node object pinned.
- */
-static int uplink_up(const struct topo *t, const struct dp_uplink *up, const char *dir,
-		     enum attach_mode *mode, struct journal *j, bool reup)
-{
-	struct nsbpf_uplink *skel;
-	struct attach_point ap;
-	int err;
-
-	skel = nsbpf_uplink__open();
-	if (!skel)
-		return -errno;
-	err = dp_set_pins(skel->obj, t, dir, NULL);
-	if (!err) {
-		err = nsbpf_uplink__load(skel);
-		if (err)
-			pr_warn("loading the uplink program failed: %s (run with -vv for the verifier log)\n",
-				strerror(-err));
-	}
-	if (!err) {
-		ap = (struct attach_point){
-			.ifname = up->name, .ifindex = up->ifindex,
-			.in_fd = bpf_program__fd(skel->progs.from_uplink),
-			/* nothing leaves with a lab source, whatever the host routes (egress.h) */
-			.eg_fd = bpf_program__fd(skel->progs.to_uplink),
-			.handle = TC_HANDLE_UPLINK, .prio = TC_PRIO_UPLINK,
+		struct tc_point p = {
+			.ifname = t->nodes[i].hostif, .ifindex = rt[i].ifindex,
+			.in_fd = bpf_program__fd(skel->progs.from_node),
+			.eg_fd = bpf_program__fd(skel->progs.to_node),
+			.handle = TC_HANDLE_NODE, .prio = TC_PRIO_NODE,
 		};
-		/* The uplink is shared with the host: tcx links coexist with others. */
-		if (*mode == ATTACH_AUTO)
-			*mode = probe_mode(dir, &ap, j, &err);
-		else
-			err = attach_point(dir, &ap, *mode, j, reup);
-		if (err)
-			pr_warn("attach to uplink %s: %s\n", up->name, strerror(-err));
+
+		err = tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);
 	}
-	nsbpf_uplink__destroy(skel);
 	return err;
 }
-#endif /* HAVE_UPLINK_OBJ */
 
-int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
-	  struct journal *j, struct dp_modes *modes, bool reup)
+/* The node object: load, pin, fill, arm the collector, attach to the host ends. */
+static int nodes_up(const struct dp_run *r, const struct topo *t, const struct node_rt *rt,
+		    const struct dp_uplink *up, enum attach_mode *mode)
 {
-	enum attach_mode *mode = &modes->nodes;
-	struct nsbpf_node *skel;
-	char dir[256];
+	struct nsbpf_node *skel = nsbpf_node__open();
 	int err;
 
-	err = bpffs_ensure();
-	if (err) {
-		pr_warn("mount bpffs on %s: %s\n", BPFFS_ROOT, strerror(-err));
-		return err;
-	}
-	pins_dir(t->name, dir, sizeof(dir));
-	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
-		return -errno;
-	if (!reup) {
-		err = journal_add(j, "pindir %s", dir);
-		if (err)
-			return err;
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			return -errno;
-	}
-	err = pins_check_layout(dir);
-	if (err)
-		return err;
-	skel = nsbpf_node__open();
 	if (!skel)
 		return -errno;
-	err = dp_set_pins(skel->obj, t, dir, reup ? NULL : j);
+	err = pins_object(skel->obj, r->dir, r->ct_entries, r->reup ? NULL : r->j);
 	if (!err) {
 		err = nsbpf_node__load(skel);
 		if (err)
@@ -483,34 +268,57 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 	if (!err)
 		err = gc_arm(skel);
 	if (!err)
-		err = attach_all(skel, dir, t, rt, mode, j, reup);
-#ifdef HAVE_UPLINK_OBJ
-	if (!err && up->ifindex)
-		err = uplink_up(t, up, dir, &modes->uplink, j, reup);
-#endif /* HAVE_UPLINK_OBJ */
-	if (!err)
-		err = sock_hooks_up(t, dir, j, reup);
-	if (err == -EINVAL && (*mode == ATTACH_TCX || modes->uplink == ATTACH_TCX))
-		pr_warn("datapath of lab %s: the kernel refused a tcx link (tcx needs Linux 6.6+): use --attach auto or clsact\n",
-			t->name);
-	else if (err)
-		pr_warn("datapath of lab %s: %s\n", t->name, strerror(-err));
+		err = attach_nodes(skel, r, t, rt, mode);
 	nsbpf_node__destroy(skel);
 	return err;
 }
 
-int dp_tc_detach(const char *ifname, const char *dir, unsigned int handle, unsigned int prio)
+/* The lab's pin directory, journaled before it is made (first up only). */
+static int pin_dir_make(const char *dir, struct journal *j, bool reup)
 {
-	int ifindex = (int)if_nametoindex(ifname);
+	struct journal_rec rec = { .kind = JOURNAL_PINDIR };
 	int err;
 
-	if (!ifindex)
-		return 0;	/* the device is gone, and its filters with it */
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = strcmp(dir, "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
-	err = bpf_tc_detach(&hook, &opts);
-	return err == -ENOENT || err == -EINVAL ? 0 : err;
+	err = bpffs_ensure();
+	if (err) {
+		pr_warn("mount bpffs on %s: %s\n", BPFFS_ROOT, strerror(-err));
+		return err;
+	}
+	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
+		return -errno;
+	if (reup)
+		return 0;
+	snprintf(rec.pindir.path, sizeof(rec.pindir.path), "%s", dir);
+	err = journal_write(j, &rec);
+	if (err)
+		return err;
+	return mkdir(dir, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
+	  struct journal *j, struct dp_modes *modes, bool reup)
+{
+	char dir[256];
+	struct dp_run r = { .dir = dir, .ct_entries = t->nat.conntrack, .j = j, .reup = reup };
+	int err;
+
+	pins_dir(t->name, dir, sizeof(dir));
+	err = pin_dir_make(dir, j, reup);
+	if (!err)
+		err = pins_check_layout(dir);
+	if (err)
+		return err;
+	err = nodes_up(&r, t, rt, up, &modes->nodes);
+	if (!err && up->ifindex)
+		err = uplink_up(&r, up, &modes->uplink);
+	if (!err)
+		err = sock_hooks_up(&r);
+	if (err == -EINVAL && (modes->nodes == ATTACH_TCX || modes->uplink == ATTACH_TCX))
+		pr_warn("datapath of lab %s: the kernel refused a tcx link (tcx needs Linux 6.6+): use --attach auto or clsact\n",
+			t->name);
+	else if (err)
+		pr_warn("datapath of lab %s: %s\n", t->name, strerror(-err));
+	return err;
 }
 
 int dp_stats_read(const char *lab, struct nsb_counter *out)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The eBPF datapath of a lab: load the CO-RE programs, pin and fill the maps
- * under /sys/fs/bpf/nsbpf/LAB/, attach to every host end (tcx links where the
- * kernel has them, tc clsact filters otherwise).
+ * under /sys/fs/bpf/nsbpf/LAB/ (sys/pins.h), attach to every host end and the
+ * uplink (sys/tc.h: tcx links where the kernel has them, tc clsact filters
+ * otherwise; the uplink object in uplink.c), and the cgroup hooks
+ * (sock_hooks.c).
  */
 #ifndef NSBPF_DATAPATH_H
 #define NSBPF_DATAPATH_H
@@ -12,8 +14,9 @@
 
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
-#include "sys/state.h"
+#include "sys/journal.h"
 #include "sys/pins.h"
+#include "sys/state.h"
 
 struct dp_uplink {
 	char name[16];		/* "" : no uplink */
@@ -39,27 +42,15 @@ struct dp_modes {
 int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink *up,
 	  struct journal *j, struct dp_modes *modes, bool reup);
 
-struct bpf_object;
-/*
- * Pin every map of obj under dir (shared by all of a lab's objects), journaled
- * when j is given; sizes the conntrack maps from the topology.
- */
-int dp_set_pins(struct bpf_object *obj, const struct topo *t, const char *dir,
-		struct journal *j);
-
-/*
- * Host-local access to forwards: the cgroup sock_addr hooks on the root of
- * the cgroup v2 hierarchy, as links pinned in dir. 0 when the hooks are not
- * built or there is no cgroup v2 (with a note).
- */
-int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup);
-
 /* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
 int dp_stats_read(const char *lab, struct nsb_counter *out);
 
-/* Remove one clsact filter recorded by dp_up (used by down). */
-int dp_tc_detach(const char *ifname, const char *dir, unsigned int handle, unsigned int prio);
-
+/*
+ * The names of enum attach_mode, in the CLI (--attach) and the lab file.
+ * They stay here, not in sys/tc.h: "auto" is the lab's policy (clsact on
+ * host ends, tcx on the uplink where the kernel has it), and sys/tc.c only
+ * knows the two mechanisms.
+ */
 const char *attach_mode_name(enum attach_mode m);
 int attach_mode_parse(const char *s, enum attach_mode *m);
 

@@ -15,12 +15,14 @@
 #include "lab/datapath.h"
 #include "lab/lab.h"
 #include "util/log.h"
+#include "sys/journal.h"
 #include "sys/netns.h"
 #include "sys/nl.h"
 #include "sys/state.h"
+#include "sys/tc.h"
 
 /* Stop whatever still runs inside the lab's namespaces, in one /proc walk. */
-static void kill_lab_procs(const struct state_lines *jl)
+static void kill_lab_procs(const struct journal_recs *jl)
 {
 	ino_t *inos = calloc(jl->n + 1, sizeof(*inos));
 	size_t n = 0;
@@ -29,12 +31,11 @@ static void kill_lab_procs(const struct state_lines *jl)
 	if (!inos)
 		return;
 	for (size_t i = 0; i < jl->n; i++) {
-		char kind[16], name[128];
 		int fd;
 
-		if (sscanf(jl->line[i], "%15s %127s", kind, name) != 2 || strcmp(kind, "netns"))
+		if (jl->rec[i].kind != JOURNAL_NETNS)
 			continue;
-		fd = netns_open(name);
+		fd = netns_open(jl->rec[i].netns.name);
 		if (fd < 0)
 			continue;
 		inos[n++] = netns_ino(fd);
@@ -46,58 +47,28 @@ static void kill_lab_procs(const struct state_lines *jl)
 	free(inos);
 }
 
-static int undo(struct nl_sock *sk, const char *line)
+static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 {
-	char kind[16], a[256], b[256];
-	unsigned int handle, prio;
-	int n = sscanf(line, "%15s %255s %255s %u %u", kind, a, b, &handle, &prio);
-
-	if (n < 2)
-		return 0;
-	if (!strcmp(kind, "pin"))
-		return unlink(a) && errno != ENOENT ? -errno : 0;
-	if (!strcmp(kind, "pindir"))
-		return rmdir(a) && errno != ENOENT ? -errno : 0;
-	if (!strcmp(kind, "tc") && n == 5)
-		return dp_tc_detach(a, b, handle, prio);
-	if (!strcmp(kind, "link"))
-		return nl_link_del(sk, a);
-	if (!strcmp(kind, "netns"))
-		return netns_delete(a);
-	return 0;	/* hostns and other notes: nothing to undo */
-}
-
-/*
- * "forget KIND NAME" cancels the "KIND NAME" record before it: up journaled
- * the object, then found the name taken by someone else. Never remove that.
- */
-static bool forgotten(struct state_lines *jl, size_t i)
-{
-	const char *rec = jl->line[i];
-
-	if (!strncmp(rec, "forget ", 7))
-		return true;
-	for (size_t k = i + 1; k < jl->n; k++) {
-		char *l = jl->line[k];
-
-		if (!strncmp(l, "forget ", 7) && !strcmp(l + 7, rec)) {
-			l[0] = '#';	/* each forget cancels one record */
-			return true;
-		}
+	switch (rec->kind) {
+	case JOURNAL_PIN:
+		return unlink(rec->pin.path) && errno != ENOENT ? -errno : 0;
+	case JOURNAL_PINDIR:
+		return rmdir(rec->pindir.path) && errno != ENOENT ? -errno : 0;
+	case JOURNAL_CLSACT:
+		return tc_clsact_detach(rec->clsact.ifname, rec->clsact.ingress, rec->clsact.handle,
+					rec->clsact.prio);
+	case JOURNAL_LINK:
+		return nl_link_del(sk, rec->link.ifname);
+	case JOURNAL_NETNS:
+		return netns_delete(rec->netns.name);
+	case JOURNAL_HOSTNS:
+		break;	/* a note: nothing to undo */
 	}
-	return false;
-}
-
-static bool is_kind(const char *line, const char *kind)
-{
-	size_t n = strlen(kind);
-
-	return !strncmp(line, kind, n) && line[n] == ' ';
+	return 0;
 }
 
 /* Wait up to timeout_ms for the named links to go; how many are left. */
-static size_t wait_links_gone(struct nl_sock *sk, struct state_lines *jl, const bool *skip,
-			      int timeout_ms)
+static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jl, int timeout_ms)
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
 	struct nl_link_info info;
@@ -106,8 +77,8 @@ static size_t wait_links_gone(struct nl_sock *sk, struct state_lines *jl, const 
 	for (int waited = 0;; waited += 5) {
 		left = 0;
 		for (size_t i = 0; i < jl->n; i++)
-			if (!skip[i] && is_kind(jl->line[i], "link") &&
-			    !nl_link_get(sk, jl->line[i] + 5, &info))
+			if (jl->rec[i].kind == JOURNAL_LINK &&
+			    !nl_link_get(sk, jl->rec[i].link.ifname, &info))
 				left++;
 		if (!left || waited >= timeout_ms)
 			return left;
@@ -121,44 +92,43 @@ static size_t wait_links_gone(struct nl_sock *sk, struct state_lines *jl, const 
  * each: 0.3 s against 15 s for 500 nodes). tcx links still cost a grace
  * period per device there, one reason host ends use clsact by default.
  * Links still there after that are deleted one by one; pins, filters and
- * the rest follow, newest first.
+ * the rest follow, newest first. Forgotten records never reach here
+ * (journal_read drops them).
  */
-static int undo_all(struct nl_sock *sk, const char *lab, struct state_lines *jl)
+static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_recs *jl)
 {
-	bool *skip = calloc(jl->n + 1, sizeof(*skip));
+	char what[JOURNAL_NAME_MAX + 64];
 	int failed = 0, err;
 
-	if (!skip)
-		return 1;
-	for (size_t i = jl->n; i-- > 0;)
-		skip[i] = forgotten(jl, i);
 	for (int phase = 0; phase < 3; phase++) {
-		if (phase == 1 && !wait_links_gone(sk, jl, skip, 3000))
+		if (phase == 1 && !wait_links_gone(sk, jl, 3000))
 			continue;
 		for (size_t i = jl->n; i-- > 0;) {
-			bool ns = is_kind(jl->line[i], "netns"), link = is_kind(jl->line[i], "link");
+			const struct journal_rec *rec = &jl->rec[i];
+			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
 
-			if (skip[i] || (phase == 0 && !ns) || (phase == 1 && !link) ||
+			if ((phase == 0 && !ns) || (phase == 1 && !link) ||
 			    (phase == 2 && (ns || link)))
 				continue;
-			err = undo(sk, jl->line[i]);
+			err = undo(sk, rec);
 			if (err) {
-				pr_warn("lab %s: undo \"%s\": %s\n", lab, jl->line[i], strerror(-err));
+				journal_rec_str(rec, what, sizeof(what));
+				pr_warn("lab %s: undo \"%s\": %s\n", lab, what, strerror(-err));
 				failed++;
 			}
 		}
 	}
-	free(skip);
 	return failed;
 }
 
-static int check_hostns(const struct state_lines *jl, const char *lab)
+static int check_hostns(const struct journal_recs *jl, const char *lab)
 {
 	unsigned long ino;
 
 	for (size_t i = 0; i < jl->n; i++) {
-		if (sscanf(jl->line[i], "hostns %lu", &ino) != 1)
+		if (jl->rec[i].kind != JOURNAL_HOSTNS)
 			continue;
+		ino = jl->rec[i].hostns.ino;
 		if (ino != (unsigned long)netns_self_ino()) {
 			cli_err("lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
 				lab, ino, lab);
@@ -170,7 +140,7 @@ static int check_hostns(const struct state_lines *jl, const char *lab)
 
 int lab_teardown(const char *lab, bool quiet)
 {
-	struct state_lines jl;
+	struct journal_recs jl;
 	struct nl_sock *sk;
 	int err, failed = 0;
 
@@ -179,25 +149,25 @@ int lab_teardown(const char *lab, bool quiet)
 			printf("lab %s is not up: nothing to do\n", lab);
 		return EXIT_OK;
 	}
-	err = state_read_journal(lab, &jl);
+	err = journal_read(lab, &jl);
 	if (err && err != -ENOENT) {
 		cli_err("lab %s: read its journal: %s", lab, strerror(-err));
 		return EXIT_FAIL;
 	}
 	if (check_hostns(&jl, lab)) {
-		state_lines_free(&jl);
+		journal_recs_free(&jl);
 		return EXIT_FAIL;
 	}
 	sk = nl_open();
 	if (!sk) {
 		cli_err("netlink: %s", strerror(errno));
-		state_lines_free(&jl);
+		journal_recs_free(&jl);
 		return EXIT_FAIL;
 	}
 	kill_lab_procs(&jl);
 	failed = undo_all(sk, lab, &jl);
 	nl_close(sk);
-	state_lines_free(&jl);
+	journal_recs_free(&jl);
 	if (failed) {
 		cli_err("lab %s: %d object%s could not be removed; state kept in %s/%s", lab, failed,
 			failed == 1 ? "" : "s", STATE_DIR, lab);

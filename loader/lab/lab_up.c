@@ -20,6 +20,7 @@
 #include "util/log.h"
 #include "sys/netns.h"
 #include "nsbpf_maps.h"
+#include "sys/journal.h"
 #include "sys/nl.h"
 #include "sys/state.h"
 
@@ -157,24 +158,24 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 	int nsfd, err;
 
 	lab_node_macs(t->name, n->name, rt->node_mac, rt->host_mac);
-	err = journal_add(j, "netns %s", n->netns);
+	err = journal_netns(j, n->netns, false);
 	if (err)
 		return err;
 	nsfd = netns_create(n->netns);
 	if (nsfd < 0) {
 		/* Not ours (it appeared since the preflight): down must leave it. */
 		if (nsfd == -EEXIST)
-			journal_add(j, "forget netns %s", n->netns);
+			journal_netns(j, n->netns, true);
 		pr_warn("node %s: create netns %s: %s\n", n->name, n->netns, strerror(-nsfd));
 		return nsfd;
 	}
 	rt->netns_ino = netns_ino(nsfd);
-	err = journal_add(j, "link %s", n->hostif);
+	err = journal_link(j, n->hostif, false);
 	if (err)
 		goto out;
 	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
 	if (err == -EEXIST)
-		journal_add(j, "forget link %s", n->hostif);
+		journal_link(j, n->hostif, true);
 	if (err) {
 		pr_warn("node %s: create veth %s: %s%s\n", n->name, n->hostif, strerror(-err),
 			err == -EEXIST ? " (an interface of that name exists in the host)" : "");
@@ -387,11 +388,11 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 
 	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);
 	snprintf(peer, sizeof(peer), "%s%s", t->name, NSB_FIB_PEER_SUFFIX);
-	if (journal_add(j, "link %s", name))
+	if (journal_link(j, name, false))
 		return;
 	err = nl_veth_create(sk, name, NULL, peer, NULL, -1);
 	if (err == -EEXIST)
-		journal_add(j, "forget link %s", name);
+		journal_link(j, name, true);
 	if (!err) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
 		err = write_sysctl(path, "1");
@@ -417,11 +418,12 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
 		      const char *uplink)
 {
+	struct journal_rec hostns = { .kind = JOURNAL_HOSTNS, .hostns.ino = netns_self_ino() };
 	struct dp_modes modes = { o->attach, o->attach };
 	char abspath[1024], *text;
 	int err;
 
-	err = journal_add(j, "hostns %lu", (unsigned long)netns_self_ino());
+	err = journal_write(j, &hostns);
 	if (!err)
 		err = netns_prepare_dir();
 	if (err) {

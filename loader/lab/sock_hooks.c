@@ -18,7 +18,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lab/datapath.h"
+#include "lab/datapath_internal.h"
+#include "sys/pins.h"
+#include "sys/tc.h"
 #include "util/log.h"
 
 #if __has_include("sock.skel.h")
@@ -47,33 +49,16 @@ static int cgroup2_root(char *buf, size_t len)
 	return err;
 }
 
-static int link_prog(struct bpf_program *prog, int cg_fd, const char *dir, struct journal *j,
-		     bool reup)
+static int link_prog(struct bpf_program *prog, int cg_fd, const struct dp_run *r)
 {
 	char pin[512];
-	int fd, err;
 
-	snprintf(pin, sizeof(pin), "%s/cg_%s", dir, bpf_program__name(prog));
-	if (reup) {
-		fd = bpf_obj_get(pin);
-		if (fd >= 0) {
-			err = bpf_link_update(fd, bpf_program__fd(prog), NULL) ? -errno : 0;
-			close(fd);
-			return err;
-		}
-	}
-	fd = bpf_link_create(bpf_program__fd(prog), cg_fd,
-			     bpf_program__expected_attach_type(prog), NULL);
-	if (fd < 0)
-		return -errno;
-	err = journal_add(j, "pin %s", pin);
-	if (!err && bpf_obj_pin(fd, pin))
-		err = -errno;
-	close(fd);
-	return err;
+	snprintf(pin, sizeof(pin), "%s/cg_%s", r->dir, bpf_program__name(prog));
+	return tc_link_pin(bpf_program__fd(prog), cg_fd, bpf_program__expected_attach_type(prog),
+			   pin, r->j, r->reup);
 }
 
-int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup)
+int sock_hooks_up(const struct dp_run *r)
 {
 	struct nsbpf_sock *skel;
 	struct bpf_program *prog;
@@ -93,7 +78,7 @@ int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool
 		err = -errno;
 		goto out;
 	}
-	err = dp_set_pins(skel->obj, t, dir, NULL);
+	err = pins_object(skel->obj, r->dir, r->ct_entries, NULL);
 	if (!err)
 		err = nsbpf_sock__load(skel);
 	if (err) {
@@ -102,7 +87,7 @@ int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool
 		goto out;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
-		err = link_prog(prog, cg_fd, dir, j, reup);
+		err = link_prog(prog, cg_fd, r);
 		if (err) {
 			pr_warn("attach %s to cgroup %s: %s\n", bpf_program__name(prog), cg,
 				strerror(-err));
@@ -117,12 +102,9 @@ out:
 
 #else /* !sock.skel.h */
 
-int sock_hooks_up(const struct topo *t, const char *dir, struct journal *j, bool reup)
+int sock_hooks_up(const struct dp_run *r)
 {
-	(void)t;
-	(void)dir;
-	(void)j;
-	(void)reup;
+	(void)r;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #define NSBPF_NETNS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define NETNS_RUN_DIR	"/run/netns"
@@ -37,6 +38,8 @@ int netns_switch(const char *name);
 ino_t netns_ino(int fd);
 /* Inode of the calling thread's namespace. */
 ino_t netns_self_ino(void);
+/* The cookie bpf_get_netns_cookie() returns in our namespace; 0 if unknown. */
+uint64_t netns_cookie(void);
 /*
  * Is the calling thread in the machine's initial namespace? 1 yes, 0 no (as
  * far as can be told: PID 1's namespace may be hidden from us), -errno.

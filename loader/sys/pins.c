@@ -2,15 +2,18 @@
 /* A lab's pinned objects: bpffs, pin paths, maps by name, layout check. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/magic.h>
 
 #include "nsbpf_maps.h"
+#include "sys/journal.h"
 #include "sys/pins.h"
 #include "util/log.h"
 
@@ -69,4 +72,47 @@ int pins_check_layout(const char *dir)
 	}
 	close(fd);
 	return err;
+}
+
+/*
+ * Every map of an object is pinned by name under the lab's directory, so
+ * the node, uplink and sock objects share them; "trace" (tests only) and the
+ * internal .rodata/.bss maps stay private.
+ */
+static bool shared_map(const struct bpf_map *m)
+{
+	return !bpf_map__is_internal(m) && strcmp(bpf_map__name(m), "trace");
+}
+
+static bool conntrack_map(const struct bpf_map *m)
+{
+	return !strcmp(bpf_map__name(m), "ct") || !strcmp(bpf_map__name(m), "nat_ports");
+}
+
+int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries,
+		struct journal *j)
+{
+	struct bpf_map *m;
+	char path[512];
+	int err;
+
+	bpf_object__for_each_map(m, obj) {
+		if (!shared_map(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		if (j) {
+			err = journal_pin(j, path);
+			if (err)
+				return err;
+		}
+		err = bpf_map__set_pin_path(m, path);
+		if (err)
+			return err;
+		if (ct_entries && conntrack_map(m)) {
+			err = bpf_map__set_max_entries(m, ct_entries);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * A lab's pinned objects under /sys/fs/bpf/nsbpf/LAB/: the bpffs, the pin
- * paths, opening a map by name, and the layout check that keeps maps of
- * another nsbpf from being reused.
+ * paths, pinning an object's maps, opening a map by name, and the layout
+ * check that keeps maps of another nsbpf from being reused.
  */
 #ifndef NSBPF_SYS_PINS_H
 #define NSBPF_SYS_PINS_H
@@ -28,5 +28,15 @@ int pins_map_open(const char *lab, const char *name);
  * warning that says what to do) for another layout.
  */
 int pins_check_layout(const char *dir);
+
+struct bpf_object;
+struct journal;
+/*
+ * Pin every shared map of obj under dir, so all of a lab's objects use the
+ * same maps; journaled when j is given. ct_entries (0: the object's own)
+ * sizes the conntrack maps: every object must declare them alike.
+ */
+int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries,
+		struct journal *j);
 
 #endif /* NSBPF_SYS_PINS_H */

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +52,7 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-static int journal_open_flags(struct journal *j, const char *lab, int flags)
-{
-	char path[512];
-
-	snprintf(j->lab, sizeof(j->lab), "%s", lab);
-	state_path(lab, "journal", path, sizeof(path));
-	j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | flags, 0644);
-	return j->fd < 0 ? -errno : 0;
-}
-
-int journal_create(struct journal *j, const char *lab)
+int state_create(const char *lab)
 {
 	char dir[512];
 	int err = mkdir_state();
@@ -71,39 +60,7 @@ int journal_create(struct journal *j, const char *lab)
 	if (err)
 		return err;
 	state_path(lab, NULL, dir, sizeof(dir));
-	if (mkdir(dir, 0755))
-		return -errno;
-	return journal_open_flags(j, lab, O_CREAT | O_EXCL);
-}
-
-int journal_open(struct journal *j, const char *lab)
-{
-	return journal_open_flags(j, lab, 0);
-}
-
-int journal_add(struct journal *j, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(buf) - 1)
-		return -ENAMETOOLONG;
-	buf[n++] = '\n';
-	/* One write(2) per record: a killed process leaves whole lines. */
-	if (write(j->fd, buf, n) != n)
-		return errno ? -errno : -EIO;
-	return 0;
-}
-
-void journal_close(struct journal *j)
-{
-	if (j->fd >= 0)
-		close(j->fd);
-	j->fd = -1;
+	return mkdir(dir, 0755) ? -errno : 0;
 }
 
 static int read_lines(const char *path, struct state_lines *out)
@@ -132,14 +89,6 @@ static int read_lines(const char *path, struct state_lines *out)
 	free(line);
 	fclose(f);
 	return 0;
-}
-
-int state_read_journal(const char *lab, struct state_lines *out)
-{
-	char path[512];
-
-	state_path(lab, "journal", path, sizeof(path));
-	return read_lines(path, out);
 }
 
 int state_read_lab(const char *lab, struct state_lines *out)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What a lab created, recorded under /run/nsbpf/LAB/ as it goes:
- *  journal  one line per object, written *before* the object is created,
- *           so `down` finds everything even when `up` was killed halfway;
+ *  journal  one record per object, written *before* the object is created
+ *           (sys/journal.h);
  *  lab      written last, atomically: the lab is complete and up.
  * A lock on /run/nsbpf serialises every command that changes a lab.
  */
@@ -14,28 +14,18 @@
 
 #define STATE_DIR	"/run/nsbpf"
 
-struct journal {
-	int fd;
-	char lab[64];
-};
-
 /* Take the lock (blocking); returns an fd to pass to state_unlock. */
 int state_lock(void);
 void state_unlock(int fd);
 
-/* Create /run/nsbpf/LAB/ and its journal; -EEXIST when the lab has state. */
-int journal_create(struct journal *j, const char *lab);
-/* Reopen an existing journal to append (re-up). */
-int journal_open(struct journal *j, const char *lab);
-int journal_add(struct journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void journal_close(struct journal *j);
+/* Create /run/nsbpf/LAB/; -EEXIST when the lab has state. */
+int state_create(const char *lab);
 
-/* Lines of the journal, in order; free with state_lines_free. */
+/* Lines of a state file, in order; free with state_lines_free. */
 struct state_lines {
 	char **line;
 	size_t n;
 };
-int state_read_journal(const char *lab, struct state_lines *out);
 int state_read_lab(const char *lab, struct state_lines *out);	/* -ENOENT: not complete */
 void state_lines_free(struct state_lines *l);
 
