@@ -6,6 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/out.h"
+#include "lab/lab.h"
+#include "sys/state.h"
 #include "topo/topo.h"
 
 struct cli_opts cli_opts;
@@ -80,6 +82,36 @@ int cli_check_lab(const char *lab)
 		cli_err("\"%s\" is not a lab name: [a-z0-9-], starting and ending with a letter or digit",
 			lab);
 		return -1;
+	}
+	return 0;
+}
+
+int cli_lab_is_up(const char *lab)
+{
+	if (cli_check_lab(lab))
+		return EXIT_USAGE;
+	if (!state_exists(lab)) {
+		cli_err("lab %s is not up", lab);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+int cli_open_lab(const char *lab, struct lab_info *li)
+{
+	int ret = cli_lab_is_up(lab);
+
+	if (ret)
+		return ret;
+	if (lab_info_read(lab, li)) {
+		cli_err("lab %s is not up", lab);
+		return EXIT_FAIL;
+	}
+	if (lab_check_hostns(li)) {
+		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			li->name, li->hostns);
+		lab_info_free(li);
+		return EXIT_FAIL;
 	}
 	return 0;
 }

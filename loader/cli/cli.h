@@ -41,4 +41,18 @@ int cli_common_flags(int argc, char **argv);
 /* Lab names as given on the command line: same rules as the topology. */
 int cli_check_lab(const char *lab);
 
+/*
+ * A lab named on the command line that is up: 0, or the exit code after
+ * saying why (not a lab name, "lab %s is not up").
+ */
+int cli_lab_is_up(const char *lab);
+
+/*
+ * Open a running lab for a command: cli_lab_is_up(), its lab file read into
+ * li (lab_info_free() it), and the lab's host netns the one we run in. 0, or
+ * the exit code after saying why (li then needs no freeing).
+ */
+struct lab_info;
+int cli_open_lab(const char *lab, struct lab_info *li);
+
 #endif /* NSBPF_CLI_H */

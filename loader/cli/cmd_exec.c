@@ -32,15 +32,9 @@ int cmd_exec(int argc, char **argv)
 		cli_err("exec: usage: nsbpf exec LAB NODE [--] CMD [ARG...]");
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
-		return EXIT_USAGE;
-	if (lab_info_read(argv[1], &li)) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
-	ret = EXIT_FAIL;
-	if (lab_check_hostns(&li))
-		goto out;
+	ret = cli_open_lab(argv[1], &li);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < li.n_nodes; i++) {
 		if (strcmp(li.nodes[i].name, argv[2]))
 			continue;

@@ -59,21 +59,6 @@ static int forward_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int open_lab(const char *lab, struct lab_info *li)
-{
-	if (cli_check_lab(lab))
-		return EXIT_USAGE;
-	if (lab_info_read(lab, li)) {
-		cli_err("lab %s is not up", lab);
-		return EXIT_FAIL;
-	}
-	if (lab_check_hostns(li)) {
-		lab_info_free(li);
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
 static int snat_range(const char *lab, uint16_t *lo, uint16_t *hi)
 {
 	struct nsb_config cfg = { 0 };
@@ -299,7 +284,7 @@ static int forward_add(int argc, char **argv)
 		reqs = &one;
 		n = 1;
 	}
-	ret = open_lab(args[0], &li);
+	ret = cli_open_lab(args[0], &li);
 	if (ret)
 		goto out_free;
 	ret = EXIT_FAIL;
@@ -346,7 +331,7 @@ static int forward_del(int argc, char **argv)
 		cli_err("forward del: %s", err);
 		return EXIT_USAGE;
 	}
-	ret = open_lab(argv[1], &li);
+	ret = cli_open_lab(argv[1], &li);
 	if (ret)
 		return ret;
 	ret = EXIT_FAIL;
@@ -437,10 +422,10 @@ static int forward_list(int argc, char **argv)
 		forward_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (argc == 2 && (cli_check_lab(argv[1]) || !state_exists(argv[1]))) {
-		if (!cli_check_lab(argv[1]))
-			cli_err("lab %s is not up", argv[1]);
-		return cli_check_lab(argv[1]) ? EXIT_USAGE : EXIT_FAIL;
+	if (argc == 2) {
+		ret = cli_lab_is_up(argv[1]);
+		if (ret)
+			return ret;
 	}
 	state_list(&labs);
 	out_begin(&o, stdout, cli_opts.json);

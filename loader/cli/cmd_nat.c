@@ -75,19 +75,14 @@ static int open_pinned(const char *lab, const char *map)
 	return fd;
 }
 
-static int lab_arg(int argc, char **argv, int want)
+/* want words, the lab argv[1] open in li: 0, or an exit code. */
+static int lab_arg(int argc, char **argv, int want, struct lab_info *li)
 {
 	if (argc != want) {
 		nat_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
-		return EXIT_USAGE;
-	if (!state_exists(argv[1])) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
-	return 0;
+	return cli_open_lab(argv[1], li);
 }
 
 static const char *proto_name(__u8 p)
@@ -183,6 +178,7 @@ static int nat_list(int argc, char **argv)
 	struct nsb_ct_key key, next;
 	struct nsb_ct_entry e;
 	struct nsb_config cfg = { 0 };
+	struct lab_info li;
 	__u64 now = now_ns();
 	__u32 zero = 0;
 	struct table tb;
@@ -190,9 +186,10 @@ static int nat_list(int argc, char **argv)
 	int fd, cfd, ret, n = 0;
 	bool first = true;
 
-	ret = lab_arg(argc, argv, 2);
+	ret = lab_arg(argc, argv, 2, &li);
 	if (ret)
 		return ret;
+	lab_info_free(&li);
 	fd = open_pinned(argv[1], "ct");
 	cfd = open_pinned(argv[1], "config");
 	if (fd < 0 || cfd < 0 || bpf_map_lookup_elem(cfd, &zero, &cfg)) {
@@ -306,10 +303,12 @@ static int flush_map(int fd, size_t key_size)
 
 static int nat_flush(int argc, char **argv)
 {
-	int ret = lab_arg(argc, argv, 2), ct, np, n;
+	struct lab_info li;
+	int ret = lab_arg(argc, argv, 2, &li), ct, np, n;
 
 	if (ret)
 		return ret;
+	lab_info_free(&li);
 	ct = open_pinned(argv[1], "ct");
 	np = open_pinned(argv[1], "nat_ports");
 	ret = EXIT_FAIL;
@@ -337,15 +336,11 @@ static int nat_on(int argc, char **argv)
 	bool on = !strcmp(argv[0], "on");
 	struct nsb_network net;
 	struct lab_info li;
-	int ret = lab_arg(argc, argv, 3), fd = -1;
+	int ret = lab_arg(argc, argv, 3, &li), fd = -1;
 	__u32 id;
 
 	if (ret)
 		return ret;
-	if (lab_info_read(argv[1], &li)) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
 	ret = EXIT_USAGE;
 	for (size_t i = 0; i < li.n_nets; i++) {
 		if (strcmp(li.nets[i].name, argv[2]))

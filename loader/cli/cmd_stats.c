@@ -58,6 +58,7 @@ static void print_group(struct out *o, struct table *tb, const char *kind, const
 int cmd_stats(int argc, char **argv)
 {
 	struct nsb_counter c[NSB_STAT_MAX];
+	struct lab_info li;
 	struct table tb;
 	struct out o;
 	int err;
@@ -74,12 +75,10 @@ int cmd_stats(int argc, char **argv)
 		cli_err("stats: usage: nsbpf stats LAB [--json]");
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
-		return EXIT_USAGE;
-	if (!state_exists(argv[1])) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
+	err = cli_open_lab(argv[1], &li);
+	if (err)
+		return err;
+	lab_info_free(&li);
 	err = dp_stats_read(argv[1], c);
 	if (err) {
 		cli_err("lab %s: read %s/%s/stats: %s", argv[1], PIN_ROOT, argv[1], strerror(-err));

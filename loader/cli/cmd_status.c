@@ -139,12 +139,9 @@ int cmd_status(int argc, char **argv)
 	}
 	if (argc == 2) {
 		only = argv[1];
-		if (cli_check_lab(only))
-			return EXIT_USAGE;
-		if (!state_exists(only)) {
-			cli_err("lab %s is not up", only);
-			return EXIT_FAIL;
-		}
+		ret = cli_lab_is_up(only);
+		if (ret)
+			return ret;
 	}
 	if (state_list(&labs)) {
 		cli_err("status: read %s: %s", STATE_DIR, strerror(errno));

@@ -81,7 +81,7 @@ void lab_info_free(struct lab_info *li);
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
-/* Error unless the host netns of the lab is the one we run in. */
+/* -EXDEV unless the host netns of the lab is the one we run in. */
 int lab_check_hostns(const struct lab_info *li);
 
 /* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */

@@ -191,10 +191,7 @@ void lab_info_free(struct lab_info *li)
 
 int lab_check_hostns(const struct lab_info *li)
 {
-	if (li->hostns && li->hostns != (unsigned long)netns_self_ino()) {
-		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			li->name, li->hostns);
+	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
 		return -EXDEV;
-	}
 	return 0;
 }

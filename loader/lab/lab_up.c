@@ -288,8 +288,11 @@ static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *s
 
 	if (lab_info_read(t->name, &li))
 		return EXIT_FAIL;
-	if (lab_check_hostns(&li))
+	if (lab_check_hostns(&li)) {
+		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			li.name, li.hostns);
 		goto out;
+	}
 	if (li.n_nodes != t->n_nodes) {
 		cli_err("lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
 			t->name, li.n_nodes, t->path, t->n_nodes, t->name);
