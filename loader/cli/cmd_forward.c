@@ -23,6 +23,7 @@
 #include "sys/nl.h"
 #include "cli/out.h"
 #include "sys/state.h"
+#include "util/addr.h"
 
 static int forward_list(int argc, char **argv);
 static int forward_add(int argc, char **argv);

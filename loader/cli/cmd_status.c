@@ -22,6 +22,7 @@
 #include "sys/nl.h"
 #include "cli/out.h"
 #include "sys/state.h"
+#include "util/addr.h"
 
 static void status_help(void)
 {

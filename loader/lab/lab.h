@@ -91,6 +91,4 @@ void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8
 int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int netns_fd, int timeout_s);
 int lab_exec_argv(const char *netns, char **argv);
 
-const char *ipv4_str(uint32_t ip, char buf[16]);	/* host order in */
-
 #endif /* NSBPF_LAB_H */

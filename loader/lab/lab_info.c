@@ -12,6 +12,7 @@
 #include "sys/netns.h"
 #include "cli/out.h"
 #include "sys/state.h"
+#include "util/addr.h"
 
 static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -4,7 +4,6 @@
  * datapath, then the nodes' exec commands. Every object is journaled before
  * it is created, so a failure (or a kill) is undone from the journal.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -17,6 +16,7 @@
 #include "cli/cli.h"
 #include "lab/datapath.h"
 #include "lab/lab.h"
+#include "util/addr.h"
 #include "util/log.h"
 #include "sys/netns.h"
 #include "nsbpf_maps.h"
@@ -28,13 +28,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
-}
-
-const char *ipv4_str(uint32_t ip, char buf[16])
-{
-	uint32_t be = htonl(ip);
-
-	return inet_ntop(AF_INET, &be, buf, 16);
 }
 
 void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "topo/port_fwd_spec.h"
-#include "lab/lab.h"
+#include "util/addr.h"
 
 int fwd_parse_proto(const char *s, uint8_t *proto)
 {
