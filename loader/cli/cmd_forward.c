@@ -11,17 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <bpf/bpf.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
-#include "lab/port_fwd_map.h"
-#include "lab/lab.h"
-#include "sys/nl.h"
 #include "cli/out.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
 #include "sys/state.h"
 #include "util/addr.h"
 
@@ -58,25 +53,6 @@ static int forward_help(int argc, char **argv)
 	       "\n"
 	       "PROTO := tcp | udp\n");
 	return EXIT_OK;
-}
-
-static int snat_range(const char *lab, uint16_t *lo, uint16_t *hi)
-{
-	struct nsb_config cfg = { 0 };
-	char path[512];
-	__u32 zero = 0;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/%s/config", PIN_ROOT, lab);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		err = -errno;
-	close(fd);
-	*lo = cfg.snat_port_min;
-	*hi = cfg.snat_port_max;
-	return err;
 }
 
 /* One forward to add, and where it was spelled (for messages). */
@@ -141,110 +117,40 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 	return 0;
 }
 
-static const struct lab_node *find_node(const struct lab_info *li, const char *name)
+/* Every problem rules_forwards_add() found, each at the request it is about. */
+static int report_add(const struct fwd_req *reqs, const struct err_list *probs)
 {
-	for (size_t i = 0; i < li->n_nodes; i++)
-		if (!strcmp(li->nodes[i].name, name))
-			return &li->nodes[i];
-	return NULL;
+	for (size_t i = 0; i < probs->n; i++) {
+		const struct err_item *p = &probs->v[i];
+
+		if (p->index == ERR_NO_INDEX)
+			cli_err("%s", p->text);
+		else
+			cli_err("%s: %s",
+				reqs[p->index].where[0] ? reqs[p->index].where : "forward add",
+				p->text);
+	}
+	return err_any_bad_input(probs) ? EXIT_USAGE : EXIT_FAIL;
 }
 
-/*
- * Check every request against the lab, the running forwards, the masquerade
- * range, each other and what the host has (addresses, ephemeral ports,
- * sockets; `up` checks the file's forwards the same way): print every problem.
- */
-static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct fwd_req *reqs,
-		      size_t n, bool force)
+/* The lab's rules take bare specs; the places they were spelled stay here. */
+static int add_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_t n, bool force)
 {
-	struct fwd_entry *have = NULL;
-	struct fwd_index *ix = fwd_index_new();
-	struct fwd_host *host = fwd_host_read();
-	uint16_t lo = 0, hi = 0;
-	size_t n_have = 0;
-	int ret = EXIT_FAIL, e;
-	char err[512];
+	struct fwd_spec *specs = calloc(n ? n : 1, sizeof(*specs));
+	struct err_list probs = { 0 };
+	int ret = EXIT_OK;
 
-	if (!ix || !host) {
-		cli_err("forward add: %s", strerror(!host ? errno : ENOMEM));
-		fwd_index_free(ix);
-		fwd_host_free(host);
+	if (!specs) {
+		cli_err("forward add: %s", strerror(ENOMEM));
 		return EXIT_FAIL;
 	}
-	e = fwd_map_read(fd, li, &have, &n_have);
-	if (!e)
-		e = snat_range(lab, &lo, &hi);
-	if (e) {
-		cli_err("lab %s: %s", lab, strerror(-e));
-		goto out;
-	}
-	for (size_t i = 0; i < n_have; i++)
-		fwd_index_claim(ix, &have[i].spec, err, sizeof(err));
-	ret = EXIT_OK;
-	for (size_t i = 0; i < n; i++) {
-		const struct fwd_spec *f = &reqs[i].spec;
-		const char *at = reqs[i].where[0] ? reqs[i].where : "forward add";
-
-		if (!find_node(li, f->node)) {
-			cli_err("%s: lab %s has no node \"%s\"", at, lab, f->node);
-			ret = EXIT_USAGE;
-			continue;
-		}
-		e = fwd_check_snat(f, lo, hi, err, sizeof(err));
-		if (!e)
-			e = fwd_index_claim(ix, f, err, sizeof(err));
-		if (!e)
-			e = fwd_check_host(host, f, force, err, sizeof(err));
-		if (e) {
-			cli_err("%s: %s", at, err);
-			if (ret == EXIT_OK)
-				ret = EXIT_FAIL;
-		}
-	}
-out:
-	fwd_host_free(host);
-	free(have);
-	fwd_index_free(ix);
+	for (size_t i = 0; i < n; i++)
+		specs[i] = reqs[i].spec;
+	if (rules_forwards_add(li, specs, n, force, &probs))
+		ret = report_add(reqs, &probs);
+	err_list_free(&probs);
+	free(specs);
 	return ret;
-}
-
-/* Insert them all, or none: a failure takes back what this run inserted. */
-static int insert_reqs(const char *lab, const struct lab_info *li, int fd,
-		       const struct fwd_req *reqs, size_t n)
-{
-	struct nl_sock *sk = nl_open();
-	char desc[160];
-	size_t i;
-	int e = 0;
-
-	if (!sk) {
-		cli_err("netlink: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	for (i = 0; i < n; i++) {
-		const struct lab_node *node = find_node(li, reqs[i].spec.node);
-		struct nl_link_info link;
-
-		fwd_format(&reqs[i].spec, desc, sizeof(desc));
-		if (nl_link_get(sk, node->hostif, &link)) {
-			cli_err("lab %s: host end %s of node %s is missing", lab, node->hostif,
-				node->name);
-			e = -ENODEV;
-			break;
-		}
-		e = fwd_map_add(fd, &reqs[i].spec, node->ip, link.ifindex);
-		if (e) {
-			cli_err("forward add: %s: %s", desc,
-				e == -EEXIST ? "a port of it was just taken by another forward" :
-					       strerror(-e));
-			break;
-		}
-	}
-	if (e)
-		while (i-- > 0)
-			fwd_map_del(fd, &reqs[i].spec);
-	nl_close(sk);
-	return e ? EXIT_FAIL : EXIT_OK;
 }
 
 static int forward_add(int argc, char **argv)
@@ -254,7 +160,7 @@ static int forward_add(int argc, char **argv)
 	struct lab_info li;
 	bool force = false;
 	size_t n = 0;
-	int fd = -1, lock = -1, ret, i, rest = 0;
+	int ret, i, rest = 0;
 	char err[256], desc[160];
 	char *args[4];
 
@@ -288,16 +194,7 @@ static int forward_add(int argc, char **argv)
 	ret = cli_open_lab(args[0], &li);
 	if (ret)
 		goto out_free;
-	ret = EXIT_FAIL;
-	lock = state_lock();
-	fd = fwd_map_open(args[0]);
-	if (lock < 0 || fd < 0) {
-		cli_err("lab %s: forwards map: %s", args[0], strerror(-(lock < 0 ? lock : fd)));
-		goto out;
-	}
-	ret = check_reqs(args[0], &li, fd, reqs, n, force);
-	if (!ret)
-		ret = insert_reqs(args[0], &li, fd, reqs, n);
+	ret = add_reqs(&li, reqs, n, force);
 	if (!ret && !cli_opts.json) {
 		if (n == 1) {
 			fwd_format(&reqs[0].spec, desc, sizeof(desc));
@@ -306,10 +203,6 @@ static int forward_add(int argc, char **argv)
 			printf("lab %s: %zu forwards added\n", args[0], n);
 		}
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	state_unlock(lock);
 	lab_info_free(&li);
 out_free:
 	if (reqs != &one)
@@ -321,8 +214,9 @@ static int forward_del(int argc, char **argv)
 {
 	struct lab_info li;
 	struct fwd_spec f;
+	struct err_msg e;
 	char err[256], desc[160];
-	int fd = -1, lock = -1, ret, e;
+	int ret;
 
 	if (argc < 2) {
 		forward_help(0, NULL);
@@ -335,31 +229,13 @@ static int forward_del(int argc, char **argv)
 	ret = cli_open_lab(argv[1], &li);
 	if (ret)
 		return ret;
-	ret = EXIT_FAIL;
-	fwd_format(&f, desc, sizeof(desc));
-	lock = state_lock();
-	fd = fwd_map_open(argv[1]);
-	if (lock < 0 || fd < 0) {
-		cli_err("lab %s: forwards map: %s", argv[1], strerror(-(lock < 0 ? lock : fd)));
-		goto out;
+	if (rules_forwards_del(&li, &f, &e)) {
+		cli_err("%s", e.text);
+		ret = EXIT_FAIL;
+	} else if (!cli_opts.json) {
+		fwd_format(&f, desc, sizeof(desc));
+		printf("lab %s: forward %s deleted\n", argv[1], desc);
 	}
-	e = fwd_map_del(fd, &f);
-	if (e == -ENOENT)
-		cli_err("forward del: lab %s has no forward %s", argv[1], desc);
-	else if (e == -ERANGE)
-		cli_err("forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
-			desc, argv[1]);
-	else if (e)
-		cli_err("forward del: %s: %s", desc, strerror(-e));
-	else {
-		if (!cli_opts.json)
-			printf("lab %s: forward %s deleted\n", argv[1], desc);
-		ret = EXIT_OK;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	state_unlock(lock);
 	lab_info_free(&li);
 	return ret;
 }
@@ -369,12 +245,8 @@ int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li
 {
 	struct fwd_entry *v = NULL;
 	size_t n = 0;
-	int fd = fwd_map_open(li->name), err;
+	int err = rules_forwards_list(li, &v, &n);
 
-	if (fd < 0)
-		return fd;
-	err = fwd_map_read(fd, li, &v, &n);
-	close(fd);
 	if (err)
 		return err;
 	if (o->json)

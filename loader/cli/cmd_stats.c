@@ -3,15 +3,14 @@
  * nsbpf stats LAB [--json]: the datapath's per-CPU counters, summed.
  * JSON: {"lab", "paths": {NAME: {"packets", "bytes"}}, "drops": {NAME: {...}}}
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
 #include "cli/out.h"
-#include "sys/state.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
 
 struct stat_name {
 	const char *name;
@@ -31,7 +30,7 @@ static void stats_help(void)
 }
 
 static void print_group(struct out *o, struct table *tb, const char *kind, const char *key,
-			const struct stat_name *names, int n, const struct nsb_counter *c)
+			const struct stat_name *names, int n, const struct rules_counter *c)
 {
 	char pk[32], by[32];
 
@@ -57,8 +56,9 @@ static void print_group(struct out *o, struct table *tb, const char *kind, const
 
 int cmd_stats(int argc, char **argv)
 {
-	struct nsb_counter c[NSB_STAT_MAX];
+	struct rules_stats st;
 	struct lab_info li;
+	struct err_msg e;
 	struct table tb;
 	struct out o;
 	int err;
@@ -79,9 +79,8 @@ int cmd_stats(int argc, char **argv)
 	if (err)
 		return err;
 	lab_info_free(&li);
-	err = dp_stats_read(argv[1], c);
-	if (err) {
-		cli_err("lab %s: read %s/%s/stats: %s", argv[1], PIN_ROOT, argv[1], strerror(-err));
+	if (rules_stats_read(argv[1], &st, &e)) {
+		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
 	out_begin(&o, stdout, cli_opts.json);
@@ -91,8 +90,8 @@ int cmd_stats(int argc, char **argv)
 	} else {
 		table_init(&tb, 5, "KIND", "NAME", "PACKETS", "BYTES", "MEANING");
 	}
-	print_group(&o, &tb, "path", "paths", path_names, NSB_PATH_MAX, c);
-	print_group(&o, &tb, "drop", "drops", drop_names, NSB_DROP_MAX, c + NSB_STAT_DROP_BASE);
+	print_group(&o, &tb, "path", "paths", path_names, NSB_PATH_MAX, st.paths);
+	print_group(&o, &tb, "drop", "drops", drop_names, NSB_DROP_MAX, st.drops);
 	if (o.json) {
 		out_obj_close(&o);
 	} else {

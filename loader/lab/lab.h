@@ -81,6 +81,9 @@ void lab_info_free(struct lab_info *li);
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
+/* The lab's node or network of that name, or NULL. */
+const struct lab_node *lab_node_find(const struct lab_info *li, const char *name);
+const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);
 /* -EXDEV unless the host netns of the lab is the one we run in. */
 int lab_check_hostns(const struct lab_info *li);
 

@@ -190,6 +190,22 @@ void lab_info_free(struct lab_info *li)
 	li->n_nets = li->n_nodes = 0;
 }
 
+const struct lab_node *lab_node_find(const struct lab_info *li, const char *name)
+{
+	for (size_t i = 0; i < li->n_nodes; i++)
+		if (!strcmp(li->nodes[i].name, name))
+			return &li->nodes[i];
+	return NULL;
+}
+
+const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
+{
+	for (size_t i = 0; i < li->n_nets; i++)
+		if (!strcmp(li->nets[i].name, name))
+			return &li->nets[i];
+	return NULL;
+}
+
 int lab_check_hostns(const struct lab_info *li)
 {
 	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
