@@ -100,6 +100,7 @@ int cli_lab_is_up(const char *lab)
 int cli_open_lab(const char *lab, struct lab_info *li)
 {
 	int ret = cli_lab_is_up(lab);
+	struct err_msg e;
 
 	if (ret)
 		return ret;
@@ -107,9 +108,8 @@ int cli_open_lab(const char *lab, struct lab_info *li)
 		cli_err("lab %s is not up", lab);
 		return EXIT_FAIL;
 	}
-	if (lab_check_hostns(li)) {
-		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			li->name, li->hostns);
+	if (lab_check_hostns(li, &e)) {
+		cli_err("%s", e.text);
 		lab_info_free(li);
 		return EXIT_FAIL;
 	}

@@ -82,8 +82,8 @@ static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *
 		int ifindex;
 		const char *state = node_state(sk, n, &ifindex);
 
-		fmt_mac(n->node_mac, mac);
-		fmt_mac(n->host_mac, hmac);
+		mac_str(n->node_mac, mac);
+		mac_str(n->host_mac, hmac);
 		if (o->json) {
 			out_obj_open(o, NULL);
 			out_str(o, "name", n->name);

@@ -105,6 +105,85 @@ void out_bool(struct out *o, const char *key, bool val)
 	fputs(val ? "true" : "false", o->f);
 }
 
+/* fmt comes from the command's own table of formats, never from input. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void print_string(struct out *o, const char *key, const char *fmt, const char *val)
+{
+	if (o->json)
+		out_str(o, key, val);
+	else if (fmt)
+		fprintf(o->f, fmt, val);
+}
+
+void print_uint(struct out *o, const char *key, const char *fmt, unsigned int val)
+{
+	if (o->json)
+		out_u64(o, key, val);
+	else if (fmt)
+		fprintf(o->f, fmt, val);
+}
+
+void print_u64(struct out *o, const char *key, const char *fmt, uint64_t val)
+{
+	if (o->json)
+		out_u64(o, key, val);
+	else if (fmt)
+		fprintf(o->f, fmt, (unsigned long long)val);
+}
+
+void print_null(struct out *o, const char *key, const char *fmt, const char *text)
+{
+	if (o->json)
+		out_str(o, key, NULL);
+	else if (fmt)
+		fprintf(o->f, fmt, text);
+}
+#pragma GCC diagnostic pop
+
+void print_bool(struct out *o, const char *key, const char *fmt, bool val)
+{
+	if (o->json)
+		out_bool(o, key, val);
+	else if (fmt && val)
+		fputs(fmt, o->f);
+}
+
+void print_text(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(o->f, fmt, ap);
+	va_end(ap);
+}
+
+void print_open_object(struct out *o, const char *key)
+{
+	if (o->json)
+		out_obj_open(o, key);
+}
+
+void print_close_object(struct out *o)
+{
+	if (o->json)
+		out_obj_close(o);
+}
+
+void print_open_array(struct out *o, const char *key)
+{
+	if (o->json)
+		out_arr_open(o, key);
+}
+
+void print_close_array(struct out *o)
+{
+	if (o->json)
+		out_arr_close(o);
+}
+
 static void table_add(struct table *t, va_list ap)
 {
 	t->cells = realloc(t->cells, sizeof(char *) * (size_t)(t->nrows + 1) * t->ncols);
@@ -167,10 +246,4 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
-}
-
-void fmt_mac(const unsigned char mac[6], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
 }

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/cmds.h"
 #include "lab/port_fwd_map.h"
 #include "topo/port_fwd_spec.h"
 #include "lab/lab.h"
@@ -60,16 +58,16 @@ static void warn_forwarding(void)
 	}
 }
 
-int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force)
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force,
+		   struct topo_errors *problems, struct err_msg *e)
 {
 	struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX];
 	struct nl_v4addr raw[UPLINK_ADDRS_MAX];
-	struct topo_errors errs = { 0 };
 	uint32_t gws[GATEWAYS_MAX];
 	struct nl_link_info info;
 	struct topo_host h = { .uplink = uplink };
 	struct fwd_ctx fc = { .force = force };
-	int n, err = 0, ret = EXIT_FAIL;
+	int n, err = 0;
 
 	if (uplink[0]) {
 		err = nl_link_get(sk, uplink, &info);
@@ -111,20 +109,16 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 		h.fwd_check = check_fwd;
 		h.fwd_arg = &fc;
 	}
-	err = topo_check_host(t, &h, &errs);
-	if (err == -EINVAL) {
-		ret = cmd_report_topo_errors(&errs);
+	err = topo_check_host(t, &h, problems);
+	if (err == -EINVAL)
 		goto out;
-	}
 	if (err)
 		goto fail;
 	warn_forwarding();
-	ret = EXIT_OK;
 	goto out;
 fail:
-	cli_err("%s: checking it against this host: %s", t->path, strerror(-err));
+	err_set(e, err, "%s: checking it against this host: %s", t->path, strerror(-err));
 out:
-	topo_errors_free(&errs);
 	fwd_host_free(fc.host);
-	return ret;
+	return err;
 }

@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "lab/lab.h"
 #include "sys/netns.h"
-#include "cli/out.h"
 #include "sys/state.h"
 #include "util/addr.h"
 
@@ -65,8 +63,8 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
-		fmt_mac(rt[i].node_mac, m1);
-		fmt_mac(rt[i].host_mac, m2);
+		mac_str(rt[i].node_mac, m1);
+		mac_str(rt[i].host_mac, m2);
 		err = append(&buf, &len, &cap, "node %s %s %s %u %s %s %s %s\n", n->name,
 			     t->networks[n->network].name, ipv4_str(n->ip, a),
 			     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
@@ -206,9 +204,11 @@ const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
 	return NULL;
 }
 
-int lab_check_hostns(const struct lab_info *li)
+int lab_check_hostns(const struct lab_info *li, struct err_msg *e)
 {
 	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
-		return -EXDEV;
+		return err_set(e, -EXDEV,
+			       "lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			       li->name, li->hostns);
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "lab/datapath.h"
 #include "lab/lab.h"
 #include "util/addr.h"
@@ -21,6 +20,7 @@
 #include "sys/netns.h"
 #include "nsbpf_maps.h"
 #include "sys/nl.h"
+#include "sys/pins.h"
 #include "sys/state.h"
 
 static volatile sig_atomic_t interrupted;
@@ -213,7 +213,7 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 }
 
 static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
-			  struct dp_uplink *up)
+			  struct dp_uplink *up, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int err;
@@ -223,10 +223,8 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	if (!name[0])
 		return 0;
 	err = nl_link_get(sk, name, &info);
-	if (err) {
-		cli_err("%s: uplink \"%s\": %s", t->path, name, strerror(-err));
-		return -ENODEV;
-	}
+	if (err)
+		return err_set(e, -ENODEV, "%s: uplink \"%s\": %s", t->path, name, strerror(-err));
 	up->ifindex = info.ifindex;
 	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
@@ -234,119 +232,85 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	return 0;
 }
 
-static void print_plan(const struct topo *t, const char *uplink)
+/* The running lab's nodes against the file's: what up learned about them, or why not. */
+static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl_sock *sk,
+		      struct node_rt *rt, struct err_msg *e)
 {
-	char ip[16], gw[16], net[16];
-
-	printf("lab %s: would create (dry run, nothing changed)\n", t->name);
-	printf("  uplink: %s\n", uplink[0] ? uplink : "(none)");
-	for (size_t i = 0; i < t->n_networks; i++) {
-		const struct topo_network *nw = &t->networks[i];
-
-		printf("  network %s: %s/%u gateway %s%s\n", nw->name, ipv4_str(nw->subnet, net),
-		       nw->prefix, ipv4_str(nw->gateway, gw),
-		       nw->masquerade ? " masquerade" : "");
-	}
+	if (li->n_nodes != t->n_nodes)
+		return err_set(e, -EEXIST,
+			       "lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
+			       t->name, li->n_nodes, t->path, t->n_nodes, t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		const struct topo_network *nw = &t->networks[n->network];
-
-		printf("  node %s: netns %s, veth %s <-> eth0 %s/%u, default via %s", n->name,
-		       n->netns, n->hostif, ipv4_str(n->ip, ip), nw->prefix,
-		       ipv4_str(nw->gateway, gw));
-		if (n->n_exec)
-			printf(", %zu exec command%s", n->n_exec, n->n_exec > 1 ? "s" : "");
-		printf("\n");
-	}
-	printf("  bpf: programs from_node/to_node on every host end, maps in %s/%s/\n", PIN_ROOT,
-	       t->name);
-	for (size_t i = 0; i < t->n_forwards; i++) {
-		const struct topo_forward *f = &t->forwards[i];
-
-		printf("  forward %s %u-%u -> %s:%u-%u\n", f->proto == 6 ? "tcp" : "udp", f->port,
-		       f->port_end, t->nodes[f->node].name, f->to_port, f->to_port_end);
-	}
-}
-
-/* The lab is up already: same topology gets its programs replaced in place. */
-static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk)
-{
-	struct node_rt *rt = NULL;
-	struct lab_info li;
-	struct journal j = { .fd = -1 };
-	struct dp_uplink up;
-	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
-	char uplink[16];
-	int err, ret = EXIT_FAIL;
-
-	if (lab_info_read(t->name, &li))
-		return EXIT_FAIL;
-	if (lab_check_hostns(&li)) {
-		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			li.name, li.hostns);
-		goto out;
-	}
-	if (li.n_nodes != t->n_nodes) {
-		cli_err("lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
-			t->name, li.n_nodes, t->path, t->n_nodes, t->name);
-		goto out;
-	}
-	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
-	if (!rt)
-		goto out;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		const struct lab_node *ln = &li.nodes[i];
+		const struct lab_node *ln = &li->nodes[i];
 		struct nl_link_info info;
 
 		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
-		    strcmp(t->networks[n->network].name, ln->network)) {
-			cli_err("lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
-				t->name, n->name, t->name);
-			goto out;
-		}
-		if (nl_link_get(sk, ln->hostif, &info)) {
-			cli_err("lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
-				t->name, ln->hostif, ln->name, t->name);
-			goto out;
-		}
+		    strcmp(t->networks[n->network].name, ln->network))
+			return err_set(e, -EEXIST,
+				       "lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
+				       t->name, n->name, t->name);
+		if (nl_link_get(sk, ln->hostif, &info))
+			return err_set(e, -ENODEV,
+				       "lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
+				       t->name, ln->hostif, ln->name, t->name);
 		rt[i].ifindex = info.ifindex;
 		memcpy(rt[i].node_mac, ln->node_mac, 6);
 		memcpy(rt[i].host_mac, ln->host_mac, 6);
 	}
-	if (resolve_uplink(sk, t, uplink, &up))
-		goto out;
-	if (strcmp(uplink, li.uplink)) {
-		cli_err("lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
-			t->name, li.uplink, uplink, t->name);
-		goto out;
+	return 0;
+}
+
+/* The lab is up already: same topology gets its programs replaced in place. */
+static int reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
+{
+	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
+	struct journal j = { .fd = -1 };
+	struct node_rt *rt = NULL;
+	struct dp_uplink up;
+	struct lab_info li;
+	char uplink[16];
+	int err;
+
+	err = lab_info_read(t->name, &li);
+	if (err)
+		return err;
+	err = lab_check_hostns(&li, &r->err);
+	if (!err) {
+		rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
+		err = rt ? reup_nodes(t, &li, sk, rt, &r->err) : -ENOMEM;
 	}
-	if (attach_mode_parse(li.attach, &modes.nodes) ||
-	    (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))) {
-		cli_err("lab %s: unknown attach mode \"%s\" in its state", t->name, li.attach);
-		goto out;
-	}
-	err = journal_open(&j, t->name);
 	if (!err)
-		err = dp_up(t, rt, &up, &j, &modes, true);
-	if (err) {
-		cli_err("lab %s: replacing the programs failed: %s (the lab is unchanged)", t->name,
-			strerror(-err));
-		goto out;
+		err = resolve_uplink(sk, t, uplink, &up, &r->err);
+	if (!err && strcmp(uplink, li.uplink))
+		err = err_set(&r->err, -EEXIST,
+			      "lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
+			      t->name, li.uplink, uplink, t->name);
+	if (!err && (attach_mode_parse(li.attach, &modes.nodes) ||
+		     (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))))
+		err = err_set(&r->err, -EINVAL, "lab %s: unknown attach mode \"%s\" in its state",
+			      t->name, li.attach);
+	if (!err) {
+		err = journal_open(&j, t->name);
+		if (!err)
+			err = dp_up(t, rt, &up, &j, &modes, true);
+		if (err)
+			err_set(&r->err, err,
+				"lab %s: replacing the programs failed: %s (the lab is unchanged)",
+				t->name, strerror(-err));
 	}
-	(void)o;
-	printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
-	       attach_mode_name(modes.nodes));
-	ret = EXIT_OK;
-out:
+	if (!err) {
+		r->done = UP_REPLACED;
+		r->attach = modes.nodes;
+	}
 	journal_close(&j);
 	free(rt);
 	lab_info_free(&li);
-	return ret;
+	return err;
 }
 
 /* Names already taken in the host: refuse before creating anything. */
-static int preflight(struct nl_sock *sk, const struct topo *t)
+static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int fd;
@@ -357,15 +321,14 @@ static int preflight(struct nl_sock *sk, const struct topo *t)
 		fd = netns_open(n->netns);
 		if (fd >= 0) {
 			close(fd);
-			cli_err("node %s: a network namespace named %s already exists (%s/%s): nothing was created",
-				n->name, n->netns, NETNS_RUN_DIR, n->netns);
-			return -EEXIST;
+			return err_set(e, -EEXIST,
+				       "node %s: a network namespace named %s already exists (%s/%s): nothing was created",
+				       n->name, n->netns, NETNS_RUN_DIR, n->netns);
 		}
-		if (!nl_link_get(sk, n->hostif, &info)) {
-			cli_err("node %s: an interface named %s already exists in this namespace: nothing was created",
-				n->name, n->hostif);
-			return -EEXIST;
-		}
+		if (!nl_link_get(sk, n->hostif, &info))
+			return err_set(e, -EEXIST,
+				       "node %s: an interface named %s already exists in this namespace: nothing was created",
+				       n->name, n->hostif);
 	}
 	return 0;
 }
@@ -413,7 +376,7 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
-		      const char *uplink)
+		      const char *uplink, struct lab_exec_fail *fail)
 {
 	struct dp_modes modes = { o->attach, o->attach };
 	char abspath[1024], *text;
@@ -447,7 +410,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		nsfd = netns_open(t->nodes[i].netns);
 		if (nsfd < 0)
 			return nsfd;
-		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s);
+		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s, fail);
 		close(nsfd);
 		if (err)
 			return err;
@@ -463,85 +426,105 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	return err;
 }
 
-int lab_up(const struct topo *t, const struct up_opts *o)
+/* A new lab: create it all, or roll back what this run created. */
+static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		  const struct dp_uplink *up, struct up_result *r)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	struct journal j = { .fd = -1 };
-	struct node_rt *rt = NULL;
-	struct dp_uplink up;
-	struct nl_sock *sk;
-	char uplink[16];
-	int lock, err, ret = EXIT_FAIL;
+	struct down_result undone;
+	struct node_rt *rt;
+	int err;
 
-	sk = nl_open();
-	if (!sk) {
-		cli_err("netlink: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	/* Everything the file asks of this host, before anything is created. */
-	uplink_name(sk, t, uplink);
-	ret = lab_check_host(sk, t, uplink, o->force);
-	if (ret) {
-		nl_close(sk);
-		return ret;
-	}
-	ret = EXIT_FAIL;
-	if (resolve_uplink(sk, t, uplink, &up)) {
-		nl_close(sk);
-		return EXIT_USAGE;
-	}
-	if (o->dry_run) {
-		print_plan(t, uplink);
-		nl_close(sk);
-		return EXIT_OK;
-	}
-	lock = state_lock();
-	if (lock < 0) {
-		cli_err("lock %s: %s", STATE_DIR, strerror(-lock));
-		nl_close(sk);
-		return EXIT_FAIL;
-	}
-	if (state_exists(t->name)) {
-		struct state_lines l;
-
-		if (!state_read_lab(t->name, &l)) {
-			state_lines_free(&l);
-			ret = reup(t, o, sk);
-		} else {
-			cli_err("lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
-				t->name, t->name);
-		}
-		goto out;
-	}
-	if (preflight(sk, t))
-		goto out;
 	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
 	err = rt ? journal_create(&j, t->name) : -ENOMEM;
 	if (err) {
-		cli_err("lab %s: state in %s: %s", t->name, STATE_DIR, strerror(-err));
-		goto out;
+		free(rt);
+		return err_set(&r->err, err, "lab %s: state in %s: %s", t->name, STATE_DIR,
+			       strerror(-err));
 	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
-	err = create_all(t, o, sk, &j, rt, &up, uplink);
+	err = create_all(t, o, sk, &j, rt, up, r->uplink, &r->exec);
 	journal_close(&j);
 	if (err) {
-		cli_err("lab %s: up failed: %s; rolling back", t->name,
+		err_set(&r->err, err, "lab %s: up failed: %s; rolling back", t->name,
 			err == -EINTR ? "interrupted" : strerror(-err));
-		lab_teardown(t->name, true);
+		if (lab_teardown(t->name, &undone))
+			r->rollback = undone.err;
 	} else {
-		printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
-		       t->n_nodes == 1 ? "" : "s", t->n_networks, t->n_networks == 1 ? "" : "s");
-		ret = EXIT_OK;
+		r->done = UP_CREATED;
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
-out:
 	free(rt);
+	return err;
+}
+
+/* Under the state lock: re-up a lab that is up, or bring a new one up. */
+static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		     const struct dp_uplink *up, struct up_result *r)
+{
+	struct state_lines l;
+	int err;
+
+	if (state_exists(t->name)) {
+		if (state_read_lab(t->name, &l))
+			return err_set(&r->err, -EBUSY,
+				       "lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
+				       t->name, t->name);
+		state_lines_free(&l);
+		return reup(t, sk, r);
+	}
+	err = preflight(sk, t, &r->err);
+	if (!err)
+		err = up_new(t, o, sk, up, r);
+	return err;
+}
+
+int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r)
+{
+	struct dp_uplink up;
+	struct nl_sock *sk;
+	int lock, err;
+
+	memset(r, 0, sizeof(*r));
+	pins_dir(t->name, r->pin_dir, sizeof(r->pin_dir));
+	sk = nl_open();
+	if (!sk)
+		return err_set(&r->err, -errno, "netlink: %s", strerror(errno));
+	/* Everything the file asks of this host, before anything is created. */
+	uplink_name(sk, t, r->uplink);
+	err = lab_check_host(sk, t, r->uplink, o->force, &r->problems, &r->err);
+	if (err) {
+		r->bad_input = r->problems.n > 0;
+		goto out;
+	}
+	err = resolve_uplink(sk, t, r->uplink, &up, &r->err);
+	if (err) {
+		r->bad_input = true;
+		goto out;
+	}
+	if (o->dry_run) {
+		r->done = UP_PLANNED;
+		goto out;
+	}
+	lock = state_lock();
+	if (lock < 0) {
+		err = err_set(&r->err, lock, "lock %s: %s", STATE_DIR, strerror(-lock));
+		goto out;
+	}
+	err = up_locked(t, o, sk, &up, r);
 	state_unlock(lock);
+out:
 	nl_close(sk);
-	return ret;
+	return err;
+}
+
+void up_result_free(struct up_result *r)
+{
+	topo_errors_free(&r->problems);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* IPv4 addresses as text: the loader's one formatter. */
+/* Addresses as text: the loader's one formatter for IPv4 and for MACs. */
 #ifndef NSBPF_UTIL_ADDR_H
 #define NSBPF_UTIL_ADDR_H
 
@@ -9,5 +9,10 @@
 
 /* Dotted quad of ip (host order) in buf; returns buf. */
 const char *ipv4_str(uint32_t ip, char buf[IPV4_STRLEN]);
+
+#define MAC_STRLEN	18	/* "aa:bb:cc:dd:ee:ff" */
+
+/* A MAC address as text in buf; returns buf. */
+const char *mac_str(const uint8_t mac[6], char buf[MAC_STRLEN]);
 
 #endif /* NSBPF_UTIL_ADDR_H */
