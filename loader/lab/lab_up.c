@@ -15,6 +15,7 @@
 
 #include "lab/datapath.h"
 #include "lab/lab.h"
+#include "lab/lab_up.h"
 #include "util/addr.h"
 #include "util/log.h"
 #include "sys/netns.h"
@@ -28,118 +29,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
-}
-
-void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
-	const char *parts[3] = { lab, "/", node };
-
-	for (int p = 0; p < 3; p++)
-		for (const char *s = parts[p]; *s; s++)
-			h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	node_mac[0] = 0x02;
-	host_mac[0] = 0x06;
-	for (int i = 1; i < 6; i++)
-		node_mac[i] = host_mac[i] = (uint8_t)(h >> (8 * (i - 1)));
-}
-
-/* Per-interface sysctls a routed host end needs; ip_forward is never touched. */
-static int write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
-/*
- * A node must never configure the host: no router advertisement (default
- * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
- * off on the host end altogether; the other three stay off should someone
- * turn it back on. Set while the device is still down: it never sends a
- * router solicitation nor takes a link-local address.
- */
-static const struct {
-	const char *name;
-	const char *val;
-} hostif_ipv6[] = {
-	{ "accept_ra", "0" },
-	{ "autoconf", "0" },
-	{ "accept_redirects", "0" },
-	{ "disable_ipv6", "1" },
-};
-
-static int hostif_sysctls(const char *ifname)
-{
-	char path[128];
-	int err;
-
-	/* The node's source is only reachable through this device's /32 route. */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
-	err = write_sysctl(path, "0");
-	if (access("/proc/sys/net/ipv6/conf", F_OK))
-		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
-	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
-			 hostif_ipv6[i].name);
-		err = write_sysctl(path, hostif_ipv6[i].val);
-	}
-	return err;
-}
-
-/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
-static int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
-{
-	const struct topo_network *net = &t->networks[n->network];
-	struct nl_link_info eth0 = { 0 };
-	struct nl_sock *sk;
-	char path[128];
-	int saved, err;
-
-	err = netns_enter(nsfd, &saved);
-	if (err)
-		return err;
-	sk = nl_open();
-	if (!sk) {
-		err = -errno;
-		goto out;
-	}
-	err = nl_link_set_up(sk, 1);
-	if (!err)
-		err = nl_link_get(sk, "eth0", &eth0);
-	if (!err)
-		err = nl_link_set_up(sk, eth0.ifindex);
-	if (!err)
-		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
-	if (!err)
-		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
-	if (!err) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
-		err = write_sysctl(path, "0");
-	}
-	if (!err) {
-		/*
-		 * The node's own ephemeral ports are the masquerade's ports: a flow then
-		 * keeps its port through the NAT, and a remote that still holds the
-		 * previous connection of that tuple in TIME_WAIT sees the node's
-		 * monotonic sequence numbers and timestamps, as behind iptables.
-		 */
-		char range[32];
-
-		snprintf(range, sizeof(range), "%d %d",
-			 t->nat.port_min ? t->nat.port_min : NSB_SNAT_PORT_MIN,
-			 t->nat.port_max ? t->nat.port_max : NSB_SNAT_PORT_MAX);
-		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
-	}
-	nl_close(sk);
-out:
-	netns_leave(saved);
-	return err;
 }
 
 /* One node: its namespace, its veth, both ends configured. */
@@ -212,8 +101,8 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 	}
 }
 
-static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
-			  struct dp_uplink *up, struct err_msg *e)
+int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
+		       struct dp_uplink *up, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int err;
@@ -230,83 +119,6 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
 		pr_info("uplink %s has no IPv4 address\n", name);
 	return 0;
-}
-
-/* The running lab's nodes against the file's: what up learned about them, or why not. */
-static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl_sock *sk,
-		      struct node_rt *rt, struct err_msg *e)
-{
-	if (li->n_nodes != t->n_nodes)
-		return err_set(e, -EEXIST,
-			       "lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
-			       t->name, li->n_nodes, t->path, t->n_nodes, t->name);
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		const struct lab_node *ln = &li->nodes[i];
-		struct nl_link_info info;
-
-		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
-		    strcmp(t->networks[n->network].name, ln->network))
-			return err_set(e, -EEXIST,
-				       "lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
-				       t->name, n->name, t->name);
-		if (nl_link_get(sk, ln->hostif, &info))
-			return err_set(e, -ENODEV,
-				       "lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
-				       t->name, ln->hostif, ln->name, t->name);
-		rt[i].ifindex = info.ifindex;
-		memcpy(rt[i].node_mac, ln->node_mac, 6);
-		memcpy(rt[i].host_mac, ln->host_mac, 6);
-	}
-	return 0;
-}
-
-/* The lab is up already: same topology gets its programs replaced in place. */
-static int reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
-{
-	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
-	struct journal j = { .fd = -1 };
-	struct node_rt *rt = NULL;
-	struct dp_uplink up;
-	struct lab_info li;
-	char uplink[16];
-	int err;
-
-	err = lab_info_read(t->name, &li);
-	if (err)
-		return err;
-	err = lab_check_hostns(&li, &r->err);
-	if (!err) {
-		rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
-		err = rt ? reup_nodes(t, &li, sk, rt, &r->err) : -ENOMEM;
-	}
-	if (!err)
-		err = resolve_uplink(sk, t, uplink, &up, &r->err);
-	if (!err && strcmp(uplink, li.uplink))
-		err = err_set(&r->err, -EEXIST,
-			      "lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
-			      t->name, li.uplink, uplink, t->name);
-	if (!err && (attach_mode_parse(li.attach, &modes.nodes) ||
-		     (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))))
-		err = err_set(&r->err, -EINVAL, "lab %s: unknown attach mode \"%s\" in its state",
-			      t->name, li.attach);
-	if (!err) {
-		err = journal_open(&j, t->name);
-		if (!err)
-			err = dp_up(t, rt, &up, &j, &modes, true);
-		if (err)
-			err_set(&r->err, err,
-				"lab %s: replacing the programs failed: %s (the lab is unchanged)",
-				t->name, strerror(-err));
-	}
-	if (!err) {
-		r->done = UP_REPLACED;
-		r->attach = modes.nodes;
-	}
-	journal_close(&j);
-	free(rt);
-	lab_info_free(&li);
-	return err;
 }
 
 /* Names already taken in the host: refuse before creating anything. */
@@ -477,7 +289,7 @@ static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_so
 				       "lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
 				       t->name, t->name);
 		state_lines_free(&l);
-		return reup(t, sk, r);
+		return lab_reup(t, sk, r);
 	}
 	err = preflight(sk, t, &r->err);
 	if (!err)
@@ -503,7 +315,7 @@ int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r)
 		r->bad_input = r->problems.n > 0;
 		goto out;
 	}
-	err = resolve_uplink(sk, t, r->uplink, &up, &r->err);
+	err = lab_resolve_uplink(sk, t, r->uplink, &up, &r->err);
 	if (err) {
 		r->bad_input = true;
 		goto out;
