@@ -45,6 +45,17 @@ void cli_err(const char *fmt, ...)
 	fprintf(stderr, "nsbpf: %s\n", buf);
 }
 
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_opts.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

@@ -29,6 +29,12 @@ int cli_dispatch(const struct nsb_cmd *cmds, const char *object, int argc, char 
 /* "nsbpf: msg" on stderr, or {"error": "msg"} on stdout under --json. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A line for people about what a command did ("lab x is down"); nothing
+ * under --json, where such commands print no document.
+ */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* True when argv holds -h/--help (before any "--"). */
 bool cli_wants_help(int argc, char **argv);
 

@@ -82,111 +82,91 @@ static const char *kind_name(enum rules_flow_kind k)
 	return k == RULES_FLOW_HAIRPIN ? "hairpin" : k == RULES_FLOW_FORWARD ? "forward" : "masquerade";
 }
 
-static void out_timeouts(struct out *o, const struct rules_config *cfg)
+/* JSON {"tcp_syn": 240, ...}; text "timeouts: tcp_syn 4m, ...". */
+static void print_timeouts(struct out *o, const struct rules_config *cfg)
 {
-	char line[256] = "timeouts:", d[16];
-	size_t i;
+	char d[16];
 
-	if (o->json)
-		out_obj_open(o, "timeouts");
-	for (i = 0; i < RULES_N_TIMEOUTS; i++) {
+	print_open_object(o, "timeouts");
+	print_text(o, "timeouts:");
+	for (size_t i = 0; i < RULES_N_TIMEOUTS; i++) {
 		const struct rules_timeout *t = &cfg->timeouts[i];
 
-		if (o->json)
-			out_u64(o, t->name, t->secs);
-		else
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s %s %s",
-				 i ? "," : "", t->name, topo_duration_str(t->secs, d, sizeof(d)));
+		print_text(o, "%s %s ", i ? "," : "", t->name);
+		print_u64(o, t->name, NULL, t->secs);
+		print_text(o, "%s", topo_duration_str(t->secs, d, sizeof(d)));
 	}
-	if (o->json)
-		out_obj_close(o);
-	else
-		printf("%s\n", line);
+	print_text(o, "\n");
+	print_close_object(o);
 }
 
-static void out_endpoint(struct out *o, const char *key, const struct rules_endpoint *ep)
+/* {"ip", "port"}, and "ip:port" in text unless it is JSON only. */
+static void print_endpoint(struct out *o, const char *key, const struct rules_endpoint *ep,
+			   bool text)
 {
 	char a[IPV4_STRLEN];
 
-	out_obj_open(o, key);
-	out_str(o, "ip", ipv4_str(ep->ip, a));
-	out_u64(o, "port", ep->port);
-	out_obj_close(o);
+	print_open_object(o, key);
+	print_string(o, "ip", text ? "%s" : NULL, ipv4_str(ep->ip, a));
+	print_uint(o, "port", text ? ":%u" : NULL, ep->port);
+	print_close_object(o);
 }
 
-static void fmt_ep(char *buf, size_t len, const struct rules_endpoint *ep)
+/* The counters: {"orig": {"packets", "bytes"}, "reply": {...}}, or "3/2" "300/200". */
+static void print_counters(struct out *o, const struct rules_flow *f)
 {
-	char a[IPV4_STRLEN];
-
-	snprintf(buf, len, "%s:%u", ipv4_str(ep->ip, a), ep->port);
+	print_open_object(o, "orig");
+	print_u64(o, "packets", NULL, f->pkts_orig);
+	print_u64(o, "bytes", NULL, f->bytes_orig);
+	print_close_object(o);
+	print_open_object(o, "reply");
+	print_u64(o, "packets", NULL, f->pkts_reply);
+	print_u64(o, "bytes", NULL, f->bytes_reply);
+	print_close_object(o);
+	print_text(o, "%llu/%llu", (unsigned long long)f->pkts_orig,
+		   (unsigned long long)f->pkts_reply);
+	print_cell(o);
+	print_text(o, "%llu/%llu", (unsigned long long)f->bytes_orig,
+		   (unsigned long long)f->bytes_reply);
+	print_cell(o);
 }
 
-static void flow_json(struct out *o, const struct rules_flow *f)
-{
-	out_obj_open(o, NULL);
-	out_str(o, "proto", proto_name(f->proto));
-	out_str(o, "kind", kind_name(f->kind));
-	out_endpoint(o, "node", &f->node);
-	out_endpoint(o, "remote", &f->remote);
-	out_endpoint(o, "nat", &f->nat);
-	if (f->has_dnat)
-		out_endpoint(o, "dnat", &f->dnat);
-	else
-		out_str(o, "dnat", NULL);
-	out_str(o, "state", state_name(f->state));
-	out_u64(o, "age_s", f->age_s);
-	out_u64(o, "idle_s", f->idle_s);
-	out_bool(o, "expired", f->expired);
-	out_obj_open(o, "orig");
-	out_u64(o, "packets", f->pkts_orig);
-	out_u64(o, "bytes", f->bytes_orig);
-	out_obj_close(o);
-	out_obj_open(o, "reply");
-	out_u64(o, "packets", f->pkts_reply);
-	out_u64(o, "bytes", f->bytes_reply);
-	out_obj_close(o);
-	out_obj_close(o);
-}
-
-static void flow_row(struct table *tb, const struct rules_flow *f)
-{
-	char node[32], remote[64], nat[32], ag[24], id[24], pk[48], by[48];
-
-	fmt_ep(node, sizeof(node), &f->node);
-	fmt_ep(remote, sizeof(remote), &f->remote);
-	fmt_ep(nat, sizeof(nat), &f->nat);
-	if (f->has_dnat) {
-		char d[32];
-
-		fmt_ep(d, sizeof(d), &f->dnat);
-		snprintf(remote + strlen(remote), sizeof(remote) - strlen(remote), "=>%s", d);
-	}
-	snprintf(ag, sizeof(ag), "%llus", (unsigned long long)f->age_s);
-	snprintf(id, sizeof(id), "%llus%s", (unsigned long long)f->idle_s,
-		 f->expired ? " (expired)" : "");
-	snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)f->pkts_orig,
-		 (unsigned long long)f->pkts_reply);
-	snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->bytes_orig,
-		 (unsigned long long)f->bytes_reply);
-	table_row(tb, proto_name(f->proto), kind_name(f->kind), node, remote, nat,
-		  state_name(f->state), ag, id, pk, by);
-}
-
-struct flow_out {
-	struct out *o;
-	struct table tb;
-	int n;
-};
-
+/*
+ * One flow: an object of "flows", a row of the table. Where the columns
+ * and the members come in another order (the hairpin's destination, the
+ * counters), each side is written on its own.
+ */
 static int print_flow(const struct rules_flow *f, void *arg)
 {
-	struct flow_out *fo = arg;
+	struct out *o = arg;
+	char a[IPV4_STRLEN];
 
-	fo->n++;
-	if (fo->o->json)
-		flow_json(fo->o, f);
+	print_row_open(o, NULL);
+	print_string(o, "proto", "%s", proto_name(f->proto));
+	print_cell(o);
+	print_string(o, "kind", "%s", kind_name(f->kind));
+	print_cell(o);
+	print_endpoint(o, "node", &f->node, true);
+	print_cell(o);
+	print_endpoint(o, "remote", &f->remote, true);
+	if (f->has_dnat)
+		print_text(o, "=>%s:%u", ipv4_str(f->dnat.ip, a), f->dnat.port);
+	print_cell(o);
+	print_endpoint(o, "nat", &f->nat, true);
+	print_cell(o);
+	if (f->has_dnat)
+		print_endpoint(o, "dnat", &f->dnat, false);
 	else
-		flow_row(&fo->tb, f);
+		print_null(o, "dnat", NULL, NULL);
+	print_string(o, "state", "%s", state_name(f->state));
+	print_cell(o);
+	print_u64(o, "age_s", "%llus", f->age_s);
+	print_cell(o);
+	print_u64(o, "idle_s", "%llus", f->idle_s);
+	print_bool(o, "expired", " (expired)", f->expired);
+	print_cell(o);
+	print_counters(o, f);
+	print_row_close(o);
 	return 0;
 }
 
@@ -195,8 +175,9 @@ static int nat_list(int argc, char **argv)
 	struct rules_config cfg;
 	struct lab_info li;
 	struct err_msg e;
+	struct table tb;
+	char none[128];
 	struct out o;
-	struct flow_out fo = { .o = &o };
 	int ret;
 
 	ret = lab_arg(argc, argv, 2, &li);
@@ -208,27 +189,19 @@ static int nat_list(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_str(&o, "lab", argv[1]);
-		out_timeouts(&o, &cfg);
-		out_arr_open(&o, "flows");
-	} else {
-		out_timeouts(&o, &cfg);
-		table_init(&fo.tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE",
-			   "IDLE", "PKTS OUT/IN", "BYTES OUT/IN");
-	}
-	ret = rules_flows_foreach(argv[1], print_flow, &fo, &e) ? EXIT_FAIL : EXIT_OK;
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else {
-		if (fo.n)
-			table_print(&fo.tb, stdout);
-		else if (!ret)
-			printf("lab %s: no flows\n", argv[1]);
-		table_free(&fo.tb);
-	}
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", NULL, argv[1]);
+	print_timeouts(&o, &cfg);
+	table_init(&tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
+		   "PKTS OUT/IN", "BYTES OUT/IN");
+	print_table(&o, &tb);
+	print_open_array(&o, "flows");
+	ret = rules_flows_foreach(argv[1], print_flow, &o, &e) ? EXIT_FAIL : EXIT_OK;
+	print_close_array(&o);
+	print_close_object(&o);
+	snprintf(none, sizeof(none), "lab %s: no flows\n", argv[1]);
+	print_table_end(&o, ret ? NULL : none);
+	table_free(&tb);
 	out_end(&o);
 	if (ret)
 		cli_err("%s", e.text);
@@ -249,8 +222,7 @@ static int nat_flush(int argc, char **argv)
 		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
-	if (!cli_opts.json)
-		printf("lab %s: %zu flow%s flushed\n", argv[1], n, n == 1 ? "" : "s");
+	cli_say("lab %s: %zu flow%s flushed\n", argv[1], n, n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
@@ -275,9 +247,7 @@ static int nat_on(int argc, char **argv)
 		if (!li.uplink[0] && on)
 			fprintf(stderr, "nsbpf: note: lab %s has no uplink; nothing can leave\n",
 				argv[1]);
-		if (!cli_opts.json)
-			printf("lab %s: network %s: masquerade %s\n", argv[1], argv[2],
-			       on ? "on" : "off");
+		cli_say("lab %s: network %s: masquerade %s\n", argv[1], argv[2], on ? "on" : "off");
 	}
 	lab_info_free(&li);
 	return ret;

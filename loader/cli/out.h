@@ -11,12 +11,20 @@
 #include <stdio.h>
 
 #define OUT_MAX_DEPTH	16
+#define OUT_MAX_CELLS	16
+
+struct table;
 
 struct out {
 	FILE *f;
 	bool json;
 	int depth;
 	bool need_comma[OUT_MAX_DEPTH];
+	/* Text with a table: print_* text goes into cells of its rows. */
+	struct table *tb;
+	char *cells[OUT_MAX_CELLS];
+	int ncells;
+	char cell[256];
 };
 
 void out_begin(struct out *o, FILE *f, bool json);
@@ -50,6 +58,18 @@ void print_open_object(struct out *o, const char *key);
 void print_close_object(struct out *o);
 void print_open_array(struct out *o, const char *key);
 void print_close_array(struct out *o);
+
+/*
+ * Rows of a text table that are objects under --json: print_table() sends
+ * the text of print_* into tb, print_cell() ends a cell, print_row_close()
+ * adds the row; print_table_end() prints the aligned table, or empty when
+ * it has no row. Under --json only the objects are written.
+ */
+void print_table(struct out *o, struct table *tb);
+void print_row_open(struct out *o, const char *key);
+void print_cell(struct out *o);
+void print_row_close(struct out *o);
+void print_table_end(struct out *o, const char *empty);
 
 /* Text tables: cells are copied; columns are aligned at print time. */
 struct table {
