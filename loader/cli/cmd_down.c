@@ -41,9 +41,10 @@ int cmd_down(int argc, char **argv)
 		if (lab_down(argv[i], &r)) {
 			cli_err("%s", r.err.text);
 			ret = EXIT_FAIL;
-		} else if (!cli_opts.json) {
-			printf(r.was_up ? "lab %s is down\n" : "lab %s is not up: nothing to do\n",
-			       argv[i]);
+		} else if (r.was_up) {
+			cli_say("lab %s is down\n", argv[i]);
+		} else {
+			cli_say("lab %s is not up: nothing to do\n", argv[i]);
 		}
 	}
 	return ret;

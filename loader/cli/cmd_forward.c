@@ -195,13 +195,11 @@ static int forward_add(int argc, char **argv)
 	if (ret)
 		goto out_free;
 	ret = add_reqs(&li, reqs, n, force);
-	if (!ret && !cli_opts.json) {
-		if (n == 1) {
-			fwd_format(&reqs[0].spec, desc, sizeof(desc));
-			printf("lab %s: forward %s added\n", args[0], desc);
-		} else {
-			printf("lab %s: %zu forwards added\n", args[0], n);
-		}
+	if (!ret && n == 1) {
+		fwd_format(&reqs[0].spec, desc, sizeof(desc));
+		cli_say("lab %s: forward %s added\n", args[0], desc);
+	} else if (!ret) {
+		cli_say("lab %s: %zu forwards added\n", args[0], n);
 	}
 	lab_info_free(&li);
 out_free:
@@ -232,56 +230,61 @@ static int forward_del(int argc, char **argv)
 	if (rules_forwards_del(&li, &f, &e)) {
 		cli_err("%s", e.text);
 		ret = EXIT_FAIL;
-	} else if (!cli_opts.json) {
+	} else {
 		fwd_format(&f, desc, sizeof(desc));
-		printf("lab %s: forward %s deleted\n", argv[1], desc);
+		cli_say("lab %s: forward %s deleted\n", argv[1], desc);
 	}
 	lab_info_free(&li);
 	return ret;
 }
 
-/* One lab's forwards: JSON object, or lines of the text table. */
-int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li)
+/* One forward: an object of "forwards", a row LAB FORWARD HITS of the table. */
+static void print_forward(struct out *o, const struct lab_info *li, const struct fwd_entry *fe)
+{
+	const struct fwd_spec *s = &fe->spec;
+	char ip[IPV4_STRLEN], node_ip[IPV4_STRLEN], desc[160];
+	struct fwd_spec shown = *s;
+
+	print_row_open(o, NULL);
+	print_text(o, "%s", li->name);
+	print_cell(o);
+	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
+	if (s->host_ip)
+		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
+	else
+		print_null(o, "host", NULL, NULL);
+	print_uint(o, "port", NULL, s->port);
+	print_uint(o, "port_end", NULL, s->port_end);
+	if (s->node[0])
+		print_string(o, "node", NULL, s->node);
+	else
+		print_null(o, "node", NULL, NULL);
+	print_string(o, "node_ip", NULL, ipv4_str(fe->node_ip, node_ip));
+	print_uint(o, "to_port", NULL, s->to_port);
+	print_uint(o, "to_port_end", NULL, s->to_port_end);
+	/* Text: a forward to an address that is no node shows the address. */
+	if (!shown.node[0])
+		snprintf(shown.node, sizeof(shown.node), "%s", node_ip);
+	fwd_format(&shown, desc, sizeof(desc));
+	print_text(o, "%s", desc);
+	print_cell(o);
+	print_u64(o, "hits", "%llu", fe->hits);
+	print_cell(o);
+	print_row_close(o);
+}
+
+int forward_print_lab(struct out *o, const struct lab_info *li)
 {
 	struct fwd_entry *v = NULL;
 	size_t n = 0;
 	int err = rules_forwards_list(li, &v, &n);
 
-	if (err)
-		return err;
-	if (o->json)
-		out_arr_open(o, "forwards");
-	for (size_t i = 0; i < n; i++) {
-		const struct fwd_spec *s = &v[i].spec;
-		char ip[16], node_ip[16], desc[160], hits[24];
-
-		if (o->json) {
-			out_obj_open(o, NULL);
-			out_str(o, "proto", s->proto == 6 ? "tcp" : "udp");
-			out_str(o, "host", s->host_ip ? ipv4_str(s->host_ip, ip) : NULL);
-			out_u64(o, "port", s->port);
-			out_u64(o, "port_end", s->port_end);
-			out_str(o, "node", s->node[0] ? s->node : NULL);
-			out_str(o, "node_ip", ipv4_str(v[i].node_ip, node_ip));
-			out_u64(o, "to_port", s->to_port);
-			out_u64(o, "to_port_end", s->to_port_end);
-			out_u64(o, "hits", v[i].hits);
-			out_obj_close(o);
-		} else {
-			struct fwd_spec shown = *s;
-
-			if (!shown.node[0])
-				snprintf(shown.node, sizeof(shown.node), "%s",
-					 ipv4_str(v[i].node_ip, node_ip));
-			fwd_format(&shown, desc, sizeof(desc));
-			snprintf(hits, sizeof(hits), "%llu", (unsigned long long)v[i].hits);
-			table_row(tb, li->name, desc, hits);
-		}
-	}
-	if (o->json)
-		out_arr_close(o);
+	print_open_array(o, "forwards");
+	for (size_t i = 0; !err && i < n; i++)
+		print_forward(o, li, &v[i]);
+	print_close_array(o);
 	free(v);
-	return 0;
+	return err;
 }
 
 static int forward_list(int argc, char **argv)
@@ -302,45 +305,28 @@ static int forward_list(int argc, char **argv)
 	}
 	state_list(&labs);
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_arr_open(&o, "labs");
-	} else {
-		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
-	}
+	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+	print_table(&o, &tb);
+	print_open_object(&o, NULL);
+	print_open_array(&o, "labs");
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
-		if (argc == 2 && strcmp(argv[1], labs.line[i]))
+		if ((argc == 2 && strcmp(argv[1], labs.line[i])) || lab_info_read(labs.line[i], &li))
 			continue;
-		if (lab_info_read(labs.line[i], &li))
-			continue;
-		if (o.json) {
-			out_obj_open(&o, NULL);
-			out_str(&o, "name", li.name);
+		print_open_object(&o, NULL);
+		print_string(&o, "name", NULL, li.name);
+		if (forward_print_lab(&o, &li) && argc == 2) {
+			cli_err("lab %s: no forwards map (is its datapath loaded?)", li.name);
+			ret = EXIT_FAIL;
 		}
-		if (forward_print_lab(&o, &tb, &li)) {
-			if (o.json)
-				out_arr_open(&o, "forwards"), out_arr_close(&o);
-			if (argc == 2) {
-				cli_err("lab %s: no forwards map (is its datapath loaded?)", li.name);
-				ret = EXIT_FAIL;
-			}
-		}
-		if (o.json)
-			out_obj_close(&o);
+		print_close_object(&o);
 		lab_info_free(&li);
 	}
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else {
-		if (tb.nrows > 1)
-			table_print(&tb, stdout);
-		else
-			printf("no forwards\n");
-		table_free(&tb);
-	}
+	print_close_array(&o);
+	print_close_object(&o);
+	print_table_end(&o, "no forwards\n");
+	table_free(&tb);
 	out_end(&o);
 	state_lines_free(&labs);
 	return ret;

@@ -200,7 +200,7 @@ static int nat_list(int argc, char **argv)
 	print_close_array(&o);
 	print_close_object(&o);
 	snprintf(none, sizeof(none), "lab %s: no flows\n", argv[1]);
-	print_table_end(&o, ret ? NULL : none);
+	print_table_end(&o, ret ? "" : none);
 	table_free(&tb);
 	out_end(&o);
 	if (ret)

@@ -47,79 +47,87 @@ static const char *node_state(struct nl_sock *sk, const struct lab_node *n, int 
 	return info.admin_up && info.lower_up ? "up" : "down";
 }
 
+/* "lab NAME (FILE): host ends MODE, uplink NAME IP (MODE)" and its JSON members. */
+static void print_lab_head(struct out *o, const struct lab_info *li)
+{
+	char ip[IPV4_STRLEN];
+
+	print_string(o, "name", "lab %s", li->name);
+	print_string(o, "file", " (%s)", li->file);
+	print_string(o, "attach", ": host ends %s", li->attach);
+	if (li->uplink[0]) {
+		print_open_object(o, "uplink");
+		print_string(o, "name", ", uplink %s", li->uplink);
+		if (li->uplink_ip)
+			print_string(o, "ip", " %s", ipv4_str(li->uplink_ip, ip));
+		else
+			print_null(o, "ip", NULL, NULL);
+		if (li->uplink_attach[0])
+			print_string(o, "attach", " (%s)", li->uplink_attach);
+		else
+			print_null(o, "attach", NULL, NULL);
+		print_close_object(o);
+	} else {
+		print_null(o, "uplink", ", uplink %s", "none");
+	}
+	print_text(o, "\n");
+}
+
+/* One node: an object of "nodes", a row of the table (ADDRESS is ip/prefix). */
+static void print_node(struct out *o, struct nl_sock *sk, const struct lab_node *n)
+{
+	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
+	int ifindex;
+	const char *state = node_state(sk, n, &ifindex);
+
+	print_row_open(o, NULL);
+	print_string(o, "name", "%s", n->name);
+	print_cell(o);
+	print_string(o, "network", "%s", n->network);
+	print_cell(o);
+	print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
+	print_cell(o);
+	print_string(o, "netns", "%s", n->netns);
+	print_cell(o);
+	print_string(o, "hostif", "%s", n->hostif);
+	print_cell(o);
+	print_uint(o, "ifindex", NULL, (unsigned int)ifindex);
+	print_string(o, "ip", NULL, ip);
+	print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+	print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
+	print_cell(o);
+	print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
+	print_string(o, "state", "%s", state);
+	print_cell(o);
+	print_row_close(o);
+}
+
 static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *li)
 {
-	char ip[16], mac[18], hmac[18], buf[32];
 	struct table tb;
 
-	if (o->json) {
-		out_obj_open(o, NULL);
-		out_str(o, "name", li->name);
-		out_str(o, "file", li->file);
-		out_str(o, "attach", li->attach);
-		if (li->uplink[0]) {
-			out_obj_open(o, "uplink");
-			out_str(o, "name", li->uplink);
-			out_str(o, "ip", li->uplink_ip ? ipv4_str(li->uplink_ip, ip) : NULL);
-			out_str(o, "attach", li->uplink_attach[0] ? li->uplink_attach : NULL);
-			out_obj_close(o);
-		} else {
-			out_str(o, "uplink", NULL);
-		}
-		out_arr_open(o, "nodes");
-	} else {
-		printf("lab %s (%s): host ends %s, uplink %s", li->name, li->file, li->attach,
-		       li->uplink[0] ? li->uplink : "none");
-		if (li->uplink_ip)
-			printf(" %s", ipv4_str(li->uplink_ip, ip));
-		if (li->uplink_attach[0])
-			printf(" (%s)", li->uplink_attach);
-		printf("\n");
-		table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
+	print_open_object(o, NULL);
+	print_lab_head(o, li);
+	table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
+	print_table(o, &tb);
+	print_open_array(o, "nodes");
+	for (size_t i = 0; i < li->n_nodes; i++)
+		print_node(o, sk, &li->nodes[i]);
+	print_close_array(o);
+	print_table_end(o, NULL);
+	table_free(&tb);
+	/* Forwards: rows LAB FORWARD HITS, shown as a list under the nodes. */
+	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+	print_table(o, &tb);
+	if (!forward_print_lab(o, li) && tb.nrows > 1) {
+		print_table(o, NULL);
+		print_text(o, "forwards:\n");
+		for (int r = 1; r < tb.nrows; r++)
+			print_text(o, "  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
 	}
-	for (size_t i = 0; i < li->n_nodes; i++) {
-		const struct lab_node *n = &li->nodes[i];
-		int ifindex;
-		const char *state = node_state(sk, n, &ifindex);
-
-		mac_str(n->node_mac, mac);
-		mac_str(n->host_mac, hmac);
-		if (o->json) {
-			out_obj_open(o, NULL);
-			out_str(o, "name", n->name);
-			out_str(o, "network", n->network);
-			out_str(o, "netns", n->netns);
-			out_str(o, "hostif", n->hostif);
-			out_u64(o, "ifindex", (uint64_t)ifindex);
-			out_str(o, "ip", ipv4_str(n->ip, ip));
-			out_u64(o, "prefix", (uint64_t)n->prefix);
-			out_str(o, "mac", mac);
-			out_str(o, "host_mac", hmac);
-			out_str(o, "state", state);
-			out_obj_close(o);
-		} else {
-			snprintf(buf, sizeof(buf), "%s/%d", ipv4_str(n->ip, ip), n->prefix);
-			table_row(&tb, n->name, n->network, buf, n->netns, n->hostif, mac, state);
-		}
-	}
-	if (o->json) {
-		out_arr_close(o);
-		if (forward_print_lab(o, NULL, li)) {
-			out_arr_open(o, "forwards");
-			out_arr_close(o);
-		}
-		out_obj_close(o);
-	} else {
-		table_print(&tb, stdout);
-		table_free(&tb);
-		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
-		if (!forward_print_lab(o, &tb, li) && tb.nrows > 1) {
-			printf("forwards:\n");
-			for (int r = 1; r < tb.nrows; r++)
-				printf("  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
-		}
-		table_free(&tb);
-	}
+	print_table(o, NULL);
+	table_free(&tb);
+	print_close_object(o);
 }
 
 int cmd_status(int argc, char **argv)
@@ -150,34 +158,29 @@ int cmd_status(int argc, char **argv)
 	}
 	sk = nl_open();
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_arr_open(&o, "labs");
-	}
+	print_open_object(&o, NULL);
+	print_open_array(&o, "labs");
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
 		if (only && strcmp(only, labs.line[i]))
 			continue;
 		if (lab_info_read(labs.line[i], &li)) {
-			if (!o.json)
-				printf("lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-				       labs.line[i], labs.line[i]);
+			print_text(&o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
+				   labs.line[i], labs.line[i]);
 			if (only)
 				ret = EXIT_FAIL;
 			continue;
 		}
-		if (!o.json && i && !only)
-			printf("\n");
+		if (i && !only)
+			print_text(&o, "\n");
 		print_lab(&o, sk, &li);
 		lab_info_free(&li);
 	}
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else if (!labs.n) {
-		printf("no labs are up\n");
-	}
+	print_close_array(&o);
+	print_close_object(&o);
+	if (!labs.n)
+		print_text(&o, "no labs are up\n");
 	out_end(&o);
 	nl_close(sk);
 	state_lines_free(&labs);

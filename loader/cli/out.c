@@ -240,9 +240,9 @@ void print_table_end(struct out *o, const char *empty)
 	if (o->json || !tb)
 		return;
 	o->tb = NULL;
-	if (tb->nrows > 1)
+	if (tb->nrows > 1 || !empty)
 		table_print(tb, o->f);
-	else if (empty)
+	else
 		fputs(empty, o->f);
 }
 

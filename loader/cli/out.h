@@ -62,8 +62,9 @@ void print_close_array(struct out *o);
 /*
  * Rows of a text table that are objects under --json: print_table() sends
  * the text of print_* into tb, print_cell() ends a cell, print_row_close()
- * adds the row; print_table_end() prints the aligned table, or empty when
- * it has no row. Under --json only the objects are written.
+ * adds the row; print_table_end() prints the aligned table, or empty
+ * instead when it has no row (NULL: the header alone). Under --json only
+ * the objects are written.
  */
 void print_table(struct out *o, struct table *tb);
 void print_row_open(struct out *o, const char *key);
