@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/out.h"
-#include "lab/datapath.h"
 #include "lab/lab.h"
 #include "topo/topo.h"
 #include "util/addr.h"

@@ -60,7 +60,4 @@ int dp_stats_read(const char *lab, struct nsb_counter *out);
 /* Remove one clsact filter recorded by dp_up (used by down). */
 int dp_tc_detach(const char *ifname, const char *dir, unsigned int handle, unsigned int prio);
 
-const char *attach_mode_name(enum attach_mode m);
-int attach_mode_parse(const char *s, enum attach_mode *m);
-
 #endif /* NSBPF_DATAPATH_H */

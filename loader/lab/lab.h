@@ -12,6 +12,10 @@
 
 enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
 
+/* "auto", "tcx", "clsact" (datapath.c). */
+const char *attach_mode_name(enum attach_mode m);
+int attach_mode_parse(const char *s, enum attach_mode *m);
+
 struct up_opts {
 	bool dry_run;
 	bool force;		/* forwards on ports the host's sockets have */
