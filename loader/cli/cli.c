@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "lab/lab.h"
-#include "sys/state.h"
 #include "topo/topo.h"
 
 struct cli_opts cli_opts;
@@ -101,7 +100,7 @@ int cli_lab_is_up(const char *lab)
 {
 	if (cli_check_lab(lab))
 		return EXIT_USAGE;
-	if (!state_exists(lab)) {
+	if (!lab_exists(lab)) {
 		cli_err("lab %s is not up", lab);
 		return EXIT_FAIL;
 	}

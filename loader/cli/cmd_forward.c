@@ -17,7 +17,6 @@
 #include "cli/out.h"
 #include "lab/lab.h"
 #include "lab/rules.h"
-#include "sys/state.h"
 #include "util/addr.h"
 
 static int forward_list(int argc, char **argv);
@@ -289,7 +288,7 @@ int forward_print_lab(struct out *o, const struct lab_info *li)
 
 static int forward_list(int argc, char **argv)
 {
-	struct state_lines labs = { 0 };
+	struct lab_names labs;
 	struct table tb;
 	struct out o;
 	int ret = EXIT_OK;
@@ -303,7 +302,7 @@ static int forward_list(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	state_list(&labs);
+	lab_list(&labs, NULL);
 	out_begin(&o, stdout, cli_opts.json);
 	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
 	print_table(&o, &tb);
@@ -312,7 +311,7 @@ static int forward_list(int argc, char **argv)
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
-		if ((argc == 2 && strcmp(argv[1], labs.line[i])) || lab_info_read(labs.line[i], &li))
+		if ((argc == 2 && strcmp(argv[1], labs.name[i])) || lab_info_read(labs.name[i], &li))
 			continue;
 		print_open_object(&o, NULL);
 		print_string(&o, "name", NULL, li.name);
@@ -328,7 +327,7 @@ static int forward_list(int argc, char **argv)
 	print_table_end(&o, "no forwards\n");
 	table_free(&tb);
 	out_end(&o);
-	state_lines_free(&labs);
+	lab_names_free(&labs);
 	return ret;
 }
 

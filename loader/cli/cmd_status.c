@@ -12,16 +12,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "lab/lab.h"
-#include "sys/netns.h"
-#include "sys/nl.h"
 #include "cli/out.h"
-#include "sys/state.h"
 #include "util/addr.h"
 
 static void status_help(void)
@@ -32,19 +29,9 @@ static void status_help(void)
 	       "node: network, address, namespace, host-side interface, MAC and state.\n");
 }
 
-static const char *node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+static const char *state_name(enum lab_node_state s)
 {
-	struct nl_link_info info;
-	int fd = netns_open(n->netns);
-
-	*ifindex = 0;
-	if (fd < 0)
-		return "missing";
-	close(fd);
-	if (!sk || nl_link_get(sk, n->hostif, &info))
-		return "missing";
-	*ifindex = info.ifindex;
-	return info.admin_up && info.lower_up ? "up" : "down";
+	return s == LAB_NODE_UP ? "up" : s == LAB_NODE_DOWN ? "down" : "missing";
 }
 
 /* "lab NAME (FILE): host ends MODE, uplink NAME IP (MODE)" and its JSON members. */
@@ -74,11 +61,9 @@ static void print_lab_head(struct out *o, const struct lab_info *li)
 }
 
 /* One node: an object of "nodes", a row of the table (ADDRESS is ip/prefix). */
-static void print_node(struct out *o, struct nl_sock *sk, const struct lab_node *n)
+static void print_node(struct out *o, const struct lab_node *n, const struct lab_node_status *st)
 {
 	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
-	int ifindex;
-	const char *state = node_state(sk, n, &ifindex);
 
 	print_row_open(o, NULL);
 	print_string(o, "name", "%s", n->name);
@@ -91,18 +76,19 @@ static void print_node(struct out *o, struct nl_sock *sk, const struct lab_node 
 	print_cell(o);
 	print_string(o, "hostif", "%s", n->hostif);
 	print_cell(o);
-	print_uint(o, "ifindex", NULL, (unsigned int)ifindex);
+	print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
 	print_string(o, "ip", NULL, ip);
 	print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
 	print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
 	print_cell(o);
 	print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
-	print_string(o, "state", "%s", state);
+	print_string(o, "state", "%s", state_name(st->state));
 	print_cell(o);
 	print_row_close(o);
 }
 
-static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *li)
+static void print_lab(struct out *o, const struct lab_info *li,
+		      const struct lab_node_status *st)
 {
 	struct table tb;
 
@@ -112,7 +98,7 @@ static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *
 	print_table(o, &tb);
 	print_open_array(o, "nodes");
 	for (size_t i = 0; i < li->n_nodes; i++)
-		print_node(o, sk, &li->nodes[i]);
+		print_node(o, &li->nodes[i], &st[i]);
 	print_close_array(o);
 	print_table_end(o, NULL);
 	table_free(&tb);
@@ -132,9 +118,9 @@ static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *
 
 int cmd_status(int argc, char **argv)
 {
-	struct state_lines labs = { 0 };
+	struct lab_names labs;
 	const char *only = NULL;
-	struct nl_sock *sk;
+	struct err_msg e;
 	struct out o;
 	int ret = EXIT_OK;
 
@@ -152,29 +138,35 @@ int cmd_status(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (state_list(&labs)) {
-		cli_err("status: read %s: %s", STATE_DIR, strerror(errno));
+	if (lab_list(&labs, &e)) {
+		cli_err("status: %s", e.text);
 		return EXIT_FAIL;
 	}
-	sk = nl_open();
 	out_begin(&o, stdout, cli_opts.json);
 	print_open_object(&o, NULL);
 	print_open_array(&o, "labs");
 	for (size_t i = 0; i < labs.n; i++) {
+		struct lab_node_status *st;
 		struct lab_info li;
 
-		if (only && strcmp(only, labs.line[i]))
+		if (only && strcmp(only, labs.name[i]))
 			continue;
-		if (lab_info_read(labs.line[i], &li)) {
+		if (lab_info_read(labs.name[i], &li)) {
 			print_text(&o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-				   labs.line[i], labs.line[i]);
+				   labs.name[i], labs.name[i]);
 			if (only)
 				ret = EXIT_FAIL;
 			continue;
 		}
 		if (i && !only)
 			print_text(&o, "\n");
-		print_lab(&o, sk, &li);
+		if (lab_nodes_status(&li, &st)) {
+			cli_err("status: %s", strerror(ENOMEM));
+			ret = EXIT_FAIL;
+		} else {
+			print_lab(&o, &li, st);
+			free(st);
+		}
 		lab_info_free(&li);
 	}
 	print_close_array(&o);
@@ -182,7 +174,6 @@ int cmd_status(int argc, char **argv)
 	if (!labs.n)
 		print_text(&o, "no labs are up\n");
 	out_end(&o);
-	nl_close(sk);
-	state_lines_free(&labs);
+	lab_names_free(&labs);
 	return ret;
 }

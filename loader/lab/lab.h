@@ -117,12 +117,37 @@ int lab_down(const char *lab, struct down_result *r);
 /* The same without taking the state lock (the caller holds it). */
 int lab_teardown(const char *lab, struct down_result *r);
 
+/* Does the lab have state (up, or partly up)? */
+bool lab_exists(const char *lab);
+
+/* Names of every lab with state, sorted. */
+struct lab_names {
+	char **name;
+	size_t n;
+};
+int lab_list(struct lab_names *out, struct err_msg *e);
+void lab_names_free(struct lab_names *names);
+
 int lab_info_read(const char *lab, struct lab_info *li);	/* -ENOENT: not up */
 void lab_info_free(struct lab_info *li);
 /* The lab file's text for a topology and what up learned. malloc'd. */
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
+enum lab_node_state {
+	LAB_NODE_UP,		/* host end up, with carrier */
+	LAB_NODE_DOWN,
+	LAB_NODE_MISSING,	/* host end or namespace gone */
+};
+
+struct lab_node_status {
+	int ifindex;		/* host end; 0 when missing */
+	enum lab_node_state state;
+};
+
+/* Every node of the lab as the host has it now: li->n_nodes entries, free() *out. */
+int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out);
+
 /* The lab's node or network of that name, or NULL. */
 const struct lab_node *lab_node_find(const struct lab_info *li, const char *name);
 const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);

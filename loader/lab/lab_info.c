@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab/lab.h"
 #include "sys/netns.h"
+#include "sys/nl.h"
 #include "sys/state.h"
 #include "util/addr.h"
 
@@ -159,6 +161,62 @@ static int parse_line(struct lab_info *li, const char *line)
 			return -EINVAL;
 		li->n_nodes++;
 	}
+	return 0;
+}
+
+bool lab_exists(const char *lab)
+{
+	return state_exists(lab);
+}
+
+int lab_list(struct lab_names *out, struct err_msg *e)
+{
+	struct state_lines l;
+	int err = state_list(&l);
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err_set(e, err, "read %s: %s", STATE_DIR, strerror(-err));
+	out->name = l.line;
+	out->n = l.n;
+	return 0;
+}
+
+void lab_names_free(struct lab_names *names)
+{
+	struct state_lines l = { .line = names->name, .n = names->n };
+
+	state_lines_free(&l);
+	memset(names, 0, sizeof(*names));
+}
+
+static enum lab_node_state node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+{
+	struct nl_link_info info;
+	int fd = netns_open(n->netns);
+
+	*ifindex = 0;
+	if (fd < 0)
+		return LAB_NODE_MISSING;
+	close(fd);
+	if (!sk || nl_link_get(sk, n->hostif, &info))
+		return LAB_NODE_MISSING;
+	*ifindex = info.ifindex;
+	return info.admin_up && info.lower_up ? LAB_NODE_UP : LAB_NODE_DOWN;
+}
+
+int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out)
+{
+	struct lab_node_status *v = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*v));
+	struct nl_sock *sk;
+
+	if (!v)
+		return -ENOMEM;
+	sk = nl_open();		/* without netlink every node reads as missing */
+	for (size_t i = 0; i < li->n_nodes; i++)
+		v[i].state = node_state(sk, &li->nodes[i], &v[i].ifindex);
+	nl_close(sk);
+	*out = v;
 	return 0;
 }
 
