@@ -174,8 +174,7 @@ static int up_report(const struct topo *t, const struct up_result *r, int err)
 			       t->n_networks == 1 ? "" : "s");
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < r->problems.n; i++)
-		cli_err("%s", r->problems.msgs[i]);
+	cmd_report_topo_errors(&r->problems);
 	if (r->exec.why.text[0]) {
 		cli_err("%s", r->exec.why.text);
 		print_log_tail(r->exec.log);
