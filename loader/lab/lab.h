@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* A lab: bringing it up from a topology, down from its state, reading it back. */
+/*
+ * A lab: bringing it up from a topology, down from its state, reading it
+ * back. Like all of lab/, it never prints nor exits: 0/-errno and a result
+ * (util/err.h for the words) that cli/ prints.
+ */
 #ifndef NSBPF_LAB_H
 #define NSBPF_LAB_H
 
@@ -134,6 +138,7 @@ void lab_info_free(struct lab_info *li);
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
+
 enum lab_node_state {
 	LAB_NODE_UP,		/* host end up, with carrier */
 	LAB_NODE_DOWN,
