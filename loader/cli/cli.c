@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/out.h"
+#include "lab/lab.h"
 #include "topo/topo.h"
 
 struct cli_opts cli_opts;
@@ -41,6 +42,17 @@ void cli_err(const char *fmt, ...)
 		out_end(&o);
 	}
 	fprintf(stderr, "nsbpf: %s\n", buf);
+}
+
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_opts.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 }
 
 bool cli_wants_help(int argc, char **argv)
@@ -80,6 +92,36 @@ int cli_check_lab(const char *lab)
 		cli_err("\"%s\" is not a lab name: [a-z0-9-], starting and ending with a letter or digit",
 			lab);
 		return -1;
+	}
+	return 0;
+}
+
+int cli_lab_is_up(const char *lab)
+{
+	if (cli_check_lab(lab))
+		return EXIT_USAGE;
+	if (!lab_exists(lab)) {
+		cli_err("lab %s is not up", lab);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+int cli_open_lab(const char *lab, struct lab_info *li)
+{
+	int ret = cli_lab_is_up(lab);
+	struct err_msg e;
+
+	if (ret)
+		return ret;
+	if (lab_info_read(lab, li)) {
+		cli_err("lab %s is not up", lab);
+		return EXIT_FAIL;
+	}
+	if (lab_check_hostns(li, &e)) {
+		cli_err("%s", e.text);
+		lab_info_free(li);
+		return EXIT_FAIL;
 	}
 	return 0;
 }

@@ -29,6 +29,12 @@ int cli_dispatch(const struct nsb_cmd *cmds, const char *object, int argc, char 
 /* "nsbpf: msg" on stderr, or {"error": "msg"} on stdout under --json. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A line for people about what a command did ("lab x is down"); nothing
+ * under --json, where such commands print no document.
+ */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* True when argv holds -h/--help (before any "--"). */
 bool cli_wants_help(int argc, char **argv);
 
@@ -40,5 +46,19 @@ int cli_common_flags(int argc, char **argv);
 
 /* Lab names as given on the command line: same rules as the topology. */
 int cli_check_lab(const char *lab);
+
+/*
+ * A lab named on the command line that is up: 0, or the exit code after
+ * saying why (not a lab name, "lab %s is not up").
+ */
+int cli_lab_is_up(const char *lab);
+
+/*
+ * Open a running lab for a command: cli_lab_is_up(), its lab file read into
+ * li (lab_info_free() it), and the lab's host netns the one we run in. 0, or
+ * the exit code after saying why (li then needs no freeing).
+ */
+struct lab_info;
+int cli_open_lab(const char *lab, struct lab_info *li);
 
 #endif /* NSBPF_CLI_H */

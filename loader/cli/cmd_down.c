@@ -36,10 +36,16 @@ int cmd_down(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	for (int i = 1; i < argc; i++) {
-		int r = lab_down(argv[i], cli_opts.json);
+		struct down_result r;
 
-		if (r)
-			ret = r;
+		if (lab_down(argv[i], &r)) {
+			cli_err("%s", r.err.text);
+			ret = EXIT_FAIL;
+		} else if (r.was_up) {
+			cli_say("lab %s is down\n", argv[i]);
+		} else {
+			cli_say("lab %s is not up: nothing to do\n", argv[i]);
+		}
 	}
 	return ret;
 }

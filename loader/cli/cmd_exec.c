@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* nsbpf exec LAB NODE [--] CMD [ARG...]: the command's exit status is ours. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
@@ -19,8 +21,10 @@ static void exec_help(void)
 
 int cmd_exec(int argc, char **argv)
 {
+	const struct lab_node *node;
 	struct lab_info li;
-	int cmd = 3, ret;
+	struct err_msg e;
+	int cmd = 3, ret, err;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		exec_help();
@@ -32,26 +36,25 @@ int cmd_exec(int argc, char **argv)
 		cli_err("exec: usage: nsbpf exec LAB NODE [--] CMD [ARG...]");
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
+	ret = cli_open_lab(argv[1], &li);
+	if (ret)
+		return ret;
+	node = lab_node_find(&li, argv[2]);
+	if (!node) {
+		cli_err("lab %s has no node \"%s\"", argv[1], argv[2]);
+		lab_info_free(&li);
 		return EXIT_USAGE;
-	if (lab_info_read(argv[1], &li)) {
-		cli_err("lab %s is not up", argv[1]);
+	}
+	setenv("NSBPF_LAB", li.name, 1);
+	setenv("NSBPF_NODE", node->name, 1);
+	ret = lab_exec_enter(node->netns, &e);
+	lab_info_free(&li);
+	if (ret) {
+		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
-	ret = EXIT_FAIL;
-	if (lab_check_hostns(&li))
-		goto out;
-	for (size_t i = 0; i < li.n_nodes; i++) {
-		if (strcmp(li.nodes[i].name, argv[2]))
-			continue;
-		setenv("NSBPF_LAB", li.name, 1);
-		setenv("NSBPF_NODE", li.nodes[i].name, 1);
-		ret = lab_exec_argv(li.nodes[i].netns, argv + cmd);
-		goto out;
-	}
-	cli_err("lab %s has no node \"%s\"", argv[1], argv[2]);
-	ret = EXIT_USAGE;
-out:
-	lab_info_free(&li);
-	return ret;
+	execvp(argv[cmd], argv + cmd);
+	err = errno;
+	cli_err("exec %s: %s", argv[cmd], strerror(err));
+	return err == ENOENT ? 127 : 126;
 }

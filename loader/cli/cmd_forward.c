@@ -11,18 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <bpf/bpf.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
-#include "lab/port_fwd_map.h"
-#include "lab/lab.h"
-#include "sys/nl.h"
 #include "cli/out.h"
-#include "sys/state.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
+#include "util/addr.h"
 
 static int forward_list(int argc, char **argv);
 static int forward_add(int argc, char **argv);
@@ -57,40 +52,6 @@ static int forward_help(int argc, char **argv)
 	       "\n"
 	       "PROTO := tcp | udp\n");
 	return EXIT_OK;
-}
-
-static int open_lab(const char *lab, struct lab_info *li)
-{
-	if (cli_check_lab(lab))
-		return EXIT_USAGE;
-	if (lab_info_read(lab, li)) {
-		cli_err("lab %s is not up", lab);
-		return EXIT_FAIL;
-	}
-	if (lab_check_hostns(li)) {
-		lab_info_free(li);
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
-static int snat_range(const char *lab, uint16_t *lo, uint16_t *hi)
-{
-	struct nsb_config cfg = { 0 };
-	char path[512];
-	__u32 zero = 0;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/%s/config", PIN_ROOT, lab);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		err = -errno;
-	close(fd);
-	*lo = cfg.snat_port_min;
-	*hi = cfg.snat_port_max;
-	return err;
 }
 
 /* One forward to add, and where it was spelled (for messages). */
@@ -155,110 +116,40 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 	return 0;
 }
 
-static const struct lab_node *find_node(const struct lab_info *li, const char *name)
+/* Every problem rules_forwards_add() found, each at the request it is about. */
+static int report_add(const struct fwd_req *reqs, const struct err_list *probs)
 {
-	for (size_t i = 0; i < li->n_nodes; i++)
-		if (!strcmp(li->nodes[i].name, name))
-			return &li->nodes[i];
-	return NULL;
+	for (size_t i = 0; i < probs->n; i++) {
+		const struct err_item *p = &probs->v[i];
+
+		if (p->index == ERR_NO_INDEX)
+			cli_err("%s", p->text);
+		else
+			cli_err("%s: %s",
+				reqs[p->index].where[0] ? reqs[p->index].where : "forward add",
+				p->text);
+	}
+	return err_any_bad_input(probs) ? EXIT_USAGE : EXIT_FAIL;
 }
 
-/*
- * Check every request against the lab, the running forwards, the masquerade
- * range, each other and what the host has (addresses, ephemeral ports,
- * sockets; `up` checks the file's forwards the same way): print every problem.
- */
-static int check_reqs(const char *lab, const struct lab_info *li, int fd, struct fwd_req *reqs,
-		      size_t n, bool force)
+/* The lab's rules take bare specs; the places they were spelled stay here. */
+static int add_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_t n, bool force)
 {
-	struct fwd_entry *have = NULL;
-	struct fwd_index *ix = fwd_index_new();
-	struct fwd_host *host = fwd_host_read();
-	uint16_t lo = 0, hi = 0;
-	size_t n_have = 0;
-	int ret = EXIT_FAIL, e;
-	char err[512];
+	struct fwd_spec *specs = calloc(n ? n : 1, sizeof(*specs));
+	struct err_list probs = { 0 };
+	int ret = EXIT_OK;
 
-	if (!ix || !host) {
-		cli_err("forward add: %s", strerror(!host ? errno : ENOMEM));
-		fwd_index_free(ix);
-		fwd_host_free(host);
+	if (!specs) {
+		cli_err("forward add: %s", strerror(ENOMEM));
 		return EXIT_FAIL;
 	}
-	e = fwd_map_read(fd, li, &have, &n_have);
-	if (!e)
-		e = snat_range(lab, &lo, &hi);
-	if (e) {
-		cli_err("lab %s: %s", lab, strerror(-e));
-		goto out;
-	}
-	for (size_t i = 0; i < n_have; i++)
-		fwd_index_claim(ix, &have[i].spec, err, sizeof(err));
-	ret = EXIT_OK;
-	for (size_t i = 0; i < n; i++) {
-		const struct fwd_spec *f = &reqs[i].spec;
-		const char *at = reqs[i].where[0] ? reqs[i].where : "forward add";
-
-		if (!find_node(li, f->node)) {
-			cli_err("%s: lab %s has no node \"%s\"", at, lab, f->node);
-			ret = EXIT_USAGE;
-			continue;
-		}
-		e = fwd_check_snat(f, lo, hi, err, sizeof(err));
-		if (!e)
-			e = fwd_index_claim(ix, f, err, sizeof(err));
-		if (!e)
-			e = fwd_check_host(host, f, force, err, sizeof(err));
-		if (e) {
-			cli_err("%s: %s", at, err);
-			if (ret == EXIT_OK)
-				ret = EXIT_FAIL;
-		}
-	}
-out:
-	fwd_host_free(host);
-	free(have);
-	fwd_index_free(ix);
+	for (size_t i = 0; i < n; i++)
+		specs[i] = reqs[i].spec;
+	if (rules_forwards_add(li, specs, n, force, &probs))
+		ret = report_add(reqs, &probs);
+	err_list_free(&probs);
+	free(specs);
 	return ret;
-}
-
-/* Insert them all, or none: a failure takes back what this run inserted. */
-static int insert_reqs(const char *lab, const struct lab_info *li, int fd,
-		       const struct fwd_req *reqs, size_t n)
-{
-	struct nl_sock *sk = nl_open();
-	char desc[160];
-	size_t i;
-	int e = 0;
-
-	if (!sk) {
-		cli_err("netlink: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	for (i = 0; i < n; i++) {
-		const struct lab_node *node = find_node(li, reqs[i].spec.node);
-		struct nl_link_info link;
-
-		fwd_format(&reqs[i].spec, desc, sizeof(desc));
-		if (nl_link_get(sk, node->hostif, &link)) {
-			cli_err("lab %s: host end %s of node %s is missing", lab, node->hostif,
-				node->name);
-			e = -ENODEV;
-			break;
-		}
-		e = fwd_map_add(fd, &reqs[i].spec, node->ip, link.ifindex);
-		if (e) {
-			cli_err("forward add: %s: %s", desc,
-				e == -EEXIST ? "a port of it was just taken by another forward" :
-					       strerror(-e));
-			break;
-		}
-	}
-	if (e)
-		while (i-- > 0)
-			fwd_map_del(fd, &reqs[i].spec);
-	nl_close(sk);
-	return e ? EXIT_FAIL : EXIT_OK;
 }
 
 static int forward_add(int argc, char **argv)
@@ -268,7 +159,7 @@ static int forward_add(int argc, char **argv)
 	struct lab_info li;
 	bool force = false;
 	size_t n = 0;
-	int fd = -1, lock = -1, ret, i, rest = 0;
+	int ret, i, rest = 0;
 	char err[256], desc[160];
 	char *args[4];
 
@@ -299,31 +190,16 @@ static int forward_add(int argc, char **argv)
 		reqs = &one;
 		n = 1;
 	}
-	ret = open_lab(args[0], &li);
+	ret = cli_open_lab(args[0], &li);
 	if (ret)
 		goto out_free;
-	ret = EXIT_FAIL;
-	lock = state_lock();
-	fd = fwd_map_open(args[0]);
-	if (lock < 0 || fd < 0) {
-		cli_err("lab %s: forwards map: %s", args[0], strerror(-(lock < 0 ? lock : fd)));
-		goto out;
+	ret = add_reqs(&li, reqs, n, force);
+	if (!ret && n == 1) {
+		fwd_format(&reqs[0].spec, desc, sizeof(desc));
+		cli_say("lab %s: forward %s added\n", args[0], desc);
+	} else if (!ret) {
+		cli_say("lab %s: %zu forwards added\n", args[0], n);
 	}
-	ret = check_reqs(args[0], &li, fd, reqs, n, force);
-	if (!ret)
-		ret = insert_reqs(args[0], &li, fd, reqs, n);
-	if (!ret && !cli_opts.json) {
-		if (n == 1) {
-			fwd_format(&reqs[0].spec, desc, sizeof(desc));
-			printf("lab %s: forward %s added\n", args[0], desc);
-		} else {
-			printf("lab %s: %zu forwards added\n", args[0], n);
-		}
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	state_unlock(lock);
 	lab_info_free(&li);
 out_free:
 	if (reqs != &one)
@@ -335,8 +211,9 @@ static int forward_del(int argc, char **argv)
 {
 	struct lab_info li;
 	struct fwd_spec f;
+	struct err_msg e;
 	char err[256], desc[160];
-	int fd = -1, lock = -1, ret, e;
+	int ret;
 
 	if (argc < 2) {
 		forward_help(0, NULL);
@@ -346,89 +223,72 @@ static int forward_del(int argc, char **argv)
 		cli_err("forward del: %s", err);
 		return EXIT_USAGE;
 	}
-	ret = open_lab(argv[1], &li);
+	ret = cli_open_lab(argv[1], &li);
 	if (ret)
 		return ret;
-	ret = EXIT_FAIL;
-	fwd_format(&f, desc, sizeof(desc));
-	lock = state_lock();
-	fd = fwd_map_open(argv[1]);
-	if (lock < 0 || fd < 0) {
-		cli_err("lab %s: forwards map: %s", argv[1], strerror(-(lock < 0 ? lock : fd)));
-		goto out;
+	if (rules_forwards_del(&li, &f, &e)) {
+		cli_err("%s", e.text);
+		ret = EXIT_FAIL;
+	} else {
+		fwd_format(&f, desc, sizeof(desc));
+		cli_say("lab %s: forward %s deleted\n", argv[1], desc);
 	}
-	e = fwd_map_del(fd, &f);
-	if (e == -ENOENT)
-		cli_err("forward del: lab %s has no forward %s", argv[1], desc);
-	else if (e == -ERANGE)
-		cli_err("forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
-			desc, argv[1]);
-	else if (e)
-		cli_err("forward del: %s: %s", desc, strerror(-e));
-	else {
-		if (!cli_opts.json)
-			printf("lab %s: forward %s deleted\n", argv[1], desc);
-		ret = EXIT_OK;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	state_unlock(lock);
 	lab_info_free(&li);
 	return ret;
 }
 
-/* One lab's forwards: JSON object, or lines of the text table. */
-int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li)
+/* One forward: an object of "forwards", a row LAB FORWARD HITS of the table. */
+static void print_forward(struct out *o, const struct lab_info *li, const struct fwd_entry *fe)
+{
+	const struct fwd_spec *s = &fe->spec;
+	char ip[IPV4_STRLEN], node_ip[IPV4_STRLEN], desc[160];
+	struct fwd_spec shown = *s;
+
+	print_row_open(o, NULL);
+	print_text(o, "%s", li->name);
+	print_cell(o);
+	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
+	if (s->host_ip)
+		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
+	else
+		print_null(o, "host", NULL, NULL);
+	print_uint(o, "port", NULL, s->port);
+	print_uint(o, "port_end", NULL, s->port_end);
+	if (s->node[0])
+		print_string(o, "node", NULL, s->node);
+	else
+		print_null(o, "node", NULL, NULL);
+	print_string(o, "node_ip", NULL, ipv4_str(fe->node_ip, node_ip));
+	print_uint(o, "to_port", NULL, s->to_port);
+	print_uint(o, "to_port_end", NULL, s->to_port_end);
+	/* Text: a forward to an address that is no node shows the address. */
+	if (!shown.node[0])
+		snprintf(shown.node, sizeof(shown.node), "%s", node_ip);
+	fwd_format(&shown, desc, sizeof(desc));
+	print_text(o, "%s", desc);
+	print_cell(o);
+	print_u64(o, "hits", "%llu", fe->hits);
+	print_cell(o);
+	print_row_close(o);
+}
+
+int forward_print_lab(struct out *o, const struct lab_info *li)
 {
 	struct fwd_entry *v = NULL;
 	size_t n = 0;
-	int fd = fwd_map_open(li->name), err;
+	int err = rules_forwards_list(li, &v, &n);
 
-	if (fd < 0)
-		return fd;
-	err = fwd_map_read(fd, li, &v, &n);
-	close(fd);
-	if (err)
-		return err;
-	if (o->json)
-		out_arr_open(o, "forwards");
-	for (size_t i = 0; i < n; i++) {
-		const struct fwd_spec *s = &v[i].spec;
-		char ip[16], node_ip[16], desc[160], hits[24];
-
-		if (o->json) {
-			out_obj_open(o, NULL);
-			out_str(o, "proto", s->proto == 6 ? "tcp" : "udp");
-			out_str(o, "host", s->host_ip ? ipv4_str(s->host_ip, ip) : NULL);
-			out_u64(o, "port", s->port);
-			out_u64(o, "port_end", s->port_end);
-			out_str(o, "node", s->node[0] ? s->node : NULL);
-			out_str(o, "node_ip", ipv4_str(v[i].node_ip, node_ip));
-			out_u64(o, "to_port", s->to_port);
-			out_u64(o, "to_port_end", s->to_port_end);
-			out_u64(o, "hits", v[i].hits);
-			out_obj_close(o);
-		} else {
-			struct fwd_spec shown = *s;
-
-			if (!shown.node[0])
-				snprintf(shown.node, sizeof(shown.node), "%s",
-					 ipv4_str(v[i].node_ip, node_ip));
-			fwd_format(&shown, desc, sizeof(desc));
-			snprintf(hits, sizeof(hits), "%llu", (unsigned long long)v[i].hits);
-			table_row(tb, li->name, desc, hits);
-		}
-	}
-	if (o->json)
-		out_arr_close(o);
+	print_open_array(o, "forwards");
+	for (size_t i = 0; !err && i < n; i++)
+		print_forward(o, li, &v[i]);
+	print_close_array(o);
 	free(v);
-	return 0;
+	return err;
 }
 
 static int forward_list(int argc, char **argv)
 {
-	struct state_lines labs = { 0 };
+	struct lab_names labs;
 	struct table tb;
 	struct out o;
 	int ret = EXIT_OK;
@@ -437,54 +297,37 @@ static int forward_list(int argc, char **argv)
 		forward_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (argc == 2 && (cli_check_lab(argv[1]) || !state_exists(argv[1]))) {
-		if (!cli_check_lab(argv[1]))
-			cli_err("lab %s is not up", argv[1]);
-		return cli_check_lab(argv[1]) ? EXIT_USAGE : EXIT_FAIL;
+	if (argc == 2) {
+		ret = cli_lab_is_up(argv[1]);
+		if (ret)
+			return ret;
 	}
-	state_list(&labs);
+	lab_list(&labs, NULL);
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_arr_open(&o, "labs");
-	} else {
-		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
-	}
+	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+	print_table(&o, &tb);
+	print_open_object(&o, NULL);
+	print_open_array(&o, "labs");
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
-		if (argc == 2 && strcmp(argv[1], labs.line[i]))
+		if ((argc == 2 && strcmp(argv[1], labs.name[i])) || lab_info_read(labs.name[i], &li))
 			continue;
-		if (lab_info_read(labs.line[i], &li))
-			continue;
-		if (o.json) {
-			out_obj_open(&o, NULL);
-			out_str(&o, "name", li.name);
+		print_open_object(&o, NULL);
+		print_string(&o, "name", NULL, li.name);
+		if (forward_print_lab(&o, &li) && argc == 2) {
+			cli_err("lab %s: no forwards map (is its datapath loaded?)", li.name);
+			ret = EXIT_FAIL;
 		}
-		if (forward_print_lab(&o, &tb, &li)) {
-			if (o.json)
-				out_arr_open(&o, "forwards"), out_arr_close(&o);
-			if (argc == 2) {
-				cli_err("lab %s: no forwards map (is its datapath loaded?)", li.name);
-				ret = EXIT_FAIL;
-			}
-		}
-		if (o.json)
-			out_obj_close(&o);
+		print_close_object(&o);
 		lab_info_free(&li);
 	}
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else {
-		if (tb.nrows > 1)
-			table_print(&tb, stdout);
-		else
-			printf("no forwards\n");
-		table_free(&tb);
-	}
+	print_close_array(&o);
+	print_close_object(&o);
+	print_table_end(&o, "no forwards\n");
+	table_free(&tb);
 	out_end(&o);
-	state_lines_free(&labs);
+	lab_names_free(&labs);
 	return ret;
 }
 

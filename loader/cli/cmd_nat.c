@@ -14,25 +14,17 @@
  * that sends with this entry's key, "nat" the source it is given, "dnat" the
  * destination a hairpin entry is given.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <bpf/bpf.h>
 
 #include "cli/cli.h"
-#include "nsbpf_ct.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
-#include "lab/lab.h"
 #include "cli/out.h"
-#include "sys/state.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
 #include "topo/topo.h"
+#include "util/addr.h"
 
 static int nat_list(int argc, char **argv);
 static int nat_flush(int argc, char **argv);
@@ -63,323 +55,200 @@ static int nat_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int open_pinned(const char *lab, const char *map)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", PIN_ROOT, lab, map);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		cli_err("lab %s: open %s: %s", lab, path, strerror(errno));
-	return fd;
-}
-
-static int lab_arg(int argc, char **argv, int want)
+/* want words, the lab argv[1] open in li: 0, or an exit code. */
+static int lab_arg(int argc, char **argv, int want, struct lab_info *li)
 {
 	if (argc != want) {
 		nat_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
-		return EXIT_USAGE;
-	if (!state_exists(argv[1])) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
-	return 0;
+	return cli_open_lab(argv[1], li);
 }
 
-static const char *proto_name(__u8 p)
+static const char *proto_name(uint8_t p)
 {
 	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" : "?";
 }
 
-static const char *state_name(__u8 s)
+static const char *state_name(enum nsb_ct_state s)
 {
 	static const char *const names[] = { "new", "established", "closing", "closed" };
 
-	return s < 4 ? names[s] : "?";
+	return (unsigned int)s < 4 ? names[s] : "?";
 }
 
-static const char *kind_name(__u8 flags)
+static const char *kind_name(enum rules_flow_kind k)
 {
-	return flags & NSB_CT_F_HAIRPIN ? "hairpin" : flags & NSB_CT_F_DNAT ? "forward" : "masquerade";
+	return k == RULES_FLOW_HAIRPIN ? "hairpin" : k == RULES_FLOW_FORWARD ? "forward" : "masquerade";
 }
 
-static __u64 now_ns(void)
+/* JSON {"tcp_syn": 240, ...}; text "timeouts: tcp_syn 4m, ...". */
+static void print_timeouts(struct out *o, const struct rules_config *cfg)
 {
-	struct timespec ts;
+	char d[16];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
+	print_open_object(o, "timeouts");
+	print_text(o, "timeouts:");
+	for (size_t i = 0; i < RULES_N_TIMEOUTS; i++) {
+		const struct rules_timeout *t = &cfg->timeouts[i];
 
-static __u64 timeout_ns(const struct nsb_config *c, const struct nsb_ct_key *k,
-			const struct nsb_ct_entry *e)
-{
-	return nsb_ct_timeout(c, k->proto, e->state);
-}
-
-/* The timeouts in force, by the names of the file's nat: timeouts: keys. */
-static const struct {
-	const char *name;
-	__u8 proto;
-	__u8 state;
-} tmo_rows[] = {
-	{ "tcp_syn", IPPROTO_TCP, NSB_CT_NEW },
-	{ "tcp_established", IPPROTO_TCP, NSB_CT_ESTABLISHED },
-	{ "tcp_closing", IPPROTO_TCP, NSB_CT_CLOSING },
-	{ "tcp_closed", IPPROTO_TCP, NSB_CT_CLOSED },
-	{ "udp_new", IPPROTO_UDP, NSB_CT_NEW },
-	{ "udp", IPPROTO_UDP, NSB_CT_ESTABLISHED },
-	{ "icmp", IPPROTO_ICMP, NSB_CT_NEW },
-};
-
-/* Read through nsb_ct_timeout(), the rule the datapath expires flows by. */
-static void out_timeouts(struct out *o, const struct nsb_config *cfg)
-{
-	char line[256] = "timeouts:", d[16];
-	size_t i;
-
-	if (o->json)
-		out_obj_open(o, "timeouts");
-	for (i = 0; i < sizeof(tmo_rows) / sizeof(tmo_rows[0]); i++) {
-		__u64 secs = nsb_ct_timeout(cfg, tmo_rows[i].proto, tmo_rows[i].state) /
-			     NSB_NSEC_PER_SEC;
-
-		if (o->json)
-			out_u64(o, tmo_rows[i].name, secs);
-		else
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s %s %s",
-				 i ? "," : "", tmo_rows[i].name,
-				 topo_duration_str(secs, d, sizeof(d)));
+		print_text(o, "%s %s ", i ? "," : "", t->name);
+		print_u64(o, t->name, NULL, t->secs);
+		print_text(o, "%s", topo_duration_str(t->secs, d, sizeof(d)));
 	}
-	if (o->json)
-		out_obj_close(o);
+	print_text(o, "\n");
+	print_close_object(o);
+}
+
+/* {"ip", "port"}, and "ip:port" in text unless it is JSON only. */
+static void print_endpoint(struct out *o, const char *key, const struct rules_endpoint *ep,
+			   bool text)
+{
+	char a[IPV4_STRLEN];
+
+	print_open_object(o, key);
+	print_string(o, "ip", text ? "%s" : NULL, ipv4_str(ep->ip, a));
+	print_uint(o, "port", text ? ":%u" : NULL, ep->port);
+	print_close_object(o);
+}
+
+/* The counters: {"orig": {"packets", "bytes"}, "reply": {...}}, or "3/2" "300/200". */
+static void print_counters(struct out *o, const struct rules_flow *f)
+{
+	print_open_object(o, "orig");
+	print_u64(o, "packets", NULL, f->pkts_orig);
+	print_u64(o, "bytes", NULL, f->bytes_orig);
+	print_close_object(o);
+	print_open_object(o, "reply");
+	print_u64(o, "packets", NULL, f->pkts_reply);
+	print_u64(o, "bytes", NULL, f->bytes_reply);
+	print_close_object(o);
+	print_text(o, "%llu/%llu", (unsigned long long)f->pkts_orig,
+		   (unsigned long long)f->pkts_reply);
+	print_cell(o);
+	print_text(o, "%llu/%llu", (unsigned long long)f->bytes_orig,
+		   (unsigned long long)f->bytes_reply);
+	print_cell(o);
+}
+
+/*
+ * One flow: an object of "flows", a row of the table. Where the columns
+ * and the members come in another order (the hairpin's destination, the
+ * counters), each side is written on its own.
+ */
+static int print_flow(const struct rules_flow *f, void *arg)
+{
+	struct out *o = arg;
+	char a[IPV4_STRLEN];
+
+	print_row_open(o, NULL);
+	print_string(o, "proto", "%s", proto_name(f->proto));
+	print_cell(o);
+	print_string(o, "kind", "%s", kind_name(f->kind));
+	print_cell(o);
+	print_endpoint(o, "node", &f->node, true);
+	print_cell(o);
+	print_endpoint(o, "remote", &f->remote, true);
+	if (f->has_dnat)
+		print_text(o, "=>%s:%u", ipv4_str(f->dnat.ip, a), f->dnat.port);
+	print_cell(o);
+	print_endpoint(o, "nat", &f->nat, true);
+	print_cell(o);
+	if (f->has_dnat)
+		print_endpoint(o, "dnat", &f->dnat, false);
 	else
-		printf("%s\n", line);
-}
-
-static void out_endpoint(struct out *o, const char *key, __be32 ip, __be16 port)
-{
-	char a[16];
-
-	out_obj_open(o, key);
-	out_str(o, "ip", inet_ntop(AF_INET, &ip, a, sizeof(a)));
-	out_u64(o, "port", ntohs(port));
-	out_obj_close(o);
-}
-
-static void fmt_ep(char *buf, size_t len, __be32 ip, __be16 port)
-{
-	char a[16];
-
-	snprintf(buf, len, "%s:%u", inet_ntop(AF_INET, &ip, a, sizeof(a)), ntohs(port));
+		print_null(o, "dnat", NULL, NULL);
+	print_string(o, "state", "%s", state_name(f->state));
+	print_cell(o);
+	print_u64(o, "age_s", "%llus", f->age_s);
+	print_cell(o);
+	print_u64(o, "idle_s", "%llus", f->idle_s);
+	print_bool(o, "expired", " (expired)", f->expired);
+	print_cell(o);
+	print_counters(o, f);
+	print_row_close(o);
+	return 0;
 }
 
 static int nat_list(int argc, char **argv)
 {
-	struct nsb_ct_key key, next;
-	struct nsb_ct_entry e;
-	struct nsb_config cfg = { 0 };
-	__u64 now = now_ns();
-	__u32 zero = 0;
+	struct rules_config cfg;
+	struct lab_info li;
+	struct err_msg e;
 	struct table tb;
+	char none[128];
 	struct out o;
-	int fd, cfd, ret, n = 0;
-	bool first = true;
+	int ret;
 
-	ret = lab_arg(argc, argv, 2);
+	ret = lab_arg(argc, argv, 2, &li);
 	if (ret)
 		return ret;
-	fd = open_pinned(argv[1], "ct");
-	cfd = open_pinned(argv[1], "config");
-	if (fd < 0 || cfd < 0 || bpf_map_lookup_elem(cfd, &zero, &cfg)) {
-		if (fd >= 0)
-			close(fd);
-		if (cfd >= 0)
-			close(cfd);
+	lab_info_free(&li);
+	if (rules_config_read(argv[1], &cfg, &e)) {
+		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
-	close(cfd);
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_str(&o, "lab", argv[1]);
-		out_timeouts(&o, &cfg);
-		out_arr_open(&o, "flows");
-	} else {
-		out_timeouts(&o, &cfg);
-		table_init(&tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
-			   "PKTS OUT/IN", "BYTES OUT/IN");
-	}
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &e))
-			continue;	/* evicted meanwhile */
-		__u64 age = now > e.created_ns ? now - e.created_ns : 0;
-		__u64 idle = now > e.last_seen_ns ? now - e.last_seen_ns : 0;
-		bool expired = idle > timeout_ns(&cfg, &key, &e);
-
-		n++;
-		if (o.json) {
-			out_obj_open(&o, NULL);
-			out_str(&o, "proto", proto_name(key.proto));
-			out_str(&o, "kind", kind_name(e.flags));
-			out_endpoint(&o, "node", key.saddr, key.sport);
-			out_endpoint(&o, "remote", key.daddr, key.dport);
-			out_endpoint(&o, "nat", e.nat_addr, e.nat_port);
-			if (e.flags & NSB_CT_F_HAIRPIN)
-				out_endpoint(&o, "dnat", e.dnat_addr, e.dnat_port);
-			else
-				out_str(&o, "dnat", NULL);
-			out_str(&o, "state", state_name(e.state));
-			out_u64(&o, "age_s", age / 1000000000ULL);
-			out_u64(&o, "idle_s", idle / 1000000000ULL);
-			out_bool(&o, "expired", expired);
-			out_obj_open(&o, "orig");
-			out_u64(&o, "packets", e.pkts_orig);
-			out_u64(&o, "bytes", e.bytes_orig);
-			out_obj_close(&o);
-			out_obj_open(&o, "reply");
-			out_u64(&o, "packets", e.pkts_reply);
-			out_u64(&o, "bytes", e.bytes_reply);
-			out_obj_close(&o);
-			out_obj_close(&o);
-		} else {
-			char node[32], remote[64], nat[32], ag[24], id[24], pk[48], by[48];
-
-			fmt_ep(node, sizeof(node), key.saddr, key.sport);
-			fmt_ep(remote, sizeof(remote), key.daddr, key.dport);
-			fmt_ep(nat, sizeof(nat), e.nat_addr, e.nat_port);
-			if (e.flags & NSB_CT_F_HAIRPIN) {
-				char d[32];
-
-				fmt_ep(d, sizeof(d), e.dnat_addr, e.dnat_port);
-				snprintf(remote + strlen(remote), sizeof(remote) - strlen(remote),
-					 "=>%s", d);
-			}
-			snprintf(ag, sizeof(ag), "%llus", (unsigned long long)(age / 1000000000ULL));
-			snprintf(id, sizeof(id), "%llus%s", (unsigned long long)(idle / 1000000000ULL),
-				 expired ? " (expired)" : "");
-			snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)e.pkts_orig,
-				 (unsigned long long)e.pkts_reply);
-			snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)e.bytes_orig,
-				 (unsigned long long)e.bytes_reply);
-			table_row(&tb, proto_name(key.proto), kind_name(e.flags), node, remote, nat,
-				  state_name(e.state), ag, id, pk, by);
-		}
-	}
-	close(fd);
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else {
-		if (n)
-			table_print(&tb, stdout);
-		else
-			printf("lab %s: no flows\n", argv[1]);
-		table_free(&tb);
-	}
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", NULL, argv[1]);
+	print_timeouts(&o, &cfg);
+	table_init(&tb, 10, "PROTO", "KIND", "NODE", "REMOTE", "NAT", "STATE", "AGE", "IDLE",
+		   "PKTS OUT/IN", "BYTES OUT/IN");
+	print_table(&o, &tb);
+	print_open_array(&o, "flows");
+	ret = rules_flows_foreach(argv[1], print_flow, &o, &e) ? EXIT_FAIL : EXIT_OK;
+	print_close_array(&o);
+	print_close_object(&o);
+	snprintf(none, sizeof(none), "lab %s: no flows\n", argv[1]);
+	print_table_end(&o, ret ? "" : none);
+	table_free(&tb);
 	out_end(&o);
-	return EXIT_OK;
-}
-
-/* Delete every key; a key that vanished meanwhile is fine. */
-static int flush_map(int fd, size_t key_size)
-{
-	unsigned char key[64], next[64];
-	int n = 0;
-
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		memcpy(key, next, key_size);
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-			return -errno;
-		n++;
-	}
-	return n;
+	if (ret)
+		cli_err("%s", e.text);
+	return ret;
 }
 
 static int nat_flush(int argc, char **argv)
 {
-	int ret = lab_arg(argc, argv, 2), ct, np, n;
+	struct lab_info li;
+	struct err_msg e;
+	int ret = lab_arg(argc, argv, 2, &li);
+	size_t n;
 
 	if (ret)
 		return ret;
-	ct = open_pinned(argv[1], "ct");
-	np = open_pinned(argv[1], "nat_ports");
-	ret = EXIT_FAIL;
-	if (ct < 0 || np < 0)
-		goto out;
-	/* Forward entries first: no new reply can find a half-deleted flow. */
-	n = flush_map(ct, sizeof(struct nsb_ct_key));
-	if (n < 0 || flush_map(np, sizeof(struct nsb_nat_key)) < 0) {
-		cli_err("lab %s: flush: %s", argv[1], strerror(errno));
-		goto out;
+	lab_info_free(&li);
+	if (rules_flows_flush(argv[1], &n, &e)) {
+		cli_err("%s", e.text);
+		return EXIT_FAIL;
 	}
-	if (!cli_opts.json)
-		printf("lab %s: %d flow%s flushed\n", argv[1], n, n == 1 ? "" : "s");
-	ret = EXIT_OK;
-out:
-	if (ct >= 0)
-		close(ct);
-	if (np >= 0)
-		close(np);
-	return ret;
+	cli_say("lab %s: %zu flow%s flushed\n", argv[1], n, n == 1 ? "" : "s");
+	return EXIT_OK;
 }
 
 static int nat_on(int argc, char **argv)
 {
 	bool on = !strcmp(argv[0], "on");
-	struct nsb_network net;
+	const struct lab_net *net;
 	struct lab_info li;
-	int ret = lab_arg(argc, argv, 3), fd = -1;
-	__u32 id;
+	struct err_msg e;
+	int ret = lab_arg(argc, argv, 3, &li);
 
 	if (ret)
 		return ret;
-	if (lab_info_read(argv[1], &li)) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
-	ret = EXIT_USAGE;
-	for (size_t i = 0; i < li.n_nets; i++) {
-		if (strcmp(li.nets[i].name, argv[2]))
-			continue;
-		id = (__u32)li.nets[i].id;
+	net = lab_net_find(&li, argv[2]);
+	if (!net) {
+		cli_err("lab %s has no network \"%s\"", argv[1], argv[2]);
+		ret = EXIT_USAGE;
+	} else if (rules_masquerade_set(argv[1], net, on, &e)) {
+		cli_err("%s", e.text);
 		ret = EXIT_FAIL;
-		fd = open_pinned(argv[1], "networks");
-		if (fd < 0)
-			goto out;
-		if (bpf_map_lookup_elem(fd, &id, &net)) {
-			cli_err("lab %s: network %s: %s", argv[1], argv[2], strerror(errno));
-			goto out;
-		}
-		if (on)
-			net.flags |= NSB_NET_F_MASQUERADE;
-		else
-			net.flags &= ~NSB_NET_F_MASQUERADE;
-		if (bpf_map_update_elem(fd, &id, &net, BPF_EXIST)) {
-			cli_err("lab %s: network %s: %s", argv[1], argv[2], strerror(errno));
-			goto out;
-		}
+	} else {
 		if (!li.uplink[0] && on)
 			fprintf(stderr, "nsbpf: note: lab %s has no uplink; nothing can leave\n",
 				argv[1]);
-		if (!cli_opts.json)
-			printf("lab %s: network %s: masquerade %s\n", argv[1], argv[2],
-			       on ? "on" : "off");
-		ret = EXIT_OK;
-		goto out;
+		cli_say("lab %s: network %s: masquerade %s\n", argv[1], argv[2], on ? "on" : "off");
 	}
-	cli_err("lab %s has no network \"%s\"", argv[1], argv[2]);
-out:
-	if (fd >= 0)
-		close(fd);
 	lab_info_free(&li);
 	return ret;
 }

@@ -3,15 +3,14 @@
  * nsbpf stats LAB [--json]: the datapath's per-CPU counters, summed.
  * JSON: {"lab", "paths": {NAME: {"packets", "bytes"}}, "drops": {NAME: {...}}}
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
 #include "cli/out.h"
-#include "sys/state.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
 
 struct stat_name {
 	const char *name;
@@ -30,34 +29,35 @@ static void stats_help(void)
 	       "came up (counters of the pinned per-CPU stats map, summed).\n");
 }
 
-static void print_group(struct out *o, struct table *tb, const char *kind, const char *key,
-			const struct stat_name *names, int n, const struct nsb_counter *c)
+/* One group: an object keyed by name under --json, rows of the table in text. */
+static void print_group(struct out *o, const char *kind, const char *key,
+			const struct stat_name *names, int n, const struct rules_counter *c)
 {
-	char pk[32], by[32];
-
-	if (o->json)
-		out_obj_open(o, key);
+	print_open_object(o, key);
 	for (int i = 0; i < n; i++) {
 		if (!names[i].desc[0])
 			continue;
-		if (o->json) {
-			out_obj_open(o, names[i].name);
-			out_u64(o, "packets", c[i].packets);
-			out_u64(o, "bytes", c[i].bytes);
-			out_obj_close(o);
-		} else {
-			snprintf(pk, sizeof(pk), "%llu", (unsigned long long)c[i].packets);
-			snprintf(by, sizeof(by), "%llu", (unsigned long long)c[i].bytes);
-			table_row(tb, kind, names[i].name, pk, by, names[i].desc);
-		}
+		print_row_open(o, names[i].name);
+		print_text(o, "%s", kind);
+		print_cell(o);
+		print_text(o, "%s", names[i].name);
+		print_cell(o);
+		print_u64(o, "packets", "%llu", c[i].packets);
+		print_cell(o);
+		print_u64(o, "bytes", "%llu", c[i].bytes);
+		print_cell(o);
+		print_text(o, "%s", names[i].desc);
+		print_cell(o);
+		print_row_close(o);
 	}
-	if (o->json)
-		out_obj_close(o);
+	print_close_object(o);
 }
 
 int cmd_stats(int argc, char **argv)
 {
-	struct nsb_counter c[NSB_STAT_MAX];
+	struct rules_stats st;
+	struct lab_info li;
+	struct err_msg e;
 	struct table tb;
 	struct out o;
 	int err;
@@ -74,32 +74,24 @@ int cmd_stats(int argc, char **argv)
 		cli_err("stats: usage: nsbpf stats LAB [--json]");
 		return EXIT_USAGE;
 	}
-	if (cli_check_lab(argv[1]))
-		return EXIT_USAGE;
-	if (!state_exists(argv[1])) {
-		cli_err("lab %s is not up", argv[1]);
-		return EXIT_FAIL;
-	}
-	err = dp_stats_read(argv[1], c);
-	if (err) {
-		cli_err("lab %s: read %s/%s/stats: %s", argv[1], PIN_ROOT, argv[1], strerror(-err));
+	err = cli_open_lab(argv[1], &li);
+	if (err)
+		return err;
+	lab_info_free(&li);
+	if (rules_stats_read(argv[1], &st, &e)) {
+		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_str(&o, "lab", argv[1]);
-	} else {
-		table_init(&tb, 5, "KIND", "NAME", "PACKETS", "BYTES", "MEANING");
-	}
-	print_group(&o, &tb, "path", "paths", path_names, NSB_PATH_MAX, c);
-	print_group(&o, &tb, "drop", "drops", drop_names, NSB_DROP_MAX, c + NSB_STAT_DROP_BASE);
-	if (o.json) {
-		out_obj_close(&o);
-	} else {
-		table_print(&tb, stdout);
-		table_free(&tb);
-	}
+	table_init(&tb, 5, "KIND", "NAME", "PACKETS", "BYTES", "MEANING");
+	print_table(&o, &tb);
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", NULL, argv[1]);
+	print_group(&o, "path", "paths", path_names, NSB_PATH_MAX, st.paths);
+	print_group(&o, "drop", "drops", drop_names, NSB_DROP_MAX, st.drops);
+	print_close_object(&o);
+	print_table_end(&o, NULL);
+	table_free(&tb);
 	out_end(&o);
 	return EXIT_OK;
 }

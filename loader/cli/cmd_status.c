@@ -12,16 +12,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "lab/lab.h"
-#include "sys/netns.h"
-#include "sys/nl.h"
 #include "cli/out.h"
-#include "sys/state.h"
+#include "util/addr.h"
 
 static void status_help(void)
 {
@@ -31,101 +29,98 @@ static void status_help(void)
 	       "node: network, address, namespace, host-side interface, MAC and state.\n");
 }
 
-static const char *node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+static const char *state_name(enum lab_node_state s)
 {
-	struct nl_link_info info;
-	int fd = netns_open(n->netns);
-
-	*ifindex = 0;
-	if (fd < 0)
-		return "missing";
-	close(fd);
-	if (!sk || nl_link_get(sk, n->hostif, &info))
-		return "missing";
-	*ifindex = info.ifindex;
-	return info.admin_up && info.lower_up ? "up" : "down";
+	return s == LAB_NODE_UP ? "up" : s == LAB_NODE_DOWN ? "down" : "missing";
 }
 
-static void print_lab(struct out *o, struct nl_sock *sk, const struct lab_info *li)
+/* "lab NAME (FILE): host ends MODE, uplink NAME IP (MODE)" and its JSON members. */
+static void print_lab_head(struct out *o, const struct lab_info *li)
 {
-	char ip[16], mac[18], hmac[18], buf[32];
+	char ip[IPV4_STRLEN];
+
+	print_string(o, "name", "lab %s", li->name);
+	print_string(o, "file", " (%s)", li->file);
+	print_string(o, "attach", ": host ends %s", li->attach);
+	if (li->uplink[0]) {
+		print_open_object(o, "uplink");
+		print_string(o, "name", ", uplink %s", li->uplink);
+		if (li->uplink_ip)
+			print_string(o, "ip", " %s", ipv4_str(li->uplink_ip, ip));
+		else
+			print_null(o, "ip", NULL, NULL);
+		if (li->uplink_attach[0])
+			print_string(o, "attach", " (%s)", li->uplink_attach);
+		else
+			print_null(o, "attach", NULL, NULL);
+		print_close_object(o);
+	} else {
+		print_null(o, "uplink", ", uplink %s", "none");
+	}
+	print_text(o, "\n");
+}
+
+/* One node: an object of "nodes", a row of the table (ADDRESS is ip/prefix). */
+static void print_node(struct out *o, const struct lab_node *n, const struct lab_node_status *st)
+{
+	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
+
+	print_row_open(o, NULL);
+	print_string(o, "name", "%s", n->name);
+	print_cell(o);
+	print_string(o, "network", "%s", n->network);
+	print_cell(o);
+	print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
+	print_cell(o);
+	print_string(o, "netns", "%s", n->netns);
+	print_cell(o);
+	print_string(o, "hostif", "%s", n->hostif);
+	print_cell(o);
+	print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
+	print_string(o, "ip", NULL, ip);
+	print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+	print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
+	print_cell(o);
+	print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
+	print_string(o, "state", "%s", state_name(st->state));
+	print_cell(o);
+	print_row_close(o);
+}
+
+static void print_lab(struct out *o, const struct lab_info *li,
+		      const struct lab_node_status *st)
+{
 	struct table tb;
 
-	if (o->json) {
-		out_obj_open(o, NULL);
-		out_str(o, "name", li->name);
-		out_str(o, "file", li->file);
-		out_str(o, "attach", li->attach);
-		if (li->uplink[0]) {
-			out_obj_open(o, "uplink");
-			out_str(o, "name", li->uplink);
-			out_str(o, "ip", li->uplink_ip ? ipv4_str(li->uplink_ip, ip) : NULL);
-			out_str(o, "attach", li->uplink_attach[0] ? li->uplink_attach : NULL);
-			out_obj_close(o);
-		} else {
-			out_str(o, "uplink", NULL);
-		}
-		out_arr_open(o, "nodes");
-	} else {
-		printf("lab %s (%s): host ends %s, uplink %s", li->name, li->file, li->attach,
-		       li->uplink[0] ? li->uplink : "none");
-		if (li->uplink_ip)
-			printf(" %s", ipv4_str(li->uplink_ip, ip));
-		if (li->uplink_attach[0])
-			printf(" (%s)", li->uplink_attach);
-		printf("\n");
-		table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
+	print_open_object(o, NULL);
+	print_lab_head(o, li);
+	table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
+	print_table(o, &tb);
+	print_open_array(o, "nodes");
+	for (size_t i = 0; i < li->n_nodes; i++)
+		print_node(o, &li->nodes[i], &st[i]);
+	print_close_array(o);
+	print_table_end(o, NULL);
+	table_free(&tb);
+	/* Forwards: rows LAB FORWARD HITS, shown as a list under the nodes. */
+	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
+	print_table(o, &tb);
+	if (!forward_print_lab(o, li) && tb.nrows > 1) {
+		print_table(o, NULL);
+		print_text(o, "forwards:\n");
+		for (int r = 1; r < tb.nrows; r++)
+			print_text(o, "  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
 	}
-	for (size_t i = 0; i < li->n_nodes; i++) {
-		const struct lab_node *n = &li->nodes[i];
-		int ifindex;
-		const char *state = node_state(sk, n, &ifindex);
-
-		fmt_mac(n->node_mac, mac);
-		fmt_mac(n->host_mac, hmac);
-		if (o->json) {
-			out_obj_open(o, NULL);
-			out_str(o, "name", n->name);
-			out_str(o, "network", n->network);
-			out_str(o, "netns", n->netns);
-			out_str(o, "hostif", n->hostif);
-			out_u64(o, "ifindex", (uint64_t)ifindex);
-			out_str(o, "ip", ipv4_str(n->ip, ip));
-			out_u64(o, "prefix", (uint64_t)n->prefix);
-			out_str(o, "mac", mac);
-			out_str(o, "host_mac", hmac);
-			out_str(o, "state", state);
-			out_obj_close(o);
-		} else {
-			snprintf(buf, sizeof(buf), "%s/%d", ipv4_str(n->ip, ip), n->prefix);
-			table_row(&tb, n->name, n->network, buf, n->netns, n->hostif, mac, state);
-		}
-	}
-	if (o->json) {
-		out_arr_close(o);
-		if (forward_print_lab(o, NULL, li)) {
-			out_arr_open(o, "forwards");
-			out_arr_close(o);
-		}
-		out_obj_close(o);
-	} else {
-		table_print(&tb, stdout);
-		table_free(&tb);
-		table_init(&tb, 3, "LAB", "FORWARD", "HITS");
-		if (!forward_print_lab(o, &tb, li) && tb.nrows > 1) {
-			printf("forwards:\n");
-			for (int r = 1; r < tb.nrows; r++)
-				printf("  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
-		}
-		table_free(&tb);
-	}
+	print_table(o, NULL);
+	table_free(&tb);
+	print_close_object(o);
 }
 
 int cmd_status(int argc, char **argv)
 {
-	struct state_lines labs = { 0 };
+	struct lab_names labs;
 	const char *only = NULL;
-	struct nl_sock *sk;
+	struct err_msg e;
 	struct out o;
 	int ret = EXIT_OK;
 
@@ -139,49 +134,46 @@ int cmd_status(int argc, char **argv)
 	}
 	if (argc == 2) {
 		only = argv[1];
-		if (cli_check_lab(only))
-			return EXIT_USAGE;
-		if (!state_exists(only)) {
-			cli_err("lab %s is not up", only);
-			return EXIT_FAIL;
-		}
+		ret = cli_lab_is_up(only);
+		if (ret)
+			return ret;
 	}
-	if (state_list(&labs)) {
-		cli_err("status: read %s: %s", STATE_DIR, strerror(errno));
+	if (lab_list(&labs, &e)) {
+		cli_err("status: %s", e.text);
 		return EXIT_FAIL;
 	}
-	sk = nl_open();
 	out_begin(&o, stdout, cli_opts.json);
-	if (o.json) {
-		out_obj_open(&o, NULL);
-		out_arr_open(&o, "labs");
-	}
+	print_open_object(&o, NULL);
+	print_open_array(&o, "labs");
 	for (size_t i = 0; i < labs.n; i++) {
+		struct lab_node_status *st;
 		struct lab_info li;
 
-		if (only && strcmp(only, labs.line[i]))
+		if (only && strcmp(only, labs.name[i]))
 			continue;
-		if (lab_info_read(labs.line[i], &li)) {
-			if (!o.json)
-				printf("lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-				       labs.line[i], labs.line[i]);
+		if (lab_info_read(labs.name[i], &li)) {
+			print_text(&o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
+				   labs.name[i], labs.name[i]);
 			if (only)
 				ret = EXIT_FAIL;
 			continue;
 		}
-		if (!o.json && i && !only)
-			printf("\n");
-		print_lab(&o, sk, &li);
+		if (i && !only)
+			print_text(&o, "\n");
+		if (lab_nodes_status(&li, &st)) {
+			cli_err("status: %s", strerror(ENOMEM));
+			ret = EXIT_FAIL;
+		} else {
+			print_lab(&o, &li, st);
+			free(st);
+		}
 		lab_info_free(&li);
 	}
-	if (o.json) {
-		out_arr_close(&o);
-		out_obj_close(&o);
-	} else if (!labs.n) {
-		printf("no labs are up\n");
-	}
+	print_close_array(&o);
+	print_close_object(&o);
+	if (!labs.n)
+		print_text(&o, "no labs are up\n");
 	out_end(&o);
-	nl_close(sk);
-	state_lines_free(&labs);
+	lab_names_free(&labs);
 	return ret;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* nsbpf up FILE [--dry-run] [--force] [--attach auto|tcx|clsact] */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,10 @@
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "lab/datapath.h"
+#include "cli/out.h"
 #include "lab/lab.h"
 #include "topo/topo.h"
+#include "util/addr.h"
 
 static void up_help(void)
 {
@@ -43,10 +45,153 @@ int cmd_report_topo_errors(const struct topo_errors *errs)
 	return EXIT_USAGE;
 }
 
+static void plan_networks(struct out *o, const struct topo *t)
+{
+	char ip[IPV4_STRLEN], gw[IPV4_STRLEN];
+
+	print_open_array(o, "networks");
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct topo_network *nw = &t->networks[i];
+
+		print_open_object(o, NULL);
+		print_string(o, "name", "  network %s: ", nw->name);
+		print_string(o, "subnet", "%s", ipv4_str(nw->subnet, ip));
+		print_uint(o, "prefix", "/%u", nw->prefix);
+		print_string(o, "gateway", " gateway %s", ipv4_str(nw->gateway, gw));
+		print_bool(o, "masquerade", " masquerade", nw->masquerade);
+		print_text(o, "\n");
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
+static void plan_nodes(struct out *o, const struct topo *t)
+{
+	char ip[IPV4_STRLEN], gw[IPV4_STRLEN];
+
+	print_open_array(o, "nodes");
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const struct topo_network *nw = &t->networks[n->network];
+
+		print_open_object(o, NULL);
+		print_string(o, "name", "  node %s: ", n->name);
+		print_string(o, "netns", "netns %s, ", n->netns);
+		print_string(o, "hostif", "veth %s <-> eth0 ", n->hostif);
+		print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
+		print_uint(o, "prefix", "/%u", nw->prefix);
+		print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
+		print_u64(o, "exec", n->n_exec ? ", %llu exec command" : NULL, n->n_exec);
+		print_text(o, "%s\n", n->n_exec > 1 ? "s" : "");
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
+static void plan_forwards(struct out *o, const struct topo *t)
+{
+	char ip[IPV4_STRLEN];
+
+	print_open_array(o, "forwards");
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct topo_forward *f = &t->forwards[i];
+
+		print_open_object(o, NULL);
+		print_string(o, "proto", "  forward %s ", f->proto == 6 ? "tcp" : "udp");
+		if (f->host_ip)
+			print_string(o, "host", NULL, ipv4_str(f->host_ip, ip));
+		else
+			print_null(o, "host", NULL, NULL);
+		print_uint(o, "port", "%u", f->port);
+		print_uint(o, "port_end", "-%u", f->port_end);
+		print_string(o, "node", " -> %s", t->nodes[f->node].name);
+		print_uint(o, "to_port", ":%u", f->to_port);
+		print_uint(o, "to_port_end", "-%u\n", f->to_port_end);
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
+/*
+ * What up would create (--dry-run), as text or under --json as
+ * {"lab", "dry_run": true, "uplink": NAME|null, "networks": [{"name", "subnet",
+ *  "prefix", "gateway", "masquerade"}], "nodes": [{"name", "netns", "hostif",
+ *  "ip", "prefix", "gateway", "exec"}], "pins", "forwards": [{"proto", "host",
+ *  "port", "port_end", "node", "to_port", "to_port_end"}]}
+ */
+static void print_plan(const struct topo *t, const struct up_result *r)
+{
+	struct out o;
+
+	out_begin(&o, stdout, cli_opts.json);
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", "lab %s: would create (dry run, nothing changed)\n", t->name);
+	print_bool(&o, "dry_run", NULL, true);
+	if (r->uplink[0])
+		print_string(&o, "uplink", "  uplink: %s\n", r->uplink);
+	else
+		print_null(&o, "uplink", "  uplink: %s\n", "(none)");
+	plan_networks(&o, t);
+	plan_nodes(&o, t);
+	print_string(&o, "pins", "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
+		     r->pin_dir);
+	plan_forwards(&o, t);
+	print_close_object(&o);
+	out_end(&o);
+}
+
+/* The end of what a failed exec command wrote (up shows it, then rolls back). */
+static void print_log_tail(const char *path)
+{
+	char buf[2048];
+	ssize_t n;
+	off_t size;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "--- output (%s) ---\n%s%s", path, buf, buf[n - 1] == '\n' ? "" : "\n");
+	}
+}
+
+/* What lab_up() did, or every reason it did not, in order: the exit code. */
+static int up_report(const struct topo *t, const struct up_result *r, int err)
+{
+	if (!err) {
+		if (r->done == UP_PLANNED)
+			print_plan(t, r);
+		else if (r->done == UP_REPLACED)
+			printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
+			       attach_mode_name(r->attach));
+		else
+			printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
+			       t->n_nodes == 1 ? "" : "s", t->n_networks,
+			       t->n_networks == 1 ? "" : "s");
+		return EXIT_OK;
+	}
+	cmd_report_topo_errors(&r->problems);
+	if (r->exec.why.text[0]) {
+		cli_err("%s", r->exec.why.text);
+		print_log_tail(r->exec.log);
+	}
+	if (r->err.text[0])
+		cli_err("%s", r->err.text);
+	if (r->rollback.text[0])
+		cli_err("%s", r->rollback.text);
+	return r->bad_input ? EXIT_USAGE : EXIT_FAIL;
+}
+
 int cmd_up(int argc, char **argv)
 {
 	struct up_opts o = { .attach = ATTACH_AUTO, .exec_timeout_s = 60 };
 	struct topo_errors errs = { 0 };
+	struct up_result r;
 	const char *file = NULL, *env = getenv("NSBPF_ATTACH");
 	struct topo *t = NULL;
 	int ret;
@@ -102,7 +247,8 @@ int cmd_up(int argc, char **argv)
 		topo_free(t);
 		return EXIT_FAIL;
 	}
-	ret = lab_up(t, &o);
+	ret = up_report(t, &r, lab_up(t, &o, &r));
+	up_result_free(&r);
 	topo_free(t);
 	return ret;
 }

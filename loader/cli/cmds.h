@@ -11,11 +11,13 @@ int cmd_stats(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 
-/* A lab's forwards into o (JSON) or tb (text rows LAB, FORWARD, HITS). */
+/*
+ * A lab's forwards: the array "forwards" (empty when its map cannot be
+ * read, then -errno), rows LAB FORWARD HITS of o's table in text.
+ */
 struct out;
-struct table;
 struct lab_info;
-int forward_print_lab(struct out *o, struct table *tb, const struct lab_info *li);
+int forward_print_lab(struct out *o, const struct lab_info *li);
 
 /* Print the topology's validation errors; returns EXIT_USAGE. */
 struct topo_errors;

@@ -105,6 +105,158 @@ void out_bool(struct out *o, const char *key, bool val)
 	fputs(val ? "true" : "false", o->f);
 }
 
+/* Text to the stream, or to the current cell of a table. */
+static void text_vprintf(struct out *o, const char *fmt, va_list ap)
+{
+	size_t len = strlen(o->cell);
+
+	if (!o->tb)
+		vfprintf(o->f, fmt, ap);
+	else if (len < sizeof(o->cell) - 1)
+		vsnprintf(o->cell + len, sizeof(o->cell) - len, fmt, ap);
+}
+
+void print_text(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	text_vprintf(o, fmt, ap);
+	va_end(ap);
+}
+
+/* fmt comes from the command's own formats, never from input. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-security"
+void print_string(struct out *o, const char *key, const char *fmt, const char *val)
+{
+	if (o->json)
+		out_str(o, key, val);
+	else if (fmt)
+		print_text(o, fmt, val);
+}
+
+void print_uint(struct out *o, const char *key, const char *fmt, unsigned int val)
+{
+	if (o->json)
+		out_u64(o, key, val);
+	else if (fmt)
+		print_text(o, fmt, val);
+}
+
+void print_u64(struct out *o, const char *key, const char *fmt, uint64_t val)
+{
+	if (o->json)
+		out_u64(o, key, val);
+	else if (fmt)
+		print_text(o, fmt, (unsigned long long)val);
+}
+
+void print_null(struct out *o, const char *key, const char *fmt, const char *text)
+{
+	if (o->json)
+		out_str(o, key, NULL);
+	else if (fmt)
+		print_text(o, fmt, text);
+}
+
+void print_bool(struct out *o, const char *key, const char *fmt, bool val)
+{
+	if (o->json)
+		out_bool(o, key, val);
+	else if (fmt && val)
+		print_text(o, fmt);
+}
+#pragma GCC diagnostic pop
+
+void print_open_object(struct out *o, const char *key)
+{
+	if (o->json)
+		out_obj_open(o, key);
+}
+
+void print_close_object(struct out *o)
+{
+	if (o->json)
+		out_obj_close(o);
+}
+
+void print_open_array(struct out *o, const char *key)
+{
+	if (o->json)
+		out_arr_open(o, key);
+}
+
+void print_close_array(struct out *o)
+{
+	if (o->json)
+		out_arr_close(o);
+}
+
+void print_table(struct out *o, struct table *tb)
+{
+	if (!o->json)
+		o->tb = tb;
+}
+
+void print_row_open(struct out *o, const char *key)
+{
+	if (o->json)
+		out_obj_open(o, key);
+	o->ncells = 0;
+	o->cell[0] = '\0';
+}
+
+void print_cell(struct out *o)
+{
+	if (o->json || !o->tb || o->ncells >= OUT_MAX_CELLS)
+		return;
+	o->cells[o->ncells++] = strdup(o->cell);
+	o->cell[0] = '\0';
+}
+
+static void table_add_cells(struct table *t, char **cells, int n);
+
+void print_row_close(struct out *o)
+{
+	if (o->json) {
+		out_obj_close(o);
+		return;
+	}
+	if (o->tb)
+		table_add_cells(o->tb, o->cells, o->ncells);
+	for (int i = 0; i < o->ncells; i++)
+		free(o->cells[i]);
+	o->ncells = 0;
+}
+
+void print_table_end(struct out *o, const char *empty)
+{
+	struct table *tb = o->tb;
+
+	if (o->json || !tb)
+		return;
+	o->tb = NULL;
+	if (tb->nrows > 1 || !empty)
+		table_print(tb, o->f);
+	else
+		fputs(empty, o->f);
+}
+
+/* A row of ncols cells: missing or NULL cells print as "-". */
+static void table_add_cells(struct table *t, char **cells, int n)
+{
+	t->cells = realloc(t->cells, sizeof(char *) * (size_t)(t->nrows + 1) * t->ncols);
+	if (!t->cells)
+		abort();
+	for (int i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = strdup(i < n && cells[i] ? cells[i] : "-");
+	t->nrows++;
+}
+
 static void table_add(struct table *t, va_list ap)
 {
 	t->cells = realloc(t->cells, sizeof(char *) * (size_t)(t->nrows + 1) * t->ncols);
@@ -167,10 +319,4 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
-}
-
-void fmt_mac(const unsigned char mac[6], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
 }

@@ -45,13 +45,5 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 /* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
 int dp_stats_read(const char *lab, struct nsb_counter *out);
 
-/*
- * The names of enum attach_mode, in the CLI (--attach) and the lab file.
- * They stay here, not in sys/tc.h: "auto" is the lab's policy (clsact on
- * host ends, tcx on the uplink where the kernel has it), and sys/tc.c only
- * knows the two mechanisms.
- */
-const char *attach_mode_name(enum attach_mode m);
-int attach_mode_parse(const char *s, enum attach_mode *m);
 
 #endif /* NSBPF_DATAPATH_H */

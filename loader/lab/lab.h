@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* A lab: bringing it up from a topology, down from its state, reading it back. */
+/*
+ * A lab: bringing it up from a topology, down from its state, reading it
+ * back. Like all of lab/, it never prints nor exits: 0/-errno and a result
+ * (util/err.h for the words) that cli/ prints.
+ */
 #ifndef NSBPF_LAB_H
 #define NSBPF_LAB_H
 
@@ -8,8 +12,13 @@
 #include <sys/types.h>
 
 #include "topo/topo.h"
+#include "util/err.h"
 
 enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
+
+/* "auto", "tcx", "clsact" (datapath.c). */
+const char *attach_mode_name(enum attach_mode m);
+int attach_mode_parse(const char *s, enum attach_mode *m);
 
 struct up_opts {
 	bool dry_run;
@@ -62,18 +71,66 @@ struct lab_info {
 	size_t n_nodes;
 };
 
-int lab_up(const struct topo *t, const struct up_opts *o);	/* 0, or an exit code */
+/* A node's exec command that failed: why, and the log that holds its output. */
+struct lab_exec_fail {
+	struct err_msg why;
+	char log[512];
+};
+
+enum up_done {
+	UP_CREATED,		/* a new lab is up */
+	UP_REPLACED,		/* it was up: programs replaced in place, maps kept */
+	UP_PLANNED,		/* dry run: nothing changed */
+};
+
+/* What up did, or why it could not: cli/ prints it. */
+struct up_result {
+	enum up_done done;
+	char uplink[TOPO_IFNAMSIZ];	/* the lab's uplink, "" for none */
+	char pin_dir[256];		/* where its maps are (to be) pinned */
+	enum attach_mode attach;	/* UP_REPLACED: how the host ends are attached */
+	/* On failure (-errno), in the order to show them: */
+	bool bad_input;			/* the file does not fit this host (usage) */
+	struct topo_errors problems;	/* each such problem, FILE:LINE:COL */
+	struct lab_exec_fail exec;	/* a node's exec command failed (why "" if not) */
+	struct err_msg err;		/* what failed ("" when nothing more to say) */
+	struct err_msg rollback;	/* undoing it failed too ("" if not) */
+};
+
+/* Bring the lab up (or re-up, or plan it): 0 or -errno, r filled either way. */
+int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r);
+void up_result_free(struct up_result *r);
+
 /*
  * The file against the host netns we run in (uplink: its name, "" for
- * none), before anything is created: prints every problem as FILE:LINE:COL
- * and returns EXIT_USAGE, or EXIT_FAIL, or 0 (then warns if the host
- * forwards IPv4).
+ * none), before anything is created: 0 (then warns if the host forwards
+ * IPv4), -EINVAL with every problem as FILE:LINE:COL in problems, or
+ * another -errno with e.
  */
 struct nl_sock;
-int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force);
-int lab_down(const char *lab, bool quiet);			/* 0, or an exit code */
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force,
+		   struct topo_errors *problems, struct err_msg *e);
+
+struct down_result {
+	bool was_up;		/* false: there was nothing to do */
+	struct err_msg err;
+};
+
+/* Remove everything the lab created: 0 or -errno, r filled either way. */
+int lab_down(const char *lab, struct down_result *r);
 /* The same without taking the state lock (the caller holds it). */
-int lab_teardown(const char *lab, bool quiet);
+int lab_teardown(const char *lab, struct down_result *r);
+
+/* Does the lab have state (up, or partly up)? */
+bool lab_exists(const char *lab);
+
+/* Names of every lab with state, sorted. */
+struct lab_names {
+	char **name;
+	size_t n;
+};
+int lab_list(struct lab_names *out, struct err_msg *e);
+void lab_names_free(struct lab_names *names);
 
 int lab_info_read(const char *lab, struct lab_info *li);	/* -ENOENT: not up */
 void lab_info_free(struct lab_info *li);
@@ -81,16 +138,37 @@ void lab_info_free(struct lab_info *li);
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
-/* Error unless the host netns of the lab is the one we run in. */
-int lab_check_hostns(const struct lab_info *li);
+
+enum lab_node_state {
+	LAB_NODE_UP,		/* host end up, with carrier */
+	LAB_NODE_DOWN,
+	LAB_NODE_MISSING,	/* host end or namespace gone */
+};
+
+struct lab_node_status {
+	int ifindex;		/* host end; 0 when missing */
+	enum lab_node_state state;
+};
+
+/* Every node of the lab as the host has it now: li->n_nodes entries, free() *out. */
+int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out);
+
+/* The lab's node or network of that name, or NULL. */
+const struct lab_node *lab_node_find(const struct lab_info *li, const char *name);
+const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);
+/* -EXDEV (with e) unless the host netns of the lab is the one we run in. */
+int lab_check_hostns(const struct lab_info *li, struct err_msg *e);
 
 /* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */
 void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6]);
 
-/* Run the node's exec commands (up) and `nsbpf exec` (never returns on success). */
-int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int netns_fd, int timeout_s);
-int lab_exec_argv(const char *netns, char **argv);
-
-const char *ipv4_str(uint32_t ip, char buf[16]);	/* host order in */
+/* Run the node's exec commands in order (up): 0, or -errno with fail filled. */
+int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int netns_fd, int timeout_s,
+		       struct lab_exec_fail *fail);
+/*
+ * Move the calling process into the node's netns, with a /sys of that
+ * namespace, as `ip netns exec` does (`nsbpf exec` then runs the command).
+ */
+int lab_exec_enter(const char *netns, struct err_msg *e);
 
 #endif /* NSBPF_LAB_H */

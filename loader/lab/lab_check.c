@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/cmds.h"
 #include "lab/port_fwd_map.h"
 #include "topo/port_fwd_spec.h"
 #include "lab/lab.h"
@@ -60,36 +58,58 @@ static void warn_forwarding(void)
 	}
 }
 
-int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force)
+/* The uplink as the host has it: missing, its type, its IPv4 addresses (into uaddrs). */
+static int read_uplink(struct nl_sock *sk, const char *uplink, struct topo_host *h,
+		       struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX])
+{
+	struct nl_v4addr raw[UPLINK_ADDRS_MAX];
+	struct nl_link_info info;
+	int n = 0, err;
+
+	err = nl_link_get(sk, uplink, &info);
+	h->uplink_missing = err == -ENODEV;
+	if (err && err != -ENODEV)
+		return err;
+	h->uplink_type = info.arptype;
+	h->uplink_kind = info.kind;
+	if (!h->uplink_missing)
+		n = nl_ipv4_addrs_dev(sk, info.ifindex, raw, UPLINK_ADDRS_MAX);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		uaddrs[i] = (struct topo_host_addr){ raw[i].ip, raw[i].prefix };
+	h->uplink_addrs = uaddrs;
+	h->n_uplink_addrs = (size_t)n;
+	return 0;
+}
+
+/* What the host has for the file's forwards, the lab's gateways counted in. */
+static int read_fwd_host(const struct topo *t, struct fwd_ctx *fc)
+{
+	int err = 0;
+
+	fc->host = fwd_host_read();
+	if (!fc->host)
+		return -errno;
+	/* The lab's gateways are the host's too once it is up. */
+	for (size_t i = 0; !err && i < t->n_networks; i++)
+		err = fwd_host_add_addr(fc->host, t->networks[i].gateway);
+	return err;
+}
+
+int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force,
+		   struct topo_errors *problems, struct err_msg *e)
 {
 	struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX];
-	struct nl_v4addr raw[UPLINK_ADDRS_MAX];
-	struct topo_errors errs = { 0 };
 	uint32_t gws[GATEWAYS_MAX];
-	struct nl_link_info info;
 	struct topo_host h = { .uplink = uplink };
 	struct fwd_ctx fc = { .force = force };
-	int n, err = 0, ret = EXIT_FAIL;
+	int n, err = 0;
 
-	if (uplink[0]) {
-		err = nl_link_get(sk, uplink, &info);
-		h.uplink_missing = err == -ENODEV;
-		if (err && err != -ENODEV)
-			goto fail;
-		h.uplink_type = info.arptype;
-		h.uplink_kind = info.kind;
-		n = 0;
-		if (!h.uplink_missing)
-			n = nl_ipv4_addrs_dev(sk, info.ifindex, raw, UPLINK_ADDRS_MAX);
-		if (n < 0) {
-			err = n;
-			goto fail;
-		}
-		for (int i = 0; i < n; i++)
-			uaddrs[i] = (struct topo_host_addr){ raw[i].ip, raw[i].prefix };
-		h.uplink_addrs = uaddrs;
-		h.n_uplink_addrs = (size_t)n;
-	}
+	if (uplink[0])
+		err = read_uplink(sk, uplink, &h, uaddrs);
+	if (err)
+		goto fail;
 	n = nl_default_gateways(sk, gws, GATEWAYS_MAX);
 	if (n < 0) {
 		err = n;
@@ -98,33 +118,22 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 	h.gateways = gws;
 	h.n_gateways = (size_t)n;
 	if (t->n_forwards) {
-		fc.host = fwd_host_read();
-		if (!fc.host) {
-			err = -errno;
-			goto fail;
-		}
-		/* The lab's gateways are the host's too once it is up. */
-		for (size_t i = 0; !err && i < t->n_networks; i++)
-			err = fwd_host_add_addr(fc.host, t->networks[i].gateway);
+		err = read_fwd_host(t, &fc);
 		if (err)
 			goto fail;
 		h.fwd_check = check_fwd;
 		h.fwd_arg = &fc;
 	}
-	err = topo_check_host(t, &h, &errs);
-	if (err == -EINVAL) {
-		ret = cmd_report_topo_errors(&errs);
+	err = topo_check_host(t, &h, problems);
+	if (err == -EINVAL)
 		goto out;
-	}
 	if (err)
 		goto fail;
 	warn_forwarding();
-	ret = EXIT_OK;
 	goto out;
 fail:
-	cli_err("%s: checking it against this host: %s", t->path, strerror(-err));
+	err_set(e, err, "%s: checking it against this host: %s", t->path, strerror(-err));
 out:
-	topo_errors_free(&errs);
 	fwd_host_free(fc.host);
-	return ret;
+	return err;
 }

@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "lab/datapath.h"
 #include "lab/lab.h"
 #include "util/log.h"
@@ -121,7 +120,7 @@ static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_re
 	return failed;
 }
 
-static int check_hostns(const struct journal_recs *jl, const char *lab)
+static int check_hostns(const struct journal_recs *jl, const char *lab, struct err_msg *e)
 {
 	unsigned long ino;
 
@@ -129,72 +128,61 @@ static int check_hostns(const struct journal_recs *jl, const char *lab)
 		if (jl->rec[i].kind != JOURNAL_HOSTNS)
 			continue;
 		ino = jl->rec[i].hostns.ino;
-		if (ino != (unsigned long)netns_self_ino()) {
-			cli_err("lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
-				lab, ino, lab);
-			return -EXDEV;
-		}
+		if (ino != (unsigned long)netns_self_ino())
+			return err_set(e, -EXDEV,
+				       "lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
+				       lab, ino, lab);
 	}
 	return 0;
 }
 
-int lab_teardown(const char *lab, bool quiet)
+int lab_teardown(const char *lab, struct down_result *r)
 {
 	struct journal_recs jl;
 	struct nl_sock *sk;
 	int err, failed = 0;
 
-	if (!state_exists(lab)) {
-		if (!quiet)
-			printf("lab %s is not up: nothing to do\n", lab);
-		return EXIT_OK;
-	}
+	memset(r, 0, sizeof(*r));
+	if (!state_exists(lab))
+		return 0;
+	r->was_up = true;
 	err = journal_read(lab, &jl);
-	if (err && err != -ENOENT) {
-		cli_err("lab %s: read its journal: %s", lab, strerror(-err));
-		return EXIT_FAIL;
-	}
-	if (check_hostns(&jl, lab)) {
+	if (err && err != -ENOENT)
+		return err_set(&r->err, err, "lab %s: read its journal: %s", lab, strerror(-err));
+	err = check_hostns(&jl, lab, &r->err);
+	sk = err ? NULL : nl_open();
+	if (!err && !sk)
+		err = err_set(&r->err, -errno, "netlink: %s", strerror(errno));
+	if (err) {
 		journal_recs_free(&jl);
-		return EXIT_FAIL;
-	}
-	sk = nl_open();
-	if (!sk) {
-		cli_err("netlink: %s", strerror(errno));
-		journal_recs_free(&jl);
-		return EXIT_FAIL;
+		return err;
 	}
 	kill_lab_procs(&jl);
 	failed = undo_all(sk, lab, &jl);
 	nl_close(sk);
 	journal_recs_free(&jl);
-	if (failed) {
-		cli_err("lab %s: %d object%s could not be removed; state kept in %s/%s", lab, failed,
-			failed == 1 ? "" : "s", STATE_DIR, lab);
-		return EXIT_FAIL;
-	}
+	if (failed)
+		return err_set(&r->err, -EBUSY, "lab %s: %d object%s could not be removed; state kept in %s/%s",
+			       lab, failed, failed == 1 ? "" : "s", STATE_DIR, lab);
 	/* The parent pin directory goes when the last lab leaves it. */
 	rmdir(PIN_ROOT);
 	err = state_remove(lab);
-	if (err) {
-		cli_err("lab %s: remove %s/%s: %s", lab, STATE_DIR, lab, strerror(-err));
-		return EXIT_FAIL;
-	}
-	if (!quiet)
-		printf("lab %s is down\n", lab);
-	return EXIT_OK;
+	if (err)
+		return err_set(&r->err, err, "lab %s: remove %s/%s: %s", lab, STATE_DIR, lab,
+			       strerror(-err));
+	return 0;
 }
 
-int lab_down(const char *lab, bool quiet)
+int lab_down(const char *lab, struct down_result *r)
 {
 	int lock = state_lock();
-	int ret;
+	int err;
 
 	if (lock < 0) {
-		cli_err("lock %s: %s", STATE_DIR, strerror(-lock));
-		return EXIT_FAIL;
+		memset(r, 0, sizeof(*r));
+		return err_set(&r->err, lock, "lock %s: %s", STATE_DIR, strerror(-lock));
 	}
-	ret = lab_teardown(lab, quiet);
+	err = lab_teardown(lab, r);
 	state_unlock(lock);
-	return ret;
+	return err;
 }

@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "lab/lab.h"
 #include "util/log.h"
 #include "sys/netns.h"
@@ -38,25 +37,6 @@ static void set_env(const char *lab, const char *node)
 {
 	setenv("NSBPF_LAB", lab, 1);
 	setenv("NSBPF_NODE", node, 1);
-}
-
-static void print_log_tail(const char *path)
-{
-	char buf[2048];
-	ssize_t n;
-	off_t size;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "--- output (%s) ---\n%s%s", path, buf, buf[n - 1] == '\n' ? "" : "\n");
-	}
 }
 
 /* Wait for pid up to timeout_s; kill it after that. Returns the wait status or -ETIME. */
@@ -84,7 +64,7 @@ static int wait_timeout(pid_t pid, int timeout_s)
 }
 
 static int run_one(const char *lab, const struct topo_node *n, int nsfd, const char *cmd,
-		   const char *logpath, int timeout_s)
+		   const char *logpath, int timeout_s, struct lab_exec_fail *fail)
 {
 	int status, logfd;
 	pid_t pid;
@@ -116,32 +96,32 @@ static int run_one(const char *lab, const struct topo_node *n, int nsfd, const c
 	close(logfd);
 	status = wait_timeout(pid, timeout_s);
 	if (status == -ETIME) {
-		cli_err("node %s: exec \"%s\" did not finish within %d s (start servers in the background with &)",
-			n->name, cmd, timeout_s);
-		print_log_tail(logpath);
-		return -ETIME;
+		snprintf(fail->log, sizeof(fail->log), "%s", logpath);
+		return err_set(&fail->why, -ETIME,
+			       "node %s: exec \"%s\" did not finish within %d s (start servers in the background with &)",
+			       n->name, cmd, timeout_s);
 	}
 	if (status < 0)
 		return status;
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
+	snprintf(fail->log, sizeof(fail->log), "%s", logpath);
 	if (WIFEXITED(status))
-		cli_err("node %s: exec \"%s\" exited with status %d", n->name, cmd,
-			WEXITSTATUS(status));
-	else
-		cli_err("node %s: exec \"%s\" killed by signal %d", n->name, cmd, WTERMSIG(status));
-	print_log_tail(logpath);
-	return -ECHILD;
+		return err_set(&fail->why, -ECHILD, "node %s: exec \"%s\" exited with status %d",
+			       n->name, cmd, WEXITSTATUS(status));
+	return err_set(&fail->why, -ECHILD, "node %s: exec \"%s\" killed by signal %d", n->name,
+		       cmd, WTERMSIG(status));
 }
 
-int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int nsfd, int timeout_s)
+int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int nsfd, int timeout_s,
+		       struct lab_exec_fail *fail)
 {
 	char logpath[512], file[128];
 
 	snprintf(file, sizeof(file), "exec-%s.log", n->name);
 	state_path(lab, file, logpath, sizeof(logpath));
 	for (size_t i = 0; i < n->n_exec; i++) {
-		int err = run_one(lab, n, nsfd, n->exec[i], logpath, timeout_s);
+		int err = run_one(lab, n, nsfd, n->exec[i], logpath, timeout_s, fail);
 
 		if (err)
 			return err;
@@ -150,22 +130,16 @@ int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int nsfd, int
 	return 0;
 }
 
-int lab_exec_argv(const char *netns, char **argv)
+int lab_exec_enter(const char *netns, struct err_msg *e)
 {
-	int fd = netns_open(netns);
+	int fd = netns_open(netns), err = 0;
 
-	if (fd < 0) {
-		cli_err("netns %s: %s", netns, strerror(-fd));
-		return EXIT_FAIL;
-	}
-	if (setns(fd, CLONE_NEWNET)) {
-		cli_err("enter netns %s: %s", netns, strerror(errno));
-		close(fd);
-		return EXIT_FAIL;
-	}
+	if (fd < 0)
+		return err_set(e, fd, "netns %s: %s", netns, strerror(-fd));
+	if (setns(fd, CLONE_NEWNET))
+		err = err_set(e, -errno, "enter netns %s: %s", netns, strerror(errno));
 	close(fd);
-	private_sysfs();
-	execvp(argv[0], argv);
-	cli_err("exec %s: %s", argv[0], strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	if (!err)
+		private_sysfs();
+	return err;
 }

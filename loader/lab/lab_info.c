@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "cli/cli.h"
 #include "lab/lab.h"
 #include "sys/netns.h"
-#include "cli/out.h"
+#include "sys/nl.h"
 #include "sys/state.h"
+#include "util/addr.h"
 
 static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -64,8 +65,8 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
-		fmt_mac(rt[i].node_mac, m1);
-		fmt_mac(rt[i].host_mac, m2);
+		mac_str(rt[i].node_mac, m1);
+		mac_str(rt[i].host_mac, m2);
 		err = append(&buf, &len, &cap, "node %s %s %s %u %s %s %s %s\n", n->name,
 			     t->networks[n->network].name, ipv4_str(n->ip, a),
 			     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
@@ -163,6 +164,62 @@ static int parse_line(struct lab_info *li, const char *line)
 	return 0;
 }
 
+bool lab_exists(const char *lab)
+{
+	return state_exists(lab);
+}
+
+int lab_list(struct lab_names *out, struct err_msg *e)
+{
+	struct state_lines l;
+	int err = state_list(&l);
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err_set(e, err, "read %s: %s", STATE_DIR, strerror(-err));
+	out->name = l.line;
+	out->n = l.n;
+	return 0;
+}
+
+void lab_names_free(struct lab_names *names)
+{
+	struct state_lines l = { .line = names->name, .n = names->n };
+
+	state_lines_free(&l);
+	memset(names, 0, sizeof(*names));
+}
+
+static enum lab_node_state node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+{
+	struct nl_link_info info;
+	int fd = netns_open(n->netns);
+
+	*ifindex = 0;
+	if (fd < 0)
+		return LAB_NODE_MISSING;
+	close(fd);
+	if (!sk || nl_link_get(sk, n->hostif, &info))
+		return LAB_NODE_MISSING;
+	*ifindex = info.ifindex;
+	return info.admin_up && info.lower_up ? LAB_NODE_UP : LAB_NODE_DOWN;
+}
+
+int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out)
+{
+	struct lab_node_status *v = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*v));
+	struct nl_sock *sk;
+
+	if (!v)
+		return -ENOMEM;
+	sk = nl_open();		/* without netlink every node reads as missing */
+	for (size_t i = 0; i < li->n_nodes; i++)
+		v[i].state = node_state(sk, &li->nodes[i], &v[i].ifindex);
+	nl_close(sk);
+	*out = v;
+	return 0;
+}
+
 int lab_info_read(const char *lab, struct lab_info *li)
 {
 	struct state_lines l;
@@ -189,12 +246,27 @@ void lab_info_free(struct lab_info *li)
 	li->n_nets = li->n_nodes = 0;
 }
 
-int lab_check_hostns(const struct lab_info *li)
+const struct lab_node *lab_node_find(const struct lab_info *li, const char *name)
 {
-	if (li->hostns && li->hostns != (unsigned long)netns_self_ino()) {
-		cli_err("lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			li->name, li->hostns);
-		return -EXDEV;
-	}
+	for (size_t i = 0; i < li->n_nodes; i++)
+		if (!strcmp(li->nodes[i].name, name))
+			return &li->nodes[i];
+	return NULL;
+}
+
+const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
+{
+	for (size_t i = 0; i < li->n_nets; i++)
+		if (!strcmp(li->nets[i].name, name))
+			return &li->nets[i];
+	return NULL;
+}
+
+int lab_check_hostns(const struct lab_info *li, struct err_msg *e)
+{
+	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
+		return err_set(e, -EXDEV,
+			       "lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			       li->name, li->hostns);
 	return 0;
 }

@@ -4,7 +4,6 @@
  * datapath, then the nodes' exec commands. Every object is journaled before
  * it is created, so a failure (or a kill) is undone from the journal.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -14,14 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "lab/datapath.h"
 #include "lab/lab.h"
+#include "lab/lab_up.h"
+#include "util/addr.h"
 #include "util/log.h"
 #include "sys/netns.h"
 #include "nsbpf_maps.h"
 #include "sys/journal.h"
 #include "sys/nl.h"
+#include "sys/pins.h"
 #include "sys/state.h"
 
 static volatile sig_atomic_t interrupted;
@@ -29,123 +30,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
-}
-
-const char *ipv4_str(uint32_t ip, char buf[16])
-{
-	uint32_t be = htonl(ip);
-
-	return inet_ntop(AF_INET, &be, buf, 16);
-}
-
-void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
-	const char *parts[3] = { lab, "/", node };
-
-	for (int p = 0; p < 3; p++)
-		for (const char *s = parts[p]; *s; s++)
-			h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	node_mac[0] = 0x02;
-	host_mac[0] = 0x06;
-	for (int i = 1; i < 6; i++)
-		node_mac[i] = host_mac[i] = (uint8_t)(h >> (8 * (i - 1)));
-}
-
-/* Per-interface sysctls a routed host end needs; ip_forward is never touched. */
-static int write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
-/*
- * A node must never configure the host: no router advertisement (default
- * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
- * off on the host end altogether; the other three stay off should someone
- * turn it back on. Set while the device is still down: it never sends a
- * router solicitation nor takes a link-local address.
- */
-static const struct {
-	const char *name;
-	const char *val;
-} hostif_ipv6[] = {
-	{ "accept_ra", "0" },
-	{ "autoconf", "0" },
-	{ "accept_redirects", "0" },
-	{ "disable_ipv6", "1" },
-};
-
-static int hostif_sysctls(const char *ifname)
-{
-	char path[128];
-	int err;
-
-	/* The node's source is only reachable through this device's /32 route. */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
-	err = write_sysctl(path, "0");
-	if (access("/proc/sys/net/ipv6/conf", F_OK))
-		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
-	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
-			 hostif_ipv6[i].name);
-		err = write_sysctl(path, hostif_ipv6[i].val);
-	}
-	return err;
-}
-
-/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
-static int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
-{
-	const struct topo_network *net = &t->networks[n->network];
-	struct nl_link_info eth0 = { 0 };
-	struct nl_sock *sk;
-	char path[128];
-	int saved, err;
-
-	err = netns_enter(nsfd, &saved);
-	if (err)
-		return err;
-	sk = nl_open();
-	if (!sk) {
-		err = -errno;
-		goto out;
-	}
-	err = nl_link_set_up(sk, 1);
-	if (!err)
-		err = nl_link_get(sk, "eth0", &eth0);
-	if (!err)
-		err = nl_link_set_up(sk, eth0.ifindex);
-	if (!err)
-		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
-	if (!err)
-		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
-	if (!err) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
-		err = write_sysctl(path, "0");
-	}
-	if (!err) {
-		/*
-		 * The node's own ephemeral ports are the masquerade's ports: a flow then
-		 * keeps its port through the NAT, and a remote that still holds the
-		 * previous connection of that tuple in TIME_WAIT sees the node's
-		 * monotonic sequence numbers and timestamps, as behind iptables.
-		 */
-		char range[32];
-
-		snprintf(range, sizeof(range), "%d %d", t->nat.port_min, t->nat.port_max);
-		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
-	}
-	nl_close(sk);
-out:
-	netns_leave(saved);
-	return err;
 }
 
 /* One node: its namespace, its veth, both ends configured. */
@@ -218,8 +102,8 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 	}
 }
 
-static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
-			  struct dp_uplink *up)
+int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
+		       struct dp_uplink *up, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int err;
@@ -229,10 +113,8 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	if (!name[0])
 		return 0;
 	err = nl_link_get(sk, name, &info);
-	if (err) {
-		cli_err("%s: uplink \"%s\": %s", t->path, name, strerror(-err));
-		return -ENODEV;
-	}
+	if (err)
+		return err_set(e, -ENODEV, "%s: uplink \"%s\": %s", t->path, name, strerror(-err));
 	up->ifindex = info.ifindex;
 	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
@@ -240,116 +122,8 @@ static int resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16
 	return 0;
 }
 
-static void print_plan(const struct topo *t, const char *uplink)
-{
-	char ip[16], gw[16], net[16];
-
-	printf("lab %s: would create (dry run, nothing changed)\n", t->name);
-	printf("  uplink: %s\n", uplink[0] ? uplink : "(none)");
-	for (size_t i = 0; i < t->n_networks; i++) {
-		const struct topo_network *nw = &t->networks[i];
-
-		printf("  network %s: %s/%u gateway %s%s\n", nw->name, ipv4_str(nw->subnet, net),
-		       nw->prefix, ipv4_str(nw->gateway, gw),
-		       nw->masquerade ? " masquerade" : "");
-	}
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		const struct topo_network *nw = &t->networks[n->network];
-
-		printf("  node %s: netns %s, veth %s <-> eth0 %s/%u, default via %s", n->name,
-		       n->netns, n->hostif, ipv4_str(n->ip, ip), nw->prefix,
-		       ipv4_str(nw->gateway, gw));
-		if (n->n_exec)
-			printf(", %zu exec command%s", n->n_exec, n->n_exec > 1 ? "s" : "");
-		printf("\n");
-	}
-	printf("  bpf: programs from_node/to_node on every host end, maps in %s/%s/\n", PIN_ROOT,
-	       t->name);
-	for (size_t i = 0; i < t->n_forwards; i++) {
-		const struct topo_forward *f = &t->forwards[i];
-
-		printf("  forward %s %u-%u -> %s:%u-%u\n", f->proto == 6 ? "tcp" : "udp", f->port,
-		       f->port_end, t->nodes[f->node].name, f->to_port, f->to_port_end);
-	}
-}
-
-/* The lab is up already: same topology gets its programs replaced in place. */
-static int reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk)
-{
-	struct node_rt *rt = NULL;
-	struct lab_info li;
-	struct journal j = { .fd = -1 };
-	struct dp_uplink up;
-	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
-	char uplink[16];
-	int err, ret = EXIT_FAIL;
-
-	if (lab_info_read(t->name, &li))
-		return EXIT_FAIL;
-	if (lab_check_hostns(&li))
-		goto out;
-	if (li.n_nodes != t->n_nodes) {
-		cli_err("lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
-			t->name, li.n_nodes, t->path, t->n_nodes, t->name);
-		goto out;
-	}
-	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
-	if (!rt)
-		goto out;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		const struct lab_node *ln = &li.nodes[i];
-		struct nl_link_info info;
-
-		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
-		    strcmp(t->networks[n->network].name, ln->network)) {
-			cli_err("lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
-				t->name, n->name, t->name);
-			goto out;
-		}
-		if (nl_link_get(sk, ln->hostif, &info)) {
-			cli_err("lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
-				t->name, ln->hostif, ln->name, t->name);
-			goto out;
-		}
-		rt[i].ifindex = info.ifindex;
-		memcpy(rt[i].node_mac, ln->node_mac, 6);
-		memcpy(rt[i].host_mac, ln->host_mac, 6);
-	}
-	if (resolve_uplink(sk, t, uplink, &up))
-		goto out;
-	if (strcmp(uplink, li.uplink)) {
-		cli_err("lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
-			t->name, li.uplink, uplink, t->name);
-		goto out;
-	}
-	if (attach_mode_parse(li.attach, &modes.nodes) ||
-	    (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))) {
-		cli_err("lab %s: unknown attach mode \"%s\" in its state", t->name, li.attach);
-		goto out;
-	}
-	err = journal_open(&j, t->name);
-	if (!err)
-		err = dp_up(t, rt, &up, &j, &modes, true);
-	if (err) {
-		cli_err("lab %s: replacing the programs failed: %s (the lab is unchanged)", t->name,
-			strerror(-err));
-		goto out;
-	}
-	(void)o;
-	printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
-	       attach_mode_name(modes.nodes));
-	ret = EXIT_OK;
-out:
-	journal_close(&j);
-	free(rt);
-	lab_info_free(&li);
-	return ret;
-}
-
 /* Names already taken in the host: refuse before creating anything. */
-static int preflight(struct nl_sock *sk, const struct topo *t)
+static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int fd;
@@ -360,15 +134,14 @@ static int preflight(struct nl_sock *sk, const struct topo *t)
 		fd = netns_open(n->netns);
 		if (fd >= 0) {
 			close(fd);
-			cli_err("node %s: a network namespace named %s already exists (%s/%s): nothing was created",
-				n->name, n->netns, NETNS_RUN_DIR, n->netns);
-			return -EEXIST;
+			return err_set(e, -EEXIST,
+				       "node %s: a network namespace named %s already exists (%s/%s): nothing was created",
+				       n->name, n->netns, NETNS_RUN_DIR, n->netns);
 		}
-		if (!nl_link_get(sk, n->hostif, &info)) {
-			cli_err("node %s: an interface named %s already exists in this namespace: nothing was created",
-				n->name, n->hostif);
-			return -EEXIST;
-		}
+		if (!nl_link_get(sk, n->hostif, &info))
+			return err_set(e, -EEXIST,
+				       "node %s: an interface named %s already exists in this namespace: nothing was created",
+				       n->name, n->hostif);
 	}
 	return 0;
 }
@@ -416,7 +189,7 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
-		      const char *uplink)
+		      const char *uplink, struct lab_exec_fail *fail)
 {
 	struct journal_rec hostns = { .kind = JOURNAL_HOSTNS, .hostns.ino = netns_self_ino() };
 	struct dp_modes modes = { o->attach, o->attach };
@@ -451,7 +224,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		nsfd = netns_open(t->nodes[i].netns);
 		if (nsfd < 0)
 			return nsfd;
-		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s);
+		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s, fail);
 		close(nsfd);
 		if (err)
 			return err;
@@ -467,85 +240,105 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	return err;
 }
 
-int lab_up(const struct topo *t, const struct up_opts *o)
+/* A new lab: create it all, or roll back what this run created. */
+static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		  const struct dp_uplink *up, struct up_result *r)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	struct journal j = { .fd = -1 };
-	struct node_rt *rt = NULL;
-	struct dp_uplink up;
-	struct nl_sock *sk;
-	char uplink[16];
-	int lock, err, ret = EXIT_FAIL;
+	struct down_result undone;
+	struct node_rt *rt;
+	int err;
 
-	sk = nl_open();
-	if (!sk) {
-		cli_err("netlink: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	/* Everything the file asks of this host, before anything is created. */
-	uplink_name(sk, t, uplink);
-	ret = lab_check_host(sk, t, uplink, o->force);
-	if (ret) {
-		nl_close(sk);
-		return ret;
-	}
-	ret = EXIT_FAIL;
-	if (resolve_uplink(sk, t, uplink, &up)) {
-		nl_close(sk);
-		return EXIT_USAGE;
-	}
-	if (o->dry_run) {
-		print_plan(t, uplink);
-		nl_close(sk);
-		return EXIT_OK;
-	}
-	lock = state_lock();
-	if (lock < 0) {
-		cli_err("lock %s: %s", STATE_DIR, strerror(-lock));
-		nl_close(sk);
-		return EXIT_FAIL;
-	}
-	if (state_exists(t->name)) {
-		struct state_lines l;
-
-		if (!state_read_lab(t->name, &l)) {
-			state_lines_free(&l);
-			ret = reup(t, o, sk);
-		} else {
-			cli_err("lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
-				t->name, t->name);
-		}
-		goto out;
-	}
-	if (preflight(sk, t))
-		goto out;
 	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
 	err = rt ? journal_create(&j, t->name) : -ENOMEM;
 	if (err) {
-		cli_err("lab %s: state in %s: %s", t->name, STATE_DIR, strerror(-err));
-		goto out;
+		free(rt);
+		return err_set(&r->err, err, "lab %s: state in %s: %s", t->name, STATE_DIR,
+			       strerror(-err));
 	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
-	err = create_all(t, o, sk, &j, rt, &up, uplink);
+	err = create_all(t, o, sk, &j, rt, up, r->uplink, &r->exec);
 	journal_close(&j);
 	if (err) {
-		cli_err("lab %s: up failed: %s; rolling back", t->name,
+		err_set(&r->err, err, "lab %s: up failed: %s; rolling back", t->name,
 			err == -EINTR ? "interrupted" : strerror(-err));
-		lab_teardown(t->name, true);
+		if (lab_teardown(t->name, &undone))
+			r->rollback = undone.err;
 	} else {
-		printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
-		       t->n_nodes == 1 ? "" : "s", t->n_networks, t->n_networks == 1 ? "" : "s");
-		ret = EXIT_OK;
+		r->done = UP_CREATED;
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
-out:
 	free(rt);
+	return err;
+}
+
+/* Under the state lock: re-up a lab that is up, or bring a new one up. */
+static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+		     const struct dp_uplink *up, struct up_result *r)
+{
+	struct state_lines l;
+	int err;
+
+	if (state_exists(t->name)) {
+		if (state_read_lab(t->name, &l))
+			return err_set(&r->err, -EBUSY,
+				       "lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
+				       t->name, t->name);
+		state_lines_free(&l);
+		return lab_reup(t, sk, r);
+	}
+	err = preflight(sk, t, &r->err);
+	if (!err)
+		err = up_new(t, o, sk, up, r);
+	return err;
+}
+
+int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r)
+{
+	struct dp_uplink up;
+	struct nl_sock *sk;
+	int lock, err;
+
+	memset(r, 0, sizeof(*r));
+	pins_dir(t->name, r->pin_dir, sizeof(r->pin_dir));
+	sk = nl_open();
+	if (!sk)
+		return err_set(&r->err, -errno, "netlink: %s", strerror(errno));
+	/* Everything the file asks of this host, before anything is created. */
+	uplink_name(sk, t, r->uplink);
+	err = lab_check_host(sk, t, r->uplink, o->force, &r->problems, &r->err);
+	if (err) {
+		r->bad_input = r->problems.n > 0;
+		goto out;
+	}
+	err = lab_resolve_uplink(sk, t, r->uplink, &up, &r->err);
+	if (err) {
+		r->bad_input = true;
+		goto out;
+	}
+	if (o->dry_run) {
+		r->done = UP_PLANNED;
+		goto out;
+	}
+	lock = state_lock();
+	if (lock < 0) {
+		err = err_set(&r->err, lock, "lock %s: %s", STATE_DIR, strerror(-lock));
+		goto out;
+	}
+	err = up_locked(t, o, sk, &up, r);
 	state_unlock(lock);
+out:
 	nl_close(sk);
-	return ret;
+	return err;
+}
+
+void up_result_free(struct up_result *r)
+{
+	topo_errors_free(&r->problems);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "topo/topo_internal.h"
+#include "util/addr.h"
 
 #define TOPO_FILE_MAX	(16u << 20)	/* a 4096-node lab is well under 1 MiB */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "topo/topo_internal.h"
+#include "util/addr.h"
 
 /* ---- scalar parsers ---- */
 
@@ -273,9 +274,7 @@ int topo_parse_name(const char *s)
 
 const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR])
 {
-	snprintf(buf, TOPO_IPSTR, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-		 ip & 0xff);
-	return buf;
+	return ipv4_str(ip, buf);
 }
 
 /* ---- derived names ---- */

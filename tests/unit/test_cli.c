@@ -7,7 +7,6 @@
 #include <criterion/criterion.h>
 
 #include "cli/cli.h"
-#include "lab/datapath.h"
 #include "lab/lab.h"
 #include "cli/out.h"
 

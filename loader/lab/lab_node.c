@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A node as up configures it: its MACs, the sysctls of its host end, and
+ * inside its namespace lo, eth0, the address, the default route and the
+ * ephemeral port range.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "lab/lab_up.h"
+#include "nsbpf_maps.h"
+#include "sys/netns.h"
+#include "sys/nl.h"
+
+void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
+	const char *parts[3] = { lab, "/", node };
+
+	for (int p = 0; p < 3; p++)
+		for (const char *s = parts[p]; *s; s++)
+			h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	node_mac[0] = 0x02;
+	host_mac[0] = 0x06;
+	for (int i = 1; i < 6; i++)
+		node_mac[i] = host_mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/* Per-interface sysctls a routed host end needs; ip_forward is never touched. */
+int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/*
+ * A node must never configure the host: no router advertisement (default
+ * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
+ * off on the host end altogether; the other three stay off should someone
+ * turn it back on. Set while the device is still down: it never sends a
+ * router solicitation nor takes a link-local address.
+ */
+static const struct {
+	const char *name;
+	const char *val;
+} hostif_ipv6[] = {
+	{ "accept_ra", "0" },
+	{ "autoconf", "0" },
+	{ "accept_redirects", "0" },
+	{ "disable_ipv6", "1" },
+};
+
+int hostif_sysctls(const char *ifname)
+{
+	char path[128];
+	int err;
+
+	/* The node's source is only reachable through this device's /32 route. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
+	err = write_sysctl(path, "0");
+	if (access("/proc/sys/net/ipv6/conf", F_OK))
+		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
+	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+			 hostif_ipv6[i].name);
+		err = write_sysctl(path, hostif_ipv6[i].val);
+	}
+	return err;
+}
+
+/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
+int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
+{
+	const struct topo_network *net = &t->networks[n->network];
+	struct nl_link_info eth0 = { 0 };
+	struct nl_sock *sk;
+	char path[128];
+	int saved, err;
+
+	err = netns_enter(nsfd, &saved);
+	if (err)
+		return err;
+	sk = nl_open();
+	if (!sk) {
+		err = -errno;
+		goto out;
+	}
+	err = nl_link_set_up(sk, 1);
+	if (!err)
+		err = nl_link_get(sk, "eth0", &eth0);
+	if (!err)
+		err = nl_link_set_up(sk, eth0.ifindex);
+	if (!err)
+		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
+	if (!err)
+		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
+		err = write_sysctl(path, "0");
+	}
+	if (!err) {
+		/*
+		 * The node's own ephemeral ports are the masquerade's ports: a flow then
+		 * keeps its port through the NAT, and a remote that still holds the
+		 * previous connection of that tuple in TIME_WAIT sees the node's
+		 * monotonic sequence numbers and timestamps, as behind iptables.
+		 */
+		char range[32];
+
+		snprintf(range, sizeof(range), "%d %d", t->nat.port_min, t->nat.port_max);
+		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
+	}
+	nl_close(sk);
+out:
+	netns_leave(saved);
+	return err;
+}

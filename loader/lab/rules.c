@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Typed operations on a running lab through its pinned maps (rules.h): the
+ * config, the NAT's flows, masquerade, counters. With rules_forwards.c, the
+ * one place outside the datapath that knows the maps' keys and values.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lab/datapath.h"
+#include "lab/rules.h"
+#include "nsbpf_ct.h"
+#include "sys/pins.h"
+
+/* The lab's pinned map name, or -errno with "lab LAB: open PATH: why" in e. */
+static int open_map(const char *lab, const char *name, struct err_msg *e)
+{
+	char path[512];
+	int fd = pins_map_open(lab, name);
+
+	if (fd < 0) {
+		pins_path(lab, name, path, sizeof(path));
+		err_set(e, fd, "lab %s: open %s: %s", lab, path, strerror(-fd));
+	}
+	return fd;
+}
+
+static int config_lookup(const char *lab, struct nsb_config *cfg, struct err_msg *e)
+{
+	int fd = open_map(lab, "config", e), err = 0;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return fd;
+	memset(cfg, 0, sizeof(*cfg));
+	if (bpf_map_lookup_elem(fd, &zero, cfg))
+		err = err_set(e, -errno, "lab %s: config: %s", lab, strerror(errno));
+	close(fd);
+	return err;
+}
+
+static const struct {
+	const char *name;
+	__u8 proto;
+	__u8 state;
+} timeout_rows[RULES_N_TIMEOUTS] = {
+	{ "tcp_syn", IPPROTO_TCP, NSB_CT_NEW },
+	{ "tcp_established", IPPROTO_TCP, NSB_CT_ESTABLISHED },
+	{ "tcp_closing", IPPROTO_TCP, NSB_CT_CLOSING },
+	{ "tcp_closed", IPPROTO_TCP, NSB_CT_CLOSED },
+	{ "udp_new", IPPROTO_UDP, NSB_CT_NEW },
+	{ "udp", IPPROTO_UDP, NSB_CT_ESTABLISHED },
+	{ "icmp", IPPROTO_ICMP, NSB_CT_NEW },
+};
+
+/* Timeouts through nsb_ct_timeout(), the rule the datapath expires flows by. */
+int rules_config_read(const char *lab, struct rules_config *c, struct err_msg *e)
+{
+	struct nsb_config cfg;
+	int err = config_lookup(lab, &cfg, e);
+
+	if (err)
+		return err;
+	c->snat_port_min = cfg.snat_port_min;
+	c->snat_port_max = cfg.snat_port_max;
+	for (size_t i = 0; i < RULES_N_TIMEOUTS; i++) {
+		c->timeouts[i].name = timeout_rows[i].name;
+		c->timeouts[i].secs = nsb_ct_timeout(&cfg, timeout_rows[i].proto,
+						     timeout_rows[i].state) / NSB_NSEC_PER_SEC;
+	}
+	return 0;
+}
+
+/* ---- flows ---- */
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	return (__u64)ts.tv_sec * NSB_NSEC_PER_SEC + (__u64)ts.tv_nsec;
+}
+
+static struct rules_endpoint endpoint(__be32 ip, __be16 port)
+{
+	return (struct rules_endpoint){ .ip = ntohl(ip), .port = ntohs(port) };
+}
+
+static void flow_of(const struct nsb_config *cfg, const struct nsb_ct_key *k,
+		    const struct nsb_ct_entry *e, __u64 now, struct rules_flow *f)
+{
+	__u64 idle = now > e->last_seen_ns ? now - e->last_seen_ns : 0;
+
+	memset(f, 0, sizeof(*f));
+	f->proto = k->proto;
+	f->kind = e->flags & NSB_CT_F_HAIRPIN ? RULES_FLOW_HAIRPIN :
+		  e->flags & NSB_CT_F_DNAT    ? RULES_FLOW_FORWARD :
+						RULES_FLOW_MASQUERADE;
+	f->state = (enum nsb_ct_state)e->state;
+	f->node = endpoint(k->saddr, k->sport);
+	f->remote = endpoint(k->daddr, k->dport);
+	f->nat = endpoint(e->nat_addr, e->nat_port);
+	f->has_dnat = e->flags & NSB_CT_F_HAIRPIN;
+	if (f->has_dnat)
+		f->dnat = endpoint(e->dnat_addr, e->dnat_port);
+	f->age_s = (now > e->created_ns ? now - e->created_ns : 0) / NSB_NSEC_PER_SEC;
+	f->idle_s = idle / NSB_NSEC_PER_SEC;
+	f->expired = idle > nsb_ct_timeout(cfg, k->proto, e->state);
+	f->pkts_orig = e->pkts_orig;
+	f->bytes_orig = e->bytes_orig;
+	f->pkts_reply = e->pkts_reply;
+	f->bytes_reply = e->bytes_reply;
+}
+
+int rules_flows_foreach(const char *lab, int (*fn)(const struct rules_flow *f, void *arg),
+			void *arg, struct err_msg *e)
+{
+	struct nsb_ct_key key, next;
+	struct nsb_ct_entry ent;
+	struct nsb_config cfg;
+	struct rules_flow f;
+	bool first = true;
+	__u64 now = now_ns();
+	int fd, err;
+
+	err = config_lookup(lab, &cfg, e);
+	if (err)
+		return err;
+	fd = open_map(lab, "ct", e);
+	if (fd < 0)
+		return fd;
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &ent))
+			continue;	/* evicted meanwhile */
+		flow_of(&cfg, &key, &ent, now, &f);
+		err = fn(&f, arg);
+	}
+	close(fd);
+	return err;
+}
+
+/* Delete every key; a key that vanished meanwhile is fine. How many, or -errno. */
+static int flush_map(int fd, size_t key_size)
+{
+	unsigned char key[64], next[64];
+	int n = 0;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		memcpy(key, next, key_size);
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+		n++;
+	}
+	return n;
+}
+
+int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e)
+{
+	int ct, np, flushed, err = 0;
+
+	ct = open_map(lab, "ct", e);
+	if (ct < 0)
+		return ct;
+	np = open_map(lab, "nat_ports", e);
+	if (np < 0) {
+		close(ct);
+		return np;
+	}
+	/* Forward entries first: no new reply can find a half-deleted flow. */
+	flushed = flush_map(ct, sizeof(struct nsb_ct_key));
+	if (flushed >= 0)
+		err = flush_map(np, sizeof(struct nsb_nat_key));
+	if (flushed < 0 || err < 0)
+		err = err_set(e, flushed < 0 ? flushed : err, "lab %s: flush: %s", lab,
+			      strerror(-(flushed < 0 ? flushed : err)));
+	else
+		*n = (size_t)flushed;
+	close(np);
+	close(ct);
+	return err < 0 ? err : 0;
+}
+
+/* ---- masquerade, counters ---- */
+
+int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, struct err_msg *e)
+{
+	struct nsb_network val;
+	__u32 id = (__u32)net->id;
+	int fd = open_map(lab, "networks", e), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &id, &val)) {
+		err = -errno;
+		goto out;
+	}
+	if (on)
+		val.flags |= NSB_NET_F_MASQUERADE;
+	else
+		val.flags &= ~NSB_NET_F_MASQUERADE;
+	if (bpf_map_update_elem(fd, &id, &val, BPF_EXIST))
+		err = -errno;
+out:
+	if (err)
+		err_set(e, err, "lab %s: network %s: %s", lab, net->name, strerror(-err));
+	close(fd);
+	return err;
+}
+
+int rules_stats_read(const char *lab, struct rules_stats *s, struct err_msg *e)
+{
+	struct nsb_counter c[NSB_STAT_MAX];
+	char path[512];
+	int err = dp_stats_read(lab, c);
+
+	if (err) {
+		pins_path(lab, "stats", path, sizeof(path));
+		return err_set(e, err, "lab %s: read %s: %s", lab, path, strerror(-err));
+	}
+	for (int i = 0; i < NSB_PATH_MAX; i++)
+		s->paths[i] = (struct rules_counter){ c[i].packets, c[i].bytes };
+	for (int i = 0; i < NSB_DROP_MAX; i++)
+		s->drops[i] = (struct rules_counter){ c[NSB_STAT_DROP_BASE + i].packets,
+						      c[NSB_STAT_DROP_BASE + i].bytes };
+	return 0;
+}
