@@ -83,15 +83,12 @@ static int up_parse_opt(int c, const char *arg, struct up_opts *o)
 int cmd_up_parse(int argc, char **argv, struct up_opts *o, const char **file)
 {
 	const char *env = getenv("NSBPF_ATTACH");
+	bool attach_given = false;
 	struct opts_parser p;
 	int c, err;
 
 	*o = (struct up_opts){ .attach = ATTACH_AUTO, .exec_timeout_s = 60 };
 	*file = NULL;
-	if (env && *env && attach_mode_parse(env, &o->attach)) {
-		cli_err("NSBPF_ATTACH=%s: expected auto, tcx or clsact", env);
-		return EXIT_USAGE;
-	}
 	opts_begin(&p, argc, argv, up_opts, "up", 0);
 	while ((c = opts_next(&p)) != -1) {
 		if (c == 'h') {
@@ -101,6 +98,12 @@ int cmd_up_parse(int argc, char **argv, struct up_opts *o, const char **file)
 		err = up_parse_opt(c, p.arg, o);
 		if (err)
 			return err;
+		attach_given |= c == UP_ATTACH;
+	}
+	/* The environment's default, under --attach. */
+	if (!attach_given && env && *env && attach_mode_parse(env, &o->attach)) {
+		cli_err("NSBPF_ATTACH=%s: expected auto, tcx or clsact", env);
+		return EXIT_USAGE;
 	}
 	if (p.argc > 2) {
 		cli_err("up: one topology file at a time (got %s and %s)", argv[1], argv[2]);

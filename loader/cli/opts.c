@@ -15,8 +15,8 @@ static bool opt_is_short(const struct cli_opt *o)
 void opts_begin(struct opts_parser *p, int argc, char **argv, const struct cli_opt *opts,
 		const char *who, int max_operands)
 {
-	char *s = p->shorts;
 	int n = 0, nlong = 0;
+	char *s;
 
 	memset(p, 0, sizeof(*p));
 	p->argc = argc;
@@ -25,6 +25,7 @@ void opts_begin(struct opts_parser *p, int argc, char **argv, const struct cli_o
 	p->who = who;
 	p->max_operands = max_operands;
 	/* "+": stop at each operand (opts_next() takes it and goes on); ":": we report */
+	s = p->shorts;
 	*s++ = '+';
 	*s++ = ':';
 	for (const struct cli_opt *o = opts; (o->name || o->val) && n < CLI_OPTS_MAX; o++, n++) {

@@ -216,6 +216,21 @@ Test(opts, up_takes_opt_equals_value_and_opt_space_value)
 	cr_assert_str_eq(file, "lab.yaml");
 }
 
+Test(opts, up_attach_default_comes_from_the_environment_under_the_option)
+{
+	char *a[] = { "up", "lab.yaml", NULL };
+	char *b[] = { "up", "lab.yaml", "--attach=tcx", NULL };
+	struct up_opts o;
+	const char *file;
+
+	setenv("NSBPF_ATTACH", "clsact", 1);
+	cr_assert_eq(cmd_up_parse(2, a, &o, &file), -1);
+	cr_assert_eq(o.attach, ATTACH_CLSACT);
+	cr_assert_eq(cmd_up_parse(3, b, &o, &file), -1);
+	cr_assert_eq(o.attach, ATTACH_TCX);
+	unsetenv("NSBPF_ATTACH");
+}
+
 Test(opts, up_refuses_a_bad_value_and_a_second_file, .init = redirect_std)
 {
 	char *a[] = { "up", "--attach=xdp", "lab.yaml", NULL };
