@@ -35,8 +35,9 @@ void opts_begin(struct opts_parser *p, int argc, char **argv, const struct cli_o
 				*s++ = ':';
 		}
 		if (o->name)
-			p->longs[nlong++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-						       NULL, o->val };
+			p->longs[nlong++] = (struct option){
+				o->name, o->arg ? required_argument : no_argument, NULL, o->val
+			};
 	}
 	*s = '\0';
 	optind = 0;	/* glibc and musl: start over, even after a parse that stopped early */
@@ -63,7 +64,8 @@ static void opt_report(const struct opts_parser *p, int c, int at)
 	else
 		snprintf(name, sizeof(name), "-%c", optopt);
 	if (c == ':')
-		snprintf(why, sizeof(why), "option %s needs %s", name, o && o->arg ? o->arg : "a value");
+		snprintf(why, sizeof(why), "option %s needs %s", name,
+			 o && o->arg ? o->arg : "a value");
 	else if (optopt && o)	/* --json=x: a known flag given a value */
 		snprintf(why, sizeof(why), "option %s takes no value", name);
 	else
@@ -150,8 +152,8 @@ static bool netns_refused(const char *netns, bool has_cmd, const struct nsb_cmd 
 	}
 	for (; cmds && cmds->name && !has_cmd; cmds++)
 		if (!strcmp(cmds->name, netns)) {
-			cli_err("option -n needs a namespace: \"%s\" is a command (nsbpf -n NAME %s)",
-				netns, netns);
+			cli_err("option -n needs a namespace: \"%s\" is a command "
+				"(nsbpf -n NAME %s)", netns, netns);
 			return true;
 		}
 	return false;

@@ -242,8 +242,9 @@ Test(opts, up_refuses_a_bad_value_and_a_second_file, .init = redirect_std)
 	cr_assert_eq(cmd_up_parse(3, a, &o, &file), EXIT_USAGE);
 	cr_assert_eq(cmd_up_parse(3, b, &o, &file), EXIT_USAGE);
 	fflush(stderr);
-	cr_assert_stderr_eq_str("nsbpf: up: --attach xdp: expected auto, tcx or clsact\n"
-				"nsbpf: up: one topology file at a time (got one.yaml and two.yaml)\n");
+	cr_assert_stderr_eq_str(
+		"nsbpf: up: --attach xdp: expected auto, tcx or clsact\n"
+		"nsbpf: up: one topology file at a time (got one.yaml and two.yaml)\n");
 }
 
 Test(opts, json_after_the_command_and_its_operands)
@@ -292,9 +293,10 @@ Test(opts, missing_values_and_values_for_flags_are_usage_errors, .init = redirec
 	cr_assert_eq(opts_parse(&argc_st, st, status_opts, "status", 0), OPTS_BAD);
 	cr_assert_eq(opts_global(&argc_glob, glob, some_cmds), OPTS_BAD);
 	fflush(stderr);
-	cr_assert_stderr_eq_str("nsbpf: up: option --attach needs MODE (try \"nsbpf up --help\")\n"
-				"nsbpf: status: option --json takes no value (try \"nsbpf status --help\")\n"
-				"nsbpf: option -n needs NAME (try \"nsbpf --help\")\n");
+	cr_assert_stderr_eq_str(
+		"nsbpf: up: option --attach needs MODE (try \"nsbpf up --help\")\n"
+		"nsbpf: status: option --json takes no value (try \"nsbpf status --help\")\n"
+		"nsbpf: option -n needs NAME (try \"nsbpf --help\")\n");
 }
 
 Test(opts, forward_options_before_and_after_the_sub_command_word)
@@ -316,6 +318,28 @@ Test(opts, no_words_at_all_is_left_alone)
 
 	cr_assert_eq(opts_parse(&argc, argv, forward_opts, "forward list", 0), OPTS_GO);
 	cr_assert_eq(argc, 0);
+}
+
+/* What the parser and a completion generator rely on, for every table. */
+Test(opts, every_table_fits_and_names_each_option_once)
+{
+	const struct cli_opt *tables[] = { opts_global_table, up_opts, down_opts, status_opts,
+					   exec_opts, stats_opts, nat_opts, forward_opts,
+					   forward_add_opts };
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		int n = 0;
+
+		for (const struct cli_opt *a = tables[t]; a->name || a->val; a++, n++) {
+			cr_assert(a->help && *a->help, "table %zu row %d: a help line", t, n);
+			for (const struct cli_opt *b = a + 1; b->name || b->val; b++) {
+				cr_assert_neq(a->val, b->val, "table %zu: val %d twice", t, a->val);
+				cr_assert(!a->name || !b->name || strcmp(a->name, b->name),
+					  "table %zu: --%s twice", t, a->name);
+			}
+		}
+		cr_assert_leq(n, CLI_OPTS_MAX, "table %zu: %d rows", t, n);
+	}
 }
 
 Test(opts, help_lists_the_global_table)
