@@ -311,6 +311,15 @@ Test(opts, forward_options_before_and_after_the_sub_command_word)
 	cr_assert_str_eq(argv[3], "--force", "add's own option, for add to parse");
 }
 
+Test(opts, forward_add_takes_file_equals_value, .init = redirect_std)
+{
+	char *argv[] = { "forward", "add", "lab", "--file=/nonexistent/fwds", NULL };
+
+	cr_assert_eq(cmd_forward(4, argv), EXIT_USAGE);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("nsbpf: forward add: /nonexistent/fwds: No such file or directory\n");
+}
+
 Test(opts, no_words_at_all_is_left_alone)
 {
 	char *argv[] = { NULL };
