@@ -55,37 +55,6 @@ void cli_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-bool cli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return true;
-	}
-	return false;
-}
-
-int cli_common_flags(int argc, char **argv)
-{
-	int out = 0;
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			cli_opts.json = true;
-			continue;
-		}
-		argv[out++] = argv[i];
-	}
-	for (; i < argc; i++)
-		argv[out++] = argv[i];
-	argv[out] = NULL;
-	return out;
-}
-
 int cli_check_lab(const char *lab)
 {
 	if (topo_parse_name(lab) || strlen(lab) >= TOPO_NAME_MAX) {

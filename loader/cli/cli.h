@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Command tables, option flags shared by every command, exit codes. */
+/* Command tables, option flags shared by every command, exit codes (options: opts.h). */
 #ifndef NSBPF_CLI_H
 #define NSBPF_CLI_H
 
@@ -18,7 +18,7 @@ struct nsb_cmd {
 };
 
 struct cli_opts {
-	bool json;		/* -j/--json */
+	bool json;		/* -j/--json, before or after the command word */
 	const char *netns;	/* -n NAME: run in /run/netns/NAME */
 };
 extern struct cli_opts cli_opts;
@@ -34,15 +34,6 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * under --json, where such commands print no document.
  */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* True when argv holds -h/--help (before any "--"). */
-bool cli_wants_help(int argc, char **argv);
-
-/*
- * Strip the common per-command flags (--json/-j) out of argv, in place.
- * Returns the new argc.
- */
-int cli_common_flags(int argc, char **argv);
 
 /* Lab names as given on the command line: same rules as the topology. */
 int cli_check_lab(const char *lab);

@@ -17,24 +17,28 @@ static void down_help(void)
 	       "after an interrupted up; a lab that is not up is not an error.\n");
 }
 
+const struct cli_opt down_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
 int cmd_down(int argc, char **argv)
 {
 	int ret = EXIT_OK;
 
-	if (cli_wants_help(argc, argv)) {
+	switch (opts_parse(&argc, argv, down_opts, "down", 0)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
 		down_help();
 		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
 	}
 	if (argc < 2) {
 		cli_err("down: missing LAB (try \"nsbpf down --help\")");
 		return EXIT_USAGE;
 	}
 	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' || cli_check_lab(argv[i])) {
-			if (argv[i][0] == '-')
-				cli_err("down: unknown option %s", argv[i]);
+		if (cli_check_lab(argv[i]))
 			return EXIT_USAGE;
-		}
 	for (int i = 1; i < argc; i++) {
 		struct down_result r;
 

@@ -19,6 +19,8 @@ static void exec_help(void)
 	       "status is the command's.\n");
 }
 
+const struct cli_opt exec_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
 int cmd_exec(int argc, char **argv)
 {
 	const struct lab_node *node;
@@ -26,9 +28,15 @@ int cmd_exec(int argc, char **argv)
 	struct err_msg e;
 	int cmd = 3, ret, err;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	/* Options stop at NODE: what follows is CMD's, untouched (`ip -j link`). */
+	switch (opts_parse(&argc, argv, exec_opts, "exec", 2)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
 		exec_help();
 		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
 	}
 	if (argc > 3 && !strcmp(argv[3], "--"))
 		cmd = 4;

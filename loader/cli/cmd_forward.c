@@ -152,6 +152,19 @@ static int add_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_
 	return ret;
 }
 
+/* -j and -h, before the sub-command word and after it (del, list). */
+const struct cli_opt forward_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
+enum { FWD_FORCE = 256 };
+
+const struct cli_opt forward_add_opts[] = {
+	{ "force", FWD_FORCE, NULL, "also on ports the host's own sockets have" },
+	{ "file", 'f', "FILE", "one forward per line, all or none (- : standard input)" },
+	CLI_OPT_JSON,
+	CLI_OPT_HELP,
+	{ 0 }
+};
+
 static int forward_add(int argc, char **argv)
 {
 	struct fwd_req *reqs = NULL, one;
@@ -159,20 +172,21 @@ static int forward_add(int argc, char **argv)
 	struct lab_info li;
 	bool force = false;
 	size_t n = 0;
-	int ret, i, rest = 0;
+	int ret, rest;
 	char err[256], desc[160];
-	char *args[4];
+	char **args = argv + 1;
+	struct opts_parser p;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--force"))
+	opts_begin(&p, argc, argv, forward_add_opts, "forward add", 0);
+	while ((ret = opts_next(&p)) != -1) {
+		if (ret == FWD_FORCE)
 			force = true;
-		else if ((!strcmp(argv[i], "--file") || !strcmp(argv[i], "-f")) && i + 1 < argc)
-			file = argv[++i];
-		else if (rest < 4)
-			args[rest++] = argv[i];
+		else if (ret == 'f')
+			file = p.arg;
 		else
-			rest++;
+			return ret == 'h' ? forward_help(0, NULL) : EXIT_USAGE;
 	}
+	rest = p.argc - 1;
 	if (rest < 1 || (file && rest != 1) || (!file && rest != 4)) {
 		forward_help(0, NULL);
 		return EXIT_USAGE;
@@ -215,6 +229,14 @@ static int forward_del(int argc, char **argv)
 	char err[256], desc[160];
 	int ret;
 
+	switch (opts_parse(&argc, argv, forward_opts, "forward del", 0)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
+		return forward_help(0, NULL);
+	default:
+		return EXIT_USAGE;
+	}
 	if (argc < 2) {
 		forward_help(0, NULL);
 		return EXIT_USAGE;
@@ -293,6 +315,14 @@ static int forward_list(int argc, char **argv)
 	struct out o;
 	int ret = EXIT_OK;
 
+	switch (opts_parse(&argc, argv, forward_opts, "forward list", 0)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
+		return forward_help(0, NULL);
+	default:
+		return EXIT_USAGE;
+	}
 	if (argc > 2) {
 		forward_help(0, NULL);
 		return EXIT_USAGE;
@@ -333,7 +363,13 @@ static int forward_list(int argc, char **argv)
 
 int cmd_forward(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv))
+	/* Up to the sub-command word: add, del and list parse what follows it. */
+	switch (opts_parse(&argc, argv, forward_opts, "forward", 1)) {
+	case OPTS_GO:
+		return cli_dispatch(forward_cmds, "forward", argc - 1, argv + 1);
+	case OPTS_HELP:
 		return forward_help(argc, argv);
-	return cli_dispatch(forward_cmds, "forward", argc - 1, argv + 1);
+	default:
+		return EXIT_USAGE;
+	}
 }

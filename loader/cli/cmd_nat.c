@@ -253,9 +253,17 @@ static int nat_on(int argc, char **argv)
 	return ret;
 }
 
+/* Every sub-command takes the same options: parse them once, here. */
+const struct cli_opt nat_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
 int cmd_nat(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv))
+	switch (opts_parse(&argc, argv, nat_opts, "nat", 0)) {
+	case OPTS_GO:
+		return cli_dispatch(nat_cmds, "nat", argc - 1, argv + 1);
+	case OPTS_HELP:
 		return nat_help(argc, argv);
-	return cli_dispatch(nat_cmds, "nat", argc - 1, argv + 1);
+	default:
+		return EXIT_USAGE;
+	}
 }

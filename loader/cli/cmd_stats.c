@@ -53,6 +53,8 @@ static void print_group(struct out *o, const char *kind, const char *key,
 	print_close_object(o);
 }
 
+const struct cli_opt stats_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
 int cmd_stats(int argc, char **argv)
 {
 	struct rules_stats st;
@@ -62,7 +64,16 @@ int cmd_stats(int argc, char **argv)
 	struct out o;
 	int err;
 
-	if (cli_wants_help(argc, argv) || (argc >= 2 && !strcmp(argv[1], "help"))) {
+	switch (opts_parse(&argc, argv, stats_opts, "stats", 0)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
+		stats_help();
+		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "help")) {
 		stats_help();
 		return EXIT_OK;
 	}

@@ -116,6 +116,8 @@ static void print_lab(struct out *o, const struct lab_info *li,
 	print_close_object(o);
 }
 
+const struct cli_opt status_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
+
 int cmd_status(int argc, char **argv)
 {
 	struct lab_names labs;
@@ -124,9 +126,14 @@ int cmd_status(int argc, char **argv)
 	struct out o;
 	int ret = EXIT_OK;
 
-	if (cli_wants_help(argc, argv)) {
+	switch (opts_parse(&argc, argv, status_opts, "status", 0)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
 		status_help();
 		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
 	}
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		cli_err("status: usage: nsbpf status [LAB] [--json]");

@@ -187,51 +187,89 @@ static int up_report(const struct topo *t, const struct up_result *r, int err)
 	return r->bad_input ? EXIT_USAGE : EXIT_FAIL;
 }
 
-int cmd_up(int argc, char **argv)
-{
-	struct up_opts o = { .attach = ATTACH_AUTO, .exec_timeout_s = 60 };
-	struct topo_errors errs = { 0 };
-	struct up_result r;
-	const char *file = NULL, *env = getenv("NSBPF_ATTACH");
-	struct topo *t = NULL;
-	int ret;
+enum { UP_DRY_RUN = 256, UP_FORCE, UP_ATTACH, UP_EXEC_TIMEOUT };
 
-	if (cli_wants_help(argc, argv)) {
-		up_help();
-		return EXIT_OK;
+const struct cli_opt up_opts[] = {
+	{ "dry-run", UP_DRY_RUN, NULL, "print what would be created, change nothing" },
+	{ "force", UP_FORCE, NULL, "install forwards on ports host sockets have" },
+	{ "attach", UP_ATTACH, "MODE", "auto, tcx or clsact (default: $NSBPF_ATTACH or auto)" },
+	{ "exec-timeout", UP_EXEC_TIMEOUT, "S", "seconds each exec command may take (60)" },
+	CLI_OPT_JSON,
+	CLI_OPT_HELP,
+	{ 0 }
+};
+
+static int up_parse_opt(int c, const char *arg, struct up_opts *o)
+{
+	char *end;
+
+	switch (c) {
+	case UP_DRY_RUN:
+		o->dry_run = true;
+		return 0;
+	case UP_FORCE:
+		o->force = true;
+		return 0;
+	case UP_ATTACH:
+		if (!attach_mode_parse(arg, &o->attach))
+			return 0;
+		cli_err("up: --attach %s: expected auto, tcx or clsact", arg);
+		return EXIT_USAGE;
+	case UP_EXEC_TIMEOUT:
+		o->exec_timeout_s = (int)strtol(arg, &end, 10);
+		if (*arg && !*end && o->exec_timeout_s > 0)
+			return 0;
+		cli_err("up: --exec-timeout %s: expected seconds > 0", arg);
+		return EXIT_USAGE;
 	}
-	if (env && *env && attach_mode_parse(env, &o.attach)) {
+	return EXIT_USAGE;	/* '?': reported */
+}
+
+int cmd_up_parse(int argc, char **argv, struct up_opts *o, const char **file)
+{
+	const char *env = getenv("NSBPF_ATTACH");
+	bool attach_given = false;
+	struct opts_parser p;
+	int c, err;
+
+	*o = (struct up_opts){ .attach = ATTACH_AUTO, .exec_timeout_s = 60 };
+	*file = NULL;
+	opts_begin(&p, argc, argv, up_opts, "up", 0);
+	while ((c = opts_next(&p)) != -1) {
+		if (c == 'h') {
+			up_help();
+			return EXIT_OK;
+		}
+		err = up_parse_opt(c, p.arg, o);
+		if (err)
+			return err;
+		attach_given |= c == UP_ATTACH;
+	}
+	/* The environment's default, under --attach. */
+	if (!attach_given && env && *env && attach_mode_parse(env, &o->attach)) {
 		cli_err("NSBPF_ATTACH=%s: expected auto, tcx or clsact", env);
 		return EXIT_USAGE;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run")) {
-			o.dry_run = true;
-		} else if (!strcmp(argv[i], "--force")) {
-			o.force = true;
-		} else if (!strcmp(argv[i], "--attach") && i + 1 < argc) {
-			if (attach_mode_parse(argv[++i], &o.attach)) {
-				cli_err("up: --attach %s: expected auto, tcx or clsact", argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--exec-timeout") && i + 1 < argc) {
-			char *end;
-
-			o.exec_timeout_s = (int)strtol(argv[++i], &end, 10);
-			if (*end || o.exec_timeout_s <= 0) {
-				cli_err("up: --exec-timeout %s: expected seconds > 0", argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_err("up: unknown option %s (try \"nsbpf up --help\")", argv[i]);
-			return EXIT_USAGE;
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			cli_err("up: one topology file at a time (got %s and %s)", file, argv[i]);
-			return EXIT_USAGE;
-		}
+	if (p.argc > 2) {
+		cli_err("up: one topology file at a time (got %s and %s)", argv[1], argv[2]);
+		return EXIT_USAGE;
 	}
+	*file = argv[1];
+	return -1;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	struct up_opts o;
+	struct topo_errors errs = { 0 };
+	struct up_result r;
+	const char *file;
+	struct topo *t = NULL;
+	int ret;
+
+	ret = cmd_up_parse(argc, argv, &o, &file);
+	if (ret >= 0)
+		return ret;
 	if (!file) {
 		cli_err("up: missing FILE (try \"nsbpf up --help\")");
 		return EXIT_USAGE;

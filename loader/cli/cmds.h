@@ -3,6 +3,8 @@
 #ifndef NSBPF_CMDS_H
 #define NSBPF_CMDS_H
 
+#include "cli/opts.h"
+
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -10,6 +12,14 @@ int cmd_exec(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
+
+/* Each command's options: the parser, the help and completion read these. */
+extern const struct cli_opt up_opts[], down_opts[], status_opts[], exec_opts[], stats_opts[],
+	nat_opts[], forward_opts[], forward_add_opts[];
+
+/* up's options into o and its FILE: -1 to go on, or the exit code. */
+struct up_opts;
+int cmd_up_parse(int argc, char **argv, struct up_opts *o, const char **file);
 
 /*
  * A lab's forwards: the array "forwards" (empty when its map cannot be

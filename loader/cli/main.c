@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/opts.h"
 #include "util/log.h"
 #include "sys/netns.h"
 
@@ -24,6 +25,22 @@ static const struct nsb_cmd main_cmds[] = {
 	{ NULL }
 };
 
+/* The commands as the help lists them, with their options: a completion generator reads this. */
+static const struct cli_cmd_doc main_docs[] = {
+	{ "up", "up FILE [--dry-run]", "validate and create a lab (re-up: replace programs)",
+	  up_opts },
+	{ "down", "down LAB", "remove everything the lab created", down_opts },
+	{ "status", "status [LAB]", "labs, nodes, addresses, MACs, states, attach mode",
+	  status_opts },
+	{ "exec", "exec LAB NODE -- CMD...", "run a command inside a node", exec_opts },
+	{ "stats", "stats LAB", "datapath counters per path and drop reason", stats_opts },
+	{ "nat", "nat list|flush|on|off ...", "masqueraded flows; masquerade per network",
+	  nat_opts },
+	{ "forward", "forward add|del|list ...", "port forwards of a running lab", forward_opts },
+	{ "version", "version", "print the version", NULL },
+	{ NULL }
+};
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -32,24 +49,12 @@ static int cmd_help(int argc, char **argv)
 	       "\n"
 	       "Network-namespace labs from one topology file, with an eBPF datapath.\n"
 	       "\n"
-	       "commands:\n"
-	       "  up FILE [--dry-run]       validate and create a lab (re-up: replace programs)\n"
-	       "  down LAB                  remove everything the lab created\n"
-	       "  status [LAB]              labs, nodes, addresses, MACs, states, attach mode\n"
-	       "  exec LAB NODE -- CMD...   run a command inside a node\n"
-	       "  stats LAB                 datapath counters per path and drop reason\n"
-	       "  nat list|flush|on|off ...  masqueraded flows; masquerade per network\n"
-	       "  forward add|del|list ...  port forwards of a running lab\n"
-	       "  version                   print the version\n"
-	       "\n"
-	       "options:\n"
-	       "  -j, --json                JSON output (also accepted after the command)\n"
-	       "  -v                        more messages (-vv: libbpf, -vvv: libbpf debug)\n"
-	       "  -n, --netns NAME          act in network namespace /run/netns/NAME\n"
-	       "  -h, --help                this help; \"nsbpf COMMAND --help\" for a command\n"
-	       "  -V, --version             print the version\n"
-	       "\n"
-	       "exit status: 0 ok, 1 the operation failed, 2 bad usage or invalid input\n");
+	       "commands:\n");
+	for (const struct cli_cmd_doc *d = main_docs; d->name; d++)
+		printf("  %-24s  %s\n", d->usage, d->summary);
+	printf("\noptions:\n");
+	opts_print(stdout, opts_global_table);
+	printf("\nexit status: 0 ok, 1 the operation failed, 2 bad usage or invalid input\n");
 	return EXIT_OK;
 }
 
@@ -63,27 +68,17 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int i;
-
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			cli_opts.json = true;
-		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
-			log_verbosity += (int)strlen(a + 1);
-		} else if ((!strcmp(a, "-n") || !strcmp(a, "--netns")) && i + 1 < argc) {
-			cli_opts.netns = argv[++i];
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			return cmd_help(0, NULL);
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			return cmd_version(0, NULL);
-		} else {
-			cli_err("unknown option %s (try \"nsbpf --help\")", a);
-			return EXIT_USAGE;
-		}
+	switch (opts_global(&argc, argv, main_cmds)) {
+	case OPTS_GO:
+		break;
+	case OPTS_HELP:
+		return cmd_help(0, NULL);
+	case OPTS_VERSION:
+		return cmd_version(0, NULL);
+	default:
+		return EXIT_USAGE;
 	}
-	if (i >= argc) {
+	if (argc < 2) {
 		cmd_help(0, NULL);
 		return EXIT_USAGE;
 	}
@@ -96,11 +91,10 @@ int main(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
-	argc = cli_common_flags(argc - i, argv + i);
-	argv += i;
+	/* argv[1] is the command word: what follows is the command's own. */
 	for (const struct nsb_cmd *c = main_cmds; c->name; c++)
-		if (!strcmp(c->name, argv[0]))
-			return c->fn(argc, argv);
-	cli_err("unknown command \"%s\" (try \"nsbpf --help\")", argv[0]);
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(argc - 1, argv + 1);
+	cli_err("unknown command \"%s\" (try \"nsbpf --help\")", argv[1]);
 	return EXIT_USAGE;
 }
