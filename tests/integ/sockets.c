@@ -211,7 +211,7 @@ int raw_open(const char *netns)
  * kernel fills in the IPv4 header's.
  */
 void raw_send(int fd, uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4len,
-		     size_t csum_off)
+	      size_t csum_off)
 {
 	uint8_t pkt[256];
 	struct iphdr *ip = (struct iphdr *)pkt;
@@ -255,7 +255,7 @@ void raw_udp(int fd, const char *src, int sport, const char *dst, int dport, con
 }
 
 void raw_tcp(int fd, const char *src, int sport, const char *dst, int dport, uint32_t seq,
-		    uint32_t ack, uint8_t flags)
+	     uint32_t ack, uint8_t flags)
 {
 	struct tcphdr th = { 0 };
 

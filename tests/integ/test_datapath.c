@@ -16,18 +16,17 @@
 
 TestSuite(datapath, .init = harness_enter, .fini = harness_leave, .timeout = 180);
 
-static const char planets[] =
-	"name: planets\n"
-	"networks:\n"
-	"  planet:\n"
-	"    subnet: 10.10.0.0/16\n"
-	"    gateway: 10.10.0.1\n"
-	"nodes:\n"
-	"  earth:\n"
-	"    network: planet\n"
-	"    ip: 10.10.0.10\n"
-	"  neptune:\n"
-	"    network: planet\n";
+static const char planets[] = "name: planets\n"
+			      "networks:\n"
+			      "  planet:\n"
+			      "    subnet: 10.10.0.0/16\n"
+			      "    gateway: 10.10.0.1\n"
+			      "nodes:\n"
+			      "  earth:\n"
+			      "    network: planet\n"
+			      "    ip: 10.10.0.10\n"
+			      "  neptune:\n"
+			      "    network: planet\n";
 
 /* Host ends: clsact unless tcx is forced (auto keeps tcx for the uplink). */
 static const char *expected_mode(void)
@@ -71,7 +70,8 @@ Test(datapath, seed_lab_nodes_reach_each_other_and_the_host)
 	if (!strcmp(out, "tcx\n"))
 		cr_assert_eq(run("test -e /sys/fs/bpf/nsbpf/planets/tcx_planets-earth_in"), 0);
 	else
-		cr_assert_eq(run("tc filter show dev planets-earth ingress | grep -q from_node"), 0);
+		cr_assert_eq(run("tc filter show dev planets-earth ingress | grep -q from_node"),
+			     0);
 	free(out);
 
 	/* maps are pinned with BTF: bpftool shows named fields */
@@ -112,26 +112,26 @@ Test(datapath, spoofed_source_ip_and_mac_are_dropped_and_counted)
 	/* Earth's address with another MAC. */
 	cr_assert_eq(run("ip -n planets-earth link set eth0 address 02:00:00:00:00:99"), 0);
 	cr_assert_eq(run("ip -n planets-earth neigh replace 10.10.0.2 lladdr 06:00:00:00:00:01 "
-			 "dev eth0"), 0);
+			 "dev eth0"),
+		     0);
 	cr_assert(!pings("planets-earth", 2, 1, "10.10.0.2"));
 	cr_assert_geq(stat_drop("planets", "spoof_mac"), mac0 + 2);
 	lab_down_ok("planets");
 }
 
 /* Two networks, red and blue; REACH is blue's reach line or "". */
-static const char two_nets[] =
-	"name: iso\n"
-	"networks:\n"
-	"  red:\n"
-	"    subnet: 10.20.0.0/24\n"
-	"  blue:\n"
-	"    subnet: 10.21.0.0/24\n"
-	"%s"
-	"nodes:\n"
-	"  r1:\n"
-	"    network: red\n"
-	"  b1:\n"
-	"    network: blue\n";
+static const char two_nets[] = "name: iso\n"
+			       "networks:\n"
+			       "  red:\n"
+			       "    subnet: 10.20.0.0/24\n"
+			       "  blue:\n"
+			       "    subnet: 10.21.0.0/24\n"
+			       "%s"
+			       "nodes:\n"
+			       "  r1:\n"
+			       "    network: red\n"
+			       "  b1:\n"
+			       "    network: blue\n";
 
 Test(datapath, networks_are_isolated_unless_reach_allows)
 {

@@ -47,7 +47,8 @@ static void up(void)
 	lab_up_ok("planets", planets);
 	cr_assert_eq(script_out(&cg_progs, "cgroup-progs.sh planets"), 0);
 	/* connect, recvmsg and getpeername for IPv4 and IPv4-mapped IPv6, and sendmsg4 */
-	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg_progs), 0, "seven hooks: %s", cg_progs);
+	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg_progs), 0, "seven hooks: %s",
+		     cg_progs);
 	cr_assert_eq(wait_listen("planets-earth", "t", 8080), 0);
 	cr_assert_eq(wait_listen("planets-neptune", "t", 8080), 0);
 }
@@ -65,8 +66,8 @@ static void down(void)
 /* The forward of planets on PORT: a jq condition on its entry in `forward list`. */
 static bool forward_is(int port, const char *cond)
 {
-	return nsbpf_json("forward list planets",
-			".labs[0].forwards[] | select(.port == %d) | %s", port, cond);
+	return nsbpf_json("forward list planets", ".labs[0].forwards[] | select(.port == %d) | %s",
+			  port, cond);
 }
 
 /* LAB has N forwards. */
@@ -96,12 +97,14 @@ Test(forward, world_host_and_nodes_reach_the_published_servers)
 	cr_assert_eq(nsbpf_run("status planets | grep -q 'tcp 6001 -> neptune:8080'"), 0,
 		     "status shows forwards");
 	/* the flows: forwarded ones leave as uplink:6000, hairpin ones carry their target */
-	cr_assert(nsbpf_json("nat list planets",
+	cr_assert(
+		nsbpf_json("nat list planets",
 			   "[.flows[] | select(.kind == \"forward\" and .node.ip == \"10.10.0.10\" "
 			   "and .node.port == 8080 and .nat.ip == \"192.0.2.1\" "
 			   "and .nat.port == 6000)] | length >= 1"));
-	cr_assert(nsbpf_json("nat list planets",
-			   "[.flows[] | select(.kind == \"hairpin\" and .dnat != null)] | length >= 2"));
+	cr_assert(nsbpf_json(
+		"nat list planets",
+		"[.flows[] | select(.kind == \"hairpin\" and .dnat != null)] | length >= 2"));
 	cr_assert_gt(stat_path("planets", "dnat"), 0);
 	cr_assert_gt(stat_path("planets", "rev_dnat"), 0);
 	cr_assert_gt(stat_path("planets", "hairpin"), 0);
@@ -130,11 +133,13 @@ Test(forward, udp_echo_forward_from_world_and_host)
 	cr_assert_eq(wait_listen("planets-neptune", "u", 7), 0);
 	cr_assert_eq(nsbpf_run("forward add planets udp 5353 neptune:7"), 0);
 	cr_assert_eq(run_out(&out, "echo from-world | "
-				   "ip netns exec world socat -t 2 - UDP4:192.0.2.1:5353"), 0);
+				   "ip netns exec world socat -t 2 - UDP4:192.0.2.1:5353"),
+		     0);
 	cr_assert_str_eq(out, "from-world\n");
 	free(out);
 	cr_assert_eq(run_out(&out, "echo from-host | socat -t 2 - UDP4:127.0.0.1:5353"), 0);
-	cr_assert_str_eq(out, "from-host\n", "recvmsg gives the address asked for, so socat accepts it");
+	cr_assert_str_eq(out, "from-host\n",
+			 "recvmsg gives the address asked for, so socat accepts it");
 	free(out);
 	down();
 }
@@ -173,7 +178,8 @@ Test(forward, conflicts_change_nothing)
 	says(1, "overlaps the forward tcp 6000 -> earth:8080",
 	     "forward add planets tcp 5990-6005 neptune:5990-6005");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 7000 venus:80"), 2, "no such node");
-	cr_assert_eq(nsbpf_run("forward add planets tcp 7000-7002 earth:80-81"), 2, "unequal ranges");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 7000-7002 earth:80-81"), 2,
+		     "unequal ranges");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 62000 earth:80"), 1, "masquerade range");
 	/* a port the host listens on */
 	serve(NULL, "t", 7100, "listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
@@ -183,9 +189,11 @@ Test(forward, conflicts_change_nothing)
 	/* two concurrent adds of one port: exactly one wins */
 	cr_assert_eq(run("(%1$s forward add planets tcp 7200 earth:8080 & "
 			 "%1$s forward add planets tcp 7200 neptune:8080 & wait) 2>&1 | "
-			 "grep -c 'forward tcp 7200 -> .* added' | grep -qx 1", nsbpf()), 0);
+			 "grep -c 'forward tcp 7200 -> .* added' | grep -qx 1",
+			 nsbpf()),
+		     0);
 	cr_assert(nsbpf_json("forward list planets",
-			   "[.labs[0].forwards[] | select(.port == 7200)] | length == 1"));
+			     "[.labs[0].forwards[] | select(.port == 7200)] | length == 1"));
 	down();
 }
 
@@ -206,15 +214,19 @@ Test(forward, ten_thousand_forwards_from_a_file)
 	const char *d = scratch_dir();
 
 	up();
-	cr_assert_eq(run("for p in $(seq 20000 29999); do echo \"tcp $p earth:8080\"; done > %s/many",
-			 d), 0);
+	cr_assert_eq(
+		run("for p in $(seq 20000 29999); do echo \"tcp $p earth:8080\"; done > %s/many",
+		    d),
+		0);
 	cr_assert_eq(nsbpf_run("forward add planets --file %s/many", d), 0);
 	cr_assert(forwards_are("planets", 10002));
 	expect_fetch("world", "http://192.0.2.1:25000/", "page-of-earth\n");
 	/* a file with one bad line adds nothing */
 	cr_assert_eq(run("printf 'tcp 30000 earth:8080\\ntcp 30001 pluto:80\\n' > %s/bad", d), 0);
 	cr_assert_eq(nsbpf_run("forward add planets --file %s/bad 2>&1 | "
-			 "grep -q 'bad:2: lab planets has no node \"pluto\"'", d), 0);
+			       "grep -q 'bad:2: lab planets has no node \"pluto\"'",
+			       d),
+		     0);
 	cr_assert(forwards_are("planets", 10002));
 	down();
 }
@@ -238,29 +250,38 @@ Test(forward, the_files_forwards_are_checked_against_the_host_like_forward_add)
 	world_up();
 	/* a port the host listens on: refused where the file says it, unless --force */
 	serve(NULL, "t", 7100, "listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
-	snprintf(yaml, sizeof(yaml), "%s  - {proto: tcp, port: 6000, to: a:80}\n"
-		 "  - {proto: tcp, port: 7100, to: a:80}\n", lab);
-	up_refused("", yaml, "hp.yaml:9:24: forward 2: tcp 7100 -> a:80: the host already "
+	snprintf(yaml, sizeof(yaml),
+		 "%s  - {proto: tcp, port: 6000, to: a:80}\n"
+		 "  - {proto: tcp, port: 7100, to: a:80}\n",
+		 lab);
+	up_refused("", yaml,
+		   "hp.yaml:9:24: forward 2: tcp 7100 -> a:80: the host already "
 		   "listens on port 7100 (--force to forward it anyway)");
 	cr_assert(lab_gone("hp"), "nothing was created");
 	cr_assert_eq(nsbpf_run("up --force %s", lab_file("hp", yaml)), 0);
 	cr_assert(nsbpf_json("forward list hp", "[.labs[0].forwards[].port] == [6000, 7100]"));
 	/* ports of the host's ephemeral range: refused at run time too, --force or not */
-	says(1, "udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
-		"(net.ipv4.ip_local_port_range)", "forward add hp udp 40000 a:53 --force");
-	says(1, "192.0.2.99 is not an address of this host", "forward add hp tcp 192.0.2.99:6100 a:80");
+	says(1,
+	     "udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
+	     "(net.ipv4.ip_local_port_range)",
+	     "forward add hp udp 40000 a:53 --force");
+	says(1, "192.0.2.99 is not an address of this host",
+	     "forward add hp tcp 192.0.2.99:6100 a:80");
 	/* unless the host's admin reserved them */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_reserved_ports=40000-40001"), 0);
 	cr_assert_eq(nsbpf_run("forward add hp udp 40000-40001 a:53-54"), 0);
-	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80 2>&1 | grep -q 'port 40002 is in'"), 0);
+	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80 2>&1 | grep -q 'port 40002 is in'"),
+		     0);
 	/* the host netns's own range counts, as /proc/sys says it */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_port_range='20000 29999'"), 0);
 	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80"), 0);
-	cr_assert_eq(nsbpf_run("forward add hp tcp 25000 a:80 2>&1 | grep -q 'range 20000-29999'"), 0);
+	cr_assert_eq(nsbpf_run("forward add hp tcp 25000 a:80 2>&1 | grep -q 'range 20000-29999'"),
+		     0);
 	lab_down_ok("hp");
 	/* and up refuses a file forward there, at its position */
 	snprintf(yaml, sizeof(yaml), "%s  - {proto: udp, port: 25000-25001, to: a:53-54}\n", lab);
-	up_refused("--force", yaml, "hp.yaml:8:24: forward 1: udp 25000-25001 -> a:53-54: "
+	up_refused("--force", yaml,
+		   "hp.yaml:8:24: forward 1: udp 25000-25001 -> a:53-54: "
 		   "port 25000 is in the host's ephemeral port range 20000-29999");
 	cr_assert(lab_gone("hp"));
 	cr_assert(host_untouched());

@@ -41,26 +41,25 @@ TestSuite(hardening, .init = harness_enter, .fini = harness_leave, .timeout = 60
  * theirs); the forwards lead to earth: udp 7000, tcp 6000 to a server the
  * tests open, tcp 6001 to a port nobody listens on.
  */
-static const char lab_yaml[] =
-	"name: hd\n"
-	"%s"
-	"networks:\n"
-	"  planet:\n"
-	"    subnet: 10.10.0.0/16\n"
-	"    masquerade: true\n"
-	"  closed:\n"
-	"    subnet: 10.11.0.0/24\n"
-	"nodes:\n"
-	"  earth: {network: planet, ip: 10.10.0.10}\n"
-	"  neptune: {network: planet, ip: 10.10.0.11}\n"
-	"  pluto: {network: closed, ip: 10.11.0.10}\n"
-	"forwards:\n"
-	"  - {proto: udp, port: 7000, to: earth:7000}\n"
-	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
-	"  - {proto: tcp, port: 6001, to: earth:8081}\n";
+static const char lab_yaml[] = "name: hd\n"
+			       "%s"
+			       "networks:\n"
+			       "  planet:\n"
+			       "    subnet: 10.10.0.0/16\n"
+			       "    masquerade: true\n"
+			       "  closed:\n"
+			       "    subnet: 10.11.0.0/24\n"
+			       "nodes:\n"
+			       "  earth: {network: planet, ip: 10.10.0.10}\n"
+			       "  neptune: {network: planet, ip: 10.10.0.11}\n"
+			       "  pluto: {network: closed, ip: 10.11.0.10}\n"
+			       "forwards:\n"
+			       "  - {proto: udp, port: 7000, to: earth:7000}\n"
+			       "  - {proto: tcp, port: 6000, to: earth:8080}\n"
+			       "  - {proto: tcp, port: 6001, to: earth:8081}\n";
 
-#define UPLINK	"192.0.2.1"
-#define WORLD	"192.0.2.2"
+#define UPLINK "192.0.2.1"
+#define WORLD  "192.0.2.2"
 
 /*
  * Everything this thread sends goes through one CPU's backlog, in order:
@@ -96,8 +95,8 @@ static void hd_down(void)
 	lab_down_ok("hd");
 	/* tcx links went with their pins (lab_gone); clsact filters are checked here */
 	cr_assert_eq(run("test -z \"$(tc filter show dev up0 ingress)\" && "
-			 "test -z \"$(tc filter show dev up0 egress)\""), 0,
-		     "no filter left on the uplink, either way");
+			 "test -z \"$(tc filter show dev up0 egress)\""),
+		     0, "no filter left on the uplink, either way");
 }
 
 static long long hd_drop(const char *name)
@@ -157,7 +156,7 @@ Test(hardening, forged_sources_from_the_uplink_never_reach_a_node)
 			break;
 		if (from.sin_addr.s_addr == ip4(WORLD) && !strcmp(buf, "legit")) {
 			legit++;
-			deadline = now_ms() + 200;	/* anything that came after it */
+			deadline = now_ms() + 200; /* anything that came after it */
 			continue;
 		}
 		bad++;
@@ -175,8 +174,8 @@ Test(hardening, forged_sources_from_the_uplink_never_reach_a_node)
 
 /* ------------------------------------------------------------------ item 3 */
 
-#define GUESSES		100
-#define GUESS_MARGIN	(1u << 24)	/* far beyond any window of these sockets */
+#define GUESSES	     100
+#define GUESS_MARGIN (1u << 24) /* far beyond any window of these sockets */
 
 /*
  * What an off-path attacker in the world sends at the flow
@@ -205,10 +204,13 @@ static int forge_close(int raw, int wfd, int sport, int dport)
 /* `nsbpf nat list hd` has a tcp flow of KIND between earth:NPORT and the world:RPORT in STATE. */
 static bool flow_state(const char *kind, int nport, int rport, const char *state)
 {
-	return nsbpf_json("nat list hd", "[.flows[] | select(.proto == \"tcp\" and "
-			".kind == \"%s\" and .node.ip == \"10.10.0.10\" and .node.port == %d and "
-			".remote.ip == \"" WORLD "\" and .remote.port == %d and .state == \"%s\")] | "
-			"length == 1", kind, nport, rport, state);
+	return nsbpf_json("nat list hd",
+			  "[.flows[] | select(.proto == \"tcp\" and "
+			  ".kind == \"%s\" and .node.ip == \"10.10.0.10\" and .node.port == %d and "
+			  ".remote.ip == \"" WORLD
+			  "\" and .remote.port == %d and .state == \"%s\")] | "
+			  "length == 1",
+			  kind, nport, rport, state);
 }
 
 Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
@@ -229,7 +231,7 @@ Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
 	ecli = tcp_connect("hd-earth", WORLD, 9000);
 	wsrv = tcp_accept(wlsn);
 	eport = local_port(ecli, false);
-	nat_port = local_port(wsrv, true);	/* the world sees the uplink and this port */
+	nat_port = local_port(wsrv, true); /* the world sees the uplink and this port */
 	xfer(ecli, wsrv, "up", "masquerade, earth -> world");
 	xfer(wsrv, ecli, "down", "masquerade, world -> earth");
 	cr_assert(flow_state("forward", 8080, cport, "established"));
@@ -275,8 +277,8 @@ Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
 
 /* ------------------------------------------------------------------ item 4 */
 
-#define FLOOD		1024
-#define CT_SIZE		256
+#define FLOOD	1024
+#define CT_SIZE 256
 
 Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow)
 {
@@ -305,7 +307,7 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 	for (int i = 0; i < FLOOD; i++) {
 		udp_to(u, WORLD, 10000 + i, "flood");
 		if (i % 64 == 63)
-			usleep(1000);	/* never more than a CPU's backlog holds */
+			usleep(1000); /* never more than a CPU's backlog holds */
 	}
 	/* the world sends FLOOD SYNs to the forward tcp 6001 from as many ports */
 	raw = raw_open("world");
@@ -321,10 +323,12 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 	cr_assert_geq(full, 2 * FLOOD - (CT_SIZE - 1), "the full table refused the rest (%lld)",
 		      full);
 	/* before any packet of its own could make it again */
-	cr_assert(nsbpf_json("nat list hd", "[.flows[] | select(.proto == \"tcp\" and "
-			   ".node.ip == \"10.10.0.10\" and .node.port == %d and "
-			   ".remote.port == 9000 and .nat.port == %d and "
-			   ".state == \"established\")] | length == 1", eport, nat_port),
+	cr_assert(nsbpf_json("nat list hd",
+			     "[.flows[] | select(.proto == \"tcp\" and "
+			     ".node.ip == \"10.10.0.10\" and .node.port == %d and "
+			     ".remote.port == 9000 and .nat.port == %d and "
+			     ".state == \"established\")] | length == 1",
+			     eport, nat_port),
 		  "the idle flow kept its entry and its port");
 	/*
 	 * The world speaks first: an evicted flow has no way back in (the host
@@ -441,7 +445,7 @@ Test(hardening, a_forwarding_host_lets_nothing_out_with_a_lab_source_or_to_a_mar
 			legit++;
 			cr_assert_eq(ip->saddr, ip4(UPLINK),
 				     "the masqueraded datagram has the uplink's address");
-			deadline = now_ms() + 300;	/* stragglers */
+			deadline = now_ms() + 300; /* stragglers */
 		} else if (leaked) {
 			bad++;
 			inet_ntop(AF_INET, &ip->saddr, src, sizeof(src));

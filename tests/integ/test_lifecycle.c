@@ -24,17 +24,16 @@
 
 TestSuite(lifecycle, .init = harness_enter, .fini = harness_leave, .timeout = 120);
 
-static const char two_nodes[] =
-	"name: lc\n"
-	"networks:\n"
-	"  net:\n"
-	"    subnet: 10.77.0.0/24\n"
-	"nodes:\n"
-	"  a:\n"
-	"    network: net\n"
-	"    ip: 10.77.0.10\n"
-	"  b:\n"
-	"    network: net\n";
+static const char two_nodes[] = "name: lc\n"
+				"networks:\n"
+				"  net:\n"
+				"    subnet: 10.77.0.0/24\n"
+				"nodes:\n"
+				"  a:\n"
+				"    network: net\n"
+				"    ip: 10.77.0.10\n"
+				"  b:\n"
+				"    network: net\n";
 
 Test(lifecycle, up_creates_namespaces_veths_addresses_routes)
 {
@@ -45,7 +44,8 @@ Test(lifecycle, up_creates_namespaces_veths_addresses_routes)
 	cr_assert_eq(run("ip netns list | grep -qE '^lc-a( |$)'"), 0);
 	cr_assert_eq(run("ip netns list | grep -qE '^lc-b( |$)'"), 0);
 	/* node side: eth0 with the address, lo up, default route via the gateway */
-	cr_assert(json_true("ip -n lc-a -j addr show dev eth0", ".[0].addr_info[] | "
+	cr_assert(json_true("ip -n lc-a -j addr show dev eth0",
+			    ".[0].addr_info[] | "
 			    "select(.local==\"10.77.0.10\" and .prefixlen==24)"));
 	cr_assert(json_true("ip -n lc-b -j addr show dev eth0",
 			    ".[0].addr_info[] | select(.local==\"10.77.0.2\")"),
@@ -66,11 +66,13 @@ Test(lifecycle, up_creates_namespaces_veths_addresses_routes)
 	cr_log_info("%s", out);
 	free(out);
 	cr_assert(nsbpf_json("status lc", ".labs[0].nodes | length == 2"));
-	cr_assert(nsbpf_json("status lc", ".labs[0].nodes[0] | .name == \"a\" and "
-			   ".netns == \"lc-a\" and .hostif == \"lc-a\" and .ip == \"10.77.0.10\" "
-			   "and .state == \"up\" and (.mac | test(\"^02:\"))"));
+	cr_assert(nsbpf_json("status lc",
+			     ".labs[0].nodes[0] | .name == \"a\" and "
+			     ".netns == \"lc-a\" and .hostif == \"lc-a\" and .ip == \"10.77.0.10\" "
+			     "and .state == \"up\" and (.mac | test(\"^02:\"))"));
 	cr_assert_eq(nsbpf_run("status | grep -E '^a +net +10.77.0.10/24 +lc-a +lc-a "
-			 "+02:[0-9a-f:]+ +up$'"), 0, "aligned text table");
+			       "+02:[0-9a-f:]+ +up$'"),
+		     0, "aligned text table");
 	cr_assert(host_untouched());
 
 	lab_down_ok("lc");
@@ -83,15 +85,16 @@ Test(lifecycle, dry_run_creates_nothing)
 	const char *f = lab_file("lc", two_nodes);
 
 	cr_assert_eq(nsbpf_run("up --dry-run %s | "
-			 "grep -q 'node a: netns lc-a, veth lc-a <-> eth0 10.77.0.10/24'", f), 0);
+			       "grep -q 'node a: netns lc-a, veth lc-a <-> eth0 10.77.0.10/24'",
+			       f),
+		     0);
 	cr_assert(lab_gone("lc"));
 }
 
 Test(lifecycle, invalid_topology_exits_2_and_creates_nothing)
 {
-	const char *f = lab_file("bad",
-				 "name: bad\nnetworks:\n  net:\n    subnet: 10.78.0.0/24\n"
-				 "nodes:\n  a:\n    network: nett\n");
+	const char *f = lab_file("bad", "name: bad\nnetworks:\n  net:\n    subnet: 10.78.0.0/24\n"
+					"nodes:\n  a:\n    network: nett\n");
 	char *out = NULL;
 
 	cr_assert_eq(nsbpf_out(&out, "up %s 2>&1", f), 2);
@@ -118,10 +121,10 @@ Test(lifecycle, exec_commands_run_in_order_and_down_stops_daemons)
 	char *out = NULL;
 
 	lab_up_ok("ex", "name: ex\nnetworks:\n  net:\n    subnet: 10.79.0.0/24\n"
-		     "nodes:\n  a:\n    network: net\n    exec:\n"
-		     "      - echo one > /tmp/nsbpf-ex-$NSBPF_NODE\n"
-		     "      - ip -4 -o addr show dev eth0 >> /tmp/nsbpf-ex-$NSBPF_NODE\n"
-		     "      - sleep 1000 &\n");
+			"nodes:\n  a:\n    network: net\n    exec:\n"
+			"      - echo one > /tmp/nsbpf-ex-$NSBPF_NODE\n"
+			"      - ip -4 -o addr show dev eth0 >> /tmp/nsbpf-ex-$NSBPF_NODE\n"
+			"      - sleep 1000 &\n");
 	cr_assert_eq(run_out(&out, "cat /tmp/nsbpf-ex-a"), 0);
 	cr_assert(strncmp(out, "one\n", 4) == 0 && strstr(out, "10.79.0.2/24"),
 		  "commands ran in order, inside the node: %s", out);
@@ -133,10 +136,9 @@ Test(lifecycle, exec_commands_run_in_order_and_down_stops_daemons)
 
 Test(lifecycle, failing_exec_rolls_back_everything)
 {
-	const char *f = lab_file("fx",
-				 "name: fx\nnetworks:\n  net:\n    subnet: 10.80.0.0/24\n"
-				 "nodes:\n  a:\n    network: net\n  b:\n    network: net\n"
-				 "    exec:\n      - echo about to fail\n      - exit 3\n");
+	const char *f = lab_file("fx", "name: fx\nnetworks:\n  net:\n    subnet: 10.80.0.0/24\n"
+				       "nodes:\n  a:\n    network: net\n  b:\n    network: net\n"
+				       "    exec:\n      - echo about to fail\n      - exit 3\n");
 	char *out = NULL;
 
 	cr_assert_eq(nsbpf_out(&out, "up %s 2>&1", f), 1);
@@ -163,8 +165,10 @@ Test(lifecycle, name_clash_rolls_back_and_keeps_the_users_interface)
 
 	/* The same for a namespace of the user's that has a node's name. */
 	cr_assert_eq(run("ip netns add nc-b"), 0);
-	cr_assert_eq(nsbpf_run("up %s 2>&1 | grep -q 'a network namespace named nc-b already exists'", f),
-		     0);
+	cr_assert_eq(
+		nsbpf_run("up %s 2>&1 | grep -q 'a network namespace named nc-b already exists'",
+			  f),
+		0);
 	cr_assert_eq(run("ip netns list | grep -qE '^nc-b( |$)'"), 0, "the user's namespace stays");
 	cr_assert_eq(run("test -e /run/netns/nc-a"), 1);
 	run("ip netns del nc-b");
@@ -176,8 +180,8 @@ static const char *many_nodes(const char *lab, const char *subnet, int nodes)
 	char yaml[8192];
 	size_t n;
 
-	n = (size_t)snprintf(yaml, sizeof(yaml), "name: %s\nnetworks:\n  net:\n    subnet: %s\nnodes:\n",
-			     lab, subnet);
+	n = (size_t)snprintf(yaml, sizeof(yaml),
+			     "name: %s\nnetworks:\n  net:\n    subnet: %s\nnodes:\n", lab, subnet);
 	for (int i = 0; i < nodes; i++)
 		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "  n%d:\n    network: net\n", i);
 	return lab_file(lab, yaml);
@@ -245,7 +249,7 @@ Test(lifecycle, cli_usage_errors)
 
 /* ---- a node that plays IPv6 router ---- */
 
-#define RA_LEN (sizeof(struct nd_router_advert) + 8 + sizeof(struct nd_opt_prefix_info))
+#define RA_LEN	     (sizeof(struct nd_router_advert) + 8 + sizeof(struct nd_opt_prefix_info))
 #define RA_FRAME_LEN (14 + 40 + RA_LEN)
 
 /* The EUI-64 link-local address of MAC. */
@@ -325,7 +329,7 @@ static int send_ra_child(const char *netns, const char *prefix)
 		return 11;
 	build_ra(frame, (const uint8_t *)ifr.ifr_hwaddr.sa_data, prefix);
 	to.sll_ifindex = (int)if_nametoindex("eth0");
-	memcpy(to.sll_addr, frame, 6);	/* the all-nodes MAC */
+	memcpy(to.sll_addr, frame, 6); /* the all-nodes MAC */
 	for (int i = 0; i < 3; i++) {
 		if (sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 			return 12;
@@ -365,10 +369,11 @@ Test(lifecycle, a_nodes_router_advertisement_changes_nothing_on_the_host)
 	/* Control: over a plain veth the same advertisement does configure the host. */
 	cr_assert_eq(script("veth-ns.sh ractl ractl0"), 0);
 	cr_assert(wait_for(6000, "ip -6 -o addr show dev ractl0 scope link | grep -v tentative | "
-			   "grep -q fe80"), "host end's IPv6 is ready");
+				 "grep -q fe80"),
+		  "host end's IPv6 is ready");
 	cr_assert_eq(send_ra("ractl", "2001:db8:1::"), 0);
 	cr_assert(wait_for(3000, "ip -6 route show default | grep -q 'via fe80::.* dev ractl0' && "
-			   "ip -6 -o addr show dev ractl0 | grep -q ' 2001:db8:1:'"),
+				 "ip -6 -o addr show dev ractl0 | grep -q ' 2001:db8:1:'"),
 		  "the advertisement is one the host takes");
 	cr_assert_eq(run("ip link del ractl0 && ip netns del ractl"), 0);
 	cr_assert_not(host_learned("2001:db8:1:"), "the control left nothing");
@@ -403,7 +408,8 @@ Test(lifecycle, up_warns_when_the_host_forwards)
 	cr_assert_eq(nsbpf_run("down lc"), 0);
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_forward=1"), 0);
 	cr_assert_eq(nsbpf_out(&out, "up %s 2>&1 >/dev/null", f), 0, "a warning, not an error");
-	cr_assert_str_eq(out, "nsbpf: warning: this host forwards IPv4 (net.ipv4.ip_forward=1): "
+	cr_assert_str_eq(out,
+			 "nsbpf: warning: this host forwards IPv4 (net.ipv4.ip_forward=1): "
 			 "the datapath drops lab sources leaving the uplink, but the host routes "
 			 "whatever it is given\n");
 	free(out);
@@ -430,8 +436,10 @@ static const char *one_node(const char *name, const char *head, const char *subn
 {
 	static char yaml[512];
 
-	snprintf(yaml, sizeof(yaml), "name: %s\n%snetworks:\n  n:\n    subnet: %s\n%s"
-		 "nodes:\n  a: {network: n}\n", name, head, subnet, net_extra);
+	snprintf(yaml, sizeof(yaml),
+		 "name: %s\n%snetworks:\n  n:\n    subnet: %s\n%s"
+		 "nodes:\n  a: {network: n}\n",
+		 name, head, subnet, net_extra);
 	return yaml;
 }
 
@@ -440,7 +448,7 @@ Test(lifecycle, up_refuses_what_would_break_the_host_and_creates_nothing)
 	const char *fwd = "forwards:\n  - {proto: tcp, port: 6000, to: a:80, host: %s}\n";
 	char yaml[1024];
 
-	world_up();		/* up0 192.0.2.1/24, default via 192.0.2.2 */
+	world_up(); /* up0 192.0.2.1/24, default via 192.0.2.2 */
 	/* the uplink's own subnet, or one around it */
 	refused("sub", one_node("sub", "", "192.0.2.128/25", ""), "",
 		"4:13: network \"n\": subnet 192.0.2.128/25 overlaps the uplink's subnet "
@@ -473,17 +481,20 @@ Test(lifecycle, up_refuses_what_would_break_the_host_and_creates_nothing)
 	refused("up", one_node("up", "", "10.9.0.0/24", ""), "",
 		" the default route's device \"tun0\" is not an Ethernet device");
 	cr_assert_eq(run("ip route replace default via 192.0.2.2 dev up0 && "
-			 "ip tuntap del dev tun0 mode tun"), 0);
+			 "ip tuntap del dev tun0 mode tun"),
+		     0);
 	/* a forward's address the host does not have */
 	snprintf(yaml, sizeof(yaml), "%s", one_node("fh", "", "10.9.0.0/24", ""));
 	snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), fwd, "192.0.2.99");
-	refused("fh", yaml, "", "8:46: forward 1: tcp 192.0.2.99:6000 -> a:80: 192.0.2.99 is not "
+	refused("fh", yaml, "",
+		"8:46: forward 1: tcp 192.0.2.99:6000 -> a:80: 192.0.2.99 is not "
 		"an address of this host");
 	/* what the host has is fine: the uplink address, a gateway of the lab, loopback */
-	lab_up_ok("ok", "name: ok\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n"
-		     "forwards:\n  - {proto: tcp, port: 6000, to: a:80, host: 192.0.2.1}\n"
-		     "  - {proto: tcp, port: 6000, to: a:80, host: 10.9.0.1}\n"
-		     "  - {proto: tcp, port: 6000, to: a:80, host: 127.0.0.1}\n");
+	lab_up_ok("ok",
+		  "name: ok\nnetworks:\n  n:\n    subnet: 10.9.0.0/24\nnodes:\n  a: {network: n}\n"
+		  "forwards:\n  - {proto: tcp, port: 6000, to: a:80, host: 192.0.2.1}\n"
+		  "  - {proto: tcp, port: 6000, to: a:80, host: 10.9.0.1}\n"
+		  "  - {proto: tcp, port: 6000, to: a:80, host: 127.0.0.1}\n");
 	cr_assert(host_untouched());
 	lab_down_ok("ok");
 }

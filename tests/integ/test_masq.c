@@ -15,22 +15,21 @@
 
 TestSuite(masq, .init = harness_enter, .fini = harness_leave, .timeout = 240);
 
-static const char planets[] =
-	"name: planets\n"
-	"networks:\n"
-	"  planet:\n"
-	"    subnet: 10.10.0.0/16\n"
-	"    masquerade: true\n"
-	"  closed:\n"
-	"    subnet: 10.11.0.0/24\n"
-	"nodes:\n"
-	"  earth:\n"
-	"    network: planet\n"
-	"    ip: 10.10.0.10\n"
-	"  neptune:\n"
-	"    network: planet\n"
-	"  pluto:\n"
-	"    network: closed\n";
+static const char planets[] = "name: planets\n"
+			      "networks:\n"
+			      "  planet:\n"
+			      "    subnet: 10.10.0.0/16\n"
+			      "    masquerade: true\n"
+			      "  closed:\n"
+			      "    subnet: 10.11.0.0/24\n"
+			      "nodes:\n"
+			      "  earth:\n"
+			      "    network: planet\n"
+			      "    ip: 10.10.0.10\n"
+			      "  neptune:\n"
+			      "    network: planet\n"
+			      "  pluto:\n"
+			      "    network: closed\n";
 
 /* The uplink: tcx unless clsact is forced. */
 static const char *uplink_mode(void)
@@ -47,7 +46,7 @@ static void masq_up(void)
 	cr_assert(nsbpf_json("status planets", ".labs[0].uplink.attach == \"%s\"", uplink_mode()),
 		  "uplink attached with %s", uplink_mode());
 	cr_assert(nsbpf_json("status planets", ".labs[0].uplink.name == \"up0\" and "
-			   ".labs[0].uplink.ip == \"192.0.2.1\""),
+					       ".labs[0].uplink.ip == \"192.0.2.1\""),
 		  "the default route's device is the uplink");
 }
 
@@ -90,12 +89,13 @@ Test(masq, http_fetch_server_sees_the_uplink_address)
 	cr_assert_eq(run("grep -q '^10\\.' %s/http.log", d), 1, "never a lab address");
 	/* the flow is visible, translated to the uplink address */
 	cr_assert(nsbpf_json("nat list planets",
-			   ".flows[] | select(.proto == \"tcp\" and .kind == \"masquerade\" and "
-			   ".node.ip == \"10.10.0.10\" and .remote.ip == \"192.0.2.2\" and "
-			   ".remote.port == 8000 and .nat.ip == \"192.0.2.1\" and "
-			   ".nat.port >= 61000 and .orig.packets > 0 and .reply.packets > 0)"));
+			     ".flows[] | select(.proto == \"tcp\" and .kind == \"masquerade\" and "
+			     ".node.ip == \"10.10.0.10\" and .remote.ip == \"192.0.2.2\" and "
+			     ".remote.port == 8000 and .nat.ip == \"192.0.2.1\" and "
+			     ".nat.port >= 61000 and .orig.packets > 0 and .reply.packets > 0)"));
 	cr_assert_eq(nsbpf_run("nat list planets | grep -E '^tcp +masquerade +10.10.0.10:[0-9]+ "
-			 "+192.0.2.2:8000 +192.0.2.1:6[0-9]+'"), 0);
+			       "+192.0.2.2:8000 +192.0.2.1:6[0-9]+'"),
+		     0);
 	cr_assert_gt(stat_path("planets", "snat"), 0);
 	cr_assert_eq(nsbpf_run("nat flush planets | grep -q flushed"), 0);
 	cr_assert(nsbpf_json("nat list planets", ".flows == []"));
@@ -108,7 +108,7 @@ Test(masq, ping_and_udp_request_response)
 	cr_assert(pings("planets-earth", 3, 2, "192.0.2.2"));
 	cr_assert(pings("planets-neptune", 2, 2, "192.0.2.2"), "two nodes at once");
 	cr_assert(nsbpf_json("nat list planets",
-			   "[.flows[] | select(.proto == \"icmp\")] | length == 2"));
+			     "[.flows[] | select(.proto == \"icmp\")] | length == 2"));
 	serve("world", "u", 7000, "udp.log",
 	      "socat UDP4-RECVFROM:7000,bind=192.0.2.2,fork EXEC:/bin/cat");
 	prints(NULL, "echo ping-udp | ip netns exec planets-earth socat -t 2 - UDP4:192.0.2.2:7000",
@@ -120,8 +120,9 @@ Test(masq, udp_to_a_closed_port_is_refused_in_the_node)
 {
 	masq_up();
 	/* The world's port unreachable comes back through the NAT (RFC 5508). */
-	cr_assert_eq(in_ns("planets-earth", "python3 %s 192.0.2.2 7999",
-			   script_path("udp-refused.py")), 0, "ECONNREFUSED");
+	cr_assert_eq(
+		in_ns("planets-earth", "python3 %s 192.0.2.2 7999", script_path("udp-refused.py")),
+		0, "ECONNREFUSED");
 	cr_assert_gt(stat_path("planets", "icmp_err_rev"), 0);
 	masq_down();
 }
@@ -137,15 +138,19 @@ Test(masq, path_mtu_discovery_through_a_narrower_world_link)
 	/* node -> server: the router's frag-needed must reach the node's socket */
 	serve("server", "t", 9000, "sink.log",
 	      "timeout 30 socat -u TCP-LISTEN:9000,reuseaddr CREATE:%s/out", d);
-	cr_assert_eq(in_ns("planets-earth", "timeout 30 socat -u FILE:%s/in TCP:198.51.100.2:9000",
-			   d), 0);
+	cr_assert_eq(
+		in_ns("planets-earth", "timeout 30 socat -u FILE:%s/in TCP:198.51.100.2:9000", d),
+		0);
 	cr_assert(wait_file("out", 3000000, 5000));
 	cr_assert(same_file("in", "out"), "upload intact");
 	/* server -> node */
 	serve("server", "t", 9001, "src.log",
 	      "timeout 30 socat -u FILE:%s/in TCP-LISTEN:9001,reuseaddr", d);
-	cr_assert_eq(in_ns("planets-earth", "timeout 30 socat -u TCP:198.51.100.2:9001 "
-			   "CREATE:%s/down", d), 0);
+	cr_assert_eq(in_ns("planets-earth",
+			   "timeout 30 socat -u TCP:198.51.100.2:9001 "
+			   "CREATE:%s/down",
+			   d),
+		     0);
 	cr_assert(same_file("in", "down"), "download intact");
 	cr_assert_gt(stat_path("planets", "icmp_err_rev"), 0,
 		     "frag-needed went back through the NAT");
@@ -165,17 +170,20 @@ Test(masq, uplink_narrower_than_the_node_answers_frag_needed)
 		  "frag needed with the uplink's MTU: %s", out);
 	free(out);
 	cr_assert_gt(stat_path("planets", "frag_needed"), 0);
-	cr_assert(pings("planets-earth", 1, 2, "-M do -s 1372 192.0.2.2"), "what fits goes through");
+	cr_assert(pings("planets-earth", 1, 2, "-M do -s 1372 192.0.2.2"),
+		  "what fits goes through");
 	masq_down();
 }
 
 Test(masq, two_thousand_short_connections_all_succeed)
 {
 	masq_up();
-	serve("world", "t", 8001, "srv.log", "socat TCP4-LISTEN:8001,bind=192.0.2.2,fork,reuseaddr,"
+	serve("world", "t", 8001, "srv.log",
+	      "socat TCP4-LISTEN:8001,bind=192.0.2.2,fork,reuseaddr,"
 	      "backlog=256 SYSTEM:'echo ok'");
 	cr_assert_eq(in_ns("planets-earth", "timeout 120 python3 %s 192.0.2.2 8001 2000",
-			   script_path("short-conns.py")), 0);
+			   script_path("short-conns.py")),
+		     0);
 	masq_down();
 }
 
@@ -238,8 +246,10 @@ Test(masq, fragmented_udp_both_ways)
 	masq_up();
 	serve("world", "u", 7001, "udp.log",
 	      "socat UDP4-RECVFROM:7001,bind=192.0.2.2,fork EXEC:/bin/cat");
-	cr_assert_eq(run_out(&out, "head -c 3000 /dev/zero | tr '\\0' x | ip netns exec planets-earth "
-				   "socat -t 2 -b 4000 - UDP4:192.0.2.2:7001 | wc -c"), 0);
+	cr_assert_eq(run_out(&out,
+			     "head -c 3000 /dev/zero | tr '\\0' x | ip netns exec planets-earth "
+			     "socat -t 2 -b 4000 - UDP4:192.0.2.2:7001 | wc -c"),
+		     0);
 	cr_assert_eq(atoi(out), 3000, "a 3000-byte datagram went out and came back whole");
 	free(out);
 	cr_assert_gt(stat_path("planets", "snat_frag"), 0);
@@ -263,18 +273,17 @@ Test(masq, traceroute_sees_the_gateway_then_the_world)
 	masq_down();
 }
 
-static const char tiny[] =
-	"name: tiny\n"
-	"nat: {ports: 61000-61001, conntrack: 1024}\n"
-	"networks:\n"
-	"  n:\n"
-	"    subnet: 10.12.0.0/24\n"
-	"    masquerade: true\n"
-	"nodes:\n"
-	"  a:\n"
-	"    network: n\n"
-	"  b:\n"
-	"    network: n\n";
+static const char tiny[] = "name: tiny\n"
+			   "nat: {ports: 61000-61001, conntrack: 1024}\n"
+			   "networks:\n"
+			   "  n:\n"
+			   "    subnet: 10.12.0.0/24\n"
+			   "    masquerade: true\n"
+			   "nodes:\n"
+			   "  a:\n"
+			   "    network: n\n"
+			   "  b:\n"
+			   "    network: n\n";
 
 Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 {
@@ -283,24 +292,30 @@ Test(masq, exhausted_port_range_drops_new_flows_and_keeps_old_ones)
 	world_up();
 	/* Nodes take their ephemeral ports from the SNAT range: two ports, two nodes. */
 	lab_up_ok("tiny", tiny);
-	cr_assert_eq(in_ns("tiny-a", "grep -qE '^61000\\s+61001$' /proc/sys/net/ipv4/ip_local_port_range"),
+	cr_assert_eq(in_ns("tiny-a",
+			   "grep -qE '^61000\\s+61001$' /proc/sys/net/ipv4/ip_local_port_range"),
 		     0, "the node's ephemeral ports are the SNAT range");
 	serve("world", "t", 8003, "echo.log",
 	      "socat TCP4-LISTEN:8003,bind=192.0.2.2,fork,reuseaddr EXEC:/bin/cat");
 	/* a holds both ports; b's connection finds none free */
-	bg("hold.log", "timeout 20 ip netns exec tiny-a python3 %s 192.0.2.2 8003 %s/held; "
-	   "echo $? > %s/hold.rc", script_path("hold-ports.py"), d, d);
+	bg("hold.log",
+	   "timeout 20 ip netns exec tiny-a python3 %s 192.0.2.2 8003 %s/held; "
+	   "echo $? > %s/hold.rc",
+	   script_path("hold-ports.py"), d, d);
 	cr_assert(wait_file("held", 0, 5000));
-	cr_assert_neq(in_ns("tiny-b", "timeout 5 python3 %s 192.0.2.2 8003",
-			    script_path("connect.py")), 0, "a third flow gets no port");
+	cr_assert_neq(
+		in_ns("tiny-b", "timeout 5 python3 %s 192.0.2.2 8003", script_path("connect.py")),
+		0, "a third flow gets no port");
 	cr_assert_gt(stat_drop("tiny", "nat_exhausted"), 0);
 	cr_assert(wait_file("hold.rc", 0, 10000));
 	cr_assert_eq(run("exit $(cat %s/hold.rc)", d), 0, "the first two flows still work");
 	cr_assert(nsbpf_json("nat list tiny", "[.flows[] | select(.node.ip == \"10.12.0.2\") | "
-			   ".nat.port] | sort == [61000, 61001]"), "they kept their own ports");
+					      ".nat.port] | sort == [61000, 61001]"),
+		  "they kept their own ports");
 	/* the map type is the datapath's choice (LRU, or a hash with early drop) */
 	cr_assert(json_true("bpftool -j map show pinned /sys/fs/bpf/nsbpf/tiny/ct",
-			    ".max_entries == 1024"), "conntrack sized from the topology");
+			    ".max_entries == 1024"),
+		  "conntrack sized from the topology");
 	cr_assert(host_untouched());
 	lab_down_ok("tiny");
 }
@@ -310,8 +325,10 @@ static void tmo_up(const char *nat)
 {
 	char yaml[512];
 
-	snprintf(yaml, sizeof(yaml), "name: tmo\n%s\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
-		 "    masquerade: true\nnodes:\n  a:\n    network: n\n", nat);
+	snprintf(yaml, sizeof(yaml),
+		 "name: tmo\n%s\nnetworks:\n  n:\n    subnet: 10.12.0.0/24\n"
+		 "    masquerade: true\nnodes:\n  a:\n    network: n\n",
+		 nat);
 	lab_up_ok("tmo", yaml);
 }
 
@@ -320,11 +337,14 @@ Test(masq, timeouts_from_the_file_are_in_force)
 	world_up();
 	tmo_up("nat: {timeouts: {tcp_established: 3h, udp_new: 1s, udp: 1s, icmp: 45s}}");
 	/* what the file says, and the datapath's defaults for the rest */
-	cr_assert(nsbpf_json("nat list tmo", ".timeouts == {\"tcp_syn\": 240, "
+	cr_assert(
+		nsbpf_json("nat list tmo",
+			   ".timeouts == {\"tcp_syn\": 240, "
 			   "\"tcp_established\": 10800, \"tcp_closing\": 240, \"tcp_closed\": 120, "
 			   "\"udp_new\": 1, \"udp\": 1, \"icmp\": 45}"));
 	cr_assert_eq(nsbpf_run("nat list tmo | grep -qx 'timeouts: tcp_syn 4m, tcp_established 3h, "
-			 "tcp_closing 4m, tcp_closed 2m, udp_new 1s, udp 1s, icmp 45s'"), 0);
+			       "tcp_closing 4m, tcp_closed 2m, udp_new 1s, udp 1s, icmp 45s'"),
+		     0);
 	cr_assert(json_true("bpftool -j map dump pinned /sys/fs/bpf/nsbpf/tmo/config",
 			    ".[0].formatted.value | .tmo_tcp_est == 10800000000000 and "
 			    ".tmo_udp_new == 1000000000 and .tmo_tcp_syn == 0"),
@@ -332,15 +352,15 @@ Test(masq, timeouts_from_the_file_are_in_force)
 	/* a one-way UDP flow is expired after its second */
 	cr_assert_eq(run("echo x | ip netns exec tmo-a socat -u - UDP4:192.0.2.2:9999"), 0);
 	cr_assert(nsbpf_json("nat list tmo",
-			   ".flows[] | select(.proto == \"udp\") | .expired == false"));
+			     ".flows[] | select(.proto == \"udp\") | .expired == false"));
 	/* listed as expired, or already collected */
 	usleep(2200 * 1000);
 	cr_assert(nsbpf_json("nat list tmo",
-			   "[.flows[] | select(.proto == \"udp\" and .expired == false)] == []"));
+			     "[.flows[] | select(.proto == \"udp\" and .expired == false)] == []"));
 	/* a re-up with other timeouts changes them in place */
 	tmo_up("nat: {timeouts: {tcp_established: 2h4m}}");
 	cr_assert(nsbpf_json("nat list tmo",
-			   ".timeouts.tcp_established == 7440 and .timeouts.udp == 120"));
+			     ".timeouts.tcp_established == 7440 and .timeouts.udp == 120"));
 	cr_assert(host_untouched());
 	lab_down_ok("tmo");
 }
