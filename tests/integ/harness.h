@@ -98,7 +98,7 @@ void expect_fetch(const char *netns, const char *url, const char *body);
 void random_file(const char *name, long bytes);
 /* Two files of the scratch dir have the same bytes. */
 bool same_file(const char *a, const char *b);
-/* Poll the shell condition every 50 ms until it exits 0 (true) or MS pass (false). */
+/* Poll the shell condition every 50 ms until it exits 0 (true), MS / 50 times at most. */
 bool wait_for(int ms, const char *fmt, ...) PRINTF(2, 3);
 /* The scratch file NAME exists and has at least SIZE bytes, within MS. */
 bool wait_file(const char *name, long size, int ms);

@@ -143,7 +143,7 @@ int tcp_accept(int lfd)
 void xfer(int a, int b, const char *msg, const char *what)
 {
 	size_t len = strlen(msg), got = 0;
-	char buf[256];
+	char buf[256] = "";
 
 	cr_assert_eq(send(a, msg, len, MSG_NOSIGNAL), (ssize_t)len, "%s: send: %s", what,
 		     strerror(errno));

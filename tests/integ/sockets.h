@@ -14,35 +14,36 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* An IPv4 address in wire order (asserted to parse); an address and port. */
 uint32_t ip4(const char *s);
-
 struct sockaddr_in sin4(const char *addr, int port);
 
 /* A socket of netns NETNS (NULL: the host's): made there, used from here (it keeps its netns). */
 int ns_socket(const char *netns, int domain, int type, int proto);
 
+/* SO_RCVTIMEO and SO_SNDTIMEO of MS milliseconds. */
 void set_timeouts(int fd, int ms);
-
+/* A UDP socket of NETNS bound to ADDR:PORT (0: any port), broadcast allowed. */
 int udp_bound(const char *netns, const char *addr, int port);
-
+/* MSG, whole, to ADDR:PORT. */
 void udp_to(int fd, const char *addr, int port, const char *msg);
 
 /* A datagram within ms milliseconds: its length (NUL-terminated in buf), or -1. */
 ssize_t recv_within(int fd, char *buf, size_t size, int ms, struct sockaddr_in *from);
 
+/* A TCP listener of NETNS on ADDR:PORT. */
 int tcp_listen(const char *netns, const char *addr, int port);
-
 /* Connected within 3 s, with 2 s send and receive timeouts. */
 int tcp_connect(const char *netns, const char *addr, int port);
-
+/* A connection accepted within 3 s, with 2 s timeouts. */
 int tcp_accept(int lfd);
 
 /* MSG sent on a arrives whole on b (2 s at most). */
 void xfer(int a, int b, const char *msg, const char *what);
-
 /* The peer closed its side: recv says end of stream (2 s at most). */
 void expect_eof(int fd, const char *what);
 
+/* The socket's own port, or its peer's. */
 int local_port(int fd, bool peer);
 
 /*
@@ -62,8 +63,8 @@ int raw_open(const char *netns);
 void raw_send(int fd, uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4len,
 	      size_t csum_off);
 
+/* A forged UDP datagram carrying MSG; a forged TCP segment without payload. */
 void raw_udp(int fd, const char *src, int sport, const char *dst, int dport, const char *msg);
-
 void raw_tcp(int fd, const char *src, int sport, const char *dst, int dport, uint32_t seq,
 	     uint32_t ack, uint8_t flags);
 

@@ -91,7 +91,7 @@ Test(datapath, tcp_transfer_between_nodes_keeps_the_data)
 	      "timeout 20 socat -u TCP-LISTEN:9000,reuseaddr CREATE:%s/out", d);
 	cr_assert_eq(in_ns("planets-earth", "timeout 20 socat -u FILE:%s/in TCP:10.10.0.2:9000", d),
 		     0);
-	cr_assert(wait_file("out", 4000000, 5000));
+	cr_assert(wait_file("out", 4000000, 20000));
 	cr_assert(same_file("in", "out"), "the data arrived intact");
 	cr_assert(host_untouched());
 	lab_down_ok("planets");

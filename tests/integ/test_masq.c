@@ -141,7 +141,7 @@ Test(masq, path_mtu_discovery_through_a_narrower_world_link)
 	cr_assert_eq(
 		in_ns("planets-earth", "timeout 30 socat -u FILE:%s/in TCP:198.51.100.2:9000", d),
 		0);
-	cr_assert(wait_file("out", 3000000, 5000));
+	cr_assert(wait_file("out", 3000000, 10000));
 	cr_assert(same_file("in", "out"), "upload intact");
 	/* server -> node */
 	serve("server", "t", 9001, "src.log",
@@ -233,7 +233,7 @@ Test(masq, bulk_upload_through_a_narrower_uplink_learns_the_mtu_from_nsbpf)
 	      "timeout 30 socat -u TCP-LISTEN:9000,reuseaddr CREATE:%s/out", d);
 	cr_assert_eq(in_ns("planets-earth", "timeout 30 socat -u FILE:%s/in TCP:192.0.2.2:9000", d),
 		     0);
-	cr_assert(wait_file("out", 2000000, 5000));
+	cr_assert(wait_file("out", 2000000, 10000));
 	cr_assert(same_file("in", "out"), "upload intact");
 	cr_assert_gt(stat_path("planets", "frag_needed"), 0);
 	masq_down();
