@@ -3,7 +3,8 @@
  * Sockets of other namespaces used from the test's thread: each is made in
  * its netns (the thread goes there for socket() and comes back) and keeps
  * it. UDP and TCP endpoints, raw IPv4 with forged headers (IP_HDRINCL), and
- * AF_PACKET captures. Every helper asserts what it needs.
+ * AF_PACKET captures, IPv6 router advertisements. Every helper asserts what
+ * it needs.
  */
 #ifndef NSBPF_TEST_SOCKETS_H
 #define NSBPF_TEST_SOCKETS_H
@@ -79,5 +80,13 @@ size_t cap_ip(int fd, uint8_t *buf, size_t size, long long deadline);
 
 /* A UDP packet's payload (NUL-terminated into out), or "" for anything else. */
 void udp_payload(const uint8_t *pkt, size_t len, char *out, size_t size);
+
+/*
+ * A router advertisement as any router sends it (hop limit 255, lifetime
+ * 1800 s, an on-link, autonomous PREFIX/64), three times on eth0 of NETNS
+ * from an AF_PACKET socket of a forked child that enters it, so the node's
+ * own IPv6 state does not matter. 0 when sent.
+ */
+int send_ra(const char *netns, const char *prefix);
 
 #endif /* NSBPF_TEST_SOCKETS_H */

@@ -1,26 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Lab lifecycle: up, status, exec, down, rollback, in a private host netns. */
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip6.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 
 #include "harness.h"
+#include "sockets.h"
 
 TestSuite(lifecycle, .init = harness_enter, .fini = harness_leave, .timeout = 120);
 
@@ -248,112 +238,6 @@ Test(lifecycle, cli_usage_errors)
 }
 
 /* ---- a node that plays IPv6 router ---- */
-
-#define RA_LEN	     (sizeof(struct nd_router_advert) + 8 + sizeof(struct nd_opt_prefix_info))
-#define RA_FRAME_LEN (14 + 40 + RA_LEN)
-
-/* The EUI-64 link-local address of MAC. */
-static void link_local(struct in6_addr *a, const uint8_t mac[6])
-{
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[0] = 0xfe;
-	a->s6_addr[1] = 0x80;
-	memcpy(&a->s6_addr[8], mac, 3);
-	a->s6_addr[8] ^= 0x02;
-	a->s6_addr[11] = 0xff;
-	a->s6_addr[12] = 0xfe;
-	memcpy(&a->s6_addr[13], mac + 3, 3);
-}
-
-/*
- * A router advertisement as any router sends it: from the link-local address
- * of MAC to all nodes, hop limit 255, router lifetime 1800 s, MAC, and an
- * on-link, autonomous prefix PREFIX/64.
- */
-static void build_ra(uint8_t frame[RA_FRAME_LEN], const uint8_t mac[6], const char *prefix)
-{
-	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
-	struct ether_header *eth = (struct ether_header *)frame;
-	struct ip6_hdr *ip6 = (struct ip6_hdr *)(frame + 14);
-	struct nd_router_advert *ra = (struct nd_router_advert *)(ip6 + 1);
-	uint8_t *sll = (uint8_t *)(ra + 1);
-	struct nd_opt_prefix_info *pi = (struct nd_opt_prefix_info *)(sll + 8);
-	uint32_t sum;
-
-	memset(frame, 0, RA_FRAME_LEN);
-	memcpy(eth->ether_dhost, all_nodes_mac, 6);
-	memcpy(eth->ether_shost, mac, 6);
-	eth->ether_type = htons(ETH_P_IPV6);
-	ip6->ip6_flow = htonl(6u << 28);
-	ip6->ip6_plen = htons((uint16_t)RA_LEN);
-	ip6->ip6_nxt = IPPROTO_ICMPV6;
-	ip6->ip6_hlim = 255;
-	link_local(&ip6->ip6_src, mac);
-	inet_pton(AF_INET6, "ff02::1", &ip6->ip6_dst);
-	ra->nd_ra_type = ND_ROUTER_ADVERT;
-	ra->nd_ra_curhoplimit = 64;
-	ra->nd_ra_router_lifetime = htons(1800);
-	sll[0] = ND_OPT_SOURCE_LINKADDR;
-	sll[1] = 1;
-	memcpy(sll + 2, mac, 6);
-	pi->nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
-	pi->nd_opt_pi_len = 4;
-	pi->nd_opt_pi_prefix_len = 64;
-	pi->nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
-	pi->nd_opt_pi_valid_time = htonl(86400);
-	pi->nd_opt_pi_preferred_time = htonl(14400);
-	inet_pton(AF_INET6, prefix, &pi->nd_opt_pi_prefix);
-	/* pseudo-header: addresses, upper-layer length, next header */
-	sum = csum_add(0, &ip6->ip6_src, 32);
-	sum += (uint32_t)RA_LEN + IPPROTO_ICMPV6;
-	sum = csum_add(sum, ra, RA_LEN);
-	ra->nd_ra_cksum = htons(csum_fold(sum));
-}
-
-/* In a child, in NETNS: the advertisement of PREFIX, three times on eth0. Its exit status. */
-static int send_ra_child(const char *netns, const char *prefix)
-{
-	uint8_t frame[RA_FRAME_LEN];
-	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_halen = 6 };
-	struct ifreq ifr = { 0 };
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		return 10;
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IPV6));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "eth0");
-	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr))
-		return 11;
-	build_ra(frame, (const uint8_t *)ifr.ifr_hwaddr.sa_data, prefix);
-	to.sll_ifindex = (int)if_nametoindex("eth0");
-	memcpy(to.sll_addr, frame, 6); /* the all-nodes MAC */
-	for (int i = 0; i < 3; i++) {
-		if (sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-			return 12;
-		usleep(100 * 1000);
-	}
-	return 0;
-}
-
-/*
- * Sent on an AF_PACKET socket of eth0 in NETNS (a forked child enters it), so
- * the node's own IPv6 state does not matter. 0 when sent.
- */
-static int send_ra(const char *netns, const char *prefix)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (!pid)
-		_exit(send_ra_child(netns, prefix));
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The host netns's IPv6 default route and addresses from a prefix, as text. */
 static bool host_learned(const char *prefix)
