@@ -54,6 +54,8 @@ bool host_untouched(void);
 /* `nsbpf ARGS`: its exit status (stdout only into *out). */
 int nsbpf_run(const char *fmt, ...) PRINTF(1, 2);
 int nsbpf_out(char **out, const char *fmt, ...) PRINTF(2, 3);
+/* `nsbpf ARGS` (stdout and stderr) says WANT and exits STATUS (-1: any); asserted. */
+void nsbpf_says(int status, const char *want, const char *fmt, ...) PRINTF(3, 4);
 /* `nsbpf ARGS --json | jq -e FILTER` succeeds. */
 bool nsbpf_json(const char *args, const char *filter_fmt, ...) PRINTF(2, 3);
 /* `CMD | jq -e FILTER` succeeds (CMD prints JSON: ip -j, bpftool -j). */

@@ -42,6 +42,22 @@ int nsbpf_out(char **out, const char *fmt, ...)
 	return run_out(out, "%s %s", nsbpf(), args);
 }
 
+void nsbpf_says(int status, const char *want, const char *fmt, ...)
+{
+	char args[CMD_MAX], *out = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	st = run_out(&out, "%s %s 2>&1", nsbpf(), args);
+	if (status >= 0)
+		cr_assert_eq(st, status, "nsbpf %s: exit %d\n%s", args, st, out);
+	cr_assert(strstr(out, want), "nsbpf %s: expected \"%s\" in\n%s", args, want, out);
+	free(out);
+}
+
 static bool jq_va(const char *cmd, const char *filter_fmt, va_list ap)
 {
 	char filter[CMD_MAX];

@@ -161,29 +161,19 @@ Test(forward, del_stops_a_forward_and_add_brings_it_back)
 	down();
 }
 
-/* `nsbpf ARGS` exits STATUS and says WANT (stdout and stderr). */
-static void says(int status, const char *want, const char *args)
-{
-	char *out = NULL;
-
-	cr_assert_eq(nsbpf_out(&out, "%s 2>&1", args), status, "%s: %s", args, out);
-	cr_assert(strstr(out, want), "%s: %s", args, out);
-	free(out);
-}
-
 Test(forward, conflicts_change_nothing)
 {
 	up();
-	says(1, "exists already", "forward add planets tcp 6000 neptune:8080");
-	says(1, "overlaps the forward tcp 6000 -> earth:8080",
-	     "forward add planets tcp 5990-6005 neptune:5990-6005");
+	nsbpf_says(1, "exists already", "forward add planets tcp 6000 neptune:8080");
+	nsbpf_says(1, "overlaps the forward tcp 6000 -> earth:8080",
+		   "forward add planets tcp 5990-6005 neptune:5990-6005");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 7000 venus:80"), 2, "no such node");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 7000-7002 earth:80-81"), 2,
 		     "unequal ranges");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 62000 earth:80"), 1, "masquerade range");
 	/* a port the host listens on */
 	serve(NULL, "t", 7100, "listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
-	says(1, "already listens on port 7100", "forward add planets tcp 7100 earth:8080");
+	nsbpf_says(1, "already listens on port 7100", "forward add planets tcp 7100 earth:8080");
 	cr_assert_eq(nsbpf_run("forward add planets tcp 7100 earth:8080 --force"), 0);
 	cr_assert(forwards_are("planets", 3), "only the forced one was added");
 	/* two concurrent adds of one port: exactly one wins */
@@ -209,24 +199,33 @@ Test(forward, a_forward_on_a_host_address_answers_only_there)
 	down();
 }
 
+/* The scratch file NAME: one forward to earth:8080 per port FIRST to LAST. */
+static void many_forwards(const char *name, int first, int last)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch_dir(), name);
+	f = fopen(path, "w");
+	cr_assert(f, "%s", path);
+	for (int p = first; p <= last; p++)
+		fprintf(f, "tcp %d earth:8080\n", p);
+	cr_assert_eq(fclose(f), 0);
+}
+
 Test(forward, ten_thousand_forwards_from_a_file)
 {
 	const char *d = scratch_dir();
 
 	up();
-	cr_assert_eq(
-		run("for p in $(seq 20000 29999); do echo \"tcp $p earth:8080\"; done > %s/many",
-		    d),
-		0);
+	many_forwards("many", 20000, 29999);
 	cr_assert_eq(nsbpf_run("forward add planets --file %s/many", d), 0);
 	cr_assert(forwards_are("planets", 10002));
 	expect_fetch("world", "http://192.0.2.1:25000/", "page-of-earth\n");
 	/* a file with one bad line adds nothing */
 	cr_assert_eq(run("printf 'tcp 30000 earth:8080\\ntcp 30001 pluto:80\\n' > %s/bad", d), 0);
-	cr_assert_eq(nsbpf_run("forward add planets --file %s/bad 2>&1 | "
-			       "grep -q 'bad:2: lab planets has no node \"pluto\"'",
-			       d),
-		     0);
+	nsbpf_says(-1, "bad:2: lab planets has no node \"pluto\"",
+		   "forward add planets --file %s/bad", d);
 	cr_assert(forwards_are("planets", 10002));
 	down();
 }
@@ -261,22 +260,21 @@ Test(forward, the_files_forwards_are_checked_against_the_host_like_forward_add)
 	cr_assert_eq(nsbpf_run("up --force %s", lab_file("hp", yaml)), 0);
 	cr_assert(nsbpf_json("forward list hp", "[.labs[0].forwards[].port] == [6000, 7100]"));
 	/* ports of the host's ephemeral range: refused at run time too, --force or not */
-	says(1,
-	     "udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
-	     "(net.ipv4.ip_local_port_range)",
-	     "forward add hp udp 40000 a:53 --force");
-	says(1, "192.0.2.99 is not an address of this host",
-	     "forward add hp tcp 192.0.2.99:6100 a:80");
+	nsbpf_says(
+		1,
+		"udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
+		"(net.ipv4.ip_local_port_range)",
+		"forward add hp udp 40000 a:53 --force");
+	nsbpf_says(1, "192.0.2.99 is not an address of this host",
+		   "forward add hp tcp 192.0.2.99:6100 a:80");
 	/* unless the host's admin reserved them */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_reserved_ports=40000-40001"), 0);
 	cr_assert_eq(nsbpf_run("forward add hp udp 40000-40001 a:53-54"), 0);
-	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80 2>&1 | grep -q 'port 40002 is in'"),
-		     0);
+	nsbpf_says(-1, "port 40002 is in", "forward add hp tcp 40002 a:80");
 	/* the host netns's own range counts, as /proc/sys says it */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_port_range='20000 29999'"), 0);
 	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80"), 0);
-	cr_assert_eq(nsbpf_run("forward add hp tcp 25000 a:80 2>&1 | grep -q 'range 20000-29999'"),
-		     0);
+	nsbpf_says(-1, "range 20000-29999", "forward add hp tcp 25000 a:80");
 	lab_down_ok("hp");
 	/* and up refuses a file forward there, at its position */
 	snprintf(yaml, sizeof(yaml), "%s  - {proto: udp, port: 25000-25001, to: a:53-54}\n", lab);

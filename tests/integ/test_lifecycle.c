@@ -155,10 +155,7 @@ Test(lifecycle, name_clash_rolls_back_and_keeps_the_users_interface)
 
 	/* The same for a namespace of the user's that has a node's name. */
 	cr_assert_eq(run("ip netns add nc-b"), 0);
-	cr_assert_eq(
-		nsbpf_run("up %s 2>&1 | grep -q 'a network namespace named nc-b already exists'",
-			  f),
-		0);
+	nsbpf_says(-1, "a network namespace named nc-b already exists", "up %s", f);
 	cr_assert_eq(run("ip netns list | grep -qE '^nc-b( |$)'"), 0, "the user's namespace stays");
 	cr_assert_eq(run("test -e /run/netns/nc-a"), 1);
 	run("ip netns del nc-b");
