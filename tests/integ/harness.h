@@ -51,7 +51,7 @@ bool host_untouched(void);
 
 /* ---- nsbpf (steps.c) ---- */
 
-/* `nsbpf ARGS`: its exit status (stdout only into *out). */
+/* `nsbpf ARGS`: its exit status (logged on failure); or with its stdout into *out. */
 int nsbpf_run(const char *fmt, ...) PRINTF(1, 2);
 int nsbpf_out(char **out, const char *fmt, ...) PRINTF(2, 3);
 /* `nsbpf ARGS` (stdout and stderr) says WANT and exits STATUS (-1: any); asserted. */
@@ -81,7 +81,7 @@ void nsbpf_killed_after(int ms, int sig, const char *const argv[]);
 void world_up(void);
 /* Start a command in the background, output to LOG in the scratch dir. */
 int bg(const char *log, const char *fmt, ...) PRINTF(2, 3);
-/* Wait (5 s at most) until something listens on PORT ("t" tcp, "u" udp) in NETNS (NULL: host). */
+/* 0 once something listens on PORT ("t" tcp, "u" udp) in NETNS (NULL: host), within 5 s. */
 int wait_listen(const char *netns, const char *proto, int port);
 /*
  * A server: CMD in the background in NETNS (NULL: the host), output into LOG
@@ -96,7 +96,7 @@ void expect_fetch(const char *netns, const char *url, const char *body);
 
 /* ---- files and waits (steps.c) ---- */
 
-/* PATH_IN_SCRATCH with BYTES random bytes. */
+/* The scratch file NAME, BYTES random bytes (asserted). */
 void random_file(const char *name, long bytes);
 /* Two files of the scratch dir have the same bytes. */
 bool same_file(const char *a, const char *b);
