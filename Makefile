@@ -71,7 +71,7 @@ help:
 	@echo '  integ     integration tests in private namespaces (root)'
 	@echo '  matrix    selftests and a lab smoke test in VMs booting other kernels'
 	@echo '  bench     benchmarks, nsbpf against the iptables/bridge way'
-	@echo '  check     static checks (cppcheck)'
+	@echo '  check     static checks (cppcheck, clang-format)'
 	@echo '  vmlinux   regenerate vmlinux.h from $(VMLINUX_BTF)'
 	@echo '  install   install nsbpf into $$(PREFIX)/sbin (PREFIX=$(PREFIX))'
 	@echo '  clean     remove $(OUT)'
@@ -163,11 +163,17 @@ test: all
 	$(Q)scripts/run-tests.sh
 
 # cppcheck on the userspace code; it cannot expand libbpf's and Criterion's
-# declaration macros without their headers, hence unknownMacro.
+# declaration macros without their headers, hence unknownMacro. Then the
+# format of every C file against .clang-format (clang-format -i FILE fixes one).
+CLANG_FORMAT ?= clang-format
+FORMAT_SRCS := $(wildcard loader/*/*.[ch] tests/*/*.[ch] selftests/*.[ch] selftests/*/*.[ch] \
+		 bench/*.[ch] bpf/*.[ch] bpf/lib/*.h maps/*.h)
+
 check: $(SKELS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
 		-D_GNU_SOURCE -Iloader -Imaps -I$(OUT) loader tests selftests/*.c bench/*.c
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
 
 install: $(NSBPF)
 	install -D -m 0755 $(NSBPF) $(DESTDIR)$(PREFIX)/sbin/nsbpf

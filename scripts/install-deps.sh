@@ -6,7 +6,7 @@ set -eu
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev \
        libnl-3-dev libnl-route-3-dev libyaml-dev libcriterion-dev bpftool"
 RUN="iproute2 kmod"
-TEST="iputils-ping socat jq nftables iptables procps python3 curl iperf3 traceroute cppcheck"
+TEST="iputils-ping socat jq nftables iptables procps python3 curl iperf3 traceroute cppcheck clang-format"
 VM="qemu-system-x86 cpio busybox-static zstd xz-utils"
 
 if [ "$(id -u)" != 0 ]; then

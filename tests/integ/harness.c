@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The integration harness: private namespaces, shell helpers, leak checks. */
+/* The integration harness: private namespaces, shell helpers, leak checks, checksums. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +22,30 @@
 #include "sys/netns.h"
 
 static char scratch[128];
+static char scripts[PATH_MAX];
 
 static void must(int ok, const char *what)
 {
 	if (!ok)
 		cr_assert_fail("harness: %s: %s", what, strerror(errno));
+}
+
+/* tests/integ/scripts: $NSBPF_TEST_SCRIPTS, or found from the binary (.output/tests/). */
+static void find_scripts(void)
+{
+	const char *env = getenv("NSBPF_TEST_SCRIPTS");
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(scripts, sizeof(scripts), "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	must(n > 0, "readlink /proc/self/exe");
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../../tests/integ/scripts", dirname(exe));
+	must(realpath(path, scripts) != NULL, "tests/integ/scripts (set NSBPF_TEST_SCRIPTS)");
 }
 
 void harness_enter(void)
@@ -36,7 +57,9 @@ void harness_enter(void)
 	must(!unshare(CLONE_NEWNET | CLONE_NEWNS), "unshare(net, mount)");
 	/* Never touch the machine's initial namespace, whatever happened above. */
 	if (netns_is_initial() != 0 || netns_self_ino() == start)
-		cr_assert_fail("harness: still in the machine's initial network namespace: refusing to run");
+		cr_assert_fail("harness: still in the machine's initial network namespace: "
+			       "refusing to run");
+	find_scripts();
 	must(!mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL), "make / private");
 	mkdir("/run/netns", 0755);
 	mkdir("/run/nsbpf", 0755);
@@ -157,6 +180,80 @@ int run_out(char **out, const char *fmt, ...)
 	return st;
 }
 
+static int run_vfmt(char **out, const char *prefix, const char *fmt, va_list ap)
+{
+	char cmd[4096];
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	return out ? run_out(out, "%s%s", prefix, cmd) : run("%s%s", prefix, cmd);
+}
+
+static const char *ns_prefix(const char *netns, char *buf, size_t size)
+{
+	if (!netns)
+		return "";
+	snprintf(buf, size, "ip netns exec %s ", netns);
+	return buf;
+}
+
+int in_ns(const char *netns, const char *fmt, ...)
+{
+	char pre[128];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	st = run_vfmt(NULL, ns_prefix(netns, pre, sizeof(pre)), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+int in_ns_out(char **out, const char *netns, const char *fmt, ...)
+{
+	char pre[128];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	st = run_vfmt(out, ns_prefix(netns, pre, sizeof(pre)), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+int script(const char *fmt, ...)
+{
+	char pre[PATH_MAX + 1];
+	va_list ap;
+	int st;
+
+	snprintf(pre, sizeof(pre), "%s/", scripts);
+	va_start(ap, fmt);
+	st = run_vfmt(NULL, pre, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+int script_out(char **out, const char *fmt, ...)
+{
+	char pre[PATH_MAX + 1];
+	va_list ap;
+	int st;
+
+	snprintf(pre, sizeof(pre), "%s/", scripts);
+	va_start(ap, fmt);
+	st = run_vfmt(out, pre, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+const char *script_path(const char *name)
+{
+	static char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", scripts, name);
+	return path;
+}
+
 const char *scratch_dir(void)
 {
 	return scratch;
@@ -197,8 +294,7 @@ bool lab_gone(const char *lab)
 		gone = false;
 	}
 	free(out);
-	if (!run("test ! -e /sys/fs/bpf/nsbpf/%s", lab)) {
-	} else {
+	if (run("test ! -e /sys/fs/bpf/nsbpf/%s", lab)) {
 		cr_log_error("pins left in /sys/fs/bpf/nsbpf/%s", lab);
 		gone = false;
 	}
@@ -239,40 +335,20 @@ bool host_untouched(void)
 	return ok;
 }
 
-long long stat_packets(const char *lab, const char *kind, const char *name)
+uint32_t csum_add(uint32_t sum, const void *p, size_t len)
 {
-	char *out = NULL;
-	long long v = -1;
+	const uint8_t *b = p;
 
-	if (!run_out(&out, "%s stats %s --json | jq -e '.%s.%s.packets'", nsbpf(), lab, kind,
-		     name))
-		v = strtoll(out, NULL, 10);
-	free(out);
-	return v;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
 }
 
-void world_up(void)
+uint16_t csum_fold(uint32_t sum)
 {
-	cr_assert_eq(run("ip netns add world && ip -n world link set lo up && "
-			 "ip link add up0 type veth peer name eth0 netns world && "
-			 "ip addr add 192.0.2.1/24 dev up0 && ip link set up0 up && "
-			 "ip -n world addr add 192.0.2.2/24 dev eth0 && ip -n world link set eth0 up && "
-			 "ip route add default via 192.0.2.2"), 0, "world namespace");
-}
-
-int bg(const char *log, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return run("(%s) >%s/%s 2>&1 &", cmd, scratch, log);
-}
-
-int wait_listen(const char *netns, const char *proto, int port)
-{
-	return run("for i in $(seq 100); do ip netns exec %s ss -ln%s | grep -q ':%d ' && exit 0; "
-		   "sleep 0.05; done; exit 1", netns, proto, port);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }

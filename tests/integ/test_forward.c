@@ -44,11 +44,11 @@ static char *cg_progs;
 static void up(void)
 {
 	world_up();
-	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("planets", planets)), 0);
-	cr_assert_eq(run_out(&cg_progs, "for f in /sys/fs/bpf/nsbpf/planets/cg_sock_*; do "
-				       "bpftool -j link show pinned $f | jq -e .prog_id; done | tr '\\n' ' '"), 0);
+	lab_up_ok("planets", planets);
+	cr_assert_eq(script_out(&cg_progs, "cgroup-progs.sh planets"), 0);
 	/* connect, recvmsg and getpeername for IPv4 and IPv4-mapped IPv6, and sendmsg4 */
-	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg_progs), 0, "seven hooks: %s", cg_progs);
+	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg_progs), 0, "seven hooks: %s",
+		     cg_progs);
 	cr_assert_eq(wait_listen("planets-earth", "t", 8080), 0);
 	cr_assert_eq(wait_listen("planets-neptune", "t", 8080), 0);
 }
@@ -56,61 +56,72 @@ static void up(void)
 static void down(void)
 {
 	cr_assert(host_untouched());
-	cr_assert_eq(run("%s down planets", nsbpf()), 0);
-	cr_assert(lab_gone("planets"));
-	cr_assert_eq(run("for id in %s; do bpftool prog show id $id >/dev/null 2>&1 && exit 1; done; exit 0", cg_progs), 0,
+	lab_down_ok("planets");
+	cr_assert_eq(script("progs-gone.sh %s", cg_progs), 0,
 		     "the cgroup hooks (programs %s) are gone", cg_progs);
 	free(cg_progs);
 	cg_progs = NULL;
 }
 
-static void expect_page(const char *who, const char *url, const char *page)
+/* The forward of planets on PORT: a jq condition on its entry in `forward list`. */
+static bool forward_is(int port, const char *cond)
 {
-	char *out = NULL;
+	return nsbpf_json("forward list planets", ".labs[0].forwards[] | select(.port == %d) | %s",
+			  port, cond);
+}
 
-	cr_assert_eq(run_out(&out, "%s curl -s -m 5 %s", who, url), 0, "%s %s", who, url);
-	cr_assert_str_eq(out, page, "%s %s", who, url);
-	free(out);
+/* LAB has N forwards. */
+static bool forwards_are(const char *lab, int n)
+{
+	char args[64];
+
+	snprintf(args, sizeof(args), "forward list %s", lab);
+	return nsbpf_json(args, ".labs[0].forwards | length == %d", n);
 }
 
 Test(forward, world_host_and_nodes_reach_the_published_servers)
 {
 	up();
 	/* from outside, through the uplink */
-	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-earth\n");
-	expect_page("ip netns exec world", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	expect_fetch("world", "http://192.0.2.1:6000/", "page-of-earth\n");
+	expect_fetch("world", "http://192.0.2.1:6001/", "page-of-neptune\n");
 	/* from the host itself, translated at the socket */
-	expect_page("", "http://127.0.0.1:6000/", "page-of-earth\n");
-	expect_page("", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	expect_fetch(NULL, "http://127.0.0.1:6000/", "page-of-earth\n");
+	expect_fetch(NULL, "http://192.0.2.1:6001/", "page-of-neptune\n");
 	/* hairpin: a node through the uplink address or its gateway, also to itself */
-	expect_page("ip netns exec planets-earth", "http://192.0.2.1:6001/", "page-of-neptune\n");
-	expect_page("ip netns exec planets-earth", "http://10.10.0.1:6000/", "page-of-earth\n");
-	expect_page("ip netns exec planets-neptune", "http://10.10.0.1:6000/", "page-of-earth\n");
+	expect_fetch("planets-earth", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	expect_fetch("planets-earth", "http://10.10.0.1:6000/", "page-of-earth\n");
+	expect_fetch("planets-neptune", "http://10.10.0.1:6000/", "page-of-earth\n");
 	/* hits are counted per forward */
-	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards[] | select(.port == 6000 and .node == \"earth\" and .to_port == 8080) | .hits >= 2'",
-			 nsbpf()), 0);
-	cr_assert_eq(run("%s status planets | grep -q 'tcp 6001 -> neptune:8080'", nsbpf()), 0, "status shows forwards");
+	cr_assert(forward_is(6000, "select(.node == \"earth\" and .to_port == 8080) | .hits >= 2"));
+	cr_assert_eq(nsbpf_run("status planets | grep -q 'tcp 6001 -> neptune:8080'"), 0,
+		     "status shows forwards");
 	/* the flows: forwarded ones leave as uplink:6000, hairpin ones carry their target */
-	cr_assert_eq(run("%s nat list planets --json | jq -e '[.flows[] | select(.kind == \"forward\" and .node.ip == \"10.10.0.10\" and "
-			 ".node.port == 8080 and .nat.ip == \"192.0.2.1\" and .nat.port == 6000)] | length >= 1'", nsbpf()), 0);
-	cr_assert_eq(run("%s nat list planets --json | jq -e '[.flows[] | select(.kind == \"hairpin\" and .dnat != null)] | length >= 2'", nsbpf()), 0);
-	cr_assert_gt(stat_packets("planets", "paths", "dnat"), 0);
-	cr_assert_gt(stat_packets("planets", "paths", "rev_dnat"), 0);
-	cr_assert_gt(stat_packets("planets", "paths", "hairpin"), 0);
+	cr_assert(
+		nsbpf_json("nat list planets",
+			   "[.flows[] | select(.kind == \"forward\" and .node.ip == \"10.10.0.10\" "
+			   "and .node.port == 8080 and .nat.ip == \"192.0.2.1\" "
+			   "and .nat.port == 6000)] | length >= 1"));
+	cr_assert(nsbpf_json(
+		"nat list planets",
+		"[.flows[] | select(.kind == \"hairpin\" and .dnat != null)] | length >= 2"));
+	cr_assert_gt(stat_path("planets", "dnat"), 0);
+	cr_assert_gt(stat_path("planets", "rev_dnat"), 0);
+	cr_assert_gt(stat_path("planets", "hairpin"), 0);
 	down();
 }
 
 Test(forward, nothing_else_gets_in_from_the_uplink)
 {
 	up();
-	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6002/"), 0, "a port not forwarded");
+	cr_assert_neq(fetch("world", 2, "http://192.0.2.1:6002/", NULL), 0, "a port not forwarded");
 	/* even a world that routes the lab's subnet to us gets nothing in */
 	cr_assert_eq(run("ip -n world route add 10.10.0.0/16 via 192.0.2.1"), 0);
-	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://10.10.0.10:8080/"), 0);
-	cr_assert_neq(run("ip netns exec world ping -c1 -W1 10.10.0.10"), 0);
-	cr_assert_gt(stat_packets("planets", "drops", "inbound"), 0, "dropped and counted");
+	cr_assert_neq(fetch("world", 2, "http://10.10.0.10:8080/", NULL), 0);
+	cr_assert_neq(in_ns("world", "ping -c1 -W1 10.10.0.10"), 0);
+	cr_assert_gt(stat_drop("planets", "inbound"), 0, "dropped and counted");
 	/* the hooks act in the lab's host netns only: the world's loopback is its own */
-	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://127.0.0.1:6000/"), 0);
+	cr_assert_neq(fetch("world", 2, "http://127.0.0.1:6000/", NULL), 0);
 	down();
 }
 
@@ -120,12 +131,15 @@ Test(forward, udp_echo_forward_from_world_and_host)
 
 	up();
 	cr_assert_eq(wait_listen("planets-neptune", "u", 7), 0);
-	cr_assert_eq(run("%s forward add planets udp 5353 neptune:7", nsbpf()), 0);
-	cr_assert_eq(run_out(&out, "echo from-world | ip netns exec world socat -t 2 - UDP4:192.0.2.1:5353"), 0);
+	cr_assert_eq(nsbpf_run("forward add planets udp 5353 neptune:7"), 0);
+	cr_assert_eq(run_out(&out, "echo from-world | "
+				   "ip netns exec world socat -t 2 - UDP4:192.0.2.1:5353"),
+		     0);
 	cr_assert_str_eq(out, "from-world\n");
 	free(out);
 	cr_assert_eq(run_out(&out, "echo from-host | socat -t 2 - UDP4:127.0.0.1:5353"), 0);
-	cr_assert_str_eq(out, "from-host\n", "recvmsg gives the address asked for, so socat accepts it");
+	cr_assert_str_eq(out, "from-host\n",
+			 "recvmsg gives the address asked for, so socat accepts it");
 	free(out);
 	down();
 }
@@ -133,59 +147,70 @@ Test(forward, udp_echo_forward_from_world_and_host)
 Test(forward, del_stops_a_forward_and_add_brings_it_back)
 {
 	up();
-	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-earth\n");
-	cr_assert_eq(run("%s forward del planets tcp 6000", nsbpf()), 0);
-	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6000/"), 0);
-	cr_assert_neq(run("curl -s -m 2 http://127.0.0.1:6000/"), 0);
-	cr_assert_eq(run("%s forward del planets tcp 6000", nsbpf()), 1, "gone already");
-	cr_assert_eq(run("%s forward add planets tcp 6000 neptune:8080", nsbpf()), 0);
-	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-neptune\n");
+	expect_fetch("world", "http://192.0.2.1:6000/", "page-of-earth\n");
+	cr_assert_eq(nsbpf_run("forward del planets tcp 6000"), 0);
+	cr_assert_neq(fetch("world", 2, "http://192.0.2.1:6000/", NULL), 0);
+	cr_assert_neq(fetch(NULL, 2, "http://127.0.0.1:6000/", NULL), 0);
+	cr_assert_eq(nsbpf_run("forward del planets tcp 6000"), 1, "gone already");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 6000 neptune:8080"), 0);
+	expect_fetch("world", "http://192.0.2.1:6000/", "page-of-neptune\n");
 	/* runtime forwards survive a re-up; the file's come back where free */
-	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("planets", planets)), 0);
-	expect_page("ip netns exec world", "http://192.0.2.1:6000/", "page-of-neptune\n");
-	expect_page("ip netns exec world", "http://192.0.2.1:6001/", "page-of-neptune\n");
+	lab_up_ok("planets", planets);
+	expect_fetch("world", "http://192.0.2.1:6000/", "page-of-neptune\n");
+	expect_fetch("world", "http://192.0.2.1:6001/", "page-of-neptune\n");
 	down();
 }
 
 Test(forward, conflicts_change_nothing)
 {
-	char *out = NULL;
-
 	up();
-	cr_assert_eq(run_out(&out, "%s forward add planets tcp 6000 neptune:8080 2>&1", nsbpf()), 1);
-	cr_assert(strstr(out, "exists already"), "%s", out);
-	free(out);
-	cr_assert_eq(run_out(&out, "%s forward add planets tcp 5990-6005 neptune:5990-6005 2>&1", nsbpf()), 1);
-	cr_assert(strstr(out, "overlaps the forward tcp 6000 -> earth:8080"), "%s", out);
-	free(out);
-	cr_assert_eq(run("%s forward add planets tcp 7000 venus:80", nsbpf()), 2, "no such node");
-	cr_assert_eq(run("%s forward add planets tcp 7000-7002 earth:80-81", nsbpf()), 2, "unequal ranges");
-	cr_assert_eq(run("%s forward add planets tcp 62000 earth:80", nsbpf()), 1, "masquerade range");
+	nsbpf_says(1, "exists already", "forward add planets tcp 6000 neptune:8080");
+	nsbpf_says(1, "overlaps the forward tcp 6000 -> earth:8080",
+		   "forward add planets tcp 5990-6005 neptune:5990-6005");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 7000 venus:80"), 2, "no such node");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 7000-7002 earth:80-81"), 2,
+		     "unequal ranges");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 62000 earth:80"), 1, "masquerade range");
 	/* a port the host listens on */
-	bg("listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
-	cr_assert_eq(run("for i in $(seq 100); do ss -ltn | grep -q ':7100 ' && exit 0; sleep 0.05; done; exit 1"), 0);
-	cr_assert_eq(run_out(&out, "%s forward add planets tcp 7100 earth:8080 2>&1", nsbpf()), 1);
-	cr_assert(strstr(out, "already listens on port 7100"), "%s", out);
-	free(out);
-	cr_assert_eq(run("%s forward add planets tcp 7100 earth:8080 --force", nsbpf()), 0);
-	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 3'", nsbpf()), 0,
-		     "only the forced one was added");
+	serve(NULL, "t", 7100, "listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
+	nsbpf_says(1, "already listens on port 7100", "forward add planets tcp 7100 earth:8080");
+	cr_assert_eq(nsbpf_run("forward add planets tcp 7100 earth:8080 --force"), 0);
+	cr_assert(forwards_are("planets", 3), "only the forced one was added");
 	/* two concurrent adds of one port: exactly one wins */
-	cr_assert_eq(run("(%s forward add planets tcp 7200 earth:8080 & %s forward add planets tcp 7200 neptune:8080 & wait) 2>&1 | "
-			 "grep -c 'forward tcp 7200 -> .* added' | grep -qx 1", nsbpf(), nsbpf()), 0);
-	cr_assert_eq(run("%s forward list planets --json | jq -e '[.labs[0].forwards[] | select(.port == 7200)] | length == 1'", nsbpf()), 0);
+	cr_assert_eq(run("(%1$s forward add planets tcp 7200 earth:8080 & "
+			 "%1$s forward add planets tcp 7200 neptune:8080 & wait) 2>&1 | "
+			 "grep -c 'forward tcp 7200 -> .* added' | grep -qx 1",
+			 nsbpf()),
+		     0);
+	cr_assert(nsbpf_json("forward list planets",
+			     "[.labs[0].forwards[] | select(.port == 7200)] | length == 1"));
 	down();
 }
 
 Test(forward, a_forward_on_a_host_address_answers_only_there)
 {
 	up();
-	cr_assert_eq(run("%s forward add planets tcp 127.0.0.1:6100 neptune:8080", nsbpf()), 0);
-	expect_page("", "http://127.0.0.1:6100/", "page-of-neptune\n");
-	cr_assert_neq(run("curl -s -m 2 http://192.0.2.1:6100/"), 0, "not on the uplink address");
-	cr_assert_neq(run("ip netns exec world curl -s -m 2 http://192.0.2.1:6100/"), 0, "not from outside");
-	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards[] | select(.port == 6100) | .host == \"127.0.0.1\"'", nsbpf()), 0);
+	cr_assert_eq(nsbpf_run("forward add planets tcp 127.0.0.1:6100 neptune:8080"), 0);
+	expect_fetch(NULL, "http://127.0.0.1:6100/", "page-of-neptune\n");
+	cr_assert_neq(fetch(NULL, 2, "http://192.0.2.1:6100/", NULL), 0,
+		      "not on the uplink address");
+	cr_assert_neq(fetch("world", 2, "http://192.0.2.1:6100/", NULL), 0, "not from outside");
+	cr_assert(forward_is(6100, ".host == \"127.0.0.1\""));
 	down();
+}
+
+/* The scratch file NAME: one forward to earth:8080 per port FIRST to LAST. */
+static void many_forwards(const char *name, int first, int last)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch_dir(), name);
+	f = fopen(path, "w");
+	cr_assert(f, "%s", path);
+	for (int p = first; p <= last; p++)
+		fprintf(f, "tcp %d earth:8080\n", p);
+	cr_assert_eq(fclose(f), 0);
 }
 
 Test(forward, ten_thousand_forwards_from_a_file)
@@ -193,58 +218,69 @@ Test(forward, ten_thousand_forwards_from_a_file)
 	const char *d = scratch_dir();
 
 	up();
-	cr_assert_eq(run("for p in $(seq 20000 29999); do echo \"tcp $p earth:8080\"; done > %s/many", d), 0);
-	cr_assert_eq(run("%s forward add planets --file %s/many", nsbpf(), d), 0);
-	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 10002'", nsbpf()), 0);
-	expect_page("ip netns exec world", "http://192.0.2.1:25000/", "page-of-earth\n");
+	many_forwards("many", 20000, 29999);
+	cr_assert_eq(nsbpf_run("forward add planets --file %s/many", d), 0);
+	cr_assert(forwards_are("planets", 10002));
+	expect_fetch("world", "http://192.0.2.1:25000/", "page-of-earth\n");
 	/* a file with one bad line adds nothing */
 	cr_assert_eq(run("printf 'tcp 30000 earth:8080\\ntcp 30001 pluto:80\\n' > %s/bad", d), 0);
-	cr_assert_eq(run("%s forward add planets --file %s/bad 2>&1 | grep -q 'bad:2: lab planets has no node \"pluto\"'", nsbpf(), d), 0);
-	cr_assert_eq(run("%s forward list planets --json | jq -e '.labs[0].forwards | length == 10002'", nsbpf()), 0);
+	nsbpf_says(-1, "bad:2: lab planets has no node \"pluto\"",
+		   "forward add planets --file %s/bad", d);
+	cr_assert(forwards_are("planets", 10002));
 	down();
+}
+
+/* `nsbpf ARGS up FILE` of lab hp exits 2 and says WANT. */
+static void up_refused(const char *opts, const char *yaml, const char *want)
+{
+	char *out = NULL;
+
+	cr_assert_eq(nsbpf_out(&out, "up %s %s 2>&1", opts, lab_file("hp", yaml)), 2);
+	cr_assert(strstr(out, want), "%s", out);
+	free(out);
 }
 
 Test(forward, the_files_forwards_are_checked_against_the_host_like_forward_add)
 {
-	const char *lab = "name: hp\nnetworks:\n  n:\n    subnet: 10.10.0.0/16\nnodes:\n  a: {network: n}\nforwards:\n";
-	char yaml[512], *out = NULL;
+	const char *lab = "name: hp\nnetworks:\n  n:\n    subnet: 10.10.0.0/16\n"
+			  "nodes:\n  a: {network: n}\nforwards:\n";
+	char yaml[512];
 
 	world_up();
 	/* a port the host listens on: refused where the file says it, unless --force */
-	bg("listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
-	cr_assert_eq(run("for i in $(seq 100); do ss -ltn | grep -q ':7100 ' && exit 0; sleep 0.05; done; exit 1"), 0);
-	snprintf(yaml, sizeof(yaml), "%s  - {proto: tcp, port: 6000, to: a:80}\n  - {proto: tcp, port: 7100, to: a:80}\n", lab);
-	cr_assert_eq(run_out(&out, "%s up %s 2>&1", nsbpf(), lab_file("hp", yaml)), 2);
-	cr_assert(strstr(out, "hp.yaml:9:24: forward 2: tcp 7100 -> a:80: the host already listens on port 7100 "
-			 "(--force to forward it anyway)"), "%s", out);
-	free(out);
+	serve(NULL, "t", 7100, "listener.log", "socat TCP4-LISTEN:7100,reuseaddr SYSTEM:true");
+	snprintf(yaml, sizeof(yaml),
+		 "%s  - {proto: tcp, port: 6000, to: a:80}\n"
+		 "  - {proto: tcp, port: 7100, to: a:80}\n",
+		 lab);
+	up_refused("", yaml,
+		   "hp.yaml:9:24: forward 2: tcp 7100 -> a:80: the host already "
+		   "listens on port 7100 (--force to forward it anyway)");
 	cr_assert(lab_gone("hp"), "nothing was created");
-	cr_assert_eq(run("%s up --force %s", nsbpf(), lab_file("hp", yaml)), 0);
-	cr_assert_eq(run("%s forward list hp --json | jq -e '[.labs[0].forwards[].port] == [6000, 7100]'", nsbpf()), 0);
+	cr_assert_eq(nsbpf_run("up --force %s", lab_file("hp", yaml)), 0);
+	cr_assert(nsbpf_json("forward list hp", "[.labs[0].forwards[].port] == [6000, 7100]"));
 	/* ports of the host's ephemeral range: refused at run time too, --force or not */
-	cr_assert_eq(run_out(&out, "%s forward add hp udp 40000 a:53 --force 2>&1", nsbpf()), 1);
-	cr_assert(strstr(out, "udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
-			 "(net.ipv4.ip_local_port_range)"), "%s", out);
-	free(out);
-	cr_assert_eq(run_out(&out, "%s forward add hp tcp 192.0.2.99:6100 a:80 2>&1", nsbpf()), 1);
-	cr_assert(strstr(out, "192.0.2.99 is not an address of this host"), "%s", out);
-	free(out);
+	nsbpf_says(
+		1,
+		"udp 40000 -> a:53: port 40000 is in the host's ephemeral port range 32768-60999 "
+		"(net.ipv4.ip_local_port_range)",
+		"forward add hp udp 40000 a:53 --force");
+	nsbpf_says(1, "192.0.2.99 is not an address of this host",
+		   "forward add hp tcp 192.0.2.99:6100 a:80");
 	/* unless the host's admin reserved them */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_reserved_ports=40000-40001"), 0);
-	cr_assert_eq(run("%s forward add hp udp 40000-40001 a:53-54", nsbpf()), 0);
-	cr_assert_eq(run("%s forward add hp tcp 40002 a:80 2>&1 | grep -q 'port 40002 is in'", nsbpf()), 0);
+	cr_assert_eq(nsbpf_run("forward add hp udp 40000-40001 a:53-54"), 0);
+	nsbpf_says(-1, "port 40002 is in", "forward add hp tcp 40002 a:80");
 	/* the host netns's own range counts, as /proc/sys says it */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_local_port_range='20000 29999'"), 0);
-	cr_assert_eq(run("%s forward add hp tcp 40002 a:80", nsbpf()), 0);
-	cr_assert_eq(run("%s forward add hp tcp 25000 a:80 2>&1 | grep -q 'range 20000-29999'", nsbpf()), 0);
-	cr_assert_eq(run("%s down hp", nsbpf()), 0);
-	cr_assert(lab_gone("hp"));
+	cr_assert_eq(nsbpf_run("forward add hp tcp 40002 a:80"), 0);
+	nsbpf_says(-1, "range 20000-29999", "forward add hp tcp 25000 a:80");
+	lab_down_ok("hp");
 	/* and up refuses a file forward there, at its position */
 	snprintf(yaml, sizeof(yaml), "%s  - {proto: udp, port: 25000-25001, to: a:53-54}\n", lab);
-	cr_assert_eq(run_out(&out, "%s up --force %s 2>&1", nsbpf(), lab_file("hp", yaml)), 2);
-	cr_assert(strstr(out, "hp.yaml:8:24: forward 1: udp 25000-25001 -> a:53-54: port 25000 is in the host's "
-			 "ephemeral port range 20000-29999"), "%s", out);
-	free(out);
+	up_refused("--force", yaml,
+		   "hp.yaml:8:24: forward 1: udp 25000-25001 -> a:53-54: "
+		   "port 25000 is in the host's ephemeral port range 20000-29999");
 	cr_assert(lab_gone("hp"));
 	cr_assert(host_untouched());
 }

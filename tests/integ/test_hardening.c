@@ -6,33 +6,25 @@
  * socket, and floods the lab with new flows; a node sends where no node may.
  * The sockets of both ends live in this process: each is made in its netns
  * (the thread goes there for socket() and comes back), so a test needs no
- * background server and reads sequence numbers straight from its sockets.
+ * background server and reads sequence numbers straight from its sockets
+ * (sockets.c). Over 400 lines: the four scenarios of issue 9 and the attack
+ * helpers that belong to each, read together.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
-#include <netinet/udp.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 
 #include "harness.h"
-#include "sys/netns.h"
+#include "sockets.h"
 
 TestSuite(hardening, .init = harness_enter, .fini = harness_leave, .timeout = 60);
 
@@ -41,26 +33,25 @@ TestSuite(hardening, .init = harness_enter, .fini = harness_leave, .timeout = 60
  * theirs); the forwards lead to earth: udp 7000, tcp 6000 to a server the
  * tests open, tcp 6001 to a port nobody listens on.
  */
-static const char lab_yaml[] =
-	"name: hd\n"
-	"%s"
-	"networks:\n"
-	"  planet:\n"
-	"    subnet: 10.10.0.0/16\n"
-	"    masquerade: true\n"
-	"  closed:\n"
-	"    subnet: 10.11.0.0/24\n"
-	"nodes:\n"
-	"  earth: {network: planet, ip: 10.10.0.10}\n"
-	"  neptune: {network: planet, ip: 10.10.0.11}\n"
-	"  pluto: {network: closed, ip: 10.11.0.10}\n"
-	"forwards:\n"
-	"  - {proto: udp, port: 7000, to: earth:7000}\n"
-	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
-	"  - {proto: tcp, port: 6001, to: earth:8081}\n";
+static const char lab_yaml[] = "name: hd\n"
+			       "%s"
+			       "networks:\n"
+			       "  planet:\n"
+			       "    subnet: 10.10.0.0/16\n"
+			       "    masquerade: true\n"
+			       "  closed:\n"
+			       "    subnet: 10.11.0.0/24\n"
+			       "nodes:\n"
+			       "  earth: {network: planet, ip: 10.10.0.10}\n"
+			       "  neptune: {network: planet, ip: 10.10.0.11}\n"
+			       "  pluto: {network: closed, ip: 10.11.0.10}\n"
+			       "forwards:\n"
+			       "  - {proto: udp, port: 7000, to: earth:7000}\n"
+			       "  - {proto: tcp, port: 6000, to: earth:8080}\n"
+			       "  - {proto: tcp, port: 6001, to: earth:8081}\n";
 
-#define UPLINK	"192.0.2.1"
-#define WORLD	"192.0.2.2"
+#define UPLINK "192.0.2.1"
+#define WORLD  "192.0.2.2"
 
 /*
  * Everything this thread sends goes through one CPU's backlog, in order:
@@ -78,43 +69,34 @@ static void one_cpu(void)
 }
 
 /* nat: the topology's nat block, or "". */
-static void lab_up(const char *nat)
+static void hd_up(const char *nat)
 {
 	char yaml[2048];
 
 	one_cpu();
 	world_up();
 	snprintf(yaml, sizeof(yaml), lab_yaml, nat);
-	cr_assert_eq(run("%s up %s", nsbpf(), lab_file("hd", yaml)), 0, "up");
+	lab_up_ok("hd", yaml);
 	/* both ends know each other's MAC before the first forged packet */
 	cr_assert_eq(run("ip netns exec world ping -c1 -W2 " UPLINK), 0);
 }
 
-static void lab_down(void)
+static void hd_down(void)
 {
 	cr_assert(host_untouched());
-	cr_assert_eq(run("%s down hd", nsbpf()), 0);
-	cr_assert(lab_gone("hd"));
+	lab_down_ok("hd");
 	/* tcx links went with their pins (lab_gone); clsact filters are checked here */
 	cr_assert_eq(run("test -z \"$(tc filter show dev up0 ingress)\" && "
-			 "test -z \"$(tc filter show dev up0 egress)\""), 0,
-		     "no filter left on the uplink, either way");
+			 "test -z \"$(tc filter show dev up0 egress)\""),
+		     0, "no filter left on the uplink, either way");
 }
 
-static long long stat_drop(const char *name)
+static long long hd_drop(const char *name)
 {
-	long long v = stat_packets("hd", "drops", name);
+	long long v = stat_drop("hd", name);
 
 	cr_assert_geq(v, 0, "nsbpf stats hd: drops.%s", name);
 	return v;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -125,335 +107,9 @@ static long long drops_reach(const char *name, long long want, int ms)
 {
 	long long deadline = now_ms() + ms, v;
 
-	while ((v = stat_drop(name)) < want && now_ms() < deadline)
+	while ((v = hd_drop(name)) < want && now_ms() < deadline)
 		usleep(50 * 1000);
 	return v;
-}
-
-
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	cr_assert_eq(inet_pton(AF_INET, s, &a), 1, "address %s", s);
-	return a.s_addr;
-}
-
-static struct sockaddr_in sin4(const char *addr, int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-
-	a.sin_addr.s_addr = ip4(addr);
-	return a;
-}
-
-/* A socket of netns NETNS (NULL: the host's): made there, used from here (it keeps its netns). */
-static int ns_socket(const char *netns, int domain, int type, int proto)
-{
-	int nsfd, saved, fd, err;
-
-	if (!netns) {
-		fd = socket(domain, type | SOCK_CLOEXEC, proto);
-		cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
-		return fd;
-	}
-	nsfd = netns_open(netns);
-	cr_assert_geq(nsfd, 0, "netns %s: %s", netns, strerror(-nsfd));
-	cr_assert_eq(netns_enter(nsfd, &saved), 0, "enter netns %s", netns);
-	fd = socket(domain, type | SOCK_CLOEXEC, proto);
-	err = errno;
-	netns_leave(saved);
-	close(nsfd);
-	cr_assert_geq(fd, 0, "socket in %s: %s", netns, strerror(err));
-	return fd;
-}
-
-static void set_timeouts(int fd, int ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static int udp_bound(const char *netns, const char *addr, int port)
-{
-	int fd = ns_socket(netns, AF_INET, SOCK_DGRAM, 0), on = 1;
-	struct sockaddr_in a = sin4(addr, port);
-
-	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on));
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0, "udp bind %s:%d in %s: %s",
-		     addr, port, netns ? netns : "the host", strerror(errno));
-	return fd;
-}
-
-static void udp_to(int fd, const char *addr, int port, const char *msg)
-{
-	struct sockaddr_in a = sin4(addr, port);
-
-	cr_assert_eq(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a)),
-		     (ssize_t)strlen(msg), "udp to %s:%d: %s", addr, port, strerror(errno));
-}
-
-/* A datagram within ms milliseconds: its length (NUL-terminated in buf), or -1. */
-static ssize_t recv_within(int fd, char *buf, size_t size, int ms, struct sockaddr_in *from)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	socklen_t alen = sizeof(*from);
-	ssize_t n;
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	n = recvfrom(fd, buf, size - 1, MSG_DONTWAIT, (struct sockaddr *)from, &alen);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-static int tcp_listen(const char *netns, const char *addr, int port)
-{
-	int fd = ns_socket(netns, AF_INET, SOCK_STREAM, 0), on = 1;
-	struct sockaddr_in a = sin4(addr, port);
-
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0, "tcp bind %s:%d in %s", addr,
-		     port, netns);
-	cr_assert_eq(listen(fd, 16), 0);
-	return fd;
-}
-
-/* Connected within 3 s, with 2 s send and receive timeouts. */
-static int tcp_connect(const char *netns, const char *addr, int port)
-{
-	int fd = ns_socket(netns, AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = sin4(addr, port);
-
-	set_timeouts(fd, 3000);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0,
-		     "connect from %s to %s:%d: %s", netns, addr, port, strerror(errno));
-	set_timeouts(fd, 2000);
-	return fd;
-}
-
-static int tcp_accept(int lfd)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	int fd;
-
-	cr_assert_eq(poll(&p, 1, 3000), 1, "a connection to accept within 3 s");
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	cr_assert_geq(fd, 0, "accept: %s", strerror(errno));
-	set_timeouts(fd, 2000);
-	return fd;
-}
-
-/* MSG sent on a arrives whole on b (2 s at most). */
-static void xfer(int a, int b, const char *msg, const char *what)
-{
-	size_t len = strlen(msg), got = 0;
-	char buf[256];
-
-	cr_assert_eq(send(a, msg, len, MSG_NOSIGNAL), (ssize_t)len, "%s: send: %s", what,
-		     strerror(errno));
-	while (got < len) {
-		ssize_t n = recv(b, buf + got, len - got, 0);
-
-		cr_assert_gt(n, 0, "%s: %s", what, n ? strerror(errno) : "end of stream");
-		got += (size_t)n;
-	}
-	cr_assert(!memcmp(buf, msg, len), "%s: the bytes sent", what);
-}
-
-/* The peer closed its side: recv says end of stream (2 s at most). */
-static void expect_eof(int fd, const char *what)
-{
-	char c;
-	ssize_t n = recv(fd, &c, 1, 0);
-
-	cr_assert_eq(n, 0, "%s: end of stream, got %zd (%s)", what, n,
-		     n < 0 ? strerror(errno) : "data");
-}
-
-static int local_port(int fd, bool peer)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-
-	cr_assert_eq((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&a, &len), 0);
-	return ntohs(a.sin_port);
-}
-
-/*
- * What a TCP socket sends next and expects next (snd_nxt, rcv_nxt), read in
- * repair mode (TCP_QUEUE_SEQ), which it leaves without a window probe.
- */
-static void tcp_seqs(int fd, uint32_t *snd, uint32_t *rcv)
-{
-	int on = TCP_REPAIR_ON, off = TCP_REPAIR_OFF_NO_WP, q;
-	socklen_t len = sizeof(*snd);
-
-	cr_assert_eq(setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)), 0, "TCP_REPAIR: %s",
-		     strerror(errno));
-	q = TCP_SEND_QUEUE;
-	cr_assert_eq(setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)), 0);
-	cr_assert_eq(getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, snd, &len), 0);
-	q = TCP_RECV_QUEUE;
-	len = sizeof(*rcv);
-	cr_assert_eq(setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)), 0);
-	cr_assert_eq(getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, rcv, &len), 0);
-	cr_assert_eq(setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)), 0);
-}
-
-/* The ones' complement sum of RFC 1071, over p, added to sum. */
-static uint32_t csum_sum(uint32_t sum, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_end(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The world's raw IPv4 socket: it sends headers as they are written (IP_HDRINCL). */
-static int raw_open(const char *netns)
-{
-	int fd = ns_socket(netns, AF_INET, SOCK_RAW, IPPROTO_RAW), on = 1;
-
-	cr_assert_eq(setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on)), 0);
-	return fd;
-}
-
-/*
- * An IPv4 datagram from src to dst carrying l4 (a UDP or TCP header and
- * its payload), whose transport checksum at csum_off is computed here; the
- * kernel fills in the IPv4 header's.
- */
-static void raw_send(int fd, uint32_t src, uint32_t dst, uint8_t proto, uint8_t *l4, size_t l4len,
-		     size_t csum_off)
-{
-	uint8_t pkt[256];
-	struct iphdr *ip = (struct iphdr *)pkt;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = dst };
-	uint16_t sum;
-	uint32_t s;
-
-	cr_assert_leq(sizeof(*ip) + l4len, sizeof(pkt));
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->saddr = src;
-	ip->daddr = dst;
-	ip->tot_len = htons((uint16_t)(sizeof(*ip) + l4len));
-	l4[csum_off] = l4[csum_off + 1] = 0;
-	/* pseudo header: addresses, protocol, transport length */
-	s = csum_sum(0, &ip->saddr, 8) + proto + (uint32_t)l4len;
-	sum = htons(csum_end(csum_sum(s, l4, l4len)));
-	if (proto == IPPROTO_UDP && !sum)
-		sum = 0xffff;
-	memcpy(l4 + csum_off, &sum, 2);
-	memcpy(pkt + sizeof(*ip), l4, l4len);
-	cr_assert_eq(sendto(fd, pkt, sizeof(*ip) + l4len, 0, (struct sockaddr *)&to, sizeof(to)),
-		     (ssize_t)(sizeof(*ip) + l4len), "raw send: %s", strerror(errno));
-}
-
-static void raw_udp(int fd, const char *src, int sport, const char *dst, int dport, const char *msg)
-{
-	uint8_t l4[128];
-	struct udphdr *uh = (struct udphdr *)l4;
-	size_t len = sizeof(*uh) + strlen(msg);
-
-	cr_assert_leq(len, sizeof(l4));
-	uh->source = htons((uint16_t)sport);
-	uh->dest = htons((uint16_t)dport);
-	uh->len = htons((uint16_t)len);
-	memcpy(l4 + sizeof(*uh), msg, strlen(msg));
-	raw_send(fd, ip4(src), ip4(dst), IPPROTO_UDP, l4, len, offsetof(struct udphdr, check));
-}
-
-static void raw_tcp(int fd, const char *src, int sport, const char *dst, int dport, uint32_t seq,
-		    uint32_t ack, uint8_t flags)
-{
-	struct tcphdr th = { 0 };
-
-	th.source = htons((uint16_t)sport);
-	th.dest = htons((uint16_t)dport);
-	th.seq = htonl(seq);
-	th.ack_seq = htonl(ack);
-	th.doff = 5;
-	th.th_flags = flags;
-	th.window = htons(502);
-	raw_send(fd, ip4(src), ip4(dst), IPPROTO_TCP, (uint8_t *)&th, sizeof(th),
-		 offsetof(struct tcphdr, check));
-}
-
-/* A packet socket on IFNAME of NETNS: every frame from now on. */
-static int cap_open(const char *netns, const char *ifname)
-{
-	int fd = ns_socket(netns, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	struct ifreq ifr = { 0 };
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	/* the socket's netns answers, not ours */
-	cr_assert_eq(ioctl(fd, SIOCGIFINDEX, &ifr), 0, "%s in %s", ifname, netns);
-	sll.sll_ifindex = ifr.ifr_ifindex;
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
-	return fd;
-}
-
-/*
- * The next IPv4 packet that came in on the capture before the deadline:
- * its length, the IPv4 header at buf; 0 at the deadline.
- */
-static size_t cap_ip(int fd, uint8_t *buf, size_t size, long long deadline)
-{
-	uint8_t frame[2048];
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		struct sockaddr_ll from;
-		socklen_t alen = sizeof(from);
-		long long left = deadline - now_ms();
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) != 1)
-			return 0;
-		n = recvfrom(fd, frame, sizeof(frame), MSG_DONTWAIT, (struct sockaddr *)&from,
-			     &alen);
-		if (n < (ssize_t)(ETH_HLEN + sizeof(struct iphdr)) ||
-		    from.sll_pkttype == PACKET_OUTGOING || ntohs(from.sll_protocol) != ETH_P_IP)
-			continue;
-		n -= ETH_HLEN;
-		if ((size_t)n > size)
-			n = (ssize_t)size;
-		memcpy(buf, frame + ETH_HLEN, (size_t)n);
-		return (size_t)n;
-	}
-}
-
-/* A UDP packet's payload (NUL-terminated into out), or "" for anything else. */
-static void udp_payload(const uint8_t *pkt, size_t len, char *out, size_t size)
-{
-	const struct iphdr *ip = (const struct iphdr *)pkt;
-	size_t off = (size_t)ip->ihl * 4 + sizeof(struct udphdr), n;
-
-	out[0] = '\0';
-	if (ip->protocol != IPPROTO_UDP || len <= off)
-		return;
-	n = len - off < size - 1 ? len - off : size - 1;
-	memcpy(out, pkt + off, n);
-	out[n] = '\0';
 }
 
 /* ------------------------------------------------------------------ item 2 */
@@ -475,10 +131,10 @@ Test(hardening, forged_sources_from_the_uplink_never_reach_a_node)
 	struct sockaddr_in from;
 	char buf[64];
 
-	lab_up("");
+	hd_up("");
 	srv = udp_bound("hd-earth", "0.0.0.0", 7000);
 	raw = raw_open("world");
-	spoof0 = stat_drop("uplink_spoof");
+	spoof0 = hd_drop("uplink_spoof");
 	for (int i = 0; i < n_forged; i++) {
 		snprintf(buf, sizeof(buf), "from %s", forged[i].what);
 		raw_udp(raw, forged[i].src, 40000 + i, UPLINK, 7000, buf);
@@ -492,7 +148,7 @@ Test(hardening, forged_sources_from_the_uplink_never_reach_a_node)
 			break;
 		if (from.sin_addr.s_addr == ip4(WORLD) && !strcmp(buf, "legit")) {
 			legit++;
-			deadline = now_ms() + 200;	/* anything that came after it */
+			deadline = now_ms() + 200; /* anything that came after it */
 			continue;
 		}
 		bad++;
@@ -505,13 +161,13 @@ Test(hardening, forged_sources_from_the_uplink_never_reach_a_node)
 		     "each forged datagram counted");
 	close(raw);
 	close(srv);
-	lab_down();
+	hd_down();
 }
 
 /* ------------------------------------------------------------------ item 3 */
 
-#define GUESSES		100
-#define GUESS_MARGIN	(1u << 24)	/* far beyond any window of these sockets */
+#define GUESSES	     100
+#define GUESS_MARGIN (1u << 24) /* far beyond any window of these sockets */
 
 /*
  * What an off-path attacker in the world sends at the flow
@@ -540,11 +196,13 @@ static int forge_close(int raw, int wfd, int sport, int dport)
 /* `nsbpf nat list hd` has a tcp flow of KIND between earth:NPORT and the world:RPORT in STATE. */
 static bool flow_state(const char *kind, int nport, int rport, const char *state)
 {
-	return !run("%s nat list hd --json | jq -e '[.flows[] | select(.proto == \"tcp\" and "
-		    ".kind == \"%s\" and .node.ip == \"10.10.0.10\" and .node.port == %d and "
-		    ".remote.ip == \"" WORLD "\" and .remote.port == %d and .state == \"%s\")] | "
-		    "length == 1'",
-		    nsbpf(), kind, nport, rport, state);
+	return nsbpf_json("nat list hd",
+			  "[.flows[] | select(.proto == \"tcp\" and "
+			  ".kind == \"%s\" and .node.ip == \"10.10.0.10\" and .node.port == %d and "
+			  ".remote.ip == \"" WORLD
+			  "\" and .remote.port == %d and .state == \"%s\")] | "
+			  "length == 1",
+			  kind, nport, rport, state);
 }
 
 Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
@@ -552,7 +210,7 @@ Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
 	int lsn, wcli, ecli_in, wlsn, ecli, wsrv, raw, cport, eport, nat_port, forged = 0;
 	long long win0;
 
-	lab_up("");
+	hd_up("");
 	/* world -> earth through the forward tcp 6000 -> earth:8080 */
 	lsn = tcp_listen("hd-earth", "0.0.0.0", 8080);
 	wcli = tcp_connect("world", UPLINK, 6000);
@@ -565,14 +223,14 @@ Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
 	ecli = tcp_connect("hd-earth", WORLD, 9000);
 	wsrv = tcp_accept(wlsn);
 	eport = local_port(ecli, false);
-	nat_port = local_port(wsrv, true);	/* the world sees the uplink and this port */
+	nat_port = local_port(wsrv, true); /* the world sees the uplink and this port */
 	xfer(ecli, wsrv, "up", "masquerade, earth -> world");
 	xfer(wsrv, ecli, "down", "masquerade, world -> earth");
 	cr_assert(flow_state("forward", 8080, cport, "established"));
 	cr_assert(flow_state("masquerade", eport, 9000, "established"));
 
 	raw = raw_open("world");
-	win0 = stat_drop("tcp_window");
+	win0 = hd_drop("tcp_window");
 	forged += forge_close(raw, wcli, cport, 6000);
 	forged += forge_close(raw, wsrv, 9000, nat_port);
 	/* the raw socket's packets are decided by the time the sockets' next ones are */
@@ -606,23 +264,44 @@ Test(hardening, off_path_rst_and_fin_neither_close_nor_steal_a_tcp_flow)
 	close(ecli);
 	close(wsrv);
 	close(wlsn);
-	lab_down();
+	hd_down();
 }
 
 /* ------------------------------------------------------------------ item 4 */
 
-#define FLOOD		1024
-#define CT_SIZE		256
+#define FLOOD	1024
+#define CT_SIZE 256
+
+/*
+ * A node opens FLOOD UDP flows to as many world ports, which nobody answers;
+ * the world sends FLOOD SYNs to the forward tcp 6001 from as many ports.
+ * The node's socket and the world's raw socket, for the caller to close.
+ */
+static void flood(int *u, int *raw)
+{
+	*u = udp_bound("hd-neptune", "0.0.0.0", 0);
+	for (int i = 0; i < FLOOD; i++) {
+		udp_to(*u, WORLD, 10000 + i, "flood");
+		if (i % 64 == 63)
+			usleep(1000); /* never more than a CPU's backlog holds */
+	}
+	*raw = raw_open("world");
+	for (int i = 0; i < FLOOD; i++) {
+		raw_tcp(*raw, WORLD, 20000 + i, UPLINK, 6001, 0x9e3779b9u * (uint32_t)i, 0, TH_SYN);
+		if (i % 64 == 63)
+			usleep(1000);
+	}
+}
 
 Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow)
 {
 	int wlsn, idle, wsrv, eport, nat_port, u, raw, lsn, late, late_in;
 	long long full0, early0, full, deadline;
 
-	lab_up("nat: {conntrack: 256}\n");
+	hd_up("nat: {conntrack: 256}\n");
 	/* a plain hash refuses when full: it has no least recently used entry to push out */
-	cr_assert_eq(run("bpftool -j map show pinned /sys/fs/bpf/nsbpf/hd/ct | "
-			 "jq -e '.type == \"hash\" and .max_entries == %d'", CT_SIZE), 0);
+	cr_assert(json_true("bpftool -j map show pinned /sys/fs/bpf/nsbpf/hd/ct",
+			    ".type == \"hash\" and .max_entries == %d", CT_SIZE));
 	/* the idle established flow: earth -> world through masquerade */
 	wlsn = tcp_listen("world", WORLD, 9000);
 	idle = tcp_connect("hd-earth", WORLD, 9000);
@@ -633,23 +312,10 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 	xfer(wsrv, idle, "before", "world -> earth before the flood");
 	/* neptune's first datagrams must not wait for its gateway's MAC */
 	cr_assert_eq(run("ip netns exec hd-neptune ping -c1 -W2 10.10.0.1"), 0);
-	full0 = stat_drop("ct_full");
-	early0 = stat_drop("ct_early_drop");
+	full0 = hd_drop("ct_full");
+	early0 = hd_drop("ct_early_drop");
 
-	/* a node opens FLOOD UDP flows to as many world ports; nobody answers them */
-	u = udp_bound("hd-neptune", "0.0.0.0", 0);
-	for (int i = 0; i < FLOOD; i++) {
-		udp_to(u, WORLD, 10000 + i, "flood");
-		if (i % 64 == 63)
-			usleep(1000);	/* never more than a CPU's backlog holds */
-	}
-	/* the world sends FLOOD SYNs to the forward tcp 6001 from as many ports */
-	raw = raw_open("world");
-	for (int i = 0; i < FLOOD; i++) {
-		raw_tcp(raw, WORLD, 20000 + i, UPLINK, 6001, 0x9e3779b9u * (uint32_t)i, 0, TH_SYN);
-		if (i % 64 == 63)
-			usleep(1000);
-	}
+	flood(&u, &raw);
 
 	full = drops_reach("ct_full", full0 + 2 * FLOOD - (CT_SIZE - 1), 3000) - full0;
 	cr_log_info("ct_full: %lld of %d new flows refused", full, 2 * FLOOD);
@@ -657,11 +323,13 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 	cr_assert_geq(full, 2 * FLOOD - (CT_SIZE - 1), "the full table refused the rest (%lld)",
 		      full);
 	/* before any packet of its own could make it again */
-	cr_assert_eq(run("%s nat list hd --json | jq -e '[.flows[] | select(.proto == \"tcp\" and "
-			 ".node.ip == \"10.10.0.10\" and .node.port == %d and "
-			 ".remote.port == 9000 and .nat.port == %d and "
-			 ".state == \"established\")] | length == 1'",
-			 nsbpf(), eport, nat_port), 0, "the idle flow kept its entry and its port");
+	cr_assert(nsbpf_json("nat list hd",
+			     "[.flows[] | select(.proto == \"tcp\" and "
+			     ".node.ip == \"10.10.0.10\" and .node.port == %d and "
+			     ".remote.port == 9000 and .nat.port == %d and "
+			     ".state == \"established\")] | length == 1",
+			     eport, nat_port),
+		  "the idle flow kept its entry and its port");
 	/*
 	 * The world speaks first: an evicted flow has no way back in (the host
 	 * would reset the connection), where the node's packet would just
@@ -672,9 +340,9 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 
 	/* the collector drops the unanswered flows early; new flows get in again */
 	deadline = now_ms() + 15000;
-	while (stat_drop("ct_early_drop") == early0 && now_ms() < deadline)
+	while (hd_drop("ct_early_drop") == early0 && now_ms() < deadline)
 		usleep(200 * 1000);
-	cr_assert_gt(stat_drop("ct_early_drop"), early0,
+	cr_assert_gt(hd_drop("ct_early_drop"), early0,
 		     "unanswered flows dropped early within 15 s");
 	lsn = tcp_listen("hd-earth", "0.0.0.0", 8080);
 	late = tcp_connect("world", UPLINK, 6000);
@@ -690,7 +358,7 @@ Test(hardening, a_flood_of_new_flows_from_either_side_evicts_no_established_flow
 	close(idle);
 	close(wsrv);
 	close(wlsn);
-	lab_down();
+	hd_down();
 }
 
 /* ------------------------------------------------------------------ item 6 */
@@ -706,12 +374,7 @@ static void control_leaks(void)
 	bool seen = false;
 	int cap, c;
 
-	cr_assert_eq(run("ip netns add ctl && "
-			 "ip link add ctl0 type veth peer name eth0 netns ctl && "
-			 "ip addr add 10.99.0.1/24 dev ctl0 && ip link set ctl0 up && "
-			 "ip -n ctl addr add 10.99.0.2/24 dev eth0 && "
-			 "ip -n ctl link set eth0 up && "
-			 "ip -n ctl route add default via 10.99.0.1"), 0);
+	cr_assert_eq(script("veth-ns.sh ctl ctl0 10.99.0.1/24 10.99.0.2/24"), 0);
 	cap = cap_open("world", "eth0");
 	c = udp_bound("ctl", "0.0.0.0", 0);
 	udp_to(c, "240.0.0.1", 9, "control");
@@ -728,29 +391,64 @@ static void control_leaks(void)
 	cr_assert_eq(run("ip link del ctl0 && ip netns del ctl"), 0);
 }
 
-Test(hardening, a_forwarding_host_lets_nothing_out_with_a_lab_source_or_to_a_martian)
+static const struct {
+	const char *dst, *what;
+} martians[] = {
+	{ "240.0.0.1", "240/4" },
+	{ "239.255.0.1", "multicast" },
+	{ "10.11.0.255", "the closed network's broadcast" },
+};
+static const char *const gateways[] = { "10.10.0.1", "10.11.0.1" };
+static const int n_martians = (int)(sizeof(martians) / sizeof(martians[0]));
+static const int n_gateways = (int)(sizeof(gateways) / sizeof(gateways[0]));
+
+/*
+ * What the world's capture sees for 3 s (and 300 ms after the legit
+ * datagram): legit masqueraded datagrams, and bad ones (a lab source, a
+ * martian destination, a "leak" payload), each logged.
+ */
+static void world_watch(int cap, int *legit, int *bad)
 {
-	static const struct {
-		const char *dst, *what;
-	} martians[] = {
-		{ "240.0.0.1", "240/4" },
-		{ "239.255.0.1", "multicast" },
-		{ "10.11.0.255", "the closed network's broadcast" },
-	};
-	static const char *const gateways[] = { "10.10.0.1", "10.11.0.1" };
-	const int n_martians = (int)(sizeof(martians) / sizeof(martians[0]));
-	const int n_gateways = (int)(sizeof(gateways) / sizeof(gateways[0]));
-	long long martian0, lab0, deadline;
-	int cap, e, legit = 0, bad = 0;
+	long long deadline;
 	uint8_t pkt[256];
 	char msg[64];
 
-	lab_up("");
+	deadline = now_ms() + 3000;
+	for (size_t n; (n = cap_ip(cap, pkt, sizeof(pkt), deadline));) {
+		const struct iphdr *ip = (const struct iphdr *)pkt;
+		bool leaked = (ntohl(ip->saddr) >> 24) == 10;
+		char src[16], dst[16];
+
+		udp_payload(pkt, n, msg, sizeof(msg));
+		for (int i = 0; i < n_martians; i++)
+			leaked |= ip->daddr == ip4(martians[i].dst);
+		leaked |= !strncmp(msg, "leak", 4);
+		if (!strcmp(msg, "legit") && !leaked) {
+			(*legit)++;
+			cr_assert_eq(ip->saddr, ip4(UPLINK),
+				     "the masqueraded datagram has the uplink's address");
+			deadline = now_ms() + 300; /* stragglers */
+		} else if (leaked) {
+			(*bad)++;
+			inet_ntop(AF_INET, &ip->saddr, src, sizeof(src));
+			inet_ntop(AF_INET, &ip->daddr, dst, sizeof(dst));
+			cr_log_error("the world got %s -> %s \"%s\"", src, dst, msg);
+		}
+	}
+}
+
+Test(hardening, a_forwarding_host_lets_nothing_out_with_a_lab_source_or_to_a_martian)
+{
+	long long martian0, lab0;
+	int cap, e, legit = 0, bad = 0;
+	char msg[64];
+
+	hd_up("");
 	/* a docker-like host */
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_forward=1"), 0);
 	control_leaks();
-	martian0 = stat_drop("martian");
-	lab0 = stat_drop("lab_source");
+	martian0 = hd_drop("martian");
+	lab0 = hd_drop("lab_source");
 
 	cap = cap_open("world", "eth0");
 	e = udp_bound("hd-earth", "0.0.0.0", 0);
@@ -768,28 +466,7 @@ Test(hardening, a_forwarding_host_lets_nothing_out_with_a_lab_source_or_to_a_mar
 	/* last: once it is in the world, the others had their chance */
 	udp_to(e, WORLD, 9, "legit");
 
-	deadline = now_ms() + 3000;
-	for (size_t n; (n = cap_ip(cap, pkt, sizeof(pkt), deadline));) {
-		const struct iphdr *ip = (const struct iphdr *)pkt;
-		bool leaked = (ntohl(ip->saddr) >> 24) == 10;
-		char src[16], dst[16];
-
-		udp_payload(pkt, n, msg, sizeof(msg));
-		for (int i = 0; i < n_martians; i++)
-			leaked |= ip->daddr == ip4(martians[i].dst);
-		leaked |= !strncmp(msg, "leak", 4);
-		if (!strcmp(msg, "legit") && !leaked) {
-			legit++;
-			cr_assert_eq(ip->saddr, ip4(UPLINK),
-				     "the masqueraded datagram has the uplink's address");
-			deadline = now_ms() + 300;	/* stragglers */
-		} else if (leaked) {
-			bad++;
-			inet_ntop(AF_INET, &ip->saddr, src, sizeof(src));
-			inet_ntop(AF_INET, &ip->daddr, dst, sizeof(dst));
-			cr_log_error("the world got %s -> %s \"%s\"", src, dst, msg);
-		}
-	}
+	world_watch(cap, &legit, &bad);
 	cr_assert_eq(legit, 1, "a masqueraded datagram reaches the world");
 	cr_assert_eq(bad, 0, "nothing reaches the world with a lab source or to a martian");
 	cr_assert_eq(drops_reach("martian", martian0 + n_martians, 2000) - martian0, n_martians,
@@ -799,5 +476,5 @@ Test(hardening, a_forwarding_host_lets_nothing_out_with_a_lab_source_or_to_a_mar
 	close(e);
 	close(cap);
 	cr_assert_eq(run("sysctl -qw net.ipv4.ip_forward=0"), 0);
-	lab_down();
+	hd_down();
 }
