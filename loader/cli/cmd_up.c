@@ -140,24 +140,14 @@ static void print_plan(const struct topo *t, const struct up_result *r)
 	out_end(&o);
 }
 
-/* The end of what a failed exec command wrote (up shows it, then rolls back). */
-static void print_log_tail(const char *path)
+/* What a failed exec command wrote last (lab_up() kept it before rolling back). */
+static void print_log_tail(const struct lab_exec_fail *f)
 {
-	char buf[2048];
-	ssize_t n;
-	off_t size;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = strlen(f->tail);
 
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "--- output (%s) ---\n%s%s", path, buf, buf[n - 1] == '\n' ? "" : "\n");
-	}
+	if (n)
+		fprintf(stderr, "--- output (%s) ---\n%s%s", f->log, f->tail,
+			f->tail[n - 1] == '\n' ? "" : "\n");
 }
 
 /* What lab_up() did, or every reason it did not, in order: the exit code. */
@@ -178,7 +168,7 @@ static int up_report(const struct topo *t, const struct up_result *r, int err)
 	cmd_report_topo_errors(&r->problems);
 	if (r->exec.why.text[0]) {
 		cli_err("%s", r->exec.why.text);
-		print_log_tail(r->exec.log);
+		print_log_tail(&r->exec);
 	}
 	if (r->err.text[0])
 		cli_err("%s", r->err.text);

@@ -74,7 +74,8 @@ struct lab_info {
 /* A node's exec command that failed: why, and the log that holds its output. */
 struct lab_exec_fail {
 	struct err_msg why;
-	char log[512];
+	char log[512];		/* the node's exec log */
+	char tail[2048];	/* its end, read before a rollback removes it */
 };
 
 enum up_done {

@@ -63,6 +63,25 @@ static int wait_timeout(pid_t pid, int timeout_s)
 	}
 }
 
+/* The end of what a failed exec command wrote: up shows it after the rollback. */
+static void keep_log_tail(struct lab_exec_fail *fail, const char *path)
+{
+	size_t cap = sizeof(fail->tail) - 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n;
+
+	snprintf(fail->log, sizeof(fail->log), "%s", path);
+	fail->tail[0] = '\0';
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)cap ? size - (off_t)cap : 0, SEEK_SET);
+	n = read(fd, fail->tail, cap);
+	close(fd);
+	fail->tail[n > 0 ? n : 0] = '\0';
+}
+
 static int run_one(const char *lab, const struct topo_node *n, int nsfd, const char *cmd,
 		   const char *logpath, int timeout_s, struct lab_exec_fail *fail)
 {
@@ -96,7 +115,7 @@ static int run_one(const char *lab, const struct topo_node *n, int nsfd, const c
 	close(logfd);
 	status = wait_timeout(pid, timeout_s);
 	if (status == -ETIME) {
-		snprintf(fail->log, sizeof(fail->log), "%s", logpath);
+		keep_log_tail(fail, logpath);
 		return err_set(&fail->why, -ETIME,
 			       "node %s: exec \"%s\" did not finish within %d s (start servers in the background with &)",
 			       n->name, cmd, timeout_s);
@@ -105,7 +124,7 @@ static int run_one(const char *lab, const struct topo_node *n, int nsfd, const c
 		return status;
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
-	snprintf(fail->log, sizeof(fail->log), "%s", logpath);
+	keep_log_tail(fail, logpath);
 	if (WIFEXITED(status))
 		return err_set(&fail->why, -ECHILD, "node %s: exec \"%s\" exited with status %d",
 			       n->name, cmd, WEXITSTATUS(status));
