@@ -37,8 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CPS_MAX_SIZE	65536
-#define CPS_SLOW_US	100000	/* a retransmitted SYN takes >= 1 s: "slow" is far below */
+#define CPS_MAX_SIZE 65536
+#define CPS_SLOW_US  100000 /* a retransmitted SYN takes >= 1 s: "slow" is far below */
 
 struct cps_opts {
 	bool server, json;
@@ -174,8 +174,8 @@ static int serve(const struct cps_opts *o)
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 4096)) {
-		fprintf(stderr, "cps: listen on %s:%u: %s\n", o->addr ? o->addr : "0.0.0.0", o->port,
-			strerror(errno));
+		fprintf(stderr, "cps: listen on %s:%u: %s\n", o->addr ? o->addr : "0.0.0.0",
+			o->port, strerror(errno));
 		free(buf);
 		return 1;
 	}
@@ -252,7 +252,7 @@ static int one_conn(const struct cps_opts *o, const struct sockaddr_in *sa, char
 	if (!err)
 		err = read_all(fd, buf, o->size, dl);
 	if (err == 1)
-		err = -ECONNRESET;	/* EOF before the answer */
+		err = -ECONNRESET; /* EOF before the answer */
 	if (!err) {
 		/* the server closes first: wait for its FIN, so no TIME_WAIT here */
 		r = read_all(fd, &tail, 1, dl);
@@ -289,7 +289,8 @@ static int client(const struct cps_opts *o)
 
 		if (r) {
 			if (!warm_err)
-				fprintf(stderr, "cps: warm-up connection %ld: %s\n", i, strerror(-r));
+				fprintf(stderr, "cps: warm-up connection %ld: %s\n", i,
+					strerror(-r));
 			warm_err++;
 		}
 	}
@@ -368,14 +369,16 @@ static int client(const struct cps_opts *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cps -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
-		   "       cps -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-t MS] [-j]\n"
-		   "  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
-		   "  -n N       timed connections (default 10000)\n"
-		   "  -w WARMUP  untimed connections first (default 100)\n"
-		   "  -T SECS    time limit (default 20 for -c, 60 for -s)\n"
-		   "  -t MS      per-connection limit for connect and each read (default 3000)\n"
-		   "  -j         JSON output\n", CPS_MAX_SIZE);
+	fprintf(f,
+		"usage: cps -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
+		"       cps -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-t MS] [-j]\n"
+		"  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
+		"  -n N       timed connections (default 10000)\n"
+		"  -w WARMUP  untimed connections first (default 100)\n"
+		"  -T SECS    time limit (default 20 for -c, 60 for -s)\n"
+		"  -t MS      per-connection limit for connect and each read (default 3000)\n"
+		"  -j         JSON output\n",
+		CPS_MAX_SIZE);
 }
 
 static bool num(const char *s, long lo, long hi, long *v)
@@ -389,8 +392,9 @@ static bool num(const char *s, long lo, long hi, long *v)
 
 int main(int argc, char **argv)
 {
-	struct cps_opts o = { .port = 7000, .size = 1, .n = 10000, .warmup = 100,
-			      .secs = -1, .tmo_ms = 3000 };
+	struct cps_opts o = {
+		.port = 7000, .size = 1, .n = 10000, .warmup = 100, .secs = -1, .tmo_ms = 3000
+	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool mode = false;
 	long v;

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RR_MAX_SIZE	65536
+#define RR_MAX_SIZE 65536
 
 struct rr_opts {
 	bool server, json;
@@ -51,14 +51,15 @@ static int xfer_all(int fd, char *buf, size_t len, bool send)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = send ? write(fd, buf + done, len - done) : read(fd, buf + done, len - done);
+		ssize_t n =
+			send ? write(fd, buf + done, len - done) : read(fd, buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return done ? -EPIPE : 1;	/* 1: clean EOF between messages */
+			return done ? -EPIPE : 1; /* 1: clean EOF between messages */
 		done += (size_t)n;
 	}
 	return 0;
@@ -220,13 +221,14 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rr -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
-		   "       rr -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-j]\n"
-		   "  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
-		   "  -n N       timed round trips (default 20000)\n"
-		   "  -w WARMUP  untimed round trips first (default 1000)\n"
-		   "  -T SECS    time limit (default 20 for -c, 60 for -s)\n"
-		   "  -j         JSON output\n",
+	fprintf(f,
+		"usage: rr -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
+		"       rr -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-j]\n"
+		"  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
+		"  -n N       timed round trips (default 20000)\n"
+		"  -w WARMUP  untimed round trips first (default 1000)\n"
+		"  -T SECS    time limit (default 20 for -c, 60 for -s)\n"
+		"  -j         JSON output\n",
 		RR_MAX_SIZE);
 }
 

@@ -35,7 +35,7 @@
  * forwards. Written: ct, nat_ports, frags, forwards (hits), stats, and trace
  * when loaded with nsb_trace_enabled.
  */
-#include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
+#include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>
 
 #include "lib/verdict.h"
@@ -57,7 +57,7 @@ static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdic
 		return route_from_node_v4(skb, v);
 	case ETH_P_IPV6:
 		return ipv6_from_node(skb, v);
-	default:	/* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */
+	default: /* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */
 		return nsb_drop(NSB_DROP_ETHERTYPE);
 	}
 }

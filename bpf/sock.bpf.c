@@ -37,13 +37,13 @@
  *
  * Maps read: config, forwards, sock_orig. Written: sock_orig, forwards (hits).
  */
-#include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
+#include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "lib/port_fwd.h"
 
-#define SOCK_GO_ON	1	/* a sock_addr hook's "carry on"; recvmsg and getpeername know no other */
+#define SOCK_GO_ON 1 /* a sock_addr hook's "carry on"; recvmsg and getpeername know no other */
 
 /* The lab's config when ctx's socket lives in the lab's host netns, else NULL. */
 static __always_inline const struct nsb_config *__sock_lab(struct bpf_sock_addr *ctx)
@@ -51,8 +51,7 @@ static __always_inline const struct nsb_config *__sock_lab(struct bpf_sock_addr 
 	__u32 zero = 0;
 	const struct nsb_config *cfg = bpf_map_lookup_elem(&config, &zero);
 
-	if (!cfg || !cfg->host_netns_cookie ||
-	    bpf_get_netns_cookie(ctx) != cfg->host_netns_cookie)
+	if (!cfg || !cfg->host_netns_cookie || bpf_get_netns_cookie(ctx) != cfg->host_netns_cookie)
 		return NULL;
 	return cfg;
 }
@@ -85,9 +84,8 @@ static __always_inline void __sock_set_ip4(struct bpf_sock_addr *ctx, bool v6, _
 }
 
 /* The forward daddr:ctx's port hits, or NULL. */
-static __always_inline struct nsb_fwd_val *__sock_fwd(const struct nsb_config *cfg,
-						       struct bpf_sock_addr *ctx, __be32 daddr,
-						       __u8 proto)
+static __always_inline struct nsb_fwd_val *
+__sock_fwd(const struct nsb_config *cfg, struct bpf_sock_addr *ctx, __be32 daddr, __u8 proto)
 {
 	__u8 first = bpf_ntohl(daddr) >> 24;
 	/* connect(0.0.0.0) is a connect to this host, as to 127.0.0.1 */
@@ -133,7 +131,7 @@ static __always_inline int sock_connect(struct bpf_sock_addr *ctx, bool v6)
 	__u32 proto;
 
 	if (!__sock_ip4(ctx, v6, &daddr))
-		return SOCK_GO_ON;	/* pure IPv6: not a forward's */
+		return SOCK_GO_ON; /* pure IPv6: not a forward's */
 	cfg = __sock_lab(ctx);
 	if (!cfg)
 		return SOCK_GO_ON;
@@ -197,7 +195,7 @@ int sock_sendmsg4(struct bpf_sock_addr *ctx)
 	if (!cfg)
 		return SOCK_GO_ON;
 	daddr = ctx->user_ip4;
-	fwd = __sock_fwd(cfg, ctx, daddr, IPPROTO_UDP);	/* the hook runs for UDP only */
+	fwd = __sock_fwd(cfg, ctx, daddr, IPPROTO_UDP); /* the hook runs for UDP only */
 	if (fwd && __sock_dnat(ctx, false, daddr, fwd))
 		forwards_hit(fwd);
 	return SOCK_GO_ON;

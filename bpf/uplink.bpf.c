@@ -22,7 +22,7 @@
  * ct, endpoints, frags, forwards, networks. Written: ct, nat_ports, frags,
  * forwards (hits), stats, and trace when loaded with nsb_trace_enabled.
  */
-#include "nsbpf_maps.bpf.h"	/* first: it includes vmlinux.h */
+#include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>
 
 #include "lib/verdict.h"
@@ -48,7 +48,7 @@ int to_uplink(struct __sk_buff *skb)
 	int ret = egress_v4(skb);
 
 	if (ret == TC_ACT_OK)
-		return TC_ACT_OK;	/* the host's: untouched, uncounted */
+		return TC_ACT_OK; /* the host's: untouched, uncounted */
 	return verdict_finish(skb, &v, ret);
 }
 

@@ -124,8 +124,8 @@ struct {
  */
 union nsb_scratch {
 	struct nsb_ct_entry ct;
-	__be32 words[40];	/* ICMP header + IPv4 header + quote (lib/icmp.h) */
-	struct bpf_fib_lookup fib;	/* is a destination the host's (lib/masq.h) */
+	__be32 words[40];	   /* ICMP header + IPv4 header + quote (lib/icmp.h) */
+	struct bpf_fib_lookup fib; /* is a destination the host's (lib/masq.h) */
 };
 
 struct {
@@ -145,8 +145,8 @@ struct {
 /* The collector's timer (bpf/lib/ct_gc.h), and what its last pass saw. */
 struct nsb_gc {
 	struct bpf_timer timer;
-	__u64 last_ns;		/* when the last pass ran */
-	__u32 ct_count;		/* ct entries the last pass left */
+	__u64 last_ns;	/* when the last pass ran */
+	__u32 ct_count; /* ct entries the last pass left */
 	__u32 passes;
 };
 

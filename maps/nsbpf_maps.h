@@ -15,34 +15,34 @@
 
 #include "nsbpf_drop.h"
 
-#define NSB_LAYOUT_VERSION	3
+#define NSB_LAYOUT_VERSION 3
 
-#define NSB_MAX_NETWORKS	64	/* reach is a 64-bit mask */
-#define NSB_MAX_ENDPOINTS	4096	/* nodes per lab */
+#define NSB_MAX_NETWORKS  64   /* reach is a 64-bit mask */
+#define NSB_MAX_ENDPOINTS 4096 /* nodes per lab */
 
 /* endpoints: node IPv4 (wire order) -> where and who the node is */
 struct nsb_endpoint {
-	__u32 ifindex;		/* host end of the node's veth, in the host netns */
-	__u32 net_id;		/* index into networks */
-	__u8  node_mac[6];	/* eth0 inside the node */
-	__u8  host_mac[6];	/* host end: what ARP answers with */
+	__u32 ifindex;	  /* host end of the node's veth, in the host netns */
+	__u32 net_id;	  /* index into networks */
+	__u8 node_mac[6]; /* eth0 inside the node */
+	__u8 host_mac[6]; /* host end: what ARP answers with */
 };
 _Static_assert(sizeof(struct nsb_endpoint) == 20, "nsb_endpoint is ABI");
 
-#define NSB_NET_F_USED		(1U << 0)	/* slot holds a network */
-#define NSB_NET_F_MASQUERADE	(1U << 1)	/* SNAT to the uplink (masquerade issue) */
+#define NSB_NET_F_USED	     (1U << 0) /* slot holds a network */
+#define NSB_NET_F_MASQUERADE (1U << 1) /* SNAT to the uplink (masquerade issue) */
 
 /* networks: array, net_id -> subnet and policy; used slots are dense from 0 */
 struct nsb_network {
-	__be32 subnet;		/* wire order, host bits zero */
-	__be32 mask;		/* wire order */
-	__be32 gateway;		/* wire order, lives on the host */
-	__u32  flags;		/* NSB_NET_F_* */
-	__u64  reach;		/* bit n set: may exchange packets with network n */
+	__be32 subnet;	/* wire order, host bits zero */
+	__be32 mask;	/* wire order */
+	__be32 gateway; /* wire order, lives on the host */
+	__u32 flags;	/* NSB_NET_F_* */
+	__u64 reach;	/* bit n set: may exchange packets with network n */
 };
 _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
 
-#define NSB_CT_DEFAULT_SIZE	65536	/* ct and nat_ports entries, per lab */
+#define NSB_CT_DEFAULT_SIZE 65536 /* ct and nat_ports entries, per lab */
 
 /*
  * ct and nat_ports never evict: a full table refuses new flows (ct_full),
@@ -53,11 +53,11 @@ _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
  * from outside, can neither evict an established flow nor keep the table
  * full for long.
  */
-#define NSB_GC_INTERVAL_NS	(2 * NSB_NSEC_PER_SEC)
-#define NSB_GC_PRESSURE_PCT	75
-#define NSB_GC_EARLY_NS		(5 * NSB_NSEC_PER_SEC)
-#define NSB_SNAT_PORT_MIN	61000	/* above the host's ip_local_port_range */
-#define NSB_SNAT_PORT_MAX	65535
+#define NSB_GC_INTERVAL_NS  (2 * NSB_NSEC_PER_SEC)
+#define NSB_GC_PRESSURE_PCT 75
+#define NSB_GC_EARLY_NS	    (5 * NSB_NSEC_PER_SEC)
+#define NSB_SNAT_PORT_MIN   61000 /* above the host's ip_local_port_range */
+#define NSB_SNAT_PORT_MAX   65535
 
 /*
  * config: array of one; the layout version is always the first field. A
@@ -65,23 +65,23 @@ _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
  * sides.
  */
 struct nsb_config {
-	__u32 layout;		/* NSB_LAYOUT_VERSION of the loader that created the maps */
+	__u32 layout; /* NSB_LAYOUT_VERSION of the loader that created the maps */
 	__u32 flags;
-	__u32 uplink_ifindex;	/* 0: none (no masquerade possible) */
-	__be32 uplink_addr;	/* wire order, 0: none */
-	__u16 snat_port_min;	/* host order: SNAT source ports, inclusive; 0: NSB_SNAT_PORT_* */
+	__u32 uplink_ifindex; /* 0: none (no masquerade possible) */
+	__be32 uplink_addr;   /* wire order, 0: none */
+	__u16 snat_port_min;  /* host order: SNAT source ports, inclusive; 0: NSB_SNAT_PORT_* */
 	__u16 snat_port_max;
-	__u32 ct_max;		/* entries of ct and nat_ports; 0: NSB_CT_DEFAULT_SIZE */
+	__u32 ct_max; /* entries of ct and nat_ports; 0: NSB_CT_DEFAULT_SIZE */
 	/* conntrack timeouts, nanoseconds (bpf_ktime_get_ns clock); 0: the default */
-	__u64 tmo_tcp_syn;	/* opened, not yet answered */
-	__u64 tmo_tcp_est;	/* established */
-	__u64 tmo_tcp_closing;	/* FIN one way: half-closed */
-	__u64 tmo_tcp_closed;	/* FIN both ways, or RST: TIME_WAIT */
-	__u64 tmo_udp_new;	/* one way so far */
-	__u64 tmo_udp;		/* answered */
+	__u64 tmo_tcp_syn;     /* opened, not yet answered */
+	__u64 tmo_tcp_est;     /* established */
+	__u64 tmo_tcp_closing; /* FIN one way: half-closed */
+	__u64 tmo_tcp_closed;  /* FIN both ways, or RST: TIME_WAIT */
+	__u64 tmo_udp_new;     /* one way so far */
+	__u64 tmo_udp;	       /* answered */
 	__u64 tmo_icmp;
-	__u64 host_netns_cookie;	/* the lab's host netns: sock hooks act there only */
-	__u32 fib_ifindex;	/* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
+	__u64 host_netns_cookie; /* the lab's host netns: sock hooks act there only */
+	__u32 fib_ifindex;	 /* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
 	__u32 pad2;
 };
 _Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
@@ -97,30 +97,30 @@ _Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
  * labs has veth; not every one has dummy). host_addrs stays as the answer
  * without it (selftests, labs from before).
  */
-#define NSB_FIB_SUFFIX		".f"
+#define NSB_FIB_SUFFIX ".f"
 
 /*
  * fib_cache: LRU hash, a destination (wire order) -> what the FIB said of
  * it lately: a new flow to the same place skips the ~250 ns lookup for
  * NSB_FIB_CACHE_NS. An address the host gains is the host's within that.
  */
-#define NSB_FIB_CACHE_MAX	4096
-#define NSB_FIB_CACHE_NS	NSB_NSEC_PER_SEC
+#define NSB_FIB_CACHE_MAX 4096
+#define NSB_FIB_CACHE_NS  NSB_NSEC_PER_SEC
 
 struct nsb_fib_seen {
-	__u64 checked_ns;	/* bpf_ktime_get_ns() of the lookup */
-	__u32 local;		/* 1: the host's */
+	__u64 checked_ns; /* bpf_ktime_get_ns() of the lookup */
+	__u32 local;	  /* 1: the host's */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
-#define NSB_FIB_PEER_SUFFIX	".g"
+#define NSB_FIB_PEER_SUFFIX ".g"
 
 /*
  * host_addrs: hash, IPv4 address (wire order) of the host netns -> 1. The
  * loader fills it at up (and re-up): packets from nodes to these addresses
  * go to the host stack, never out of the uplink.
  */
-#define NSB_HOST_ADDRS_MAX	256
+#define NSB_HOST_ADDRS_MAX 256
 
 /*
  * Conntrack timeouts when the config holds 0 (the loader writes its own,
@@ -130,14 +130,14 @@ _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
  * of its protocol and state is treated as gone: its port may be claimed
  * again. The rule that picks one is nsb_ct_timeout() (nsbpf_ct.h).
  */
-#define NSB_NSEC_PER_SEC	1000000000ULL
-#define NSB_TMO_TCP_SYN		(240 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_TCP_EST		(7440 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_TCP_CLOSING	(240 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_TCP_CLOSED	(120 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_UDP_NEW		(30 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_UDP		(120 * NSB_NSEC_PER_SEC)
-#define NSB_TMO_ICMP		(30 * NSB_NSEC_PER_SEC)
+#define NSB_NSEC_PER_SEC    1000000000ULL
+#define NSB_TMO_TCP_SYN	    (240 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_EST	    (7440 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_CLOSING (240 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_TCP_CLOSED  (120 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_UDP_NEW	    (30 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_UDP	    (120 * NSB_NSEC_PER_SEC)
+#define NSB_TMO_ICMP	    (30 * NSB_NSEC_PER_SEC)
 
 /*
  * Conntrack for masqueraded and forwarded flows.
@@ -146,20 +146,20 @@ _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
  * echo id as sport and 0 as dport.
  */
 struct nsb_ct_key {
-	__be32 saddr;		/* node */
-	__be32 daddr;		/* remote */
+	__be32 saddr; /* node */
+	__be32 daddr; /* remote */
 	__be16 sport;
 	__be16 dport;
-	__u8   proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
-	__u8   pad[3];		/* zero */
+	__u8 proto;  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	__u8 pad[3]; /* zero */
 };
 _Static_assert(sizeof(struct nsb_ct_key) == 16, "nsb_ct_key is ABI");
 
 enum nsb_ct_state {
-	NSB_CT_NEW = 0,		/* UDP/ICMP: first packet; TCP: SYN seen */
-	NSB_CT_ESTABLISHED,	/* TCP: SYN-ACK seen; UDP/ICMP: the other side answered */
-	NSB_CT_CLOSING,		/* TCP: an in-window FIN one way (half-closed) */
-	NSB_CT_CLOSED,		/* TCP: in-window FINs both ways, or an exact RST */
+	NSB_CT_NEW = 0,	    /* UDP/ICMP: first packet; TCP: SYN seen */
+	NSB_CT_ESTABLISHED, /* TCP: SYN-ACK seen; UDP/ICMP: the other side answered */
+	NSB_CT_CLOSING,	    /* TCP: an in-window FIN one way (half-closed) */
+	NSB_CT_CLOSED,	    /* TCP: in-window FINs both ways, or an exact RST */
 };
 
 /*
@@ -168,18 +168,18 @@ enum nsb_ct_state {
  * NAT never changes them). maxwin 0: this side has not been seen yet.
  */
 struct nsb_tcp_side {
-	__u32 end;		/* highest seq + len this side sent */
-	__u32 maxend;		/* highest ack + window the other side offered it */
-	__u32 maxwin;		/* largest window this side advertised (scaled) */
-	__u32 maxack;		/* highest ack this side sent (NSB_TCP_F_MAXACK) */
-	__u8  wscale;		/* window scale this side announced in its SYN */
-	__u8  flags;		/* NSB_TCP_F_* */
+	__u32 end;    /* highest seq + len this side sent */
+	__u32 maxend; /* highest ack + window the other side offered it */
+	__u32 maxwin; /* largest window this side advertised (scaled) */
+	__u32 maxack; /* highest ack this side sent (NSB_TCP_F_MAXACK) */
+	__u8 wscale;  /* window scale this side announced in its SYN */
+	__u8 flags;   /* NSB_TCP_F_* */
 	__u16 pad;
 };
 _Static_assert(sizeof(struct nsb_tcp_side) == 20, "nsb_tcp_side is ABI");
 
-#define NSB_TCP_F_WSCALE	(1U << 0)	/* the SYN carried a window scale option */
-#define NSB_TCP_F_MAXACK	(1U << 1)	/* maxack is set */
+#define NSB_TCP_F_WSCALE (1U << 0) /* the SYN carried a window scale option */
+#define NSB_TCP_F_MAXACK (1U << 1) /* maxack is set */
 
 /*
  * What the key's packets become: source nat_addr:nat_port; with
@@ -195,39 +195,39 @@ _Static_assert(sizeof(struct nsb_tcp_side) == 20, "nsb_tcp_side is ABI");
  *                  {dnat_addr, nat_addr, dnat_port, nat_port}
  */
 struct nsb_ct_entry {
-	__be32 nat_addr;	/* new source: uplink address, forwarded-to address, gateway */
-	__be16 nat_port;	/* new source port (echo id for ICMP) */
-	__u8   state;		/* enum nsb_ct_state */
-	__u8   flags;		/* NSB_CT_F_* */
-	__u32  ifindex;		/* host end of the veth of the key's node (saddr) */
-	__be32 dnat_addr;	/* NSB_CT_F_HAIRPIN: new destination, else 0 */
-	__be16 dnat_port;	/* NSB_CT_F_HAIRPIN: new destination port, else 0 */
-	__u16  pad;
-	__u32  pad2;
-	__u64  created_ns;	/* bpf_ktime_get_ns() */
-	__u64  last_seen_ns;
-	__u64  pkts_orig;	/* as the key goes: node -> remote */
-	__u64  bytes_orig;
-	__u64  pkts_reply;	/* remote -> node */
-	__u64  bytes_reply;
-	struct nsb_tcp_side tcp[2];	/* TCP: [0] as the key goes (node), [1] the remote */
+	__be32 nat_addr;  /* new source: uplink address, forwarded-to address, gateway */
+	__be16 nat_port;  /* new source port (echo id for ICMP) */
+	__u8 state;	  /* enum nsb_ct_state */
+	__u8 flags;	  /* NSB_CT_F_* */
+	__u32 ifindex;	  /* host end of the veth of the key's node (saddr) */
+	__be32 dnat_addr; /* NSB_CT_F_HAIRPIN: new destination, else 0 */
+	__be16 dnat_port; /* NSB_CT_F_HAIRPIN: new destination port, else 0 */
+	__u16 pad;
+	__u32 pad2;
+	__u64 created_ns; /* bpf_ktime_get_ns() */
+	__u64 last_seen_ns;
+	__u64 pkts_orig; /* as the key goes: node -> remote */
+	__u64 bytes_orig;
+	__u64 pkts_reply; /* remote -> node */
+	__u64 bytes_reply;
+	struct nsb_tcp_side tcp[2]; /* TCP: [0] as the key goes (node), [1] the remote */
 };
 _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
 
-#define NSB_CT_F_FIN_ORIG	(1U << 0)	/* node sent FIN */
-#define NSB_CT_F_FIN_REPLY	(1U << 1)	/* remote sent FIN */
-#define NSB_CT_F_DNAT		(1U << 2)	/* a port forward's flow: the remote opened it */
-#define NSB_CT_F_HAIRPIN	(1U << 3)	/* node to node through a forward: dnat_* set */
-#define NSB_CT_F_RST		(1U << 4)	/* an accepted RST closed it, either way */
+#define NSB_CT_F_FIN_ORIG  (1U << 0) /* node sent FIN */
+#define NSB_CT_F_FIN_REPLY (1U << 1) /* remote sent FIN */
+#define NSB_CT_F_DNAT	   (1U << 2) /* a port forward's flow: the remote opened it */
+#define NSB_CT_F_HAIRPIN   (1U << 3) /* node to node through a forward: dnat_* set */
+#define NSB_CT_F_RST	   (1U << 4) /* an accepted RST closed it, either way */
 /*
  * A forward's flow whose client port clashed with another flow of the node
  * on the same tuple (the same client port through two forwards to one node
  * port, as nf_nat remaps it): the node sees the client at the key's dport,
  * dnat_port is the client's real one.
  */
-#define NSB_CT_F_CPORT		(1U << 5)
+#define NSB_CT_F_CPORT (1U << 5)
 /* A forward's flow made by a forward for any host address (host_addr 0). */
-#define NSB_CT_F_FWD_ANY	(1U << 6)
+#define NSB_CT_F_FWD_ANY (1U << 6)
 
 /*
  * nat_ports: hash like ct, the reverse of ct: what a reply on the uplink
@@ -238,24 +238,24 @@ _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
  * client:cp, NSB_NAT_F_HAIRPIN), but its packets never look it up.
  */
 struct nsb_nat_key {
-	__be32 nat_addr;	/* uplink address (a gateway for hairpin claims) */
+	__be32 nat_addr; /* uplink address (a gateway for hairpin claims) */
 	__be32 remote_addr;
-	__be16 nat_port;	/* allocated port / echo id / forwarded host port */
-	__be16 remote_port;	/* 0 for ICMP */
-	__u8   proto;
-	__u8   pad[3];
+	__be16 nat_port;    /* allocated port / echo id / forwarded host port */
+	__be16 remote_port; /* 0 for ICMP */
+	__u8 proto;
+	__u8 pad[3];
 };
 _Static_assert(sizeof(struct nsb_nat_key) == 16, "nsb_nat_key is ABI");
 
 struct nsb_nat_val {
 	__be32 node_addr;
-	__be16 node_port;	/* echo id for ICMP */
-	__u8   flags;		/* NSB_NAT_F_* */
-	__u8   pad;
-	__u32  ifindex;		/* host end of the node's veth */
-	__be16 remote_port;	/* the remote's port as the node sees it (NSB_CT_F_CPORT), 0: as is */
-	__u16  pad2;
-	__u64  claimed_ns;	/* when the claim was made (bpf_ktime_get_ns) */
+	__be16 node_port; /* echo id for ICMP */
+	__u8 flags;	  /* NSB_NAT_F_* */
+	__u8 pad;
+	__u32 ifindex;	    /* host end of the node's veth */
+	__be16 remote_port; /* the remote's port as the node sees it (NSB_CT_F_CPORT), 0: as is */
+	__u16 pad2;
+	__u64 claimed_ns; /* when the claim was made (bpf_ktime_get_ns) */
 };
 _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
 
@@ -264,14 +264,14 @@ _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
  * for this long: it writes the ct entry right after. Only then is it stale
  * (its flow evicted, or its ct write failed and the rollback was lost).
  */
-#define NSB_CLAIM_GRACE_NS	NSB_NSEC_PER_SEC
+#define NSB_CLAIM_GRACE_NS NSB_NSEC_PER_SEC
 
 /*
  * A hairpin claim: its flow is the ct entry keyed {remote_addr, nat_addr,
  * remote_port, nat_port} (the backend's side), whose dnat_addr:dnat_port
  * is node_addr:node_port (the client).
  */
-#define NSB_NAT_F_HAIRPIN	(1U << 0)
+#define NSB_NAT_F_HAIRPIN (1U << 0)
 
 /*
  * frags: LRU hash, IPv4 fragments after the first. Only the first fragment
@@ -279,26 +279,26 @@ _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
  * fragments of the same datagram (same addresses, IP id and protocol) need.
  * An entry older than NSB_FRAG_TIMEOUT_NS is ignored (the IP id wraps).
  */
-#define NSB_FRAG_MAX		4096
-#define NSB_FRAG_TIMEOUT_NS	(30 * NSB_NSEC_PER_SEC)	/* Linux's ipfrag_time */
+#define NSB_FRAG_MAX	    4096
+#define NSB_FRAG_TIMEOUT_NS (30 * NSB_NSEC_PER_SEC) /* Linux's ipfrag_time */
 
-#define NSB_FRAG_OUT		0	/* from a node, leaving by the uplink */
-#define NSB_FRAG_IN		1	/* from the uplink, to a node */
+#define NSB_FRAG_OUT 0 /* from a node, leaving by the uplink */
+#define NSB_FRAG_IN  1 /* from the uplink, to a node */
 
 struct nsb_frag_key {
-	__be32 saddr;		/* as the fragment arrives */
+	__be32 saddr; /* as the fragment arrives */
 	__be32 daddr;
-	__be16 id;		/* IPv4 identification */
-	__u8   proto;
-	__u8   dir;		/* NSB_FRAG_OUT or NSB_FRAG_IN */
+	__be16 id; /* IPv4 identification */
+	__u8 proto;
+	__u8 dir; /* NSB_FRAG_OUT or NSB_FRAG_IN */
 };
 _Static_assert(sizeof(struct nsb_frag_key) == 12, "nsb_frag_key is ABI");
 
 struct nsb_frag_val {
-	struct nsb_ct_key ct;	/* the flow, to count the fragment */
-	__be32 to_addr;		/* out: the new source; in: the new destination (node) */
-	__u32  pad;
-	__u64  first_ns;	/* when the first fragment went through */
+	struct nsb_ct_key ct; /* the flow, to count the fragment */
+	__be32 to_addr;	      /* out: the new source; in: the new destination (node) */
+	__u32 pad;
+	__u64 first_ns; /* when the first fragment went through */
 };
 _Static_assert(sizeof(struct nsb_frag_val) == 32, "nsb_frag_val is ABI");
 
@@ -314,15 +314,15 @@ struct nsb_counter {
  * the decision observable to BPF_PROG_TEST_RUN, which only returns a verdict.
  */
 struct nsb_trace {
-	__u32 redirect_ifindex;	/* 0: no redirect */
+	__u32 redirect_ifindex; /* 0: no redirect */
 	__u32 redirect_flags;	/* NSB_TRACE_F_* */
 	__u32 path;		/* enum nsb_path + 1, or 0 */
 	__u32 drop;		/* enum nsb_drop, or NSB_DROP_NONE */
 };
 
-#define NSB_TRACE_F_PEER	(1U << 0)	/* bpf_redirect_peer() */
-#define NSB_TRACE_F_EGRESS	(1U << 1)	/* bpf_redirect() out of ifindex */
-#define NSB_TRACE_F_NEIGH	(1U << 2)	/* bpf_redirect_neigh() out of ifindex */
+#define NSB_TRACE_F_PEER   (1U << 0) /* bpf_redirect_peer() */
+#define NSB_TRACE_F_EGRESS (1U << 1) /* bpf_redirect() out of ifindex */
+#define NSB_TRACE_F_NEIGH  (1U << 2) /* bpf_redirect_neigh() out of ifindex */
 
 /*
  * forwards: hash, one entry per host port (a range is one entry per port,
@@ -330,24 +330,24 @@ struct nsb_trace {
  * destination address, then with host_addr 0 ("any": the uplink address,
  * the host's loopback, and the gateways for hairpin).
  */
-#define NSB_MAX_FORWARDS	65536
+#define NSB_MAX_FORWARDS 65536
 
 struct nsb_fwd_key {
-	__be32 host_addr;	/* wire order; 0: any */
-	__be16 port;		/* host port, wire order */
-	__u8   proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	__u8   pad;		/* zero */
+	__be32 host_addr; /* wire order; 0: any */
+	__be16 port;	  /* host port, wire order */
+	__u8 proto;	  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;	  /* zero */
 };
 _Static_assert(sizeof(struct nsb_fwd_key) == 8, "nsb_fwd_key is ABI");
 
 struct nsb_fwd_val {
 	__be32 node_addr;
 	__be16 node_port;
-	__be16 first_port;	/* first host port of the forward this port belongs to */
-	__u16  count;		/* ports in that forward (1 for a single port) */
-	__u16  pad;
-	__u32  ifindex;		/* host end of the node's veth */
-	__u64  hits;		/* new flows through this port, counted atomically */
+	__be16 first_port; /* first host port of the forward this port belongs to */
+	__u16 count;	   /* ports in that forward (1 for a single port) */
+	__u16 pad;
+	__u32 ifindex; /* host end of the node's veth */
+	__u64 hits;    /* new flows through this port, counted atomically */
 };
 _Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
 
@@ -358,20 +358,20 @@ _Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
  * give that back. Keyed by socket cookie and the node's address and port,
  * so an unconnected UDP socket may talk to several forwards.
  */
-#define NSB_SOCK_ORIG_MAX	16384
+#define NSB_SOCK_ORIG_MAX 16384
 
 struct nsb_sock_key {
-	__u64  cookie;		/* bpf_get_socket_cookie() */
-	__be32 node_addr;	/* what the socket talks to now */
+	__u64 cookie;	  /* bpf_get_socket_cookie() */
+	__be32 node_addr; /* what the socket talks to now */
 	__be16 node_port;
-	__u16  pad;		/* zero */
+	__u16 pad; /* zero */
 };
 _Static_assert(sizeof(struct nsb_sock_key) == 16, "nsb_sock_key is ABI");
 
 struct nsb_sock_orig {
-	__be32 addr;		/* what the client asked for */
+	__be32 addr; /* what the client asked for */
 	__be16 port;
-	__u16  pad;
+	__u16 pad;
 };
 _Static_assert(sizeof(struct nsb_sock_orig) == 8, "nsb_sock_orig is ABI");
 

@@ -52,24 +52,28 @@
 #pragma GCC diagnostic ignored "-Woverride-init"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-#define UDP4(dmac, smac, s, d)							\
+#define UDP4(dmac, smac, s, d) \
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)
 
 enum bench_hook { B_FROM_NODE, B_TO_NODE, B_FROM_UPLINK, B_TO_UPLINK };
 
-#define NOT_COUNTED	UINT32_MAX
-#define UPLINK_IF	UINT32_MAX
+#define NOT_COUNTED UINT32_MAX
+#define UPLINK_IF   UINT32_MAX
 /* a dport: the port the case's flow (its first setup frame) left with */
-#define NAT_PORT	0x7fffffffu
+#define NAT_PORT 0x7fffffffu
 
 /* initial sequence numbers: whoever opens the flow, whoever answers */
-#define ISN_OPEN	0x01020304u
-#define ISN_ANSWER	0x0a0b0c0du
+#define ISN_OPEN   0x01020304u
+#define ISN_ANSWER 0x0a0b0c0du
 
 /* what a "new flow" row's run leaves behind, deleted after each (host order) */
 struct bench_reset {
-	struct { uint32_t saddr, daddr, sport, dport; } ct[2];
-	struct { uint32_t nat_addr, remote_addr, nat_port, remote_port; } natp;
+	struct {
+		uint32_t saddr, daddr, sport, dport;
+	} ct[2];
+	struct {
+		uint32_t nat_addr, remote_addr, nat_port, remote_port;
+	} natp;
 };
 
 /* one frame into one hook; ingress UPLINK_IF: the uplink */
@@ -79,75 +83,110 @@ struct bench_step {
 	struct frame f;
 };
 
-#define SETUP_MAX	3
+#define SETUP_MAX 3
 
 struct bench_case {
 	const char *name;
 	enum bench_hook hook;
-	uint32_t ingress;		/* UPLINK_IF: the uplink */
+	uint32_t ingress; /* UPLINK_IF: the uplink */
 	struct frame f;
 	uint32_t verdict;
-	uint32_t slot;			/* NOT_COUNTED: the host's traffic (uplink hooks) */
-	struct bench_step setup[SETUP_MAX];	/* sent first, in order, each translated */
-	const struct bench_reset *reset;	/* a new flow each run (TCP entries) */
+	uint32_t slot;			    /* NOT_COUNTED: the host's traffic (uplink hooks) */
+	struct bench_step setup[SETUP_MAX]; /* sent first, in order, each translated */
+	const struct bench_reset *reset;    /* a new flow each run (TCP entries) */
 };
 
 /*
  * Masquerade: earth:sp to the world's REMOTE_IP:80 and back to the uplink
  * address at dp (NAT_PORT: whatever port the flow got).
  */
-#define M_OUT(sp, fl, sq, ak)	.kind = FR_TCP4, .dst = earth_host, .src = earth_mac,	\
-			.saddr = EARTH_IP, .daddr = REMOTE_IP, .sport = (sp), .dport = 80,	\
-			.tcp_flags = (fl), .seq = (sq), .ack = (ak)
-#define M_IN(dp, fl, sq, ak)	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac,	\
-			.saddr = REMOTE_IP, .daddr = UPLINK_IP, .sport = 80, .dport = (dp),	\
-			.tcp_flags = (fl), .seq = (sq), .ack = (ak)
-#define M_SYN(sp)	M_OUT(sp, TCPF_SYN, ISN_OPEN, 0)
-#define M_DATA_OUT(sp)	M_OUT(sp, TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1),	\
-			.payload_len = 64
-#define M_DATA_IN(dp)	M_IN(dp, TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1),	\
-			.payload_len = 64
-#define M_HANDSHAKE(sp) {								\
-	{ B_FROM_NODE, EARTH_IF, { M_SYN(sp) } },					\
-	{ B_FROM_UPLINK, UPLINK_IF,							\
-	  { M_IN(NAT_PORT, TCPF_SYN | TCPF_ACK, ISN_ANSWER, ISN_OPEN + 1) } },		\
-	{ B_FROM_NODE, EARTH_IF, { M_OUT(sp, TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1) } } }
+#define M_OUT(sp, fl, sq, ak)                                                           \
+	.kind = FR_TCP4, .dst = earth_host, .src = earth_mac, .saddr = EARTH_IP,        \
+	.daddr = REMOTE_IP, .sport = (sp), .dport = 80, .tcp_flags = (fl), .seq = (sq), \
+	.ack = (ak)
+#define M_IN(dp, fl, sq, ak)                                                            \
+	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac, .saddr = REMOTE_IP,      \
+	.daddr = UPLINK_IP, .sport = 80, .dport = (dp), .tcp_flags = (fl), .seq = (sq), \
+	.ack = (ak)
+#define M_SYN(sp) M_OUT(sp, TCPF_SYN, ISN_OPEN, 0)
+#define M_DATA_OUT(sp) \
+	M_OUT(sp, TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1), .payload_len = 64
+#define M_DATA_IN(dp) M_IN(dp, TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1), .payload_len = 64
+#define M_HANDSHAKE(sp)                                                                        \
+	{                                                                                      \
+		{ B_FROM_NODE, EARTH_IF, { M_SYN(sp) } },                                      \
+			{ B_FROM_UPLINK,                                                       \
+			  UPLINK_IF,                                                           \
+			  { M_IN(NAT_PORT, TCPF_SYN | TCPF_ACK, ISN_ANSWER, ISN_OPEN + 1) } }, \
+		{                                                                              \
+			B_FROM_NODE, EARTH_IF,                                                 \
+			{                                                                      \
+				M_OUT(sp, TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1)              \
+			}                                                                      \
+		}                                                                              \
+	}
 
 /* port forwards: the world's 40000 to uplink:6000 (earth:8080) */
-#define F_IN(fl, sq, ak)	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac,	\
-			.saddr = REMOTE_IP, .daddr = UPLINK_IP, .sport = 40000, .dport = 6000,	\
-			.tcp_flags = (fl), .seq = (sq), .ack = (ak)
-#define F_OUT(fl, sq, ak)	.kind = FR_TCP4, .dst = earth_host, .src = earth_mac,	\
-			.saddr = EARTH_IP, .daddr = REMOTE_IP, .sport = 8080, .dport = 40000,	\
-			.tcp_flags = (fl), .seq = (sq), .ack = (ak)
-#define F_SYN		F_IN(TCPF_SYN, ISN_OPEN, 0)
-#define F_DATA_IN	F_IN(TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1), .payload_len = 64
-#define F_DATA_OUT	F_OUT(TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1), .payload_len = 64
-#define F_HANDSHAKE {									\
-	{ B_FROM_UPLINK, UPLINK_IF, { F_SYN } },					\
-	{ B_FROM_NODE, EARTH_IF, { F_OUT(TCPF_SYN | TCPF_ACK, ISN_ANSWER, ISN_OPEN + 1) } },	\
-	{ B_FROM_UPLINK, UPLINK_IF, { F_IN(TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1) } } }
+#define F_IN(fl, sq, ak)                                                                   \
+	.kind = FR_TCP4, .dst = uplink_mac, .src = router_mac, .saddr = REMOTE_IP,         \
+	.daddr = UPLINK_IP, .sport = 40000, .dport = 6000, .tcp_flags = (fl), .seq = (sq), \
+	.ack = (ak)
+#define F_OUT(fl, sq, ak)                                                                  \
+	.kind = FR_TCP4, .dst = earth_host, .src = earth_mac, .saddr = EARTH_IP,           \
+	.daddr = REMOTE_IP, .sport = 8080, .dport = 40000, .tcp_flags = (fl), .seq = (sq), \
+	.ack = (ak)
+#define F_SYN	   F_IN(TCPF_SYN, ISN_OPEN, 0)
+#define F_DATA_IN  F_IN(TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1), .payload_len = 64
+#define F_DATA_OUT F_OUT(TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1), .payload_len = 64
+#define F_HANDSHAKE                                                                   \
+	{                                                                             \
+		{ B_FROM_UPLINK, UPLINK_IF, { F_SYN } },                              \
+			{ B_FROM_NODE,                                                \
+			  EARTH_IF,                                                   \
+			  { F_OUT(TCPF_SYN | TCPF_ACK, ISN_ANSWER, ISN_OPEN + 1) } }, \
+		{                                                                     \
+			B_FROM_UPLINK, UPLINK_IF,                                     \
+			{                                                             \
+				F_IN(TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1)          \
+			}                                                             \
+		}                                                                     \
+	}
 
 /* hairpin: mars:61234 to uplink:6000, so planet's gateway:P to earth:8080 */
-#define H_MARS(fl, sq, ak)	.kind = FR_TCP4, .dst = mars_host, .src = mars_mac,	\
-			.saddr = MARS_IP, .daddr = UPLINK_IP, .sport = 61234, .dport = 6000,	\
-			.tcp_flags = (fl), .seq = (sq), .ack = (ak)
-#define H_SYN		H_MARS(TCPF_SYN, ISN_OPEN, 0)
-#define H_DATA		H_MARS(TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1), .payload_len = 64
-#define H_HANDSHAKE {									\
-	{ B_FROM_NODE, MARS_IF, { H_SYN } },						\
-	{ B_FROM_NODE, EARTH_IF,							\
-	  { .kind = FR_TCP4, .dst = earth_host, .src = earth_mac, .saddr = EARTH_IP,	\
-	    .daddr = PLANET_GW, .sport = 8080, .dport = NAT_PORT,			\
-	    .tcp_flags = TCPF_SYN | TCPF_ACK, .seq = ISN_ANSWER, .ack = ISN_OPEN + 1 } },	\
-	{ B_FROM_NODE, MARS_IF, { H_MARS(TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1) } } }
+#define H_MARS(fl, sq, ak)                                                                        \
+	.kind = FR_TCP4, .dst = mars_host, .src = mars_mac, .saddr = MARS_IP, .daddr = UPLINK_IP, \
+	.sport = 61234, .dport = 6000, .tcp_flags = (fl), .seq = (sq), .ack = (ak)
+#define H_SYN  H_MARS(TCPF_SYN, ISN_OPEN, 0)
+#define H_DATA H_MARS(TCPF_ACK | TCPF_PSH, ISN_OPEN + 1, ISN_ANSWER + 1), .payload_len = 64
+#define H_HANDSHAKE                                                            \
+	{                                                                      \
+		{ B_FROM_NODE, MARS_IF, { H_SYN } },                           \
+			{ B_FROM_NODE,                                         \
+			  EARTH_IF,                                            \
+			  { .kind = FR_TCP4,                                   \
+			    .dst = earth_host,                                 \
+			    .src = earth_mac,                                  \
+			    .saddr = EARTH_IP,                                 \
+			    .daddr = PLANET_GW,                                \
+			    .sport = 8080,                                     \
+			    .dport = NAT_PORT,                                 \
+			    .tcp_flags = TCPF_SYN | TCPF_ACK,                  \
+			    .seq = ISN_ANSWER,                                 \
+			    .ack = ISN_OPEN + 1 } },                           \
+		{                                                              \
+			B_FROM_NODE, MARS_IF,                                  \
+			{                                                      \
+				H_MARS(TCPF_ACK, ISN_OPEN + 1, ISN_ANSWER + 1) \
+			}                                                      \
+		}                                                              \
+	}
 
 /* the host's own TCP on the uplink, both ways */
-#define HOST_IN(dp)	M_IN(dp, TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1), .payload_len = 64
-#define HOST_OUT(s)	.kind = FR_TCP4, .dst = router_mac, .src = uplink_mac, .saddr = (s),	\
-			.daddr = REMOTE_IP, .sport = 40000, .dport = 80,			\
-			.tcp_flags = TCPF_ACK | TCPF_PSH, .seq = ISN_OPEN + 1,			\
-			.ack = ISN_ANSWER + 1, .payload_len = 64
+#define HOST_IN(dp) M_IN(dp, TCPF_ACK | TCPF_PSH, ISN_ANSWER + 1, ISN_OPEN + 1), .payload_len = 64
+#define HOST_OUT(s)                                                                              \
+	.kind = FR_TCP4, .dst = router_mac, .src = uplink_mac, .saddr = (s), .daddr = REMOTE_IP, \
+	.sport = 40000, .dport = 80, .tcp_flags = TCPF_ACK | TCPF_PSH, .seq = ISN_OPEN + 1,      \
+	.ack = ISN_ANSWER + 1, .payload_len = 64
 
 static const struct bench_reset snat_reset = {
 	.ct = { { EARTH_IP, REMOTE_IP, 61200, 80 } },
@@ -164,6 +203,7 @@ static const struct bench_reset hairpin_reset = {
 	.natp = { PLANET_GW, EARTH_IP, 61234, 8080 },
 };
 
+/* clang-format off */
 static const struct bench_case cases[] = {
 	{ "floor: to_node (count, pass)", B_TO_NODE, 0,
 	  { UDP4(earth_mac, earth_host, PLANET_GW, EARTH_IP), .payload_len = 64 },
@@ -241,21 +281,26 @@ static const struct bench_case cases[] = {
 	{ "to_uplink: from another host address", B_TO_UPLINK, 0, { HOST_OUT(HOST_IP) },
 	  TC_ACT_OK, NOT_COUNTED },
 };
+/* clang-format on */
 
 /* Deletes what a new-flow row's run made (TCP). */
 static void reset_flow(const struct st_env *env, const struct bench_reset *r)
 {
 	struct nsb_nat_key nk = {
-		.nat_addr = htonl(r->natp.nat_addr), .remote_addr = htonl(r->natp.remote_addr),
+		.nat_addr = htonl(r->natp.nat_addr),
+		.remote_addr = htonl(r->natp.remote_addr),
 		.nat_port = htons((uint16_t)r->natp.nat_port),
-		.remote_port = htons((uint16_t)r->natp.remote_port), .proto = IPPROTO_TCP,
+		.remote_port = htons((uint16_t)r->natp.remote_port),
+		.proto = IPPROTO_TCP,
 	};
 
 	for (int i = 0; i < 2; i++) {
 		struct nsb_ct_key k = {
-			.saddr = htonl(r->ct[i].saddr), .daddr = htonl(r->ct[i].daddr),
+			.saddr = htonl(r->ct[i].saddr),
+			.daddr = htonl(r->ct[i].daddr),
 			.sport = htons((uint16_t)r->ct[i].sport),
-			.dport = htons((uint16_t)r->ct[i].dport), .proto = IPPROTO_TCP,
+			.dport = htons((uint16_t)r->ct[i].dport),
+			.proto = IPPROTO_TCP,
 		};
 
 		if (r->ct[i].saddr)
@@ -271,8 +316,10 @@ static void reset_flow(const struct st_env *env, const struct bench_reset *r)
 static uint32_t flow_nat_port(const struct st_env *env, const struct frame *f)
 {
 	struct nsb_ct_key k = {
-		.saddr = htonl(f->saddr), .daddr = htonl(f->daddr),
-		.sport = htons((uint16_t)f->sport), .dport = htons((uint16_t)f->dport),
+		.saddr = htonl(f->saddr),
+		.daddr = htonl(f->daddr),
+		.sport = htons((uint16_t)f->sport),
+		.dport = htons((uint16_t)f->dport),
 		.proto = IPPROTO_TCP,
 	};
 	struct nsb_ct_entry ce;
@@ -290,11 +337,11 @@ static uint32_t flow_nat_port(const struct st_env *env, const struct frame *f)
 static void syn_options(struct pkt *p)
 {
 	static const uint8_t opts[20] = {
-		2, 4, 0x05, 0xb4,		/* MSS 1460 */
-		4, 2,				/* SACK permitted */
-		8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0,	/* timestamps: val, ecr 0 */
-		1,				/* NOP */
-		3, 3, 7,			/* window scale 7 */
+		2, 4,  0x05, 0xb4,			   /* MSS 1460 */
+		4, 2,					   /* SACK permitted */
+		8, 10, 0,    0,	   0x12, 0x34, 0, 0, 0, 0, /* timestamps: val, ecr 0 */
+		1,					   /* NOP */
+		3, 3,  7,				   /* window scale 7 */
 	};
 	uint8_t *ip = p->buf + 14, *tcp, sum[12 + PKT_MAX];
 	size_t hl, tot, seg;
@@ -334,8 +381,8 @@ static void syn_options(struct pkt *p)
 }
 
 /* f, with NAT_PORT resolved against the flow of first, laid out; SYNs get options. */
-static void bench_frame(const struct st_env *env, const struct frame *f,
-			const struct frame *first, struct pkt *p, const char *what)
+static void bench_frame(const struct st_env *env, const struct frame *f, const struct frame *first,
+			struct pkt *p, const char *what)
 {
 	struct frame g = *f;
 	char why[128] = "";
@@ -375,8 +422,8 @@ static int hook_fd(const struct st_env *env, enum bench_hook hook)
  * Kept when it is there already (bench/prog.sh runs binaries one after the
  * other in one netns). Its ifindex.
  */
-#define FIB_DEV		"nsbbench-f"
-#define UPLINK_DEV	"nsbst-up"	/* st_uplink()'s */
+#define FIB_DEV	   "nsbbench-f"
+#define UPLINK_DEV "nsbst-up" /* st_uplink()'s */
 static uint32_t fib_setup(void)
 {
 	struct in_addr host = { .s_addr = htonl(HOST_IP) };
@@ -387,7 +434,8 @@ static uint32_t fib_setup(void)
 		 "echo 1 > /proc/sys/net/ipv4/conf/" FIB_DEV "/forwarding && "
 		 "ip link set " FIB_DEV " up && ip link set " UPLINK_DEV " up && "
 		 "ip route replace default dev " UPLINK_DEV " && "
-		 "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(host));
+		 "ip addr replace %s/32 dev " FIB_DEV,
+		 inet_ntoa(host));
 	cr_assert(system(cmd) == 0, "make the FIB probe device " FIB_DEV);
 	/* the gateways live on the host (on its host ends, in a lab): local too */
 	for (int i = 0; i < lab_masq.n_nets; i++) {
@@ -404,12 +452,18 @@ static uint32_t fib_setup(void)
 static void masq_setup(struct st_env *env, uint32_t uplink)
 {
 	struct nsb_config cfg = {
-		.layout = NSB_LAYOUT_VERSION, .uplink_ifindex = uplink,
-		.uplink_addr = htonl(UPLINK_IP), .snat_port_min = NSB_SNAT_PORT_MIN,
-		.snat_port_max = NSB_SNAT_PORT_MAX, .tmo_tcp_syn = NSB_TMO_TCP_SYN,
-		.tmo_tcp_est = NSB_TMO_TCP_EST, .tmo_udp = NSB_TMO_UDP, .tmo_icmp = NSB_TMO_ICMP,
+		.layout = NSB_LAYOUT_VERSION,
+		.uplink_ifindex = uplink,
+		.uplink_addr = htonl(UPLINK_IP),
+		.snat_port_min = NSB_SNAT_PORT_MIN,
+		.snat_port_max = NSB_SNAT_PORT_MAX,
+		.tmo_tcp_syn = NSB_TMO_TCP_SYN,
+		.tmo_tcp_est = NSB_TMO_TCP_EST,
+		.tmo_udp = NSB_TMO_UDP,
+		.tmo_icmp = NSB_TMO_ICMP,
 #if NSB_LAYOUT_VERSION >= 3
-		.tmo_tcp_closing = NSB_TMO_TCP_CLOSING, .tmo_tcp_closed = NSB_TMO_TCP_CLOSED,
+		.tmo_tcp_closing = NSB_TMO_TCP_CLOSING,
+		.tmo_tcp_closed = NSB_TMO_TCP_CLOSED,
 		.tmo_udp_new = NSB_TMO_UDP_NEW,
 #else
 		.tmo_tcp_close = NSB_TMO_TCP_CLOSE,
@@ -424,8 +478,11 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 
 	struct nsb_fwd_key fk = { .port = htons(6000), .proto = IPPROTO_TCP };
 	struct nsb_fwd_val fv = {
-		.node_addr = htonl(EARTH_IP), .node_port = htons(8080), .first_port = htons(6000),
-		.count = 1, .ifindex = EARTH_IF,
+		.node_addr = htonl(EARTH_IP),
+		.node_port = htons(8080),
+		.first_port = htons(6000),
+		.count = 1,
+		.ifindex = EARTH_IF,
 	};
 
 	cr_assert(!lab_install(&lab_masq, env->endpoints_fd, env->networks_fd), "install lab");
@@ -435,7 +492,7 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 }
 
 /* Each run's prog ns, counted per ns (the last slot: that long or longer). */
-#define HIST_NS		8192
+#define HIST_NS 8192
 static uint32_t hist[HIST_NS];
 
 /* The smallest ns at or below which a share q of the n runs lie. */
@@ -488,8 +545,10 @@ Test(bench, ns_per_packet)
 
 	st_setup(&env, false);
 	masq_setup(&env, uplink);
-	fprintf(stderr, "node and uplink objects, BPF_PROG_TEST_RUN, repeat=1, %ld runs each, "
-		"mean:\n", n);
+	fprintf(stderr,
+		"node and uplink objects, BPF_PROG_TEST_RUN, repeat=1, %ld runs each, "
+		"mean:\n",
+		n);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bench_case *c = &cases[i];
 		const struct frame *first = c->setup[0].f.kind != FR_NONE ? &c->setup[0].f : NULL;
@@ -514,9 +573,9 @@ Test(bench, ns_per_packet)
 			ok = ASSERT_EQ(r.retval, TC_ACT_REDIRECT, "setup frame translated");
 		}
 		if (!ok)
-			continue;	/* no row: a flow that is not there measures nothing */
+			continue; /* no row: a flow that is not there measures nothing */
 		bench_frame(&env, &c->f, first, &p, "frame");
-		for (int w = 0; w < 1000; w++) {	/* warm caches and the map */
+		for (int w = 0; w < 1000; w++) { /* warm caches and the map */
 			st_run(&env, fd, &p, ingress, &r);
 			if (c->reset)
 				reset_flow(&env, c->reset);
@@ -558,9 +617,10 @@ Test(bench, ns_per_packet)
 		ok = ASSERT_EQ(opts.retval, c->verdict, "verdict") && ok;
 		st_stats(&env, stats);
 		if (c->slot != NOT_COUNTED)
-			ok = ASSERT_EQ(stats[c->slot].packets - before, n, st_slot_name(c->slot)) && ok;
+			ok = ASSERT_EQ(stats[c->slot].packets - before, n, st_slot_name(c->slot)) &&
+			     ok;
 		if (!ok)
-			continue;	/* no row: what ran was not the path the row names */
+			continue; /* no row: what ran was not the path the row names */
 		/* the mean and, apart, what preemption and interrupts do not move */
 		fprintf(stderr, "  %-48s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
 			c->name, (double)prog_ns / n, wall, p.len);

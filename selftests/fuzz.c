@@ -66,24 +66,24 @@
 #include "harness.h"
 #include "lab.h"
 
-#define N(a)		((int)(sizeof(a) / sizeof((a)[0])))
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-#define TC_ACT_UNSPEC	(-1)
+#define TC_ACT_UNSPEC (-1)
 
-#define FZ_PORT_MIN	61000	/* a small SNAT range: new flows run out of ports, */
-#define FZ_PORT_MAX	61127	/* closed ones get taken over, live ones never */
-#define FZ_TMO_NS	(86400ULL * 1000000000ULL)
-#define FZ_CT_HIGH	24576	/* ct entries: empty the maps before the LRU (65536) nears full */
-#define FZ_DEFAULT_SECONDS	60
-#define FZ_DEFAULT_PACKETS	5000000ULL
+#define FZ_PORT_MIN	   61000 /* a small SNAT range: new flows run out of ports, */
+#define FZ_PORT_MAX	   61127 /* closed ones get taken over, live ones never */
+#define FZ_TMO_NS	   (86400ULL * 1000000000ULL)
+#define FZ_CT_HIGH	   24576 /* ct entries: empty the maps before the LRU (65536) nears full */
+#define FZ_DEFAULT_SECONDS 60
+#define FZ_DEFAULT_PACKETS 5000000ULL
 
-#define LOOPBACK_IP	IP4(127, 0, 0, 1)
-#define EXILE_GW	IP4(10, 202, 0, 1)
-#define EXILE_BCAST	IP4(10, 202, 0, 255)
-#define MOON_BCAST	IP4(10, 201, 0, 255)
-#define EXILE_NONE	IP4(10, 202, 0, 99)
+#define LOOPBACK_IP IP4(127, 0, 0, 1)
+#define EXILE_GW    IP4(10, 202, 0, 1)
+#define EXILE_BCAST IP4(10, 202, 0, 255)
+#define MOON_BCAST  IP4(10, 201, 0, 255)
+#define EXILE_NONE  IP4(10, 202, 0, 99)
 
-#define TCPF_URG	0x20
+#define TCPF_URG 0x20
 
 /* ------------------------------------------------------------ PRNG */
 
@@ -117,14 +117,17 @@ static bool chance(struct rng *r, uint32_t percent)
 	return below(r, 100) < percent;
 }
 
-#define PICK(r, a)	((a)[below((r), N(a))])
+#define PICK(r, a) ((a)[below((r), N(a))])
 
 /* ------------------------------------------------------------ the lab */
 
 enum fz_hook { H_FROM_NODE, H_TO_NODE, H_FROM_UPLINK, H_TO_UPLINK, H_MAX };
 
 static const char *const hook_name[H_MAX] = {
-	"from_node", "to_node", "from_uplink", "to_uplink",
+	"from_node",
+	"to_node",
+	"from_uplink",
+	"to_uplink",
 };
 
 static const struct lab_node *node_by_ip(uint32_t ip)
@@ -163,12 +166,13 @@ static bool in_lab(uint32_t ip)
 /* Port forwards: some collide on purpose with the live flows' node ports. */
 struct fz_fwd {
 	uint8_t proto;
-	uint32_t host_addr;		/* 0: any */
+	uint32_t host_addr; /* 0: any */
 	uint16_t port;
 	uint32_t node_addr;
 	uint16_t node_port;
 };
 
+/* clang-format off */
 static const struct fz_fwd fwds[] = {
 	{ IPPROTO_TCP, 0, 6000, EARTH_IP, 8080 },	/* the live forwarded and hairpin flows */
 	{ IPPROTO_TCP, 0, 6001, EARTH_IP, 8081 },
@@ -184,6 +188,7 @@ static const struct fz_fwd fwds[] = {
 	{ IPPROTO_TCP, 0, 6020, EARTH_IP, 40001 },	/* earth's live masquerade port */
 	{ IPPROTO_UDP, 0, 6021, NEPTUNE_IP, 5353 },	/* neptune's live masquerade port */
 };
+/* clang-format on */
 
 /* The forwards no live flow uses: deleted, re-pointed and put back now and then. */
 static bool fwd_churnable(const struct fz_fwd *f)
@@ -197,33 +202,43 @@ static const uint16_t fwd_ports[] = {
 };
 
 /* the outside world, and sources nobody outside may use */
+/* clang-format off */
 static const uint32_t remotes[] = {
 	REMOTE_IP, REMOTE_IP, REMOTE2_IP, REMOTE2_IP, ROUTER_IP, IP4(8, 8, 8, 8),
 	IP4(192, 0, 2, 81),
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint32_t spoofs[] = {
 	EARTH_IP, NEPTUNE_IP, MARS_IP, PLUTO_IP, PLANET_GW, MOON_GW, EXILE_GW, PLANET_BCAST,
 	STRANGER_IP, UPLINK_IP, HOST_IP, LOOPBACK_IP, 0, MDNS_IP, IP4(240, 0, 0, 1),
 	LIMITED_BCAST,
 };
+/* clang-format on */
 
 /* what a frame may be addressed to, on either side */
+/* clang-format off */
 static const uint32_t lab_dests[] = {
 	EARTH_IP, NEPTUNE_IP, MARS_IP, PLUTO_IP, PLANET_GW, MOON_GW, EXILE_GW, PLANET_BCAST,
 	MOON_BCAST, EXILE_BCAST, PLANET_NONE, MOON_NONE, EXILE_NONE, STRANGER_IP,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint32_t special_dests[] = {
 	UPLINK_IP, HOST_IP, LOOPBACK_IP, IP4(127, 1, 2, 3), MDNS_IP, IP4(239, 1, 1, 1),
 	IP4(240, 0, 0, 1), LIMITED_BCAST, 0, IP4(10, 203, 0, 1), IP4(169, 254, 1, 1),
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t tcp_flag_sets[] = {
 	TCPF_SYN, TCPF_SYN | TCPF_ACK, TCPF_ACK, TCPF_PSH | TCPF_ACK, TCPF_FIN | TCPF_ACK,
 	TCPF_FIN, TCPF_RST, TCPF_RST | TCPF_ACK, TCPF_SYN | TCPF_FIN, TCPF_SYN | TCPF_RST,
 	TCPF_URG | TCPF_ACK, 0, 0xff, TCPF_FIN | TCPF_PSH | TCPF_URG,
 };
+/* clang-format on */
 
 static const uint8_t rogue2_mac[6] = { 0x02, 0x66, 0, 0, 0, 0x67 };
 
@@ -234,45 +249,45 @@ enum live_kind { LIVE_MASQ, LIVE_FWD, LIVE_HAIRPIN };
 /* One end of a live flow: how its frames look and where they enter. */
 struct side {
 	enum fz_hook hook;
-	uint32_t ingress;		/* 0 at from_uplink: the uplink */
+	uint32_t ingress; /* 0 at from_uplink: the uplink */
 	const uint8_t *dst, *src;
-	uint32_t saddr, daddr;		/* host order */
-	uint16_t sport, dport;		/* ICMP: the echo id as sport (node) or dport (remote) */
+	uint32_t saddr, daddr; /* host order */
+	uint16_t sport, dport; /* ICMP: the echo id as sport (node) or dport (remote) */
 	uint8_t ttl;
-	uint32_t nxt;			/* TCP: the next sequence number it sends */
+	uint32_t nxt; /* TCP: the next sequence number it sends */
 };
 
 struct live {
 	const char *name;
 	enum live_kind kind;
 	uint8_t proto;
-	int gen;			/* how often it was opened again: its ports move on */
+	int gen; /* how often it was opened again: its ports move on */
 	bool alive;
-	bool closed;			/* its ct state says closed (after the last frame) */
-	struct side s[2];		/* [0]: the ct key's (node) end, [1]: the other end */
+	bool closed;	  /* its ct state says closed (after the last frame) */
+	struct side s[2]; /* [0]: the ct key's (node) end, [1]: the other end */
 	uint16_t icmp_seq;
 	/* what it owns, as read right after its handshake */
-	struct nsb_ct_key ck, tk;	/* tk: a hairpin's twin (the backend's entry) */
+	struct nsb_ct_key ck, tk; /* tk: a hairpin's twin (the backend's entry) */
 	struct nsb_ct_entry ce, te;
 	struct nsb_nat_key nk;
 	struct nsb_nat_val nv;
 };
 
-#define NLIVE	7
+#define NLIVE 7
 
 /* ------------------------------------------------------------ a frame */
 
 struct fz_pkt {
-	const char *gen;		/* the generator that made it */
+	const char *gen; /* the generator that made it */
 	enum fz_hook hook;
 	uint32_t ingress;
-	int live;			/* the live flow it plays on, or -1 */
-	int end;			/* and which end sends it */
-	bool knows_seq;			/* built with that flow's sequence numbers */
-	bool advance;			/* a plausible segment: the end moves on unless dropped */
-	uint32_t adv;			/* sequence space it takes */
+	int live;	/* the live flow it plays on, or -1 */
+	int end;	/* and which end sends it */
+	bool knows_seq; /* built with that flow's sequence numbers */
+	bool advance;	/* a plausible segment: the end moves on unless dropped */
+	uint32_t adv;	/* sequence space it takes */
 	bool mutated;
-	struct pkt p;			/* last: gen_packet() clears what comes before */
+	struct pkt p; /* last: gen_packet() clears what comes before */
 };
 
 /* What a frame says, read as the programs read it. Addresses wire order. */
@@ -280,33 +295,33 @@ struct pview {
 	uint16_t etype;
 	const uint8_t *eth_src;
 	bool arp;
-	uint32_t spa;			/* wire order */
+	uint32_t spa; /* wire order */
 	const uint8_t *sha;
-	bool ip;			/* an IPv4 header the programs accept */
+	bool ip; /* an IPv4 header the programs accept */
 	uint32_t saddr, daddr;
 	uint8_t proto, ttl;
 	uint32_t hl, tot;
-	uint16_t frag;			/* host order */
-	uint16_t id;			/* wire order */
-	bool l4;			/* ports (or an echo id) are there */
-	uint16_t sport, dport;		/* wire order; ICMP echo: the id, 0 */
+	uint16_t frag;	       /* host order */
+	uint16_t id;	       /* wire order */
+	bool l4;	       /* ports (or an echo id) are there */
+	uint16_t sport, dport; /* wire order; ICMP echo: the id, 0 */
 	uint8_t tcp_flags, icmp_type, icmp_code;
-	bool inner;			/* an ICMP error with a quoted IPv4 header + 8 bytes */
+	bool inner; /* an ICMP error with a quoted IPv4 header + 8 bytes */
 	uint32_t in_saddr, in_daddr;
-	uint32_t in_l4;			/* frame offset of the quoted transport header */
+	uint32_t in_l4; /* frame offset of the quoted transport header */
 	uint8_t in_proto;
-	uint16_t in_sport, in_dport;	/* wire order; an echo request: the id, 0 */
+	uint16_t in_sport, in_dport; /* wire order; an echo request: the id, 0 */
 };
 
 /* What the oracle knew before the frame ran. */
 struct pre {
 	struct pview v;
 	bool csum_ok;
-	const struct lab_node *sender;	/* from_node: the ingress veth's node, if its own frame */
-	uint32_t allow_if[16];		/* nodes the frame may be redirected into */
+	const struct lab_node *sender; /* from_node: the ingress veth's node, if its own frame */
+	uint32_t allow_if[16];	       /* nodes the frame may be redirected into */
 	const char *allow_why[16];
 	int n_allow;
-	bool may_leave;			/* from_node: may go out of the uplink */
+	bool may_leave; /* from_node: may go out of the uplink */
 };
 
 struct fz {
@@ -318,16 +333,16 @@ struct fz {
 	bool known_icmp_trailer;
 	uint32_t uplink_if;
 	struct live live[NLIVE];
-	uint64_t idx;			/* frames run so far */
-	uint64_t ct_bound;		/* ct entries there may be, at most */
+	uint64_t idx;	   /* frames run so far */
+	uint64_t ct_bound; /* ct entries there may be, at most */
 	uint64_t epochs, reopened, refused, csum_checked;
 	uint64_t icmp_trailer_hits;
-	uint64_t verdicts[H_MAX][4];	/* ok, shot, redirect, unspec */
+	uint64_t verdicts[H_MAX][4]; /* ok, shot, redirect, unspec */
 	uint64_t slots[NSB_STAT_MAX];
 	uint64_t untraced;
-	uint32_t reopen;		/* live flows closed for real, to open again */
-	uint32_t retry;			/* live flows whose opening was refused: later */
-	bool fresh;			/* opening the live flows on emptied tables */
+	uint32_t reopen; /* live flows closed for real, to open again */
+	uint32_t retry;	 /* live flows whose opening was refused: later */
+	bool fresh;	 /* opening the live flows on emptied tables */
 	uint64_t postponed, churns;
 	uint16_t frag_ids[4];
 	struct st_result res;
@@ -487,7 +502,7 @@ static void tcp_insert_opts(struct pkt *p, const uint8_t *opt, size_t n)
 /* A window scale option (RFC 7323), as a SYN carries it. */
 static void tcp_wscale(struct pkt *p, uint8_t ws)
 {
-	const uint8_t opt[4] = { 1, 3, 3, ws };	/* NOP, window scale */
+	const uint8_t opt[4] = { 1, 3, 3, ws }; /* NOP, window scale */
 
 	tcp_insert_opts(p, opt, sizeof(opt));
 }
@@ -533,7 +548,7 @@ static void parse(const struct pkt *p, struct pview *v)
 	v->frag = get16(ip + 6);
 	memcpy(&v->id, ip + 4, 2);
 	if (v->frag & 0x1fff)
-		return;			/* a later fragment: no transport header */
+		return; /* a later fragment: no transport header */
 	l4 = ip + v->hl;
 	switch (v->proto) {
 	case IPPROTO_TCP:
@@ -551,7 +566,7 @@ static void parse(const struct pkt *p, struct pview *v)
 		v->icmp_type = l4[0];
 		v->icmp_code = l4[1];
 		v->l4 = true;
-		memcpy(&v->sport, l4 + 4, 2);	/* the echo id, for either echo type */
+		memcpy(&v->sport, l4 + 4, 2); /* the echo id, for either echo type */
 		v->dport = 0;
 		if (v->icmp_type != 3 && v->icmp_type != 11 && v->icmp_type != 12)
 			return;
@@ -640,8 +655,8 @@ static bool fwd_leads_to(const struct fz *z, uint32_t addr, uint16_t port, uint8
  * to it: its node. A forward's flow (a port outside the uplink's SNAT
  * range) only while that forward still leads to the node (issue 9, item 11).
  */
-static uint32_t natp_node(const struct fz *z, uint32_t nat_addr, uint32_t remote,
-			  uint16_t nat_port, uint16_t remote_port, uint8_t proto)
+static uint32_t natp_node(const struct fz *z, uint32_t nat_addr, uint32_t remote, uint16_t nat_port,
+			  uint16_t remote_port, uint8_t proto)
 {
 	uint16_t port = ntohs(nat_port);
 	struct nsb_nat_key nk;
@@ -717,8 +732,9 @@ static void hex_dump(const char *what, const uint8_t *d, size_t len)
 /* How to run the same frames again, up to frame (0-based) and no further. */
 static void replay_line(const struct fz *z, uint64_t frame)
 {
-	fprintf(stderr, "fuzz: replay: FUZZ_SEED=0x%016" PRIx64 " FUZZ_PACKETS=%" PRIu64
-		" make fuzz\n", z->seed, frame + 1);
+	fprintf(stderr,
+		"fuzz: replay: FUZZ_SEED=0x%016" PRIx64 " FUZZ_PACKETS=%" PRIu64 " make fuzz\n",
+		z->seed, frame + 1);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -733,7 +749,8 @@ violation(struct fz *z, const char *inv, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "fuzz: VIOLATION %s: %s\n", inv, msg);
-	fprintf(stderr, "fuzz: seed 0x%016" PRIx64 ", frame #%" PRIu64 " (%s%s, %s, ingress %u)"
+	fprintf(stderr,
+		"fuzz: seed 0x%016" PRIx64 ", frame #%" PRIu64 " (%s%s, %s, ingress %u)"
 		", verdict %d, trace: path %u drop %u redirect %u flags %#x\n",
 		z->seed, z->idx, fp->gen, fp->mutated ? ", mutated" : "", hook_name[fp->hook],
 		fp->ingress, (int)r->retval, r->trace.path, r->trace.drop,
@@ -746,7 +763,7 @@ violation(struct fz *z, const char *inv, const char *fmt, ...)
 	hex_dump("in", fp->p.buf, fp->p.len);
 	if (r->out_len)
 		hex_dump("out", r->out, r->out_len);
-	replay_line(z, z->idx);	/* counted only once checked */
+	replay_line(z, z->idx); /* counted only once checked */
 	cr_assert_fail("%s: %s (seed 0x%016" PRIx64 ", frame #%" PRIu64 ")", inv, msg, z->seed,
 		       z->idx);
 }
@@ -826,9 +843,8 @@ static void pre_uplink(const struct fz *z, struct pre *pr)
 			node = natp_node(z, v->daddr, v->saddr, v->sport, 0, IPPROTO_ICMP);
 			if (node)
 				allow(pr, node, "an echo reply of a flow");
-		} else if (v->inner &&
-			   (v->in_proto == IPPROTO_TCP || v->in_proto == IPPROTO_UDP ||
-			    v->in_proto == IPPROTO_ICMP)) {
+		} else if (v->inner && (v->in_proto == IPPROTO_TCP || v->in_proto == IPPROTO_UDP ||
+					v->in_proto == IPPROTO_ICMP)) {
 			node = natp_node(z, v->in_saddr, v->in_daddr, v->in_sport, v->in_dport,
 					 v->in_proto);
 			if (node)
@@ -844,14 +860,14 @@ static void pre_uplink(const struct fz *z, struct pre *pr)
  */
 static bool hairpin_alive(const struct fz *z, const struct pview *v, const struct nsb_ct_entry *ce)
 {
-	struct nsb_ct_key tk = ct_key(ce->dnat_addr, ce->nat_addr, ce->dnat_port, ce->nat_port,
-				      v->proto);
+	struct nsb_ct_key tk =
+		ct_key(ce->dnat_addr, ce->nat_addr, ce->dnat_port, ce->nat_port, v->proto);
 	struct nsb_ct_entry tw;
 
 	if (!ct_get(z, &tk, &tw) || tw.dnat_addr != v->saddr || tw.dnat_port != v->sport ||
 	    tw.nat_addr != v->daddr || tw.nat_port != v->dport)
 		return false;
-	if (ce->flags & NSB_CT_F_DNAT)	/* the backend's side */
+	if (ce->flags & NSB_CT_F_DNAT) /* the backend's side */
 		return fwd_leads_to(z, ce->nat_addr, ce->nat_port, v->proto, v->saddr, v->sport);
 	return fwd_leads_to(z, v->daddr, v->dport, v->proto, ce->dnat_addr, ce->dnat_port);
 }
@@ -977,44 +993,57 @@ static void check_redirect(struct fz *z, const struct pre *pr)
 	switch (fp->hook) {
 	case H_FROM_UPLINK:
 		if (!n)
-			violation(z, "(a)", "from_uplink redirected to ifindex %u (flags %#x): "
-				  "not into a node", to, flags);
+			violation(z, "(a)",
+				  "from_uplink redirected to ifindex %u (flags %#x): "
+				  "not into a node",
+				  to, flags);
 		if (!allowed(pr, to))
-			violation(z, "(a)", "into %s (ifindex %u) from %s to %s: no forward or "
-				  "flow of that node asks for it", ip_str(htonl(n->ip)), to,
-				  ip_str(pr->v.saddr), ip_str(pr->v.daddr));
+			violation(z, "(a)",
+				  "into %s (ifindex %u) from %s to %s: no forward or "
+				  "flow of that node asks for it",
+				  ip_str(htonl(n->ip)), to, ip_str(pr->v.saddr),
+				  ip_str(pr->v.daddr));
 		if (daddr != htonl(n->ip))
 			violation(z, "(a)", "into %s (ifindex %u) but addressed to %s",
 				  ip_str(htonl(n->ip)), to, ip_str(daddr));
 		return;
 	case H_FROM_NODE:
 		if (!pr->sender)
-			violation(z, "(f)", "a frame that is not the ingress node's own (source "
-				  "address or MAC) was redirected to ifindex %u", to);
+			violation(z, "(f)",
+				  "a frame that is not the ingress node's own (source "
+				  "address or MAC) was redirected to ifindex %u",
+				  to);
 		if (to == z->uplink_if) {
 			if (!saddr || in_lab(ntohl(saddr)))
 				violation(z, "(e)", "out of the uplink with source %s",
 					  ip_str(saddr));
 			if (!pr->may_leave)
-				violation(z, "(f)", "%s (a network that does not masquerade) "
+				violation(z, "(f)",
+					  "%s (a network that does not masquerade) "
 					  "reached the outside, to %s, with no flow opened from "
-					  "there", ip_str(htonl(pr->sender->ip)), ip_str(daddr));
+					  "there",
+					  ip_str(htonl(pr->sender->ip)), ip_str(daddr));
 			return;
 		}
 		if (to == fp->ingress && !(flags & NSB_TRACE_F_PEER)) {
 			/* an ARP reply or an ICMP error, back to the sender */
 			if (r->out_len < 14 || memcmp(r->out, pr->sender->mac, 6))
-				violation(z, "(f)", "sent back out of ifindex %u, not to its "
-					  "node's MAC", to);
+				violation(z, "(f)",
+					  "sent back out of ifindex %u, not to its "
+					  "node's MAC",
+					  to);
 			return;
 		}
 		if (!n)
-			violation(z, "(f)", "from_node redirected to ifindex %u (flags %#x): not a "
-				  "node, the uplink or back", to, flags);
+			violation(z, "(f)",
+				  "from_node redirected to ifindex %u (flags %#x): not a "
+				  "node, the uplink or back",
+				  to, flags);
 		if (!allowed(pr, to))
-			violation(z, "(f)", "%s reached %s (ifindex %u), which its network does "
-				  "not reach, through no forward", ip_str(htonl(pr->sender->ip)),
-				  ip_str(htonl(n->ip)), to);
+			violation(z, "(f)",
+				  "%s reached %s (ifindex %u), which its network does "
+				  "not reach, through no forward",
+				  ip_str(htonl(pr->sender->ip)), ip_str(htonl(n->ip)), to);
 		if (daddr != htonl(n->ip))
 			violation(z, "(f)", "into %s (ifindex %u) but addressed to %s",
 				  ip_str(htonl(n->ip)), to, ip_str(daddr));
@@ -1089,8 +1118,10 @@ static void check_frame(struct fz *z, const struct pre *pr)
 		z->csum_checked++;
 		if (!frame_csums_ok(r->out, r->out_len, why, sizeof(why))) {
 			if (!known_icmp_trailer(z, pr))
-				violation(z, "(b)", "emitted with a bad checksum (%s); it came in "
-					  "with valid ones", why);
+				violation(z, "(b)",
+					  "emitted with a bad checksum (%s); it came in "
+					  "with valid ones",
+					  why);
 			z->icmp_trailer_hits++;
 		}
 	}
@@ -1168,10 +1199,11 @@ static void check_live(struct fz *z, const struct pre *pr)
 			violation(z, "(c)", "live flow %s: its nat_ports entry (port %u) is gone",
 				  l->name, ntohs(l->nk.nat_port));
 		if (memcmp(&nv, &l->nv, sizeof(nv)))
-			violation(z, "(c)", "live flow %s: its nat_ports entry (port %u) now "
-				  "points at %s:%u ifindex %u flags %#x", l->name,
-				  ntohs(l->nk.nat_port), ip_str(nv.node_addr), ntohs(nv.node_port),
-				  nv.ifindex, nv.flags);
+			violation(z, "(c)",
+				  "live flow %s: its nat_ports entry (port %u) now "
+				  "points at %s:%u ifindex %u flags %#x",
+				  l->name, ntohs(l->nk.nat_port), ip_str(nv.node_addr),
+				  ntohs(nv.node_port), nv.ifindex, nv.flags);
 		closed = l->proto == IPPROTO_TCP && ct_closed(&ce);
 		if (l->kind == LIVE_HAIRPIN) {
 			if (!ct_get(z, &l->tk, &te))
@@ -1187,17 +1219,19 @@ static void check_live(struct fz *z, const struct pre *pr)
 		}
 		if (closed && !l->closed) {
 			if ((fp->live == i && fp->knows_seq) || from_own_node(z, l, pr)) {
-				z->reopen |= 1U << i;	/* closed by its own sequence numbers */
+				z->reopen |= 1U << i; /* closed by its own sequence numbers */
 				z->reopened++;
 			} else {
 				describe_ct(a, sizeof(a), "now", &ce);
-				violation(z, "(c)", "live flow %s closed by a frame built without "
-					  "its sequence numbers (%s)", l->name, a);
+				violation(z, "(c)",
+					  "live flow %s closed by a frame built without "
+					  "its sequence numbers (%s)",
+					  l->name, a);
 			}
 		}
 		l->closed = closed;
 		if (z->reopen & (1U << i))
-			l->alive = false;	/* closed for real: its port may go */
+			l->alive = false; /* closed for real: its port may go */
 	}
 }
 
@@ -1318,7 +1352,8 @@ static bool live_step(struct fz *z, int i, bool first, const char *step)
 	hex_dump("in", z->cur.p.buf, z->cur.p.len);
 	replay_line(z, z->idx - 1);
 	cr_assert_fail("fuzz: opening live flow %s: %s got verdict %d (%s), not a redirect "
-		       "(seed 0x%016" PRIx64 ", frame #%" PRIu64 ")", z->live[i].name, step, v,
+		       "(seed 0x%016" PRIx64 ", frame #%" PRIu64 ")",
+		       z->live[i].name, step, v,
 		       drop ? st_slot_name(NSB_STAT_DROP_BASE + drop) : "no drop", z->seed,
 		       z->idx - 1);
 	return false;
@@ -1328,7 +1363,7 @@ static bool live_step(struct fz *z, int i, bool first, const char *step)
 static void live_init(struct fz *z, int i)
 {
 	struct live *l = &z->live[i];
-	int gen = l->gen % 4000;	/* ports of earlier incarnations come back late */
+	int gen = l->gen % 4000; /* ports of earlier incarnations come back late */
 	struct side *n = &l->s[0], *o = &l->s[1];
 
 	memset(l->s, 0, sizeof(l->s));
@@ -1340,15 +1375,15 @@ static void live_init(struct fz *z, int i)
 	o->src = router_mac;
 	o->ttl = 60;
 	switch (i) {
-	case 0:		/* earth -> REMOTE:80, masquerade TCP */
+	case 0: /* earth -> REMOTE:80, masquerade TCP */
 		l->name = "earth tcp masquerade";
 		l->kind = LIVE_MASQ;
 		l->proto = IPPROTO_TCP;
-		n->sport = (uint16_t)(gen ? 20000 + gen : 40001);	/* 40001: forward 6020's */
+		n->sport = (uint16_t)(gen ? 20000 + gen : 40001); /* 40001: forward 6020's */
 		n->daddr = REMOTE_IP;
 		n->dport = 80;
 		break;
-	case 1:		/* mars -> REMOTE2:443, masquerade TCP */
+	case 1: /* mars -> REMOTE2:443, masquerade TCP */
 		l->name = "mars tcp masquerade";
 		l->kind = LIVE_MASQ;
 		l->proto = IPPROTO_TCP;
@@ -1356,7 +1391,7 @@ static void live_init(struct fz *z, int i)
 		n->daddr = REMOTE2_IP;
 		n->dport = 443;
 		break;
-	case 2:		/* neptune -> REMOTE2:53, masquerade UDP */
+	case 2: /* neptune -> REMOTE2:53, masquerade UDP */
 		l->name = "neptune udp masquerade";
 		l->kind = LIVE_MASQ;
 		l->proto = IPPROTO_UDP;
@@ -1364,7 +1399,7 @@ static void live_init(struct fz *z, int i)
 		n->daddr = REMOTE2_IP;
 		n->dport = 53;
 		break;
-	case 3:		/* mars pings REMOTE */
+	case 3: /* mars pings REMOTE */
 		l->name = "mars icmp echo masquerade";
 		l->kind = LIVE_MASQ;
 		l->proto = IPPROTO_ICMP;
@@ -1372,7 +1407,7 @@ static void live_init(struct fz *z, int i)
 		n->daddr = REMOTE_IP;
 		n->dport = 0;
 		break;
-	case 4:		/* REMOTE2 -> uplink:6000 -> earth:8080 */
+	case 4: /* REMOTE2 -> uplink:6000 -> earth:8080 */
 		l->name = "earth tcp forward 6000";
 		l->kind = LIVE_FWD;
 		l->proto = IPPROTO_TCP;
@@ -1384,7 +1419,7 @@ static void live_init(struct fz *z, int i)
 		n->daddr = REMOTE2_IP;
 		n->dport = o->sport;
 		break;
-	case 5:		/* REMOTE -> uplink:5300 -> neptune:53 */
+	case 5: /* REMOTE -> uplink:5300 -> neptune:53 */
 		l->name = "neptune udp forward 5300";
 		l->kind = LIVE_FWD;
 		l->proto = IPPROTO_UDP;
@@ -1396,7 +1431,7 @@ static void live_init(struct fz *z, int i)
 		n->daddr = REMOTE_IP;
 		n->dport = 5000;
 		break;
-	default:	/* mars -> uplink:6000 -> earth:8080, hairpin */
+	default: /* mars -> uplink:6000 -> earth:8080, hairpin */
 		l->name = "mars to earth tcp hairpin";
 		l->kind = LIVE_HAIRPIN;
 		l->proto = IPPROTO_TCP;
@@ -1419,7 +1454,7 @@ static void live_init(struct fz *z, int i)
 	if (l->kind == LIVE_MASQ) {
 		o->saddr = n->daddr;
 		o->sport = n->dport;
-		o->daddr = UPLINK_IP;	/* dport: the nat port, learnt at the first frame */
+		o->daddr = UPLINK_IP; /* dport: the nat port, learnt at the first frame */
 	} else if (l->kind == LIVE_HAIRPIN) {
 		const struct lab_node *be = node_by_ip(EARTH_IP);
 
@@ -1430,7 +1465,7 @@ static void live_init(struct fz *z, int i)
 		o->ttl = 64;
 		o->saddr = EARTH_IP;
 		o->sport = 8080;
-		o->daddr = PLANET_GW;	/* dport: the gateway's port, learnt at the first frame */
+		o->daddr = PLANET_GW; /* dport: the gateway's port, learnt at the first frame */
 	}
 }
 
@@ -1493,7 +1528,7 @@ static void live_open(struct fz *z, int i)
 			break;
 		l->gen++;
 	}
-	op = l->kind == LIVE_FWD ? 1 : 0;	/* who opens it */
+	op = l->kind == LIVE_FWD ? 1 : 0; /* who opens it */
 	if (l->proto != IPPROTO_TCP) {
 		live_frame(z, i, op, 0, 0, 0, 0, 24);
 		if (!live_step(z, i, true, "live flow: first datagram"))
@@ -1572,7 +1607,7 @@ static uint16_t pick_port(struct fz *z)
 
 	switch (below(r, 6)) {
 	case 0:
-		return l->s[1].dport;				/* a live nat port */
+		return l->s[1].dport; /* a live nat port */
 	case 1:
 		return PICK(r, fwd_ports);
 	case 2:
@@ -1592,13 +1627,13 @@ static void tcp_random_opts(struct rng *r, struct pkt *p)
 
 	while (n < want) {
 		switch (below(r, 8)) {
-		case 0:		/* MSS */
+		case 0: /* MSS */
 			opt[n++] = 2, opt[n++] = 4, opt[n++] = 0x05, opt[n++] = 0xb4;
 			break;
-		case 1:		/* window scale, any shift (RFC 7323 caps it at 14) */
+		case 1: /* window scale, any shift (RFC 7323 caps it at 14) */
 			opt[n++] = 3, opt[n++] = 3, opt[n++] = (uint8_t)below(r, 256);
 			break;
-		case 2:		/* SACK permitted */
+		case 2: /* SACK permitted */
 			opt[n++] = 4, opt[n++] = 2;
 			break;
 		case 3:
@@ -1607,15 +1642,15 @@ static void tcp_random_opts(struct rng *r, struct pkt *p)
 		case 4:
 			opt[n++] = 0;
 			break;
-		case 5:		/* a length that ends the list, or runs past it */
+		case 5: /* a length that ends the list, or runs past it */
 			opt[n++] = (uint8_t)below(r, 256);
 			opt[n++] = PICK(r, ((const uint8_t[]){ 0, 1, 2, 40, 255 }));
 			break;
-		case 6:		/* window scale with a wrong length */
+		case 6: /* window scale with a wrong length */
 			opt[n++] = 3, opt[n++] = PICK(r, ((const uint8_t[]){ 2, 4, 0 }));
 			opt[n++] = 7;
 			break;
-		default:	/* timestamps */
+		default: /* timestamps */
 			for (int i = 0; i < 10; i++)
 				opt[n++] = i == 0 ? 8 : i == 1 ? 10 : (uint8_t)rnd32(r);
 			break;
@@ -1642,8 +1677,9 @@ static uint16_t pick_win(struct rng *r)
 static uint32_t near(struct rng *r, uint32_t base)
 {
 	static const int32_t deltas[] = {
-		0, 1, -1, 2, -2, 100, -100, 0x7210, -0x7210, 0x7211, -0x7211, 66000, -66000,
-		66001, -66001, 0x10000, -0x10000, 1 << 20, -(1 << 20),
+		0,	1,	 -1,	   2,	    -2,		100,	-100,
+		0x7210, -0x7210, 0x7211,   -0x7211, 66000,	-66000, 66001,
+		-66001, 0x10000, -0x10000, 1 << 20, -(1 << 20),
 	};
 
 	if (chance(r, 15))
@@ -1722,8 +1758,10 @@ static void gen_live(struct fz *z, bool outside)
 	if (outside && l->kind != LIVE_HAIRPIN)
 		gen_live_outside(z, i);
 	else
-		gen_live_plausible(z, i, l->kind == LIVE_HAIRPIN ? (int)below(&z->rng, 2) :
-								   outside ? 1 : 0);
+		gen_live_plausible(z, i,
+				   l->kind == LIVE_HAIRPIN ? (int)below(&z->rng, 2) :
+				   outside		   ? 1 :
+							     0);
 }
 
 static uint32_t pick_outside_src(struct fz *z, const struct live **lp)
@@ -1786,8 +1824,8 @@ static void gen_uplink_scan(struct fz *z)
 	memset(&f, 0, sizeof(f));
 	fp->gen = "uplink: scan";
 	fp->hook = H_FROM_UPLINK;
-	f.dst = chance(r, 92) ? uplink_mac : PICK(r, ((const uint8_t *const[]){ bcast_mac,
-										rogue_mac }));
+	f.dst = chance(r, 92) ? uplink_mac :
+				PICK(r, ((const uint8_t *const[]){ bcast_mac, rogue_mac }));
 	f.src = router_mac;
 	f.ttl = 60;
 	f.saddr = pick_outside_src(z, &l);
@@ -1836,20 +1874,22 @@ static void quote_of(struct fz *z, struct frame *q)
 		q->daddr = l->s[1].saddr;
 		q->sport = l->s[1].dport;
 		q->dport = l->s[1].sport;
-		q->kind = l->proto == IPPROTO_TCP ? FR_TCP4 : l->proto == IPPROTO_UDP ? FR_UDP4 :
-										  FR_ICMP4;
+		q->kind = l->proto == IPPROTO_TCP ? FR_TCP4 :
+			  l->proto == IPPROTO_UDP ? FR_UDP4 :
+						    FR_ICMP4;
 		q->icmp_type = 8;
 		q->icmp_id = l->s[1].dport;
 		q->tcp_flags = TCPF_ACK;
 		q->seq = l->s[0].nxt;
 	} else {
-		q->saddr = chance(r, 60) ? UPLINK_IP : chance(r, 50) ? PICK(r, lab_dests) :
-								      PICK(r, spoofs);
+		q->saddr = chance(r, 60) ? UPLINK_IP :
+			   chance(r, 50) ? PICK(r, lab_dests) :
+					   PICK(r, spoofs);
 		q->daddr = PICK(r, remotes);
 		q->sport = pick_port(z);
 		q->dport = pick_port(z);
-		q->kind = PICK(r, ((const enum frame_kind[]){ FR_TCP4, FR_UDP4, FR_ICMP4,
-							      FR_IPV4 }));
+		q->kind =
+			PICK(r, ((const enum frame_kind[]){ FR_TCP4, FR_UDP4, FR_ICMP4, FR_IPV4 }));
 		q->icmp_type = chance(r, 80) ? 8 : (uint8_t)rnd32(r);
 		q->icmp_id = pick_port(z);
 		q->tcp_flags = pick_flags(r);
@@ -1868,8 +1908,8 @@ static void quote_of(struct fz *z, struct frame *q)
 			q->ihl = (uint8_t)PICK(r, ((const uint8_t[]){ 6, 15, 4, 3 }));
 			break;
 		case 3:
-			q->frag_off = SET16(PICK(r, ((const uint16_t[]){ IPF_MF, 1, 0x1fff,
-									   185 })));
+			q->frag_off =
+				SET16(PICK(r, ((const uint16_t[]){ IPF_MF, 1, 0x1fff, 185 })));
 			break;
 		case 4:
 			q->version = (uint8_t)PICK(r, ((const uint8_t[]){ 6, 5, 0xf }));
@@ -1929,13 +1969,13 @@ static void gen_uplink_icmp_error(struct fz *z)
 	}
 	qmax = qp.len - 14;
 	switch (below(r, 4)) {
-	case 0:		/* cut short: less than a header and 8 bytes */
+	case 0: /* cut short: less than a header and 8 bytes */
 		f.quote_len = (uint16_t)(20 + below(r, 8 + 1));
 		break;
-	case 1:		/* all of it */
+	case 1: /* all of it */
 		f.quote_len = (uint16_t)qmax;
 		break;
-	default:	/* the header and 8 bytes, as routers do */
+	default: /* the header and 8 bytes, as routers do */
 		break;
 	}
 	if (f.quote_len > qmax || (!f.quote_len && (qp.buf[14] & 0x0f) * 4u + 8 > qmax))
@@ -1970,8 +2010,9 @@ static void gen_frag(struct fz *z, bool uplink)
 		f.src = router_mac;
 		f.ttl = 60;
 		if (l->kind != LIVE_HAIRPIN && chance(r, 70)) {
-			f.kind = l->proto == IPPROTO_TCP ? FR_TCP4 : l->proto == IPPROTO_UDP ?
-								 FR_UDP4 : FR_ICMP4;
+			f.kind = l->proto == IPPROTO_TCP ? FR_TCP4 :
+				 l->proto == IPPROTO_UDP ? FR_UDP4 :
+							   FR_ICMP4;
 			f.saddr = l->s[1].saddr;
 			f.daddr = l->s[1].daddr;
 			f.sport = l->s[1].sport;
@@ -1995,8 +2036,9 @@ static void gen_frag(struct fz *z, bool uplink)
 		f.dst = n->host;
 		f.src = n->mac;
 		f.saddr = n->ip;
-		f.daddr = chance(r, 60) ? PICK(r, remotes) : chance(r, 50) ? PICK(r, lab_dests) :
-									     UPLINK_IP;
+		f.daddr = chance(r, 60) ? PICK(r, remotes) :
+			  chance(r, 50) ? PICK(r, lab_dests) :
+					  UPLINK_IP;
 		f.sport = (uint16_t)(30000 + below(r, 64));
 		f.dport = pick_port(z);
 		f.icmp_id = f.sport;
@@ -2004,8 +2046,9 @@ static void gen_frag(struct fz *z, bool uplink)
 			/* a first fragment of a live flow's node end, plausible */
 			const struct side *s = &l->s[0];
 
-			f.kind = l->proto == IPPROTO_TCP ? FR_TCP4 : l->proto == IPPROTO_UDP ?
-								 FR_UDP4 : FR_ICMP4;
+			f.kind = l->proto == IPPROTO_TCP ? FR_TCP4 :
+				 l->proto == IPPROTO_UDP ? FR_UDP4 :
+							   FR_ICMP4;
 			f.dst = s->dst;
 			f.src = s->src;
 			f.saddr = s->saddr;
@@ -2019,8 +2062,8 @@ static void gen_frag(struct fz *z, bool uplink)
 			fp->live = li;
 			fp->end = 0;
 			fp->knows_seq = true;
-		} else if (f.kind == FR_TCP4 && live_tuple(z, f.saddr, f.daddr, (uint16_t)f.sport,
-							   (uint16_t)f.dport)) {
+		} else if (f.kind == FR_TCP4 &&
+			   live_tuple(z, f.saddr, f.daddr, (uint16_t)f.sport, (uint16_t)f.dport)) {
 			f.sport ^= 0x4000;
 		}
 	}
@@ -2037,7 +2080,7 @@ static void gen_frag(struct fz *z, bool uplink)
 		f.frag_at = (uint16_t)(chance(r, 70) ? 8 * below(r, 5) : below(r, 40));
 		f.frag_len = (uint16_t)(chance(r, 20) ? 0 : 1 + below(r, 64));
 		if (chance(r, 30))
-			f.frag_off = SET16(f.frag_off & ~0x1fffU);	/* offset 0, MF: a first */
+			f.frag_off = SET16(f.frag_off & ~0x1fffU); /* offset 0, MF: a first */
 	}
 	if (!frame_build(&f, &fp->p)) {
 		f.frag_at = 0;
@@ -2066,13 +2109,14 @@ static void gen_layer2(struct fz *z, bool uplink)
 		f.kind = FR_ARP;
 		f.dst = chance(r, 70) ? bcast_mac : f.dst;
 		f.op = (uint16_t)PICK(r, ((const uint16_t[]){ 1, 1, 1, 2, 3, 0 }));
-		f.sha = chance(r, 85) ? f.src : PICK(r, ((const uint8_t *const[]){ rogue_mac,
-										 o->mac }));
+		f.sha = chance(r, 85) ? f.src :
+					PICK(r, ((const uint8_t *const[]){ rogue_mac, o->mac }));
 		f.spa = chance(r, 80) ? (uplink ? PICK(r, remotes) : n->ip) :
-			chance(r, 50) ? 0 : PICK(r, spoofs);
+			chance(r, 50) ? 0 :
+					PICK(r, spoofs);
 		f.tpa = chance(r, 50) ? PICK(r, lab_dests) : PICK(r, special_dests);
 		if (chance(r, 10))
-			f.tpa = f.spa;		/* gratuitous */
+			f.tpa = f.spa; /* gratuitous */
 		if (chance(r, 8)) {
 			f.htype = (uint16_t)PICK(r, ((const uint16_t[]){ 6, 0xffff }));
 			f.hlen = (uint8_t)PICK(r, ((const uint8_t[]){ 8, 0 + 1 }));
@@ -2239,8 +2283,8 @@ static void gen_node_lab(struct fz *z)
 			break;
 		}
 	}
-	if (f.kind == FR_TCP4 && live_tuple(z, f.saddr, f.daddr, (uint16_t)f.sport,
-					    (uint16_t)f.dport))
+	if (f.kind == FR_TCP4 &&
+	    live_tuple(z, f.saddr, f.daddr, (uint16_t)f.sport, (uint16_t)f.dport))
 		f.sport ^= 0x4000;
 	ip_extras(r, &f);
 	if (!frame_build(&f, &fp->p)) {
@@ -2269,8 +2313,9 @@ static void gen_node_icmp(struct fz *z)
 		const struct side *s = &l->s[0];
 
 		n = node_by_ip(s->saddr);
-		q.kind = l->proto == IPPROTO_TCP ? FR_TCP4 : l->proto == IPPROTO_UDP ? FR_UDP4 :
-										 FR_ICMP4;
+		q.kind = l->proto == IPPROTO_TCP ? FR_TCP4 :
+			 l->proto == IPPROTO_UDP ? FR_UDP4 :
+						   FR_ICMP4;
 		q.saddr = s->daddr;
 		q.daddr = s->saddr;
 		q.sport = s->dport;
@@ -2347,47 +2392,48 @@ static void mutate(struct fz *z)
 	fp->advance = false;
 	for (int k = 0; k < n; k++) {
 		switch (below(r, 10)) {
-		case 0:		/* truncated: any header cut anywhere (never below Ethernet) */
+		case 0: /* truncated: any header cut anywhere (never below Ethernet) */
 			if (p->len > 14)
 				p->len = 14 + below(r, (uint32_t)(p->len - 14));
 			break;
-		case 1:		/* flipped bytes in the headers */
+		case 1: /* flipped bytes in the headers */
 			hdrs = (uint32_t)(p->len - 14 < 80 ? p->len - 14 : 80);
 			for (int b = 0, m = 1 + (int)below(r, 3); b < m && hdrs; b++)
 				p->buf[14 + below(r, hdrs)] ^= (uint8_t)(1 + below(r, 255));
 			break;
-		case 2:		/* IHL */
+		case 2: /* IHL */
 			if (p->len > 14)
 				p->buf[14] = (p->buf[14] & 0xf0) | (uint8_t)below(r, 16);
 			break;
-		case 3:		/* version */
+		case 3: /* version */
 			if (p->len > 14)
 				p->buf[14] = (uint8_t)(below(r, 16) << 4) | (p->buf[14] & 0x0f);
 			break;
-		case 4:		/* total length */
+		case 4: /* total length */
 			if (p->len >= 18)
-				put16(p->buf + 16, chance(r, 50) ? (uint16_t)rnd32(r) :
-						   (uint16_t)(p->len - 14 + below(r, 9) - 4));
+				put16(p->buf + 16,
+				      chance(r, 50) ? (uint16_t)rnd32(r) :
+						      (uint16_t)(p->len - 14 + below(r, 9) - 4));
 			break;
-		case 5:		/* padding after the datagram */
+		case 5: /* padding after the datagram */
 			while (p->len < PKT_MAX && below(r, 40))
 				p->buf[p->len++] = (uint8_t)rnd32(r);
 			break;
-		case 6:		/* TTL */
+		case 6: /* TTL */
 			if (p->len > 22)
 				p->buf[22] = (uint8_t)below(r, 3);
 			break;
-		case 7:		/* fragment bits and offset */
+		case 7: /* fragment bits and offset */
 			if (p->len > 21)
 				put16(p->buf + 20, (uint16_t)rnd32(r));
 			break;
-		case 8:		/* protocol */
+		case 8: /* protocol */
 			if (p->len > 23)
 				p->buf[23] = PICK(r, ((const uint8_t[]){ 6, 17, 1, 47, 0 }));
 			break;
-		default:	/* EtherType */
-			put16(p->buf + 12, PICK(r, ((const uint16_t[]){ 0x8100, 0x86dd, 0x0806,
-									0x0800 })));
+		default: /* EtherType */
+			put16(p->buf + 12,
+			      PICK(r, ((const uint16_t[]){ 0x8100, 0x86dd, 0x0806, 0x0800 })));
 			break;
 		}
 	}
@@ -2430,7 +2476,7 @@ static void gen_packet(struct fz *z)
 		gen_layer2(z, false);
 	else
 		gen_host(z);
-	if (!fp->p.len)		/* a live flow that is not open at the moment */
+	if (!fp->p.len) /* a live flow that is not open at the moment */
 		gen_uplink_scan(z);
 	if (chance(&z->rng, 20))
 		mutate(z);
@@ -2442,11 +2488,16 @@ static void fwd_write(struct fz *z, const struct fz_fwd *f, uint32_t node, uint1
 {
 	const struct lab_node *n = node_by_ip(node);
 	struct nsb_fwd_key k = {
-		.host_addr = htonl(f->host_addr), .port = htons(f->port), .proto = f->proto,
+		.host_addr = htonl(f->host_addr),
+		.port = htons(f->port),
+		.proto = f->proto,
 	};
 	struct nsb_fwd_val v = {
-		.node_addr = htonl(node), .node_port = htons(node_port),
-		.first_port = htons(f->port), .count = 1, .ifindex = n ? n->ifindex : 0,
+		.node_addr = htonl(node),
+		.node_port = htons(node_port),
+		.first_port = htons(f->port),
+		.count = 1,
+		.ifindex = n ? n->ifindex : 0,
 	};
 
 	cr_assert(!bpf_map_update_elem(z->env.forwards_fd, &k, &v, BPF_ANY), "forwards: %s",
@@ -2459,7 +2510,9 @@ static void fwd_churn(struct fz *z)
 	struct rng *r = &z->rng;
 	const struct fz_fwd *f = &fwds[below(r, N(fwds))];
 	struct nsb_fwd_key k = {
-		.host_addr = htonl(f->host_addr), .port = htons(f->port), .proto = f->proto,
+		.host_addr = htonl(f->host_addr),
+		.port = htons(f->port),
+		.proto = f->proto,
 	};
 
 	if (!fwd_churnable(f))
@@ -2557,11 +2610,13 @@ static void summary(const struct fz *z, double secs)
 {
 	static const char *const vname[] = { "ok", "shot", "redirect", "unspec" };
 
-	fprintf(stderr, "fuzz: seed 0x%016" PRIx64 ": %" PRIu64 " frames in %.2f s (%.0f frames/s)"
+	fprintf(stderr,
+		"fuzz: seed 0x%016" PRIx64 ": %" PRIu64 " frames in %.2f s (%.0f frames/s)"
 		", %" PRIu64 " table resets, %" PRIu64 " forward changes, %" PRIu64 " live flows "
 		"closed and opened again (%" PRIu64 " openings refused, retried), %" PRIu64
-		" refused by the kernel\n", z->seed, z->idx, secs, secs > 0 ? z->idx / secs : 0.0,
-		z->epochs, z->churns, z->reopened, z->postponed, z->refused);
+		" refused by the kernel\n",
+		z->seed, z->idx, secs, secs > 0 ? z->idx / secs : 0.0, z->epochs, z->churns,
+		z->reopened, z->postponed, z->refused);
 	for (int h = 0; h < H_MAX; h++) {
 		fprintf(stderr, "fuzz:   %-11s", hook_name[h]);
 		for (int v = 0; v < 4; v++)
@@ -2576,7 +2631,8 @@ static void summary(const struct fz *z, double secs)
 			fprintf(stderr, " %s %" PRIu64, st_slot_name(s), z->slots[s]);
 	fprintf(stderr, " (host's, untraced) %" PRIu64 "\n", z->untraced);
 	if (z->known_icmp_trailer)
-		fprintf(stderr, "fuzz:   FUZZ_KNOWN_BUG_ICMP_TRAILER: an ICMP error with trailing "
+		fprintf(stderr,
+			"fuzz:   FUZZ_KNOWN_BUG_ICMP_TRAILER: an ICMP error with trailing "
 			"bytes got a bad checksum %" PRIu64 " times, stepped over\n",
 			z->icmp_trailer_hits);
 }

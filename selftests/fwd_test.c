@@ -15,11 +15,12 @@
  */
 #include "nat_table.h"
 
-#define DNATF		NSB_CT_F_DNAT
-#define HPF		NSB_CT_F_HAIRPIN
-#define LOOPBACK	IP4(127, 0, 0, 1)
-#define ELSEWHERE	IP4(198, 51, 100, 99)	/* outside the lab, not the host's */
+#define DNATF	  NSB_CT_F_DNAT
+#define HPF	  NSB_CT_F_HAIRPIN
+#define LOOPBACK  IP4(127, 0, 0, 1)
+#define ELSEWHERE IP4(198, 51, 100, 99) /* outside the lab, not the host's */
 
+/* clang-format off */
 static const struct fwd_rule fwds[] = {
 	{ TCP, 0, 6000, 6002, EARTH_IP, 8080, EARTH_IF },	/* a range: 6001 -> 8081 */
 	{ UDP, 0, 6000, 0, MARS_IP, 9000, MARS_IF },		/* the same port, UDP */
@@ -30,30 +31,32 @@ static const struct fwd_rule fwds[] = {
 	{ TCP, 0, 6100, 0, PLUTO_IP, 8080, PLUTO_IF },		/* exile: no masquerade */
 	{ TCP, 0, 6200, 0, STRANGER_IP, 80, 0 },		/* to no node */
 };
+/* clang-format on */
 
 /* into a node from the outside, and a node's reply out of the uplink */
-#define DNAT_IN(node)	INTO(node), .stat = PATH(DNAT)
-#define REV_DNAT_OUT	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH, \
-			.stat = PATH(REV_DNAT)
+#define DNAT_IN(node) INTO(node), .stat = PATH(DNAT)
+#define REV_DNAT_OUT \
+	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH, .stat = PATH(REV_DNAT)
 /* hairpin: into the target node, as its host end sends, TTL - 1 */
-#define HAIRPIN_TO(node) INTO(node), .stat = PATH(HAIRPIN)
-#define HP_TCP(node, s, sp, p, fl)	BACK_TCP(node, s, sp, p, fl), .ttl = 63
-#define HP_UDP(node, s, sp, p)		BACK_UDP(node, s, sp, p), .ttl = 63
-#define TO_HOST		.verdict = TC_ACT_OK, .stat = PATH(TO_HOST)
-#define DROPPED(r)	.verdict = TC_ACT_SHOT, .stat = DROP(r)
+#define HAIRPIN_TO(node)	   INTO(node), .stat = PATH(HAIRPIN)
+#define HP_TCP(node, s, sp, p, fl) BACK_TCP(node, s, sp, p, fl), .ttl = 63
+#define HP_UDP(node, s, sp, p)	   BACK_UDP(node, s, sp, p), .ttl = 63
+#define TO_HOST			   .verdict = TC_ACT_OK, .stat = PATH(TO_HOST)
+#define DROPPED(r)		   .verdict = TC_ACT_SHOT, .stat = DROP(r)
 
 /* a DNAT flow's entries, keyed as the node sends (node:port -> client:cport) */
-#define CT_DNAT(node, np, c, cp, pr, hp)	CT_DNATF(node, np, c, cp, pr, hp, 0)
+#define CT_DNAT(node, np, c, cp, pr, hp) CT_DNATF(node, np, c, cp, pr, hp, 0)
 /* ... with more NSB_CT_F_* flags than DNAT */
 /* the forward's flows: all of these forwards are for any host address */
-#define DNATANY		(DNATF | NSB_CT_F_FWD_ANY)
+#define DNATANY (DNATF | NSB_CT_F_FWD_ANY)
 #define CT_DNATF(node, np, c, cp, pr, hp, f) \
 	CT(node, np, c, cp, pr), .flags = DNATANY | (f), .nat_port = (hp)
-#define NATP_DNAT(c, cp, hp, pr, node, np, ifi)					\
+#define NATP_DNAT(c, cp, hp, pr, node, np, ifi) \
 	NATP(UPLINK_IP, c, hp, cp, pr), .node_addr = (node), .node_port = (np), .ifindex = (ifi)
 
 /* ---------------------------------------------------- TCP from outside */
 
+/* clang-format off */
 static const struct nat_step dnat_tcp_steps[] = {
 	{ "world SYN 40000 -> uplink:6000: DNAT to earth:8080, entries made, hit counted",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 6000, SYN) }, DNAT_IN(earth),
@@ -183,12 +186,14 @@ static const struct nat_step dnat_tcp_steps[] = {
 	  .out = { BACK_TCP(earth, REMOTE_IP, 40006, 8080, SYN), .ihl = 6 },
 	  .hits = { HITS(0, 6000, TCP, 3) } },
 };
+/* clang-format on */
 
 /* ---------------------------------------------------- UDP from outside */
 
-#define FIRST(id)	.ip_id = SET16(id), .frag_off = SET16(IPF_MF), .frag_len = 32
-#define LATER(id)	.ip_id = SET16(id), .frag_off = SET16(4), .frag_at = 32
+#define FIRST(id) .ip_id = SET16(id), .frag_off = SET16(IPF_MF), .frag_len = 32
+#define LATER(id) .ip_id = SET16(id), .frag_off = SET16(4), .frag_at = 32
 
+/* clang-format off */
 static const struct nat_step dnat_udp_steps[] = {
 	{ "world UDP 5000 -> uplink:5300: DNAT to neptune:53, NEW, hit counted",
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, DNAT_IN(neptune),
@@ -251,9 +256,11 @@ static const struct nat_step dnat_udp_steps[] = {
 	  INTO(neptune), .stat = PATH(REV_SNAT_FRAG),
 	  .out = { BACK_UDP(neptune, REMOTE_IP, 5002, 53), .payload_len = 64, LATER(0x7171) } },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------------- hairpin */
 
+/* clang-format off */
 static const struct nat_step hairpin_steps[] = {
 	{ "mars SYN 40100 -> uplink:6000: to earth:8080 from planet's gateway (var 0)",
 	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40100, UPLINK_IP, 6000, SYN) }, HAIRPIN_TO(earth),
@@ -386,9 +393,11 @@ static const struct nat_step hairpin_steps[] = {
 	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 61300, REMOTE_IP, 80, SYN) }, SNAT_OUT,
 	  .out = { SNAT_TCP(mars, 61300, REMOTE_IP, 80, SYN) } },
 };
+/* clang-format on */
 
 /* --------------------------------- what gets in from the uplink at all */
 
+/* clang-format off */
 static const struct nat_step inbound_steps[] = {
 	{ "world SYN to earth's address (a world that routes the lab to us): inbound",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40000, 8080, SYN), .daddr = EARTH_IP },
@@ -444,12 +453,14 @@ static const struct nat_step inbound_steps[] = {
 			  .daddr = REMOTE_IP, .sport = 45000, .dport = 6000, .tcp_flags = SYN },
 	  HOSTS },
 };
+/* clang-format on */
 
 /* ------------- a forward deleted or re-pointed never resumes its old flows */
 
 static const struct fwd_rule udp5300_gone = { UDP, 0, 5300, 0, 0, 0, 0 };
 static const struct fwd_rule udp5300_to_mars = { UDP, 0, 5300, 0, MARS_IP, 5400, MARS_IF };
 
+/* clang-format off */
 static const struct nat_step refwd_steps[] = {
 	{ "world UDP 5000 -> uplink:5300: neptune:53",
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 5000, 5300) }, DNAT_IN(neptune),
@@ -474,14 +485,18 @@ static const struct nat_step refwd_steps[] = {
 	  FROM_NODE, MARS_IF, { OUT_UDP(mars, 5400, REMOTE_IP, 5000) }, REV_DNAT_OUT,
 	  .out = { SNAT_UDP(mars, 5300, REMOTE_IP, 5000) } },
 };
+/* clang-format on */
 
 /* ---------- one client port through two forwards to one node port (item 12) */
 
+/* clang-format off */
 static const struct fwd_rule clash_fwds[] = {
 	{ TCP, 0, 6000, 0, EARTH_IP, 8080, EARTH_IF },
 	{ TCP, 0, 6100, 0, EARTH_IP, 8080, EARTH_IF },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct nat_step clash_steps[] = {
 	{ "world 10000 -> uplink:6000: earth:8080 sees the client at 10000",
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 10000, 6000, SYN) }, DNAT_IN(earth),
@@ -514,9 +529,11 @@ static const struct nat_step clash_steps[] = {
 	  .stat = PATH(ICMP_ERR_OUT),
 	  .out = { SNAT_ERR(earth, REMOTE_IP, 3, 3, QR_TCP(REMOTE_IP, 10000, UPLINK_IP, 6100, ACK)) } },
 };
+/* clang-format on */
 
 /* ---------------- a hairpin port taken over: the old flow is gone, both halves */
 
+/* clang-format off */
 static const struct nat_step hp_takeover_steps[] = {
 	{ "mars SYN 40100 -> uplink:6000: earth:8080 from the gateway, one of two ports (var 0)",
 	  FROM_NODE, MARS_IF, { OUT_TCP(mars, 40100, UPLINK_IP, 6000, SYN) }, HAIRPIN_TO(earth),
@@ -546,12 +563,15 @@ static const struct nat_step hp_takeover_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, PLANET_GW, PORT_VAR(0), SYNACK) },
 	  HAIRPIN_TO(neptune), .out = { HP_TCP(neptune, UPLINK_IP, 6000, 40102, SYNACK) } },
 };
+/* clang-format on */
 
 /* ------------------------- forged sources from the uplink (issue 9, item 2) */
 
-#define FORGED(src)	{ IN_UDP((src), 5000, 5300) }, DROPPED(UPLINK_SPOOF),		\
-			.ct = { CT(NEPTUNE_IP, 53, (src), 5000, UDP), .absent = true }
+#define FORGED(src)                                           \
+	{ IN_UDP((src), 5000, 5300) }, DROPPED(UPLINK_SPOOF), \
+		.ct = { CT(NEPTUNE_IP, 53, (src), 5000, UDP), .absent = true }
 
+/* clang-format off */
 static const struct nat_step spoof_steps[] = {
 	{ "a datagram to the forward 5300 from another node (earth): uplink_spoof",
 	  FROM_UPLINK, UPLINK_IF, FORGED(EARTH_IP) },
@@ -580,8 +600,9 @@ static const struct nat_step spoof_steps[] = {
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(IP4(0, 0, 0, 0), 68, 67), .daddr = LIMITED_BCAST },
 	  HOSTS },
 };
+/* clang-format on */
 
-#define FWD_TABLE(s, ...)	TABLE(s, .fwds = fwds, .n_fwds = N(fwds), ##__VA_ARGS__)
+#define FWD_TABLE(s, ...) TABLE(s, .fwds = fwds, .n_fwds = N(fwds), ##__VA_ARGS__)
 
 Test(forward, tcp_from_outside)
 {

@@ -30,8 +30,9 @@ static bool has_cap(const struct __user_cap_data_struct *d, int cap)
 	return d[cap / 32].effective & (1U << (cap % 32));
 }
 
-#define NO_BPF_WHY	"needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN) to load tc " \
-			"programs: run as root, unshare --net .output/selftests/selftests"
+#define NO_BPF_WHY                                                       \
+	"needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN) to load tc " \
+	"programs: run as root, unshare --net .output/selftests/selftests"
 
 void st_require_bpf(void)
 {
@@ -97,7 +98,7 @@ void st_load(struct st_env *env)
 
 	if (env->ct_max) {
 		cr_assert(!bpf_map__set_max_entries(env->skel->maps.ct, env->ct_max) &&
-			  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max),
+				  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max),
 			  "resize ct and nat_ports");
 	}
 	err = nsbpf_node__load(env->skel);
@@ -139,8 +140,8 @@ void st_close(struct st_env *env)
 	env->skel = NULL;
 }
 
-#define UPLINK_NAME	"nsbst-up"
-#define WORLD_NAME	"nsbst-world"
+#define UPLINK_NAME "nsbst-up"
+#define WORLD_NAME  "nsbst-world"
 
 static bool in_initial_netns(void)
 {
@@ -242,8 +243,8 @@ void st_stats(const struct st_env *env, struct nsb_counter *sum)
 
 	memset(sum, 0, NSB_STAT_MAX * sizeof(*sum));
 	for (__u32 slot = 0; slot < NSB_STAT_MAX; slot++) {
-		cr_assert(!bpf_map_lookup_elem(env->stats_fd, &slot, percpu),
-			  "read stats[%u]: %s", slot, strerror(errno));
+		cr_assert(!bpf_map_lookup_elem(env->stats_fd, &slot, percpu), "read stats[%u]: %s",
+			  slot, strerror(errno));
 		for (int cpu = 0; cpu < env->ncpus; cpu++) {
 			sum[slot].packets += percpu[cpu].packets;
 			sum[slot].bytes += percpu[cpu].bytes;
@@ -255,10 +256,8 @@ const char *st_slot_name(uint32_t slot)
 {
 #define __ST_PATH_NAME(n, s, d) [NSB_PATH_##n] = s,
 #define __ST_DROP_NAME(n, s, d) [NSB_STAT_DROP_BASE + NSB_DROP_##n] = "drop:" s,
-	static const char *const names[NSB_STAT_MAX] = {
-		NSB_PATH_LIST(__ST_PATH_NAME)
-		NSB_DROP_LIST(__ST_DROP_NAME)
-	};
+	static const char *const names[NSB_STAT_MAX] = { NSB_PATH_LIST(__ST_PATH_NAME)
+								 NSB_DROP_LIST(__ST_DROP_NAME) };
 
 	if (slot >= NSB_STAT_MAX || !names[slot])
 		return "(unnamed slot)";

@@ -21,7 +21,7 @@
 
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
-#define TC_ACT_REDIRECT	7
+#define TC_ACT_REDIRECT 7
 
 struct nsbpf_node;
 struct nsbpf_uplink;
@@ -29,23 +29,23 @@ struct nsbpf_sock;
 
 struct st_env {
 	struct nsbpf_node *skel;
-	struct nsbpf_uplink *uskel;		/* its maps are the node object's */
-	struct nsbpf_sock *sskel;		/* the cgroup hooks; the node object's maps too */
+	struct nsbpf_uplink *uskel; /* its maps are the node object's */
+	struct nsbpf_sock *sskel;   /* the cgroup hooks; the node object's maps too */
 	struct bpf_object *obj, *uobj, *sobj;
-	int from_node_fd, to_node_fd;		/* after st_load() */
+	int from_node_fd, to_node_fd; /* after st_load() */
 	int from_uplink_fd, to_uplink_fd;
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
 	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
 	int forwards_fd, sock_orig_fd;
-	int gc_fd;				/* the collector's program (lib/ct_gc.h) */
-	uint32_t ct_max;			/* set before st_load(): ct and nat_ports size */
+	int gc_fd;	 /* the collector's program (lib/ct_gc.h) */
+	uint32_t ct_max; /* set before st_load(): ct and nat_ports size */
 	int ncpus;
 };
 
 struct st_result {
-	int err;			/* bpf_prog_test_run_opts() */
-	uint32_t retval;		/* the program's verdict */
-	uint32_t duration;		/* ns, as the kernel measured the run */
+	int err;	   /* bpf_prog_test_run_opts() */
+	uint32_t retval;   /* the program's verdict */
+	uint32_t duration; /* ns, as the kernel measured the run */
 	uint8_t out[PKT_MAX + 64];
 	uint32_t out_len;
 	struct nsb_trace trace;
@@ -79,7 +79,7 @@ int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t
  * selftests' private netns. Its ifindex; skips the test, saying why, in the
  * machine's initial netns (run the selftests under unshare --net).
  */
-#define ST_UPLINK_MTU	1400
+#define ST_UPLINK_MTU 1400
 int st_uplink(void);
 
 /* stats summed over the CPUs, NSB_STAT_MAX slots. */
@@ -89,18 +89,20 @@ void st_stats(const struct st_env *env, struct nsb_counter *sum);
 const char *st_slot_name(uint32_t slot);
 
 /* Named asserts: non-fatal (cr_expect), true when they hold. */
-#define ASSERT_TRUE(cond, what)	({						\
-	bool __ok = (cond);							\
-	cr_expect(__ok, "%s: %s", st_case, (what));				\
-	__ok;									\
-})
+#define ASSERT_TRUE(cond, what)                             \
+	({                                                  \
+		bool __ok = (cond);                         \
+		cr_expect(__ok, "%s: %s", st_case, (what)); \
+		__ok;                                       \
+	})
 
-#define ASSERT_EQ(got, want, what) ({						\
-	long long __got = (long long)(got), __want = (long long)(want);	\
-	bool __ok = __got == __want;						\
-	cr_expect(__ok, "%s: %s: got %lld, want %lld", st_case, (what), __got, __want); \
-	__ok;									\
-})
+#define ASSERT_EQ(got, want, what)                                                              \
+	({                                                                                      \
+		long long __got = (long long)(got), __want = (long long)(want);                 \
+		bool __ok = __got == __want;                                                    \
+		cr_expect(__ok, "%s: %s: got %lld, want %lld", st_case, (what), __got, __want); \
+		__ok;                                                                           \
+	})
 
 /* Byte-for-byte, with both packets in hex on failure. */
 bool st_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,

@@ -26,28 +26,35 @@ const uint8_t rogue_mac[6] = { 0x02, 0x66, 0, 0, 0, 0x66 };
 const uint8_t uplink_mac[6] = { 0x02, 0x55, 0, 0, 0, 2 };
 const uint8_t router_mac[6] = { 0x02, 0x57, 0, 0, 0, 1 };
 
-#define MASK24		0xffffff00u
-#define BIT(n)		(1ULL << (n))
+#define MASK24 0xffffff00u
+#define BIT(n) (1ULL << (n))
 
+/* clang-format off */
 static const struct lab_node planets_nodes[] = {
 	{ EARTH_IP, EARTH_IF, NET_PLANET, earth_mac, earth_host },
 	{ NEPTUNE_IP, NEPTUNE_IF, NET_PLANET, neptune_mac, neptune_host },
 	{ MARS_IP, MARS_IF, NET_MOON, mars_mac, mars_host },
 	{ PLUTO_IP, PLUTO_IF, NET_EXILE, pluto_mac, pluto_host },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct lab_net planets_nets[] = {
 	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
 	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
 	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct lab_net apart_nets[] = {
 	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_MOON), 0 },
 	{ NET_MOON, IP4(10, 201, 0, 0), MASK24, MOON_GW, BIT(NET_PLANET) | BIT(NET_MOON), 0 },
 	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct lab_net masq_nets[] = {
 	{ NET_PLANET, IP4(10, 200, 0, 0), MASK24, PLANET_GW, BIT(NET_PLANET) | BIT(NET_MOON),
 	  NSB_NET_F_MASQUERADE },
@@ -55,8 +62,9 @@ static const struct lab_net masq_nets[] = {
 	  NSB_NET_F_MASQUERADE },
 	{ NET_EXILE, IP4(10, 202, 0, 0), MASK24, IP4(10, 202, 0, 1), BIT(NET_EXILE), 0 },
 };
+/* clang-format on */
 
-#define N(a)	((int)(sizeof(a) / sizeof((a)[0])))
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const struct lab lab_planets = {
 	"planets", planets_nets, N(planets_nets), planets_nodes, N(planets_nodes),

@@ -20,33 +20,33 @@
 
 #include "pkt.h"
 
-#define NET_PLANET	0
-#define NET_MOON	1
-#define NET_EXILE	2
+#define NET_PLANET 0
+#define NET_MOON   1
+#define NET_EXILE  2
 
-#define PLANET_GW	IP4(10, 200, 0, 1)
-#define PLANET_BCAST	IP4(10, 200, 0, 255)
-#define PLANET_NONE	IP4(10, 200, 0, 99)	/* in the subnet, no node */
-#define MOON_GW		IP4(10, 201, 0, 1)
-#define MOON_NONE	IP4(10, 201, 0, 99)
-#define EARTH_IP	IP4(10, 200, 0, 11)
-#define NEPTUNE_IP	IP4(10, 200, 0, 12)
-#define MARS_IP		IP4(10, 201, 0, 21)
-#define PLUTO_IP	IP4(10, 202, 0, 31)
-#define STRANGER_IP	IP4(10, 200, 0, 66)	/* in planet, not a node */
-#define OUTSIDE_IP	IP4(192, 0, 2, 80)	/* TEST-NET-1: the outside world */
-#define MDNS_IP		IP4(224, 0, 0, 251)
-#define UPLINK_IP	IP4(203, 0, 113, 2)	/* TEST-NET-3: the uplink's address */
-#define ROUTER_IP	IP4(203, 0, 113, 1)	/* the first router out there */
-#define REMOTE_IP	OUTSIDE_IP		/* a server out in the world */
-#define REMOTE2_IP	IP4(198, 51, 100, 7)	/* TEST-NET-2: another one */
-#define HOST_IP		IP4(192, 168, 50, 1)	/* another address of the host */
-#define LIMITED_BCAST	IP4(255, 255, 255, 255)
+#define PLANET_GW     IP4(10, 200, 0, 1)
+#define PLANET_BCAST  IP4(10, 200, 0, 255)
+#define PLANET_NONE   IP4(10, 200, 0, 99) /* in the subnet, no node */
+#define MOON_GW	      IP4(10, 201, 0, 1)
+#define MOON_NONE     IP4(10, 201, 0, 99)
+#define EARTH_IP      IP4(10, 200, 0, 11)
+#define NEPTUNE_IP    IP4(10, 200, 0, 12)
+#define MARS_IP	      IP4(10, 201, 0, 21)
+#define PLUTO_IP      IP4(10, 202, 0, 31)
+#define STRANGER_IP   IP4(10, 200, 0, 66) /* in planet, not a node */
+#define OUTSIDE_IP    IP4(192, 0, 2, 80)  /* TEST-NET-1: the outside world */
+#define MDNS_IP	      IP4(224, 0, 0, 251)
+#define UPLINK_IP     IP4(203, 0, 113, 2)  /* TEST-NET-3: the uplink's address */
+#define ROUTER_IP     IP4(203, 0, 113, 1)  /* the first router out there */
+#define REMOTE_IP     OUTSIDE_IP	   /* a server out in the world */
+#define REMOTE2_IP    IP4(198, 51, 100, 7) /* TEST-NET-2: another one */
+#define HOST_IP	      IP4(192, 168, 50, 1) /* another address of the host */
+#define LIMITED_BCAST IP4(255, 255, 255, 255)
 
-#define EARTH_IF	101
-#define NEPTUNE_IF	102
-#define MARS_IF		103
-#define PLUTO_IF	104
+#define EARTH_IF   101
+#define NEPTUNE_IF 102
+#define MARS_IF	   103
+#define PLUTO_IF   104
 
 /* node_mac: eth0 in the node; host: the host end of its veth */
 extern const uint8_t earth_mac[6], earth_host[6];
@@ -54,17 +54,17 @@ extern const uint8_t neptune_mac[6], neptune_host[6];
 extern const uint8_t mars_mac[6], mars_host[6];
 extern const uint8_t pluto_mac[6], pluto_host[6];
 extern const uint8_t bcast_mac[6], rogue_mac[6];
-extern const uint8_t uplink_mac[6], router_mac[6];	/* the uplink, the world's router */
+extern const uint8_t uplink_mac[6], router_mac[6]; /* the uplink, the world's router */
 
 struct lab_net {
 	uint32_t id;
-	uint32_t subnet, mask, gateway;	/* host order */
+	uint32_t subnet, mask, gateway; /* host order */
 	uint64_t reach;
-	uint32_t flags;			/* NSB_NET_F_* besides USED */
+	uint32_t flags; /* NSB_NET_F_* besides USED */
 };
 
 struct lab_node {
-	uint32_t ip;			/* host order */
+	uint32_t ip; /* host order */
 	uint32_t ifindex;
 	uint32_t net_id;
 	const uint8_t *mac, *host;
@@ -78,9 +78,9 @@ struct lab {
 	int n_nodes;
 };
 
-extern const struct lab lab_planets;		/* the picture above */
-extern const struct lab lab_planet_apart;	/* planet's nodes may not reach each other */
-extern const struct lab lab_masq;		/* planet and moon masquerade, exile not */
+extern const struct lab lab_planets;	  /* the picture above */
+extern const struct lab lab_planet_apart; /* planet's nodes may not reach each other */
+extern const struct lab lab_masq;	  /* planet and moon masquerade, exile not */
 
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
 int lab_install(const struct lab *lab, int endpoints_fd, int networks_fd);

@@ -39,8 +39,7 @@ static bool port_of(const struct run *r, uint32_t p, uint32_t *out)
 }
 
 /* f with its port variables replaced, its quote (if any) copied into *q likewise. */
-static bool resolve(const struct run *r, const struct frame *f, struct frame *out,
-		    struct frame *q)
+static bool resolve(const struct run *r, const struct frame *f, struct frame *out, struct frame *q)
 {
 	bool ok = true;
 
@@ -80,13 +79,15 @@ static void install_fwd(struct run *r, const struct fwd_rule *f)
 
 	for (uint32_t p = f->port; p <= end; p++) {
 		struct nsb_fwd_key k = {
-			.host_addr = htonl(f->host_addr), .port = htons((uint16_t)p),
+			.host_addr = htonl(f->host_addr),
+			.port = htons((uint16_t)p),
 			.proto = f->proto,
 		};
 		struct nsb_fwd_val v = {
 			.node_addr = htonl(f->node_addr),
 			.node_port = htons((uint16_t)(f->node_port + (p - f->port))),
-			.first_port = htons(f->port), .count = (__u16)(end - f->port + 1),
+			.first_port = htons(f->port),
+			.count = (__u16)(end - f->port + 1),
 			.ifindex = f->ifindex,
 		};
 
@@ -95,8 +96,8 @@ static void install_fwd(struct run *r, const struct fwd_rule *f)
 	}
 }
 
-#define FIB_DEV		"nsbst-fib"
-#define UPLINK_NAME_ST	"nsbst-up"	/* st_uplink()'s */
+#define FIB_DEV	       "nsbst-fib"
+#define UPLINK_NAME_ST "nsbst-up" /* st_uplink()'s */
 
 /*
  * The lab's FIB probe device, as the loader makes it: one end of a veth
@@ -189,8 +190,10 @@ static bool age_flow(struct run *r, const struct ct_expect *e, uint32_t units)
 
 static uint32_t node_if(uint32_t ip)
 {
-	return ip == EARTH_IP ? EARTH_IF : ip == NEPTUNE_IP ? NEPTUNE_IF :
-	       ip == MARS_IP ? MARS_IF : PLUTO_IF;
+	return ip == EARTH_IP	? EARTH_IF :
+	       ip == NEPTUNE_IP ? NEPTUNE_IF :
+	       ip == MARS_IP	? MARS_IF :
+				  PLUTO_IF;
 }
 
 static bool check_ct(struct run *r, const struct ct_expect *e)
@@ -219,8 +222,8 @@ static bool check_ct(struct run *r, const struct ct_expect *e)
 		ok &= port_of(r, e->nat_port, &other) && ASSERT_EQ(port, other, "ct: nat port");
 	}
 	if (e->not_port)
-		ok &= port_of(r, e->not_port, &other) && ASSERT_TRUE(port != other,
-								     "ct: a different nat port");
+		ok &= port_of(r, e->not_port, &other) &&
+		      ASSERT_TRUE(port != other, "ct: a different nat port");
 	ok &= ASSERT_EQ(ntohl(ce.nat_addr), e->nat_addr ? e->nat_addr : UPLINK_IP,
 			"ct: nat address");
 	ok &= ASSERT_EQ(ntohl(ce.dnat_addr), e->dnat_addr, "ct: dnat address");
@@ -307,7 +310,9 @@ static bool age_all(struct run *r, uint64_t by)
 static bool refwd(struct run *r, const struct fwd_rule *f)
 {
 	struct nsb_fwd_key k = {
-		.host_addr = htonl(f->host_addr), .port = htons(f->port), .proto = f->proto,
+		.host_addr = htonl(f->host_addr),
+		.port = htons(f->port),
+		.proto = f->proto,
 	};
 
 	bpf_map_delete_elem(r->env.forwards_fd, &k);
@@ -335,8 +340,8 @@ static bool before_step(struct run *r, const struct nat_step *c)
 		return false;
 	if (c->gc && !ASSERT_EQ(st_gc(&r->env), 0, "a collector pass"))
 		return false;
-	if (c->evict && (!ct_key(r, &c->ct, &k) ||
-			 !ASSERT_EQ(bpf_map_delete_elem(r->env.ct_fd, &k), 0, "evict the ct entry")))
+	if (c->evict && (!ct_key(r, &c->ct, &k) || !ASSERT_EQ(bpf_map_delete_elem(r->env.ct_fd, &k),
+							      0, "evict the ct entry")))
 		return false;
 	if (!c->claim_age_ms)
 		return true;
@@ -375,7 +380,8 @@ static bool check_natp(struct run *r, const struct natp_expect *e)
 	      ASSERT_EQ(ntohs(v.node_port), node_port, "nat_ports: node port");
 	ok &= ASSERT_EQ(v.ifindex, e->ifindex, "nat_ports: ifindex");
 	ok &= ASSERT_EQ(v.flags, e->flags, "nat_ports: flags");
-	if (IS_VAR(e->seen_port) && !r->bound[e->seen_port & 0xff] && (e->seen_port & 0xff) < NVARS) {
+	if (IS_VAR(e->seen_port) && !r->bound[e->seen_port & 0xff] &&
+	    (e->seen_port & 0xff) < NVARS) {
 		/* learnt: the remapped client port, which later frames use */
 		ok &= ASSERT_TRUE(v.remote_port != 0, "nat_ports: a remapped port");
 		r->vars[e->seen_port & 0xff] = ntohs(v.remote_port);
@@ -392,7 +398,8 @@ static bool check_natp(struct run *r, const struct natp_expect *e)
 static bool check_hits(const struct run *r, const struct hits_expect *e)
 {
 	struct nsb_fwd_key k = {
-		.host_addr = htonl(e->host_addr), .port = htons((uint16_t)e->port),
+		.host_addr = htonl(e->host_addr),
+		.port = htons((uint16_t)e->port),
 		.proto = e->proto,
 	};
 	struct nsb_fwd_val v;
@@ -482,8 +489,9 @@ void run_table(const struct nat_table *t)
 	install(r);
 	for (int i = 0; i < t->n; i++) {
 		const struct nat_step *c = &t->steps[i];
-		int fd = c->hook == FROM_NODE ? r->env.from_node_fd :
-			 c->hook == FROM_UPLINK ? r->env.from_uplink_fd : r->env.to_uplink_fd;
+		int fd = c->hook == FROM_NODE	? r->env.from_node_fd :
+			 c->hook == FROM_UPLINK ? r->env.from_uplink_fd :
+						  r->env.to_uplink_fd;
 		uint32_t ingress = c->ingress == UPLINK_IF ? r->uplink_if : c->ingress;
 		struct frame in, q;
 		struct st_result res;
@@ -506,7 +514,7 @@ void run_table(const struct nat_table *t)
 		ok &= ASSERT_EQ(res.retval, c->verdict, "verdict");
 		ok &= check_trace(r, c, &res.trace);
 		ok &= check_stats(c, before, after, pin.len);
-		ok &= check_ct(r, &c->ct);	/* before the output: it may learn a port */
+		ok &= check_ct(r, &c->ct); /* before the output: it may learn a port */
 		ok &= check_ct(r, &c->ct2);
 		ok &= check_natp(r, &c->natp);
 		ok &= check_hits(r, &c->hits);
@@ -518,4 +526,3 @@ void run_table(const struct nat_table *t)
 	st_close(&r->env);
 	free(r);
 }
-

@@ -17,6 +17,7 @@
 
 /* ---------------------------------------------------------------- TCP */
 
+/* clang-format off */
 static const struct nat_step tcp_steps[] = {
 	{ "earth SYN from 61100 (in the range, free): port kept, SNAT, NEW",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61100, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -113,9 +114,11 @@ static const struct nat_step tcp_steps[] = {
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE2_IP, 22, 61104, ACK), .ttl = 1 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
 };
+/* clang-format on */
 
 /* ---------------------------------------------------------------- UDP */
 
+/* clang-format off */
 static const struct nat_step udp_steps[] = {
 	{ "earth UDP 61200 -> remote:53 with a checksum: SNAT, NEW",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61200, REMOTE_IP, 53) }, SNAT_OUT,
@@ -165,9 +168,11 @@ static const struct nat_step udp_steps[] = {
 	{ "a reply to a port in the range without a flow: the host's, untouched",
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61299) }, HOSTS },
 };
+/* clang-format on */
 
 /* ---------------------------------------------------------------- ICMP echo */
 
+/* clang-format off */
 static const struct nat_step echo_steps[] = {
 	{ "earth pings with id 61300 (in the range): id kept, SNAT",
 	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 61300, REMOTE_IP) }, SNAT_OUT,
@@ -203,9 +208,11 @@ static const struct nat_step echo_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT_PING(earth, 7, REMOTE_IP), .icmp_type = 13 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_PROTO) },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------- ICMP errors back */
 
+/* clang-format off */
 static const struct nat_step icmp_err_steps[] = {
 	{ "earth UDP 40010 -> remote:33434: SNAT (var 0)",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40010, REMOTE_IP, 33434) }, SNAT_OUT,
@@ -322,9 +329,11 @@ static const struct nat_step icmp_err_steps[] = {
 	  { IN_ERR(REMOTE_IP, 3, 3, Q_UDP(PORT_VAR(0), REMOTE_IP, 33434)), .ttl = 1 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------ port collisions */
 
+/* clang-format off */
 static const struct nat_step collision_steps[] = {
 	{ "earth SYN 40100 -> remote:80 (var 0)",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40100, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -365,9 +374,11 @@ static const struct nat_step collision_steps[] = {
 	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 80, PORT_VAR(2), SYNACK) }, INTO(neptune),
 	  .out = { BACK_TCP(neptune, REMOTE_IP, 80, 61400, SYNACK) }, .stat = PATH(REV_SNAT) },
 };
+/* clang-format on */
 
 /* ------------------------- TCP on 2 ports: a closed flow's port is reused */
 
+/* clang-format off */
 static const struct nat_step reuse_steps[] = {
 	{ "first SYN: one of the two ports (var 0)",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40300, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -409,12 +420,14 @@ static const struct nat_step reuse_steps[] = {
 	  .verdict = TC_ACT_SHOT, .stat = DROP(NAT_EXHAUSTED),
 	  .ct = { CT(NEPTUNE_IP, 40303, REMOTE_IP, 80, TCP), .absent = true } },
 };
+/* clang-format on */
 
 /* ------------------------------------------- TCP window tracking (RFC 5961) */
 
-#define EST_62000	CT(EARTH_IP, 62000, REMOTE_IP, 80, TCP), .nat_port = 62000
-#define FAR		0x40000000	/* half the sequence space away: out of any window */
+#define EST_62000 CT(EARTH_IP, 62000, REMOTE_IP, 80, TCP), .nat_port = 62000
+#define FAR	  0x40000000 /* half the sequence space away: out of any window */
 
+/* clang-format off */
 static const struct nat_step window_steps[] = {
 	{ "earth SYN from 62000",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 62000, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -486,9 +499,11 @@ static const struct nat_step window_steps[] = {
 		   .ack = 0x55667788 + 17 }, .stat = PATH(REV_SNAT),
 	  .ct = { EST_62000, .state = NSB_CT_ESTABLISHED, .pkts_orig = 3, .pkts_reply = 5 } },
 };
+/* clang-format on */
 
 /* ------------------------- a port claim in progress on another CPU is live */
 
+/* clang-format off */
 static const struct nat_step claim_steps[] = {
 	{ "first SYN: one of the two ports (var 0)",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 40300, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -512,17 +527,21 @@ static const struct nat_step claim_steps[] = {
 	  .natp = { NATP(UPLINK_IP, REMOTE_IP, PORT_VAR(0), 80, TCP), .node_addr = NEPTUNE_IP,
 		    .node_port = 40302, .ifindex = NEPTUNE_IF } },
 };
+/* clang-format on */
 
 /* -------- a flood of new flows: refused, never evicting (tables of 8 entries) */
 
-#define FLOOD(i)								\
-	{ "neptune's unanswered UDP flow " #i " of 7",				\
-	  FROM_NODE, NEPTUNE_IF, { OUT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) }, SNAT_OUT, \
-	  .out = { SNAT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) } }
+#define FLOOD(i)                                                                     \
+	{                                                                            \
+		"neptune's unanswered UDP flow " #i " of 7", FROM_NODE, NEPTUNE_IF,  \
+			{ OUT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) }, SNAT_OUT, \
+			.out = { SNAT_UDP(neptune, 62100 + (i), REMOTE2_IP, 53) }    \
+	}
 static const struct fwd_rule flood_fwds[] = {
 	{ TCP, 0, 6000, 0, EARTH_IP, 8080, EARTH_IF },
 };
 
+/* clang-format off */
 static const struct nat_step flood_steps[] = {
 	{ "earth SYN from 61500",
 	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 61500, REMOTE_IP, 80, SYN) }, SNAT_OUT,
@@ -559,11 +578,13 @@ static const struct nat_step flood_steps[] = {
 	  .ct = { CT(EARTH_IP, 61500, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
 		  .nat_port = 61500, .pkts_orig = 1, .pkts_reply = 3 } },
 };
+/* clang-format on */
 
 /* ------------------------ an address the host gains after up is the host's */
 
-#define GAINED_IP	IP4(198, 18, 7, 7)
+#define GAINED_IP IP4(198, 18, 7, 7)
 
+/* clang-format off */
 static const struct nat_step gained_steps[] = {
 	{ "earth UDP to 198.18.7.7, nobody's here yet: masqueraded",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, GAINED_IP, 53) }, SNAT_OUT,
@@ -580,9 +601,11 @@ static const struct nat_step gained_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61702, REMOTE_IP, 53) }, SNAT_OUT,
 	  .out = { SNAT_UDP(earth, 61702, REMOTE_IP, 53) } },
 };
+/* clang-format on */
 
 /* -------------------------------------------- exhaustion: 2 ports only */
 
+/* clang-format off */
 static const struct nat_step exhaust_steps[] = {
 	{ "first flow: one of the two ports (var 0)",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40200, REMOTE_IP, 53) }, SNAT_OUT,
@@ -620,9 +643,11 @@ static const struct nat_step exhaust_steps[] = {
 	{ "a reply to a port outside the 2-port range: the host's, untouched",
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61002) }, HOSTS },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------------- expiry */
 
+/* clang-format off */
 static const struct nat_step expiry_steps[] = {
 	{ "earth UDP 61700 -> remote:53: port kept",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61700, REMOTE_IP, 53) }, SNAT_OUT,
@@ -689,14 +714,16 @@ static const struct nat_step expiry_steps[] = {
 	  .ct = { CT(EARTH_IP, 61701, REMOTE_IP, 80, TCP), .state = NSB_CT_ESTABLISHED,
 		  .nat_port = 61701, .pkts_orig = 2, .pkts_reply = 1 } },
 };
+/* clang-format on */
 
 /* ----------------------------------------------------------- fragments */
 
-#define FRAG_UDP(node, sp, d, dp)	OUT_UDP(node, sp, d, dp), .payload_len = 64
-#define FRAG_UDP_OUT(node, sp, d, dp)	SNAT_UDP(node, sp, d, dp), .payload_len = 64
-#define FIRST(id)	.ip_id = SET16(id), .frag_off = SET16(IPF_MF), .frag_len = 32
-#define LATER(id)	.ip_id = SET16(id), .frag_off = SET16(4), .frag_at = 32
+#define FRAG_UDP(node, sp, d, dp)     OUT_UDP(node, sp, d, dp), .payload_len = 64
+#define FRAG_UDP_OUT(node, sp, d, dp) SNAT_UDP(node, sp, d, dp), .payload_len = 64
+#define FIRST(id)		      .ip_id = SET16(id), .frag_off = SET16(IPF_MF), .frag_len = 32
+#define LATER(id)		      .ip_id = SET16(id), .frag_off = SET16(4), .frag_at = 32
 
+/* clang-format off */
 static const struct nat_step frag_steps[] = {
 	{ "first fragment of a UDP datagram: translated, its checksum (of the whole) updated",
 	  FROM_NODE, EARTH_IF, { FRAG_UDP(earth, 61800, REMOTE_IP, 4789), FIRST(0x4242) }, SNAT_OUT,
@@ -769,27 +796,29 @@ static const struct nat_step frag_steps[] = {
 	  .stat = PATH(SNAT_FRAG),
 	  .out = { SNAT_PING(earth, PORT_VAR(0), REMOTE_IP), .payload_len = 64, LATER(0x6161) } },
 };
+/* clang-format on */
 
 /* ------------------------------------ a router's errors: TTL and MTU */
 
-#define BIG		1400	/* payload: IPv4 1440/1448 bytes, over the uplink's MTU */
-#define ICMP_TO(node, gw, type, code, q)					\
-	.kind = FR_ICMP4, .dst = node##_mac, .src = node##_host, .tos = 0xc0,	\
-	.ip_id = SET16(0), .frag_off = SET16(0), .ttl = 64, .saddr = (gw),	\
-	.daddr = node##_ADDR, .icmp_type = (type), .icmp_code = (code), .quote = (q)
-#define ERR_BACK(node)	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = EGRESS
+#define BIG 1400 /* payload: IPv4 1440/1448 bytes, over the uplink's MTU */
+#define ICMP_TO(node, gw, type, code, q)                                                           \
+	.kind = FR_ICMP4, .dst = node##_mac, .src = node##_host, .tos = 0xc0, .ip_id = SET16(0),   \
+	.frag_off = SET16(0), .ttl = 64, .saddr = (gw), .daddr = node##_ADDR, .icmp_type = (type), \
+	.icmp_code = (code), .quote = (q)
+#define ERR_BACK(node) .verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = EGRESS
 
 /* the offending packets, as the node sent them (the errors quote them) */
-#define BIG_TCP		OUT_TCP(earth, 61900, REMOTE_IP, 80, ACK), .payload_len = BIG
-#define BIG_TCP_OPT	BIG_TCP, .ihl = 8
-#define BIG_UDP		OUT_UDP(mars, 61901, REMOTE_IP, 443), .payload_len = BIG
-#define TTL1_UDP	OUT_UDP(earth, 33434, REMOTE_IP, 33435), .ttl = 1
-#define TTL0_SYN	OUT_TCP(earth, 61902, REMOTE_IP, 80, SYN), .ttl = TTL_ZERO, .payload_len = 4
-#define TTL1_PING	OUT_PING(mars, 9, REMOTE_IP), .ttl = 1, .payload_len = 2
-#define TTL1_BARE	OUT_UDP(earth, 61903, REMOTE_IP, 7), .ttl = 1, .payload_len = 1
-#define BIG_FLOW	OUT_UDP(earth, 61905, REMOTE_IP, 53), .payload_len = BIG
-#define Q(f)		(&(const struct frame){ f })
+#define BIG_TCP	    OUT_TCP(earth, 61900, REMOTE_IP, 80, ACK), .payload_len = BIG
+#define BIG_TCP_OPT BIG_TCP, .ihl = 8
+#define BIG_UDP	    OUT_UDP(mars, 61901, REMOTE_IP, 443), .payload_len = BIG
+#define TTL1_UDP    OUT_UDP(earth, 33434, REMOTE_IP, 33435), .ttl = 1
+#define TTL0_SYN    OUT_TCP(earth, 61902, REMOTE_IP, 80, SYN), .ttl = TTL_ZERO, .payload_len = 4
+#define TTL1_PING   OUT_PING(mars, 9, REMOTE_IP), .ttl = 1, .payload_len = 2
+#define TTL1_BARE   OUT_UDP(earth, 61903, REMOTE_IP, 7), .ttl = 1, .payload_len = 1
+#define BIG_FLOW    OUT_UDP(earth, 61905, REMOTE_IP, 53), .payload_len = BIG
+#define Q(f)	    (&(const struct frame){ f })
 
+/* clang-format off */
 static const struct nat_step router_steps[] = {
 	{ "TCP segment of 1440 bytes with DF, uplink MTU 1400: frag needed (MTU 1400) to earth",
 	  FROM_NODE, EARTH_IF, { BIG_TCP }, ERR_BACK(earth), .stat = PATH(FRAG_NEEDED),
@@ -837,9 +866,11 @@ static const struct nat_step router_steps[] = {
 		   .icmp_mtu = ST_UPLINK_MTU, .quote_len = 20 + 64 },
 	  .ct = { CT(EARTH_IP, 61905, REMOTE_IP, 53, UDP), .nat_port = 61905, .pkts_orig = 1 } },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------------ policy */
 
+/* clang-format off */
 static const struct nat_step policy_steps[] = {
 	{ "to another address of the host (host_addrs): to the host, untouched",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 5353, HOST_IP, 53) },
@@ -903,7 +934,9 @@ static const struct nat_step policy_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, REMOTE_IP, 53), .saddr = STRANGER_IP },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(SPOOF_IP) },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct nat_step no_uplink_steps[] = {
 	{ "no uplink configured: no_uplink",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 40500, REMOTE_IP, 53) },
@@ -918,9 +951,11 @@ static const struct nat_step no_uplink_steps[] = {
 	{ "from_uplink without an uplink address: everything the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN_UDP(REMOTE_IP, 53, 61000) }, HOSTS },
 };
+/* clang-format on */
 
 /* ------------------------------------- the host's own traffic on the uplink */
 
+/* clang-format off */
 static const struct nat_step host_steps[] = {
 	{ "earth UDP 61600 -> remote:53: a flow exists (so lookups could match)",
 	  FROM_NODE, EARTH_IF, { OUT_UDP(earth, 61600, REMOTE_IP, 53) }, SNAT_OUT,
@@ -970,6 +1005,7 @@ static const struct nat_step host_steps[] = {
 	  TO_UPLINK, 0, { .kind = FR_ARP, .dst = bcast_mac, .src = uplink_mac, .op = 1,
 			  .sha = uplink_mac, .spa = UPLINK_IP, .tpa = ROUTER_IP }, HOSTS },
 };
+/* clang-format on */
 
 Test(masq, tcp)
 {

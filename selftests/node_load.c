@@ -16,8 +16,8 @@
 
 #include "harness.h"
 
-#define BPF_LOG_STATS	4
-#define LOG_SIZE	(64 * 1024)
+#define BPF_LOG_STATS 4
+#define LOG_SIZE      (64 * 1024)
 
 static bool log_is_clean(const char *log)
 {
@@ -38,7 +38,7 @@ static bool log_is_clean(const char *log)
 	return true;
 }
 
-#define MAX_PROGS	16
+#define MAX_PROGS 16
 
 /* Asks obj's programs for the verifier's statistics log, into logs. */
 static int want_logs(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first)
@@ -71,7 +71,8 @@ static int report(struct bpf_object *obj, char (*logs)[LOG_SIZE], int first, boo
 			  "%s: bpf_obj_get_info_by_fd", st_case);
 		log_is_clean(logs[i]);
 		cr_log_info("%-13s trace=%d: verified_insns %u, xlated %u insns, jited %u bytes;"
-			    " %.*s", st_case, trace, info.verified_insns, info.xlated_prog_len / 8,
+			    " %.*s",
+			    st_case, trace, info.verified_insns, info.xlated_prog_len / 8,
 			    info.jited_prog_len, processed ? (int)strcspn(processed, "\n") : 0,
 			    processed ? processed : "");
 		ASSERT_TRUE(info.verified_insns > 0, "verified_insns reported");

@@ -11,9 +11,9 @@
 #include "harness.h"
 #include "lab.h"
 
-#define UDP4(dmac, smac, s, d)							\
+#define UDP4(dmac, smac, s, d) \
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)
-#define SENT(node, s, d)	UDP4(node##_host, node##_mac, s, d)
+#define SENT(node, s, d) UDP4(node##_host, node##_mac, s, d)
 
 struct stats_step {
 	bool to_node;
@@ -23,6 +23,7 @@ struct stats_step {
 	uint32_t slot;
 };
 
+/* clang-format off */
 static const struct stats_step steps[] = {
 	{ false, EARTH_IF, { SENT(earth, EARTH_IP, NEPTUNE_IP) }, 2,
 	  NSB_PATH_NODE_TO_NODE },
@@ -44,6 +45,7 @@ static const struct stats_step steps[] = {
 	{ true, 0, { UDP4(earth_mac, earth_host, PLANET_GW, EARTH_IP), .payload_len = 99 }, 3,
 	  NSB_PATH_HOST_TO_NODE },
 };
+/* clang-format on */
 
 Test(stats, packets_and_bytes_per_path)
 {

@@ -13,49 +13,50 @@
 #include "harness.h"
 #include "lab.h"
 
-#define PATH(p)		(NSB_PATH_##p)
-#define DROP(r)		(NSB_STAT_DROP_BASE + NSB_DROP_##r)
-#define NOT_COUNTED	UINT32_MAX
+#define PATH(p)	    (NSB_PATH_##p)
+#define DROP(r)	    (NSB_STAT_DROP_BASE + NSB_DROP_##r)
+#define NOT_COUNTED UINT32_MAX
 
-#define PEER		NSB_TRACE_F_PEER
-#define EGRESS		NSB_TRACE_F_EGRESS
+#define PEER   NSB_TRACE_F_PEER
+#define EGRESS NSB_TRACE_F_EGRESS
 
-#define LO_IF		1	/* BPF_PROG_TEST_RUN's skb->ifindex: loopback */
+#define LO_IF 1 /* BPF_PROG_TEST_RUN's skb->ifindex: loopback */
 
 struct node_case {
 	const char *name;
-	const struct lab *lab;		/* map entries; NULL: lab_planets */
-	uint32_t ingress;		/* skb->ingress_ifindex */
+	const struct lab *lab; /* map entries; NULL: lab_planets */
+	uint32_t ingress;      /* skb->ingress_ifindex */
 	struct frame in;
-	int err;			/* of BPF_PROG_TEST_RUN itself; nonzero: nothing else */
-	bool may_refuse;		/* the kernel may refuse it (EINVAL) before the program */
-	int verdict;			/* TC_ACT_* */
-	struct frame out;		/* FR_NONE: the input, untouched (unless dropped) */
-	uint32_t redirect, flags;	/* trace: redirect ifindex and NSB_TRACE_F_* */
-	uint32_t stat;			/* PATH(x), DROP(x) or NOT_COUNTED */
+	int err;		  /* of BPF_PROG_TEST_RUN itself; nonzero: nothing else */
+	bool may_refuse;	  /* the kernel may refuse it (EINVAL) before the program */
+	int verdict;		  /* TC_ACT_* */
+	struct frame out;	  /* FR_NONE: the input, untouched (unless dropped) */
+	uint32_t redirect, flags; /* trace: redirect ifindex and NSB_TRACE_F_* */
+	uint32_t stat;		  /* PATH(x), DROP(x) or NOT_COUNTED */
 };
 
 static const uint8_t mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
 static const uint8_t lldp_mac[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
 
 /* a node's ARP request, broadcast */
-#define ARP_REQ(mac, sip, tip)							\
-	.kind = FR_ARP, .dst = bcast_mac, .src = (mac), .op = 1,		\
-	.sha = (mac), .spa = (sip), .tpa = (tip)
+#define ARP_REQ(mac, sip, tip)                                                               \
+	.kind = FR_ARP, .dst = bcast_mac, .src = (mac), .op = 1, .sha = (mac), .spa = (sip), \
+	.tpa = (tip)
 /* the answer of node's host end to node's request from sip: "tip is at <host end>" */
-#define ARP_ANSWER(node, sip, tip)						\
-	.kind = FR_ARP, .dst = node##_mac, .src = node##_host, .op = 2,		\
-	.sha = node##_host, .spa = (tip), .tha = node##_mac, .tpa = (sip)
+#define ARP_ANSWER(node, sip, tip)                                                          \
+	.kind = FR_ARP, .dst = node##_mac, .src = node##_host, .op = 2, .sha = node##_host, \
+	.spa = (tip), .tha = node##_mac, .tpa = (sip)
 /* an IPv4/UDP datagram on the wire from smac to dmac */
-#define UDP4(dmac, smac, s, d)							\
+#define UDP4(dmac, smac, s, d) \
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)
 /* as node sends it, to its host end */
-#define SENT(node, s, d)	UDP4(node##_host, node##_mac, s, d)
+#define SENT(node, s, d) UDP4(node##_host, node##_mac, s, d)
 /* as node receives it, from its host end */
-#define RECEIVED(node, s, d)	UDP4(node##_mac, node##_host, s, d)
+#define RECEIVED(node, s, d) UDP4(node##_mac, node##_host, s, d)
 
 /* ---------------------------------------------------------------- ARP */
 
+/* clang-format off */
 static const struct node_case arp_cases[] = {
 	{ "request for the gateway: answered with the host end's MAC",
 	  .ingress = EARTH_IF, .in = { ARP_REQ(earth_mac, EARTH_IP, PLANET_GW) },
@@ -154,9 +155,11 @@ static const struct node_case arp_cases[] = {
 	  .ingress = EARTH_IF, .in = { ARP_REQ(earth_mac, EARTH_IP, PLANET_GW), .trunc = 14 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(MALFORMED_ARP) },
 };
+/* clang-format on */
 
 /* --------------------------------------------------------------- IPv4 */
 
+/* clang-format off */
 static const struct node_case ipv4_cases[] = {
 	/* node to node */
 	{ "earth to neptune (same network): MACs rewritten, redirect_peer",
@@ -318,14 +321,17 @@ static const struct node_case ipv4_cases[] = {
 		  .trunc = 14 + 40 },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(MALFORMED_IP) },
 };
+/* clang-format on */
 
 /* ----------------------------------------------------- other EtherTypes */
 
 static const uint8_t ip6_unspec[16];
 static const uint8_t ip6_global[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x0b };
-static const uint8_t ip6_ll_rogue[16] = { 0xfe, 0x80, [8] = 0x02, [11] = 0xff, [12] = 0xfe,
-					  [15] = 0x66 };
+static const uint8_t ip6_ll_rogue[16] = {
+	0xfe, 0x80, [8] = 0x02, [11] = 0xff, [12] = 0xfe, [15] = 0x66
+};
 
+/* clang-format off */
 static const struct node_case l2_cases[] = {
 	{ "IPv6 from earth's link-local address: to the host, untouched (IPV6_PASS)",
 	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac },
@@ -398,9 +404,11 @@ static const struct node_case l2_cases[] = {
 	  .ingress = EARTH_IF, .in = { SENT(earth, EARTH_IP, NEPTUNE_IP), .trunc = 10 },
 	  .err = -EINVAL },
 };
+/* clang-format on */
 
 /* ------------------------------------------------------------ to_node */
 
+/* clang-format off */
 static const struct node_case to_node_cases[] = {
 	{ "host to earth, IPv4: host_to_node, untouched",
 	  .in = { RECEIVED(earth, PLANET_GW, EARTH_IP) },
@@ -421,8 +429,9 @@ static const struct node_case to_node_cases[] = {
 	  .ingress = LO_IF, .in = { ARP_ANSWER(earth, EARTH_IP, PLANET_GW) },
 	  .verdict = TC_ACT_OK, .stat = NOT_COUNTED },
 };
+/* clang-format on */
 
-#define N(a)	((int)(sizeof(a) / sizeof((a)[0])))
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static bool check_stats(const struct node_case *c, const struct nsb_counter *before,
 			const struct nsb_counter *after, size_t len)

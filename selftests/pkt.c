@@ -70,7 +70,7 @@ static uint16_t default_type(enum frame_kind kind)
 	case FR_IPV6:
 		return 0x86dd;
 	default:
-		return 0x88b5;	/* IEEE local experimental */
+		return 0x88b5; /* IEEE local experimental */
 	}
 }
 
@@ -173,11 +173,11 @@ static bool build_l4(const struct frame *f, uint8_t *l4, size_t *len)
 		 */
 		put32(&w, f->seq ? f->seq : (f->tcp_flags & TCPF_SYN) ? TCP_ISN : TCP_ISN + 1);
 		put32(&w, f->ack ? f->ack : (f->tcp_flags & TCPF_ACK) ? TCP_ISN + 1 : 0);
-		put8(&w, 5 << 4);				/* data offset: 20 bytes */
+		put8(&w, 5 << 4); /* data offset: 20 bytes */
 		put8(&w, f->tcp_flags);
-		put16(&w, 0x7210);				/* window */
-		put16(&w, 0);					/* checksum, below */
-		put16(&w, 0);					/* urgent pointer */
+		put16(&w, 0x7210); /* window */
+		put16(&w, 0);	   /* checksum, below */
+		put16(&w, 0);	   /* urgent pointer */
 		put_pattern(&w, payload);
 		if (w.overflow)
 			return false;
@@ -194,12 +194,12 @@ static bool build_l4(const struct frame *f, uint8_t *l4, size_t *len)
 			return false;
 		csum = l4_csum(f->saddr, f->daddr, 17, l4, w.len);
 		if (!f->no_csum)
-			set16(l4 + 6, csum ? csum : 0xffff);	/* 0 is sent as all ones */
+			set16(l4 + 6, csum ? csum : 0xffff); /* 0 is sent as all ones */
 		break;
 	case FR_ICMP4:
 		put8(&w, f->icmp_type);
 		put8(&w, f->icmp_code);
-		put16(&w, 0);					/* checksum, below */
+		put16(&w, 0); /* checksum, below */
 		if (f->quote) {
 			struct pkt q;
 			size_t qlen;
@@ -231,7 +231,7 @@ static bool build_l4(const struct frame *f, uint8_t *l4, size_t *len)
 
 static void build_ipv4(const struct frame *f, struct wr *w)
 {
-	uint8_t l4[PKT_MAX];	/* a quoted datagram is built by a nested call */
+	uint8_t l4[PKT_MAX]; /* a quoted datagram is built by a nested call */
 	unsigned int ihl = f->ihl ? f->ihl : 5;
 	size_t start = w->len, hlen = ihl * 4, l4_len = 0, at, n;
 	uint16_t csum;
@@ -250,14 +250,14 @@ static void build_ipv4(const struct frame *f, struct wr *w)
 	put16(w, f->frag_off ? (uint16_t)f->frag_off : IPF_DF);
 	put8(w, f->ttl == TTL_ZERO ? 0 : f->ttl ? (uint8_t)f->ttl : 64);
 	put8(w, frame_proto(f));
-	put16(w, 0);						/* checksum, below */
+	put16(w, 0); /* checksum, below */
 	put32(w, f->saddr);
 	put32(w, f->daddr);
 	for (size_t i = 20; i < hlen; i += 4) {
 		if (i == 20) {
-			put32(w, 0x94040000);			/* Router Alert */
+			put32(w, 0x94040000); /* Router Alert */
 		} else {
-			put32(w, 0x01010101);			/* NOP x 4 */
+			put32(w, 0x01010101); /* NOP x 4 */
 		}
 	}
 	if (w->overflow || ihl < 5)
@@ -295,7 +295,7 @@ static void build_ipv6(const struct frame *f, struct wr *w)
 	}
 	uint8_t last = f->ip6_frag ? 44 : f->proto == 58 ? 58 : 59;
 
-	put32(w, 0x60000000);			/* version 6 */
+	put32(w, 0x60000000); /* version 6 */
 	put16(w, (uint16_t)(payload + 8 * (f->ip6_ext_len + 1) * f->ip6_ext + 8 * f->ip6_frag +
 			    (f->proto == 58 ? 4 : 0)));
 	put8(w, f->ip6_ext ? 60 : last);
@@ -305,7 +305,7 @@ static void build_ipv6(const struct frame *f, struct wr *w)
 	for (int i = 0; i < f->ip6_ext; i++) {
 		put8(w, i + 1 < f->ip6_ext ? 60 : last);
 		put8(w, f->ip6_ext_len);
-		put8(w, 1);			/* PadN filling the rest */
+		put8(w, 1); /* PadN filling the rest */
 		put8(w, (uint8_t)(4 + 8 * f->ip6_ext_len));
 		put32(w, 0);
 		for (int j = 0; j < f->ip6_ext_len; j++) {
@@ -314,7 +314,7 @@ static void build_ipv6(const struct frame *f, struct wr *w)
 		}
 	}
 	if (f->ip6_frag) {
-		put8(w, f->proto == 58 ? 58 : 59);	/* then the first fragment, offset 0, M set */
+		put8(w, f->proto == 58 ? 58 : 59); /* then the first fragment, offset 0, M set */
 		put8(w, 0);
 		put16(w, 1);
 		put32(w, 0x12345678);
@@ -322,7 +322,7 @@ static void build_ipv6(const struct frame *f, struct wr *w)
 	if (f->proto == 58) {
 		put8(w, f->icmp_type);
 		put8(w, f->icmp_code);
-		put16(w, 0);			/* checksum: nothing here sums ICMPv6 */
+		put16(w, 0); /* checksum: nothing here sums ICMPv6 */
 	}
 	put_pattern(w, payload);
 }
@@ -401,7 +401,7 @@ static bool seg_csum_ok(const uint8_t *ip, const uint8_t *seg, size_t len)
 	uint8_t proto = ip[9];
 
 	if (proto == 17 && len >= 8 && get16(seg + 6) == 0)
-		return true;	/* UDP without a checksum */
+		return true; /* UDP without a checksum */
 	return l4_csum(get32(ip + 12), get32(ip + 16), proto, seg, len) == 0;
 }
 
@@ -419,7 +419,7 @@ bool frame_csums_ok(const uint8_t *frame, size_t len, char *why, size_t why_len)
 	if (!ipv4_csum_ok(ip))
 		return fail(why, why_len, "IPv4 header checksum");
 	if (get16(ip + 6) & 0x3fff)
-		return true;	/* a fragment: its transport sum covers the whole datagram */
+		return true; /* a fragment: its transport sum covers the whole datagram */
 	l4 = ip + hl;
 	l4_len = tot - hl;
 	switch (ip[9]) {

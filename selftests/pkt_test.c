@@ -11,9 +11,13 @@
 
 #include "pkt.h"
 
-static const struct frame quoted = { .kind = FR_UDP4, .saddr = IP4(10, 0, 0, 1),
-				     .daddr = IP4(10, 0, 0, 2), .sport = 1000, .dport = 53 };
+static const struct frame quoted = { .kind = FR_UDP4,
+				     .saddr = IP4(10, 0, 0, 1),
+				     .daddr = IP4(10, 0, 0, 2),
+				     .sport = 1000,
+				     .dport = 53 };
 
+/* clang-format off */
 static const struct frame frames[] = {
 	{ .kind = FR_TCP4, .saddr = IP4(10, 0, 0, 1), .daddr = IP4(192, 0, 2, 1), .sport = 1,
 	  .dport = 2, .tcp_flags = TCPF_SYN },
@@ -24,6 +28,7 @@ static const struct frame frames[] = {
 	{ .kind = FR_ICMP4, .saddr = IP4(10, 0, 0, 9), .daddr = IP4(10, 0, 0, 1), .icmp_type = 3,
 	  .icmp_code = 3, .quote = &quoted, .quote_len = 44 },
 };
+/* clang-format on */
 
 Test(pkt, csum_verifier_refuses_any_flipped_byte)
 {

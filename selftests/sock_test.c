@@ -34,24 +34,24 @@
 #include "lab.h"
 
 #ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE	71
+#define SO_NETNS_COOKIE 71
 #endif /* SO_NETNS_COOKIE */
 
-#define NODE_IP		IP4(127, 0, 0, 2)	/* the "node": a listener on lo */
-#define LOOP_IP		IP4(127, 0, 0, 1)
-#define LOOP3_IP	IP4(127, 0, 0, 3)
-#define UPLINK_ADDR	IP4(198, 18, 0, 1)	/* the "uplink address", on lo */
-#define TCP_NODE_PORT	8080
-#define UDP_NODE_PORT	8081
-#define PURE6_ADDR	"fd00::7f00:1"	/* pure IPv6 on lo, ending in 127.0.0.1 */
-#define PURE6_NODE	"fd00::7f00:2"	/* and one ending in NODE_IP */
-#define SOCK_HOOKS	8		/* at most: links[] */
+#define NODE_IP	      IP4(127, 0, 0, 2) /* the "node": a listener on lo */
+#define LOOP_IP	      IP4(127, 0, 0, 1)
+#define LOOP3_IP      IP4(127, 0, 0, 3)
+#define UPLINK_ADDR   IP4(198, 18, 0, 1) /* the "uplink address", on lo */
+#define TCP_NODE_PORT 8080
+#define UDP_NODE_PORT 8081
+#define PURE6_ADDR    "fd00::7f00:1" /* pure IPv6 on lo, ending in 127.0.0.1 */
+#define PURE6_NODE    "fd00::7f00:2" /* and one ending in NODE_IP */
+#define SOCK_HOOKS    8		     /* at most: links[] */
 
 struct sock_env {
 	struct st_env env;
 	struct bpf_link *links[SOCK_HOOKS];
 	__u64 cookie;
-	bool ipv6;	/* the netns has IPv6, PURE6_ADDR on lo */
+	bool ipv6; /* the netns has IPv6, PURE6_ADDR on lo */
 };
 
 static struct sockaddr_in sin_of(uint32_t ip, uint16_t port)
@@ -91,7 +91,7 @@ static void addr6_add(struct nl_sock *sk, int ifindex, const char *ip)
 	nl_addr_set_prefixlen(local, 128);
 	rtnl_addr_set_ifindex(ra, ifindex);
 	rtnl_addr_set_local(ra, local);
-	rtnl_addr_set_flags(ra, IFA_F_NODAD);	/* usable at once */
+	rtnl_addr_set_flags(ra, IFA_F_NODAD); /* usable at once */
 	err = rtnl_addr_add(sk, ra, 0);
 	cr_assert(!err || err == -NLE_EXIST, "address %s on lo: %s", ip, nl_geterror(err));
 	nl_addr_put(local);
@@ -195,7 +195,8 @@ static int own_cgroup(void)
 static void set_config(struct sock_env *s, __u64 cookie)
 {
 	struct nsb_config cfg = {
-		.layout = NSB_LAYOUT_VERSION, .uplink_addr = htonl(UPLINK_ADDR),
+		.layout = NSB_LAYOUT_VERSION,
+		.uplink_addr = htonl(UPLINK_ADDR),
 		.host_netns_cookie = cookie,
 	};
 	__u32 zero = 0;
@@ -208,8 +209,10 @@ static void add_fwd(struct sock_env *s, uint8_t proto, uint32_t host, uint16_t p
 {
 	struct nsb_fwd_key k = { .host_addr = htonl(host), .port = htons(port), .proto = proto };
 	struct nsb_fwd_val v = {
-		.node_addr = htonl(NODE_IP), .node_port = htons(node_port),
-		.first_port = htons(port), .count = 1,
+		.node_addr = htonl(NODE_IP),
+		.node_port = htons(node_port),
+		.first_port = htons(port),
+		.count = 1,
 	};
 
 	cr_assert(!bpf_map_update_elem(s->env.forwards_fd, &k, &v, BPF_NOEXIST), "forward");
@@ -230,7 +233,7 @@ static void setup(struct sock_env *s)
 	int cg, i = 0;
 
 	memset(s, 0, sizeof(*s));
-	st_uplink();	/* skips in the machine's initial netns */
+	st_uplink(); /* skips in the machine's initial netns */
 	s->ipv6 = loopback_up();
 	cg = own_cgroup();
 	st_setup(&s->env, false);
@@ -343,7 +346,7 @@ static void udp_cases(struct sock_env *s)
 	srv = listener(SOCK_DGRAM, UDP_NODE_PORT);
 
 	st_case = "udp, unconnected (sendto, recvfrom)";
-	cli = listener(SOCK_DGRAM, 0);	/* any port on 127.0.0.2 will do */
+	cli = listener(SOCK_DGRAM, 0); /* any port on 127.0.0.2 will do */
 	ASSERT_EQ(sendto(cli, "ping", 4, 0, (struct sockaddr *)&to, sizeof(to)), 4, "sendto");
 	ASSERT_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len), 4,
 		  "the node gets it");
@@ -548,9 +551,9 @@ static void udp6_cases(struct sock_env *s)
 static void pure6_cases(struct sock_env *s)
 {
 	static const char *const near[] = {
-		"::127.0.0.1",		/* IPv4-compatible (deprecated) */
-		"::ffff:0:127.0.0.1",	/* IPv4-translated (SIIT) */
-		"64:ff9b::127.0.0.1",	/* NAT64's well-known prefix */
+		"::127.0.0.1",	      /* IPv4-compatible (deprecated) */
+		"::ffff:0:127.0.0.1", /* IPv4-translated (SIIT) */
+		"64:ff9b::127.0.0.1", /* NAT64's well-known prefix */
 		"::1",
 	};
 	struct sockaddr_in6 pure = sin6_of(PURE6_ADDR, 6000), from6;
@@ -605,7 +608,8 @@ static void cookie_cases(struct sock_env *s)
 	srv = listener(SOCK_STREAM, TCP_NODE_PORT);
 	st_case = "another netns's cookie";
 	set_config(s, s->cookie + 1);
-	ASSERT_EQ(tcp_connect(LOOP_IP, 6000, &cli), -ECONNREFUSED, "not the lab's netns: untouched");
+	ASSERT_EQ(tcp_connect(LOOP_IP, 6000, &cli), -ECONNREFUSED,
+		  "not the lab's netns: untouched");
 	if (s->ipv6) {
 		struct sockaddr_in6 loop = sin6_mapped(LOOP_IP, 6000);
 

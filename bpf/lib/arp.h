@@ -19,7 +19,7 @@ static __always_inline void __arp_reply(struct ethhdr *eth, struct nsb_arp *arp,
 {
 	__be32 sip = arp->spa, tip = arp->tpa;
 
-	mac_copy(eth->h_dest, eth->h_source);	/* back to the requester */
+	mac_copy(eth->h_dest, eth->h_source); /* back to the requester */
 	mac_copy(eth->h_source, answer_mac);
 	arp->op = bpf_htons(ARPOP_REPLY);
 	mac_copy(arp->tha, arp->sha);

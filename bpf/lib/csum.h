@@ -22,20 +22,20 @@
  * relocation (they carry preserve_access_index), pointless for wire formats
  * and mis-compiled by clang 14 inside a conditional expression.
  */
-#define IPH_TTL		8
-#define IPH_CSUM	10
-#define IPH_SADDR	12
-#define IPH_DADDR	16
-#define TCPH_CSUM	16
-#define UDPH_CSUM	6
-#define ICMPH_CSUM	2
+#define IPH_TTL	   8
+#define IPH_CSUM   10
+#define IPH_SADDR  12
+#define IPH_DADDR  16
+#define TCPH_CSUM  16
+#define UDPH_CSUM  6
+#define ICMPH_CSUM 2
 
 /* the outer IPv4 header's fields, as offsets into the frame (no VLAN tag) */
-#define IP_OFF_TTL	(ETH_HLEN + IPH_TTL)
-#define IP_OFF_CSUM	(ETH_HLEN + IPH_CSUM)
-#define IP_OFF_SADDR	(ETH_HLEN + IPH_SADDR)
-#define IP_OFF_DADDR	(ETH_HLEN + IPH_DADDR)
-#define __IP_CSUM_OFF	IP_OFF_CSUM
+#define IP_OFF_TTL    (ETH_HLEN + IPH_TTL)
+#define IP_OFF_CSUM   (ETH_HLEN + IPH_CSUM)
+#define IP_OFF_SADDR  (ETH_HLEN + IPH_SADDR)
+#define IP_OFF_DADDR  (ETH_HLEN + IPH_DADDR)
+#define __IP_CSUM_OFF IP_OFF_CSUM
 
 /*
  * Decrement the TTL (the caller checked it is > 1). The checksum covers
@@ -84,11 +84,11 @@ static __always_inline __u64 __csum_l4_mangle(__u8 proto)
 }
 
 /* The pseudo header's share of an address change, for the L4 header at l4_off. */
-static __always_inline int csum_l4_addr(struct __sk_buff *skb, __u32 l4_off, __u8 proto,
-					__be32 old, __be32 new)
+static __always_inline int csum_l4_addr(struct __sk_buff *skb, __u32 l4_off, __u8 proto, __be32 old,
+					__be32 new)
 {
 	if (proto == IPPROTO_ICMP)
-		return 0;	/* ICMP sums no pseudo header */
+		return 0; /* ICMP sums no pseudo header */
 	return bpf_l4_csum_replace(skb, l4_off + csum_l4_field(proto), old, new,
 				   BPF_F_PSEUDO_HDR | __csum_l4_mangle(proto) | sizeof(new));
 }

@@ -60,8 +60,8 @@ static __always_inline __u8 ct_state_new(__u8 proto, __u8 tcp_flags)
  * forward's). TCP's state is window tracking's, which has seen the segment
  * already (tcp_track()).
  */
-static __always_inline void __ct_account(struct nsb_ct_entry *ce, __u8 proto, __u32 len,
-					 __u64 now, bool reply)
+static __always_inline void __ct_account(struct nsb_ct_entry *ce, __u8 proto, __u32 len, __u64 now,
+					 bool reply)
 {
 	bool remote_opened = ce->flags & NSB_CT_F_DNAT;
 
@@ -94,7 +94,8 @@ static __always_inline void ct_tcp_trusted(struct nsb_ct_entry *ce, __u8 proto, 
 	} else if (tcp_flags & TCP_FIN) {
 		ce->flags |= reply ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
 		ce->state = (ce->flags & NSB_CT_F_FIN_ORIG) && (ce->flags & NSB_CT_F_FIN_REPLY) ?
-				    NSB_CT_CLOSED : NSB_CT_CLOSING;
+				    NSB_CT_CLOSED :
+				    NSB_CT_CLOSING;
 	} else if ((tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		if (ce->state == NSB_CT_CLOSED) {
 			ce->state = NSB_CT_NEW;

@@ -17,13 +17,13 @@
 
 #include "lib/nat.h"
 
-#define CLOCK_MONOTONIC	1
+#define CLOCK_MONOTONIC 1
 
 struct __gc_ctx {
 	const struct nsb_config *cfg;
 	__u64 now;
-	__u32 kept;		/* ct entries left */
-	__u32 early;		/* unanswered flows dropped early */
+	__u32 kept;  /* ct entries left */
+	__u32 early; /* unanswered flows dropped early */
 	bool pressure;
 };
 
@@ -76,7 +76,7 @@ static __always_inline void ct_gc_pass(struct nsb_gc *g)
 	g->passes++;
 	cnt = bpf_map_lookup_elem(&stats, &slot);
 	if (cnt && c.early)
-		cnt->packets += c.early;	/* this CPU's slot: a plain add, as verdict.h does */
+		cnt->packets += c.early; /* this CPU's slot: a plain add, as verdict.h does */
 }
 
 static int __gc_timer(void *map, __u32 *key, struct nsb_gc *g)
@@ -94,7 +94,7 @@ static __always_inline int ct_gc_arm(void)
 {
 	__u32 zero = 0;
 	struct nsb_gc *g = bpf_map_lookup_elem(&gc, &zero);
-	int err;	/* 32 bits: 6.1's helpers do not sign-extend their int */
+	int err; /* 32 bits: 6.1's helpers do not sign-extend their int */
 
 	if (!g)
 		return -1;

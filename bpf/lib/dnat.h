@@ -21,7 +21,7 @@
 
 #include "lib/rev_nat.h"
 
-#define DNAT_CPORT_TRIES	8
+#define DNAT_CPORT_TRIES 8
 
 /*
  * A client port for *ck under which the node has no live flow: one of the
@@ -57,7 +57,8 @@ static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct ns
  */
 static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_config *cfg, const struct uplink_pkt *p,
-				      const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd, __u64 now)
+				      const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
+				      __u64 now)
 {
 	const struct nsb_endpoint *ep;
 	struct nsb_ct_entry *ce = ct_scratch_get();
@@ -75,7 +76,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 		return nsb_drop(NSB_DROP_INTERNAL);
 	ep = bpf_map_lookup_elem(&endpoints, &ck.saddr);
 	if (!ep)
-		return nsb_drop(NSB_DROP_NO_ENDPOINT);	/* the forward's node is gone */
+		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
 	/*
@@ -123,7 +124,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	forwards_hit(fwd);
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (!cur)
-		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
+		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
 
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, ck.saddr, p->l4_off, p->proto, true,
@@ -154,7 +155,7 @@ __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
 	if (!p || !nk || !fwd || !cfg) {
 		ret = nsb_drop(NSB_DROP_INTERNAL);
 	} else {
-		k = *nk;	/* map keys from our own stack */
+		k = *nk; /* map keys from our own stack */
 		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
 	}
 	return verdict_done(verdict_finish(skb, &v, ret));

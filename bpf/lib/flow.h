@@ -13,48 +13,48 @@
 
 #include "lib/parse.h"
 
-#define IP_DF		0x4000		/* frag_off, host order */
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1fff
+#define IP_DF	  0x4000 /* frag_off, host order */
+#define IP_MF	  0x2000
+#define IP_OFFSET 0x1fff
 
-#define ICMP_ECHOREPLY		0
-#define ICMP_DEST_UNREACH	3
-#define ICMP_FRAG_NEEDED	4	/* code of ICMP_DEST_UNREACH */
-#define ICMP_ECHO		8
-#define ICMP_TIME_EXCEEDED	11
-#define ICMP_PARAMETERPROB	12
+#define ICMP_ECHOREPLY	   0
+#define ICMP_DEST_UNREACH  3
+#define ICMP_FRAG_NEEDED   4 /* code of ICMP_DEST_UNREACH */
+#define ICMP_ECHO	   8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
 
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_ACK		0x10
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
 
 /* where the port (or echo id) a NAT rewrites sits in its L4 header */
-#define L4_SPORT	0
-#define L4_DPORT	2
-#define ICMP_ID		4
+#define L4_SPORT 0
+#define L4_DPORT 2
+#define ICMP_ID	 4
 
 enum flow_l4 {
-	FLOW_L4_OK,		/* key.sport/dport are valid */
-	FLOW_L4_SHORT,		/* TCP/UDP/ICMP header cut short */
-	FLOW_L4_OTHER,		/* a protocol or ICMP type without ports to translate */
+	FLOW_L4_OK,    /* key.sport/dport are valid */
+	FLOW_L4_SHORT, /* TCP/UDP/ICMP header cut short */
+	FLOW_L4_OTHER, /* a protocol or ICMP type without ports to translate */
 };
 
 struct flow_v4 {
-	struct nsb_ct_key key;	/* saddr, daddr, proto always; ports when l4 == FLOW_L4_OK */
-	__u32 l4_off;		/* ETH_HLEN + IHL * 4 */
-	__u32 len;		/* the frame less its Ethernet header (counted in ct) */
-	__u32 tot_len;		/* IPv4 total length, host order */
-	__u16 frag;		/* frag_off, host order: IP_DF, IP_MF, IP_OFFSET */
+	struct nsb_ct_key key; /* saddr, daddr, proto always; ports when l4 == FLOW_L4_OK */
+	__u32 l4_off;	       /* ETH_HLEN + IHL * 4 */
+	__u32 len;	       /* the frame less its Ethernet header (counted in ct) */
+	__u32 tot_len;	       /* IPv4 total length, host order */
+	__u16 frag;	       /* frag_off, host order: IP_DF, IP_MF, IP_OFFSET */
 	__be16 ip_id;
 	__u8 ttl;
 	__u8 tos;
-	__u8 tcp_flags;		/* TCP only */
-	__u8 l4;		/* enum flow_l4 */
-	__be32 tcp_seq;		/* TCP only: what window tracking needs */
+	__u8 tcp_flags; /* TCP only */
+	__u8 l4;	/* enum flow_l4 */
+	__be32 tcp_seq; /* TCP only: what window tracking needs */
 	__be32 tcp_ack;
 	__be16 tcp_win;
-	__u8 tcp_off;		/* data offset byte: header length << 4 */
+	__u8 tcp_off; /* data offset byte: header length << 4 */
 	__u8 pad;
 };
 
@@ -77,10 +77,10 @@ static __always_inline bool flow_first_frag(const struct flow_v4 *f)
 static __always_inline void __flow_l4(struct __sk_buff *skb, struct flow_v4 *f)
 {
 	struct {
-		__be16 sport, dport;	/* ICMP: type, code; checksum */
-		__be32 word1;		/* TCP: seq; ICMP: id, sequence */
-		__be32 word2;		/* TCP: ack */
-		__u8 off, flags;	/* TCP only */
+		__be16 sport, dport; /* ICMP: type, code; checksum */
+		__be32 word1;	     /* TCP: seq; ICMP: id, sequence */
+		__be32 word2;	     /* TCP: ack */
+		__u8 off, flags;     /* TCP only */
 		__be16 win;
 	} h;
 

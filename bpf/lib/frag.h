@@ -16,7 +16,11 @@ static __always_inline void frag_record(__be32 saddr, __be32 daddr, __be16 id, _
 					const struct nsb_ct_key *ct_key, __be32 to_addr, __u64 now)
 {
 	struct nsb_frag_key k = {
-		.saddr = saddr, .daddr = daddr, .id = id, .proto = proto, .dir = dir,
+		.saddr = saddr,
+		.daddr = daddr,
+		.id = id,
+		.proto = proto,
+		.dir = dir,
 	};
 	struct nsb_frag_val val = { .ct = *ct_key, .to_addr = to_addr, .first_ns = now };
 
@@ -24,12 +28,15 @@ static __always_inline void frag_record(__be32 saddr, __be32 daddr, __be16 id, _
 	bpf_map_update_elem(&frags, &k, &val, BPF_ANY);
 }
 
-static __always_inline const struct nsb_frag_val *frag_lookup(__be32 saddr, __be32 daddr,
-							      __be16 id, __u8 proto, __u8 dir,
-							      __u64 now)
+static __always_inline const struct nsb_frag_val *frag_lookup(__be32 saddr, __be32 daddr, __be16 id,
+							      __u8 proto, __u8 dir, __u64 now)
 {
 	struct nsb_frag_key k = {
-		.saddr = saddr, .daddr = daddr, .id = id, .proto = proto, .dir = dir,
+		.saddr = saddr,
+		.daddr = daddr,
+		.id = id,
+		.proto = proto,
+		.dir = dir,
 	};
 	const struct nsb_frag_val *val = bpf_map_lookup_elem(&frags, &k);
 
@@ -47,7 +54,11 @@ static __always_inline const struct nsb_frag_val *frag_lookup(__be32 saddr, __be
 static __always_inline void frag_done(__be32 saddr, __be32 daddr, __be16 id, __u8 proto, __u8 dir)
 {
 	struct nsb_frag_key k = {
-		.saddr = saddr, .daddr = daddr, .id = id, .proto = proto, .dir = dir,
+		.saddr = saddr,
+		.daddr = daddr,
+		.id = id,
+		.proto = proto,
+		.dir = dir,
 	};
 
 	bpf_map_delete_elem(&frags, &k);

@@ -31,14 +31,16 @@ static __always_inline int __from_uplink_l4(struct __sk_buff *skb, struct nsb_ve
 					    const struct uplink_pkt *p, __u64 now)
 {
 	struct {
-		__be16 sport, dport;	/* ICMP: type, code; checksum */
-		__be16 id, seq;		/* ICMP echo; TCP: seq */
-		__be32 ack;		/* TCP only, from here on */
+		__be16 sport, dport; /* ICMP: type, code; checksum */
+		__be16 id, seq;	     /* ICMP echo; TCP: seq */
+		__be32 ack;	     /* TCP only, from here on */
 		__u8 off, flags;
 		__be16 win;
 	} h;
 	struct nsb_nat_key nk = {
-		.nat_addr = p->daddr, .remote_addr = p->saddr, .proto = p->proto,
+		.nat_addr = p->daddr,
+		.remote_addr = p->saddr,
+		.proto = p->proto,
 	};
 	struct rev_flow rf;
 	struct tcp_seg seg;
@@ -84,7 +86,7 @@ static __always_inline bool __uplink_other_addr(__be32 daddr, int *ret)
 
 	*ret = TC_ACT_OK;
 	if (first == 0 || first == 127 || first >= 224)
-		return false;	/* "this" network, loopback, multicast, broadcast */
+		return false; /* "this" network, loopback, multicast, broadcast */
 	if (lab_where(daddr) != LAB_OUTSIDE) {
 		*ret = nsb_drop(NSB_DROP_INBOUND);
 		return false;

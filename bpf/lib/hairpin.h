@@ -71,7 +71,7 @@ static __always_inline int hairpin_target(const struct nsb_config *cfg,
 	node = fwd->node_addr;
 	ep = bpf_map_lookup_elem(&endpoints, &node);
 	if (!ep)
-		return nsb_drop(NSB_DROP_NO_ENDPOINT);	/* the forward's node is gone */
+		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	id = ep->net_id;
 	net = bpf_map_lookup_elem(&networks, &id);
 	if (!net || !net->gateway)
@@ -90,8 +90,11 @@ static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct ns
 					const struct nat_req *rq, __u64 now)
 {
 	struct nsb_ct_key tk = {
-		.saddr = rq->to_addr, .daddr = rq->nat_addr, .sport = rq->to_port,
-		.dport = ce->nat_port, .proto = f->key.proto,
+		.saddr = rq->to_addr,
+		.daddr = rq->nat_addr,
+		.sport = rq->to_port,
+		.dport = ce->nat_port,
+		.proto = f->key.proto,
 	};
 	struct nsb_ct_entry *te = ct_scratch_get();
 
@@ -108,7 +111,7 @@ static __always_inline int hairpin_twin(const struct flow_v4 *f, const struct ns
 	te->last_seen_ns = now;
 	/* BPF_ANY: the claim of gw:P is ours, whatever sits at its key is stale */
 	if (bpf_map_update_elem(&ct, &tk, te, BPF_ANY))
-		return nsb_drop(NSB_DROP_CT_FULL);	/* the claim was ours: only a full table */
+		return nsb_drop(NSB_DROP_CT_FULL); /* the claim was ours: only a full table */
 	return 0;
 }
 
@@ -121,8 +124,11 @@ static __always_inline struct nsb_ct_entry *__hairpin_twin(const struct flow_v4 
 							   const struct nsb_ct_entry *ce)
 {
 	struct nsb_ct_key tk = {
-		.saddr = ce->dnat_addr, .daddr = ce->nat_addr, .sport = ce->dnat_port,
-		.dport = ce->nat_port, .proto = f->key.proto,
+		.saddr = ce->dnat_addr,
+		.daddr = ce->nat_addr,
+		.sport = ce->dnat_port,
+		.dport = ce->nat_port,
+		.proto = f->key.proto,
 	};
 	struct nsb_ct_entry *tw = bpf_map_lookup_elem(&ct, &tk);
 
@@ -136,7 +142,7 @@ static __always_inline struct nsb_ct_entry *__hairpin_twin(const struct flow_v4 
 static __always_inline bool __hairpin_fwd_alive(const struct flow_v4 *f,
 						const struct nsb_ct_entry *ce)
 {
-	if (ce->flags & NSB_CT_F_DNAT)	/* the backend's side: ce says what the client dialled */
+	if (ce->flags & NSB_CT_F_DNAT) /* the backend's side: ce says what the client dialled */
 		return forwards_leads_to(ce->nat_addr, ce->nat_port, f->key.proto, f->key.saddr,
 					 f->key.sport);
 	return forwards_leads_to(f->key.daddr, f->key.dport, f->key.proto, ce->dnat_addr,
@@ -207,7 +213,7 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 		if (ret <= 0)
 			return ret ? ret : verdict_pass(v, NSB_PATH_TO_HOST);
 		if (f.ttl <= 1)
-			return nsb_drop(NSB_DROP_TTL);	/* inside the lab: no ICMP error */
+			return nsb_drop(NSB_DROP_TTL); /* inside the lab: no ICMP error */
 		rq.ifindex = src->ifindex;
 		rq.now = now;
 		ret = nat_ct_create(cfg, &f, &rq, ce);
@@ -215,13 +221,13 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 			return ret;
 		ce = bpf_map_lookup_elem(&ct, &f.key);
 		if (!ce)
-			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
+			return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
 		ret = hairpin_twin(&f, ce, &rq, now);
 		if (ret)
 			return ret;
 		tw = __hairpin_twin(&f, ce);
 		if (!tw)
-			return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector) */
+			return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
 		if (fwd)
 			forwards_hit(fwd);
 	} else if (f.ttl <= 1) {

@@ -21,9 +21,9 @@
 #include "lib/csum.h"
 #include "lib/flow.h"
 
-#define ICMP_QUOTE_MAX		64
-#define __ICMP_IPTOS		0xc0	/* IPTOS_PREC_INTERNETCONTROL, as Linux sends */
-#define __ICMP_QUOTE_WORDS	((sizeof(struct icmphdr) + 60 + ICMP_QUOTE_MAX) / 4)
+#define ICMP_QUOTE_MAX	   64
+#define __ICMP_IPTOS	   0xc0 /* IPTOS_PREC_INTERNETCONTROL, as Linux sends */
+#define __ICMP_QUOTE_WORDS ((sizeof(struct icmphdr) + 60 + ICMP_QUOTE_MAX) / 4)
 
 _Static_assert(__ICMP_QUOTE_WORDS * 4 <= sizeof(((union nsb_scratch *)0)->words),
 	       "the quote fits the scratch room");
@@ -49,7 +49,7 @@ static __always_inline int __icmp_error(struct __sk_buff *skb, struct nsb_verdic
 	__u32 hlen = f->l4_off - ETH_HLEN;
 	__u32 data = f->tot_len - hlen;
 	struct ethhdr eth;
-	__u64 qlen, len;	/* 64-bit: bounds checked on what the helpers get */
+	__u64 qlen, len; /* 64-bit: bounds checked on what the helpers get */
 	__u16 sum;
 
 	if (data > ICMP_QUOTE_MAX)
@@ -57,7 +57,7 @@ static __always_inline int __icmp_error(struct __sk_buff *skb, struct nsb_verdic
 	qlen = hlen + (data & ~3U);
 	len = sizeof(h.icmp) + qlen;
 
-	v->len = skb->len;	/* stats count what the node sent, not the error */
+	v->len = skb->len; /* stats count what the node sent, not the error */
 	/* trim to the quote (also ends GSO), then open room for IPv4 + ICMP */
 	if (bpf_skb_change_tail(skb, ETH_HLEN + qlen, 0) ||
 	    bpf_skb_adjust_room(skb, sizeof(h), BPF_ADJ_ROOM_MAC, 0))
@@ -104,9 +104,8 @@ static __always_inline int __icmp_error(struct __sk_buff *skb, struct nsb_verdic
 }
 
 /* icmp_error_to_node()'s last argument: what to send, in one register */
-#define ICMP_ERR(type, code, mtu, path)						\
-	((__u64)(type) | (__u64)(code) << 8 | (__u64)((mtu) & 0xffff) << 16 |	\
-	 (__u64)(path) << 32)
+#define ICMP_ERR(type, code, mtu, path) \
+	((__u64)(type) | (__u64)(code) << 8 | (__u64)((mtu)&0xffff) << 16 | (__u64)(path) << 32)
 
 /*
  * The error ICMP_ERR(type, code, mtu, path) about f, from saddr, into the

@@ -19,7 +19,7 @@
 #include "lib/port_fwd.h"
 
 /* icmp_err_from_node_v4(): not an error about a flow of ours */
-#define ICMP_OUT_NOT_OURS	(3 * __NSB_DONE)
+#define ICMP_OUT_NOT_OURS (3 * __NSB_DONE)
 
 static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_endpoint *src)
@@ -65,10 +65,9 @@ static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict 
 	if (!ce || ct_expired(cfg, ce, k.proto, bpf_ktime_get_ns()) ||
 	    (ce->flags & NSB_CT_F_HAIRPIN))
 		return ICMP_OUT_NOT_OURS;
-	if ((ce->flags & NSB_CT_F_DNAT) ?
-		    !forwards_flow_alive(ce, k.proto, k.saddr, k.sport) :
-		    ce->nat_addr != cfg->uplink_addr)
-		return ICMP_OUT_NOT_OURS;	/* its forward is gone, or the uplink moved */
+	if ((ce->flags & NSB_CT_F_DNAT) ? !forwards_flow_alive(ce, k.proto, k.saddr, k.sport) :
+					  ce->nat_addr != cfg->uplink_addr)
+		return ICMP_OUT_NOT_OURS; /* its forward is gone, or the uplink moved */
 
 	if (ip.ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);

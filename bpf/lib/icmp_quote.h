@@ -15,18 +15,18 @@
 #include "lib/csum.h"
 #include "lib/flow.h"
 
-#define IPH_DADDR	16
+#define IPH_DADDR 16
 
 struct icmp_quote_nat {
-	__u32 in_off;		/* the quoted IPv4 header */
-	__u32 in_l4;		/* the quoted transport header */
-	__u32 icmp_csum;	/* the ICMP checksum field */
-	__u32 end;		/* where the error's datagram ends (frame offset): a trailer is not quoted */
-	__u32 addr_off;		/* IPH_SADDR or IPH_DADDR */
-	__u32 port_off;		/* L4_SPORT, L4_DPORT or ICMP_ID */
+	__u32 in_off;	 /* the quoted IPv4 header */
+	__u32 in_l4;	 /* the quoted transport header */
+	__u32 icmp_csum; /* the ICMP checksum field */
+	__u32 end; /* where the error's datagram ends (frame offset): a trailer is not quoted */
+	__u32 addr_off; /* IPH_SADDR or IPH_DADDR */
+	__u32 port_off; /* L4_SPORT, L4_DPORT or ICMP_ID */
 	__be32 old_addr, new_addr;
 	__be16 old_port, new_port;
-	__u8 proto;		/* the quoted datagram's */
+	__u8 proto; /* the quoted datagram's */
 };
 
 /* 0, or -1 when a helper failed. */
@@ -43,7 +43,7 @@ static __always_inline int icmp_quote_rewrite(struct __sk_buff *skb, const struc
 	    bpf_l4_csum_replace(skb, q->icmp_csum, q->old_port, q->new_port, 2))
 		return -1;
 	if (csum_off + sizeof(old_sum) > q->end)
-		return 0;	/* the transport checksum is not quoted */
+		return 0; /* the transport checksum is not quoted */
 	mangle = q->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 	if (bpf_skb_load_bytes(skb, csum_off, &old_sum, sizeof(old_sum)))
 		return -1;

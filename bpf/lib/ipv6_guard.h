@@ -16,27 +16,26 @@
 
 #include "lib/parse.h"
 
-#define IPPROTO_HOPOPTS		0
-#define IPPROTO_ROUTING		43
-#define IPPROTO_FRAGMENT	44	/* an IPv6 fragment header: dropped (RFC 6980) */
-#define IPPROTO_ICMPV6		58
-#define IPPROTO_DSTOPTS		60
+#define IPPROTO_HOPOPTS	 0
+#define IPPROTO_ROUTING	 43
+#define IPPROTO_FRAGMENT 44 /* an IPv6 fragment header: dropped (RFC 6980) */
+#define IPPROTO_ICMPV6	 58
+#define IPPROTO_DSTOPTS	 60
 
-#define ICMPV6_ROUTER_ADVERT	134
-#define ICMPV6_REDIRECT		137
-#define ICMPV6_ROUTER_RENUM	138
+#define ICMPV6_ROUTER_ADVERT 134
+#define ICMPV6_REDIRECT	     137
+#define ICMPV6_ROUTER_RENUM  138
 
-#define __IPV6_EXT_MAX		4	/* extension headers walked before ICMPv6 */
+#define __IPV6_EXT_MAX 4 /* extension headers walked before ICMPv6 */
 
 /* Is a the link-local address that SLAAC derives from mac (RFC 4291 2.5.1)? */
 static __always_inline bool __ipv6_is_eui64_ll(const struct in6_addr *a, const __u8 *mac)
 {
 	const __u8 *b = a->in6_u.u6_addr8;
 
-	return b[0] == 0xfe && b[1] == 0x80 && !b[2] && !b[3] && !b[4] && !b[5] && !b[6] &&
-	       !b[7] && b[8] == (mac[0] ^ 0x02) && b[9] == mac[1] && b[10] == mac[2] &&
-	       b[11] == 0xff && b[12] == 0xfe && b[13] == mac[3] && b[14] == mac[4] &&
-	       b[15] == mac[5];
+	return b[0] == 0xfe && b[1] == 0x80 && !b[2] && !b[3] && !b[4] && !b[5] && !b[6] && !b[7] &&
+	       b[8] == (mac[0] ^ 0x02) && b[9] == mac[1] && b[10] == mac[2] && b[11] == 0xff &&
+	       b[12] == 0xfe && b[13] == mac[3] && b[14] == mac[4] && b[15] == mac[5];
 }
 
 static __always_inline bool __ipv6_is_unspec(const struct in6_addr *a)
@@ -67,10 +66,11 @@ static __always_inline int __ipv6_icmp_type(struct __sk_buff *skb, __u8 next)
 		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
 			return -2;
 		next = h[0];
-		off += ((__u32)h[1] + 1) * 8;	/* this header's length, in 8 bytes past the first 8 */
+		off += ((__u32)h[1] + 1) *
+		       8; /* this header's length, in 8 bytes past the first 8 */
 	}
 	if (next != IPPROTO_ICMPV6 || bpf_skb_load_bytes(skb, off, h, 1))
-		return -2;	/* too deep or cut short: not for the host to parse */
+		return -2; /* too deep or cut short: not for the host to parse */
 	return h[0];
 }
 

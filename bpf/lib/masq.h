@@ -37,7 +37,7 @@
 #include "lib/port_fwd.h"
 
 /* masq_from_node_v4(): a lab gateway, hairpin's (lib/hairpin.h) or the host's */
-#define MASQ_GATEWAY	(2 * __NSB_DONE)
+#define MASQ_GATEWAY (2 * __NSB_DONE)
 
 /* The host stack's: never out of the uplink (hairpin's to look at first). */
 static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 daddr)
@@ -45,14 +45,14 @@ static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 
 	__u8 first = bpf_ntohl(daddr) >> 24;
 
 	if (first == 0 || first == 127 || first >= 224)
-		return true;	/* "this" network, loopback, multicast, reserved, broadcast */
+		return true; /* "this" network, loopback, multicast, reserved, broadcast */
 	if (daddr == cfg->uplink_addr)
 		return true;
 	return bpf_map_lookup_elem(&host_addrs, &daddr);
 }
 
-#define AF_INET				2
-#define BPF_FIB_LKUP_RET_NOT_FWDED_	4	/* local, broadcast, multicast: the host's */
+#define AF_INET			    2
+#define BPF_FIB_LKUP_RET_NOT_FWDED_ 4 /* local, broadcast, multicast: the host's */
 
 /*
  * Is daddr the host's now (an address it gained after up)? Asked of the
@@ -102,11 +102,12 @@ static __always_inline bool __masq_allowed(struct __sk_buff *skb, struct nsb_ver
 
 	switch (lab_where_net(daddr, &net_id)) {
 	case LAB_GATEWAY:
-		*ret = MASQ_GATEWAY;	/* hairpin's, or the host's */
+		*ret = MASQ_GATEWAY; /* hairpin's, or the host's */
 		return false;
 	case LAB_BROADCAST:
 		/* its own network's broadcast only: a forwarding host routes the others */
-		*ret = net_id == id ? verdict_pass(v, NSB_PATH_TO_HOST) : nsb_drop(NSB_DROP_MARTIAN);
+		*ret = net_id == id ? verdict_pass(v, NSB_PATH_TO_HOST) :
+				      nsb_drop(NSB_DROP_MARTIAN);
 		return false;
 	case LAB_EMPTY:
 		*ret = nsb_drop(NSB_DROP_NO_ENDPOINT);
@@ -125,7 +126,7 @@ static __always_inline bool __masq_allowed(struct __sk_buff *skb, struct nsb_ver
 	}
 	/* last, and only here: a FIB lookup costs a new flow some 250 ns */
 	if (__masq_fib_local(skb, cfg, daddr)) {
-		*ret = MASQ_GATEWAY;	/* the host's since up: hairpin's, or the host's */
+		*ret = MASQ_GATEWAY; /* the host's since up: hairpin's, or the host's */
 		return false;
 	}
 	return true;
@@ -154,7 +155,7 @@ static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdi
 	if (!cfg->uplink_ifindex)
 		return nsb_drop(NSB_DROP_NO_UPLINK);
 	if (f->ttl <= 1) {
-		if (flow_later_frag(f))	/* errors are for first fragments only */
+		if (flow_later_frag(f)) /* errors are for first fragments only */
 			return nsb_drop(NSB_DROP_TTL);
 		goto error;
 	}
@@ -170,7 +171,7 @@ static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdi
 		ret = bpf_check_mtu(skb, cfg->uplink_ifindex, &mtu, 0, 0);
 	}
 	if (ret < 0)
-		return nsb_drop(NSB_DROP_NO_UPLINK);	/* no such device (any more) */
+		return nsb_drop(NSB_DROP_NO_UPLINK); /* no such device (any more) */
 	if (ret == BPF_MTU_CHK_RET_SUCCESS)
 		return 0;
 	if (!(f->frag & IP_DF) || flow_later_frag(f))
@@ -196,8 +197,8 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 	if (ret)
 		return ret;
 	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
-	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto,
-			   true, port_off, f->key.sport, ce->nat_port))
+	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto, true,
+			   port_off, f->key.sport, ce->nat_port))
 		return nsb_drop(NSB_DROP_CSUM);
 	/* a forward's flow whose client port was remapped: back to the real one */
 	if ((ce->flags & NSB_CT_F_CPORT) &&
@@ -207,7 +208,8 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
 			    &f->key, nat_addr, now);
 	ct_account_orig(ce, f->key.proto, f->len, now);
-	return verdict_redirect_neigh(v, ce->flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
+	return verdict_redirect_neigh(v,
+				      ce->flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
 				      cfg->uplink_ifindex);
 }
 
@@ -248,8 +250,7 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 	now = bpf_ktime_get_ns();
 
 	if (flow_later_frag(&f)) {
-		fv = frag_lookup(f.key.saddr, f.key.daddr, f.ip_id, f.key.proto, NSB_FRAG_OUT,
-				 now);
+		fv = frag_lookup(f.key.saddr, f.key.daddr, f.ip_id, f.key.proto, NSB_FRAG_OUT, now);
 		known = fv;
 	} else if (f.l4 == FLOW_L4_OK) {
 		ce = bpf_map_lookup_elem(&ct, &f.key);
@@ -273,7 +274,7 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 			return nsb_drop(NSB_DROP_FRAG);
 		if (f.l4 != FLOW_L4_OK)
 			return nsb_drop(f.l4 == FLOW_L4_SHORT ? NSB_DROP_SHORT :
-								 NSB_DROP_NAT_PROTO);
+								NSB_DROP_NAT_PROTO);
 	}
 	ret = __masq_checks(skb, v, cfg, src, &f);
 	if (ret)
@@ -282,8 +283,11 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 		return __masq_frag_out(skb, v, cfg, &f, fv, now);
 	if (!known) {
 		rq = (struct nat_req){
-			.nat_addr = cfg->uplink_addr, .to_addr = f.key.daddr, .to_port = f.key.dport,
-			.ifindex = src->ifindex, .now = now,
+			.nat_addr = cfg->uplink_addr,
+			.to_addr = f.key.daddr,
+			.to_port = f.key.dport,
+			.ifindex = src->ifindex,
+			.now = now,
 		};
 		ret = nat_ct_create(cfg, &f, &rq, ce);
 		if (ret)
@@ -291,7 +295,8 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 		ce = bpf_map_lookup_elem(&ct, &f.key);
 	}
 	if (!ce)
-		return nsb_drop(NSB_DROP_CT_INSERT);	/* gone meanwhile (the collector); known implies ce */
+		return nsb_drop(
+			NSB_DROP_CT_INSERT); /* gone meanwhile (the collector); known implies ce */
 	return __masq_out(skb, v, cfg, &f, ce, now);
 }
 

@@ -28,19 +28,19 @@
 #include "lib/ct.h"
 #include "lib/tcp_win.h"
 
-#define NAT_CANDIDATES	32
-#define E2BIG		7	/* a full hash map refuses an insert with it */
-#define EEXIST		17	/* BPF_NOEXIST: the key is taken */
+#define NAT_CANDIDATES 32
+#define E2BIG	       7  /* a full hash map refuses an insert with it */
+#define EEXIST	       17 /* BPF_NOEXIST: the key is taken */
 
 struct __nat_claim {
-	struct nsb_nat_key nk;		/* nat_port set per candidate */
+	struct nsb_nat_key nk; /* nat_port set per candidate */
 	struct nsb_nat_val nv;
 	__u64 now;
-	__u32 hash;			/* seeds candidates 1.. */
+	__u32 hash; /* seeds candidates 1.. */
 	/* 16 bits each: 6.1's verifier counts this frame into a 512-byte budget */
 	__u16 min, range, start;
 	__u8 found;
-	__u8 full;			/* nat_ports is full: no candidate can be inserted */
+	__u8 full; /* nat_ports is full: no candidate can be inserted */
 };
 
 /* A cheap mixer for the candidate sequence. */
@@ -94,9 +94,8 @@ static __always_inline bool __nat_claim_old(const struct nsb_nat_val *nv, __u64 
  * not lead back to this claim. ck: room for the entry's key (the caller's,
  * so that the frames stay small).
  */
-static __always_inline const struct nsb_ct_entry *__nat_owner(const struct nsb_nat_key *nk,
-							      const struct nsb_nat_val *nv,
-							      struct nsb_ct_key *ck)
+static __always_inline const struct nsb_ct_entry *
+__nat_owner(const struct nsb_nat_key *nk, const struct nsb_nat_val *nv, struct nsb_ct_key *ck)
 {
 	const struct nsb_ct_entry *ce;
 
@@ -130,7 +129,7 @@ static __always_inline bool __nat_stale(const struct nsb_nat_key *nk, __u64 now)
 	struct nsb_ct_key ck;
 
 	if (!nv)
-		return true;	/* gone meanwhile: try the insert again */
+		return true; /* gone meanwhile: try the insert again */
 	if (!cfg)
 		return false;
 	ce = __nat_owner(nk, nv, &ck);
@@ -150,7 +149,7 @@ __noinline int nat_claim_stale(const struct nsb_nat_key *nk, __u64 now)
 
 	if (!nk)
 		return 0;
-	k = *nk;	/* map keys from our own stack */
+	k = *nk; /* map keys from our own stack */
 	return __nat_stale(&k, now);
 }
 
@@ -184,8 +183,11 @@ __noinline int nat_claim_closed(const struct nsb_nat_key *nk, __u64 now)
 	 */
 	if (nv->flags & NSB_NAT_F_HAIRPIN) {
 		struct nsb_ct_key client = {
-			.saddr = ce->dnat_addr, .daddr = ce->nat_addr, .sport = ce->dnat_port,
-			.dport = ce->nat_port, .proto = k.proto,
+			.saddr = ce->dnat_addr,
+			.daddr = ce->nat_addr,
+			.sport = ce->dnat_port,
+			.dport = ce->nat_port,
+			.proto = k.proto,
 		};
 		const struct nsb_ct_entry *cl = bpf_map_lookup_elem(&ct, &client);
 
@@ -207,7 +209,7 @@ static long __nat_try(__u32 i, void *arg)
 	struct __nat_claim *c = arg;
 	__u32 n = i % NAT_CANDIDATES, port;
 	int closed = i >= NAT_CANDIDATES;
-	int err;	/* 6.1's helper gives an int, not sign-extended: compare 32 bits */
+	int err; /* 6.1's helper gives an int, not sign-extended: compare 32 bits */
 
 	if (closed && c->nk.proto != IPPROTO_TCP)
 		return 1;
@@ -241,14 +243,14 @@ static long __nat_try(__u32 i, void *arg)
  * backend's gateway and to_addr:to_port the backend, the new destination.
  */
 struct nat_req {
-	__be32 nat_addr;	/* the source it leaves with */
-	__be32 to_addr;		/* the destination it goes to */
+	__be32 nat_addr; /* the source it leaves with */
+	__be32 to_addr;	 /* the destination it goes to */
 	__be16 to_port;
-	__u8   flags;		/* NSB_CT_F_* of the new entry */
-	__u8   pad;
-	__u32  ifindex;		/* the sender's host end */
-	__u32  to_ifindex;	/* hairpin: the backend's host end */
-	__u64  now;
+	__u8 flags; /* NSB_CT_F_* of the new entry */
+	__u8 pad;
+	__u32 ifindex;	  /* the sender's host end */
+	__u32 to_ifindex; /* hairpin: the backend's host end */
+	__u64 now;
 };
 
 /*
@@ -271,7 +273,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	struct nsb_ct_entry *ce;
 	struct __nat_claim c = {};
 	struct nsb_ct_key key;
-	int err;	/* 32 bits: 6.1's helper does not sign-extend its int */
+	int err; /* 32 bits: 6.1's helper does not sign-extend its int */
 
 	if (!cfg || !f || !rq)
 		return nsb_drop(NSB_DROP_INTERNAL);
@@ -322,10 +324,10 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 	ce->created_ns = rq->now;
 	ce->last_seen_ns = rq->now;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
-	key = f->key;	/* 6.1 takes map keys from the stack only, not from a pointer argument */
+	key = f->key; /* 6.1 takes map keys from the stack only, not from a pointer argument */
 	err = (int)bpf_map_update_elem(&ct, &key, ce, old ? BPF_ANY : BPF_NOEXIST);
 	if (err) {
-		bpf_map_delete_elem(&nat_ports, &c.nk);	/* roll the claim back */
+		bpf_map_delete_elem(&nat_ports, &c.nk); /* roll the claim back */
 		if (err != -EEXIST)
 			return nsb_drop(NSB_DROP_CT_FULL);
 		cur = bpf_map_lookup_elem(&ct, &key);
@@ -369,7 +371,7 @@ static __always_inline int nat_to_node(struct __sk_buff *skb, struct nsb_verdict
 	__u32 ifindex = ep->ifindex;
 
 	mac_copy(macs.dst, ep->node_mac);
-	mac_copy(macs.src, ep->host_mac);	/* as if the node's host end sent it */
+	mac_copy(macs.src, ep->host_mac); /* as if the node's host end sent it */
 	if (bpf_skb_store_bytes(skb, 0, &macs, sizeof(macs), 0))
 		return nsb_drop(NSB_DROP_CSUM);
 	/* pkt_type was set against the ingress device's MAC; redirect_peer keeps it */

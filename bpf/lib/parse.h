@@ -11,31 +11,31 @@
 #include "lib/verdict.h"
 #include <bpf/bpf_endian.h>
 
-#define ETH_ALEN	6
-#define ETH_HLEN	14
-#define ETH_P_IP	0x0800
-#define ETH_P_ARP	0x0806
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88A8
-#define ETH_P_IPV6	0x86DD
+#define ETH_ALEN     6
+#define ETH_HLEN     14
+#define ETH_P_IP     0x0800
+#define ETH_P_ARP    0x0806
+#define ETH_P_8021Q  0x8100
+#define ETH_P_8021AD 0x88A8
+#define ETH_P_IPV6   0x86DD
 
-#define __PACKET_HOST	0	/* skb->pkt_type PACKET_HOST, linux/if_packet.h */
+#define __PACKET_HOST 0 /* skb->pkt_type PACKET_HOST, linux/if_packet.h */
 
-#define ARPHRD_ETHER	1
-#define ARPOP_REQUEST	1
-#define ARPOP_REPLY	2
+#define ARPHRD_ETHER  1
+#define ARPOP_REQUEST 1
+#define ARPOP_REPLY   2
 
 /* ARP for IPv4 over Ethernet (RFC 826), as it sits after the Ethernet header */
 struct nsb_arp {
 	__be16 htype;
 	__be16 ptype;
-	__u8   hlen;
-	__u8   plen;
+	__u8 hlen;
+	__u8 plen;
 	__be16 op;
-	__u8   sha[ETH_ALEN];	/* sender MAC */
-	__be32 spa;		/* sender IPv4 */
-	__u8   tha[ETH_ALEN];	/* target MAC */
-	__be32 tpa;		/* target IPv4 */
+	__u8 sha[ETH_ALEN]; /* sender MAC */
+	__be32 spa;	    /* sender IPv4 */
+	__u8 tha[ETH_ALEN]; /* target MAC */
+	__be32 tpa;	    /* target IPv4 */
 } __attribute__((packed));
 _Static_assert(sizeof(struct nsb_arp) == 28, "ARP for IPv4 over Ethernet");
 
@@ -59,15 +59,16 @@ static __always_inline void mac_copy(__u8 *dst, const __u8 *src)
  * clang may keep &skb->data_end in a register across a helper call and load
  * through it, which the verifier refuses ("dereference of modified ctx ptr").
  */
-#define __SKB_PTR(skb, field) ({						\
-	void *__p;								\
-	asm volatile("%0 = *(u32 *)(%1 + %2)"					\
-		     : "=r"(__p)						\
-		     : "r"(skb), "i"(offsetof(struct __sk_buff, field)));	\
-	__p;									\
-})
-#define skb_data(skb)		__SKB_PTR(skb, data)
-#define skb_data_end(skb)	__SKB_PTR(skb, data_end)
+#define __SKB_PTR(skb, field)                                                     \
+	({                                                                        \
+		void *__p;                                                        \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                             \
+			     : "=r"(__p)                                          \
+			     : "r"(skb), "i"(offsetof(struct __sk_buff, field))); \
+		__p;                                                              \
+	})
+#define skb_data(skb)	  __SKB_PTR(skb, data)
+#define skb_data_end(skb) __SKB_PTR(skb, data_end)
 
 /*
  * Make the first len bytes of the frame linear (direct access only sees the

@@ -50,7 +50,8 @@ static __always_inline bool forwards_flow_alive(const struct nsb_ct_entry *ce, _
 {
 	struct nsb_fwd_key k = {
 		.host_addr = ce->flags & NSB_CT_F_FWD_ANY ? 0 : ce->nat_addr,
-		.port = ce->nat_port, .proto = proto,
+		.port = ce->nat_port,
+		.proto = proto,
 	};
 	const struct nsb_fwd_val *fwd = bpf_map_lookup_elem(&forwards, &k);
 

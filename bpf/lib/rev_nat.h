@@ -29,11 +29,11 @@
 
 /* what the outer headers of a packet in from the uplink say */
 struct uplink_pkt {
-	__be32 saddr, daddr;	/* remote (or a router on the way), a host address */
+	__be32 saddr, daddr; /* remote (or a router on the way), a host address */
 	__u32 l4_off;
-	__u32 len;		/* the frame less its Ethernet header */
-	__u32 tot_len;		/* IPv4 total length, host order */
-	__u16 frag;		/* frag_off, host order */
+	__u32 len;     /* the frame less its Ethernet header */
+	__u32 tot_len; /* IPv4 total length, host order */
+	__u16 frag;    /* frag_off, host order */
 	__be16 ip_id;
 	__u8 ttl;
 	__u8 proto;
@@ -41,10 +41,10 @@ struct uplink_pkt {
 
 /* The flow a reply belongs to, if it is alive. */
 struct rev_flow {
-	struct nsb_ct_key ck;		/* as the node sent it */
+	struct nsb_ct_key ck; /* as the node sent it */
 	struct nsb_ct_entry *ce;
 	const struct nsb_endpoint *ep;
-	struct nsb_fwd_val *fwd;	/* the port's forward, if it is a forwarded one */
+	struct nsb_fwd_val *fwd; /* the port's forward, if it is a forwarded one */
 };
 
 /*
@@ -52,9 +52,8 @@ struct rev_flow {
  * range, on the uplink address) and a forwarded one (rf->fwd, TCP and UDP).
  * Any other is the host's, without a conntrack lookup.
  */
-static __always_inline bool rev_nat_find(const struct nsb_config *cfg,
-					 const struct nsb_nat_key *nk, __u64 now,
-					 struct rev_flow *rf)
+static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
+					 __u64 now, struct rev_flow *rf)
 {
 	__u32 port = bpf_ntohs(nk->nat_port);
 	bool uplink = nk->nat_addr == cfg->uplink_addr;
@@ -79,14 +78,14 @@ static __always_inline bool rev_nat_find(const struct nsb_config *cfg,
 	rf->ck.saddr = nv->node_addr;
 	rf->ck.daddr = nk->remote_addr;
 	rf->ck.sport = nv->node_port;
-	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port;	/* NSB_CT_F_CPORT */
+	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port; /* NSB_CT_F_CPORT */
 	rf->ck.proto = nk->proto;
 	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
 	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
 	    ct_expired(cfg, rf->ce, nk->proto, now))
-		return false;	/* a stale claim: the flow is gone */
+		return false; /* a stale claim: the flow is gone */
 	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
-	return rf->ep;		/* the node itself may be gone */
+	return rf->ep; /* the node itself may be gone */
 }
 
 /*
@@ -149,7 +148,7 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	struct rev_flow rf;
 	struct iphdr in;
 	struct {
-		__be16 sport, dport;	/* ICMP: type, code; checksum */
+		__be16 sport, dport; /* ICMP: type, code; checksum */
 		__be16 id, seq;
 	} h;
 
@@ -158,7 +157,8 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 		return TC_ACT_OK;
 	in_l4 = in_off + in.ihl * 4;
 	/* the quoted ports from the error itself, not from a trailer past its datagram */
-	if (in_l4 + sizeof(h) > ETH_HLEN + p->tot_len || bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
+	if (in_l4 + sizeof(h) > ETH_HLEN + p->tot_len ||
+	    bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
 		return TC_ACT_OK;
 	nk.nat_addr = in.saddr;
 	nk.remote_addr = in.daddr;
@@ -217,7 +217,7 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 }
 
 /* rev_icmp_error_v4(): the host's, untouched and uncounted */
-#define REV_HOSTS	(3 * __NSB_DONE)
+#define REV_HOSTS (3 * __NSB_DONE)
 
 /*
  * __rev_icmp_error() as a global function that finishes its own verdict,

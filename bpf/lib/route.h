@@ -39,9 +39,8 @@ static __always_inline bool __route_martian(__be32 daddr)
  * hairpin. Both are global functions, called from here so that neither
  * frame sits on top of the other.
  */
-static __always_inline int __route_not_a_node(struct __sk_buff *skb,
-					      const struct nsb_endpoint *src, __be32 daddr,
-					      __u8 proto)
+static __always_inline int __route_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
+					      __be32 daddr, __u8 proto)
 {
 	const struct nsb_config *cfg = config_get();
 	int ret;
@@ -96,12 +95,12 @@ static __always_inline int route_from_node_v4(struct __sk_buff *skb, struct nsb_
 			return nsb_drop(NSB_DROP_TTL);
 		if (csum_ttl_dec_v4(skb, ip))
 			return nsb_drop(NSB_DROP_CSUM);
-		eth = parse_eth_hdr(skb);	/* the helper may have moved the data */
+		eth = parse_eth_hdr(skb); /* the helper may have moved the data */
 		if (!eth)
 			return nsb_drop(NSB_DROP_INTERNAL);
 	}
 	mac_copy(eth->h_dest, dst->node_mac);
-	mac_copy(eth->h_source, dst->host_mac);	/* as if the peer's host end sent it */
+	mac_copy(eth->h_source, dst->host_mac); /* as if the peer's host end sent it */
 	/*
 	 * pkt_type was set against this host end's MAC and redirect_peer does
 	 * not set it again: a frame that was not addressed to the host end

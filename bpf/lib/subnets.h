@@ -10,16 +10,16 @@
 #include "lib/verdict.h"
 
 enum lab_where {
-	LAB_OUTSIDE,		/* in no lab subnet */
-	LAB_GATEWAY,		/* a subnet's gateway (lives on the host) */
-	LAB_BROADCAST,		/* a subnet's broadcast address */
-	LAB_EMPTY,		/* a lab address with no node behind it */
+	LAB_OUTSIDE,   /* in no lab subnet */
+	LAB_GATEWAY,   /* a subnet's gateway (lives on the host) */
+	LAB_BROADCAST, /* a subnet's broadcast address */
+	LAB_EMPTY,     /* a lab address with no node behind it */
 };
 
 struct __lab_ctx {
 	__be32 daddr;
 	enum lab_where where;
-	__u32 net_id;		/* the network, where it is not LAB_OUTSIDE */
+	__u32 net_id; /* the network, where it is not LAB_OUTSIDE */
 };
 
 /*

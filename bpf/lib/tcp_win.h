@@ -32,29 +32,29 @@
 
 #include "lib/flow.h"
 
-#define TCP_MAXACKWIN	66000	/* Linux's MAXACKWINDOW floor */
-#define TCPOPT_EOL	0
-#define TCPOPT_NOP	1
-#define TCPOPT_WSCALE	3
-#define TCP_MAX_WSCALE	14	/* RFC 7323 */
-#define TCP_OPT_MAX	40
+#define TCP_MAXACKWIN  66000 /* Linux's MAXACKWINDOW floor */
+#define TCPOPT_EOL     0
+#define TCPOPT_NOP     1
+#define TCPOPT_WSCALE  3
+#define TCP_MAX_WSCALE 14 /* RFC 7323 */
+#define TCP_OPT_MAX    40
 
 /* One segment, as tcp_track() needs it: host order. */
 struct tcp_seg {
 	__u32 seq, ack;
-	__u32 end;		/* seq + payload + SYN + FIN */
-	__u32 l4_off;		/* where the TCP header starts (for the SYN's options) */
-	__u16 win;		/* as sent, unscaled */
-	__u8 flags;		/* TCP_* */
-	__u8 doff;		/* header length, bytes */
-	__u8 dir;		/* 0: as the ct key goes, 1: the other way */
+	__u32 end;    /* seq + payload + SYN + FIN */
+	__u32 l4_off; /* where the TCP header starts (for the SYN's options) */
+	__u16 win;    /* as sent, unscaled */
+	__u8 flags;   /* TCP_* */
+	__u8 doff;    /* header length, bytes */
+	__u8 dir;     /* 0: as the ct key goes, 1: the other way */
 	__u8 pad[3];
 };
 
 /* What tcp_track() says of a segment. */
 enum tcp_verdict {
-	TCP_ACCEPT = 0,		/* in window; the entry learnt from it */
-	TCP_DROP,		/* out of window or out of state */
+	TCP_ACCEPT = 0, /* in window; the entry learnt from it */
+	TCP_DROP,	/* out of window or out of state */
 };
 
 static __always_inline bool __seq_before(__u32 a, __u32 b)
@@ -91,9 +91,9 @@ static __always_inline void tcp_seg_fill(struct tcp_seg *s, __be32 seq, __be32 a
 
 struct __tcp_opts {
 	struct __sk_buff *skb;
-	__u32 base, len;	/* where the options start, their length */
-	__u32 next;		/* offset of the next option */
-	int wscale;		/* -1: none (yet) */
+	__u32 base, len; /* where the options start, their length */
+	__u32 next;	 /* offset of the next option */
+	int wscale;	 /* -1: none (yet) */
 };
 
 /*
@@ -134,7 +134,9 @@ static long __tcp_opt(__u32 n, void *arg)
 static __always_inline int __tcp_wscale(struct __sk_buff *skb, const struct tcp_seg *s)
 {
 	struct __tcp_opts c = {
-		.skb = skb, .base = s->l4_off + 20, .len = s->doff > 20 ? s->doff - 20 : 0,
+		.skb = skb,
+		.base = s->l4_off + 20,
+		.len = s->doff > 20 ? s->doff - 20 : 0,
 		.wscale = -1,
 	};
 
@@ -150,7 +152,7 @@ static __always_inline void __tcp_side_syn(struct __sk_buff *skb, struct nsb_tcp
 
 	snd->end = s->end;
 	snd->maxend = s->end;
-	snd->maxwin = s->win ? s->win : 1;	/* a SYN's window is never scaled */
+	snd->maxwin = s->win ? s->win : 1; /* a SYN's window is never scaled */
 	snd->maxack = 0;
 	snd->flags = ws >= 0 ? NSB_TCP_F_WSCALE : 0;
 	snd->wscale = ws >= 0 ? (__u8)ws : 0;
@@ -192,14 +194,14 @@ static __always_inline int __tcp_syn(struct __sk_buff *skb, struct nsb_ct_entry 
 		return TCP_ACCEPT;
 	}
 	if (opener)
-		return TCP_DROP;	/* a SYN-ACK answers the opener, never comes from it */
+		return TCP_DROP; /* a SYN-ACK answers the opener, never comes from it */
 	/* the first SYN-ACK must ack the opener's SYN: that decides, not its window */
 	if (!snd->maxwin) {
 		if (__seq_after(s->ack, rcv->end) || __seq_before(s->ack, rcv->end - TCP_MAXACKWIN))
 			return TCP_DROP;
 		__tcp_side_syn(skb, snd, rcv, s);
 	}
-	return TCP_ACCEPT;		/* on to the window check */
+	return TCP_ACCEPT; /* on to the window check */
 }
 
 static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entry *ce,
@@ -241,8 +243,7 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	if (!(s->flags & TCP_ACK) || ((s->flags & TCP_RST) && !ack))
 		ack = r_end;
 	maxack = s_maxwin > TCP_MAXACKWIN ? s_maxwin : TCP_MAXACKWIN;
-	if (__seq_after(seq, s_maxend) ||
-	    (rcv->maxwin && __seq_before(end, s_end - rcv->maxwin)) ||
+	if (__seq_after(seq, s_maxend) || (rcv->maxwin && __seq_before(end, s_end - rcv->maxwin)) ||
 	    __seq_after(ack, r_end) || __seq_before(ack, r_end - maxack))
 		return TCP_DROP;
 
@@ -293,9 +294,10 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
 		ce->state = (ce->flags & NSB_CT_F_FIN_ORIG) && (ce->flags & NSB_CT_F_FIN_REPLY) ?
-				    NSB_CT_CLOSED : NSB_CT_CLOSING;
+				    NSB_CT_CLOSED :
+				    NSB_CT_CLOSING;
 	} else if ((s->flags & TCP_SYN) && ce->state == NSB_CT_NEW) {
-		ce->state = NSB_CT_ESTABLISHED;	/* the SYN-ACK, in window */
+		ce->state = NSB_CT_ESTABLISHED; /* the SYN-ACK, in window */
 	}
 	return TCP_ACCEPT;
 }

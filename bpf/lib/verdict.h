@@ -16,7 +16,7 @@
 #define TC_ACT_UNSPEC	(-1)
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
-#define TC_ACT_REDIRECT	7
+#define TC_ACT_REDIRECT 7
 
 /*
  * Load-time switch (.rodata): the selftests set it before load so that
@@ -26,7 +26,7 @@
 const volatile __u8 nsb_trace_enabled = 0;
 
 /* Drops travel as negative codes, far below any TC_ACT_* value. */
-#define __NSB_DROP_CODE	256
+#define __NSB_DROP_CODE 256
 
 static __always_inline int nsb_drop(enum nsb_drop reason)
 {
@@ -35,13 +35,16 @@ static __always_inline int nsb_drop(enum nsb_drop reason)
 
 /* What the worker decided, besides the verdict: filled by the verdict_*() helpers. */
 struct nsb_verdict {
-	__u32 path;		/* enum nsb_path; NSB_PATH_MAX until a worker decides */
-	__u32 ifindex;		/* redirect target, 0: none */
-	__u32 flags;		/* NSB_TRACE_F_* */
-	__u32 len;		/* bytes to count, 0: skb->len (a reply built in place sets it) */
+	__u32 path;    /* enum nsb_path; NSB_PATH_MAX until a worker decides */
+	__u32 ifindex; /* redirect target, 0: none */
+	__u32 flags;   /* NSB_TRACE_F_* */
+	__u32 len;     /* bytes to count, 0: skb->len (a reply built in place sets it) */
 };
 
-#define NSB_VERDICT_INIT { .path = NSB_PATH_MAX }
+#define NSB_VERDICT_INIT             \
+	{                            \
+		.path = NSB_PATH_MAX \
+	}
 
 static __always_inline int verdict_pass(struct nsb_verdict *v, enum nsb_path path)
 {
@@ -50,8 +53,8 @@ static __always_inline int verdict_pass(struct nsb_verdict *v, enum nsb_path pat
 }
 
 /* What a redirect chose, for the stats and the selftests' trace. */
-static __always_inline void __verdict_note(struct nsb_verdict *v, enum nsb_path path,
-					   __u32 ifindex, __u32 flags)
+static __always_inline void __verdict_note(struct nsb_verdict *v, enum nsb_path path, __u32 ifindex,
+					   __u32 flags)
 {
 	v->path = path;
 	v->ifindex = ifindex;
@@ -98,8 +101,7 @@ static __always_inline void __verdict_count(struct __sk_buff *skb, const struct 
 	}
 }
 
-static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 path,
-					    __u32 reason)
+static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 path, __u32 reason)
 {
 	__u32 zero = 0;
 	struct nsb_trace *t;
@@ -124,7 +126,7 @@ static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 p
  * what the verifier makes of a global callee's writes into the caller's
  * stack (it checked the callee against its prototype alone).
  */
-#define __NSB_DONE	0x10000
+#define __NSB_DONE 0x10000
 
 static __always_inline int verdict_done(int tc_verdict)
 {
@@ -137,7 +139,7 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 	__u32 reason;
 
 	if (ret >= __NSB_DONE)
-		return ret - __NSB_DONE;	/* finished by a global worker */
+		return ret - __NSB_DONE; /* finished by a global worker */
 	if (ret <= -__NSB_DROP_CODE) {
 		reason = -ret - __NSB_DROP_CODE;
 		if (reason == NSB_DROP_NONE || reason >= NSB_DROP_MAX)
@@ -146,7 +148,7 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 		/* only bpf_redirect*() hand out a bare TC_ACT_SHOT (bad flags) */
 		reason = NSB_DROP_REDIRECT;
 	} else if (v->path >= NSB_PATH_MAX) {
-		reason = NSB_DROP_INTERNAL;	/* a worker forgot to name its path */
+		reason = NSB_DROP_INTERNAL; /* a worker forgot to name its path */
 	} else {
 		__verdict_count(skb, v, v->path);
 		__verdict_trace(v, v->path + 1, NSB_DROP_NONE);

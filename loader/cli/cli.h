@@ -7,19 +7,19 @@
 
 enum nsb_exit {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,		/* the operation failed */
-	EXIT_USAGE = 2,		/* bad usage or invalid input */
-	EXIT_SKIP = 77,		/* test skipped */
+	EXIT_FAIL = 1,	/* the operation failed */
+	EXIT_USAGE = 2, /* bad usage or invalid input */
+	EXIT_SKIP = 77, /* test skipped */
 };
 
 struct nsb_cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);	/* argv[0] is the command word */
+	int (*fn)(int argc, char **argv); /* argv[0] is the command word */
 };
 
 struct cli_opts {
-	bool json;		/* -j/--json, before or after the command word */
-	const char *netns;	/* -n NAME: run in /run/netns/NAME */
+	bool json;	   /* -j/--json, before or after the command word */
+	const char *netns; /* -n NAME: run in /run/netns/NAME */
 };
 extern struct cli_opts cli_opts;
 

@@ -24,13 +24,13 @@ static int forward_add(int argc, char **argv);
 static int forward_del(int argc, char **argv);
 static int forward_help(int argc, char **argv);
 
-static const struct nsb_cmd forward_cmds[] = {
-	{ "list", forward_list }, { "show", forward_list },
-	{ "add", forward_add },
-	{ "del", forward_del }, { "delete", forward_del },
-	{ "help", forward_help },
-	{ NULL }
-};
+static const struct nsb_cmd forward_cmds[] = { { "list", forward_list },
+					       { "show", forward_list },
+					       { "add", forward_add },
+					       { "del", forward_del },
+					       { "delete", forward_del },
+					       { "help", forward_help },
+					       { NULL } };
 
 static int forward_help(int argc, char **argv)
 {
@@ -57,7 +57,7 @@ static int forward_help(int argc, char **argv)
 /* One forward to add, and where it was spelled (for messages). */
 struct fwd_req {
 	struct fwd_spec spec;
-	char where[64];		/* "FILE:LINE" or "" for the command line */
+	char where[64]; /* "FILE:LINE" or "" for the command line */
 };
 
 /* Lines "PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END]", # comments: all or nothing. */
@@ -341,7 +341,8 @@ static int forward_list(int argc, char **argv)
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
-		if ((argc == 2 && strcmp(argv[1], labs.name[i])) || lab_info_read(labs.name[i], &li))
+		if ((argc == 2 && strcmp(argv[1], labs.name[i])) ||
+		    lab_info_read(labs.name[i], &li))
 			continue;
 		print_open_object(&o, NULL);
 		print_string(&o, "name", NULL, li.name);

@@ -31,13 +31,13 @@ static int nat_flush(int argc, char **argv);
 static int nat_on(int argc, char **argv);
 static int nat_help(int argc, char **argv);
 
-static const struct nsb_cmd nat_cmds[] = {
-	{ "list", nat_list }, { "show", nat_list },
-	{ "flush", nat_flush },
-	{ "on", nat_on }, { "off", nat_on },
-	{ "help", nat_help },
-	{ NULL }
-};
+static const struct nsb_cmd nat_cmds[] = { { "list", nat_list },
+					   { "show", nat_list },
+					   { "flush", nat_flush },
+					   { "on", nat_on },
+					   { "off", nat_on },
+					   { "help", nat_help },
+					   { NULL } };
 
 static int nat_help(int argc, char **argv)
 {
@@ -67,7 +67,10 @@ static int lab_arg(int argc, char **argv, int want, struct lab_info *li)
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" : "?";
+	return p == IPPROTO_TCP	 ? "tcp" :
+	       p == IPPROTO_UDP	 ? "udp" :
+	       p == IPPROTO_ICMP ? "icmp" :
+				   "?";
 }
 
 static const char *state_name(enum nsb_ct_state s)
@@ -79,7 +82,9 @@ static const char *state_name(enum nsb_ct_state s)
 
 static const char *kind_name(enum rules_flow_kind k)
 {
-	return k == RULES_FLOW_HAIRPIN ? "hairpin" : k == RULES_FLOW_FORWARD ? "forward" : "masquerade";
+	return k == RULES_FLOW_HAIRPIN ? "hairpin" :
+	       k == RULES_FLOW_FORWARD ? "forward" :
+					 "masquerade";
 }
 
 /* JSON {"tcp_syn": 240, ...}; text "timeouts: tcp_syn 4m, ...". */

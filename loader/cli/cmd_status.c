@@ -87,8 +87,7 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	print_row_close(o);
 }
 
-static void print_lab(struct out *o, const struct lab_info *li,
-		      const struct lab_node_status *st)
+static void print_lab(struct out *o, const struct lab_info *li, const struct lab_node_status *st)
 {
 	struct table tb;
 
@@ -109,7 +108,8 @@ static void print_lab(struct out *o, const struct lab_info *li,
 		print_table(o, NULL);
 		print_text(o, "forwards:\n");
 		for (int r = 1; r < tb.nrows; r++)
-			print_text(o, "  %s  (%s hits)\n", tb.cells[r * 3 + 1], tb.cells[r * 3 + 2]);
+			print_text(o, "  %s  (%s hits)\n", tb.cells[r * 3 + 1],
+				   tb.cells[r * 3 + 2]);
 	}
 	print_table(o, NULL);
 	table_free(&tb);
@@ -159,8 +159,10 @@ int cmd_status(int argc, char **argv)
 		if (only && strcmp(only, labs.name[i]))
 			continue;
 		if (lab_info_read(labs.name[i], &li)) {
-			print_text(&o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-				   labs.name[i], labs.name[i]);
+			print_text(
+				&o,
+				"lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
+				labs.name[i], labs.name[i]);
 			if (only)
 				ret = EXIT_FAIL;
 			continue;

@@ -133,7 +133,8 @@ static void print_plan(const struct topo *t, const struct up_result *r)
 		print_null(&o, "uplink", "  uplink: %s\n", "(none)");
 	plan_networks(&o, t);
 	plan_nodes(&o, t);
-	print_string(&o, "pins", "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
+	print_string(&o, "pins",
+		     "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
 		     r->pin_dir);
 	plan_forwards(&o, t);
 	print_close_object(&o);
@@ -157,8 +158,8 @@ static int up_report(const struct topo *t, const struct up_result *r, int err)
 		if (r->done == UP_PLANNED)
 			print_plan(t, r);
 		else if (r->done == UP_REPLACED)
-			printf("lab %s is up: programs replaced in place (%s), maps kept\n", t->name,
-			       attach_mode_name(r->attach));
+			printf("lab %s is up: programs replaced in place (%s), maps kept\n",
+			       t->name, attach_mode_name(r->attach));
 		else
 			printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
 			       t->n_nodes == 1 ? "" : "s", t->n_networks,
@@ -212,7 +213,7 @@ static int up_parse_opt(int c, const char *arg, struct up_opts *o)
 		cli_err("up: --exec-timeout %s: expected seconds > 0", arg);
 		return EXIT_USAGE;
 	}
-	return EXIT_USAGE;	/* '?': reported */
+	return EXIT_USAGE; /* '?': reported */
 }
 
 int cmd_up_parse(int argc, char **argv, struct up_opts *o, const char **file)

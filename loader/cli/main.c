@@ -12,18 +12,12 @@
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
-static const struct nsb_cmd main_cmds[] = {
-	{ "help", cmd_help },
-	{ "up", cmd_up },
-	{ "down", cmd_down },
-	{ "status", cmd_status }, { "show", cmd_status },
-	{ "exec", cmd_exec },
-	{ "stats", cmd_stats },
-	{ "nat", cmd_nat },
-	{ "forward", cmd_forward }, { "forwards", cmd_forward },
-	{ "version", cmd_version },
-	{ NULL }
-};
+static const struct nsb_cmd main_cmds[] = { { "help", cmd_help },	{ "up", cmd_up },
+					    { "down", cmd_down },	{ "status", cmd_status },
+					    { "show", cmd_status },	{ "exec", cmd_exec },
+					    { "stats", cmd_stats },	{ "nat", cmd_nat },
+					    { "forward", cmd_forward }, { "forwards", cmd_forward },
+					    { "version", cmd_version }, { NULL } };
 
 /* The commands as the help lists them, with their options: a completion generator reads this. */
 static const struct cli_cmd_doc main_docs[] = {

@@ -35,12 +35,12 @@ void opts_begin(struct opts_parser *p, int argc, char **argv, const struct cli_o
 				*s++ = ':';
 		}
 		if (o->name)
-			p->longs[nlong++] = (struct option){
-				o->name, o->arg ? required_argument : no_argument, NULL, o->val
-			};
+			p->longs[nlong++] =
+				(struct option){ o->name, o->arg ? required_argument : no_argument,
+						 NULL, o->val };
 	}
 	*s = '\0';
-	optind = 0;	/* glibc and musl: start over, even after a parse that stopped early */
+	optind = 0; /* glibc and musl: start over, even after a parse that stopped early */
 	opterr = 0;
 }
 
@@ -66,7 +66,7 @@ static void opt_report(const struct opts_parser *p, int c, int at)
 	if (c == ':')
 		snprintf(why, sizeof(why), "option %s needs %s", name,
 			 o && o->arg ? o->arg : "a value");
-	else if (optopt && o)	/* --json=x: a known flag given a value */
+	else if (optopt && o) /* --json=x: a known flag given a value */
 		snprintf(why, sizeof(why), "option %s takes no value", name);
 	else
 		snprintf(why, sizeof(why), "unknown option %s", name);
@@ -90,7 +90,7 @@ static void opts_keep_rest(struct opts_parser *p, int from)
 int opts_next(struct opts_parser *p)
 {
 	if (p->argc < 1)
-		return -1;	/* no command word: a sub-command table's default row */
+		return -1; /* no command word: a sub-command table's default row */
 	for (;;) {
 		int at = optind ? optind : 1;
 		int c = getopt_long(p->argc, p->argv, p->shorts, p->longs, NULL);
@@ -129,7 +129,7 @@ enum opts_result opts_parse(int *argc, char **argv, const struct cli_opt *opts, 
 	if (c == 'h')
 		return OPTS_HELP;
 	if (c != -1)
-		return OPTS_BAD;	/* '?', reported: these tables hold -j and -h only */
+		return OPTS_BAD; /* '?', reported: these tables hold -j and -h only */
 	*argc = p.argc;
 	return OPTS_GO;
 }
@@ -153,7 +153,8 @@ static bool netns_refused(const char *netns, bool has_cmd, const struct nsb_cmd 
 	for (; cmds && cmds->name && !has_cmd; cmds++)
 		if (!strcmp(cmds->name, netns)) {
 			cli_err("option -n needs a namespace: \"%s\" is a command "
-				"(nsbpf -n NAME %s)", netns, netns);
+				"(nsbpf -n NAME %s)",
+				netns, netns);
 			return true;
 		}
 	return false;

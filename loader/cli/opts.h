@@ -17,34 +17,40 @@
 #include "cli/cli.h"
 
 struct cli_opt {
-	const char *name;	/* long name without "--"; NULL: short only */
-	int val;		/* the short letter, or >= 256 for a long-only option */
-	const char *arg;	/* the value's name in help ("NAME"); NULL: a flag */
-	const char *help;	/* one line */
+	const char *name; /* long name without "--"; NULL: short only */
+	int val;	  /* the short letter, or >= 256 for a long-only option */
+	const char *arg;  /* the value's name in help ("NAME"); NULL: a flag */
+	const char *help; /* one line */
 };
 /* A table ends with { 0 }. */
 #define CLI_OPTS_MAX 16
 
 /* Rows every command has; -j is handled inside opts_next(). */
-#define CLI_OPT_JSON { "json", 'j', NULL, "JSON output" }
-#define CLI_OPT_HELP { "help", 'h', NULL, "this help" }
+#define CLI_OPT_JSON                             \
+	{                                        \
+		"json", 'j', NULL, "JSON output" \
+	}
+#define CLI_OPT_HELP                           \
+	{                                      \
+		"help", 'h', NULL, "this help" \
+	}
 
 /* A command word as `nsbpf --help` lists it: what a completion generator reads. */
 struct cli_cmd_doc {
-	const char *name;		/* the command word */
-	const char *usage;		/* "up FILE [--dry-run]" */
-	const char *summary;		/* one line */
-	const struct cli_opt *opts;	/* its options (sub-commands may add theirs) */
+	const char *name;	    /* the command word */
+	const char *usage;	    /* "up FILE [--dry-run]" */
+	const char *summary;	    /* one line */
+	const struct cli_opt *opts; /* its options (sub-commands may add theirs) */
 };
 
 struct opts_parser {
-	int argc;		/* after the last opts_next(): argv[0], then the operands */
+	int argc; /* after the last opts_next(): argv[0], then the operands */
 	char **argv;
-	const char *arg;	/* the value of the option just returned */
+	const char *arg; /* the value of the option just returned */
 	const struct cli_opt *opts;
-	const char *who;	/* "up", "forward add"; NULL for the global options */
-	int max_operands;	/* stop after this many operands (exec: LAB NODE); 0: all */
-	int n;			/* operands so far, moved down to argv[1..n] */
+	const char *who;  /* "up", "forward add"; NULL for the global options */
+	int max_operands; /* stop after this many operands (exec: LAB NODE); 0: all */
+	int n;		  /* operands so far, moved down to argv[1..n] */
 	char shorts[2 * CLI_OPTS_MAX + 3];
 	struct option longs[CLI_OPTS_MAX + 1];
 };
@@ -67,10 +73,10 @@ void opts_begin(struct opts_parser *p, int argc, char **argv, const struct cli_o
 int opts_next(struct opts_parser *p);
 
 enum opts_result {
-	OPTS_GO = 0,		/* *argc, argv: the command word and its operands */
-	OPTS_HELP,		/* -h/--help was given */
-	OPTS_VERSION,		/* -V/--version was given (global options only) */
-	OPTS_BAD,		/* a usage error, reported */
+	OPTS_GO = 0,  /* *argc, argv: the command word and its operands */
+	OPTS_HELP,    /* -h/--help was given */
+	OPTS_VERSION, /* -V/--version was given (global options only) */
+	OPTS_BAD,     /* a usage error, reported */
 };
 
 /* Parse a command whose options are only -j and -h. */

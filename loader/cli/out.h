@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define OUT_MAX_DEPTH	16
-#define OUT_MAX_CELLS	16
+#define OUT_MAX_DEPTH 16
+#define OUT_MAX_CELLS 16
 
 struct table;
 
@@ -28,14 +28,14 @@ struct out {
 };
 
 void out_begin(struct out *o, FILE *f, bool json);
-void out_end(struct out *o);	/* newline after the JSON document */
+void out_end(struct out *o); /* newline after the JSON document */
 
 /* key is NULL inside arrays and at top level. */
 void out_obj_open(struct out *o, const char *key);
 void out_obj_close(struct out *o);
 void out_arr_open(struct out *o, const char *key);
 void out_arr_close(struct out *o);
-void out_str(struct out *o, const char *key, const char *val);	/* NULL -> null */
+void out_str(struct out *o, const char *key, const char *val); /* NULL -> null */
 void out_u64(struct out *o, const char *key, uint64_t val);
 void out_bool(struct out *o, const char *key, bool val);
 
@@ -46,7 +46,7 @@ void out_bool(struct out *o, const char *key, bool val);
  */
 void print_string(struct out *o, const char *key, const char *fmt, const char *val);
 void print_uint(struct out *o, const char *key, const char *fmt, unsigned int val);
-void print_u64(struct out *o, const char *key, const char *fmt, uint64_t val);	/* fmt: %llu */
+void print_u64(struct out *o, const char *key, const char *fmt, uint64_t val); /* fmt: %llu */
 /* JSON true/false; text: fmt (no conversion) when val is true. */
 void print_bool(struct out *o, const char *key, const char *fmt, bool val);
 /* JSON null; text: fmt with text ("(none)"). */
@@ -76,11 +76,11 @@ void print_table_end(struct out *o, const char *empty);
 struct table {
 	int ncols;
 	int nrows;
-	char **cells;		/* nrows * ncols */
+	char **cells; /* nrows * ncols */
 };
 
-void table_init(struct table *t, int ncols, ...);	/* header cells */
-void table_row(struct table *t, ...);			/* ncols cells, NULL -> "-" */
+void table_init(struct table *t, int ncols, ...); /* header cells */
+void table_row(struct table *t, ...);		  /* ncols cells, NULL -> "-" */
 void table_print(const struct table *t, FILE *f);
 void table_free(struct table *t);
 

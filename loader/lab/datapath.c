@@ -28,7 +28,9 @@
 #include "node.skel.h"
 
 static const char *const attach_names[] = {
-	[ATTACH_AUTO] = "auto", [ATTACH_TCX] = "tcx", [ATTACH_CLSACT] = "clsact",
+	[ATTACH_AUTO] = "auto",
+	[ATTACH_TCX] = "tcx",
+	[ATTACH_CLSACT] = "clsact",
 };
 
 const char *attach_mode_name(enum attach_mode m)
@@ -101,7 +103,8 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 		err = fwd_map_add(bpf_map__fd(m), &f, t->nodes[tf->node].ip, rt[tf->node].ifindex);
 
 		if (err == -EEXIST) {
-			pr_info("forward %zu of %s: a port is taken (kept as it is)\n", i + 1, t->path);
+			pr_info("forward %zu of %s: a port is taken (kept as it is)\n", i + 1,
+				t->path);
 			continue;
 		}
 		if (err)
@@ -113,7 +116,7 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 /* The lab's FIB probe device (lab_up.c makes it), or 0: none, host_addrs answers. */
 static __u32 fib_probe_ifindex(const struct topo *t)
 {
-	char name[80];	/* the name check keeps it within IFNAMSIZ; room for any */
+	char name[80]; /* the name check keeps it within IFNAMSIZ; room for any */
 
 	snprintf(name, sizeof(name), "%s%s", t->name, NSB_FIB_SUFFIX);
 	return if_nametoindex(name);
@@ -165,7 +168,8 @@ static int fill_endpoints(int fd, const struct topo *t, const struct node_rt *rt
 {
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex, .net_id = (__u32)n->network };
+		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex,
+					  .net_id = (__u32)n->network };
 		__be32 key = htonl(n->ip);
 
 		memcpy(v.node_mac, rt[i].node_mac, 6);
@@ -193,7 +197,8 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	if (err)
 		return err;
 	/* Config last: its layout field marks the maps as complete. */
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, BPF_ANY) ? -errno :
+											   0;
 }
 
 /*
@@ -203,7 +208,7 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
  */
 static int gc_arm(struct nsbpf_node *skel)
 {
-	__u8 frame[14] = { 0 };	/* an Ethernet header, the least test_run takes */
+	__u8 frame[14] = { 0 }; /* an Ethernet header, the least test_run takes */
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
 		    .repeat = 1);
 	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ct_gc), &opts);
@@ -218,8 +223,8 @@ static int gc_arm(struct nsbpf_node *skel)
 }
 
 /* Our filters' handle and priority on the host ends: devices we own. */
-#define TC_HANDLE_NODE		1
-#define TC_PRIO_NODE		1
+#define TC_HANDLE_NODE 1
+#define TC_PRIO_NODE   1
 
 /*
  * Host ends: the lab's own devices. auto means clsact there: a tcx attach or
@@ -236,10 +241,12 @@ static int attach_nodes(struct nsbpf_node *skel, const struct dp_run *r, const s
 		*mode = ATTACH_CLSACT;
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
 		struct tc_point p = {
-			.ifname = t->nodes[i].hostif, .ifindex = rt[i].ifindex,
+			.ifname = t->nodes[i].hostif,
+			.ifindex = rt[i].ifindex,
 			.in_fd = bpf_program__fd(skel->progs.from_node),
 			.eg_fd = bpf_program__fd(skel->progs.to_node),
-			.handle = TC_HANDLE_NODE, .prio = TC_PRIO_NODE,
+			.handle = TC_HANDLE_NODE,
+			.prio = TC_PRIO_NODE,
 		};
 
 		err = tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);

@@ -19,9 +19,9 @@
 #include "sys/state.h"
 
 struct dp_uplink {
-	char name[16];		/* "" : no uplink */
-	int ifindex;		/* 0: no uplink */
-	uint32_t ip;		/* host order */
+	char name[16]; /* "" : no uplink */
+	int ifindex;   /* 0: no uplink */
+	uint32_t ip;   /* host order */
 };
 
 /*
@@ -44,6 +44,5 @@ int dp_up(const struct topo *t, const struct node_rt *rt, const struct dp_uplink
 
 /* Sum the per-CPU stats of a lab: out[NSB_STAT_MAX]. */
 int dp_stats_read(const char *lab, struct nsb_counter *out);
-
 
 #endif /* NSBPF_DATAPATH_H */

@@ -14,10 +14,10 @@
 
 /* What every object of one up shares. */
 struct dp_run {
-	const char *dir;		/* the lab's pin directory */
-	unsigned int ct_entries;	/* conntrack size of the lab's maps, 0: the default */
+	const char *dir;	 /* the lab's pin directory */
+	unsigned int ct_entries; /* conntrack size of the lab's maps, 0: the default */
 	struct journal *j;
-	bool reup;			/* update links and filters in place */
+	bool reup; /* update links and filters in place */
 };
 
 /*

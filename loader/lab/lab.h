@@ -22,14 +22,14 @@ int attach_mode_parse(const char *s, enum attach_mode *m);
 
 struct up_opts {
 	bool dry_run;
-	bool force;		/* forwards on ports the host's sockets have */
+	bool force; /* forwards on ports the host's sockets have */
 	enum attach_mode attach;
-	int exec_timeout_s;	/* per node exec command */
+	int exec_timeout_s; /* per node exec command */
 };
 
 /* What up learned about each node while creating it. */
 struct node_rt {
-	int ifindex;		/* host end, host netns */
+	int ifindex; /* host end, host netns */
 	uint8_t node_mac[6];
 	uint8_t host_mac[6];
 	ino_t netns_ino;
@@ -60,11 +60,11 @@ struct lab_node {
 struct lab_info {
 	char name[TOPO_NAME_MAX];
 	char file[1024];
-	char attach[16];	/* host ends: "tcx", "clsact" */
-	char uplink_attach[16];	/* "tcx", "clsact", "" when no uplink */
-	char uplink[TOPO_IFNAMSIZ];	/* "" when none */
+	char attach[16];	    /* host ends: "tcx", "clsact" */
+	char uplink_attach[16];	    /* "tcx", "clsact", "" when no uplink */
+	char uplink[TOPO_IFNAMSIZ]; /* "" when none */
 	uint32_t uplink_ip;
-	unsigned long hostns;	/* inode of the host netns */
+	unsigned long hostns; /* inode of the host netns */
 	struct lab_net *nets;
 	size_t n_nets;
 	struct lab_node *nodes;
@@ -74,28 +74,28 @@ struct lab_info {
 /* A node's exec command that failed: why, and the log that holds its output. */
 struct lab_exec_fail {
 	struct err_msg why;
-	char log[512];		/* the node's exec log */
-	char tail[2048];	/* its end, read before a rollback removes it */
+	char log[512];	 /* the node's exec log */
+	char tail[2048]; /* its end, read before a rollback removes it */
 };
 
 enum up_done {
-	UP_CREATED,		/* a new lab is up */
-	UP_REPLACED,		/* it was up: programs replaced in place, maps kept */
-	UP_PLANNED,		/* dry run: nothing changed */
+	UP_CREATED,  /* a new lab is up */
+	UP_REPLACED, /* it was up: programs replaced in place, maps kept */
+	UP_PLANNED,  /* dry run: nothing changed */
 };
 
 /* What up did, or why it could not: cli/ prints it. */
 struct up_result {
 	enum up_done done;
-	char uplink[TOPO_IFNAMSIZ];	/* the lab's uplink, "" for none */
-	char pin_dir[256];		/* where its maps are (to be) pinned */
-	enum attach_mode attach;	/* UP_REPLACED: how the host ends are attached */
+	char uplink[TOPO_IFNAMSIZ]; /* the lab's uplink, "" for none */
+	char pin_dir[256];	    /* where its maps are (to be) pinned */
+	enum attach_mode attach;    /* UP_REPLACED: how the host ends are attached */
 	/* On failure (-errno), in the order to show them: */
-	bool bad_input;			/* the file does not fit this host (usage) */
-	struct topo_errors problems;	/* each such problem, FILE:LINE:COL */
-	struct lab_exec_fail exec;	/* a node's exec command failed (why "" if not) */
-	struct err_msg err;		/* what failed ("" when nothing more to say) */
-	struct err_msg rollback;	/* undoing it failed too ("" if not) */
+	bool bad_input;		     /* the file does not fit this host (usage) */
+	struct topo_errors problems; /* each such problem, FILE:LINE:COL */
+	struct lab_exec_fail exec;   /* a node's exec command failed (why "" if not) */
+	struct err_msg err;	     /* what failed ("" when nothing more to say) */
+	struct err_msg rollback;     /* undoing it failed too ("" if not) */
 };
 
 /* Bring the lab up (or re-up, or plan it): 0 or -errno, r filled either way. */
@@ -113,7 +113,7 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 		   struct topo_errors *problems, struct err_msg *e);
 
 struct down_result {
-	bool was_up;		/* false: there was nothing to do */
+	bool was_up; /* false: there was nothing to do */
 	struct err_msg err;
 };
 
@@ -133,7 +133,7 @@ struct lab_names {
 int lab_list(struct lab_names *out, struct err_msg *e);
 void lab_names_free(struct lab_names *names);
 
-int lab_info_read(const char *lab, struct lab_info *li);	/* -ENOENT: not up */
+int lab_info_read(const char *lab, struct lab_info *li); /* -ENOENT: not up */
 void lab_info_free(struct lab_info *li);
 /* The lab file's text for a topology and what up learned. malloc'd. */
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
@@ -141,13 +141,13 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 		      uint32_t uplink_ip);
 
 enum lab_node_state {
-	LAB_NODE_UP,		/* host end up, with carrier */
+	LAB_NODE_UP, /* host end up, with carrier */
 	LAB_NODE_DOWN,
-	LAB_NODE_MISSING,	/* host end or namespace gone */
+	LAB_NODE_MISSING, /* host end or namespace gone */
 };
 
 struct lab_node_status {
-	int ifindex;		/* host end; 0 when missing */
+	int ifindex; /* host end; 0 when missing */
 	enum lab_node_state state;
 };
 

@@ -17,8 +17,8 @@
 #include "sys/nl.h"
 #include "nsbpf_maps.h"
 
-#define UPLINK_ADDRS_MAX	64
-#define GATEWAYS_MAX		64
+#define UPLINK_ADDRS_MAX 64
+#define GATEWAYS_MAX	 64
 
 struct fwd_ctx {
 	struct fwd_host *host;
@@ -38,7 +38,8 @@ static int check_fwd(const struct topo *t, size_t i, void *arg, char *err, size_
 static void warn_forwarding(void)
 {
 	static const char *const knobs[] = {
-		"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/forwarding",
+		"/proc/sys/net/ipv4/ip_forward",
+		"/proc/sys/net/ipv4/conf/all/forwarding",
 	};
 	char val[8];
 	FILE *f;

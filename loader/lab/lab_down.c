@@ -61,7 +61,7 @@ static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 	case JOURNAL_NETNS:
 		return netns_delete(rec->netns.name);
 	case JOURNAL_HOSTNS:
-		break;	/* a note: nothing to undo */
+		break; /* a note: nothing to undo */
 	}
 	return 0;
 }
@@ -129,9 +129,10 @@ static int check_hostns(const struct journal_recs *jl, const char *lab, struct e
 			continue;
 		ino = jl->rec[i].hostns.ino;
 		if (ino != (unsigned long)netns_self_ino())
-			return err_set(e, -EXDEV,
-				       "lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
-				       lab, ino, lab);
+			return err_set(
+				e, -EXDEV,
+				"lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
+				lab, ino, lab);
 	}
 	return 0;
 }
@@ -162,8 +163,9 @@ int lab_teardown(const char *lab, struct down_result *r)
 	nl_close(sk);
 	journal_recs_free(&jl);
 	if (failed)
-		return err_set(&r->err, -EBUSY, "lab %s: %d object%s could not be removed; state kept in %s/%s",
-			       lab, failed, failed == 1 ? "" : "s", STATE_DIR, lab);
+		return err_set(&r->err, -EBUSY,
+			       "lab %s: %d object%s could not be removed; state kept in %s/%s", lab,
+			       failed, failed == 1 ? "" : "s", STATE_DIR, lab);
 	/* The parent pin directory goes when the last lab leaves it. */
 	rmdir(PIN_ROOT);
 	err = state_remove(lab);

@@ -116,9 +116,10 @@ static int run_one(const char *lab, const struct topo_node *n, int nsfd, const c
 	status = wait_timeout(pid, timeout_s);
 	if (status == -ETIME) {
 		keep_log_tail(fail, logpath);
-		return err_set(&fail->why, -ETIME,
-			       "node %s: exec \"%s\" did not finish within %d s (start servers in the background with &)",
-			       n->name, cmd, timeout_s);
+		return err_set(
+			&fail->why, -ETIME,
+			"node %s: exec \"%s\" did not finish within %d s (start servers in the background with &)",
+			n->name, cmd, timeout_s);
 	}
 	if (status < 0)
 		return status;

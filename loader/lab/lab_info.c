@@ -53,8 +53,7 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	buf[0] = '\0';
 	err = append(&buf, &len, &cap, "name %s\nfile %s\nattach %s %s\nuplink %s %s\nhostns %lu\n",
 		     t->name, file, attach, uplink_attach, uplink[0] ? uplink : "-",
-		     ipv4_str(uplink_ip, a),
-		     (unsigned long)netns_self_ino());
+		     ipv4_str(uplink_ip, a), (unsigned long)netns_self_ino());
 	for (size_t i = 0; !err && i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
 
@@ -112,8 +111,8 @@ static int parse_line(struct lab_info *li, const char *line)
 {
 	char w[8][1024];
 	unsigned long long reach;
-	int n = sscanf(line, "%1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s",
-		       w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[7]);
+	int n = sscanf(line, "%1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s %1023s", w[0],
+		       w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[7]);
 
 	if (n >= 2 && !strcmp(w[0], "name"))
 		copy_str(li->name, sizeof(li->name), w[1]);
@@ -123,8 +122,7 @@ static int parse_line(struct lab_info *li, const char *line)
 		copy_str(li->attach, sizeof(li->attach), w[1]);
 		if (n >= 3 && strcmp(w[2], "-"))
 			copy_str(li->uplink_attach, sizeof(li->uplink_attach), w[2]);
-	}
-	else if (n >= 3 && !strcmp(w[0], "uplink")) {
+	} else if (n >= 3 && !strcmp(w[0], "uplink")) {
 		copy_str(li->uplink, sizeof(li->uplink), strcmp(w[1], "-") ? w[1] : "");
 		return parse_ip(w[2], &li->uplink_ip);
 	} else if (n >= 2 && !strcmp(w[0], "hostns"))
@@ -139,8 +137,8 @@ static int parse_line(struct lab_info *li, const char *line)
 		ln = &li->nets[li->n_nets];
 		memset(ln, 0, sizeof(*ln));
 		if (sscanf(line, "network %63s %d %*s %d %*s %7s %llu", ln->name, &ln->id,
-			   &ln->prefix, mq, &reach) != 5 || parse_ip(w[3], &ln->subnet) ||
-		    parse_ip(w[5], &ln->gateway))
+			   &ln->prefix, mq, &reach) != 5 ||
+		    parse_ip(w[3], &ln->subnet) || parse_ip(w[5], &ln->gateway))
 			return -EINVAL;
 		ln->masquerade = mq[0] == '1';
 		ln->reach = reach;
@@ -212,7 +210,7 @@ int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out)
 
 	if (!v)
 		return -ENOMEM;
-	sk = nl_open();		/* without netlink every node reads as missing */
+	sk = nl_open(); /* without netlink every node reads as missing */
 	for (size_t i = 0; i < li->n_nodes; i++)
 		v[i].state = node_state(sk, &li->nodes[i], &v[i].ifindex);
 	nl_close(sk);
@@ -265,8 +263,9 @@ const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
 int lab_check_hostns(const struct lab_info *li, struct err_msg *e)
 {
 	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
-		return err_set(e, -EXDEV,
-			       "lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			       li->name, li->hostns);
+		return err_set(
+			e, -EXDEV,
+			"lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
+			li->name, li->hostns);
 	return 0;
 }

@@ -18,7 +18,7 @@
 
 void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 of "lab/node" */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 of "lab/node" */
 	const char *parts[3] = { lab, "/", node };
 
 	for (int p = 0; p < 3; p++)
@@ -69,7 +69,7 @@ int hostif_sysctls(const char *ifname)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
 	err = write_sysctl(path, "0");
 	if (access("/proc/sys/net/ipv6/conf", F_OK))
-		return err;	/* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
+		return err; /* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
 	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
 			 hostif_ipv6[i].name);

@@ -19,9 +19,10 @@ static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl
 		      struct node_rt *rt, struct err_msg *e)
 {
 	if (li->n_nodes != t->n_nodes)
-		return err_set(e, -EEXIST,
-			       "lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
-			       t->name, li->n_nodes, t->path, t->n_nodes, t->name);
+		return err_set(
+			e, -EEXIST,
+			"lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
+			t->name, li->n_nodes, t->path, t->n_nodes, t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		const struct lab_node *ln = &li->nodes[i];
@@ -29,13 +30,15 @@ static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl
 
 		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
 		    strcmp(t->networks[n->network].name, ln->network))
-			return err_set(e, -EEXIST,
-				       "lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
-				       t->name, n->name, t->name);
+			return err_set(
+				e, -EEXIST,
+				"lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
+				t->name, n->name, t->name);
 		if (nl_link_get(sk, ln->hostif, &info))
-			return err_set(e, -ENODEV,
-				       "lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
-				       t->name, ln->hostif, ln->name, t->name);
+			return err_set(
+				e, -ENODEV,
+				"lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
+				t->name, ln->hostif, ln->name, t->name);
 		rt[i].ifindex = info.ifindex;
 		memcpy(rt[i].node_mac, ln->node_mac, 6);
 		memcpy(rt[i].host_mac, ln->host_mac, 6);
@@ -65,9 +68,10 @@ int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 	if (!err)
 		err = lab_resolve_uplink(sk, t, uplink, &up, &r->err);
 	if (!err && strcmp(uplink, li.uplink))
-		err = err_set(&r->err, -EEXIST,
-			      "lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
-			      t->name, li.uplink, uplink, t->name);
+		err = err_set(
+			&r->err, -EEXIST,
+			"lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
+			t->name, li.uplink, uplink, t->name);
 	if (!err && (attach_mode_parse(li.attach, &modes.nodes) ||
 		     (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))))
 		err = err_set(&r->err, -EINVAL, "lab %s: unknown attach mode \"%s\" in its state",

@@ -78,8 +78,8 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 	if (!err)
 		err = nl_route_add(sk, n->ip, 32, 0, host.ifindex, net->gateway);
 	if (err) {
-		pr_warn("node %s: configure %s (%s): %s\n", n->name, n->hostif,
-			ipv4_str(n->ip, ip), strerror(-err));
+		pr_warn("node %s: configure %s (%s): %s\n", n->name, n->hostif, ipv4_str(n->ip, ip),
+			strerror(-err));
 		goto out;
 	}
 	err = node_config(nsfd, t, n);
@@ -134,14 +134,16 @@ static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e
 		fd = netns_open(n->netns);
 		if (fd >= 0) {
 			close(fd);
-			return err_set(e, -EEXIST,
-				       "node %s: a network namespace named %s already exists (%s/%s): nothing was created",
-				       n->name, n->netns, NETNS_RUN_DIR, n->netns);
+			return err_set(
+				e, -EEXIST,
+				"node %s: a network namespace named %s already exists (%s/%s): nothing was created",
+				n->name, n->netns, NETNS_RUN_DIR, n->netns);
 		}
 		if (!nl_link_get(sk, n->hostif, &info))
-			return err_set(e, -EEXIST,
-				       "node %s: an interface named %s already exists in this namespace: nothing was created",
-				       n->name, n->hostif);
+			return err_set(
+				e, -EEXIST,
+				"node %s: an interface named %s already exists in this namespace: nothing was created",
+				n->name, n->hostif);
 	}
 	return 0;
 }
@@ -155,7 +157,7 @@ static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e
  */
 static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct topo *t)
 {
-	char name[80], peer[80], path[160];	/* the name check keeps them within IFNAMSIZ */
+	char name[80], peer[80], path[160]; /* the name check keeps them within IFNAMSIZ */
 	struct nl_link_info info = { 0 };
 	int err;
 
@@ -184,7 +186,8 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 		err = nl_link_set_up(sk, info.ifindex);
 	if (err)
 		pr_warn("lab %s: no FIB probe device %s (%s): addresses the host gains later "
-			"count as the world's\n", t->name, name, strerror(-err));
+			"count as the world's\n",
+			t->name, name, strerror(-err));
 }
 
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
@@ -287,9 +290,10 @@ static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_so
 
 	if (state_exists(t->name)) {
 		if (state_read_lab(t->name, &l))
-			return err_set(&r->err, -EBUSY,
-				       "lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
-				       t->name, t->name);
+			return err_set(
+				&r->err, -EBUSY,
+				"lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
+				t->name, t->name);
 		state_lines_free(&l);
 		return lab_reup(t, sk, r);
 	}

@@ -24,7 +24,9 @@ int fwd_map_open(const char *lab)
 static struct nsb_fwd_key fwd_key(const struct fwd_spec *f, uint16_t port)
 {
 	return (struct nsb_fwd_key){
-		.host_addr = htonl(f->host_ip), .port = htons(port), .proto = f->proto,
+		.host_addr = htonl(f->host_ip),
+		.port = htons(port),
+		.proto = f->proto,
 	};
 }
 
@@ -173,7 +175,7 @@ static void proc_ports(const char *file, bool listen_only, uint8_t *used)
 		colon = strrchr(local, ':');
 		if (!colon || sscanf(colon + 1, "%x", &port) != 1 || port > 65535)
 			continue;
-		if (listen_only && state != 0x0A)	/* TCP_LISTEN */
+		if (listen_only && state != 0x0A) /* TCP_LISTEN */
 			continue;
 		used[port / 8] |= (uint8_t)(1U << (port % 8));
 	}
@@ -208,7 +210,7 @@ struct fwd_host *fwd_host_read(void)
 	if (!h)
 		return NULL;
 	proc_ports("tcp", true, h->tcp);
-	proc_ports("tcp6", true, h->tcp);	/* a v6 socket on :: takes v4 too */
+	proc_ports("tcp6", true, h->tcp); /* a v6 socket on :: takes v4 too */
 	proc_ports("udp", false, h->udp);
 	proc_ports("udp6", false, h->udp);
 	/* Linux's defaults, should the file be missing */
@@ -222,7 +224,7 @@ struct fwd_host *fwd_host_read(void)
 	free(line);
 	line = read_line("/proc/sys/net/ipv4/ip_local_reserved_ports");
 	if (line && fwd_host_parse_reserved(h, line))
-		memset(h->reserved, 0, sizeof(h->reserved));	/* unreadable: none reserved */
+		memset(h->reserved, 0, sizeof(h->reserved)); /* unreadable: none reserved */
 	free(line);
 	h->addrs = calloc(NSB_HOST_ADDRS_MAX, sizeof(*h->addrs));
 	sk = nl_open();

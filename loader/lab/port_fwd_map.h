@@ -13,9 +13,9 @@
 #include "lab/lab.h"
 
 struct fwd_entry {
-	struct fwd_spec spec;	/* node "" when its address is no node of the lab */
-	uint32_t node_ip;	/* host order */
-	uint64_t hits;		/* summed over the forward's ports */
+	struct fwd_spec spec; /* node "" when its address is no node of the lab */
+	uint32_t node_ip;     /* host order */
+	uint64_t hits;	      /* summed over the forward's ports */
 };
 
 /* Open /sys/fs/bpf/nsbpf/LAB/forwards: fd or -errno. */
@@ -39,7 +39,7 @@ int fwd_map_del(int fd, const struct fwd_spec *f);
  * NULL with errno set on failure.
  */
 struct fwd_host *fwd_host_read(void);
-int fwd_host_add_addr(struct fwd_host *h, uint32_t ip);	/* one more address, host order */
+int fwd_host_add_addr(struct fwd_host *h, uint32_t ip); /* one more address, host order */
 void fwd_host_free(struct fwd_host *h);
 
 #endif /* NSBPF_FWD_MAP_H */

@@ -72,8 +72,9 @@ int rules_config_read(const char *lab, struct rules_config *c, struct err_msg *e
 	c->snat_port_max = cfg.snat_port_max;
 	for (size_t i = 0; i < RULES_N_TIMEOUTS; i++) {
 		c->timeouts[i].name = timeout_rows[i].name;
-		c->timeouts[i].secs = nsb_ct_timeout(&cfg, timeout_rows[i].proto,
-						     timeout_rows[i].state) / NSB_NSEC_PER_SEC;
+		c->timeouts[i].secs =
+			nsb_ct_timeout(&cfg, timeout_rows[i].proto, timeout_rows[i].state) /
+			NSB_NSEC_PER_SEC;
 	}
 	return 0;
 }
@@ -84,7 +85,7 @@ static __u64 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
 	return (__u64)ts.tv_sec * NSB_NSEC_PER_SEC + (__u64)ts.tv_nsec;
 }
 
@@ -140,7 +141,7 @@ int rules_flows_foreach(const char *lab, int (*fn)(const struct rules_flow *f, v
 		first = false;
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &ent))
-			continue;	/* evicted meanwhile */
+			continue; /* evicted meanwhile */
 		flow_of(&cfg, &key, &ent, now, &f);
 		err = fn(&f, arg);
 	}

@@ -18,16 +18,16 @@
 #include "util/err.h"
 
 /* The conntrack timeouts in force, by the names of the file's nat: timeouts: keys. */
-#define RULES_N_TIMEOUTS	7
+#define RULES_N_TIMEOUTS 7
 
 struct rules_timeout {
-	const char *name;	/* "tcp_syn", "tcp_established", ... "icmp" */
+	const char *name; /* "tcp_syn", "tcp_established", ... "icmp" */
 	uint64_t secs;
 };
 
 /* What the running lab was configured with (its config map). */
 struct rules_config {
-	uint16_t snat_port_min;	/* masquerade source ports, inclusive */
+	uint16_t snat_port_min; /* masquerade source ports, inclusive */
 	uint16_t snat_port_max;
 	struct rules_timeout timeouts[RULES_N_TIMEOUTS];
 };
@@ -46,8 +46,8 @@ int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_
  * -errno with every problem in probs (index: the request, ERR_NO_INDEX for
  * the lab's own failures).
  */
-int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
-		       bool force, struct err_list *probs);
+int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n, bool force,
+		       struct err_list *probs);
 
 /*
  * Delete the forward that starts at f's port, as long as f. -ENOENT: no
@@ -58,14 +58,14 @@ int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *f, stru
 /* ---- the NAT's flows (ct) ---- */
 
 enum rules_flow_kind {
-	RULES_FLOW_MASQUERADE,	/* the node opened it */
-	RULES_FLOW_FORWARD,	/* a client through a forward */
-	RULES_FLOW_HAIRPIN,	/* node to node through a forward */
+	RULES_FLOW_MASQUERADE, /* the node opened it */
+	RULES_FLOW_FORWARD,    /* a client through a forward */
+	RULES_FLOW_HAIRPIN,    /* node to node through a forward */
 };
 
 struct rules_endpoint {
-	uint32_t ip;		/* host order */
-	uint16_t port;		/* host order; ICMP: the echo id */
+	uint32_t ip;   /* host order */
+	uint16_t port; /* host order; ICMP: the echo id */
 };
 
 /*
@@ -74,16 +74,16 @@ struct rules_endpoint {
  * flow is given.
  */
 struct rules_flow {
-	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
 	enum rules_flow_kind kind;
 	enum nsb_ct_state state;
 	struct rules_endpoint node, remote, nat;
 	bool has_dnat;
 	struct rules_endpoint dnat;
 	uint64_t age_s, idle_s;
-	bool expired;		/* idle past its timeout (nsb_ct_timeout()): its port is free */
-	uint64_t pkts_orig, bytes_orig;		/* node -> remote */
-	uint64_t pkts_reply, bytes_reply;	/* remote -> node */
+	bool expired; /* idle past its timeout (nsb_ct_timeout()): its port is free */
+	uint64_t pkts_orig, bytes_orig;	  /* node -> remote */
+	uint64_t pkts_reply, bytes_reply; /* remote -> node */
 };
 
 /* fn for each flow of the lab (a non-zero return stops the walk and is returned). */
@@ -105,8 +105,8 @@ struct rules_counter {
 
 /* The datapath's counters, summed over CPUs: per path and per drop reason. */
 struct rules_stats {
-	struct rules_counter paths[NSB_PATH_MAX];	/* enum nsb_path */
-	struct rules_counter drops[NSB_DROP_MAX];	/* enum nsb_drop */
+	struct rules_counter paths[NSB_PATH_MAX]; /* enum nsb_path */
+	struct rules_counter drops[NSB_DROP_MAX]; /* enum nsb_drop */
 };
 
 int rules_stats_read(const char *lab, struct rules_stats *s, struct err_msg *e);

@@ -26,7 +26,7 @@ int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_
 
 /* What every request is checked against: the lab's forwards and the host. */
 struct fwd_check {
-	struct fwd_index *ix;	/* points into have */
+	struct fwd_index *ix; /* points into have */
 	struct fwd_entry *have;
 	struct fwd_host *host;
 	struct rules_config cfg;
@@ -64,8 +64,8 @@ static int fwd_check_begin(const struct lab_info *li, int fd, struct fwd_check *
  * range, each other and what the host has (addresses, ephemeral ports,
  * sockets; `up` checks the file's forwards the same way): every problem.
  */
-static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs,
-			 size_t n, bool force, struct err_list *probs)
+static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
+			 bool force, struct err_list *probs)
 {
 	struct fwd_check c = { 0 };
 	char why[512];
@@ -93,8 +93,8 @@ static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spe
 }
 
 /* Insert them all, or none: a failure takes back what this run inserted. */
-static int fwd_insert_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs,
-			  size_t n, struct err_list *probs)
+static int fwd_insert_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
+			  struct err_list *probs)
 {
 	struct nl_sock *sk = nl_open();
 	char desc[160];
@@ -112,8 +112,9 @@ static int fwd_insert_all(const struct lab_info *li, int fd, const struct fwd_sp
 
 		fwd_format(&reqs[i], desc, sizeof(desc));
 		if (nl_link_get(sk, node->hostif, &link)) {
-			err_add(probs, ERR_NO_INDEX, false, "lab %s: host end %s of node %s is missing",
-				li->name, node->hostif, node->name);
+			err_add(probs, ERR_NO_INDEX, false,
+				"lab %s: host end %s of node %s is missing", li->name, node->hostif,
+				node->name);
 			err = -ENODEV;
 			break;
 		}
@@ -150,8 +151,8 @@ static void fwd_map_unlock(int lock, int fd)
 	state_unlock(lock);
 }
 
-int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
-		       bool force, struct err_list *probs)
+int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n, bool force,
+		       struct err_list *probs)
 {
 	struct err_msg e;
 	int lock, fd, err;
@@ -179,7 +180,8 @@ int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *f, stru
 	if (err == -ENOENT && fd >= 0)
 		err_set(e, err, "forward del: lab %s has no forward %s", li->name, desc);
 	else if (err == -ERANGE)
-		err_set(e, err, "forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
+		err_set(e, err,
+			"forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
 			desc, li->name);
 	else if (err && fd >= 0)
 		err_set(e, err, "forward del: %s: %s", desc, strerror(-err));

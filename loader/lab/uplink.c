@@ -20,19 +20,21 @@
 #include "uplink.skel.h"
 
 /* Our filters' handle and priority on the uplink, a device shared with others. */
-#define TC_HANDLE_UPLINK	0x4e5b	/* unlikely to be someone else's */
-#define TC_PRIO_UPLINK		0xc000
+#define TC_HANDLE_UPLINK 0x4e5b /* unlikely to be someone else's */
+#define TC_PRIO_UPLINK	 0xc000
 
 /* The uplink is shared with the host: tcx links coexist with others. */
 static int attach_uplink(struct nsbpf_uplink *skel, const struct dp_run *r,
 			 const struct dp_uplink *up, enum attach_mode *mode)
 {
 	struct tc_point p = {
-		.ifname = up->name, .ifindex = up->ifindex,
+		.ifname = up->name,
+		.ifindex = up->ifindex,
 		.in_fd = bpf_program__fd(skel->progs.from_uplink),
 		/* nothing leaves with a lab source, whatever the host routes (egress.h) */
 		.eg_fd = bpf_program__fd(skel->progs.to_uplink),
-		.handle = TC_HANDLE_UPLINK, .prio = TC_PRIO_UPLINK,
+		.handle = TC_HANDLE_UPLINK,
+		.prio = TC_PRIO_UPLINK,
 	};
 	bool tcx;
 	int err;

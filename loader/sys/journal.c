@@ -19,7 +19,7 @@ static const char *const kind_names[] = {
 	[JOURNAL_PINDIR] = "pindir", [JOURNAL_PIN] = "pin",	[JOURNAL_CLSACT] = "tc",
 };
 
-#define N_KINDS	(sizeof(kind_names) / sizeof(kind_names[0]))
+#define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
 static int journal_open_flags(struct journal *j, const char *lab, int flags)
 {
@@ -54,12 +54,18 @@ void journal_close(struct journal *j)
 static const char *rec_name(const struct journal_rec *rec)
 {
 	switch (rec->kind) {
-	case JOURNAL_NETNS:	return rec->netns.name;
-	case JOURNAL_LINK:	return rec->link.ifname;
-	case JOURNAL_PINDIR:	return rec->pindir.path;
-	case JOURNAL_PIN:	return rec->pin.path;
-	case JOURNAL_CLSACT:	return rec->clsact.ifname;
-	case JOURNAL_HOSTNS:	break;
+	case JOURNAL_NETNS:
+		return rec->netns.name;
+	case JOURNAL_LINK:
+		return rec->link.ifname;
+	case JOURNAL_PINDIR:
+		return rec->pindir.path;
+	case JOURNAL_PIN:
+		return rec->pin.path;
+	case JOURNAL_CLSACT:
+		return rec->clsact.ifname;
+	case JOURNAL_HOSTNS:
+		break;
 	}
 	return NULL;
 }
@@ -128,7 +134,7 @@ int journal_pin(struct journal *j, const char *path)
 }
 
 /* %255s: JOURNAL_NAME_MAX - 1 */
-#define NAME_FMT	"%255s"
+#define NAME_FMT "%255s"
 _Static_assert(JOURNAL_NAME_MAX == 256, "NAME_FMT follows JOURNAL_NAME_MAX");
 
 /* One line into rec: 1 parsed, 0 not a record we know (skip it). */

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define JOURNAL_NAME_MAX	256	/* names and paths, with their NUL */
+#define JOURNAL_NAME_MAX 256 /* names and paths, with their NUL */
 
 enum journal_kind {
 	JOURNAL_HOSTNS,
@@ -61,7 +61,7 @@ struct journal_clsact {
 
 struct journal_rec {
 	enum journal_kind kind;
-	bool forget;		/* written only: journal_read applies the forgets */
+	bool forget; /* written only: journal_read applies the forgets */
 	union {
 		struct journal_hostns hostns;
 		struct journal_netns netns;

@@ -163,8 +163,8 @@ ino_t netns_self_ino(void)
 }
 
 #ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71	/* Linux 5.14 */
-#endif /* SO_NETNS_COOKIE */
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif			   /* SO_NETNS_COOKIE */
 
 uint64_t netns_cookie(void)
 {
@@ -181,7 +181,7 @@ uint64_t netns_cookie(void)
 }
 
 /* The initial netns has this fixed inode number on kernels since 6.x. */
-#define PROC_NET_INIT_INO	0xEFFFFFF9U
+#define PROC_NET_INIT_INO 0xEFFFFFF9U
 
 int netns_is_initial(void)
 {

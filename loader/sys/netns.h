@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define NETNS_RUN_DIR	"/run/netns"
+#define NETNS_RUN_DIR "/run/netns"
 
 /* Make /run/netns exist and be a shared mount, as iproute2 does. */
 int netns_prepare_dir(void);

@@ -18,20 +18,34 @@
 static int nle_to_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
-	case 0:			return 0;
-	case NLE_EXIST:		return -EEXIST;
-	case NLE_NODEV:		return -ENODEV;
-	case NLE_OBJ_NOTFOUND:	return -ENOENT;
-	case NLE_PERM:		return -EPERM;
-	case NLE_INVAL:		return -EINVAL;
-	case NLE_BUSY:		return -EBUSY;
-	case NLE_NOMEM:		return -ENOMEM;
-	case NLE_RANGE:		return -ERANGE;
-	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
-	case NLE_NOADDR:	return -EADDRNOTAVAIL;
-	case NLE_AGAIN:		return -EAGAIN;
-	case NLE_AF_NOSUPPORT:	return -EAFNOSUPPORT;
-	case NLE_NOACCESS:	return -EACCES;
+	case 0:
+		return 0;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_NOADDR:
+		return -EADDRNOTAVAIL;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	case NLE_NOACCESS:
+		return -EACCES;
 	default:
 		pr_debug("netlink: %s\n", nl_geterror(nle));
 		return -EIO;
@@ -220,7 +234,7 @@ int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int 
 			goto out;
 	}
 	rtnl_route_add_nexthop(route, nh);
-	nh = NULL;	/* owned by route now */
+	nh = NULL; /* owned by route now */
 	err = nle_to_errno(rtnl_route_add(sk, route, NLM_F_EXCL));
 out:
 	if (nh)
@@ -291,8 +305,8 @@ static void find_v4(struct nl_object *obj, void *arg)
 	struct nl_addr *local = rtnl_addr_get_local(a);
 	uint32_t be;
 
-	if (fv->ip || rtnl_addr_get_family(a) != AF_INET || rtnl_addr_get_ifindex(a) != fv->ifindex ||
-	    !local || nl_addr_get_len(local) != 4)
+	if (fv->ip || rtnl_addr_get_family(a) != AF_INET ||
+	    rtnl_addr_get_ifindex(a) != fv->ifindex || !local || nl_addr_get_len(local) != 4)
 		return;
 	memcpy(&be, nl_addr_get_binary_addr(local), 4);
 	fv->ip = ntohl(be);
@@ -400,8 +414,7 @@ static void collect_gw(struct rtnl_nexthop *nh, void *arg)
 	struct gateways *g = arg;
 	uint32_t be;
 
-	if (!gw || nl_addr_get_family(gw) != AF_INET || nl_addr_get_len(gw) != 4 ||
-	    g->n >= g->max)
+	if (!gw || nl_addr_get_family(gw) != AF_INET || nl_addr_get_len(gw) != 4 || g->n >= g->max)
 		return;
 	memcpy(&be, nl_addr_get_binary_addr(gw), 4);
 	g->out[g->n++] = ntohl(be);

@@ -12,7 +12,7 @@
 
 struct nl_sock;
 
-struct nl_sock *nl_open(void);	/* NULL with errno set */
+struct nl_sock *nl_open(void); /* NULL with errno set */
 void nl_close(struct nl_sock *sk);
 
 /*
@@ -26,7 +26,7 @@ void nl_close(struct nl_sock *sk);
  */
 int nl_veth_create(struct nl_sock *sk, const char *name, const uint8_t mac[6],
 		   const char *peer_name, const uint8_t peer_mac[6], int peer_ns_fd);
-int nl_link_del(struct nl_sock *sk, const char *name);	/* 0 when already gone */
+int nl_link_del(struct nl_sock *sk, const char *name); /* 0 when already gone */
 int nl_link_set_up(struct nl_sock *sk, int ifindex);
 
 struct nl_link_info {
@@ -35,8 +35,8 @@ struct nl_link_info {
 	bool admin_up;
 	bool lower_up;
 	unsigned int mtu;
-	unsigned int arptype;	/* ARPHRD_*: ARPHRD_ETHER for Ethernet, veth, bridge */
-	char kind[16];		/* "veth", "" when none */
+	unsigned int arptype; /* ARPHRD_*: ARPHRD_ETHER for Ethernet, veth, bridge */
+	char kind[16];	      /* "veth", "" when none */
 };
 int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info);
 

@@ -89,8 +89,7 @@ static bool conntrack_map(const struct bpf_map *m)
 	return !strcmp(bpf_map__name(m), "ct") || !strcmp(bpf_map__name(m), "nat_ports");
 }
 
-int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries,
-		struct journal *j)
+int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries, struct journal *j)
 {
 	struct bpf_map *m;
 	char path[512];

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#define BPFFS_ROOT	"/sys/fs/bpf"
-#define PIN_ROOT	BPFFS_ROOT "/nsbpf"
+#define BPFFS_ROOT "/sys/fs/bpf"
+#define PIN_ROOT   BPFFS_ROOT "/nsbpf"
 
 /* Make sure a bpffs is mounted at /sys/fs/bpf. */
 int bpffs_ensure(void);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define STATE_DIR	"/run/nsbpf"
+#define STATE_DIR "/run/nsbpf"
 
 /* Take the lock (blocking); returns an fd to pass to state_unlock. */
 int state_lock(void);
@@ -26,7 +26,7 @@ struct state_lines {
 	char **line;
 	size_t n;
 };
-int state_read_lab(const char *lab, struct state_lines *out);	/* -ENOENT: not complete */
+int state_read_lab(const char *lab, struct state_lines *out); /* -ENOENT: not complete */
 void state_lines_free(struct state_lines *l);
 
 /* Atomically write the "lab" file from its text. */

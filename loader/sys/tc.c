@@ -12,11 +12,11 @@
 #include "util/log.h"
 
 #ifndef ENOTSUPP
-#define ENOTSUPP 524	/* kernel-internal, leaks out of some bpf() paths */
-#endif /* ENOTSUPP */
+#define ENOTSUPP 524 /* kernel-internal, leaks out of some bpf() paths */
+#endif		     /* ENOTSUPP */
 
 /* Debian 12's uapi headers predate tcx (6.6): the attach types by number. */
-#define NSB_TCX_INGRESS	((enum bpf_attach_type)46)
+#define NSB_TCX_INGRESS ((enum bpf_attach_type)46)
 #define NSB_TCX_EGRESS	((enum bpf_attach_type)47)
 
 int tc_link_pin(int prog_fd, int target, enum bpf_attach_type type, const char *pin,
@@ -38,7 +38,7 @@ int tc_link_pin(int prog_fd, int target, enum bpf_attach_type type, const char *
 	err = journal_pin(j, pin);
 	if (!err && bpf_obj_pin(fd, pin))
 		err = -errno;
-	close(fd);	/* the pin holds the link: it outlives us */
+	close(fd); /* the pin holds the link: it outlives us */
 	return err;
 }
 
@@ -114,7 +114,7 @@ int tc_clsact_detach(const char *ifname, bool ingress, unsigned int handle, unsi
 	int err;
 
 	if (!ifindex)
-		return 0;	/* the device is gone, and its filters with it */
+		return 0; /* the device is gone, and its filters with it */
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);

@@ -18,9 +18,9 @@
 struct tc_point {
 	const char *ifname;
 	int ifindex;
-	int in_fd;		/* ingress program */
-	int eg_fd;		/* egress program, -1: none */
-	unsigned int handle;	/* clsact filter handle and priority */
+	int in_fd;	     /* ingress program */
+	int eg_fd;	     /* egress program, -1: none */
+	unsigned int handle; /* clsact filter handle and priority */
 	unsigned int prio;
 };
 

@@ -19,16 +19,16 @@
 struct fwd_slot {
 	uint32_t ip;
 	uint16_t port;
-	uint8_t proto;		/* 0: empty */
+	uint8_t proto; /* 0: empty */
 	uint32_t owner;
 };
 
 struct fwd_index {
-	uint32_t any[2][65536];		/* [udp?][port]: the first any-address owner */
-	uint32_t some[2][65536];	/* the first specific-address owner of the port */
+	uint32_t any[2][65536];	 /* [udp?][port]: the first any-address owner */
+	uint32_t some[2][65536]; /* the first specific-address owner of the port */
 	struct fwd_slot *slots;
 	size_t cap, used;
-	const struct fwd_spec **owners;	/* owner n is owners[n - 1] */
+	const struct fwd_spec **owners; /* owner n is owners[n - 1] */
 	size_t n_owners, cap_owners;
 };
 
@@ -149,8 +149,9 @@ int fwd_index_add(struct fwd_index *ix, const struct fwd_spec *f)
 		s = slot_find(ix, f->proto, f->host_ip, (uint16_t)port);
 		if (s->proto)
 			continue;
-		*s = (struct fwd_slot){ .ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto,
-					.owner = me };
+		*s = (struct fwd_slot){
+			.ip = f->host_ip, .port = (uint16_t)port, .proto = f->proto, .owner = me
+		};
 		ix->used++;
 	}
 	return 0;

@@ -112,9 +112,12 @@ void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
 	const struct topo_forward *tf = &t->forwards[i];
 
 	*f = (struct fwd_spec){
-		.proto = tf->proto, .host_ip = tf->host_ip,
-		.port = tf->port, .port_end = tf->port_end,
-		.to_port = tf->to_port, .to_port_end = tf->to_port_end,
+		.proto = tf->proto,
+		.host_ip = tf->host_ip,
+		.port = tf->port,
+		.port_end = tf->port_end,
+		.to_port = tf->to_port,
+		.to_port_end = tf->to_port_end,
 	};
 	if (tf->node >= 0)
 		snprintf(f->node, sizeof(f->node), "%s", t->nodes[tf->node].name);
@@ -129,7 +132,8 @@ void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 	else
 		host[0] = '\0';
 	if (f->port == f->port_end)
-		snprintf(buf, len, "%s %s%u", f->proto == IPPROTO_TCP ? "tcp" : "udp", host, f->port);
+		snprintf(buf, len, "%s %s%u", f->proto == IPPROTO_TCP ? "tcp" : "udp", host,
+			 f->port);
 	else
 		snprintf(buf, len, "%s %s%u-%u", f->proto == IPPROTO_TCP ? "tcp" : "udp", host,
 			 f->port, f->port_end);
@@ -172,7 +176,7 @@ static bool port_set(const uint8_t *bits, unsigned int port)
 static bool has_addr(const struct fwd_host *h, uint32_t ip)
 {
 	if ((ip >> 24) == 127)
-		return true;	/* the whole of 127/8 is local, through lo's route */
+		return true; /* the whole of 127/8 is local, through lo's route */
 	for (size_t i = 0; i < h->n_addrs; i++)
 		if (h->addrs[i] == ip)
 			return true;
@@ -197,17 +201,19 @@ int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool forc
 
 	fwd_format(f, desc, sizeof(desc));
 	if (f->host_ip && !has_addr(h, f->host_ip)) {
-		snprintf(err, len,
-			 "%s: %s is not an address of this host: use one it has (ip -4 addr), a gateway of the lab, or no host address",
-			 desc, topo_ip_str(f->host_ip, ip));
+		snprintf(
+			err, len,
+			"%s: %s is not an address of this host: use one it has (ip -4 addr), a gateway of the lab, or no host address",
+			desc, topo_ip_str(f->host_ip, ip));
 		return -EADDRNOTAVAIL;
 	}
 	for (port = f->port; port <= f->port_end; port++) {
 		if (port < h->eph_lo || port > h->eph_hi || port_set(h->reserved, port))
 			continue;
-		snprintf(err, len,
-			 "%s: port %u is in the host's ephemeral port range %u-%u (net.ipv4.ip_local_port_range), where its own connections take their source ports and their replies would go to the node: use a port outside it, or add the port to net.ipv4.ip_local_reserved_ports",
-			 desc, port, h->eph_lo, h->eph_hi);
+		snprintf(
+			err, len,
+			"%s: port %u is in the host's ephemeral port range %u-%u (net.ipv4.ip_local_port_range), where its own connections take their source ports and their replies would go to the node: use a port outside it, or add the port to net.ipv4.ip_local_reserved_ports",
+			desc, port, h->eph_lo, h->eph_hi);
 		return -ERANGE;
 	}
 	for (port = f->port; !force && port <= f->port_end; port++) {
@@ -243,8 +249,8 @@ int fwd_host_parse_reserved(struct fwd_host *h, const char *s)
 	return 0;
 }
 
-int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
-	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len)
+int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n, uint16_t snat_lo,
+	      uint16_t snat_hi, char *err, size_t len)
 {
 	struct fwd_index *ix;
 	int e = fwd_check_snat(f, snat_lo, snat_hi, err, len);

@@ -13,12 +13,12 @@
 #include "topo/topo.h"
 
 struct fwd_spec {
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	uint32_t host_ip;	/* host order; 0: the uplink address and loopback */
-	uint16_t port;		/* host ports port..port_end */
+	uint8_t proto;	  /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip; /* host order; 0: the uplink address and loopback */
+	uint16_t port;	  /* host ports port..port_end */
 	uint16_t port_end;
 	char node[TOPO_NAME_MAX];
-	uint16_t to_port;	/* node ports to_port..to_port_end */
+	uint16_t to_port; /* node ports to_port..to_port_end */
 	uint16_t to_port_end;
 };
 
@@ -55,8 +55,8 @@ int fwd_check_snat(const struct fwd_spec *f, uint16_t snat_lo, uint16_t snat_hi,
  * [snat_lo, snat_hi]? 0, or -EEXIST (same forward), -EADDRINUSE (overlap or
  * inside the SNAT range) with a message in err.
  */
-int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n,
-	      uint16_t snat_lo, uint16_t snat_hi, char *err, size_t len);
+int fwd_check(const struct fwd_spec *f, const struct fwd_spec *existing, size_t n, uint16_t snat_lo,
+	      uint16_t snat_hi, char *err, size_t len);
 
 /*
  * An index of the (proto, address, port) triples forwards claim, to check
@@ -89,11 +89,11 @@ int fwd_index_claim(struct fwd_index *ix, const struct fwd_spec *f, char *err, s
  * its addresses. fwd_host_read() (fwd_map.c) fills it from /proc and netlink.
  */
 struct fwd_host {
-	uint8_t tcp[65536 / 8];		/* a listening TCP socket has the port */
-	uint8_t udp[65536 / 8];		/* a UDP socket has the port */
-	uint8_t reserved[65536 / 8];	/* net.ipv4.ip_local_reserved_ports */
-	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
-	uint32_t *addrs;		/* IPv4 addresses, host order */
+	uint8_t tcp[65536 / 8];	     /* a listening TCP socket has the port */
+	uint8_t udp[65536 / 8];	     /* a UDP socket has the port */
+	uint8_t reserved[65536 / 8]; /* net.ipv4.ip_local_reserved_ports */
+	uint16_t eph_lo, eph_hi;     /* net.ipv4.ip_local_port_range */
+	uint32_t *addrs;	     /* IPv4 addresses, host order */
 	size_t n_addrs;
 };
 

@@ -17,11 +17,11 @@
 #include "topo/topo_internal.h"
 #include "util/addr.h"
 
-#define TOPO_FILE_MAX	(16u << 20)	/* a 4096-node lab is well under 1 MiB */
+#define TOPO_FILE_MAX (16u << 20) /* a 4096-node lab is well under 1 MiB */
 
 /* ---- did-you-mean ---- */
 
-#define HINT_LEN_MAX	64
+#define HINT_LEN_MAX 64
 
 static int min3(int a, int b, int c)
 {
@@ -199,15 +199,16 @@ static int add_entry(void **arr, size_t arr_size, void **src, size_t src_size, s
 }
 
 /* add_entry() on list (a struct topo array) and src (its array in c), typed. */
-#define ADD_ENTRY(c, list, src, n, cap) ({						\
-	void *list_ = (c)->t->list, *src_ = (c)->src;					\
-	int i_ = add_entry(&list_, sizeof(*(c)->t->list), &src_, sizeof(*(c)->src),	\
-			   &(c)->t->n, &(c)->cap);					\
-											\
-	(c)->t->list = list_;								\
-	(c)->src = src_;								\
-	i_;										\
-})
+#define ADD_ENTRY(c, list, src, n, cap)                                                     \
+	({                                                                                  \
+		void *list_ = (c)->t->list, *src_ = (c)->src;                               \
+		int i_ = add_entry(&list_, sizeof(*(c)->t->list), &src_, sizeof(*(c)->src), \
+				   &(c)->t->n, &(c)->cap);                                  \
+                                                                                            \
+		(c)->t->list = list_;                                                       \
+		(c)->src = src_;                                                            \
+		i_;                                                                         \
+	})
 
 int topo_add_network(struct topo_ctx *c)
 {
@@ -293,7 +294,7 @@ int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **o
 	if (!buf && len)
 		return -EINVAL;
 	if (!buf)
-		buf = "";	/* libyaml asserts on a NULL input */
+		buf = ""; /* libyaml asserts on a NULL input */
 	c.t = calloc(1, sizeof(*c.t));
 	if (!c.t)
 		return -ENOMEM;

@@ -11,47 +11,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOPO_IFNAMSIZ	16	/* IFNAMSIZ, with the NUL */
-#define TOPO_NAME_MAX	64
+#define TOPO_IFNAMSIZ 16 /* IFNAMSIZ, with the NUL */
+#define TOPO_NAME_MAX 64
 
 struct topo_mark {
-	int line;		/* 1-based, 0 when unknown */
-	int col;		/* 1-based */
+	int line; /* 1-based, 0 when unknown */
+	int col;  /* 1-based */
 };
 
 struct topo_network {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
-	struct topo_mark subnet_mark;	/* for checks against the host at up */
-	struct topo_mark gateway_mark;	/* the subnet's when the gateway is defaulted */
-	uint32_t subnet;	/* host order, host bits zero */
-	uint8_t prefix;		/* 1..30 */
-	uint32_t gateway;	/* host order; defaults to subnet + 1 */
+	struct topo_mark subnet_mark;  /* for checks against the host at up */
+	struct topo_mark gateway_mark; /* the subnet's when the gateway is defaulted */
+	uint32_t subnet;	       /* host order, host bits zero */
+	uint8_t prefix;		       /* 1..30 */
+	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;
-	uint64_t reach;		/* bit n: may talk to networks[n]; symmetric, own bit set */
+	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
 };
 
 struct topo_node {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
-	int network;		/* index into topo.networks */
-	uint32_t ip;		/* host order; defaulted to the next free address */
-	char **exec;		/* commands run in the node after up, in order */
+	int network; /* index into topo.networks */
+	uint32_t ip; /* host order; defaulted to the next free address */
+	char **exec; /* commands run in the node after up, in order */
 	size_t n_exec;
-	char netns[TOPO_NAME_MAX];	/* "<lab>-<node>", under /run/netns */
-	char hostif[TOPO_IFNAMSIZ];	/* "<lab>-<node>", host end of the veth */
+	char netns[TOPO_NAME_MAX];  /* "<lab>-<node>", under /run/netns */
+	char hostif[TOPO_IFNAMSIZ]; /* "<lab>-<node>", host end of the veth */
 };
 
 struct topo_forward {
 	struct topo_mark mark;
-	struct topo_mark host_mark;	/* line 0 when host is not given */
+	struct topo_mark host_mark; /* line 0 when host is not given */
 	struct topo_mark port_mark;
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	uint32_t host_ip;	/* host order; 0: uplink address and loopback */
-	uint16_t port;		/* first host port */
-	uint16_t port_end;	/* last host port, == port for one port */
-	int node;		/* index into topo.nodes */
-	uint16_t to_port;	/* first node port */
+	uint8_t proto;	   /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;  /* host order; 0: uplink address and loopback */
+	uint16_t port;	   /* first host port */
+	uint16_t port_end; /* last host port, == port for one port */
+	int node;	   /* index into topo.nodes */
+	uint16_t to_port;  /* first node port */
 	uint16_t to_port_end;
 };
 
@@ -69,25 +69,25 @@ struct topo_timeouts {
 	uint32_t icmp;
 };
 
-#define TOPO_TIMEOUT_MAX	(30u * 24 * 3600)	/* 30 days */
+#define TOPO_TIMEOUT_MAX (30u * 24 * 3600) /* 30 days */
 
 /*
  * The optional nat: block, with the defaults (nsbpf_maps.h) filled in by
  * topo_load() where the file has none; only the timeouts keep 0 for theirs.
  */
 struct topo_nat {
-	uint16_t port_min;	/* SNAT source ports: NSB_SNAT_PORT_MIN.. by default */
+	uint16_t port_min; /* SNAT source ports: NSB_SNAT_PORT_MIN.. by default */
 	uint16_t port_max;
-	uint32_t conntrack;	/* entries of the ct and nat_ports maps: NSB_CT_DEFAULT_SIZE */
+	uint32_t conntrack; /* entries of the ct and nat_ports maps: NSB_CT_DEFAULT_SIZE */
 	struct topo_timeouts timeouts;
 	struct topo_mark mark;
 };
 
 struct topo {
-	char *path;		/* as given, used in messages */
+	char *path; /* as given, used in messages */
 	char name[TOPO_NAME_MAX];
-	char uplink[TOPO_IFNAMSIZ];	/* "" when not given: the default route's device */
-	struct topo_mark uplink_mark;	/* line 0 when not given */
+	char uplink[TOPO_IFNAMSIZ];   /* "" when not given: the default route's device */
+	struct topo_mark uplink_mark; /* line 0 when not given */
 	struct topo_network *networks;
 	size_t n_networks;
 	struct topo_node *nodes;
@@ -119,18 +119,18 @@ void topo_errors_free(struct topo_errors *errs);
  * it creates anything: the loader fills it, topo_check_host() compares.
  */
 struct topo_host_addr {
-	uint32_t ip;		/* host order */
+	uint32_t ip; /* host order */
 	uint8_t prefix;
 };
 
 struct topo_host {
-	const char *uplink;		/* its name; "" when the lab has none */
-	bool uplink_missing;		/* named in the file, and no such device */
-	unsigned int uplink_type;	/* ARPHRD_* */
-	const char *uplink_kind;	/* "veth", "wireguard", "" */
+	const char *uplink;	  /* its name; "" when the lab has none */
+	bool uplink_missing;	  /* named in the file, and no such device */
+	unsigned int uplink_type; /* ARPHRD_* */
+	const char *uplink_kind;  /* "veth", "wireguard", "" */
 	const struct topo_host_addr *uplink_addrs;
 	size_t n_uplink_addrs;
-	const uint32_t *gateways;	/* of the host's IPv4 default routes */
+	const uint32_t *gateways; /* of the host's IPv4 default routes */
 	size_t n_gateways;
 	/*
 	 * Can the host take forward i? 0, or -EADDRNOTAVAIL (its host address:
@@ -149,10 +149,10 @@ struct topo_host {
 int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo_errors *errs);
 
 /* Shared by the topology and the CLI (forward add). 0 or -EINVAL. */
-int topo_parse_name(const char *s);		/* [a-z0-9-], starts and ends alnum */
-int topo_parse_ipv4(const char *s, uint32_t *ip);	/* strict dotted quad */
+int topo_parse_name(const char *s);		  /* [a-z0-9-], starts and ends alnum */
+int topo_parse_ipv4(const char *s, uint32_t *ip); /* strict dotted quad */
 int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix);
-int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);	/* N or N-M, 1..65535 */
+int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi); /* N or N-M, 1..65535 */
 
 /*
  * A duration: groups of digits and a unit, d h m s, largest first, each unit

@@ -13,10 +13,10 @@
 #include "nsbpf_maps.h"
 #include "topo/topo_internal.h"
 
-#define HINT_MAX	(TOPO_NAME_MAX + 32)
-#define WHO_MAX		(TOPO_NAME_MAX + 32)
+#define HINT_MAX (TOPO_NAME_MAX + 32)
+#define WHO_MAX	 (TOPO_NAME_MAX + 32)
 /* "<lab>-<node>" with a one-letter node must still fit an interface name */
-#define LAB_NAME_MAX	(TOPO_IFNAMSIZ - 1 - 2)
+#define LAB_NAME_MAX (TOPO_IFNAMSIZ - 1 - 2)
 
 _Static_assert(NSB_MAX_NETWORKS <= 64, "topo_network.reach is a 64-bit mask");
 
@@ -68,9 +68,10 @@ static void check_derived_names(struct topo_ctx *c)
 		return;
 	if (strlen(t->name) > LAB_NAME_MAX) {
 		/* one message here rather than one per node */
-		topo_err(c, c->name_mark,
-			 "lab name \"%s\" is too long for the names derived from it (%zu characters, the limit is %d: \"<lab>-<node>\" must fit in %d)",
-			 t->name, strlen(t->name), LAB_NAME_MAX, TOPO_IFNAMSIZ - 1);
+		topo_err(
+			c, c->name_mark,
+			"lab name \"%s\" is too long for the names derived from it (%zu characters, the limit is %d: \"<lab>-<node>\" must fit in %d)",
+			t->name, strlen(t->name), LAB_NAME_MAX, TOPO_IFNAMSIZ - 1);
 		return;
 	}
 	for (i = 0; i < t->n_nodes; i++) {
@@ -81,9 +82,10 @@ static void check_derived_names(struct topo_ctx *c)
 		    !topo_netns_name(t->name, n->name, n->netns, sizeof(n->netns)))
 			continue;
 		snprintf(full, sizeof(full), "%s-%s", t->name, n->name);
-		topo_err(c, n->mark,
-			 "node \"%s\": the derived interface and netns name \"%s\" is %zu characters, the limit is %d",
-			 n->name, full, strlen(full), TOPO_IFNAMSIZ - 1);
+		topo_err(
+			c, n->mark,
+			"node \"%s\": the derived interface and netns name \"%s\" is %zu characters, the limit is %d",
+			n->name, full, strlen(full), TOPO_IFNAMSIZ - 1);
 	}
 }
 
@@ -131,12 +133,12 @@ static void check_overlap(struct topo_ctx *c, size_t i)
 			 a->name, topo_ip_str(a->subnet, sa), a->prefix, b->name,
 			 topo_ip_str(b->subnet, sb), b->prefix, c->nets[j].subnet_mark.line,
 			 c->nets[j].subnet_mark.col);
-		return;		/* one is enough to fix the file */
+		return; /* one is enough to fix the file */
 	}
 }
 
-int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
-		     size_t stride, size_t n, const char *what, const char *who)
+int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names, size_t stride,
+		     size_t n, const char *what, const char *who)
 {
 	int idx = topo_name_index(names, stride, n, r->name);
 	char hint[HINT_MAX];
@@ -162,7 +164,7 @@ static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const c
 static void add_reach(struct topo *t, size_t a, size_t b)
 {
 	if (a >= NSB_MAX_NETWORKS || b >= NSB_MAX_NETWORKS)
-		return;		/* reported by check_limits */
+		return; /* reported by check_limits */
 	t->networks[a].reach |= 1ULL << b;
 	t->networks[b].reach |= 1ULL << a;
 }
@@ -234,8 +236,8 @@ static void check_node_ip(struct topo_ctx *c, size_t i)
 		problem = "is the gateway of";
 	if (problem)
 		topo_err(c, c->nodes[i].ip_mark,
-			 "node \"%s\": address %s %s network \"%s\" (%s/%u)",
-			 node->name, topo_ip_str(node->ip, ip), problem, net->name,
+			 "node \"%s\": address %s %s network \"%s\" (%s/%u)", node->name,
+			 topo_ip_str(node->ip, ip), problem, net->name,
 			 topo_ip_str(net->subnet, sub), net->prefix);
 }
 
@@ -249,7 +251,7 @@ static void check_dup_ips(struct topo_ctx *c, const struct ip_use *uses, size_t 
 	for (k = 0; k < n; k++) {
 		node = &c->t->nodes[uses[k].node];
 		if (!k || uses[k].ip != uses[k - 1].ip) {
-			first = node;	/* sorted by node too: the earliest in the file */
+			first = node; /* sorted by node too: the earliest in the file */
 			m = c->nodes[uses[k].node].ip_mark;
 			continue;
 		}
@@ -392,10 +394,10 @@ static void resolve_defaults(struct topo_ctx *c)
 
 void topo_check(struct topo_ctx *c)
 {
-	resolve_defaults(c);	/* first: the forwards' checks need the SNAT range */
+	resolve_defaults(c); /* first: the forwards' checks need the SNAT range */
 	check_limits(c);
 	check_derived_names(c);
-	check_networks(c);	/* before nodes: sets the default gateways */
+	check_networks(c); /* before nodes: sets the default gateways */
 	check_nodes(c);
 	topo_check_forwards(c);
 }

@@ -12,7 +12,7 @@
 #include "topo/port_fwd_spec.h"
 #include "topo/topo_internal.h"
 
-#define FWD_STR		48
+#define FWD_STR 48
 
 static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
 {
@@ -57,10 +57,11 @@ static void check_range_len(struct topo_ctx *c, size_t i, const struct fwd_spec 
 		return;
 	na = (unsigned int)(f->port_end - f->port) + 1;
 	nb = (unsigned int)(f->to_port_end - f->to_port) + 1;
-	topo_err(c, src->to.mark,
-		 "forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
-		 src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na, na == 1 ? "" : "s",
-		 range_str(f->to_port, f->to_port_end, b, sizeof(b)), nb);
+	topo_err(
+		c, src->to.mark,
+		"forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
+		src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na, na == 1 ? "" : "s",
+		range_str(f->to_port, f->to_port_end, b, sizeof(b)), nb);
 }
 
 static bool fwd_usable(const struct topo_fwd_src *src)
@@ -103,9 +104,10 @@ static void check_fwd_snat(struct topo_ctx *c, size_t i, const struct fwd_spec *
 
 	if (!c->fwds[i].port_ok || !fwd_in_snat_range(f, lo, hi))
 		return;
-	topo_err(c, c->fwds[i].port_mark,
-		 "forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
-		 c->fwds[i].nr, range_str(f->port, f->port_end, a, sizeof(a)), lo, hi);
+	topo_err(
+		c, c->fwds[i].port_mark,
+		"forward %zu: port %s is inside the masquerade port range %u-%u (move it, or set nat: ports:)",
+		c->fwds[i].nr, range_str(f->port, f->port_end, a, sizeof(a)), lo, hi);
 }
 
 void topo_check_forwards(struct topo_ctx *c)

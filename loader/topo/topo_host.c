@@ -47,13 +47,15 @@ static bool check_uplink(struct topo_ctx *c, const struct topo_host *h)
 	if (h->uplink_kind && h->uplink_kind[0])
 		snprintf(kind, sizeof(kind), "%s, ", h->uplink_kind);
 	if (h->uplink_type == ARPHRD_LOOPBACK)
-		topo_err(c, t->uplink_mark,
-			 "%s is a loopback device, not a way out: %s the Ethernet interface that faces the outside",
-			 what, t->uplink[0] ? "name" : "set uplink: to");
+		topo_err(
+			c, t->uplink_mark,
+			"%s is a loopback device, not a way out: %s the Ethernet interface that faces the outside",
+			what, t->uplink[0] ? "name" : "set uplink: to");
 	else
-		topo_err(c, t->uplink_mark,
-			 "%s is not an Ethernet device (%slink type %u): the datapath reads an Ethernet header on the uplink, so WireGuard, tun, PPP and other layer-3 devices cannot be one; %s an Ethernet interface",
-			 what, kind, h->uplink_type, t->uplink[0] ? "name" : "set uplink: to");
+		topo_err(
+			c, t->uplink_mark,
+			"%s is not an Ethernet device (%slink type %u): the datapath reads an Ethernet header on the uplink, so WireGuard, tun, PPP and other layer-3 devices cannot be one; %s an Ethernet interface",
+			what, kind, h->uplink_type, t->uplink[0] ? "name" : "set uplink: to");
 	return false;
 }
 
@@ -76,28 +78,31 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 		u = &h->uplink_addrs[i];
 		if (n->gateway != u->ip)
 			continue;
-		topo_err(c, n->gateway_mark,
-			 "network \"%s\": gateway %s is the address of the uplink %s: the host's own address would move into the lab",
-			 n->name, topo_ip_str(n->gateway, a), h->uplink);
+		topo_err(
+			c, n->gateway_mark,
+			"network \"%s\": gateway %s is the address of the uplink %s: the host's own address would move into the lab",
+			n->name, topo_ip_str(n->gateway, a), h->uplink);
 	}
 	for (i = 0; uplink_ok && i < h->n_uplink_addrs; i++) {
 		u = &h->uplink_addrs[i];
 		if (!overlap(n->subnet, n->prefix, u->ip, u->prefix))
 			continue;
-		topo_err(c, n->subnet_mark,
-			 "network \"%s\": subnet %s/%u overlaps the uplink's subnet %s/%u (%s %s/%u): the host would reach its neighbours there through the lab",
-			 n->name, topo_ip_str(n->subnet, a), n->prefix,
-			 topo_ip_str(u->ip & topo_mask(u->prefix), b), u->prefix, h->uplink,
-			 topo_ip_str(u->ip, d), u->prefix);
-		return;		/* the default gateway is usually in there too */
+		topo_err(
+			c, n->subnet_mark,
+			"network \"%s\": subnet %s/%u overlaps the uplink's subnet %s/%u (%s %s/%u): the host would reach its neighbours there through the lab",
+			n->name, topo_ip_str(n->subnet, a), n->prefix,
+			topo_ip_str(u->ip & topo_mask(u->prefix), b), u->prefix, h->uplink,
+			topo_ip_str(u->ip, d), u->prefix);
+		return; /* the default gateway is usually in there too */
 	}
 	for (i = 0; i < h->n_gateways; i++) {
 		if (!in_subnet(h->gateways[i], n->subnet, n->prefix))
 			continue;
-		topo_err(c, n->subnet_mark,
-			 "network \"%s\": subnet %s/%u contains the host's default gateway %s: the host's way out would lead into the lab",
-			 n->name, topo_ip_str(n->subnet, a), n->prefix,
-			 topo_ip_str(h->gateways[i], b));
+		topo_err(
+			c, n->subnet_mark,
+			"network \"%s\": subnet %s/%u contains the host's default gateway %s: the host's way out would lead into the lab",
+			n->name, topo_ip_str(n->subnet, a), n->prefix,
+			topo_ip_str(h->gateways[i], b));
 		return;
 	}
 }

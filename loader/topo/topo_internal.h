@@ -13,19 +13,19 @@
 
 #include "topo/topo.h"
 
-#define TOPO_IPSTR	16	/* "255.255.255.255" */
+#define TOPO_IPSTR 16 /* "255.255.255.255" */
 
 /* A name written in the file that points at another object. */
 struct topo_ref {
-	char *name;		/* NULL when absent */
+	char *name; /* NULL when absent */
 	struct topo_mark mark;
 };
 
 struct topo_net_src {
 	bool name_ok;
-	bool subnet_ok;		/* subnet and prefix are usable */
-	bool gateway_given;	/* present, well-formed or not */
-	bool gateway_ok;	/* present and well-formed */
+	bool subnet_ok;	    /* subnet and prefix are usable */
+	bool gateway_given; /* present, well-formed or not */
+	bool gateway_ok;    /* present and well-formed */
 	struct topo_mark subnet_mark;
 	struct topo_mark gateway_mark;
 	struct topo_ref *reach;
@@ -34,7 +34,7 @@ struct topo_net_src {
 
 struct topo_node_src {
 	bool name_ok;
-	bool ip_given;		/* present, well-formed or not: no default then */
+	bool ip_given; /* present, well-formed or not: no default then */
 	bool ip_ok;
 	struct topo_ref network;
 	struct topo_mark ip_mark;
@@ -43,37 +43,37 @@ struct topo_node_src {
 struct topo_fwd_src {
 	bool proto_ok;
 	bool port_ok;
-	bool to_ok;		/* node name and port range both parsed */
-	bool host_ok;		/* absent, or present and well-formed */
-	size_t nr;		/* 1-based place in the list, as messages count */
-	struct topo_ref to;	/* the node part of "to" */
+	bool to_ok;	    /* node name and port range both parsed */
+	bool host_ok;	    /* absent, or present and well-formed */
+	size_t nr;	    /* 1-based place in the list, as messages count */
+	struct topo_ref to; /* the node part of "to" */
 	struct topo_mark port_mark;
 };
 
 struct topo_msg {
 	struct topo_mark mark;
-	size_t seq;		/* keeps the sort stable */
-	char *text;		/* "FILE:LINE:COL: ..." */
+	size_t seq; /* keeps the sort stable */
+	char *text; /* "FILE:LINE:COL: ..." */
 };
 
 struct topo_ctx {
 	const char *path;
 	struct topo *t;
 	bool name_ok;
-	bool have_networks;	/* "networks" was a mapping: refs to networks resolve */
-	bool have_nodes;	/* "nodes" was a mapping: refs to nodes resolve */
+	bool have_networks; /* "networks" was a mapping: refs to networks resolve */
+	bool have_nodes;    /* "nodes" was a mapping: refs to nodes resolve */
 	struct topo_mark root_mark;
 	struct topo_mark name_mark;
 	struct topo_mark networks_mark;
 	struct topo_mark nodes_mark;
 	struct topo_mark nat_ports_mark;
-	struct topo_net_src *nets;	/* parallel to t->networks */
-	struct topo_node_src *nodes;	/* parallel to t->nodes */
-	struct topo_fwd_src *fwds;	/* parallel to t->forwards */
+	struct topo_net_src *nets;   /* parallel to t->networks */
+	struct topo_node_src *nodes; /* parallel to t->nodes */
+	struct topo_fwd_src *fwds;   /* parallel to t->forwards */
 	size_t cap_networks, cap_nodes, cap_forwards;
 	struct topo_msg *msgs;
 	size_t n_msgs, cap_msgs;
-	int err;		/* sticky -ENOMEM */
+	int err; /* sticky -ENOMEM */
 };
 
 /* Did-you-mean: the closest candidate within an edit distance of 2. */
@@ -83,8 +83,8 @@ struct topo_hint {
 	int dist;
 };
 
-__attribute__((format(printf, 3, 4)))
-void topo_err(struct topo_ctx *c, struct topo_mark m, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void topo_err(struct topo_ctx *c, struct topo_mark m,
+						    const char *fmt, ...);
 void *topo_grow(void *p, size_t *cap, size_t want, size_t size);
 
 void topo_hint_init(struct topo_hint *h, const char *word);
@@ -92,8 +92,8 @@ void topo_hint_try(struct topo_hint *h, const char *cand);
 const char *topo_hint_str(const struct topo_hint *h, char *buf, size_t len);
 
 /* Like the public parsers, but tell syntax (-EINVAL) from range errors. */
-int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix);	/* prefix 0..32 */
-int topo_port_range_check(const char *s, uint16_t *lo, uint16_t *hi);	/* -ERANGE, -EDOM */
+int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix);     /* prefix 0..32 */
+int topo_port_range_check(const char *s, uint16_t *lo, uint16_t *hi); /* -ERANGE, -EDOM */
 uint32_t topo_mask(int prefix);
 const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
 
@@ -108,7 +108,7 @@ void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
-void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
+void topo_check_forwards(struct topo_ctx *c); /* topo_check_fwd.c, from topo_check() */
 
 /* The index of name among n names stride bytes apart (topo_parse.c), or -1. */
 int topo_name_index(const char *names, size_t stride, size_t n, const char *name);
@@ -117,7 +117,7 @@ int topo_name_index(const char *names, size_t stride, size_t n, const char *name
  * -1 after reporting it with the closest name as a hint. what: "network",
  * "node"; who: the message's prefix.
  */
-int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names,
-		     size_t stride, size_t n, const char *what, const char *who);
+int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names, size_t stride,
+		     size_t n, const char *what, const char *who);
 
 #endif /* NSBPF_TOPO_INTERNAL_H */

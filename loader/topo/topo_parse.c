@@ -30,7 +30,7 @@ static int parse_dec(const char *s, unsigned long max, unsigned long *v, const c
 	if (!is_digit(*p) || (*p == '0' && is_digit(p[1])))
 		return -EINVAL;
 	for (; is_digit(*p); p++)
-		if (n <= max)	/* stop growing: no overflow on long input */
+		if (n <= max) /* stop growing: no overflow on long input */
 			n = n * 10 + (unsigned long)(*p - '0');
 	*end = p;
 	*v = n;
@@ -180,9 +180,10 @@ int topo_fwd_host_problem(uint32_t ip, char *why, size_t len)
 	if (!special || block == 0x7f000000)
 		return 0;
 	if (ip == 0xffffffff)
-		snprintf(why, len,
-			 "%s is the limited broadcast address: a forward's host is a unicast address of this host",
-			 topo_ip_str(ip, a));
+		snprintf(
+			why, len,
+			"%s is the limited broadcast address: a forward's host is a unicast address of this host",
+			topo_ip_str(ip, a));
 	else
 		snprintf(why, len,
 			 "%s is in %s/%d (%s): a forward's host is a unicast address of this host",
@@ -195,7 +196,7 @@ static const struct {
 	uint32_t secs;
 } duration_units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
 
-#define N_UNITS	(sizeof(duration_units) / sizeof(duration_units[0]))
+#define N_UNITS (sizeof(duration_units) / sizeof(duration_units[0]))
 
 /*
  * Largest unit first and each once, so that a value reads one way only
@@ -221,7 +222,7 @@ int topo_parse_duration(const char *s, uint32_t *secs)
 		for (u = next; u < N_UNITS && duration_units[u].unit != *p; u++)
 			;
 		if (u == N_UNITS)
-			return -EINVAL;	/* no unit, an unknown one, or out of order */
+			return -EINVAL; /* no unit, an unknown one, or out of order */
 		if (!big)
 			total += (unsigned long long)v * duration_units[u].secs;
 		next = u + 1;
@@ -314,8 +315,8 @@ int topo_name_index(const char *names, size_t stride, size_t n, const char *name
 
 int topo_network_index(const struct topo *t, const char *name)
 {
-	return topo_name_index(t->n_networks ? t->networks[0].name : NULL,
-			       sizeof(t->networks[0]), t->n_networks, name);
+	return topo_name_index(t->n_networks ? t->networks[0].name : NULL, sizeof(t->networks[0]),
+			       t->n_networks, name);
 }
 
 int topo_node_index(const struct topo *t, const char *name)

@@ -21,16 +21,16 @@
 #include "nsbpf_maps.h"
 #include "topo/topo_internal.h"
 
-#define WHO_MAX		(TOPO_NAME_MAX + 32)
-#define FIELDS_MAX	8
-#define HINT_MAX	(TOPO_NAME_MAX + 32)
+#define WHO_MAX	   (TOPO_NAME_MAX + 32)
+#define FIELDS_MAX 8
+#define HINT_MAX   (TOPO_NAME_MAX + 32)
 
 struct walk {
 	struct topo_ctx *c;
 	yaml_document_t *doc;
-	const char *who;	/* message prefix: "" or "node \"earth\": " */
-	const char *key;	/* the key being parsed, for messages */
-	int idx;		/* the network, node or forward being filled */
+	const char *who; /* message prefix: "" or "node \"earth\": " */
+	const char *key; /* the key being parsed, for messages */
+	int idx;	 /* the network, node or forward being filled */
 };
 
 struct field {
@@ -103,8 +103,7 @@ static char *dup_str(struct walk *w, const char *s)
  * The key of pair p as a string, or NULL when it is not a scalar or repeats an
  * earlier key of the same mapping (both reported; what names the key's role).
  */
-static const char *pair_key(struct walk *w, yaml_node_t *map, yaml_node_pair_t *p,
-			    const char *what)
+static const char *pair_key(struct walk *w, yaml_node_t *map, yaml_node_pair_t *p, const char *what)
 {
 	yaml_node_t *k = node_at(w, p->key), *prev;
 	struct topo_mark first;
@@ -126,8 +125,7 @@ static const char *pair_key(struct walk *w, yaml_node_t *map, yaml_node_pair_t *
 	return str_of(k);
 }
 
-static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fields,
-			bool *hinted)
+static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fields, bool *hinted)
 {
 	char hint[HINT_MAX], list[FIELDS_MAX * 16] = "";
 	const char *key = str_of(k);
@@ -142,7 +140,7 @@ static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fiel
 	}
 	for (i = 0; h.best && fields[i].key; i++)
 		if (fields[i].key == h.best)
-			hinted[i] = true;	/* the typo stands for it: no "missing" too */
+			hinted[i] = true; /* the typo stands for it: no "missing" too */
 	if (h.best)
 		topo_err(w->c, mark_of(k), "%sunknown key \"%s\"%s", w->who, key,
 			 topo_hint_str(&h, hint, sizeof(hint)));
@@ -186,7 +184,7 @@ static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fi
 		}
 		seen[i] = true;
 		val = node_at(w, p->value);
-		if (is_null(val)) {	/* an optional key left empty keeps its default */
+		if (is_null(val)) { /* an optional key left empty keeps its default */
 			if (fields[i].required)
 				topo_err(w->c, mark_of(val), "%skey \"%s\" has no value", w->who,
 					 key);
@@ -234,14 +232,15 @@ static bool check_name(struct walk *w, yaml_node_t *n, const char *what)
 
 	if (len >= TOPO_NAME_MAX) {
 		topo_err(w->c, mark_of(n),
-			 "%s name \"%.20s...\" is too long (%zu characters, the limit is %d)",
-			 what, s, len, TOPO_NAME_MAX - 1);
+			 "%s name \"%.20s...\" is too long (%zu characters, the limit is %d)", what,
+			 s, len, TOPO_NAME_MAX - 1);
 		return false;
 	}
 	if (topo_parse_name(s)) {
-		topo_err(w->c, mark_of(n),
-			 "%s name \"%s\" is not valid: use a-z, 0-9 and '-', starting and ending with a letter or digit",
-			 what, s);
+		topo_err(
+			w->c, mark_of(n),
+			"%s name \"%s\" is not valid: use a-z, 0-9 and '-', starting and ending with a letter or digit",
+			what, s);
 		return false;
 	}
 	return true;
@@ -249,7 +248,7 @@ static bool check_name(struct walk *w, yaml_node_t *n, const char *what)
 
 static void copy_name(char *dst, const char *s)
 {
-	snprintf(dst, TOPO_NAME_MAX, "%s", s);	/* too long was reported: keep a prefix */
+	snprintf(dst, TOPO_NAME_MAX, "%s", s); /* too long was reported: keep a prefix */
 }
 
 static bool want_ipv4(struct walk *w, yaml_node_t *v, uint32_t *ip)
@@ -300,23 +299,25 @@ static void net_subnet(struct walk *w, yaml_node_t *v)
 		return;
 	}
 	if (len < 1 || len > 30) {
-		topo_err(w->c, mark_of(v),
-			 "%ssubnet \"%s\": the prefix length must be 1 to 30 (a /31 or /32 has no room for a gateway and a node)",
-			 w->who, s);
+		topo_err(
+			w->c, mark_of(v),
+			"%ssubnet \"%s\": the prefix length must be 1 to 30 (a /31 or /32 has no room for a gateway and a node)",
+			w->who, s);
 		return;
 	}
 	if (addr & ~topo_mask(len)) {
 		topo_err(w->c, mark_of(v),
-			 "%ssubnet \"%s\" has host bits set (did you mean \"%s/%d\"?)",
-			 w->who, s, topo_ip_str(addr & topo_mask(len), ip), len);
+			 "%ssubnet \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip_str(addr & topo_mask(len), ip), len);
 		return;
 	}
 	special = topo_special_block(addr, len, &block, &block_len);
 	if (special) {
-		topo_err(w->c, mark_of(v),
-			 "%ssubnet %s %s %s/%d (%s): a lab subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
-			 w->who, s, len >= block_len ? "is inside" : "contains",
-			 topo_ip_str(block, ip), block_len, special);
+		topo_err(
+			w->c, mark_of(v),
+			"%ssubnet %s %s %s/%d (%s): a lab subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			w->who, s, len >= block_len ? "is inside" : "contains",
+			topo_ip_str(block, ip), block_len, special);
 		return;
 	}
 	net->subnet = addr;
@@ -340,19 +341,21 @@ static void net_masquerade(struct walk *w, yaml_node_t *v)
 
 	if (!s)
 		return;
-	plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;	/* quoted is a string */
+	plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE; /* quoted is a string */
 	if (plain && (!strcmp(s, "true") || !strcmp(s, "false"))) {
 		w->c->t->networks[w->idx].masquerade = s[0] == 't';
 		return;
 	}
 	if (!plain)
-		topo_err(w->c, mark_of(v),
-			 "%smasquerade \"%s\" is a quoted string: write true or false without quotes",
-			 w->who, s);
+		topo_err(
+			w->c, mark_of(v),
+			"%smasquerade \"%s\" is a quoted string: write true or false without quotes",
+			w->who, s);
 	else
-		topo_err(w->c, mark_of(v),
-			 "%smasquerade \"%s\" is not a boolean: write true or false (yes/no/on/off are not accepted)",
-			 w->who, s);
+		topo_err(
+			w->c, mark_of(v),
+			"%smasquerade \"%s\" is not a boolean: write true or false (yes/no/on/off are not accepted)",
+			w->who, s);
 }
 
 static void net_reach(struct walk *w, yaml_node_t *v)
@@ -433,7 +436,7 @@ static bool exec_item_ok(struct walk *w, yaml_node_t *item, size_t nr)
 		topo_err(w->c, mark_of(item), "%sexec item %zu is empty", w->who, nr);
 		return false;
 	}
-	if (item->type == YAML_MAPPING_NODE)	/* "- echo a: b" is a mapping to YAML */
+	if (item->type == YAML_MAPPING_NODE) /* "- echo a: b" is a mapping to YAML */
 		hint = " (quote a command that contains \": \")";
 	topo_err(w->c, mark_of(item), "%sexec item %zu: expected a command string, got %s%s",
 		 w->who, nr, kind_of(item), hint);
@@ -525,9 +528,10 @@ static bool ports(struct walk *w, yaml_node_t *v, const char *s, uint16_t *lo, u
 			 w->who, w->key, all);
 		break;
 	default:
-		topo_err(w->c, mark_of(v),
-			 "%s%s \"%s\" is not a port or port range (expected N or N-M, no leading zeros)",
-			 w->who, w->key, all);
+		topo_err(
+			w->c, mark_of(v),
+			"%s%s \"%s\" is not a port or port range (expected N or N-M, no leading zeros)",
+			w->who, w->key, all);
 	}
 	return false;
 }
@@ -575,9 +579,10 @@ static void fwd_host(struct walk *w, yaml_node_t *v)
 	src->host_ok = want_ipv4(w, v, ip);
 	w->c->t->forwards[w->idx].host_mark = mark_of(v);
 	if (src->host_ok && !*ip) {
-		topo_err(w->c, mark_of(v),
-			 "%shost 0.0.0.0: leave host out to answer on the uplink address and loopback",
-			 w->who);
+		topo_err(
+			w->c, mark_of(v),
+			"%shost 0.0.0.0: leave host out to answer on the uplink address and loopback",
+			w->who);
 		src->host_ok = false;
 	} else if (src->host_ok && topo_fwd_host_problem(*ip, why, sizeof(why))) {
 		topo_err(w->c, mark_of(v), "%shost %s", w->who, why);
@@ -643,8 +648,8 @@ static void root_uplink(struct walk *w, yaml_node_t *v)
 	len = strlen(s);
 	if (len >= TOPO_IFNAMSIZ) {
 		topo_err(w->c, mark_of(v),
-			 "uplink \"%s\" is too long (%zu characters, the limit is %d)",
-			 s, len, TOPO_IFNAMSIZ - 1);
+			 "uplink \"%s\" is too long (%zu characters, the limit is %d)", s, len,
+			 TOPO_IFNAMSIZ - 1);
 		return;
 	}
 	if (!strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\r\v\f")) {
@@ -653,8 +658,9 @@ static void root_uplink(struct walk *w, yaml_node_t *v)
 	}
 	/* Other loopback devices are found by their link type at up. */
 	if (!strcmp(s, "lo")) {
-		topo_err(w->c, mark_of(v),
-			 "uplink \"lo\" is the loopback device, not a way out: name the Ethernet interface that faces the outside, or leave uplink out to use the default route's");
+		topo_err(
+			w->c, mark_of(v),
+			"uplink \"lo\" is the loopback device, not a way out: name the Ethernet interface that faces the outside, or leave uplink out to use the default route's");
 		return;
 	}
 	w->c->t->uplink_mark = mark_of(v);
@@ -726,8 +732,8 @@ static void nat_conntrack(struct walk *w, yaml_node_t *v)
 /* nat: timeouts: one key per conntrack timeout, named as `nat list` shows them. */
 static const struct {
 	const char *key;
-	size_t off;		/* in struct topo_timeouts */
-	uint64_t dflt_ns;	/* for the message */
+	size_t off;	  /* in struct topo_timeouts */
+	uint64_t dflt_ns; /* for the message */
 } tmo_keys[] = {
 	{ "tcp_syn", offsetof(struct topo_timeouts, tcp_syn), NSB_TMO_TCP_SYN },
 	{ "tcp_established", offsetof(struct topo_timeouts, tcp_est), NSB_TMO_TCP_EST },
@@ -760,32 +766,31 @@ static void nat_timeout(struct walk *w, yaml_node_t *v)
 		*(uint32_t *)((char *)&w->c->t->nat.timeouts + tmo_keys[i].off) = secs;
 		return;
 	case -ERANGE:
-		topo_err(w->c, mark_of(v),
-			 "%s%s \"%s\": a timeout must be from 1s to %s (leave it out for the default, %s)",
-			 w->who, w->key, s, max,
-			 topo_duration_str(tmo_keys[i].dflt_ns / NSB_NSEC_PER_SEC, dflt,
-					   sizeof(dflt)));
+		topo_err(
+			w->c, mark_of(v),
+			"%s%s \"%s\": a timeout must be from 1s to %s (leave it out for the default, %s)",
+			w->who, w->key, s, max,
+			topo_duration_str(tmo_keys[i].dflt_ns / NSB_NSEC_PER_SEC, dflt,
+					  sizeof(dflt)));
 		return;
 	default:
-		topo_err(w->c, mark_of(v),
-			 "%s%s \"%s\" is not a duration (expected a number and a unit, d h m s, largest first: 30s, 4m, 2h4m)",
-			 w->who, w->key, s);
+		topo_err(
+			w->c, mark_of(v),
+			"%s%s \"%s\" is not a duration (expected a number and a unit, d h m s, largest first: 30s, 4m, 2h4m)",
+			w->who, w->key, s);
 	}
 }
 
 static const struct field timeout_fields[] = {
-	{ "tcp_syn", nat_timeout, false },
-	{ "tcp_established", nat_timeout, false },
-	{ "tcp_closing", nat_timeout, false },
-	{ "tcp_closed", nat_timeout, false },
-	{ "udp_new", nat_timeout, false },
-	{ "udp", nat_timeout, false },
-	{ "icmp", nat_timeout, false },
-	{ NULL },
+	{ "tcp_syn", nat_timeout, false },     { "tcp_established", nat_timeout, false },
+	{ "tcp_closing", nat_timeout, false }, { "tcp_closed", nat_timeout, false },
+	{ "udp_new", nat_timeout, false },     { "udp", nat_timeout, false },
+	{ "icmp", nat_timeout, false },	       { NULL },
 };
 
 _Static_assert(sizeof(timeout_fields) / sizeof(timeout_fields[0]) ==
-	       sizeof(tmo_keys) / sizeof(tmo_keys[0]) + 1, "one table row per timeout key");
+		       sizeof(tmo_keys) / sizeof(tmo_keys[0]) + 1,
+	       "one table row per timeout key");
 
 static void nat_timeouts(struct walk *w, yaml_node_t *v)
 {

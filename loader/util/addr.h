@@ -5,12 +5,12 @@
 
 #include <stdint.h>
 
-#define IPV4_STRLEN	16	/* "255.255.255.255" */
+#define IPV4_STRLEN 16 /* "255.255.255.255" */
 
 /* Dotted quad of ip (host order) in buf; returns buf. */
 const char *ipv4_str(uint32_t ip, char buf[IPV4_STRLEN]);
 
-#define MAC_STRLEN	18	/* "aa:bb:cc:dd:ee:ff" */
+#define MAC_STRLEN 18 /* "aa:bb:cc:dd:ee:ff" */
 
 /* A MAC address as text in buf; returns buf. */
 const char *mac_str(const uint8_t mac[6], char buf[MAC_STRLEN]);

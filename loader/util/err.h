@@ -17,12 +17,12 @@ struct err_msg {
 /* Set m's text (m may be NULL); returns err, so that `return err_set(...)` reads. */
 int err_set(struct err_msg *m, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-#define ERR_NO_INDEX	((size_t)-1)
+#define ERR_NO_INDEX ((size_t)-1)
 
 /* Every problem of a check, in order; index names the request it is about. */
 struct err_item {
-	size_t index;		/* which request, or ERR_NO_INDEX */
-	bool bad_input;		/* the request itself is wrong (usage), not the state */
+	size_t index;	/* which request, or ERR_NO_INDEX */
+	bool bad_input; /* the request itself is wrong (usage), not the state */
 	char *text;
 };
 

@@ -316,7 +316,8 @@ Test(opts, forward_add_takes_file_equals_value, .init = redirect_std)
 
 	cr_assert_eq(cmd_forward(4, argv), EXIT_USAGE);
 	fflush(stderr);
-	cr_assert_stderr_eq_str("nsbpf: forward add: /nonexistent/fwds: No such file or directory\n");
+	cr_assert_stderr_eq_str(
+		"nsbpf: forward add: /nonexistent/fwds: No such file or directory\n");
 }
 
 Test(opts, no_words_at_all_is_left_alone)
@@ -331,9 +332,9 @@ Test(opts, no_words_at_all_is_left_alone)
 /* What the parser and a completion generator rely on, for every table. */
 Test(opts, every_table_fits_and_names_each_option_once)
 {
-	const struct cli_opt *tables[] = { opts_global_table, up_opts, down_opts, status_opts,
-					   exec_opts, stats_opts, nat_opts, forward_opts,
-					   forward_add_opts };
+	const struct cli_opt *tables[] = { opts_global_table, up_opts,	    down_opts,
+					   status_opts,	      exec_opts,    stats_opts,
+					   nat_opts,	      forward_opts, forward_add_opts };
 
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		int n = 0;

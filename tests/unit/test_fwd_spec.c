@@ -51,10 +51,11 @@ Test(fwd_spec, rejects_bad_arguments_with_a_reason)
 	cr_assert_eq(add("tcp", "6001-6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert_eq(add("tcp", "1.2.3:6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert_eq(add("tcp", ":6000", "earth:8080", &f, err), -EINVAL);
-	cr_assert_eq(add("tcp", "0.0.0.0:6000", "earth:8080", &f, err), -EINVAL, "any is spelled without an address");
+	cr_assert_eq(add("tcp", "0.0.0.0:6000", "earth:8080", &f, err), -EINVAL,
+		     "any is spelled without an address");
 	cr_assert_eq(add("tcp", "255.255.255.255:6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert_str_eq(err, "\"255.255.255.255:6000\": 255.255.255.255 is the limited broadcast "
-			 "address: a forward's host is a unicast address of this host");
+			      "address: a forward's host is a unicast address of this host");
 	cr_assert_eq(add("udp", "239.1.2.3:6000", "earth:8080", &f, err), -EINVAL);
 	cr_assert(strstr(err, "239.1.2.3 is in 224.0.0.0/4 (multicast)"), "%s", err);
 	cr_assert_eq(add("tcp", "127.0.0.2:6000", "earth:8080", &f, err), 0, "loopback: %s", err);
@@ -133,8 +134,10 @@ Test(fwd_spec, index_checks_many_forwards_in_one_pass)
 
 	cr_assert_not_null(ix);
 	for (int i = 0; i < 10000; i++) {
-		f[i] = (struct fwd_spec){ .proto = IPPROTO_TCP, .port = (uint16_t)(10000 + i),
-					  .port_end = (uint16_t)(10000 + i), .to_port = 80,
+		f[i] = (struct fwd_spec){ .proto = IPPROTO_TCP,
+					  .port = (uint16_t)(10000 + i),
+					  .port_end = (uint16_t)(10000 + i),
+					  .to_port = 80,
 					  .to_port_end = 80 };
 		strcpy(f[i].node, "web");
 		if (i % 2)
@@ -158,7 +161,7 @@ Test(fwd_spec, index_checks_many_forwards_in_one_pass)
 
 static struct fwd_host *host_with(uint16_t eph_lo, uint16_t eph_hi)
 {
-	static uint32_t addrs[] = { 0xc0000201 };	/* 192.0.2.1 */
+	static uint32_t addrs[] = { 0xc0000201 }; /* 192.0.2.1 */
 	static struct fwd_host h;
 
 	memset(&h, 0, sizeof(h));
@@ -178,9 +181,11 @@ Test(fwd_spec, the_hosts_ephemeral_ports_are_refused_unless_reserved)
 	f = spec("udp", "40000", "earth:53");
 	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
 	cr_assert(strstr(err, "udp 40000 -> earth:53: port 40000 is in the host's ephemeral port "
-			 "range 32768-60999 (net.ipv4.ip_local_port_range)"), "%s", err);
+			      "range 32768-60999 (net.ipv4.ip_local_port_range)"),
+		  "%s", err);
 	cr_assert(strstr(err, "net.ipv4.ip_local_reserved_ports"), "says how: %s", err);
-	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), -ERANGE, "--force is for sockets");
+	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), -ERANGE,
+		     "--force is for sockets");
 	/* a range reaching into it, by its first port inside */
 	f = spec("tcp", "32760-32770", "earth:100-110");
 	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -ERANGE);
@@ -230,7 +235,7 @@ Test(fwd_spec, the_hosts_sockets_and_addresses)
 	f = spec("tcp", "7099-7101", "earth:1-3");
 	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), -EADDRINUSE);
 	cr_assert_str_eq(err, "tcp 7099-7101 -> earth:1-3: the host already listens on port 7100 "
-			 "(--force to forward it anyway)");
+			      "(--force to forward it anyway)");
 	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), 0, "%s", err);
 	f = spec("udp", "7100", "earth:1");
 	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "other protocol: %s", err);
@@ -244,6 +249,8 @@ Test(fwd_spec, the_hosts_sockets_and_addresses)
 	cr_assert_eq(fwd_check_host(h, &f, false, err, sizeof(err)), 0, "%s", err);
 	f = spec("tcp", "192.0.2.7:6000", "earth:80");
 	cr_assert_eq(fwd_check_host(h, &f, true, err, sizeof(err)), -EADDRNOTAVAIL);
-	cr_assert(strstr(err, "tcp 192.0.2.7:6000 -> earth:80: 192.0.2.7 is not an address of this host"),
-		  "%s", err);
+	cr_assert(
+		strstr(err,
+		       "tcp 192.0.2.7:6000 -> earth:80: 192.0.2.7 is not an address of this host"),
+		"%s", err);
 }

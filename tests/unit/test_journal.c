@@ -119,7 +119,7 @@ Test(journal, a_forget_cancels_the_nearest_equal_record_before_it)
 	cr_assert_str_eq(r.rec[0].netns.name, "a");
 	cr_assert_eq(r.rec[1].kind, JOURNAL_NETNS);
 	cr_assert_str_eq(r.rec[1].netns.name, "b");
-	cr_assert_eq(r.rec[2].kind, JOURNAL_LINK);	/* after the forget: stands */
+	cr_assert_eq(r.rec[2].kind, JOURNAL_LINK); /* after the forget: stands */
 	journal_recs_free(&r);
 }
 

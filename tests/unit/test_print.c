@@ -60,10 +60,11 @@ Test(print, one_call_gives_json)
 {
 	char *s = capture(true, fill);
 
-	cr_assert_str_eq(s, "{\"lab\":\"planets\",\"uplink\":null,\"masquerade\":true,\"hidden\":false,"
-			    "\"nodes\":[{\"name\":\"earth\",\"ip\":\"10.0.0.1\",\"prefix\":24,"
-			    "\"hits\":18446744073709551615},{\"name\":\"mars\",\"ip\":\"10.0.0.1\","
-			    "\"prefix\":25,\"hits\":18446744073709551615}]}\n");
+	cr_assert_str_eq(
+		s, "{\"lab\":\"planets\",\"uplink\":null,\"masquerade\":true,\"hidden\":false,"
+		   "\"nodes\":[{\"name\":\"earth\",\"ip\":\"10.0.0.1\",\"prefix\":24,"
+		   "\"hits\":18446744073709551615},{\"name\":\"mars\",\"ip\":\"10.0.0.1\","
+		   "\"prefix\":25,\"hits\":18446744073709551615}]}\n");
 	free(s);
 }
 

@@ -20,11 +20,11 @@
 #include "topo/topo_internal.h"
 
 #ifndef CORPUS
-#define CORPUS		"tests/topo"
+#define CORPUS "tests/topo"
 #endif /* CORPUS */
 
-#define EXPECT_TAG	"# expect: "
-#define EXPECT_MAX	16
+#define EXPECT_TAG "# expect: "
+#define EXPECT_MAX 16
 
 /* ---- helpers ---- */
 
@@ -99,9 +99,24 @@ Test(topo_parse, ipv4_accepts_dotted_quads)
 Test(topo_parse, ipv4_rejects_everything_else)
 {
 	static const char *const bad[] = {
-		"1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.00", "256.1.1.1", "1.2.3.256", "",
-		"1.2.3.4 ", " 1.2.3.4", "1..2.3", "+1.2.3.4", "-1.2.3.4", "1.2.3.4/8",
-		"0x1.2.3.4", "1.2.3.", ".1.2.3", "99999999999999999999.1.1.1", "a.b.c.d",
+		"1.2.3",
+		"1.2.3.4.5",
+		"01.2.3.4",
+		"1.2.3.00",
+		"256.1.1.1",
+		"1.2.3.256",
+		"",
+		"1.2.3.4 ",
+		" 1.2.3.4",
+		"1..2.3",
+		"+1.2.3.4",
+		"-1.2.3.4",
+		"1.2.3.4/8",
+		"0x1.2.3.4",
+		"1.2.3.",
+		".1.2.3",
+		"99999999999999999999.1.1.1",
+		"a.b.c.d",
 	};
 	uint32_t v = 42;
 	size_t i;
@@ -148,8 +163,9 @@ Test(topo_parse, port_range)
 Test(topo_parse, port_range_rejects)
 {
 	static const char *const bad[] = {
-		"0", "65536", "10-5", "5-", "a", "-5", "5--6", "080", " 5", "5 ", "",
-		"99999999999999999999", "1-0", "1-65536", "5-6-7", "+5",
+		"0",	"65536",   "10-5",  "5-", "a", "-5",
+		"5--6", "080",	   " 5",    "5 ", "",  "99999999999999999999",
+		"1-0",	"1-65536", "5-6-7", "+5",
 	};
 	uint16_t lo, hi;
 	size_t i;
@@ -174,20 +190,21 @@ Test(topo_parse, special_blocks)
 	uint32_t block = 0;
 	int len = 0;
 
-	cr_assert(eq(str, (char *)topo_special_block(ip("127.0.0.1"), 32, &block, &len),
-		     "loopback"));
+	cr_assert(
+		eq(str, (char *)topo_special_block(ip("127.0.0.1"), 32, &block, &len), "loopback"));
 	cr_assert(eq(u32, block, ip("127.0.0.0")));
 	cr_assert(eq(int, len, 8));
 	cr_assert(eq(str, (char *)topo_special_block(ip("255.255.255.255"), 32, &block, &len),
 		     "reserved"));
-	cr_assert(eq(str, (char *)topo_special_block(ip("192.0.0.0"), 2, &block, &len),
-		     "multicast"), "a block inside the subnet");
+	cr_assert(
+		eq(str, (char *)topo_special_block(ip("192.0.0.0"), 2, &block, &len), "multicast"),
+		"a block inside the subnet");
 	cr_assert(eq(ptr, (void *)topo_special_block(ip("1.0.0.0"), 8, &block, &len), NULL));
 	cr_assert(eq(ptr, (void *)topo_special_block(ip("128.0.0.0"), 2, &block, &len), NULL));
-	cr_assert(eq(ptr, (void *)topo_special_block(ip("223.255.255.255"), 32, &block, &len),
-		     NULL));
-	cr_assert(eq(ptr, (void *)topo_special_block(ip("126.255.255.255"), 32, &block, &len),
-		     NULL));
+	cr_assert(
+		eq(ptr, (void *)topo_special_block(ip("223.255.255.255"), 32, &block, &len), NULL));
+	cr_assert(
+		eq(ptr, (void *)topo_special_block(ip("126.255.255.255"), 32, &block, &len), NULL));
 }
 
 Test(topo_parse, durations)
@@ -196,9 +213,17 @@ Test(topo_parse, durations)
 		const char *s;
 		uint32_t secs;
 	} good[] = {
-		{ "1s", 1 }, { "30s", 30 }, { "240s", 240 }, { "4m", 240 }, { "2h4m", 7440 },
-		{ "1d", 86400 }, { "1d12h30m15s", 131415 }, { "0h30m", 1800 }, { "30d", 2592000 },
-		{ "2592000s", 2592000 }, { "90m", 5400 },
+		{ "1s", 1 },
+		{ "30s", 30 },
+		{ "240s", 240 },
+		{ "4m", 240 },
+		{ "2h4m", 7440 },
+		{ "1d", 86400 },
+		{ "1d12h30m15s", 131415 },
+		{ "0h30m", 1800 },
+		{ "30d", 2592000 },
+		{ "2592000s", 2592000 },
+		{ "90m", 5400 },
 	};
 	uint32_t v;
 	size_t i;
@@ -212,8 +237,8 @@ Test(topo_parse, durations)
 Test(topo_parse, durations_reject)
 {
 	static const char *const syntax[] = {
-		"", "30", "s", "4m2h", "1h1h", "1.5s", "05s", "30 s", " 30s", "30s ", "30S",
-		"1w", "-1s", "+1s", "2hm", "1h4", "m30",
+		"",	"30",  "s",  "4m2h", "1h1h", "1.5s", "05s", "30 s", " 30s",
+		"30s ", "30S", "1w", "-1s",  "+1s",  "2hm",  "1h4", "m30",
 	};
 	static const char *const range[] = {
 		"0s", "0d0h0m0s", "30d1s", "31d", "2592001s", "99999999999s", "720h1s",
@@ -225,8 +250,7 @@ Test(topo_parse, durations_reject)
 		cr_assert(eq(int, topo_parse_duration(syntax[i], &v), -EINVAL), "\"%s\"",
 			  syntax[i]);
 	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++)
-		cr_assert(eq(int, topo_parse_duration(range[i], &v), -ERANGE), "\"%s\"",
-			  range[i]);
+		cr_assert(eq(int, topo_parse_duration(range[i], &v), -ERANGE), "\"%s\"", range[i]);
 	cr_assert(eq(u32, v, 42), "a failed parse leaves the output alone");
 }
 
@@ -268,11 +292,10 @@ Test(topo_parse, derived_names)
 	cr_assert(eq(str, buf, "planets-neptune"));
 	cr_assert(eq(int, topo_netns_name("planets", "earth", buf, sizeof(buf)), 0));
 	cr_assert(eq(str, buf, "planets-earth"));
-	cr_assert(eq(int, topo_hostif_name("planets", "neptune2", buf, sizeof(buf)),
-		     -ENAMETOOLONG), "16 characters do not fit IFNAMSIZ");
+	cr_assert(eq(int, topo_hostif_name("planets", "neptune2", buf, sizeof(buf)), -ENAMETOOLONG),
+		  "16 characters do not fit IFNAMSIZ");
 	cr_assert(eq(str, buf, ""));
-	cr_assert(eq(int, topo_netns_name("planets", "neptune2", buf, sizeof(buf)),
-		     -ENAMETOOLONG));
+	cr_assert(eq(int, topo_netns_name("planets", "neptune2", buf, sizeof(buf)), -ENAMETOOLONG));
 	cr_assert(eq(int, topo_hostif_name("a", "b", buf, 3), -ENAMETOOLONG), "small buffer");
 }
 
@@ -284,8 +307,9 @@ Test(topo_parse, did_you_mean)
 	topo_hint_init(&h, "subnte");
 	topo_hint_try(&h, "gateway");
 	topo_hint_try(&h, "subnet");
-	cr_assert(eq(str, (char *)topo_hint_str(&h, buf, sizeof(buf)),
-		     " (did you mean \"subnet\"?)"), "a swap is one typo");
+	cr_assert(
+		eq(str, (char *)topo_hint_str(&h, buf, sizeof(buf)), " (did you mean \"subnet\"?)"),
+		"a swap is one typo");
 	topo_hint_init(&h, "x");
 	topo_hint_try(&h, "ip");
 	cr_assert(eq(str, (char *)topo_hint_str(&h, buf, sizeof(buf)), ""),
@@ -341,13 +365,15 @@ Test(topo_buf, collects_every_error_in_file_order)
 	cr_assert(eq(int, load_str(y, &t, &e), -EINVAL));
 	cr_assert(eq(ptr, t, NULL));
 	cr_assert(eq(sz, e.n, 4), "%s", joined(&e));
-	cr_assert(eq(str, e.msgs[0], "inline.yaml:1:7: lab name \"X\" is not valid: use a-z, 0-9 "
+	cr_assert(eq(str, e.msgs[0],
+		     "inline.yaml:1:7: lab name \"X\" is not valid: use a-z, 0-9 "
 		     "and '-', starting and ending with a letter or digit"));
-	cr_assert(eq(str, e.msgs[1],
-		     "inline.yaml:3:16: node \"a\": network \"m\" is not defined"));
-	cr_assert(eq(str, e.msgs[2], "inline.yaml:5:15: network \"n\": subnet \"10.0.0.1/24\" "
+	cr_assert(eq(str, e.msgs[1], "inline.yaml:3:16: node \"a\": network \"m\" is not defined"));
+	cr_assert(eq(str, e.msgs[2],
+		     "inline.yaml:5:15: network \"n\": subnet \"10.0.0.1/24\" "
 		     "has host bits set (did you mean \"10.0.0.0/24\"?)"));
-	cr_assert(eq(str, e.msgs[3], "inline.yaml:5:28: network \"n\": unknown key \"gatway\" "
+	cr_assert(eq(str, e.msgs[3],
+		     "inline.yaml:5:28: network \"n\": unknown key \"gatway\" "
 		     "(did you mean \"gateway\"?)"));
 	topo_errors_free(&e);
 	cr_assert(eq(sz, e.n, 0));
@@ -362,9 +388,11 @@ Test(topo_buf, errors_append)
 	cr_assert(eq(int, load_str("", &t, &e), -EINVAL));
 	cr_assert(eq(int, topo_load_buf(NULL, "x: 1", 4, &t, &e), -EINVAL));
 	cr_assert(eq(sz, e.n, 5), "%s", joined(&e));
-	cr_assert(eq(str, e.msgs[0], "inline.yaml:1:1: empty file: expected a mapping with name, "
+	cr_assert(eq(str, e.msgs[0],
+		     "inline.yaml:1:1: empty file: expected a mapping with name, "
 		     "networks and nodes"));
-	cr_assert(eq(str, e.msgs[1], "<buffer>:1:1: unknown key \"x\" (expected one of: name, "
+	cr_assert(eq(str, e.msgs[1],
+		     "<buffer>:1:1: unknown key \"x\" (expected one of: name, "
 		     "uplink, networks, nodes, forwards, nat)"));
 	topo_errors_free(&e);
 }
@@ -388,8 +416,8 @@ Test(topo_buf, tab_indent_is_a_syntax_error)
 
 	cr_assert(eq(int, load_str(y, &t, &e), -EINVAL));
 	cr_assert(eq(sz, e.n, 1), "%s", joined(&e));
-	cr_assert(eq(int, strncmp(e.msgs[0], "inline.yaml:3:1: YAML syntax error: ", 36), 0),
-		  "%s", e.msgs[0]);
+	cr_assert(eq(int, strncmp(e.msgs[0], "inline.yaml:3:1: YAML syntax error: ", 36), 0), "%s",
+		  e.msgs[0]);
 	topo_errors_free(&e);
 }
 
@@ -431,8 +459,9 @@ Test(topo_buf, node_limit)
 	y = many_nodes(4097);
 	cr_assert(eq(int, load_str(y, &t, &e), -EINVAL));
 	cr_assert(eq(sz, e.n, 1), "%s", joined(&e));
-	cr_assert(eq(str, e.msgs[0],
-		     "inline.yaml:4100:3: node \"n4097\": too many nodes (4097, the limit is 4096)"));
+	cr_assert(
+		eq(str, e.msgs[0],
+		   "inline.yaml:4100:3: node \"n4097\": too many nodes (4097, the limit is 4096)"));
 	topo_errors_free(&e);
 	free(y);
 }
@@ -758,7 +787,8 @@ Test(topo_buf, nat_timeouts_some_keys_and_empty)
 	topo_free(t);
 	cr_assert(eq(int, load_str(scalar, &t, &e), -EINVAL));
 	cr_assert(eq(sz, e.n, 1), "%s", joined(&e));
-	cr_assert(eq(str, e.msgs[0], "inline.yaml:4:17: nat: timeouts: expected a mapping of "
+	cr_assert(eq(str, e.msgs[0],
+		     "inline.yaml:4:17: nat: timeouts: expected a mapping of "
 		     "timeouts (tcp_syn: 4m, ...), got a scalar"));
 	topo_errors_free(&e);
 }

@@ -14,15 +14,19 @@
 #include "topo/port_fwd_spec.h"
 #include "topo/topo.h"
 
-static const struct topo_host_addr up0_addrs[] = { { 0xc0000201, 24 } };	/* 192.0.2.1/24 */
-static const uint32_t up0_gw[] = { 0xc0000202 };				/* 192.0.2.2 */
+static const struct topo_host_addr up0_addrs[] = { { 0xc0000201, 24 } }; /* 192.0.2.1/24 */
+static const uint32_t up0_gw[] = { 0xc0000202 };			 /* 192.0.2.2 */
 
 static struct topo_host up0_host(void)
 {
 	return (struct topo_host){
-		.uplink = "up0", .uplink_type = ARPHRD_ETHER, .uplink_kind = "veth",
-		.uplink_addrs = up0_addrs, .n_uplink_addrs = 1,
-		.gateways = up0_gw, .n_gateways = 1,
+		.uplink = "up0",
+		.uplink_type = ARPHRD_ETHER,
+		.uplink_kind = "veth",
+		.uplink_addrs = up0_addrs,
+		.n_uplink_addrs = 1,
+		.gateways = up0_gw,
+		.n_gateways = 1,
 	};
 }
 
@@ -31,8 +35,8 @@ static struct topo *load(const char *y)
 	struct topo_errors e = { 0 };
 	struct topo *t = NULL;
 
-	cr_assert(eq(int, topo_load_buf("lab.yaml", y, strlen(y), &t, &e), 0),
-		  "%s", e.n ? e.msgs[0] : "");
+	cr_assert(eq(int, topo_load_buf("lab.yaml", y, strlen(y), &t, &e), 0), "%s",
+		  e.n ? e.msgs[0] : "");
 	return t;
 }
 
@@ -80,13 +84,17 @@ Test(topo_host, subnets_on_the_uplink_are_refused_where_they_are_written)
 	for (size_t i = 0; i < 3; i++) {
 		struct topo *t;
 
-		snprintf(y, sizeof(y), "name: x\nnetworks:\n  n:\n    subnet: %s\n"
-			 "nodes: {a: {network: n}}\n", subnets[i]);
+		snprintf(y, sizeof(y),
+			 "name: x\nnetworks:\n  n:\n    subnet: %s\n"
+			 "nodes: {a: {network: n}}\n",
+			 subnets[i]);
 		t = load(y);
-		snprintf(want, sizeof(want),
-			 "lab.yaml:4:13: network \"n\": subnet %s overlaps the uplink's subnet "
-			 "192.0.2.0/24 (up0 192.0.2.1/24): the host would reach its neighbours there "
-			 "through the lab", subnets[i]);
+		snprintf(
+			want, sizeof(want),
+			"lab.yaml:4:13: network \"n\": subnet %s overlaps the uplink's subnet "
+			"192.0.2.0/24 (up0 192.0.2.1/24): the host would reach its neighbours there "
+			"through the lab",
+			subnets[i]);
 		expect(t, &h, 1, w);
 		topo_free(t);
 	}
@@ -102,7 +110,7 @@ Test(topo_host, a_gateway_on_the_uplink_address_and_the_default_gateway)
 			      "  b: {subnet: 10.0.0.0/8}\n"
 			      "nodes: {n: {network: b}}\n");
 	/* a /32 on the uplink (as in clouds), the default route via 10.1.2.3 */
-	static const struct topo_host_addr addrs[] = { { 0xc6336401, 32 } };	/* 198.51.100.1 */
+	static const struct topo_host_addr addrs[] = { { 0xc6336401, 32 } }; /* 198.51.100.1 */
 	static const uint32_t gws[] = { 0x0a010203 };
 	struct topo_host h = up0_host();
 	const char *want[] = {
@@ -136,7 +144,9 @@ Test(topo_host, uplinks_that_are_not_ethernet)
 		"lab.yaml: the default route's device \"ppp0\" is not an Ethernet device (link type 512)",
 	};
 	const char *lo[] = { "lab.yaml: the default route's device \"lo\" is a loopback device" };
-	const char *gone[] = { "lab.yaml:2:9: uplink \"wg0\" does not exist in this network namespace" };
+	const char *gone[] = {
+		"lab.yaml:2:9: uplink \"wg0\" does not exist in this network namespace"
+	};
 
 	h.uplink = "wg0";
 	h.uplink_type = ARPHRD_NONE;
