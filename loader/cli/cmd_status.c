@@ -118,6 +118,31 @@ static void print_lab(struct out *o, const struct lab_info *li, const struct lab
 
 const struct cli_opt status_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
+/* One lab of the list: EXIT_FAIL when it cannot be shown (partly up only counts if asked for). */
+static int status_one(struct out *o, const char *name, bool gap, bool asked)
+{
+	struct lab_node_status *st;
+	struct lab_info li;
+	int ret = EXIT_OK;
+
+	if (lab_info_read(name, &li)) {
+		print_text(o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
+			   name, name);
+		return asked ? EXIT_FAIL : EXIT_OK;
+	}
+	if (gap)
+		print_text(o, "\n");
+	if (lab_nodes_status(&li, &st)) {
+		cli_err("status: %s", strerror(ENOMEM));
+		ret = EXIT_FAIL;
+	} else {
+		print_lab(o, &li, st);
+		free(st);
+	}
+	lab_info_free(&li);
+	return ret;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct lab_names labs;
@@ -152,32 +177,9 @@ int cmd_status(int argc, char **argv)
 	out_begin(&o, stdout, cli_opts.json);
 	print_open_object(&o, NULL);
 	print_open_array(&o, "labs");
-	for (size_t i = 0; i < labs.n; i++) {
-		struct lab_node_status *st;
-		struct lab_info li;
-
-		if (only && strcmp(only, labs.name[i]))
-			continue;
-		if (lab_info_read(labs.name[i], &li)) {
-			print_text(
-				&o,
-				"lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-				labs.name[i], labs.name[i]);
-			if (only)
-				ret = EXIT_FAIL;
-			continue;
-		}
-		if (i && !only)
-			print_text(&o, "\n");
-		if (lab_nodes_status(&li, &st)) {
-			cli_err("status: %s", strerror(ENOMEM));
-			ret = EXIT_FAIL;
-		} else {
-			print_lab(&o, &li, st);
-			free(st);
-		}
-		lab_info_free(&li);
-	}
+	for (size_t i = 0; i < labs.n; i++)
+		if (!only || !strcmp(only, labs.name[i]))
+			ret |= status_one(&o, labs.name[i], i && !only, only != NULL);
 	print_close_array(&o);
 	print_close_object(&o);
 	if (!labs.n)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* rtnetlink over libnl-route-3. NLE_* codes are turned into errno here. */
+/*
+ * rtnetlink over libnl-route-3. NLE_* codes are turned into errno here.
+ * One file over 400 lines on purpose: every netlink request nsbpf makes goes
+ * through the same socket and error mapping, and each request is short.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
