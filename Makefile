@@ -131,7 +131,7 @@ $(INTEG_BIN): $(INTEG_OBJS) $(LIB_OBJS) | $(OUT)/tests/integ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
-$(SELF_BIN): $(SELF_OBJS) | $(OUT)/selftests
+$(SELF_BIN): $(SELF_OBJS) $(LIB_OBJS) | $(OUT)/selftests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 

@@ -46,7 +46,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 /* rows name what differs from a frame macro; the optional fields stay unnamed */
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -438,8 +438,8 @@ static uint32_t fib_setup(void)
 		 inet_ntoa(host));
 	cr_assert(system(cmd) == 0, "make the FIB probe device " FIB_DEV);
 	/* the gateways live on the host (on its host ends, in a lab): local too */
-	for (int i = 0; i < lab_masq.n_nets; i++) {
-		struct in_addr gw = { .s_addr = htonl(lab_masq.nets[i].gateway) };
+	for (size_t i = 0; i < lab_masq.topo->n_networks; i++) {
+		struct in_addr gw = { .s_addr = htonl(lab_masq.topo->networks[i].gateway) };
 
 		snprintf(cmd, sizeof(cmd), "ip addr replace %s/32 dev " FIB_DEV, inet_ntoa(gw));
 		cr_assert(system(cmd) == 0, "%s", cmd);
@@ -485,7 +485,7 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 		.ifindex = EARTH_IF,
 	};
 
-	cr_assert(!lab_install(&lab_masq, env->endpoints_fd, env->networks_fd), "install lab");
+	cr_assert(!test_lab_install(&lab_masq, env->endpoints_fd, env->networks_fd), "install lab");
 	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	cr_assert(!bpf_map_update_elem(env->host_addrs_fd, &host, &one, BPF_ANY), "host_addrs");
 	cr_assert(!bpf_map_update_elem(env->forwards_fd, &fk, &fv, BPF_ANY), "forwards");

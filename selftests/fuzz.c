@@ -64,7 +64,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -130,35 +130,46 @@ static const char *const hook_name[H_MAX] = {
 	"to_uplink",
 };
 
-static const struct lab_node *node_by_ip(uint32_t ip)
+static const struct topo_node *node_by_ip(uint32_t ip)
 {
-	for (int i = 0; i < lab_masq.n_nodes; i++)
-		if (lab_masq.nodes[i].ip == ip)
-			return &lab_masq.nodes[i];
+	const struct topo *t = lab_masq.topo;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].ip == ip)
+			return &t->nodes[i];
 	return NULL;
 }
 
-static const struct lab_node *node_by_if(uint32_t ifindex)
+static const struct topo_node *node_by_if(uint32_t ifindex)
 {
-	for (int i = 0; i < lab_masq.n_nodes; i++)
-		if (lab_masq.nodes[i].ifindex == ifindex)
-			return &lab_masq.nodes[i];
+	const struct topo *t = lab_masq.topo;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if ((uint32_t)lab_masq.rt[i].ifindex == ifindex)
+			return &t->nodes[i];
 	return NULL;
 }
 
-static const struct lab_net *net_by_id(uint32_t id)
+/* A node's runtime facts: ifindex and MACs (labs.h) */
+static const struct node_rt *rt_of(const struct topo_node *n)
 {
-	for (int i = 0; i < lab_masq.n_nets; i++)
-		if (lab_masq.nets[i].id == id)
-			return &lab_masq.nets[i];
-	return NULL;
+	return test_lab_rt(&lab_masq, n);
+}
+
+static const struct topo_network *net_by_id(int id)
+{
+	const struct topo *t = lab_masq.topo;
+
+	return id >= 0 && (size_t)id < t->n_networks ? &t->networks[id] : NULL;
 }
 
 /* In a lab subnet (a node, a gateway, a broadcast or an unused address)? */
 static bool in_lab(uint32_t ip)
 {
-	for (int i = 0; i < lab_masq.n_nets; i++)
-		if ((ip & lab_masq.nets[i].mask) == lab_masq.nets[i].subnet)
+	const struct topo *t = lab_masq.topo;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		if ((ip & test_lab_mask(&t->networks[i])) == t->networks[i].subnet)
 			return true;
 	return false;
 }
@@ -317,7 +328,7 @@ struct pview {
 struct pre {
 	struct pview v;
 	bool csum_ok;
-	const struct lab_node *sender; /* from_node: the ingress veth's node, if its own frame */
+	const struct topo_node *sender; /* from_node: the ingress veth's node, if its own frame */
 	uint32_t allow_if[16];	       /* nodes the frame may be redirected into */
 	const char *allow_why[16];
 	int n_allow;
@@ -683,10 +694,10 @@ static uint32_t natp_node(const struct fz *z, uint32_t nat_addr, uint32_t remote
 
 static void allow(struct pre *pr, uint32_t node_be, const char *why)
 {
-	const struct lab_node *n = node_by_ip(ntohl(node_be));
+	const struct topo_node *n = node_by_ip(ntohl(node_be));
 
 	if (n && pr->n_allow < N(pr->allow_if)) {
-		pr->allow_if[pr->n_allow] = n->ifindex;
+		pr->allow_if[pr->n_allow] = rt_of(n)->ifindex;
 		pr->allow_why[pr->n_allow++] = why;
 	}
 }
@@ -785,22 +796,22 @@ static int hook_fd(const struct fz *z, enum fz_hook h)
 }
 
 /* Is the node at ingress the frame's sender, by its addresses (IPv4 or ARP) and MAC? */
-static const struct lab_node *own_sender(const struct fz_pkt *fp, const struct pview *v)
+static const struct topo_node *own_sender(const struct fz_pkt *fp, const struct pview *v)
 {
-	const struct lab_node *n = node_by_if(fp->ingress);
+	const struct topo_node *n = node_by_if(fp->ingress);
 
-	if (!n || !v->eth_src || memcmp(v->eth_src, n->mac, 6))
+	if (!n || !v->eth_src || memcmp(v->eth_src, rt_of(n)->node_mac, 6))
 		return NULL;
 	if (v->arp)
-		return v->spa == htonl(n->ip) && !memcmp(v->sha, n->mac, 6) ? n : NULL;
+		return v->spa == htonl(n->ip) && !memcmp(v->sha, rt_of(n)->node_mac, 6) ? n : NULL;
 	return v->ip && v->saddr == htonl(n->ip) ? n : NULL;
 }
 
-static bool reaches(const struct lab_node *from, const struct lab_node *to)
+static bool reaches(const struct topo_node *from, const struct topo_node *to)
 {
-	const struct lab_net *net = net_by_id(from->net_id);
+	const struct topo_network *net = net_by_id(from->network);
 
-	return net && (net->reach & (1ULL << to->net_id));
+	return net && (net->reach & (1ULL << to->network));
 }
 
 /* Where from_uplink may deliver the frame: a flow's or a forward's node. */
@@ -876,8 +887,8 @@ static bool hairpin_alive(const struct fz *z, const struct pview *v, const struc
 static void pre_node(const struct fz *z, struct pre *pr)
 {
 	const struct pview *v = &pr->v;
-	const struct lab_node *dst;
-	const struct lab_net *net;
+	const struct topo_node *dst;
+	const struct topo_network *net;
 	struct nsb_frag_key fk;
 	struct nsb_frag_val fv;
 	struct nsb_ct_entry ce;
@@ -886,8 +897,8 @@ static void pre_node(const struct fz *z, struct pre *pr)
 
 	if (!pr->sender || !v->ip)
 		return;
-	net = net_by_id(pr->sender->net_id);
-	pr->may_leave = net && (net->flags & NSB_NET_F_MASQUERADE);
+	net = net_by_id(pr->sender->network);
+	pr->may_leave = net && net->masquerade;
 	dst = node_by_ip(ntohl(v->daddr));
 	if (dst && reaches(pr->sender, dst))
 		allow(pr, v->daddr, "to a node its network reaches");
@@ -972,7 +983,7 @@ static void print_allowed(const struct pre *pr)
 			pr->allow_why[i]);
 	if (pr->sender)
 		fprintf(stderr, "fuzz: sender %s (ifindex %u), %s leave by the uplink\n",
-			ip_str(htonl(pr->sender->ip)), pr->sender->ifindex,
+			ip_str(htonl(pr->sender->ip)), rt_of(pr->sender)->ifindex,
 			pr->may_leave ? "may" : "may not");
 }
 
@@ -982,7 +993,7 @@ static void check_redirect(struct fz *z, const struct pre *pr)
 	const struct fz_pkt *fp = &z->cur;
 	const struct st_result *r = &z->res;
 	uint32_t to = r->trace.redirect_ifindex, flags = r->trace.redirect_flags;
-	const struct lab_node *n = node_by_if(to);
+	const struct topo_node *n = node_by_if(to);
 	uint32_t saddr = out_addr(r, 12), daddr = out_addr(r, 16);
 
 	if (!to)
@@ -1027,7 +1038,7 @@ static void check_redirect(struct fz *z, const struct pre *pr)
 		}
 		if (to == fp->ingress && !(flags & NSB_TRACE_F_PEER)) {
 			/* an ARP reply or an ICMP error, back to the sender */
-			if (r->out_len < 14 || memcmp(r->out, pr->sender->mac, 6))
+			if (r->out_len < 14 || memcmp(r->out, rt_of(pr->sender)->node_mac, 6))
 				violation(z, "(f)",
 					  "sent back out of ifindex %u, not to its "
 					  "node's MAC",
@@ -1442,13 +1453,13 @@ static void live_init(struct fz *z, int i)
 	}
 	/* the node end */
 	{
-		const struct lab_node *nd = i == 0 || i == 4 ? node_by_ip(EARTH_IP) :
+		const struct topo_node *nd = i == 0 || i == 4 ? node_by_ip(EARTH_IP) :
 					    i == 2 || i == 5 ? node_by_ip(NEPTUNE_IP) :
 							       node_by_ip(MARS_IP);
 
-		n->ingress = nd->ifindex;
-		n->dst = nd->host;
-		n->src = nd->mac;
+		n->ingress = rt_of(nd)->ifindex;
+		n->dst = rt_of(nd)->host_mac;
+		n->src = rt_of(nd)->node_mac;
 		n->saddr = nd->ip;
 	}
 	if (l->kind == LIVE_MASQ) {
@@ -1456,12 +1467,12 @@ static void live_init(struct fz *z, int i)
 		o->sport = n->dport;
 		o->daddr = UPLINK_IP; /* dport: the nat port, learnt at the first frame */
 	} else if (l->kind == LIVE_HAIRPIN) {
-		const struct lab_node *be = node_by_ip(EARTH_IP);
+		const struct topo_node *be = node_by_ip(EARTH_IP);
 
 		o->hook = H_FROM_NODE;
-		o->ingress = be->ifindex;
-		o->dst = be->host;
-		o->src = be->mac;
+		o->ingress = rt_of(be)->ifindex;
+		o->dst = rt_of(be)->host_mac;
+		o->src = rt_of(be)->node_mac;
 		o->ttl = 64;
 		o->saddr = EARTH_IP;
 		o->sport = 8080;
@@ -1992,7 +2003,7 @@ static void gen_frag(struct fz *z, bool uplink)
 	struct rng *r = &z->rng;
 	int li = (int)below(r, NLIVE);
 	const struct live *l = &z->live[li];
-	const struct lab_node *n = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
+	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	int slot = (int)below(r, N(z->frag_ids));
 	struct frame f;
 	bool first = chance(r, 45);
@@ -2032,9 +2043,9 @@ static void gen_frag(struct fz *z, bool uplink)
 		}
 	} else {
 		fp->hook = H_FROM_NODE;
-		fp->ingress = n->ifindex;
-		f.dst = n->host;
-		f.src = n->mac;
+		fp->ingress = rt_of(n)->ifindex;
+		f.dst = rt_of(n)->host_mac;
+		f.src = rt_of(n)->node_mac;
 		f.saddr = n->ip;
 		f.daddr = chance(r, 60) ? PICK(r, remotes) :
 			  chance(r, 50) ? PICK(r, lab_dests) :
@@ -2094,23 +2105,23 @@ static void gen_layer2(struct fz *z, bool uplink)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct lab_node *n = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
-	const struct lab_node *o = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
+	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *o = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
 	memset(&f, 0, sizeof(f));
 	fp->hook = uplink ? H_FROM_UPLINK : H_FROM_NODE;
-	fp->ingress = uplink ? 0 : n->ifindex;
-	f.dst = uplink ? uplink_mac : n->host;
-	f.src = uplink ? router_mac : n->mac;
+	fp->ingress = uplink ? 0 : rt_of(n)->ifindex;
+	f.dst = uplink ? uplink_mac : rt_of(n)->host_mac;
+	f.src = uplink ? router_mac : rt_of(n)->node_mac;
 	if (w < 30) {
 		fp->gen = "layer 2: ARP";
 		f.kind = FR_ARP;
 		f.dst = chance(r, 70) ? bcast_mac : f.dst;
 		f.op = (uint16_t)PICK(r, ((const uint16_t[]){ 1, 1, 1, 2, 3, 0 }));
 		f.sha = chance(r, 85) ? f.src :
-					PICK(r, ((const uint8_t *const[]){ rogue_mac, o->mac }));
+					PICK(r, ((const uint8_t *const[]){ rogue_mac, rt_of(o)->node_mac }));
 		f.spa = chance(r, 80) ? (uplink ? PICK(r, remotes) : n->ip) :
 			chance(r, 50) ? 0 :
 					PICK(r, spoofs);
@@ -2170,16 +2181,16 @@ static void gen_node_new(struct fz *z)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct lab_node *n = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
+	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
 	memset(&f, 0, sizeof(f));
 	fp->gen = "node: new flow out";
 	fp->hook = H_FROM_NODE;
-	fp->ingress = n->ifindex;
-	f.dst = n->host;
-	f.src = n->mac;
+	fp->ingress = rt_of(n)->ifindex;
+	f.dst = rt_of(n)->host_mac;
+	f.src = rt_of(n)->node_mac;
 	f.saddr = n->ip;
 	f.daddr = pick_node_dst(r);
 	w = below(r, 100);
@@ -2231,17 +2242,17 @@ static void gen_node_lab(struct fz *z)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct lab_node *n = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
-	const struct lab_node *o = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
+	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *o = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
 	memset(&f, 0, sizeof(f));
 	fp->gen = "node: to the lab and the host";
 	fp->hook = H_FROM_NODE;
-	fp->ingress = n->ifindex;
-	f.dst = n->host;
-	f.src = n->mac;
+	fp->ingress = rt_of(n)->ifindex;
+	f.dst = rt_of(n)->host_mac;
+	f.src = rt_of(n)->node_mac;
 	f.saddr = n->ip;
 	f.daddr = w < 40 ? PICK(r, lab_dests) : w < 75 ? UPLINK_IP : PICK(r, special_dests);
 	w = below(r, 100);
@@ -2273,10 +2284,10 @@ static void gen_node_lab(struct fz *z)
 			f.saddr = chance(r, 50) ? o->ip : PICK(r, spoofs);
 			break;
 		case 1:
-			f.src = chance(r, 50) ? o->mac : rogue2_mac;
+			f.src = chance(r, 50) ? rt_of(o)->node_mac : rogue2_mac;
 			break;
 		case 2:
-			fp->ingress = o->ifindex;
+			fp->ingress = rt_of(o)->ifindex;
 			break;
 		default:
 			fp->ingress = PICK(r, ((const uint32_t[]){ 0, 1, 999 }));
@@ -2300,7 +2311,7 @@ static void gen_node_icmp(struct fz *z)
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
 	const struct live *l = &z->live[below(r, NLIVE)];
-	const struct lab_node *n = &lab_masq.nodes[below(r, lab_masq.n_nodes)];
+	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 
 	memset(&f, 0, sizeof(f));
@@ -2333,9 +2344,9 @@ static void gen_node_icmp(struct fz *z)
 		f.daddr = chance(r, 70) ? q.saddr : PICK(r, lab_dests);
 	}
 	q.ttl = 59;
-	fp->ingress = n->ifindex;
-	f.dst = n->host;
-	f.src = n->mac;
+	fp->ingress = rt_of(n)->ifindex;
+	f.dst = rt_of(n)->host_mac;
+	f.src = rt_of(n)->node_mac;
 	f.saddr = n->ip;
 	f.icmp_type = (uint8_t)PICK(r, ((const uint8_t[]){ 3, 3, 11, 12, 4 }));
 	f.icmp_code = (uint8_t)(f.icmp_type == 3 ? PICK(r, ((const uint8_t[]){ 3, 1, 4, 13 })) : 0);
@@ -2486,7 +2497,7 @@ static void gen_packet(struct fz *z)
 
 static void fwd_write(struct fz *z, const struct fz_fwd *f, uint32_t node, uint16_t node_port)
 {
-	const struct lab_node *n = node_by_ip(node);
+	const struct topo_node *n = node_by_ip(node);
 	struct nsb_fwd_key k = {
 		.host_addr = htonl(f->host_addr),
 		.port = htons(f->port),
@@ -2497,7 +2508,7 @@ static void fwd_write(struct fz *z, const struct fz_fwd *f, uint32_t node, uint1
 		.node_port = htons(node_port),
 		.first_port = htons(f->port),
 		.count = 1,
-		.ifindex = n ? n->ifindex : 0,
+		.ifindex = n ? rt_of(n)->ifindex : 0,
 	};
 
 	cr_assert(!bpf_map_update_elem(z->env.forwards_fd, &k, &v, BPF_ANY), "forwards: %s",
@@ -2526,7 +2537,7 @@ static void fwd_churn(struct fz *z)
 		fwd_write(z, f, f->node_addr, f->node_port);
 		break;
 	default:
-		fwd_write(z, f, lab_masq.nodes[below(r, lab_masq.n_nodes)].ip,
+		fwd_write(z, f, lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)].ip,
 			  (uint16_t)(f->node_port + below(r, 2)));
 		break;
 	}
@@ -2553,8 +2564,8 @@ static void install(struct fz *z)
 	__u8 one = 1;
 	int err;
 
-	err = lab_install(&lab_masq, z->env.endpoints_fd, z->env.networks_fd);
-	cr_assert(err == 0, "install lab %s: %s", lab_masq.name, strerror(-err));
+	err = test_lab_install(&lab_masq, z->env.endpoints_fd, z->env.networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_masq.topo->name, strerror(-err));
 	cr_assert(!bpf_map_update_elem(z->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
 		  strerror(errno));
 	for (int i = 0; i < N(host_addrs); i++) {

@@ -18,7 +18,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 #include "node.skel.h"
 #include "uplink.skel.h"
 #include "sock.skel.h"
@@ -192,8 +192,8 @@ void st_setup(struct st_env *env, bool trace)
 
 	st_open(env, trace);
 	st_load(env);
-	err = lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
-	cr_assert(err == 0, "install lab %s: %s", lab_planets.name, strerror(-err));
+	err = test_lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_planets.topo->name, strerror(-err));
 }
 
 int st_gc(const struct st_env *env)

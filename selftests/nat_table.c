@@ -154,8 +154,8 @@ static void install(struct run *r)
 	__u8 one = 1;
 	int err;
 
-	err = lab_install(&lab_masq, r->env.endpoints_fd, r->env.networks_fd);
-	cr_assert(err == 0, "install lab %s: %s", lab_masq.name, strerror(-err));
+	err = test_lab_install(&lab_masq, r->env.endpoints_fd, r->env.networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab_masq.topo->name, strerror(-err));
 	cr_assert(!bpf_map_update_elem(r->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
 		  strerror(errno));
 	for (int i = 0; i < N(host_addrs); i++) {

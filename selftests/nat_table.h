@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 /* The tables override a frame macro's default now and then (a TTL, a type). */
 #pragma GCC diagnostic ignored "-Woverride-init"

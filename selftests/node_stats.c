@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 #define UDP4(dmac, smac, s, d) \
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)

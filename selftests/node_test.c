@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 #define PATH(p)	    (NSB_PATH_##p)
 #define DROP(r)	    (NSB_STAT_DROP_BASE + NSB_DROP_##r)
@@ -24,7 +24,7 @@
 
 struct node_case {
 	const char *name;
-	const struct lab *lab; /* map entries; NULL: lab_planets */
+	const struct test_lab *lab; /* map entries; NULL: lab_planets */
 	uint32_t ingress;      /* skb->ingress_ifindex */
 	struct frame in;
 	int err;		  /* of BPF_PROG_TEST_RUN itself; nonzero: nothing else */
@@ -505,14 +505,14 @@ static void run_table(const char *table, enum hook hook, const struct node_case 
 	st_setup(&env, true);
 	for (int i = 0; i < n; i++) {
 		const struct node_case *c = &cases[i];
-		const struct lab *lab = c->lab ? c->lab : &lab_planets;
+		const struct test_lab *lab = c->lab ? c->lab : &lab_planets;
 		int fd = hook == FROM_NODE ? env.from_node_fd : env.to_node_fd;
 		struct st_result r;
 		struct pkt in;
 		bool ok = true;
 
 		st_case = c->name;
-		if (!ASSERT_EQ(lab_install(lab, env.endpoints_fd, env.networks_fd), 0,
+		if (!ASSERT_EQ(test_lab_install(lab, env.endpoints_fd, env.networks_fd), 0,
 			       "install the lab"))
 			continue;
 		if (!ASSERT_TRUE(frame_build(&c->in, &in), "build the input frame"))

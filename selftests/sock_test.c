@@ -31,7 +31,7 @@
 #include <netlink/route/link.h>
 
 #include "harness.h"
-#include "lab.h"
+#include "labs.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71

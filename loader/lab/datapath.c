@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "lab/datapath_internal.h"
+#include "lab/fill.h"
 #include "lab/port_fwd_map.h"
 #include "util/log.h"
 #include "sys/netns.h"
@@ -145,41 +146,6 @@ static struct nsb_config config_of(const struct topo *t, const struct dp_uplink 
 	};
 }
 
-static int fill_networks(int fd, const struct topo *t)
-{
-	for (size_t i = 0; i < t->n_networks; i++) {
-		const struct topo_network *n = &t->networks[i];
-		struct nsb_network v = {
-			.subnet = htonl(n->subnet),
-			.mask = htonl(n->prefix ? ~0U << (32 - n->prefix) : 0),
-			.gateway = htonl(n->gateway),
-			.flags = NSB_NET_F_USED | (n->masquerade ? NSB_NET_F_MASQUERADE : 0),
-			.reach = n->reach,
-		};
-		__u32 id = (__u32)i;
-
-		if (bpf_map_update_elem(fd, &id, &v, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-static int fill_endpoints(int fd, const struct topo *t, const struct node_rt *rt)
-{
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex,
-					  .net_id = (__u32)n->network };
-		__be32 key = htonl(n->ip);
-
-		memcpy(v.node_mac, rt[i].node_mac, 6);
-		memcpy(v.host_mac, rt[i].host_mac, 6);
-		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
 		     const struct dp_uplink *up)
 {
@@ -187,9 +153,9 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	__u32 zero = 0;
 	int err;
 
-	err = fill_networks(bpf_map__fd(skel->maps.networks), t);
+	err = lab_fill_networks(bpf_map__fd(skel->maps.networks), t);
 	if (!err)
-		err = fill_endpoints(bpf_map__fd(skel->maps.endpoints), t, rt);
+		err = lab_fill_endpoints(bpf_map__fd(skel->maps.endpoints), t, rt);
 	if (!err)
 		err = fill_host_addrs(skel->obj);
 	if (!err)

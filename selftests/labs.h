@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "lab/lab.h"
+#include "topo/topo.h"
 #include "pkt.h"
 
 #define NET_PLANET 0
@@ -56,33 +58,33 @@ extern const uint8_t pluto_mac[6], pluto_host[6];
 extern const uint8_t bcast_mac[6], rogue_mac[6];
 extern const uint8_t uplink_mac[6], router_mac[6]; /* the uplink, the world's router */
 
-struct lab_net {
-	uint32_t id;
-	uint32_t subnet, mask, gateway; /* host order */
-	uint64_t reach;
-	uint32_t flags; /* NSB_NET_F_* besides USED */
+/*
+ * A selftest lab is the loader's own description: its topology and the
+ * runtime facts of its nodes (rt[i] belongs to topo->nodes[i]), installed
+ * through the loader's fill path (lab/fill.h). Network ids are indexes.
+ */
+struct test_lab {
+	const struct topo *topo;
+	const struct node_rt *rt;
 };
 
-struct lab_node {
-	uint32_t ip; /* host order */
-	uint32_t ifindex;
-	uint32_t net_id;
-	const uint8_t *mac, *host;
-};
+extern const struct test_lab lab_planets;      /* the picture above */
+extern const struct test_lab lab_planet_apart; /* planet's nodes may not reach each other */
+extern const struct test_lab lab_masq;	       /* planet and moon masquerade, exile not */
 
-struct lab {
-	const char *name;
-	const struct lab_net *nets;
-	int n_nets;
-	const struct lab_node *nodes;
-	int n_nodes;
-};
+/* The runtime facts of node n of lab, and the mask of network net, host order. */
+static inline const struct node_rt *test_lab_rt(const struct test_lab *lab,
+						const struct topo_node *n)
+{
+	return &lab->rt[n - lab->topo->nodes];
+}
 
-extern const struct lab lab_planets;	  /* the picture above */
-extern const struct lab lab_planet_apart; /* planet's nodes may not reach each other */
-extern const struct lab lab_masq;	  /* planet and moon masquerade, exile not */
+static inline uint32_t test_lab_mask(const struct topo_network *net)
+{
+	return net->prefix ? ~0U << (32 - net->prefix) : 0;
+}
 
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
-int lab_install(const struct lab *lab, int endpoints_fd, int networks_fd);
+int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd);
 
 #endif /* NSBPF_SELFTESTS_LAB_H */

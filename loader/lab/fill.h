@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A lab's networks and endpoints maps, written from its topology and the
+ * runtime facts of its nodes: the one fill path, used by `up` (datapath.c)
+ * and by the selftests.
+ */
+#ifndef NSBPF_LAB_FILL_H
+#define NSBPF_LAB_FILL_H
+
+#include "lab/lab.h"
+#include "topo/topo.h"
+
+/* networks[i] for each t->networks[i]; other ids are left as they are. 0 or -errno. */
+int lab_fill_networks(int networks_fd, const struct topo *t);
+
+/* One endpoint per node, keyed by its address; rt[i] is t->nodes[i]'s. 0 or -errno. */
+int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt);
+
+#endif /* NSBPF_LAB_FILL_H */

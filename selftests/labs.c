@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The selftests' labs (labs.h) as the loader describes a lab, a topology
+ * and its nodes' runtime facts, installed through the loader's fill path.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "nsbpf_maps.h"
+#include "lab/fill.h"
+#include "labs.h"
+
+/* 02: locally administered; 4e 'N' node side, 48 'H' host end */
+#define NODE_MAC(n) { 0x02, 0x4e, 0, 0, 0, n }
+#define HOST_MAC(n) { 0x02, 0x48, 0, 0, 0, n }
+
+const uint8_t earth_mac[6] = NODE_MAC(11);
+const uint8_t earth_host[6] = HOST_MAC(11);
+const uint8_t neptune_mac[6] = NODE_MAC(12);
+const uint8_t neptune_host[6] = HOST_MAC(12);
+const uint8_t mars_mac[6] = NODE_MAC(21);
+const uint8_t mars_host[6] = HOST_MAC(21);
+const uint8_t pluto_mac[6] = NODE_MAC(31);
+const uint8_t pluto_host[6] = HOST_MAC(31);
+const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uint8_t rogue_mac[6] = { 0x02, 0x66, 0, 0, 0, 0x66 };
+const uint8_t uplink_mac[6] = { 0x02, 0x55, 0, 0, 0, 2 };
+const uint8_t router_mac[6] = { 0x02, 0x57, 0, 0, 0, 1 };
+
+#define BIT(n) (1ULL << (n))
+#define N(a)   (sizeof(a) / sizeof((a)[0]))
+
+/* clang-format off */
+static struct topo_node planets_nodes[] = {
+	{ .name = "earth", .network = NET_PLANET, .ip = EARTH_IP },
+	{ .name = "neptune", .network = NET_PLANET, .ip = NEPTUNE_IP },
+	{ .name = "mars", .network = NET_MOON, .ip = MARS_IP },
+	{ .name = "pluto", .network = NET_EXILE, .ip = PLUTO_IP },
+};
+
+static const struct node_rt planets_rt[] = {
+	{ .ifindex = EARTH_IF, .node_mac = NODE_MAC(11), .host_mac = HOST_MAC(11) },
+	{ .ifindex = NEPTUNE_IF, .node_mac = NODE_MAC(12), .host_mac = HOST_MAC(12) },
+	{ .ifindex = MARS_IF, .node_mac = NODE_MAC(21), .host_mac = HOST_MAC(21) },
+	{ .ifindex = PLUTO_IF, .node_mac = NODE_MAC(31), .host_mac = HOST_MAC(31) },
+};
+
+#define PLANET(reach_, masq) { .name = "planet", .subnet = IP4(10, 200, 0, 0), .prefix = 24, \
+			       .gateway = PLANET_GW, .masquerade = masq, .reach = reach_ }
+#define MOON(masq) { .name = "moon", .subnet = IP4(10, 201, 0, 0), .prefix = 24, \
+		     .gateway = MOON_GW, .masquerade = masq, \
+		     .reach = BIT(NET_PLANET) | BIT(NET_MOON) }
+#define EXILE { .name = "exile", .subnet = IP4(10, 202, 0, 0), .prefix = 24, \
+		.gateway = IP4(10, 202, 0, 1), .reach = BIT(NET_EXILE) }
+
+/* index == NET_* id */
+static struct topo_network planets_nets[] = {
+	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), false), MOON(false), EXILE,
+};
+static struct topo_network apart_nets[] = {
+	PLANET(BIT(NET_MOON), false), MOON(false), EXILE,
+};
+static struct topo_network masq_nets[] = {
+	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
+};
+/* clang-format on */
+
+#define TOPO(name_, nets)                                                                     \
+	{ .name = name_, .networks = nets, .n_networks = N(nets), .nodes = planets_nodes,      \
+	  .n_nodes = N(planets_nodes) }
+
+static const struct topo planets_topo = TOPO("planets", planets_nets);
+static const struct topo apart_topo = TOPO("planet_apart", apart_nets);
+static const struct topo masq_topo = TOPO("masq", masq_nets);
+
+const struct test_lab lab_planets = { &planets_topo, planets_rt };
+const struct test_lab lab_planet_apart = { &apart_topo, planets_rt };
+const struct test_lab lab_masq = { &masq_topo, planets_rt };
+
+static int clear_endpoints(int fd)
+{
+	__be32 key, next;
+
+	/* restart from the first key each time: the one just deleted is gone */
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Unused network ids stay all zero (no NSB_NET_F_USED), as in a fresh map. */
+static int clear_networks(int fd)
+{
+	struct nsb_network none = { 0 };
+
+	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++)
+		if (bpf_map_update_elem(fd, &id, &none, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd)
+{
+	int err;
+
+	err = clear_endpoints(endpoints_fd);
+	if (!err)
+		err = clear_networks(networks_fd);
+	if (!err)
+		err = lab_fill_networks(networks_fd, lab->topo);
+	if (!err)
+		err = lab_fill_endpoints(endpoints_fd, lab->topo, lab->rt);
+	return err;
+}
