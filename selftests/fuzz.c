@@ -329,7 +329,7 @@ struct pre {
 	struct pview v;
 	bool csum_ok;
 	const struct topo_node *sender; /* from_node: the ingress veth's node, if its own frame */
-	uint32_t allow_if[16];	       /* nodes the frame may be redirected into */
+	uint32_t allow_if[16];		/* nodes the frame may be redirected into */
 	const char *allow_why[16];
 	int n_allow;
 	bool may_leave; /* from_node: may go out of the uplink */
@@ -982,7 +982,7 @@ static void print_allowed(const struct pre *pr)
 		fprintf(stderr, "fuzz: allowed into ifindex %u: %s\n", pr->allow_if[i],
 			pr->allow_why[i]);
 	if (pr->sender)
-		fprintf(stderr, "fuzz: sender %s (ifindex %u), %s leave by the uplink\n",
+		fprintf(stderr, "fuzz: sender %s (ifindex %d), %s leave by the uplink\n",
 			ip_str(htonl(pr->sender->ip)), rt_of(pr->sender)->ifindex,
 			pr->may_leave ? "may" : "may not");
 }
@@ -1454,8 +1454,8 @@ static void live_init(struct fz *z, int i)
 	/* the node end */
 	{
 		const struct topo_node *nd = i == 0 || i == 4 ? node_by_ip(EARTH_IP) :
-					    i == 2 || i == 5 ? node_by_ip(NEPTUNE_IP) :
-							       node_by_ip(MARS_IP);
+					     i == 2 || i == 5 ? node_by_ip(NEPTUNE_IP) :
+								node_by_ip(MARS_IP);
 
 		n->ingress = rt_of(nd)->ifindex;
 		n->dst = rt_of(nd)->host_mac;
@@ -2003,7 +2003,8 @@ static void gen_frag(struct fz *z, bool uplink)
 	struct rng *r = &z->rng;
 	int li = (int)below(r, NLIVE);
 	const struct live *l = &z->live[li];
-	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *n =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	int slot = (int)below(r, N(z->frag_ids));
 	struct frame f;
 	bool first = chance(r, 45);
@@ -2105,8 +2106,10 @@ static void gen_layer2(struct fz *z, bool uplink)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
-	const struct topo_node *o = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *n =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *o =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
@@ -2120,8 +2123,10 @@ static void gen_layer2(struct fz *z, bool uplink)
 		f.kind = FR_ARP;
 		f.dst = chance(r, 70) ? bcast_mac : f.dst;
 		f.op = (uint16_t)PICK(r, ((const uint16_t[]){ 1, 1, 1, 2, 3, 0 }));
-		f.sha = chance(r, 85) ? f.src :
-					PICK(r, ((const uint8_t *const[]){ rogue_mac, rt_of(o)->node_mac }));
+		f.sha = chance(r, 85) ?
+				f.src :
+				PICK(r,
+				     ((const uint8_t *const[]){ rogue_mac, rt_of(o)->node_mac }));
 		f.spa = chance(r, 80) ? (uplink ? PICK(r, remotes) : n->ip) :
 			chance(r, 50) ? 0 :
 					PICK(r, spoofs);
@@ -2181,7 +2186,8 @@ static void gen_node_new(struct fz *z)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *n =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
@@ -2242,8 +2248,10 @@ static void gen_node_lab(struct fz *z)
 {
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
-	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
-	const struct topo_node *o = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *n =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *o =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 	uint32_t w = below(r, 100);
 
@@ -2311,7 +2319,8 @@ static void gen_node_icmp(struct fz *z)
 	struct fz_pkt *fp = &z->cur;
 	struct rng *r = &z->rng;
 	const struct live *l = &z->live[below(r, NLIVE)];
-	const struct topo_node *n = &lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
+	const struct topo_node *n =
+		&lab_masq.topo->nodes[below(r, (uint32_t)lab_masq.topo->n_nodes)];
 	struct frame f;
 
 	memset(&f, 0, sizeof(f));

@@ -13,8 +13,14 @@
 #include "labs.h"
 
 /* 02: locally administered; 4e 'N' node side, 48 'H' host end */
-#define NODE_MAC(n) { 0x02, 0x4e, 0, 0, 0, n }
-#define HOST_MAC(n) { 0x02, 0x48, 0, 0, 0, n }
+#define NODE_MAC(n)                    \
+	{                              \
+		0x02, 0x4e, 0, 0, 0, n \
+	}
+#define HOST_MAC(n)                    \
+	{                              \
+		0x02, 0x48, 0, 0, 0, n \
+	}
 
 const uint8_t earth_mac[6] = NODE_MAC(11);
 const uint8_t earth_host[6] = HOST_MAC(11);
@@ -67,9 +73,11 @@ static struct topo_network masq_nets[] = {
 };
 /* clang-format on */
 
-#define TOPO(name_, nets)                                                                     \
-	{ .name = name_, .networks = nets, .n_networks = N(nets), .nodes = planets_nodes,      \
-	  .n_nodes = N(planets_nodes) }
+#define TOPO(name_, nets)                                                                       \
+	{                                                                                       \
+		.name = name_, .networks = nets, .n_networks = N(nets), .nodes = planets_nodes, \
+		.n_nodes = N(planets_nodes)                                                     \
+	}
 
 static const struct topo planets_topo = TOPO("planets", planets_nets);
 static const struct topo apart_topo = TOPO("planet_apart", apart_nets);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The selftests' lab: named networks, nodes and addresses, and the map
- * entries that describe them, as the loader would install them.
+ * The selftests' labs: named networks, nodes and addresses, described as
+ * the loader describes a lab and installed by the loader's own fill code.
  *
  *   planet 10.200.0.0/24 gw .1   earth .11 (if 101), neptune .12 (if 102)
  *   moon   10.201.0.0/24 gw .1   mars  .21 (if 103)      planet <-> moon
@@ -13,8 +13,8 @@
  * moon masquerading to the outside world through the uplink (UPLINK_IP;
  * REMOTE_IP and friends are out there); exile does not masquerade.
  */
-#ifndef NSBPF_SELFTESTS_LAB_H
-#define NSBPF_SELFTESTS_LAB_H
+#ifndef NSBPF_SELFTESTS_LABS_H
+#define NSBPF_SELFTESTS_LABS_H
 
 #include <stdint.h>
 
@@ -87,4 +87,4 @@ static inline uint32_t test_lab_mask(const struct topo_network *net)
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
 int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd);
 
-#endif /* NSBPF_SELFTESTS_LAB_H */
+#endif /* NSBPF_SELFTESTS_LABS_H */

@@ -25,7 +25,7 @@
 struct node_case {
 	const char *name;
 	const struct test_lab *lab; /* map entries; NULL: lab_planets */
-	uint32_t ingress;      /* skb->ingress_ifindex */
+	uint32_t ingress;	    /* skb->ingress_ifindex */
 	struct frame in;
 	int err;		  /* of BPF_PROG_TEST_RUN itself; nonzero: nothing else */
 	bool may_refuse;	  /* the kernel may refuse it (EINVAL) before the program */
