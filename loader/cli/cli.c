@@ -87,7 +87,7 @@ int cli_open_lab(const char *lab, struct lab_info *li)
 		cli_err("lab %s is not up", lab);
 		return EXIT_FAIL;
 	}
-	if (lab_check_hostns(li, &e)) {
+	if (lab_check_here(li, &e)) {
 		cli_err("%s", e.text);
 		lab_info_free(li);
 		return EXIT_FAIL;

@@ -14,7 +14,13 @@ static void down_help(void)
 	       "Remove everything the lab created: processes left in its nodes, its\n"
 	       "programs and pinned maps, veths and namespaces. It works from the record\n"
 	       "the lab keeps under /run/nsbpf/LAB/ (not from the topology file), also\n"
-	       "after an interrupted up; a lab that is not up is not an error.\n");
+	       "after an interrupted up; a lab that is not up is not an error.\n"
+	       "\n"
+	       "It works from anywhere: a lab brought up in another network namespace\n"
+	       "(nsbpf -n NETNS up) is removed there; when that namespace is gone (the\n"
+	       "lab is orphaned) down removes what is left (node namespaces, pins,\n"
+	       "cgroup programs, state) and says so. A lab brought up in another mount\n"
+	       "namespace that still exists is refused: run down where it was brought up.\n");
 }
 
 const struct cli_opt down_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
@@ -45,6 +51,9 @@ int cmd_down(int argc, char **argv)
 		if (lab_down(argv[i], &r)) {
 			cli_err("%s", r.err.text);
 			ret = EXIT_FAIL;
+		} else if (r.orphaned) {
+			cli_say("lab %s is down: it was orphaned; removed %u object%s, %u had gone with it\n",
+				argv[i], r.removed, r.removed == 1 ? "" : "s", r.gone);
 		} else if (r.was_up) {
 			cli_say("lab %s is down\n", argv[i]);
 		} else {

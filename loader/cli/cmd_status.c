@@ -8,7 +8,9 @@
  *                       "ip", "prefix", "mac", "host_mac", "state"}],
  *            "forwards": [as in `nsbpf forward list --json`]}]}
  * state: "up" (host end up with carrier), "down", "missing" (host end or
- * namespace gone).
+ * namespace gone). where: "here", "other-netns" (nodes seen from there),
+ * "other-mntns", "orphaned" (its host netns or mount namespace is gone).
+ * uplink.snat_port_min/max: the lab's masquerade ports.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +55,10 @@ static void print_lab_head(struct out *o, const struct lab_info *li)
 			print_string(o, "attach", " (%s)", li->uplink_attach);
 		else
 			print_null(o, "attach", NULL, NULL);
+		if (li->snat_lo)
+			print_text(o, ", masquerade ports %u-%u", li->snat_lo, li->snat_hi);
+		print_uint(o, "snat_port_min", NULL, li->snat_lo);
+		print_uint(o, "snat_port_max", NULL, li->snat_hi);
 		print_close_object(o);
 	} else {
 		print_null(o, "uplink", ", uplink %s", "none");
@@ -87,12 +93,34 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	print_row_close(o);
 }
 
+/* Where the lab lives, when it is not here: what the node states mean then. */
+static void print_where(struct out *o, const struct lab_info *li)
+{
+	char netns[256];
+	enum lab_where w = lab_where(li, netns, sizeof(netns));
+
+	print_string(o, "where", NULL, lab_where_name(w));
+	if (w == LAB_OTHER_NETNS)
+		print_text(o, "  in network namespace %s (net:[%lu])\n", netns[0] ? netns : "-",
+			   li->hostns);
+	else if (w == LAB_OTHER_MNTNS)
+		print_text(
+			o,
+			"  in another mount namespace: its namespaces and pins are not visible here\n");
+	else if (w == LAB_ORPHANED)
+		print_text(
+			o,
+			"  orphaned: the namespace it was brought up in is gone; \"nsbpf down %s\" removes what is left\n",
+			li->name);
+}
+
 static void print_lab(struct out *o, const struct lab_info *li, const struct lab_node_status *st)
 {
 	struct table tb;
 
 	print_open_object(o, NULL);
 	print_lab_head(o, li);
+	print_where(o, li);
 	table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
 	print_table(o, &tb);
 	print_open_array(o, "nodes");

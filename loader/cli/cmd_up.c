@@ -119,8 +119,15 @@ static void plan_forwards(struct out *o, const struct topo *t)
  *  "ip", "prefix", "gateway", "exec"}], "pins", "forwards": [{"proto", "host",
  *  "port", "port_end", "node", "to_port", "to_port_end"}]}
  */
+static const char *ports_str(const struct topo *t, char buf[16])
+{
+	snprintf(buf, 16, "%u-%u", t->nat.port_min, t->nat.port_max);
+	return buf;
+}
+
 static void print_plan(const struct topo *t, const struct up_result *r)
 {
+	char ports[16];
 	struct out o;
 
 	out_begin(&o, stdout, cli_opts.json);
@@ -131,6 +138,7 @@ static void print_plan(const struct topo *t, const struct up_result *r)
 		print_string(&o, "uplink", "  uplink: %s\n", r->uplink);
 	else
 		print_null(&o, "uplink", "  uplink: %s\n", "(none)");
+	print_string(&o, "snat_ports", "  masquerade ports: %s\n", ports_str(t, ports));
 	plan_networks(&o, t);
 	plan_nodes(&o, t);
 	print_string(&o, "pins",

@@ -65,6 +65,8 @@ struct lab_info {
 	char uplink[TOPO_IFNAMSIZ]; /* "" when none */
 	uint32_t uplink_ip;
 	unsigned long hostns; /* inode of the host netns */
+	/* masquerade ports on the uplink; 0 0: not recorded (an older nsbpf: the whole range) */
+	uint16_t snat_lo, snat_hi;
 	struct lab_net *nets;
 	size_t n_nets;
 	struct lab_node *nodes;
@@ -98,8 +100,12 @@ struct up_result {
 	struct err_msg rollback;     /* undoing it failed too ("" if not) */
 };
 
-/* Bring the lab up (or re-up, or plan it): 0 or -errno, r filled either way. */
-int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r);
+/*
+ * Bring the lab up (or re-up, or plan it): 0 or -errno, r filled either way.
+ * t->nat gets the masquerade ports the lab takes (a free share when the file
+ * names none).
+ */
+int lab_up(struct topo *t, const struct up_opts *o, struct up_result *r);
 void up_result_free(struct up_result *r);
 
 /*
@@ -114,6 +120,13 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 
 struct down_result {
 	bool was_up; /* false: there was nothing to do */
+	/*
+	 * Its host netns is gone (or the mount namespace it was made in): what
+	 * lived there went with it; down removed what it could still reach.
+	 */
+	bool orphaned;
+	unsigned int removed; /* records undone: namespaces, links, pins, filters */
+	unsigned int gone;    /* records whose object had gone with the host netns */
 	struct err_msg err;
 };
 
@@ -140,6 +153,20 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip);
 
+/* Where a lab lives, seen from where this nsbpf runs (lab_where.c). */
+enum lab_where {
+	LAB_HERE,	 /* this host netns, this mount namespace */
+	LAB_OTHER_NETNS, /* another host netns that still exists (nsbpf -n NAME) */
+	LAB_OTHER_MNTNS, /* another mount namespace that still exists (ip netns exec?) */
+	LAB_ORPHANED,	 /* its host netns or mount namespace is gone */
+};
+
+/* Where li lives; the /run/netns name of its host netns into netns when known. */
+enum lab_where lab_where(const struct lab_info *li, char *netns, size_t len);
+const char *lab_where_name(enum lab_where w); /* "here", ..., "orphaned" */
+/* 0 when the lab lives here; else -EXDEV/-ENOENT and what to run instead in e. */
+int lab_check_here(const struct lab_info *li, struct err_msg *e);
+
 enum lab_node_state {
 	LAB_NODE_UP, /* host end up, with carrier */
 	LAB_NODE_DOWN,
@@ -157,8 +184,6 @@ int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out);
 /* The lab's node or network of that name, or NULL. */
 const struct lab_node *lab_node_find(const struct lab_info *li, const char *name);
 const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);
-/* -EXDEV (with e) unless the host netns of the lab is the one we run in. */
-int lab_check_hostns(const struct lab_info *li, struct err_msg *e);
 
 /* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */
 void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6]);

@@ -17,22 +17,71 @@
 #include "sys/journal.h"
 #include "sys/netns.h"
 #include "sys/nl.h"
+#include "sys/place.h"
+#include "sys/pins.h"
 #include "sys/state.h"
 #include "sys/tc.h"
 
-/* Stop whatever still runs inside the lab's namespaces, in one /proc walk. */
-static void kill_lab_procs(const struct journal_recs *jl)
+/* What down may touch: where the lab lives, as its journal says and as we find it. */
+struct down_ctx {
+	const char *lab;
+	const struct journal_recs *jl;
+	bool host_gone; /* the host netns is gone: its links and filters went with it */
+	bool mnt_gone;	/* the mount namespace is gone: its bpffs and /run/netns too */
+};
+
+/* The inode up recorded for the namespace it created as name; 0: none (older journal). */
+static unsigned long recorded_ino(const struct journal_recs *jl, const char *name)
 {
+	for (size_t i = jl->n; i-- > 0;)
+		if (jl->rec[i].kind == JOURNAL_NETNS_INO &&
+		    !strcmp(jl->rec[i].netns_ino.name, name))
+			return jl->rec[i].netns_ino.ino;
+	return 0;
+}
+
+/*
+ * Is /run/netns/NAME still the namespace up created? Without a record
+ * (an older journal) the name is all there is, as before.
+ */
+static bool netns_is_ours(const struct down_ctx *c, const char *name)
+{
+	unsigned long want = recorded_ino(c->jl, name);
+	bool ours;
+	int fd;
+
+	if (!want)
+		return !c->mnt_gone;
+	fd = netns_open(name);
+	if (fd < 0)
+		return false;
+	ours = (unsigned long)netns_ino(fd) == want;
+	close(fd);
+	if (!ours)
+		pr_warn("lab %s: %s/%s is not the namespace the lab created: left alone\n", c->lab,
+			NETNS_RUN_DIR, name);
+	return ours;
+}
+
+/* Stop whatever still runs inside the lab's namespaces, in one /proc walk. */
+static void kill_lab_procs(const struct down_ctx *c)
+{
+	const struct journal_recs *jl = c->jl;
 	ino_t *inos = calloc(jl->n + 1, sizeof(*inos));
 	size_t n = 0;
 	int found;
 
 	if (!inos)
 		return;
+	/* by the inodes up recorded: a namespace whose name went still has processes */
+	for (size_t i = 0; i < jl->n; i++)
+		if (jl->rec[i].kind == JOURNAL_NETNS_INO)
+			inos[n++] = jl->rec[i].netns_ino.ino;
 	for (size_t i = 0; i < jl->n; i++) {
 		int fd;
 
-		if (jl->rec[i].kind != JOURNAL_NETNS)
+		if (jl->rec[i].kind != JOURNAL_NETNS || recorded_ino(jl, jl->rec[i].netns.name) ||
+		    c->mnt_gone)
 			continue;
 		fd = netns_open(jl->rec[i].netns.name);
 		if (fd < 0)
@@ -44,6 +93,23 @@ static void kill_lab_procs(const struct journal_recs *jl)
 	if (found > 0)
 		pr_info("stopped %d process%s left in the lab\n", found, found == 1 ? "" : "es");
 	free(inos);
+}
+
+/* Did this record's object live where the lab no longer is? */
+static bool rec_gone(const struct down_ctx *c, const struct journal_rec *rec)
+{
+	switch (rec->kind) {
+	case JOURNAL_LINK:
+	case JOURNAL_CLSACT:
+		return c->host_gone;
+	case JOURNAL_PIN:
+	case JOURNAL_PINDIR:
+		return c->mnt_gone;
+	case JOURNAL_NETNS:
+		return !netns_is_ours(c, rec->netns.name);
+	default:
+		return false;
+	}
 }
 
 static int undo(struct nl_sock *sk, const struct journal_rec *rec)
@@ -61,18 +127,23 @@ static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 	case JOURNAL_NETNS:
 		return netns_delete(rec->netns.name);
 	case JOURNAL_HOSTNS:
-		break; /* a note: nothing to undo */
+	case JOURNAL_PLACE:
+	case JOURNAL_NETNS_INO:
+		break; /* notes: nothing to undo */
 	}
 	return 0;
 }
 
 /* Wait up to timeout_ms for the named links to go; how many are left. */
-static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jl, int timeout_ms)
+static size_t wait_links_gone(struct nl_sock *sk, const struct down_ctx *c, int timeout_ms)
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	const struct journal_recs *jl = c->jl;
 	struct nl_link_info info;
 	size_t left = 0;
 
+	if (c->host_gone)
+		return 0;
 	for (int waited = 0;; waited += 5) {
 		left = 0;
 		for (size_t i = 0; i < jl->n; i++)
@@ -85,6 +156,12 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jl,
 	}
 }
 
+static bool rec_is_object(const struct journal_rec *rec)
+{
+	return rec->kind != JOURNAL_HOSTNS && rec->kind != JOURNAL_PLACE &&
+	       rec->kind != JOURNAL_NETNS_INO;
+}
+
 /*
  * Namespaces first: the kernel then unregisters all their veths in one batch
  * (one RCU barrier for the lot, where deleting links one by one costs one
@@ -92,56 +169,127 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct journal_recs *jl,
  * period per device there, one reason host ends use clsact by default.
  * Links still there after that are deleted one by one; pins, filters and
  * the rest follow, newest first. Forgotten records never reach here
- * (journal_read drops them).
+ * (journal_read drops them); records of objects that went with the host
+ * netns or the mount namespace are counted, not touched.
  */
-static int undo_all(struct nl_sock *sk, const char *lab, const struct journal_recs *jl)
+static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_result *r)
 {
 	char what[JOURNAL_NAME_MAX + 64];
+	unsigned int links = 0, links_failed = 0;
 	int failed = 0, err;
 
+	for (size_t i = 0; i < c->jl->n; i++)
+		links += c->jl->rec[i].kind == JOURNAL_LINK;
 	for (int phase = 0; phase < 3; phase++) {
-		if (phase == 1 && !wait_links_gone(sk, jl, 3000))
+		if (phase == 1 && !wait_links_gone(sk, c, 3000))
 			continue;
-		for (size_t i = jl->n; i-- > 0;) {
-			const struct journal_rec *rec = &jl->rec[i];
+		for (size_t i = c->jl->n; i-- > 0;) {
+			const struct journal_rec *rec = &c->jl->rec[i];
 			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
 
 			if ((phase == 0 && !ns) || (phase == 1 && !link) ||
-			    (phase == 2 && (ns || link)))
+			    (phase == 2 && (ns || link)) || !rec_is_object(rec))
 				continue;
-			err = undo(sk, rec);
-			if (err) {
-				journal_rec_str(rec, what, sizeof(what));
-				pr_warn("lab %s: undo \"%s\": %s\n", lab, what, strerror(-err));
-				failed++;
+			if (rec_gone(c, rec)) {
+				r->gone += !link;
+				continue;
 			}
+			err = undo(sk, rec);
+			if (!err) {
+				r->removed += !link;
+				continue;
+			}
+			journal_rec_str(rec, what, sizeof(what));
+			pr_warn("lab %s: undo \"%s\": %s\n", c->lab, what, strerror(-err));
+			failed++;
+			links_failed += link;
 		}
 	}
+	/* links mostly go with their namespaces, in phase 0 */
+	if (c->host_gone)
+		r->gone += links;
+	else
+		r->removed += links - links_failed;
 	return failed;
 }
 
-static int check_hostns(const struct journal_recs *jl, const char *lab, struct err_msg *e)
+static const struct journal_rec *find_rec(const struct journal_recs *jl, enum journal_kind kind)
 {
-	unsigned long ino;
+	for (size_t i = 0; i < jl->n; i++)
+		if (jl->rec[i].kind == kind)
+			return &jl->rec[i];
+	return NULL;
+}
 
-	for (size_t i = 0; i < jl->n; i++) {
-		if (jl->rec[i].kind != JOURNAL_HOSTNS)
-			continue;
-		ino = jl->rec[i].hostns.ino;
-		if (ino != (unsigned long)netns_self_ino())
-			return err_set(
-				e, -EXDEV,
-				"lab %s was brought up in another network namespace (net:[%lu]): run down there (nsbpf -n NETNS down %s)",
-				lab, ino, lab);
+/* Is the lab's mount namespace here, gone, or alive elsewhere (-EXDEV)? */
+static int locate_mntns(struct down_ctx *c, struct err_msg *e)
+{
+	const struct journal_rec *place = find_rec(c->jl, JOURNAL_PLACE);
+	struct place self;
+
+	if (!place || place_self(&self) || place_same(&place->place, &self))
+		return 0;
+	if (mntns_alive(place->place.mntns))
+		return err_set(
+			e, -EXDEV,
+			"lab %s was brought up in another mount namespace (mnt:[%lu]): its /run/netns and bpffs are not the ones visible here%s; run nsbpf where the lab was brought up (for a lab in another network namespace: nsbpf -n NETNS down %s, not ip netns exec)",
+			c->lab, place->place.mntns, place_hint(), c->lab);
+	c->mnt_gone = true;
+	return 0;
+}
+
+/*
+ * Go where the lab's host netns is, when it is elsewhere: down works from
+ * anywhere. *saved: where we were, -1 when we did not move. A host netns
+ * that is gone leaves the lab orphaned (c->host_gone).
+ */
+static int locate_hostns(struct down_ctx *c, int *saved, struct err_msg *e)
+{
+	const struct journal_rec *host = find_rec(c->jl, JOURNAL_HOSTNS);
+	char name[JOURNAL_NAME_MAX];
+	int fd, err;
+
+	*saved = -1;
+	if (!host || host->hostns.ino == (unsigned long)netns_self_ino())
+		return 0;
+	fd = netns_find(host->hostns.ino, name, sizeof(name));
+	if (fd < 0) {
+		c->host_gone = true;
+		return 0;
 	}
+	err = netns_enter(fd, saved);
+	close(fd);
+	if (err)
+		return err_set(e, err, "lab %s: enter its host network namespace (net:[%lu]): %s",
+			       c->lab, host->hostns.ino, strerror(-err));
+	return 0;
+}
+
+static int teardown_here(struct down_ctx *c, struct down_result *r)
+{
+	struct nl_sock *sk = nl_open();
+	int failed;
+
+	if (!sk)
+		return err_set(&r->err, -errno, "netlink: %s", strerror(errno));
+	if (r->orphaned)
+		pr_warn("lab %s is orphaned: its %s is gone; removing what is left\n", c->lab,
+			c->host_gone ? "host network namespace" : "mount namespace");
+	kill_lab_procs(c);
+	failed = undo_all(sk, c, r);
+	nl_close(sk);
+	if (failed)
+		return err_set(&r->err, -EBUSY,
+			       "lab %s: %d object%s could not be removed; state kept in %s/%s",
+			       c->lab, failed, failed == 1 ? "" : "s", STATE_DIR, c->lab);
 	return 0;
 }
 
 int lab_teardown(const char *lab, struct down_result *r)
 {
-	struct journal_recs jl;
-	struct nl_sock *sk;
-	int err, failed = 0;
+	struct down_ctx c = { .lab = lab };
+	struct journal_recs jl = { 0 };
+	int err, saved = -1;
 
 	memset(r, 0, sizeof(*r));
 	if (!state_exists(lab))
@@ -150,22 +298,18 @@ int lab_teardown(const char *lab, struct down_result *r)
 	err = journal_read(lab, &jl);
 	if (err && err != -ENOENT)
 		return err_set(&r->err, err, "lab %s: read its journal: %s", lab, strerror(-err));
-	err = check_hostns(&jl, lab, &r->err);
-	sk = err ? NULL : nl_open();
-	if (!err && !sk)
-		err = err_set(&r->err, -errno, "netlink: %s", strerror(errno));
-	if (err) {
-		journal_recs_free(&jl);
-		return err;
-	}
-	kill_lab_procs(&jl);
-	failed = undo_all(sk, lab, &jl);
-	nl_close(sk);
+	c.jl = &jl;
+	err = locate_mntns(&c, &r->err);
+	if (!err)
+		err = locate_hostns(&c, &saved, &r->err);
+	r->orphaned = c.host_gone || c.mnt_gone;
+	if (!err)
+		err = teardown_here(&c, r);
+	if (saved >= 0)
+		netns_leave(saved);
 	journal_recs_free(&jl);
-	if (failed)
-		return err_set(&r->err, -EBUSY,
-			       "lab %s: %d object%s could not be removed; state kept in %s/%s", lab,
-			       failed, failed == 1 ? "" : "s", STATE_DIR, lab);
+	if (err)
+		return err;
 	/* The parent pin directory goes when the last lab leaves it. */
 	rmdir(PIN_ROOT);
 	err = state_remove(lab);

@@ -54,6 +54,8 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	err = append(&buf, &len, &cap, "name %s\nfile %s\nattach %s %s\nuplink %s %s\nhostns %lu\n",
 		     t->name, file, attach, uplink_attach, uplink[0] ? uplink : "-",
 		     ipv4_str(uplink_ip, a), (unsigned long)netns_self_ino());
+	if (!err && uplink[0])
+		err = append(&buf, &len, &cap, "snat %u %u\n", t->nat.port_min, t->nat.port_max);
 	for (size_t i = 0; !err && i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
 
@@ -125,9 +127,12 @@ static int parse_line(struct lab_info *li, const char *line)
 	} else if (n >= 3 && !strcmp(w[0], "uplink")) {
 		copy_str(li->uplink, sizeof(li->uplink), strcmp(w[1], "-") ? w[1] : "");
 		return parse_ip(w[2], &li->uplink_ip);
-	} else if (n >= 2 && !strcmp(w[0], "hostns"))
+	} else if (n >= 2 && !strcmp(w[0], "hostns")) {
 		li->hostns = strtoul(w[1], NULL, 10);
-	else if (!strcmp(w[0], "network")) {
+	} else if (n >= 3 && !strcmp(w[0], "snat")) {
+		li->snat_lo = (uint16_t)strtoul(w[1], NULL, 10);
+		li->snat_hi = (uint16_t)strtoul(w[2], NULL, 10);
+	} else if (!strcmp(w[0], "network")) {
 		struct lab_net *ln, *grown = realloc(li->nets, sizeof(*ln) * (li->n_nets + 1));
 		char mq[8];
 
@@ -206,14 +211,25 @@ static enum lab_node_state node_state(struct nl_sock *sk, const struct lab_node 
 int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out)
 {
 	struct lab_node_status *v = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*v));
+	int fd = -1, saved = -1;
 	struct nl_sock *sk;
+	char name[256];
 
 	if (!v)
 		return -ENOMEM;
+	/* a lab of another host netns is seen from there (its host ends live there) */
+	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
+		fd = netns_find(li->hostns, name, sizeof(name));
+	if (fd >= 0) {
+		netns_enter(fd, &saved);
+		close(fd);
+	}
 	sk = nl_open(); /* without netlink every node reads as missing */
 	for (size_t i = 0; i < li->n_nodes; i++)
 		v[i].state = node_state(sk, &li->nodes[i], &v[i].ifindex);
 	nl_close(sk);
+	if (saved >= 0)
+		netns_leave(saved);
 	*out = v;
 	return 0;
 }
@@ -258,14 +274,4 @@ const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
 		if (!strcmp(li->nets[i].name, name))
 			return &li->nets[i];
 	return NULL;
-}
-
-int lab_check_hostns(const struct lab_info *li, struct err_msg *e)
-{
-	if (li->hostns && li->hostns != (unsigned long)netns_self_ino())
-		return err_set(
-			e, -EXDEV,
-			"lab %s runs in another network namespace (net:[%lu]): use nsbpf -n NETNS ...",
-			li->name, li->hostns);
-	return 0;
 }

@@ -60,7 +60,7 @@ int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 	err = lab_info_read(t->name, &li);
 	if (err)
 		return err;
-	err = lab_check_hostns(&li, &r->err);
+	err = lab_check_here(&li, &r->err);
 	if (!err) {
 		rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
 		err = rt ? reup_nodes(t, &li, sk, rt, &r->err) : -ENOMEM;

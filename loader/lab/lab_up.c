@@ -15,6 +15,7 @@
 
 #include "lab/datapath.h"
 #include "lab/lab.h"
+#include "lab/lab_peers.h"
 #include "lab/lab_up.h"
 #include "util/addr.h"
 #include "util/log.h"
@@ -23,6 +24,7 @@
 #include "sys/journal.h"
 #include "sys/nl.h"
 #include "sys/pins.h"
+#include "sys/place.h"
 #include "sys/state.h"
 
 static volatile sig_atomic_t interrupted;
@@ -54,7 +56,10 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 		return nsfd;
 	}
 	rt->netns_ino = netns_ino(nsfd);
-	err = journal_link(j, n->hostif, false);
+	/* down then touches /run/netns/NAME only while it is this namespace */
+	err = journal_netns_ino(j, n->netns, rt->netns_ino);
+	if (!err)
+		err = journal_link(j, n->hostif, false);
 	if (err)
 		goto out;
 	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
@@ -197,6 +202,7 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	struct journal_rec hostns = { .kind = JOURNAL_HOSTNS, .hostns.ino = netns_self_ino() };
 	struct dp_modes modes = { o->attach, o->attach };
 	char abspath[1024], *text;
+	struct place here;
 	int err;
 
 	err = journal_write(j, &hostns);
@@ -204,6 +210,16 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		err = netns_prepare_dir();
 	if (err) {
 		pr_warn("prepare %s: %s\n", NETNS_RUN_DIR, strerror(-err));
+		return err;
+	}
+	/* the place, with the bpffs the pins will be in: every later command compares */
+	err = bpffs_ensure();
+	if (!err)
+		err = place_self(&here);
+	if (!err)
+		err = journal_place(j, &here);
+	if (err) {
+		pr_warn("bpffs %s: %s\n", BPFFS_ROOT, strerror(-err));
 		return err;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
@@ -303,7 +319,55 @@ static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_so
 	return err;
 }
 
-int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r)
+/*
+ * The lab against the other labs of this host netns (under the state lock):
+ * subnets, forwards, masquerade ports. A lab that is up keeps the ports it
+ * has: a re-up compares them as if the file had named them.
+ */
+static int check_peers(struct topo *t, struct up_result *r)
+{
+	struct lab_peers peers;
+	struct lab_info li;
+	int err;
+
+	if (!t->nat.ports_mark.line && !lab_info_read(t->name, &li)) {
+		if (li.snat_lo) {
+			t->nat.port_min = li.snat_lo;
+			t->nat.port_max = li.snat_hi;
+			t->nat.ports_mark =
+				t->nat.mark.line ? t->nat.mark : (struct topo_mark){ 1, 1 };
+		}
+		lab_info_free(&li);
+	}
+	err = lab_peers_read(t->name, r->uplink, &peers, &r->err);
+	if (err)
+		return err;
+	err = topo_check_peers(t, peers.peer, peers.n, &r->problems);
+	lab_peers_free(&peers);
+	if (err && err != -EINVAL)
+		err_set(&r->err, err, "%s: checking it against the other labs: %s", t->path,
+			strerror(-err));
+	return err;
+}
+
+/* Everything the file asks of this host and of the other labs, before anything is created. */
+static int check_all(struct nl_sock *sk, struct topo *t, const struct up_opts *o,
+		     struct dp_uplink *up, struct up_result *r)
+{
+	int err = lab_check_host(sk, t, r->uplink, o->force, &r->problems, &r->err);
+
+	if (!err)
+		err = check_peers(t, r);
+	if (err) {
+		r->bad_input = r->problems.n > 0;
+		return err;
+	}
+	err = lab_resolve_uplink(sk, t, r->uplink, up, &r->err);
+	r->bad_input = err != 0;
+	return err;
+}
+
+int lab_up(struct topo *t, const struct up_opts *o, struct up_result *r)
 {
 	struct dp_uplink up;
 	struct nl_sock *sk;
@@ -311,31 +375,27 @@ int lab_up(const struct topo *t, const struct up_opts *o, struct up_result *r)
 
 	memset(r, 0, sizeof(*r));
 	pins_dir(t->name, r->pin_dir, sizeof(r->pin_dir));
+	/* what we would mount and bind here goes when we exit: refuse before it exists */
+	if (mntns_alone())
+		return err_set(
+			&r->err, -EXDEV,
+			"lab %s: this nsbpf runs alone in a mount namespace of its own (under ip netns exec, unshare -m or nsenter -m?): the lab's namespaces and pins would vanish when it exits; run \"nsbpf -n NETNS up %s\" instead, nothing was created",
+			t->name, t->path);
 	sk = nl_open();
 	if (!sk)
 		return err_set(&r->err, -errno, "netlink: %s", strerror(errno));
-	/* Everything the file asks of this host, before anything is created. */
 	uplink_name(sk, t, r->uplink);
-	err = lab_check_host(sk, t, r->uplink, o->force, &r->problems, &r->err);
-	if (err) {
-		r->bad_input = r->problems.n > 0;
-		goto out;
-	}
-	err = lab_resolve_uplink(sk, t, r->uplink, &up, &r->err);
-	if (err) {
-		r->bad_input = true;
-		goto out;
-	}
-	if (o->dry_run) {
-		r->done = UP_PLANNED;
-		goto out;
-	}
+	/* one lock from the checks to the last object: two ups never pass them together */
 	lock = state_lock();
 	if (lock < 0) {
 		err = err_set(&r->err, lock, "lock %s: %s", STATE_DIR, strerror(-lock));
 		goto out;
 	}
-	err = up_locked(t, o, sk, &up, r);
+	err = check_all(sk, t, o, &up, r);
+	if (!err && o->dry_run)
+		r->done = UP_PLANNED;
+	else if (!err)
+		err = up_locked(t, o, sk, &up, r);
 	state_unlock(lock);
 out:
 	nl_close(sk);

@@ -15,8 +15,10 @@
 #include "util/log.h"
 
 static const char *const kind_names[] = {
-	[JOURNAL_HOSTNS] = "hostns", [JOURNAL_NETNS] = "netns", [JOURNAL_LINK] = "link",
-	[JOURNAL_PINDIR] = "pindir", [JOURNAL_PIN] = "pin",	[JOURNAL_CLSACT] = "tc",
+	[JOURNAL_HOSTNS] = "hostns", [JOURNAL_NETNS] = "netns",
+	[JOURNAL_LINK] = "link",     [JOURNAL_PINDIR] = "pindir",
+	[JOURNAL_PIN] = "pin",	     [JOURNAL_CLSACT] = "tc",
+	[JOURNAL_PLACE] = "place",   [JOURNAL_NETNS_INO] = "netns-ino",
 };
 
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
@@ -64,7 +66,10 @@ static const char *rec_name(const struct journal_rec *rec)
 		return rec->pin.path;
 	case JOURNAL_CLSACT:
 		return rec->clsact.ifname;
+	case JOURNAL_NETNS_INO:
+		return rec->netns_ino.name;
 	case JOURNAL_HOSTNS:
+	case JOURNAL_PLACE:
 		break;
 	}
 	return NULL;
@@ -83,6 +88,11 @@ int journal_rec_str(const struct journal_rec *rec, char *buf, size_t len)
 		return -EINVAL;
 	if (rec->kind == JOURNAL_HOSTNS)
 		n = snprintf(buf, len, "%shostns %lu", forget, rec->hostns.ino);
+	else if (rec->kind == JOURNAL_PLACE)
+		n = snprintf(buf, len, "%splace %lu %lu %lu", forget, rec->place.mntns,
+			     rec->place.bpffs_dev, rec->place.netns_dev);
+	else if (rec->kind == JOURNAL_NETNS_INO)
+		n = snprintf(buf, len, "%snetns-ino %s %lu", forget, name, rec->netns_ino.ino);
 	else if (rec->kind == JOURNAL_CLSACT)
 		n = snprintf(buf, len, "%stc %s %s %u %u", forget, name,
 			     rec->clsact.ingress ? "ingress" : "egress", rec->clsact.handle,
@@ -133,6 +143,22 @@ int journal_pin(struct journal *j, const char *path)
 	return write_named(j, JOURNAL_PIN, path, false);
 }
 
+int journal_netns_ino(struct journal *j, const char *name, unsigned long ino)
+{
+	struct journal_rec rec = { .kind = JOURNAL_NETNS_INO, .netns_ino.ino = ino };
+
+	if (snprintf(rec.netns_ino.name, JOURNAL_NAME_MAX, "%s", name) >= JOURNAL_NAME_MAX)
+		return -ENAMETOOLONG;
+	return journal_write(j, &rec);
+}
+
+int journal_place(struct journal *j, const struct place *p)
+{
+	struct journal_rec rec = { .kind = JOURNAL_PLACE, .place = *p };
+
+	return journal_write(j, &rec);
+}
+
 /* %255s: JOURNAL_NAME_MAX - 1 */
 #define NAME_FMT "%255s"
 _Static_assert(JOURNAL_NAME_MAX == 256, "NAME_FMT follows JOURNAL_NAME_MAX");
@@ -159,6 +185,11 @@ static int parse_line(const char *line, struct journal_rec *rec)
 	line += end;
 	if (rec->kind == JOURNAL_HOSTNS)
 		return sscanf(line, "%lu", &rec->hostns.ino) == 1;
+	if (rec->kind == JOURNAL_PLACE)
+		return sscanf(line, "%lu %lu %lu", &rec->place.mntns, &rec->place.bpffs_dev,
+			      &rec->place.netns_dev) == 3;
+	if (rec->kind == JOURNAL_NETNS_INO)
+		return sscanf(line, NAME_FMT " %lu", rec->netns_ino.name, &rec->netns_ino.ino) == 2;
 	if (rec->kind != JOURNAL_CLSACT)
 		return sscanf(line, NAME_FMT, (char *)rec_name(rec)) == 1;
 	if (sscanf(line, NAME_FMT " %15s %u %u", rec->clsact.ifname, dir, &rec->clsact.handle,

@@ -11,6 +11,11 @@
  *   pindir PATH                        the lab's directory on the bpffs
  *   pin PATH                           a pinned map or link (tcx, cgroup)
  *   tc IFNAME ingress|egress HANDLE PRIO   a clsact filter
+ *   place MNTNS BPFFS_DEV NETNS_DEV    the mount namespace, bpffs and /run/netns
+ *                                      up ran with (sys/place.h; nothing to undo)
+ *   netns-ino NAME INO                 the namespace up created as NAME: down
+ *                                      touches /run/netns/NAME only while it is
+ *                                      that one, and stops processes in INO
  *   forget RECORD                      cancels the RECORD before it: up
  *                                      journaled it, then found the name
  *                                      taken by someone else
@@ -21,6 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sys/place.h"
+
 #define JOURNAL_NAME_MAX 256 /* names and paths, with their NUL */
 
 enum journal_kind {
@@ -30,6 +37,8 @@ enum journal_kind {
 	JOURNAL_PINDIR,
 	JOURNAL_PIN,
 	JOURNAL_CLSACT,
+	JOURNAL_PLACE,
+	JOURNAL_NETNS_INO,
 };
 
 struct journal_hostns {
@@ -59,6 +68,11 @@ struct journal_clsact {
 	unsigned int prio;
 };
 
+struct journal_netns_ino {
+	char name[JOURNAL_NAME_MAX];
+	unsigned long ino;
+};
+
 struct journal_rec {
 	enum journal_kind kind;
 	bool forget; /* written only: journal_read applies the forgets */
@@ -69,6 +83,8 @@ struct journal_rec {
 		struct journal_pindir pindir;
 		struct journal_pin pin;
 		struct journal_clsact clsact;
+		struct place place;
+		struct journal_netns_ino netns_ino;
 	};
 };
 
@@ -97,6 +113,8 @@ int journal_rec_str(const struct journal_rec *rec, char *buf, size_t len);
 int journal_netns(struct journal *j, const char *name, bool forget);
 int journal_link(struct journal *j, const char *ifname, bool forget);
 int journal_pin(struct journal *j, const char *path);
+int journal_netns_ino(struct journal *j, const char *name, unsigned long ino);
+int journal_place(struct journal *j, const struct place *p);
 
 /* The records that stand, in the order written. */
 struct journal_recs {

@@ -252,3 +252,82 @@ int netns_kill_procs(const ino_t *inos, size_t n, int timeout_ms)
 	signal_procs(inos, n, SIGKILL);
 	return found;
 }
+
+/* A name under /run/netns for namespace ino: 0 and name, or -ENOENT. */
+static int find_named(unsigned long ino, char *name, size_t len)
+{
+	struct dirent *de;
+	int err = -ENOENT;
+	DIR *d = opendir(NETNS_RUN_DIR);
+
+	if (!d)
+		return -ENOENT;
+	while (err && (de = readdir(d))) {
+		char path[512];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, de->d_name);
+		/* stat follows the bind mount to the namespace; a bare file has another inode */
+		if (stat(path, &st) || st.st_ino != ino || st.st_dev == 0)
+			continue;
+		snprintf(name, len, "%s", de->d_name);
+		err = 0;
+	}
+	closedir(d);
+	return err;
+}
+
+/* A process living in namespace ino: its pid, or -ENOENT. */
+static long find_proc(unsigned long ino)
+{
+	struct dirent *de;
+	long found = -ENOENT;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -ENOENT;
+	while (found < 0 && (de = readdir(d))) {
+		char path[64], *end;
+		long pid = strtol(de->d_name, &end, 10);
+		struct stat st;
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (!stat(path, &st) && st.st_ino == ino)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+int netns_find(unsigned long ino, char *name, size_t len)
+{
+	char path[64];
+	long pid;
+	int fd;
+
+	name[0] = '\0';
+	if (!find_named(ino, name, len)) {
+		fd = netns_open(name);
+		if (fd >= 0 && (unsigned long)netns_ino(fd) == ino)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		name[0] = '\0';
+	}
+	pid = find_proc(ino);
+	if (pid < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if ((unsigned long)netns_ino(fd) != ino) { /* the process moved or went */
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}

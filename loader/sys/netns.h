@@ -52,4 +52,11 @@ int netns_is_initial(void);
  */
 int netns_kill_procs(const ino_t *inos, size_t n, int timeout_ms);
 
+/*
+ * The namespace whose inode is ino, wherever it still is: an fd of it, with
+ * its /run/netns name in name ("" when only a process holds it), or
+ * -ENOENT when it is gone.
+ */
+int netns_find(unsigned long ino, char *name, size_t len);
+
 #endif /* NSBPF_NETNS_H */

@@ -81,6 +81,7 @@ struct topo_nat {
 	uint32_t conntrack; /* entries of the ct and nat_ports maps: NSB_CT_DEFAULT_SIZE */
 	struct topo_timeouts timeouts;
 	struct topo_mark mark;
+	struct topo_mark ports_mark; /* line 0: no nat: ports: (up takes a free share) */
 };
 
 struct topo {

@@ -384,6 +384,7 @@ static void resolve_defaults(struct topo_ctx *c)
 {
 	struct topo_nat *n = &c->t->nat;
 
+	n->ports_mark = c->nat_ports_mark;
 	if (!n->port_min) {
 		n->port_min = NSB_SNAT_PORT_MIN;
 		n->port_max = NSB_SNAT_PORT_MAX;

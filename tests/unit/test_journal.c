@@ -73,6 +73,43 @@ Test(journal, reads_back_what_it_writes)
 	journal_recs_free(&r);
 }
 
+Test(journal, reads_back_the_place_and_the_namespace_inodes)
+{
+	struct journal j = open_tmp();
+	struct place here = { .mntns = 4026531841UL, .bpffs_dev = 27, .netns_dev = 25 };
+	struct journal_recs r;
+	char line[JOURNAL_NAME_MAX + 64];
+
+	cr_assert_eq(journal_place(&j, &here), 0);
+	cr_assert_eq(journal_netns_ino(&j, "lab-earth", 4026532001UL), 0);
+	journal_close(&j);
+	cr_assert_eq(journal_read_path(path, &r), 0);
+	cr_assert_eq(r.n, 2);
+	cr_assert_eq(r.rec[0].kind, JOURNAL_PLACE);
+	cr_assert(place_same(&r.rec[0].place, &here));
+	cr_assert_eq(r.rec[0].place.bpffs_dev, 27);
+	cr_assert_eq(r.rec[1].kind, JOURNAL_NETNS_INO);
+	cr_assert_str_eq(r.rec[1].netns_ino.name, "lab-earth");
+	cr_assert_eq(r.rec[1].netns_ino.ino, 4026532001UL);
+	cr_assert_eq(journal_rec_str(&r.rec[0], line, sizeof(line)), 0);
+	cr_assert_str_eq(line, "place 4026531841 27 25");
+	journal_recs_free(&r);
+}
+
+Test(journal, place_same_compares_what_both_know)
+{
+	struct place a = { 1, 2, 3 }, b = { 1, 2, 3 };
+
+	cr_assert(place_same(&a, &b));
+	b.bpffs_dev = 0; /* no bpffs mounted now: not a difference */
+	cr_assert(place_same(&a, &b));
+	b.mntns = 9;
+	cr_assert(!place_same(&a, &b), "another mount namespace");
+	b = a;
+	b.netns_dev = 7;
+	cr_assert(!place_same(&a, &b), "another /run/netns");
+}
+
 Test(journal, reads_a_journal_of_the_previous_nsbpf)
 {
 	struct journal_recs r;

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A topology against the other labs of its host netns (topo_peers.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nsbpf_maps.h"
+#include "topo/topo_internal.h"
+#include "topo/topo_peers.h"
+
+void topo_snat_share(unsigned int k, uint16_t *lo, uint16_t *hi)
+{
+	unsigned int size = (NSB_SNAT_PORT_MAX - NSB_SNAT_PORT_MIN + 1) / TOPO_SNAT_SHARES;
+
+	*lo = (uint16_t)(NSB_SNAT_PORT_MIN + k * size);
+	*hi = k + 1 == TOPO_SNAT_SHARES ? NSB_SNAT_PORT_MAX : (uint16_t)(*lo + size - 1);
+}
+
+static bool nets_overlap(uint32_t a, int pa, uint32_t b, int pb)
+{
+	uint32_t m = topo_mask(pa < pb ? pa : pb);
+
+	return (a & m) == (b & m);
+}
+
+static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
+{
+	char a[TOPO_IPSTR], b[TOPO_IPSTR];
+
+	for (size_t i = 0; i < c->t->n_networks; i++) {
+		const struct topo_network *net = &c->t->networks[i];
+
+		for (size_t p = 0; p < n; p++)
+			for (size_t k = 0; k < peers[p].n_nets; k++) {
+				const struct topo_peer_net *o = &peers[p].nets[k];
+
+				if (!nets_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
+					continue;
+				topo_err(
+					c, net->subnet_mark,
+					"network \"%s\": subnet %s/%u overlaps network \"%s\" (%s/%u) of lab %s, up in this network namespace",
+					net->name, topo_ip_str(net->subnet, a), net->prefix,
+					o->name, topo_ip_str(o->subnet, b), o->prefix,
+					peers[p].name);
+			}
+	}
+}
+
+/* The peer whose fwds array holds f. */
+static const struct topo_peer *owner(const struct topo_peer *peers, size_t n,
+				     const struct fwd_spec *f)
+{
+	for (size_t p = 0; p < n; p++)
+		if (f >= peers[p].fwds && f < peers[p].fwds + peers[p].n_fwds)
+			return &peers[p];
+	return NULL;
+}
+
+static bool in_range(uint16_t lo, uint16_t hi, uint16_t a, uint16_t b)
+{
+	return a <= hi && lo <= b;
+}
+
+/* One forward of the file against the peers' forwards (through ix) and masquerade ports. */
+static void check_forward(struct topo_ctx *c, const struct fwd_index *ix,
+			  const struct topo_peer *peers, size_t n, size_t i)
+{
+	const struct topo_forward *tf = &c->t->forwards[i];
+	const struct fwd_spec *clash;
+	char mine[160], theirs[160];
+	struct fwd_spec f;
+
+	fwd_spec_from_topo(c->t, i, &f);
+	fwd_format(&f, mine, sizeof(mine));
+	clash = fwd_index_find(ix, &f);
+	if (clash) {
+		fwd_format(clash, theirs, sizeof(theirs));
+		topo_err(c, tf->port_mark, "forward %zu: %s clashes with lab %s's forward %s",
+			 i + 1, mine, owner(peers, n, clash)->name, theirs);
+		return;
+	}
+	for (size_t p = 0; p < n; p++) {
+		if (!peers[p].same_uplink || !peers[p].snat_lo ||
+		    !in_range(peers[p].snat_lo, peers[p].snat_hi, f.port, f.port_end))
+			continue;
+		topo_err(c, tf->port_mark,
+			 "forward %zu: %s lies in lab %s's masquerade ports %u-%u on this uplink",
+			 i + 1, mine, peers[p].name, peers[p].snat_lo, peers[p].snat_hi);
+		return;
+	}
+}
+
+static void check_forwards(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
+{
+	struct fwd_index *ix = fwd_index_new();
+
+	if (!ix) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (size_t p = 0; p < n && !c->err; p++)
+		for (size_t k = 0; peers[p].same_uplink && k < peers[p].n_fwds; k++)
+			if (fwd_index_add(ix, &peers[p].fwds[k]))
+				c->err = -ENOMEM;
+	for (size_t i = 0; i < c->t->n_forwards && !c->err; i++)
+		check_forward(c, ix, peers, n, i);
+	fwd_index_free(ix);
+}
+
+/* Who holds a port of lo..hi on the uplink: the first peer, NULL when none. */
+static const struct topo_peer *snat_holder(const struct topo_peer *peers, size_t n, uint16_t lo,
+					   uint16_t hi, const struct fwd_spec **fwd)
+{
+	*fwd = NULL;
+	for (size_t p = 0; p < n; p++) {
+		if (!peers[p].same_uplink)
+			continue;
+		if (peers[p].snat_lo && in_range(lo, hi, peers[p].snat_lo, peers[p].snat_hi))
+			return &peers[p];
+		for (size_t k = 0; k < peers[p].n_fwds; k++)
+			if (in_range(lo, hi, peers[p].fwds[k].port, peers[p].fwds[k].port_end)) {
+				*fwd = &peers[p].fwds[k];
+				return &peers[p];
+			}
+	}
+	return NULL;
+}
+
+static void snat_taken(struct topo_ctx *c, struct topo_mark m, const struct topo_peer *p,
+		       const struct fwd_spec *f, const char *what)
+{
+	char s[160];
+
+	if (f) {
+		fwd_format(f, s, sizeof(s));
+		topo_err(c, m, "%s meet lab %s's forward %s on this uplink", what, p->name, s);
+	} else {
+		topo_err(c, m, "%s meet lab %s's masquerade ports %u-%u on this uplink", what,
+			 p->name, p->snat_lo, p->snat_hi);
+	}
+}
+
+/* The file's nat: ports:, or the first free share of the default range. */
+static void check_snat(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
+{
+	struct topo_nat *nat = &c->t->nat;
+	struct topo_mark m = nat->mark.line ? nat->mark : (struct topo_mark){ 1, 1 };
+	const struct topo_peer *p;
+	const struct fwd_spec *f;
+	char what[96];
+	uint16_t lo, hi;
+
+	if (nat->ports_mark.line) {
+		p = snat_holder(peers, n, nat->port_min, nat->port_max, &f);
+		snprintf(what, sizeof(what), "nat: ports %u-%u", nat->port_min, nat->port_max);
+		if (p)
+			snat_taken(c, nat->ports_mark, p, f, what);
+		return;
+	}
+	for (unsigned int k = 0; k < TOPO_SNAT_SHARES; k++) {
+		topo_snat_share(k, &lo, &hi);
+		if (!snat_holder(peers, n, lo, hi, &f)) {
+			nat->port_min = lo;
+			nat->port_max = hi;
+			return;
+		}
+	}
+	topo_err(
+		c, m,
+		"no share of the masquerade ports %u-%u is free on this uplink (other labs hold them): give the lab its own with nat: ports:",
+		NSB_SNAT_PORT_MIN, NSB_SNAT_PORT_MAX);
+}
+
+int topo_check_peers(struct topo *t, const struct topo_peer *peers, size_t n,
+		     struct topo_errors *errs)
+{
+	struct topo_ctx c = { .path = t->path, .t = t };
+	int err;
+
+	check_subnets(&c, peers, n);
+	if (!c.err)
+		check_forwards(&c, peers, n);
+	if (!c.err)
+		check_snat(&c, peers, n);
+	err = c.n_msgs ? -EINVAL : 0;
+	topo_flush_msgs(&c, errs);
+	return c.err ? c.err : err;
+}
