@@ -12,6 +12,9 @@
 # and nsbpf with each attach mode forced (nsbpf-tcx, nsbpf-clsact) besides
 # its default (nsbpf: auto), because attach is where its time can go: a tcx
 # attach or detach waits for an RCU grace period under the RTNL lock.
+# nsbpf-shared is nsbpf (auto) with three other labs up on a shared uplink
+# (10 nodes each, masquerade and a forward), brought up before and removed
+# after each of its runs, untimed: what many labs on one host cost a fourth.
 # Runs are interleaved (the method order rotates each run); between runs the
 # kernel's asynchronous netns clean-up is waited for.
 #
@@ -31,7 +34,7 @@ BENCH_NAME=lifecycle
 bench_sandbox "$@"
 
 NODES=${NODES:-10 100 500}
-METHODS=${METHODS:-nsbpf nsbpf-tcx ipbatch ipbatch-nsdel script}
+METHODS=${METHODS:-nsbpf nsbpf-shared nsbpf-tcx ipbatch ipbatch-nsdel script}
 SCRIPT_MAX_RUNS_500=${SCRIPT_MAX_RUNS_500:-1}
 TCX_MAX_RUNS_500=${TCX_MAX_RUNS_500:-1}
 PROFILE=${PROFILE:-0}
@@ -42,8 +45,8 @@ export BENCH_TIMEOUT=300	# one up or down (bounded(), lib.sh)
 [ -x "$NSBPF" ] || bench_die "no $NSBPF: run make first"
 for m in $METHODS; do
 	case $m in
-	nsbpf | nsbpf-tcx | nsbpf-clsact | ipbatch | ipbatch-nsdel | script) ;;
-	*) bench_die "unknown method $m (nsbpf nsbpf-tcx nsbpf-clsact ipbatch ipbatch-nsdel script)" ;;
+	nsbpf | nsbpf-shared | nsbpf-tcx | nsbpf-clsact | ipbatch | ipbatch-nsdel | script) ;;
+	*) bench_die "unknown method $m (nsbpf nsbpf-shared nsbpf-tcx nsbpf-clsact ipbatch ipbatch-nsdel script)" ;;
 	esac
 done
 
@@ -155,7 +158,7 @@ do_up() {
 	local m=$1 n=$2 d
 	d=$BENCH_SCRATCH/in-$n
 	case $m in
-	nsbpf) NSBPF_ATTACH=auto bounded "$NSBPF" up "$d/lab.yaml" >/dev/null ;;
+	nsbpf | nsbpf-shared) NSBPF_ATTACH=auto bounded "$NSBPF" up "$d/lab.yaml" >/dev/null ;;
 	nsbpf-tcx) NSBPF_ATTACH=tcx bounded "$NSBPF" up "$d/lab.yaml" >/dev/null ;;
 	nsbpf-clsact) NSBPF_ATTACH=clsact bounded "$NSBPF" up "$d/lab.yaml" >/dev/null ;;
 	ipbatch | ipbatch-nsdel) bounded sh "$d/batch/up.sh" ;;
@@ -174,10 +177,49 @@ do_down() {
 	esac
 }
 
+# ---- the other labs of nsbpf-shared ----
+
+OTHERS="bo1 bo2 bo3"
+
+# Three labs of 10 nodes on the uplink bup0 (a veth into nothing: no
+# default route, so the measured lab has no uplink either way).
+others_gen() {
+	local k=0 o i
+	for o in $OTHERS; do
+		k=$((k + 1))
+		{
+			echo "name: $o"
+			echo "uplink: bup0"
+			echo "networks:"
+			echo "  net: {subnet: 10.202.$k.0/24, masquerade: true}"
+			echo "nodes:"
+			for ((i = 1; i <= 10; i++)); do echo "  n$i: {network: net}"; done
+			echo "forwards:"
+			echo "  - {proto: tcp, port: $((7000 + k)), to: n1:80}"
+		} >"$BENCH_SCRATCH/$o.yaml"
+	done
+}
+
+others_up() {
+	local o
+	ip link add bup0 type veth peer name bup0p &&
+		ip addr add 198.51.100.1/24 dev bup0 && ip link set bup0 up && ip link set bup0p up ||
+		return 1
+	for o in $OTHERS; do
+		bounded "$NSBPF" up "$BENCH_SCRATCH/$o.yaml" >/dev/null || return 1
+	done
+}
+
+others_down() {
+	local o
+	for o in $OTHERS; do bounded "$NSBPF" down "$o" >/dev/null; done
+	ip link del bup0 2>/dev/null
+}
+
 # The lab is there: every netns, every host end, node 1 configured.
 check_up() {
 	local n=$1 nns nlinks
-	nns=$(ls /run/netns | wc -l)
+	nns=$(ls /run/netns | grep -c "^$LAB-")
 	nlinks=$(ip -o link show | grep -c ": $LAB-n")
 	[ "$nns" -eq "$n" ] && [ "$nlinks" -eq "$n" ] &&
 		ip -n "$LAB-n1" -4 -o addr show | grep " $(node_ip 1)/16" >/dev/null &&
@@ -206,6 +248,12 @@ sample() {	# method nodes phase run ms
 
 one_run() {
 	local m=$1 n=$2 r=$3 t0 up down base
+	if [ "$m" = nsbpf-shared ] && ! others_up; then
+		bench_log "nsbpf-shared: the three other labs did not come up (run $r)"
+		FAILS=$((FAILS + 1))
+		others_down
+		return 1
+	fi
 	base=$(netns_slab)
 	t0=$(now_ns)
 	if ! do_up "$m" "$n"; then
@@ -225,7 +273,7 @@ one_run() {
 			FAILS=$((FAILS + 1))
 		fi
 		# what "auto" chose, in the lab's own words
-		ATTACH[$m]=$("$NSBPF" status --json 2>/dev/null | jq -r '.labs[0].attach // "?"')
+		ATTACH[$m]=$("$NSBPF" status "$LAB" --json 2>/dev/null | jq -r '.labs[0].attach // "?"')
 	fi
 	t0=$(now_ns)
 	if ! do_down "$m" "$n"; then
@@ -233,6 +281,7 @@ one_run() {
 		FAILS=$((FAILS + 1))
 	fi
 	down=$(ms_since "$t0")
+	[ "$m" = nsbpf-shared ] && others_down
 	if ! check_down; then
 		bench_log "$m: something is left after down of $n nodes (run $r): cleaning: netns $(ls /run/netns | wc -l), links $(ip -o link show | wc -l), labs $(ls /run/nsbpf | wc -l)"
 		FAILS=$((FAILS + 1))
@@ -249,6 +298,7 @@ one_run() {
 bench_clean_lab() {
 	local ns l
 	[ -d "/run/nsbpf/$LAB" ] && "$NSBPF" down "$LAB" >/dev/null 2>&1
+	others_down >/dev/null 2>&1
 	for ns in /run/netns/*; do [ -e "$ns" ] && ip netns del "${ns##*/}"; done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//'); do
 		[ "$l" = lo ] || ip link del "$l" 2>/dev/null
@@ -260,6 +310,7 @@ bench_clean_lab() {
 ENV_BEFORE=$(bench_env_json)
 bench_log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 T_START=$(now_ns)
+others_gen
 for n in $NODES; do
 	d=$BENCH_SCRATCH/in-$n
 	mkdir -p "$d"
@@ -420,7 +471,17 @@ for base in nsbpf nsbpf-tcx nsbpf-clsact; do
 	printf '%s\tdown, 100 nodes: faster than ip -batch\t%s\t%s\n' "$base" "$(xfmt "$r")" "$(verdict "$r" 1)"
 	v=$(secs "$(med_of 500 "$base" down)")
 	printf '%s\tdown, 500 nodes: as fast, a few seconds (<= 5 s)\t%s\t%s\n' "$base" "$v" "$(within "$v" 5)"
+	:
 done >"$TARGETS"
+# Many labs: a lab beside three others, against the same lab alone (shared / alone).
+for n in $NODES; do
+	for ph in up down; do
+		r=$(ratio "$(med_of "$n" nsbpf-shared "$ph")" "$(med_of "$n" nsbpf "$ph")")
+		[ "$r" = - ] || [ -z "$r" ] && continue
+		printf 'nsbpf-shared\t%s, %s nodes, three other labs up: no slower than alone (shared/alone <= 1.10x)\t%s\t%s\n' \
+			"$ph" "$n" "$(xfmt "$r")" "$(within "$r" 1.10)"
+	done
+done >>"$TARGETS"
 TTABLE=$(awk -F'\t' '{ printf "%-13s %-45s %10s  %s\n", $1, $2, $3, $4 }' "$TARGETS")
 
 ENV_AFTER=$(bench_env_json)
@@ -456,6 +517,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	  unit: "ms (wall)",
 	  methods: {
 	    nsbpf: "nsbpf up/down, NSBPF_ATTACH=auto",
+	    "nsbpf-shared": "nsbpf up/down, NSBPF_ATTACH=auto, with three other labs (10 nodes, masquerade, a forward) up on a shared uplink",
 	    "nsbpf-tcx": "nsbpf up/down, NSBPF_ATTACH=tcx",
 	    "nsbpf-clsact": "nsbpf up/down, NSBPF_ATTACH=clsact",
 	    ipbatch: "ip -batch for the host side + one ip -n NS -batch per node; down: one ip -batch (link del, netns del)",

@@ -26,4 +26,14 @@ struct lab_peers {
 int lab_peers_read(const char *self, const char *uplink, struct lab_peers *out, struct err_msg *e);
 void lab_peers_free(struct lab_peers *p);
 
+struct lab_info;
+/*
+ * The n forwards `forward add` would give the running lab li against the
+ * forwards and masquerade ports of the other labs on its uplink: 0, or
+ * -EADDRINUSE with a problem per clashing request in probs (naming the
+ * other lab), or another -errno. Call under the state lock.
+ */
+int lab_peers_check_forwards(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+			     struct err_list *probs);
+
 #endif /* NSBPF_LAB_PEERS_H */
