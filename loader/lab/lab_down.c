@@ -13,6 +13,7 @@
 
 #include "lab/datapath.h"
 #include "lab/lab.h"
+#include "nsbpf_maps.h"
 #include "util/log.h"
 #include "sys/journal.h"
 #include "sys/netns.h"
@@ -134,7 +135,19 @@ static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 	return 0;
 }
 
-/* Wait up to timeout_ms for the named links to go; how many are left. */
+/* A link whose peer was in a node's namespace: it goes with the namespace. */
+static bool goes_with_a_node(const struct down_ctx *c, const char *ifname)
+{
+	size_t n = strlen(c->lab);
+
+	/* the FIB probe pair lives in the host netns (lab_up.c): nothing deletes it for us */
+	return strncmp(ifname, c->lab, n) || strcmp(ifname + n, NSB_FIB_SUFFIX);
+}
+
+/*
+ * Wait up to timeout_ms for the links of the nodes to go with their
+ * namespaces; how many are left.
+ */
 static size_t wait_links_gone(struct nl_sock *sk, const struct down_ctx *c, int timeout_ms)
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
@@ -148,6 +161,7 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct down_ctx *c, int 
 		left = 0;
 		for (size_t i = 0; i < jl->n; i++)
 			if (jl->rec[i].kind == JOURNAL_LINK &&
+			    goes_with_a_node(c, jl->rec[i].link.ifname) &&
 			    !nl_link_get(sk, jl->rec[i].link.ifname, &info))
 				left++;
 		if (!left || waited >= timeout_ms)
@@ -181,8 +195,9 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 	for (size_t i = 0; i < c->jl->n; i++)
 		links += c->jl->rec[i].kind == JOURNAL_LINK;
 	for (int phase = 0; phase < 3; phase++) {
-		if (phase == 1 && !wait_links_gone(sk, c, 3000))
-			continue;
+		/* phase 1 deletes what is left: the nodes' links that did not go, the FIB probe */
+		if (phase == 1)
+			wait_links_gone(sk, c, 3000);
 		for (size_t i = c->jl->n; i-- > 0;) {
 			const struct journal_rec *rec = &c->jl->rec[i];
 			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
