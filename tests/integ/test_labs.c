@@ -212,3 +212,31 @@ Test(labs, down_touches_no_namespace_that_took_a_nodes_name)
 		     "the lab's own is gone");
 	run("for p in $(ip netns pids fo-a); do kill $p; done; ip netns del fo-a");
 }
+
+Test(labs, a_rollback_touches_no_namespace_that_took_a_nodes_name_during_up)
+{
+	char yaml[1024];
+	const char *f;
+
+	/* node b's exec holds up back until the test has swapped node a's namespace */
+	snprintf(
+		yaml, sizeof(yaml),
+		"name: fz\nnetworks:\n  net: {subnet: 10.96.0.0/24}\n"
+		"nodes:\n  a: {network: net}\n  b:\n    network: net\n    exec:\n"
+		"      - touch %s/held; for i in $(seq 200); do [ -e %s/go ] && exit 3; sleep 0.05; done\n",
+		scratch_dir(), scratch_dir());
+	f = lab_file("fz", yaml);
+	cr_assert_eq(bg("up.log", "%s up %s; echo rc=$? >%s/up.rc", nsbpf(), f, scratch_dir()), 0);
+	cr_assert(wait_for(10000, "test -e %s/held", scratch_dir()), "up reached node b's exec");
+	cr_assert_eq(run("ip netns del fz-a && ip netns add fz-a"), 0);
+	cr_assert_eq(bg("sleep.log", "ip netns exec fz-a sleep 1000"), 0);
+	cr_assert(wait_for(2000, "ip netns pids fz-a | grep -q ."));
+	cr_assert_eq(run("touch %s/go", scratch_dir()), 0);
+	cr_assert(wait_for(10000, "grep -q 'rc=1' %s/up.rc", scratch_dir()),
+		  "up failed and rolled back");
+	cr_assert_eq(run("test -e /run/netns/fz-a"), 0, "the other namespace stays");
+	cr_assert_eq(run("ip netns pids fz-a | grep -q ."), 0, "its process was not killed");
+	cr_assert_eq(run("test -e /run/netns/fz-b || test -e /run/nsbpf/fz"), 1,
+		     "what up created is gone");
+	run("for p in $(ip netns pids fz-a); do kill $p; done; ip netns del fz-a");
+}
