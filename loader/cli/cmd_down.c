@@ -23,6 +23,31 @@ static void down_help(void)
 	       "namespace that still exists is refused: run down where it was brought up.\n");
 }
 
+/* "2 namespaces, 15 pins" from counts by enum lab_obj; "nothing" for none. */
+static const char *kinds_str(const unsigned int *n, char *buf, size_t len)
+{
+	static const struct {
+		enum lab_obj kind;
+		const char *one, *many;
+	} names[] = {
+		{ LAB_OBJ_NETNS, "namespace", "namespaces" },
+		{ LAB_OBJ_LINK, "link", "links" },
+		{ LAB_OBJ_PIN, "pin", "pins" },
+		{ LAB_OBJ_FILTER, "tc filter", "tc filters" },
+	};
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		unsigned int c = n[names[i].kind];
+
+		if (c && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u %s", off ? ", " : "", c,
+						c == 1 ? names[i].one : names[i].many);
+	}
+	return off ? buf : "nothing";
+}
+
 const struct cli_opt down_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
 int cmd_down(int argc, char **argv)
@@ -52,8 +77,11 @@ int cmd_down(int argc, char **argv)
 			cli_err("%s", r.err.text);
 			ret = EXIT_FAIL;
 		} else if (r.orphaned) {
-			cli_say("lab %s is down: it was orphaned; removed %u object%s, %u had gone with it\n",
-				argv[i], r.removed, r.removed == 1 ? "" : "s", r.gone);
+			char removed[256], gone[256];
+
+			cli_say("lab %s is down: it was orphaned; removed %s; gone with it before: %s\n",
+				argv[i], kinds_str(r.removed, removed, sizeof(removed)),
+				kinds_str(r.gone, gone, sizeof(gone)));
 		} else if (r.was_up) {
 			cli_say("lab %s is down\n", argv[i]);
 		} else {

@@ -118,6 +118,15 @@ struct nl_sock;
 int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink, bool force,
 		   struct topo_errors *problems, struct err_msg *e);
 
+/* What a lab is made of, as down counts it. */
+enum lab_obj {
+	LAB_OBJ_NETNS,	/* node namespaces */
+	LAB_OBJ_LINK,	/* veths of the host netns */
+	LAB_OBJ_PIN,	/* maps, links and directories on the bpffs */
+	LAB_OBJ_FILTER, /* clsact filters */
+	LAB_OBJ_KINDS,
+};
+
 struct down_result {
 	bool was_up; /* false: there was nothing to do */
 	/*
@@ -125,8 +134,10 @@ struct down_result {
 	 * lived there went with it; down removed what it could still reach.
 	 */
 	bool orphaned;
-	unsigned int removed; /* records undone: namespaces, links, pins, filters */
-	unsigned int gone;    /* records whose object had gone with the host netns */
+	/* by enum lab_obj: what down removed, */
+	unsigned int removed[LAB_OBJ_KINDS];
+	/* and what had gone with the lab's host netns or mount namespace */
+	unsigned int gone[LAB_OBJ_KINDS];
 	struct err_msg err;
 };
 

@@ -28,7 +28,8 @@ struct down_ctx {
 	const char *lab;
 	const struct journal_recs *jl;
 	bool host_gone; /* the host netns is gone: its links and filters went with it */
-	bool mnt_gone;	/* the mount namespace is gone: its bpffs and /run/netns too */
+	bool mnt_gone;	/* the mount namespace is gone: its /run/netns names too */
+	bool pins_gone; /* ... and its bpffs was not ours (a bpffs of its own) */
 };
 
 /* The inode up recorded for the namespace it created as name; 0: none (older journal). */
@@ -105,7 +106,7 @@ static bool rec_gone(const struct down_ctx *c, const struct journal_rec *rec)
 		return c->host_gone;
 	case JOURNAL_PIN:
 	case JOURNAL_PINDIR:
-		return c->mnt_gone;
+		return c->pins_gone;
 	case JOURNAL_NETNS:
 		return !netns_is_ours(c, rec->netns.name);
 	default:
@@ -170,10 +171,22 @@ static size_t wait_links_gone(struct nl_sock *sk, const struct down_ctx *c, int 
 	}
 }
 
-static bool rec_is_object(const struct journal_rec *rec)
+/* What the record's object is; LAB_OBJ_KINDS for notes (hostns, place, netns-ino). */
+static enum lab_obj rec_obj(const struct journal_rec *rec)
 {
-	return rec->kind != JOURNAL_HOSTNS && rec->kind != JOURNAL_PLACE &&
-	       rec->kind != JOURNAL_NETNS_INO;
+	switch (rec->kind) {
+	case JOURNAL_NETNS:
+		return LAB_OBJ_NETNS;
+	case JOURNAL_LINK:
+		return LAB_OBJ_LINK;
+	case JOURNAL_PIN:
+	case JOURNAL_PINDIR:
+		return LAB_OBJ_PIN;
+	case JOURNAL_CLSACT:
+		return LAB_OBJ_FILTER;
+	default:
+		return LAB_OBJ_KINDS;
+	}
 }
 
 /*
@@ -203,15 +216,15 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
 
 			if ((phase == 0 && !ns) || (phase == 1 && !link) ||
-			    (phase == 2 && (ns || link)) || !rec_is_object(rec))
+			    (phase == 2 && (ns || link)) || rec_obj(rec) == LAB_OBJ_KINDS)
 				continue;
 			if (rec_gone(c, rec)) {
-				r->gone += !link;
+				r->gone[rec_obj(rec)] += !link;
 				continue;
 			}
 			err = undo(sk, rec);
 			if (!err) {
-				r->removed += !link;
+				r->removed[rec_obj(rec)] += !link;
 				continue;
 			}
 			journal_rec_str(rec, what, sizeof(what));
@@ -222,9 +235,9 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 	}
 	/* links mostly go with their namespaces, in phase 0 */
 	if (c->host_gone)
-		r->gone += links;
+		r->gone[LAB_OBJ_LINK] += links;
 	else
-		r->removed += links - links_failed;
+		r->removed[LAB_OBJ_LINK] += links - links_failed;
 	return failed;
 }
 
@@ -250,6 +263,8 @@ static int locate_mntns(struct down_ctx *c, struct err_msg *e)
 			"lab %s was brought up in another mount namespace (mnt:[%lu]): its /run/netns and bpffs are not the ones visible here%s; run nsbpf where the lab was brought up (for a lab in another network namespace: nsbpf -n NETNS down %s, not ip netns exec)",
 			c->lab, place->place.mntns, place_hint(), c->lab);
 	c->mnt_gone = true;
+	/* a copy of our mounts (unshare -m) shared our bpffs: its pins are ours to remove */
+	c->pins_gone = !place->place.bpffs_dev || place->place.bpffs_dev != self.bpffs_dev;
 	return 0;
 }
 

@@ -189,7 +189,9 @@ Test(labs, a_lab_whose_host_namespace_is_gone_is_orphaned_and_down_removes_it)
 	cr_assert_eq(run("ip netns del hostog"), 0);
 	cr_assert(nsbpf_json("status og", ".labs[0].where == \"orphaned\""));
 	cr_assert_eq(nsbpf_out(&out, "down og 2>&1"), 0);
-	cr_assert(strstr(out, "orphaned") && strstr(out, "removed"), "says what it did: %s", out);
+	cr_assert(strstr(out, "orphaned; removed 1 namespace, ") &&
+			  strstr(out, " pins; gone with it") && strstr(out, "2 links"),
+		  "says what it did: %s", out);
 	free(out);
 	cr_assert(lab_gone("og"));
 	cr_assert_eq(script("progs-gone.sh %s", cg), 0, "the cgroup hooks (%s) are gone", cg);
