@@ -30,7 +30,10 @@
  * to_node (tc egress of a host end: what the host stack sends a node):
  *   counted and passed, never rewritten.
  *
- * Frames passed with TC_ACT_OK are never modified.
+ * A pass is NSB_NEXT, never TC_ACT_OK: a host end is the lab's own device,
+ * but a user's tc program attached after ours (a capture, a shaper) still
+ * sees what the lab leaves to the host stack; only redirects and drops end
+ * the chain. Passed frames are never modified.
  * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags,
  * forwards. Written: ct, nat_ports, frags, forwards (hits), stats, and trace
  * when loaded with nsb_trace_enabled.
@@ -87,7 +90,7 @@ int to_node(struct __sk_buff *skb)
 	 * no ingress interface, and it routes nothing back out of its input.
 	 */
 	if (skb->ingress_ifindex == skb->ifindex)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	return verdict_finish(skb, &v, verdict_pass(&v, NSB_PATH_HOST_TO_NODE));
 }
 

@@ -9,13 +9,19 @@
  *   checksums; TTL - 1; MACs) and bpf_redirect_peer()ed straight into their
  *   node (lib/rev_nat.h); a TCP SYN or UDP datagram to a forwarded port
  *   opens a forwarded flow (lib/dnat.h); anything for a lab address is
- *   dropped (inbound). Everything else is the host's own traffic:
- *   TC_ACT_OK, untouched, not counted, not traced (the dispatch:
- *   lib/from_uplink.h).
+ *   dropped (inbound). Everything else is the host's own traffic or
+ *   another lab's: NSB_NEXT, untouched, not counted, not traced (the
+ *   dispatch: lib/from_uplink.h).
  * to_uplink (tc egress of the uplink): drops what carries a lab source (a
  *   host that forwards routing a node's packet itself: lab_source,
- *   lib/egress.h); passes everything else untouched and uncounted: what
- *   masquerade sends out was translated at from_node already.
+ *   lib/egress.h); everything else is NSB_NEXT, untouched and uncounted:
+ *   what masquerade sends out was translated at from_node already.
+ *
+ * Several labs (and other tools) share an uplink: each lab attaches its own
+ * pair, on tcx after the programs already there, on clsact at a priority of
+ * its own. What is not this lab's must reach the programs after ours, so
+ * neither program ever returns TC_ACT_OK (on tcx that ends the chain): they
+ * end it only for the lab's own packets, redirected into a node or dropped.
  *
  * The maps are the node object's, pinned by the loader and reused here (the
  * same definitions, from nsbpf_maps.bpf.h). Maps read: config, nat_ports,
@@ -36,8 +42,8 @@ int from_uplink(struct __sk_buff *skb)
 	int ret = from_uplink_v4(skb, &v);
 
 	/* never verdict_finish() the host's traffic: it would call a missing path a drop */
-	if (ret == TC_ACT_OK && v.path == NSB_PATH_MAX)
-		return TC_ACT_OK;
+	if (ret == NSB_NEXT && v.path == NSB_PATH_MAX)
+		return NSB_NEXT;
 	return verdict_finish(skb, &v, ret);
 }
 
@@ -47,8 +53,8 @@ int to_uplink(struct __sk_buff *skb)
 	struct nsb_verdict v = NSB_VERDICT_INIT;
 	int ret = egress_v4(skb);
 
-	if (ret == TC_ACT_OK)
-		return TC_ACT_OK; /* the host's: untouched, uncounted */
+	if (ret == NSB_NEXT)
+		return NSB_NEXT; /* the host's: untouched, uncounted */
 	return verdict_finish(skb, &v, ret);
 }
 

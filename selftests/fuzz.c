@@ -27,7 +27,8 @@
  *      keep pointing at them; and no frame built without a flow's sequence
  *      numbers closes it (RST, or FINs both ways). A flow closed by a frame
  *      that knew them, or by its own node, is over: it is opened again;
- *  (d) verdicts are TC_ACT_OK, TC_ACT_SHOT, TC_ACT_REDIRECT or TC_ACT_UNSPEC;
+ *  (d) verdicts are TC_ACT_SHOT, TC_ACT_REDIRECT or TC_ACT_UNSPEC ("next":
+ *      a pass never ends the chain of programs on a hook, TC_ACT_OK would);
  *  (e) nothing leaves by the uplink with a lab source address;
  *  (f) from_node redirects only a node's own frames (anti-spoofing): into a
  *      node its network reaches or a forward's backend (hairpin), out of the
@@ -67,8 +68,6 @@
 #include "labs.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-#define TC_ACT_UNSPEC (-1)
 
 #define FZ_PORT_MIN	   61000 /* a small SNAT range: new flows run out of ports, */
 #define FZ_PORT_MAX	   61127 /* closed ones get taken over, live ones never */
@@ -1097,6 +1096,8 @@ static void check_frame(struct fz *z, const struct pre *pr)
 	switch (verdict) {
 	case TC_ACT_OK:
 		z->verdicts[fp->hook][0]++;
+		violation(z, "(d)", "%s passed with TC_ACT_OK, which ends the chain: not next",
+			  hook_name[fp->hook]);
 		break;
 	case TC_ACT_SHOT:
 		z->verdicts[fp->hook][1]++;
@@ -2628,7 +2629,7 @@ static double now_s(void)
 
 static void summary(const struct fz *z, double secs)
 {
-	static const char *const vname[] = { "ok", "shot", "redirect", "unspec" };
+	static const char *const vname[] = { "ok", "shot", "redirect", "next" };
 
 	fprintf(stderr,
 		"fuzz: seed 0x%016" PRIx64 ": %" PRIu64 " frames in %.2f s (%.0f frames/s)"

@@ -41,7 +41,7 @@ static const struct fwd_rule fwds[] = {
 #define HAIRPIN_TO(node)	   INTO(node), .stat = PATH(HAIRPIN)
 #define HP_TCP(node, s, sp, p, fl) BACK_TCP(node, s, sp, p, fl), .ttl = 63
 #define HP_UDP(node, s, sp, p)	   BACK_UDP(node, s, sp, p), .ttl = 63
-#define TO_HOST			   .verdict = TC_ACT_OK, .stat = PATH(TO_HOST)
+#define TO_HOST			   .verdict = TC_ACT_UNSPEC, .stat = PATH(TO_HOST)
 #define DROPPED(r)		   .verdict = TC_ACT_SHOT, .stat = DROP(r)
 
 /* a DNAT flow's entries, keyed as the node sends (node:port -> client:cport) */

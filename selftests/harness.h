@@ -19,6 +19,13 @@
 #include "nsbpf_maps.h"
 #include "pkt.h"
 
+/*
+ * TC_ACT_UNSPEC is "next" (TCX_NEXT): what the programs return for every
+ * packet they let through, so that the programs after them see it too; they
+ * never return TC_ACT_OK (bpf/lib/verdict.h). Compare verdicts as int32_t:
+ * the run's retval is unsigned.
+ */
+#define TC_ACT_UNSPEC	(-1)
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
 #define TC_ACT_REDIRECT 7

@@ -511,7 +511,7 @@ void run_table(const struct nat_table *t)
 		if (!ASSERT_EQ(res.err, 0, "BPF_PROG_TEST_RUN"))
 			continue;
 		st_stats(&r->env, after);
-		ok &= ASSERT_EQ(res.retval, c->verdict, "verdict");
+		ok &= ASSERT_EQ((int32_t)res.retval, c->verdict, "verdict");
 		ok &= check_trace(r, c, &res.trace);
 		ok &= check_stats(c, before, after, pin.len);
 		ok &= check_ct(r, &c->ct); /* before the output: it may learn a port */

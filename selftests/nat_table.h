@@ -203,7 +203,7 @@ struct nat_table {
 #define SNAT_OUT \
 	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NEIGH, .stat = PATH(SNAT)
 #define INTO(node) .verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = PEER
-#define HOSTS	   .verdict = TC_ACT_OK, .stat = NOT_COUNTED
+#define HOSTS	   .verdict = TC_ACT_UNSPEC, .stat = NOT_COUNTED
 #define CT(s, sp, d, dp, pr) \
 	.check = true, .saddr = (s), .sport = (sp), .daddr = (d), .dport = (dp), .proto = (pr)
 #define EARTH_IF_  EARTH_IF

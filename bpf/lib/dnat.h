@@ -165,7 +165,7 @@ __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
  * A packet from the uplink to nk that no live flow holds (rf: what
  * rev_nat_find() found of it): a new flow when it is a TCP SYN or a UDP
  * datagram to a forwarded port (rf->fwd) from a source that is not forged;
- * anything else is the host's (TC_ACT_OK).
+ * anything else is the host's (NSB_NEXT).
  */
 static __always_inline int dnat_open_v4(struct __sk_buff *skb, const struct nsb_config *cfg,
 					const struct uplink_pkt *p, const struct nsb_nat_key *nk,
@@ -177,7 +177,7 @@ static __always_inline int dnat_open_v4(struct __sk_buff *skb, const struct nsb_
 	/* only a SYN opens one over TCP */
 	if (!rf->fwd || (p->proto == IPPROTO_TCP &&
 			 (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	if (uplink_src_forged(cfg, p->saddr))
 		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 	ret = dnat_new_v4(skb, p, nk, rf->fwd);

@@ -14,7 +14,7 @@
 #include "lib/subnets.h"
 #include "lib/flow.h"
 
-/* TC_ACT_OK with v->path unset: the host's, untouched. */
+/* NSB_NEXT with v->path unset: the host's, untouched. */
 static __always_inline int egress_v4(struct __sk_buff *skb)
 {
 	const struct nsb_config *cfg;
@@ -22,21 +22,21 @@ static __always_inline int egress_v4(struct __sk_buff *skb)
 	__be32 saddr;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	/* every packet the host sends passes here: read in place, no helper, when linear */
 	ip = skb_data(skb) + ETH_HLEN;
 	if ((void *)(ip + 1) <= skb_data_end(skb))
 		saddr = ip->saddr;
 	else if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, saddr), &saddr,
 				    sizeof(saddr)))
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	cfg = config_get();
 	/* the common case, the uplink's own address, without the scan */
 	if (!cfg || saddr == cfg->uplink_addr)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	if (lab_where(saddr) != LAB_OUTSIDE)
 		return nsb_drop(NSB_DROP_LAB_SOURCE);
-	return TC_ACT_OK;
+	return NSB_NEXT;
 }
 
 #endif /* NSBPF_LIB_EGRESS_H */

@@ -4,7 +4,8 @@
  * flow's client packets, and ICMP errors about either go back into their
  * node (lib/rev_nat.h); a new flow to a forwarded port is lib/dnat.h's; a
  * packet for a lab address is dropped (inbound); everything else is the
- * host's and passes untouched (TC_ACT_OK, uncounted): IPv6, ARP, VLAN,
+ * host's (or another lab's) and passes untouched to the next program in
+ * the chain (NSB_NEXT, uncounted): IPv6, ARP, VLAN,
  * malformed or truncated headers, other addresses (but a forward's own),
  * ports neither in the SNAT range nor forwarded, ports without a live flow
  * (but a TCP SYN or UDP datagram to a forwarded one), fragments of no known
@@ -50,16 +51,16 @@ static __always_inline int __from_uplink_l4(struct __sk_buff *skb, struct nsb_ve
 	if (p->proto == IPPROTO_TCP) {
 		if (bpf_skb_load_bytes(skb, p->l4_off, &h, sizeof(h)) ||
 		    p->l4_off + sizeof(struct tcphdr) > skb->len)
-			return TC_ACT_OK;
+			return NSB_NEXT;
 		tcp_flags = h.flags;
 		tcp_seg_fill(&seg, *(__be32 *)&h.id, h.ack, h.win, h.off, tcp_flags, p->tot_len,
 			     p->l4_off - ETH_HLEN, p->l4_off, 1);
 	} else if (bpf_skb_load_bytes(skb, p->l4_off, &h, 8)) {
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	}
 	if (p->proto == IPPROTO_ICMP) {
 		if (h.sport != bpf_htons(ICMP_ECHOREPLY << 8))
-			return TC_ACT_OK;
+			return NSB_NEXT;
 		nk.nat_port = h.id;
 		port_off = ICMP_ID;
 	} else {
@@ -84,7 +85,7 @@ static __always_inline bool __uplink_other_addr(__be32 daddr, int *ret)
 {
 	__u8 first = bpf_ntohl(daddr) >> 24;
 
-	*ret = TC_ACT_OK;
+	*ret = NSB_NEXT;
 	if (first == 0 || first == 127 || first >= 224)
 		return false; /* "this" network, loopback, multicast, broadcast */
 	if (lab_where(daddr) != LAB_OUTSIDE) {
@@ -94,7 +95,7 @@ static __always_inline bool __uplink_other_addr(__be32 daddr, int *ret)
 	return true;
 }
 
-/* TC_ACT_OK with v->path unset: the host's, untouched. */
+/* NSB_NEXT with v->path unset: the host's, untouched. */
 static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
 	const struct nsb_config *cfg;
@@ -105,16 +106,16 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 	__u8 type;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	cfg = config_get();
 	if (!cfg || !cfg->uplink_addr)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	hlen = ip.ihl * 4;
 	tot = bpf_ntohs(ip.tot_len);
 	if (ip.version != 4 || hlen < sizeof(ip) || tot < hlen || tot > skb->len - ETH_HLEN)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	if (ip.daddr != cfg->uplink_addr && !__uplink_other_addr(ip.daddr, &ret))
 		return ret;
 	p.saddr = ip.saddr;
@@ -134,12 +135,12 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 		return __from_uplink_l4(skb, v, cfg, &p, bpf_ktime_get_ns());
 	case IPPROTO_ICMP:
 		if (bpf_skb_load_bytes(skb, p.l4_off, &type, sizeof(type)))
-			return TC_ACT_OK;
+			return NSB_NEXT;
 		if (type == ICMP_ECHOREPLY)
 			return __from_uplink_l4(skb, v, cfg, &p, bpf_ktime_get_ns());
 		if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED &&
 		    type != ICMP_PARAMETERPROB)
-			return TC_ACT_OK;
+			return NSB_NEXT;
 		/*
 		 * An error from a source that can only be forged: dropped before
 		 * its quote is even looked at (Linux drops such martians too),
@@ -150,9 +151,9 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 		if (uplink_src_forged(cfg, p.saddr))
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		ret = rev_icmp_error_v4(skb, &p);
-		return ret == REV_HOSTS ? TC_ACT_OK : ret;
+		return ret == REV_HOSTS ? NSB_NEXT : ret;
 	default:
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	}
 }
 

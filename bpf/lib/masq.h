@@ -7,7 +7,7 @@
  *   hairpin's first (lib/hairpin.h), then
  *
  *   to the host (its addresses in host_addrs, the uplink address, a lab
- *   gateway or broadcast, 0/8, 127/8, multicast and above)   TC_ACT_OK
+ *   gateway or broadcast, 0/8, 127/8, multicast and above)   to_host (next)
  *   to an unused lab address                                  no_endpoint
  *   outside, the network does not masquerade                  no_masquerade
  *   outside, the lab has no uplink                            no_uplink

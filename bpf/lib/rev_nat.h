@@ -154,12 +154,12 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 
 	if (bpf_skb_load_bytes(skb, in_off, &in, sizeof(in)) || in.version != 4 || in.ihl < 5 ||
 	    in.saddr != p->daddr || bpf_ntohs(in.frag_off) & IP_OFFSET)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	in_l4 = in_off + in.ihl * 4;
 	/* the quoted ports from the error itself, not from a trailer past its datagram */
 	if (in_l4 + sizeof(h) > ETH_HLEN + p->tot_len ||
 	    bpf_skb_load_bytes(skb, in_l4, &h, sizeof(h)))
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	nk.nat_addr = in.saddr;
 	nk.remote_addr = in.daddr;
 	nk.proto = in.protocol;
@@ -172,15 +172,15 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 		break;
 	case IPPROTO_ICMP:
 		if (h.sport != bpf_htons(ICMP_ECHO << 8))
-			return TC_ACT_OK;
+			return NSB_NEXT;
 		nk.nat_port = h.id;
 		port_off = ICMP_ID;
 		break;
 	default:
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	}
 	if (!rev_nat_find(cfg, &nk, now, &rf))
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	/* a forged source was dropped before the call (from_uplink_v4()) */
 
 	if (p->ttl <= 1)
@@ -233,7 +233,7 @@ __noinline int rev_icmp_error_v4(struct __sk_buff *skb, const struct uplink_pkt 
 	if (!p || !cfg)
 		return REV_HOSTS;
 	ret = __rev_icmp_error(skb, &v, cfg, p, bpf_ktime_get_ns());
-	if (ret == TC_ACT_OK && v.path == NSB_PATH_MAX)
+	if (ret == NSB_NEXT && v.path == NSB_PATH_MAX)
 		return REV_HOSTS;
 	return verdict_done(verdict_finish(skb, &v, ret));
 }
@@ -249,11 +249,11 @@ static __always_inline int rev_nat_later_frag(struct __sk_buff *skb, struct nsb_
 
 	fv = frag_lookup(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, now);
 	if (!fv)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	to_addr = fv->to_addr;
 	ep = bpf_map_lookup_elem(&endpoints, &to_addr);
 	if (!ep)
-		return TC_ACT_OK;
+		return NSB_NEXT;
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||

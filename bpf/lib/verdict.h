@@ -6,6 +6,12 @@
  * counts the packet exactly once in `stats` (its path, or
  * NSB_STAT_DROP_BASE + reason), writes `trace` when the object was loaded
  * with nsb_trace_enabled, and turns drops into TC_ACT_SHOT.
+ *
+ * No program of ours ends a chain by letting a packet through: whatever it
+ * leaves to the stack, the host's own traffic (uncounted) and the lab's
+ * passes (counted) alike, it returns NSB_NEXT, so the programs attached
+ * after ours (another lab's, another tool's) see it too. Only a redirect or
+ * a drop (TC_ACT_SHOT) ends the chain: the packet is then the lab's.
  */
 #ifndef NSBPF_LIB_VERDICT_H
 #define NSBPF_LIB_VERDICT_H
@@ -17,6 +23,14 @@
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
 #define TC_ACT_REDIRECT 7
+
+/*
+ * "Not decided here": TC_ACT_UNSPEC, which is TCX_NEXT on a tcx link (the
+ * next program runs) and, on clsact in direct-action mode, hands the packet
+ * to the next filter. After the last one the packet goes on as with
+ * TC_ACT_OK.
+ */
+#define NSB_NEXT TC_ACT_UNSPEC
 
 /*
  * Load-time switch (.rodata): the selftests set it before load so that
@@ -46,10 +60,11 @@ struct nsb_verdict {
 		.path = NSB_PATH_MAX \
 	}
 
+/* To the host stack, untouched by this verdict: counted, and the chain goes on. */
 static __always_inline int verdict_pass(struct nsb_verdict *v, enum nsb_path path)
 {
 	v->path = path;
-	return TC_ACT_OK;
+	return NSB_NEXT;
 }
 
 /* What a redirect chose, for the stats and the selftests' trace. */
@@ -128,6 +143,7 @@ static __always_inline void __verdict_trace(const struct nsb_verdict *v, __u32 p
  */
 #define __NSB_DONE 0x10000
 
+/* tc_verdict: NSB_NEXT (-1) or above, so a done verdict is >= __NSB_DONE - 1 */
 static __always_inline int verdict_done(int tc_verdict)
 {
 	return __NSB_DONE + tc_verdict;
@@ -138,7 +154,7 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 {
 	__u32 reason;
 
-	if (ret >= __NSB_DONE)
+	if (ret >= __NSB_DONE + NSB_NEXT)
 		return ret - __NSB_DONE; /* finished by a global worker */
 	if (ret <= -__NSB_DROP_CODE) {
 		reason = -ret - __NSB_DROP_CODE;
