@@ -2,8 +2,15 @@
 /*
  * The uplink object (bpf/uplink.bpf.c): from_uplink takes replies of
  * masqueraded flows and new connections to forwarded ports into the nodes,
- * to_uplink drops what leaves with a lab source; everything else passes
- * untouched. It shares the maps the node object pinned.
+ * to_uplink drops what leaves with a lab source; everything else goes on
+ * untouched to the next program ("next"). It shares the maps the node
+ * object pinned.
+ *
+ * The uplink is shared with other labs and tools. tcx: our links are
+ * appended after those already there. clsact: each lab's filters get a
+ * priority of their own, the first free one from TC_PRIO_UPLINK on, which
+ * the journal keeps: re-up replaces the lab's own filters there, down
+ * removes them by their record.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,9 +26,34 @@
 #if __has_include("uplink.skel.h")
 #include "uplink.skel.h"
 
-/* Our filters' handle and priority on the uplink, a device shared with others. */
+/* Our filters' handle and first priority on the uplink, a device shared with others. */
 #define TC_HANDLE_UPLINK 0x4e5b /* unlikely to be someone else's */
 #define TC_PRIO_UPLINK	 0xc000
+
+/*
+ * Re-up: the handle and priority the lab's ingress filter on ifname got at
+ * up, from its journal. A lab without such a record (tcx, or one brought up
+ * before priorities were chosen) keeps the constants.
+ */
+static int uplink_journal_prio(const struct dp_run *r, const char *ifname, struct tc_point *p)
+{
+	struct journal_recs recs;
+	int err = journal_read(r->j->lab, &recs);
+
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	for (size_t i = 0; i < recs.n; i++) {
+		const struct journal_rec *rec = &recs.rec[i];
+
+		if (rec->kind == JOURNAL_CLSACT && rec->clsact.ingress &&
+		    !strcmp(rec->clsact.ifname, ifname)) {
+			p->handle = rec->clsact.handle;
+			p->prio = rec->clsact.prio;
+		}
+	}
+	journal_recs_free(&recs);
+	return 0;
+}
 
 /* The uplink is shared with the host: tcx links coexist with others. */
 static int attach_uplink(struct nsbpf_uplink *skel, const struct dp_run *r,
@@ -35,10 +67,16 @@ static int attach_uplink(struct nsbpf_uplink *skel, const struct dp_run *r,
 		.eg_fd = bpf_program__fd(skel->progs.to_uplink),
 		.handle = TC_HANDLE_UPLINK,
 		.prio = TC_PRIO_UPLINK,
+		.shared = true,
 	};
 	bool tcx;
 	int err;
 
+	if (r->reup && *mode == ATTACH_CLSACT) {
+		err = uplink_journal_prio(r, up->name, &p);
+		if (err)
+			return err;
+	}
 	if (*mode != ATTACH_AUTO)
 		return tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);
 	err = tc_attach_probe(r->dir, &p, r->j, &tcx);

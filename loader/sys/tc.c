@@ -2,6 +2,7 @@
 /* tcx links, clsact filters, and pinned bpf_links (sys/tc.h). */
 #include <errno.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,31 +43,96 @@ int tc_link_pin(int prog_fd, int target, enum bpf_attach_type type, const char *
 	return err;
 }
 
+/*
+ * One clsact filter. A new one is journaled first and never replaces a
+ * filter at its handle and priority (someone else's: -EEXIST, and the
+ * record is forgotten so that down leaves that filter alone); reup
+ * replaces our own.
+ */
 static int clsact_attach(const struct tc_point *p, bool ingress, struct journal *j, bool reup)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = p->ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = p->handle, .priority = p->prio,
-		    .prog_fd = ingress ? p->in_fd : p->eg_fd, .flags = BPF_TC_F_REPLACE);
+		    .prog_fd = ingress ? p->in_fd : p->eg_fd, .flags = reup ? BPF_TC_F_REPLACE : 0);
 	struct journal_rec rec = {
 		.kind = JOURNAL_CLSACT,
 		.clsact = { .ingress = ingress, .handle = p->handle, .prio = p->prio },
 	};
 	int err;
 
-	/* A clsact qdisc that exists (someone else's too) is shared, never removed. */
+	if (reup)
+		return bpf_tc_attach(&hook, &opts);
+	if (snprintf(rec.clsact.ifname, sizeof(rec.clsact.ifname), "%s", p->ifname) >=
+	    (int)sizeof(rec.clsact.ifname))
+		return -ENAMETOOLONG;
+	err = journal_write(j, &rec);
+	if (err)
+		return err;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		rec.forget = true; /* nothing of ours there to remove */
+		(void)journal_write(j, &rec);
+	}
+	return err;
+}
+
+/*
+ * 1 when no filter has handle at prio on either hook of ifindex (-ENOENT),
+ * 0 when one has (or a filter of another protocol holds prio: -EINVAL),
+ * else -errno. A filter of another handle at prio is not seen: ours then
+ * joins its priority, which runs both.
+ */
+static int clsact_prio_free(int ifindex, unsigned int handle, unsigned int prio)
+{
+	for (int in = 0; in < 2; in++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = in ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
+		int err = bpf_tc_query(&hook, &opts);
+
+		if (!err || err == -EINVAL)
+			return 0;
+		if (err != -ENOENT)
+			return err;
+	}
+	return 1;
+}
+
+/* Priorities a shared device's search tries before it gives up (-EBUSY). */
+#define TC_PRIO_TRIES 256
+
+/* p->prio moved to the first free priority from it on (p->shared). */
+static int clsact_prio_find(struct tc_point *p)
+{
+	for (int i = 0; i < TC_PRIO_TRIES && p->prio <= UINT16_MAX; i++, p->prio++) {
+		int free = clsact_prio_free(p->ifindex, p->handle, p->prio);
+
+		if (free)
+			return free < 0 ? free : 0;
+	}
+	return -EBUSY;
+}
+
+/* A clsact qdisc that exists (someone else's too) is shared, never removed. */
+static int clsact_attach_all(const struct tc_point *p, struct journal *j, bool reup)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = p->ifindex, .attach_point = BPF_TC_INGRESS);
+	struct tc_point q = *p;
+	int err;
+
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	if (!reup) {
-		if (snprintf(rec.clsact.ifname, sizeof(rec.clsact.ifname), "%s", p->ifname) >=
-		    (int)sizeof(rec.clsact.ifname))
-			return -ENAMETOOLONG;
-		err = journal_write(j, &rec);
+	if (p->shared && !reup) {
+		err = clsact_prio_find(&q);
 		if (err)
 			return err;
 	}
-	return bpf_tc_attach(&hook, &opts);
+	err = clsact_attach(&q, true, j, reup);
+	if (!err && q.eg_fd >= 0)
+		err = clsact_attach(&q, false, j, reup);
+	return err;
 }
 
 static int tcx_attach(const char *dir, const struct tc_point *p, bool ingress, struct journal *j,
@@ -83,12 +149,8 @@ int tc_attach(const char *dir, const struct tc_point *p, bool tcx, struct journa
 {
 	int err;
 
-	if (!tcx) {
-		err = clsact_attach(p, true, j, reup);
-		if (!err && p->eg_fd >= 0)
-			err = clsact_attach(p, false, j, reup);
-		return err;
-	}
+	if (!tcx)
+		return clsact_attach_all(p, j, reup);
 	err = tcx_attach(dir, p, true, j, reup);
 	if (!err && p->eg_fd >= 0)
 		err = tcx_attach(dir, p, false, j, reup);
