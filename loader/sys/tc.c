@@ -78,10 +78,11 @@ static int clsact_attach(const struct tc_point *p, bool ingress, struct journal 
 }
 
 /*
- * 1 when no filter has handle at prio on either hook of ifindex (-ENOENT),
- * 0 when one has (or a filter of another protocol holds prio: -EINVAL),
- * else -errno. A filter of another handle at prio is not seen: ours then
- * joins its priority, which runs both.
+ * 1 when no filter has handle at prio on either hook of ifindex, 0 when one
+ * has, else -errno. The query says -ENOENT, or -EINVAL for a hook without
+ * filters (no chain) and for a priority held by a filter of another
+ * protocol: the attach tells those apart. A filter of another handle at
+ * prio is not seen: ours then joins its priority, which runs both.
  */
 static int clsact_prio_free(int ifindex, unsigned int handle, unsigned int prio)
 {
@@ -91,9 +92,9 @@ static int clsact_prio_free(int ifindex, unsigned int handle, unsigned int prio)
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
 		int err = bpf_tc_query(&hook, &opts);
 
-		if (!err || err == -EINVAL)
+		if (!err)
 			return 0;
-		if (err != -ENOENT)
+		if (err != -ENOENT && err != -EINVAL)
 			return err;
 	}
 	return 1;
@@ -102,10 +103,10 @@ static int clsact_prio_free(int ifindex, unsigned int handle, unsigned int prio)
 /* Priorities a shared device's search tries before it gives up (-EBUSY). */
 #define TC_PRIO_TRIES 256
 
-/* p->prio moved to the first free priority from it on (p->shared). */
-static int clsact_prio_find(struct tc_point *p)
+/* p->prio moved to the first free priority from it on, at most `last`. */
+static int clsact_prio_find(struct tc_point *p, unsigned int last)
 {
-	for (int i = 0; i < TC_PRIO_TRIES && p->prio <= UINT16_MAX; i++, p->prio++) {
+	for (; p->prio <= last; p->prio++) {
 		int free = clsact_prio_free(p->ifindex, p->handle, p->prio);
 
 		if (free)
@@ -114,22 +115,33 @@ static int clsact_prio_find(struct tc_point *p)
 	return -EBUSY;
 }
 
-/* A clsact qdisc that exists (someone else's too) is shared, never removed. */
+/*
+ * A clsact qdisc that exists (someone else's too) is shared, never removed.
+ * On a shared device a new attach takes the first free priority: where
+ * the kernel refuses ours all the same (a filter of another protocol holds
+ * it: -EINVAL; or one came meanwhile: -EEXIST), the next one.
+ */
 static int clsact_attach_all(const struct tc_point *p, struct journal *j, bool reup)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = p->ifindex, .attach_point = BPF_TC_INGRESS);
+	unsigned int last = p->prio + TC_PRIO_TRIES - 1;
+	bool search = p->shared && !reup;
 	struct tc_point q = *p;
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	if (p->shared && !reup) {
-		err = clsact_prio_find(&q);
-		if (err)
-			return err;
+	if (last > UINT16_MAX)
+		last = UINT16_MAX;
+	for (;;) {
+		err = search ? clsact_prio_find(&q, last) : 0;
+		if (!err)
+			err = clsact_attach(&q, true, j, reup);
+		if (!search || (err != -EINVAL && err != -EEXIST) || q.prio >= last)
+			break;
+		q.prio++;
 	}
-	err = clsact_attach(&q, true, j, reup);
 	if (!err && q.eg_fd >= 0)
 		err = clsact_attach(&q, false, j, reup);
 	return err;
