@@ -154,9 +154,9 @@ fuzz: $(SELF_BIN)
 # (tests/integ/harness.c) and refuses to run in the machine's initial one.
 integ: $(NSBPF) $(INTEG_BIN)
 	NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=auto $(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS)
-	for f in datapath masq forward; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=tcx \
+	for f in datapath masq forward multilab; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=tcx \
 		$(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter "$$f/*" || exit 1; done
-	for f in masq forward hardening; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact \
+	for f in masq forward hardening multilab; do NSBPF=$(abspath $(NSBPF)) NSBPF_ATTACH=clsact \
 		$(INTEG_BIN) $(CRITERION_FLAGS) $(INTEG_FLAGS) --filter "$$f/*" || exit 1; done
 
 test: all
