@@ -28,7 +28,13 @@ TestSuite(multilab, .init = harness_enter, .fini = harness_leave, .timeout = 240
 
 static const char *const names[NLABS] = { "alpha", "beta", "gamma" };
 
-/* Lab I: subnet 10.(21+I).0.0/24, SNAT ports 6(1+I)000-6(1+I)999, forward 600I -> web:8080. */
+/*
+ * Lab I: subnet 10.(21+I).0.0/24, forward 600I -> web:8080; with
+ * explicit_ports, SNAT ports 6(1+I)000-6(1+I)999, else a share of the
+ * default range (picked by up).
+ */
+static bool explicit_ports;
+
 static int nat_lo(int i)
 {
 	return 61000 + 1000 * i;
@@ -37,15 +43,18 @@ static int nat_lo(int i)
 static const char *lab_yaml(int i)
 {
 	static char y[1024];
+	char nat[64] = "";
 
+	if (explicit_ports)
+		snprintf(nat, sizeof(nat), "nat:\n  ports: \"%d-%d\"\n", nat_lo(i),
+			 nat_lo(i) + 999);
 	snprintf(y, sizeof(y),
 		 "name: %s\n"
 		 "networks:\n"
 		 "  lan:\n"
 		 "    subnet: 10.%d.0.0/24\n"
 		 "    masquerade: true\n"
-		 "nat:\n"
-		 "  ports: \"%d-%d\"\n"
+		 "%s"
 		 "nodes:\n"
 		 "  web:\n"
 		 "    network: lan\n"
@@ -56,8 +65,25 @@ static const char *lab_yaml(int i)
 		 "    network: lan\n"
 		 "forwards:\n"
 		 "  - {proto: tcp, port: %d, to: web:8080}\n",
-		 names[i], 21 + i, nat_lo(i), nat_lo(i) + 999, names[i], 6000 + i);
+		 names[i], 21 + i, nat, names[i], 6000 + i);
 	return y;
+}
+
+/* Lab I's masquerade ports, as status shows them (and as its file says, when it does). */
+static void lab_ports(int i, long *lo, long *hi)
+{
+	char *out = NULL;
+
+	cr_assert_eq(nsbpf_out(&out,
+			       "status %s --json | jq -r '.labs[0].uplink | "
+			       "\"\\(.snat_port_min) \\(.snat_port_max)\"'",
+			       names[i]),
+		     0);
+	cr_assert_eq(sscanf(out, "%ld %ld", lo, hi), 2, "%s's ports: %s", names[i], out);
+	free(out);
+	if (explicit_ports)
+		cr_assert(*lo == nat_lo(i) && *hi == nat_lo(i) + 999, "%s: the file's range",
+			  names[i]);
 }
 
 static void lab_i_up(int i)
@@ -106,11 +132,14 @@ static void traffic_ok(int n)
 	cr_assert_lt(len, sizeof(cmd) - 8);
 	cr_assert_eq(run("%swait", cmd), 0);
 	for (int i = 0; i < n; i++) {
+		long lo, hi;
+
+		lab_ports(i, &lo, &hi);
 		cr_assert_eq(run("grep -q ' 0%% packet loss' %s/ping-%d", d, i), 0,
 			     "%s pings the world", names[i]);
-		cr_assert_eq(run("awk '$1 == \"192.0.2.1\" && $2 >= %d && $2 <= %d { ok = 1 } "
+		cr_assert_eq(run("awk '$1 == \"192.0.2.1\" && $2 >= %ld && $2 <= %ld { ok = 1 } "
 				 "END { exit !ok }' %s/masq-%d",
-				 nat_lo(i), nat_lo(i) + 999, d, i),
+				 lo, hi, d, i),
 			     0, "the world sees %s as the uplink address, a port of its range",
 			     names[i]);
 		cr_assert_eq(run("grep -qx 'page-of-%s' %s/fwd-%d", names[i], d, i), 0,
@@ -151,12 +180,13 @@ static void labs_work(int n)
 	labs_down(n);
 }
 
-Test(multilab, two_labs_masquerade_and_forward_at_once)
+Test(multilab, two_labs_with_their_own_ports_masquerade_and_forward_at_once)
 {
+	explicit_ports = true;
 	labs_work(2);
 }
 
-Test(multilab, three_labs_masquerade_and_forward_at_once)
+Test(multilab, three_labs_sharing_the_default_ports_masquerade_and_forward_at_once)
 {
 	labs_work(3);
 }
