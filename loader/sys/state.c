@@ -28,7 +28,29 @@ void state_path(const char *lab, const char *file, char *buf, size_t len)
 #define STATE_DIR_MODE	0700
 #define STATE_FILE_MODE 0600
 
-/* path is a directory of mode; made so when it is not (an older nsbpf's). */
+/* The files of a directory an older nsbpf made: 0600 too (its dirs are labs). */
+static int tighten_files(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && !err) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		if ((st.st_mode & 07777) != STATE_FILE_MODE &&
+		    fchmodat(dirfd(d), de->d_name, STATE_FILE_MODE, 0))
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
+/* path is a directory of mode 0700 with files 0600; made so when it is not. */
 static int tighten_dir(const char *path)
 {
 	struct stat st;
@@ -37,9 +59,11 @@ static int tighten_dir(const char *path)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if ((st.st_mode & 07777) != STATE_DIR_MODE && chmod(path, STATE_DIR_MODE))
+	if ((st.st_mode & 07777) == STATE_DIR_MODE)
+		return 0;
+	if (chmod(path, STATE_DIR_MODE))
 		return -errno;
-	return 0;
+	return tighten_files(path);
 }
 
 static int mkdir_private(const char *path)
