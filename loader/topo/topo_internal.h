@@ -83,8 +83,10 @@ struct topo_ctx {
 	struct strmap node_ix; /* node names to indices */
 	struct topo_msg *msgs;
 	size_t n_msgs, cap_msgs;
-	size_t n_dropped; /* past TOPO_MSGS_MAX */
-	int err;	  /* sticky -ENOMEM */
+	size_t n_dropped;    /* past TOPO_MSGS_MAX */
+	size_t fwd_ports;    /* host ports the forwards take, NSB_MAX_FORWARDS at most */
+	bool fwd_ports_over; /* reported: the forwards after it are not checked */
+	int err;	     /* sticky -ENOMEM */
 };
 
 /* Did-you-mean: the closest candidate within an edit distance of 2. */

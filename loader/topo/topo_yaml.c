@@ -560,6 +560,26 @@ static bool ports(struct walk *w, yaml_node_t *v, const char *s, uint16_t *lo, u
 	return false;
 }
 
+/*
+ * Each host port is one entry of the lab's forwards map: more than it holds
+ * could never be loaded. Reported once; the forwards past it are left out
+ * of the checks, which stay O(ports) that way.
+ */
+static bool fwd_ports_fit(struct walk *w, yaml_node_t *v, const struct topo_forward *f)
+{
+	struct topo_ctx *c = w->c;
+
+	c->fwd_ports += (size_t)(f->port_end - f->port) + 1;
+	if (c->fwd_ports <= NSB_MAX_FORWARDS)
+		return true;
+	if (!c->fwd_ports_over)
+		topo_err(c, mark_of(v),
+			 "%sport %s: the forwards take more than %d host ports, the limit of a lab",
+			 w->who, str_of(v), NSB_MAX_FORWARDS);
+	c->fwd_ports_over = true;
+	return false;
+}
+
 static void fwd_port(struct walk *w, yaml_node_t *v)
 {
 	struct topo_forward *f = &w->c->t->forwards[w->idx];
@@ -568,7 +588,7 @@ static void fwd_port(struct walk *w, yaml_node_t *v)
 
 	src->port_mark = f->port_mark = mark_of(v);
 	if (s)
-		src->port_ok = ports(w, v, s, &f->port, &f->port_end);
+		src->port_ok = ports(w, v, s, &f->port, &f->port_end) && fwd_ports_fit(w, v, f);
 }
 
 static void fwd_to(struct walk *w, yaml_node_t *v)
