@@ -18,6 +18,7 @@
 #include "lab/lab.h"
 #include "lab/rules.h"
 #include "util/addr.h"
+#include "util/input_file.h"
 
 static int forward_list(int argc, char **argv);
 static int forward_add(int argc, char **argv);
@@ -63,14 +64,15 @@ struct fwd_req {
 /* Lines "PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END]", # comments: all or nothing. */
 static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 {
-	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	struct err_msg e = { "" };
+	FILE *f = input_file_open(file, FWD_FILE_MAX, &e); /* "-": stdin, bounded too */
 	struct fwd_req *v = NULL;
 	size_t cnt = 0, cap = 0, lineno = 0;
 	char line[512], err[256];
 	int bad = 0;
 
 	if (!f) {
-		cli_err("forward add: %s: %s", file, strerror(errno));
+		cli_err("forward add: %s", e.text);
 		return EXIT_USAGE;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -105,8 +107,7 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 		}
 		cnt++;
 	}
-	if (f != stdin)
-		fclose(f);
+	fclose(f);
 	if (bad) {
 		free(v);
 		return EXIT_USAGE;

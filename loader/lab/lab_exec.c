@@ -88,9 +88,9 @@ static int run_one(const char *lab, const struct topo_node *n, int nsfd, const c
 	int status, logfd;
 	pid_t pid;
 
-	logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	logfd = state_open(logpath, O_WRONLY | O_CREAT | O_APPEND); /* 0600: what commands print */
 	if (logfd < 0)
-		return -errno;
+		return logfd;
 	dprintf(logfd, "$ %s\n", cmd);
 	pid = fork();
 	if (pid < 0) {

@@ -29,8 +29,8 @@ static int journal_open_flags(struct journal *j, const char *lab, int flags)
 
 	snprintf(j->lab, sizeof(j->lab), "%s", lab);
 	state_path(lab, "journal", path, sizeof(path));
-	j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | flags, 0644);
-	return j->fd < 0 ? -errno : 0;
+	j->fd = state_open(path, O_WRONLY | O_APPEND | flags);
+	return j->fd < 0 ? j->fd : 0;
 }
 
 int journal_create(struct journal *j, const char *lab)

@@ -20,13 +20,90 @@ void state_path(const char *lab, const char *file, char *buf, size_t len)
 		snprintf(buf, len, "%s/%s", STATE_DIR, lab);
 }
 
+/*
+ * What a lab's commands print and what it created is root's alone: files
+ * 0600 in directories 0700, set explicitly (the umask only takes bits away,
+ * and an older nsbpf made them 0644 and 0755).
+ */
+#define STATE_DIR_MODE	0700
+#define STATE_FILE_MODE 0600
+
+/* The files of a directory an older nsbpf made: 0600 too (its dirs are labs). */
+static int tighten_files(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && !err) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		if ((st.st_mode & 07777) != STATE_FILE_MODE &&
+		    fchmodat(dirfd(d), de->d_name, STATE_FILE_MODE, 0))
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
+/* path is a directory of mode 0700 with files 0600; made so when it is not. */
+static int tighten_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_mode & 07777) == STATE_DIR_MODE)
+		return 0;
+	if (chmod(path, STATE_DIR_MODE))
+		return -errno;
+	return tighten_files(path);
+}
+
+static int mkdir_private(const char *path)
+{
+	if (mkdir(path, STATE_DIR_MODE) && errno != EEXIST)
+		return -errno;
+	return tighten_dir(path);
+}
+
 static int mkdir_state(void)
 {
 	if (mkdir("/run", 0755) && errno != EEXIST)
 		return -errno;
-	if (mkdir(STATE_DIR, 0755) && errno != EEXIST)
+	return mkdir_private(STATE_DIR);
+}
+
+int state_open(const char *path, int flags)
+{
+	char dir[512], *slash;
+	struct stat st;
+	int fd, err;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		err = tighten_dir(dir);
+		if (err)
+			return err;
+	}
+	fd = open(path, flags | O_CLOEXEC, STATE_FILE_MODE);
+	if (fd < 0)
 		return -errno;
-	return 0;
+	if (fstat(fd, &st) ||
+	    ((st.st_mode & 07777) != STATE_FILE_MODE && fchmod(fd, STATE_FILE_MODE))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 int state_lock(void)
@@ -60,7 +137,9 @@ int state_create(const char *lab)
 	if (err)
 		return err;
 	state_path(lab, NULL, dir, sizeof(dir));
-	return mkdir(dir, 0755) ? -errno : 0;
+	if (mkdir(dir, STATE_DIR_MODE))
+		return -errno;
+	return tighten_dir(dir);
 }
 
 static int read_lines(const char *path, struct state_lines *out)
@@ -115,9 +194,9 @@ int state_write_lab(const char *lab, const char *text)
 
 	state_path(lab, "lab", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = state_open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write(fd, text, len) != (ssize_t)len)
 		err = errno ? -errno : -EIO;
 	close(fd);

@@ -3,7 +3,9 @@
  * What a lab created, recorded under /run/nsbpf/LAB/ as it goes:
  *  journal  one record per object, written *before* the object is created
  *           (sys/journal.h);
- *  lab      written last, atomically: the lab is complete and up.
+ *  lab      written last, atomically: the lab is complete and up;
+ *  exec-NODE.log  what the node's exec commands printed.
+ * All of it root's only: files 0600, directories 0700 (state_open).
  * A lock on /run/nsbpf serialises every command that changes a lab.
  */
 #ifndef NSBPF_STATE_H
@@ -40,5 +42,13 @@ int state_list(struct state_lines *out);
 
 /* Path of a file in the lab's state directory. */
 void state_path(const char *lab, const char *file, char *buf, size_t len);
+
+/*
+ * Open a file of a lab's state (path from state_path(); flags as open()'s,
+ * O_CLOEXEC added): the file is made 0600 and its directory 0700 whatever
+ * the umask or an older nsbpf left. Every file under STATE_DIR is opened
+ * for writing here. The fd, or -errno.
+ */
+int state_open(const char *path, int flags);
 
 #endif /* NSBPF_STATE_H */

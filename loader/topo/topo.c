@@ -6,18 +6,14 @@
  * in topo_check.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "topo/topo_internal.h"
 #include "util/addr.h"
-
-#define TOPO_FILE_MAX (16u << 20) /* a 4096-node lab is well under 1 MiB */
+#include "util/input_file.h"
 
 /* ---- did-you-mean ---- */
 
@@ -30,15 +26,20 @@ static int min3(int a, int b, int c)
 	return m < c ? m : c;
 }
 
-/* Optimal string alignment: swapping two neighbours counts as one typo. */
-static int edit_distance(const char *a, const char *b)
+/*
+ * Optimal string alignment: swapping two neighbours counts as one typo.
+ * Past max the exact distance does not matter: max + 1 as soon as two rows
+ * in a row exceed it (no later row can come back under), so that a hint
+ * over thousands of names costs a few rows each.
+ */
+static int edit_distance(const char *a, const char *b, int max)
 {
 	int rows[3][HINT_LEN_MAX + 1];
 	int la = (int)strlen(a), lb = (int)strlen(b);
-	int i, j, *prev2, *prev, *cur;
+	int i, j, *prev2, *prev, *cur, low, prev_low = 0;
 
-	if (la > HINT_LEN_MAX || lb > HINT_LEN_MAX)
-		return HINT_LEN_MAX;
+	if (la > HINT_LEN_MAX || lb > HINT_LEN_MAX || abs(la - lb) > max)
+		return max + 1;
 	for (j = 0; j <= lb; j++)
 		rows[0][j] = j;
 	for (i = 1; i <= la; i++) {
@@ -46,7 +47,7 @@ static int edit_distance(const char *a, const char *b)
 		prev2 = rows[(i + 1) % 3];
 		prev = rows[(i + 2) % 3];
 		cur = rows[i % 3];
-		cur[0] = i;
+		low = cur[0] = i;
 		for (j = 1; j <= lb; j++) {
 			int cost = a[i - 1] != b[j - 1];
 
@@ -54,7 +55,11 @@ static int edit_distance(const char *a, const char *b)
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
 			    prev2[j - 2] + 1 < cur[j])
 				cur[j] = prev2[j - 2] + 1;
+			low = cur[j] < low ? cur[j] : low;
 		}
+		if (low > max && prev_low > max)
+			return max + 1;
+		prev_low = low;
 	}
 	return rows[la % 3][lb];
 }
@@ -68,7 +73,7 @@ void topo_hint_init(struct topo_hint *h, const char *word)
 
 void topo_hint_try(struct topo_hint *h, const char *cand)
 {
-	int d = edit_distance(h->word, cand);
+	int d = edit_distance(h->word, cand, 2);
 
 	/* d < len: "x" is not a typo of "ip", it is a different word */
 	if (d == 0 || d > 2 || d >= (int)strlen(h->word) || (h->best && d >= h->dist))
@@ -111,6 +116,10 @@ void topo_err(struct topo_ctx *c, struct topo_mark m, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (c->n_msgs >= TOPO_MSGS_MAX) {
+		c->n_dropped++;
+		return;
+	}
 	va_start(ap, fmt);
 	n = vasprintf(&body, fmt, ap);
 	va_end(ap);
@@ -147,6 +156,25 @@ static int msg_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* After the sort: the count of the messages not kept comes last. */
+static void count_dropped(struct topo_ctx *c)
+{
+	struct topo_msg *msgs;
+	char *text;
+
+	if (!c->n_dropped)
+		return;
+	msgs = topo_grow(c->msgs, &c->cap_msgs, c->n_msgs + 1, sizeof(*msgs));
+	if (!msgs || asprintf(&text, "%s: %zu more problem%s not shown", c->path, c->n_dropped,
+			      c->n_dropped == 1 ? "" : "s") < 0) {
+		c->err = -ENOMEM;
+		return;
+	}
+	c->msgs = msgs;
+	msgs[c->n_msgs++] = (struct topo_msg){ .text = text };
+	c->n_dropped = 0;
+}
+
 /* Hand the messages over in file order, as a compiler would print them. */
 void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs)
 {
@@ -155,6 +183,7 @@ void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs)
 
 	if (c->n_msgs)
 		qsort(c->msgs, c->n_msgs, sizeof(*c->msgs), msg_cmp);
+	count_dropped(c);
 	if (errs && c->n_msgs)
 		msgs = reallocarray(errs->msgs, errs->n + c->n_msgs, sizeof(*msgs));
 	for (i = 0; i < c->n_msgs; i++) {
@@ -249,6 +278,8 @@ static void free_src(struct topo_ctx *c)
 	free(c->nets);
 	free(c->nodes);
 	free(c->fwds);
+	strmap_free(&c->net_ix);
+	strmap_free(&c->node_ix);
 }
 
 /* ---- load and free ---- */
@@ -321,70 +352,36 @@ int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **o
 	return 0;
 }
 
-static int read_all(int fd, char **bufp, size_t *lenp)
+/* The reader's message as it is: it names the file already. */
+static int fail_unread(struct topo_errors *errs, const char *text, int err)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nbuf;
-	ssize_t n;
+	char **msgs, *dup;
 
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64 * 1024;
-			if (cap > TOPO_FILE_MAX + 1)
-				cap = TOPO_FILE_MAX + 1;
-			if (len == cap) {
-				free(buf);
-				return -EFBIG;
-			}
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if (!errs)
+		return err;
+	dup = strdup(text);
+	msgs = dup ? reallocarray(errs->msgs, errs->n + 1, sizeof(*msgs)) : NULL;
+	if (!msgs) {
+		free(dup);
+		return -ENOMEM;
 	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
+	errs->msgs = msgs;
+	errs->msgs[errs->n++] = dup;
+	return err;
 }
 
 int topo_load(const char *path, struct topo **out, struct topo_errors *errs)
 {
-	struct topo_ctx c = { .path = path };
+	struct err_msg e = { "" };
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, err;
+	int err;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto fail;
-	}
-	err = read_all(fd, &buf, &len);
-	close(fd);
+	err = input_file_read(path, TOPO_FILE_MAX, &buf, &len, &e);
 	if (err)
-		goto fail;
+		return fail_unread(errs, e.text, err);
 	err = topo_load_buf(path, buf, len, out, errs);
 	free(buf);
-	return err;
-fail:
-	if (err == -EFBIG)
-		topo_err(&c, (struct topo_mark){ 0 }, "cannot read: larger than %u MiB",
-			 TOPO_FILE_MAX >> 20);
-	else
-		topo_err(&c, (struct topo_mark){ 0 }, "cannot read: %s", strerror(-err));
-	topo_flush_msgs(&c, errs);
 	return err;
 }

@@ -13,6 +13,8 @@
 
 #define TOPO_IFNAMSIZ 16 /* IFNAMSIZ, with the NUL */
 #define TOPO_NAME_MAX 64
+/* Bytes of a topology file: a 4096-node lab takes about 100 KiB, 60,000 nodes 2 MiB. */
+#define TOPO_FILE_MAX (16u << 20)
 
 struct topo_mark {
 	int line; /* 1-based, 0 when unknown */

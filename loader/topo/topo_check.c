@@ -39,6 +39,7 @@ static const char *addr_problem(const struct topo_network *n, uint32_t ip)
 
 /* ---- limits and names ---- */
 
+/* The upper limits are the walk's (topo_yaml.c): it stops at them. */
 static void check_limits(struct topo_ctx *c)
 {
 	struct topo *t = c->t;
@@ -47,14 +48,6 @@ static void check_limits(struct topo_ctx *c)
 		topo_err(c, c->networks_mark, "no networks defined");
 	if (c->have_nodes && !t->n_nodes)
 		topo_err(c, c->nodes_mark, "no nodes defined");
-	if (t->n_networks > NSB_MAX_NETWORKS)
-		topo_err(c, t->networks[NSB_MAX_NETWORKS].mark,
-			 "network \"%s\": too many networks (%zu, the limit is %d)",
-			 t->networks[NSB_MAX_NETWORKS].name, t->n_networks, NSB_MAX_NETWORKS);
-	if (t->n_nodes > NSB_MAX_ENDPOINTS)
-		topo_err(c, t->nodes[NSB_MAX_ENDPOINTS].mark,
-			 "node \"%s\": too many nodes (%zu, the limit is %d)",
-			 t->nodes[NSB_MAX_ENDPOINTS].name, t->n_nodes, NSB_MAX_ENDPOINTS);
 }
 
 static void check_derived_names(struct topo_ctx *c)
@@ -137,18 +130,17 @@ static void check_overlap(struct topo_ctx *c, size_t i)
 	}
 }
 
-int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names, size_t stride,
-		     size_t n, const char *what, const char *who)
+int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const struct strmap *ix,
+		     const char *names, size_t stride, size_t n, const char *what, const char *who)
 {
-	int idx = topo_name_index(names, stride, n, r->name);
 	char hint[HINT_MAX];
 	struct topo_hint h;
 	size_t i;
 
-	if (idx >= 0)
-		return idx;
+	if (strmap_get(ix, r->name, &i))
+		return (int)i;
 	topo_hint_init(&h, r->name);
-	for (i = 0; i < n; i++)
+	for (i = 0; c->n_msgs < TOPO_HINTS_MAX && i < n; i++)
 		topo_hint_try(&h, names + i * stride);
 	topo_err(c, r->mark, "%s%s \"%s\" is not defined%s", who, what, r->name,
 		 topo_hint_str(&h, hint, sizeof(hint)));
@@ -157,7 +149,7 @@ int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *n
 
 static int resolve_network(struct topo_ctx *c, const struct topo_ref *r, const char *who)
 {
-	return topo_resolve_ref(c, r, c->t->n_networks ? c->t->networks[0].name : NULL,
+	return topo_resolve_ref(c, r, &c->net_ix, c->t->n_networks ? c->t->networks[0].name : NULL,
 				sizeof(c->t->networks[0]), c->t->n_networks, "network", who);
 }
 
@@ -393,8 +385,26 @@ static void resolve_defaults(struct topo_ctx *c)
 		n->conntrack = NSB_CT_DEFAULT_SIZE;
 }
 
+/* Names to indices; the first of two equal names wins, as it did pair by pair. */
+static void index_names(struct topo_ctx *c, struct strmap *ix, const char *names, size_t stride,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = strmap_add(ix, names + i * stride, i, NULL);
+
+		if (err && err != -EEXIST)
+			c->err = err;
+	}
+}
+
 void topo_check(struct topo_ctx *c)
 {
+	struct topo *t = c->t;
+
+	index_names(c, &c->net_ix, t->n_networks ? t->networks[0].name : NULL,
+		    sizeof(t->networks[0]), t->n_networks);
+	index_names(c, &c->node_ix, t->n_nodes ? t->nodes[0].name : NULL, sizeof(t->nodes[0]),
+		    t->n_nodes);
 	resolve_defaults(c); /* first: the forwards' checks need the SNAT range */
 	check_limits(c);
 	check_derived_names(c);

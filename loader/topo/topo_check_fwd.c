@@ -19,7 +19,7 @@ static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
 	char who[32];
 
 	snprintf(who, sizeof(who), "forward %zu: ", nr);
-	return topo_resolve_ref(c, r, c->t->n_nodes ? c->t->nodes[0].name : NULL,
+	return topo_resolve_ref(c, r, &c->node_ix, c->t->n_nodes ? c->t->nodes[0].name : NULL,
 				sizeof(c->t->nodes[0]), c->t->n_nodes, "node", who);
 }
 

@@ -2,7 +2,7 @@
 /*
  * Shared by the parts of the topology module only: topo.c (the API, the
  * message list), topo_parse.c (scalar parsers, names), topo_yaml.c (the
- * libyaml tree walk), topo_check.c and topo_check_fwd.c (cross-checks and
+ * libyaml tree walk), topo_limits.c (entry limits), topo_check.c and topo_check_fwd.c (cross-checks and
  * defaults). The walk records, beside struct topo, what the check needs and
  * struct topo has no room for: marks, names still to resolve, and which
  * fields are usable, so that one mistake is reported once instead of again
@@ -12,8 +12,16 @@
 #define NSBPF_TOPO_INTERNAL_H
 
 #include "topo/topo.h"
+#include "util/strmap.h"
 
 #define TOPO_IPSTR 16 /* "255.255.255.255" */
+/*
+ * Messages kept per file, the rest only counted: a file of 400,000 broken
+ * lines gets a screenful, not 400,000 lines. Did-you-mean compares a name
+ * with every candidate, so only the first messages get one.
+ */
+#define TOPO_MSGS_MAX  100
+#define TOPO_HINTS_MAX 20
 
 /* A name written in the file that points at another object. */
 struct topo_ref {
@@ -71,9 +79,14 @@ struct topo_ctx {
 	struct topo_node_src *nodes; /* parallel to t->nodes */
 	struct topo_fwd_src *fwds;   /* parallel to t->forwards */
 	size_t cap_networks, cap_nodes, cap_forwards;
+	struct strmap net_ix;  /* network names to indices, for topo_resolve_ref */
+	struct strmap node_ix; /* node names to indices */
 	struct topo_msg *msgs;
 	size_t n_msgs, cap_msgs;
-	int err; /* sticky -ENOMEM */
+	size_t n_dropped;    /* past TOPO_MSGS_MAX */
+	size_t fwd_ports;    /* host ports the forwards take, NSB_MAX_FORWARDS at most */
+	bool fwd_ports_over; /* reported: the forwards after it are not checked */
+	int err;	     /* sticky -ENOMEM */
 };
 
 /* Did-you-mean: the closest candidate within an edit distance of 2. */
@@ -105,6 +118,27 @@ int topo_add_forward(struct topo_ctx *c);
 /* Hand c's messages over to errs in file order (errs may be NULL: dropped). */
 void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
 
+/* The sections whose keys are names, and how many entries each may have. */
+struct topo_section {
+	const char *key;  /* "nodes" */
+	const char *what; /* "node" */
+	size_t limit;
+};
+
+#define TOPO_NETWORKS 0
+#define TOPO_NODES    1
+#define TOPO_SECTIONS 2
+extern const struct topo_section topo_sections[TOPO_SECTIONS];
+
+/* The one message of a limit, at the entry past it (topo_limits.c). */
+void topo_err_too_many(struct topo_ctx *c, struct topo_mark m, const struct topo_section *sec,
+		       const char *name);
+/*
+ * Count the sections' entries on the event stream, before the document is
+ * loaded: -EINVAL when one is over its limit (reported), else 0.
+ */
+int topo_yaml_limits(struct topo_ctx *c, const char *buf, size_t len);
+
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
@@ -113,11 +147,11 @@ void topo_check_forwards(struct topo_ctx *c); /* topo_check_fwd.c, from topo_che
 /* The index of name among n names stride bytes apart (topo_parse.c), or -1. */
 int topo_name_index(const char *names, size_t stride, size_t n, const char *name);
 /*
- * The index of the name r refers to among n names (stride bytes apart), or
- * -1 after reporting it with the closest name as a hint. what: "network",
- * "node"; who: the message's prefix.
+ * The index of the name r refers to, found in ix (names to indices), or -1
+ * after reporting it with the closest of the n names (stride bytes apart)
+ * as a hint. what: "network", "node"; who: the message's prefix.
  */
-int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const char *names, size_t stride,
-		     size_t n, const char *what, const char *who);
+int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const struct strmap *ix,
+		     const char *names, size_t stride, size_t n, const char *what, const char *who);
 
 #endif /* NSBPF_TOPO_INTERNAL_H */

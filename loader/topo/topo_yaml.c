@@ -20,6 +20,7 @@
 
 #include "nsbpf_maps.h"
 #include "topo/topo_internal.h"
+#include "util/strmap.h"
 
 #define WHO_MAX	   (TOPO_NAME_MAX + 32)
 #define FIELDS_MAX 8
@@ -100,29 +101,33 @@ static char *dup_str(struct walk *w, const char *s)
 /* ---- mappings ---- */
 
 /*
- * The key of pair p as a string, or NULL when it is not a scalar or repeats an
- * earlier key of the same mapping (both reported; what names the key's role).
+ * The key of pair p of map as a string, or NULL when it is not a scalar or
+ * repeats an earlier key of the same mapping (both reported; what names the
+ * key's role). seen holds the keys before p: a hash, as a mapping of 60,000
+ * nodes would take seconds pair by pair.
  */
-static const char *pair_key(struct walk *w, yaml_node_t *map, yaml_node_pair_t *p, const char *what)
+static const char *pair_key(struct walk *w, yaml_node_t *map, struct strmap *seen,
+			    yaml_node_pair_t *p, const char *what)
 {
-	yaml_node_t *k = node_at(w, p->key), *prev;
+	yaml_node_t *k = node_at(w, p->key);
 	struct topo_mark first;
-	yaml_node_pair_t *q;
+	size_t prev;
+	int err;
 
 	if (k->type != YAML_SCALAR_NODE) {
 		topo_err(w->c, mark_of(k), "%skeys must be scalars, got %s", w->who, kind_of(k));
 		return NULL;
 	}
-	for (q = map->data.mapping.pairs.start; q < p; q++) {
-		prev = node_at(w, q->key);
-		if (prev->type != YAML_SCALAR_NODE || strcmp(str_of(prev), str_of(k)))
-			continue;
-		first = mark_of(prev);
+	err = strmap_add(seen, str_of(k), (size_t)(p - map->data.mapping.pairs.start), &prev);
+	if (err == -EEXIST) {
+		first = mark_of(node_at(w, map->data.mapping.pairs.start[prev].key));
 		topo_err(w->c, mark_of(k), "%sduplicate %s \"%s\" (first defined at %d:%d)", w->who,
 			 what, str_of(k), first.line, first.col);
 		return NULL;
 	}
-	return str_of(k);
+	if (err)
+		w->c->err = err;
+	return err ? NULL : str_of(k);
 }
 
 static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fields, bool *hinted)
@@ -165,6 +170,7 @@ static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fi
 {
 	bool seen[FIELDS_MAX] = { 0 }, hinted[FIELDS_MAX] = { 0 };
 	yaml_node_pair_t *p = NULL, *end = NULL;
+	struct strmap keys = { 0 };
 	yaml_node_t *val;
 	const char *key;
 	int i;
@@ -174,7 +180,7 @@ static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fi
 		end = map->data.mapping.pairs.top;
 	}
 	for (; p < end; p++) {
-		key = pair_key(w, map, p, "key");
+		key = pair_key(w, map, &keys, p, "key");
 		if (!key)
 			continue;
 		i = field_find(fields, key);
@@ -193,21 +199,39 @@ static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fi
 		w->key = fields[i].key;
 		fields[i].parse(w, val);
 	}
+	strmap_free(&keys);
 	for (i = 0; fields[i].key; i++)
 		if (fields[i].required && !seen[i] && !hinted[i])
 			topo_err(w->c, where, "%smissing required key \"%s\"", w->who,
 				 fields[i].key);
 }
 
-/* A mapping whose keys are names (networks, nodes): add each entry. */
-static void walk_named(struct walk *w, yaml_node_t *map, const char *what,
+/*
+ * A mapping whose keys are names (networks, nodes): add each entry, up to
+ * the section's limit. topo_yaml_limits() counted them already, but an
+ * alias can stand for a mapping it did not count. false when the walk
+ * stopped at the limit: names may point at entries it never read.
+ */
+static bool walk_named(struct walk *w, yaml_node_t *map, const struct topo_section *sec,
 		       void (*add)(struct walk *w, yaml_node_t *k, yaml_node_t *v))
 {
+	struct strmap seen = { 0 };
 	yaml_node_pair_t *p;
+	yaml_node_t *k;
+	size_t n = 0;
 
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-		if (pair_key(w, map, p, what))
-			add(w, node_at(w, p->key), node_at(w, p->value));
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		if (!pair_key(w, map, &seen, p, sec->what))
+			continue;
+		k = node_at(w, p->key);
+		if (n++ == sec->limit) {
+			topo_err_too_many(w->c, mark_of(k), sec, str_of(k));
+			break;
+		}
+		add(w, k, node_at(w, p->value));
+	}
+	strmap_free(&seen);
+	return n <= sec->limit;
 }
 
 /* An entry's own mapping: NULL (written "earth:") for empty, or reported. */
@@ -536,6 +560,26 @@ static bool ports(struct walk *w, yaml_node_t *v, const char *s, uint16_t *lo, u
 	return false;
 }
 
+/*
+ * Each host port is one entry of the lab's forwards map: more than it holds
+ * could never be loaded. Reported once; the forwards past it are left out
+ * of the checks, which stay O(ports) that way.
+ */
+static bool fwd_ports_fit(struct walk *w, yaml_node_t *v, const struct topo_forward *f)
+{
+	struct topo_ctx *c = w->c;
+
+	c->fwd_ports += (size_t)(f->port_end - f->port) + 1;
+	if (c->fwd_ports <= NSB_MAX_FORWARDS)
+		return true;
+	if (!c->fwd_ports_over)
+		topo_err(c, mark_of(v),
+			 "%sport %s: the forwards take more than %d host ports, the limit of a lab",
+			 w->who, str_of(v), NSB_MAX_FORWARDS);
+	c->fwd_ports_over = true;
+	return false;
+}
+
 static void fwd_port(struct walk *w, yaml_node_t *v)
 {
 	struct topo_forward *f = &w->c->t->forwards[w->idx];
@@ -544,7 +588,7 @@ static void fwd_port(struct walk *w, yaml_node_t *v)
 
 	src->port_mark = f->port_mark = mark_of(v);
 	if (s)
-		src->port_ok = ports(w, v, s, &f->port, &f->port_end);
+		src->port_ok = ports(w, v, s, &f->port, &f->port_end) && fwd_ports_fit(w, v, f);
 }
 
 static void fwd_to(struct walk *w, yaml_node_t *v)
@@ -672,8 +716,7 @@ static void root_networks(struct walk *w, yaml_node_t *v)
 	w->c->networks_mark = mark_of(v);
 	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of network names"))
 		return;
-	w->c->have_networks = true;
-	walk_named(w, v, "network", add_network);
+	w->c->have_networks = walk_named(w, v, &topo_sections[TOPO_NETWORKS], add_network);
 }
 
 static void root_nodes(struct walk *w, yaml_node_t *v)
@@ -681,8 +724,7 @@ static void root_nodes(struct walk *w, yaml_node_t *v)
 	w->c->nodes_mark = mark_of(v);
 	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping of node names"))
 		return;
-	w->c->have_nodes = true;
-	walk_named(w, v, "node", add_node);
+	w->c->have_nodes = walk_named(w, v, &topo_sections[TOPO_NODES], add_node);
 }
 
 static void root_forwards(struct walk *w, yaml_node_t *v)
@@ -904,6 +946,9 @@ int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len)
 	yaml_node_t *root;
 	int err = 0;
 
+	err = topo_yaml_limits(c, buf, len);
+	if (err)
+		return err;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);

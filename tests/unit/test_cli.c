@@ -317,7 +317,7 @@ Test(opts, forward_add_takes_file_equals_value, .init = redirect_std)
 	cr_assert_eq(cmd_forward(4, argv), EXIT_USAGE);
 	fflush(stderr);
 	cr_assert_stderr_eq_str(
-		"nsbpf: forward add: /nonexistent/fwds: No such file or directory\n");
+		"nsbpf: forward add: /nonexistent/fwds: cannot read: No such file or directory\n");
 }
 
 Test(opts, no_words_at_all_is_left_alone)
