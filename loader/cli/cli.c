@@ -7,7 +7,9 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "lab/lab.h"
+#include "lab/rules.h"
 #include "topo/topo.h"
+#include "util/log.h"
 
 struct cli_opts cli_opts;
 
@@ -73,7 +75,26 @@ int cli_lab_is_up(const char *lab)
 		cli_err("lab %s is not up", lab);
 		return EXIT_FAIL;
 	}
+	cli_recover_lab(lab);
 	return 0;
+}
+
+void cli_report_undone(const char *lab, size_t n)
+{
+	if (n)
+		pr_warn("lab %s: undid an interrupted forward batch of %zu forward%s\n", lab, n,
+			n == 1 ? "" : "s");
+}
+
+void cli_recover_lab(const char *lab)
+{
+	struct err_msg e;
+	size_t n = 0;
+
+	/* Failing, the journal stays: forward add|del refuse until it is undone. */
+	if (rules_forwards_recover(lab, &n, &e))
+		pr_warn("%s\n", e.text);
+	cli_report_undone(lab, n);
 }
 
 int cli_open_lab(const char *lab, struct lab_info *li)

@@ -4,6 +4,7 @@
 #define NSBPF_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum nsb_exit {
 	EXIT_OK = 0,
@@ -40,9 +41,17 @@ int cli_check_lab(const char *lab);
 
 /*
  * A lab named on the command line that is up: 0, or the exit code after
- * saying why (not a lab name, "lab %s is not up").
+ * saying why (not a lab name, "lab %s is not up"). Then cli_recover_lab().
  */
 int cli_lab_is_up(const char *lab);
+
+/*
+ * Before anything else on a lab: undo the forward batch a killed command
+ * left in it, and say so on stderr (or why it could not).
+ */
+void cli_recover_lab(const char *lab);
+/* "lab LAB: undid an interrupted forward batch of N forwards" on stderr (n 0: nothing). */
+void cli_report_undone(const char *lab, size_t n);
 
 /*
  * Open a running lab for a command: cli_lab_is_up(), its lab file read into

@@ -8,6 +8,7 @@
  *   "port_end", "node", "node_ip", "to_port", "to_port_end", "hits"}]}]}
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ static int forward_help(int argc, char **argv)
 	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--force]\n"
 	       "       nsbpf forward add LAB --file FILE [--force]   (FILE - : standard input)\n"
 	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END]\n"
+	       "       nsbpf forward del LAB --file FILE\n"
 	       "       nsbpf forward list [LAB] [--json]\n"
 	       "\n"
 	       "Without HOSTIP a forward answers on the uplink address and on the host's\n"
@@ -50,19 +52,31 @@ static int forward_help(int argc, char **argv)
 	       "unless reserved (ip_local_reserved_ports), and a port the host already\n"
 	       "listens on (unless --force). --file adds one forward per\n"
 	       "line (PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END], # comments): all or none.\n"
+	       "del --file deletes the forward each line names (the same lines; NODE:PORT,\n"
+	       "if given, must be where it leads): all or none. Interrupted (SIGTERM,\n"
+	       "SIGINT, SIGHUP), a batch is undone; killed, the next command on the lab\n"
+	       "undoes it.\n"
 	       "\n"
 	       "PROTO := tcp | udp\n");
 	return EXIT_OK;
 }
 
-/* One forward to add, and where it was spelled (for messages). */
+/* One forward to add or delete, and where it was spelled (for messages). */
 struct fwd_req {
 	struct fwd_spec spec;
 	char where[64]; /* "FILE:LINE" or "" for the command line */
 };
 
+/* A line's words: add's three, or del's two (or add's three: the same file). */
+static int parse_line(bool del, int argc, char **argv, struct fwd_spec *f, char *err, size_t len)
+{
+	if (del && argc != 3)
+		return fwd_parse_del(argc, argv, f, err, len);
+	return fwd_parse_add(argc, argv, f, err, len);
+}
+
 /* Lines "PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END]", # comments: all or nothing. */
-static int read_batch(const char *file, struct fwd_req **out, size_t *n)
+static int read_batch(const char *file, bool del, struct fwd_req **out, size_t *n)
 {
 	struct err_msg e = { "" };
 	FILE *f = input_file_open(file, FWD_FILE_MAX, &e); /* "-": stdin, bounded too */
@@ -72,7 +86,7 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 	int bad = 0;
 
 	if (!f) {
-		cli_err("forward add: %s", e.text);
+		cli_err("forward %s: %s", del ? "del" : "add", e.text);
 		return EXIT_USAGE;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -100,7 +114,7 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		snprintf(v[cnt].where, sizeof(v[cnt].where), "%s:%zu", file, lineno);
-		if (fwd_parse_add(argc, argv, &v[cnt].spec, err, sizeof(err))) {
+		if (parse_line(del, argc, argv, &v[cnt].spec, err, sizeof(err))) {
 			cli_err("%s: %s", v[cnt].where, err);
 			bad = 1;
 			continue;
@@ -117,8 +131,8 @@ static int read_batch(const char *file, struct fwd_req **out, size_t *n)
 	return 0;
 }
 
-/* Every problem rules_forwards_add() found, each at the request it is about. */
-static int report_add(const struct fwd_req *reqs, const struct err_list *probs)
+/* Every problem the batch found, each at the request it is about. */
+static int report_probs(const char *what, const struct fwd_req *reqs, const struct err_list *probs)
 {
 	for (size_t i = 0; i < probs->n; i++) {
 		const struct err_item *p = &probs->v[i];
@@ -126,34 +140,63 @@ static int report_add(const struct fwd_req *reqs, const struct err_list *probs)
 		if (p->index == ERR_NO_INDEX)
 			cli_err("%s", p->text);
 		else
-			cli_err("%s: %s",
-				reqs[p->index].where[0] ? reqs[p->index].where : "forward add",
+			cli_err("%s: %s", reqs[p->index].where[0] ? reqs[p->index].where : what,
 				p->text);
 	}
 	return err_any_bad_input(probs) ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/* A signal while a batch runs: the batch sees it, undoes itself, returns -EINTR. */
+static volatile sig_atomic_t fwd_stop;
+static const int fwd_stop_sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+static void on_stop(int sig)
+{
+	fwd_stop = sig;
+}
+
+/* Catch the stop signals (those not ignored), or give them their default back. */
+static void catch_stops(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? on_stop : SIG_DFL, .sa_flags = SA_RESTART };
+	struct sigaction old;
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fwd_stop_sigs) / sizeof(fwd_stop_sigs[0]); i++)
+		if (!sigaction(fwd_stop_sigs[i], NULL, &old) && old.sa_handler != SIG_IGN)
+			sigaction(fwd_stop_sigs[i], &sa, NULL);
+}
+
 /* The lab's rules take bare specs; the places they were spelled stay here. */
-static int add_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_t n, bool force)
+static int run_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_t n, bool del,
+		    bool force)
 {
 	struct fwd_spec *specs = calloc(n ? n : 1, sizeof(*specs));
+	struct rules_fwd_run run = { .force = force, .stop = &fwd_stop };
 	struct err_list probs = { 0 };
-	int ret = EXIT_OK;
+	int ret = EXIT_OK, err;
 
 	if (!specs) {
-		cli_err("forward add: %s", strerror(ENOMEM));
+		cli_err("forward %s: %s", del ? "del" : "add", strerror(ENOMEM));
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n; i++)
 		specs[i] = reqs[i].spec;
-	if (rules_forwards_add(li, specs, n, force, &probs))
-		ret = report_add(reqs, &probs);
+	catch_stops(true);
+	err = del ? rules_forwards_del(li, specs, n, &run, &probs) :
+		    rules_forwards_add(li, specs, n, &run, &probs);
+	catch_stops(false);
+	cli_report_undone(li->name, run.recovered);
+	if (err)
+		ret = report_probs(del ? "forward del" : "forward add", reqs, &probs);
 	err_list_free(&probs);
 	free(specs);
+	if (err == -EINTR && fwd_stop)
+		raise(fwd_stop); /* undone: now die of it, as asked */
 	return ret;
 }
 
-/* -j and -h, before the sub-command word and after it (del, list). */
+/* -j and -h, before the sub-command word and after it (list). */
 const struct cli_opt forward_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
 enum { FWD_FORCE = 256 };
@@ -166,19 +209,44 @@ const struct cli_opt forward_add_opts[] = {
 	{ 0 }
 };
 
-static int forward_add(int argc, char **argv)
+static const struct cli_opt forward_del_opts[] = {
+	{ "file", 'f', "FILE", "one forward per line, all or none (- : standard input)" },
+	CLI_OPT_JSON,
+	CLI_OPT_HELP,
+	{ 0 }
+};
+
+/* The requests: FILE's, or the one of the command line (words: after LAB). */
+static int get_reqs(const char *file, bool del, char **words, struct fwd_req *one,
+		    struct fwd_req **reqs, size_t *n)
+{
+	char err[256];
+
+	if (file)
+		return read_batch(file, del, reqs, n);
+	memset(one, 0, sizeof(*one));
+	if (parse_line(del, del ? 2 : 3, words, &one->spec, err, sizeof(err))) {
+		cli_err("forward %s: %s", del ? "del" : "add", err);
+		return EXIT_USAGE;
+	}
+	*reqs = one;
+	*n = 1;
+	return 0;
+}
+
+/* forward add|del LAB ...: parse, open the lab, run the batch, say what it did. */
+static int forward_change(int argc, char **argv, bool del)
 {
 	struct fwd_req *reqs = NULL, one;
-	const char *file = NULL;
+	const char *file = NULL, *what = del ? "forward del" : "forward add";
 	struct lab_info li;
 	bool force = false;
 	size_t n = 0;
 	int ret, rest;
-	char err[256], desc[160];
-	char **args = argv + 1;
+	char desc[160];
 	struct opts_parser p;
 
-	opts_begin(&p, argc, argv, forward_add_opts, "forward add", 0);
+	opts_begin(&p, argc, argv, del ? forward_del_opts : forward_add_opts, what, 0);
 	while ((ret = opts_next(&p)) != -1) {
 		if (ret == FWD_FORCE)
 			force = true;
@@ -188,32 +256,21 @@ static int forward_add(int argc, char **argv)
 			return ret == 'h' ? forward_help(0, NULL) : EXIT_USAGE;
 	}
 	rest = p.argc - 1;
-	if (rest < 1 || (file && rest != 1) || (!file && rest != 4)) {
+	if (rest < 1 || (file && rest != 1) || (!file && rest != (del ? 3 : 4))) {
 		forward_help(0, NULL);
 		return EXIT_USAGE;
 	}
-	if (file) {
-		ret = read_batch(file, &reqs, &n);
-		if (ret)
-			return ret;
-	} else {
-		memset(&one, 0, sizeof(one));
-		if (fwd_parse_add(3, args + 1, &one.spec, err, sizeof(err))) {
-			cli_err("forward add: %s", err);
-			return EXIT_USAGE;
-		}
-		reqs = &one;
-		n = 1;
-	}
-	ret = cli_open_lab(args[0], &li);
+	ret = get_reqs(file, del, p.argv + 2, &one, &reqs, &n);
+	if (!ret)
+		ret = cli_open_lab(p.argv[1], &li);
 	if (ret)
 		goto out_free;
-	ret = add_reqs(&li, reqs, n, force);
+	ret = run_reqs(&li, reqs, n, del, force);
 	if (!ret && n == 1) {
 		fwd_format(&reqs[0].spec, desc, sizeof(desc));
-		cli_say("lab %s: forward %s added\n", args[0], desc);
+		cli_say("lab %s: forward %s %s\n", li.name, desc, del ? "deleted" : "added");
 	} else if (!ret) {
-		cli_say("lab %s: %zu forwards added\n", args[0], n);
+		cli_say("lab %s: %zu forwards %s\n", li.name, n, del ? "deleted" : "added");
 	}
 	lab_info_free(&li);
 out_free:
@@ -222,42 +279,14 @@ out_free:
 	return ret;
 }
 
+static int forward_add(int argc, char **argv)
+{
+	return forward_change(argc, argv, false);
+}
+
 static int forward_del(int argc, char **argv)
 {
-	struct lab_info li;
-	struct fwd_spec f;
-	struct err_msg e;
-	char err[256], desc[160];
-	int ret;
-
-	switch (opts_parse(&argc, argv, forward_opts, "forward del", 0)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		return forward_help(0, NULL);
-	default:
-		return EXIT_USAGE;
-	}
-	if (argc < 2) {
-		forward_help(0, NULL);
-		return EXIT_USAGE;
-	}
-	if (fwd_parse_del(argc - 2, argv + 2, &f, err, sizeof(err))) {
-		cli_err("forward del: %s", err);
-		return EXIT_USAGE;
-	}
-	ret = cli_open_lab(argv[1], &li);
-	if (ret)
-		return ret;
-	if (rules_forwards_del(&li, &f, &e)) {
-		cli_err("%s", e.text);
-		ret = EXIT_FAIL;
-	} else {
-		fwd_format(&f, desc, sizeof(desc));
-		cli_say("lab %s: forward %s deleted\n", argv[1], desc);
-	}
-	lab_info_free(&li);
-	return ret;
+	return forward_change(argc, argv, true);
 }
 
 /* One forward: an object of "forwards", a row LAB FORWARD HITS of the table. */
@@ -342,8 +371,11 @@ static int forward_list(int argc, char **argv)
 	for (size_t i = 0; i < labs.n; i++) {
 		struct lab_info li;
 
-		if ((argc == 2 && strcmp(argv[1], labs.name[i])) ||
-		    lab_info_read(labs.name[i], &li))
+		if (argc == 2 && strcmp(argv[1], labs.name[i]))
+			continue;
+		if (argc != 2)
+			cli_recover_lab(labs.name[i]); /* cli_lab_is_up() did the one named */
+		if (lab_info_read(labs.name[i], &li))
 			continue;
 		print_open_object(&o, NULL);
 		print_string(&o, "name", NULL, li.name);

@@ -50,53 +50,93 @@ static int cmp_entry(const void *a, const void *b)
 	return x->host_ip < y->host_ip ? -1 : x->host_ip > y->host_ip;
 }
 
-int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n)
+/* One entry of the map, as it was read. */
+struct raw_entry {
+	struct nsb_fwd_key k;
+	struct nsb_fwd_val v;
+};
+
+/* The entries of one forward next to each other: proto, address, first port. */
+static int cmp_raw(const void *a, const void *b)
 {
+	const struct raw_entry *x = a, *y = b;
+
+	if (x->k.proto != y->k.proto)
+		return x->k.proto - y->k.proto;
+	if (x->k.host_addr != y->k.host_addr)
+		return ntohl(x->k.host_addr) < ntohl(y->k.host_addr) ? -1 : 1;
+	return ntohs(x->v.first_port) - ntohs(y->v.first_port);
+}
+
+/* Every entry of the map; free() *out. */
+static int read_raw(int fd, struct raw_entry **out, size_t *n)
+{
+	struct raw_entry *v = NULL;
 	struct nsb_fwd_key key, next;
-	struct nsb_fwd_val val;
-	struct fwd_entry *v = NULL;
 	size_t cnt = 0, cap = 0;
 	bool first = true;
 
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		struct fwd_spec s = { 0 };
-		size_t i;
-
 		first = false;
 		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &val))
-			continue;
-		s.proto = key.proto;
-		s.host_ip = ntohl(key.host_addr);
-		s.port = ntohs(val.first_port);
-		s.port_end = (uint16_t)(s.port + (val.count ? val.count : 1) - 1);
-		s.to_port = (uint16_t)(ntohs(val.node_port) - (ntohs(key.port) - s.port));
-		s.to_port_end = (uint16_t)(s.to_port + (s.port_end - s.port));
-		for (i = 0; i < cnt; i++)
-			if (v[i].spec.proto == s.proto && v[i].spec.host_ip == s.host_ip &&
-			    v[i].spec.port == s.port)
-				break;
-		if (i == cnt) {
-			if (cnt == cap) {
-				struct fwd_entry *g;
+		if (cnt == cap) {
+			struct raw_entry *g = reallocarray(v, cap ? cap * 2 : 64, sizeof(*v));
 
-				cap = cap ? cap * 2 : 16;
-				g = realloc(v, cap * sizeof(*v));
-				if (!g) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = g;
+			if (!g) {
+				free(v);
+				return -ENOMEM;
 			}
-			memset(&v[cnt], 0, sizeof(v[cnt]));
-			v[cnt].spec = s;
-			v[cnt].node_ip = ntohl(val.node_addr);
-			snprintf(v[cnt].spec.node, sizeof(v[cnt].spec.node), "%s",
-				 node_of(li, v[cnt].node_ip));
-			cnt++;
+			v = g;
+			cap = cap ? cap * 2 : 64;
 		}
-		v[i].hits += val.hits;
+		v[cnt].k = key;
+		if (!bpf_map_lookup_elem(fd, &key, &v[cnt].v))
+			cnt++;
 	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* The forward an entry belongs to (a range: any of its ports will do). */
+static void entry_of(const struct lab_info *li, const struct raw_entry *r, struct fwd_entry *e)
+{
+	struct fwd_spec *s = &e->spec;
+
+	memset(e, 0, sizeof(*e));
+	s->proto = r->k.proto;
+	s->host_ip = ntohl(r->k.host_addr);
+	s->port = ntohs(r->v.first_port);
+	s->port_end = (uint16_t)(s->port + (r->v.count ? r->v.count : 1) - 1);
+	s->to_port = (uint16_t)(ntohs(r->v.node_port) - (ntohs(r->k.port) - s->port));
+	s->to_port_end = (uint16_t)(s->to_port + (s->port_end - s->port));
+	e->node_ip = ntohl(r->v.node_addr);
+	snprintf(s->node, sizeof(s->node), "%s", node_of(li, e->node_ip));
+}
+
+/* Sorting first keeps this linear in the map's size after n log n (40,000 forwards). */
+int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size_t *n)
+{
+	struct fwd_entry *v = NULL;
+	struct raw_entry *raw;
+	size_t n_raw, cnt = 0;
+	int err = read_raw(fd, &raw, &n_raw);
+
+	if (err)
+		return err;
+	v = calloc(n_raw ? n_raw : 1, sizeof(*v));
+	if (!v) {
+		free(raw);
+		return -ENOMEM;
+	}
+	if (n_raw)
+		qsort(raw, n_raw, sizeof(*raw), cmp_raw);
+	for (size_t i = 0; i < n_raw; i++) {
+		if (!i || cmp_raw(&raw[i - 1], &raw[i]))
+			entry_of(li, &raw[i], &v[cnt++]);
+		v[cnt - 1].hits += raw[i].v.hits;
+	}
+	free(raw);
 	if (cnt)
 		qsort(v, cnt, sizeof(*v), cmp_entry);
 	*out = v;
@@ -104,22 +144,31 @@ int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size
 	return 0;
 }
 
+static void fwd_entry_make(const struct fwd_spec *f, unsigned int i, uint32_t node_ip, int ifindex,
+			   struct nsb_fwd_key *k, struct nsb_fwd_val *v)
+{
+	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+
+	*k = fwd_key(f, (uint16_t)(f->port + i));
+	*v = (struct nsb_fwd_val){
+		.node_addr = htonl(node_ip),
+		.node_port = htons((uint16_t)(f->to_port + i)),
+		.first_port = htons(f->port),
+		.count = (__u16)count,
+		.ifindex = (__u32)ifindex,
+	};
+}
+
 int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
 {
 	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+	struct nsb_fwd_key k;
+	struct nsb_fwd_val v;
 	unsigned int i;
 	int err = 0;
 
 	for (i = 0; i < count; i++) {
-		struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
-		struct nsb_fwd_val v = {
-			.node_addr = htonl(node_ip),
-			.node_port = htons((uint16_t)(f->to_port + i)),
-			.first_port = htons(f->port),
-			.count = (__u16)count,
-			.ifindex = (__u32)ifindex,
-		};
-
+		fwd_entry_make(f, i, node_ip, ifindex, &k, &v);
 		/* NOEXIST: of two concurrent adds of a port, exactly one wins. */
 		if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST)) {
 			err = -errno;
@@ -128,32 +177,48 @@ int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
 	}
 	if (err) {
 		while (i-- > 0) {
-			struct nsb_fwd_key k = fwd_key(f, (uint16_t)(f->port + i));
-
+			k = fwd_key(f, (uint16_t)(f->port + i));
 			bpf_map_delete_elem(fd, &k);
 		}
 	}
 	return err;
 }
 
-int fwd_map_del(int fd, const struct fwd_spec *f)
+int fwd_map_batch_add(struct fwd_batch *b, const struct fwd_spec *f, uint32_t node_ip, int ifindex)
+{
+	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+	struct nsb_fwd_key k;
+	struct nsb_fwd_val v;
+	int err = 0;
+
+	for (unsigned int i = 0; i < count && !err; i++) {
+		fwd_entry_make(f, i, node_ip, ifindex, &k, &v);
+		err = fwd_batch_push(b, false, &k, &v);
+	}
+	return err;
+}
+
+int fwd_map_batch_del(int fd, struct fwd_batch *b, const struct fwd_spec *f,
+		      struct nsb_fwd_val *first)
 {
 	struct nsb_fwd_key k = fwd_key(f, f->port);
 	struct nsb_fwd_val v;
 	unsigned int count;
+	int err = 0;
 
-	if (bpf_map_lookup_elem(fd, &k, &v))
-		return -ENOENT;
-	count = v.count ? v.count : 1;
+	if (bpf_map_lookup_elem(fd, &k, first))
+		return -errno;
+	count = first->count ? first->count : 1;
 	/* The spelled range must be the forward's own, not a part of it. */
-	if (ntohs(v.first_port) != f->port || f->port_end != f->port + count - 1)
+	if (ntohs(first->first_port) != f->port || f->port_end != f->port + count - 1)
 		return -ERANGE;
-	for (unsigned int i = 0; i < count; i++) {
+	for (unsigned int i = 0; i < count && !err; i++) {
 		k = fwd_key(f, (uint16_t)(f->port + i));
-		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
-			return -errno;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			return -errno; /* a range with a hole: not one of ours */
+		err = fwd_batch_push(b, true, &k, &v);
 	}
-	return 0;
+	return err;
 }
 
 /* Mark the ports with a socket in /proc/net/FILE of the calling thread's netns. */

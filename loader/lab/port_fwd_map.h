@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "topo/port_fwd_spec.h"
+#include "lab/fwd_batch.h"
 #include "lab/lab.h"
 
 struct fwd_entry {
@@ -30,8 +31,16 @@ int fwd_map_read(int fd, const struct lab_info *li, struct fwd_entry **out, size
  */
 int fwd_map_add(int fd, const struct fwd_spec *f, uint32_t node_ip, int ifindex);
 
-/* Delete every port of the forward starting at f->port (matching its length). */
-int fwd_map_del(int fd, const struct fwd_spec *f);
+/* Append to b the entries that add f (one per port) towards node ip/ifindex. */
+int fwd_map_batch_add(struct fwd_batch *b, const struct fwd_spec *f, uint32_t node_ip, int ifindex);
+
+/*
+ * Append to b the deletion of the forward that starts at f->port, every
+ * port with its value; *first: the value of its first port. -ENOENT: no
+ * such forward; -ERANGE: f is not as long as it (a part of a longer one).
+ */
+int fwd_map_batch_del(int fd, struct fwd_batch *b, const struct fwd_spec *f,
+		      struct nsb_fwd_val *first);
 
 /*
  * What the calling thread's netns has for forwards to take (fwd_spec.h):

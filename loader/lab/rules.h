@@ -8,6 +8,7 @@
 #ifndef NSBPF_LAB_RULES_H
 #define NSBPF_LAB_RULES_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,20 +41,43 @@ int rules_config_read(const char *lab, struct rules_config *c, struct err_msg *e
 int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_t *n);
 
 /*
- * Add the n forwards of reqs, all or none, under the state lock: each is
- * checked against the lab's nodes, its forwards, the masquerade range, the
- * others and what the host has (its sockets' ports unless force). 0, or
- * -errno with every problem in probs (index: the request, ERR_NO_INDEX for
- * the lab's own failures).
+ * How a batch of changes to the forwards runs (add, del: all or none, also
+ * when interrupted), and what it met.
  */
-int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n, bool force,
-		       struct err_list *probs);
+struct rules_fwd_run {
+	bool force;			   /* add: also on ports the host's sockets have */
+	const volatile sig_atomic_t *stop; /* set (by a signal): undo, -EINTR */
+	size_t recovered;		   /* out: forwards of an interrupted batch undone first */
+};
 
 /*
- * Delete the forward that starts at f's port, as long as f. -ENOENT: no
- * such forward, -ERANGE: f is part of a longer one (e says so either way).
+ * Add the n forwards of reqs, all or none, under the state lock: each is
+ * checked against the lab's nodes, its forwards, the masquerade range, the
+ * others and what the host has (its sockets' ports unless run->force). 0,
+ * or -errno with every problem in probs (index: the request, ERR_NO_INDEX
+ * for the lab's own failures); -EINTR: *run->stop was set, nothing added.
  */
-int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *f, struct err_msg *e);
+int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+		       struct rules_fwd_run *run, struct err_list *probs);
+
+/*
+ * Delete the n forwards reqs name, all or none, under the state lock: each
+ * the forward that starts at its port, as long (and, when it names a node,
+ * leading to that node and port), named once. Their flows end as the
+ * entries go (the datapath finds no forward for them). 0, or -errno with
+ * every problem in probs: -ENOENT no such forward, -ERANGE a part of a
+ * longer one; -EINTR: *run->stop was set, nothing deleted.
+ */
+int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+		       struct rules_fwd_run *run, struct err_list *probs);
+
+/*
+ * Undo the forward batch a killed `forward add|del` left (its journal
+ * /run/nsbpf/LAB/batch), if any: what every command that opens the lab
+ * does first. 0 with *n its forwards (0: there was none), or -errno with e
+ * (the journal then stays).
+ */
+int rules_forwards_recover(const char *lab, size_t *n, struct err_msg *e);
 
 /* ---- the NAT's flows (ct) ---- */
 

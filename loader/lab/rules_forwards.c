@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Port forwards of a running lab (rules.h): list, and add/del under the
- * state lock, checked by the same rules as the file's forwards
- * (topo/port_fwd_spec.c) and written all or none (port_fwd_map.c).
+ * Port forwards of a running lab (rules.h): list, and add under the state
+ * lock, checked by the same rules as the file's forwards
+ * (topo/port_fwd_spec.c) and written all or none, also when interrupted
+ * (a batch: fwd_txn.c). Deleting them: rules_forwards_del.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/fwd_txn.h"
 #include "lab/rules.h"
 #include "sys/nl.h"
-#include "sys/state.h"
 
 int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_t *n)
 {
@@ -92,99 +93,73 @@ static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spe
 	return err;
 }
 
-/* Insert them all, or none: a failure takes back what this run inserted. */
-static int fwd_insert_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
-			  struct err_list *probs)
+/* The host end's ifindex of li->nodes[i], looked up once per node (0: not yet). */
+static int node_ifindex(struct nl_sock *sk, const struct lab_info *li, size_t i, int *cache,
+			struct err_list *probs)
 {
+	struct nl_link_info link;
+
+	if (cache[i])
+		return cache[i];
+	if (nl_link_get(sk, li->nodes[i].hostif, &link)) {
+		err_add(probs, ERR_NO_INDEX, false, "lab %s: host end %s of node %s is missing",
+			li->name, li->nodes[i].hostif, li->nodes[i].name);
+		return -ENODEV;
+	}
+	return cache[i] = link.ifindex;
+}
+
+/* The map entries of every request, in b (checked requests: their nodes exist). */
+static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+		       struct fwd_batch *b, struct err_list *probs)
+{
+	int *cache = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*cache));
 	struct nl_sock *sk = nl_open();
-	char desc[160];
-	size_t i;
-	int err = 0;
+	int err = !cache || !sk ? (sk ? -ENOMEM : -errno) : 0;
 
-	if (!sk) {
-		err = -errno;
-		err_add(probs, ERR_NO_INDEX, false, "netlink: %s", strerror(-err));
-		return err;
-	}
-	for (i = 0; i < n; i++) {
-		const struct lab_node *node = lab_node_find(li, reqs[i].node);
-		struct nl_link_info link;
-
-		fwd_format(&reqs[i], desc, sizeof(desc));
-		if (nl_link_get(sk, node->hostif, &link)) {
-			err_add(probs, ERR_NO_INDEX, false,
-				"lab %s: host end %s of node %s is missing", li->name, node->hostif,
-				node->name);
-			err = -ENODEV;
-			break;
-		}
-		err = fwd_map_add(fd, &reqs[i], node->ip, link.ifindex);
-		if (err) {
-			err_add(probs, ERR_NO_INDEX, false, "forward add: %s: %s", desc,
-				err == -EEXIST ? "a port of it was just taken by another forward" :
-						 strerror(-err));
-			break;
-		}
-	}
 	if (err)
-		while (i-- > 0)
-			fwd_map_del(fd, &reqs[i]);
+		err_add(probs, ERR_NO_INDEX, false, "forward add: %s", strerror(-err));
+	for (size_t i = 0; !err && i < n; i++) {
+		const struct lab_node *node = lab_node_find(li, reqs[i].node);
+		int ifindex = node_ifindex(sk, li, (size_t)(node - li->nodes), cache, probs);
+
+		err = ifindex < 0 ? ifindex : fwd_map_batch_add(b, &reqs[i], node->ip, ifindex);
+		if (err == -ENOMEM)
+			err_add(probs, ERR_NO_INDEX, false, "forward add: %s", strerror(-err));
+	}
 	nl_close(sk);
+	free(cache);
 	return err;
 }
 
-/* The state lock and the forwards map: 0, or -errno with the message in probs. */
-static int fwd_map_lock(const struct lab_info *li, int *lock, int *fd, struct err_msg *e)
+int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+		       struct rules_fwd_run *run, struct err_list *probs)
 {
-	*lock = state_lock();
-	*fd = fwd_map_open(li->name);
-	if (*lock >= 0 && *fd >= 0)
-		return 0;
-	return err_set(e, *lock < 0 ? *lock : *fd, "lab %s: forwards map: %s", li->name,
-		       strerror(-(*lock < 0 ? *lock : *fd)));
-}
-
-static void fwd_map_unlock(int lock, int fd)
-{
-	if (fd >= 0)
-		close(fd);
-	state_unlock(lock);
-}
-
-int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n, bool force,
-		       struct err_list *probs)
-{
+	struct fwd_batch b = { 0 };
+	struct fwd_txn t;
 	struct err_msg e;
-	int lock, fd, err;
+	int err;
 
-	err = fwd_map_lock(li, &lock, &fd, &e);
+	err = fwd_txn_begin(&t, li->name, &run->recovered, &e);
 	if (err)
 		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
 	if (!err)
-		err = fwd_check_all(li, fd, reqs, n, force, probs);
+		err = fwd_check_all(li, t.fd, reqs, n, run->force, probs);
+	/* Checks against the other labs' forwards go here: under the lock, before the journal. */
 	if (!err)
-		err = fwd_insert_all(li, fd, reqs, n, probs);
-	fwd_map_unlock(lock, fd);
+		err = fwd_add_ops(li, reqs, n, &b, probs);
+	if (!err) {
+		err = fwd_txn_run(&t, &b, run->stop, &e);
+		if (err)
+			err_add(probs, ERR_NO_INDEX, false, "lab %s: forward add: %s", li->name,
+				e.text);
+	}
+	fwd_txn_end(&t);
+	fwd_batch_free(&b);
 	return err;
 }
 
-int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *f, struct err_msg *e)
+int rules_forwards_recover(const char *lab, size_t *n, struct err_msg *e)
 {
-	char desc[160];
-	int lock, fd, err;
-
-	fwd_format(f, desc, sizeof(desc));
-	err = fwd_map_lock(li, &lock, &fd, e);
-	if (!err)
-		err = fwd_map_del(fd, f);
-	if (err == -ENOENT && fd >= 0)
-		err_set(e, err, "forward del: lab %s has no forward %s", li->name, desc);
-	else if (err == -ERANGE)
-		err_set(e, err,
-			"forward del: %s is part of a larger forward: delete it whole (see nsbpf forward list %s)",
-			desc, li->name);
-	else if (err && fd >= 0)
-		err_set(e, err, "forward del: %s: %s", desc, strerror(-err));
-	fwd_map_unlock(lock, fd);
-	return err;
+	return fwd_txn_recover(lab, n, e);
 }

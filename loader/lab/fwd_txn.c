@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The lock, the map and the journal of a change of forwards (fwd_txn.h). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/fwd_txn.h"
+#include "lab/port_fwd_map.h"
+#include "sys/state.h"
+
+/* Undo the journal's batch (we hold the lock, so its command is dead). */
+static int undo_left(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e)
+{
+	struct fwd_batch b;
+	int err = fwd_batch_load(t->journal, &b);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err_set(e, err,
+			       "lab %s: the journal of an interrupted forward batch (%s): %s", lab,
+			       t->journal, strerror(-err));
+	err = fwd_batch_undo(&t->map, &b, b.n);
+	if (!err)
+		err = fwd_batch_drop(t->journal);
+	if (err)
+		err_set(e, err, "lab %s: undoing an interrupted forward batch (%s): %s", lab,
+			t->journal, strerror(-err));
+	else
+		*recovered = fwd_batch_forwards(&b);
+	fwd_batch_free(&b);
+	return err;
+}
+
+int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e)
+{
+	*recovered = 0;
+	t->fd = -1;
+	state_path(lab, FWD_BATCH_FILE, t->journal, sizeof(t->journal));
+	fwd_batch_map_fd(&t->map, &t->fd);
+	t->lock = state_lock();
+	if (t->lock < 0)
+		return err_set(e, t->lock, "lab %s: state lock: %s", lab, strerror(-t->lock));
+	t->fd = fwd_map_open(lab);
+	if (t->fd < 0)
+		return err_set(e, t->fd, "lab %s: forwards map: %s", lab, strerror(-t->fd));
+	return undo_left(t, lab, recovered, e);
+}
+
+int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig_atomic_t *stop,
+		struct err_msg *e)
+{
+	size_t done = 0;
+	int err, uerr;
+
+	if (stop && *stop)
+		return err_set(e, -EINTR, "interrupted, nothing changed");
+	err = fwd_batch_save(t->journal, b);
+	if (err)
+		return err_set(e, err, "journal %s: %s, nothing changed", t->journal,
+			       strerror(-err));
+	err = fwd_batch_apply(&t->map, b, stop, &done);
+	if (!err) {
+		err = fwd_batch_drop(t->journal); /* the commit */
+		if (!err)
+			return 0;
+		done = b->n;
+	}
+	uerr = fwd_batch_undo(&t->map, b, done);
+	if (!uerr)
+		uerr = fwd_batch_drop(t->journal);
+	if (!uerr)
+		return err_set(e, err, "%s, nothing changed",
+			       err == -EINTR ? "interrupted" : strerror(-err));
+	return err_set(
+		e, err,
+		"%s, and undoing it failed (%s): the next nsbpf command on the lab undoes it (%s)",
+		err == -EINTR ? "interrupted" : strerror(-err), strerror(-uerr), t->journal);
+}
+
+void fwd_txn_end(struct fwd_txn *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	state_unlock(t->lock);
+	t->lock = -1;
+}
+
+int fwd_txn_recover(const char *lab, size_t *recovered, struct err_msg *e)
+{
+	struct fwd_txn t;
+	char path[512];
+	int err;
+
+	*recovered = 0;
+	/* A journal appears only under the lock: none now, none left. */
+	state_path(lab, FWD_BATCH_FILE, path, sizeof(path));
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	err = fwd_txn_begin(&t, lab, recovered, e);
+	fwd_txn_end(&t);
+	return err;
+}

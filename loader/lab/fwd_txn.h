@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One change of a lab's forwards (rules_forwards*.c): the state lock, the
+ * pinned forwards map, and its batch journal (fwd_batch.h). Every change
+ * starts by undoing a batch that a killed command left, and runs its own
+ * batch all or none.
+ */
+#ifndef NSBPF_FWD_TXN_H
+#define NSBPF_FWD_TXN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "lab/fwd_batch.h"
+#include "util/err.h"
+
+struct fwd_txn {
+	int lock;
+	int fd; /* the forwards map */
+	struct fwd_batch_map map;
+	char journal[512];
+};
+
+/*
+ * Take the state lock and open the lab's forwards map; then undo the batch
+ * a killed command left, if any (*recovered: its forwards, 0 when none).
+ * 0, or -errno with e (fwd_txn_end() either way).
+ */
+int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e);
+
+/*
+ * Run b all or none: journal it, make its changes, commit. A set *stop
+ * before or during the changes, or a failed change, undoes what was made:
+ * -EINTR (stopped) or -errno, with e. If even the undo fails, the journal
+ * stays for the next command to finish it (e says so).
+ */
+int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig_atomic_t *stop,
+		struct err_msg *e);
+
+void fwd_txn_end(struct fwd_txn *t);
+
+/* Without the lock when there is nothing to undo: what fwd_txn_begin() recovers. */
+int fwd_txn_recover(const char *lab, size_t *recovered, struct err_msg *e);
+
+#endif /* NSBPF_FWD_TXN_H */
