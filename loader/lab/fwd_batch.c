@@ -252,13 +252,14 @@ int fwd_batch_apply(const struct fwd_batch_map *m, const struct fwd_batch *b,
 	return err;
 }
 
-/* The same entry, whatever it counted since (hits). */
+/*
+ * The same forward's entry: what it counted since (hits) aside, and the
+ * host end's ifindex too (a re-up may have made the node's veth anew).
+ */
 static bool same_entry(const struct nsb_fwd_val *a, const struct nsb_fwd_val *b)
 {
-	struct nsb_fwd_val x = *a, y = *b;
-
-	x.hits = y.hits = 0;
-	return !memcmp(&x, &y, sizeof(x));
+	return a->node_addr == b->node_addr && a->node_port == b->node_port &&
+	       a->first_port == b->first_port && a->count == b->count;
 }
 
 static int undo_op(const struct fwd_batch_map *m, const struct fwd_batch_op *op)

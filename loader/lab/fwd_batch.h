@@ -69,9 +69,9 @@ int fwd_batch_apply(const struct fwd_batch_map *m, const struct fwd_batch *b,
 		    const volatile sig_atomic_t *stop, size_t *done);
 /*
  * Take back the first n changes of b, latest first: an added entry goes if
- * the map still has it as written (hits aside), a deleted one comes back if
- * its key is free. Running it again changes nothing. 0 or the first -errno
- * (it still tries every change).
+ * the map still has it as written (hits and ifindex aside), a deleted one
+ * comes back if its key is free. Running it again changes nothing. 0 or
+ * the first -errno (it still tries every change).
  */
 int fwd_batch_undo(const struct fwd_batch_map *m, const struct fwd_batch *b, size_t n);
 
