@@ -87,16 +87,22 @@ void fwd_txn_end(struct fwd_txn *t)
 	t->lock = -1;
 }
 
+bool fwd_txn_left(const char *lab)
+{
+	char path[512];
+
+	state_path(lab, FWD_BATCH_FILE, path, sizeof(path));
+	return !access(path, F_OK) || errno != ENOENT;
+}
+
 int fwd_txn_recover(const char *lab, size_t *recovered, struct err_msg *e)
 {
 	struct fwd_txn t;
-	char path[512];
 	int err;
 
 	*recovered = 0;
 	/* A journal appears only under the lock: none now, none left. */
-	state_path(lab, FWD_BATCH_FILE, path, sizeof(path));
-	if (access(path, F_OK) && errno == ENOENT)
+	if (!fwd_txn_left(lab))
 		return 0;
 	err = fwd_txn_begin(&t, lab, recovered, e);
 	fwd_txn_end(&t);

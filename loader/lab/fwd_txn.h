@@ -9,6 +9,7 @@
 #define NSBPF_FWD_TXN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lab/fwd_batch.h"
@@ -39,7 +40,10 @@ int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig
 
 void fwd_txn_end(struct fwd_txn *t);
 
-/* Without the lock when there is nothing to undo: what fwd_txn_begin() recovers. */
+/* Is a batch journal there (a batch runs, or was left)? Without the lock. */
+bool fwd_txn_left(const char *lab);
+
+/* What fwd_txn_begin() recovers, without the lock when there is no journal. */
 int fwd_txn_recover(const char *lab, size_t *recovered, struct err_msg *e);
 
 #endif /* NSBPF_FWD_TXN_H */

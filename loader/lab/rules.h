@@ -75,7 +75,8 @@ int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *reqs, s
  * Undo the forward batch a killed `forward add|del` left (its journal
  * /run/nsbpf/LAB/batch), if any: what every command that opens the lab
  * does first. 0 with *n its forwards (0: there was none), or -errno with e
- * (the journal then stays).
+ * (the journal then stays; -EXDEV: the lab's pins are another mount
+ * namespace's, lab_where()).
  */
 int rules_forwards_recover(const char *lab, size_t *n, struct err_msg *e);
 

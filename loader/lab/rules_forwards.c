@@ -161,5 +161,20 @@ int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, s
 
 int rules_forwards_recover(const char *lab, size_t *n, struct err_msg *e)
 {
+	struct lab_info li;
+	enum lab_where w;
+	char netns[256];
+
+	*n = 0;
+	if (!fwd_txn_left(lab) || lab_info_read(lab, &li))
+		return 0;
+	/* The pins are the mount namespace's: another one's bpffs is not the lab's. */
+	w = lab_where(&li, netns, sizeof(netns));
+	lab_info_free(&li);
+	if (w != LAB_HERE && w != LAB_OTHER_NETNS)
+		return err_set(
+			e, -EXDEV,
+			"lab %s: an interrupted forward batch is left, to be undone where the lab was brought up",
+			lab);
 	return fwd_txn_recover(lab, n, e);
 }
