@@ -205,9 +205,13 @@ int cmd_status(int argc, char **argv)
 	out_begin(&o, stdout, cli_opts.json);
 	print_open_object(&o, NULL);
 	print_open_array(&o, "labs");
-	for (size_t i = 0; i < labs.n; i++)
-		if (!only || !strcmp(only, labs.name[i]))
-			ret |= status_one(&o, labs.name[i], i && !only, only != NULL);
+	for (size_t i = 0; i < labs.n; i++) {
+		if (only && strcmp(only, labs.name[i]))
+			continue;
+		if (!only)
+			cli_recover_lab(labs.name[i]); /* cli_lab_is_up() did the one named */
+		ret |= status_one(&o, labs.name[i], i && !only, only != NULL);
+	}
 	print_close_array(&o);
 	print_close_object(&o);
 	if (!labs.n)

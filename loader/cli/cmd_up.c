@@ -284,6 +284,9 @@ int cmd_up(int argc, char **argv)
 		topo_free(t);
 		return EXIT_FAIL;
 	}
+	/* a re-up keeps the forwards map: finish an interrupted batch on it first */
+	if (!o.dry_run && lab_exists(t->name))
+		cli_recover_lab(t->name);
 	ret = up_report(t, &r, lab_up(t, &o, &r));
 	up_result_free(&r);
 	topo_free(t);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lab/fwd_txn.h"
+#include "lab/lab_peers.h"
 #include "lab/rules.h"
 #include "sys/nl.h"
 
@@ -145,7 +146,9 @@ int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, s
 		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
 	if (!err)
 		err = fwd_check_all(li, t.fd, reqs, n, run->force, probs);
-	/* Checks against the other labs' forwards go here: under the lock, before the journal. */
+	/* the other labs on the uplink: under the lock, before the journal */
+	if (!err)
+		err = lab_peers_check_forwards(li, reqs, n, probs);
 	if (!err)
 		err = fwd_add_ops(li, reqs, n, &b, probs);
 	if (!err) {

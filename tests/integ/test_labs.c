@@ -95,6 +95,12 @@ Test(labs, forward_and_masquerade_ports_are_each_one_labs)
 	cr_assert_eq(in_ns_out(&out, "fb-a", "cat /proc/sys/net/ipv4/ip_local_port_range"), 0);
 	cr_assert(strstr(out, "62134") && strstr(out, "63267"), "the nodes use them: %s", out);
 	free(out);
+	/* forward add checks the other labs the same way */
+	nsbpf_says(1, "clashes with lab fa's forward tcp 8080", "forward add fb tcp 8080 a:80");
+	nsbpf_says(1, "lies in lab fa's masquerade ports 61000-62133",
+		   "forward add fb udp 61500 a:53");
+	cr_assert(nsbpf_json("forward list fb", ".labs[0].forwards | length == 0"));
+	cr_assert_eq(nsbpf_run("forward add fb tcp 8081 a:80"), 0);
 	/* a range of the file that meets another lab's is refused */
 	cr_assert_eq(up_out(&out, lab2("fc", "10.91.2.0/24", "nat: {ports: 62000-62200}\n")), 2);
 	cr_assert(strstr(out, "fc.yaml:9:") && strstr(out, "lab fa's masquerade ports 61000-62133"),
