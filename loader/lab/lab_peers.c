@@ -112,35 +112,6 @@ void lab_peers_free(struct lab_peers *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* One request against the peers' forwards (through ix) and masquerade ports. */
-static int check_req(const struct lab_peers *lp, const struct fwd_index *ix,
-		     const struct fwd_spec *f, size_t i, struct err_list *probs)
-{
-	const struct fwd_spec *clash = fwd_index_find(ix, f);
-	char mine[160], theirs[160];
-
-	fwd_format(f, mine, sizeof(mine));
-	if (clash) {
-		fwd_format(clash, theirs, sizeof(theirs));
-		for (size_t p = 0; p < lp->n; p++)
-			if (clash >= lp->peer[p].fwds &&
-			    clash < lp->peer[p].fwds + lp->peer[p].n_fwds)
-				return err_add(probs, i, false,
-					       "%s clashes with lab %s's forward %s", mine,
-					       lp->peer[p].name, theirs);
-	}
-	for (size_t p = 0; p < lp->n; p++) {
-		const struct topo_peer *o = &lp->peer[p];
-
-		if (o->same_uplink && o->snat_lo && f->port <= o->snat_hi &&
-		    o->snat_lo <= f->port_end)
-			return err_add(probs, i, false,
-				       "%s lies in lab %s's masquerade ports %u-%u on this uplink",
-				       mine, o->name, o->snat_lo, o->snat_hi);
-	}
-	return 0;
-}
-
 int lab_peers_check_forwards(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
 			     struct err_list *probs)
 {
@@ -148,18 +119,16 @@ int lab_peers_check_forwards(const struct lab_info *li, const struct fwd_spec *r
 	struct fwd_index *ix;
 	struct err_msg e;
 	size_t before = probs->n;
+	char why[400];
 	int err = lab_peers_read(li->name, li->uplink, &lp, &e);
 
 	if (err)
 		return err_add(probs, ERR_NO_INDEX, false, "%s", e.text) ?: err;
-	ix = fwd_index_new();
-	for (size_t p = 0; ix && !err && p < lp.n; p++)
-		for (size_t k = 0; lp.peer[p].same_uplink && k < lp.peer[p].n_fwds; k++)
-			err = err ?: fwd_index_add(ix, &lp.peer[p].fwds[k]);
-	if (!ix)
-		err = -ENOMEM;
+	ix = topo_peers_fwd_index(lp.peer, lp.n);
+	err = ix ? 0 : -ENOMEM;
 	for (size_t i = 0; !err && i < n; i++)
-		err = check_req(&lp, ix, &reqs[i], i, probs);
+		if (topo_peers_fwd_clash(lp.peer, lp.n, ix, &reqs[i], why, sizeof(why)))
+			err = err_add(probs, i, false, "%s", why);
 	fwd_index_free(ix);
 	lab_peers_free(&lp);
 	return err ? err : probs->n > before ? -EADDRINUSE : 0;

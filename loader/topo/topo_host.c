@@ -19,13 +19,6 @@ static bool in_subnet(uint32_t ip, uint32_t net, int prefix)
 	return (ip & topo_mask(prefix)) == net;
 }
 
-static bool overlap(uint32_t a, int pa, uint32_t b, int pb)
-{
-	uint32_t m = topo_mask(pa < pb ? pa : pb);
-
-	return (a & m) == (b & m);
-}
-
 /* Layer-3 devices have no Ethernet header, which from_uplink reads first. */
 static bool check_uplink(struct topo_ctx *c, const struct topo_host *h)
 {
@@ -85,7 +78,7 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 	}
 	for (i = 0; uplink_ok && i < h->n_uplink_addrs; i++) {
 		u = &h->uplink_addrs[i];
-		if (!overlap(n->subnet, n->prefix, u->ip, u->prefix))
+		if (!topo_overlap(n->subnet, n->prefix, u->ip, u->prefix))
 			continue;
 		topo_err(
 			c, n->subnet_mark,

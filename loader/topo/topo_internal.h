@@ -108,6 +108,8 @@ const char *topo_hint_str(const struct topo_hint *h, char *buf, size_t len);
 int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix);     /* prefix 0..32 */
 int topo_port_range_check(const char *s, uint16_t *lo, uint16_t *hi); /* -ERANGE, -EDOM */
 uint32_t topo_mask(int prefix);
+/* Do the prefixes a/pa and b/pb share an address? */
+bool topo_overlap(uint32_t a, int pa, uint32_t b, int pb);
 const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
 
 /* Growth of the parallel arrays: the index of the new zeroed entry, or -ENOMEM. */

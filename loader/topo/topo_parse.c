@@ -71,6 +71,13 @@ uint32_t topo_mask(int prefix)
 	return prefix <= 0 ? 0 : ~0u << (32 - prefix);
 }
 
+bool topo_overlap(uint32_t a, int pa, uint32_t b, int pb)
+{
+	uint32_t m = topo_mask(pa < pb ? pa : pb);
+
+	return (a & m) == (b & m);
+}
+
 int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix)
 {
 	unsigned long len;

@@ -16,13 +16,6 @@ void topo_snat_share(unsigned int k, uint16_t *lo, uint16_t *hi)
 	*hi = k + 1 == TOPO_SNAT_SHARES ? NSB_SNAT_PORT_MAX : (uint16_t)(*lo + size - 1);
 }
 
-static bool nets_overlap(uint32_t a, int pa, uint32_t b, int pb)
-{
-	uint32_t m = topo_mask(pa < pb ? pa : pb);
-
-	return (a & m) == (b & m);
-}
-
 static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
 {
 	char a[TOPO_IPSTR], b[TOPO_IPSTR];
@@ -34,7 +27,7 @@ static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, siz
 			for (size_t k = 0; k < peers[p].n_nets; k++) {
 				const struct topo_peer_net *o = &peers[p].nets[k];
 
-				if (!nets_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
+				if (!topo_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
 					continue;
 				topo_err(
 					c, net->subnet_mark,
@@ -61,49 +54,60 @@ static bool in_range(uint16_t lo, uint16_t hi, uint16_t a, uint16_t b)
 	return a <= hi && lo <= b;
 }
 
-/* One forward of the file against the peers' forwards (through ix) and masquerade ports. */
-static void check_forward(struct topo_ctx *c, const struct fwd_index *ix,
-			  const struct topo_peer *peers, size_t n, size_t i)
+struct fwd_index *topo_peers_fwd_index(const struct topo_peer *peers, size_t n)
 {
-	const struct topo_forward *tf = &c->t->forwards[i];
-	const struct fwd_spec *clash;
-	char mine[160], theirs[160];
-	struct fwd_spec f;
+	struct fwd_index *ix = fwd_index_new();
 
-	fwd_spec_from_topo(c->t, i, &f);
-	fwd_format(&f, mine, sizeof(mine));
-	clash = fwd_index_find(ix, &f);
-	if (clash) {
+	for (size_t p = 0; ix && p < n; p++)
+		for (size_t k = 0; peers[p].same_uplink && k < peers[p].n_fwds; k++)
+			if (fwd_index_add(ix, &peers[p].fwds[k])) {
+				fwd_index_free(ix);
+				return NULL;
+			}
+	return ix;
+}
+
+const struct topo_peer *topo_peers_fwd_clash(const struct topo_peer *peers, size_t n,
+					     const struct fwd_index *ix, const struct fwd_spec *f,
+					     char *why, size_t len)
+{
+	const struct fwd_spec *clash = fwd_index_find(ix, f);
+	const struct topo_peer *p = clash ? owner(peers, n, clash) : NULL;
+	char mine[160], theirs[160];
+
+	fwd_format(f, mine, sizeof(mine));
+	if (p) {
 		fwd_format(clash, theirs, sizeof(theirs));
-		topo_err(c, tf->port_mark, "forward %zu: %s clashes with lab %s's forward %s",
-			 i + 1, mine, owner(peers, n, clash)->name, theirs);
-		return;
+		snprintf(why, len, "%s clashes with lab %s's forward %s", mine, p->name, theirs);
+		return p;
 	}
-	for (size_t p = 0; p < n; p++) {
-		if (!peers[p].same_uplink || !peers[p].snat_lo ||
-		    !in_range(peers[p].snat_lo, peers[p].snat_hi, f.port, f.port_end))
+	for (size_t i = 0; i < n; i++) {
+		p = &peers[i];
+		if (!p->same_uplink || !p->snat_lo ||
+		    !in_range(p->snat_lo, p->snat_hi, f->port, f->port_end))
 			continue;
-		topo_err(c, tf->port_mark,
-			 "forward %zu: %s lies in lab %s's masquerade ports %u-%u on this uplink",
-			 i + 1, mine, peers[p].name, peers[p].snat_lo, peers[p].snat_hi);
-		return;
+		snprintf(why, len, "%s lies in lab %s's masquerade ports %u-%u on this uplink",
+			 mine, p->name, p->snat_lo, p->snat_hi);
+		return p;
 	}
+	return NULL;
 }
 
 static void check_forwards(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
 {
-	struct fwd_index *ix = fwd_index_new();
+	struct fwd_index *ix = topo_peers_fwd_index(peers, n);
+	struct fwd_spec f;
+	char why[400];
 
 	if (!ix) {
 		c->err = -ENOMEM;
 		return;
 	}
-	for (size_t p = 0; p < n && !c->err; p++)
-		for (size_t k = 0; peers[p].same_uplink && k < peers[p].n_fwds; k++)
-			if (fwd_index_add(ix, &peers[p].fwds[k]))
-				c->err = -ENOMEM;
-	for (size_t i = 0; i < c->t->n_forwards && !c->err; i++)
-		check_forward(c, ix, peers, n, i);
+	for (size_t i = 0; i < c->t->n_forwards; i++) {
+		fwd_spec_from_topo(c->t, i, &f);
+		if (topo_peers_fwd_clash(peers, n, ix, &f, why, sizeof(why)))
+			topo_err(c, c->t->forwards[i].port_mark, "forward %zu: %s", i + 1, why);
+	}
 	fwd_index_free(ix);
 }
 

@@ -39,6 +39,18 @@ struct topo_peer {
 	uint16_t snat_lo, snat_hi; /* its masquerade ports; 0 0: none */
 };
 
+/* An index of the forwards of the peers on the same uplink; NULL: no memory. */
+struct fwd_index *topo_peers_fwd_index(const struct topo_peer *peers, size_t n);
+
+/*
+ * Does forward f clash with a forward of a peer on the same uplink (through
+ * ix, from topo_peers_fwd_index) or lie in its masquerade ports? That peer,
+ * and why in why ("tcp 8080 -> a:80 clashes with lab x's forward ..."); NULL.
+ */
+const struct topo_peer *topo_peers_fwd_clash(const struct topo_peer *peers, size_t n,
+					     const struct fwd_index *ix, const struct fwd_spec *f,
+					     char *why, size_t len);
+
 /* The share k (0..TOPO_SNAT_SHARES-1) of the default masquerade ports. */
 void topo_snat_share(unsigned int k, uint16_t *lo, uint16_t *hi);
 
