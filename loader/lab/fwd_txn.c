@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "lab/fwd_txn.h"
+#include "lab/lab.h"
+#include "lab/rules.h"
 #include "lab/port_fwd_map.h"
 #include "sys/state.h"
 
@@ -106,5 +108,30 @@ int fwd_txn_recover(const char *lab, size_t *recovered, struct err_msg *e)
 		return 0;
 	err = fwd_txn_begin(&t, lab, recovered, e);
 	fwd_txn_end(&t);
+	return err;
+}
+
+int fwd_txn_apply(const struct lab_info *li, const char *what, fwd_plan_fn plan,
+		  const struct fwd_spec *reqs, size_t n, struct rules_fwd_run *run,
+		  struct err_list *probs)
+{
+	struct fwd_batch b = { 0 };
+	struct fwd_txn t;
+	struct err_msg e;
+	int err;
+
+	err = fwd_txn_begin(&t, li->name, &run->recovered, &e);
+	if (err)
+		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
+	if (!err)
+		err = plan(li, t.fd, reqs, n, run, &b, probs);
+	if (!err) {
+		err = fwd_txn_run(&t, &b, run->stop, &e);
+		if (err)
+			err_add(probs, ERR_NO_INDEX, false, "lab %s: %s: %s", li->name, what,
+				e.text);
+	}
+	fwd_txn_end(&t);
+	fwd_batch_free(&b);
 	return err;
 }

@@ -40,6 +40,28 @@ int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig
 
 void fwd_txn_end(struct fwd_txn *t);
 
+struct lab_info;
+struct fwd_spec;
+struct rules_fwd_run;
+
+/*
+ * What one change does: check the requests against the lab and its map
+ * (fd) and put its map changes into b; 0, or -errno with every problem in
+ * probs. Called under the lock, before the journal is written.
+ */
+typedef int (*fwd_plan_fn)(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
+			   const struct rules_fwd_run *run, struct fwd_batch *b,
+			   struct err_list *probs);
+
+/*
+ * One change of li's forwards, whole: begin (lock, map, recovery into
+ * run->recovered), plan, run the batch all or none under run->stop, end.
+ * what ("forward add") words the failures in probs.
+ */
+int fwd_txn_apply(const struct lab_info *li, const char *what, fwd_plan_fn plan,
+		  const struct fwd_spec *reqs, size_t n, struct rules_fwd_run *run,
+		  struct err_list *probs);
+
 /* Is a batch journal there (a batch runs, or was left)? Without the lock. */
 bool fwd_txn_left(const char *lab);
 

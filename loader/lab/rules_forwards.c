@@ -133,33 +133,24 @@ static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, s
 	return err;
 }
 
-int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
-		       struct rules_fwd_run *run, struct err_list *probs)
+/* forward add's plan: the checks of the lab, of the other labs, then the entries. */
+static int add_plan(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
+		    const struct rules_fwd_run *run, struct fwd_batch *b, struct err_list *probs)
 {
-	struct fwd_batch b = { 0 };
-	struct fwd_txn t;
-	struct err_msg e;
-	int err;
+	int err = fwd_check_all(li, fd, reqs, n, run->force, probs);
 
-	err = fwd_txn_begin(&t, li->name, &run->recovered, &e);
-	if (err)
-		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
-	if (!err)
-		err = fwd_check_all(li, t.fd, reqs, n, run->force, probs);
 	/* the other labs on the uplink: under the lock, before the journal */
 	if (!err)
 		err = lab_peers_check_forwards(li, reqs, n, probs);
 	if (!err)
-		err = fwd_add_ops(li, reqs, n, &b, probs);
-	if (!err) {
-		err = fwd_txn_run(&t, &b, run->stop, &e);
-		if (err)
-			err_add(probs, ERR_NO_INDEX, false, "lab %s: forward add: %s", li->name,
-				e.text);
-	}
-	fwd_txn_end(&t);
-	fwd_batch_free(&b);
+		err = fwd_add_ops(li, reqs, n, b, probs);
 	return err;
+}
+
+int rules_forwards_add(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
+		       struct rules_fwd_run *run, struct err_list *probs)
+{
+	return fwd_txn_apply(li, "forward add", add_plan, reqs, n, run, probs);
 }
 
 int rules_forwards_recover(const char *lab, size_t *n, struct err_msg *e)

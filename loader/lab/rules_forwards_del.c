@@ -93,26 +93,16 @@ static int del_ops(const struct lab_info *li, int fd, const struct fwd_spec *req
 	return probs->n ? (err ? err : -EINVAL) : 0;
 }
 
+/* forward del's plan: del_ops (the run's options play no part). */
+static int del_plan(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
+		    const struct rules_fwd_run *run, struct fwd_batch *b, struct err_list *probs)
+{
+	(void)run;
+	return del_ops(li, fd, reqs, n, b, probs);
+}
+
 int rules_forwards_del(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
 		       struct rules_fwd_run *run, struct err_list *probs)
 {
-	struct fwd_batch b = { 0 };
-	struct fwd_txn t;
-	struct err_msg e;
-	int err;
-
-	err = fwd_txn_begin(&t, li->name, &run->recovered, &e);
-	if (err)
-		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
-	if (!err)
-		err = del_ops(li, t.fd, reqs, n, &b, probs);
-	if (!err) {
-		err = fwd_txn_run(&t, &b, run->stop, &e);
-		if (err)
-			err_add(probs, ERR_NO_INDEX, false, "lab %s: forward del: %s", li->name,
-				e.text);
-	}
-	fwd_txn_end(&t);
-	fwd_batch_free(&b);
-	return err;
+	return fwd_txn_apply(li, "forward del", del_plan, reqs, n, run, probs);
 }
