@@ -3,7 +3,8 @@
  * The datapath's cost per packet under BPF_PROG_TEST_RUN, path by path
  * (from_node, from_uplink, to_uplink), printed, never asserted. Skipped
  * unless NSBPF_BENCH=1; NSBPF_BENCH_N sets the number of runs (default
- * 200000). Run it alone, or through bench/prog.sh, which also compares two
+ * 200000), NSBPF_BENCH_CASE runs only the rows whose name has it. Run it alone,
+ * or through bench/prog.sh, which also compares two
  * builds in one run:
  *
  *   NSBPF_BENCH=1 unshare --net .output/selftests/selftests --filter 'bench/ns_per_packet'
@@ -551,6 +552,7 @@ Test(bench, ns_per_packet)
 		n);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bench_case *c = &cases[i];
+		const char *only = getenv("NSBPF_BENCH_CASE");
 		const struct frame *first = c->setup[0].f.kind != FR_NONE ? &c->setup[0].f : NULL;
 		unsigned long long prog_ns = 0;
 		struct st_result r;
@@ -562,6 +564,8 @@ Test(bench, ns_per_packet)
 
 		bool ok = true;
 
+		if (only && !strstr(c->name, only))
+			continue; /* NSBPF_BENCH_CASE: the rows whose name has it (profiling one) */
 		st_case = c->name;
 		for (int s = 0; ok && s < SETUP_MAX && c->setup[s].f.kind != FR_NONE; s++) {
 			const struct bench_step *st = &c->setup[s];

@@ -602,12 +602,42 @@ static const struct nat_step spoof_steps[] = {
 };
 /* clang-format on */
 
+/* ------------------------------------------ window scales of a forward's flow */
+
+/* Linux's SYN options (MSS, SACK_PERM, timestamps, NOP, WS) with scales 7 and 9 */
+static const uint8_t opt_ws7[20] = { 2,	   4,	 5, 0xb4, 4, 2, 8, 10, 0, 0,
+				     0x12, 0x34, 0, 0,	  0, 0, 1, 3,  3, 7 };
+static const uint8_t opt_ws9[20] = { 2,	   4,	 5, 0xb4, 4,	2,    8, 10, 0, 0,
+				     0x56, 0x78, 0, 0,	  0x12, 0x34, 1, 3,  3, 9 };
+#define OPTS(o) .tcp_opts = (o), .tcp_opts_len = sizeof(o)
+
+/* clang-format off */
+static const struct nat_step dnat_wscale_steps[] = {
+	{ "world SYN announcing WS 7: DNAT to earth, the client's side scales by 7",
+	  FROM_UPLINK, UPLINK_IF, { IN_TCP(REMOTE_IP, 40100, 6000, SYN), OPTS(opt_ws7) },
+	  DNAT_IN(earth), .out = { BACK_TCP(earth, REMOTE_IP, 40100, 8080, SYN), OPTS(opt_ws7) },
+	  .ct = { CT_DNAT(EARTH_IP, 8080, REMOTE_IP, 40100, TCP, 6000), .state = NSB_CT_NEW,
+		  .pkts_reply = 1, .wscale = { WS_NONE, WS(7) } } },
+	{ "earth's SYN-ACK announcing WS 9: both sides scale, ESTABLISHED",
+	  FROM_NODE, EARTH_IF, { OUT_TCP(earth, 8080, REMOTE_IP, 40100, SYNACK), OPTS(opt_ws9) },
+	  REV_DNAT_OUT, .out = { SNAT_TCP(earth, 6000, REMOTE_IP, 40100, SYNACK), OPTS(opt_ws9) },
+	  .ct = { CT_DNAT(EARTH_IP, 8080, REMOTE_IP, 40100, TCP, 6000),
+		  .state = NSB_CT_ESTABLISHED, .pkts_orig = 1, .pkts_reply = 1,
+		  .wscale = { WS(9), WS(7) } } },
+};
+/* clang-format on */
+
 #define FWD_TABLE(s, ...) TABLE(s, .fwds = fwds, .n_fwds = N(fwds), ##__VA_ARGS__)
 
 Test(forward, tcp_from_outside)
 {
 	/* timeouts in milliseconds: the ages must stay below the machine's uptime (a fresh VM) */
 	run_table(FWD_TABLE(dnat_tcp_steps, .unit_ns = MSEC_NS));
+}
+
+Test(forward, window_scales)
+{
+	run_table(FWD_TABLE(dnat_wscale_steps));
 }
 
 Test(forward, udp_from_outside)

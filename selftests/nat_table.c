@@ -235,6 +235,16 @@ static bool check_ct(struct run *r, const struct ct_expect *e)
 	ok &= ASSERT_EQ(ce.pkts_reply, e->pkts_reply, "ct: packets back");
 	ok &= ASSERT_TRUE(ce.created_ns, "ct: created_ns set");
 	ok &= ASSERT_EQ(ce.ifindex, node_if(e->saddr), "ct: the node's ifindex");
+	for (int s = 0; s < 2; s++) {
+		static const char *const side[2] = { "ct: side 0", "ct: side 1" };
+		bool has = ce.tcp[s].flags & NSB_TCP_F_WSCALE;
+
+		if (e->wscale[s] == WS_NONE)
+			ok &= ASSERT_TRUE(!has, side[s]); /* announced no window scale */
+		else if (e->wscale[s])
+			ok &= ASSERT_TRUE(has, side[s]) &&
+			      ASSERT_EQ(ce.tcp[s].wscale, e->wscale[s] - 1, side[s]);
+	}
 	return ok;
 }
 

@@ -57,7 +57,12 @@ struct ct_expect {
 	uint32_t not_port;	       /* PORT_VAR(n): nat_port must differ from it */
 	uint32_t dnat_addr, dnat_port; /* the new destination (hairpin); 0: none */
 	uint64_t pkts_orig, pkts_reply;
+	int8_t wscale
+		[2]; /* per side (0: as the key goes): WS(n) announced n, WS_NONE, 0: unchecked */
 };
+
+#define WS(n)	(int8_t)((n) + 1)
+#define WS_NONE (-1)
 
 /* A nat_ports entry after the step (host order). */
 struct natp_expect {

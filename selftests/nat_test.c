@@ -1037,9 +1037,60 @@ Test(masq, closed_tcp_port_reused_when_full)
 	run_table(TABLE(reuse_steps, .port_min = 61000, .port_max = 61001));
 }
 
+/* ------------------------------------------- a SYN's window scale option */
+
+/* Linux's layouts (read where they sit) and others (walked option by option) */
+static const uint8_t opt_linux[20] = { 2,    4,	   5, 0xb4, 4, 2, 8, 10, 0, 0,
+				       0x12, 0x34, 0, 0,    0, 0, 1, 3,	 3, 7 };
+static const uint8_t opt_nosack[20] = { 2,    4,    5, 0xb4, 1, 1, 8, 10, 0, 0,
+					0x12, 0x34, 0, 0,    0, 0, 1, 3,  3, 9 };
+static const uint8_t opt_nots[12] = { 2, 4, 5, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
+static const uint8_t opt_nows[16] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0 };
+static const uint8_t opt_big[12] = { 2, 4, 5, 0xb4, 1, 1, 4, 2, 1, 3, 3, 15 };
+static const uint8_t opt_ws_first[8] = { 1, 3, 3, 5, 2, 4, 5, 0xb4 };
+/* "NOP WS 14" inside a SACK block, then NOPs and EOL: no scale */
+static const uint8_t opt_in_sack[20] = { 2, 4, 5, 0xb4, 5, 10, 1, 3, 3, 14,
+					 0, 0, 1, 1,	1, 1,  0, 0, 0, 0 };
+/* "NOP WS 14" inside the timestamps, then NOPs and EOL: no scale */
+static const uint8_t opt_in_ts[20] = { 2, 4,  5, 0xb4, 4, 2, 8, 10, 1, 3,
+				       3, 14, 0, 0,    0, 0, 1, 1,  1, 0 };
+
+#define OPT_SYN(what, sp, o, ws)                                                         \
+	{                                                                                \
+		what, FROM_NODE, EARTH_IF,                                               \
+			{ OUT_TCP(earth, sp, REMOTE_IP, 80, SYN), .tcp_opts = o,         \
+			  .tcp_opts_len = sizeof(o) },                                   \
+			SNAT_OUT,                                                        \
+			.out = { SNAT_TCP(earth, sp, REMOTE_IP, 80, SYN), .tcp_opts = o, \
+				 .tcp_opts_len = sizeof(o) },                            \
+			.ct = { CT(EARTH_IP, sp, REMOTE_IP, 80, TCP),                    \
+				.nat_port = sp,                                          \
+				.state = NSB_CT_NEW,                                     \
+				.pkts_orig = 1,                                          \
+				.wscale = { ws } }                                       \
+	}
+
+/* clang-format off */
+static const struct nat_step syn_option_steps[] = {
+	OPT_SYN("Linux's SYN (MSS, SACK_PERM, timestamps, NOP, WS 7)", 62100, opt_linux, WS(7)),
+	OPT_SYN("no SACK (MSS, NOP NOP, timestamps, NOP, WS 9)", 62101, opt_nosack, WS(9)),
+	OPT_SYN("no timestamps (MSS, NOP NOP SACK_PERM, NOP, WS 7)", 62102, opt_nots, WS(7)),
+	OPT_SYN("no window scale (MSS, SACK_PERM, timestamps)", 62103, opt_nows, WS_NONE),
+	OPT_SYN("WS 15: taken as 14 (RFC 7323)", 62104, opt_big, WS(14)),
+	OPT_SYN("WS first, then MSS: walked", 62105, opt_ws_first, WS(5)),
+	OPT_SYN("WS's bytes inside a SACK block: none", 62106, opt_in_sack, WS_NONE),
+	OPT_SYN("WS's bytes inside the timestamps: none", 62107, opt_in_ts, WS_NONE),
+};
+/* clang-format on */
+
 Test(masq, tcp_window_tracking)
 {
 	run_table(TABLE(window_steps));
+}
+
+Test(masq, syn_window_scale)
+{
+	run_table(TABLE(syn_option_steps));
 }
 
 Test(masq, claim_in_progress_is_live)

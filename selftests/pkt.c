@@ -173,11 +173,15 @@ static bool build_l4(const struct frame *f, uint8_t *l4, size_t *len)
 		 */
 		put32(&w, f->seq ? f->seq : (f->tcp_flags & TCPF_SYN) ? TCP_ISN : TCP_ISN + 1);
 		put32(&w, f->ack ? f->ack : (f->tcp_flags & TCPF_ACK) ? TCP_ISN + 1 : 0);
-		put8(&w, 5 << 4); /* data offset: 20 bytes */
+		if (f->tcp_opts_len % 4 || f->tcp_opts_len > 40)
+			return false;
+		put8(&w, (uint8_t)((5 + f->tcp_opts_len / 4) << 4)); /* data offset */
 		put8(&w, f->tcp_flags);
 		put16(&w, 0x7210); /* window */
 		put16(&w, 0);	   /* checksum, below */
 		put16(&w, 0);	   /* urgent pointer */
+		if (f->tcp_opts_len)
+			put(&w, f->tcp_opts, f->tcp_opts_len);
 		put_pattern(&w, payload);
 		if (w.overflow)
 			return false;

@@ -84,10 +84,12 @@ struct frame {
 	bool ip6_frag;	       /* a fragment header after them */
 
 	/* FR_TCP4, FR_UDP4 */
-	uint32_t sport, dport; /* host order; PORT_VAR(n) in the NAT tables */
-	uint8_t tcp_flags;     /* TCPF_* */
-	uint32_t seq, ack;     /* 0: SYN TCP_ISN, else TCP_ISN + 1; ack TCP_ISN + 1 with ACK */
-	bool no_csum;	       /* UDP: checksum 0 (none) */
+	uint32_t sport, dport;	 /* host order; PORT_VAR(n) in the NAT tables */
+	uint8_t tcp_flags;	 /* TCPF_* */
+	uint32_t seq, ack;	 /* 0: SYN TCP_ISN, else TCP_ISN + 1; ack TCP_ISN + 1 with ACK */
+	const uint8_t *tcp_opts; /* options after the 20-byte header, as sent */
+	uint8_t tcp_opts_len;	 /* a multiple of 4, up to 40 */
+	bool no_csum;		 /* UDP: checksum 0 (none) */
 
 	/* FR_ICMP4 */
 	uint8_t icmp_type, icmp_code;

@@ -52,13 +52,13 @@ static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct ns
 /*
  * p: a TCP SYN or a UDP datagram (the caller checked) to nk (as it arrives:
  * nat_addr:nat_port the host address and port, remote the client), which no
- * live flow holds; fwd: its forward. Window tracking learns the SYN from
- * the caller (dnat_open_v4()), outside this frame.
+ * live flow holds; fwd: its forward. *out: the new flow's ct key, for the
+ * caller's window tracking (outside this frame).
  */
 static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_config *cfg, const struct uplink_pkt *p,
 				      const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
-				      __u64 now)
+				      struct nsb_ct_key *out, __u64 now)
 {
 	const struct nsb_endpoint *ep;
 	struct nsb_ct_entry *ce = ct_scratch_get();
@@ -122,6 +122,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 		return nsb_drop(NSB_DROP_CT_FULL);
 	}
 	forwards_hit(fwd);
+	__builtin_memcpy(out, &ck, sizeof(ck));
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (!cur)
 		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
@@ -134,7 +135,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &ck, ck.saddr,
 			    now);
-	ct_account_reply(cur, p->proto, p->len, now);
+	ct_account_reply(cur, p->proto, skb->len - ETH_HLEN, now);
 	return nat_to_node(skb, v, ep, NSB_PATH_DNAT);
 }
 
@@ -145,18 +146,19 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
  * map's value.
  */
 __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
-			   const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd)
+			   const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
+			   struct nsb_ct_key *out)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
 	const struct nsb_config *cfg = config_get();
 	struct nsb_nat_key k;
 	int ret;
 
-	if (!p || !nk || !fwd || !cfg) {
+	if (!p || !nk || !fwd || !out || !cfg) {
 		ret = nsb_drop(NSB_DROP_INTERNAL);
 	} else {
 		k = *nk; /* map keys from our own stack */
-		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
+		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, out, bpf_ktime_get_ns());
 	}
 	return verdict_done(verdict_finish(skb, &v, ret));
 }
@@ -170,26 +172,30 @@ __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
 static __always_inline int dnat_open_v4(struct __sk_buff *skb, const struct nsb_config *cfg,
 					const struct uplink_pkt *p, const struct nsb_nat_key *nk,
 					struct rev_flow *rf, const struct tcp_seg *seg,
-					__u8 tcp_flags, __u64 now)
+					__u8 tcp_flags)
 {
+	bool tcp = p->proto == IPPROTO_TCP;
+	struct nsb_ct_entry *ce;
 	int ret;
 
 	/* only a SYN opens one over TCP */
-	if (!rf->fwd || (p->proto == IPPROTO_TCP &&
-			 (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
+	if (!rf->fwd || (tcp && (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
 		return NSB_NEXT;
 	if (uplink_src_forged(cfg, p->saddr))
 		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
-	ret = dnat_new_v4(skb, p, nk, rf->fwd);
+	/* rf->ck: room for the new flow's key, in a frame that has it already */
+	__builtin_memset(&rf->ck, 0, sizeof(rf->ck));
+	ret = dnat_new_v4(skb, p, nk, rf->fwd, &rf->ck);
 	/*
-	 * The SYN of the new flow, to window tracking: it starts the client's
-	 * side (a bare SYN from the opener always does). Here and not in
-	 * dnat_new_v4(): the two frames side by side, not stacked, keep the
-	 * chain within the verifier's 512 bytes.
+	 * The client's SYN opens its side of the new entry, found by the key
+	 * dnat_new_v4() made. Here and not there: the two frames side by
+	 * side, not stacked, keep the chain within the verifier's 512 bytes.
 	 */
-	if (p->proto == IPPROTO_TCP && ret == verdict_done(TC_ACT_REDIRECT) &&
-	    rev_nat_find(cfg, nk, now, rf))
-		tcp_track(skb, rf->ce, seg);
+	if (tcp && ret == verdict_done(TC_ACT_REDIRECT)) {
+		ce = bpf_map_lookup_elem(&ct, &rf->ck);
+		if (ce)
+			tcp_syn_open(skb, ce, seg);
+	}
 	return ret;
 }
 

@@ -29,7 +29,7 @@
  */
 static __always_inline int __from_uplink_l4(struct __sk_buff *skb, struct nsb_verdict *v,
 					    const struct nsb_config *cfg,
-					    const struct uplink_pkt *p, __u64 now)
+					    const struct uplink_pkt *p)
 {
 	struct {
 		__be16 sport, dport; /* ICMP: type, code; checksum */
@@ -67,9 +67,9 @@ static __always_inline int __from_uplink_l4(struct __sk_buff *skb, struct nsb_ve
 		nk.nat_port = h.dport;
 		nk.remote_port = h.sport;
 	}
-	if (!rev_nat_find(cfg, &nk, now, &rf))
-		return dnat_open_v4(skb, cfg, p, &nk, &rf, &seg, tcp_flags, now);
-	return rev_nat_reply(skb, v, p, &nk, &rf, &seg, port_off, now);
+	if (!rev_nat_find(cfg, &nk, &rf))
+		return dnat_open_v4(skb, cfg, p, &nk, &rf, &seg, tcp_flags);
+	return rev_nat_reply(skb, v, p, &nk, &rf, &seg, port_off);
 }
 
 /*
@@ -121,7 +121,6 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 	p.saddr = ip.saddr;
 	p.daddr = ip.daddr;
 	p.l4_off = ETH_HLEN + hlen;
-	p.len = skb->len - ETH_HLEN;
 	p.tot_len = tot;
 	p.frag = bpf_ntohs(ip.frag_off);
 	p.ip_id = ip.id;
@@ -132,12 +131,12 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 	switch (p.proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		return __from_uplink_l4(skb, v, cfg, &p, bpf_ktime_get_ns());
+		return __from_uplink_l4(skb, v, cfg, &p);
 	case IPPROTO_ICMP:
 		if (bpf_skb_load_bytes(skb, p.l4_off, &type, sizeof(type)))
 			return NSB_NEXT;
 		if (type == ICMP_ECHOREPLY)
-			return __from_uplink_l4(skb, v, cfg, &p, bpf_ktime_get_ns());
+			return __from_uplink_l4(skb, v, cfg, &p);
 		if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED &&
 		    type != ICMP_PARAMETERPROB)
 			return NSB_NEXT;

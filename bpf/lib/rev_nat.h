@@ -31,7 +31,6 @@
 struct uplink_pkt {
 	__be32 saddr, daddr; /* remote (or a router on the way), a host address */
 	__u32 l4_off;
-	__u32 len;     /* the frame less its Ethernet header */
 	__u32 tot_len; /* IPv4 total length, host order */
 	__u16 frag;    /* frag_off, host order */
 	__be16 ip_id;
@@ -45,6 +44,7 @@ struct rev_flow {
 	struct nsb_ct_entry *ce;
 	const struct nsb_endpoint *ep;
 	struct nsb_fwd_val *fwd; /* the port's forward, if it is a forwarded one */
+	__u64 now;		 /* read once a flow is found: the host's packets need no clock */
 };
 
 /*
@@ -53,7 +53,7 @@ struct rev_flow {
  * Any other is the host's, without a conntrack lookup.
  */
 static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
-					 __u64 now, struct rev_flow *rf)
+					 struct rev_flow *rf)
 {
 	__u32 port = bpf_ntohs(nk->nat_port);
 	bool uplink = nk->nat_addr == cfg->uplink_addr;
@@ -81,8 +81,10 @@ static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const str
 	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port; /* NSB_CT_F_CPORT */
 	rf->ck.proto = nk->proto;
 	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
-	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
-	    ct_expired(cfg, rf->ce, nk->proto, now))
+	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr)
+		return false;
+	rf->now = bpf_ktime_get_ns();
+	if (ct_expired(cfg, rf->ce, nk->proto, rf->now))
 		return false; /* a stale claim: the flow is gone */
 	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
 	return rf->ep; /* the node itself may be gone */
@@ -115,8 +117,10 @@ static __always_inline bool uplink_src_forged(const struct nsb_config *cfg, __be
 static __always_inline int rev_nat_reply(struct __sk_buff *skb, struct nsb_verdict *v,
 					 const struct uplink_pkt *p, const struct nsb_nat_key *nk,
 					 const struct rev_flow *rf, const struct tcp_seg *seg,
-					 __u32 port_off, __u64 now)
+					 __u32 port_off)
 {
+	__u64 now = rf->now;
+
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
 	if (p->proto == IPPROTO_TCP && tcp_track(skb, rf->ce, seg) != TCP_ACCEPT)
@@ -129,7 +133,7 @@ static __always_inline int rev_nat_reply(struct __sk_buff *skb, struct nsb_verdi
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf->ck,
 			    rf->ck.saddr, now);
-	ct_account_reply(rf->ce, p->proto, p->len, now);
+	ct_account_reply(rf->ce, p->proto, skb->len - ETH_HLEN, now);
 	return nat_to_node(skb, v, rf->ep,
 			   rf->ce->flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
 }
@@ -140,7 +144,7 @@ static __always_inline int rev_nat_reply(struct __sk_buff *skb, struct nsb_verdi
  */
 static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_verdict *v,
 					    const struct nsb_config *cfg,
-					    const struct uplink_pkt *p, __u64 now)
+					    const struct uplink_pkt *p)
 {
 	__u32 in_off = p->l4_off + sizeof(struct icmphdr), in_l4, port_off;
 	struct icmp_quote_nat q;
@@ -179,7 +183,7 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	default:
 		return NSB_NEXT;
 	}
-	if (!rev_nat_find(cfg, &nk, now, &rf))
+	if (!rev_nat_find(cfg, &nk, &rf))
 		return NSB_NEXT;
 	/* a forged source was dropped before the call (from_uplink_v4()) */
 
@@ -232,7 +236,7 @@ __noinline int rev_icmp_error_v4(struct __sk_buff *skb, const struct uplink_pkt 
 
 	if (!p || !cfg)
 		return REV_HOSTS;
-	ret = __rev_icmp_error(skb, &v, cfg, p, bpf_ktime_get_ns());
+	ret = __rev_icmp_error(skb, &v, cfg, p);
 	if (ret == NSB_NEXT && v.path == NSB_PATH_MAX)
 		return REV_HOSTS;
 	return verdict_done(verdict_finish(skb, &v, ret));
@@ -261,7 +265,7 @@ static __always_inline int rev_nat_later_frag(struct __sk_buff *skb, struct nsb_
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)
-		ct_account_reply(ce, p->proto, p->len, now);
+		ct_account_reply(ce, p->proto, skb->len - ETH_HLEN, now);
 	if (!(p->frag & IP_MF))
 		frag_done(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN);
 	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
