@@ -92,7 +92,11 @@ static __always_inline int ipv6_from_node(struct __sk_buff *skb, struct nsb_verd
 	mac_copy(mac, eth->h_source);
 	if (!__ipv6_is_unspec(&ip6->saddr) && !__ipv6_is_eui64_ll(&ip6->saddr, mac))
 		return nsb_drop(NSB_DROP_IPV6);
-	type = __ipv6_icmp_type(skb, ip6->nexthdr);
+	/* ICMPv6 right behind the header (neighbour discovery): its type in place */
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && (void *)(ip6 + 1) + 1 <= skb_data_end(skb))
+		type = *(__u8 *)(ip6 + 1);
+	else
+		type = __ipv6_icmp_type(skb, ip6->nexthdr);
 	if (type == -2 || type == ICMPV6_ROUTER_ADVERT || type == ICMPV6_REDIRECT ||
 	    type == ICMPV6_ROUTER_RENUM)
 		return nsb_drop(NSB_DROP_IPV6);
