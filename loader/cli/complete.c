@@ -292,7 +292,7 @@ static void emit_all(const struct ctx *c)
  * Positional words pos[0..npos) typed so far against form f: when they fit,
  * its token at npos goes into c (and the LAB they name into c->lab).
  */
-static void match_form(struct ctx *c, const struct form *f, char **pos, int npos)
+static bool match_form(struct ctx *c, const struct form *f, char **pos, int npos, bool add)
 {
 	struct tok toks[TOK_MAX];
 	int n = tokenize(f->usage, toks), i;
@@ -302,10 +302,12 @@ static void match_form(struct ctx *c, const struct form *f, char **pos, int npos
 		const struct tok *t = &toks[i < n ? i : n - 1];
 
 		if (!n || (i >= n && !t->repeat) || !tok_matches(t, pos[i]))
-			return;
+			return false;
 		if (!lab && strstr(t->word, "LAB") && !is_literal(t->word))
 			lab = pos[i];
 	}
+	if (!add)
+		return true;
 	if (lab)
 		c->lab = lab;
 	if (npos < n) {
@@ -317,6 +319,26 @@ static void match_form(struct ctx *c, const struct form *f, char **pos, int npos
 			snprintf(t.word, sizeof(t.word), "FILE"); /* CMD's own arguments */
 		add_tok(c, &t);
 	}
+	return true;
+}
+
+/* The options of d and of the forms the words fit, each table once. */
+static void emit_form_opts(struct ctx *c, const struct cli_cmd_doc *d, const struct form *forms,
+			   int nf, char **pos, int npos)
+{
+	const struct cli_opt *tabs[FORMS_MAX + 1];
+	int nt = 0;
+
+	tabs[nt++] = d->opts;
+	for (int f = 0; f < nf; f++) {
+		bool have = false;
+
+		for (int t = 0; t < nt; t++)
+			have |= tabs[t] == forms[f].opts;
+		if (!have && match_form(c, &forms[f], pos, npos, false))
+			tabs[nt++] = forms[f].opts;
+	}
+	emit_opts(c, tabs, nt);
 }
 
 /* Words after the command word ci: positionals, options; the word at cword is completed. */
@@ -358,10 +380,10 @@ static void complete_cmd(struct ctx *c, const struct cli_cmd_doc *d, int ci)
 			c->cur = eq + 1;
 			return opt_value(c, o);
 		}
-		return emit_opts(c, tabs, nt);
+		return emit_form_opts(c, d, forms, nf, pos, npos);
 	}
 	for (int f = 0; f < nf; f++)
-		match_form(c, &forms[f], pos, npos);
+		match_form(c, &forms[f], pos, npos, true);
 }
 
 /* The command word's index, past the global options; -1 when the word at cword is before it. */
