@@ -10,8 +10,9 @@
  * command's cli_opt table. A usage is a grammar: lowercase words separated
  * by '|' are literal sub-commands, uppercase ones are kinds (LAB, NODE,
  * NETWORK, MAP, FILE, CMD, NODE:PORT), "[X]" is optional, "X..." repeats.
- * A command whose row says only "sub|sub ..." has its forms below; one
- * with no forms here takes a LAB after its sub-command, as all of ours do.
+ * A command whose row says only "sub|sub ..." has its forms below (and
+ * down, whose LAB repeats); one with no forms here takes a LAB after its
+ * sub-command, as all of ours do.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ static const struct form sub_forms[] = {
 	{ "forward add LAB tcp|udp PORT NODE:PORT", forward_add_opts },
 	{ "forward del LAB tcp|udp PORT", forward_add_opts },
 	{ "forward list|show [LAB]", forward_opts },
+	{ "down LAB...", down_opts },
 	{ NULL, NULL },
 };
 
@@ -306,10 +308,10 @@ static bool match_form(struct ctx *c, const struct form *f, char **pos, int npos
 		if (!lab && strstr(t->word, "LAB") && !is_literal(t->word))
 			lab = pos[i];
 	}
-	if (!add)
-		return true;
 	if (lab)
 		c->lab = lab;
+	if (!add)
+		return true;
 	if (npos < n) {
 		add_tok(c, &toks[npos]);
 	} else if (n && toks[n - 1].repeat) {
@@ -320,6 +322,15 @@ static bool match_form(struct ctx *c, const struct form *f, char **pos, int npos
 		add_tok(c, &t);
 	}
 	return true;
+}
+
+/* The value of option o: --node NODE needs the LAB of the words before it. */
+static void opt_value_after(struct ctx *c, const struct form *forms, int nf, char **pos, int npos,
+			    const struct cli_opt *o)
+{
+	for (int f = 0; f < nf && !c->lab; f++)
+		match_form(c, &forms[f], pos, npos, false);
+	opt_value(c, o);
 }
 
 /* The options of d and of the forms the words fit, each table once. */
@@ -366,7 +377,8 @@ static void complete_cmd(struct ctx *c, const struct cli_cmd_doc *d, int ci)
 		dashdash = !strcmp(w, "--");
 		o = dashdash ? NULL : opt_named(tabs, nt, w);
 		if (o && o->arg && !strchr(w, '=') && ++i == c->cword)
-			return opt_value(c, o); /* the word is this option's value */
+			return opt_value_after(c, forms, nf, pos, npos,
+					       o); /* the word is its value */
 	}
 	if (!dashdash && c->cur[0] == '-') {
 		const struct cli_opt *o = opt_named(tabs, nt, c->cur);
@@ -378,7 +390,7 @@ static void complete_cmd(struct ctx *c, const struct cli_cmd_doc *d, int ci)
 			snprintf(prefix, sizeof(prefix), "%.*s", (int)(eq - c->cur + 1), c->cur);
 			c->prefix = prefix;
 			c->cur = eq + 1;
-			return opt_value(c, o);
+			return opt_value_after(c, forms, nf, pos, npos, o);
 		}
 		return emit_form_opts(c, d, forms, nf, pos, npos);
 	}
