@@ -46,6 +46,14 @@ SELF_SRCS := $(wildcard selftests/*.c)
 SELF_OBJS := $(patsubst selftests/%.c,$(OUT)/selftests/%.o,$(SELF_SRCS))
 
 NSBPF     := $(OUT)/nsbpf
+
+# Man pages: scdoc sources in man/, roff in $(OUT)/man/ (part of `all` when scdoc is there).
+SCDOC     ?= $(shell command -v scdoc 2>/dev/null)
+MAN_SRCS  := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(OUT)/man/%,$(MAN_SRCS))
+BINDIR    ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNIT_BIN  := $(OUT)/tests/unit_tests
 INTEG_BIN := $(OUT)/tests/integ_tests
 SELF_BIN  := $(OUT)/selftests/selftests
@@ -54,12 +62,12 @@ SELF_BIN  := $(OUT)/selftests/selftests
 CRITERION_FLAGS ?= --verbose=0
 INTEG_FLAGS ?= --jobs 1
 
-.PHONY: all test unit selftest integ check vmlinux clean install help
+.PHONY: all test unit selftest integ check vmlinux clean install uninstall man help
 # Skeletons are made from the objects; keep the objects too.
 .SECONDARY: $(BPF_OBJS)
 .DEFAULT_GOAL := all
 
-all: $(NSBPF) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN)
+all: $(NSBPF) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN) $(if $(SCDOC),man)
 
 help:
 	@echo 'targets:'
@@ -73,10 +81,12 @@ help:
 	@echo '  bench     benchmarks, nsbpf against the iptables/bridge way'
 	@echo '  check     static checks (cppcheck, clang-format)'
 	@echo '  vmlinux   regenerate vmlinux.h from $(VMLINUX_BTF)'
-	@echo '  install   install nsbpf into $$(PREFIX)/sbin (PREFIX=$(PREFIX))'
+	@echo '  man       the man pages nsbpf(1), nsbpf-topology(5) from man/*.scd (scdoc)'
+	@echo '  install   nsbpf, its man pages and bash completion under $$(DESTDIR)$$(PREFIX) (PREFIX=$(PREFIX))'
+	@echo '  uninstall remove what install put there'
 	@echo '  clean     remove $(OUT)'
 
-$(OUT) $(OUT)/bpf $(OUT)/loader $(OUT)/tests/unit $(OUT)/tests/integ $(OUT)/selftests:
+$(OUT) $(OUT)/bpf $(OUT)/loader $(OUT)/tests/unit $(OUT)/tests/integ $(OUT)/selftests $(OUT)/man:
 	$(Q)mkdir -p $@
 
 # vmlinux.h comes from the build machine's BTF (CO-RE relocates it for the
@@ -175,8 +185,24 @@ check: $(SKELS)
 		-D_GNU_SOURCE -Iloader -Imaps -I$(OUT) loader tests selftests/*.c bench/*.c
 	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
 
-install: $(NSBPF)
-	install -D -m 0755 $(NSBPF) $(DESTDIR)$(PREFIX)/sbin/nsbpf
+man: $(MAN_PAGES)
+
+$(OUT)/man/%: man/%.scd | $(OUT)/man
+	$(call msg,SCDOC,$@)
+	$(Q)if [ -z "$(SCDOC)" ]; then echo "man: scdoc is missing (apt-get install scdoc)" >&2; exit 1; fi
+	$(Q)$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
+
+# The man pages go in when scdoc could build them (a note says so otherwise).
+install: $(NSBPF) $(if $(SCDOC),man)
+	install -D -m 0755 $(NSBPF) $(DESTDIR)$(BINDIR)/nsbpf
+	$(if $(SCDOC),,@echo "install: no scdoc, no man pages (apt-get install scdoc)" >&2)
+	$(foreach p,$(if $(SCDOC),$(MAN_PAGES)),install -D -m 0644 $(p) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
+	install -D -m 0644 completion/nsbpf.bash $(DESTDIR)$(BASHCOMPDIR)/nsbpf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nsbpf $(DESTDIR)$(BASHCOMPDIR)/nsbpf \
+		$(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
 clean:
 	$(call msg,CLEAN,$(OUT))

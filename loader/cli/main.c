@@ -11,13 +11,17 @@
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
+static int cmd_complete(int argc, char **argv);
 
-static const struct nsb_cmd main_cmds[] = { { "help", cmd_help },	{ "up", cmd_up },
-					    { "down", cmd_down },	{ "status", cmd_status },
-					    { "show", cmd_status },	{ "exec", cmd_exec },
-					    { "stats", cmd_stats },	{ "nat", cmd_nat },
-					    { "forward", cmd_forward }, { "forwards", cmd_forward },
-					    { "version", cmd_version }, { NULL } };
+static const struct nsb_cmd main_cmds[] = {
+	{ "help", cmd_help },		{ "up", cmd_up },
+	{ "down", cmd_down },		{ "status", cmd_status },
+	{ "show", cmd_status },		{ "exec", cmd_exec },
+	{ "stats", cmd_stats },		{ "nat", cmd_nat },
+	{ "forward", cmd_forward },	{ "forwards", cmd_forward },
+	{ "version", cmd_version },	{ "graph", cmd_graph },
+	{ "__complete", cmd_complete }, { NULL }
+};
 
 /* The commands as the help lists them, with their options: a completion generator reads this. */
 static const struct cli_cmd_doc main_docs[] = {
@@ -31,6 +35,7 @@ static const struct cli_cmd_doc main_docs[] = {
 	{ "nat", "nat list|flush|on|off ...", "masqueraded flows; masquerade per network",
 	  nat_opts },
 	{ "forward", "forward add|del|list ...", "port forwards of a running lab", forward_opts },
+	{ "graph", "graph FILE|LAB", "draw a file or a lab (mermaid, dot)", graph_opts },
 	{ "version", "version", "print the version", NULL },
 	{ NULL }
 };
@@ -50,6 +55,12 @@ static int cmd_help(int argc, char **argv)
 	opts_print(stdout, opts_global_table);
 	printf("\nexit status: 0 ok, 1 the operation failed, 2 bad usage or invalid input\n");
 	return EXIT_OK;
+}
+
+/* Hidden (not in main_docs): the generator the bash completion calls. */
+static int cmd_complete(int argc, char **argv)
+{
+	return cli_complete(main_docs, argc, argv);
 }
 
 static int cmd_version(int argc, char **argv)

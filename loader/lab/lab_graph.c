@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A running lab read back into a struct topo for the drawing (lab_graph.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lab/lab_graph.h"
+#include "lab/rules.h"
+#include "nsbpf_maps.h"
+#include "sys/pins.h"
+
+/* Masquerade as it is now: the networks map's flag (nat on|off change it at run time). */
+static int nets_now(const struct lab_info *li, struct topo *t, struct err_msg *e)
+{
+	int fd = pins_map_open(li->name, "networks"), err = 0;
+
+	if (fd < 0)
+		return err_set(e, fd, "lab %s: open its networks map: %s", li->name, strerror(-fd));
+	for (size_t i = 0; i < li->n_nets; i++) {
+		const struct lab_net *ln = &li->nets[i];
+		struct topo_network *n = &t->networks[i];
+		struct nsb_network val;
+		__u32 id = (__u32)ln->id;
+
+		snprintf(n->name, sizeof(n->name), "%s", ln->name);
+		n->subnet = ln->subnet;
+		n->prefix = (uint8_t)ln->prefix;
+		n->gateway = ln->gateway;
+		n->reach = ln->reach;
+		n->masquerade = ln->masquerade;
+		if (bpf_map_lookup_elem(fd, &id, &val)) {
+			err = err_set(e, -errno, "lab %s: network %s: %s", li->name, ln->name,
+				      strerror(errno));
+			break;
+		}
+		n->masquerade = !!(val.flags & NSB_NET_F_MASQUERADE);
+	}
+	close(fd);
+	return err;
+}
+
+static void nodes_of(const struct lab_info *li, struct topo *t)
+{
+	for (size_t k = 0; k < li->n_nodes; k++) {
+		const struct lab_node *ln = &li->nodes[k];
+		struct topo_node *n = &t->nodes[k];
+
+		snprintf(n->name, sizeof(n->name), "%s", ln->name);
+		n->network = topo_network_index(t, ln->network);
+		n->ip = ln->ip;
+	}
+}
+
+/* The forwards map's entries; one that leads to no node of the lab is left out. */
+static int forwards_of(const struct lab_info *li, struct topo *t, struct err_msg *e)
+{
+	struct fwd_entry *v = NULL;
+	size_t n = 0;
+	int err = rules_forwards_list(li, &v, &n);
+
+	if (err)
+		return err_set(e, err, "lab %s: read its forwards: %s", li->name, strerror(-err));
+	t->forwards = calloc(n ? n : 1, sizeof(*t->forwards));
+	if (!t->forwards) {
+		free(v);
+		return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct topo_forward *f = &t->forwards[t->n_forwards];
+
+		f->node = topo_node_index(t, v[i].spec.node);
+		if (f->node < 0)
+			continue;
+		f->proto = v[i].spec.proto;
+		f->host_ip = v[i].spec.host_ip;
+		f->port = v[i].spec.port;
+		f->port_end = v[i].spec.port_end;
+		f->to_port = v[i].spec.to_port;
+		f->to_port_end = v[i].spec.to_port_end;
+		t->n_forwards++;
+	}
+	free(v);
+	return 0;
+}
+
+int lab_graph_topo(const struct lab_info *li, struct topo **out, struct err_msg *e)
+{
+	struct topo *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+	snprintf(t->name, sizeof(t->name), "%s", li->name);
+	snprintf(t->uplink, sizeof(t->uplink), "%s", li->uplink);
+	t->networks = calloc(li->n_nets ? li->n_nets : 1, sizeof(*t->networks));
+	t->nodes = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*t->nodes));
+	if (!t->networks || !t->nodes) {
+		err = err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+		goto fail;
+	}
+	t->n_networks = li->n_nets;
+	t->n_nodes = li->n_nodes;
+	err = nets_now(li, t, e);
+	if (!err) {
+		nodes_of(li, t);
+		err = forwards_of(li, t, e);
+	}
+	if (!err) {
+		*out = t;
+		return 0;
+	}
+fail:
+	topo_free(t);
+	return err;
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The drawing of a lab (topo_graph.h), into a memory stream. Ids are
+ * generated (net0, node3, uplink): names may hold '-', which neither
+ * Mermaid nor dot takes in a bare id, and labels carry the names. Names
+ * are [a-z0-9-], so no label needs escaping.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo/topo_graph.h"
+#include "util/addr.h"
+
+struct gw {
+	FILE *f;
+	const struct topo *t;
+	enum topo_graph_format fmt;
+	const char *br; /* a line break inside a label */
+};
+
+int topo_graph_format_parse(const char *s, enum topo_graph_format *f)
+{
+	if (!strcmp(s, "mermaid"))
+		*f = TOPO_GRAPH_MERMAID;
+	else if (!strcmp(s, "dot"))
+		*f = TOPO_GRAPH_DOT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *topo_graph_format_name(enum topo_graph_format f)
+{
+	return f == TOPO_GRAPH_DOT ? "dot" : "mermaid";
+}
+
+static bool net_isolated(const struct topo *t, size_t i)
+{
+	return t->n_networks > 1 && !(t->networks[i].reach & ~(1ull << i));
+}
+
+/* "planet 10.10.0.0/16" BR "gateway 10.10.0.1" [BR "isolated"]; dot puts the gateway apart. */
+static void net_label(const struct gw *g, size_t i, bool with_gateway)
+{
+	const struct topo_network *n = &g->t->networks[i];
+	char a[IPV4_STRLEN], b[IPV4_STRLEN];
+
+	fprintf(g->f, "%s %s/%u", n->name, ipv4_str(n->subnet, a), n->prefix);
+	if (with_gateway)
+		fprintf(g->f, "%sgateway %s", g->br, ipv4_str(n->gateway, b));
+	if (net_isolated(g->t, i))
+		fprintf(g->f, "%sisolated", g->br);
+}
+
+/* "tcp 6000 -> 8080", "udp 127.0.0.1:5353-5354 -> 53-54" */
+static void fwd_label(const struct gw *g, const struct topo_forward *fw)
+{
+	char a[IPV4_STRLEN];
+
+	fprintf(g->f, "%s ", fw->proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (fw->host_ip)
+		fprintf(g->f, "%s:", ipv4_str(fw->host_ip, a));
+	fprintf(g->f, "%u", fw->port);
+	if (fw->port_end != fw->port)
+		fprintf(g->f, "-%u", fw->port_end);
+	fprintf(g->f, " -> %u", fw->to_port);
+	if (fw->to_port_end != fw->to_port)
+		fprintf(g->f, "-%u", fw->to_port_end);
+}
+
+static void node_box(const struct gw *g, size_t k)
+{
+	const struct topo_node *n = &g->t->nodes[k];
+	char a[IPV4_STRLEN];
+
+	if (g->fmt == TOPO_GRAPH_DOT)
+		fprintf(g->f, "    node%zu [label=\"%s%s%s\"];\n", k, n->name, g->br,
+			ipv4_str(n->ip, a));
+	else
+		fprintf(g->f, "    node%zu[\"%s%s%s\"]\n", k, n->name, g->br, ipv4_str(n->ip, a));
+}
+
+/* Network i and its nodes: a Mermaid subgraph, or a dot cluster around its gateway. */
+static void net_box(const struct gw *g, size_t i)
+{
+	char a[IPV4_STRLEN];
+
+	if (g->fmt == TOPO_GRAPH_DOT) {
+		fprintf(g->f, "  subgraph cluster_net%zu {\n    label=\"", i);
+		net_label(g, i, false);
+		fprintf(g->f, "\";\n    net%zu [label=\"gateway %s\", shape=ellipse];\n", i,
+			ipv4_str(g->t->networks[i].gateway, a));
+	} else {
+		fprintf(g->f, "  subgraph net%zu[\"", i);
+		net_label(g, i, true);
+		fprintf(g->f, "\"]\n");
+	}
+	for (size_t k = 0; k < g->t->n_nodes; k++)
+		if ((size_t)g->t->nodes[k].network == i)
+			node_box(g, k);
+	fprintf(g->f, g->fmt == TOPO_GRAPH_DOT ? "  }\n" : "  end\n");
+}
+
+/* An edge from a to b; label NULL: none. dot edges between clusters name them. */
+static void edge(const struct gw *g, const char *a, const char *b, bool both, bool cluster_a,
+		 bool cluster_b)
+{
+	if (g->fmt == TOPO_GRAPH_MERMAID) {
+		fprintf(g->f, "  %s %s|\"", a, both ? "<-->" : "-->");
+		return; /* the caller writes the label, then edge_end() */
+	}
+	fprintf(g->f, "  %s -> %s [", a, b);
+	if (both)
+		fprintf(g->f, "dir=both, ");
+	if (cluster_a)
+		fprintf(g->f, "ltail=cluster_%s, ", a);
+	if (cluster_b)
+		fprintf(g->f, "lhead=cluster_%s, ", b);
+	fprintf(g->f, "label=\"");
+}
+
+static void edge_end(const struct gw *g, const char *b)
+{
+	if (g->fmt == TOPO_GRAPH_MERMAID)
+		fprintf(g->f, "\"| %s\n", b);
+	else
+		fprintf(g->f, "\"];\n");
+}
+
+/* reach between networks, each pair once (reach is symmetric). */
+static void reach_edges(const struct gw *g)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < g->t->n_networks; i++)
+		for (size_t j = i + 1; j < g->t->n_networks; j++) {
+			if (!(g->t->networks[i].reach & (1ull << j)))
+				continue;
+			snprintf(a, sizeof(a), "net%zu", i);
+			snprintf(b, sizeof(b), "net%zu", j);
+			edge(g, a, b, true, true, true);
+			fprintf(g->f, "reach");
+			edge_end(g, b);
+		}
+}
+
+/* The uplink box, masquerade into it, forwards out of it. */
+static void uplink_edges(const struct gw *g, const char *uplink)
+{
+	char a[32], b[32];
+
+	if (g->fmt == TOPO_GRAPH_DOT)
+		fprintf(g->f, "  uplink [label=\"%s%s\", shape=doubleoctagon];\n",
+			uplink ? "uplink " : "host (no uplink)", uplink ? uplink : "");
+	else
+		fprintf(g->f, "  uplink([\"%s%s\"])\n", uplink ? "uplink " : "host (no uplink)",
+			uplink ? uplink : "");
+	for (size_t i = 0; i < g->t->n_networks; i++) {
+		if (!g->t->networks[i].masquerade)
+			continue;
+		snprintf(a, sizeof(a), "net%zu", i);
+		edge(g, a, "uplink", false, true, false);
+		fprintf(g->f, "masquerade");
+		edge_end(g, "uplink");
+	}
+	for (size_t k = 0; k < g->t->n_forwards; k++) {
+		snprintf(b, sizeof(b), "node%d", g->t->forwards[k].node);
+		edge(g, "uplink", b, false, false, false);
+		fwd_label(g, &g->t->forwards[k]);
+		edge_end(g, b);
+	}
+}
+
+static void draw(const struct gw *g, const char *uplink)
+{
+	if (g->fmt == TOPO_GRAPH_DOT)
+		fprintf(g->f,
+			"digraph \"%s\" {\n  compound=true;\n  rankdir=LR;\n  node [shape=box];\n",
+			g->t->name);
+	else
+		fprintf(g->f, "flowchart LR\n  %%%% nsbpf lab %s\n", g->t->name);
+	for (size_t i = 0; i < g->t->n_networks; i++)
+		net_box(g, i);
+	reach_edges(g);
+	uplink_edges(g, uplink);
+	if (g->fmt == TOPO_GRAPH_DOT)
+		fprintf(g->f, "}\n");
+}
+
+char *topo_graph(const struct topo *t, const char *uplink, enum topo_graph_format f)
+{
+	struct gw g = { .t = t, .fmt = f, .br = f == TOPO_GRAPH_DOT ? "\\n" : "<br/>" };
+	char *buf = NULL;
+	size_t len = 0;
+
+	g.f = open_memstream(&buf, &len);
+	if (!g.f)
+		return NULL;
+	draw(&g, uplink);
+	if (fclose(g.f)) {
+		free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return buf;
+}
