@@ -47,11 +47,6 @@
  * otherwise; the bounds default to 60 s and 5,000,000 frames, whichever
  * comes first. A violation prints the seed, the frame's index, the frame
  * in and out in hex, and the line that replays it.
- *
- * A known bug is stepped over only behind its own switch, and only in its
- * exact case (scripts/run-tests.sh sets it; `make fuzz` does not):
- *   FUZZ_KNOWN_BUG_ICMP_TRAILER=1  an ICMP error from outside with bytes
- *	after its datagram gets a bad checksum (known_icmp_trailer())
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -340,13 +335,11 @@ struct fz {
 	uint64_t seed;
 	uint64_t max_pkts;
 	double max_secs;
-	bool known_icmp_trailer;
 	uint32_t uplink_if;
 	struct live live[NLIVE];
 	uint64_t idx;	   /* frames run so far */
 	uint64_t ct_bound; /* ct entries there may be, at most */
 	uint64_t epochs, reopened, refused, csum_checked;
-	uint64_t icmp_trailer_hits;
 	uint64_t verdicts[H_MAX][4]; /* ok, shot, redirect, unspec */
 	uint64_t slots[NSB_STAT_MAX];
 	uint64_t untraced;
@@ -1063,27 +1056,6 @@ static void check_redirect(struct fz *z, const struct pre *pr)
 	}
 }
 
-/*
- * FUZZ_KNOWN_BUG_ICMP_TRAILER: from_uplink translating an ICMP error whose
- * frame goes on past its IPv4 datagram (Ethernet padding, or any trailing
- * bytes: legal, the stack trims them) and whose quote ends before what
- * __rev_icmp_error() reads and rewrites of the quoted transport header: its
- * first 8 bytes (ports, echo id), and for TCP its checksum at 16. It bounds
- * them by skb->len instead of the datagram's end, so it rewrites bytes past
- * the ICMP message and adds their change to the ICMP checksum, which does
- * not cover them: the node gets the error with a bad ICMP checksum. True
- * when the current frame is that case.
- */
-static bool known_icmp_trailer(const struct fz *z, const struct pre *pr)
-{
-	const struct pview *v = &pr->v;
-
-	if (!z->known_icmp_trailer || z->cur.hook != H_FROM_UPLINK || !v->ip ||
-	    v->proto != IPPROTO_ICMP || !v->inner || z->cur.p.len <= 14 + v->tot)
-		return false;
-	return v->in_l4 + (v->in_proto == IPPROTO_TCP ? 18 : 8) > 14 + v->tot;
-}
-
 /* (b), (d), then (a), (e), (f). */
 static void check_frame(struct fz *z, const struct pre *pr)
 {
@@ -1128,14 +1100,10 @@ static void check_frame(struct fz *z, const struct pre *pr)
 			  hook_name[fp->hook], verdict);
 	if (emitted && pr->csum_ok && r->out_len >= 14 && get16(r->out + 12) == 0x0800) {
 		z->csum_checked++;
-		if (!frame_csums_ok(r->out, r->out_len, why, sizeof(why))) {
-			if (!known_icmp_trailer(z, pr))
-				violation(z, "(b)",
-					  "emitted with a bad checksum (%s); it came in "
-					  "with valid ones",
-					  why);
-			z->icmp_trailer_hits++;
-		}
+		if (!frame_csums_ok(r->out, r->out_len, why, sizeof(why)))
+			violation(z, "(b)",
+				  "emitted with a bad checksum (%s); it came in with valid ones",
+				  why);
 	}
 	if (verdict == TC_ACT_REDIRECT)
 		check_redirect(z, pr);
@@ -2651,16 +2619,11 @@ static void summary(const struct fz *z, double secs)
 		if (z->slots[s])
 			fprintf(stderr, " %s %" PRIu64, st_slot_name(s), z->slots[s]);
 	fprintf(stderr, " (host's, untraced) %" PRIu64 "\n", z->untraced);
-	if (z->known_icmp_trailer)
-		fprintf(stderr,
-			"fuzz:   FUZZ_KNOWN_BUG_ICMP_TRAILER: an ICMP error with trailing "
-			"bytes got a bad checksum %" PRIu64 " times, stepped over\n",
-			z->icmp_trailer_hits);
 }
 
 Test(fuzz, datapath)
 {
-	uint64_t pkts = 0, secs = 0, flag = 0;
+	uint64_t pkts = 0, secs = 0;
 	bool has_pkts = env_u64("FUZZ_PACKETS", &pkts), has_secs = env_u64("FUZZ_SECONDS", &secs);
 	struct fz *z;
 	double t0, t;
@@ -2674,10 +2637,8 @@ Test(fuzz, datapath)
 	z->rng.s = z->seed;
 	z->max_pkts = has_pkts ? pkts : FZ_DEFAULT_PACKETS;
 	z->max_secs = has_secs ? (double)secs : FZ_DEFAULT_SECONDS;
-	z->known_icmp_trailer = env_u64("FUZZ_KNOWN_BUG_ICMP_TRAILER", &flag) && flag;
-	fprintf(stderr, "fuzz: seed 0x%016" PRIx64 ", up to %" PRIu64 " frames or %.0f s%s\n",
-		z->seed, z->max_pkts, z->max_secs,
-		z->known_icmp_trailer ? ", stepping over FUZZ_KNOWN_BUG_ICMP_TRAILER" : "");
+	fprintf(stderr, "fuzz: seed 0x%016" PRIx64 ", up to %" PRIu64 " frames or %.0f s\n",
+		z->seed, z->max_pkts, z->max_secs);
 
 	z->uplink_if = (uint32_t)st_uplink();
 	st_setup(&z->env, true);
