@@ -9,41 +9,45 @@
 #include "lab/lab.h"
 #include "lab/rules.h"
 #include "topo/topo.h"
+#include "util/hint.h"
 #include "util/log.h"
+#include "util/plural.h"
 
 struct cli_opts cli_opts;
 
 int cli_dispatch(const struct nsb_cmd *cmds, const char *object, int argc, char **argv)
 {
 	const struct nsb_cmd *c;
+	char hint[96];
 
 	if (argc < 1)
 		return cmds[0].fn(argc, argv);
 	for (c = cmds; c->name; c++)
 		if (!strcmp(c->name, argv[0]))
 			return c->fn(argc, argv);
-	cli_err("%s: unknown command \"%s\" (try \"nsbpf %s help\")", object, argv[0], object);
+	cli_err("%s: unknown command \"%s\"%s (try \"nsbpf %s help\")", object, argv[0],
+		cli_cmd_hint(cmds, argv[0], hint, sizeof(hint)), object);
 	return EXIT_USAGE;
 }
 
-void cli_err(const char *fmt, ...)
+const char *cli_cmd_hint(const struct nsb_cmd *cmds, const char *word, char *buf, size_t len)
 {
-	char buf[1024];
-	va_list ap;
+	struct hint h;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (cli_opts.json) {
-		struct out o;
+	hint_init(&h, word);
+	for (; cmds->name; cmds++)
+		hint_try(&h, cmds->name);
+	return hint_str(&h, buf, len);
+}
 
-		out_begin(&o, stdout, true);
-		out_obj_open(&o, NULL);
-		out_str(&o, "error", buf);
-		out_obj_close(&o);
-		out_end(&o);
+int cli_usage(const char *who, const char *usage, void (*help)(void))
+{
+	if (!cli_opts.json) {
+		help();
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "nsbpf: %s\n", buf);
+	cli_err("%s: usage: %s", who, usage);
+	return EXIT_USAGE;
 }
 
 void cli_say(const char *fmt, ...)
@@ -67,12 +71,30 @@ int cli_check_lab(const char *lab)
 	return 0;
 }
 
+const char *cli_lab_hint(const char *lab, char *buf, size_t len)
+{
+	struct lab_names labs;
+	struct hint h;
+
+	buf[0] = '\0';
+	if (lab_list(&labs, NULL))
+		return buf;
+	hint_init(&h, lab);
+	for (size_t i = 0; i < labs.n; i++)
+		hint_try(&h, labs.name[i]);
+	hint_str(&h, buf, len);
+	lab_names_free(&labs);
+	return buf;
+}
+
 int cli_lab_is_up(const char *lab)
 {
+	char hint[TOPO_NAME_MAX + 32];
+
 	if (cli_check_lab(lab))
 		return EXIT_USAGE;
 	if (!lab_exists(lab)) {
-		cli_err("lab %s is not up", lab);
+		cli_err("lab %s is not up%s", lab, cli_lab_hint(lab, hint, sizeof(hint)));
 		return EXIT_FAIL;
 	}
 	cli_recover_lab(lab);
@@ -82,8 +104,8 @@ int cli_lab_is_up(const char *lab)
 void cli_report_undone(const char *lab, size_t n)
 {
 	if (n)
-		pr_warn("lab %s: undid an interrupted forward batch of %zu forward%s\n", lab, n,
-			n == 1 ? "" : "s");
+		pr_warn("lab %s: undid an interrupted forward batch of %zu %s\n", lab, n,
+			plural(n, "forward", "forwards"));
 }
 
 void cli_recover_lab(const char *lab)
@@ -105,7 +127,8 @@ int cli_open_lab(const char *lab, struct lab_info *li)
 	if (ret)
 		return ret;
 	if (lab_info_read(lab, li)) {
-		cli_err("lab %s is not up", lab);
+		cli_err("lab %s is partly up (interrupted?): \"nsbpf down %s\" cleans it up", lab,
+			lab);
 		return EXIT_FAIL;
 	}
 	if (lab_check_here(li, &e)) {
@@ -114,4 +137,24 @@ int cli_open_lab(const char *lab, struct lab_info *li)
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+const char *cli_node_hint(const struct lab_info *li, const char *node, char *buf, size_t len)
+{
+	struct hint h;
+
+	hint_init(&h, node);
+	for (size_t i = 0; i < li->n_nodes; i++)
+		hint_try(&h, li->nodes[i].name);
+	return hint_str(&h, buf, len);
+}
+
+const char *cli_net_hint(const struct lab_info *li, const char *net, char *buf, size_t len)
+{
+	struct hint h;
+
+	hint_init(&h, net);
+	for (size_t i = 0; i < li->n_nets; i++)
+		hint_try(&h, li->nets[i].name);
+	return hint_str(&h, buf, len);
 }

@@ -5,7 +5,10 @@
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/out.h"
+#include "cli/progress.h"
 #include "lab/lab.h"
+#include "util/plural.h"
 
 static void down_help(void)
 {
@@ -23,46 +26,92 @@ static void down_help(void)
 	       "namespace that still exists is refused: run down where it was brought up.\n");
 }
 
+static const struct {
+	enum lab_obj kind;
+	const char *key; /* JSON */
+	const char *one, *many;
+} kinds[] = {
+	{ LAB_OBJ_NETNS, "namespaces", "namespace", "namespaces" },
+	{ LAB_OBJ_LINK, "links", "link", "links" },
+	{ LAB_OBJ_PIN, "pins", "pin", "pins" },
+	{ LAB_OBJ_FILTER, "tc_filters", "tc filter", "tc filters" },
+};
+
 /* "2 namespaces, 15 pins" from counts by enum lab_obj; "nothing" for none. */
 static const char *kinds_str(const unsigned int *n, char *buf, size_t len)
 {
-	static const struct {
-		enum lab_obj kind;
-		const char *one, *many;
-	} names[] = {
-		{ LAB_OBJ_NETNS, "namespace", "namespaces" },
-		{ LAB_OBJ_LINK, "link", "links" },
-		{ LAB_OBJ_PIN, "pin", "pins" },
-		{ LAB_OBJ_FILTER, "tc filter", "tc filters" },
-	};
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		unsigned int c = n[names[i].kind];
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		unsigned int c = n[kinds[i].kind];
 
 		if (c && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%u %s", off ? ", " : "", c,
-						c == 1 ? names[i].one : names[i].many);
+						plural(c, kinds[i].one, kinds[i].many));
 	}
 	return off ? buf : "nothing";
+}
+
+/* JSON {"namespaces": N, "links": N, "pins": N, "tc_filters": N}. */
+static void print_kinds(struct out *o, const char *key, const unsigned int *n)
+{
+	print_open_object(o, key);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		print_uint(o, kinds[i].key, NULL, n[kinds[i].kind]);
+	print_close_object(o);
+}
+
+/* One lab: a line of text, an object of "labs"; EXIT_FAIL when it could not go. */
+static int down_one(struct out *o, const char *lab)
+{
+	char removed[256], gone[256];
+	struct cli_progress pr;
+	struct down_result r;
+	struct lab_info li;
+	size_t nodes = 0;
+	int err;
+
+	/* progress for big labs: their size from the lab file (none: a partial lab) */
+	if (!lab_info_read(lab, &li)) {
+		nodes = li.n_nodes;
+		lab_info_free(&li);
+	}
+	progress_init(&pr, nodes);
+	err = lab_down(lab, &pr.lp, &r);
+	progress_end(&pr);
+	if (err)
+		cli_err("%s", r.err.text);
+	print_open_object(o, NULL);
+	print_string(o, "name", "lab %s ", lab);
+	print_bool(o, "was_up", NULL, r.was_up);
+	print_bool(o, "orphaned", NULL, r.orphaned);
+	print_bool(o, "removed_all", NULL, !err);
+	print_kinds(o, "removed", r.removed);
+	print_kinds(o, "gone", r.gone);
+	if (err)
+		print_text(o, "could not be removed completely\n");
+	else if (r.orphaned)
+		print_text(o, "is down: it was orphaned; removed %s; gone with it before: %s\n",
+			   kinds_str(r.removed, removed, sizeof(removed)),
+			   kinds_str(r.gone, gone, sizeof(gone)));
+	else if (r.was_up)
+		print_text(o, "is down\n");
+	else
+		print_text(o, "is not up: nothing to do\n");
+	print_close_object(o);
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 const struct cli_opt down_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
 int cmd_down(int argc, char **argv)
 {
-	int ret = EXIT_OK;
+	int ret = opts_simple(&argc, argv, down_opts, "down", 0, down_help);
+	struct out o;
 
-	switch (opts_parse(&argc, argv, down_opts, "down", 0)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		down_help();
-		return EXIT_OK;
-	default:
-		return EXIT_USAGE;
-	}
+	if (ret >= 0)
+		return ret;
 	if (argc < 2) {
 		cli_err("down: missing LAB (try \"nsbpf down --help\")");
 		return EXIT_USAGE;
@@ -70,23 +119,13 @@ int cmd_down(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (cli_check_lab(argv[i]))
 			return EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		struct down_result r;
-
-		if (lab_down(argv[i], &r)) {
-			cli_err("%s", r.err.text);
-			ret = EXIT_FAIL;
-		} else if (r.orphaned) {
-			char removed[256], gone[256];
-
-			cli_say("lab %s is down: it was orphaned; removed %s; gone with it before: %s\n",
-				argv[i], kinds_str(r.removed, removed, sizeof(removed)),
-				kinds_str(r.gone, gone, sizeof(gone)));
-		} else if (r.was_up) {
-			cli_say("lab %s is down\n", argv[i]);
-		} else {
-			cli_say("lab %s is not up: nothing to do\n", argv[i]);
-		}
-	}
+	ret = EXIT_OK;
+	out_begin(&o, stdout, cli_opts.json);
+	print_open_object(&o, NULL);
+	print_open_array(&o, "labs");
+	for (int i = 1; i < argc; i++)
+		ret |= down_one(&o, argv[i]);
+	print_close_array(&o);
+	cli_doc_end(&o);
 	return ret;
 }

@@ -24,20 +24,15 @@ const struct cli_opt exec_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 int cmd_exec(int argc, char **argv)
 {
 	const struct lab_node *node;
+	char hint[TOPO_NAME_MAX + 32];
 	struct lab_info li;
 	struct err_msg e;
 	int cmd = 3, ret, err;
 
 	/* Options stop at NODE: what follows is CMD's, untouched (`ip -j link`). */
-	switch (opts_parse(&argc, argv, exec_opts, "exec", 2)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		exec_help();
-		return EXIT_OK;
-	default:
-		return EXIT_USAGE;
-	}
+	ret = opts_simple(&argc, argv, exec_opts, "exec", 2, exec_help);
+	if (ret >= 0)
+		return ret;
 	if (argc > 3 && !strcmp(argv[3], "--"))
 		cmd = 4;
 	if (argc <= cmd) {
@@ -49,7 +44,8 @@ int cmd_exec(int argc, char **argv)
 		return ret;
 	node = lab_node_find(&li, argv[2]);
 	if (!node) {
-		cli_err("lab %s has no node \"%s\"", argv[1], argv[2]);
+		cli_err("lab %s has no node \"%s\"%s", argv[1], argv[2],
+			cli_node_hint(&li, argv[2], hint, sizeof(hint)));
 		lab_info_free(&li);
 		return EXIT_USAGE;
 	}

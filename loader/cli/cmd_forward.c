@@ -20,6 +20,7 @@
 #include "lab/rules.h"
 #include "util/addr.h"
 #include "util/input_file.h"
+#include "util/plural.h"
 
 static int forward_list(int argc, char **argv);
 static int forward_add(int argc, char **argv);
@@ -34,10 +35,8 @@ static const struct nsb_cmd forward_cmds[] = { { "list", forward_list },
 					       { "help", forward_help },
 					       { NULL } };
 
-static int forward_help(int argc, char **argv)
+static void forward_usage(void)
 {
-	(void)argc;
-	(void)argv;
 	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--force]\n"
 	       "       nsbpf forward add LAB --file FILE [--force]   (FILE - : standard input)\n"
 	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END]\n"
@@ -58,13 +57,21 @@ static int forward_help(int argc, char **argv)
 	       "undoes it.\n"
 	       "\n"
 	       "PROTO := tcp | udp\n");
+}
+
+static int forward_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	forward_usage();
 	return EXIT_OK;
 }
 
 /* One forward to add or delete, and where it was spelled (for messages). */
 struct fwd_req {
 	struct fwd_spec spec;
-	char where[64]; /* "FILE:LINE" or "" for the command line */
+	const char *file; /* NULL: the command line */
+	int line;
 };
 
 /* A line's words: add's three, or del's two (or add's three: the same file). */
@@ -112,10 +119,9 @@ static int read_batch(const char *file, bool del, struct fwd_req **out, size_t *
 			}
 			v = g;
 		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		snprintf(v[cnt].where, sizeof(v[cnt].where), "%s:%zu", file, lineno);
+		v[cnt] = (struct fwd_req){ .file = file, .line = (int)lineno };
 		if (parse_line(del, argc, argv, &v[cnt].spec, err, sizeof(err))) {
-			cli_err("%s: %s", v[cnt].where, err);
+			cli_err_at(file, (int)lineno, 0, "%s", err);
 			bad = 1;
 			continue;
 		}
@@ -139,9 +145,10 @@ static int report_probs(const char *what, const struct fwd_req *reqs, const stru
 
 		if (p->index == ERR_NO_INDEX)
 			cli_err("%s", p->text);
+		else if (reqs[p->index].file)
+			cli_err_at(reqs[p->index].file, reqs[p->index].line, 0, "%s", p->text);
 		else
-			cli_err("%s: %s", reqs[p->index].where[0] ? reqs[p->index].where : what,
-				p->text);
+			cli_err("%s: %s", what, p->text);
 	}
 	return err_any_bad_input(probs) ? EXIT_USAGE : EXIT_FAIL;
 }
@@ -234,6 +241,58 @@ static int get_reqs(const char *file, bool del, char **words, struct fwd_req *on
 	return 0;
 }
 
+/* One forward as given (del: node and to ports null when not named). */
+static void print_spec(struct out *o, const struct fwd_spec *s)
+{
+	char ip[IPV4_STRLEN];
+
+	print_open_object(o, NULL);
+	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
+	if (s->host_ip)
+		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
+	else
+		print_null(o, "host", NULL, NULL);
+	print_uint(o, "port", NULL, s->port);
+	print_uint(o, "port_end", NULL, s->port_end);
+	if (s->node[0]) {
+		print_string(o, "node", NULL, s->node);
+		print_uint(o, "to_port", NULL, s->to_port);
+		print_uint(o, "to_port_end", NULL, s->to_port_end);
+	} else {
+		print_null(o, "node", NULL, NULL);
+		print_null(o, "to_port", NULL, NULL);
+		print_null(o, "to_port_end", NULL, NULL);
+	}
+	print_close_object(o);
+}
+
+/*
+ * What changed: {"lab", "action": "add"|"del", "count", "forwards": [...]};
+ * text "lab L: forward F added" or "lab L: N forwards added".
+ */
+static void print_changed(const char *lab, const struct fwd_req *reqs, size_t n, bool del)
+{
+	const char *done = del ? "deleted" : "added";
+	char desc[160];
+	struct out o;
+
+	out_begin(&o, stdout, cli_opts.json);
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", "lab %s: ", lab);
+	print_string(&o, "action", NULL, del ? "del" : "add");
+	print_u64(&o, "count", n == 1 ? NULL : "%llu ", n);
+	if (n == 1) {
+		fwd_format(&reqs[0].spec, desc, sizeof(desc));
+		print_text(&o, "forward %s %s\n", desc, done);
+	} else
+		print_text(&o, "%s %s\n", plural(n, "forward", "forwards"), done);
+	print_open_array(&o, "forwards");
+	for (size_t i = 0; o.json && i < n; i++)
+		print_spec(&o, &reqs[i].spec);
+	print_close_array(&o);
+	cli_doc_end(&o);
+}
+
 /* forward add|del LAB ...: parse, open the lab, run the batch, say what it did. */
 static int forward_change(int argc, char **argv, bool del)
 {
@@ -243,7 +302,6 @@ static int forward_change(int argc, char **argv, bool del)
 	bool force = false;
 	size_t n = 0;
 	int ret, rest;
-	char desc[160];
 	struct opts_parser p;
 
 	opts_begin(&p, argc, argv, del ? forward_del_opts : forward_add_opts, what, 0);
@@ -256,22 +314,20 @@ static int forward_change(int argc, char **argv, bool del)
 			return ret == 'h' ? forward_help(0, NULL) : EXIT_USAGE;
 	}
 	rest = p.argc - 1;
-	if (rest < 1 || (file && rest != 1) || (!file && rest != (del ? 3 : 4))) {
-		forward_help(0, NULL);
-		return EXIT_USAGE;
-	}
+	if (rest < 1 || (file && rest != 1) || (!file && rest != (del ? 3 : 4)))
+		return cli_usage(
+			what,
+			del ? "nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END] | LAB --file FILE" :
+			      "nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] | LAB --file FILE",
+			forward_usage);
 	ret = get_reqs(file, del, p.argv + 2, &one, &reqs, &n);
 	if (!ret)
 		ret = cli_open_lab(p.argv[1], &li);
 	if (ret)
 		goto out_free;
 	ret = run_reqs(&li, reqs, n, del, force);
-	if (!ret && n == 1) {
-		fwd_format(&reqs[0].spec, desc, sizeof(desc));
-		cli_say("lab %s: forward %s %s\n", li.name, desc, del ? "deleted" : "added");
-	} else if (!ret) {
-		cli_say("lab %s: %zu forwards %s\n", li.name, n, del ? "deleted" : "added");
-	}
+	if (!ret)
+		print_changed(li.name, reqs, n, del);
 	lab_info_free(&li);
 out_free:
 	if (reqs != &one)
@@ -345,18 +401,12 @@ static int forward_list(int argc, char **argv)
 	struct out o;
 	int ret = EXIT_OK;
 
-	switch (opts_parse(&argc, argv, forward_opts, "forward list", 0)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		return forward_help(0, NULL);
-	default:
-		return EXIT_USAGE;
-	}
-	if (argc > 2) {
-		forward_help(0, NULL);
-		return EXIT_USAGE;
-	}
+	ret = opts_simple(&argc, argv, forward_opts, "forward list", 0, forward_usage);
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_OK;
+	if (argc > 2)
+		return cli_usage("forward list", "nsbpf forward list [LAB]", forward_usage);
 	if (argc == 2) {
 		ret = cli_lab_is_up(argv[1]);
 		if (ret)
@@ -387,10 +437,9 @@ static int forward_list(int argc, char **argv)
 		lab_info_free(&li);
 	}
 	print_close_array(&o);
-	print_close_object(&o);
 	print_table_end(&o, "no forwards\n");
 	table_free(&tb);
-	out_end(&o);
+	cli_doc_end(&o);
 	lab_names_free(&labs);
 	return ret;
 }
@@ -398,12 +447,7 @@ static int forward_list(int argc, char **argv)
 int cmd_forward(int argc, char **argv)
 {
 	/* Up to the sub-command word: add, del and list parse what follows it. */
-	switch (opts_parse(&argc, argv, forward_opts, "forward", 1)) {
-	case OPTS_GO:
-		return cli_dispatch(forward_cmds, "forward", argc - 1, argv + 1);
-	case OPTS_HELP:
-		return forward_help(argc, argv);
-	default:
-		return EXIT_USAGE;
-	}
+	int ret = opts_simple(&argc, argv, forward_opts, "forward", 1, forward_usage);
+
+	return ret >= 0 ? ret : cli_dispatch(forward_cmds, "forward", argc - 1, argv + 1);
 }

@@ -25,6 +25,7 @@
 #include "lab/rules.h"
 #include "topo/topo.h"
 #include "util/addr.h"
+#include "util/plural.h"
 
 static int nat_list(int argc, char **argv);
 static int nat_flush(int argc, char **argv);
@@ -39,10 +40,8 @@ static const struct nsb_cmd nat_cmds[] = { { "list", nat_list },
 					   { "help", nat_help },
 					   { NULL } };
 
-static int nat_help(int argc, char **argv)
+static void nat_usage(void)
 {
-	(void)argc;
-	(void)argv;
 	printf("usage: nsbpf nat list LAB [--json]\n"
 	       "       nsbpf nat flush LAB\n"
 	       "       nsbpf nat { on | off } LAB NETWORK\n"
@@ -52,16 +51,24 @@ static int nat_help(int argc, char **argv)
 	       "flush  forget every flow (established connections through the NAT break)\n"
 	       "on/off masquerade a network or stop (new flows only; the topology file's\n"
 	       "       value comes back on the next `nsbpf up`)\n");
+}
+
+static int nat_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	nat_usage();
 	return EXIT_OK;
 }
 
 /* want words, the lab argv[1] open in li: 0, or an exit code. */
 static int lab_arg(int argc, char **argv, int want, struct lab_info *li)
 {
-	if (argc != want) {
-		nat_help(0, NULL);
-		return EXIT_USAGE;
-	}
+	if (argc != want)
+		return cli_usage("nat",
+				 want == 3 ? "nsbpf nat on|off LAB NETWORK" :
+					     "nsbpf nat list|flush LAB",
+				 nat_usage);
 	return cli_open_lab(argv[1], li);
 }
 
@@ -203,13 +210,12 @@ static int nat_list(int argc, char **argv)
 	print_open_array(&o, "flows");
 	ret = rules_flows_foreach(argv[1], print_flow, &o, &e) ? EXIT_FAIL : EXIT_OK;
 	print_close_array(&o);
-	print_close_object(&o);
 	snprintf(none, sizeof(none), "lab %s: no flows\n", argv[1]);
 	print_table_end(&o, ret ? "" : none);
 	table_free(&tb);
-	out_end(&o);
 	if (ret)
 		cli_err("%s", e.text);
+	cli_doc_end(&o);
 	return ret;
 }
 
@@ -218,6 +224,7 @@ static int nat_flush(int argc, char **argv)
 	struct lab_info li;
 	struct err_msg e;
 	int ret = lab_arg(argc, argv, 2, &li);
+	struct out o;
 	size_t n;
 
 	if (ret)
@@ -227,14 +234,35 @@ static int nat_flush(int argc, char **argv)
 		cli_err("%s", e.text);
 		return EXIT_FAIL;
 	}
-	cli_say("lab %s: %zu flow%s flushed\n", argv[1], n, n == 1 ? "" : "s");
+	/* {"lab", "flushed": N} */
+	out_begin(&o, stdout, cli_opts.json);
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", "lab %s: ", argv[1]);
+	print_u64(&o, "flushed", "%llu ", n);
+	print_text(&o, "%s flushed\n", plural(n, "flow", "flows"));
+	cli_doc_end(&o);
 	return EXIT_OK;
+}
+
+/* {"lab", "network", "masquerade": BOOL}: as it is now. */
+static void print_masquerade(const char *lab, const char *net, bool on)
+{
+	struct out o;
+
+	out_begin(&o, stdout, cli_opts.json);
+	print_open_object(&o, NULL);
+	print_string(&o, "lab", "lab %s: ", lab);
+	print_string(&o, "network", "network %s: ", net);
+	print_bool(&o, "masquerade", "masquerade on\n", on);
+	print_text(&o, "%s", on ? "" : "masquerade off\n");
+	cli_doc_end(&o);
 }
 
 static int nat_on(int argc, char **argv)
 {
 	bool on = !strcmp(argv[0], "on");
 	const struct lab_net *net;
+	char hint[TOPO_NAME_MAX + 32];
 	struct lab_info li;
 	struct err_msg e;
 	int ret = lab_arg(argc, argv, 3, &li);
@@ -243,7 +271,8 @@ static int nat_on(int argc, char **argv)
 		return ret;
 	net = lab_net_find(&li, argv[2]);
 	if (!net) {
-		cli_err("lab %s has no network \"%s\"", argv[1], argv[2]);
+		cli_err("lab %s has no network \"%s\"%s", argv[1], argv[2],
+			cli_net_hint(&li, argv[2], hint, sizeof(hint)));
 		ret = EXIT_USAGE;
 	} else if (rules_masquerade_set(argv[1], net, on, &e)) {
 		cli_err("%s", e.text);
@@ -252,7 +281,7 @@ static int nat_on(int argc, char **argv)
 		if (!li.uplink[0] && on)
 			fprintf(stderr, "nsbpf: note: lab %s has no uplink; nothing can leave\n",
 				argv[1]);
-		cli_say("lab %s: network %s: masquerade %s\n", argv[1], argv[2], on ? "on" : "off");
+		print_masquerade(argv[1], net->name, on);
 	}
 	lab_info_free(&li);
 	return ret;
@@ -263,12 +292,7 @@ const struct cli_opt nat_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
 int cmd_nat(int argc, char **argv)
 {
-	switch (opts_parse(&argc, argv, nat_opts, "nat", 0)) {
-	case OPTS_GO:
-		return cli_dispatch(nat_cmds, "nat", argc - 1, argv + 1);
-	case OPTS_HELP:
-		return nat_help(argc, argv);
-	default:
-		return EXIT_USAGE;
-	}
+	int ret = opts_simple(&argc, argv, nat_opts, "nat", 0, nat_usage);
+
+	return ret >= 0 ? ret : cli_dispatch(nat_cmds, "nat", argc - 1, argv + 1);
 }

@@ -62,17 +62,10 @@ int cmd_stats(int argc, char **argv)
 	struct err_msg e;
 	struct table tb;
 	struct out o;
-	int err;
+	int err = opts_simple(&argc, argv, stats_opts, "stats", 0, stats_help);
 
-	switch (opts_parse(&argc, argv, stats_opts, "stats", 0)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		stats_help();
-		return EXIT_OK;
-	default:
-		return EXIT_USAGE;
-	}
+	if (err >= 0)
+		return err;
 	if (argc >= 2 && !strcmp(argv[1], "help")) {
 		stats_help();
 		return EXIT_OK;
@@ -100,9 +93,8 @@ int cmd_stats(int argc, char **argv)
 	print_string(&o, "lab", NULL, argv[1]);
 	print_group(&o, "path", "paths", path_names, NSB_PATH_MAX, st.paths);
 	print_group(&o, "drop", "drops", drop_names, NSB_DROP_MAX, st.drops);
-	print_close_object(&o);
 	print_table_end(&o, NULL);
 	table_free(&tb);
-	out_end(&o);
+	cli_doc_end(&o);
 	return EXIT_OK;
 }

@@ -152,10 +152,19 @@ static int status_one(struct out *o, const char *name, bool gap, bool asked)
 	struct lab_node_status *st;
 	struct lab_info li;
 	int ret = EXIT_OK;
+	char why[160];
 
 	if (lab_info_read(name, &li)) {
-		print_text(o, "lab %s: partly up (interrupted?): \"nsbpf down %s\" cleans it up\n",
-			   name, name);
+		/* say it in the document too: {"name", "partial": true, "message"} */
+		snprintf(why, sizeof(why),
+			 "partly up (interrupted?): \"nsbpf down %s\" cleans it up", name);
+		print_open_object(o, NULL);
+		print_string(o, "name", "lab %s: ", name);
+		print_bool(o, "partial", NULL, true);
+		print_string(o, "message", "%s\n", why);
+		print_close_object(o);
+		if (asked)
+			cli_err("lab %s is %s", name, why);
 		return asked ? EXIT_FAIL : EXIT_OK;
 	}
 	if (gap)
@@ -177,17 +186,11 @@ int cmd_status(int argc, char **argv)
 	const char *only = NULL;
 	struct err_msg e;
 	struct out o;
-	int ret = EXIT_OK;
+	int ret = opts_simple(&argc, argv, status_opts, "status", 0, status_help);
 
-	switch (opts_parse(&argc, argv, status_opts, "status", 0)) {
-	case OPTS_GO:
-		break;
-	case OPTS_HELP:
-		status_help();
-		return EXIT_OK;
-	default:
-		return EXIT_USAGE;
-	}
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_OK;
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		cli_err("status: usage: nsbpf status [LAB] [--json]");
 		return EXIT_USAGE;
@@ -213,10 +216,9 @@ int cmd_status(int argc, char **argv)
 		ret |= status_one(&o, labs.name[i], i && !only, only != NULL);
 	}
 	print_close_array(&o);
-	print_close_object(&o);
 	if (!labs.n)
 		print_text(&o, "no labs are up\n");
-	out_end(&o);
+	cli_doc_end(&o);
 	lab_names_free(&labs);
 	return ret;
 }

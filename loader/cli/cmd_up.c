@@ -10,9 +10,11 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/out.h"
+#include "cli/progress.h"
 #include "lab/lab.h"
 #include "topo/topo.h"
 #include "util/addr.h"
+#include "util/plural.h"
 
 static void up_help(void)
 {
@@ -41,7 +43,7 @@ static void up_help(void)
 int cmd_report_topo_errors(const struct topo_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
-		cli_err("%s", errs->msgs[i]);
+		cli_err_placed(errs->msgs[i]);
 	return EXIT_USAGE;
 }
 
@@ -81,8 +83,8 @@ static void plan_nodes(struct out *o, const struct topo *t)
 		print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
 		print_uint(o, "prefix", "/%u", nw->prefix);
 		print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
-		print_u64(o, "exec", n->n_exec ? ", %llu exec command" : NULL, n->n_exec);
-		print_text(o, "%s\n", n->n_exec > 1 ? "s" : "");
+		print_u64(o, "exec", n->n_exec ? ", %llu exec " : NULL, n->n_exec);
+		print_text(o, "%s\n", n->n_exec ? plural(n->n_exec, "command", "commands") : "");
 		print_close_object(o);
 	}
 	print_close_array(o);
@@ -112,41 +114,79 @@ static void plan_forwards(struct out *o, const struct topo *t)
 	print_close_array(o);
 }
 
-/*
- * What up would create (--dry-run), as text or under --json as
- * {"lab", "dry_run": true, "uplink": NAME|null, "networks": [{"name", "subnet",
- *  "prefix", "gateway", "masquerade"}], "nodes": [{"name", "netns", "hostif",
- *  "ip", "prefix", "gateway", "exec"}], "pins", "forwards": [{"proto", "host",
- *  "port", "port_end", "node", "to_port", "to_port_end"}]}
- */
 static const char *ports_str(const struct topo *t, char buf[16])
 {
 	snprintf(buf, 16, "%u-%u", t->nat.port_min, t->nat.port_max);
 	return buf;
 }
 
-static void print_plan(const struct topo *t, const struct up_result *r)
+/* The attach modes the lab got (JSON only): null for a dry run. */
+static void print_attach(struct out *o, const struct topo *t, const struct up_result *r)
 {
+	struct lab_info li;
+
+	if (r->done == UP_PLANNED || lab_info_read(t->name, &li)) {
+		print_null(o, "attach", NULL, NULL);
+		print_null(o, "uplink_attach", NULL, NULL);
+		return;
+	}
+	print_string(o, "attach", NULL, li.attach);
+	if (li.uplink_attach[0] && strcmp(li.uplink_attach, "-"))
+		print_string(o, "uplink_attach", NULL, li.uplink_attach);
+	else
+		print_null(o, "uplink_attach", NULL, NULL);
+	lab_info_free(&li);
+}
+
+/* The one line of text: what up did, or that the plan follows. */
+static void print_head(struct out *o, const struct topo *t, const struct up_result *r)
+{
+	char nodes[32], nets[32];
+
+	if (r->done == UP_PLANNED)
+		print_text(o, ": would create (dry run, nothing changed)\n");
+	else if (r->done == UP_REPLACED)
+		print_text(o, " is up: programs replaced in place (%s), maps kept\n",
+			   attach_mode_name(r->attach));
+	else
+		print_text(o, " is up: %s, %s\n",
+			   count_str(nodes, sizeof(nodes), t->n_nodes, "node", "nodes"),
+			   count_str(nets, sizeof(nets), t->n_networks, "network", "networks"));
+}
+
+/*
+ * What up did or would do (docs/json.md): in text the plan for a dry run,
+ * one line otherwise; under --json always the lab as created or planned.
+ */
+static void print_up(const struct topo *t, const struct up_result *r)
+{
+	static const char *const results[] = {
+		[UP_CREATED] = "created", [UP_REPLACED] = "replaced", [UP_PLANNED] = "planned"
+	};
 	char ports[16];
 	struct out o;
 
 	out_begin(&o, stdout, cli_opts.json);
 	print_open_object(&o, NULL);
-	print_string(&o, "lab", "lab %s: would create (dry run, nothing changed)\n", t->name);
-	print_bool(&o, "dry_run", NULL, true);
-	if (r->uplink[0])
-		print_string(&o, "uplink", "  uplink: %s\n", r->uplink);
-	else
-		print_null(&o, "uplink", "  uplink: %s\n", "(none)");
-	print_string(&o, "snat_ports", "  masquerade ports: %s\n", ports_str(t, ports));
-	plan_networks(&o, t);
-	plan_nodes(&o, t);
-	print_string(&o, "pins",
-		     "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
-		     r->pin_dir);
-	plan_forwards(&o, t);
-	print_close_object(&o);
-	out_end(&o);
+	print_string(&o, "lab", "lab %s", t->name);
+	print_head(&o, t, r);
+	print_string(&o, "result", NULL, results[r->done]);
+	print_bool(&o, "dry_run", NULL, r->done == UP_PLANNED);
+	print_attach(&o, t, r);
+	if (o.json || r->done == UP_PLANNED) {
+		if (r->uplink[0])
+			print_string(&o, "uplink", "  uplink: %s\n", r->uplink);
+		else
+			print_null(&o, "uplink", "  uplink: %s\n", "(none)");
+		print_string(&o, "snat_ports", "  masquerade ports: %s\n", ports_str(t, ports));
+		plan_networks(&o, t);
+		plan_nodes(&o, t);
+		print_string(&o, "pins",
+			     "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
+			     r->pin_dir);
+		plan_forwards(&o, t);
+	}
+	cli_doc_end(&o);
 }
 
 /* What a failed exec command wrote last (lab_up() kept it before rolling back). */
@@ -163,15 +203,7 @@ static void print_log_tail(const struct lab_exec_fail *f)
 static int up_report(const struct topo *t, const struct up_result *r, int err)
 {
 	if (!err) {
-		if (r->done == UP_PLANNED)
-			print_plan(t, r);
-		else if (r->done == UP_REPLACED)
-			printf("lab %s is up: programs replaced in place (%s), maps kept\n",
-			       t->name, attach_mode_name(r->attach));
-		else
-			printf("lab %s is up: %zu node%s, %zu network%s\n", t->name, t->n_nodes,
-			       t->n_nodes == 1 ? "" : "s", t->n_networks,
-			       t->n_networks == 1 ? "" : "s");
+		print_up(t, r);
 		return EXIT_OK;
 	}
 	cmd_report_topo_errors(&r->problems);
@@ -264,6 +296,7 @@ int cmd_up(int argc, char **argv)
 	struct up_result r;
 	const char *file;
 	struct topo *t = NULL;
+	struct cli_progress pr;
 	int ret;
 
 	ret = cmd_up_parse(argc, argv, &o, &file);
@@ -287,7 +320,11 @@ int cmd_up(int argc, char **argv)
 	/* a re-up keeps the forwards map: finish an interrupted batch on it first */
 	if (!o.dry_run && lab_exists(t->name))
 		cli_recover_lab(t->name);
-	ret = up_report(t, &r, lab_up(t, &o, &r));
+	progress_init(&pr, o.dry_run ? 0 : t->n_nodes);
+	o.progress = &pr.lp;
+	ret = lab_up(t, &o, &r);
+	progress_end(&pr);
+	ret = up_report(t, &r, ret);
 	up_result_free(&r);
 	topo_free(t);
 	return ret;

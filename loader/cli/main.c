@@ -25,16 +25,17 @@ static const struct nsb_cmd main_cmds[] = {
 
 /* The commands as the help lists them, with their options: a completion generator reads this. */
 static const struct cli_cmd_doc main_docs[] = {
-	{ "up", "up FILE [--dry-run]", "validate and create a lab (re-up: replace programs)",
+	{ "up", "up FILE [OPTIONS]", "validate and create a lab (re-up: replace programs)",
 	  up_opts },
-	{ "down", "down LAB", "remove everything the lab created", down_opts },
+	{ "down", "down LAB...", "remove everything the lab created", down_opts },
 	{ "status", "status [LAB]", "labs, nodes, addresses, MACs, states, attach mode",
 	  status_opts },
-	{ "exec", "exec LAB NODE -- CMD...", "run a command inside a node", exec_opts },
+	{ "exec", "exec LAB NODE [--] CMD...", "run a command inside a node", exec_opts },
 	{ "stats", "stats LAB", "datapath counters per path and drop reason", stats_opts },
 	{ "nat", "nat list|flush|on|off ...", "masqueraded flows; masquerade per network",
 	  nat_opts },
-	{ "forward", "forward add|del|list ...", "port forwards of a running lab", forward_opts },
+	{ "forward", "forward add|del|list ...", "port forwards of a running lab",
+	  forward_add_opts },
 	{ "graph", "graph FILE|LAB", "draw a file or a lab (mermaid, dot)", graph_opts },
 	{ "version", "version", "print the version", NULL },
 	{ NULL }
@@ -49,8 +50,10 @@ static int cmd_help(int argc, char **argv)
 	       "Network-namespace labs from one topology file, with an eBPF datapath.\n"
 	       "\n"
 	       "commands:\n");
-	for (const struct cli_cmd_doc *d = main_docs; d->name; d++)
+	for (const struct cli_cmd_doc *d = main_docs; d->name; d++) {
 		printf("  %-24s  %s\n", d->usage, d->summary);
+		opts_print_cmd(stdout, d->opts);
+	}
 	printf("\noptions:\n");
 	opts_print(stdout, opts_global_table);
 	printf("\nexit status: 0 ok, 1 the operation failed, 2 bad usage or invalid input\n");
@@ -67,12 +70,17 @@ static int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("nsbpf %s\n", NSBPF_VERSION);
+	if (cli_opts.json)
+		printf("{\"version\":\"%s\"}\n", NSBPF_VERSION);
+	else
+		printf("nsbpf %s\n", NSBPF_VERSION);
 	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
+	char hint[64];
+
 	switch (opts_global(&argc, argv, main_cmds)) {
 	case OPTS_GO:
 		break;
@@ -81,11 +89,14 @@ int main(int argc, char **argv)
 	case OPTS_VERSION:
 		return cmd_version(0, NULL);
 	default:
-		return EXIT_USAGE;
+		return cli_finish(EXIT_USAGE);
 	}
 	if (argc < 2) {
-		cmd_help(0, NULL);
-		return EXIT_USAGE;
+		if (cli_opts.json)
+			cli_err("missing COMMAND (try \"nsbpf --help\")");
+		else
+			cmd_help(0, NULL);
+		return cli_finish(EXIT_USAGE);
 	}
 	log_setup_libbpf();
 	if (cli_opts.netns) {
@@ -93,13 +104,14 @@ int main(int argc, char **argv)
 
 		if (err) {
 			cli_err("-n %s: %s", cli_opts.netns, strerror(-err));
-			return EXIT_FAIL;
+			return cli_finish(EXIT_FAIL);
 		}
 	}
 	/* argv[1] is the command word: what follows is the command's own. */
 	for (const struct nsb_cmd *c = main_cmds; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
-			return c->fn(argc - 1, argv + 1);
-	cli_err("unknown command \"%s\" (try \"nsbpf --help\")", argv[1]);
-	return EXIT_USAGE;
+			return cli_finish(c->fn(argc - 1, argv + 1));
+	cli_err("unknown command \"%s\"%s (try \"nsbpf --help\")", argv[1],
+		cli_cmd_hint(main_cmds, argv[1], hint, sizeof(hint)));
+	return cli_finish(EXIT_USAGE);
 }

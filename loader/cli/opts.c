@@ -134,6 +134,20 @@ enum opts_result opts_parse(int *argc, char **argv, const struct cli_opt *opts, 
 	return OPTS_GO;
 }
 
+int opts_simple(int *argc, char **argv, const struct cli_opt *opts, const char *who,
+		int max_operands, void (*help)(void))
+{
+	switch (opts_parse(argc, argv, opts, who, max_operands)) {
+	case OPTS_GO:
+		return -1;
+	case OPTS_HELP:
+		help();
+		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
 const struct cli_opt opts_global_table[] = {
 	{ "json", 'j', NULL, "JSON output (also accepted after the command)" },
 	{ NULL, 'v', NULL, "more messages (-vv: libbpf, -vvv: libbpf debug)" },
@@ -191,16 +205,27 @@ enum opts_result opts_global(int *argc, char **argv, const struct nsb_cmd *cmds)
 	return OPTS_GO;
 }
 
+static void opt_print(FILE *f, const struct cli_opt *o, const char *indent)
+{
+	char left[64];
+	int n = 0;
+
+	if (opt_is_short(o))
+		n = snprintf(left, sizeof(left), "-%c%s", o->val, o->name ? ", " : "");
+	snprintf(left + n, sizeof(left) - (size_t)n, "%s%s%s%s", o->name ? "--" : "",
+		 o->name ? o->name : "", o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(f, "%s%-*s  %s\n", indent, 26 - (int)strlen(indent), left, o->help);
+}
+
 void opts_print(FILE *f, const struct cli_opt *opts)
 {
-	for (const struct cli_opt *o = opts; o->name || o->val; o++) {
-		char left[64];
-		int n = 0;
+	for (const struct cli_opt *o = opts; o->name || o->val; o++)
+		opt_print(f, o, "  ");
+}
 
-		if (opt_is_short(o))
-			n = snprintf(left, sizeof(left), "-%c%s", o->val, o->name ? ", " : "");
-		snprintf(left + n, sizeof(left) - (size_t)n, "%s%s%s%s", o->name ? "--" : "",
-			 o->name ? o->name : "", o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-24s  %s\n", left, o->help);
-	}
+void opts_print_cmd(FILE *f, const struct cli_opt *opts)
+{
+	for (const struct cli_opt *o = opts; o && (o->name || o->val); o++)
+		if (o->val != 'j' && o->val != 'h')
+			opt_print(f, o, "      ");
 }

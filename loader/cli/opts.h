@@ -83,6 +83,14 @@ enum opts_result {
 enum opts_result opts_parse(int *argc, char **argv, const struct cli_opt *opts, const char *who,
 			    int max_operands);
 
+/*
+ * opts_parse() and what every command does with its result: -1 to go on
+ * (*argc, argv: the command word and its operands), or the exit code after
+ * showing help (-h) or a reported usage error.
+ */
+int opts_simple(int *argc, char **argv, const struct cli_opt *opts, const char *who,
+		int max_operands, void (*help)(void));
+
 /* The global options: nsbpf [-j] [-v...] [-n NAME] [-h] [-V] COMMAND ... */
 extern const struct cli_opt opts_global_table[];
 
@@ -95,5 +103,7 @@ enum opts_result opts_global(int *argc, char **argv, const struct nsb_cmd *cmds)
 
 /* "  -n, --netns NAME          act in ..." for each row. */
 void opts_print(FILE *f, const struct cli_opt *opts);
+/* A command's own rows (not -j, -h) under its line of the top help, indented. */
+void opts_print_cmd(FILE *f, const struct cli_opt *opts);
 
 #endif /* NSBPF_CLI_OPTS_H */

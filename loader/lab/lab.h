@@ -20,7 +20,24 @@ enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
 const char *attach_mode_name(enum attach_mode m);
 int attach_mode_parse(const char *s, enum attach_mode *m);
 
+/*
+ * How far a long up or down is: the phase ("creating nodes"), done of total
+ * (total 0: no count). lab/ reports, cli/ shows it (or not).
+ */
+struct lab_progress {
+	void (*fn)(void *arg, const char *phase, size_t done, size_t total);
+	void *arg;
+};
+
+static inline void lab_progress(const struct lab_progress *p, const char *phase, size_t done,
+				size_t total)
+{
+	if (p && p->fn)
+		p->fn(p->arg, phase, done, total);
+}
+
 struct up_opts {
+	const struct lab_progress *progress; /* NULL: none */
 	bool dry_run;
 	bool force; /* forwards on ports the host's sockets have */
 	enum attach_mode attach;
@@ -141,10 +158,10 @@ struct down_result {
 	struct err_msg err;
 };
 
-/* Remove everything the lab created: 0 or -errno, r filled either way. */
-int lab_down(const char *lab, struct down_result *r);
+/* Remove everything the lab created: 0 or -errno, r filled either way (progress: or NULL). */
+int lab_down(const char *lab, const struct lab_progress *progress, struct down_result *r);
 /* The same without taking the state lock (the caller holds it). */
-int lab_teardown(const char *lab, struct down_result *r);
+int lab_teardown(const char *lab, const struct lab_progress *progress, struct down_result *r);
 
 /* Does the lab have state (up, or partly up)? */
 bool lab_exists(const char *lab);

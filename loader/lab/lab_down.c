@@ -15,6 +15,7 @@
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
 #include "util/log.h"
+#include "util/plural.h"
 #include "sys/journal.h"
 #include "sys/netns.h"
 #include "sys/nl.h"
@@ -26,6 +27,7 @@
 /* What down may touch: where the lab lives, as its journal says and as we find it. */
 struct down_ctx {
 	const char *lab;
+	const struct lab_progress *progress;
 	const struct journal_recs *jl;
 	bool host_gone; /* the host netns is gone: its links and filters went with it */
 	bool mnt_gone;	/* the mount namespace is gone: its /run/netns names too */
@@ -93,7 +95,8 @@ static void kill_lab_procs(const struct down_ctx *c)
 	}
 	found = netns_kill_procs(inos, n, 2000);
 	if (found > 0)
-		pr_info("stopped %d process%s left in the lab\n", found, found == 1 ? "" : "es");
+		pr_info("stopped %d %s left in the lab\n", found,
+			plural((size_t)found, "process", "processes"));
 	free(inos);
 }
 
@@ -199,6 +202,28 @@ static enum lab_obj rec_obj(const struct journal_rec *rec)
  * (journal_read drops them); records of objects that went with the host
  * netns or the mount namespace are counted, not touched.
  */
+/* Phase 0 removes the namespaces, 1 the links left, 2 the rest (pins, filters). */
+static const char *const phase_names[] = { "removing namespaces", "removing links",
+					   "removing pins and filters" };
+
+static bool in_phase(const struct journal_rec *rec, int phase)
+{
+	bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
+
+	if (rec_obj(rec) == LAB_OBJ_KINDS)
+		return false;
+	return phase == 0 ? ns : phase == 1 ? link : !ns && !link;
+}
+
+static size_t phase_count(const struct journal_recs *jl, int phase)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < jl->n; i++)
+		n += in_phase(&jl->rec[i], phase);
+	return n;
+}
+
 static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_result *r)
 {
 	char what[JOURNAL_NAME_MAX + 64];
@@ -208,16 +233,18 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 	for (size_t i = 0; i < c->jl->n; i++)
 		links += c->jl->rec[i].kind == JOURNAL_LINK;
 	for (int phase = 0; phase < 3; phase++) {
+		size_t done = 0, total = phase_count(c->jl, phase);
+
 		/* phase 1 deletes what is left: the nodes' links that did not go, the FIB probe */
 		if (phase == 1)
 			wait_links_gone(sk, c, 3000);
 		for (size_t i = c->jl->n; i-- > 0;) {
 			const struct journal_rec *rec = &c->jl->rec[i];
-			bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
+			bool link = rec->kind == JOURNAL_LINK;
 
-			if ((phase == 0 && !ns) || (phase == 1 && !link) ||
-			    (phase == 2 && (ns || link)) || rec_obj(rec) == LAB_OBJ_KINDS)
+			if (!in_phase(rec, phase))
 				continue;
+			lab_progress(c->progress, phase_names[phase], done++, total);
 			if (rec_gone(c, rec)) {
 				r->gone[rec_obj(rec)] += !link;
 				continue;
@@ -232,6 +259,8 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 			failed++;
 			links_failed += link;
 		}
+		if (total)
+			lab_progress(c->progress, phase_names[phase], total, total);
 	}
 	/* links mostly go with their namespaces, in phase 0 */
 	if (c->host_gone)
@@ -305,19 +334,21 @@ static int teardown_here(struct down_ctx *c, struct down_result *r)
 	if (r->orphaned)
 		pr_warn("lab %s is orphaned: its %s is gone; removing what is left\n", c->lab,
 			c->host_gone ? "host network namespace" : "mount namespace");
+	lab_progress(c->progress, "stopping processes", 0, 0);
 	kill_lab_procs(c);
 	failed = undo_all(sk, c, r);
 	nl_close(sk);
 	if (failed)
 		return err_set(&r->err, -EBUSY,
-			       "lab %s: %d object%s could not be removed; state kept in %s/%s",
-			       c->lab, failed, failed == 1 ? "" : "s", STATE_DIR, c->lab);
+			       "lab %s: %d %s could not be removed; state kept in %s/%s", c->lab,
+			       failed, plural((size_t)failed, "object", "objects"), STATE_DIR,
+			       c->lab);
 	return 0;
 }
 
-int lab_teardown(const char *lab, struct down_result *r)
+int lab_teardown(const char *lab, const struct lab_progress *progress, struct down_result *r)
 {
-	struct down_ctx c = { .lab = lab };
+	struct down_ctx c = { .lab = lab, .progress = progress };
 	struct journal_recs jl = { 0 };
 	int err, saved = -1;
 
@@ -349,7 +380,7 @@ int lab_teardown(const char *lab, struct down_result *r)
 	return 0;
 }
 
-int lab_down(const char *lab, struct down_result *r)
+int lab_down(const char *lab, const struct lab_progress *progress, struct down_result *r)
 {
 	int lock = state_lock();
 	int err;
@@ -358,7 +389,7 @@ int lab_down(const char *lab, struct down_result *r)
 		memset(r, 0, sizeof(*r));
 		return err_set(&r->err, lock, "lock %s: %s", STATE_DIR, strerror(-lock));
 	}
-	err = lab_teardown(lab, r);
+	err = lab_teardown(lab, progress, r);
 	state_unlock(lock);
 	return err;
 }

@@ -195,6 +195,33 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 			t->name, name, strerror(-err));
 }
 
+/* The nodes' exec commands, node by node in file order. */
+static int exec_all(const struct topo *t, const struct up_opts *o, struct lab_exec_fail *fail)
+{
+	size_t n = 0, done = 0;
+	int nsfd, err;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		n += t->nodes[i].n_exec > 0;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (interrupted)
+			return -EINTR;
+		if (!t->nodes[i].n_exec)
+			continue;
+		lab_progress(o->progress, "running exec commands", done++, n);
+		nsfd = netns_open(t->nodes[i].netns);
+		if (nsfd < 0)
+			return nsfd;
+		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s, fail);
+		close(nsfd);
+		if (err)
+			return err;
+	}
+	if (n)
+		lab_progress(o->progress, "running exec commands", n, n);
+	return 0;
+}
+
 static int create_all(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		      struct journal *j, struct node_rt *rt, const struct dp_uplink *up,
 		      const char *uplink, struct lab_exec_fail *fail)
@@ -223,31 +250,21 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 		return err;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
+		lab_progress(o->progress, "creating nodes", i, t->n_nodes);
 		if (interrupted)
 			return -EINTR;
 		err = node_create(sk, j, t, &t->nodes[i], &rt[i]);
 		if (err)
 			return err;
 	}
+	lab_progress(o->progress, "creating nodes", t->n_nodes, t->n_nodes);
 	fib_probe_create(sk, j, t);
+	lab_progress(o->progress, "loading the datapath", 0, 0);
 	err = dp_up(t, rt, up, j, &modes, false);
+	if (!err)
+		err = exec_all(t, o, fail);
 	if (err)
 		return err;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		int nsfd;
-
-		if (interrupted)
-			return -EINTR;
-		if (!t->nodes[i].n_exec)
-			continue;
-		nsfd = netns_open(t->nodes[i].netns);
-		if (nsfd < 0)
-			return nsfd;
-		err = lab_exec_node_cmds(t->name, &t->nodes[i], nsfd, o->exec_timeout_s, fail);
-		close(nsfd);
-		if (err)
-			return err;
-	}
 	if (!realpath(t->path, abspath))
 		snprintf(abspath, sizeof(abspath), "%s", t->path);
 	text = lab_info_format(t, rt, abspath, attach_mode_name(modes.nodes),
@@ -285,7 +302,7 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 	if (err) {
 		err_set(&r->err, err, "lab %s: up failed: %s; rolling back", t->name,
 			err == -EINTR ? "interrupted" : strerror(-err));
-		if (lab_teardown(t->name, &undone))
+		if (lab_teardown(t->name, o->progress, &undone))
 			r->rollback = undone.err;
 	} else {
 		r->done = UP_CREATED;

@@ -134,16 +134,16 @@ int topo_resolve_ref(struct topo_ctx *c, const struct topo_ref *r, const struct 
 		     const char *names, size_t stride, size_t n, const char *what, const char *who)
 {
 	char hint[HINT_MAX];
-	struct topo_hint h;
+	struct hint h;
 	size_t i;
 
 	if (strmap_get(ix, r->name, &i))
 		return (int)i;
-	topo_hint_init(&h, r->name);
+	hint_init(&h, r->name);
 	for (i = 0; c->n_msgs < TOPO_HINTS_MAX && i < n; i++)
-		topo_hint_try(&h, names + i * stride);
+		hint_try(&h, names + i * stride);
 	topo_err(c, r->mark, "%s%s \"%s\" is not defined%s", who, what, r->name,
-		 topo_hint_str(&h, hint, sizeof(hint)));
+		 hint_str(&h, hint, sizeof(hint)));
 	return -1;
 }
 

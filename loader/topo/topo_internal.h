@@ -12,6 +12,7 @@
 #define NSBPF_TOPO_INTERNAL_H
 
 #include "topo/topo.h"
+#include "util/hint.h"
 #include "util/strmap.h"
 
 #define TOPO_IPSTR 16 /* "255.255.255.255" */
@@ -89,20 +90,9 @@ struct topo_ctx {
 	int err;	     /* sticky -ENOMEM */
 };
 
-/* Did-you-mean: the closest candidate within an edit distance of 2. */
-struct topo_hint {
-	const char *word;
-	const char *best;
-	int dist;
-};
-
 __attribute__((format(printf, 3, 4))) void topo_err(struct topo_ctx *c, struct topo_mark m,
 						    const char *fmt, ...);
 void *topo_grow(void *p, size_t *cap, size_t want, size_t size);
-
-void topo_hint_init(struct topo_hint *h, const char *word);
-void topo_hint_try(struct topo_hint *h, const char *cand);
-const char *topo_hint_str(const struct topo_hint *h, char *buf, size_t len);
 
 /* Like the public parsers, but tell syntax (-EINVAL) from range errors. */
 int topo_ipv4_prefix(const char *s, uint32_t *addr, int *prefix);     /* prefix 0..32 */

@@ -134,12 +134,12 @@ static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fiel
 {
 	char hint[HINT_MAX], list[FIELDS_MAX * 16] = "";
 	const char *key = str_of(k);
-	struct topo_hint h;
+	struct hint h;
 	int i;
 
-	topo_hint_init(&h, key);
+	hint_init(&h, key);
 	for (i = 0; fields[i].key; i++) {
-		topo_hint_try(&h, fields[i].key);
+		hint_try(&h, fields[i].key);
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
 			 fields[i].key);
 	}
@@ -148,7 +148,7 @@ static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fiel
 			hinted[i] = true; /* the typo stands for it: no "missing" too */
 	if (h.best)
 		topo_err(w->c, mark_of(k), "%sunknown key \"%s\"%s", w->who, key,
-			 topo_hint_str(&h, hint, sizeof(hint)));
+			 hint_str(&h, hint, sizeof(hint)));
 	else
 		topo_err(w->c, mark_of(k), "%sunknown key \"%s\" (expected one of: %s)%s", w->who,
 			 key, list, strcmp(key, "<<") ? "" : "; YAML merge keys are not supported");

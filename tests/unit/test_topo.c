@@ -299,30 +299,6 @@ Test(topo_parse, derived_names)
 	cr_assert(eq(int, topo_hostif_name("a", "b", buf, 3), -ENAMETOOLONG), "small buffer");
 }
 
-Test(topo_parse, did_you_mean)
-{
-	struct topo_hint h;
-	char buf[64];
-
-	topo_hint_init(&h, "subnte");
-	topo_hint_try(&h, "gateway");
-	topo_hint_try(&h, "subnet");
-	cr_assert(
-		eq(str, (char *)topo_hint_str(&h, buf, sizeof(buf)), " (did you mean \"subnet\"?)"),
-		"a swap is one typo");
-	topo_hint_init(&h, "x");
-	topo_hint_try(&h, "ip");
-	cr_assert(eq(str, (char *)topo_hint_str(&h, buf, sizeof(buf)), ""),
-		  "no guess for a word shorter than its distance");
-	topo_hint_init(&h, "masq");
-	topo_hint_try(&h, "masquerade");
-	cr_assert(eq(ptr, (void *)h.best, NULL), "distance 6");
-	topo_hint_init(&h, "nod");
-	topo_hint_try(&h, "nodes");
-	topo_hint_try(&h, "node");
-	cr_assert(eq(str, (char *)h.best, "node"), "the closest wins");
-}
-
 /* ---- topo_load_buf ---- */
 
 Test(topo_buf, minimal)
