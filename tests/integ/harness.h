@@ -58,6 +58,13 @@ int nsbpf_out(char **out, const char *fmt, ...) PRINTF(2, 3);
 void nsbpf_says(int status, const char *want, const char *fmt, ...) PRINTF(3, 4);
 /* `nsbpf ARGS --json | jq -e FILTER` succeeds. */
 bool nsbpf_json(const char *args, const char *filter_fmt, ...) PRINTF(2, 3);
+/*
+ * `nsbpf -j ARGS` exits STATUS (-1: any) and prints exactly one JSON
+ * document, shaped as docs/json.md's example SHAPE (scripts/json_shape.py),
+ * on which FILTER (jq -e; NULL: none) holds. Asserted.
+ */
+void nsbpf_doc(int status, const char *shape, const char *filter, const char *fmt, ...)
+	PRINTF(4, 5);
 /* `CMD | jq -e FILTER` succeeds (CMD prints JSON: ip -j, bpftool -j). */
 bool json_true(const char *cmd, const char *filter_fmt, ...) PRINTF(2, 3);
 /* Counter of `nsbpf stats LAB --json`: kind "paths" or "drops", packets; -1 if none. */

@@ -79,6 +79,33 @@ bool nsbpf_json(const char *args, const char *filter_fmt, ...)
 	return ok;
 }
 
+void nsbpf_doc(int status, const char *shape, const char *filter, const char *fmt, ...)
+{
+	char args[CMD_MAX], path[512], *out = NULL;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	st = run_out(&out, "%s -j %s 2>/dev/null", nsbpf(), args);
+	snprintf(path, sizeof(path), "%s/doc.json", scratch_dir());
+	f = fopen(path, "w");
+	cr_assert(f, "write %s", path);
+	fputs(out ? out : "", f);
+	fclose(f);
+	cr_log_info("nsbpf -j %s: %d: %s", args, st, out ? out : "");
+	free(out);
+	if (status >= 0)
+		cr_assert_eq(st, status, "nsbpf -j %s: exit status %d, want %d", args, st, status);
+	cr_assert_eq(script("json_shape.py '%s' <%s", shape, path), 0,
+		     "nsbpf -j %s: one document shaped as \"%s\" of docs/json.md", args, shape);
+	if (filter)
+		cr_assert_eq(run("jq -e '%s' <%s >/dev/null", filter, path), 0, "nsbpf -j %s: %s",
+			     args, filter);
+}
+
 bool json_true(const char *cmd, const char *filter_fmt, ...)
 {
 	va_list ap;
