@@ -2,10 +2,7 @@
 /*
  * nsbpf forward add|del|list: port forwards of a running lab, kept in its
  * pinned forwards map (they outlive the CLI; `down` removes them).
- *
- * `forward list --json` shape:
- * {"labs": [{"name", "forwards": [{"proto", "host": IP|null, "port",
- *   "port_end", "node", "node_ip", "to_port", "to_port_end", "hits"}]}]}
+ * JSON shapes: docs/json.md.
  */
 #include <errno.h>
 #include <signal.h>

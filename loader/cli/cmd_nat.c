@@ -3,16 +3,7 @@
  * nsbpf nat list|flush|on|off: the masquerade's conntrack, read and changed
  * through the lab's pinned maps (no daemon).
  *
- * `nat list --json` shape:
- * {"lab", "timeouts": {"tcp_syn", "tcp_established", "tcp_closing", "tcp_closed",
- *   "udp_new", "udp", "icmp"} (seconds), "flows": [{"proto", "kind", "node": {"ip", "port"},
- *   "remote": {"ip", "port"}, "nat": {"ip", "port"}, "dnat": {"ip", "port"} | null,
- *   "state", "age_s", "idle_s", "expired",
- *   "orig": {"packets", "bytes"}, "reply": {"packets", "bytes"}}]}
- * kind: "masquerade" (the node opened it), "forward" (a client through a
- * forward), "hairpin" (node to node through a forward). "node" is the node
- * that sends with this entry's key, "nat" the source it is given, "dnat" the
- * destination a hairpin entry is given.
+ * JSON shapes: docs/json.md.
  */
 #include <netinet/in.h>
 #include <stdio.h>

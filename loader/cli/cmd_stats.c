@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * nsbpf stats LAB [--json]: the datapath's per-CPU counters, summed.
- * JSON: {"lab", "paths": {NAME: {"packets", "bytes"}}, "drops": {NAME: {...}}}
+ * JSON shape: docs/json.md.
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,15 +2,7 @@
 /*
  * nsbpf status [LAB] [--json]
  *
- * JSON shape (stable):
- * {"labs": [{"name", "file", "attach", "uplink": {"name", "ip", "attach"} | null,
- *            "nodes": [{"name", "network", "netns", "hostif", "ifindex",
- *                       "ip", "prefix", "mac", "host_mac", "state"}],
- *            "forwards": [as in `nsbpf forward list --json`]}]}
- * state: "up" (host end up with carrier), "down", "missing" (host end or
- * namespace gone). where: "here", "other-netns" (nodes seen from there),
- * "other-mntns", "orphaned" (its host netns or mount namespace is gone).
- * uplink.snat_port_min/max: the lab's masquerade ports.
+ * JSON shape: docs/json.md (change both together: the tests compare them).
  */
 #include <errno.h>
 #include <stdio.h>

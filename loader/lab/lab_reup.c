@@ -13,16 +13,17 @@
 #include "lab/lab_up.h"
 #include "sys/nl.h"
 #include "sys/state.h"
+#include "util/plural.h"
 
 /* The running lab's nodes against the file's: what up learned about them, or why not. */
 static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl_sock *sk,
 		      struct node_rt *rt, struct err_msg *e)
 {
 	if (li->n_nodes != t->n_nodes)
-		return err_set(
-			e, -EEXIST,
-			"lab %s is up with %zu nodes, %s has %zu: run \"nsbpf down %s\" first",
-			t->name, li->n_nodes, t->path, t->n_nodes, t->name);
+		return err_set(e, -EEXIST,
+			       "lab %s is up with %zu %s, %s has %zu: run \"nsbpf down %s\" first",
+			       t->name, li->n_nodes, plural(li->n_nodes, "node", "nodes"), t->path,
+			       t->n_nodes, t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		const struct lab_node *ln = &li->nodes[i];

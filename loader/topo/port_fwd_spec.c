@@ -90,8 +90,11 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 		return -EINVAL;
 	}
 	if (!fwd_ranges_match(f)) {
-		snprintf(err, len, "ranges of unequal length: %d ports on the host, %d on the node",
-			 f->port_end - f->port + 1, f->to_port_end - f->to_port + 1);
+		size_t host = (size_t)(f->port_end - f->port) + 1;
+		size_t node = (size_t)(f->to_port_end - f->to_port) + 1;
+
+		snprintf(err, len, "ranges of unequal length: %zu %s on the host, %zu on the node",
+			 host, plural(host, "port", "ports"), node);
 		return -EINVAL;
 	}
 	return 0;

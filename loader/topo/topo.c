@@ -90,8 +90,8 @@ static void count_dropped(struct topo_ctx *c)
 	if (!c->n_dropped)
 		return;
 	msgs = topo_grow(c->msgs, &c->cap_msgs, c->n_msgs + 1, sizeof(*msgs));
-	if (!msgs || asprintf(&text, "%s: %zu more problem%s not shown", c->path, c->n_dropped,
-			      c->n_dropped == 1 ? "" : "s") < 0) {
+	if (!msgs || asprintf(&text, "%s: %zu more %s not shown", c->path, c->n_dropped,
+			      plural(c->n_dropped, "problem", "problems")) < 0) {
 		c->err = -ENOMEM;
 		return;
 	}

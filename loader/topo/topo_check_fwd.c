@@ -59,9 +59,10 @@ static void check_range_len(struct topo_ctx *c, size_t i, const struct fwd_spec 
 	nb = (unsigned int)(f->to_port_end - f->to_port) + 1;
 	topo_err(
 		c, src->to.mark,
-		"forward %zu: port %s has %u port%s but to port %s has %u: the ranges must be the same length",
-		src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na, na == 1 ? "" : "s",
-		range_str(f->to_port, f->to_port_end, b, sizeof(b)), nb);
+		"forward %zu: port %s has %u %s but to port %s has %u: the ranges must be the same length",
+		src->nr, range_str(f->port, f->port_end, a, sizeof(a)), na,
+		plural(na, "port", "ports"), range_str(f->to_port, f->to_port_end, b, sizeof(b)),
+		nb);
 }
 
 static bool fwd_usable(const struct topo_fwd_src *src)

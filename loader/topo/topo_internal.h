@@ -13,6 +13,7 @@
 
 #include "topo/topo.h"
 #include "util/hint.h"
+#include "util/plural.h"
 #include "util/strmap.h"
 
 #define TOPO_IPSTR 16 /* "255.255.255.255" */

@@ -12,6 +12,7 @@
 #include "cli/opts.h"
 #include "lab/lab.h"
 #include "cli/out.h"
+#include "cli/progress.h"
 #include "util/log.h"
 
 static char *capture_json(void (*fill)(struct out *o))
@@ -404,4 +405,79 @@ Test(lab, macs_are_stable_unicast_locally_administered_and_distinct)
 	cr_assert_arr_neq(n1, n3, 6);
 	lab_node_macs("planet", "searth", n3, h3);
 	cr_assert_arr_neq(n1, n3, 6, "the separator matters");
+}
+
+/* ---- one JSON document per run (cli/errors.c) ---- */
+
+static void json_run(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+	cli_opts.json = true;
+}
+
+static void json_run_end(void)
+{
+	cli_opts.json = false;
+}
+
+Test(errors, every_problem_in_one_document_each_at_its_place, .init = json_run,
+     .fini = json_run_end)
+{
+	cli_err_placed("/l/x.yaml:3:9: unknown key \"subnte\" (did you mean \"subnet\"?)");
+	cli_err_at("fw", 2, 0, "bad: %s", "sctp");
+	cli_err("lab x is not up");
+	cr_assert_eq(cli_finish(EXIT_USAGE), EXIT_USAGE);
+	fflush(stdout);
+	cr_assert_stdout_eq_str(
+		"{\"error\":{\"message\":\"unknown key \\\"subnte\\\" (did you mean \\\"subnet\\\"?)\","
+		"\"file\":\"/l/x.yaml\",\"line\":3,\"col\":9},"
+		"\"errors\":[{\"message\":\"unknown key \\\"subnte\\\" (did you mean \\\"subnet\\\"?)\","
+		"\"file\":\"/l/x.yaml\",\"line\":3,\"col\":9},"
+		"{\"message\":\"bad: sctp\",\"file\":\"fw\",\"line\":2,\"col\":null},"
+		"{\"message\":\"lab x is not up\",\"file\":null,\"line\":null,\"col\":null}]}\n");
+}
+
+Test(errors, a_document_takes_the_errors_and_nothing_follows_it, .init = json_run,
+     .fini = json_run_end)
+{
+	struct out o;
+
+	cli_err("a message with no place: 1:2: inside");
+	out_begin(&o, stdout, true);
+	out_obj_open(&o, NULL);
+	out_str(&o, "lab", "x");
+	cli_doc_end(&o);
+	cr_assert_eq(cli_finish(EXIT_FAIL), EXIT_FAIL);
+	fflush(stdout);
+	cr_assert_stdout_eq_str(
+		"{\"lab\":\"x\",\"errors\":[{\"message\":\"a message with no place: "
+		"1:2: inside\",\"file\":null,\"line\":null,\"col\":null}]}\n");
+}
+
+Test(errors, a_failure_that_said_nothing_still_gets_its_document, .init = json_run,
+     .fini = json_run_end)
+{
+	cr_assert_eq(cli_finish(EXIT_FAIL), EXIT_FAIL);
+	fflush(stdout);
+	cr_assert_stdout_eq_str(
+		"{\"error\":{\"message\":\"failed (exit status 1)\",\"file\":null,"
+		"\"line\":null,\"col\":null},\"errors\":[{\"message\":\"failed (exit "
+		"status 1)\",\"file\":null,\"line\":null,\"col\":null}]}\n");
+}
+
+/* ---- progress (cli/progress.c) ---- */
+
+Test(progress, line_and_when_it_shows)
+{
+	char buf[96];
+
+	progress_format(buf, sizeof(buf), "creating nodes", 120, 500);
+	cr_assert_str_eq(buf, "\rcreating nodes 120/500\033[K");
+	progress_format(buf, sizeof(buf), "loading the datapath", 0, 0);
+	cr_assert_str_eq(buf, "\rloading the datapath\033[K", "no count without a total");
+	cr_assert(progress_wanted(true, false, 50));
+	cr_assert_not(progress_wanted(true, false, 49), "a small lab is quick");
+	cr_assert_not(progress_wanted(false, false, 500), "no terminal");
+	cr_assert_not(progress_wanted(true, true, 500), "never under --json");
 }
