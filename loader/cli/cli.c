@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/out.h"
 #include "lab/lab.h"
 #include "lab/rules.h"
 #include "topo/topo.h"

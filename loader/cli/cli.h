@@ -63,10 +63,7 @@ int cli_usage(const char *who, const char *usage, void (*help)(void));
 /* Did-you-mean over cmds' names: " (did you mean \"x\"?)" or "". */
 const char *cli_cmd_hint(const struct nsb_cmd *cmds, const char *word, char *buf, size_t len);
 
-/*
- * A line for people about what a command did ("lab x is down"); nothing
- * under --json, where such commands print no document.
- */
+/* A line for people (text only): under --json a command prints its document instead. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Lab names as given on the command line: same rules as the topology. */
