@@ -23,7 +23,6 @@ struct cli_error {
 static struct {
 	struct cli_error *v;
 	size_t n;
-	bool doc_done; /* a document went out: later errors have nowhere to go */
 } errs;
 
 static void keep(const char *file, int line, int col, const char *msg)
@@ -144,7 +143,6 @@ void cli_doc_end(struct out *o)
 		if (errs.n)
 			put_errors(o);
 		out_obj_close(o);
-		errs.doc_done = true;
 		errs_free();
 	}
 	out_end(o);
@@ -155,7 +153,8 @@ int cli_finish(int ret)
 	char text[64];
 	struct out o;
 
-	if (!cli_opts.json || errs.doc_done || (!errs.n && !ret))
+	/* after a document (or a stream's lines) the errors stay on stderr: one shape only */
+	if (!cli_opts.json || out_stdout_docs || (!errs.n && !ret))
 		return ret;
 	if (!errs.n) { /* a failure that said nothing (a signal's default is death) */
 		snprintf(text, sizeof(text), "failed (exit status %d)", ret);
@@ -168,7 +167,6 @@ int cli_finish(int ret)
 	put_errors(&o);
 	out_obj_close(&o);
 	out_end(&o);
-	errs.doc_done = true;
 	errs_free();
 	return ret;
 }

@@ -13,10 +13,14 @@ void out_begin(struct out *o, FILE *f, bool json)
 	o->json = json;
 }
 
+unsigned int out_stdout_docs;
+
 void out_end(struct out *o)
 {
 	if (o->json)
 		fputc('\n', o->f);
+	if (o->json && o->f == stdout)
+		out_stdout_docs++;
 	fflush(o->f);
 }
 

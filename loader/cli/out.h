@@ -29,6 +29,8 @@ struct out {
 
 void out_begin(struct out *o, FILE *f, bool json);
 void out_end(struct out *o); /* newline after the JSON document */
+/* JSON documents out_end() finished on stdout in this run (cli_finish() adds none after one). */
+extern unsigned int out_stdout_docs;
 
 /* key is NULL inside arrays and at top level. */
 void out_obj_open(struct out *o, const char *key);

@@ -53,6 +53,9 @@ Test(json, errors_are_one_document_with_every_problem_at_its_place)
 	nsbpf_doc(2, "error", ".error.message | test(\"usage\")", "nat on jl");
 	nsbpf_doc(2, "error", ".error.message | test(\"unknown option --bogus\")",
 		  "status --bogus");
+	nsbpf_doc(2, "error", ".error.message | test(\"did you mean \\\"list\\\"\")",
+		  "nat lsit jl");
+	nsbpf_doc(1, "error", ".error.message == \"lab x is not up\"", "status -- x");
 	nsbpf_doc(0, "version", NULL, "version");
 	nsbpf_doc(0, "status", ".labs == []", "status");
 	nsbpf_doc(0, "forward list", ".labs == []", "forward list");
@@ -108,7 +111,7 @@ Test(json, every_command_prints_its_documented_shape)
 		  ".removed.namespaces == 2",
 		  "down jl");
 	cr_assert(lab_gone("jl"));
-	nsbpf_doc(0, "down", ".labs[0].was_up == false", "down jl");
+	nsbpf_doc(0, "down", ".labs[0].was_up == false", "down -- jl");
 	free((void *)f);
 }
 
