@@ -481,3 +481,33 @@ Test(progress, line_and_when_it_shows)
 	cr_assert_not(progress_wanted(false, false, 500), "no terminal");
 	cr_assert_not(progress_wanted(true, true, 500), "never under --json");
 }
+
+Test(opts, double_dash_ends_the_options_of_up)
+{
+	char *argv[] = { "up", "--attach=clsact", "--", "-odd.yaml", NULL };
+	struct up_opts o;
+	const char *file;
+
+	unsetenv("NSBPF_ATTACH");
+	cr_assert_eq(cmd_up_parse(4, argv, &o, &file), -1);
+	cr_assert_eq(o.attach, ATTACH_CLSACT);
+	cr_assert_str_eq(file, "-odd.yaml", "after --, a word with a dash is the FILE");
+}
+
+static void exec_help_stub(void)
+{
+	printf("help\n");
+}
+
+Test(opts, simple_commands_show_help_or_go_on)
+{
+	char *a[] = { "stats", "--json", "--", "--help", NULL };
+	char *b[] = { "stats", "lab", "-h", NULL };
+	int argc_a = 4, argc_b = 3;
+
+	cr_assert_eq(opts_simple(&argc_a, a, stats_opts, "stats", 0, NULL), -1);
+	cr_assert_eq(argc_a, 2);
+	cr_assert_str_eq(a[1], "--help", "an operand after --");
+	cr_redirect_stdout();
+	cr_assert_eq(opts_simple(&argc_b, b, stats_opts, "stats", 0, exec_help_stub), EXIT_OK);
+}
