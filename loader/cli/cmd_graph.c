@@ -106,8 +106,7 @@ static int graph_print(const struct topo *t, const char *uplink, enum topo_graph
 	print_string(&o, "source", NULL, from_lab ? "lab" : "file");
 	print_string(&o, "format", NULL, topo_graph_format_name(f));
 	print_string(&o, "graph", "%s", text);
-	print_close_object(&o);
-	out_end(&o);
+	cli_doc_end(&o);
 	free(text);
 	return EXIT_OK;
 }

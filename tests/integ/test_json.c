@@ -40,6 +40,7 @@ Test(json, errors_are_one_document_with_every_problem_at_its_place)
 	const char *f = lab_file("bad", bad);
 
 	nsbpf_doc(2, "error", ".errors | length == 3", "up %s", f);
+	nsbpf_doc(2, "error", ".errors | length == 3", "graph %s", f);
 	nsbpf_doc(2, "error",
 		  ".error == .errors[0] and .errors[1].line == 5 and .errors[1].col == 16 and "
 		  "(.errors[1].message | test(\"did you mean \\\"net\\\"\")) and "
@@ -81,6 +82,9 @@ Test(json, every_command_prints_its_documented_shape)
 	nsbpf_doc(0, "status", ".labs | length == 1", "status jl");
 	cr_assert_eq(in_ns("jl-a", "ping -c1 -W2 192.0.2.2"), 0, "a masqueraded flow");
 	nsbpf_doc(0, "stats", ".paths | length > 0", "stats jl");
+	nsbpf_doc(0, "graph", ".source == \"file\" and .format == \"dot\"", "graph --format=dot %s",
+		  f);
+	nsbpf_doc(0, "graph", ".source == \"lab\" and (.graph | test(\"flowchart\"))", "graph jl");
 	nsbpf_doc(0, "nat list", ".flows[0].kind == \"masquerade\"", "nat list jl");
 	nsbpf_doc(0, "nat flush", ".flushed >= 1", "nat flush jl");
 	nsbpf_doc(0, "nat on", ".masquerade == false and .network == \"net\"", "nat off jl net");
