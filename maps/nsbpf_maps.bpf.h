@@ -30,7 +30,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSB_MAX_ENDPOINTS);
-	__type(key, __be32);
+	__type(key, struct nsb_addr_key);
 	__type(value, struct nsb_endpoint);
 } endpoints SEC(".maps");
 
@@ -83,7 +83,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSB_HOST_ADDRS_MAX);
-	__type(key, __be32);
+	__type(key, struct nsb_addr_key);
 	__type(value, __u8);
 } host_addrs SEC(".maps");
 
@@ -138,18 +138,11 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, NSB_FIB_CACHE_MAX);
-	__type(key, __be32);
+	__type(key, struct nsb_addr_key);
 	__type(value, struct nsb_fib_seen);
 } fib_cache SEC(".maps");
 
-/* The collector's timer (bpf/lib/ct_gc.h), and what its last pass saw. */
-struct nsb_gc {
-	struct bpf_timer timer;
-	__u64 last_ns;	/* when the last pass ran */
-	__u32 ct_count; /* ct entries the last pass left */
-	__u32 passes;
-};
-
+/* The collector's timer (struct nsb_gc, nsbpf_maps.h) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -5,11 +5,22 @@
  * in the maps; the CLI converts once. Any change of a struct here bumps
  * NSB_LAYOUT_VERSION, so a loader never silently reuses pinned maps of
  * another layout.
+ *
+ * The types are what `bpftool map dump` prints with (the maps carry BTF):
+ * states, directions and flag bits are enums, so it prints their names (a
+ * field holding several flags prints as the number, since no one name
+ * matches it); a 1-byte field is a packed enum, which keeps the layout
+ * (a change of types that keeps every byte where it was needs no new
+ * NSB_LAYOUT_VERSION).
+ * An array map's key must stay a plain __u32 (the kernel refuses any other
+ * key type for arrays), so stats and networks print their index as a number;
+ * addresses and ports print as the __be* numbers they are (README, "Maps").
  */
 #ifndef NSBPF_MAPS_H
 #define NSBPF_MAPS_H
 
 #ifndef __bpf__
+#include <linux/bpf.h> /* struct bpf_timer */
 #include <linux/types.h>
 #endif /* !__bpf__ */
 
@@ -20,6 +31,12 @@
 #define NSB_MAX_NETWORKS  64   /* reach is a 64-bit mask */
 #define NSB_MAX_ENDPOINTS 4096 /* nodes per lab */
 
+/* The key of the maps keyed by one IPv4 address (endpoints, host_addrs, fib_cache). */
+struct nsb_addr_key {
+	__be32 addr; /* wire order */
+};
+_Static_assert(sizeof(struct nsb_addr_key) == 4, "nsb_addr_key is ABI");
+
 /* endpoints: node IPv4 (wire order) -> where and who the node is */
 struct nsb_endpoint {
 	__u32 ifindex;	  /* host end of the node's veth, in the host netns */
@@ -29,16 +46,18 @@ struct nsb_endpoint {
 };
 _Static_assert(sizeof(struct nsb_endpoint) == 20, "nsb_endpoint is ABI");
 
-#define NSB_NET_F_USED	     (1U << 0) /* slot holds a network */
-#define NSB_NET_F_MASQUERADE (1U << 1) /* SNAT to the uplink (masquerade issue) */
+enum nsb_net_flags {
+	NSB_NET_F_USED = 1U << 0,	/* slot holds a network */
+	NSB_NET_F_MASQUERADE = 1U << 1, /* SNAT to the uplink (masquerade issue) */
+};
 
 /* networks: array, net_id -> subnet and policy; used slots are dense from 0 */
 struct nsb_network {
 	__be32 subnet;	/* wire order, host bits zero */
 	__be32 mask;	/* wire order */
 	__be32 gateway; /* wire order, lives on the host */
-	__u32 flags;	/* NSB_NET_F_* */
-	__u64 reach;	/* bit n set: may exchange packets with network n */
+	enum nsb_net_flags flags;
+	__u64 reach; /* bit n set: may exchange packets with network n */
 };
 _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
 
@@ -85,6 +104,15 @@ struct nsb_config {
 	__u32 pad2;
 };
 _Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
+
+/* gc: array of one, the collector's timer (bpf/lib/ct_gc.h) and what its last pass saw. */
+struct nsb_gc {
+	struct bpf_timer timer;
+	__u64 last_ns;	/* when the last pass ran (bpf_ktime_get_ns) */
+	__u32 ct_count; /* ct entries the last pass left */
+	__u32 passes;
+};
+_Static_assert(sizeof(struct nsb_gc) == 32, "nsb_gc is ABI");
 
 /*
  * Is an address the host's? Addresses come and go after `up`, so a new
@@ -160,7 +188,13 @@ enum nsb_ct_state {
 	NSB_CT_ESTABLISHED, /* TCP: SYN-ACK seen; UDP/ICMP: the other side answered */
 	NSB_CT_CLOSING,	    /* TCP: an in-window FIN one way (half-closed) */
 	NSB_CT_CLOSED,	    /* TCP: in-window FINs both ways, or an exact RST */
-};
+} __attribute__((packed));
+_Static_assert(sizeof(enum nsb_ct_state) == 1, "nsb_ct_state is a byte of nsb_ct_entry");
+
+enum nsb_tcp_flags {
+	NSB_TCP_F_WSCALE = 1U << 0, /* the SYN carried a window scale option */
+	NSB_TCP_F_MAXACK = 1U << 1, /* maxack is set */
+} __attribute__((packed));
 
 /*
  * TCP window tracking, one side of a flow (Linux's nf_conntrack_proto_tcp,
@@ -173,13 +207,27 @@ struct nsb_tcp_side {
 	__u32 maxwin; /* largest window this side advertised (scaled) */
 	__u32 maxack; /* highest ack this side sent (NSB_TCP_F_MAXACK) */
 	__u8 wscale;  /* window scale this side announced in its SYN */
-	__u8 flags;   /* NSB_TCP_F_* */
+	enum nsb_tcp_flags flags;
 	__u16 pad;
 };
 _Static_assert(sizeof(struct nsb_tcp_side) == 20, "nsb_tcp_side is ABI");
 
-#define NSB_TCP_F_WSCALE (1U << 0) /* the SYN carried a window scale option */
-#define NSB_TCP_F_MAXACK (1U << 1) /* maxack is set */
+enum nsb_ct_flags {
+	NSB_CT_F_FIN_ORIG = 1U << 0,  /* node sent FIN */
+	NSB_CT_F_FIN_REPLY = 1U << 1, /* remote sent FIN */
+	NSB_CT_F_DNAT = 1U << 2,      /* a port forward's flow: the remote opened it */
+	NSB_CT_F_HAIRPIN = 1U << 3,   /* node to node through a forward: dnat_* set */
+	NSB_CT_F_RST = 1U << 4,	      /* an accepted RST closed it, either way */
+	/*
+	 * A forward's flow whose client port clashed with another flow of the
+	 * node on the same tuple (the same client port through two forwards
+	 * to one node port, as nf_nat remaps it): the node sees the client at
+	 * the key's dport, dnat_port is the client's real one.
+	 */
+	NSB_CT_F_CPORT = 1U << 5,
+	/* A forward's flow made by a forward for any host address (host_addr 0). */
+	NSB_CT_F_FWD_ANY = 1U << 6,
+} __attribute__((packed));
 
 /*
  * What the key's packets become: source nat_addr:nat_port; with
@@ -195,10 +243,10 @@ _Static_assert(sizeof(struct nsb_tcp_side) == 20, "nsb_tcp_side is ABI");
  *                  {dnat_addr, nat_addr, dnat_port, nat_port}
  */
 struct nsb_ct_entry {
-	__be32 nat_addr;  /* new source: uplink address, forwarded-to address, gateway */
-	__be16 nat_port;  /* new source port (echo id for ICMP) */
-	__u8 state;	  /* enum nsb_ct_state */
-	__u8 flags;	  /* NSB_CT_F_* */
+	__be32 nat_addr; /* new source: uplink address, forwarded-to address, gateway */
+	__be16 nat_port; /* new source port (echo id for ICMP) */
+	enum nsb_ct_state state;
+	enum nsb_ct_flags flags;
 	__u32 ifindex;	  /* host end of the veth of the key's node (saddr) */
 	__be32 dnat_addr; /* NSB_CT_F_HAIRPIN: new destination, else 0 */
 	__be16 dnat_port; /* NSB_CT_F_HAIRPIN: new destination port, else 0 */
@@ -213,21 +261,6 @@ struct nsb_ct_entry {
 	struct nsb_tcp_side tcp[2]; /* TCP: [0] as the key goes (node), [1] the remote */
 };
 _Static_assert(sizeof(struct nsb_ct_entry) == 112, "nsb_ct_entry is ABI");
-
-#define NSB_CT_F_FIN_ORIG  (1U << 0) /* node sent FIN */
-#define NSB_CT_F_FIN_REPLY (1U << 1) /* remote sent FIN */
-#define NSB_CT_F_DNAT	   (1U << 2) /* a port forward's flow: the remote opened it */
-#define NSB_CT_F_HAIRPIN   (1U << 3) /* node to node through a forward: dnat_* set */
-#define NSB_CT_F_RST	   (1U << 4) /* an accepted RST closed it, either way */
-/*
- * A forward's flow whose client port clashed with another flow of the node
- * on the same tuple (the same client port through two forwards to one node
- * port, as nf_nat remaps it): the node sees the client at the key's dport,
- * dnat_port is the client's real one.
- */
-#define NSB_CT_F_CPORT (1U << 5)
-/* A forward's flow made by a forward for any host address (host_addr 0). */
-#define NSB_CT_F_FWD_ANY (1U << 6)
 
 /*
  * nat_ports: hash like ct, the reverse of ct: what a reply on the uplink
@@ -247,10 +280,19 @@ struct nsb_nat_key {
 };
 _Static_assert(sizeof(struct nsb_nat_key) == 16, "nsb_nat_key is ABI");
 
+enum nsb_nat_flags {
+	/*
+	 * A hairpin claim: its flow is the ct entry keyed {remote_addr,
+	 * nat_addr, remote_port, nat_port} (the backend's side), whose
+	 * dnat_addr:dnat_port is node_addr:node_port (the client).
+	 */
+	NSB_NAT_F_HAIRPIN = 1U << 0,
+} __attribute__((packed));
+
 struct nsb_nat_val {
 	__be32 node_addr;
 	__be16 node_port; /* echo id for ICMP */
-	__u8 flags;	  /* NSB_NAT_F_* */
+	enum nsb_nat_flags flags;
 	__u8 pad;
 	__u32 ifindex;	    /* host end of the node's veth */
 	__be16 remote_port; /* the remote's port as the node sees it (NSB_CT_F_CPORT), 0: as is */
@@ -267,13 +309,6 @@ _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
 #define NSB_CLAIM_GRACE_NS NSB_NSEC_PER_SEC
 
 /*
- * A hairpin claim: its flow is the ct entry keyed {remote_addr, nat_addr,
- * remote_port, nat_port} (the backend's side), whose dnat_addr:dnat_port
- * is node_addr:node_port (the client).
- */
-#define NSB_NAT_F_HAIRPIN (1U << 0)
-
-/*
  * frags: LRU hash, IPv4 fragments after the first. Only the first fragment
  * carries the ports; when it is translated it records here what the later
  * fragments of the same datagram (same addresses, IP id and protocol) need.
@@ -282,15 +317,17 @@ _Static_assert(sizeof(struct nsb_nat_val) == 24, "nsb_nat_val is ABI");
 #define NSB_FRAG_MAX	    4096
 #define NSB_FRAG_TIMEOUT_NS (30 * NSB_NSEC_PER_SEC) /* Linux's ipfrag_time */
 
-#define NSB_FRAG_OUT 0 /* from a node, leaving by the uplink */
-#define NSB_FRAG_IN  1 /* from the uplink, to a node */
+enum nsb_frag_dir {
+	NSB_FRAG_OUT = 0, /* from a node, leaving by the uplink */
+	NSB_FRAG_IN = 1,  /* from the uplink, to a node */
+} __attribute__((packed));
 
 struct nsb_frag_key {
 	__be32 saddr; /* as the fragment arrives */
 	__be32 daddr;
 	__be16 id; /* IPv4 identification */
 	__u8 proto;
-	__u8 dir; /* NSB_FRAG_OUT or NSB_FRAG_IN */
+	enum nsb_frag_dir dir;
 };
 _Static_assert(sizeof(struct nsb_frag_key) == 12, "nsb_frag_key is ABI");
 
@@ -317,8 +354,9 @@ struct nsb_trace {
 	__u32 redirect_ifindex; /* 0: no redirect */
 	__u32 redirect_flags;	/* NSB_TRACE_F_* */
 	__u32 path;		/* enum nsb_path + 1, or 0 */
-	__u32 drop;		/* enum nsb_drop, or NSB_DROP_NONE */
+	enum nsb_drop drop;	/* or NSB_DROP_NONE */
 };
+_Static_assert(sizeof(struct nsb_trace) == 16, "nsb_trace is ABI");
 
 #define NSB_TRACE_F_PEER   (1U << 0) /* bpf_redirect_peer() */
 #define NSB_TRACE_F_EGRESS (1U << 1) /* bpf_redirect() out of ifindex */
