@@ -1130,7 +1130,7 @@ static void describe_ct(char *buf, size_t n, const char *what, const struct nsb_
 {
 	snprintf(buf, n, "%s nat %s:%u ifindex %u dnat %s:%u flags %#x state %u", what,
 		 ip_str(e->nat_addr), ntohs(e->nat_port), e->ifindex, ip_str(e->dnat_addr),
-		 ntohs(e->dnat_port), e->flags, e->state);
+		 ntohs(e->dnat_port), (unsigned int)e->flags, (unsigned int)e->state);
 }
 
 /*
