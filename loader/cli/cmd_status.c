@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "lab/lab.h"
+#include "lab/rules.h"
 #include "cli/out.h"
 #include "util/addr.h"
 
@@ -19,8 +20,10 @@ static void status_help(void)
 {
 	printf("usage: nsbpf status [LAB] [--json]\n"
 	       "\n"
-	       "Show the labs that are up (or one), their attach mode and uplink, and per\n"
-	       "node: network, address, namespace, host-side interface, MAC and state.\n");
+	       "Show the labs that are up (or one): attach mode, uplink, the host network\n"
+	       "namespace the lab lives in; per network: subnet, gateway, masquerade as it\n"
+	       "is now, reach; per node: network, address, namespace, host-side interface,\n"
+	       "MAC and state (seen from the lab's host namespace, from wherever it runs).\n");
 }
 
 static const char *state_name(enum lab_node_state s)
@@ -85,16 +88,27 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	print_row_close(o);
 }
 
-/* Where the lab lives, when it is not here: what the node states mean then. */
+/* Where the lab lives: its host netns by name, and what the node states mean then. */
 static void print_where(struct out *o, const struct lab_info *li)
 {
-	char netns[256];
+	char netns[256], name[256];
 	enum lab_where w = lab_where(li, netns, sizeof(netns));
 
+	lab_hostns_name(li, name, sizeof(name));
 	print_string(o, "where", NULL, lab_where_name(w));
-	if (w == LAB_OTHER_NETNS)
-		print_text(o, "  in network namespace %s (net:[%lu])\n", netns[0] ? netns : "-",
-			   li->hostns);
+	print_open_object(o, "host_netns");
+	if (name[0])
+		print_string(o, "name", NULL, name);
+	else
+		print_null(o, "name", NULL, NULL);
+	print_u64(o, "inode", NULL, li->hostns);
+	print_close_object(o);
+	if (w == LAB_HERE)
+		print_text(o, "  in this network namespace (%s%snet:[%lu])\n", name,
+			   name[0] ? ", " : "", li->hostns);
+	else if (w == LAB_OTHER_NETNS)
+		print_text(o, "  in network namespace %s (net:[%lu]); nodes seen from there\n",
+			   netns[0] ? netns : "-", li->hostns);
 	else if (w == LAB_OTHER_MNTNS)
 		print_text(
 			o,
@@ -106,6 +120,66 @@ static void print_where(struct out *o, const struct lab_info *li)
 			li->name);
 }
 
+/* One network: an object of "networks", a row of the table; rn NULL: its map unread. */
+static void print_net(struct out *o, const struct lab_info *li, const struct lab_net *n,
+		      const struct rules_net *rn)
+{
+	uint64_t reach = rn ? rn->reach : n->reach;
+	char sub[IPV4_STRLEN], gw[IPV4_STRLEN];
+	bool first = true;
+
+	print_row_open(o, NULL);
+	print_string(o, "name", "%s", n->name);
+	print_cell(o);
+	print_uint(o, "id", NULL, (unsigned int)n->id);
+	print_string(o, "subnet", "%s", ipv4_str(n->subnet, sub));
+	print_uint(o, "prefix", "/%u", (unsigned int)n->prefix);
+	print_cell(o);
+	print_string(o, "gateway", "%s", ipv4_str(n->gateway, gw));
+	print_cell(o);
+	if (rn) {
+		print_bool(o, "masquerade", "on", rn->masquerade);
+		if (!rn->masquerade)
+			print_text(o, "off");
+	} else
+		print_null(o, "masquerade", "%s", "?");
+	print_cell(o);
+	print_open_array(o, "reach");
+	for (size_t i = 0; i < li->n_nets; i++) {
+		if (li->nets[i].id < 0 || li->nets[i].id >= NSB_MAX_NETWORKS ||
+		    !(reach >> li->nets[i].id & 1))
+			continue;
+		print_string(o, NULL, first ? "%s" : ",%s", li->nets[i].name);
+		first = false;
+	}
+	print_close_array(o);
+	print_cell(o);
+	print_row_close(o);
+}
+
+/* The networks, masquerade and reach as the networks map has them now. */
+static void print_nets(struct out *o, const struct lab_info *li)
+{
+	struct rules_net *rn = calloc(li->n_nets ? li->n_nets : 1, sizeof(*rn));
+	struct err_msg e;
+	struct table tb;
+
+	/* unreadable (another mount namespace's pins): the file's reach, masquerade unknown */
+	if (rn && rules_networks_read(li, rn, &e)) {
+		free(rn);
+		rn = NULL;
+	}
+	table_init(&tb, 5, "NETWORK", "SUBNET", "GATEWAY", "MASQUERADE", "REACH");
+	print_table(o, &tb);
+	print_open_array(o, "networks");
+	for (size_t i = 0; i < li->n_nets; i++)
+		print_net(o, li, &li->nets[i], rn ? &rn[i] : NULL);
+	print_close_array(o);
+	print_table_end(o, NULL);
+	table_free(&tb);
+	free(rn);
+}
+
 static void print_lab(struct out *o, const struct lab_info *li, const struct lab_node_status *st)
 {
 	struct table tb;
@@ -113,6 +187,7 @@ static void print_lab(struct out *o, const struct lab_info *li, const struct lab
 	print_open_object(o, NULL);
 	print_lab_head(o, li);
 	print_where(o, li);
+	print_nets(o, li);
 	table_init(&tb, 7, "NODE", "NETWORK", "ADDRESS", "NETNS", "HOSTIF", "MAC", "STATE");
 	print_table(o, &tb);
 	print_open_array(o, "nodes");

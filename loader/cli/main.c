@@ -13,15 +13,21 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_complete(int argc, char **argv);
 
-static const struct nsb_cmd main_cmds[] = {
-	{ "help", cmd_help },		{ "up", cmd_up },
-	{ "down", cmd_down },		{ "status", cmd_status },
-	{ "show", cmd_status },		{ "exec", cmd_exec },
-	{ "stats", cmd_stats },		{ "nat", cmd_nat },
-	{ "forward", cmd_forward },	{ "forwards", cmd_forward },
-	{ "version", cmd_version },	{ "graph", cmd_graph },
-	{ "__complete", cmd_complete }, { NULL }
-};
+static const struct nsb_cmd main_cmds[] = { { "help", cmd_help },
+					    { "up", cmd_up },
+					    { "down", cmd_down },
+					    { "status", cmd_status },
+					    { "show", cmd_status },
+					    { "exec", cmd_exec },
+					    { "stats", cmd_stats },
+					    { "nat", cmd_nat },
+					    { "forward", cmd_forward },
+					    { "forwards", cmd_forward },
+					    { "version", cmd_version },
+					    { "graph", cmd_graph },
+					    { "map", cmd_map },
+					    { "__complete", cmd_complete },
+					    { NULL } };
 
 /* The commands as the help lists them, with their options: a completion generator reads this. */
 static const struct cli_cmd_doc main_docs[] = {
@@ -37,6 +43,7 @@ static const struct cli_cmd_doc main_docs[] = {
 	{ "forward", "forward add|del|list ...", "port forwards of a running lab",
 	  forward_add_opts },
 	{ "graph", "graph FILE|LAB", "draw a file or a lab (mermaid, dot)", graph_opts },
+	{ "map", "map dump LAB [MAP]", "a lab's pinned maps, decoded", map_opts },
 	{ "version", "version", "print the version", NULL },
 	{ NULL }
 };

@@ -192,6 +192,8 @@ enum lab_where {
 /* Where li lives; the /run/netns name of its host netns into netns when known. */
 enum lab_where lab_where(const struct lab_info *li, char *netns, size_t len);
 const char *lab_where_name(enum lab_where w); /* "here", ..., "orphaned" */
+/* The /run/netns name of li's host netns into name; "" when it has none (or is gone). */
+void lab_hostns_name(const struct lab_info *li, char *name, size_t len);
 /* 0 when the lab lives here; else -EXDEV/-ENOENT and what to run instead in e. */
 int lab_check_here(const struct lab_info *li, struct err_msg *e);
 

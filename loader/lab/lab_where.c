@@ -51,6 +51,16 @@ enum lab_where lab_where(const struct lab_info *li, char *netns, size_t len)
 	return LAB_OTHER_NETNS;
 }
 
+void lab_hostns_name(const struct lab_info *li, char *name, size_t len)
+{
+	int fd = li->hostns ? netns_find(li->hostns, name, len) : -ENOENT;
+
+	if (fd >= 0)
+		close(fd);
+	else
+		name[0] = '\0';
+}
+
 const char *lab_where_name(enum lab_where w)
 {
 	static const char *const names[] = {

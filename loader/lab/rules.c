@@ -219,6 +219,28 @@ out:
 	return err;
 }
 
+int rules_networks_read(const struct lab_info *li, struct rules_net *out, struct err_msg *e)
+{
+	int fd = open_map(li->name, "networks", e), err = 0;
+	struct nsb_network val;
+
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; !err && i < li->n_nets; i++) {
+		__u32 id = (__u32)li->nets[i].id;
+
+		if (bpf_map_lookup_elem(fd, &id, &val)) {
+			err = err_set(e, -errno, "lab %s: network %s: %s", li->name,
+				      li->nets[i].name, strerror(errno));
+			break;
+		}
+		out[i].masquerade = val.flags & NSB_NET_F_MASQUERADE;
+		out[i].reach = val.reach;
+	}
+	close(fd);
+	return err;
+}
+
 int rules_stats_read(const char *lab, struct rules_stats *s, struct err_msg *e)
 {
 	struct nsb_counter c[NSB_STAT_MAX];

@@ -123,6 +123,15 @@ int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e);
 /* Masquerade the lab's network net, or stop (new flows only). */
 int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, struct err_msg *e);
 
+/* A network as the datapath has it now (the networks map), for status. */
+struct rules_net {
+	bool masquerade; /* as `nat on|off` left it, not as the file says */
+	uint64_t reach;	 /* bit n: may exchange packets with network id n */
+};
+
+/* The lab's networks from its map, out[i] for li->nets[i]; -errno with e. */
+int rules_networks_read(const struct lab_info *li, struct rules_net *out, struct err_msg *e);
+
 struct rules_counter {
 	uint64_t packets;
 	uint64_t bytes;

@@ -82,6 +82,13 @@ Test(json, every_command_prints_its_documented_shape)
 	nsbpf_doc(0, "status", ".labs | length == 1", "status jl");
 	cr_assert_eq(in_ns("jl-a", "ping -c1 -W2 192.0.2.2"), 0, "a masqueraded flow");
 	nsbpf_doc(0, "stats", ".paths | length > 0", "stats jl");
+	nsbpf_doc(0, "map dump",
+		  "(.maps | length > 10) and (.maps[] | select(.name == \"ct\") | "
+		  ".entries[0].value.state == \"established\")",
+		  "map dump jl");
+	nsbpf_doc(0, "map dump", "[.maps[].name] == [\"networks\"]", "map dump jl networks");
+	nsbpf_doc(0, "map list", ".maps | length > 10", "map list");
+	nsbpf_doc(2, "error", ".error.message | test(\"no map\")", "map dump jl nope");
 	nsbpf_doc(0, "graph", ".source == \"file\" and .format == \"dot\"", "graph --format=dot %s",
 		  f);
 	nsbpf_doc(0, "graph", ".source == \"lab\" and (.graph | test(\"flowchart\"))", "graph jl");

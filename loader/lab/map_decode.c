@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Each pinned map's key and value as fields (map_dump.h): the names follow
+ * the structs of maps/nsbpf_maps.h, so `nsbpf map dump -j` and `bpftool map
+ * dump` name the same things; a clock becomes an age in seconds (AGE_S,
+ * IDLE_S), a timeout seconds. Fields marked detail are JSON only.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "lab/map_decode.h"
+
+#define ARRAY_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const ct_states[] = { "new", "established", "closing", "closed" };
+static const char *const ct_flags[] = { "fin_orig", "fin_reply", "dnat",   "hairpin",
+					"rst",	    "cport",	 "fwd_any" };
+static const char *const tcp_flags[] = { "wscale", "maxack" };
+static const char *const nat_flags[] = { "hairpin" };
+static const char *const net_flags[] = { "used", "masquerade" };
+static const char *const frag_dirs[] = { "out", "in" };
+
+#define __NSB_STR(n, s, d) s,
+static const char *const path_names[] = { NSB_PATH_LIST(__NSB_STR) };
+static const char *const drop_names[] = { NULL, NSB_DROP_LIST(__NSB_STR) };
+static const char *const stat_kinds[] = { "path", "drop" };
+
+static bool dec_config(const struct map_walk *w, const void *key, const void *val,
+		       struct map_entry *me)
+{
+	const struct nsb_config *c = val;
+
+	(void)w;
+	(void)key;
+	mf_key_done(me);
+	mf_uint(me, "layout", c->layout);
+	mf_flags(me, "flags", NULL, 0, c->flags);
+	mf_uint(me, "uplink_ifindex", c->uplink_ifindex);
+	mf_ip(me, "uplink_addr", c->uplink_addr);
+	mf_uint(me, "snat_port_min", c->snat_port_min); /* host order already */
+	mf_uint(me, "snat_port_max", c->snat_port_max);
+	mf_uint(me, "ct_max", c->ct_max);
+	mf_secs(me, "tmo_tcp_syn_s", c->tmo_tcp_syn);
+	mf_secs(me, "tmo_tcp_est_s", c->tmo_tcp_est);
+	mf_secs(me, "tmo_tcp_closing_s", c->tmo_tcp_closing);
+	mf_secs(me, "tmo_tcp_closed_s", c->tmo_tcp_closed);
+	mf_secs(me, "tmo_udp_new_s", c->tmo_udp_new);
+	mf_secs(me, "tmo_udp_s", c->tmo_udp);
+	mf_secs(me, "tmo_icmp_s", c->tmo_icmp);
+	mf_uint(me, "host_netns_cookie", c->host_netns_cookie);
+	mf_uint(me, "fib_ifindex", c->fib_ifindex);
+	return true;
+}
+
+/* Used slots only; reach by network name. */
+static bool dec_network(const struct map_walk *w, const void *key, const void *val,
+			struct map_entry *me)
+{
+	const struct nsb_network *n = val;
+	__u32 id = *(const __u32 *)key;
+
+	if (!(n->flags & NSB_NET_F_USED))
+		return false;
+	mf_uint(me, "id", id);
+	mf_name(me, "name", w->net_names, NSB_MAX_NETWORKS, id);
+	mf_key_done(me);
+	mf_ip(me, "subnet", n->subnet);
+	mf_uint(me, "prefix", (uint64_t)__builtin_popcount(n->mask));
+	mf_ip(me, "gateway", n->gateway);
+	mf_flags(me, "flags", net_flags, ARRAY_N(net_flags), n->flags);
+	mf_flags(me, "reach", w->net_names, NSB_MAX_NETWORKS, n->reach);
+	return true;
+}
+
+static bool dec_endpoint(const struct map_walk *w, const void *key, const void *val,
+			 struct map_entry *me)
+{
+	const struct nsb_endpoint *ep = val;
+
+	mf_ip(me, "addr", ((const struct nsb_addr_key *)key)->addr);
+	mf_key_done(me);
+	mf_uint(me, "ifindex", ep->ifindex);
+	mf_uint(me, "net_id", ep->net_id);
+	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, ep->net_id);
+	mf_mac(me, "node_mac", ep->node_mac);
+	mf_mac(me, "host_mac", ep->host_mac);
+	return true;
+}
+
+static bool dec_host_addr(const struct map_walk *w, const void *key, const void *val,
+			  struct map_entry *me)
+{
+	(void)w;
+	mf_ip(me, "addr", ((const struct nsb_addr_key *)key)->addr);
+	mf_key_done(me);
+	mf_uint(me, "value", *(const __u8 *)val);
+	return true;
+}
+
+static bool dec_forward(const struct map_walk *w, const void *key, const void *val,
+			struct map_entry *me)
+{
+	const struct nsb_fwd_key *k = key;
+	const struct nsb_fwd_val *v = val;
+
+	(void)w;
+	mf_ip(me, "host_addr", k->host_addr);
+	mf_port(me, "port", k->port);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip(me, "node_addr", v->node_addr);
+	mf_port(me, "node_port", v->node_port);
+	mf_port(me, "first_port", v->first_port);
+	mf_uint(me, "count", v->count);
+	mf_uint(me, "ifindex", v->ifindex);
+	mf_uint(me, "hits", v->hits);
+	return true;
+}
+
+static void tcp_side(struct map_entry *me, const char *const names[6], const struct nsb_tcp_side *s)
+{
+	mf_uint(me, names[0], s->end);
+	mf_uint(me, names[1], s->maxend);
+	mf_uint(me, names[2], s->maxwin);
+	mf_uint(me, names[3], s->maxack);
+	mf_uint(me, names[4], s->wscale);
+	mf_flags(me, names[5], tcp_flags, ARRAY_N(tcp_flags), s->flags);
+}
+
+static bool dec_ct(const struct map_walk *w, const void *key, const void *val, struct map_entry *me)
+{
+	static const char *const orig[6] = { "tcp_orig_end",	"tcp_orig_maxend",
+					     "tcp_orig_maxwin", "tcp_orig_maxack",
+					     "tcp_orig_wscale", "tcp_orig_flags" };
+	static const char *const reply[6] = { "tcp_reply_end",	  "tcp_reply_maxend",
+					      "tcp_reply_maxwin", "tcp_reply_maxack",
+					      "tcp_reply_wscale", "tcp_reply_flags" };
+	const struct nsb_ct_key *k = key;
+	const struct nsb_ct_entry *c = val;
+
+	mf_ip(me, "saddr", k->saddr);
+	mf_ip(me, "daddr", k->daddr);
+	mf_port(me, "sport", k->sport);
+	mf_port(me, "dport", k->dport);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip(me, "nat_addr", c->nat_addr);
+	mf_port(me, "nat_port", c->nat_port);
+	mf_name(me, "state", ct_states, ARRAY_N(ct_states), c->state);
+	mf_flags(me, "flags", ct_flags, ARRAY_N(ct_flags), c->flags);
+	mf_ip(me, "dnat_addr", c->dnat_addr);
+	mf_port(me, "dnat_port", c->dnat_port);
+	mf_age(me, "age_s", w, c->created_ns);
+	mf_age(me, "idle_s", w, c->last_seen_ns);
+	mf_uint(me, "pkts_orig", c->pkts_orig);
+	mf_uint(me, "pkts_reply", c->pkts_reply);
+	me->detail = true;
+	mf_uint(me, "ifindex", c->ifindex);
+	mf_uint(me, "bytes_orig", c->bytes_orig);
+	mf_uint(me, "bytes_reply", c->bytes_reply);
+	tcp_side(me, orig, &c->tcp[0]);
+	tcp_side(me, reply, &c->tcp[1]);
+	return true;
+}
+
+static bool dec_nat_port(const struct map_walk *w, const void *key, const void *val,
+			 struct map_entry *me)
+{
+	const struct nsb_nat_key *k = key;
+	const struct nsb_nat_val *v = val;
+
+	mf_ip(me, "nat_addr", k->nat_addr);
+	mf_ip(me, "remote_addr", k->remote_addr);
+	mf_port(me, "nat_port", k->nat_port);
+	mf_port(me, "remote_port", k->remote_port);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip(me, "node_addr", v->node_addr);
+	mf_port(me, "node_port", v->node_port);
+	mf_flags(me, "flags", nat_flags, ARRAY_N(nat_flags), v->flags);
+	mf_age(me, "claim_age_s", w, v->claimed_ns);
+	me->detail = true;
+	mf_uint(me, "ifindex", v->ifindex);
+	mf_port(me, "remote_port", v->remote_port); /* the key has one too: JSON only */
+	return true;
+}
+
+static bool dec_frag(const struct map_walk *w, const void *key, const void *val,
+		     struct map_entry *me)
+{
+	const struct nsb_frag_key *k = key;
+	const struct nsb_frag_val *v = val;
+
+	mf_ip(me, "saddr", k->saddr);
+	mf_ip(me, "daddr", k->daddr);
+	mf_uint(me, "id", ntohs(k->id));
+	mf_proto(me, "proto", k->proto);
+	mf_name(me, "dir", frag_dirs, ARRAY_N(frag_dirs), k->dir);
+	mf_key_done(me);
+	mf_ip(me, "ct_saddr", v->ct.saddr);
+	mf_ip(me, "ct_daddr", v->ct.daddr);
+	mf_port(me, "ct_sport", v->ct.sport);
+	mf_port(me, "ct_dport", v->ct.dport);
+	mf_proto(me, "ct_proto", v->ct.proto);
+	mf_ip(me, "to_addr", v->to_addr);
+	mf_age(me, "age_s", w, v->first_ns);
+	return true;
+}
+
+static bool dec_sock_orig(const struct map_walk *w, const void *key, const void *val,
+			  struct map_entry *me)
+{
+	const struct nsb_sock_key *k = key;
+	const struct nsb_sock_orig *v = val;
+
+	(void)w;
+	mf_uint(me, "cookie", k->cookie);
+	mf_ip(me, "node_addr", k->node_addr);
+	mf_port(me, "node_port", k->node_port);
+	mf_key_done(me);
+	mf_ip(me, "addr", v->addr);
+	mf_port(me, "port", v->port);
+	return true;
+}
+
+static bool dec_fib_seen(const struct map_walk *w, const void *key, const void *val,
+			 struct map_entry *me)
+{
+	const struct nsb_fib_seen *v = val;
+
+	mf_ip(me, "addr", ((const struct nsb_addr_key *)key)->addr);
+	mf_key_done(me);
+	mf_age(me, "checked_age_s", w, v->checked_ns);
+	mf_uint(me, "local", v->local);
+	return true;
+}
+
+/* Named slots only, per-CPU counters summed. */
+static bool dec_stat(const struct map_walk *w, const void *key, const void *val,
+		     struct map_entry *me)
+{
+	const struct nsb_counter *per = val;
+	__u32 i = *(const __u32 *)key;
+	bool drop = i >= NSB_STAT_DROP_BASE;
+	__u32 n = drop ? i - NSB_STAT_DROP_BASE : i;
+	uint64_t packets = 0, bytes = 0;
+
+	if (drop ? n == 0 || n >= NSB_DROP_MAX : n >= NSB_PATH_MAX)
+		return false;
+	for (int c = 0; c < w->ncpu; c++) {
+		packets += per[c].packets;
+		bytes += per[c].bytes;
+	}
+	mf_uint(me, "index", i);
+	mf_name(me, "kind", stat_kinds, ARRAY_N(stat_kinds), drop);
+	if (drop)
+		mf_name(me, "name", drop_names, ARRAY_N(drop_names), n);
+	else
+		mf_name(me, "name", path_names, ARRAY_N(path_names), n);
+	mf_key_done(me);
+	mf_uint(me, "packets", packets);
+	mf_uint(me, "bytes", bytes);
+	return true;
+}
+
+static bool dec_gc(const struct map_walk *w, const void *key, const void *val, struct map_entry *me)
+{
+	const struct nsb_gc *g = val;
+
+	(void)key;
+	mf_key_done(me);
+	mf_age(me, "last_pass_age_s", w, g->last_ns);
+	mf_uint(me, "ct_count", g->ct_count);
+	mf_uint(me, "passes", g->passes);
+	return true;
+}
+
+#define DEC(n, k, v, fn)                    \
+	{                                   \
+		n, sizeof(k), sizeof(v), fn \
+	}
+
+static const struct map_decoder decoders[] = {
+	DEC("config", __u32, struct nsb_config, dec_config),
+	DEC("networks", __u32, struct nsb_network, dec_network),
+	DEC("endpoints", struct nsb_addr_key, struct nsb_endpoint, dec_endpoint),
+	DEC("host_addrs", struct nsb_addr_key, __u8, dec_host_addr),
+	DEC("forwards", struct nsb_fwd_key, struct nsb_fwd_val, dec_forward),
+	DEC("ct", struct nsb_ct_key, struct nsb_ct_entry, dec_ct),
+	DEC("nat_ports", struct nsb_nat_key, struct nsb_nat_val, dec_nat_port),
+	DEC("frags", struct nsb_frag_key, struct nsb_frag_val, dec_frag),
+	DEC("sock_orig", struct nsb_sock_key, struct nsb_sock_orig, dec_sock_orig),
+	DEC("fib_cache", struct nsb_addr_key, struct nsb_fib_seen, dec_fib_seen),
+	DEC("stats", __u32, struct nsb_counter, dec_stat),
+	DEC("gc", __u32, struct nsb_gc, dec_gc),
+};
+
+const struct map_kind_info lab_maps[] = {
+	{ "config", "array", true,
+	  "the lab's settings: uplink, SNAT ports, conntrack size, timeouts" },
+	{ "networks", "array", false, "network id -> subnet, gateway, flags, reach (used slots)" },
+	{ "endpoints", "hash", false, "node address -> host end, network, MACs" },
+	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
+	{ "forwards", "hash", false, "host address, port, protocol -> node address, port; hits" },
+	{ "ct", "hash", false, "flows as the node sends them -> translation, state, counters" },
+	{ "nat_ports", "hash", false, "what a reply on the uplink carries -> the node's side" },
+	{ "frags", "lru_hash", false, "later fragments of translated datagrams" },
+	{ "sock_orig", "lru_hash", false, "host sockets a forward rewrote -> what they asked for" },
+	{ "fib_cache", "lru_hash", false, "destinations the host's FIB was asked about lately" },
+	{ "stats", "percpu_array", false, "packets, bytes per path and drop reason (all CPUs)" },
+	{ "gc", "array", true, "the conntrack collector's last pass" },
+};
+const size_t lab_maps_n = ARRAY_N(lab_maps);
+
+_Static_assert(ARRAY_N(lab_maps) == ARRAY_N(decoders), "a decoder per map");
+
+const struct map_kind_info *lab_map_find(const char *name)
+{
+	for (size_t i = 0; i < lab_maps_n; i++)
+		if (!strcmp(lab_maps[i].name, name))
+			return &lab_maps[i];
+	return NULL;
+}
+
+const struct map_decoder *map_decoder_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_N(decoders); i++)
+		if (!strcmp(decoders[i].name, name))
+			return &decoders[i];
+	return NULL;
+}
