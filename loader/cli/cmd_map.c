@@ -159,7 +159,7 @@ static void table_start(struct dump_ctx *c, const struct map_entry *me)
 	for (size_t i = 0; i < me->n && n < OUT_MAX_CELLS; i++) {
 		if (me->f[i].detail)
 			continue;
-		for (size_t j = 0; me->f[i].name[j] && j < sizeof(h[n]) - 1; j++)
+		for (size_t j = 0; j < sizeof(h[n]) - 1 && me->f[i].name[j]; j++)
 			h[n][j] = (char)toupper((unsigned char)me->f[i].name[j]);
 		n++;
 	}
