@@ -37,6 +37,8 @@ static const struct form sub_forms[] = {
 	{ "forward del LAB tcp|udp PORT", forward_add_opts },
 	{ "forward list|show [LAB]", forward_opts },
 	{ "down LAB...", down_opts },
+	{ "map dump LAB [MAP]", map_opts },
+	{ "map list", map_opts },
 	{ NULL, NULL },
 };
 
