@@ -75,7 +75,7 @@ int from_node(struct __sk_buff *skb)
 	ret = parse_eth(skb, &proto);
 	if (!ret)
 		ret = from_node_l3(skb, &v, proto);
-	return verdict_finish(skb, &v, ret);
+	return events_emit(skb, verdict_finish(skb, &v, ret));
 }
 
 SEC("tc")

@@ -44,7 +44,7 @@ int from_uplink(struct __sk_buff *skb)
 	/* never verdict_finish() the host's traffic: it would call a missing path a drop */
 	if (ret == NSB_NEXT && v.path == NSB_PATH_MAX)
 		return NSB_NEXT;
-	return verdict_finish(skb, &v, ret);
+	return events_emit(skb, verdict_finish(skb, &v, ret));
 }
 
 SEC("tc")
@@ -55,7 +55,7 @@ int to_uplink(struct __sk_buff *skb)
 
 	if (ret == NSB_NEXT)
 		return NSB_NEXT; /* the host's: untouched, uncounted */
-	return verdict_finish(skb, &v, ret);
+	return events_emit(skb, verdict_finish(skb, &v, ret));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -158,4 +158,24 @@ struct {
 	__type(value, struct nsb_trace);
 } trace SEC(".maps");
 
+/* The monitor (bpf/lib/events.h): its switch, its rate limit, its ring. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_monitor);
+} monitor SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_ev_rate);
+} ev_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NSB_EV_RING_BYTES);
+} events SEC(".maps");
+
 #endif /* NSBPF_MAPS_BPF_H */

@@ -413,4 +413,81 @@ struct nsb_sock_orig {
 };
 _Static_assert(sizeof(struct nsb_sock_orig) == 8, "nsb_sock_orig is ABI");
 
+/*
+ * The monitor (`nsbpf monitor`, bpf/lib/events.h): drops, new flows and
+ * early drops as events in the events ring buffer, only while a monitor
+ * runs. monitor: array of one; the datapath reads `on` on its drop and
+ * new-flow paths only, and emits nothing when it is 0. One monitor per lab
+ * (a ring buffer has one reader): the CLI sets on while it runs, with its
+ * pid, and a watcher process clears it whenever the CLI ends, kill -9
+ * included.
+ */
+#define NSB_EV_RING_BYTES (256 * 1024) /* about 4,600 events */
+#define NSB_EV_RATE	  5000	       /* events per second and CPU, when monitor.rate is 0 */
+#define NSB_EV_BURST	  1000	       /* events a CPU may send at once, when monitor.burst is 0 */
+
+struct nsb_monitor {
+	__u32 on;    /* 1: a monitor runs, emit events */
+	__u32 pid;   /* its pid (for the message that refuses a second one) */
+	__u32 rate;  /* events per second and CPU; 0: NSB_EV_RATE */
+	__u32 burst; /* 0: NSB_EV_BURST */
+};
+_Static_assert(sizeof(struct nsb_monitor) == 16, "nsb_monitor is ABI");
+
+/*
+ * ev_rate: per-CPU array of one, the rate limit's token bucket (credit in
+ * nanoseconds: an event costs 1 s / rate) and what it held back.
+ */
+struct nsb_ev_rate {
+	__u64 credit_ns;
+	__u64 last_ns;	  /* when the credit was last topped up */
+	__u64 suppressed; /* events the rate limit held back */
+	__u64 lost;	  /* events the ring had no room for (no reader, or too slow) */
+	__u32 drop;	  /* the drop this CPU's program is finishing (enum nsb_drop), 0: none */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct nsb_ev_rate) == 40, "nsb_ev_rate is ABI");
+
+enum nsb_ev_type {
+	NSB_EV_DROP = 1, /* reason: enum nsb_drop (NSB_DROP_CT_EARLY_DROP: a flow, xlat set) */
+	NSB_EV_FLOW = 2, /* a new conntrack flow, kind says which */
+};
+
+enum nsb_ev_kind {
+	NSB_EV_KIND_NONE = 0,
+	NSB_EV_KIND_MASQUERADE, /* a node's flow to the outside */
+	NSB_EV_KIND_FORWARD,	/* a client through a port forward */
+	NSB_EV_KIND_HAIRPIN,	/* a node through a port forward of the lab */
+};
+
+/* addresses and ports, wire order; ICMP echo: the id as sport */
+struct nsb_ev_tuple {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+};
+
+#define NSB_EV_F_L4   (1U << 0) /* orig has ports (TCP, UDP, ICMP echo) */
+#define NSB_EV_F_XLAT (1U << 1) /* xlat holds the flow's translation */
+#define NSB_EV_F_IPV4 (1U << 2) /* orig has addresses (IPv4, or ARP's sender and target) */
+
+/* One record of the events ring. */
+struct nsb_event {
+	__u64 time_ns;	  /* bpf_ktime_get_ns() */
+	__u32 ifindex;	  /* where: a node's host end, or the uplink */
+	__u8 type;	  /* enum nsb_ev_type */
+	__u8 reason;	  /* NSB_EV_DROP: enum nsb_drop */
+	__u8 kind;	  /* enum nsb_ev_kind: the flow's (flows, early drops) */
+	__u8 proto;	  /* IPPROTO_* of an IPv4 packet or flow */
+	__be16 ethertype; /* of a dropped frame; 0 for flows */
+	__u8 icmp_type;	  /* ICMP: type and code */
+	__u8 icmp_code;
+	__u8 flags; /* NSB_EV_F_* */
+	__u8 pad[3];
+	struct nsb_ev_tuple orig; /* the packet as it came; a flow as its opener sent it */
+	struct nsb_ev_tuple xlat; /* NSB_EV_F_XLAT: what the flow's packets become */
+};
+_Static_assert(sizeof(struct nsb_event) == 48, "nsb_event is ABI");
+
 #endif /* NSBPF_MAPS_H */

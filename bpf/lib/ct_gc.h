@@ -36,6 +36,7 @@ static long __gc_ct(struct bpf_map *map, const struct nsb_ct_key *k, struct nsb_
 	}
 	if (c->pressure && ce->state == NSB_CT_NEW && c->now > ce->created_ns &&
 	    c->now - ce->created_ns > NSB_GC_EARLY_NS) {
+		events_ct_drop(k, ce, NSB_DROP_CT_EARLY_DROP);
 		bpf_map_delete_elem(map, k);
 		c->early++;
 		return 0;

@@ -123,6 +123,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	}
 	forwards_hit(fwd);
 	__builtin_memcpy(out, &ck, sizeof(ck));
+	events_flow(&ck, ce);
 	cur = bpf_map_lookup_elem(&ct, &ck);
 	if (!cur)
 		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */

@@ -334,6 +334,8 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 		if (!cur || ct_expired(cfg, cur, f->key.proto, rq->now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
 	}
+	if (!err)
+		events_flow(&key, ce);
 	return 0;
 }
 

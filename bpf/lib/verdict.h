@@ -5,7 +5,8 @@
  * or nsb_drop(reason). The entry point hands that to verdict_finish(), which
  * counts the packet exactly once in `stats` (its path, or
  * NSB_STAT_DROP_BASE + reason), writes `trace` when the object was loaded
- * with nsb_trace_enabled, and turns drops into TC_ACT_SHOT.
+ * with nsb_trace_enabled, hands drops to the monitor (lib/events.h) and
+ * turns them into TC_ACT_SHOT.
  *
  * No program of ours ends a chain by letting a packet through: whatever it
  * leaves to the stack, the host's own traffic (uncounted) and the lab's
@@ -18,6 +19,8 @@
 
 #include "nsbpf_maps.bpf.h"
 #include <bpf/bpf_helpers.h>
+
+#include "lib/events.h"
 
 #define TC_ACT_UNSPEC	(-1)
 #define TC_ACT_OK	0
@@ -172,6 +175,7 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 	}
 	__verdict_count(skb, v, NSB_STAT_DROP_BASE + reason);
 	__verdict_trace(v, 0, reason);
+	events_drop(reason);
 	return TC_ACT_SHOT;
 }
 

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The monitor's events (`nsbpf monitor`): every drop (from verdict.h's one
+ * exit), every new conntrack flow (masquerade, forward, hairpin: where the
+ * ct entry is made) and every early drop of the collector, as records of
+ * the events ring buffer (struct nsb_event, nsbpf_maps.h).
+ *
+ * Cost: nothing but one array lookup and a test of monitor.on on those
+ * paths while nobody monitors (the CLI sets it while it runs). Then a
+ * per-CPU token bucket (ev_rate) lets NSB_EV_RATE events a second through
+ * with bursts of NSB_EV_BURST, so a flood of drops costs the ring and its
+ * reader no more than that; what it holds back is counted (suppressed), as
+ * is what the ring had no room for (lost).
+ *
+ * Call sites are one line each: events_drop() in verdict_finish() and
+ * events_emit() around each entry point's verdict, events_flow() where a
+ * new flow's ct entry is written, events_ct_drop() where the collector
+ * drops a flow early.
+ */
+#ifndef NSBPF_LIB_EVENTS_H
+#define NSBPF_LIB_EVENTS_H
+
+#include "nsbpf_maps.bpf.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define __EV_ETH_P_IP	0x0800
+#define __EV_ETH_P_ARP	0x0806
+#define __EV_ETH_P_IPV6 0x86DD
+
+/* The monitor's switch: NULL while nobody monitors. */
+static __always_inline const struct nsb_monitor *events_on(void)
+{
+	__u32 zero = 0;
+	const struct nsb_monitor *m = bpf_map_lookup_elem(&monitor, &zero);
+
+	return m && m->on ? m : NULL;
+}
+
+/* The token bucket: may this CPU send one more event now? Counts it if not. */
+static __always_inline bool __events_allow(const struct nsb_monitor *m, struct nsb_ev_rate *r,
+					   __u64 now)
+{
+	__u64 rate = m->rate ? m->rate : NSB_EV_RATE;
+	__u64 burst = m->burst ? m->burst : NSB_EV_BURST;
+	__u64 cost = NSB_NSEC_PER_SEC / rate; /* 0 past 1e9 a second: no limit */
+	__u64 credit = r->credit_ns;
+
+	if (now > r->last_ns)
+		credit += now - r->last_ns;
+	r->last_ns = now;
+	if (credit > cost * burst)
+		credit = cost * burst;
+	if (credit < cost) {
+		r->credit_ns = credit;
+		r->suppressed++; /* this CPU's slot: a plain add, as verdict.h counts */
+		return false;
+	}
+	r->credit_ns = credit - cost;
+	return true;
+}
+
+/* A zeroed record of the ring, the rate limit and the ring permitting; NULL: none. */
+static __always_inline struct nsb_event *__events_reserve(const struct nsb_monitor *m, __u8 type)
+{
+	__u32 zero = 0;
+	struct nsb_ev_rate *r = bpf_map_lookup_elem(&ev_rate, &zero);
+	__u64 now = bpf_ktime_get_ns();
+	struct nsb_event *e;
+
+	if (!r || !__events_allow(m, r, now))
+		return NULL;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		r->lost++;
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->time_ns = now;
+	e->type = type;
+	return e;
+}
+
+/* ARP: the sender and target addresses, as a tuple without ports. */
+static __always_inline void __events_arp(struct __sk_buff *skb, struct nsb_event *e)
+{
+	if (!bpf_skb_load_bytes(skb, 14 + 14, &e->orig.saddr, 4) &&
+	    !bpf_skb_load_bytes(skb, 14 + 24, &e->orig.daddr, 4))
+		e->flags |= NSB_EV_F_IPV4;
+}
+
+/* TCP and UDP ports, ICMP type, code and (echo) id, at l4 of an IPv4 packet. */
+static __always_inline void __events_l4(struct __sk_buff *skb, struct nsb_event *e, __u32 l4)
+{
+	__u8 icmp[8];
+
+	if (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) {
+		if (!bpf_skb_load_bytes(skb, l4, &e->orig.sport, 4))
+			e->flags |= NSB_EV_F_L4;
+	} else if (e->proto == IPPROTO_ICMP && !bpf_skb_load_bytes(skb, l4, icmp, sizeof(icmp))) {
+		e->icmp_type = icmp[0];
+		e->icmp_code = icmp[1];
+		if (icmp[0] == 0 || icmp[0] == 8) { /* echo reply, echo: the id */
+			__builtin_memcpy(&e->orig.sport, &icmp[4], 2);
+			e->flags |= NSB_EV_F_L4;
+		}
+	}
+}
+
+/*
+ * The frame as it is now, read again from the start (a drop may come from
+ * any worker, with its parse long gone): EtherType, then IPv4 addresses,
+ * protocol and ports, ARP's addresses, or IPv6's next header.
+ */
+static __always_inline void __events_packet(struct __sk_buff *skb, struct nsb_event *e)
+{
+	struct {
+		__u8 vihl, tos;
+		__be16 tot_len, id, frag;
+		__u8 ttl, proto;
+		__be16 check;
+		__be32 saddr, daddr;
+	} ip;
+
+	if (bpf_skb_load_bytes(skb, 12, &e->ethertype, 2))
+		return;
+	if (e->ethertype == bpf_htons(__EV_ETH_P_ARP)) {
+		__events_arp(skb, e);
+		return;
+	}
+	if (e->ethertype == bpf_htons(__EV_ETH_P_IPV6)) {
+		bpf_skb_load_bytes(skb, 14 + 6, &e->proto, 1); /* next header */
+		return;
+	}
+	if (e->ethertype != bpf_htons(__EV_ETH_P_IP) ||
+	    bpf_skb_load_bytes(skb, 14, &ip, sizeof(ip)))
+		return;
+	e->flags |= NSB_EV_F_IPV4;
+	e->proto = ip.proto;
+	e->orig.saddr = ip.saddr;
+	e->orig.daddr = ip.daddr;
+	if (!(ip.frag & bpf_htons(0x1fff))) /* a later fragment has no L4 header */
+		__events_l4(skb, e, 14 + (ip.vihl & 0x0f) * 4);
+}
+
+/*
+ * A drop is finished where it is decided, often deep in a global worker
+ * whose call chain already fills the verifier's 512 bytes of stack (from
+ * from_uplink, rev_icmp_error_v4() has nothing to spare): verdict_finish()
+ * only notes its reason in this CPU's ev_rate slot (events_drop()), and the
+ * entry point, one frame deep, sends the event as it returns the drop
+ * (events_emit()).
+ */
+static __always_inline void events_drop(__u32 reason)
+{
+	__u32 zero = 0;
+	struct nsb_ev_rate *r;
+
+	if (!events_on())
+		return;
+	r = bpf_map_lookup_elem(&ev_rate, &zero);
+	if (r)
+		r->drop = reason;
+}
+
+/*
+ * The drop noted by events_drop(): what, where (the device the program
+ * runs on: a host end, or the uplink) and the packet. A global function:
+ * verified once, and its frame is its own.
+ */
+__noinline int events_drop_skb(struct __sk_buff *skb)
+{
+	const struct nsb_monitor *m = events_on();
+	struct nsb_ev_rate *r;
+	struct nsb_event *e;
+	__u32 zero = 0;
+	__u8 reason;
+
+	r = bpf_map_lookup_elem(&ev_rate, &zero);
+	if (!m || !r || !r->drop)
+		return 0;
+	reason = (__u8)r->drop;
+	r->drop = 0;
+	e = __events_reserve(m, NSB_EV_DROP);
+	if (!e)
+		return 0;
+	e->reason = reason;
+	e->ifindex = skb->ifindex;
+	__events_packet(skb, e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* An entry point's last word: its verdict, a drop's event sent first. */
+static __always_inline int events_emit(struct __sk_buff *skb, int verdict)
+{
+	if (verdict == 2 /* TC_ACT_SHOT */)
+		events_drop_skb(skb);
+	return verdict;
+}
+
+/*
+ * A flow from its ct entry: k as the node sends (the client's side for a
+ * hairpin flow), ce its translation. orig is the flow as its opener sent
+ * it, xlat what it became: masquerade node -> remote as uplink:P -> remote;
+ * hairpin client -> uplink:6000 as gw:P -> backend:8080; forward (the
+ * node's entry, F_DNAT) client -> uplink:6000 as client -> node:8080.
+ */
+static __always_inline void __events_ct(__u8 type, __u8 reason, const struct nsb_ct_key *k,
+					const struct nsb_ct_entry *ce)
+{
+	const struct nsb_monitor *m = events_on();
+	bool hairpin = ce->flags & NSB_CT_F_HAIRPIN;
+	struct nsb_event *e;
+
+	if (!m)
+		return;
+	e = __events_reserve(m, type);
+	if (!e)
+		return;
+	e->reason = reason;
+	e->ifindex = ce->ifindex;
+	e->proto = k->proto;
+	e->flags = NSB_EV_F_IPV4 | NSB_EV_F_L4 | NSB_EV_F_XLAT;
+	if (ce->flags & NSB_CT_F_DNAT) {
+		e->kind = hairpin ? NSB_EV_KIND_HAIRPIN : NSB_EV_KIND_FORWARD;
+		e->orig.saddr = k->daddr;
+		e->orig.daddr = ce->nat_addr;
+		e->orig.sport = (ce->flags & NSB_CT_F_CPORT) ? ce->dnat_port : k->dport;
+		e->orig.dport = ce->nat_port;
+		e->xlat.saddr = k->daddr;
+		e->xlat.daddr = k->saddr;
+		e->xlat.sport = k->dport;
+		e->xlat.dport = k->sport;
+	} else {
+		e->kind = hairpin ? NSB_EV_KIND_HAIRPIN : NSB_EV_KIND_MASQUERADE;
+		e->orig.saddr = k->saddr;
+		e->orig.daddr = k->daddr;
+		e->orig.sport = k->sport;
+		e->orig.dport = k->dport;
+		e->xlat.saddr = ce->nat_addr;
+		e->xlat.daddr = hairpin ? ce->dnat_addr : k->daddr;
+		e->xlat.sport = ce->nat_port;
+		e->xlat.dport = hairpin ? ce->dnat_port : k->dport;
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* A new flow, its ct entry just written. */
+static __always_inline void events_flow(const struct nsb_ct_key *k, const struct nsb_ct_entry *ce)
+{
+	__events_ct(NSB_EV_FLOW, NSB_DROP_NONE, k, ce);
+}
+
+/* A flow the collector dropped (reason: NSB_DROP_CT_EARLY_DROP). */
+static __always_inline void events_ct_drop(const struct nsb_ct_key *k,
+					   const struct nsb_ct_entry *ce, __u32 reason)
+{
+	__events_ct(NSB_EV_DROP, (__u8)reason, k, ce);
+}
+
+#endif /* NSBPF_LIB_EVENTS_H */
