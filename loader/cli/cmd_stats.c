@@ -10,6 +10,7 @@
 #include "cli/cmds.h"
 #include "cli/out.h"
 #include "lab/lab.h"
+#include "lab/monitor.h"
 #include "lab/rules.h"
 
 struct stat_name {
@@ -47,6 +48,34 @@ static void print_group(struct out *o, const char *kind, const char *key,
 		print_u64(o, "bytes", "%llu", c[i].bytes);
 		print_cell(o);
 		print_text(o, "%s", names[i].desc);
+		print_cell(o);
+		print_row_close(o);
+	}
+	print_close_object(o);
+}
+
+/* The monitor's events held back (rate limit, full ring): rows "monitor". */
+static void print_monitor(struct out *o, const char *lab)
+{
+	static const char *const desc[2] = { "monitor events held back by the rate limit",
+					     "monitor events the ring had no room for" };
+	static const char *const name[2] = { "suppressed", "lost" };
+	uint64_t n[2];
+
+	if (lab_monitor_read_counts(lab, &n[0], &n[1]))
+		return; /* a lab from before the monitor */
+	print_open_object(o, "monitor");
+	for (int i = 0; i < 2; i++) {
+		print_row_open(o, name[i]);
+		print_text(o, "monitor");
+		print_cell(o);
+		print_text(o, "%s", name[i]);
+		print_cell(o);
+		print_u64(o, "events", "%llu", n[i]);
+		print_cell(o);
+		print_text(o, "-");
+		print_cell(o);
+		print_text(o, "%s", desc[i]);
 		print_cell(o);
 		print_row_close(o);
 	}
@@ -93,6 +122,7 @@ int cmd_stats(int argc, char **argv)
 	print_string(&o, "lab", NULL, argv[1]);
 	print_group(&o, "path", "paths", path_names, NSB_PATH_MAX, st.paths);
 	print_group(&o, "drop", "drops", drop_names, NSB_DROP_MAX, st.drops);
+	print_monitor(&o, argv[1]);
 	print_table_end(&o, NULL);
 	table_free(&tb);
 	cli_doc_end(&o);

@@ -14,6 +14,7 @@ int cmd_nat(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 /*
  * `nsbpf __complete CWORD WORD...` (hidden; complete.c): the candidates for
  * WORDS[CWORD], one a line, from docs (main.c's table, the help's rows).
@@ -22,7 +23,7 @@ int cli_complete(const struct cli_cmd_doc *docs, int argc, char **argv);
 
 /* Each command's options: the parser, the help and completion read these. */
 extern const struct cli_opt up_opts[], down_opts[], status_opts[], exec_opts[], stats_opts[],
-	nat_opts[], forward_opts[], forward_add_opts[], graph_opts[], map_opts[];
+	nat_opts[], forward_opts[], forward_add_opts[], graph_opts[], map_opts[], monitor_opts[];
 
 /* up's options into o and its FILE: -1 to go on, or the exit code. */
 struct up_opts;

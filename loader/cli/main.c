@@ -26,6 +26,7 @@ static const struct nsb_cmd main_cmds[] = { { "help", cmd_help },
 					    { "version", cmd_version },
 					    { "graph", cmd_graph },
 					    { "map", cmd_map },
+					    { "monitor", cmd_monitor },
 					    { "__complete", cmd_complete },
 					    { NULL } };
 
@@ -44,6 +45,7 @@ static const struct cli_cmd_doc main_docs[] = {
 	  forward_add_opts },
 	{ "graph", "graph FILE|LAB", "draw a file or a lab (mermaid, dot)", graph_opts },
 	{ "map", "map dump LAB [MAP]", "a lab's pinned maps, decoded", map_opts },
+	{ "monitor", "monitor LAB [--type T]", "drops and new flows as they happen", monitor_opts },
 	{ "version", "version", "print the version", NULL },
 	{ NULL }
 };

@@ -229,7 +229,7 @@ static int nodes_up(const struct dp_run *r, const struct topo *t, const struct n
 
 	if (!skel)
 		return -errno;
-	err = pins_object(skel->obj, r->dir, r->ct_entries, r->reup ? NULL : r->j);
+	err = pins_object(skel->obj, r->dir, r->ct_entries, r->j);
 	if (!err) {
 		err = nsbpf_node__load(skel);
 		if (err)

@@ -99,7 +99,8 @@ int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries
 		if (!shared_map(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
-		if (j) {
+		/* a re-up pins only maps an older nsbpf did not have: journal just those */
+		if (j && access(path, F_OK)) {
 			err = journal_pin(j, path);
 			if (err)
 				return err;

@@ -33,7 +33,8 @@ struct bpf_object;
 struct journal;
 /*
  * Pin every shared map of obj under dir, so all of a lab's objects use the
- * same maps; journaled when j is given. ct_entries (0: the object's own)
+ * same maps; the pins not there yet are journaled when j is given (a re-up
+ * by a newer nsbpf adds its new maps). ct_entries (0: the object's own)
  * sizes the conntrack maps: every object must declare them alike.
  */
 int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries,
