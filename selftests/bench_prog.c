@@ -86,6 +86,15 @@ struct bench_step {
 
 #define SETUP_MAX 3
 
+/*
+ * The monitor (`nsbpf monitor`, bpf/lib/events.h) during a row: off (every
+ * other row: what a lab costs while nobody monitors), on with no rate
+ * limit (each drop or new flow writes its event: the cost of an event), or
+ * on with the default rate limit (a flood: past the burst, events are
+ * suppressed). The ring is drained outside the timing.
+ */
+enum bench_mon { MON_OFF, MON_EVERY, MON_LIMITED };
+
 struct bench_case {
 	const char *name;
 	enum bench_hook hook;
@@ -95,6 +104,7 @@ struct bench_case {
 	uint32_t slot;			    /* NOT_COUNTED: the host's traffic (uplink hooks) */
 	struct bench_step setup[SETUP_MAX]; /* sent first, in order, each translated */
 	const struct bench_reset *reset;    /* a new flow each run (TCP entries) */
+	enum bench_mon monitor;		    /* the monitor switch during the row */
 };
 
 /*
@@ -232,9 +242,22 @@ static const struct bench_case cases[] = {
 	{ "no_masquerade drop (networks scan)", B_FROM_NODE, PLUTO_IF,
 	  { UDP4(pluto_host, pluto_mac, PLUTO_IP, OUTSIDE_IP), .payload_len = 64 },
 	  TC_ACT_SHOT, NSB_STAT_DROP_BASE + NSB_DROP_NO_MASQUERADE },
+#ifdef NSB_EV_RING_BYTES
+	{ "no_masquerade drop, monitor on: an event each", B_FROM_NODE, PLUTO_IF,
+	  { UDP4(pluto_host, pluto_mac, PLUTO_IP, OUTSIDE_IP), .payload_len = 64 },
+	  TC_ACT_SHOT, NSB_STAT_DROP_BASE + NSB_DROP_NO_MASQUERADE, .monitor = MON_EVERY },
+	{ "no_masquerade drop, monitor on: rate-limited", B_FROM_NODE, PLUTO_IF,
+	  { UDP4(pluto_host, pluto_mac, PLUTO_IP, OUTSIDE_IP), .payload_len = 64 },
+	  TC_ACT_SHOT, NSB_STAT_DROP_BASE + NSB_DROP_NO_MASQUERADE, .monitor = MON_LIMITED },
+#endif /* NSB_EV_RING_BYTES */
 	/* masquerade: out at from_node, back at from_uplink */
 	{ "snat: SYN, new flow (port claim, ct entry)", B_FROM_NODE, EARTH_IF, { M_SYN(61200) },
 	  TC_ACT_REDIRECT, NSB_PATH_SNAT, .reset = &snat_reset },
+#ifdef NSB_EV_RING_BYTES
+	{ "snat: SYN, new flow, monitor on: an event each", B_FROM_NODE, EARTH_IF,
+	  { M_SYN(61200) }, TC_ACT_REDIRECT, NSB_PATH_SNAT, .reset = &snat_reset,
+	  .monitor = MON_EVERY },
+#endif /* NSB_EV_RING_BYTES */
 	{ "snat, established TCP flow, port kept", B_FROM_NODE, EARTH_IF, { M_DATA_OUT(61100) },
 	  TC_ACT_REDIRECT, NSB_PATH_SNAT, M_HANDSHAKE(61100) },
 	{ "snat, established TCP flow, port rewritten", B_FROM_NODE, EARTH_IF,
@@ -524,6 +547,36 @@ static double hist_trimmed_mean(long n, double q)
 	return seen ? sum / seen : 0;
 }
 
+#ifdef NSB_EV_RING_BYTES
+static int ev_drop(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* The row's monitor switch; the ring to drain (NULL: none). */
+static struct ring_buffer *bench_monitor(const struct st_env *env, enum bench_mon mode,
+					 struct ring_buffer *rb)
+{
+	struct nsb_monitor v = { .on = mode != MON_OFF,
+				 .pid = 1,
+				 .rate = mode == MON_EVERY ? UINT32_MAX : 0 };
+	__u32 zero = 0;
+
+	cr_assert(!bpf_map_update_elem(bpf_object__find_map_fd_by_name(env->obj, "monitor"), &zero,
+				       &v, BPF_ANY),
+		  "monitor switch");
+	if (!rb)
+		rb = ring_buffer__new(bpf_object__find_map_fd_by_name(env->obj, "events"), ev_drop,
+				      NULL, NULL);
+	cr_assert(rb, "the events ring");
+	ring_buffer__consume(rb);
+	return rb;
+}
+#endif /* NSB_EV_RING_BYTES */
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -537,6 +590,7 @@ Test(bench, ns_per_packet)
 	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
 	long n = n_env ? strtol(n_env, NULL, 10) : 200000;
 	struct nsb_counter stats[NSB_STAT_MAX];
+	struct ring_buffer *rb = NULL;
 	struct st_env env;
 
 	if (!bench || strcmp(bench, "1"))
@@ -567,6 +621,9 @@ Test(bench, ns_per_packet)
 		if (only && !strstr(c->name, only))
 			continue; /* NSBPF_BENCH_CASE: the rows whose name has it (profiling one) */
 		st_case = c->name;
+#ifdef NSB_EV_RING_BYTES
+		rb = bench_monitor(&env, c->monitor, rb);
+#endif /* NSB_EV_RING_BYTES */
 		for (int s = 0; ok && s < SETUP_MAX && c->setup[s].f.kind != FR_NONE; s++) {
 			const struct bench_step *st = &c->setup[s];
 			struct pkt sp;
@@ -614,6 +671,8 @@ Test(bench, ns_per_packet)
 				wall += now_ns() - t1;
 				reset_flow(&env, c->reset);
 			}
+			if (rb && (k & 1023) == 1023)
+				ring_buffer__consume(rb); /* outside "prog": the kernel's measure */
 		}
 		wall = (c->reset ? wall : now_ns() - t0) / n;
 
@@ -632,5 +691,6 @@ Test(bench, ns_per_packet)
 			c->name, hist_trimmed_mean(n, 0.99), hist_quantile(n, 0.5),
 			hist_quantile(n, 0.99));
 	}
+	ring_buffer__free(rb);
 	st_close(&env);
 }
