@@ -252,6 +252,27 @@ static __always_inline void events_flow(const struct nsb_ct_key *k, const struct
 	__events_ct(NSB_EV_FLOW, NSB_DROP_NONE, k, ce);
 }
 
+/*
+ * events_flow() for nat_ct_create(): there, inline, its few bytes of stack
+ * would tip the deepest chain of from_node (masquerade, nat_ct_create,
+ * bpf_loop's callback, a claim check) past 512 bytes on 6.1. As a global
+ * function its frame sits beside that chain, not under it. The switch is
+ * tested before the call, so nobody monitoring costs no call.
+ */
+__noinline int events_flow_global(const struct nsb_ct_key *k, const struct nsb_ct_entry *ce)
+{
+	if (k && ce)
+		__events_ct(NSB_EV_FLOW, NSB_DROP_NONE, k, ce);
+	return 0;
+}
+
+static __always_inline void events_flow_ncc(const struct nsb_ct_key *k,
+					    const struct nsb_ct_entry *ce)
+{
+	if (events_on())
+		events_flow_global(k, ce);
+}
+
 /* A flow the collector dropped (reason: NSB_DROP_CT_EARLY_DROP). */
 static __always_inline void events_ct_drop(const struct nsb_ct_key *k,
 					   const struct nsb_ct_entry *ce, __u32 reason)

@@ -335,7 +335,7 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 			return nsb_drop(NSB_DROP_CT_INSERT);
 	}
 	if (!err)
-		events_flow(&key, ce);
+		events_flow_ncc(&key, ce);
 	return 0;
 }
 
