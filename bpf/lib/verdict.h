@@ -5,8 +5,9 @@
  * or nsb_drop(reason). The entry point hands that to verdict_finish(), which
  * counts the packet exactly once in `stats` (its path, or
  * NSB_STAT_DROP_BASE + reason), writes `trace` when the object was loaded
- * with nsb_trace_enabled, hands drops to the monitor (lib/events.h) and
- * turns them into TC_ACT_SHOT.
+ * with nsb_trace_enabled, and turns drops into TC_ACT_SHOT: while a monitor
+ * runs, into a TC_ACT_SHOT with an event to send, which the entry point
+ * hands to events_emit() (lib/events.h) as its last word.
  *
  * No program of ours ends a chain by letting a packet through: whatever it
  * leaves to the stack, the host's own traffic (uncounted) and the lab's
@@ -175,8 +176,7 @@ static __always_inline int verdict_finish(struct __sk_buff *skb, const struct ns
 	}
 	__verdict_count(skb, v, NSB_STAT_DROP_BASE + reason);
 	__verdict_trace(v, 0, reason);
-	events_drop(reason);
-	return TC_ACT_SHOT;
+	return events_drop(reason); /* TC_ACT_SHOT, or one the monitor sees (lib/events.h) */
 }
 
 #endif /* NSBPF_LIB_VERDICT_H */
