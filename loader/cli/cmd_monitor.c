@@ -66,7 +66,9 @@ static void monitor_help(void)
 	       "hairpin) with its translation, early drops of unanswered flows. One line\n"
 	       "per event; with -j one JSON object per line (JSON Lines, a stream).\n"
 	       "A per-CPU rate limit holds back what a flood would send; what it held\n"
-	       "back is reported as \"suppressed\" events. One monitor per lab.\n");
+	       "back is reported as \"suppressed\" events. One monitor per lab.\n"
+	       "\noptions:\n");
+	opts_print(stdout, monitor_opts);
 }
 
 static const char *proto_str(const struct nsb_event *ev, char *buf, size_t len)
