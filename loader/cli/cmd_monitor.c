@@ -156,6 +156,19 @@ static void print_time(struct out *o, const struct timespec *ts)
 	print_string(o, "time", "%s", buf);
 }
 
+/* Every event has the same members (docs/json.md): null where they say nothing. */
+static void print_icmp(struct out *o, const struct nsb_event *ev)
+{
+	if (ev->proto == IPPROTO_ICMP && !(ev->flags & NSB_EV_F_XLAT) &&
+	    (ev->flags & NSB_EV_F_IPV4)) {
+		print_uint(o, "icmp_type", " type %u", ev->icmp_type);
+		print_uint(o, "icmp_code", " code %u", ev->icmp_code);
+	} else {
+		print_null(o, "icmp_type", NULL, NULL);
+		print_null(o, "icmp_code", NULL, NULL);
+	}
+}
+
 static bool mon_wanted(const struct mon_cli *c, const struct lab_event *e)
 {
 	if (c->type && e->ev->type != c->type)
@@ -191,19 +204,19 @@ static void on_event(const struct lab_event *e, void *arg)
 		print_string(o, "reason", " %-14s", kind ? kind : "?");
 	if (kind)
 		print_string(o, "kind", NULL, kind);
+	else
+		print_null(o, "kind", NULL, NULL);
 	print_where(o, e);
 	print_string(o, "proto", " %-4s", proto_str(ev, pbuf, sizeof(pbuf)));
 	print_tuple(o, ev, &ev->orig);
-	if (ev->proto == IPPROTO_ICMP && !(ev->flags & NSB_EV_F_XLAT) &&
-	    (ev->flags & NSB_EV_F_IPV4)) {
-		print_uint(o, "icmp_type", " type %u", ev->icmp_type);
-		print_uint(o, "icmp_code", " code %u", ev->icmp_code);
-	}
+	print_icmp(o, ev);
 	if (ev->flags & NSB_EV_F_XLAT) {
 		print_open_object(o, "nat");
 		print_text(o, " as");
 		print_tuple(o, ev, &ev->xlat);
 		print_close_object(o);
+	} else {
+		print_null(o, "nat", NULL, NULL);
 	}
 	print_close_object(o);
 	print_text(o, "\n");

@@ -77,6 +77,14 @@ static bool switch_off_within(int ms)
 }
 
 /* The monitor's output OUT has, within 3 s, an event matching the jq condition COND. */
+/* Every line of OUT that jq's SELECT picks is shaped as docs/json.md's SHAPE says. */
+static bool lines_shaped(const char *out, const char *select, const char *shape)
+{
+	return !run("jq -c 'select(%s)' %s/%s | while read -r l; do "
+		    "printf '%%s' \"$l\" | %s '%s' || exit 1; done",
+		    select, scratch_dir(), out, script_path("json_shape.py"), shape);
+}
+
 static bool has_event(const char *out, const char *cond)
 {
 	char *seen = NULL;
@@ -135,6 +143,9 @@ Test(monitor, drops_and_new_flows_with_their_fields)
 	cr_assert(switch_off_within(1000), "the switch is off once monitor is gone");
 	cr_assert_eq(run("jq -e . %s/ev.jsonl >/dev/null", scratch_dir()), 0,
 		     "every line is a JSON object");
+	cr_assert(
+		lines_shaped("ev.jsonl", ".type == \"drop\" or .type == \"flow\"", "monitor event"),
+		"events shaped as docs/json.md says");
 	lab_down_ok("mon");
 }
 
@@ -186,6 +197,7 @@ Test(monitor, flood_is_rate_limited_and_traffic_flows)
 	cr_assert(has_event("f.jsonl", ".type == \"suppressed\" and .count > 0"),
 		  "monitor reports suppressed events");
 	cr_assert(nsbpf_json("stats mon", ".monitor.suppressed.events > 0"), "stats counts them");
+	cr_assert(lines_shaped("f.jsonl", ".type == \"suppressed\"", "monitor held"));
 	cr_assert_eq(monitor_end(mon, SIGINT), 0);
 	cr_assert_eq(run_out(&out, "jq -s '[.[] | select(.type == \"drop\")] | length' %s/f.jsonl",
 			     scratch_dir()),
