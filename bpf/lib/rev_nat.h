@@ -80,11 +80,10 @@ static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const str
 	rf->ck.sport = nv->node_port;
 	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port; /* NSB_CT_F_CPORT */
 	rf->ck.proto = nk->proto;
-	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
-	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr)
-		return false;
 	rf->now = bpf_ktime_get_ns();
-	if (ct_expired(cfg, rf->ce, nk->proto, rf->now))
+	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
+	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
+	    ct_expired(cfg, rf->ce, nk->proto, rf->now))
 		return false; /* a stale claim: the flow is gone */
 	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
 	return rf->ep; /* the node itself may be gone */
