@@ -235,8 +235,8 @@ static int nat_flush(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* {"lab", "network", "masquerade": BOOL}: as it is now. */
-static void print_masquerade(const char *lab, const char *net, bool on)
+/* {"lab", "network", "masquerade": BOOL, "changed": BOOL}: as it is now, and whether it was not. */
+static void print_masquerade(const char *lab, const char *net, bool on, bool changed)
 {
 	struct out o;
 
@@ -244,8 +244,10 @@ static void print_masquerade(const char *lab, const char *net, bool on)
 	print_open_object(&o, NULL);
 	print_string(&o, "lab", "lab %s: ", lab);
 	print_string(&o, "network", "network %s: ", net);
-	print_bool(&o, "masquerade", "masquerade on\n", on);
-	print_text(&o, "%s", on ? "" : "masquerade off\n");
+	print_bool(&o, "masquerade", "masquerade on", on);
+	print_text(&o, "%s", on ? "" : "masquerade off");
+	print_bool(&o, "changed", NULL, changed);
+	print_text(&o, "%s\n", changed ? "" : " (already)");
 	cli_doc_end(&o);
 }
 
@@ -253,6 +255,7 @@ static int nat_on(int argc, char **argv)
 {
 	bool on = !strcmp(argv[0], "on");
 	const struct lab_net *net;
+	bool changed = false;
 	char hint[TOPO_NAME_MAX + 32];
 	struct lab_info li;
 	struct err_msg e;
@@ -265,14 +268,14 @@ static int nat_on(int argc, char **argv)
 		cli_err("lab %s has no network \"%s\"%s", argv[1], argv[2],
 			cli_net_hint(&li, argv[2], hint, sizeof(hint)));
 		ret = EXIT_USAGE;
-	} else if (rules_masquerade_set(argv[1], net, on, &e)) {
+	} else if (rules_masquerade_set(argv[1], net, on, &changed, &e)) {
 		cli_err("%s", e.text);
 		ret = EXIT_FAIL;
 	} else {
 		if (!li.uplink[0] && on)
 			fprintf(stderr, "nsbpf: note: lab %s has no uplink; nothing can leave\n",
 				argv[1]);
-		print_masquerade(argv[1], net->name, on);
+		print_masquerade(argv[1], net->name, on, changed);
 	}
 	lab_info_free(&li);
 	return ret;

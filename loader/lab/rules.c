@@ -194,7 +194,8 @@ int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e)
 
 /* ---- masquerade, counters ---- */
 
-int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, struct err_msg *e)
+int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, bool *changed,
+			 struct err_msg *e)
 {
 	struct nsb_network val;
 	__u32 id = (__u32)net->id;
@@ -206,11 +207,12 @@ int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, st
 		err = -errno;
 		goto out;
 	}
+	*changed = !(val.flags & NSB_NET_F_MASQUERADE) == on;
 	if (on)
 		val.flags |= NSB_NET_F_MASQUERADE;
 	else
 		val.flags &= ~NSB_NET_F_MASQUERADE;
-	if (bpf_map_update_elem(fd, &id, &val, BPF_EXIST))
+	if (*changed && bpf_map_update_elem(fd, &id, &val, BPF_EXIST))
 		err = -errno;
 out:
 	if (err)

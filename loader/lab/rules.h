@@ -120,8 +120,12 @@ int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e);
 
 /* ---- masquerade, counters ---- */
 
-/* Masquerade the lab's network net, or stop (new flows only). */
-int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, struct err_msg *e);
+/*
+ * Masquerade the lab's network net, or stop (new flows only). *changed:
+ * false when it was so already (nothing written).
+ */
+int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, bool *changed,
+			 struct err_msg *e);
 
 /* A network as the datapath has it now (the networks map), for status. */
 struct rules_net {

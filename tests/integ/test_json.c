@@ -94,8 +94,10 @@ Test(json, every_command_prints_its_documented_shape)
 	nsbpf_doc(0, "graph", ".source == \"lab\" and (.graph | test(\"flowchart\"))", "graph jl");
 	nsbpf_doc(0, "nat list", ".flows[0].kind == \"masquerade\"", "nat list jl");
 	nsbpf_doc(0, "nat flush", ".flushed >= 1", "nat flush jl");
-	nsbpf_doc(0, "nat on", ".masquerade == false and .network == \"net\"", "nat off jl net");
-	nsbpf_doc(0, "nat on", ".masquerade == true", "nat on jl net");
+	nsbpf_doc(0, "nat on", ".masquerade == false and .network == \"net\" and .changed",
+		  "nat off jl net");
+	nsbpf_doc(0, "nat on", ".masquerade == false and (.changed | not)", "nat off jl net");
+	nsbpf_doc(0, "nat on", ".masquerade == true and .changed", "nat on jl net");
 	nsbpf_doc(2, "error", ".error.message | test(\"did you mean \\\"net\\\"\")",
 		  "nat on jl nett");
 
