@@ -238,12 +238,11 @@ static int get_reqs(const char *file, bool del, char **words, struct fwd_req *on
 	return 0;
 }
 
-/* One forward as given (del: node and to ports null when not named). */
-static void print_spec(struct out *o, const struct fwd_spec *s)
+/* The host side of a forward: proto, host (null: any address), port, port_end. */
+static void print_host_side(struct out *o, const struct fwd_spec *s)
 {
 	char ip[IPV4_STRLEN];
 
-	print_open_object(o, NULL);
 	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
 	if (s->host_ip)
 		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
@@ -251,6 +250,13 @@ static void print_spec(struct out *o, const struct fwd_spec *s)
 		print_null(o, "host", NULL, NULL);
 	print_uint(o, "port", NULL, s->port);
 	print_uint(o, "port_end", NULL, s->port_end);
+}
+
+/* One forward as given (del: node and to ports null when not named). */
+static void print_spec(struct out *o, const struct fwd_spec *s)
+{
+	print_open_object(o, NULL);
+	print_host_side(o, s);
 	if (s->node[0]) {
 		print_string(o, "node", NULL, s->node);
 		print_uint(o, "to_port", NULL, s->to_port);
@@ -346,19 +352,13 @@ static int forward_del(int argc, char **argv)
 static void print_forward(struct out *o, const struct lab_info *li, const struct fwd_entry *fe)
 {
 	const struct fwd_spec *s = &fe->spec;
-	char ip[IPV4_STRLEN], node_ip[IPV4_STRLEN], desc[160];
+	char node_ip[IPV4_STRLEN], desc[160];
 	struct fwd_spec shown = *s;
 
 	print_row_open(o, NULL);
 	print_text(o, "%s", li->name);
 	print_cell(o);
-	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
-	if (s->host_ip)
-		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
-	else
-		print_null(o, "host", NULL, NULL);
-	print_uint(o, "port", NULL, s->port);
-	print_uint(o, "port_end", NULL, s->port_end);
+	print_host_side(o, s);
 	if (s->node[0])
 		print_string(o, "node", NULL, s->node);
 	else
