@@ -108,6 +108,14 @@ struct {
 	__type(value, struct nsb_fwd_val);
 } forwards SEC(".maps");
 
+/* which host ports some forward uses (nsbpf_maps.h): written by the loader only */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_FWD_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} fwd_ports SEC(".maps");
+
 /* the host's sockets a forward rewrote -> the address they asked for (sock.bpf.c) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -472,6 +472,21 @@ static uint32_t fib_setup(void)
 }
 #endif /* NSB_FIB_SUFFIX */
 
+/*
+ * The forward's port in fwd_ports, as the loader marks it, where the
+ * datapath has the bitmap (a baseline from before it has not: the same
+ * source builds both, bench/prog.sh).
+ */
+static void mark_fwd_port(struct st_env *env, const struct nsb_fwd_key *fk)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(env->obj, "fwd_ports");
+	__u32 port = ntohs(fk->port), word = port / 64 + (fk->proto == IPPROTO_UDP ? 1024 : 0);
+	__u64 bits = 1ULL << (port % 64);
+
+	if (m)
+		cr_assert(!bpf_map_update_elem(bpf_map__fd(m), &word, &bits, BPF_ANY), "fwd_ports");
+}
+
 /* lab_masq, as the loader would set it up, with the veth as the uplink */
 static void masq_setup(struct st_env *env, uint32_t uplink)
 {
@@ -513,6 +528,7 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	cr_assert(!bpf_map_update_elem(env->host_addrs_fd, &host, &one, BPF_ANY), "host_addrs");
 	cr_assert(!bpf_map_update_elem(env->forwards_fd, &fk, &fv, BPF_ANY), "forwards");
+	mark_fwd_port(env, &fk);
 }
 
 /* Each run's prog ns, counted per ns (the last slot: that long or longer). */

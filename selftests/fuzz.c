@@ -2489,8 +2489,7 @@ static void fwd_write(struct fz *z, const struct fz_fwd *f, uint32_t node, uint1
 		.ifindex = n ? rt_of(n)->ifindex : 0,
 	};
 
-	cr_assert(!bpf_map_update_elem(z->env.forwards_fd, &k, &v, BPF_ANY), "forwards: %s",
-		  strerror(errno));
+	cr_assert(!st_forward_put(&z->env, &k, &v, BPF_ANY), "forwards: %s", strerror(errno));
 }
 
 /* `nsbpf forward del/add` between two frames: a forward goes, comes back, or moves. */
@@ -2509,7 +2508,7 @@ static void fwd_churn(struct fz *z)
 	z->churns++;
 	switch (below(r, 3)) {
 	case 0:
-		bpf_map_delete_elem(z->env.forwards_fd, &k);
+		st_forward_del(&z->env, &k);
 		break;
 	case 1:
 		fwd_write(z, f, f->node_addr, f->node_port);
@@ -2519,6 +2518,7 @@ static void fwd_churn(struct fz *z)
 			  (uint16_t)(f->node_port + below(r, 2)));
 		break;
 	}
+	st_forwards_changed(&z->env); /* as the CLI does after the change */
 }
 
 static void install(struct fz *z)

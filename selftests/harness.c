@@ -18,6 +18,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "harness.h"
+#include "lab/fwd_flows.h"
 #include "labs.h"
 #include "node.skel.h"
 #include "uplink.skel.h"
@@ -118,6 +119,7 @@ void st_load(struct st_env *env)
 	env->host_addrs_fd = bpf_map__fd(env->skel->maps.host_addrs);
 	env->frags_fd = bpf_map__fd(env->skel->maps.frags);
 	env->forwards_fd = bpf_map__fd(env->skel->maps.forwards);
+	env->fwd_ports_fd = bpf_map__fd(env->skel->maps.fwd_ports);
 	env->sock_orig_fd = bpf_map__fd(env->skel->maps.sock_orig);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
@@ -194,6 +196,28 @@ void st_setup(struct st_env *env, bool trace)
 	st_load(env);
 	err = test_lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
 	cr_assert(err == 0, "install lab %s: %s", lab_planets.topo->name, strerror(-err));
+}
+
+int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,
+		   const struct nsb_fwd_val *v, __u64 flags)
+{
+	cr_assert(!fwd_ports_mark(env->fwd_ports_fd, k), "fwd_ports: %s", strerror(errno));
+	return bpf_map_update_elem(env->forwards_fd, k, v, flags);
+}
+
+void st_forward_del(const struct st_env *env, const struct nsb_fwd_key *k)
+{
+	bpf_map_delete_elem(env->forwards_fd, k);
+}
+
+size_t st_forwards_changed(const struct st_env *env)
+{
+	size_t gone = 0;
+
+	cr_assert(!fwd_ports_sync(env->fwd_ports_fd, env->forwards_fd), "fwd_ports sync");
+	cr_assert(!fwd_flows_sweep(env->ct_fd, env->nat_ports_fd, env->forwards_fd, &gone),
+		  "the sweep of gone forwards' flows");
+	return gone;
 }
 
 int st_gc(const struct st_env *env)

@@ -43,7 +43,7 @@ struct st_env {
 	int from_uplink_fd, to_uplink_fd;
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
 	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
-	int forwards_fd, sock_orig_fd;
+	int forwards_fd, sock_orig_fd, fwd_ports_fd;
 	int gc_fd;	 /* the collector's program (lib/ct_gc.h) */
 	uint32_t ct_max; /* set before st_load(): ct and nat_ports size */
 	int ncpus;
@@ -72,6 +72,18 @@ void st_close(struct st_env *env);
 
 /* st_open() + st_load() + the lab's map entries. */
 void st_setup(struct st_env *env, bool trace);
+
+/*
+ * A forward written or deleted as `nsbpf forward add/del` does it
+ * (lab/fwd_flows.h): its port marked in fwd_ports before it goes in; after
+ * a change, st_forwards_changed() syncs the bitmap and ends the flows of
+ * forwards that are gone or lead elsewhere. put: bpf_map_update_elem()'s
+ * result (flags BPF_ANY or BPF_NOEXIST); changed: how many flows ended.
+ */
+int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,
+		   const struct nsb_fwd_val *v, __u64 flags);
+void st_forward_del(const struct st_env *env, const struct nsb_fwd_key *k);
+size_t st_forwards_changed(const struct st_env *env);
 
 /* One collector pass (and its timer armed), as the loader does at up: 0 or its error. */
 int st_gc(const struct st_env *env);

@@ -91,8 +91,8 @@ static void install_fwd(struct run *r, const struct fwd_rule *f)
 			.ifindex = f->ifindex,
 		};
 
-		cr_assert(!bpf_map_update_elem(r->env.forwards_fd, &k, &v, BPF_NOEXIST),
-			  "forwards: %s", strerror(errno));
+		cr_assert(!st_forward_put(&r->env, &k, &v, BPF_NOEXIST), "forwards: %s",
+			  strerror(errno));
 	}
 }
 
@@ -325,10 +325,10 @@ static bool refwd(struct run *r, const struct fwd_rule *f)
 		.proto = f->proto,
 	};
 
-	bpf_map_delete_elem(r->env.forwards_fd, &k);
-	if (!f->node_addr)
-		return true;
-	install_fwd(r, f);
+	st_forward_del(&r->env, &k);
+	if (f->node_addr)
+		install_fwd(r, f);
+	st_forwards_changed(&r->env); /* as the CLI does after the change */
 	return true;
 }
 

@@ -138,17 +138,6 @@ static __always_inline struct nsb_ct_entry *__hairpin_twin(const struct flow_v4 
 	return tw;
 }
 
-/* Does the forward of the hairpin flow ce (f's) still lead to its backend? */
-static __always_inline bool __hairpin_fwd_alive(const struct flow_v4 *f,
-						const struct nsb_ct_entry *ce)
-{
-	if (ce->flags & NSB_CT_F_DNAT) /* the backend's side: ce says what the client dialled */
-		return forwards_leads_to(ce->nat_addr, ce->nat_port, f->key.proto, f->key.saddr,
-					 f->key.sport);
-	return forwards_leads_to(f->key.daddr, f->key.dport, f->key.proto, ce->dnat_addr,
-				 ce->dnat_port);
-}
-
 /* Translate f both ways as its entry ce says, count it on both, and into the target. */
 static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict *v,
 				       const struct flow_v4 *f, struct nsb_ct_entry *ce,
@@ -196,16 +185,16 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 	 * The host's own traffic fast: a hairpin flow's packet goes to a
 	 * forwarded port (the client's side) or to a gateway's port from the
 	 * SNAT range (the backend's). Any other is the host's, without a
-	 * conntrack lookup.
+	 * conntrack lookup. A hairpin flow lives as long as its forward leads
+	 * to its backend: the loader ends it (lab/fwd_flows.c).
 	 */
 	port = bpf_ntohs(f.key.dport);
 	if ((port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) &&
-	    !forwards_lookup(f.key.daddr, f.key.dport, f.key.proto, true))
+	    !forwards_port_used(f.key.dport, f.key.proto))
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	now = bpf_ktime_get_ns();
 	ce = bpf_map_lookup_elem(&ct, &f.key);
-	if (ce && !ct_expired(cfg, ce, f.key.proto, now) && (ce->flags & NSB_CT_F_HAIRPIN) &&
-	    __hairpin_fwd_alive(&f, ce))
+	if (ce && !ct_expired(cfg, ce, f.key.proto, now) && (ce->flags & NSB_CT_F_HAIRPIN))
 		tw = __hairpin_twin(&f, ce);
 	if (!tw) {
 		/* ce: NULL, a stale entry, or one whose twin is another flow's now */

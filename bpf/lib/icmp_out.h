@@ -65,9 +65,9 @@ static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict 
 	if (!ce || ct_expired(cfg, ce, k.proto, bpf_ktime_get_ns()) ||
 	    (ce->flags & NSB_CT_F_HAIRPIN))
 		return ICMP_OUT_NOT_OURS;
-	if ((ce->flags & NSB_CT_F_DNAT) ? !forwards_flow_alive(ce, k.proto, k.saddr, k.sport) :
-					  ce->nat_addr != cfg->uplink_addr)
-		return ICMP_OUT_NOT_OURS; /* its forward is gone, or the uplink moved */
+	/* a forward's flow lives as long as its forward (lab/fwd_flows.c) */
+	if (!(ce->flags & NSB_CT_F_DNAT) && ce->nat_addr != cfg->uplink_addr)
+		return ICMP_OUT_NOT_OURS; /* the uplink moved */
 
 	if (ip.ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);

@@ -258,14 +258,12 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 		/*
 		 * A flow from before the uplink's address changed is as good as
 		 * gone; a forward's reply (F_DNAT) leaves with the address its
-		 * client asked for. Hairpin entries are hairpin's (to a gateway).
+		 * client asked for (the loader ends it with its forward:
+		 * lab/fwd_flows.c). Hairpin entries are hairpin's (to a gateway).
 		 */
 		known = ce && !ct_expired(cfg, ce, f.key.proto, now) &&
 			!(ce->flags & NSB_CT_F_HAIRPIN) &&
 			(ce->nat_addr == cfg->uplink_addr || ce->flags & NSB_CT_F_DNAT);
-		/* a forward's reply, as long as that forward leads here */
-		if (known && (ce->flags & NSB_CT_F_DNAT))
-			known = forwards_flow_alive(ce, f.key.proto, f.key.saddr, f.key.sport);
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {

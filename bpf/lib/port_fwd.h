@@ -29,33 +29,16 @@ static __always_inline struct nsb_fwd_val *forwards_lookup(__be32 daddr, __be16 
 }
 
 /*
- * Does the forward at addr:port still lead to node:node_port? A forwarded
- * flow lives only as long as the forward that made it: a deleted or
- * re-pointed forward never resumes it, either way.
+ * May some forward use this TCP or UDP port, on any host address? False
+ * means surely not (the fwd_ports bitmap; an array lookup the verifier
+ * inlines), true means ask forwards_lookup().
  */
-static __always_inline bool forwards_leads_to(__be32 addr, __be16 port, __u8 proto, __be32 node,
-					      __be16 node_port)
+static __always_inline bool forwards_port_used(__be16 port, __u8 proto)
 {
-	const struct nsb_fwd_val *fwd = forwards_lookup(addr, port, proto, true);
+	__u32 p = bpf_ntohs(port), word = NSB_FWD_PORT_WORD(proto, p);
+	const __u64 *bits = bpf_map_lookup_elem(&fwd_ports, &word);
 
-	return fwd && fwd->node_addr == node && fwd->node_port == node_port;
-}
-
-/*
- * forwards_leads_to() for a forwarded flow's own entry: one lookup, under
- * the key its forward was found by (NSB_CT_F_FWD_ANY), not two.
- */
-static __always_inline bool forwards_flow_alive(const struct nsb_ct_entry *ce, __u8 proto,
-						__be32 node, __be16 node_port)
-{
-	struct nsb_fwd_key k = {
-		.host_addr = ce->flags & NSB_CT_F_FWD_ANY ? 0 : ce->nat_addr,
-		.port = ce->nat_port,
-		.proto = proto,
-	};
-	const struct nsb_fwd_val *fwd = bpf_map_lookup_elem(&forwards, &k);
-
-	return fwd && fwd->node_addr == node && fwd->node_port == node_port;
+	return bits && (*bits >> (p % 64)) & 1;
 }
 
 /* One more flow through this port (the CLI sums a range's ports). */

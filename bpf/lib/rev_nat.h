@@ -47,32 +47,11 @@ struct rev_flow {
 	__u64 now;		 /* read once a flow is found: the host's packets need no clock */
 };
 
-/*
- * Only two kinds of port can be ours: one masquerade hands out (the SNAT
- * range, on the uplink address) and a forwarded one (rf->fwd, TCP and UDP).
- * Any other is the host's, without a conntrack lookup.
- */
-static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
-					 struct rev_flow *rf)
+/* Is the flow nv claims for nk alive? Then rf says where it goes. */
+static __always_inline bool __rev_flow_alive(const struct nsb_config *cfg,
+					     const struct nsb_nat_key *nk,
+					     const struct nsb_nat_val *nv, struct rev_flow *rf)
 {
-	__u32 port = bpf_ntohs(nk->nat_port);
-	bool uplink = nk->nat_addr == cfg->uplink_addr;
-	const struct nsb_nat_val *nv;
-
-	rf->fwd = NULL;
-	if (!uplink || port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) {
-		if (nk->proto != IPPROTO_TCP && nk->proto != IPPROTO_UDP)
-			return false;
-		rf->fwd = forwards_lookup(nk->nat_addr, nk->nat_port, nk->proto, uplink);
-		if (!rf->fwd)
-			return false;
-	}
-	nv = bpf_map_lookup_elem(&nat_ports, nk);
-	if (!nv)
-		return false;
-	/* a flow of an earlier forward on this port (deleted, re-pointed): gone */
-	if (rf->fwd && (nv->node_addr != rf->fwd->node_addr || nv->node_port != rf->fwd->node_port))
-		return false;
 	/* hash keys compare their padding too */
 	__builtin_memset(&rf->ck, 0, sizeof(rf->ck));
 	rf->ck.saddr = nv->node_addr;
@@ -87,6 +66,34 @@ static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const str
 		return false; /* a stale claim: the flow is gone */
 	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
 	return rf->ep; /* the node itself may be gone */
+}
+
+/*
+ * Only two kinds of port can be ours: one masquerade hands out (the SNAT
+ * range, on the uplink address) and a forwarded one (TCP and UDP, a bit in
+ * fwd_ports). Any other is the host's, without a conntrack lookup. A
+ * forwarded flow's claim is trusted as it is: the loader deletes the flows
+ * of a forward that is gone or leads elsewhere (lab/fwd_flows.c). Without a
+ * live flow, rf->fwd is the port's forward, if any: a new flow's.
+ */
+static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const struct nsb_nat_key *nk,
+					 struct rev_flow *rf)
+{
+	__u32 port = bpf_ntohs(nk->nat_port);
+	bool uplink = nk->nat_addr == cfg->uplink_addr;
+	bool forwarded = !uplink || port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg);
+	const struct nsb_nat_val *nv;
+
+	rf->fwd = NULL;
+	if (forwarded && ((nk->proto != IPPROTO_TCP && nk->proto != IPPROTO_UDP) ||
+			  !forwards_port_used(nk->nat_port, nk->proto)))
+		return false;
+	nv = bpf_map_lookup_elem(&nat_ports, nk);
+	if (nv && __rev_flow_alive(cfg, nk, nv, rf))
+		return true;
+	if (forwarded)
+		rf->fwd = forwards_lookup(nk->nat_addr, nk->nat_port, nk->proto, uplink);
+	return false;
 }
 
 /*

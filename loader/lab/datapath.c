@@ -20,6 +20,7 @@
 
 #include "lab/datapath_internal.h"
 #include "lab/fill.h"
+#include "lab/fwd_flows.h"
 #include "lab/port_fwd_map.h"
 #include "util/log.h"
 #include "sys/netns.h"
@@ -114,6 +115,23 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 	return 0;
 }
 
+/*
+ * What goes with the forwards (lab/fwd_flows.h): their ports' bits, and, on
+ * a re-up, the end of flows whose forward a command without the sweep
+ * (an older nsbpf) took away. The programs trust both from their attach on.
+ */
+static int fill_forward_flows(struct nsbpf_node *skel)
+{
+	int fwd_fd = bpf_map__fd(skel->maps.forwards);
+	size_t gone;
+	int err = fwd_ports_sync(bpf_map__fd(skel->maps.fwd_ports), fwd_fd);
+
+	if (!err)
+		err = fwd_flows_sweep(bpf_map__fd(skel->maps.ct), bpf_map__fd(skel->maps.nat_ports),
+				      fwd_fd, &gone);
+	return err;
+}
+
 /* The lab's FIB probe device (lab_up.c makes it), or 0: none, host_addrs answers. */
 static __u32 fib_probe_ifindex(const struct topo *t)
 {
@@ -160,6 +178,8 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		err = fill_host_addrs(skel->obj);
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);
+	if (!err)
+		err = fill_forward_flows(skel);
 	if (err)
 		return err;
 	/* Config last: its layout field marks the maps as complete. */

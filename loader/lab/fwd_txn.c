@@ -1,14 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The lock, the map and the journal of a change of forwards (fwd_txn.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/fwd_flows.h"
 #include "lab/fwd_txn.h"
 #include "lab/lab.h"
 #include "lab/rules.h"
 #include "lab/port_fwd_map.h"
+#include "sys/pins.h"
 #include "sys/state.h"
+
+/* The state file that says a sweep is due (fwd_txn.h). */
+#define FWD_SWEEP_FILE "fwd-sweep"
+
+/* Sync fwd_ports and end gone forwards' flows; the marker goes once done. */
+static void after_change(struct fwd_txn *t)
+{
+	size_t gone;
+
+	if (!fwd_after_change(t->lab, &gone))
+		unlink(t->swept);
+}
+
+/* The marker first: a kill between the change and the sweep leaves it. */
+static int sweep_due(struct fwd_txn *t)
+{
+	int fd = open(t->swept, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The ports b adds, in fwd_ports before any of them goes in. */
+static int mark_ports(struct fwd_txn *t, const struct fwd_batch *b)
+{
+	for (size_t i = 0; t->ports_fd >= 0 && i < b->n; i++) {
+		int err = b->op[i].del ? 0 : fwd_ports_mark(t->ports_fd, &b->op[i].key);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
 
 /* Undo the journal's batch (we hold the lock, so its command is dead). */
 static int undo_left(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e)
@@ -36,9 +74,14 @@ static int undo_left(struct fwd_txn *t, const char *lab, size_t *recovered, stru
 
 int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e)
 {
+	int err;
+
 	*recovered = 0;
 	t->fd = -1;
+	t->ports_fd = -1;
+	t->lab = lab;
 	state_path(lab, FWD_BATCH_FILE, t->journal, sizeof(t->journal));
+	state_path(lab, FWD_SWEEP_FILE, t->swept, sizeof(t->swept));
 	fwd_batch_map_fd(&t->map, &t->fd);
 	t->lock = state_lock();
 	if (t->lock < 0)
@@ -46,7 +89,14 @@ int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct 
 	t->fd = fwd_map_open(lab);
 	if (t->fd < 0)
 		return err_set(e, t->fd, "lab %s: forwards map: %s", lab, strerror(-t->fd));
-	return undo_left(t, lab, recovered, e);
+	t->ports_fd = pins_map_open(lab, "fwd_ports");
+	if (t->ports_fd < 0 && t->ports_fd != -ENOENT)
+		return err_set(e, t->ports_fd, "lab %s: fwd_ports map: %s", lab,
+			       strerror(-t->ports_fd));
+	err = undo_left(t, lab, recovered, e);
+	if (!err && !access(t->swept, F_OK))
+		after_change(t);
+	return err;
 }
 
 int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig_atomic_t *stop,
@@ -57,6 +107,12 @@ int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig
 
 	if (stop && *stop)
 		return err_set(e, -EINTR, "interrupted, nothing changed");
+	err = mark_ports(t, b);
+	if (!err)
+		err = sweep_due(t);
+	if (err)
+		return err_set(e, err, "%s: %s, nothing changed",
+			       t->ports_fd >= 0 ? "fwd_ports map" : t->swept, strerror(-err));
 	err = fwd_batch_save(t->journal, b);
 	if (err)
 		return err_set(e, err, "journal %s: %s, nothing changed", t->journal,
@@ -64,13 +120,17 @@ int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig
 	err = fwd_batch_apply(&t->map, b, stop, &done);
 	if (!err) {
 		err = fwd_batch_drop(t->journal); /* the commit */
-		if (!err)
+		if (!err) {
+			after_change(t);
 			return 0;
+		}
 		done = b->n;
 	}
 	uerr = fwd_batch_undo(&t->map, b, done);
 	if (!uerr)
 		uerr = fwd_batch_drop(t->journal);
+	if (!uerr)
+		after_change(t);
 	if (!uerr)
 		return err_set(e, err, "%s, nothing changed",
 			       err == -EINTR ? "interrupted" : strerror(-err));
@@ -84,7 +144,10 @@ void fwd_txn_end(struct fwd_txn *t)
 {
 	if (t->fd >= 0)
 		close(t->fd);
+	if (t->ports_fd >= 0)
+		close(t->ports_fd);
 	t->fd = -1;
+	t->ports_fd = -1;
 	state_unlock(t->lock);
 	t->lock = -1;
 }

@@ -17,15 +17,19 @@
 
 struct fwd_txn {
 	int lock;
-	int fd; /* the forwards map */
+	int fd;	      /* the forwards map */
+	int ports_fd; /* fwd_ports, or -1 (a lab from before it: its re-up adds it) */
+	const char *lab;
 	struct fwd_batch_map map;
 	char journal[512];
+	char swept[512]; /* there while the map may hold changes not yet swept (fwd_flows.h) */
 };
 
 /*
  * Take the state lock and open the lab's forwards map; then undo the batch
- * a killed command left, if any (*recovered: its forwards, 0 when none).
- * 0, or -errno with e (fwd_txn_end() either way).
+ * a killed command left, if any (*recovered: its forwards, 0 when none),
+ * and end the flows of forwards a killed command took away. lab must
+ * outlive t. 0, or -errno with e (fwd_txn_end() either way).
  */
 int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct err_msg *e);
 
@@ -33,7 +37,10 @@ int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct 
  * Run b all or none: journal it, make its changes, commit. A set *stop
  * before or during the changes, or a failed change, undoes what was made:
  * -EINTR (stopped) or -errno, with e. If even the undo fails, the journal
- * stays for the next command to finish it (e says so).
+ * stays for the next command to finish it (e says so). The ports b adds
+ * are marked in fwd_ports first; after the commit (or the undo) the bitmap
+ * is synced and the flows of forwards that went are ended (fwd_flows.h);
+ * if that fails or is killed, the next change of the lab's forwards does it.
  */
 int fwd_txn_run(struct fwd_txn *t, const struct fwd_batch *b, const volatile sig_atomic_t *stop,
 		struct err_msg *e);

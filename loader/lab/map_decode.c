@@ -97,6 +97,24 @@ static bool dec_host_addr(const struct map_walk *w, const void *key, const void 
 	return true;
 }
 
+/* A word of the forwarded-ports bitmap: 64 ports of one protocol from `from_port`. */
+static bool dec_fwd_port_word(const struct map_walk *w, const void *key, const void *val,
+			      struct map_entry *me)
+{
+	__u32 word = *(const __u32 *)key;
+	__u64 bits = *(const __u64 *)val;
+
+	(void)w;
+	if (!bits)
+		return false;
+	mf_uint(me, "word", word);
+	mf_key_done(me);
+	mf_proto(me, "proto", word >= 1024 ? IPPROTO_UDP : IPPROTO_TCP);
+	mf_uint(me, "from_port", (uint64_t)(word % 1024) * 64);
+	mf_uint(me, "bits", bits);
+	return true;
+}
+
 static bool dec_forward(const struct map_walk *w, const void *key, const void *val,
 			struct map_entry *me)
 {
@@ -286,6 +304,7 @@ static const struct map_decoder decoders[] = {
 	DEC("endpoints", struct nsb_addr_key, struct nsb_endpoint, dec_endpoint),
 	DEC("host_addrs", struct nsb_addr_key, __u8, dec_host_addr),
 	DEC("forwards", struct nsb_fwd_key, struct nsb_fwd_val, dec_forward),
+	DEC("fwd_ports", __u32, __u64, dec_fwd_port_word),
 	DEC("ct", struct nsb_ct_key, struct nsb_ct_entry, dec_ct),
 	DEC("nat_ports", struct nsb_nat_key, struct nsb_nat_val, dec_nat_port),
 	DEC("frags", struct nsb_frag_key, struct nsb_frag_val, dec_frag),
@@ -302,6 +321,8 @@ const struct map_kind_info lab_maps[] = {
 	{ "endpoints", "hash", false, "node address -> host end, network, MACs" },
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
 	{ "forwards", "hash", false, "host address, port, protocol -> node address, port; hits" },
+	{ "fwd_ports", "array", false,
+	  "64 ports of a protocol -> a bit per port some forward uses (used words)" },
 	{ "ct", "hash", false, "flows as the node sends them -> translation, state, counters" },
 	{ "nat_ports", "hash", false, "what a reply on the uplink carries -> the node's side" },
 	{ "frags", "lru_hash", false, "later fragments of translated datagrams" },

@@ -284,3 +284,41 @@ Test(forward, the_files_forwards_are_checked_against_the_host_like_forward_add)
 	cr_assert(lab_gone("hp"));
 	cr_assert(host_untouched());
 }
+
+/* Has planets a flow that meets COND (a jq condition over `nat list`'s flows)? */
+static bool flows_are(const char *cond)
+{
+	return nsbpf_json("nat list planets", "[.flows[] | select(%s)] | length > 0", cond);
+}
+
+Test(forward, del_ends_the_forwards_live_flows_both_ways)
+{
+	char *out = NULL;
+
+	up();
+	cr_assert_eq(wait_listen("planets-neptune", "u", 7), 0);
+	cr_assert_eq(nsbpf_run("forward add planets udp 5353 neptune:7"), 0);
+	cr_assert_eq(run_out(&out, "echo live | ip netns exec world "
+				   "socat -t 1 - UDP4:192.0.2.1:5353,sourceport=40000"),
+		     0);
+	cr_assert_str_eq(out, "live\n");
+	free(out);
+	expect_fetch("planets-neptune", "http://10.10.0.1:6000/", "page-of-earth\n");
+	cr_assert(flows_are(".kind == \"forward\" and .nat.port == 5353 and .remote.port == 40000"
+			    " and .node.ip == \"10.10.0.11\""));
+	cr_assert(flows_are(".kind == \"hairpin\" and .node.ip == \"10.10.0.10\" and "
+			    ".node.port == 8080"),
+		  "the hairpin flow's backend side");
+
+	cr_assert_eq(nsbpf_run("forward del planets udp 5353"), 0);
+	cr_assert_eq(nsbpf_run("forward del planets tcp 6000"), 0);
+	/* gone from the tables at once, not left to be refused packet by packet */
+	cr_assert(!flows_are(".kind == \"forward\" and .nat.port == 5353"));
+	cr_assert(!flows_are(".kind == \"hairpin\""), "both sides of the hairpin flow");
+	/* the client again, same port: nobody answers for the gone forward */
+	cr_assert_neq(run_out(&out, "echo again | ip netns exec world "
+				    "socat -t 1 - UDP4:192.0.2.1:5353,sourceport=40000 | grep -q ."),
+		      0);
+	free(out);
+	down();
+}
