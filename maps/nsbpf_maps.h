@@ -390,20 +390,22 @@ struct nsb_fwd_val {
 _Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
 
 /*
- * fwd_ports: array, a bitmap of the host ports some forward uses, per
- * protocol (word NSB_FWD_PORT_WORD(proto, port) of the host-order port,
- * bit port % 64), for any
- * host address. Only a hint that lets the host's own traffic and a
- * forwarded flow's packets skip the forwards lookups: the loader sets a
- * port's bit before its forward goes in and clears it after the last one
- * left, so a forward's bit is always set (a stale bit costs a lookup).
- * The forwards map stays the truth. A forwarded flow lives as long as the
- * forward that made it: the loader deletes the flows of a forward that is
- * gone or leads elsewhere (lab/fwd_flows.c), so the datapath does not ask
- * per packet.
+ * fwd_ports: array, two bitmaps of the host ports forwards use, per
+ * protocol: forwards for any host address (host_addr 0) and forwards for
+ * one address (word NSB_FWD_PORT_WORD(proto, port, specific) of the
+ * host-order port, bit port % 64). Only a hint that lets the host's own
+ * traffic, a forwarded flow's packets and a new flow skip forwards lookups
+ * that would miss: the loader sets a port's bit before its forward goes in
+ * and clears it after the last one left, so a forward's bit is always set
+ * (a stale bit costs a lookup). The forwards map stays the truth. A
+ * forwarded flow lives as long as the forward that made it: the loader
+ * deletes the flows of a forward that is gone or leads elsewhere
+ * (lab/fwd_flows.c), so the datapath does not ask per packet.
  */
-#define NSB_FWD_PORT_WORDS 2048 /* 2 protocols x 65536 ports / 64 */
-#define NSB_FWD_PORT_WORD(proto, port) (((proto) == IPPROTO_UDP ? 1024U : 0U) + (__u32)(port) / 64)
+#define NSB_FWD_PORT_WORDS 4096 /* any / one address x 2 protocols x 65536 ports / 64 */
+#define NSB_FWD_PORT_WORD(proto, port, specific)                                      \
+	(((specific) ? 2048U : 0U) + ((proto) == IPPROTO_UDP ? 1024U : 0U) + \
+	 (__u32)(port) / 64)
 
 /*
  * sock_orig: LRU hash, for the cgroup sock_addr hooks (bpf/sock.bpf.c).

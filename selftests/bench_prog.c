@@ -480,7 +480,8 @@ static uint32_t fib_setup(void)
 static void mark_fwd_port(struct st_env *env, const struct nsb_fwd_key *fk)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(env->obj, "fwd_ports");
-	__u32 port = ntohs(fk->port), word = port / 64 + (fk->proto == IPPROTO_UDP ? 1024 : 0);
+	__u32 port = ntohs(fk->port),
+	      word = port / 64 + (fk->proto == IPPROTO_UDP ? 1024 : 0) + (fk->host_addr ? 2048 : 0);
 	__u64 bits = 1ULL << (port % 64);
 
 	if (m)

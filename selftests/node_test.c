@@ -330,6 +330,10 @@ static const uint8_t ip6_global[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x0b };
 static const uint8_t ip6_ll_rogue[16] = {
 	0xfe, 0x80, [8] = 0x02, [11] = 0xff, [12] = 0xfe, [15] = 0x66
 };
+/* earth's EUI-64 interface id, but in fe80:0:0:1::/64: not its link-local address */
+static const uint8_t ip6_ll_other_net[16] = {
+	0xfe, 0x80, [7] = 0x01, [9] = 0x4e, [11] = 0xff, [12] = 0xfe, [15] = 0x0b
+};
 
 /* clang-format off */
 static const struct node_case l2_cases[] = {
@@ -378,6 +382,10 @@ static const struct node_case l2_cases[] = {
 	{ "IPv6 from a global address: IPV6",
 	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
 				       .saddr6 = ip6_global },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
+	{ "IPv6 from earth's interface id in another link-local /64: IPV6",
+	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
+				       .saddr6 = ip6_ll_other_net },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
 	{ "IPv6 from another MAC's link-local address (not the frame's): IPV6",
 	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,

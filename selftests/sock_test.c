@@ -215,7 +215,7 @@ static void add_fwd(struct sock_env *s, uint8_t proto, uint32_t host, uint16_t p
 		.count = 1,
 	};
 
-	cr_assert(!bpf_map_update_elem(s->env.forwards_fd, &k, &v, BPF_NOEXIST), "forward");
+	cr_assert(!st_forward_put(&s->env, &k, &v, BPF_NOEXIST), "forward");
 }
 
 static __u64 hits(struct sock_env *s, uint8_t proto, uint32_t host, uint16_t port)

@@ -26,6 +26,15 @@ static __always_inline struct nsb_ct_entry *ct_scratch_get(void)
 	return &s->ct;
 }
 
+/* The scratch entry as the caller left it: ct_scratch_get() zeroed it, then it began the entry. */
+static __always_inline struct nsb_ct_entry *ct_scratch_peek(void)
+{
+	__u32 zero = 0;
+	union nsb_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	return s ? &s->ct : NULL;
+}
+
 /* The rule is shared with the loader: nsbpf_ct.h. */
 static __always_inline __u64 ct_timeout(const struct nsb_config *cfg, __u8 proto, __u8 state)
 {

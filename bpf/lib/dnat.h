@@ -52,16 +52,17 @@ static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct ns
 /*
  * p: a TCP SYN or a UDP datagram (the caller checked) to nk (as it arrives:
  * nat_addr:nat_port the host address and port, remote the client), which no
- * live flow holds; fwd: its forward. *out: the new flow's ct key, for the
- * caller's window tracking (outside this frame).
+ * live flow holds; fwd: its forward. The new entry is the scratch one the
+ * caller began (the SYN's window tracking in it): it goes into ct whole,
+ * this packet counted, so no lookup follows the insert.
  */
 static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_config *cfg, const struct uplink_pkt *p,
 				      const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
-				      struct nsb_ct_key *out, __u64 now)
+				      __u64 now)
 {
 	const struct nsb_endpoint *ep;
-	struct nsb_ct_entry *ce = ct_scratch_get();
+	struct nsb_ct_entry *ce = ct_scratch_peek();
 	struct nsb_nat_val nv = {};
 	struct nsb_ct_key ck = {};
 	struct nsb_fwd_key fk = {};
@@ -92,7 +93,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 		if (!__dnat_cport(cfg, &ck, now))
 			return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 		nv.remote_port = ck.dport;
-		ce->flags = NSB_CT_F_CPORT;
+		ce->flags |= NSB_CT_F_CPORT;
 		ce->dnat_port = nk->remote_port;
 	}
 
@@ -108,11 +109,11 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	fk.host_addr = nk->nat_addr;
 	fk.port = nk->nat_port;
 	fk.proto = nk->proto;
-	if (!bpf_map_lookup_elem(&forwards, &fk))
+	if (!forwards_port_bit(fk.port, fk.proto, true) || !bpf_map_lookup_elem(&forwards, &fk))
 		ce->flags |= NSB_CT_F_FWD_ANY;
 	ce->ifindex = ep->ifindex;
 	ce->created_ns = now;
-	ce->last_seen_ns = now;
+	ct_account_reply(ce, p->proto, skb->len - ETH_HLEN, now);
 	/* BPF_ANY: no live flow holds nk (the caller looked), a stale one may */
 	/* BPF_ANY: an update fails only when the table cannot take the entry */
 	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY))
@@ -122,11 +123,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 		return nsb_drop(NSB_DROP_CT_FULL);
 	}
 	forwards_hit(fwd);
-	__builtin_memcpy(out, &ck, sizeof(ck));
 	events_flow(&ck, ce);
-	cur = bpf_map_lookup_elem(&ct, &ck);
-	if (!cur)
-		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
 
 	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
 	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, ck.saddr, p->l4_off, p->proto, true,
@@ -136,7 +133,6 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &ck, ck.saddr,
 			    now);
-	ct_account_reply(cur, p->proto, skb->len - ETH_HLEN, now);
 	return nat_to_node(skb, v, ep, NSB_PATH_DNAT);
 }
 
@@ -147,19 +143,18 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
  * map's value.
  */
 __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
-			   const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd,
-			   struct nsb_ct_key *out)
+			   const struct nsb_nat_key *nk, struct nsb_fwd_val *fwd)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
 	const struct nsb_config *cfg = config_get();
 	struct nsb_nat_key k;
 	int ret;
 
-	if (!p || !nk || !fwd || !out || !cfg) {
+	if (!p || !nk || !fwd || !cfg) {
 		ret = nsb_drop(NSB_DROP_INTERNAL);
 	} else {
 		k = *nk; /* map keys from our own stack */
-		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, out, bpf_ktime_get_ns());
+		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
 	}
 	return verdict_done(verdict_finish(skb, &v, ret));
 }
@@ -177,27 +172,25 @@ static __always_inline int dnat_open_v4(struct __sk_buff *skb, const struct nsb_
 {
 	bool tcp = p->proto == IPPROTO_TCP;
 	struct nsb_ct_entry *ce;
-	int ret;
 
 	/* only a SYN opens one over TCP */
 	if (!rf->fwd || (tcp && (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN))
 		return NSB_NEXT;
 	if (uplink_src_forged(cfg, p->saddr))
 		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
-	/* rf->ck: room for the new flow's key, in a frame that has it already */
-	__builtin_memset(&rf->ck, 0, sizeof(rf->ck));
-	ret = dnat_new_v4(skb, p, nk, rf->fwd, &rf->ck);
 	/*
-	 * The client's SYN opens its side of the new entry, found by the key
-	 * dnat_new_v4() made. Here and not there: the two frames side by
-	 * side, not stacked, keep the chain within the verifier's 512 bytes.
+	 * The new entry begins in the scratch room: a forward's flow, and the
+	 * client's SYN opening its side of the window tracking. Here and not
+	 * in dnat_new_v4(), which finishes and inserts it: the two frames side
+	 * by side, not stacked, keep the chain within the verifier's 512 bytes.
 	 */
-	if (tcp && ret == verdict_done(TC_ACT_REDIRECT)) {
-		ce = bpf_map_lookup_elem(&ct, &rf->ck);
-		if (ce)
-			tcp_syn_open(skb, ce, seg);
-	}
-	return ret;
+	ce = ct_scratch_get();
+	if (!ce)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	ce->flags = NSB_CT_F_DNAT;
+	if (tcp && tcp_syn_open(skb, ce, seg) != TCP_ACCEPT)
+		return nsb_drop(NSB_DROP_INTERNAL); /* a bare SYN from the opener: checked above */
+	return dnat_new_v4(skb, p, nk, rf->fwd);
 }
 
 #endif /* NSBPF_LIB_DNAT_H */

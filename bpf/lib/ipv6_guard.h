@@ -28,21 +28,22 @@
 
 #define __IPV6_EXT_MAX 4 /* extension headers walked before ICMPv6 */
 
-/* Is a the link-local address that SLAAC derives from mac (RFC 4291 2.5.1)? */
-static __always_inline bool __ipv6_is_eui64_ll(const struct in6_addr *a, const __u8 *mac)
-{
-	const __u8 *b = a->in6_u.u6_addr8;
-
-	return b[0] == 0xfe && b[1] == 0x80 && !b[2] && !b[3] && !b[4] && !b[5] && !b[6] && !b[7] &&
-	       b[8] == (mac[0] ^ 0x02) && b[9] == mac[1] && b[10] == mac[2] && b[11] == 0xff &&
-	       b[12] == 0xfe && b[13] == mac[3] && b[14] == mac[4] && b[15] == mac[5];
-}
-
-static __always_inline bool __ipv6_is_unspec(const struct in6_addr *a)
+/*
+ * Is a the link-local address that SLAAC derives from mac (RFC 4291 2.5.1),
+ * fe80::/64 with mac's EUI-64 interface id, or :: (no address yet)? Word
+ * by word: a neighbour solicitation's whole cost is little more than this.
+ */
+static __always_inline bool __ipv6_src_ok(const struct in6_addr *a, const __u8 *mac)
 {
 	const __u32 *w = a->in6_u.u6_addr32;
+	__u32 id_hi =
+		(__u32)(mac[0] ^ 0x02) << 24 | (__u32)mac[1] << 16 | (__u32)mac[2] << 8 | 0xff;
+	__u32 id_lo = 0xfeU << 24 | (__u32)mac[3] << 16 | (__u32)mac[4] << 8 | mac[5];
 
-	return !(w[0] | w[1] | w[2] | w[3]);
+	if (!(w[0] | w[1] | w[2] | w[3]))
+		return true;
+	return w[0] == bpf_htonl(0xfe800000) && !w[1] && w[2] == bpf_htonl(id_hi) &&
+	       w[3] == bpf_htonl(id_lo);
 }
 
 /* The ICMPv6 type behind up to __IPV6_EXT_MAX extension headers, or -1 (not ICMPv6). */
@@ -78,7 +79,6 @@ static __always_inline int ipv6_from_node(struct __sk_buff *skb, struct nsb_verd
 {
 	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
-	__u8 mac[ETH_ALEN];
 	int type;
 
 	if (!parse_pull(skb, ETH_HLEN + sizeof(*ip6)))
@@ -89,8 +89,7 @@ static __always_inline int ipv6_from_node(struct __sk_buff *skb, struct nsb_verd
 	ip6 = (void *)(eth + 1);
 	if ((void *)(ip6 + 1) > skb_data_end(skb))
 		return nsb_drop(NSB_DROP_SHORT);
-	mac_copy(mac, eth->h_source);
-	if (!__ipv6_is_unspec(&ip6->saddr) && !__ipv6_is_eui64_ll(&ip6->saddr, mac))
+	if (!__ipv6_src_ok(&ip6->saddr, eth->h_source))
 		return nsb_drop(NSB_DROP_IPV6);
 	/* ICMPv6 right behind the header (neighbour discovery): its type in place */
 	if (ip6->nexthdr == IPPROTO_ICMPV6 && (void *)(ip6 + 1) + 1 <= skb_data_end(skb))

@@ -12,33 +12,51 @@
 
 #include "nsbpf_maps.bpf.h"
 
-/* The forward daddr:port hits; with any, a forward for any address too. */
-static __always_inline struct nsb_fwd_val *forwards_lookup(__be32 daddr, __be16 port, __u8 proto,
-							   bool any)
+/*
+ * May a forward for one host address (specific) or for any use this TCP
+ * or UDP port? False means surely not (fwd_ports, nsbpf_maps.h: an array
+ * lookup the verifier inlines), true means ask the forwards map.
+ */
+static __always_inline bool forwards_port_bit(__be16 port, __u8 proto, bool specific)
+{
+	__u32 p = bpf_ntohs(port), word = NSB_FWD_PORT_WORD(proto, p, specific);
+	const __u64 *bits = bpf_map_lookup_elem(&fwd_ports, &word);
+
+	return bits && (*bits >> (p % 64)) & 1;
+}
+
+/* May some forward, for any host address or one, use this port? */
+static __always_inline bool forwards_port_used(__be16 port, __u8 proto)
+{
+	return forwards_port_bit(port, proto, false) || forwards_port_bit(port, proto, true);
+}
+
+/*
+ * The forward daddr:port hits; with any, a forward for any address too.
+ * Only the lookups fwd_ports does not rule out. *any_hit (may be NULL):
+ * the hit is the forward for any address.
+ */
+static __always_inline struct nsb_fwd_val *forwards_lookup_any(__be32 daddr, __be16 port,
+							       __u8 proto, bool any, bool *any_hit)
 {
 	struct nsb_fwd_key k = { .host_addr = daddr, .port = port, .proto = proto };
 	struct nsb_fwd_val *fwd = NULL;
 
 	/* 0.0.0.0 as a key is "any": only the caller may decide it stands for the host */
-	if (daddr)
+	if (daddr && forwards_port_bit(port, proto, true))
 		fwd = bpf_map_lookup_elem(&forwards, &k);
-	if (fwd || !any)
+	if (any_hit)
+		*any_hit = !fwd;
+	if (fwd || !any || !forwards_port_bit(port, proto, false))
 		return fwd;
 	k.host_addr = 0;
 	return bpf_map_lookup_elem(&forwards, &k);
 }
 
-/*
- * May some forward use this TCP or UDP port, on any host address? False
- * means surely not (the fwd_ports bitmap; an array lookup the verifier
- * inlines), true means ask forwards_lookup().
- */
-static __always_inline bool forwards_port_used(__be16 port, __u8 proto)
+static __always_inline struct nsb_fwd_val *forwards_lookup(__be32 daddr, __be16 port, __u8 proto,
+							   bool any)
 {
-	__u32 p = bpf_ntohs(port), word = NSB_FWD_PORT_WORD(proto, p);
-	const __u64 *bits = bpf_map_lookup_elem(&fwd_ports, &word);
-
-	return bits && (*bits >> (p % 64)) & 1;
+	return forwards_lookup_any(daddr, port, proto, any, NULL);
 }
 
 /* One more flow through this port (the CLI sums a range's ports). */

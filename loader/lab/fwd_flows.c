@@ -19,7 +19,7 @@ static void port_bit(const struct nsb_fwd_key *k, __u32 *word, __u64 *bit)
 {
 	__u16 port = ntohs(k->port);
 
-	*word = NSB_FWD_PORT_WORD(k->proto, port);
+	*word = NSB_FWD_PORT_WORD(k->proto, port, k->host_addr != 0);
 	*bit = 1ULL << (port % 64);
 }
 

@@ -97,7 +97,7 @@ static bool dec_host_addr(const struct map_walk *w, const void *key, const void 
 	return true;
 }
 
-/* A word of the forwarded-ports bitmap: 64 ports of one protocol from `from_port`. */
+/* A word of the forwarded-ports bitmaps: 64 ports of one protocol from `from_port`. */
 static bool dec_fwd_port_word(const struct map_walk *w, const void *key, const void *val,
 			      struct map_entry *me)
 {
@@ -109,7 +109,8 @@ static bool dec_fwd_port_word(const struct map_walk *w, const void *key, const v
 		return false;
 	mf_uint(me, "word", word);
 	mf_key_done(me);
-	mf_proto(me, "proto", word >= 1024 ? IPPROTO_UDP : IPPROTO_TCP);
+	mf_uint(me, "one_address", word >= 2048);
+	mf_proto(me, "proto", word % 2048 >= 1024 ? IPPROTO_UDP : IPPROTO_TCP);
 	mf_uint(me, "from_port", (uint64_t)(word % 1024) * 64);
 	mf_uint(me, "bits", bits);
 	return true;
@@ -322,7 +323,7 @@ const struct map_kind_info lab_maps[] = {
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
 	{ "forwards", "hash", false, "host address, port, protocol -> node address, port; hits" },
 	{ "fwd_ports", "array", false,
-	  "64 ports of a protocol -> a bit per port some forward uses (used words)" },
+	  "64 ports of a protocol -> a bit per port a forward for any/one address uses" },
 	{ "ct", "hash", false, "flows as the node sends them -> translation, state, counters" },
 	{ "nat_ports", "hash", false, "what a reply on the uplink carries -> the node's side" },
 	{ "frags", "lru_hash", false, "later fragments of translated datagrams" },
