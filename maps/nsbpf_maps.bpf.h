@@ -79,6 +79,14 @@ struct {
 	__type(value, struct nsb_nat_val);
 } nat_ports SEC(".maps");
 
+/* the /24s of lab and host addresses, hashed to a bit (nsbpf_maps.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_ADDR_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} addr_filter SEC(".maps");
+
 /* the host netns' own IPv4 addresses (wire order) -> 1, filled by the loader */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

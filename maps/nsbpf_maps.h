@@ -151,6 +151,19 @@ _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
 #define NSB_HOST_ADDRS_MAX 256
 
 /*
+ * addr_filter: array, a 65536-bit filter of the /24s that hold a lab
+ * address (every /24 of every lab subnet) or a host address (host_addrs),
+ * bit NSB_ADDR_FILTER_BIT(the address, host order). A clear bit says the
+ * address is surely outside, so a packet to the world skips the endpoints
+ * and host_addrs lookups that would miss and the scan of the lab's
+ * subnets; a set bit (a lab's /24, or another /24 sharing its bit) means
+ * ask them. The loader writes it whole from networks and host_addrs
+ * (lab_fill_addr_filter()) whenever it fills those.
+ */
+#define NSB_ADDR_FILTER_WORDS	  1024
+#define NSB_ADDR_FILTER_BIT(host) ((((__u32)(host) >> 8) * 2654435761U) >> 16)
+
+/*
  * Conntrack timeouts when the config holds 0 (the loader writes its own,
  * from the file's nat.timeouts). RFC 5382 asks for >= 2 h 4 min established
  * and >= 4 min transitory TCP, RFC 4787 for >= 2 min UDP; where those leave
@@ -403,9 +416,8 @@ _Static_assert(sizeof(struct nsb_fwd_val) == 24, "nsb_fwd_val is ABI");
  * (lab/fwd_flows.c), so the datapath does not ask per packet.
  */
 #define NSB_FWD_PORT_WORDS 4096 /* any / one address x 2 protocols x 65536 ports / 64 */
-#define NSB_FWD_PORT_WORD(proto, port, specific)                                      \
-	(((specific) ? 2048U : 0U) + ((proto) == IPPROTO_UDP ? 1024U : 0U) + \
-	 (__u32)(port) / 64)
+#define NSB_FWD_PORT_WORD(proto, port, specific) \
+	(((specific) ? 2048U : 0U) + ((proto) == IPPROTO_UDP ? 1024U : 0U) + (__u32)(port) / 64)
 
 /*
  * sock_orig: LRU hash, for the cgroup sock_addr hooks (bpf/sock.bpf.c).

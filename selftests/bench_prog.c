@@ -48,6 +48,7 @@
 
 #include "harness.h"
 #include "labs.h"
+#include "lab/fill.h"
 
 /* rows name what differs from a frame macro; the optional fields stay unnamed */
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -530,6 +531,12 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 	cr_assert(!bpf_map_update_elem(env->host_addrs_fd, &host, &one, BPF_ANY), "host_addrs");
 	cr_assert(!bpf_map_update_elem(env->forwards_fd, &fk, &fv, BPF_ANY), "forwards");
 	mark_fwd_port(env, &fk);
+#ifdef NSB_ADDR_FILTER_WORDS /* a tree with the filter fills it as the loader does */
+	cr_assert(!lab_fill_addr_filter(
+			  bpf_map__fd(bpf_object__find_map_by_name(env->obj, "addr_filter")),
+			  env->networks_fd, env->host_addrs_fd),
+		  "addr_filter");
+#endif
 }
 
 /* Each run's prog ns, counted per ns (the last slot: that long or longer). */

@@ -2552,6 +2552,7 @@ static void install(struct fz *z)
 		cr_assert(!bpf_map_update_elem(z->env.host_addrs_fd, &a, &one, BPF_ANY),
 			  "host_addrs: %s", strerror(errno));
 	}
+	st_addr_filter(&z->env);
 	for (int i = 0; i < N(fwds); i++)
 		fwd_write(z, &fwds[i], fwds[i].node_addr, fwds[i].node_port);
 }

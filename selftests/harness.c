@@ -18,6 +18,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "harness.h"
+#include "lab/fill.h"
 #include "lab/fwd_flows.h"
 #include "labs.h"
 #include "node.skel.h"
@@ -196,6 +197,14 @@ void st_setup(struct st_env *env, bool trace)
 	st_load(env);
 	err = test_lab_install(&lab_planets, env->endpoints_fd, env->networks_fd);
 	cr_assert(err == 0, "install lab %s: %s", lab_planets.topo->name, strerror(-err));
+	st_addr_filter(env);
+}
+
+void st_addr_filter(const struct st_env *env)
+{
+	cr_assert(!lab_fill_addr_filter(bpf_map__fd(env->skel->maps.addr_filter), env->networks_fd,
+					env->host_addrs_fd),
+		  "addr_filter: %s", strerror(errno));
 }
 
 int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,

@@ -85,6 +85,9 @@ int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,
 void st_forward_del(const struct st_env *env, const struct nsb_fwd_key *k);
 size_t st_forwards_changed(const struct st_env *env);
 
+/* addr_filter from the networks and host_addrs maps, as the loader writes it after filling them. */
+void st_addr_filter(const struct st_env *env);
+
 /* One collector pass (and its timer armed), as the loader does at up: 0 or its error. */
 int st_gc(const struct st_env *env);
 

@@ -62,6 +62,7 @@ static void mon_setup(struct mon_env *m, bool masq)
 		__u32 zero = 0;
 
 		cr_assert(!test_lab_install(&lab_masq, m->st.endpoints_fd, m->st.networks_fd));
+		st_addr_filter(&m->st);
 		cr_assert(!bpf_map_update_elem(m->st.config_fd, &zero, &cfg, BPF_ANY));
 	}
 }

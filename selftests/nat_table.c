@@ -164,6 +164,7 @@ static void install(struct run *r)
 		cr_assert(!bpf_map_update_elem(r->env.host_addrs_fd, &a, &one, BPF_ANY),
 			  "host_addrs: %s", strerror(errno));
 	}
+	st_addr_filter(&r->env);
 	for (int i = 0; i < t->n_fwds; i++)
 		install_fwd(r, &t->fwds[i]);
 }

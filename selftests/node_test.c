@@ -523,6 +523,7 @@ static void run_table(const char *table, enum hook hook, const struct node_case 
 		if (!ASSERT_EQ(test_lab_install(lab, env.endpoints_fd, env.networks_fd), 0,
 			       "install the lab"))
 			continue;
+		st_addr_filter(&env);
 		if (!ASSERT_TRUE(frame_build(&c->in, &in), "build the input frame"))
 			continue;
 		st_stats(&env, before);

@@ -34,7 +34,7 @@ static __always_inline int egress_v4(struct __sk_buff *skb)
 	/* the common case, the uplink's own address, without the scan */
 	if (!cfg || saddr == cfg->uplink_addr)
 		return NSB_NEXT;
-	if (lab_where(saddr) != LAB_OUTSIDE)
+	if (!lab_outside(lab_where(saddr)))
 		return nsb_drop(NSB_DROP_LAB_SOURCE);
 	return NSB_NEXT;
 }

@@ -88,7 +88,7 @@ static __always_inline bool __uplink_other_addr(__be32 daddr, int *ret)
 	*ret = NSB_NEXT;
 	if (first == 0 || first == 127 || first >= 224)
 		return false; /* "this" network, loopback, multicast, broadcast */
-	if (lab_where(daddr) != LAB_OUTSIDE) {
+	if (!lab_outside(lab_where(daddr))) {
 		*ret = nsb_drop(NSB_DROP_INBOUND);
 		return false;
 	}

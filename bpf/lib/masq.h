@@ -48,7 +48,7 @@ static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 
 		return true; /* "this" network, loopback, multicast, reserved, broadcast */
 	if (daddr == cfg->uplink_addr)
 		return true;
-	return bpf_map_lookup_elem(&host_addrs, &daddr);
+	return lab_addr_maybe(daddr) && bpf_map_lookup_elem(&host_addrs, &daddr);
 }
 
 #define AF_INET			    2
@@ -113,6 +113,7 @@ static __always_inline bool __masq_allowed(struct __sk_buff *skb, struct nsb_ver
 	case LAB_EMPTY:
 		*ret = nsb_drop(NSB_DROP_NO_ENDPOINT);
 		return false;
+	case LAB_FAR:
 	case LAB_OUTSIDE:
 		break;
 	}

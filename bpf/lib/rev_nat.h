@@ -107,12 +107,14 @@ static __always_inline bool rev_nat_find(const struct nsb_config *cfg, const str
 static __always_inline bool uplink_src_forged(const struct nsb_config *cfg, __be32 saddr)
 {
 	__u8 first = bpf_ntohl(saddr) >> 24;
+	enum lab_where w;
 
 	if (first == 0 || first == 127 || first >= 224 || saddr == cfg->uplink_addr)
 		return true;
-	if (bpf_map_lookup_elem(&host_addrs, &saddr))
-		return true;
-	return lab_where(saddr) != LAB_OUTSIDE;
+	w = lab_where(saddr);
+	if (w != LAB_OUTSIDE)
+		return w != LAB_FAR; /* FAR: not a host address either (addr_filter) */
+	return bpf_map_lookup_elem(&host_addrs, &saddr);
 }
 
 /*

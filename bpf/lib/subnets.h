@@ -10,11 +10,25 @@
 #include "lib/verdict.h"
 
 enum lab_where {
+	LAB_FAR,       /* in no lab subnet, nor a host address (addr_filter says) */
 	LAB_OUTSIDE,   /* in no lab subnet */
 	LAB_GATEWAY,   /* a subnet's gateway (lives on the host) */
 	LAB_BROADCAST, /* a subnet's broadcast address */
 	LAB_EMPTY,     /* a lab address with no node behind it */
 };
+
+/*
+ * May addr be a lab or host address? False: surely not (addr_filter,
+ * nsbpf_maps.h; an array lookup the verifier inlines), so the endpoints
+ * and host_addrs lookups and the subnets' scan would all miss.
+ */
+static __always_inline bool lab_addr_maybe(__be32 addr)
+{
+	__u32 bit = NSB_ADDR_FILTER_BIT(bpf_ntohl(addr)), word = bit / 64;
+	const __u64 *bits = bpf_map_lookup_elem(&addr_filter, &word);
+
+	return bits && (*bits >> (bit % 64)) & 1;
+}
 
 struct __lab_ctx {
 	__be32 daddr;
@@ -51,9 +65,16 @@ static long __lab_net(__u32 id, void *arg)
  */
 static __always_inline enum lab_where lab_where_net(__be32 daddr, __u32 *net_id)
 {
-	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE };
+	__u32 bit = NSB_ADDR_FILTER_BIT(bpf_ntohl(daddr));
+	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE, .net_id = bit / 64 };
+	/* c's own room as the filter's key: from_uplink's frame has no byte to spare */
+	const __u64 *bits = bpf_map_lookup_elem(&addr_filter, &c.net_id);
 
-	bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
+	c.net_id = 0;
+	if (bits && (*bits >> (bit % 64)) & 1) /* lab_addr_maybe() */
+		bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
+	else
+		c.where = LAB_FAR;
 	*net_id = c.net_id;
 	return c.where;
 }
@@ -63,6 +84,12 @@ static __always_inline enum lab_where lab_where(__be32 daddr)
 	__u32 id;
 
 	return lab_where_net(daddr, &id);
+}
+
+/* In no lab subnet (LAB_FAR or LAB_OUTSIDE)? */
+static __always_inline bool lab_outside(enum lab_where w)
+{
+	return w == LAB_FAR || w == LAB_OUTSIDE;
 }
 
 #endif /* NSBPF_LIB_SUBNETS_H */

@@ -177,6 +177,10 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	if (!err)
 		err = fill_host_addrs(skel->obj);
 	if (!err)
+		err = lab_fill_addr_filter(bpf_map__fd(skel->maps.addr_filter),
+					   bpf_map__fd(skel->maps.networks),
+					   bpf_map__fd(skel->maps.host_addrs));
+	if (!err)
 		err = fill_forwards(skel->obj, t, rt);
 	if (!err)
 		err = fill_forward_flows(skel);

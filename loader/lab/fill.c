@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The networks and endpoints maps from a topology (fill.h). */
+/* The networks, endpoints and addr_filter maps (fill.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -42,4 +43,61 @@ int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node
 			return -errno;
 	}
 	return 0;
+}
+
+/* Every /24 of net's subnet (a /8 holds 65536 of them). */
+static void filter_subnet(__u64 *bits, const struct nsb_network *net)
+{
+	uint32_t first = ntohl(net->subnet) >> 8, mask = ntohl(net->mask);
+	uint32_t n24 = mask >= 0xffffff00U ? 1 : (~mask >> 8) + 1;
+
+	for (uint32_t i = 0; i < n24 && i <= 0xffffff; i++) {
+		uint32_t bit = NSB_ADDR_FILTER_BIT((first + i) << 8);
+
+		bits[bit / 64] |= 1ULL << (bit % 64);
+	}
+}
+
+static int filter_networks(__u64 *bits, int networks_fd)
+{
+	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++) {
+		struct nsb_network net;
+
+		if (bpf_map_lookup_elem(networks_fd, &id, &net))
+			return -errno;
+		if (net.flags & NSB_NET_F_USED)
+			filter_subnet(bits, &net);
+	}
+	return 0;
+}
+
+static int filter_host_addrs(__u64 *bits, int host_addrs_fd)
+{
+	__be32 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(host_addrs_fd, prev, &next)) {
+		uint32_t bit = NSB_ADDR_FILTER_BIT(ntohl(next));
+
+		bits[bit / 64] |= 1ULL << (bit % 64);
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
+{
+	__u64 *bits = calloc(NSB_ADDR_FILTER_WORDS, sizeof(*bits));
+	int err;
+
+	if (!bits)
+		return -ENOMEM;
+	err = filter_networks(bits, networks_fd);
+	if (!err)
+		err = filter_host_addrs(bits, host_addrs_fd);
+	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++)
+		if (bpf_map_update_elem(filter_fd, &w, &bits[w], BPF_ANY))
+			err = -errno;
+	free(bits);
+	return err;
 }

@@ -16,4 +16,11 @@ int lab_fill_networks(int networks_fd, const struct topo *t);
 /* One endpoint per node, keyed by its address; rt[i] is t->nodes[i]'s. 0 or -errno. */
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt);
 
+/*
+ * addr_filter (nsbpf_maps.h) written whole from what the networks and
+ * host_addrs maps hold now: the bit of every /24 of every used network's
+ * subnet and of every host address. Call it after filling either.
+ */
+int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd);
+
 #endif /* NSBPF_LAB_FILL_H */

@@ -116,6 +116,21 @@ static bool dec_fwd_port_word(const struct map_walk *w, const void *key, const v
 	return true;
 }
 
+/* A word of the address filter: 64 bits of hashed /24s (used words). */
+static bool dec_filter_word(const struct map_walk *w, const void *key, const void *val,
+			    struct map_entry *me)
+{
+	__u64 bits = *(const __u64 *)val;
+
+	(void)w;
+	if (!bits)
+		return false;
+	mf_uint(me, "word", *(const __u32 *)key);
+	mf_key_done(me);
+	mf_uint(me, "bits", bits);
+	return true;
+}
+
 static bool dec_forward(const struct map_walk *w, const void *key, const void *val,
 			struct map_entry *me)
 {
@@ -304,6 +319,7 @@ static const struct map_decoder decoders[] = {
 	DEC("networks", __u32, struct nsb_network, dec_network),
 	DEC("endpoints", struct nsb_addr_key, struct nsb_endpoint, dec_endpoint),
 	DEC("host_addrs", struct nsb_addr_key, __u8, dec_host_addr),
+	DEC("addr_filter", __u32, __u64, dec_filter_word),
 	DEC("forwards", struct nsb_fwd_key, struct nsb_fwd_val, dec_forward),
 	DEC("fwd_ports", __u32, __u64, dec_fwd_port_word),
 	DEC("ct", struct nsb_ct_key, struct nsb_ct_entry, dec_ct),
@@ -321,6 +337,8 @@ const struct map_kind_info lab_maps[] = {
 	{ "networks", "array", false, "network id -> subnet, gateway, flags, reach (used slots)" },
 	{ "endpoints", "hash", false, "node address -> host end, network, MACs" },
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
+	{ "addr_filter", "array", false,
+	  "hashed /24s of lab and host addresses -> a bit each (used words)" },
 	{ "forwards", "hash", false, "host address, port, protocol -> node address, port; hits" },
 	{ "fwd_ports", "array", false,
 	  "64 ports of a protocol -> a bit per port a forward for any/one address uses" },
