@@ -6,7 +6,8 @@
  *	serve one connection: read SIZE bytes, send them back, until EOF.
  *   rr -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-j]
  *	WARMUP round trips, then N timed ones (CLOCK_MONOTONIC around each
- *	write + read), stopping early at SECS; prints p50/p99/mean in us.
+ *	write + read), stopping early at SECS; prints p50/p99/mean in us and
+ *	the round trips per second over the timed ones' wall-clock span.
  *
  * Both ends set TCP_NODELAY. Both are bounded in time (-T, default 20 s for
  * the client, 60 s for the server), so a benchmark never hangs on them.
@@ -157,10 +158,30 @@ static double pct_us(const uint64_t *v, long n, double p)
 	return (double)v[r - 1] / 1000.0;
 }
 
+/* Transactions/s over the timed round trips' wall-clock time (gaps included). */
+static void report(const struct rr_opts *o, uint64_t *lat, long done, uint64_t sum, uint64_t span)
+{
+	double tps = span ? (double)done / ((double)span / 1e9) : 0;
+
+	qsort(lat, (size_t)done, sizeof(*lat), cmp_u64);
+	if (o->json)
+		printf("{\"n\": %ld, \"size\": %zu, \"p50_us\": %.2f, \"p99_us\": %.2f, "
+		       "\"mean_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, \"tps\": %.1f, "
+		       "\"complete\": %s}\n",
+		       done, o->size, pct_us(lat, done, 0.50), pct_us(lat, done, 0.99),
+		       (double)sum / (double)done / 1000.0, (double)lat[0] / 1000.0,
+		       (double)lat[done - 1] / 1000.0, tps, done == o->n ? "true" : "false");
+	else
+		printf("%ld round trips of %zu bytes%s: p50 %.2f us  p99 %.2f us  mean %.2f us  min %.2f us  max %.2f us  %.1f/s\n",
+		       done, o->size, done == o->n ? "" : " (time limit)", pct_us(lat, done, 0.50),
+		       pct_us(lat, done, 0.99), (double)sum / (double)done / 1000.0,
+		       (double)lat[0] / 1000.0, (double)lat[done - 1] / 1000.0, tps);
+}
+
 static int client(const struct rr_opts *o, char *buf)
 {
 	struct sockaddr_in sa;
-	uint64_t *lat, t0, deadline, sum = 0;
+	uint64_t *lat, t0, deadline, sum = 0, first = 0, last = 0;
 	long done = 0;
 	int fd, err = 0, ret = 1;
 
@@ -194,25 +215,16 @@ static int client(const struct rr_opts *o, char *buf)
 			break;
 		}
 		if (i >= o->warmup) {
-			lat[done] = now_ns() - t0;
+			last = now_ns();
+			first = done ? first : t0;
+			lat[done] = last - t0;
 			sum += lat[done++];
 		}
 	}
 	close(fd);
 	if (err || !done)
 		goto out;
-	qsort(lat, (size_t)done, sizeof(*lat), cmp_u64);
-	if (o->json)
-		printf("{\"n\": %ld, \"size\": %zu, \"p50_us\": %.2f, \"p99_us\": %.2f, "
-		       "\"mean_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, \"complete\": %s}\n",
-		       done, o->size, pct_us(lat, done, 0.50), pct_us(lat, done, 0.99),
-		       (double)sum / (double)done / 1000.0, (double)lat[0] / 1000.0,
-		       (double)lat[done - 1] / 1000.0, done == o->n ? "true" : "false");
-	else
-		printf("%ld round trips of %zu bytes%s: p50 %.2f us  p99 %.2f us  mean %.2f us  min %.2f us  max %.2f us\n",
-		       done, o->size, done == o->n ? "" : " (time limit)", pct_us(lat, done, 0.50),
-		       pct_us(lat, done, 0.99), (double)sum / (double)done / 1000.0,
-		       (double)lat[0] / 1000.0, (double)lat[done - 1] / 1000.0);
+	report(o, lat, done, sum, last - first);
 	ret = 0;
 out:
 	free(lat);
