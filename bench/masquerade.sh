@@ -6,6 +6,10 @@
 #   iptables  the tutorials' way: a node behind a plain veth, ip_forward=1 and
 #             `iptables -t nat -A POSTROUTING -s SUBNET -o up0 -j MASQUERADE`
 #             (nf_conntrack; iptables is the nft backend here)
+#   routed    the reference without NAT: the same plain node, ip_forward=1,
+#             the world routing the node's subnet back via the uplink, no
+#             NAT rule (so no conntrack either): the two hops through the
+#             host's stack that nsbpf's redirects replace
 # in one run, against the same world servers (192.0.2.2, behind the veth
 # uplink up0 of the private host namespace): TCP throughput (iperf3, 1 and
 # 4 streams), TCP request/response latency (bench/rr, p50/p99) and new
@@ -14,13 +18,17 @@
 # SNAT and reverse paths (selftests/bench_prog.c).
 # rr and cps run twice: both ends on CPU 0 ("1cpu": the path's CPU cost)
 # and placed by the scheduler ("free": idle vCPUs' wake-up latency shows).
+# cps runs a third time on both CPUs ("2cpu": two servers and two clients,
+# one pair pinned to CPU 0, the other to CPU 1): its sum against 1cpu in
+# the same phase is how new flows scale with the CPUs.
 # Each phase builds its method's state and removes it after (nsbpf up/down;
 # iptables rule, ip_forward and the conntrack table), so one method never
 # sits in the other's path; the method order alternates between rounds.
 #
 #   bench/masquerade.sh
 # Knobs: ROUNDS (3), SECS (iperf3 -t, 4), STREAMS ("1 4"), RR_N (20000),
-# CPS_SECS (3), MODES ("1cpu free"), METHODS (nsbpf iptables), IDLE_WAIT (600),
+# CPS_SECS (3), MODES ("1cpu free"), CPS2 (1; 0: skip the 2cpu run),
+# METHODS (nsbpf iptables routed), IDLE_WAIT (600),
 # AGAIN (1; 0: skip the same-server-again test), AGAIN_N (1500), AGAIN_GAP (11 s),
 # NSBPF_ATTACH (auto), PROG=0 (skip the ns/packet rows), SELFTESTS (binary).
 # Needs iperf3, jq, iptables, python3. Results: bench/results/masquerade.{json,md}.
@@ -34,7 +42,8 @@ ROUNDS=${ROUNDS:-3}
 SECS=${SECS:-4}
 STREAMS=${STREAMS:-1 4}
 MODES=${MODES:-1cpu free}
-METHODS=${METHODS:-nsbpf iptables}
+METHODS=${METHODS:-nsbpf iptables routed}
+CPS2=${CPS2:-1}
 PROG=${PROG:-1}
 AGAIN=${AGAIN:-1}
 AGAIN_N=${AGAIN_N:-1500}
@@ -45,6 +54,7 @@ LAB=mq
 NSBPF_NODE=10.98.0.2
 IPT_NODE=10.99.0.2
 IPT_GW=10.99.0.1
+IPT_NET=10.99.0.0/24	# also the routed reference's node
 export BENCH_TIMEOUT=120
 
 [ -x "$NSBPF" ] || bench_die "no $NSBPF: run make first"
@@ -55,9 +65,10 @@ for c in iperf3 jq iptables python3 taskset; do
 done
 
 bench_cleanup() { nat_iptables_reset; }
+[ "$(nproc)" -ge 2 ] || CPS2=0
 nat_pin_nsbpf
 
-node_ns() { case $1 in nsbpf) echo $LAB-n ;; iptables) echo ipt-n ;; esac; }
+node_ns() { case $1 in nsbpf) echo $LAB-n ;; iptables | routed) echo ipt-n ;; esac; }
 
 cat >"$BENCH_SCRATCH/mq.yaml" <<EOF
 name: $LAB
@@ -109,6 +120,15 @@ teardown_iptables() {	# round
 	nat_iptables_reset
 }
 
+setup_routed() {
+	nat_routed_up $IPT_NET && ip netns exec ipt-n ping -c 1 -W 2 -q $WORLD_IP >/dev/null
+}
+
+teardown_routed() {	# round
+	printf '{"method":"routed","round":%d,"conntrack_entries":%s}\n' "$1" "$(nat_ct_count)" >>"$STATS"
+	nat_routed_down $IPT_NET
+}
+
 # ---- measurements ----
 
 # Every run gets a world server port of its own, so no run meets the
@@ -158,7 +178,7 @@ again_run() {	# ns: prints the cps JSON of the second run, plus the world's PAWS
 	sleep "$left"
 	p0=$(nat_counter world TcpExtPAWSTimewait)
 	r0=$(nat_syn_retrans "$1")
-	out=$(ip netns exec "$1" taskset -c 0 "$CPS" -c $WORLD_IP -p $AGAIN_PORT -n "$CPS_N" -w 0 -T "$CPS_SECS" -j)
+	out=$(ip netns exec "$1" taskset -c 0 "$CPS" -c $WORLD_IP -p "$AGAIN_PORT" -n "$CPS_N" -w 0 -T "$CPS_SECS" -j)
 	p1=$(nat_counter world TcpExtPAWSTimewait)
 	r1=$(nat_syn_retrans "$1")
 	bench_kill "$AGAIN_PID"
@@ -192,6 +212,12 @@ phase() {	# method round
 		record "$m" "cps_$mode" "$r" "$out"
 		[ -n "$out" ] && bench_log "round $r $m cps $mode: $(echo "$out" | jq -c '{cps, fast_cps, connections, errors, slow, first_stall, syn_retrans, p99_us}')"
 	done
+	if [ "$CPS2" = 1 ]; then
+		SRV_PORT=$((SRV_PORT + 2))
+		out=$(nat_cps2 "$ns" world $WORLD_IP $WORLD_IP $((SRV_PORT - 1)) $SRV_PORT)
+		record "$m" cps_2cpu "$r" "$out"
+		[ -n "$out" ] && bench_log "round $r $m cps 2cpu: $(echo "$out" | jq -c '{cps, cpu0_cps, cpu1_cps, connections, errors, slow, syn_retrans}')"
+	fi
 	if [ "$AGAIN" = 1 ]; then
 		out=$(again_run "$ns")
 		record "$m" cps_again_1cpu "$r" "$out"
@@ -204,12 +230,11 @@ phase() {	# method round
 ENV_BEFORE=$(bench_env_json)
 bench_log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 T_START=$(now_ns)
-set -- $METHODS
-nm=$#
+read -r -a MS <<<"$METHODS"
+nm=${#MS[@]}
 for ((r = 1; r <= ROUNDS; r++)); do
 	for ((k = 0; k < nm; k++)); do
-		idx=$(((k + r - 1) % nm + 1))
-		phase "${!idx}" "$r"
+		phase "${MS[(k + r - 1) % nm]}" "$r"
 	done
 done
 
@@ -235,11 +260,13 @@ ELAPSED=$(ms_since "$T_START")
 ROWS_DEF=""
 for s in $STREAMS; do ROWS_DEF="$ROWS_DEF tcp_$s:gbps:throughput_${s}_stream(s),_Gbit/s:higher"; done
 for mode in $MODES; do
-	ROWS_DEF="$ROWS_DEF rr_$mode:p50_us:rr_p50_($mode),_us:lower rr_$mode:p99_us:rr_p99_($mode),_us:lower"
+	ROWS_DEF="$ROWS_DEF rr_$mode:p50_us:rr_p50_($mode),_us:lower rr_$mode:p99_us:rr_p99_($mode),_us:lower rr_$mode:tps:rr_round_trips/s_($mode):higher"
 done
 for mode in $MODES; do
 	ROWS_DEF="$ROWS_DEF cps_$mode:cps:new_connections/s_($mode):higher cps_$mode:fast_cps:new_connections/s_($mode),_leaving_out_connections_over_100_ms:higher"
 done
+[ "$CPS2" = 1 ] &&
+	ROWS_DEF="$ROWS_DEF cps_2cpu:cps:new_connections/s_(2cpu,_a_client_and_server_pinned_to_each_CPU,_summed):higher"
 [ "$AGAIN" = 1 ] &&
 	ROWS_DEF="$ROWS_DEF cps_again_1cpu:cps:new_connections/s_(1cpu),_same_server_${AGAIN_GAP}_s_after_${AGAIN_N}:higher cps_again_1cpu:fast_cps:new_connections/s_(1cpu),_same_server_${AGAIN_GAP}_s_after_${AGAIN_N},_leaving_out_connections_over_100_ms:higher"
 
@@ -255,19 +282,36 @@ for d in $ROWS_DEF; do
 	# paired ratio (median, min, max over rounds), ratio of medians
 	pr=$(nat_paired "$RAW" "$t" "$f" nsbpf iptables)
 	om=$(ratio "$(echo "$line" | cut -f5)" "$(echo "$line" | cut -f8)")
+	line="$line	$pr	$om	$(nat_mmm_of "$RAW" "$t" "$f" routed)"
+	pr=$(nat_paired "$RAW" "$t" "$f" nsbpf routed)
+	om=$(ratio "$(echo "$line" | cut -f5)" "$(echo "$line" | cut -f15)")
 	echo "$line	$pr	$om" >>"$SUMMARY"
 done
 # columns: 1 test 2 field 3 title 4 better 5-7 nsbpf med/min/max 8-10 iptables
-# 11-13 paired ratio median/min/max 14 ratio of medians
+# 11-13 paired ratio nsbpf/iptables median/min/max 14 its ratio of medians
+# 15-17 routed med/min/max 18-20 paired nsbpf/routed 21 its ratio of medians
 
-pr_of() { awk -F'\t' -v t="$1" -v f="$2" '$1 == t && $2 == f { print $11 }' "$SUMMARY"; }
-prr_of() { awk -F'\t' -v t="$1" -v f="$2" '$1 == t && $2 == f { print $11 " (" $12 "–" $13 ")" }' "$SUMMARY"; }
+# ref: iptables (column 11) or routed (18)
+ref_col() { if [ "${1:-iptables}" = routed ]; then echo 18; else echo 11; fi; }
+pr_of() { awk -F'\t' -v t="$1" -v f="$2" -v c="$(ref_col "${3:-}")" '$1 == t && $2 == f { print $c }' "$SUMMARY"; }
+prr_of() { awk -F'\t' -v t="$1" -v f="$2" -v c="$(ref_col "${3:-}")" '$1 == t && $2 == f { print $c " (" $(c + 1) "–" $(c + 2) ")" }' "$SUMMARY"; }
+
+# Scaling: each method's 2cpu run against its 1cpu run of the same phase.
+SCALE=$BENCH_SCRATCH/scale.tsv
+: >"$SCALE"
+if [ "$CPS2" = 1 ] && [[ " $MODES " == *" 1cpu "* ]]; then
+	for m in $METHODS; do
+		printf '%s\t%s\n' "$m" "$(nat_paired_tests "$RAW" cps_2cpu cps_1cpu cps "$m")" >>"$SCALE"
+	done
+fi
+# columns: 1 method 2-4 paired ratio 2cpu/1cpu median/min/max
+
 TARGETS=$BENCH_SCRATCH/targets.tsv
 : >"$TARGETS"
-target() {	# text test metric op threshold
-	local v
-	v=$(pr_of "$2" "$3")
-	printf '%s\tnsbpf/iptables %s\t%s\n' "$1" "$(prr_of "$2" "$3")" "$(nat_judge "${v:--}" "$4" "$5")" >>"$TARGETS"
+target() {	# text test metric op threshold [ref: iptables (default) or routed]
+	local v ref=${6:-iptables}
+	v=$(pr_of "$2" "$3" "$ref")
+	printf '%s\tnsbpf/%s %s\t%s\n' "$1" "$ref" "$(prr_of "$2" "$3" "$ref")" "$(nat_judge "${v:--}" "$4" "$5")" >>"$TARGETS"
 }
 for s in $STREAMS; do
 	target "throughput, $s stream(s): ahead of iptables" "tcp_$s" gbps ">=" 1
@@ -280,6 +324,20 @@ if [[ " $MODES " == *" 1cpu "* ]]; then
 fi
 [ "$AGAIN" = 1 ] &&
 	target "new connections/s (1cpu), same server ${AGAIN_GAP} s later: ahead of iptables" cps_again_1cpu cps ">=" 1
+# Issue 16: NAT for free, against the same path routed without NAT.
+if [[ " $METHODS " == *" routed "* ]]; then
+	[[ " $STREAMS " == *" 1 "* ]] &&
+		target "throughput, 1 stream: at least the routed path's (NAT for free)" tcp_1 gbps ">=" 1 routed
+	if [[ " $MODES " == *" 1cpu "* ]]; then
+		target "latency p50 (1cpu): at most the routed path's" rr_1cpu p50_us "<=" 1 routed
+		target "new connections/s (1cpu): at least the routed path's" cps_1cpu cps ">=" 1 routed
+	fi
+fi
+if [ -s "$SCALE" ]; then
+	v=$(awk -F'\t' '$1 == "nsbpf" { print $2 }' "$SCALE")
+	printf 'new connections/s on both CPUs: at least 1.8x one CPU\tnsbpf 2cpu/1cpu %s\t%s\n' \
+		"$(awk -F'\t' '$1 == "nsbpf" { print $2 " (" $3 "–" $4 ")" }' "$SCALE")" "$(nat_judge "${v:--}" ">=" 1.8)" >>"$TARGETS"
+fi
 
 # Evidence from the datapath: nsbpf's counters summed over its phases, the
 # cps runs' errors and SYN retransmissions.
@@ -292,7 +350,10 @@ IPT_PK=$(jq -s '[.[] | select(.method == "iptables") | .masquerade_rule_packets]
 NOTES+=("nsbpf binary built $NSBPF_BUILT (copied at the start, used throughout); attach: ${NSBPF_ATTACH:-auto}; its counters over all its phases: snat $NSBPF_SNAT packets, rev_snat $NSBPF_REV; drops: ${NSBPF_DROPS:-none}")
 NOTES+=("iptables: the MASQUERADE rule matched $IPT_PK packets (new connections: only a flow's first packet traverses the nat table)")
 [ "${NSBPF_SNAT:-0}" -gt 0 ] || { bench_log "nsbpf masqueraded nothing"; FAILS=$((FAILS + 1)); }
-[ "${IPT_PK:-0}" -gt 0 ] || { bench_log "the MASQUERADE rule matched nothing"; FAILS=$((FAILS + 1)); }
+[[ " $METHODS " != *" iptables "* ]] || [ "${IPT_PK:-0}" -gt 0 ] || { bench_log "the MASQUERADE rule matched nothing"; FAILS=$((FAILS + 1)); }
+RT_CT=$(jq -s -r '[.[] | select(.method == "routed") | .conntrack_entries] | map(tostring) | join("/")' "$STATS")
+[ -n "$RT_CT" ] &&
+	NOTES+=("routed: no NAT rule and no conntrack (nf_conntrack_count at the end of its phases: $RT_CT; 0 or -1, no module, is what it should be)")
 CPS_ERR=$(jq -s -r '[.[] | select(.test | startswith("cps_"))] | group_by(.method)
 	| map("\(.[0].method): \(map(.errors) | add) error(s), \(map(.slow) | add) slower than 100 ms, \(map(select(.stalled_at_end)) | length) run(s) ending in a stall, \(map(.syn_retrans) | add) SYN retransmission(s) in \(map(.connections) | add) connections; first stall per run (timed connection #, after the warm-up ones): \(map(.first_stall | if . < 0 then "none" else tostring end) | join(" "))")
 	| join("; ")' "$RAW")
@@ -321,6 +382,7 @@ JSON=$BENCH_SCRATCH/masquerade.json
 MD=$BENCH_SCRATCH/masquerade.md
 jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	--rawfile summary "$SUMMARY" --rawfile targets "$TARGETS" --rawfile prog "$PROG_ROWS" \
+	--rawfile scale "$SCALE" \
 	--slurpfile stats "$STATS" --arg notes "$NOTES_TXT" --argjson fails "$FAILS" \
 	--arg elapsed "$ELAPSED" --argjson rounds "$ROUNDS" --argjson secs "$SECS" \
 	--argjson rr_n "$RR_N" --argjson cps_secs "$CPS_SECS" --argjson disturbed "$DISTURBED" \
@@ -333,7 +395,10 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	          iperf3_secs: $secs, rr_round_trips: $rr_n, cps_secs: $cps_secs,
 	          again: {first_connections: $again_n, gap_s: $again_gap},
 	          methods: {nsbpf: "nsbpf lab, one node 10.98.0.2 in a masquerading network",
-	                    iptables: "node 10.99.0.2 behind a veth, ip_forward=1, iptables -t nat -A POSTROUTING -s 10.99.0.0/24 -o up0 -j MASQUERADE"}},
+	                    iptables: "node 10.99.0.2 behind a veth, ip_forward=1, iptables -t nat -A POSTROUTING -s 10.99.0.0/24 -o up0 -j MASQUERADE",
+	                    routed: "the same node, ip_forward=1, the world routing 10.99.0.0/24 back via 192.0.2.1, no NAT (no conntrack)"},
+	          modes: {"1cpu": "both ends on CPU 0", free: "placed by the scheduler",
+	                  "2cpu": "a client and its server on CPU 0, another pair on CPU 1, at the same time; summed"}},
 	  env_before: $before, env_after: $after, failures: $fails, disturbed_phases: $disturbed,
 	  elapsed_ms: ($elapsed | tonumber),
 	  notes: ($notes | split("\n") | map(select(length > 0))),
@@ -342,7 +407,11 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	            nsbpf: {median: (.[4] | num), min: (.[5] | num), max: (.[6] | num)},
 	            iptables: {median: (.[7] | num), min: (.[8] | num), max: (.[9] | num)},
 	            ratio_paired: {median: (.[10] | num), min: (.[11] | num), max: (.[12] | num)},
-	            ratio_of_medians: (.[13] | num)}],
+	            ratio_of_medians: (.[13] | num),
+	            routed: {median: (.[14] | num), min: (.[15] | num), max: (.[16] | num)},
+	            ratio_paired_routed: {median: (.[17] | num), min: (.[18] | num), max: (.[19] | num)},
+	            ratio_of_medians_routed: (.[20] | num)}],
+	  cps_2cpu_over_1cpu: [rows($scale)[] | {method: .[0], median: (.[1] | num), min: (.[2] | num), max: (.[3] | num)}],
 	  prog_test_run: [rows($prog)[] | {case: .[0], prog_ns: (.[1] | num), syscall_ns: (.[2] | num)}],
 	  targets: [rows($targets)[] | {target: .[0], value: .[1], verdict: .[2]}]
 	}' "$RAW" >"$JSON"
@@ -354,16 +423,36 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	echo "private host namespace) through **nsbpf** (a lab whose network masquerades: SNAT and"
 	echo "conntrack in BPF maps, ip_forward 0) and through **iptables** (the tutorials' way:"
 	echo "ip_forward=1 and \`-t nat -A POSTROUTING -s 10.99.0.0/24 -o up0 -j MASQUERADE\`,"
-	echo "nf_conntrack, nft backend). iperf3 -t $SECS; bench/rr $RR_N round trips of 1 byte;"
+	echo "nf_conntrack, nft backend), against the same two hops **routed** by the host without"
+	echo "any NAT (the iptables way's node, ip_forward=1, the world routing 10.99.0.0/24 back; no"
+	echo "rule, no conntrack). iperf3 -t $SECS; bench/rr $RR_N round trips of 1 byte;"
 	echo "bench/cps: ${CPS_SECS} s of sequential connections (connect, 1 byte each way, the server"
-	echo "closes). 1cpu: both ends on CPU 0; free: placed by the scheduler. Every run has a world"
+	echo "closes). 1cpu: both ends on CPU 0; free: placed by the scheduler; 2cpu: a client and its"
+	echo "server pinned to CPU 0 and another pair to CPU 1, at the same time, summed. Every run has a world"
 	echo "server port of its own; *same server ${AGAIN_GAP} s later*: $AGAIN_N connections to a server"
 	echo "first, the other tests, then the cps run to that server. Median of $ROUNDS interleaved"
 	echo "rounds (min–max); each phase sets its method up and removes it after."
 	echo
-	echo "| metric | nsbpf | iptables | nsbpf/iptables (paired) | of medians | better |"
-	echo "|---|---:|---:|---:|---:|---|"
-	awk -F'\t' '{ printf "| %s | %s (%s–%s) | %s (%s–%s) | %s (%s–%s) | %s | %s |\n", $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $4 }' "$SUMMARY"
+	echo "| metric | nsbpf | iptables | routed | nsbpf/iptables (paired) | nsbpf/routed (paired) | better |"
+	echo "|---|---:|---:|---:|---:|---:|---|"
+	awk -F'\t' '{ printf "| %s | %s (%s–%s) | %s (%s–%s) | %s (%s–%s) | %s (%s–%s) | %s (%s–%s) | %s |\n", $3, $5, $6, $7, $8, $9, $10, $15, $16, $17, $11, $12, $13, $18, $19, $20, $4 }' "$SUMMARY"
+	echo
+	echo "Issue 16's table (paired medians; 1cpu: both ends on CPU 0):"
+	echo
+	echo "| path | nsbpf / | RR p50 | RR trans/s | new conn/s | 1-stream TCP |"
+	echo "|---|---|---:|---:|---:|---:|"
+	for ref in routed iptables; do
+		printf '| masquerade, node → world | %s | ×%s | ×%s | ×%s | ×%s |\n' "$ref" \
+			"$(pr_of rr_1cpu p50_us $ref)" "$(pr_of rr_1cpu tps $ref)" "$(pr_of cps_1cpu cps $ref)" "$(pr_of tcp_1 gbps $ref)"
+	done
+	if [ -s "$SCALE" ]; then
+		echo
+		echo "New connections/s on both CPUs against one CPU, each method in the same phase (paired):"
+		echo
+		echo "| method | 2cpu / 1cpu |"
+		echo "|---|---:|"
+		awk -F'\t' '{ printf "| %s | %s (%s–%s) |\n", $1, $2, $3, $4 }' "$SCALE"
+	fi
 	echo
 	echo "*Paired*: the median of the per-round ratios (both methods measured within a minute,"
 	echo "so drift in the machine's load cancels), with the smallest and largest of them; the"

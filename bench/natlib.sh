@@ -2,9 +2,11 @@
 # shellcheck shell=bash
 # Shared by bench/masquerade.sh and bench/forwards.sh (bash), on top of
 # bench/lib.sh (source that first, then this, then call bench_sandbox):
-# the world namespace behind the uplink, the iptables state, waiting for
-# the other benchmarks, and the three client tools (bench/cps, bench/rr,
-# iperf3), each run against a server started for it and stopped after.
+# the world namespace behind the uplink, the iptables state, the routed
+# reference, waiting for the other benchmarks, and the three client tools
+# (bench/cps, bench/rr, iperf3), each run against a server started for it
+# and stopped after. A client or server namespace "host" is the sandbox's
+# own host namespace (no `ip netns exec`).
 #
 # The world: a netns "world" behind the veth uplink up0, 192.0.2.1 on the
 # host side, 192.0.2.2 on the world side, the host's default route via the
@@ -21,6 +23,20 @@ CPS_SECS=${CPS_SECS:-3}
 CPS_WARMUP=${CPS_WARMUP:-200}
 NOTES=()
 DISTURBED=0
+
+# nat_exec NS CMD...: exec CMD in the named netns, or in the sandbox's host
+# netns itself for NS "host". It replaces the shell: call it only where bash
+# forks anyway (CMD &, a pipeline, $(...)), so $! is the pid of CMD itself
+# and bench_kill reaches it.
+nat_exec() {
+	local ns=$1
+	shift
+	if [ "$ns" = host ]; then
+		exec "$@"
+	else
+		exec ip netns exec "$ns" "$@"
+	fi
+}
 
 nat_world_up() {
 	ip netns add world && ip -n world link set lo up &&
@@ -44,6 +60,22 @@ nat_plain_node() {
 # ip_forward of the sandbox's host netns (never the machine's: bench_sandbox
 # refuses to run outside a private one).
 nat_ip_forward() { sysctl -qw net.ipv4.ip_forward="$1"; }
+
+# The routed reference: the same two hops (node -> host -> world and back)
+# routed by the host without any NAT, through a plain node (nat_plain_node,
+# whose veth's /24 is the host's subnet route): ip_forward=1 in the
+# sandbox's host netns and the world routing SUBNET back via the uplink.
+# No NAT rule exists meanwhile, so conntrack sees nothing (nf_conntrack_count
+# stays 0: the teardown records it). nat_routed_up SUBNET / nat_routed_down SUBNET
+nat_routed_up() {
+	nat_ct_flush	# fails when nf_conntrack was never used here: nothing to flush
+	nat_ip_forward 1 && ip -n world route replace "$1" via $UPLINK_IP
+}
+
+nat_routed_down() {
+	ip -n world route del "$1" 2>/dev/null
+	nat_ip_forward 0
+}
 
 # Forget every conntrack entry of this netns (what `conntrack -F` does:
 # IPCTNL_MSG_CT_DELETE without attributes over NETLINK_NETFILTER), so an
@@ -139,7 +171,7 @@ nat_check_alone() {
 nat_wait_listen() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q . && return 0
+		nat_exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q . && return 0
 		sleep 0.05
 	done
 	bench_log "nothing listens on port $2 in $1"
@@ -158,13 +190,13 @@ nat_cps() {
 	local cns=$1 sns=$2 bind=$3 sport=$4 dst=$5 dport=$6 pin srv out r0 r1
 	pin=$(nat_pin "$7")
 	# shellcheck disable=SC2086
-	ip netns exec "$sns" $pin "$CPS" -s -b "$bind" -p "$sport" -T $((CPS_SECS + 60)) 2>/dev/null &
+	nat_exec "$sns" $pin "$CPS" -s -b "$bind" -p "$sport" -T $((CPS_SECS + 60)) 2>/dev/null &
 	srv=$!
 	bench_track $srv
 	if nat_wait_listen "$sns" "$sport"; then
 		r0=$(nat_syn_retrans "$cns")
 		# shellcheck disable=SC2086
-		out=$(ip netns exec "$cns" $pin "$CPS" -c "$dst" -p "$dport" -n "$CPS_N" -w "$CPS_WARMUP" \
+		out=$(nat_exec "$cns" $pin "$CPS" -c "$dst" -p "$dport" -n "$CPS_N" -w "$CPS_WARMUP" \
 			-T "$CPS_SECS" -j)
 		r1=$(nat_syn_retrans "$cns")
 	fi
@@ -174,18 +206,63 @@ nat_cps() {
 	echo "$out" | jq -c --argjson r "$(( ${r1:-0} - ${r0:-0} ))" '. + {syn_retrans: $r}'
 }
 
+# nat_cps2 CLIENT_NS SERVER_NS BIND DST PORT0 PORT1: new connections/s with
+# both CPUs busy: two cps servers (PORT0 pinned to CPU 0, PORT1 to CPU 1)
+# and two clients pinned likewise, CPS_SECS at the same time; prints their
+# sum as one cps JSON (cps, fast_cps, connections, errors, slow: added; the
+# first stall the earlier one; p99_us the larger), plus each CPU's own rate.
+nat_cps2() {
+	local cns=$1 sns=$2 bind=$3 dst=$4 c srv="" cli="" ok=1 r0 r1 p
+	local ports=("$5" "$6")
+	for c in 0 1; do
+		nat_exec "$sns" taskset -c $c "$CPS" -s -b "$bind" -p "${ports[$c]}" -T $((CPS_SECS + 60)) 2>/dev/null &
+		srv="$srv $!"
+	done
+	# shellcheck disable=SC2086
+	bench_track $srv
+	nat_wait_listen "$sns" "${ports[0]}" && nat_wait_listen "$sns" "${ports[1]}" || ok=0
+	if [ $ok = 1 ]; then
+		r0=$(nat_syn_retrans "$cns")
+		for c in 0 1; do
+			nat_exec "$cns" taskset -c $c "$CPS" -c "$dst" -p "${ports[$c]}" -n "$CPS_N" -w "$CPS_WARMUP" \
+				-T "$CPS_SECS" -j >"$BENCH_SCRATCH/cps2-$c.json" &
+			cli="$cli $!"
+		done
+		# shellcheck disable=SC2086
+		bench_track $cli
+		for p in $cli; do
+			wait "$p"
+			bench_untrack "$p"
+		done
+		r1=$(nat_syn_retrans "$cns")
+	fi
+	# shellcheck disable=SC2086
+	bench_kill $srv
+	for p in $srv; do bench_untrack "$p"; done
+	[ $ok = 1 ] && [ -s "$BENCH_SCRATCH/cps2-0.json" ] && [ -s "$BENCH_SCRATCH/cps2-1.json" ] || return 1
+	jq -s -c --argjson r "$(( ${r1:-0} - ${r0:-0} ))" '{
+		cps: (map(.cps) | add), fast_cps: (map(.fast_cps) | add),
+		connections: (map(.connections) | add), errors: (map(.errors) | add),
+		slow: (map(.slow) | add), stalled_at_end: (map(.stalled_at_end) | any),
+		first_stall: ([.[].first_stall | select(. >= 0)] | min // -1),
+		p99_us: (map(.p99_us) | max), secs: (map(.secs) | max),
+		cpu0_cps: .[0].cps, cpu1_cps: .[1].cps, syn_retrans: $r}' \
+		"$BENCH_SCRATCH/cps2-0.json" "$BENCH_SCRATCH/cps2-1.json"
+	rm -f "$BENCH_SCRATCH"/cps2-[01].json
+}
+
 # nat_rr CLIENT_NS SERVER_NS BIND SERVER_PORT DST DST_PORT MODE: bench/rr,
 # RR_N round trips of one byte; prints rr's JSON (empty on failure).
 nat_rr() {
 	local cns=$1 sns=$2 bind=$3 sport=$4 dst=$5 dport=$6 pin srv out=""
 	pin=$(nat_pin "$7")
 	# shellcheck disable=SC2086
-	ip netns exec "$sns" $pin "$RR" -s -b "$bind" -p "$sport" -z 1 -T 60 >/dev/null 2>&1 &
+	nat_exec "$sns" $pin "$RR" -s -b "$bind" -p "$sport" -z 1 -T 60 >/dev/null 2>&1 &
 	srv=$!
 	bench_track $srv
 	if nat_wait_listen "$sns" "$sport"; then
 		# shellcheck disable=SC2086
-		out=$(ip netns exec "$cns" $pin "$RR" -c "$dst" -p "$dport" -z 1 -n "$RR_N" -T 20 -j)
+		out=$(nat_exec "$cns" $pin "$RR" -c "$dst" -p "$dport" -z 1 -n "$RR_N" -T 20 -j)
 	fi
 	bench_kill $srv
 	bench_untrack $srv
@@ -197,11 +274,11 @@ nat_rr() {
 # a one-off iperf3 server, then one client run; prints {gbps, retransmits}.
 nat_iperf() {
 	local cns=$1 sns=$2 bind=$3 sport=$4 dst=$5 dport=$6 s=$7 secs=$8 srv out="" bps retr
-	ip netns exec "$sns" timeout $((secs + 60)) iperf3 -s -1 -B "$bind" -p "$sport" >/dev/null 2>&1 &
+	nat_exec "$sns" timeout $((secs + 60)) iperf3 -s -1 -B "$bind" -p "$sport" >/dev/null 2>&1 &
 	srv=$!
 	bench_track $srv
 	if nat_wait_listen "$sns" "$sport"; then
-		out=$(ip netns exec "$cns" timeout $((secs + 20)) \
+		out=$(nat_exec "$cns" timeout $((secs + 20)) \
 			iperf3 -c "$dst" -p "$dport" -t "$secs" -P "$s" -J 2>/dev/null)
 	fi
 	bench_kill $srv
@@ -274,6 +351,23 @@ nat_paired_sizes() {
 		       + "\t" + (.[0] | r3 | tostring) + "\t" + (.[-1] | r3 | tostring) end' "$1"
 }
 
+# The same between two tests of one method (the same round's phase):
+# nat_paired_tests RAW TEST_A TEST_B METRIC METHOD
+nat_paired_tests() {
+	jq -s -r --arg a "$2" --arg b "$3" --arg f "$4" --arg m "$5" '
+		[.[] | select(.method == $m)]
+		| [group_by(.round)[]
+		   | (map(select(.test == $a))[0][$f]) as $x
+		   | (map(select(.test == $b))[0][$f]) as $y
+		   | select($x != null and $y != null and $y != 0) | $x / $y]
+		| sort
+		| def r3: . * 1000 | round / 1000;
+		  if length == 0 then "-\t-\t-"
+		  else (if length % 2 == 1 then .[(length - 1) / 2]
+		        else (.[length / 2 - 1] + .[length / 2]) / 2 end | r3 | tostring)
+		       + "\t" + (.[0] | r3 | tostring) + "\t" + (.[-1] | r3 | tostring) end' "$1"
+}
+
 # Median, min and max of one metric: nat_mmm_of RAW TEST METRIC METHOD [SIZE]
 nat_mmm_of() {
 	jq -r --arg t "$2" --arg f "$3" --arg m "$4" --arg n "${5:-}" '
@@ -283,7 +377,7 @@ nat_mmm_of() {
 
 # A TCP counter of a netns (nstat's absolute value): nat_counter NS NAME
 nat_counter() {
-	ip netns exec "$1" nstat -az "$2" 2>/dev/null | awk -v n="$2" '$1 == n { print $2; exit }'
+	nat_exec "$1" nstat -az "$2" 2>/dev/null | awk -v n="$2" '$1 == n { print $2; exit }'
 }
 
 # Run one nsbpf throughout: a copy in the sandbox's scratch directory (the
