@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
 # Shared by the benchmarks (bash): the private "host" sandbox, clean-up,
 # timing, statistics, result files. Source it, then call `bench_sandbox "$@"`
 # first thing: the script re-executes itself inside fresh net and mount

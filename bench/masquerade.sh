@@ -6,7 +6,7 @@
 #   iptables  the tutorials' way: a node behind a plain veth, ip_forward=1 and
 #             `iptables -t nat -A POSTROUTING -s SUBNET -o up0 -j MASQUERADE`
 #             (nf_conntrack; iptables is the nft backend here)
-#   routed    the reference without NAT: the same plain node, ip_forward=1,
+#   routed    the reference without NAT: a plain node like iptables', ip_forward=1,
 #             the world routing the node's subnet back via the uplink, no
 #             NAT rule (so no conntrack either): the two hops through the
 #             host's stack that nsbpf's redirects replace
@@ -54,7 +54,9 @@ LAB=mq
 NSBPF_NODE=10.98.0.2
 IPT_NODE=10.99.0.2
 IPT_GW=10.99.0.1
-IPT_NET=10.99.0.0/24	# also the routed reference's node
+RT_NODE=10.96.0.2	# the routed reference's own plain node: its own 4-tuples
+RT_GW=10.96.0.1
+RT_NET=10.96.0.0/24
 export BENCH_TIMEOUT=120
 
 [ -x "$NSBPF" ] || bench_die "no $NSBPF: run make first"
@@ -68,7 +70,7 @@ bench_cleanup() { nat_iptables_reset; }
 [ "$(nproc)" -ge 2 ] || CPS2=0
 nat_pin_nsbpf
 
-node_ns() { case $1 in nsbpf) echo $LAB-n ;; iptables | routed) echo ipt-n ;; esac; }
+node_ns() { case $1 in nsbpf) echo $LAB-n ;; iptables) echo ipt-n ;; routed) echo rt-n ;; esac; }
 
 cat >"$BENCH_SCRATCH/mq.yaml" <<EOF
 name: $LAB
@@ -84,6 +86,7 @@ EOF
 
 nat_world_up || bench_die "world namespace"
 nat_plain_node ipt-n $IPT_NODE $IPT_GW || bench_die "the iptables node"
+nat_plain_node rt-n $RT_NODE $RT_GW || bench_die "the routed node"
 nat_iptables_reset
 [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || bench_die "ip_forward is not 0 in the sandbox"
 NETNS_BASE=$(netns_slab)
@@ -121,12 +124,12 @@ teardown_iptables() {	# round
 }
 
 setup_routed() {
-	nat_routed_up $IPT_NET && ip netns exec ipt-n ping -c 1 -W 2 -q $WORLD_IP >/dev/null
+	nat_routed_up $RT_NET && ip netns exec rt-n ping -c 1 -W 2 -q $WORLD_IP >/dev/null
 }
 
 teardown_routed() {	# round
 	printf '{"method":"routed","round":%d,"conntrack_entries":%s}\n' "$1" "$(nat_ct_count)" >>"$STATS"
-	nat_routed_down $IPT_NET
+	nat_routed_down $RT_NET
 }
 
 # ---- measurements ----
@@ -396,7 +399,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	          again: {first_connections: $again_n, gap_s: $again_gap},
 	          methods: {nsbpf: "nsbpf lab, one node 10.98.0.2 in a masquerading network",
 	                    iptables: "node 10.99.0.2 behind a veth, ip_forward=1, iptables -t nat -A POSTROUTING -s 10.99.0.0/24 -o up0 -j MASQUERADE",
-	                    routed: "the same node, ip_forward=1, the world routing 10.99.0.0/24 back via 192.0.2.1, no NAT (no conntrack)"},
+	                    routed: "node 10.96.0.2 behind a veth like the iptables one, ip_forward=1, the world routing 10.96.0.0/24 back via 192.0.2.1, no NAT (no conntrack)"},
 	          modes: {"1cpu": "both ends on CPU 0", free: "placed by the scheduler",
 	                  "2cpu": "a client and its server on CPU 0, another pair on CPU 1, at the same time; summed"}},
 	  env_before: $before, env_after: $after, failures: $fails, disturbed_phases: $disturbed,
@@ -424,7 +427,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	echo "conntrack in BPF maps, ip_forward 0) and through **iptables** (the tutorials' way:"
 	echo "ip_forward=1 and \`-t nat -A POSTROUTING -s 10.99.0.0/24 -o up0 -j MASQUERADE\`,"
 	echo "nf_conntrack, nft backend), against the same two hops **routed** by the host without"
-	echo "any NAT (the iptables way's node, ip_forward=1, the world routing 10.99.0.0/24 back; no"
+	echo "any NAT (a node like the iptables one, ip_forward=1, the world routing 10.96.0.0/24 back; no"
 	echo "rule, no conntrack). iperf3 -t $SECS; bench/rr $RR_N round trips of 1 byte;"
 	echo "bench/cps: ${CPS_SECS} s of sequential connections (connect, 1 byte each way, the server"
 	echo "closes). 1cpu: both ends on CPU 0; free: placed by the scheduler; 2cpu: a client and its"

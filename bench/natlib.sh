@@ -385,6 +385,7 @@ nat_counter() {
 # benchmark runs cannot change what later phases load. Call after bench_sandbox.
 nat_pin_nsbpf() {
 	cp "$NSBPF" "$BENCH_SCRATCH/nsbpf" || bench_die "copy $NSBPF"
+	# shellcheck disable=SC2034 # the scripts' notes name it
 	NSBPF_BUILT=$(stat -c %y "$NSBPF" | cut -d. -f1)
 	NSBPF=$BENCH_SCRATCH/nsbpf
 }
