@@ -550,13 +550,15 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	echo "so drift in the machine's load cancels), with the smallest and largest of them; the"
 	echo "targets are judged on the median."
 	echo
-	echo "Each method at n=$BIG against itself at n=$SMALL (paired; 1.00 = flat):"
-	echo
-	echo "| metric | nsbpf | iptables |"
-	echo "|---|---:|---:|"
-	awk -F'\t' '{ k = $1 "\t" $3; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $4] = $5 " (" $6 "–" $7 ")" }
-		END { for (i = 1; i <= n; i++) { split(order[i], a, "\t"); printf "| %s | %s | %s |\n", a[2], v[order[i], "nsbpf"], v[order[i], "iptables"] } }' "$FLAT"
-	echo
+	if [ "$BIG" != "$SMALL" ]; then
+		echo "Each method at n=$BIG against itself at n=$SMALL (paired; 1.00 = flat):"
+		echo
+		echo "| metric | nsbpf | iptables |"
+		echo "|---|---:|---:|"
+		awk -F'\t' '{ k = $1 "\t" $3; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $4] = $5 " (" $6 "–" $7 ")" }
+			END { for (i = 1; i <= n; i++) { split(order[i], a, "\t"); printf "| %s | %s | %s |\n", a[2], v[order[i], "nsbpf"], v[order[i], "iptables"] } }' "$FLAT"
+		echo
+	fi
 	nat_report_tail "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c, for information; the" "floor row is the test_run timer's own cost):"
 } >"$MD"
 

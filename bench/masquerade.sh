@@ -299,15 +299,19 @@ ref_col() { if [ "${1:-iptables}" = routed ]; then echo 18; else echo 11; fi; }
 pr_of() { awk -F'\t' -v t="$1" -v f="$2" -v c="$(ref_col "${3:-}")" '$1 == t && $2 == f { print $c }' "$SUMMARY"; }
 prr_of() { awk -F'\t' -v t="$1" -v f="$2" -v c="$(ref_col "${3:-}")" '$1 == t && $2 == f { print $c " (" $(c + 1) "–" $(c + 2) ")" }' "$SUMMARY"; }
 
-# Scaling: each method's 2cpu run against its 1cpu run of the same phase.
+# Scaling: each method's 2cpu run against its 1cpu run of the same phase;
+# and CPU 0's own rate in the 2cpu run against the 1cpu run (also on CPU 0):
+# 1.00 when the two CPUs' new flows do not slow each other down (a shared
+# lock or counter would), whatever else runs on CPU 1.
 SCALE=$BENCH_SCRATCH/scale.tsv
 : >"$SCALE"
 if [ "$CPS2" = 1 ] && [[ " $MODES " == *" 1cpu "* ]]; then
 	for m in $METHODS; do
-		printf '%s\t%s\n' "$m" "$(nat_paired_tests "$RAW" cps_2cpu cps_1cpu cps "$m")" >>"$SCALE"
+		printf '%s\t%s\t%s\n' "$m" "$(nat_paired_tests "$RAW" cps_2cpu cps cps_1cpu cps "$m")" \
+			"$(nat_paired_tests "$RAW" cps_2cpu cpu0_cps cps_1cpu cps "$m")" >>"$SCALE"
 	done
 fi
-# columns: 1 method 2-4 paired ratio 2cpu/1cpu median/min/max
+# columns: 1 method 2-4 paired ratio 2cpu/1cpu median/min/max 5-7 CPU 0 in 2cpu / 1cpu
 
 TARGETS=$BENCH_SCRATCH/targets.tsv
 : >"$TARGETS"
@@ -414,7 +418,8 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	            routed: {median: (.[14] | num), min: (.[15] | num), max: (.[16] | num)},
 	            ratio_paired_routed: {median: (.[17] | num), min: (.[18] | num), max: (.[19] | num)},
 	            ratio_of_medians_routed: (.[20] | num)}],
-	  cps_2cpu_over_1cpu: [rows($scale)[] | {method: .[0], median: (.[1] | num), min: (.[2] | num), max: (.[3] | num)}],
+	  cps_2cpu_over_1cpu: [rows($scale)[] | {method: .[0], median: (.[1] | num), min: (.[2] | num), max: (.[3] | num),
+	                       cpu0_in_2cpu_over_1cpu: {median: (.[4] | num), min: (.[5] | num), max: (.[6] | num)}}],
 	  prog_test_run: [rows($prog)[] | {case: .[0], prog_ns: (.[1] | num), syscall_ns: (.[2] | num)}],
 	  targets: [rows($targets)[] | {target: .[0], value: .[1], verdict: .[2]}]
 	}' "$RAW" >"$JSON"
@@ -452,9 +457,13 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 		echo
 		echo "New connections/s on both CPUs against one CPU, each method in the same phase (paired):"
 		echo
-		echo "| method | 2cpu / 1cpu |"
-		echo "|---|---:|"
-		awk -F'\t' '{ printf "| %s | %s (%s–%s) |\n", $1, $2, $3, $4 }' "$SCALE"
+		echo "| method | 2cpu / 1cpu | CPU 0's share of 2cpu / 1cpu |"
+		echo "|---|---:|---:|"
+		awk -F'\t' '{ printf "| %s | %s (%s–%s) | %s (%s–%s) |\n", $1, $2, $3, $4, $5, $6, $7 }' "$SCALE"
+		echo
+		echo "The second column: the connections/s of the pair on CPU 0 while the other CPU ran its own"
+		echo "pair, against the 1cpu run (also on CPU 0): 1.00 when new flows on one CPU do not slow"
+		echo "those on the other down (a lock or counter shared between the CPUs would)."
 	fi
 	echo
 	echo "*Paired*: the median of the per-round ratios (both methods measured within a minute,"

@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # NAT benchmarks (root; private net + mount namespaces, bench/lib.sh and
 # bench/natlib.sh). Included from bench/bench.mk (`-include bench/nat.mk`).
-#   make bench-masquerade  node -> world through nsbpf's masquerade and through
-#                          ip_forward + iptables MASQUERADE: iperf3, rr p50/p99,
-#                          new connections/s; BPF_PROG_TEST_RUN SNAT rows (~3 min)
-#   make bench-forwards    world -> node through an nsbpf forward and through
-#                          iptables DNAT, with 1, 1,000 and 10,000 forwards/rules
-#                          installed; time to add 10,000 of them (~5 min)
+#   make bench-masquerade  node -> world through nsbpf's masquerade, through
+#                          ip_forward + iptables MASQUERADE and routed without
+#                          NAT: iperf3, rr p50/p99 and round trips/s, new
+#                          connections/s on one CPU and on both; BPF_PROG_TEST_RUN
+#                          SNAT rows (~6 min)
+#   make bench-forwards    world -> node and host -> node through an nsbpf
+#                          forward and through iptables DNAT, with 1, 1,000 and
+#                          10,000 forwards/rules installed, and routed without
+#                          NAT (straight to the node); time to add 10,000 of
+#                          them (~8 min)
 # Each waits (up to 10 minutes) while bench/forwarding.sh or bench/lifecycle.sh
 # runs. Results: bench/results/{masquerade,forwards}.{json,md} (and dated copies).
 

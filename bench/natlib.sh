@@ -351,14 +351,14 @@ nat_paired_sizes() {
 		       + "\t" + (.[0] | r3 | tostring) + "\t" + (.[-1] | r3 | tostring) end' "$1"
 }
 
-# The same between two tests of one method (the same round's phase):
-# nat_paired_tests RAW TEST_A TEST_B METRIC METHOD
+# The same between two tests of one method (the same round's phase), each
+# with its metric: nat_paired_tests RAW TEST_A METRIC_A TEST_B METRIC_B METHOD
 nat_paired_tests() {
-	jq -s -r --arg a "$2" --arg b "$3" --arg f "$4" --arg m "$5" '
+	jq -s -r --arg a "$2" --arg fa "$3" --arg b "$4" --arg fb "$5" --arg m "$6" '
 		[.[] | select(.method == $m)]
 		| [group_by(.round)[]
-		   | (map(select(.test == $a))[0][$f]) as $x
-		   | (map(select(.test == $b))[0][$f]) as $y
+		   | (map(select(.test == $a))[0][$fa]) as $x
+		   | (map(select(.test == $b))[0][$fb]) as $y
 		   | select($x != null and $y != null and $y != 0) | $x / $y]
 		| sort
 		| def r3: . * 1000 | round / 1000;
