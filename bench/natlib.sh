@@ -206,6 +206,25 @@ nat_cps() {
 	echo "$out" | jq -c --argjson r "$(( ${r1:-0} - ${r0:-0} ))" '. + {syn_retrans: $r}'
 }
 
+# A busy loop pinned to CPU (user space only, no syscalls): an idle vCPU
+# of a VM halts, and waking it (an IPI for the network stack's deferred
+# work) costs the busy CPU dearly: on the 2-vCPU reference machine one
+# pinned cps pair did 3,000-5,000 connections/s with the other vCPU idle
+# and 12,000 with it spinning. The one-CPU reference of the 2cpu run is
+# therefore measured with the other CPU spinning. nat_spin_start CPU / nat_spin_stop
+nat_spin_start() {
+	taskset -c "$1" bash -c 'while :; do :; done' &
+	NAT_SPIN=$!
+	bench_track "$NAT_SPIN"
+}
+
+nat_spin_stop() {
+	[ -n "${NAT_SPIN:-}" ] || return 0
+	bench_kill "$NAT_SPIN"
+	bench_untrack "$NAT_SPIN"
+	NAT_SPIN=""
+}
+
 # nat_cps2 CLIENT_NS SERVER_NS BIND DST PORT0 PORT1: new connections/s with
 # both CPUs busy: two cps servers (PORT0 pinned to CPU 0, PORT1 to CPU 1)
 # and two clients pinned likewise, CPS_SECS at the same time; prints their
