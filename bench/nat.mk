@@ -5,12 +5,12 @@
 #                          ip_forward + iptables MASQUERADE and routed without
 #                          NAT: iperf3, rr p50/p99 and round trips/s, new
 #                          connections/s on one CPU and on both; BPF_PROG_TEST_RUN
-#                          SNAT rows (~6 min)
+#                          SNAT rows (~7 min)
 #   make bench-forwards    world -> node and host -> node through an nsbpf
 #                          forward and through iptables DNAT, with 1, 1,000 and
 #                          10,000 forwards/rules installed, and routed without
 #                          NAT (straight to the node); time to add 10,000 of
-#                          them (~8 min)
+#                          them (~11 min)
 # Each waits (up to 10 minutes) while bench/forwarding.sh or bench/lifecycle.sh
 # runs. Results: bench/results/{masquerade,forwards}.{json,md} (and dated copies).
 
