@@ -152,7 +152,7 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 /* The links between nodes: "links" objects, and a list under the nodes in text. */
 static void print_links(struct out *o, const struct lab_info *li)
 {
-	char a[IPV4_STRLEN], b[IPV4_STRLEN];
+	char ip[IPV4_STRLEN];
 
 	if (li->n_links)
 		print_text(o, "links:\n");
@@ -166,7 +166,7 @@ static void print_links(struct out *o, const struct lab_info *li)
 			print_open_object(o, NULL);
 			print_string(o, "node", e ? " - %s" : "  %s", l->node[e]);
 			print_string(o, "ifname", ":%s", l->ifname[e]);
-			print_string(o, "ip", " %s", ipv4_str(l->ip[e], e ? b : a));
+			print_string(o, "ip", " %s", ipv4_str(l->ip[e], ip));
 			print_close_object(o);
 		}
 		print_close_array(o);
