@@ -61,7 +61,54 @@ static void print_lab_head(struct out *o, const struct lab_info *li)
 	print_text(o, "\n");
 }
 
-/* One node: an object of "nodes", a row of the table (ADDRESS is ip/prefix). */
+/*
+ * A further leg: an object of the node's "legs", a row of its own under the
+ * node's ("m:eth1"). The node's state covers its legs.
+ */
+static void print_leg(struct out *o, const struct lab_node *n, size_t k, const char *state)
+{
+	const struct lab_leg *l = &n->legs[k];
+	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
+
+	print_row_next(o);
+	print_open_object(o, NULL);
+	print_text(o, "%s:eth%zu", n->name, k + 1);
+	print_cell(o);
+	print_string(o, "network", "%s", l->network);
+	print_cell(o);
+	print_text(o, "%s/%d", ipv4_str(l->ip, ip), l->prefix);
+	print_cell(o);
+	print_text(o, "%s", n->netns);
+	print_cell(o);
+	print_string(o, "hostif", "%s", l->hostif);
+	print_cell(o);
+	print_string(o, "ip", NULL, ip);
+	print_uint(o, "prefix", NULL, (unsigned int)l->prefix);
+	print_string(o, "mac", "%s", mac_str(l->node_mac, mac));
+	print_cell(o);
+	print_string(o, "host_mac", NULL, mac_str(l->host_mac, hmac));
+	print_text(o, "%s", state);
+	print_cell(o);
+	print_close_object(o);
+}
+
+/* A node with links only: no first leg, its fields null ("-" in the table). */
+static void print_first_leg_null(struct out *o)
+{
+	print_null(o, "hostif", "%s", "-");
+	print_cell(o);
+	print_null(o, "ifindex", NULL, NULL);
+	print_null(o, "ip", NULL, NULL);
+	print_null(o, "prefix", NULL, NULL);
+	print_null(o, "mac", "%s", "-");
+	print_cell(o);
+	print_null(o, "host_mac", NULL, NULL);
+}
+
+/*
+ * One node: an object of "nodes", a row of the table (ADDRESS is ip/prefix),
+ * its further legs under it. A node with links only has network "", hostif "".
+ */
 static void print_node(struct out *o, const struct lab_node *n, const struct lab_node_status *st)
 {
 	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
@@ -69,23 +116,64 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	print_row_open(o, NULL);
 	print_string(o, "name", "%s", n->name);
 	print_cell(o);
-	print_string(o, "network", "%s", n->network);
+	if (n->network[0])
+		print_string(o, "network", "%s", n->network);
+	else
+		print_null(o, "network", "%s", "-"); /* links only */
 	print_cell(o);
-	print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
+	if (n->network[0])
+		print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
+	else
+		print_text(o, "-");
 	print_cell(o);
 	print_string(o, "netns", "%s", n->netns);
 	print_cell(o);
-	print_string(o, "hostif", "%s", n->hostif);
-	print_cell(o);
-	print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
-	print_string(o, "ip", NULL, ip);
-	print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
-	print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
-	print_cell(o);
-	print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
+	if (n->network[0]) {
+		print_string(o, "hostif", "%s", n->hostif);
+		print_cell(o);
+		print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
+		print_string(o, "ip", NULL, ipv4_str(n->ip, ip));
+		print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+		print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
+		print_cell(o);
+		print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
+	} else {
+		print_first_leg_null(o);
+	}
 	print_string(o, "state", "%s", state_name(st->state));
 	print_cell(o);
+	print_open_array(o, "legs");
+	for (size_t k = 0; k < n->n_legs; k++)
+		print_leg(o, n, k, state_name(st->state));
+	print_close_array(o);
 	print_row_close(o);
+}
+
+/* The links between nodes: "links" objects, and a list under the nodes in text. */
+static void print_links(struct out *o, const struct lab_info *li)
+{
+	char ip[IPV4_STRLEN];
+
+	if (li->n_links)
+		print_text(o, "links:\n");
+	print_open_array(o, "links");
+	for (size_t i = 0; i < li->n_links; i++) {
+		const struct lab_link *l = &li->links[i];
+
+		print_open_object(o, NULL);
+		print_open_array(o, "ends");
+		for (int e = 0; e < 2; e++) {
+			print_open_object(o, NULL);
+			print_string(o, "node", e ? " - %s" : "  %s", l->node[e]);
+			print_string(o, "ifname", ":%s", l->ifname[e]);
+			print_string(o, "ip", " %s", ipv4_str(l->ip[e], ip));
+			print_close_object(o);
+		}
+		print_close_array(o);
+		print_uint(o, "prefix", " (/%u)\n", (unsigned int)l->prefix);
+		print_close_object(o);
+	}
+	print_close_array(o);
 }
 
 /* Where the lab lives: its host netns by name, and what the node states mean then. */
@@ -196,6 +284,7 @@ static void print_lab(struct out *o, const struct lab_info *li, const struct lab
 	print_close_array(o);
 	print_table_end(o, NULL);
 	table_free(&tb);
+	print_links(o, li);
 	/* Forwards: rows LAB FORWARD HITS, shown as a list under the nodes. */
 	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
 	print_table(o, &tb);

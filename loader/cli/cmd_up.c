@@ -67,24 +67,87 @@ static void plan_networks(struct out *o, const struct topo *t)
 	print_close_array(o);
 }
 
-static void plan_nodes(struct out *o, const struct topo *t)
+/* Leg k of n, as plan_nodes prints it: ", veth HOSTIF <-> ethK IP/PREFIX". */
+static void plan_leg(struct out *o, const struct topo *t, const struct topo_node *n, size_t k)
 {
+	struct topo_leg l = topo_node_leg(n, k);
+	const struct topo_network *nw = &t->networks[l.network];
+	char ip[IPV4_STRLEN], eth[24];
+
+	snprintf(eth, sizeof(eth), "eth%zu", k);
+	print_open_object(o, NULL);
+	print_string(o, "network", NULL, nw->name);
+	print_string(o, "hostif", ", veth %s", l.hostif);
+	print_string(o, "ifname", " <-> %s ", eth);
+	print_string(o, "ip", "%s", ipv4_str(l.ip, ip));
+	print_uint(o, "prefix", "/%u", nw->prefix);
+	print_close_object(o);
+}
+
+/* The first leg's keys: null (and ", links only") for a node without one. */
+static void plan_first_leg(struct out *o, const struct topo *t, const struct topo_node *n)
+{
+	const struct topo_network *nw = n->network >= 0 ? &t->networks[n->network] : NULL;
 	char ip[IPV4_STRLEN], gw[IPV4_STRLEN];
 
+	if (!nw) {
+		print_null(o, "hostif", NULL, NULL);
+		print_null(o, "ip", NULL, NULL);
+		print_null(o, "prefix", NULL, NULL);
+		print_null(o, "gateway", "%s", ", links only");
+		return;
+	}
+	print_string(o, "hostif", ", veth %s <-> eth0 ", n->hostif);
+	print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
+	print_uint(o, "prefix", "/%u", nw->prefix);
+	print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
+}
+
+static void plan_nodes(struct out *o, const struct topo *t)
+{
 	print_open_array(o, "nodes");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		const struct topo_network *nw = &t->networks[n->network];
 
 		print_open_object(o, NULL);
 		print_string(o, "name", "  node %s: ", n->name);
-		print_string(o, "netns", "netns %s, ", n->netns);
-		print_string(o, "hostif", "veth %s <-> eth0 ", n->hostif);
-		print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
-		print_uint(o, "prefix", "/%u", nw->prefix);
-		print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
+		print_string(o, "netns", "netns %s", n->netns);
+		plan_first_leg(o, t, n);
+		print_open_array(o, "legs");
+		for (size_t k = 1; k < topo_node_n_legs(n); k++)
+			plan_leg(o, t, n, k);
+		print_close_array(o);
+		print_u64(o, "routes", n->n_routes ? ", %llu static " : NULL, n->n_routes);
+		print_text(o, "%s", n->n_routes ? plural(n->n_routes, "route", "routes") : "");
 		print_u64(o, "exec", n->n_exec ? ", %llu exec " : NULL, n->n_exec);
 		print_text(o, "%s\n", n->n_exec ? plural(n->n_exec, "command", "commands") : "");
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
+static void plan_links(struct out *o, const struct topo *t)
+{
+	char ip[IPV4_STRLEN];
+
+	print_open_array(o, "links");
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		print_open_object(o, NULL);
+		print_open_array(o, "ends");
+		for (int e = 0; e < 2; e++) {
+			print_open_object(o, NULL);
+			print_string(o, "node", e ? " - %s" : "  link %s",
+				     t->nodes[l->node[e]].name);
+			print_string(o, "ifname", ":%s", l->ifname[e]);
+			print_string(o, "ip", " %s", ipv4_str(topo_link_ip(l, e), ip));
+			print_close_object(o);
+		}
+		print_close_array(o);
+		print_uint(o, "prefix", "/%u", l->prefix);
+		print_bool(o, "netem", ", netem", l->netem.set);
+		print_text(o, "\n");
 		print_close_object(o);
 	}
 	print_close_array(o);
@@ -181,6 +244,7 @@ static void print_up(const struct topo *t, const struct up_result *r)
 		print_string(&o, "snat_ports", "  masquerade ports: %s\n", ports_str(t, ports));
 		plan_networks(&o, t);
 		plan_nodes(&o, t);
+		plan_links(&o, t);
 		print_string(&o, "pins",
 			     "  bpf: programs from_node/to_node on every host end, maps in %s/\n",
 			     r->pin_dir);

@@ -237,6 +237,14 @@ void print_row_close(struct out *o)
 	o->ncells = 0;
 }
 
+void print_row_next(struct out *o)
+{
+	if (o->json)
+		return;
+	print_row_close(o);
+	print_row_open(o, NULL);
+}
+
 void print_table_end(struct out *o, const char *empty)
 {
 	struct table *tb = o->tb;

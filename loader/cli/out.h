@@ -72,6 +72,8 @@ void print_table(struct out *o, struct table *tb);
 void print_row_open(struct out *o, const char *key);
 void print_cell(struct out *o);
 void print_row_close(struct out *o);
+/* Text: the row so far is done, the next starts (rows nested in one JSON object). */
+void print_row_next(struct out *o);
 void print_table_end(struct out *o, const char *empty);
 
 /* Text tables: cells are copied; columns are aligned at print time. */

@@ -230,16 +230,19 @@ static int attach_nodes(struct nsbpf_node *skel, const struct dp_run *r, const s
 	if (*mode == ATTACH_AUTO)
 		*mode = ATTACH_CLSACT;
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
-		struct tc_point p = {
-			.ifname = t->nodes[i].hostif,
-			.ifindex = rt[i].ifindex,
-			.in_fd = bpf_program__fd(skel->progs.from_node),
-			.eg_fd = bpf_program__fd(skel->progs.to_node),
-			.handle = TC_HANDLE_NODE,
-			.prio = TC_PRIO_NODE,
-		};
+		for (size_t k = 0; !err && k < topo_node_n_legs(&t->nodes[i]); k++) {
+			struct topo_leg leg = topo_node_leg(&t->nodes[i], k);
+			struct tc_point p = {
+				.ifname = leg.hostif,
+				.ifindex = node_rt_leg(&rt[i], k).ifindex,
+				.in_fd = bpf_program__fd(skel->progs.from_node),
+				.eg_fd = bpf_program__fd(skel->progs.to_node),
+				.handle = TC_HANDLE_NODE,
+				.prio = TC_PRIO_NODE,
+			};
 
-		err = tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);
+			err = tc_attach(r->dir, &p, *mode == ATTACH_TCX, r->j, r->reup);
+		}
 	}
 	return err;
 }

@@ -29,18 +29,24 @@ int lab_fill_networks(int networks_fd, const struct topo *t)
 	return 0;
 }
 
+/* One endpoint per leg of every node, keyed by the leg's address. */
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt)
 {
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex,
-					  .net_id = (__u32)n->network };
-		__be32 key = htonl(n->ip);
 
-		memcpy(v.node_mac, rt[i].node_mac, 6);
-		memcpy(v.host_mac, rt[i].host_mac, 6);
-		if (bpf_map_update_elem(endpoints_fd, &key, &v, BPF_ANY))
-			return -errno;
+		for (size_t k = 0; k < topo_node_n_legs(n); k++) {
+			struct topo_leg leg = topo_node_leg(n, k);
+			struct leg_rt lr = node_rt_leg(&rt[i], k);
+			struct nsb_endpoint v = { .ifindex = (__u32)lr.ifindex,
+						  .net_id = (__u32)leg.network };
+			__be32 key = htonl(leg.ip);
+
+			memcpy(v.node_mac, lr.node_mac, 6);
+			memcpy(v.host_mac, lr.host_mac, 6);
+			if (bpf_map_update_elem(endpoints_fd, &key, &v, BPF_ANY))
+				return -errno;
+		}
 	}
 	return 0;
 }

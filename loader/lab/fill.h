@@ -13,7 +13,7 @@
 /* networks[i] for each t->networks[i]; other ids are left as they are. 0 or -errno. */
 int lab_fill_networks(int networks_fd, const struct topo *t);
 
-/* One endpoint per node, keyed by its address; rt[i] is t->nodes[i]'s. 0 or -errno. */
+/* One endpoint per leg of every node, keyed by its address; rt[i] is t->nodes[i]'s. 0 or -errno. */
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt);
 
 /*

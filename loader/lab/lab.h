@@ -44,13 +44,27 @@ struct up_opts {
 	int exec_timeout_s; /* per node exec command */
 };
 
-/* What up learned about each node while creating it. */
-struct node_rt {
+/* A leg's host end and MACs. */
+struct leg_rt {
 	int ifindex; /* host end, host netns */
 	uint8_t node_mac[6];
 	uint8_t host_mac[6];
-	ino_t netns_ino;
 };
+
+/* What up learned about each node while creating it. */
+struct node_rt {
+	int ifindex; /* host end of the first leg, host netns; 0: the node has none */
+	uint8_t node_mac[6];
+	uint8_t host_mac[6];
+	ino_t netns_ino;
+	struct leg_rt *legs; /* the further legs: topo_node.n_legs of them */
+};
+
+/* rt[i].legs for every node of t: 0 or -ENOMEM; node_rts_free() frees them and rt. */
+int node_rts_alloc(const struct topo *t, struct node_rt **rt);
+void node_rts_free(const struct topo *t, struct node_rt *rt);
+/* Leg k of node i's runtime facts as one view (k 0: the first leg). */
+struct leg_rt node_rt_leg(const struct node_rt *rt, size_t k);
 
 /* The lab file read back: what status, down and the runtime commands use. */
 struct lab_net {
@@ -63,6 +77,17 @@ struct lab_net {
 	uint64_t reach;
 };
 
+/* A node's further leg (eth1, ...), as the state file has it. */
+struct lab_leg {
+	char network[TOPO_NAME_MAX];
+	uint32_t ip;
+	int prefix;
+	char hostif[TOPO_IFNAMSIZ];
+	uint8_t node_mac[6];
+	uint8_t host_mac[6];
+};
+
+/* The first leg's fields: network "" and hostif "" when the node has links only. */
 struct lab_node {
 	char name[TOPO_NAME_MAX];
 	char network[TOPO_NAME_MAX];
@@ -72,6 +97,16 @@ struct lab_node {
 	char hostif[TOPO_IFNAMSIZ];
 	uint8_t node_mac[6];
 	uint8_t host_mac[6];
+	struct lab_leg *legs; /* eth1, ... */
+	size_t n_legs;
+};
+
+/* A link between two nodes: its ends' nodes, interfaces and addresses. */
+struct lab_link {
+	char node[2][TOPO_NAME_MAX];
+	char ifname[2][TOPO_IFNAMSIZ];
+	uint32_t ip[2];
+	int prefix;
 };
 
 struct lab_info {
@@ -88,6 +123,8 @@ struct lab_info {
 	size_t n_nets;
 	struct lab_node *nodes;
 	size_t n_nodes;
+	struct lab_link *links;
+	size_t n_links;
 };
 
 /* A node's exec command that failed: why, and the log that holds its output. */
@@ -217,6 +254,10 @@ const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);
 
 /* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */
 void lab_node_macs(const char *lab, const char *node, uint8_t node_mac[6], uint8_t host_mac[6]);
+/* The same for leg k of a node (k 0: lab_node_macs'), and for a link end (ifname). */
+void lab_leg_macs(const char *lab, const char *node, size_t k, uint8_t node_mac[6],
+		  uint8_t host_mac[6]);
+void lab_link_mac(const char *lab, const char *node, const char *ifname, uint8_t mac[6]);
 
 /* Run the node's exec commands in order (up): 0, or -errno with fail filled. */
 int lab_exec_node_cmds(const char *lab, const struct topo_node *n, int netns_fd, int timeout_s,

@@ -43,16 +43,49 @@ static int nets_now(const struct lab_info *li, struct topo *t, struct err_msg *e
 	return err;
 }
 
-static void nodes_of(const struct lab_info *li, struct topo *t)
+/* Nodes with their legs (network -1 for a node with links only). */
+static int nodes_of(const struct lab_info *li, struct topo *t)
 {
 	for (size_t k = 0; k < li->n_nodes; k++) {
 		const struct lab_node *ln = &li->nodes[k];
 		struct topo_node *n = &t->nodes[k];
 
 		snprintf(n->name, sizeof(n->name), "%s", ln->name);
-		n->network = topo_network_index(t, ln->network);
+		n->network = ln->network[0] ? topo_network_index(t, ln->network) : -1;
 		n->ip = ln->ip;
+		if (!ln->n_legs)
+			continue;
+		n->legs = calloc(ln->n_legs, sizeof(*n->legs));
+		if (!n->legs)
+			return -ENOMEM;
+		n->n_legs = ln->n_legs;
+		for (size_t j = 0; j < ln->n_legs; j++) {
+			n->legs[j].network = topo_network_index(t, ln->legs[j].network);
+			n->legs[j].ip = ln->legs[j].ip;
+			snprintf(n->legs[j].hostif, sizeof(n->legs[j].hostif), "%s",
+				 ln->legs[j].hostif);
+		}
 	}
+	return 0;
+}
+
+static int links_of(const struct lab_info *li, struct topo *t)
+{
+	t->links = calloc(li->n_links ? li->n_links : 1, sizeof(*t->links));
+	if (!t->links)
+		return -ENOMEM;
+	t->n_links = li->n_links;
+	for (size_t i = 0; i < li->n_links; i++) {
+		struct topo_link *l = &t->links[i];
+
+		for (int e = 0; e < 2; e++) {
+			l->node[e] = topo_node_index(t, li->links[i].node[e]);
+			snprintf(l->ifname[e], sizeof(l->ifname[e]), "%s", li->links[i].ifname[e]);
+		}
+		l->prefix = (uint8_t)li->links[i].prefix;
+		l->subnet = li->links[i].ip[0] - 1; /* the first end has the first address */
+	}
+	return 0;
 }
 
 /* The forwards map's entries; one that leads to no node of the lab is left out. */
@@ -105,10 +138,10 @@ int lab_graph_topo(const struct lab_info *li, struct topo **out, struct err_msg 
 	t->n_networks = li->n_nets;
 	t->n_nodes = li->n_nodes;
 	err = nets_now(li, t, e);
-	if (!err) {
-		nodes_of(li, t);
+	if (!err && (nodes_of(li, t) || links_of(li, t)))
+		err = err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+	if (!err)
 		err = forwards_of(li, t, e);
-	}
 	if (!err) {
 		*out = t;
 		return 0;

@@ -39,13 +39,45 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * "node NAME NETWORK IP PREFIX NETNS HOSTIF NODE_MAC HOST_MAC" for the first
+ * leg ("-" for network and host end, 0.0.0.0/0 when the node has links
+ * only), then "leg NAME NETWORK IP PREFIX HOSTIF NODE_MAC HOST_MAC" per
+ * further leg, in order (an older nsbpf skips those lines).
+ */
+static int format_node(char **buf, size_t *len, size_t *cap, const struct topo *t,
+		       const struct topo_node *n, const struct node_rt *rt)
+{
+	char a[16], m1[18], m2[18];
+	int err;
+
+	if (n->network < 0)
+		return append(buf, len, cap, "node %s - 0.0.0.0 0 %s - %s %s\n", n->name, n->netns,
+			      mac_str(rt->node_mac, m1), mac_str(rt->host_mac, m2));
+	mac_str(rt->node_mac, m1);
+	mac_str(rt->host_mac, m2);
+	err = append(buf, len, cap, "node %s %s %s %u %s %s %s %s\n", n->name,
+		     t->networks[n->network].name, ipv4_str(n->ip, a),
+		     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
+	for (size_t k = 0; !err && k < n->n_legs; k++) {
+		const struct topo_leg *l = &n->legs[k];
+
+		mac_str(rt->legs[k].node_mac, m1);
+		mac_str(rt->legs[k].host_mac, m2);
+		err = append(buf, len, cap, "leg %s %s %s %u %s %s %s\n", n->name,
+			     t->networks[l->network].name, ipv4_str(l->ip, a),
+			     t->networks[l->network].prefix, l->hostif, m1, m2);
+	}
+	return err;
+}
+
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
-	char a[16], b[16], m1[18], m2[18];
+	char a[16], b[16];
 	int err;
 
 	if (!buf)
@@ -63,14 +95,15 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 			     ipv4_str(n->subnet, a), n->prefix, ipv4_str(n->gateway, b),
 			     n->masquerade, (unsigned long long)n->reach);
 	}
-	for (size_t i = 0; !err && i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+	for (size_t i = 0; !err && i < t->n_nodes; i++)
+		err = format_node(&buf, &len, &cap, t, &t->nodes[i], &rt[i]);
+	for (size_t i = 0; !err && i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
 
-		mac_str(rt[i].node_mac, m1);
-		mac_str(rt[i].host_mac, m2);
-		err = append(&buf, &len, &cap, "node %s %s %s %u %s %s %s %s\n", n->name,
-			     t->networks[n->network].name, ipv4_str(n->ip, a),
-			     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
+		err = append(&buf, &len, &cap, "link %s %s %s %s %s %s %u\n",
+			     t->nodes[l->node[0]].name, l->ifname[0],
+			     ipv4_str(topo_link_ip(l, 0), a), t->nodes[l->node[1]].name,
+			     l->ifname[1], ipv4_str(topo_link_ip(l, 1), b), l->prefix);
 	}
 	if (err) {
 		free(buf);
@@ -107,6 +140,46 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+/* "leg NODE NETWORK IP PREFIX HOSTIF NODE_MAC HOST_MAC": the last node of that name's. */
+static int parse_leg(struct lab_info *li, const char *line)
+{
+	char node[64], ip[16], m1[18], m2[18];
+	struct lab_leg l = { 0 }, *grown;
+	struct lab_node *nd;
+
+	if (sscanf(line, "leg %63s %63s %15s %d %15s %17s %17s", node, l.network, ip, &l.prefix,
+		   l.hostif, m1, m2) != 7 ||
+	    parse_ip(ip, &l.ip) || parse_mac(m1, l.node_mac) || parse_mac(m2, l.host_mac))
+		return -EINVAL;
+	if (!li->n_nodes || strcmp(li->nodes[li->n_nodes - 1].name, node))
+		return -EINVAL; /* written right after its node */
+	nd = &li->nodes[li->n_nodes - 1];
+	grown = realloc(nd->legs, sizeof(*grown) * (nd->n_legs + 1));
+	if (!grown)
+		return -ENOMEM;
+	nd->legs = grown;
+	nd->legs[nd->n_legs++] = l;
+	return 0;
+}
+
+/* "link A IFNAME IP B IFNAME IP PREFIX" */
+static int parse_link(struct lab_info *li, const char *line)
+{
+	struct lab_link l = { 0 }, *grown;
+	char ip0[16], ip1[16];
+
+	if (sscanf(line, "link %63s %15s %15s %63s %15s %15s %d", l.node[0], l.ifname[0], ip0,
+		   l.node[1], l.ifname[1], ip1, &l.prefix) != 7 ||
+	    parse_ip(ip0, &l.ip[0]) || parse_ip(ip1, &l.ip[1]))
+		return -EINVAL;
+	grown = realloc(li->links, sizeof(*grown) * (li->n_links + 1));
+	if (!grown)
+		return -ENOMEM;
+	li->links = grown;
+	li->links[li->n_links++] = l;
+	return 0;
 }
 
 static int parse_line(struct lab_info *li, const char *line)
@@ -162,7 +235,13 @@ static int parse_line(struct lab_info *li, const char *line)
 		    parse_ip(ip, &nd->ip) || parse_mac(m1, nd->node_mac) ||
 		    parse_mac(m2, nd->host_mac))
 			return -EINVAL;
+		if (!strcmp(nd->network, "-")) /* links only */
+			nd->network[0] = nd->hostif[0] = '\0';
 		li->n_nodes++;
+	} else if (!strcmp(w[0], "leg")) {
+		return parse_leg(li, line);
+	} else if (!strcmp(w[0], "link")) {
+		return parse_link(li, line);
 	}
 	return 0;
 }
@@ -193,19 +272,37 @@ void lab_names_free(struct lab_names *names)
 	memset(names, 0, sizeof(*names));
 }
 
-static enum lab_node_state node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+/* A host end: up with carrier, down, or gone. */
+static enum lab_node_state hostif_state(struct nl_sock *sk, const char *hostif, int *ifindex)
 {
 	struct nl_link_info info;
-	int fd = netns_open(n->netns);
+
+	if (!sk || nl_link_get(sk, hostif, &info))
+		return LAB_NODE_MISSING;
+	*ifindex = info.ifindex;
+	return info.admin_up && info.lower_up ? LAB_NODE_UP : LAB_NODE_DOWN;
+}
+
+/* The node's namespace, then every host end of its legs: the worst of them. */
+static enum lab_node_state node_state(struct nl_sock *sk, const struct lab_node *n, int *ifindex)
+{
+	enum lab_node_state st = LAB_NODE_UP, leg;
+	int fd = netns_open(n->netns), unused;
 
 	*ifindex = 0;
 	if (fd < 0)
 		return LAB_NODE_MISSING;
 	close(fd);
-	if (!sk || nl_link_get(sk, n->hostif, &info))
-		return LAB_NODE_MISSING;
-	*ifindex = info.ifindex;
-	return info.admin_up && info.lower_up ? LAB_NODE_UP : LAB_NODE_DOWN;
+	if (n->hostif[0])
+		st = hostif_state(sk, n->hostif, ifindex);
+	for (size_t k = 0; st != LAB_NODE_MISSING && k < n->n_legs; k++) {
+		leg = hostif_state(sk, n->legs[k].hostif, &unused);
+		if (leg > st)
+			st = leg;
+	}
+	if (st == LAB_NODE_MISSING)
+		*ifindex = 0;
+	return st;
 }
 
 int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out)
@@ -253,11 +350,15 @@ int lab_info_read(const char *lab, struct lab_info *li)
 
 void lab_info_free(struct lab_info *li)
 {
+	for (size_t i = 0; li->nodes && i < li->n_nodes; i++)
+		free(li->nodes[i].legs);
 	free(li->nets);
 	free(li->nodes);
+	free(li->links);
 	li->nets = NULL;
 	li->nodes = NULL;
-	li->n_nets = li->n_nodes = 0;
+	li->links = NULL;
+	li->n_nets = li->n_nodes = li->n_links = 0;
 }
 
 const struct lab_node *lab_node_find(const struct lab_info *li, const char *name)

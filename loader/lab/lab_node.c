@@ -78,13 +78,34 @@ int hostif_sysctls(const char *ifname)
 	return err;
 }
 
-/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
+/* Leg k inside the node: eth<k> up, its address, no rp_filter; eth0 has the default route. */
+static int leg_config(struct nl_sock *sk, const struct topo *t, const struct topo_node *n, size_t k)
+{
+	struct topo_leg leg = topo_node_leg(n, k);
+	const struct topo_network *net = &t->networks[leg.network];
+	struct nl_link_info eth = { 0 };
+	char name[24], path[128];
+	int err;
+
+	snprintf(name, sizeof(name), "eth%zu", k);
+	err = nl_link_get(sk, name, &eth);
+	if (!err)
+		err = nl_link_set_up(sk, eth.ifindex);
+	if (!err)
+		err = nl_addr_add(sk, eth.ifindex, leg.ip, net->prefix);
+	if (!err && !k)
+		err = nl_route_add(sk, 0, 0, net->gateway, eth.ifindex, 0);
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", name);
+		err = write_sysctl(path, "0");
+	}
+	return err;
+}
+
+/* Inside the node: lo and every leg up, their addresses, the default route via eth0's gateway. */
 int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 {
-	const struct topo_network *net = &t->networks[n->network];
-	struct nl_link_info eth0 = { 0 };
 	struct nl_sock *sk;
-	char path[128];
 	int saved, err;
 
 	err = netns_enter(nsfd, &saved);
@@ -96,18 +117,8 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 		goto out;
 	}
 	err = nl_link_set_up(sk, 1);
-	if (!err)
-		err = nl_link_get(sk, "eth0", &eth0);
-	if (!err)
-		err = nl_link_set_up(sk, eth0.ifindex);
-	if (!err)
-		err = nl_addr_add(sk, eth0.ifindex, n->ip, net->prefix);
-	if (!err)
-		err = nl_route_add(sk, 0, 0, net->gateway, eth0.ifindex, 0);
-	if (!err) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/eth0/rp_filter");
-		err = write_sysctl(path, "0");
-	}
+	for (size_t k = 0; !err && k < topo_node_n_legs(n); k++)
+		err = leg_config(sk, t, n, k);
 	if (!err) {
 		/*
 		 * The node's own ephemeral ports are the masquerade's ports: a flow then

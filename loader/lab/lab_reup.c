@@ -15,36 +15,90 @@
 #include "sys/state.h"
 #include "util/plural.h"
 
+static const char *net_name(const struct topo *t, int network)
+{
+	return network < 0 ? "" : t->networks[network].name;
+}
+
+/* Is the node as up made it, legs and all? */
+static bool node_same(const struct topo *t, const struct topo_node *n, const struct lab_node *ln)
+{
+	if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
+	    strcmp(net_name(t, n->network), ln->network) || n->n_legs != ln->n_legs)
+		return false;
+	for (size_t k = 0; k < n->n_legs; k++)
+		if (n->legs[k].ip != ln->legs[k].ip ||
+		    strcmp(net_name(t, n->legs[k].network), ln->legs[k].network))
+			return false;
+	return true;
+}
+
+static bool links_same(const struct topo *t, const struct lab_info *li)
+{
+	if (t->n_links != li->n_links)
+		return false;
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		for (int e = 0; e < 2; e++)
+			if (strcmp(t->nodes[l->node[e]].name, li->links[i].node[e]) ||
+			    strcmp(l->ifname[e], li->links[i].ifname[e]) ||
+			    topo_link_ip(l, e) != li->links[i].ip[e])
+				return false;
+	}
+	return true;
+}
+
+/* A host end's ifindex into *ifindex, or -ENODEV with e. */
+static int hostend_find(const struct topo *t, struct nl_sock *sk, const char *hostif,
+			const char *node, int *ifindex, struct err_msg *e)
+{
+	struct nl_link_info info;
+
+	if (nl_link_get(sk, hostif, &info))
+		return err_set(
+			e, -ENODEV,
+			"lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
+			t->name, hostif, node, t->name);
+	*ifindex = info.ifindex;
+	return 0;
+}
+
 /* The running lab's nodes against the file's: what up learned about them, or why not. */
 static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl_sock *sk,
 		      struct node_rt *rt, struct err_msg *e)
 {
+	int err = 0;
+
 	if (li->n_nodes != t->n_nodes)
 		return err_set(e, -EEXIST,
 			       "lab %s is up with %zu %s, %s has %zu: run \"nsbpf down %s\" first",
 			       t->name, li->n_nodes, plural(li->n_nodes, "node", "nodes"), t->path,
 			       t->n_nodes, t->name);
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+	for (size_t i = 0; !err && i < t->n_nodes; i++) {
 		const struct lab_node *ln = &li->nodes[i];
-		struct nl_link_info info;
 
-		if (strcmp(n->name, ln->name) || n->ip != ln->ip ||
-		    strcmp(t->networks[n->network].name, ln->network))
+		if (!node_same(t, &t->nodes[i], ln))
 			return err_set(
 				e, -EEXIST,
 				"lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
-				t->name, n->name, t->name);
-		if (nl_link_get(sk, ln->hostif, &info))
-			return err_set(
-				e, -ENODEV,
-				"lab %s: host end %s of node %s is missing: run \"nsbpf down %s\" first",
-				t->name, ln->hostif, ln->name, t->name);
-		rt[i].ifindex = info.ifindex;
+				t->name, t->nodes[i].name, t->name);
+		if (ln->hostif[0])
+			err = hostend_find(t, sk, ln->hostif, ln->name, &rt[i].ifindex, e);
 		memcpy(rt[i].node_mac, ln->node_mac, 6);
 		memcpy(rt[i].host_mac, ln->host_mac, 6);
+		for (size_t k = 0; !err && k < ln->n_legs; k++) {
+			err = hostend_find(t, sk, ln->legs[k].hostif, ln->name,
+					   &rt[i].legs[k].ifindex, e);
+			memcpy(rt[i].legs[k].node_mac, ln->legs[k].node_mac, 6);
+			memcpy(rt[i].legs[k].host_mac, ln->legs[k].host_mac, 6);
+		}
 	}
-	return 0;
+	if (!err && !links_same(t, li))
+		return err_set(e, -EEXIST,
+			       "lab %s is up with different links: run \"nsbpf down %s\" first",
+			       t->name, t->name);
+	return err;
 }
 
 /* The lab is up already: same topology gets its programs replaced in place. */
@@ -63,8 +117,9 @@ int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 		return err;
 	err = lab_check_here(&li, &r->err);
 	if (!err) {
-		rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
-		err = rt ? reup_nodes(t, &li, sk, rt, &r->err) : -ENOMEM;
+		err = node_rts_alloc(t, &rt);
+		if (!err)
+			err = reup_nodes(t, &li, sk, rt, &r->err);
 	}
 	if (!err)
 		err = lab_resolve_uplink(sk, t, uplink, &up, &r->err);
@@ -91,7 +146,7 @@ int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 		r->attach = modes.nodes;
 	}
 	journal_close(&j);
-	free(rt);
+	node_rts_free(t, rt);
 	lab_info_free(&li);
 	return err;
 }

@@ -34,16 +34,13 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-/* One node: its namespace, its veth, both ends configured. */
+/* One node: its namespace, a veth per leg, both ends configured. */
 static int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 		       const struct topo_node *n, struct node_rt *rt)
 {
-	const struct topo_network *net = &t->networks[n->network];
-	struct nl_link_info host;
-	char ip[16];
+	struct leg_rt lr;
 	int nsfd, err;
 
-	lab_node_macs(t->name, n->name, rt->node_mac, rt->host_mac);
 	err = journal_netns(j, n->netns, false);
 	if (err)
 		return err;
@@ -58,39 +55,19 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 	rt->netns_ino = netns_ino(nsfd);
 	/* down then touches /run/netns/NAME only while it is this namespace */
 	err = journal_netns_ino(j, n->netns, rt->netns_ino);
-	if (!err)
-		err = journal_link(j, n->hostif, false);
-	if (err)
-		goto out;
-	err = nl_veth_create(sk, n->hostif, rt->host_mac, "eth0", rt->node_mac, nsfd);
-	if (err == -EEXIST)
-		journal_link(j, n->hostif, true);
-	if (err) {
-		pr_warn("node %s: create veth %s: %s%s\n", n->name, n->hostif, strerror(-err),
-			err == -EEXIST ? " (an interface of that name exists in the host)" : "");
-		goto out;
+	for (size_t k = 0; !err && k < topo_node_n_legs(n); k++) {
+		err = hostend_create(sk, j, t, n, k, nsfd, k ? &rt->legs[k - 1] : &lr);
+		if (!err && !k) {
+			rt->ifindex = lr.ifindex;
+			memcpy(rt->node_mac, lr.node_mac, 6);
+			memcpy(rt->host_mac, lr.host_mac, 6);
+		}
 	}
-	err = nl_link_get(sk, n->hostif, &host);
+	if (!err)
+		err = node_config(nsfd, t, n);
 	if (err)
-		goto out;
-	rt->ifindex = host.ifindex;
-	err = hostif_sysctls(n->hostif);
-	if (!err)
-		err = nl_link_set_up(sk, host.ifindex);
-	/* The gateway lives on every host end of its network, as a /32. */
-	if (!err)
-		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);
-	if (!err)
-		err = nl_route_add(sk, n->ip, 32, 0, host.ifindex, net->gateway);
-	if (err) {
-		pr_warn("node %s: configure %s (%s): %s\n", n->name, n->hostif, ipv4_str(n->ip, ip),
+		pr_warn("node %s: configure its interfaces in %s: %s\n", n->name, n->netns,
 			strerror(-err));
-		goto out;
-	}
-	err = node_config(nsfd, t, n);
-	if (err)
-		pr_warn("node %s: configure eth0 in %s: %s\n", n->name, n->netns, strerror(-err));
-out:
 	close(nsfd);
 	return err;
 }
@@ -144,11 +121,15 @@ static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e
 				"node %s: a network namespace named %s already exists (%s/%s): nothing was created",
 				n->name, n->netns, NETNS_RUN_DIR, n->netns);
 		}
-		if (!nl_link_get(sk, n->hostif, &info))
-			return err_set(
-				e, -EEXIST,
-				"node %s: an interface named %s already exists in this namespace: nothing was created",
-				n->name, n->hostif);
+		for (size_t k = 0; k < topo_node_n_legs(n); k++) {
+			struct topo_leg leg = topo_node_leg(n, k);
+
+			if (!nl_link_get(sk, leg.hostif, &info))
+				return err_set(
+					e, -EEXIST,
+					"node %s: an interface named %s already exists in this namespace: nothing was created",
+					n->name, leg.hostif);
+		}
 	}
 	return 0;
 }
@@ -258,6 +239,11 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 			return err;
 	}
 	lab_progress(o->progress, "creating nodes", t->n_nodes, t->n_nodes);
+	err = links_create(t);
+	if (!err)
+		err = routes_add(t);
+	if (err)
+		return err;
 	fib_probe_create(sk, j, t);
 	lab_progress(o->progress, "loading the datapath", 0, 0);
 	err = dp_up(t, rt, up, j, &modes, false);
@@ -286,10 +272,11 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 	struct node_rt *rt;
 	int err;
 
-	rt = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*rt));
-	err = rt ? journal_create(&j, t->name) : -ENOMEM;
+	err = node_rts_alloc(t, &rt);
+	if (!err)
+		err = journal_create(&j, t->name);
 	if (err) {
-		free(rt);
+		node_rts_free(t, rt);
 		return err_set(&r->err, err, "lab %s: state in %s: %s", t->name, STATE_DIR,
 			       strerror(-err));
 	}
@@ -310,7 +297,7 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
-	free(rt);
+	node_rts_free(t, rt);
 	return err;
 }
 

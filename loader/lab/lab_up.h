@@ -23,6 +23,15 @@ int hostif_sysctls(const char *ifname);
 /* Inside the node: lo and eth0 up, eth0's address, default route via the gateway. */
 int node_config(int nsfd, const struct topo *t, const struct topo_node *n);
 
+/* lab_legs.c: leg k's host end and its peer eth<k> in nsfd, configured; facts into lr. */
+struct journal;
+int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		   const struct topo_node *n, size_t k, int nsfd, struct leg_rt *lr);
+/* Every link of t between the nodes' namespaces (they exist), configured. */
+int links_create(const struct topo *t);
+/* Every node's static routes (after the links: a route may leave by one). */
+int routes_add(const struct topo *t);
+
 /* The lab is up already (state lock held): replace its programs in place. */
 int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r);
 

@@ -55,16 +55,25 @@ static int devs_resolve(struct lab_monitor *m)
 {
 	const struct lab_info *li = m->li;
 
-	m->devs = calloc(li->n_nodes + 1, sizeof(*m->devs));
+	size_t n = li->n_nodes + 1;
+
+	for (size_t i = 0; i < li->n_nodes; i++)
+		n += li->nodes[i].n_legs;
+	m->devs = calloc(n, sizeof(*m->devs));
 	if (!m->devs)
 		return -ENOMEM;
 	for (size_t i = 0; i < li->n_nodes; i++) {
-		unsigned int ifi = if_nametoindex(li->nodes[i].hostif);
+		const struct lab_node *nd = &li->nodes[i];
 
-		if (!ifi)
-			continue; /* a node whose host end is gone: its events name no node */
-		m->devs[m->n_devs++] =
-			(struct lab_mon_dev){ ifi, li->nodes[i].name, li->nodes[i].hostif };
+		/* every leg's host end; a gone one (ifindex 0) names no node in events */
+		for (size_t k = 0; k <= nd->n_legs; k++) {
+			const char *hostif = k ? nd->legs[k - 1].hostif : nd->hostif;
+			unsigned int ifi = *hostif ? if_nametoindex(hostif) : 0;
+
+			if (ifi)
+				m->devs[m->n_devs++] =
+					(struct lab_mon_dev){ ifi, nd->name, hostif };
+		}
 	}
 	if (li->uplink[0] && if_nametoindex(li->uplink))
 		m->devs[m->n_devs++] =

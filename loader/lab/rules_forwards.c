@@ -102,6 +102,12 @@ static int node_ifindex(struct nl_sock *sk, const struct lab_info *li, size_t i,
 
 	if (cache[i])
 		return cache[i];
+	if (!li->nodes[i].hostif[0]) {
+		err_add(probs, ERR_NO_INDEX, false,
+			"lab %s: node %s has no network (links only): a forward goes to a node's first network",
+			li->name, li->nodes[i].name);
+		return -EINVAL;
+	}
 	if (nl_link_get(sk, li->nodes[i].hostif, &link)) {
 		err_add(probs, ERR_NO_INDEX, false, "lab %s: host end %s of node %s is missing",
 			li->name, li->nodes[i].hostif, li->nodes[i].name);

@@ -19,7 +19,9 @@
 #include "util/log.h"
 #include "sys/nl.h"
 
-static int nle_to_errno(int nle)
+#define nle_to_errno nl_errno
+
+int nl_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
 	case 0:

@@ -13,6 +13,7 @@
 struct nl_sock;
 
 struct nl_sock *nl_open(void); /* NULL with errno set */
+int nl_errno(int nle);	       /* libnl's NLE_* as -errno, for sys/ only */
 void nl_close(struct nl_sock *sk);
 
 /*

@@ -187,6 +187,23 @@ int topo_add_forward(struct topo_ctx *c)
 	return i;
 }
 
+int topo_add_link(struct topo_ctx *c)
+{
+	int i = ADD_ENTRY(c, links, links, n_links, cap_links);
+
+	if (i >= 0)
+		c->t->links[i].node[0] = c->t->links[i].node[1] = -1;
+	return i;
+}
+
+static void free_node_src(struct topo_node_src *n)
+{
+	free(n->network.name);
+	for (size_t j = 0; j < n->n_ifs; j++)
+		free(n->ifs[j].network.name);
+	free(n->ifs); /* legs points into it */
+}
+
 static void free_src(struct topo_ctx *c)
 {
 	size_t i, j;
@@ -197,14 +214,35 @@ static void free_src(struct topo_ctx *c)
 		free(c->nets[i].reach);
 	}
 	for (i = 0; c->nodes && i < c->t->n_nodes; i++)
-		free(c->nodes[i].network.name);
+		free_node_src(&c->nodes[i]);
 	for (i = 0; c->fwds && i < c->t->n_forwards; i++)
 		free(c->fwds[i].to.name);
+	for (i = 0; c->links && i < c->t->n_links; i++)
+		for (j = 0; j < 2; j++)
+			free(c->links[i].end[j].name);
+	free(c->links);
 	free(c->nets);
 	free(c->nodes);
 	free(c->fwds);
 	strmap_free(&c->net_ix);
 	strmap_free(&c->node_ix);
+}
+
+/* ---- legs ---- */
+
+size_t topo_node_n_legs(const struct topo_node *n)
+{
+	return n->network < 0 ? 0 : 1 + n->n_legs;
+}
+
+struct topo_leg topo_node_leg(const struct topo_node *n, size_t k)
+{
+	struct topo_leg l = { .network = n->network, .ip = n->ip, .mark = n->mark };
+
+	if (k)
+		return n->legs[k - 1];
+	memcpy(l.hostif, n->hostif, sizeof(l.hostif));
+	return l;
 }
 
 /* ---- load and free ---- */
@@ -219,7 +257,10 @@ void topo_free(struct topo *t)
 		for (j = 0; j < t->nodes[i].n_exec; j++)
 			free(t->nodes[i].exec[j]);
 		free(t->nodes[i].exec);
+		free(t->nodes[i].legs);
+		free(t->nodes[i].routes);
 	}
+	free(t->links);
 	free(t->networks);
 	free(t->nodes);
 	free(t->forwards);

@@ -33,15 +33,68 @@ struct topo_network {
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
 };
 
+/*
+ * Impairments (netem, and tbf for rate) on the egress of an interface:
+ * both ends of a link, or a node's host ends (traffic toward the node).
+ */
+struct topo_netem {
+	bool set;	    /* the file has a netem: for it */
+	uint32_t delay_us;  /* 0..TOPO_NETEM_DELAY_MAX */
+	uint32_t jitter_us; /* <= delay_us */
+	uint32_t loss_ppm;  /* parts per million: 1000000 is 100% */
+	uint64_t rate_bps;  /* bits per second, 0: no limit */
+	struct topo_mark mark;
+};
+
+#define TOPO_NETEM_DELAY_MAX (60u * 1000 * 1000)	  /* 60 s, in us */
+#define TOPO_NETEM_RATE_MIN  8000ull			  /* 8kbit */
+#define TOPO_NETEM_RATE_MAX  (10ull * 1000 * 1000 * 1000) /* 10gbit (tbf: 32-bit bytes/s) */
+
+/*
+ * A node's legs after its first: eth1, eth2, ... in `interfaces` order.
+ * Each is an endpoint of its network, like the first (topo_node.network).
+ */
+struct topo_leg {
+	int network; /* index into topo.networks */
+	uint32_t ip; /* host order; defaulted like the first leg's */
+	/* "<lab>-<node>.<k>" for eth<k>: '.' is in no lab or node name, so no clash */
+	char hostif[TOPO_IFNAMSIZ];
+	struct topo_mark mark;
+};
+
+/* A static route inside a node (nodes.N.routes). */
+struct topo_route {
+	uint32_t dst; /* host order, host bits zero; 0/0 for "default" */
+	uint8_t prefix;
+	uint32_t via; /* host order, on one of the node's subnets */
+	struct topo_mark mark;
+};
+
 struct topo_node {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
+	/* The first leg (eth0): network -1 when the node has none (links only). */
 	int network; /* index into topo.networks */
 	uint32_t ip; /* host order; defaulted to the next free address */
 	char **exec; /* commands run in the node after up, in order */
 	size_t n_exec;
 	char netns[TOPO_NAME_MAX];  /* "<lab>-<node>", under /run/netns */
 	char hostif[TOPO_IFNAMSIZ]; /* "<lab>-<node>", host end of the veth */
+	struct topo_leg *legs;	    /* eth1.. (interfaces: after the first) */
+	size_t n_legs;
+	struct topo_route *routes;
+	size_t n_routes;
+	struct topo_netem netem; /* on its host ends */
+};
+
+/* A veth pair straight between two nodes: no host end, no BPF. */
+struct topo_link {
+	struct topo_mark mark;
+	int node[2];		       /* indices into topo.nodes */
+	uint32_t subnet;	       /* host order; node[0] gets subnet+1, node[1] subnet+2 */
+	uint8_t prefix;		       /* 1..30 */
+	char ifname[2][TOPO_IFNAMSIZ]; /* inside each node: ethN, or the file's ifnames */
+	struct topo_netem netem;       /* both ends */
 };
 
 struct topo_forward {
@@ -97,8 +150,23 @@ struct topo {
 	size_t n_nodes;
 	struct topo_forward *forwards;
 	size_t n_forwards;
+	struct topo_link *links;
+	size_t n_links;
 	struct topo_nat nat;
 };
+
+/* Legs of a node: its first (when it has a network) and its further legs. */
+size_t topo_node_n_legs(const struct topo_node *n);
+/*
+ * Leg k (0: eth0) of n as one view: network, ip, host end. The first leg
+ * is node->network/ip/hostif when the node has a network.
+ */
+struct topo_leg topo_node_leg(const struct topo_node *n, size_t k);
+/* The address of a link's end e (0 or 1). */
+static inline uint32_t topo_link_ip(const struct topo_link *l, int e)
+{
+	return l->subnet + 1 + (uint32_t)e;
+}
 
 /* One validation message, already formatted as "FILE:LINE:COL: text". */
 struct topo_errors {

@@ -50,6 +50,27 @@ static void check_limits(struct topo_ctx *c)
 		topo_err(c, c->nodes_mark, "no nodes defined");
 }
 
+/* Host ends of further legs: "<lab>-<node>.<k>" for eth<k>. */
+static void check_leg_names(struct topo_ctx *c, size_t i)
+{
+	struct topo_node *n = &c->t->nodes[i];
+	char full[2 * TOPO_NAME_MAX + 16];
+	size_t k;
+
+	for (k = 0; k < n->n_legs; k++) {
+		snprintf(full, sizeof(full), "%s.%zu", n->hostif, k + 1);
+		if (strlen(full) < TOPO_IFNAMSIZ) {
+			memcpy(n->legs[k].hostif, full, strlen(full) + 1);
+			continue;
+		}
+		topo_err(
+			c, n->legs[k].mark,
+			"node \"%s\": interface %zu: the host end's name \"%s\" is %zu characters, the limit is %d (shorten the lab or node name)",
+			n->name, k + 2, full, strlen(full), TOPO_IFNAMSIZ - 1);
+		return;
+	}
+}
+
 static void check_derived_names(struct topo_ctx *c)
 {
 	char full[2 * TOPO_NAME_MAX + 2];
@@ -72,8 +93,10 @@ static void check_derived_names(struct topo_ctx *c)
 		if (!c->nodes[i].name_ok)
 			continue;
 		if (!topo_hostif_name(t->name, n->name, n->hostif, sizeof(n->hostif)) &&
-		    !topo_netns_name(t->name, n->name, n->netns, sizeof(n->netns)))
+		    !topo_netns_name(t->name, n->name, n->netns, sizeof(n->netns))) {
+			check_leg_names(c, i);
 			continue;
+		}
 		snprintf(full, sizeof(full), "%s-%s", t->name, n->name);
 		topo_err(
 			c, n->mark,
@@ -195,9 +218,23 @@ static void check_networks(struct topo_ctx *c)
 
 /* ---- nodes ---- */
 
+/*
+ * Every leg of every node, in file order (node by node, eth0 first): the
+ * address checks and defaults treat a further leg like a first one.
+ */
+struct leg_ref {
+	size_t node;
+	size_t k; /* 0: the first leg (topo_node.network/ip) */
+	int *network;
+	uint32_t *ip;
+	const struct topo_ref *net_ref;
+	bool ip_given, ip_ok;
+	struct topo_mark ip_mark;
+};
+
 struct ip_use {
 	uint32_t ip;
-	size_t node;
+	size_t ref; /* index into the leg_refs: file order */
 };
 
 static int ip_use_cmp(const void *pa, const void *pb)
@@ -206,50 +243,98 @@ static int ip_use_cmp(const void *pa, const void *pb)
 
 	if (a->ip != b->ip)
 		return a->ip < b->ip ? -1 : 1;
-	return a->node < b->node ? -1 : a->node > b->node;
+	return a->ref < b->ref ? -1 : a->ref > b->ref;
 }
 
-static void check_node_ip(struct topo_ctx *c, size_t i)
+/* The legs that have a network written (resolved or not). */
+static struct leg_ref *leg_refs(struct topo_ctx *c, size_t *n)
 {
-	const struct topo_node *node = &c->t->nodes[i];
+	size_t cap = c->t->n_nodes + 1, i, k;
+	struct leg_ref *r;
+
+	for (i = 0; i < c->t->n_nodes; i++)
+		cap += c->t->nodes[i].n_legs;
+	r = calloc(cap, sizeof(*r));
+	*n = 0;
+	if (!r) {
+		c->err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < c->t->n_nodes; i++) {
+		struct topo_node *node = &c->t->nodes[i];
+		struct topo_node_src *src = &c->nodes[i];
+
+		if (!src->network.name)
+			continue; /* no legs (a broken first item makes none either) */
+		r[(*n)++] = (struct leg_ref){ i,
+					      0,
+					      &node->network,
+					      &node->ip,
+					      &src->network,
+					      src->ip_given,
+					      src->ip_ok,
+					      src->ip_mark };
+		for (k = 0; k < node->n_legs; k++) {
+			if (!src->legs[k].network.name)
+				continue; /* its item was reported */
+			r[(*n)++] = (struct leg_ref){ i,
+						      k + 1,
+						      &node->legs[k].network,
+						      &node->legs[k].ip,
+						      &src->legs[k].network,
+						      src->legs[k].ip_given,
+						      src->legs[k].ip_ok,
+						      src->legs[k].ip_mark };
+		}
+	}
+	return r;
+}
+
+const char *topo_addr_problem(const struct topo_network *n, uint32_t ip)
+{
+	return addr_problem(n, ip);
+}
+
+static void check_node_ip(struct topo_ctx *c, const struct leg_ref *r)
+{
+	const struct topo_node *node = &c->t->nodes[r->node];
 	const struct topo_network *net;
 	char ip[TOPO_IPSTR], sub[TOPO_IPSTR];
 	const struct topo_net_src *ns;
 	const char *problem;
 
-	if (!c->nodes[i].ip_ok || node->network < 0)
+	if (!r->ip_ok || *r->network < 0)
 		return;
-	net = &c->t->networks[node->network];
-	ns = &c->nets[node->network];
+	net = &c->t->networks[*r->network];
+	ns = &c->nets[*r->network];
 	if (!ns->subnet_ok)
 		return;
-	problem = addr_problem(net, node->ip);
-	if (!problem && (ns->gateway_ok || !ns->gateway_given) && node->ip == net->gateway)
+	problem = addr_problem(net, *r->ip);
+	if (!problem && (ns->gateway_ok || !ns->gateway_given) && *r->ip == net->gateway)
 		problem = "is the gateway of";
 	if (problem)
-		topo_err(c, c->nodes[i].ip_mark,
-			 "node \"%s\": address %s %s network \"%s\" (%s/%u)", node->name,
-			 topo_ip_str(node->ip, ip), problem, net->name,
+		topo_err(c, r->ip_mark, "node \"%s\": address %s %s network \"%s\" (%s/%u)",
+			 node->name, topo_ip_str(*r->ip, ip), problem, net->name,
 			 topo_ip_str(net->subnet, sub), net->prefix);
 }
 
-static void check_dup_ips(struct topo_ctx *c, const struct ip_use *uses, size_t n)
+static void check_dup_ips(struct topo_ctx *c, const struct leg_ref *refs, const struct ip_use *uses,
+			  size_t n)
 {
-	const struct topo_node *first = NULL, *node;
-	struct topo_mark m = { 0 };
+	const struct leg_ref *first = NULL, *r;
 	char ip[TOPO_IPSTR];
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		node = &c->t->nodes[uses[k].node];
+		r = &refs[uses[k].ref];
 		if (!k || uses[k].ip != uses[k - 1].ip) {
-			first = node; /* sorted by node too: the earliest in the file */
-			m = c->nodes[uses[k].node].ip_mark;
+			first = r; /* sorted by ref too: the earliest in the file */
 			continue;
 		}
-		topo_err(c, c->nodes[uses[k].node].ip_mark,
+		topo_err(c, r->ip_mark,
 			 "node \"%s\": address %s is already used by node \"%s\" (at %d:%d)",
-			 node->name, topo_ip_str(uses[k].ip, ip), first->name, m.line, m.col);
+			 c->t->nodes[r->node].name, topo_ip_str(uses[k].ip, ip),
+			 c->t->nodes[first->node].name, first->ip_mark.line, first->ip_mark.col);
 	}
 }
 
@@ -276,11 +361,10 @@ struct alloc {
 	size_t n_fail;
 };
 
-static void alloc_one(struct topo_ctx *c, struct alloc *a, size_t i, const struct ip_use *uses,
-		      size_t n_uses)
+static void alloc_one(struct topo_ctx *c, struct alloc *a, const struct leg_ref *r,
+		      const struct ip_use *uses, size_t n_uses)
 {
-	struct topo_node *node = &c->t->nodes[i];
-	const struct topo_network *net = &c->t->networks[node->network];
+	const struct topo_network *net = &c->t->networks[*r->network];
 	uint32_t last = bcast_of(net) - 1;
 
 	if (!a->next)
@@ -289,10 +373,10 @@ static void alloc_one(struct topo_ctx *c, struct alloc *a, size_t i, const struc
 		a->next++;
 	if (a->next > last) {
 		if (!a->n_fail++)
-			a->first_fail = i;
+			a->first_fail = r->node;
 		return;
 	}
-	node->ip = a->next++;
+	*r->ip = a->next++;
 }
 
 static void report_full(struct topo_ctx *c, const struct alloc *allocs)
@@ -317,7 +401,8 @@ static void report_full(struct topo_ctx *c, const struct alloc *allocs)
 }
 
 /* Default addresses in file order, around every address written out. */
-static void alloc_addresses(struct topo_ctx *c, const struct ip_use *uses, size_t n_uses)
+static void alloc_addresses(struct topo_ctx *c, const struct leg_ref *refs, size_t n_refs,
+			    const struct ip_use *uses, size_t n_uses)
 {
 	struct alloc *allocs;
 	size_t i;
@@ -328,42 +413,62 @@ static void alloc_addresses(struct topo_ctx *c, const struct ip_use *uses, size_
 		c->err = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < c->t->n_nodes; i++) {
-		net = c->t->nodes[i].network;
-		if (!c->nodes[i].ip_given && net >= 0 && c->nets[net].subnet_ok)
-			alloc_one(c, &allocs[net], i, uses, n_uses);
+	for (i = 0; i < n_refs; i++) {
+		net = *refs[i].network;
+		if (!refs[i].ip_given && net >= 0 && c->nets[net].subnet_ok)
+			alloc_one(c, &allocs[net], &refs[i], uses, n_uses);
 	}
 	report_full(c, allocs);
 	free(allocs);
 }
 
+/* Resolve the leg's network; a node has one leg per network at most. */
+static void resolve_leg(struct topo_ctx *c, const struct leg_ref *refs, size_t i)
+{
+	const struct leg_ref *r = &refs[i];
+	const struct topo_node *node = &c->t->nodes[r->node];
+	char who[WHO_MAX];
+
+	if (!c->have_networks)
+		return;
+	if (r->k)
+		snprintf(who, sizeof(who), "node \"%s\": interface %zu: ", node->name, r->k + 1);
+	else
+		snprintf(who, sizeof(who), "node \"%s\": ", node->name);
+	*r->network = resolve_network(c, r->net_ref, who);
+	for (size_t j = i - r->k; *r->network >= 0 && j < i; j++)
+		if (*refs[j].network == *r->network)
+			topo_err(
+				c, r->net_ref->mark,
+				"%snetwork \"%s\" is already the network of interface %zu: a node has one leg per network",
+				who, r->net_ref->name, refs[j].k + 1);
+}
+
 static void check_nodes(struct topo_ctx *c)
 {
-	struct topo_node_src *src;
 	struct ip_use *uses;
-	char who[WHO_MAX];
-	size_t i, n = 0;
+	struct leg_ref *refs;
+	size_t i, n = 0, n_refs;
 
-	uses = calloc(c->t->n_nodes + 1, sizeof(*uses));
-	if (!uses) {
+	refs = leg_refs(c, &n_refs);
+	uses = calloc(n_refs + 1, sizeof(*uses));
+	if (!refs || !uses) {
 		c->err = -ENOMEM;
-		return;
+		goto out;
 	}
-	for (i = 0; i < c->t->n_nodes; i++) {
-		src = &c->nodes[i];
-		if (src->network.name && c->have_networks) {
-			snprintf(who, sizeof(who), "node \"%s\": ", c->t->nodes[i].name);
-			c->t->nodes[i].network = resolve_network(c, &src->network, who);
-		}
-		check_node_ip(c, i);
-		if (src->ip_ok)
-			uses[n++] = (struct ip_use){ c->t->nodes[i].ip, i };
+	for (i = 0; i < n_refs; i++) {
+		resolve_leg(c, refs, i);
+		check_node_ip(c, &refs[i]);
+		if (refs[i].ip_ok)
+			uses[n++] = (struct ip_use){ *refs[i].ip, i };
 	}
 	if (n)
 		qsort(uses, n, sizeof(*uses), ip_use_cmp);
-	check_dup_ips(c, uses, n);
-	alloc_addresses(c, uses, n);
+	check_dup_ips(c, refs, uses, n);
+	alloc_addresses(c, refs, n_refs, uses, n);
+out:
 	free(uses);
+	free(refs);
 }
 
 /*
@@ -407,8 +512,11 @@ void topo_check(struct topo_ctx *c)
 		    t->n_nodes);
 	resolve_defaults(c); /* first: the forwards' checks need the SNAT range */
 	check_limits(c);
+	topo_check_ifs(c); /* interfaces into legs: the names and addresses need them */
 	check_derived_names(c);
 	check_networks(c); /* before nodes: sets the default gateways */
 	check_nodes(c);
+	topo_check_links(c); /* after the addresses: link subnets against them */
+	topo_check_routes(c);
 	topo_check_forwards(c);
 }

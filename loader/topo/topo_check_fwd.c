@@ -14,6 +14,24 @@
 
 #define FWD_STR 48
 
+/*
+ * A forward goes to the node's first leg: a node with links only has no
+ * address the datapath reaches (a node behind a router is H-route's).
+ */
+static void check_fwd_leg(struct topo_ctx *c, size_t i)
+{
+	const struct topo_forward *f = &c->t->forwards[i];
+	const struct topo_node *n;
+
+	if (f->node < 0 || c->nodes[f->node].network.name)
+		return;
+	n = &c->t->nodes[f->node];
+	topo_err(
+		c, c->fwds[i].to.mark,
+		"forward %zu: node \"%s\" has no network: a forward goes to the address of a node's first network",
+		c->fwds[i].nr, n->name);
+}
+
 static int resolve_node(struct topo_ctx *c, const struct topo_ref *r, size_t nr)
 {
 	char who[32];
@@ -130,6 +148,7 @@ void topo_check_forwards(struct topo_ctx *c)
 		src = &c->fwds[i];
 		if (src->to.name && c->have_nodes)
 			c->t->forwards[i].node = resolve_node(c, &src->to, src->nr);
+		check_fwd_leg(c, i);
 		fwd_spec_from_topo(c->t, i, &specs[i]);
 		check_range_len(c, i, &specs[i]);
 		check_fwd_overlap(c, ix, specs, i);

@@ -76,7 +76,12 @@ static void node_box(const struct gw *g, size_t k)
 	const struct topo_node *n = &g->t->nodes[k];
 	char a[IPV4_STRLEN];
 
-	if (g->fmt == TOPO_GRAPH_DOT)
+	if (n->network < 0) /* links only: no address of a network */
+		fprintf(g->f,
+			g->fmt == TOPO_GRAPH_DOT ? "  node%zu [label=\"%s\"];\n" :
+						   "  node%zu[\"%s\"]\n",
+			k, n->name);
+	else if (g->fmt == TOPO_GRAPH_DOT)
 		fprintf(g->f, "    node%zu [label=\"%s%s%s\"];\n", k, n->name, g->br,
 			ipv4_str(n->ip, a));
 	else
@@ -174,6 +179,48 @@ static void uplink_edges(const struct gw *g, const char *uplink)
 	}
 }
 
+/* An undirected line from a to b labelled "text"; to_cluster: b is a dot cluster. */
+static void line(const struct gw *g, const char *a, const char *b, bool to_cluster,
+		 const char *text)
+{
+	if (g->fmt == TOPO_GRAPH_MERMAID)
+		fprintf(g->f, "  %s ---|\"%s\"| %s\n", a, text, b);
+	else
+		fprintf(g->f, "  %s -> %s [dir=none, %s%s%slabel=\"%s\"];\n", a, b,
+			to_cluster ? "lhead=cluster_" : "", to_cluster ? b : "",
+			to_cluster ? ", " : "", text);
+}
+
+/* Further legs (a line to their network) and links (a line between two nodes). */
+static void leg_and_link_lines(const struct gw *g)
+{
+	char a[32], b[32], text[64], ip[IPV4_STRLEN];
+
+	for (size_t k = 0; k < g->t->n_nodes; k++) {
+		const struct topo_node *n = &g->t->nodes[k];
+
+		snprintf(a, sizeof(a), "node%zu", k);
+		for (size_t j = 0; j < n->n_legs; j++) {
+			if (n->legs[j].network < 0)
+				continue;
+			snprintf(b, sizeof(b), "net%d", n->legs[j].network);
+			snprintf(text, sizeof(text), "eth%zu %s", j + 1,
+				 ipv4_str(n->legs[j].ip, ip));
+			line(g, a, b, true, text);
+		}
+	}
+	for (size_t i = 0; i < g->t->n_links; i++) {
+		const struct topo_link *l = &g->t->links[i];
+
+		if (l->node[0] < 0 || l->node[1] < 0)
+			continue;
+		snprintf(a, sizeof(a), "node%d", l->node[0]);
+		snprintf(b, sizeof(b), "node%d", l->node[1]);
+		snprintf(text, sizeof(text), "%s/%u", ipv4_str(l->subnet, ip), l->prefix);
+		line(g, a, b, false, text);
+	}
+}
+
 static void draw(const struct gw *g, const char *uplink)
 {
 	if (g->fmt == TOPO_GRAPH_DOT)
@@ -184,6 +231,10 @@ static void draw(const struct gw *g, const char *uplink)
 		fprintf(g->f, "flowchart LR\n  %%%% nsbpf lab %s\n", g->t->name);
 	for (size_t i = 0; i < g->t->n_networks; i++)
 		net_box(g, i);
+	for (size_t k = 0; k < g->t->n_nodes; k++)
+		if (g->t->nodes[k].network < 0)
+			node_box(g, k);
+	leg_and_link_lines(g);
 	reach_edges(g);
 	uplink_edges(g, uplink);
 	if (g->fmt == TOPO_GRAPH_DOT)

@@ -42,12 +42,42 @@ struct topo_net_src {
 	size_t n_reach;
 };
 
+/* One item of a node's interfaces: (network, ip?), as the walk read it. */
+struct topo_leg_src {
+	bool ip_given;
+	bool ip_ok;
+	uint32_t ip;
+	struct topo_ref network;
+	struct topo_mark mark;
+	struct topo_mark ip_mark;
+};
+
 struct topo_node_src {
 	bool name_ok;
 	bool ip_given; /* present, well-formed or not: no default then */
 	bool ip_ok;
 	struct topo_ref network;
 	struct topo_mark ip_mark;
+	/* interfaces: every item; the first moves to network/ip in the check */
+	bool ifs_given;
+	struct topo_mark ifs_mark;
+	struct topo_leg_src *ifs;
+	size_t n_ifs;
+	struct topo_leg_src *legs; /* parallel to topo_node.legs: ifs + 1 */
+	bool routes_ok;		   /* every route parsed */
+	bool has_link;		   /* an endpoint of a link */
+	bool net_reported;	   /* not a mapping, or a typo for network: said so */
+};
+
+struct topo_link_src {
+	bool ends_ok;	  /* two names */
+	bool subnet_ok;	  /* subnet and prefix usable */
+	bool ifnames_ok;  /* absent, or two valid names */
+	bool ifnames_set; /* given */
+	size_t nr;	  /* 1-based place in the list */
+	struct topo_ref end[2];
+	struct topo_mark subnet_mark;
+	struct topo_mark ifnames_mark[2];
 };
 
 struct topo_fwd_src {
@@ -80,7 +110,8 @@ struct topo_ctx {
 	struct topo_net_src *nets;   /* parallel to t->networks */
 	struct topo_node_src *nodes; /* parallel to t->nodes */
 	struct topo_fwd_src *fwds;   /* parallel to t->forwards */
-	size_t cap_networks, cap_nodes, cap_forwards;
+	struct topo_link_src *links; /* parallel to t->links */
+	size_t cap_networks, cap_nodes, cap_forwards, cap_links;
 	struct strmap net_ix;  /* network names to indices, for topo_resolve_ref */
 	struct strmap node_ix; /* node names to indices */
 	struct topo_msg *msgs;
@@ -107,6 +138,7 @@ const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
 int topo_add_network(struct topo_ctx *c);
 int topo_add_node(struct topo_ctx *c);
 int topo_add_forward(struct topo_ctx *c);
+int topo_add_link(struct topo_ctx *c);
 
 /* Hand c's messages over to errs in file order (errs may be NULL: dropped). */
 void topo_flush_msgs(struct topo_ctx *c, struct topo_errors *errs);
@@ -136,6 +168,23 @@ int topo_yaml_limits(struct topo_ctx *c, const char *buf, size_t len);
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
 void topo_check_forwards(struct topo_ctx *c); /* topo_check_fwd.c, from topo_check() */
+/*
+ * topo_check_legs.c, from topo_check(): interfaces into first leg and
+ * further legs (before the addresses), then links, routes and netem.
+ */
+void topo_check_ifs(struct topo_ctx *c);
+void topo_check_links(struct topo_ctx *c);
+void topo_check_routes(struct topo_ctx *c);
+/* Why ip cannot be a node's address in n, or NULL (topo_check.c). */
+const char *topo_addr_problem(const struct topo_network *n, uint32_t ip);
+
+/*
+ * Scalars of the new keys (topo_parse_netem.c): 0, -EINVAL (syntax) or
+ * -ERANGE. delay "20ms", "1.5s", "500us"; loss "0.5%"; rate "100mbit".
+ */
+int topo_parse_delay_us(const char *s, uint32_t *us);
+int topo_parse_loss_ppm(const char *s, uint32_t *ppm);
+int topo_parse_rate_bps(const char *s, uint64_t *bps);
 
 /* The index of name among n names stride bytes apart (topo_parse.c), or -1. */
 int topo_name_index(const char *names, size_t stride, size_t n, const char *name);

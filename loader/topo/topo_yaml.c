@@ -29,9 +29,13 @@
 struct walk {
 	struct topo_ctx *c;
 	yaml_document_t *doc;
-	const char *who; /* message prefix: "" or "node \"earth\": " */
-	const char *key; /* the key being parsed, for messages */
-	int idx;	 /* the network, node or forward being filled */
+	const char *who;	  /* message prefix: "" or "node \"earth\": " */
+	const char *key;	  /* the key being parsed, for messages */
+	int idx;		  /* the network, node or forward being filled */
+	int leg;		  /* the node's interfaces item being filled */
+	struct topo_netem *netem; /* the netem: being filled */
+	bool entry_ok;		  /* the entry was a mapping (or empty) */
+	const char *hinted;	  /* the last key a typo stood for */
 };
 
 struct field {
@@ -146,6 +150,7 @@ static void unknown_key(struct walk *w, yaml_node_t *k, const struct field *fiel
 	for (i = 0; h.best && fields[i].key; i++)
 		if (fields[i].key == h.best)
 			hinted[i] = true; /* the typo stands for it: no "missing" too */
+	w->hinted = h.best;
 	if (h.best)
 		topo_err(w->c, mark_of(k), "%sunknown key \"%s\"%s", w->who, key,
 			 hint_str(&h, hint, sizeof(hint)));
@@ -298,52 +303,65 @@ static void walk_entry(struct walk *w, int i, yaml_node_t *k, yaml_node_t *v, co
 	snprintf(who, sizeof(who), "%s \"%s\": ", what, str_of(k));
 	w->who = who;
 	w->idx = i;
-	if (entry_map(w, v, &map))
+	w->hinted = NULL;
+	w->entry_ok = entry_map(w, v, &map);
+	if (w->entry_ok)
 		walk_fields(w, map, fields, mark_of(k));
 	w->who = "";
 }
 
 /* ---- networks ---- */
 
-static void net_subnet(struct walk *w, yaml_node_t *v)
+/* A subnet a.b.c.d/n, n 1..30, no host bits, unicast; tiny: why /31 and /32 do not do. */
+static bool want_subnet(struct walk *w, yaml_node_t *v, uint32_t *addr, int *len, const char *tiny)
 {
-	struct topo_network *net = &w->c->t->networks[w->idx];
-	struct topo_net_src *src = &w->c->nets[w->idx];
 	char ip[TOPO_IPSTR];
 	const char *s = want_scalar(w, v), *special;
-	uint32_t addr, block;
-	int len, block_len;
+	uint32_t block;
+	int block_len;
 
-	src->subnet_mark = net->subnet_mark = mark_of(v);
 	if (!s)
-		return;
-	if (topo_ipv4_prefix(s, &addr, &len)) {
+		return false;
+	if (topo_ipv4_prefix(s, addr, len)) {
 		topo_err(w->c, mark_of(v),
 			 "%ssubnet \"%s\" is not an IPv4 subnet (expected a.b.c.d/n)", w->who, s);
-		return;
+		return false;
 	}
-	if (len < 1 || len > 30) {
+	if (*len < 1 || *len > 30) {
 		topo_err(
 			w->c, mark_of(v),
-			"%ssubnet \"%s\": the prefix length must be 1 to 30 (a /31 or /32 has no room for a gateway and a node)",
-			w->who, s);
-		return;
+			"%ssubnet \"%s\": the prefix length must be 1 to 30 (a /31 or /32 has no room for %s)",
+			w->who, s, tiny);
+		return false;
 	}
-	if (addr & ~topo_mask(len)) {
+	if (*addr & ~topo_mask(*len)) {
 		topo_err(w->c, mark_of(v),
 			 "%ssubnet \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
-			 topo_ip_str(addr & topo_mask(len), ip), len);
-		return;
+			 topo_ip_str(*addr & topo_mask(*len), ip), *len);
+		return false;
 	}
-	special = topo_special_block(addr, len, &block, &block_len);
+	special = topo_special_block(*addr, *len, &block, &block_len);
 	if (special) {
 		topo_err(
 			w->c, mark_of(v),
 			"%ssubnet %s %s %s/%d (%s): a lab subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
-			w->who, s, len >= block_len ? "is inside" : "contains",
+			w->who, s, *len >= block_len ? "is inside" : "contains",
 			topo_ip_str(block, ip), block_len, special);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void net_subnet(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	uint32_t addr;
+	int len;
+
+	src->subnet_mark = net->subnet_mark = mark_of(v);
+	if (!want_subnet(w, v, &addr, &len, "a gateway and a node"))
+		return;
 	net->subnet = addr;
 	net->prefix = (uint8_t)len;
 	src->subnet_ok = true;
@@ -492,12 +510,398 @@ static void node_exec(struct walk *w, yaml_node_t *v)
 	}
 }
 
-static const struct field node_fields[] = {
-	{ "network", node_network, true },
-	{ "ip", node_ip, false },
-	{ "exec", node_exec, false },
+/* ---- node legs, routes, netem; links (topo_check_legs.c checks them) ---- */
+
+/* Messages past TOPO_MSGS_MAX are counted: this tells whether an item added any. */
+static size_t msgs_seen(const struct topo_ctx *c)
+{
+	return c->n_msgs + c->n_dropped;
+}
+
+static size_t items_of(const yaml_node_t *v)
+{
+	return (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+}
+
+/* The walk of each item of list v, a mapping of fields, with who "PREFIX ITEM N: ". */
+static void walk_items(struct walk *w, yaml_node_t *v, const char *item_what,
+		       const struct field *fields,
+		       void (*done)(struct walk *w, size_t k, yaml_node_t *item, bool ok))
+{
+	const char *outer = w->who;
+	char who[2 * WHO_MAX];
+	yaml_node_t *item;
+	size_t k, before;
+
+	for (k = 0; k < items_of(v); k++) {
+		item = node_at(w, v->data.sequence.items.start[k]);
+		snprintf(who, sizeof(who), "%s%s %zu: ", outer, item_what, k + 1);
+		w->who = who;
+		w->leg = (int)k;
+		before = msgs_seen(w->c);
+		if (item->type != YAML_MAPPING_NODE)
+			topo_err(w->c, mark_of(item), "%sexpected a mapping, got %s", who,
+				 kind_of(item));
+		else
+			walk_fields(w, item, fields, mark_of(item));
+		done(w, k, item, item->type == YAML_MAPPING_NODE && msgs_seen(w->c) == before);
+		w->who = outer;
+	}
+}
+
+static void if_network(struct walk *w, yaml_node_t *v)
+{
+	struct topo_leg_src *l = &w->c->nodes[w->idx].ifs[w->leg];
+
+	if (!want_scalar(w, v))
+		return;
+	l->network.mark = mark_of(v);
+	l->network.name = dup_str(w, str_of(v));
+}
+
+static void if_ip(struct walk *w, yaml_node_t *v)
+{
+	struct topo_leg_src *l = &w->c->nodes[w->idx].ifs[w->leg];
+
+	l->ip_given = true;
+	l->ip_mark = mark_of(v);
+	l->ip_ok = want_ipv4(w, v, &l->ip);
+}
+
+static const struct field if_fields[] = {
+	{ "network", if_network, true },
+	{ "ip", if_ip, false },
 	{ NULL },
 };
+
+static void if_done(struct walk *w, size_t k, yaml_node_t *item, bool ok)
+{
+	(void)ok; /* an item with errors keeps its place: it is still eth<k> */
+	w->c->nodes[w->idx].ifs[k].mark = mark_of(item);
+}
+
+static void node_interfaces(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node_src *src = &w->c->nodes[w->idx];
+
+	src->ifs_given = true;
+	src->ifs_mark = mark_of(v);
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {network, ip}"))
+		return;
+	if (!items_of(v)) {
+		topo_err(w->c, mark_of(v),
+			 "%sinterfaces is empty: list one {network: NAME} or more", w->who);
+		return;
+	}
+	src->ifs = calloc(items_of(v), sizeof(*src->ifs));
+	if (!src->ifs) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	src->n_ifs = items_of(v);
+	walk_items(w, v, "interface", if_fields, if_done);
+}
+
+/* "default" or a.b.c.d/n with no host bits. */
+static void route_to(struct walk *w, yaml_node_t *v)
+{
+	struct topo_route *r = &w->c->t->nodes[w->idx].routes[w->c->t->nodes[w->idx].n_routes];
+	const char *s = want_scalar(w, v);
+	char ip[TOPO_IPSTR];
+	uint32_t addr;
+	int len;
+
+	if (!s)
+		return;
+	if (!strcmp(s, "default")) {
+		r->dst = 0;
+		r->prefix = 0;
+		return;
+	}
+	if (topo_ipv4_prefix(s, &addr, &len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" is not a prefix (expected a.b.c.d/n or default)", w->who, s);
+		return;
+	}
+	if (addr & ~topo_mask(len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip_str(addr & topo_mask(len), ip), len);
+		return;
+	}
+	r->dst = addr;
+	r->prefix = (uint8_t)len;
+}
+
+static void route_via(struct walk *w, yaml_node_t *v)
+{
+	struct topo_route *r = &w->c->t->nodes[w->idx].routes[w->c->t->nodes[w->idx].n_routes];
+
+	want_ipv4(w, v, &r->via);
+}
+
+static const struct field route_fields[] = {
+	{ "to", route_to, true },
+	{ "via", route_via, true },
+	{ NULL },
+};
+
+/* Only routes without a problem are kept: the checks compare those. */
+static void route_done(struct walk *w, size_t k, yaml_node_t *item, bool ok)
+{
+	struct topo_node *n = &w->c->t->nodes[w->idx];
+
+	(void)k;
+	n->routes[n->n_routes].mark = mark_of(item);
+	if (ok)
+		n->n_routes++;
+	else
+		w->c->nodes[w->idx].routes_ok = false;
+}
+
+static void node_routes(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node *n = &w->c->t->nodes[w->idx];
+
+	w->c->nodes[w->idx].routes_ok = false;
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {to, via}"))
+		return;
+	n->routes = calloc(items_of(v) + 1, sizeof(*n->routes));
+	if (!n->routes) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	w->c->nodes[w->idx].routes_ok = true;
+	walk_items(w, v, "route", route_fields, route_done);
+}
+
+/* ---- netem ---- */
+
+static void netem_delay(struct walk *w, yaml_node_t *v)
+{
+	uint32_t *us = !strcmp(w->key, "delay") ? &w->netem->delay_us : &w->netem->jitter_us;
+	const char *s = want_scalar(w, v);
+	int err;
+
+	if (!s)
+		return;
+	err = topo_parse_delay_us(s, us);
+	if (err == -ERANGE)
+		topo_err(w->c, mark_of(v), "%s%s \"%s\": must be at most 60s", w->who, w->key, s);
+	else if (err)
+		topo_err(
+			w->c, mark_of(v),
+			"%s%s \"%s\" is not a duration (expected a number and us, ms or s: 20ms, 1.5ms, 2s)",
+			w->who, w->key, s);
+}
+
+static void netem_loss(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	int err;
+
+	if (!s)
+		return;
+	err = topo_parse_loss_ppm(s, &w->netem->loss_ppm);
+	if (err == -ERANGE)
+		topo_err(w->c, mark_of(v), "%sloss \"%s\": must be 0%% to 100%%", w->who, s);
+	else if (err)
+		topo_err(
+			w->c, mark_of(v),
+			"%sloss \"%s\" is not a percentage (expected a number and %%: 0.5%%, 10%%)",
+			w->who, s);
+}
+
+static void netem_rate(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	int err;
+
+	if (!s)
+		return;
+	err = topo_parse_rate_bps(s, &w->netem->rate_bps);
+	if (err == -ERANGE)
+		topo_err(w->c, mark_of(v), "%srate \"%s\": must be 8kbit to 10gbit", w->who, s);
+	else if (err)
+		topo_err(
+			w->c, mark_of(v),
+			"%srate \"%s\" is not a rate (expected a number and kbit, mbit or gbit: 100mbit)",
+			w->who, s);
+}
+
+static const struct field netem_fields[] = {
+	{ "delay", netem_delay, false },
+	{ "jitter", netem_delay, false },
+	{ "loss", netem_loss, false },
+	{ "rate", netem_rate, false },
+	{ NULL },
+};
+
+/* netem: on a node (its host ends) or a link (both ends). */
+static void walk_netem(struct walk *w, yaml_node_t *v, struct topo_netem *ne)
+{
+	const char *outer = w->who;
+	char who[2 * WHO_MAX], us[32];
+	size_t before;
+
+	if (!want_type(w, v, YAML_MAPPING_NODE, "a mapping (delay, jitter, loss, rate)"))
+		return;
+	snprintf(who, sizeof(who), "%snetem: ", outer);
+	w->who = who;
+	w->netem = ne;
+	before = msgs_seen(w->c);
+	ne->mark = mark_of(v);
+	walk_fields(w, v, netem_fields, mark_of(v));
+	ne->set = true;
+	if (msgs_seen(w->c) == before && ne->jitter_us > ne->delay_us) {
+		snprintf(us, sizeof(us), "%uus", ne->delay_us);
+		topo_err(w->c, mark_of(v),
+			 "%sjitter is more than the delay (%s): netem would reorder every packet",
+			 who, ne->delay_us ? us : "none");
+	}
+	w->who = outer;
+}
+
+static void node_netem(struct walk *w, yaml_node_t *v)
+{
+	walk_netem(w, v, &w->c->t->nodes[w->idx].netem);
+}
+
+static const struct field node_fields[] = {
+	{ "network", node_network, false },
+	{ "ip", node_ip, false },
+	{ "exec", node_exec, false },
+	{ "interfaces", node_interfaces, false },
+	{ "routes", node_routes, false },
+	{ "netem", node_netem, false },
+	{ NULL },
+};
+
+/* ---- links ---- */
+
+static void link_endpoints(struct walk *w, yaml_node_t *v)
+{
+	struct topo_link_src *src = &w->c->links[w->idx];
+	yaml_node_t *e;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of two node names"))
+		return;
+	if (items_of(v) != 2) {
+		topo_err(w->c, mark_of(v), "%sendpoints: expected two node names, got %zu", w->who,
+			 items_of(v));
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		e = node_at(w, v->data.sequence.items.start[k]);
+		if (!want_scalar(w, e))
+			return;
+		src->end[k].mark = mark_of(e);
+		src->end[k].name = dup_str(w, str_of(e));
+	}
+	src->ends_ok = src->end[0].name && src->end[1].name;
+}
+
+static void link_subnet(struct walk *w, yaml_node_t *v)
+{
+	struct topo_link *l = &w->c->t->links[w->idx];
+	struct topo_link_src *src = &w->c->links[w->idx];
+	uint32_t addr;
+	int len;
+
+	src->subnet_mark = mark_of(v);
+	if (!want_subnet(w, v, &addr, &len, "two addresses"))
+		return;
+	l->subnet = addr;
+	l->prefix = (uint8_t)len;
+	src->subnet_ok = true;
+}
+
+/* What the kernel's dev_valid_name() accepts. */
+static bool ifname_ok(struct walk *w, yaml_node_t *v)
+{
+	const char *s = str_of(v);
+
+	if (strlen(s) >= TOPO_IFNAMSIZ) {
+		topo_err(w->c, mark_of(v),
+			 "%sifnames: \"%s\" is too long (%zu characters, the limit is %d)", w->who,
+			 s, strlen(s), TOPO_IFNAMSIZ - 1);
+		return false;
+	}
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || !strcmp(s, "lo") ||
+	    strpbrk(s, "/: \t\n\r\v\f")) {
+		topo_err(w->c, mark_of(v), "%sifnames: \"%s\" is not a valid interface name",
+			 w->who, s);
+		return false;
+	}
+	return true;
+}
+
+static void link_ifnames(struct walk *w, yaml_node_t *v)
+{
+	struct topo_link *l = &w->c->t->links[w->idx];
+	struct topo_link_src *src = &w->c->links[w->idx];
+	bool ok = true;
+	yaml_node_t *e;
+
+	src->ifnames_ok = false;
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of two interface names"))
+		return;
+	if (items_of(v) != 2) {
+		topo_err(w->c, mark_of(v), "%sifnames: expected two interface names, got %zu",
+			 w->who, items_of(v));
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		e = node_at(w, v->data.sequence.items.start[k]);
+		if (!want_scalar(w, e) || !ifname_ok(w, e)) {
+			ok = false;
+			continue;
+		}
+		src->ifnames_mark[k] = mark_of(e);
+		snprintf(l->ifname[k], sizeof(l->ifname[k]), "%s", str_of(e));
+	}
+	src->ifnames_ok = ok;
+	src->ifnames_set = ok;
+}
+
+static void link_netem(struct walk *w, yaml_node_t *v)
+{
+	walk_netem(w, v, &w->c->t->links[w->idx].netem);
+}
+
+static const struct field link_fields[] = {
+	{ "endpoints", link_endpoints, true },
+	{ "subnet", link_subnet, true },
+	{ "ifnames", link_ifnames, false },
+	{ "netem", link_netem, false },
+	{ NULL },
+};
+
+static void add_link(struct walk *w, yaml_node_t *v, size_t nr)
+{
+	char who[WHO_MAX];
+	int i;
+
+	snprintf(who, sizeof(who), "link %zu: ", nr);
+	w->who = who;
+	if (v->type != YAML_MAPPING_NODE) {
+		topo_err(w->c, mark_of(v), "%sexpected a mapping with endpoints and subnet, got %s",
+			 w->who, kind_of(v));
+		goto out;
+	}
+	i = topo_add_link(w->c);
+	if (i < 0) {
+		w->c->err = i;
+		goto out;
+	}
+	w->c->t->links[i].mark = mark_of(v);
+	w->c->links[i].nr = nr;
+	w->c->links[i].ifnames_ok = true;
+	w->idx = i;
+	walk_fields(w, v, link_fields, mark_of(v));
+out:
+	w->who = "";
+}
 
 static void add_node(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
@@ -511,6 +915,10 @@ static void add_node(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 	w->c->t->nodes[i].mark = mark_of(k);
 	w->c->nodes[i].name_ok = check_name(w, k, "node");
 	walk_entry(w, i, k, v, "node", node_fields);
+	/* a broken entry, or a typo for its network: no "missing network" too */
+	w->c->nodes[i].net_reported =
+		!w->entry_ok ||
+		(w->hinted && (!strcmp(w->hinted, "network") || !strcmp(w->hinted, "interfaces")));
 }
 
 /* ---- forwards ---- */
@@ -737,6 +1145,21 @@ static void root_forwards(struct walk *w, yaml_node_t *v)
 		add_forward(w, node_at(w, *it), (size_t)(it - v->data.sequence.items.start) + 1);
 }
 
+static void root_links(struct walk *w, yaml_node_t *v)
+{
+	yaml_node_item_t *it;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list"))
+		return;
+	if (items_of(v) > NSB_MAX_ENDPOINTS) {
+		topo_err(w->c, mark_of(v), "links: %zu links, the limit of a lab is %d",
+			 items_of(v), NSB_MAX_ENDPOINTS);
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+		add_link(w, node_at(w, *it), (size_t)(it - v->data.sequence.items.start) + 1);
+}
+
 /* ---- nat ---- */
 
 static void nat_ports(struct walk *w, yaml_node_t *v)
@@ -861,13 +1284,10 @@ static void root_nat(struct walk *w, yaml_node_t *v)
 }
 
 static const struct field root_fields[] = {
-	{ "name", root_name, true },
-	{ "uplink", root_uplink, false },
-	{ "networks", root_networks, true },
-	{ "nodes", root_nodes, true },
-	{ "forwards", root_forwards, false },
-	{ "nat", root_nat, false },
-	{ NULL },
+	{ "name", root_name, true },	      { "uplink", root_uplink, false },
+	{ "networks", root_networks, true },  { "nodes", root_nodes, true },
+	{ "forwards", root_forwards, false }, { "nat", root_nat, false },
+	{ "links", root_links, false },	      { NULL },
 };
 
 /* ---- the document ---- */
