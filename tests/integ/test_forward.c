@@ -316,8 +316,9 @@ Test(forward, del_ends_the_forwards_live_flows_both_ways)
 	cr_assert(!flows_are(".kind == \"forward\" and .nat.port == 5353"));
 	cr_assert(!flows_are(".kind == \"hairpin\""), "both sides of the hairpin flow");
 	/* the client again, same port: nobody answers for the gone forward */
-	cr_assert_neq(run_out(&out, "echo again | ip netns exec world "
-				    "socat -t 1 - UDP4:192.0.2.1:5353,sourceport=40000 | grep -q ."),
+	cr_assert_neq(run_out(&out,
+			      "echo again | ip netns exec world "
+			      "socat -t 1 - UDP4:192.0.2.1:5353,sourceport=40000 | grep -q ."),
 		      0);
 	free(out);
 	down();
