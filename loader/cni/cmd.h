@@ -33,7 +33,7 @@ int cni_status(const struct cni_req *q, struct cni_err *e);
 
 /* ---- shared by the commands (cmd_util.c) ---- */
 
-/* The network's lock, /run/nsbpf/NAME.cni.lock (flock): an fd, or -1 with e. */
+/* The network's lock, /run/nsbpf/.cni-NAME.lock (flock): an fd, or -1 with e. */
 int cni_lock(const char *net, struct cni_err *e);
 void cni_unlock(int fd);
 

@@ -21,8 +21,8 @@ int cni_lock(const char *net, struct cni_err *e)
 	if (mkdir(STATE_DIR, 0700) && errno != EEXIST)
 		return cni_fail(e, CNI_ERR_IO, "I/O failure", "mkdir %s: %s", STATE_DIR,
 				strerror(errno));
-	/* a lab name has no dot: this never is a lab's directory */
-	snprintf(path, sizeof(path), "%s/%s.cni.lock", STATE_DIR, net);
+	/* hidden: no lab is named so, and state_list skips it */
+	snprintf(path, sizeof(path), "%s/.cni-%s.lock", STATE_DIR, net);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX)) {
 		cni_fail(e, CNI_ERR_IO, "I/O failure", "lock %s: %s", path, strerror(errno));

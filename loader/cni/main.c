@@ -71,6 +71,16 @@ static int version(const char *text, size_t len)
 	return 0;
 }
 
+/* The configuration's cniVersion for an error found before it is parsed ("" when none). */
+static void peek_version(const char *text, size_t len, char *out, size_t size)
+{
+	json_t *in = json_loadb(text, len, 0, NULL);
+	const char *v = json_string_value(json_object_get(in, "cniVersion"));
+
+	snprintf(out, size, "%s", v && cni_version_supported(v) ? v : "");
+	json_decref(in);
+}
+
 static int run(const struct cni_req *q, struct cni_err *e)
 {
 	json_t *out = NULL;
@@ -101,14 +111,17 @@ int main(void)
 	struct cni_conf conf;
 	struct cni_env env;
 	struct cni_req q = { .env = &env, .conf = &conf };
+	char ver[16];
 	int err;
 
 	q.text = read_stdin(&q.len);
 	if (!q.text)
 		return cni_fail(&e, CNI_ERR_IO, "I/O failure", "out of memory"),
 		       print_error("", &e);
-	if (cni_env_read(get_env, &env, &e))
-		return print_error("", &e);
+	if (cni_env_read(get_env, &env, &e)) {
+		peek_version(q.text, q.len, ver, sizeof(ver));
+		return print_error(ver, &e);
+	}
 	if (env.cmd == CNI_VERSION)
 		return version(q.text, q.len);
 	if (cni_conf_parse(q.text, q.len, env.cmd, &conf, &e))

@@ -67,15 +67,16 @@ Test(cni_conf, full)
 	struct cni_conf c;
 	struct cni_err e;
 
-	cr_assert_eq(parse("{\"cniVersion\": \"1.0.0\", \"name\": \"labnet\", \"type\": \"nsbpf\","
-			   " \"ipMasq\": true, \"uplink\": \"up0\","
-			   " \"ipam\": {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": "
-			   "\"10.88.0.0/16\", \"gateway\": \"10.88.0.254\"}]]},"
-			   " \"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 8080, "
-			   "\"containerPort\": 80, \"protocol\": \"udp\", \"hostIP\": \"127.0.0.1\"},"
-			   " {\"hostPort\": 9000, \"containerPort\": 90}]}}",
-			   CNI_ADD, &c, &e),
-		     0, "%s", e.details);
+	cr_assert_eq(
+		parse("{\"cniVersion\": \"1.0.0\", \"name\": \"labnet\", \"type\": \"nsbpf\","
+		      " \"ipMasq\": true, \"uplink\": \"up0\","
+		      " \"ipam\": {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": "
+		      "\"10.88.0.0/16\", \"gateway\": \"10.88.0.254\"}]]},"
+		      " \"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 8080, "
+		      "\"containerPort\": 80, \"protocol\": \"udp\", \"hostIP\": \"127.0.0.1\"},"
+		      " {\"hostPort\": 9000, \"containerPort\": 90}]}}",
+		      CNI_ADD, &c, &e),
+		0, "%s", e.details);
 	cr_assert(eq(str, c.name, "labnet"));
 	cr_assert(eq(str, c.ipam_type, "host-local"));
 	cr_assert(eq(str, c.uplink, "up0"));
@@ -121,7 +122,8 @@ static void refused(const char *text, enum cni_cmd cmd, unsigned int code, const
 
 	cr_assert_eq(parse(text, cmd, &c, &e), -1, "%s", text);
 	cr_assert_eq(e.code, code, "%s: code %u (%s)", text, e.code, e.details);
-	cr_assert(strstr(e.details, want) != NULL, "%s: \"%s\" lacks \"%s\"", text, e.details, want);
+	cr_assert(strstr(e.details, want) != NULL, "%s: \"%s\" lacks \"%s\"", text, e.details,
+		  want);
 	cni_conf_free(&c);
 }
 
@@ -191,7 +193,8 @@ Test(cni_conf, names)
 	cr_assert_eq(strlen(hostif), 15);
 	cr_assert_eq(strncmp(hostif, "nsb", 3), 0);
 	cni_names("labnet", "0123456789abcdef0123", "net1", node2, hostif2);
-	cr_assert(strcmp(node, node2) != 0 && strcmp(hostif, hostif2) != 0, "another interface, other names");
+	cr_assert(strcmp(node, node2) != 0 && strcmp(hostif, hostif2) != 0,
+		  "another interface, other names");
 	cni_names("labnet", "Pod_A", "eth0", node, hostif);
 	cr_assert_eq(node[0], 'c', "an ID that is no node name: hashed");
 	cr_assert_eq(strlen(node), 13);
