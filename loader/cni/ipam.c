@@ -62,8 +62,13 @@ static int talk(pid_t pid, int in, int out, const char *text, size_t len, char *
 	close(in);
 	while (buf && (r = read(out, buf + n, cap - n - 1)) > 0) {
 		n += (size_t)r;
-		if (cap - n < 2)
-			buf = realloc(buf, cap *= 2);
+		if (cap - n < 2) {
+			char *grown = realloc(buf, cap *= 2);
+
+			if (!grown)
+				free(buf);
+			buf = grown;
+		}
 	}
 	close(out);
 	if (buf)
@@ -92,9 +97,9 @@ static int ipam_error(const char *type, const char *cmd, int status, const char 
 	return -1;
 }
 
-int cni_ipam_run(const struct cni_env *env, const struct cni_conf *conf, const char *cmd,
-		 const char *container, const char *ifname, const char *stdin_text,
-		 size_t stdin_len, json_t **res, struct cni_err *e)
+static int run_once(const struct cni_env *env, const struct cni_conf *conf, const char *cmd,
+		    const char *container, const char *ifname, const char *stdin_text,
+		    size_t stdin_len, json_t **res, struct cni_err *e)
 {
 	int in[2], out[2], status;
 	char bin[4096], *got = NULL;
@@ -130,4 +135,34 @@ int cni_ipam_run(const struct cni_env *env, const struct cni_conf *conf, const c
 	}
 	free(got);
 	return 0;
+}
+
+/* The configuration as 1.0.0 (malloc'd), for an IPAM plugin that does not speak 1.1.0. */
+static char *as_1_0_0(const char *text, size_t len)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	char *out = NULL;
+
+	if (doc && !json_object_set_new(doc, "cniVersion", json_string("1.0.0")))
+		out = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return out;
+}
+
+int cni_ipam_run(const struct cni_env *env, const struct cni_conf *conf, const char *cmd,
+		 const char *container, const char *ifname, const char *stdin_text,
+		 size_t stdin_len, json_t **res, struct cni_err *e)
+{
+	char *older;
+	int err = run_once(env, conf, cmd, container, ifname, stdin_text, stdin_len, res, e);
+
+	/* 1.1.0 changed no document the IPAM exchanges: Debian 12's host-local speaks 1.0.0 */
+	if (!err || e->code != CNI_ERR_VERSION || strcmp(conf->version, "1.1.0"))
+		return err;
+	older = as_1_0_0(stdin_text, stdin_len);
+	if (!older)
+		return err;
+	err = run_once(env, conf, cmd, container, ifname, older, strlen(older), res, e);
+	free(older);
+	return err;
 }

@@ -105,7 +105,7 @@ int ep_lab_file(const char *lab, const char *node, const char *line)
 {
 	struct state_lines l;
 	size_t len = 1;
-	char *text;
+	char *text, *p;
 	int err = state_read_lab(lab, &l);
 
 	if (err)
@@ -117,14 +117,14 @@ int ep_lab_file(const char *lab, const char *node, const char *line)
 		state_lines_free(&l);
 		return -ENOMEM;
 	}
-	text[0] = '\0';
-	for (size_t i = 0; i < l.n; i++) {
-		if (!line && is_node_line(l.line[i], node))
-			continue;
-		strcat(strcat(text, l.line[i]), "\n");
-	}
+	p = text;
+	for (size_t i = 0; i < l.n; i++)
+		if (line || !is_node_line(l.line[i], node))
+			p += sprintf(p, "%s\n", l.line[i]);
 	if (line)
-		strcat(strcat(text, line), "\n");
+		sprintf(p, "%s\n", line);
+	else
+		*p = '\0';
 	err = state_write_lab(lab, text);
 	free(text);
 	state_lines_free(&l);
