@@ -48,8 +48,13 @@ static int cni(const char *cmd, const char *id, const char *netns, const char *c
 	int st = run("{ %s %s %s %s %s/%s >%s/%s 2>%s/%s.err; }", script_path("cni.sh"), cmd, id,
 		     netns, d, cfg, d, out, d, out);
 
-	if (st)
-		run("cat %s/%s.err >&2; false", d, out);
+	if (st) {
+		char *log = NULL;
+
+		run_out(&log, "cat %s/%s.err", d, out);
+		cr_log_info("nsbpf-cni %s exited %d: %s", cmd, st, log ? log : "");
+		free(log);
+	}
 	return st;
 }
 
