@@ -26,7 +26,8 @@ struct lab_ep_net {
 };
 
 /*
- * Bring up the lab of net with no endpoint: maps, pins, uplink programs.
+ * Bring up the lab of net with no endpoint: maps, pins, uplink programs;
+ * its file is recorded as "cni:NAME" (lab_info's file), what marks it.
  * 0, or -errno with every problem in r (as lab_up's); r->bad_input when
  * the network does not fit this host.
  */
