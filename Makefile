@@ -34,9 +34,17 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # loader/{util,sys,topo,lab,cli}/: see "Code map" in the README.
-LOADER_SRCS := $(wildcard loader/*/*.c)
+LOADER_SRCS := $(filter-out loader/cni/%,$(wildcard loader/*/*.c))
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
 LIB_OBJS  := $(filter-out $(OUT)/loader/cli/main.o,$(LOADER_OBJS))
+
+# The CNI plugin (loader/cni/, on the lab layer): its own binary, JSON by jansson.
+CNI_SRCS  := $(wildcard loader/cni/*.c)
+CNI_OBJS  := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(CNI_SRCS))
+CNI_LIB_OBJS := $(filter-out $(OUT)/loader/cni/main.o,$(CNI_OBJS))
+CNI_LIBS  := $(shell pkg-config --libs jansson)
+CNI_BIN   := $(OUT)/nsbpf-cni
+CNIDIR    ?= $(PREFIX)/lib/cni
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
@@ -67,7 +75,7 @@ INTEG_FLAGS ?= --jobs 1
 .SECONDARY: $(BPF_OBJS)
 .DEFAULT_GOAL := all
 
-all: $(NSBPF) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN) $(if $(SCDOC),man)
+all: $(NSBPF) $(CNI_BIN) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN) $(if $(SCDOC),man)
 
 help:
 	@echo 'targets:'
@@ -133,9 +141,13 @@ $(NSBPF): $(LOADER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) | $(OUT)/tests/unit
+$(CNI_BIN): $(CNI_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CNI_LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS) $(CNI_LIB_OBJS) | $(OUT)/tests/unit
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CNI_LIBS) -lcriterion
 
 $(INTEG_BIN): $(INTEG_OBJS) $(LIB_OBJS) | $(OUT)/tests/integ
 	$(call msg,LINK,$@)
@@ -193,15 +205,16 @@ $(OUT)/man/%: man/%.scd | $(OUT)/man
 	$(Q)$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
 
 # The man pages go in when scdoc could build them (a note says so otherwise).
-install: $(NSBPF) $(if $(SCDOC),man)
+install: $(NSBPF) $(CNI_BIN) $(if $(SCDOC),man)
 	install -D -m 0755 $(NSBPF) $(DESTDIR)$(BINDIR)/nsbpf
+	install -D -m 0755 $(CNI_BIN) $(DESTDIR)$(CNIDIR)/nsbpf
 	$(if $(SCDOC),,@echo "install: no scdoc, no man pages (apt-get install scdoc)" >&2)
 	$(foreach p,$(if $(SCDOC),$(MAN_PAGES)),install -D -m 0644 $(p) \
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 0644 completion/nsbpf.bash $(DESTDIR)$(BASHCOMPDIR)/nsbpf
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nsbpf $(DESTDIR)$(BASHCOMPDIR)/nsbpf \
+	rm -f $(DESTDIR)$(BINDIR)/nsbpf $(DESTDIR)$(CNIDIR)/nsbpf $(DESTDIR)$(BASHCOMPDIR)/nsbpf \
 		$(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
 clean:

@@ -4,9 +4,9 @@
 set -eu
 
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev scdoc \
-       libnl-3-dev libnl-route-3-dev libyaml-dev libcriterion-dev bpftool"
+       libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev libcriterion-dev bpftool"
 RUN="iproute2 kmod"
-TEST="iputils-ping socat jq nftables iptables procps python3 python3-jsonschema python3-yaml \
+TEST="containernetworking-plugins iputils-ping socat jq nftables iptables procps python3 python3-jsonschema python3-yaml \
       bsdutils man-db curl iperf3 traceroute cppcheck clang-format"
 VM="qemu-system-x86 cpio busybox-static zstd xz-utils"
 

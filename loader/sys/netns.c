@@ -36,9 +36,13 @@ int netns_prepare_dir(void)
 	return 0;
 }
 
+/* A name under /run/netns, or a path as a container runtime gives it (CNI_NETNS). */
 static void netns_path(const char *name, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", NETNS_RUN_DIR, name);
+	if (name[0] == '/')
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s/%s", NETNS_RUN_DIR, name);
 }
 
 int netns_create(const char *name)

@@ -15,6 +15,7 @@ if ! make -s install DESTDIR="$dest" PREFIX=/usr/local >"$dest.log" 2>&1; then
 fi
 rm -f "$dest.log"
 want="/usr/local/sbin/nsbpf
+/usr/local/lib/cni/nsbpf
 /usr/local/share/bash-completion/completions/nsbpf"
 if command -v scdoc >/dev/null 2>&1; then
 	want="$want
@@ -29,6 +30,8 @@ if [ "$got" != "$want" ]; then
 fi
 "$dest/usr/local/sbin/nsbpf" --version | grep -q '^nsbpf ' || { echo "FAIL: installed nsbpf --version"; fail=1; }
 [ "$(stat -c %a "$dest/usr/local/sbin/nsbpf")" = 755 ] || { echo "FAIL: binary mode"; fail=1; }
+echo '{"cniVersion": "1.0.0"}' | CNI_COMMAND=VERSION "$dest/usr/local/lib/cni/nsbpf" | grep -q supportedVersions ||
+	{ echo "FAIL: the installed CNI plugin does not answer VERSION"; fail=1; }
 bash -c ". '$dest/usr/local/share/bash-completion/completions/nsbpf' && complete -p nsbpf" >/dev/null ||
 	{ echo "FAIL: the installed completion does not load"; fail=1; }
 make -s uninstall DESTDIR="$dest" PREFIX=/usr/local >/dev/null 2>&1 || { echo "FAIL: make uninstall"; fail=1; }
