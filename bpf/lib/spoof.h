@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Anti-spoofing: a node may send only from its own IPv4 address, out of its
- * own veth, with its own MAC. The endpoint found by source address is the
- * identity every later decision uses.
+ * own veth, with its own MAC; a router node also from the prefixes routed
+ * via it (lib/endpoint.h), IPv4 only (its ARP speaks for its own address).
+ * The endpoint found by source address is the identity every later
+ * decision uses: a router's for its prefixes.
  */
 #ifndef NSBPF_LIB_SPOOF_H
 #define NSBPF_LIB_SPOOF_H
 
 #include "lib/parse.h"
+#include "lib/endpoint.h"
 
 /*
  * saddr must be an endpoint whose host end is the ingress interface
@@ -17,7 +20,8 @@
 static __always_inline int spoof_check(struct __sk_buff *skb, __be32 saddr, const __u8 *eth_src,
 				       const __u8 *sha, const struct nsb_endpoint **epp)
 {
-	const struct nsb_endpoint *ep = bpf_map_lookup_elem(&endpoints, &saddr);
+	const struct nsb_endpoint *ep =
+		sha ? bpf_map_lookup_elem(&endpoints, &saddr) : endpoint_find(&saddr);
 
 	if (!ep || ep->ifindex != skb->ingress_ifindex)
 		return nsb_drop(NSB_DROP_SPOOF_IP);
