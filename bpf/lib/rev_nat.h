@@ -63,9 +63,9 @@ static __always_inline bool __rev_flow_alive(const struct nsb_config *cfg,
 	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
 	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
 	    ct_expired(cfg, rf->ce, nk->proto, rf->now))
-		return false;		       /* a stale claim: the flow is gone */
-	rf->ep = endpoint_find(&rf->ck.saddr); /* the node, or its router */
-	return rf->ep;			       /* the node itself may be gone */
+		return false; /* a stale claim: the flow is gone */
+	rf->ep = endpoint_find(&rf->ck.saddr);
+	return rf->ep; /* the node (or its router) itself may be gone */
 }
 
 /*
