@@ -21,6 +21,19 @@ struct topo_mark {
 	int col;  /* 1-based */
 };
 
+/*
+ * networks.N.routes[i]: a prefix behind a router node of the network. The
+ * datapath sends its packets to the router as to a node, and the host
+ * routes it via the router's address.
+ */
+struct topo_route {
+	struct topo_mark mark;	  /* the entry */
+	struct topo_mark to_mark; /* its prefix */
+	uint32_t prefix;	  /* host order, host bits zero */
+	uint8_t len;		  /* 1..32 */
+	int via;		  /* index into topo.nodes: a node of this network, forwarding */
+};
+
 struct topo_network {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
@@ -31,6 +44,8 @@ struct topo_network {
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
+	struct topo_route *routes;
+	size_t n_routes;
 };
 
 struct topo_node {
@@ -40,6 +55,7 @@ struct topo_node {
 	uint32_t ip; /* host order; defaulted to the next free address */
 	char **exec; /* commands run in the node after up, in order */
 	size_t n_exec;
+	bool forwarding;	    /* a router: ip_forward=1 inside the node */
 	char netns[TOPO_NAME_MAX];  /* "<lab>-<node>", under /run/netns */
 	char hostif[TOPO_IFNAMSIZ]; /* "<lab>-<node>", host end of the veth */
 };
@@ -184,6 +200,9 @@ int topo_fwd_host_problem(uint32_t ip, char *why, size_t len);
 /* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
 int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);
 int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
+
+/* Routes of all networks: what config.routes says to the datapath. */
+size_t topo_route_count(const struct topo *t);
 
 /* Index of a network or node by name, -1 when absent. */
 int topo_network_index(const struct topo *t, const char *name);
