@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The networks, endpoints and addr_filter maps (fill.h). */
+/* The networks, endpoints, routes and addr_filter maps (fill.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,16 @@
 
 #include "nsbpf_maps.h"
 #include "lab/fill.h"
+
+static struct nsb_endpoint endpoint_of(const struct topo *t, const struct node_rt *rt, size_t i)
+{
+	struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex,
+				  .net_id = (__u32)t->nodes[i].network };
+
+	memcpy(v.node_mac, rt[i].node_mac, 6);
+	memcpy(v.host_mac, rt[i].host_mac, 6);
+	return v;
+}
 
 int lab_fill_networks(int networks_fd, const struct topo *t)
 {
@@ -32,13 +43,9 @@ int lab_fill_networks(int networks_fd, const struct topo *t)
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt)
 {
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		struct nsb_endpoint v = { .ifindex = (__u32)rt[i].ifindex,
-					  .net_id = (__u32)n->network };
-		__be32 key = htonl(n->ip);
+		struct nsb_endpoint v = endpoint_of(t, rt, i);
+		__be32 key = htonl(t->nodes[i].ip);
 
-		memcpy(v.node_mac, rt[i].node_mac, 6);
-		memcpy(v.host_mac, rt[i].host_mac, 6);
 		if (bpf_map_update_elem(endpoints_fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
@@ -81,6 +88,32 @@ static int filter_host_addrs(__u64 *bits, int host_addrs_fd)
 		bits[bit / 64] |= 1ULL << (bit % 64);
 		key = next;
 		prev = &key;
+static bool route_in(const struct topo *t, const struct nsb_route_key *k)
+{
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_routes; j++) {
+			const struct topo_route *r = &t->networks[i].routes[j];
+
+			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
+				return true;
+		}
+	return false;
+}
+
+/* Entries of prefixes t does not have (a re-up, or the selftests' tables). */
+static int drop_stale_routes(int fd, const struct topo *t)
+{
+	struct nsb_route_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (route_in(t, &key))
+			continue;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+		first = true; /* the walk starts over: the deleted key is gone */
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
@@ -98,6 +131,54 @@ int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
 	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++)
 		if (bpf_map_update_elem(filter_fd, &w, &bits[w], BPF_ANY))
 			err = -errno;
+	free(bits);
+	return err;
+int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_routes; j++, n++) {
+			const struct topo_route *r = &t->networks[i].routes[j];
+			struct nsb_route_key k = { .prefixlen = r->len, .addr = htonl(r->prefix) };
+			struct nsb_route v = { .ep = endpoint_of(t, rt, (size_t)r->via),
+					       .via = htonl(t->nodes[r->via].ip) };
+
+			if (bpf_map_update_elem(routes_fd, &k, &v, BPF_ANY))
+				return -errno;
+		}
+	return drop_stale_routes(routes_fd, t) ?: n;
+}
+
+int lab_fill_addr_filter_routes(int filter_fd, int routes_fd)
+{
+	__u64 *bits = calloc(NSB_ADDR_FILTER_WORDS, sizeof(*bits)), cur;
+	struct nsb_route_key key, next, *prev = NULL;
+	int err = 0;
+
+	if (!bits)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(routes_fd, prev, &next)) {
+		struct nsb_network net = {
+			.subnet = next.addr,
+			.mask = htonl(next.prefixlen ? ~0U << (32 - next.prefixlen) : 0),
+		};
+
+		filter_subnet(bits, &net);
+		key = next;
+		prev = &key;
+	}
+	if (errno != ENOENT)
+		err = -errno;
+	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++) {
+		if (!bits[w])
+			continue;
+		if (bpf_map_lookup_elem(filter_fd, &w, &cur))
+			err = -errno;
+		cur |= bits[w];
+		if (!err && bpf_map_update_elem(filter_fd, &w, &cur, BPF_ANY))
+			err = -errno;
+	}
 	free(bits);
 	return err;
 }

@@ -23,4 +23,17 @@ int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node
  */
 int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd);
 
+/*
+ * One routes entry per routed prefix of t: its router's endpoint, as
+ * lab_fill_endpoints() writes it; entries of prefixes t no longer has go.
+ * The number of routes (what config.routes says), or -errno.
+ */
+int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt);
+
+/*
+ * The bits of every /24 of every routed prefix in the routes map, added to
+ * addr_filter: call it after lab_fill_addr_filter(), which writes it whole.
+ */
+int lab_fill_addr_filter_routes(int filter_fd, int routes_fd);
+
 #endif /* NSBPF_LAB_FILL_H */

@@ -72,6 +72,15 @@ struct lab_node {
 	char hostif[TOPO_IFNAMSIZ];
 	uint8_t node_mac[6];
 	uint8_t host_mac[6];
+	bool forwarding; /* a router ("forwarding NODE" lines) */
+};
+
+/* A routed prefix ("route NETWORK PREFIX/LEN VIA" lines). */
+struct lab_route {
+	char network[TOPO_NAME_MAX];
+	uint32_t prefix;
+	int len;
+	char via[TOPO_NAME_MAX];
 };
 
 struct lab_info {
@@ -88,6 +97,8 @@ struct lab_info {
 	size_t n_nets;
 	struct lab_node *nodes;
 	size_t n_nodes;
+	struct lab_route *routes;
+	size_t n_routes;
 };
 
 /* A node's exec command that failed: why, and the log that holds its output. */

@@ -78,7 +78,10 @@ int hostif_sysctls(const char *ifname)
 	return err;
 }
 
-/* Inside the node: lo and eth0 up, eth0 address, default route via the gateway. */
+/*
+ * Inside the node: lo and eth0 up, eth0 address, default route via the
+ * gateway, and ip_forward for a router.
+ */
 int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 {
 	const struct topo_network *net = &t->networks[n->network];
@@ -120,6 +123,9 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 		snprintf(range, sizeof(range), "%d %d", t->nat.port_min, t->nat.port_max);
 		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
 	}
+	/* a router (forwarding: true): its own namespace's switch, never the host's */
+	if (!err && n->forwarding)
+		err = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
 	nl_close(sk);
 out:
 	netns_leave(saved);

@@ -171,6 +171,7 @@ int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo
 int topo_parse_name(const char *s);		  /* [a-z0-9-], starts and ends alnum */
 int topo_parse_ipv4(const char *s, uint32_t *ip); /* strict dotted quad */
 int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix);
+int topo_parse_prefix(const char *s, uint32_t *net, uint8_t *prefix); /* a route's: 1..32 */
 int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi); /* N or N-M, 1..65535 */
 
 /*

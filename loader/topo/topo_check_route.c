@@ -83,7 +83,9 @@ static void check_routes_before(struct topo_ctx *c, size_t net, size_t i)
 	char who[WHO_MAX], a[TOPO_IPSTR], b[TOPO_IPSTR];
 
 	for (size_t k = 0; k <= net; k++) {
-		for (size_t j = 0; j < c->t->networks[k].n_routes && (k < net || j < i); j++) {
+		size_t n = k < net ? c->t->networks[k].n_routes : i; /* this network: before i */
+
+		for (size_t j = 0; j < n; j++) {
 			o = &c->t->networks[k].routes[j];
 			if (!c->nets[k].routes[j].to_ok ||
 			    !topo_overlap(r->prefix, r->len, o->prefix, o->len))
