@@ -52,7 +52,31 @@ static void nodes_of(const struct lab_info *li, struct topo *t)
 		snprintf(n->name, sizeof(n->name), "%s", ln->name);
 		n->network = topo_network_index(t, ln->network);
 		n->ip = ln->ip;
+		n->forwarding = ln->forwarding;
 	}
+}
+
+/* The routed prefixes of the state file, on their networks; one of no known router left out. */
+static int routes_of(const struct lab_info *li, struct topo *t, struct err_msg *e)
+{
+	for (size_t i = 0; i < li->n_routes; i++) {
+		const struct lab_route *lr = &li->routes[i];
+		int net = topo_network_index(t, lr->network), via = topo_node_index(t, lr->via);
+		struct topo_network *n;
+		struct topo_route *grown;
+
+		if (net < 0 || via < 0)
+			continue;
+		n = &t->networks[net];
+		grown = realloc(n->routes, (n->n_routes + 1) * sizeof(*grown));
+		if (!grown)
+			return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+		n->routes = grown;
+		n->routes[n->n_routes++] = (struct topo_route){ .prefix = lr->prefix,
+								.len = (uint8_t)lr->len,
+								.via = via };
+	}
+	return 0;
 }
 
 /* The forwards map's entries; one that leads to no node of the lab is left out. */
@@ -107,8 +131,10 @@ int lab_graph_topo(const struct lab_info *li, struct topo **out, struct err_msg 
 	err = nets_now(li, t, e);
 	if (!err) {
 		nodes_of(li, t);
-		err = forwards_of(li, t, e);
+		err = routes_of(li, t, e);
 	}
+	if (!err)
+		err = forwards_of(li, t, e);
 	if (!err) {
 		*out = t;
 		return 0;
