@@ -84,10 +84,10 @@ static const struct nat_step spoof_steps[] = {
 	{ "earth from its prefix with a foreign MAC: spoof_mac",
 	  FROM_NODE, EARTH_IF,
 	  { SENT(earth, BEHIND_EARTH, NEPTUNE_IP), .src = rogue_mac }, DROPPED(SPOOF_MAC) },
-	{ "earth's ARP with a sender address of its prefix: spoof_ip (ARP is for its own)",
-	  FROM_NODE, EARTH_IF,
-	  { .kind = FR_ARP, .dst = bcast_mac, .src = earth_mac, .op = 1, .sha = earth_mac,
-	    .spa = BEHIND_EARTH, .tpa = PLANET_GW }, DROPPED(SPOOF_IP) },
+	{ "neptune's ARP from an address of earth's prefix: spoof_ip",
+	  FROM_NODE, NEPTUNE_IF,
+	  { .kind = FR_ARP, .dst = bcast_mac, .src = neptune_mac, .op = 1, .sha = neptune_mac,
+	    .spa = BEHIND_EARTH, .tpa = EARTH_IP }, DROPPED(SPOOF_IP) },
 };
 
 /* ------------------------------- masquerade from behind, and the reply */
