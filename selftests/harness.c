@@ -206,6 +206,9 @@ void st_addr_filter(const struct st_env *env)
 	cr_assert(!lab_fill_addr_filter(bpf_map__fd(env->skel->maps.addr_filter), env->networks_fd,
 					env->host_addrs_fd),
 		  "addr_filter: %s", strerror(errno));
+	cr_assert(!lab_fill_addr_filter_routes(bpf_map__fd(env->skel->maps.addr_filter),
+					       env->routes_fd),
+		  "addr_filter, routes: %s", strerror(errno));
 }
 
 int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,

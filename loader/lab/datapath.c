@@ -185,6 +185,9 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		err = lab_fill_addr_filter(bpf_map__fd(skel->maps.addr_filter),
 					   bpf_map__fd(skel->maps.networks),
 					   bpf_map__fd(skel->maps.host_addrs));
+	if (!err) /* a routed prefix's packets must not look like the world's */
+		err = lab_fill_addr_filter_routes(bpf_map__fd(skel->maps.addr_filter),
+						  bpf_map__fd(skel->maps.routes));
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);
 	if (!err)

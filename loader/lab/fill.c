@@ -88,6 +88,27 @@ static int filter_host_addrs(__u64 *bits, int host_addrs_fd)
 		bits[bit / 64] |= 1ULL << (bit % 64);
 		key = next;
 		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
+{
+	__u64 *bits = calloc(NSB_ADDR_FILTER_WORDS, sizeof(*bits));
+	int err;
+
+	if (!bits)
+		return -ENOMEM;
+	err = filter_networks(bits, networks_fd);
+	if (!err)
+		err = filter_host_addrs(bits, host_addrs_fd);
+	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++)
+		if (bpf_map_update_elem(filter_fd, &w, &bits[w], BPF_ANY))
+			err = -errno;
+	free(bits);
+	return err;
+}
+
 static bool route_in(const struct topo *t, const struct nsb_route_key *k)
 {
 	for (size_t i = 0; i < t->n_networks; i++)
@@ -118,21 +139,6 @@ static int drop_stale_routes(int fd, const struct topo *t)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
-{
-	__u64 *bits = calloc(NSB_ADDR_FILTER_WORDS, sizeof(*bits));
-	int err;
-
-	if (!bits)
-		return -ENOMEM;
-	err = filter_networks(bits, networks_fd);
-	if (!err)
-		err = filter_host_addrs(bits, host_addrs_fd);
-	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++)
-		if (bpf_map_update_elem(filter_fd, &w, &bits[w], BPF_ANY))
-			err = -errno;
-	free(bits);
-	return err;
 int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt)
 {
 	int n = 0;
