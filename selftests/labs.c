@@ -80,9 +80,9 @@ static struct topo_node routed_nodes[] = {
 	{ .name = "pluto", .network = NET_EXILE, .ip = PLUTO_IP, .forwarding = true },
 };
 
-static struct topo_route planet_routes[] = { { .prefix = IP4(10, 209, 0, 0), .len = 24, .via = 0 } };
-static struct topo_route moon_routes[] = { { .prefix = IP4(10, 210, 0, 0), .len = 24, .via = 2 } };
-static struct topo_route exile_routes[] = { { .prefix = IP4(10, 212, 0, 0), .len = 24, .via = 3 } };
+static struct topo_net_route planet_routes[] = { { .prefix = IP4(10, 209, 0, 0), .len = 24, .via = 0 } };
+static struct topo_net_route moon_routes[] = { { .prefix = IP4(10, 210, 0, 0), .len = 24, .via = 2 } };
+static struct topo_net_route exile_routes[] = { { .prefix = IP4(10, 212, 0, 0), .len = 24, .via = 3 } };
 
 static struct topo_network routed_nets[] = {
 	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,

@@ -113,7 +113,7 @@ static bool route_in(const struct topo *t, const struct nsb_route_key *k)
 {
 	for (size_t i = 0; i < t->n_networks; i++)
 		for (size_t j = 0; j < t->networks[i].n_routes; j++) {
-			const struct topo_route *r = &t->networks[i].routes[j];
+			const struct topo_net_route *r = &t->networks[i].routes[j];
 
 			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
 				return true;
@@ -145,7 +145,7 @@ int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *r
 
 	for (size_t i = 0; i < t->n_networks; i++)
 		for (size_t j = 0; j < t->networks[i].n_routes; j++, n++) {
-			const struct topo_route *r = &t->networks[i].routes[j];
+			const struct topo_net_route *r = &t->networks[i].routes[j];
 			struct nsb_route_key k = { .prefixlen = r->len, .addr = htonl(r->prefix) };
 			struct nsb_route v = { .ep = endpoint_of(t, rt, (size_t)r->via),
 					       .via = htonl(t->nodes[r->via].ip) };

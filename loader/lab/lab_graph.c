@@ -63,7 +63,7 @@ static int routes_of(const struct lab_info *li, struct topo *t, struct err_msg *
 		const struct lab_route *lr = &li->routes[i];
 		int net = topo_network_index(t, lr->network), via = topo_node_index(t, lr->via);
 		struct topo_network *n;
-		struct topo_route *grown;
+		struct topo_net_route *grown;
 
 		if (net < 0 || via < 0)
 			continue;
@@ -72,9 +72,9 @@ static int routes_of(const struct lab_info *li, struct topo *t, struct err_msg *
 		if (!grown)
 			return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
 		n->routes = grown;
-		n->routes[n->n_routes++] = (struct topo_route){ .prefix = lr->prefix,
-								.len = (uint8_t)lr->len,
-								.via = via };
+		n->routes[n->n_routes++] = (struct topo_net_route){ .prefix = lr->prefix,
+								    .len = (uint8_t)lr->len,
+								    .via = via };
 	}
 	return 0;
 }

@@ -55,7 +55,7 @@ static int reup_routes(const struct topo *t, const struct lab_info *li, struct e
 
 	for (size_t i = 0; i < t->n_networks; i++) {
 		for (size_t j = 0; j < t->networks[i].n_routes; j++, k++) {
-			const struct topo_route *r = &t->networks[i].routes[j];
+			const struct topo_net_route *r = &t->networks[i].routes[j];
 			const struct lab_route *lr = k < li->n_routes ? &li->routes[k] : NULL;
 
 			if (!lr || strcmp(lr->network, t->networks[i].name) ||

@@ -108,7 +108,7 @@ static int routes_create(struct nl_sock *sk, struct journal *j, const struct top
 
 	for (size_t i = 0; i < t->n_networks; i++) {
 		for (size_t k = 0; k < t->networks[i].n_routes; k++) {
-			const struct topo_route *r = &t->networks[i].routes[k];
+			const struct topo_net_route *r = &t->networks[i].routes[k];
 			const struct topo_node *via = &t->nodes[r->via];
 
 			snprintf(prefix, sizeof(prefix), "%s/%u", ipv4_str(r->prefix, ip), r->len);

@@ -26,7 +26,7 @@ struct topo_mark {
  * datapath sends its packets to the router as to a node, and the host
  * routes it via the router's address.
  */
-struct topo_route {
+struct topo_net_route {
 	struct topo_mark mark;	  /* the entry */
 	struct topo_mark to_mark; /* its prefix */
 	uint32_t prefix;	  /* host order, host bits zero */
@@ -44,7 +44,7 @@ struct topo_network {
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
-	struct topo_route *routes;
+	struct topo_net_route *routes;
 	size_t n_routes;
 };
 

@@ -410,6 +410,6 @@ void topo_check(struct topo_ctx *c)
 	check_derived_names(c);
 	check_networks(c); /* before nodes: sets the default gateways */
 	check_nodes(c);
-	topo_check_routes(c); /* after nodes: a route names its router */
+	topo_check_net_routes(c); /* after nodes: a route names its router */
 	topo_check_forwards(c);
 }

@@ -23,8 +23,8 @@ static const char *route_who(const struct topo_ctx *c, size_t net, size_t i, cha
 /* The router: defined, of this network, forwarding. */
 static void check_via(struct topo_ctx *c, size_t net, size_t i)
 {
-	const struct topo_route_src *src = &c->nets[net].routes[i];
-	struct topo_route *r = &c->t->networks[net].routes[i];
+	const struct topo_net_route_src *src = &c->nets[net].routes[i];
+	struct topo_net_route *r = &c->t->networks[net].routes[i];
 	const struct topo_node *n;
 	char who[WHO_MAX];
 	int via;
@@ -59,7 +59,7 @@ static void check_via(struct topo_ctx *c, size_t net, size_t i)
 /* Against the lab's subnets: a prefix there would shadow nodes. False when it overlaps one. */
 static bool check_subnets(struct topo_ctx *c, size_t net, size_t i)
 {
-	const struct topo_route *r = &c->t->networks[net].routes[i];
+	const struct topo_net_route *r = &c->t->networks[net].routes[i];
 	const struct topo_network *n;
 	char who[WHO_MAX], a[TOPO_IPSTR], b[TOPO_IPSTR];
 
@@ -79,7 +79,7 @@ static bool check_subnets(struct topo_ctx *c, size_t net, size_t i)
 /* Against the routes before it in the file, of any network. */
 static void check_routes_before(struct topo_ctx *c, size_t net, size_t i)
 {
-	const struct topo_route *r = &c->t->networks[net].routes[i], *o;
+	const struct topo_net_route *r = &c->t->networks[net].routes[i], *o;
 	char who[WHO_MAX], a[TOPO_IPSTR], b[TOPO_IPSTR];
 
 	for (size_t k = 0; k <= net; k++) {
@@ -100,7 +100,7 @@ static void check_routes_before(struct topo_ctx *c, size_t net, size_t i)
 	}
 }
 
-void topo_check_routes(struct topo_ctx *c)
+void topo_check_net_routes(struct topo_ctx *c)
 {
 	size_t seen = 0;
 

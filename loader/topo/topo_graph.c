@@ -159,7 +159,7 @@ static void route_edges(const struct gw *g)
 
 	for (size_t i = 0; i < g->t->n_networks; i++) {
 		for (size_t k = 0; k < g->t->networks[i].n_routes; k++, id++) {
-			const struct topo_route *r = &g->t->networks[i].routes[k];
+			const struct topo_net_route *r = &g->t->networks[i].routes[k];
 
 			if (g->fmt == TOPO_GRAPH_DOT)
 				fprintf(g->f, "  route%zu [label=\"%s/%u\", shape=note];\n", id,

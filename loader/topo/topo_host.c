@@ -108,7 +108,7 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 static void check_route(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok,
 			const struct topo_network *n, size_t i)
 {
-	const struct topo_route *r = &n->routes[i];
+	const struct topo_net_route *r = &n->routes[i];
 	char a[TOPO_IPSTR], b[TOPO_IPSTR], d[TOPO_IPSTR];
 	const struct topo_host_addr *u;
 	size_t k;

@@ -31,7 +31,7 @@ struct topo_ref {
 	struct topo_mark mark;
 };
 
-struct topo_route_src {
+struct topo_net_route_src {
 	bool to_ok;	     /* prefix and length are usable */
 	struct topo_ref via; /* the router's name */
 };
@@ -45,7 +45,7 @@ struct topo_net_src {
 	struct topo_mark gateway_mark;
 	struct topo_ref *reach;
 	size_t n_reach;
-	struct topo_route_src *routes; /* parallel to the network's routes */
+	struct topo_net_route_src *routes; /* parallel to the network's routes */
 };
 
 struct topo_node_src {
@@ -141,8 +141,8 @@ int topo_yaml_limits(struct topo_ctx *c, const char *buf, size_t len);
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
-void topo_check_forwards(struct topo_ctx *c); /* topo_check_fwd.c, from topo_check() */
-void topo_check_routes(struct topo_ctx *c);   /* topo_check_route.c, from topo_check() */
+void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
+void topo_check_net_routes(struct topo_ctx *c); /* topo_check_route.c, from topo_check() */
 
 /* The index of name among n names stride bytes apart (topo_parse.c), or -1. */
 int topo_name_index(const char *names, size_t stride, size_t n, const char *name);

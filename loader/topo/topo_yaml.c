@@ -409,9 +409,9 @@ static void net_reach(struct walk *w, yaml_node_t *v)
 
 /* ---- networks: routes ---- */
 
-static void route_to(struct walk *w, yaml_node_t *v)
+static void net_route_to(struct walk *w, yaml_node_t *v)
 {
-	struct topo_route *r = &w->c->t->networks[w->idx].routes[w->sub];
+	struct topo_net_route *r = &w->c->t->networks[w->idx].routes[w->sub];
 	const char *s = want_scalar(w, v), *special;
 	char ip[TOPO_IPSTR];
 	uint32_t addr, block;
@@ -452,9 +452,9 @@ static void route_to(struct walk *w, yaml_node_t *v)
 	w->c->nets[w->idx].routes[w->sub].to_ok = true;
 }
 
-static void route_via(struct walk *w, yaml_node_t *v)
+static void net_route_via(struct walk *w, yaml_node_t *v)
 {
-	struct topo_route_src *src = &w->c->nets[w->idx].routes[w->sub];
+	struct topo_net_route_src *src = &w->c->nets[w->idx].routes[w->sub];
 
 	if (!want_scalar(w, v))
 		return;
@@ -462,9 +462,9 @@ static void route_via(struct walk *w, yaml_node_t *v)
 	src->via.name = dup_str(w, str_of(v));
 }
 
-static const struct field route_fields[] = {
-	{ "to", route_to, true },
-	{ "via", route_via, true },
+static const struct field net_route_fields[] = {
+	{ "to", net_route_to, true },
+	{ "via", net_route_via, true },
 	{ NULL },
 };
 
@@ -501,7 +501,7 @@ static void net_routes(struct walk *w, yaml_node_t *v)
 		w->sub = (int)net->n_routes++;
 		net->routes[w->sub].mark = mark_of(item);
 		net->routes[w->sub].via = -1;
-		walk_fields(w, item, route_fields, mark_of(item));
+		walk_fields(w, item, net_route_fields, mark_of(item));
 	}
 	w->who = who;
 }
