@@ -34,6 +34,26 @@ struct {
 	__type(value, struct nsb_endpoint);
 } endpoints SEC(".maps");
 
+/* routed prefix -> its router's endpoint (nsbpf_maps.h); lib/endpoint.h asks it */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, NSB_MAX_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_route_key);
+	__type(value, struct nsb_route);
+} routes SEC(".maps");
+
+/*
+ * The key of a routes lookup, per CPU: the call chains that ask have no
+ * stack left for it (the verifier sums a chain's frames into 512 bytes).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_route_key);
+} route_key SEC(".maps");
+
 /* net_id -> subnet, gateway, reach; a slot without NSB_NET_F_USED is empty */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -51,6 +51,28 @@ enum nsb_net_flags {
 	NSB_NET_F_MASQUERADE = 1U << 1, /* SNAT to the uplink (masquerade issue) */
 };
 
+/*
+ * routes: LPM trie, a routed prefix (networks.N.routes in the file) -> its
+ * router node's endpoint, copied (so one lookup finds where a packet for
+ * the prefix goes), and the router's address. An address in a prefix is
+ * the router's network's: packets for it go to the router exactly as to a
+ * node, and the router may send from it. Asked only where endpoints has no
+ * entry, and only when config.routes is not 0.
+ */
+#define NSB_MAX_ROUTES 1024
+
+struct nsb_route_key {
+	__u32 prefixlen; /* 1..32 */
+	__be32 addr;	 /* wire order, host bits zero */
+};
+_Static_assert(sizeof(struct nsb_route_key) == 8, "nsb_route_key is ABI");
+
+struct nsb_route {
+	struct nsb_endpoint ep; /* the router's, as in endpoints */
+	__be32 via;		/* the router's address, wire order */
+};
+_Static_assert(sizeof(struct nsb_route) == 24, "nsb_route is ABI");
+
 /* networks: array, net_id -> subnet and policy; used slots are dense from 0 */
 struct nsb_network {
 	__be32 subnet;	/* wire order, host bits zero */
@@ -101,7 +123,7 @@ struct nsb_config {
 	__u64 tmo_icmp;
 	__u64 host_netns_cookie; /* the lab's host netns: sock hooks act there only */
 	__u32 fib_ifindex;	 /* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
-	__u32 pad2;
+	__u32 routes;		 /* entries in routes; 0: the datapath never asks it */
 };
 _Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
 
@@ -152,7 +174,8 @@ _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
 
 /*
  * addr_filter: array, a 65536-bit filter of the /24s that hold a lab
- * address (every /24 of every lab subnet) or a host address (host_addrs),
+ * address (every /24 of every lab subnet and routed prefix) or a host
+ * address (host_addrs),
  * bit NSB_ADDR_FILTER_BIT(the address, host order). A clear bit says the
  * address is surely outside, so a packet to the world skips the endpoints
  * and host_addrs lookups that would miss and the scan of the lab's

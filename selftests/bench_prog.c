@@ -534,7 +534,7 @@ static void masq_setup(struct st_env *env, uint32_t uplink)
 #ifdef NSB_ADDR_FILTER_WORDS /* a tree with the filter fills it as the loader does */
 	cr_assert(!lab_fill_addr_filter(
 			  bpf_map__fd(bpf_object__find_map_by_name(env->obj, "addr_filter")),
-			  env->networks_fd, env->host_addrs_fd),
+			  env->networks_fd, env->host_addrs_fd, -1),
 		  "addr_filter");
 #endif
 }

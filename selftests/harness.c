@@ -122,6 +122,7 @@ void st_load(struct st_env *env)
 	env->forwards_fd = bpf_map__fd(env->skel->maps.forwards);
 	env->fwd_ports_fd = bpf_map__fd(env->skel->maps.fwd_ports);
 	env->sock_orig_fd = bpf_map__fd(env->skel->maps.sock_orig);
+	env->routes_fd = bpf_map__fd(env->skel->maps.routes);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
 	env->gc_fd = bpf_program__fd(env->skel->progs.ct_gc);
@@ -203,7 +204,7 @@ void st_setup(struct st_env *env, bool trace)
 void st_addr_filter(const struct st_env *env)
 {
 	cr_assert(!lab_fill_addr_filter(bpf_map__fd(env->skel->maps.addr_filter), env->networks_fd,
-					env->host_addrs_fd),
+					env->host_addrs_fd, env->routes_fd),
 		  "addr_filter: %s", strerror(errno));
 }
 

@@ -71,6 +71,22 @@ static struct topo_network apart_nets[] = {
 static struct topo_network masq_nets[] = {
 	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
 };
+
+/* lab_routed: earth (0), mars (2) and pluto (3) are routers */
+static struct topo_node routed_nodes[] = {
+	{ .name = "earth", .network = NET_PLANET, .ip = EARTH_IP, .forwarding = true },
+	{ .name = "neptune", .network = NET_PLANET, .ip = NEPTUNE_IP },
+	{ .name = "mars", .network = NET_MOON, .ip = MARS_IP, .forwarding = true },
+	{ .name = "pluto", .network = NET_EXILE, .ip = PLUTO_IP, .forwarding = true },
+};
+
+static struct topo_net_route planet_routes[] = { { .prefix = IP4(10, 209, 0, 0), .len = 24, .via = 0 } };
+static struct topo_net_route moon_routes[] = { { .prefix = IP4(10, 210, 0, 0), .len = 24, .via = 2 } };
+static struct topo_net_route exile_routes[] = { { .prefix = IP4(10, 212, 0, 0), .len = 24, .via = 3 } };
+
+static struct topo_network routed_nets[] = {
+	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
+};
 /* clang-format on */
 
 #define TOPO(name_, nets)                                                                       \
@@ -86,6 +102,27 @@ static const struct topo masq_topo = TOPO("masq", masq_nets);
 const struct test_lab lab_planets = { &planets_topo, planets_rt };
 const struct test_lab lab_planet_apart = { &apart_topo, planets_rt };
 const struct test_lab lab_masq = { &masq_topo, planets_rt };
+
+static struct topo routed_topo = {
+	.name = "routed",
+	.networks = routed_nets,
+	.n_networks = N(routed_nets),
+	.nodes = routed_nodes,
+	.n_nodes = N(routed_nodes),
+};
+
+const struct test_lab lab_routed = { &routed_topo, planets_rt };
+
+/* The routes of lab_routed, hung on its networks (PLANET() and friends have no room). */
+static void routed_init(void)
+{
+	routed_nets[NET_PLANET].routes = planet_routes;
+	routed_nets[NET_PLANET].n_routes = N(planet_routes);
+	routed_nets[NET_MOON].routes = moon_routes;
+	routed_nets[NET_MOON].n_routes = N(moon_routes);
+	routed_nets[NET_EXILE].routes = exile_routes;
+	routed_nets[NET_EXILE].n_routes = N(exile_routes);
+}
 
 static int clear_endpoints(int fd)
 {
@@ -123,4 +160,10 @@ int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_
 	if (!err)
 		err = lab_fill_endpoints(endpoints_fd, lab->topo, lab->rt);
 	return err;
+}
+
+int test_lab_install_routes(const struct test_lab *lab, int routes_fd)
+{
+	routed_init();
+	return lab_fill_routes(routes_fd, lab->topo, lab->rt);
 }

@@ -12,6 +12,11 @@
  * only recorded, never used. lab_masq is the same picture with planet and
  * moon masquerading to the outside world through the uplink (UPLINK_IP;
  * REMOTE_IP and friends are out there); exile does not masquerade.
+ *
+ * lab_routed is lab_masq with routers: earth, mars and pluto forward, and
+ * each has a routed prefix behind it (networks.N.routes):
+ *   planet  10.209.0.0/24 via earth   moon  10.210.0.0/24 via mars
+ *   exile   10.212.0.0/24 via pluto   (10.211.0.0/24: nobody's)
  */
 #ifndef NSBPF_SELFTESTS_LABS_H
 #define NSBPF_SELFTESTS_LABS_H
@@ -45,6 +50,11 @@
 #define HOST_IP	      IP4(192, 168, 50, 1) /* another address of the host */
 #define LIMITED_BCAST IP4(255, 255, 255, 255)
 
+#define BEHIND_EARTH IP4(10, 209, 0, 5) /* in earth's routed prefix */
+#define BEHIND_MARS  IP4(10, 210, 0, 5)
+#define BEHIND_PLUTO IP4(10, 212, 0, 5)
+#define BEHIND_NONE  IP4(10, 211, 0, 5) /* in no prefix, no subnet */
+
 #define EARTH_IF   101
 #define NEPTUNE_IF 102
 #define MARS_IF	   103
@@ -71,6 +81,7 @@ struct test_lab {
 extern const struct test_lab lab_planets;      /* the picture above */
 extern const struct test_lab lab_planet_apart; /* planet's nodes may not reach each other */
 extern const struct test_lab lab_masq;	       /* planet and moon masquerade, exile not */
+extern const struct test_lab lab_routed;       /* lab_masq with routers and routed prefixes */
 
 /* The runtime facts of node n of lab, and the mask of network net, host order. */
 static inline const struct node_rt *test_lab_rt(const struct test_lab *lab,
@@ -86,5 +97,7 @@ static inline uint32_t test_lab_mask(const struct topo_network *net)
 
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
 int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd);
+/* Replaces the contents of the routes map with lab's: the count (config.routes), or -errno. */
+int test_lab_install_routes(const struct test_lab *lab, int routes_fd);
 
 #endif /* NSBPF_SELFTESTS_LABS_H */

@@ -150,12 +150,16 @@ static void install(struct run *r)
 		.tmo_icmp = 30 * r->unit,
 	};
 	static const uint32_t host_addrs[] = { HOST_IP, UPLINK_IP };
+	const struct test_lab *lab = t->lab ? t->lab : &lab_masq;
 	__u32 zero = 0;
 	__u8 one = 1;
-	int err;
+	int err, routes;
 
-	err = test_lab_install(&lab_masq, r->env.endpoints_fd, r->env.networks_fd);
-	cr_assert(err == 0, "install lab %s: %s", lab_masq.topo->name, strerror(-err));
+	err = test_lab_install(lab, r->env.endpoints_fd, r->env.networks_fd);
+	cr_assert(err == 0, "install lab %s: %s", lab->topo->name, strerror(-err));
+	routes = test_lab_install_routes(lab, r->env.routes_fd);
+	cr_assert(routes >= 0, "install the routes of %s: %s", lab->topo->name, strerror(-routes));
+	cfg.routes = t->routes_off ? 0 : (__u32)routes;
 	cr_assert(!bpf_map_update_elem(r->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
 		  strerror(errno));
 	for (int i = 0; i < N(host_addrs); i++) {
@@ -189,8 +193,15 @@ static bool age_flow(struct run *r, const struct ct_expect *e, uint32_t units)
 	return ASSERT_EQ(bpf_map_update_elem(r->env.ct_fd, &k, &ce, BPF_EXIST), 0, "age ct entry");
 }
 
+/* A node's host end, or its router's for an address behind one (lab_routed). */
 static uint32_t node_if(uint32_t ip)
 {
+	uint32_t net24 = ip & 0xffffff00;
+
+	if (net24 == (BEHIND_EARTH & 0xffffff00))
+		return EARTH_IF;
+	if (net24 == (BEHIND_MARS & 0xffffff00))
+		return MARS_IF;
 	return ip == EARTH_IP	? EARTH_IF :
 	       ip == NEPTUNE_IP ? NEPTUNE_IF :
 	       ip == MARS_IP	? MARS_IF :

@@ -126,8 +126,10 @@ struct nat_table {
 	uint64_t unit_ns;	     /* of the timeouts and ages; 0: a second */
 	const struct fwd_rule *fwds; /* port forwards to install */
 	int n_fwds;
-	uint32_t ct_max; /* ct and nat_ports entries; 0: the default */
-	bool fib;	 /* a FIB probe device in config (nsbpf_maps.h) */
+	uint32_t ct_max;	    /* ct and nat_ports entries; 0: the default */
+	bool fib;		    /* a FIB probe device in config (nsbpf_maps.h) */
+	const struct test_lab *lab; /* NULL: lab_masq */
+	bool routes_off;	    /* the lab's routes in the trie, config.routes 0 */
 };
 
 /* ----------------------------------------------------------- frames */

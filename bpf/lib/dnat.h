@@ -75,7 +75,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	ck.proto = nk->proto;
 	if (!ce)
 		return nsb_drop(NSB_DROP_INTERNAL);
-	ep = bpf_map_lookup_elem(&endpoints, &ck.saddr);
+	ep = endpoint_find(&ck.saddr); /* the node, or the router it lies behind */
 	if (!ep)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	if (p->ttl <= 1)

@@ -69,7 +69,7 @@ static __always_inline int hairpin_target(const struct nsb_config *cfg,
 			return 0;
 	}
 	node = fwd->node_addr;
-	ep = bpf_map_lookup_elem(&endpoints, &node);
+	ep = endpoint_find(&node); /* the node, or the router it lies behind */
 	if (!ep)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	id = ep->net_id;
@@ -145,7 +145,7 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 {
 	__be32 saddr = ce->nat_addr, daddr = ce->dnat_addr;
 	__be16 sport = ce->nat_port, dport = ce->dnat_port;
-	const struct nsb_endpoint *dst = bpf_map_lookup_elem(&endpoints, &daddr);
+	const struct nsb_endpoint *dst = endpoint_find(&daddr);
 
 	if (!dst)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);

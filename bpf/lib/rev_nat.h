@@ -64,8 +64,8 @@ static __always_inline bool __rev_flow_alive(const struct nsb_config *cfg,
 	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
 	    ct_expired(cfg, rf->ce, nk->proto, rf->now))
 		return false; /* a stale claim: the flow is gone */
-	rf->ep = bpf_map_lookup_elem(&endpoints, &rf->ck.saddr);
-	return rf->ep; /* the node itself may be gone */
+	rf->ep = endpoint_find(&rf->ck.saddr);
+	return rf->ep; /* the node (or its router) itself may be gone */
 }
 
 /*
@@ -263,7 +263,7 @@ static __always_inline int rev_nat_later_frag(struct __sk_buff *skb, struct nsb_
 	if (!fv)
 		return NSB_NEXT;
 	to_addr = fv->to_addr;
-	ep = bpf_map_lookup_elem(&endpoints, &to_addr);
+	ep = endpoint_find(&to_addr);
 	if (!ep)
 		return NSB_NEXT;
 	if (p->ttl <= 1)

@@ -79,8 +79,9 @@ static __always_inline int route_from_node_v4(struct __sk_buff *skb, struct nsb_
 	if (ret)
 		return ret;
 	daddr = ip->daddr;
-	/* the world's addresses (most of what is no node's) skip the lookup */
-	dst = lab_addr_maybe(daddr) ? bpf_map_lookup_elem(&endpoints, &daddr) : NULL;
+	/* the world's addresses (most of what is no node's) skip the lookups; a node, or */
+	/* the router of a routed prefix (its /24s are in the filter too) */
+	dst = lab_addr_maybe(daddr) ? endpoint_find(&daddr) : NULL;
 	if (!dst)
 		return __route_not_a_node(skb, src, daddr, ip->protocol);
 

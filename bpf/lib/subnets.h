@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Where an IPv4 address that is no node's lies: in a lab subnet (its
- * gateway or broadcast, which live on the host, or an unused address), or
+ * gateway or broadcast, which live on the host, or an unused address), in
+ * a routed prefix (the router's network's: as its unused addresses to the
+ * callers here, who ask of sources and destinations no node has), or
  * outside the lab.
  */
 #ifndef NSBPF_LIB_SUBNETS_H
 #define NSBPF_LIB_SUBNETS_H
 
 #include "lib/verdict.h"
+#include "lib/endpoint.h"
 
 enum lab_where {
 	LAB_FAR,       /* in no lab subnet, nor a host address (addr_filter says) */
 	LAB_OUTSIDE,   /* in no lab subnet */
 	LAB_GATEWAY,   /* a subnet's gateway (lives on the host) */
 	LAB_BROADCAST, /* a subnet's broadcast address */
-	LAB_EMPTY,     /* a lab address with no node behind it */
+	LAB_EMPTY,     /* a lab address with no node behind it, or in a routed prefix */
 };
 
 /*
@@ -69,12 +72,19 @@ static __always_inline enum lab_where lab_where_net(__be32 daddr, __u32 *net_id)
 	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE, .net_id = bit / 64 };
 	/* c's own room as the filter's key: from_uplink's frame has no byte to spare */
 	const __u64 *bits = bpf_map_lookup_elem(&addr_filter, &c.net_id);
+	const struct nsb_endpoint *router;
 
 	c.net_id = 0;
-	if (bits && (*bits >> (bit % 64)) & 1) /* lab_addr_maybe() */
-		bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
-	else
+	if (!bits || !((*bits >> (bit % 64)) & 1)) { /* lab_addr_maybe() */
 		c.where = LAB_FAR;
+	} else {
+		bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
+		router = c.where == LAB_OUTSIDE ? endpoint_routed(daddr) : NULL;
+		if (router) {
+			c.net_id = router->net_id;
+			c.where = LAB_EMPTY;
+		}
+	}
 	*net_id = c.net_id;
 	return c.where;
 }

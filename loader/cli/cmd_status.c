@@ -23,7 +23,8 @@ static void status_help(void)
 	       "Show the labs that are up (or one): attach mode, uplink, the host network\n"
 	       "namespace the lab lives in; per network: subnet, gateway, masquerade as it\n"
 	       "is now, reach; per node: network, address, namespace, host-side interface,\n"
-	       "MAC and state (seen from the lab's host namespace, from wherever it runs).\n");
+	       "MAC and state (seen from the lab's host namespace, from wherever it runs);\n"
+	       "the routers (forwarding: true) and the routed prefixes, each via its router.\n");
 }
 
 static const char *state_name(enum lab_node_state s)
@@ -140,6 +141,7 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	} else {
 		print_first_leg_null(o);
 	}
+	print_bool(o, "forwarding", NULL, n->forwarding);
 	print_string(o, "state", "%s", state_name(st->state));
 	print_cell(o);
 	print_open_array(o, "legs");
@@ -268,6 +270,36 @@ static void print_nets(struct out *o, const struct lab_info *li)
 	free(rn);
 }
 
+/* "routes:" lines under the nodes (the routers named), and the "routes" array. */
+static void print_routes(struct out *o, const struct lab_info *li)
+{
+	char ip[IPV4_STRLEN], to[IPV4_STRLEN + 4];
+	bool any = false;
+
+	for (size_t i = 0; i < li->n_nodes; i++) {
+		if (!li->nodes[i].forwarding)
+			continue;
+		print_text(o, any ? ", %s" : "routers (forwarding): %s", li->nodes[i].name);
+		any = true;
+	}
+	if (any)
+		print_text(o, "\n");
+	if (li->n_routes)
+		print_text(o, "routes:\n");
+	print_open_array(o, "routes");
+	for (size_t i = 0; i < li->n_routes; i++) {
+		const struct lab_route *r = &li->routes[i];
+
+		snprintf(to, sizeof(to), "%s/%d", ipv4_str(r->prefix, ip), r->len);
+		print_open_object(o, NULL);
+		print_string(o, "to", "  %s", to);
+		print_string(o, "via", " via %s", r->via);
+		print_string(o, "network", " (network %s)\n", r->network);
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
 static void print_lab(struct out *o, const struct lab_info *li, const struct lab_node_status *st)
 {
 	struct table tb;
@@ -285,6 +317,7 @@ static void print_lab(struct out *o, const struct lab_info *li, const struct lab
 	print_table_end(o, NULL);
 	table_free(&tb);
 	print_links(o, li);
+	print_routes(o, li);
 	/* Forwards: rows LAB FORWARD HITS, shown as a list under the nodes. */
 	table_init(&tb, 3, "LAB", "FORWARD", "HITS");
 	print_table(o, &tb);

@@ -142,7 +142,7 @@ static __u32 fib_probe_ifindex(const struct topo *t)
 }
 
 /* The config entry: what the programs need besides the tables. */
-static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up)
+static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up, int routes)
 {
 	return (struct nsb_config){
 		.layout = NSB_LAYOUT_VERSION,
@@ -161,25 +161,30 @@ static struct nsb_config config_of(const struct topo *t, const struct dp_uplink 
 		.tmo_icmp = t->nat.timeouts.icmp * NSB_NSEC_PER_SEC,
 		.host_netns_cookie = netns_cookie(),
 		.fib_ifindex = fib_probe_ifindex(t),
+		.routes = (__u32)routes,
 	};
 }
 
 static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
 		     const struct dp_uplink *up)
 {
-	struct nsb_config cfg = config_of(t, up);
+	struct nsb_config cfg;
 	__u32 zero = 0;
-	int err;
+	int err, routes;
 
 	err = lab_fill_networks(bpf_map__fd(skel->maps.networks), t);
 	if (!err)
 		err = lab_fill_endpoints(bpf_map__fd(skel->maps.endpoints), t, rt);
+	routes = err ? 0 : lab_fill_routes(bpf_map__fd(skel->maps.routes), t, rt);
+	if (routes < 0)
+		err = routes;
+	cfg = config_of(t, up, routes);
 	if (!err)
 		err = fill_host_addrs(skel->obj);
 	if (!err)
-		err = lab_fill_addr_filter(bpf_map__fd(skel->maps.addr_filter),
-					   bpf_map__fd(skel->maps.networks),
-					   bpf_map__fd(skel->maps.host_addrs));
+		err = lab_fill_addr_filter(
+			bpf_map__fd(skel->maps.addr_filter), bpf_map__fd(skel->maps.networks),
+			bpf_map__fd(skel->maps.host_addrs), bpf_map__fd(skel->maps.routes));
 	if (!err)
 		err = fill_forwards(skel->obj, t, rt);
 	if (!err)

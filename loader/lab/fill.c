@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The networks, endpoints and addr_filter maps (fill.h). */
+/* The networks, endpoints, routes and addr_filter maps (fill.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,28 @@
 
 #include "nsbpf_maps.h"
 #include "lab/fill.h"
+
+/* The endpoint of leg k of node i. */
+static struct nsb_endpoint leg_endpoint(const struct topo *t, const struct node_rt *rt, size_t i,
+					size_t k)
+{
+	struct topo_leg leg = topo_node_leg(&t->nodes[i], k);
+	struct leg_rt lr = node_rt_leg(&rt[i], k);
+	struct nsb_endpoint v = { .ifindex = (__u32)lr.ifindex, .net_id = (__u32)leg.network };
+
+	memcpy(v.node_mac, lr.node_mac, 6);
+	memcpy(v.host_mac, lr.host_mac, 6);
+	return v;
+}
+
+/* Node i's leg in network net (a router's, for its routes there); its first when none is. */
+static size_t net_leg(const struct topo *t, size_t i, int net)
+{
+	for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++)
+		if (topo_node_leg(&t->nodes[i], k).network == net)
+			return k;
+	return 0;
+}
 
 int lab_fill_networks(int networks_fd, const struct topo *t)
 {
@@ -33,17 +56,10 @@ int lab_fill_networks(int networks_fd, const struct topo *t)
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt)
 {
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++) {
+			struct nsb_endpoint v = leg_endpoint(t, rt, i, k);
+			__be32 key = htonl(topo_node_leg(&t->nodes[i], k).ip);
 
-		for (size_t k = 0; k < topo_node_n_legs(n); k++) {
-			struct topo_leg leg = topo_node_leg(n, k);
-			struct leg_rt lr = node_rt_leg(&rt[i], k);
-			struct nsb_endpoint v = { .ifindex = (__u32)lr.ifindex,
-						  .net_id = (__u32)leg.network };
-			__be32 key = htonl(leg.ip);
-
-			memcpy(v.node_mac, lr.node_mac, 6);
-			memcpy(v.host_mac, lr.host_mac, 6);
 			if (bpf_map_update_elem(endpoints_fd, &key, &v, BPF_ANY))
 				return -errno;
 		}
@@ -91,7 +107,25 @@ static int filter_host_addrs(__u64 *bits, int host_addrs_fd)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
+/* Every /24 of every routed prefix in the routes map. */
+static int filter_routes(__u64 *bits, int routes_fd)
+{
+	struct nsb_route_key key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(routes_fd, prev, &next)) {
+		struct nsb_network net = {
+			.subnet = next.addr,
+			.mask = htonl(next.prefixlen ? ~0U << (32 - next.prefixlen) : 0),
+		};
+
+		filter_subnet(bits, &net);
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd, int routes_fd)
 {
 	__u64 *bits = calloc(NSB_ADDR_FILTER_WORDS, sizeof(*bits));
 	int err;
@@ -101,9 +135,62 @@ int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd)
 	err = filter_networks(bits, networks_fd);
 	if (!err)
 		err = filter_host_addrs(bits, host_addrs_fd);
+	/* in the same write: a routed prefix's packets never look like the world's */
+	if (!err && routes_fd >= 0)
+		err = filter_routes(bits, routes_fd);
 	for (__u32 w = 0; !err && w < NSB_ADDR_FILTER_WORDS; w++)
 		if (bpf_map_update_elem(filter_fd, &w, &bits[w], BPF_ANY))
 			err = -errno;
 	free(bits);
 	return err;
+}
+
+static bool route_in(const struct topo *t, const struct nsb_route_key *k)
+{
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_routes; j++) {
+			const struct topo_net_route *r = &t->networks[i].routes[j];
+
+			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
+				return true;
+		}
+	return false;
+}
+
+/* Entries of prefixes t does not have (a re-up, or the selftests' tables). */
+static int drop_stale_routes(int fd, const struct topo *t)
+{
+	struct nsb_route_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (route_in(t, &key))
+			continue;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+		first = true; /* the walk starts over: the deleted key is gone */
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_routes; j++, n++) {
+			const struct topo_net_route *r = &t->networks[i].routes[j];
+			struct nsb_route_key k = { .prefixlen = r->len, .addr = htonl(r->prefix) };
+			size_t leg = net_leg(t, (size_t)r->via, (int)i);
+			struct nsb_route v = {
+				.ep = leg_endpoint(t, rt, (size_t)r->via, leg),
+				.via = htonl(topo_node_leg(&t->nodes[r->via], leg).ip),
+			};
+
+			if (bpf_map_update_elem(routes_fd, &k, &v, BPF_ANY))
+				return -errno;
+		}
+	return drop_stale_routes(routes_fd, t) ?: n;
 }

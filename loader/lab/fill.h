@@ -17,10 +17,18 @@ int lab_fill_networks(int networks_fd, const struct topo *t);
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt);
 
 /*
- * addr_filter (nsbpf_maps.h) written whole from what the networks and
- * host_addrs maps hold now: the bit of every /24 of every used network's
- * subnet and of every host address. Call it after filling either.
+ * addr_filter (nsbpf_maps.h) written whole from what the networks,
+ * host_addrs and routes (-1: none) maps hold now: the bit of every /24 of
+ * every used network's subnet, of every host address and of every /24 of
+ * every routed prefix. Call it after filling any of them.
  */
-int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd);
+int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd, int routes_fd);
+
+/*
+ * One routes entry per routed prefix of t: its router's endpoint, as
+ * lab_fill_endpoints() writes it; entries of prefixes t no longer has go.
+ * The number of routes (what config.routes says), or -errno.
+ */
+int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt);
 
 #endif /* NSBPF_LAB_FILL_H */

@@ -99,6 +99,7 @@ struct lab_node {
 	uint8_t host_mac[6];
 	struct lab_leg *legs; /* eth1, ... */
 	size_t n_legs;
+	bool forwarding; /* a router ("forwarding NODE" lines) */
 };
 
 /* A link between two nodes: its ends' nodes, interfaces and addresses. */
@@ -107,6 +108,14 @@ struct lab_link {
 	char ifname[2][TOPO_IFNAMSIZ];
 	uint32_t ip[2];
 	int prefix;
+};
+
+/* A routed prefix ("route NETWORK PREFIX/LEN VIA" lines). */
+struct lab_route {
+	char network[TOPO_NAME_MAX];
+	uint32_t prefix;
+	int len;
+	char via[TOPO_NAME_MAX];
 };
 
 struct lab_info {
@@ -125,6 +134,8 @@ struct lab_info {
 	size_t n_nodes;
 	struct lab_link *links;
 	size_t n_links;
+	struct lab_route *routes;
+	size_t n_routes;
 };
 
 /* A node's exec command that failed: why, and the log that holds its output. */

@@ -106,6 +106,7 @@ static bool rec_gone(const struct down_ctx *c, const struct journal_rec *rec)
 	switch (rec->kind) {
 	case JOURNAL_LINK:
 	case JOURNAL_CLSACT:
+	case JOURNAL_ROUTE:
 		return c->host_gone;
 	case JOURNAL_PIN:
 	case JOURNAL_PINDIR:
@@ -117,9 +118,22 @@ static bool rec_gone(const struct down_ctx *c, const struct journal_rec *rec)
 	}
 }
 
+/* A route into the lab: gone already with its router's host end is as good. */
+static int undo_route(struct nl_sock *sk, const char *prefix)
+{
+	uint32_t dst;
+	uint8_t len;
+
+	if (topo_parse_prefix(prefix, &dst, &len))
+		return -EINVAL;
+	return nl_route_del(sk, dst, len);
+}
+
 static int undo(struct nl_sock *sk, const struct journal_rec *rec)
 {
 	switch (rec->kind) {
+	case JOURNAL_ROUTE:
+		return undo_route(sk, rec->route.prefix);
 	case JOURNAL_PIN:
 		return unlink(rec->pin.path) && errno != ENOENT ? -errno : 0;
 	case JOURNAL_PINDIR:
@@ -210,6 +224,9 @@ static bool in_phase(const struct journal_rec *rec, int phase)
 {
 	bool ns = rec->kind == JOURNAL_NETNS, link = rec->kind == JOURNAL_LINK;
 
+	/* routes first, while their routers' host ends are there: a route then is surely ours */
+	if (rec->kind == JOURNAL_ROUTE)
+		return phase == 0;
 	if (rec_obj(rec) == LAB_OBJ_KINDS)
 		return false;
 	return phase == 0 ? ns : phase == 1 ? link : !ns && !link;
@@ -241,17 +258,22 @@ static int undo_all(struct nl_sock *sk, const struct down_ctx *c, struct down_re
 		for (size_t i = c->jl->n; i-- > 0;) {
 			const struct journal_rec *rec = &c->jl->rec[i];
 			bool link = rec->kind == JOURNAL_LINK;
+			enum lab_obj obj;
 
 			if (!in_phase(rec, phase))
 				continue;
 			lab_progress(c->progress, phase_names[phase], done++, total);
+			/* links are counted below; routes not at all (part of the host ends) */
+			obj = link ? LAB_OBJ_KINDS : rec_obj(rec);
 			if (rec_gone(c, rec)) {
-				r->gone[rec_obj(rec)] += !link;
+				if (obj < LAB_OBJ_KINDS)
+					r->gone[obj]++;
 				continue;
 			}
 			err = undo(sk, rec);
 			if (!err) {
-				r->removed[rec_obj(rec)] += !link;
+				if (obj < LAB_OBJ_KINDS)
+					r->removed[obj]++;
 				continue;
 			}
 			journal_rec_str(rec, what, sizeof(what));

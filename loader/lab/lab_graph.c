@@ -53,6 +53,7 @@ static int nodes_of(const struct lab_info *li, struct topo *t)
 		snprintf(n->name, sizeof(n->name), "%s", ln->name);
 		n->network = ln->network[0] ? topo_network_index(t, ln->network) : -1;
 		n->ip = ln->ip;
+		n->forwarding = ln->forwarding;
 		if (!ln->n_legs)
 			continue;
 		n->legs = calloc(ln->n_legs, sizeof(*n->legs));
@@ -84,6 +85,29 @@ static int links_of(const struct lab_info *li, struct topo *t)
 		}
 		l->prefix = (uint8_t)li->links[i].prefix;
 		l->subnet = li->links[i].ip[0] - 1; /* the first end has the first address */
+	}
+	return 0;
+}
+
+/* The routed prefixes of the state file, on their networks; one of no known router left out. */
+static int routes_of(const struct lab_info *li, struct topo *t, struct err_msg *e)
+{
+	for (size_t i = 0; i < li->n_routes; i++) {
+		const struct lab_route *lr = &li->routes[i];
+		int net = topo_network_index(t, lr->network), via = topo_node_index(t, lr->via);
+		struct topo_network *n;
+		struct topo_net_route *grown;
+
+		if (net < 0 || via < 0)
+			continue;
+		n = &t->networks[net];
+		grown = realloc(n->routes, (n->n_routes + 1) * sizeof(*grown));
+		if (!grown)
+			return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+		n->routes = grown;
+		n->routes[n->n_routes++] = (struct topo_net_route){ .prefix = lr->prefix,
+								    .len = (uint8_t)lr->len,
+								    .via = via };
 	}
 	return 0;
 }
@@ -140,6 +164,8 @@ int lab_graph_topo(const struct lab_info *li, struct topo **out, struct err_msg 
 	err = nets_now(li, t, e);
 	if (!err && (nodes_of(li, t) || links_of(li, t)))
 		err = err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+	if (!err)
+		err = routes_of(li, t, e);
 	if (!err)
 		err = forwards_of(li, t, e);
 	if (!err) {

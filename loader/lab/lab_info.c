@@ -71,6 +71,26 @@ static int format_node(char **buf, size_t *len, size_t *cap, const struct topo *
 	return err;
 }
 
+/* Routers and routed prefixes: lines of their own, which an older nsbpf skips. */
+static int format_routes(char **buf, size_t *len, size_t *cap, const struct topo *t)
+{
+	char a[16];
+	int err = 0;
+
+	for (size_t i = 0; !err && i < t->n_nodes; i++)
+		if (t->nodes[i].forwarding)
+			err = append(buf, len, cap, "forwarding %s\n", t->nodes[i].name);
+	for (size_t i = 0; !err && i < t->n_networks; i++) {
+		const struct topo_network *n = &t->networks[i];
+
+		for (size_t k = 0; !err && k < n->n_routes; k++)
+			err = append(buf, len, cap, "route %s %s/%u %s\n", n->name,
+				     ipv4_str(n->routes[k].prefix, a), n->routes[k].len,
+				     t->nodes[n->routes[k].via].name);
+	}
+	return err;
+}
+
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
 		      uint32_t uplink_ip)
@@ -105,6 +125,8 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 			     ipv4_str(topo_link_ip(l, 0), a), t->nodes[l->node[1]].name,
 			     l->ifname[1], ipv4_str(topo_link_ip(l, 1), b), l->prefix);
 	}
+	if (!err)
+		err = format_routes(&buf, &len, &cap, t);
 	if (err) {
 		free(buf);
 		return NULL;
@@ -182,6 +204,33 @@ static int parse_link(struct lab_info *li, const char *line)
 	return 0;
 }
 
+/* "forwarding NODE" (after its node line) and "route NETWORK PREFIX/LEN VIA". */
+static int parse_route_line(struct lab_info *li, const char *line)
+{
+	struct lab_route *r, *grown;
+	char name[TOPO_NAME_MAX], prefix[32];
+	uint8_t len;
+
+	if (sscanf(line, "forwarding %63s", name) == 1) {
+		for (size_t i = 0; i < li->n_nodes; i++)
+			if (!strcmp(li->nodes[i].name, name))
+				li->nodes[i].forwarding = true;
+		return 0;
+	}
+	grown = realloc(li->routes, sizeof(*r) * (li->n_routes + 1));
+	if (!grown)
+		return -ENOMEM;
+	li->routes = grown;
+	r = &li->routes[li->n_routes];
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "route %63s %31s %63s", r->network, prefix, r->via) != 3 ||
+	    topo_parse_prefix(prefix, &r->prefix, &len))
+		return -EINVAL;
+	r->len = len;
+	li->n_routes++;
+	return 0;
+}
+
 static int parse_line(struct lab_info *li, const char *line)
 {
 	char w[8][1024];
@@ -221,6 +270,8 @@ static int parse_line(struct lab_info *li, const char *line)
 		ln->masquerade = mq[0] == '1';
 		ln->reach = reach;
 		li->n_nets++;
+	} else if (!strcmp(w[0], "forwarding") || !strcmp(w[0], "route")) {
+		return parse_route_line(li, line);
 	} else if (!strcmp(w[0], "node")) {
 		struct lab_node *nd, *grown = realloc(li->nodes, sizeof(*nd) * (li->n_nodes + 1));
 		char ip[16], m1[18], m2[18];
@@ -355,10 +406,12 @@ void lab_info_free(struct lab_info *li)
 	free(li->nets);
 	free(li->nodes);
 	free(li->links);
+	free(li->routes);
 	li->nets = NULL;
 	li->nodes = NULL;
 	li->links = NULL;
-	li->n_nets = li->n_nodes = li->n_links = 0;
+	li->routes = NULL;
+	li->n_nets = li->n_nodes = li->n_links = li->n_routes = 0;
 }
 
 const struct lab_node *lab_node_find(const struct lab_info *li, const char *name)

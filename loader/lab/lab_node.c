@@ -102,7 +102,10 @@ static int leg_config(struct nl_sock *sk, const struct topo *t, const struct top
 	return err;
 }
 
-/* Inside the node: lo and every leg up, their addresses, the default route via eth0's gateway. */
+/*
+ * Inside the node: lo and every leg up, their addresses, the default route
+ * via eth0's gateway, and ip_forward for a router.
+ */
 int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 {
 	struct nl_sock *sk;
@@ -131,6 +134,9 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 		snprintf(range, sizeof(range), "%d %d", t->nat.port_min, t->nat.port_max);
 		err = write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", range);
 	}
+	/* a router (forwarding: true): its own namespace's switch, never the host's */
+	if (!err && n->forwarding)
+		err = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
 	nl_close(sk);
 out:
 	netns_leave(saved);

@@ -78,7 +78,7 @@ static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl
 	for (size_t i = 0; !err && i < t->n_nodes; i++) {
 		const struct lab_node *ln = &li->nodes[i];
 
-		if (!node_same(t, &t->nodes[i], ln))
+		if (!node_same(t, &t->nodes[i], ln) || t->nodes[i].forwarding != ln->forwarding)
 			return err_set(
 				e, -EEXIST,
 				"lab %s is up with a different topology (node %s): run \"nsbpf down %s\" first",
@@ -101,6 +101,29 @@ static int reup_nodes(const struct topo *t, const struct lab_info *li, struct nl
 	return err;
 }
 
+/* The running lab's routed prefixes against the file's, in file order. */
+static int reup_routes(const struct topo *t, const struct lab_info *li, struct err_msg *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->n_networks; i++) {
+		for (size_t j = 0; j < t->networks[i].n_routes; j++, k++) {
+			const struct topo_net_route *r = &t->networks[i].routes[j];
+			const struct lab_route *lr = k < li->n_routes ? &li->routes[k] : NULL;
+
+			if (!lr || strcmp(lr->network, t->networks[i].name) ||
+			    lr->prefix != r->prefix || lr->len != r->len ||
+			    strcmp(lr->via, t->nodes[r->via].name))
+				break;
+		}
+	}
+	if (k == li->n_routes && k == topo_route_count(t))
+		return 0;
+	return err_set(e, -EEXIST,
+		       "lab %s is up with different routes: run \"nsbpf down %s\" first", t->name,
+		       t->name);
+}
+
 /* The lab is up already: same topology gets its programs replaced in place. */
 int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 {
@@ -121,6 +144,8 @@ int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
 		if (!err)
 			err = reup_nodes(t, &li, sk, rt, &r->err);
 	}
+	if (!err)
+		err = reup_routes(t, &li, &r->err);
 	if (!err)
 		err = lab_resolve_uplink(sk, t, uplink, &up, &r->err);
 	if (!err && strcmp(uplink, li.uplink))

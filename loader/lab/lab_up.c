@@ -72,6 +72,41 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
 	return err;
 }
 
+/*
+ * The host's routes into the routed prefixes, each via its router's address
+ * on the router's host end: the host itself reaches them, as the nodes do
+ * through the datapath. Journaled first; one that exists is not ours.
+ */
+static int routes_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+			 const struct node_rt *rt)
+{
+	char prefix[24], ip[16];
+	int err;
+
+	for (size_t i = 0; i < t->n_networks; i++) {
+		for (size_t k = 0; k < t->networks[i].n_routes; k++) {
+			const struct topo_net_route *r = &t->networks[i].routes[k];
+			const struct topo_node *via = &t->nodes[r->via];
+
+			snprintf(prefix, sizeof(prefix), "%s/%u", ipv4_str(r->prefix, ip), r->len);
+			err = journal_route(j, prefix, false);
+			if (err)
+				return err;
+			err = nl_route_add(sk, r->prefix, r->len, via->ip, rt[r->via].ifindex, 0);
+			if (err == -EEXIST)
+				journal_route(j, prefix, true);
+			if (err) {
+				pr_warn("route %s via node %s: %s%s\n", prefix, via->name,
+					strerror(-err),
+					err == -EEXIST ? " (the host has a route to it already)" :
+							 "");
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The file's uplink, or the default route's device, or "" (no uplink). */
 static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 {
@@ -241,7 +276,9 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	lab_progress(o->progress, "creating nodes", t->n_nodes, t->n_nodes);
 	err = links_create(t);
 	if (!err)
-		err = routes_add(t);
+		err = routes_add(t); /* inside the nodes */
+	if (!err)
+		err = routes_create(sk, j, t, rt); /* the host's, to routed prefixes */
 	if (err)
 		return err;
 	fib_probe_create(sk, j, t);

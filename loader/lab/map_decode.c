@@ -49,6 +49,7 @@ static bool dec_config(const struct map_walk *w, const void *key, const void *va
 	mf_secs(me, "tmo_icmp_s", c->tmo_icmp);
 	mf_uint(me, "host_netns_cookie", c->host_netns_cookie);
 	mf_uint(me, "fib_ifindex", c->fib_ifindex);
+	mf_uint(me, "routes", c->routes);
 	return true;
 }
 
@@ -84,6 +85,25 @@ static bool dec_endpoint(const struct map_walk *w, const void *key, const void *
 	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, ep->net_id);
 	mf_mac(me, "node_mac", ep->node_mac);
 	mf_mac(me, "host_mac", ep->host_mac);
+	return true;
+}
+
+/* A routed prefix: its router's endpoint, as in endpoints, and its address. */
+static bool dec_route(const struct map_walk *w, const void *key, const void *val,
+		      struct map_entry *me)
+{
+	const struct nsb_route_key *k = key;
+	const struct nsb_route *r = val;
+
+	mf_ip(me, "addr", k->addr);
+	mf_uint(me, "prefixlen", k->prefixlen);
+	mf_key_done(me);
+	mf_ip(me, "via", r->via);
+	mf_uint(me, "ifindex", r->ep.ifindex);
+	mf_uint(me, "net_id", r->ep.net_id);
+	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, r->ep.net_id);
+	mf_mac(me, "node_mac", r->ep.node_mac);
+	mf_mac(me, "host_mac", r->ep.host_mac);
 	return true;
 }
 
@@ -318,6 +338,7 @@ static const struct map_decoder decoders[] = {
 	DEC("config", __u32, struct nsb_config, dec_config),
 	DEC("networks", __u32, struct nsb_network, dec_network),
 	DEC("endpoints", struct nsb_addr_key, struct nsb_endpoint, dec_endpoint),
+	DEC("routes", struct nsb_route_key, struct nsb_route, dec_route),
 	DEC("host_addrs", struct nsb_addr_key, __u8, dec_host_addr),
 	DEC("addr_filter", __u32, __u64, dec_filter_word),
 	DEC("forwards", struct nsb_fwd_key, struct nsb_fwd_val, dec_forward),
@@ -336,6 +357,7 @@ const struct map_kind_info lab_maps[] = {
 	  "the lab's settings: uplink, SNAT ports, conntrack size, timeouts" },
 	{ "networks", "array", false, "network id -> subnet, gateway, flags, reach (used slots)" },
 	{ "endpoints", "hash", false, "node address -> host end, network, MACs" },
+	{ "routes", "lpm_trie", false, "routed prefix -> its router's address, host end, MACs" },
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
 	{ "addr_filter", "array", false,
 	  "hashed /24s of lab and host addresses -> a bit each (used words)" },

@@ -19,6 +19,7 @@ static const char *const kind_names[] = {
 	[JOURNAL_LINK] = "link",     [JOURNAL_PINDIR] = "pindir",
 	[JOURNAL_PIN] = "pin",	     [JOURNAL_CLSACT] = "tc",
 	[JOURNAL_PLACE] = "place",   [JOURNAL_NETNS_INO] = "netns-ino",
+	[JOURNAL_ROUTE] = "route",
 };
 
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
@@ -68,6 +69,8 @@ static const char *rec_name(const struct journal_rec *rec)
 		return rec->clsact.ifname;
 	case JOURNAL_NETNS_INO:
 		return rec->netns_ino.name;
+	case JOURNAL_ROUTE:
+		return rec->route.prefix;
 	case JOURNAL_HOSTNS:
 	case JOURNAL_PLACE:
 		break;
@@ -136,6 +139,11 @@ int journal_netns(struct journal *j, const char *name, bool forget)
 int journal_link(struct journal *j, const char *ifname, bool forget)
 {
 	return write_named(j, JOURNAL_LINK, ifname, forget);
+}
+
+int journal_route(struct journal *j, const char *prefix, bool forget)
+{
+	return write_named(j, JOURNAL_ROUTE, prefix, forget);
 }
 
 int journal_pin(struct journal *j, const char *path)

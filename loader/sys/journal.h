@@ -16,6 +16,8 @@
  *   netns-ino NAME INO                 the namespace up created as NAME: down
  *                                      touches /run/netns/NAME only while it is
  *                                      that one, and stops processes in INO
+ *   route PREFIX/LEN                   a route of the host netns into the lab
+ *                                      (a routed prefix via its router node)
  *   forget RECORD                      cancels the RECORD before it: up
  *                                      journaled it, then found the name
  *                                      taken by someone else
@@ -39,6 +41,7 @@ enum journal_kind {
 	JOURNAL_CLSACT,
 	JOURNAL_PLACE,
 	JOURNAL_NETNS_INO,
+	JOURNAL_ROUTE,
 };
 
 struct journal_hostns {
@@ -73,6 +76,10 @@ struct journal_netns_ino {
 	unsigned long ino;
 };
 
+struct journal_route {
+	char prefix[JOURNAL_NAME_MAX]; /* "10.81.9.0/24" */
+};
+
 struct journal_rec {
 	enum journal_kind kind;
 	bool forget; /* written only: journal_read applies the forgets */
@@ -85,6 +92,7 @@ struct journal_rec {
 		struct journal_clsact clsact;
 		struct place place;
 		struct journal_netns_ino netns_ino;
+		struct journal_route route;
 	};
 };
 
@@ -115,6 +123,7 @@ int journal_link(struct journal *j, const char *ifname, bool forget);
 int journal_pin(struct journal *j, const char *path);
 int journal_netns_ino(struct journal *j, const char *name, unsigned long ino);
 int journal_place(struct journal *j, const struct place *p);
+int journal_route(struct journal *j, const char *prefix, bool forget);
 
 /* The records that stand, in the order written. */
 struct journal_recs {

@@ -277,6 +277,30 @@ static void find_default(struct nl_object *obj, void *arg)
 		dd->ifindex = rtnl_route_nh_get_ifindex(nh);
 }
 
+int nl_route_del(struct nl_sock *sk, uint32_t dst, int prefix)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct nl_addr *d = v4addr(dst, prefix);
+	int err = -ENOMEM;
+
+	if (!route || !d)
+		goto out;
+	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_table(route, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(route, RTPROT_STATIC);
+	err = nle_to_errno(rtnl_route_set_dst(route, d));
+	if (!err)
+		err = nle_to_errno(rtnl_route_delete(sk, route, 0));
+	if (err == -ESRCH || err == -ENOENT)
+		err = 0;
+out:
+	if (route)
+		rtnl_route_put(route);
+	if (d)
+		nl_addr_put(d);
+	return err;
+}
+
 int nl_default_route_dev(struct nl_sock *sk, char ifname[16])
 {
 	struct nl_cache *routes = NULL, *links = NULL;

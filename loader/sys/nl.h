@@ -46,6 +46,9 @@ int nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix);
 int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int ifindex,
 		 uint32_t src);
 
+/* Delete the static route dst/prefix of the main table: 0 when there is none. */
+int nl_route_del(struct nl_sock *sk, uint32_t dst, int prefix);
+
 /* The device of the main table's IPv4 default route: -ENOENT when none. */
 int nl_default_route_dev(struct nl_sock *sk, char ifname[16]);
 /* The first IPv4 address of ifindex: -EADDRNOTAVAIL when none. */

@@ -212,6 +212,9 @@ static void free_src(struct topo_ctx *c)
 		for (j = 0; j < c->nets[i].n_reach; j++)
 			free(c->nets[i].reach[j].name);
 		free(c->nets[i].reach);
+		for (j = 0; c->nets[i].routes && j < c->t->networks[i].n_routes; j++)
+			free(c->nets[i].routes[j].via.name);
+		free(c->nets[i].routes);
 	}
 	for (i = 0; c->nodes && i < c->t->n_nodes; i++)
 		free_node_src(&c->nodes[i]);
@@ -261,6 +264,8 @@ void topo_free(struct topo *t)
 		free(t->nodes[i].routes);
 	}
 	free(t->links);
+	for (i = 0; i < t->n_networks; i++)
+		free(t->networks[i].routes);
 	free(t->networks);
 	free(t->nodes);
 	free(t->forwards);

@@ -21,6 +21,19 @@ struct topo_mark {
 	int col;  /* 1-based */
 };
 
+/*
+ * networks.N.routes[i]: a prefix behind a router node of the network. The
+ * datapath sends its packets to the router as to a node, and the host
+ * routes it via the router's address.
+ */
+struct topo_net_route {
+	struct topo_mark mark;	  /* the entry */
+	struct topo_mark to_mark; /* its prefix */
+	uint32_t prefix;	  /* host order, host bits zero */
+	uint8_t len;		  /* 1..32 */
+	int via;		  /* index into topo.nodes: a node of this network, forwarding */
+};
+
 struct topo_network {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
@@ -31,6 +44,8 @@ struct topo_network {
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
+	struct topo_net_route *routes;
+	size_t n_routes;
 };
 
 /*
@@ -78,6 +93,7 @@ struct topo_node {
 	uint32_t ip; /* host order; defaulted to the next free address */
 	char **exec; /* commands run in the node after up, in order */
 	size_t n_exec;
+	bool forwarding;	    /* a router: ip_forward=1 inside the node */
 	char netns[TOPO_NAME_MAX];  /* "<lab>-<node>", under /run/netns */
 	char hostif[TOPO_IFNAMSIZ]; /* "<lab>-<node>", host end of the veth */
 	struct topo_leg *legs;	    /* eth1.. (interfaces: after the first) */
@@ -223,6 +239,7 @@ int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo
 int topo_parse_name(const char *s);		  /* [a-z0-9-], starts and ends alnum */
 int topo_parse_ipv4(const char *s, uint32_t *ip); /* strict dotted quad */
 int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix);
+int topo_parse_prefix(const char *s, uint32_t *net, uint8_t *prefix); /* a route's: 1..32 */
 int topo_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi); /* N or N-M, 1..65535 */
 
 /*
@@ -252,6 +269,9 @@ int topo_fwd_host_problem(uint32_t ip, char *why, size_t len);
 /* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
 int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);
 int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
+
+/* Routes of all networks: what config.routes says to the datapath. */
+size_t topo_route_count(const struct topo *t);
 
 /* Index of a network or node by name, -1 when absent. */
 int topo_network_index(const struct topo *t, const char *name);

@@ -76,16 +76,20 @@ static void node_box(const struct gw *g, size_t k)
 	const struct topo_node *n = &g->t->nodes[k];
 	char a[IPV4_STRLEN];
 
+	const char *router = n->forwarding ? "router" : "";
+	const char *br = n->forwarding ? g->br : "";
+
 	if (n->network < 0) /* links only: no address of a network */
 		fprintf(g->f,
-			g->fmt == TOPO_GRAPH_DOT ? "  node%zu [label=\"%s\"];\n" :
-						   "  node%zu[\"%s\"]\n",
-			k, n->name);
+			g->fmt == TOPO_GRAPH_DOT ? "  node%zu [label=\"%s%s%s\"];\n" :
+						   "  node%zu[\"%s%s%s\"]\n",
+			k, n->name, br, router);
 	else if (g->fmt == TOPO_GRAPH_DOT)
-		fprintf(g->f, "    node%zu [label=\"%s%s%s\"];\n", k, n->name, g->br,
-			ipv4_str(n->ip, a));
+		fprintf(g->f, "    node%zu [label=\"%s%s%s%s%s\"];\n", k, n->name, g->br,
+			ipv4_str(n->ip, a), br, router);
 	else
-		fprintf(g->f, "    node%zu[\"%s%s%s\"]\n", k, n->name, g->br, ipv4_str(n->ip, a));
+		fprintf(g->f, "    node%zu[\"%s%s%s%s%s\"]\n", k, n->name, g->br,
+			ipv4_str(n->ip, a), br, router);
 }
 
 /* Network i and its nodes: a Mermaid subgraph, or a dot cluster around its gateway. */
@@ -150,6 +154,31 @@ static void reach_edges(const struct gw *g)
 			fprintf(g->f, "reach");
 			edge_end(g, b);
 		}
+}
+
+/* A box per routed prefix, an edge from its router to it. */
+static void route_edges(const struct gw *g)
+{
+	char a[32], b[32], ip[IPV4_STRLEN];
+	size_t id = 0;
+
+	for (size_t i = 0; i < g->t->n_networks; i++) {
+		for (size_t k = 0; k < g->t->networks[i].n_routes; k++, id++) {
+			const struct topo_net_route *r = &g->t->networks[i].routes[k];
+
+			if (g->fmt == TOPO_GRAPH_DOT)
+				fprintf(g->f, "  route%zu [label=\"%s/%u\", shape=note];\n", id,
+					ipv4_str(r->prefix, ip), r->len);
+			else
+				fprintf(g->f, "  route%zu[(\"%s/%u\")]\n", id,
+					ipv4_str(r->prefix, ip), r->len);
+			snprintf(a, sizeof(a), "node%d", r->via);
+			snprintf(b, sizeof(b), "route%zu", id);
+			edge(g, a, b, true, false, false);
+			fprintf(g->f, "route");
+			edge_end(g, b);
+		}
+	}
 }
 
 /* The uplink box, masquerade into it, forwards out of it. */
@@ -236,6 +265,7 @@ static void draw(const struct gw *g, const char *uplink)
 			node_box(g, k);
 	leg_and_link_lines(g);
 	reach_edges(g);
+	route_edges(g);
 	uplink_edges(g, uplink);
 	if (g->fmt == TOPO_GRAPH_DOT)
 		fprintf(g->f, "}\n");

@@ -100,6 +100,43 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 	}
 }
 
+/*
+ * A routed prefix is the lab's as a subnet is (the host routes it into the
+ * lab): the same rules against the uplink's subnets and the default
+ * gateways. Its address, too, lies in an uplink subnet when it overlaps one.
+ */
+static void check_route(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok,
+			const struct topo_network *n, size_t i)
+{
+	const struct topo_net_route *r = &n->routes[i];
+	char a[TOPO_IPSTR], b[TOPO_IPSTR], d[TOPO_IPSTR];
+	const struct topo_host_addr *u;
+	size_t k;
+
+	for (k = 0; uplink_ok && k < h->n_uplink_addrs; k++) {
+		u = &h->uplink_addrs[k];
+		if (!topo_overlap(r->prefix, r->len, u->ip, u->prefix))
+			continue;
+		topo_err(
+			c, r->to_mark,
+			"network \"%s\": route %zu: to %s/%u overlaps the uplink's subnet %s/%u (%s %s/%u): the host would reach its neighbours there through the lab",
+			n->name, i + 1, topo_ip_str(r->prefix, a), r->len,
+			topo_ip_str(u->ip & topo_mask(u->prefix), b), u->prefix, h->uplink,
+			topo_ip_str(u->ip, d), u->prefix);
+		return;
+	}
+	for (k = 0; k < h->n_gateways; k++) {
+		if (!in_subnet(h->gateways[k], r->prefix, r->len))
+			continue;
+		topo_err(
+			c, r->to_mark,
+			"network \"%s\": route %zu: to %s/%u contains the host's default gateway %s: the host's way out would lead into the lab",
+			n->name, i + 1, topo_ip_str(r->prefix, a), r->len,
+			topo_ip_str(h->gateways[k], b));
+		return;
+	}
+}
+
 static void check_forward(struct topo_ctx *c, const struct topo_host *h, size_t i)
 {
 	const struct topo_forward *f = &c->t->forwards[i];
@@ -124,8 +161,11 @@ int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo
 	size_t i;
 	int err;
 
-	for (i = 0; i < t->n_networks; i++)
+	for (i = 0; i < t->n_networks; i++) {
 		check_network(&c, h, uplink_ok, &t->networks[i]);
+		for (size_t k = 0; k < t->networks[i].n_routes; k++)
+			check_route(&c, h, uplink_ok, &t->networks[i], k);
+	}
 	for (i = 0; i < t->n_forwards; i++)
 		check_forward(&c, h, i);
 	err = c.n_msgs ? -EINVAL : 0;

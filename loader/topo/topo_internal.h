@@ -31,6 +31,11 @@ struct topo_ref {
 	struct topo_mark mark;
 };
 
+struct topo_net_route_src {
+	bool to_ok;	     /* prefix and length are usable */
+	struct topo_ref via; /* the router's name */
+};
+
 struct topo_net_src {
 	bool name_ok;
 	bool subnet_ok;	    /* subnet and prefix are usable */
@@ -40,6 +45,7 @@ struct topo_net_src {
 	struct topo_mark gateway_mark;
 	struct topo_ref *reach;
 	size_t n_reach;
+	struct topo_net_route_src *routes; /* parallel to the network's routes */
 };
 
 /* One item of a node's interfaces: (network, ip?), as the walk read it. */
@@ -167,7 +173,8 @@ int topo_yaml_limits(struct topo_ctx *c, const char *buf, size_t len);
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
-void topo_check_forwards(struct topo_ctx *c); /* topo_check_fwd.c, from topo_check() */
+void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
+void topo_check_net_routes(struct topo_ctx *c); /* topo_check_route.c, from topo_check() */
 /*
  * topo_check_legs.c, from topo_check(): interfaces into first leg and
  * further legs (before the addresses), then links, routes and netem.

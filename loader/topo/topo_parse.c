@@ -105,6 +105,18 @@ int topo_parse_cidr(const char *s, uint32_t *net, uint8_t *prefix)
 	return 0;
 }
 
+int topo_parse_prefix(const char *s, uint32_t *net, uint8_t *prefix)
+{
+	uint32_t addr;
+	int len;
+
+	if (topo_ipv4_prefix(s, &addr, &len) || len < 1 || (addr & ~topo_mask(len)))
+		return -EINVAL;
+	*net = addr;
+	*prefix = (uint8_t)len;
+	return 0;
+}
+
 static int scan_port(const char *s, uint16_t *port, const char **end)
 {
 	unsigned long v;

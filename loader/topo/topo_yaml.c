@@ -32,6 +32,7 @@ struct walk {
 	const char *who;	  /* message prefix: "" or "node \"earth\": " */
 	const char *key;	  /* the key being parsed, for messages */
 	int idx;		  /* the network, node or forward being filled */
+	int sub;		  /* the route of network idx being filled */
 	int leg;		  /* the node's interfaces item being filled */
 	struct topo_netem *netem; /* the netem: being filled */
 	bool entry_ok;		  /* the entry was a mapping (or empty) */
@@ -424,12 +425,109 @@ static void net_reach(struct walk *w, yaml_node_t *v)
 	}
 }
 
-static const struct field network_fields[] = {
-	{ "subnet", net_subnet, true },
-	{ "gateway", net_gateway, false },
-	{ "masquerade", net_masquerade, false },
-	{ "reach", net_reach, false },
+/* ---- networks: routes ---- */
+
+static void net_route_to(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_route *r = &w->c->t->networks[w->idx].routes[w->sub];
+	const char *s = want_scalar(w, v), *special;
+	char ip[TOPO_IPSTR];
+	uint32_t addr, block;
+	int len, block_len;
+
+	r->to_mark = mark_of(v);
+	if (!s)
+		return;
+	if (!strcmp(s, "default") || (!topo_ipv4_prefix(s, &addr, &len) && !len)) {
+		topo_err(
+			w->c, mark_of(v),
+			"%sto %s: a default route cannot be routed to a node (the lab's way out is the uplink, with masquerade)",
+			w->who, s);
+		return;
+	}
+	if (topo_ipv4_prefix(s, &addr, &len)) {
+		topo_err(w->c, mark_of(v), "%sto \"%s\" is not an IPv4 prefix (expected a.b.c.d/n)",
+			 w->who, s);
+		return;
+	}
+	if (addr & ~topo_mask(len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip_str(addr & topo_mask(len), ip), len);
+		return;
+	}
+	special = topo_special_block(addr, len, &block, &block_len);
+	if (special) {
+		topo_err(
+			w->c, mark_of(v),
+			"%sto %s %s %s/%d (%s): a routed prefix must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			w->who, s, len >= block_len ? "is inside" : "contains",
+			topo_ip_str(block, ip), block_len, special);
+		return;
+	}
+	r->prefix = addr;
+	r->len = (uint8_t)len;
+	w->c->nets[w->idx].routes[w->sub].to_ok = true;
+}
+
+static void net_route_via(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_route_src *src = &w->c->nets[w->idx].routes[w->sub];
+
+	if (!want_scalar(w, v))
+		return;
+	src->via.mark = mark_of(v);
+	src->via.name = dup_str(w, str_of(v));
+}
+
+static const struct field net_route_fields[] = {
+	{ "to", net_route_to, true },
+	{ "via", net_route_via, true },
 	{ NULL },
+};
+
+static void net_routes(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	const char *who = w->who;
+	char rwho[WHO_MAX + 16];
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	size_t n;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {to: PREFIX, via: NODE}"))
+		return;
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	net->routes = calloc(n ? n : 1, sizeof(*net->routes));
+	src->routes = calloc(n ? n : 1, sizeof(*src->routes));
+	if (!net->routes || !src->routes) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		item = node_at(w, *it);
+		snprintf(rwho, sizeof(rwho), "%sroute %zu: ", who,
+			 (size_t)(it - v->data.sequence.items.start) + 1);
+		w->who = rwho;
+		if (item->type != YAML_MAPPING_NODE) {
+			topo_err(w->c, mark_of(item),
+				 "%sexpected a mapping with to and via, got %s", w->who,
+				 kind_of(item));
+			continue;
+		}
+		w->sub = (int)net->n_routes++;
+		net->routes[w->sub].mark = mark_of(item);
+		net->routes[w->sub].via = -1;
+		walk_fields(w, item, net_route_fields, mark_of(item));
+	}
+	w->who = who;
+}
+
+static const struct field network_fields[] = {
+	{ "subnet", net_subnet, true },		 { "gateway", net_gateway, false },
+	{ "masquerade", net_masquerade, false }, { "reach", net_reach, false },
+	{ "routes", net_routes, false },	 { NULL },
 };
 
 static void add_network(struct walk *w, yaml_node_t *k, yaml_node_t *v)
@@ -508,6 +606,23 @@ static void node_exec(struct walk *w, yaml_node_t *v)
 		if (node->exec[node->n_exec])
 			node->n_exec++;
 	}
+}
+
+static void node_forwarding(struct walk *w, yaml_node_t *v)
+{
+	const char *s = want_scalar(w, v);
+	bool plain;
+
+	if (!s)
+		return;
+	plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE; /* quoted is a string */
+	if (plain && (!strcmp(s, "true") || !strcmp(s, "false")))
+		w->c->t->nodes[w->idx].forwarding = s[0] == 't';
+	else
+		topo_err(
+			w->c, mark_of(v),
+			"%sforwarding \"%s\" is not a boolean: write true or false without quotes (yes/no/on/off are not accepted)",
+			w->who, s);
 }
 
 /* ---- node legs, routes, netem; links (topo_check_legs.c checks them) ---- */
@@ -774,6 +889,7 @@ static const struct field node_fields[] = {
 	{ "interfaces", node_interfaces, false },
 	{ "routes", node_routes, false },
 	{ "netem", node_netem, false },
+	{ "forwarding", node_forwarding, false },
 	{ NULL },
 };
 

@@ -46,6 +46,8 @@ BEYOND = {
     "node-ip-special.yaml": "an address against its subnet and gateway",
     "overlap-subnets.yaml": "subnets compared",
     "range-length.yaml": "two ranges' lengths compared",
+    "route-overlap.yaml": "routed prefixes against subnets and each other",
+    "route-via.yaml": "a reference to a node, its network and forwarding",
     "second-document.yaml": "a second document: the schema sees the first",
     "subnet-full.yaml": "addresses left in a subnet",
     "unknown-forward-node.yaml": "a reference to a node",

@@ -117,3 +117,39 @@ Test(graph, no_uplink_and_format_names)
 	cr_assert(eq(str, (char *)topo_graph_format_name(TOPO_GRAPH_MERMAID), "mermaid"));
 	topo_free(t);
 }
+
+Test(graph, routers_and_their_routed_prefixes)
+{
+	struct topo_errors errs = { 0 };
+	struct topo *t = NULL;
+	char *m, *d;
+	FILE *p;
+
+	cr_assert(eq(int, topo_load(CORPUS "/good/routes.yaml", &t, &errs), 0));
+	m = topo_graph(t, "eth0", TOPO_GRAPH_MERMAID);
+	d = topo_graph(t, "eth0", TOPO_GRAPH_DOT);
+	cr_assert(m != NULL && d != NULL);
+	cr_assert(strstr(m, "    node1[\"r1<br/>10.81.0.3<br/>router\"]\n") != NULL, "%s", m);
+	cr_assert(strstr(m, "    node0[\"h1<br/>10.81.0.2\"]\n") != NULL,
+		  "no router line for a node that does not forward:\n%s", m);
+	cr_assert(not(eq(ptr,
+			 strstr(m, "  route0[(\"10.81.9.0/24\")]\n"
+				   "  node1 <-->|\"route\"| route0\n"),
+			 NULL)),
+		  "%s", m);
+	cr_assert(strstr(m, "  node3 <-->|\"route\"| route3\n") != NULL, "%s", m);
+	cr_assert(not(eq(ptr,
+			 strstr(d, "  route2 [label=\"192.0.2.7/32\", shape=note];\n"
+				   "  node2 -> route2 [dir=both, label=\"route\"];\n"),
+			 NULL)),
+		  "%s", d);
+	if (system("command -v dot >/dev/null 2>&1") == 0) {
+		p = popen("dot -Tsvg -o /dev/null", "w");
+		cr_assert(not(eq(ptr, p, NULL)));
+		fputs(d, p);
+		cr_assert(eq(int, pclose(p), 0), "graphviz refused the dot text");
+	}
+	free(m);
+	free(d);
+	topo_free(t);
+}

@@ -164,13 +164,27 @@ Test(journal, skips_lines_it_does_not_know)
 {
 	struct journal_recs r;
 
-	write_text("route 10.0.0.0/8\n"
+	write_text("bridge lab-br0\n"
 		   "\n"
 		   "tc lab-earth ingress\n"
 		   "pin /sys/fs/bpf/nsbpf/lab/ct\n");
 	cr_assert_eq(journal_read_path(path, &r), 0);
 	cr_assert_eq(r.n, 1);
 	cr_assert_eq(r.rec[0].kind, JOURNAL_PIN);
+	journal_recs_free(&r);
+}
+
+Test(journal, a_route_reads_back_and_forgets)
+{
+	struct journal_recs r;
+
+	write_text("route 10.81.9.0/24\n"
+		   "route 10.81.8.0/24\n"
+		   "forget route 10.81.8.0/24\n");
+	cr_assert_eq(journal_read_path(path, &r), 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.rec[0].kind, JOURNAL_ROUTE);
+	cr_assert_str_eq(r.rec[0].route.prefix, "10.81.9.0/24");
 	journal_recs_free(&r);
 }
 

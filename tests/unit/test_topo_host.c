@@ -100,6 +100,32 @@ Test(topo_host, subnets_on_the_uplink_are_refused_where_they_are_written)
 	}
 }
 
+Test(topo_host, routed_prefixes_as_subnets_the_uplink_and_the_default_gateway)
+{
+	struct topo *t = load("name: x\n"
+			      "networks:\n"
+			      "  n:\n"
+			      "    subnet: 10.0.0.0/24\n"
+			      "    routes:\n"
+			      "      - {to: 192.0.2.0/23, via: r}\n"
+			      "      - {to: 10.1.0.0/16, via: r}\n"
+			      "      - {to: 10.9.0.0/16, via: r}\n"
+			      "nodes: {r: {network: n, forwarding: true}}\n");
+	static const uint32_t gws[] = { 0x0a010203 }; /* 10.1.2.3 */
+	struct topo_host h = up0_host();
+	const char *want[] = {
+		"lab.yaml:6:14: network \"n\": route 1: to 192.0.2.0/23 overlaps the uplink's subnet "
+		"192.0.2.0/24 (up0 192.0.2.1/24): the host would reach its neighbours there through "
+		"the lab",
+		"lab.yaml:7:14: network \"n\": route 2: to 10.1.0.0/16 contains the host's default "
+		"gateway 10.1.2.3: the host's way out would lead into the lab",
+	};
+
+	h.gateways = gws;
+	expect(t, &h, 2, want);
+	topo_free(t);
+}
+
 Test(topo_host, a_gateway_on_the_uplink_address_and_the_default_gateway)
 {
 	struct topo *t = load("name: x\n"
