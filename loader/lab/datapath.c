@@ -102,7 +102,8 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 		int err;
 
 		fwd_spec_from_topo(t, i, &f);
-		err = fwd_map_add(bpf_map__fd(m), &f, t->nodes[tf->node].ip, rt[tf->node].ifindex);
+		err = fwd_map_add(bpf_map__fd(m), &f, topo_node_fwd_ip(t, &t->nodes[tf->node]),
+				  rt[tf->node].ifindex);
 
 		if (err == -EEXIST) {
 			pr_info("forward %zu of %s: a port is taken (kept as it is)\n", i + 1,

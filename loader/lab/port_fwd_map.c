@@ -30,11 +30,16 @@ static struct nsb_fwd_key fwd_key(const struct fwd_spec *f, uint16_t port)
 	};
 }
 
+/* The node at ip: its first leg's address, or a link address (a node behind a router). */
 static const char *node_of(const struct lab_info *li, uint32_t ip)
 {
 	for (size_t i = 0; li && i < li->n_nodes; i++)
 		if (li->nodes[i].ip == ip)
 			return li->nodes[i].name;
+	for (size_t l = 0; li && l < li->n_links; l++)
+		for (int e = 0; e < 2; e++)
+			if (li->links[l].ip[e] == ip)
+				return li->links[l].node[e];
 	return "";
 }
 

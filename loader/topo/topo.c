@@ -356,3 +356,29 @@ int topo_load(const char *path, struct topo **out, struct topo_errors *errs)
 	free(buf);
 	return err;
 }
+
+/* Is ip inside a routed prefix of some network? */
+static bool routed(const struct topo *t, uint32_t ip)
+{
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t k = 0; k < t->networks[i].n_routes; k++) {
+			const struct topo_net_route *r = &t->networks[i].routes[k];
+
+			if ((ip & topo_mask(r->len)) == r->prefix)
+				return true;
+		}
+	return false;
+}
+
+uint32_t topo_node_fwd_ip(const struct topo *t, const struct topo_node *n)
+{
+	int me = (int)(n - t->nodes);
+
+	if (n->network >= 0)
+		return n->ip;
+	for (size_t l = 0; l < t->n_links; l++)
+		for (int e = 0; e < 2; e++)
+			if (t->links[l].node[e] == me && routed(t, topo_link_ip(&t->links[l], e)))
+				return topo_link_ip(&t->links[l], e);
+	return 0;
+}

@@ -184,6 +184,13 @@ static inline uint32_t topo_link_ip(const struct topo_link *l, int e)
 	return l->subnet + 1 + (uint32_t)e;
 }
 
+/*
+ * Where a forward to n goes: its first leg's address, or, for a node with
+ * links only, its first link address inside a routed prefix
+ * (networks.N.routes: the node lies behind that prefix's router); 0: none.
+ */
+uint32_t topo_node_fwd_ip(const struct topo *t, const struct topo_node *n);
+
 /* One validation message, already formatted as "FILE:LINE:COL: text". */
 struct topo_errors {
 	char **msgs;

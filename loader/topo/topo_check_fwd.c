@@ -15,8 +15,9 @@
 #define FWD_STR 48
 
 /*
- * A forward goes to the node's first leg: a node with links only has no
- * address the datapath reaches (a node behind a router is H-route's).
+ * A forward goes to the node's first leg; a node with links only, to its
+ * link address inside a routed prefix (the datapath reaches it through
+ * the prefix's router), or nowhere.
  */
 static void check_fwd_leg(struct topo_ctx *c, size_t i)
 {
@@ -26,9 +27,11 @@ static void check_fwd_leg(struct topo_ctx *c, size_t i)
 	if (f->node < 0 || c->nodes[f->node].network.name)
 		return;
 	n = &c->t->nodes[f->node];
+	if (topo_node_fwd_ip(c->t, n)) /* behind a router: its link address there */
+		return;
 	topo_err(
 		c, c->fwds[i].to.mark,
-		"forward %zu: node \"%s\" has no network: a forward goes to the address of a node's first network",
+		"forward %zu: node \"%s\" has no network: a forward goes to the address of a node's first network, or to a link address inside a routed prefix (networks.N.routes)",
 		c->fwds[i].nr, n->name);
 }
 

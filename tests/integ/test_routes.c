@@ -105,3 +105,54 @@ Test(routes, a_router_sending_outside_its_prefixes_is_dropped)
 	cr_assert_geq(stat_drop("campus", "spoof_ip") - before, 2);
 	lab_down_ok("campus");
 }
+
+/* A node behind a router, on a link only: reached through a forward, and out to the world. */
+static const char behind[] =
+	"name: behind\n"
+	"networks:\n"
+	"  core:\n"
+	"    subnet: 10.82.0.0/24\n"
+	"    masquerade: true\n"
+	"    routes:\n"
+	"      - {to: 10.82.9.0/24, via: r1}\n"
+	"nodes:\n"
+	"  r1: {network: core, ip: 10.82.0.2, forwarding: true}\n"
+	"  h9:\n"
+	"    routes:\n"
+	"      - {to: default, via: 10.82.9.1}\n"
+	"    exec:\n"
+	"      - mkdir -p /tmp/www-h9 && echo page-of-h9 > /tmp/www-h9/index.html\n"
+	"      - python3 -m http.server 8080 --directory /tmp/www-h9 >/dev/null "
+	"2>&1 &\n"
+	"links:\n"
+	"  - endpoints: [r1, h9]\n"
+	"    subnet: 10.82.9.0/30\n"
+	"forwards:\n"
+	"  - {proto: tcp, port: 6000, to: h9:8080}\n";
+
+Test(routes, a_forward_to_a_node_behind_a_router)
+{
+	const char *d = scratch_dir();
+	char *out = NULL;
+
+	world_up();
+	lab_up_ok("behind", behind);
+	cr_assert_eq(wait_listen("behind-h9", "t", 8080), 0);
+	/* DNAT to 10.82.9.2, which lies in r1's prefix: into r1, which forwards it */
+	expect_fetch("world", "http://192.0.2.1:6000/", "page-of-h9\n");
+	cr_assert(nsbpf_json("nat list behind",
+			     ".flows[] | select(.kind == \"forward\" and .node.ip == \"10.82.9.2\" "
+			     "and .node.port == 8080 and .nat.port == 6000)"));
+	cr_assert(nsbpf_json("forward list behind",
+			     ".labs[0].forwards[0] | .node == \"h9\" and .node_ip == \"10.82.9.2\""),
+		  "forward list names the node behind the router");
+	/* and h9 out to the world, masqueraded behind r1 */
+	cr_assert_eq(run("mkdir -p %s/www && echo from-world > %s/www/index.html", d, d), 0);
+	serve("world", "t", 8000, "http.log",
+	      "python3 -m http.server 8000 --bind 192.0.2.2 --directory %s/www", d);
+	cr_assert_eq(in_ns_out(&out, "behind-h9", "curl -s -m 5 http://192.0.2.2:8000/"), 0);
+	cr_assert_str_eq(out, "from-world\n");
+	free(out);
+	cr_assert(host_untouched());
+	lab_down_ok("behind");
+}
