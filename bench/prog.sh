@@ -184,6 +184,7 @@ jq -n --argjson env "$ENV_BEFORE" --argjson rc "$rc" --argjson repeats "$REPEATS
 	                     [$b[] | select(.round == $i)][0].prog)
 	             | select(. != null)] | median),
 	           ratio_trimmed: ratio($tan; $tbn),
+	           ratio_median: ratio($ta | map(.median) | mean; $tb | map(.median) | mean),
 	           ratio_less_floor: (if $an != null and $bn != null and $fn != null and
 	                                 $fb != null and ($c | startswith("floor") | not) and
 	                                 $bn - $fb >= 20 and $an - $fn > 0
@@ -204,17 +205,19 @@ J=$BENCH_SCRATCH/prog.json
 		echo "ratio: new / baseline of the means; rounds: the median of the rounds' paired"
 		echo "ratios, and their lowest and highest; trimmed: the ratio of the means of each"
 		echo "run's fastest 99 %; less floor: the ratio once each binary's floor row is taken"
-		echo "off (\"-\" within 20 ns of the floor)."
+		echo "off (\"-\" within 20 ns of the floor); median: the ratio of the per-packet"
+		echo "medians (each run's median packet, averaged over the rounds): the figure least"
+		echo "moved by what else the machine runs."
 		echo
-		echo "| case | baseline ns | new ns | ratio | rounds | trimmed | less floor |"
-		echo "|---|---:|---:|---:|---:|---:|---:|"
+		echo "| case | baseline ns | new ns | ratio | rounds | trimmed | less floor | median |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 		jq -r 'def f2: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 			.cases[] | "| \(.case) | \(.baseline_prog_ns // "-") | \(.prog_ns // "-") | " +
 			"\(.ratio | f2) | " +
 			(if (.ratio_rounds | length) > 0 then
 			   "\(.ratio_rounds_median | f2) (\(.ratio_rounds | min | f2)-\(.ratio_rounds | max | f2))"
 			 else "-" end) +
-			" | \(.ratio_trimmed | f2) | \(.ratio_less_floor | f2) |"' "$J"
+			" | \(.ratio_trimmed | f2) | \(.ratio_less_floor | f2) | \(.ratio_median | f2) |"' "$J"
 		echo
 		over=$(jq -r '[.cases[] | select(.ratio != null and .ratio > 1.10) |
 			"\(.case) (\(.ratio))"] | join("; ")' "$J")

@@ -173,18 +173,26 @@ _Static_assert(sizeof(struct nsb_fib_seen) == 16, "nsb_fib_seen is ABI");
 #define NSB_HOST_ADDRS_MAX 256
 
 /*
- * addr_filter: array, a 65536-bit filter of the /24s that hold a lab
- * address (every /24 of every lab subnet and routed prefix) or a host
- * address (host_addrs),
- * bit NSB_ADDR_FILTER_BIT(the address, host order). A clear bit says the
- * address is surely outside, so a packet to the world skips the endpoints
- * and host_addrs lookups that would miss and the scan of the lab's
- * subnets; a set bit (a lab's /24, or another /24 sharing its bit) means
- * ask them. The loader writes it whole from networks and host_addrs
- * (lab_fill_addr_filter()) whenever it fills those.
+ * addr_filter: array, a filter of the /24s that hold a lab address (every
+ * /24 of every lab subnet and routed prefix) or a host address
+ * (host_addrs): two bits per slot NSB_ADDR_FILTER_SLOT(the address, host
+ * order), 65536 slots, 32 to a word: NSB_ADDR_FILTER_LAB and
+ * NSB_ADDR_FILTER_HOST at NSB_ADDR_FILTER_SHIFT(slot) of word
+ * NSB_ADDR_FILTER_WORD(slot). Both clear: the address is surely outside, so
+ * a packet to the world skips the endpoints and host_addrs lookups that
+ * would miss and the scan of the lab's subnets; the lab bit clear: surely
+ * in no lab subnet (a host address, say: to_uplink passes the host's
+ * traffic from any of its addresses without the scan). A set bit (a lab's
+ * /24, or another /24 sharing its slot) means ask them. The loader writes
+ * it whole from networks, routes and host_addrs (lab_fill_addr_filter())
+ * whenever it fills those.
  */
-#define NSB_ADDR_FILTER_WORDS	  1024
-#define NSB_ADDR_FILTER_BIT(host) ((((__u32)(host) >> 8) * 2654435761U) >> 16)
+#define NSB_ADDR_FILTER_WORDS	    2048
+#define NSB_ADDR_FILTER_LAB	    1ULL
+#define NSB_ADDR_FILTER_HOST	    2ULL
+#define NSB_ADDR_FILTER_WORD(slot)  ((__u32)(slot) / 32)
+#define NSB_ADDR_FILTER_SHIFT(slot) ((__u32)(slot) % 32 * 2)
+#define NSB_ADDR_FILTER_SLOT(host)  ((((__u32)(host) >> 8) * 2654435761U) >> 16)
 
 /*
  * Conntrack timeouts when the config holds 0 (the loader writes its own,

@@ -17,7 +17,6 @@
 /* NSB_NEXT with v->path unset: the host's, untouched. */
 static __always_inline int egress_v4(struct __sk_buff *skb)
 {
-	const struct nsb_config *cfg;
 	struct iphdr *ip;
 	__be32 saddr;
 
@@ -30,10 +29,7 @@ static __always_inline int egress_v4(struct __sk_buff *skb)
 	else if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, saddr), &saddr,
 				    sizeof(saddr)))
 		return NSB_NEXT;
-	cfg = config_get();
-	/* the common case, the uplink's own address, without the scan */
-	if (!cfg || saddr == cfg->uplink_addr)
-		return NSB_NEXT;
+	/* the host's own addresses have the filter's lab bit clear: no scan, no config */
 	if (!lab_outside(lab_where(saddr)))
 		return nsb_drop(NSB_DROP_LAB_SOURCE);
 	return NSB_NEXT;

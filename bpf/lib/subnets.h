@@ -20,6 +20,17 @@ enum lab_where {
 	LAB_EMPTY,     /* a lab address with no node behind it, or in a routed prefix */
 };
 
+/* addr's two bits in addr_filter (NSB_ADDR_FILTER_LAB, _HOST), 3 when the map has none. */
+static __always_inline __u32 __addr_filter_bits(__be32 addr, __u32 *word)
+{
+	__u32 slot = NSB_ADDR_FILTER_SLOT(bpf_ntohl(addr));
+	const __u64 *bits;
+
+	*word = NSB_ADDR_FILTER_WORD(slot);
+	bits = bpf_map_lookup_elem(&addr_filter, word);
+	return bits ? (*bits >> NSB_ADDR_FILTER_SHIFT(slot)) & 3 : 3;
+}
+
 /*
  * May addr be a lab or host address? False: surely not (addr_filter,
  * nsbpf_maps.h; an array lookup the verifier inlines), so the endpoints
@@ -27,10 +38,9 @@ enum lab_where {
  */
 static __always_inline bool lab_addr_maybe(__be32 addr)
 {
-	__u32 bit = NSB_ADDR_FILTER_BIT(bpf_ntohl(addr)), word = bit / 64;
-	const __u64 *bits = bpf_map_lookup_elem(&addr_filter, &word);
+	__u32 word;
 
-	return bits && (*bits >> (bit % 64)) & 1;
+	return __addr_filter_bits(addr, &word) != 0;
 }
 
 struct __lab_ctx {
@@ -68,15 +78,16 @@ static long __lab_net(__u32 id, void *arg)
  */
 static __always_inline enum lab_where lab_where_net(__be32 daddr, __u32 *net_id)
 {
-	__u32 bit = NSB_ADDR_FILTER_BIT(bpf_ntohl(daddr));
-	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE, .net_id = bit / 64 };
+	struct __lab_ctx c = { .daddr = daddr, .where = LAB_OUTSIDE };
 	/* c's own room as the filter's key: from_uplink's frame has no byte to spare */
-	const __u64 *bits = bpf_map_lookup_elem(&addr_filter, &c.net_id);
+	__u32 bits = __addr_filter_bits(daddr, &c.net_id);
 	const struct nsb_endpoint *router;
 
 	c.net_id = 0;
-	if (!bits || !((*bits >> (bit % 64)) & 1)) { /* lab_addr_maybe() */
-		c.where = LAB_FAR;
+	if (!(bits & NSB_ADDR_FILTER_LAB)) {
+		/* in no lab subnet nor routed prefix; a host address's bit asks host_addrs */
+		if (!(bits & NSB_ADDR_FILTER_HOST))
+			c.where = LAB_FAR;
 	} else {
 		bpf_loop(NSB_MAX_NETWORKS, __lab_net, &c, 0);
 		router = c.where == LAB_OUTSIDE ? endpoint_routed(daddr) : NULL;

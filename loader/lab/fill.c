@@ -67,17 +67,22 @@ int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node
 	return 0;
 }
 
+/* One address's /24: flag (NSB_ADDR_FILTER_LAB or _HOST) in its slot. */
+static void filter_set(__u64 *bits, uint32_t host_order, __u64 flag)
+{
+	uint32_t slot = NSB_ADDR_FILTER_SLOT(host_order);
+
+	bits[NSB_ADDR_FILTER_WORD(slot)] |= flag << NSB_ADDR_FILTER_SHIFT(slot);
+}
+
 /* Every /24 of net's subnet (a /8 holds 65536 of them). */
 static void filter_subnet(__u64 *bits, const struct nsb_network *net)
 {
 	uint32_t first = ntohl(net->subnet) >> 8, mask = ntohl(net->mask);
 	uint32_t n24 = mask >= 0xffffff00U ? 1 : (~mask >> 8) + 1;
 
-	for (uint32_t i = 0; i < n24 && i <= 0xffffff; i++) {
-		uint32_t bit = NSB_ADDR_FILTER_BIT((first + i) << 8);
-
-		bits[bit / 64] |= 1ULL << (bit % 64);
-	}
+	for (uint32_t i = 0; i < n24 && i <= 0xffffff; i++)
+		filter_set(bits, (first + i) << 8, NSB_ADDR_FILTER_LAB);
 }
 
 static int filter_networks(__u64 *bits, int networks_fd)
@@ -98,9 +103,7 @@ static int filter_host_addrs(__u64 *bits, int host_addrs_fd)
 	__be32 key, next, *prev = NULL;
 
 	while (!bpf_map_get_next_key(host_addrs_fd, prev, &next)) {
-		uint32_t bit = NSB_ADDR_FILTER_BIT(ntohl(next));
-
-		bits[bit / 64] |= 1ULL << (bit % 64);
+		filter_set(bits, ntohl(next), NSB_ADDR_FILTER_HOST);
 		key = next;
 		prev = &key;
 	}

@@ -137,17 +137,25 @@ static bool dec_fwd_port_word(const struct map_walk *w, const void *key, const v
 }
 
 /* A word of the address filter: 64 bits of hashed /24s (used words). */
+/* A word of addr_filter: its 32 slots' lab and host bits, each as a 32-bit mask. */
 static bool dec_filter_word(const struct map_walk *w, const void *key, const void *val,
 			    struct map_entry *me)
 {
 	__u64 bits = *(const __u64 *)val;
+	__u32 lab = 0, host = 0;
 
 	(void)w;
 	if (!bits)
 		return false;
+	for (int i = 0; i < 32; i++) {
+		lab |= (__u32)((bits >> (2 * i)) & NSB_ADDR_FILTER_LAB) << i;
+		host |= (__u32)(((bits >> (2 * i)) & NSB_ADDR_FILTER_HOST) >> 1) << i;
+	}
 	mf_uint(me, "word", *(const __u32 *)key);
 	mf_key_done(me);
-	mf_uint(me, "bits", bits);
+	mf_uint(me, "first_slot", *(const __u32 *)key * 32);
+	mf_uint(me, "lab", lab);
+	mf_uint(me, "host", host);
 	return true;
 }
 
@@ -360,7 +368,7 @@ const struct map_kind_info lab_maps[] = {
 	{ "routes", "lpm_trie", false, "routed prefix -> its router's address, host end, MACs" },
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
 	{ "addr_filter", "array", false,
-	  "hashed /24s of lab and host addresses -> a bit each (used words)" },
+	  "hashed /24s of lab and host addresses -> a lab and a host bit each (used words)" },
 	{ "forwards", "hash", false, "host address, port, protocol -> node address, port; hits" },
 	{ "fwd_ports", "array", false,
 	  "64 ports of a protocol -> a bit per port a forward for any/one address uses" },
