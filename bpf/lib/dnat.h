@@ -54,7 +54,8 @@ static __always_inline bool __dnat_cport(const struct nsb_config *cfg, struct ns
  * nat_addr:nat_port the host address and port, remote the client), which no
  * live flow holds; fwd: its forward. The new entry is the scratch one the
  * caller began (the SYN's window tracking in it): it goes into ct whole,
- * this packet counted, so no lookup follows the insert.
+ * this packet counted, so no lookup follows the insert, and none comes
+ * before it unless the tuple is taken.
  */
 static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict *v,
 				      const struct nsb_config *cfg, const struct uplink_pkt *p,
@@ -80,23 +81,6 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	/*
-	 * Another live flow of the node's on that very tuple (the same client
-	 * port through another forward to this node port, or the node's own
-	 * flow to it): the node sees this client at another port (nf_nat's
-	 * source port clash resolution).
-	 */
-	cur = bpf_map_lookup_elem(&ct, &ck);
-	if (cur && !ct_expired(cfg, cur, nk->proto, now) &&
-	    (cur->nat_addr != nk->nat_addr || cur->nat_port != nk->nat_port ||
-	     (cur->flags & NSB_CT_F_HAIRPIN))) {
-		if (!__dnat_cport(cfg, &ck, now))
-			return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
-		nv.remote_port = ck.dport;
-		ce->flags |= NSB_CT_F_CPORT;
-		ce->dnat_port = nk->remote_port;
-	}
-
 	nv.node_addr = ck.saddr;
 	nv.node_port = ck.sport;
 	nv.ifindex = ep->ifindex;
@@ -114,12 +98,32 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	ce->ifindex = ep->ifindex;
 	ce->created_ns = now;
 	ct_account_reply(ce, p->proto, skb->len - ETH_HLEN, now);
+	/*
+	 * The insert itself asks whether the tuple is taken (most new flows
+	 * clash with nothing: no lookup before it). Taken by another live flow
+	 * of the node's (the same client port through another forward to this
+	 * node port, or the node's own flow to it): the node sees this client
+	 * at another port (nf_nat's source port clash resolution). Taken by a
+	 * stale entry, or this flow's own: replaced.
+	 */
+	if (bpf_map_update_elem(&ct, &ck, ce, BPF_NOEXIST)) {
+		cur = bpf_map_lookup_elem(&ct, &ck);
+		if (cur && !ct_expired(cfg, cur, nk->proto, now) &&
+		    (cur->nat_addr != nk->nat_addr || cur->nat_port != nk->nat_port ||
+		     (cur->flags & NSB_CT_F_HAIRPIN))) {
+			if (!__dnat_cport(cfg, &ck, now))
+				return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
+			nv.remote_port = ck.dport;
+			ce->flags |= NSB_CT_F_CPORT;
+			ce->dnat_port = nk->remote_port;
+		}
+		/* an update fails only when the table cannot take the entry */
+		if (bpf_map_update_elem(&ct, &ck, ce, BPF_ANY))
+			return nsb_drop(NSB_DROP_CT_FULL);
+	}
 	/* BPF_ANY: no live flow holds nk (the caller looked), a stale one may */
-	/* BPF_ANY: an update fails only when the table cannot take the entry */
-	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY))
-		return nsb_drop(NSB_DROP_CT_FULL);
-	if (bpf_map_update_elem(&ct, &ck, ce, BPF_ANY)) {
-		bpf_map_delete_elem(&nat_ports, nk);
+	if (bpf_map_update_elem(&nat_ports, nk, &nv, BPF_ANY)) {
+		bpf_map_delete_elem(&ct, &ck);
 		return nsb_drop(NSB_DROP_CT_FULL);
 	}
 	forwards_hit(fwd);
