@@ -261,6 +261,12 @@ int lab_nodes_status(const struct lab_info *li, struct lab_node_status **out);
 
 /* The lab's node or network of that name, or NULL. */
 const struct lab_node *lab_node_find(const struct lab_info *li, const char *name);
+/*
+ * Where a forward to n goes (topo_node_fwd_ip() of the running lab): its
+ * first leg's address, or, for a node with links only, its first link
+ * address inside a routed prefix (a node behind a router); 0: none.
+ */
+uint32_t lab_node_fwd_ip(const struct lab_info *li, const struct lab_node *n);
 const struct lab_net *lab_net_find(const struct lab_info *li, const char *name);
 
 /* Deterministic MACs, locally administered: 02:.. inside the node, 06:.. host end. */

@@ -422,6 +422,30 @@ const struct lab_node *lab_node_find(const struct lab_info *li, const char *name
 	return NULL;
 }
 
+/* Does a routed prefix of li hold ip? */
+static bool lab_routed(const struct lab_info *li, uint32_t ip)
+{
+	for (size_t i = 0; i < li->n_routes; i++) {
+		uint32_t mask = li->routes[i].len ? ~0U << (32 - li->routes[i].len) : 0;
+
+		if ((ip & mask) == li->routes[i].prefix)
+			return true;
+	}
+	return false;
+}
+
+uint32_t lab_node_fwd_ip(const struct lab_info *li, const struct lab_node *n)
+{
+	if (n->hostif[0])
+		return n->ip;
+	for (size_t l = 0; l < li->n_links; l++)
+		for (int e = 0; e < 2; e++)
+			if (!strcmp(li->links[l].node[e], n->name) &&
+			    lab_routed(li, li->links[l].ip[e]))
+				return li->links[l].ip[e];
+	return 0;
+}
+
 const struct lab_net *lab_net_find(const struct lab_info *li, const char *name)
 {
 	for (size_t i = 0; i < li->n_nets; i++)

@@ -102,9 +102,12 @@ static int node_ifindex(struct nl_sock *sk, const struct lab_info *li, size_t i,
 
 	if (cache[i])
 		return cache[i];
+	/* links only, behind a router: no host end of its own, as a forward from the file */
+	if (!li->nodes[i].hostif[0] && lab_node_fwd_ip(li, &li->nodes[i]))
+		return 0;
 	if (!li->nodes[i].hostif[0]) {
 		err_add(probs, ERR_NO_INDEX, false,
-			"lab %s: node %s has no network (links only): a forward goes to a node's first network",
+			"lab %s: node %s has no network: a forward goes to the address of a node's first network, or to a link address inside a routed prefix (networks.N.routes)",
 			li->name, li->nodes[i].name);
 		return -EINVAL;
 	}
@@ -130,7 +133,9 @@ static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, s
 		const struct lab_node *node = lab_node_find(li, reqs[i].node);
 		int ifindex = node_ifindex(sk, li, (size_t)(node - li->nodes), cache, probs);
 
-		err = ifindex < 0 ? ifindex : fwd_map_batch_add(b, &reqs[i], node->ip, ifindex);
+		err = ifindex < 0 ?
+			      ifindex :
+			      fwd_map_batch_add(b, &reqs[i], lab_node_fwd_ip(li, node), ifindex);
 		if (err == -ENOMEM)
 			err_add(probs, ERR_NO_INDEX, false, "forward add: %s", strerror(-err));
 	}

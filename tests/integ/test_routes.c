@@ -143,9 +143,17 @@ Test(routes, a_forward_to_a_node_behind_a_router)
 	cr_assert(nsbpf_json("nat list behind",
 			     ".flows[] | select(.kind == \"forward\" and .node.ip == \"10.82.9.2\" "
 			     "and .node.port == 8080 and .nat.port == 6000)"));
+	cr_assert(
+		nsbpf_json("forward list behind",
+			   ".labs[0].forwards[0] | .node == \"h9\" and .node_ip == \"10.82.9.2\""),
+		"forward list names the node behind the router");
+	/* the same at run time: forward add to the node behind the router */
+	cr_assert_eq(nsbpf_run("forward add behind tcp 6001 h9:8080"), 0);
+	expect_fetch("world", "http://192.0.2.1:6001/", "page-of-h9\n");
 	cr_assert(nsbpf_json("forward list behind",
-			     ".labs[0].forwards[0] | .node == \"h9\" and .node_ip == \"10.82.9.2\""),
-		  "forward list names the node behind the router");
+			     "[.labs[0].forwards[] | select(.port == 6001)][0] "
+			     "| .node == \"h9\" and .node_ip == \"10.82.9.2\""),
+		  "forward add reaches the node behind the router");
 	/* and h9 out to the world, masqueraded behind r1 */
 	cr_assert_eq(run("mkdir -p %s/www && echo from-world > %s/www/index.html", d, d), 0);
 	serve("world", "t", 8000, "http.log",
