@@ -334,6 +334,19 @@ static const uint8_t ip6_ll_rogue[16] = {
 static const uint8_t ip6_ll_other_net[16] = {
 	0xfe, 0x80, [7] = 0x01, [9] = 0x4e, [11] = 0xff, [12] = 0xfe, [15] = 0x0b
 };
+/* earth's MAC (02:4e:00:00:00:0b) made into an interface id wrongly: each byte of it counts */
+static const uint8_t ip6_ll_no_ul_flip[16] = {
+	0xfe, 0x80, [8] = 0x02, [9] = 0x4e, [11] = 0xff, [12] = 0xfe, [15] = 0x0b
+};
+static const uint8_t ip6_ll_fffe_swapped[16] = {
+	0xfe, 0x80, [9] = 0x4e, [11] = 0xfe, [12] = 0xff, [15] = 0x0b
+};
+static const uint8_t ip6_ll_last_byte[16] = {
+	0xfe, 0x80, [9] = 0x4e, [11] = 0xff, [12] = 0xfe, [15] = 0x0c
+};
+static const uint8_t ip6_ll_earth[16] = {
+	0xfe, 0x80, [9] = 0x4e, [11] = 0xff, [12] = 0xfe, [15] = 0x0b
+};
 
 /* clang-format off */
 static const struct node_case l2_cases[] = {
@@ -386,6 +399,22 @@ static const struct node_case l2_cases[] = {
 	{ "IPv6 from earth's interface id in another link-local /64: IPV6",
 	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
 				       .saddr6 = ip6_ll_other_net },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
+	{ "IPv6 from fe80::4e:ff:fe00:b, earth's link-local spelled out: to the host",
+	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
+				       .saddr6 = ip6_ll_earth },
+	  .verdict = TC_ACT_UNSPEC, .stat = PATH(IPV6_PASS) },
+	{ "IPv6 from earth's id without the universal/local bit flipped: IPV6",
+	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
+				       .saddr6 = ip6_ll_no_ul_flip },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
+	{ "IPv6 from earth's id with fe:ff for ff:fe: IPV6",
+	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
+				       .saddr6 = ip6_ll_fffe_swapped },
+	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
+	{ "IPv6 from earth's id with another last byte: IPV6",
+	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,
+				       .saddr6 = ip6_ll_last_byte },
 	  .verdict = TC_ACT_SHOT, .stat = DROP(IPV6) },
 	{ "IPv6 from another MAC's link-local address (not the frame's): IPV6",
 	  .ingress = EARTH_IF, .in = { .kind = FR_IPV6, .dst = earth_host, .src = earth_mac,

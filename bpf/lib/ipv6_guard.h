@@ -31,19 +31,21 @@
 /*
  * Is a the link-local address that SLAAC derives from mac (RFC 4291 2.5.1),
  * fe80::/64 with mac's EUI-64 interface id, or :: (no address yet)? Word
- * by word: a neighbour solicitation's whole cost is little more than this.
+ * by word, in the packet's byte order (the constants swapped at compile
+ * time): a neighbour solicitation's whole cost is little more than this.
+ * mac: the frame's source, 6 bytes; its two overlapping 4-byte loads make
+ * the id's halves: mac0^2 mac1 mac2 ff | fe mac3 mac4 mac5.
  */
 static __always_inline bool __ipv6_src_ok(const struct in6_addr *a, const __u8 *mac)
 {
 	const __u32 *w = a->in6_u.u6_addr32;
-	__u32 id_hi =
-		(__u32)(mac[0] ^ 0x02) << 24 | (__u32)mac[1] << 16 | (__u32)mac[2] << 8 | 0xff;
-	__u32 id_lo = 0xfeU << 24 | (__u32)mac[3] << 16 | (__u32)mac[4] << 8 | mac[5];
+	__u32 m03 = *(const __u32 *)mac, m25 = *(const __u32 *)(mac + 2);
+	__u32 id_hi = ((m03 & bpf_htonl(0xffffff00)) ^ bpf_htonl(0x02000000)) | bpf_htonl(0xff);
+	__u32 id_lo = (m25 & bpf_htonl(0x00ffffff)) | bpf_htonl(0xfe000000);
 
 	if (!(w[0] | w[1] | w[2] | w[3]))
 		return true;
-	return w[0] == bpf_htonl(0xfe800000) && !w[1] && w[2] == bpf_htonl(id_hi) &&
-	       w[3] == bpf_htonl(id_lo);
+	return w[0] == bpf_htonl(0xfe800000) && !w[1] && w[2] == id_hi && w[3] == id_lo;
 }
 
 /* The ICMPv6 type behind up to __IPV6_EXT_MAX extension headers, or -1 (not ICMPv6). */
