@@ -7,7 +7,7 @@ BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev scdoc \
        libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev libcriterion-dev bpftool"
 RUN="iproute2 kmod"
 TEST="containernetworking-plugins iputils-ping socat jq nftables iptables procps python3 python3-jsonschema python3-yaml \
-      bsdutils man-db curl iperf3 traceroute cppcheck clang-format"
+      bsdutils man-db curl iperf3 traceroute cppcheck clang-format podman crun conmon busybox-static"
 VM="qemu-system-x86 cpio busybox-static zstd xz-utils"
 
 if [ "$(id -u)" != 0 ]; then
