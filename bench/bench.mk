@@ -5,6 +5,9 @@
 #   make bench-lifecycle  nsbpf up/down vs a per-command script and ip -batch
 #   make bench-forwarding iperf3 and TCP request/response: nsbpf, bridge, veth
 #   make bench-prog       from_node ns/packet under BPF_PROG_TEST_RUN, if built
+#   make bench-cni        the CNI plugin against bridge + portmap: ADD/DEL of
+#                         100 containers, RR and iperf3 between containers and
+#                         to a published port (~5 min; QUICK=1: ~1 min)
 #   make bench-full       all of it with more runs (lifecycle 5/5/3 runs, the
 #                         script at 500 nodes, a profile of nsbpf up/down;
 #                         forwarding 5 rounds of 5 s): about 8 minutes
@@ -14,7 +17,7 @@
 BENCH_OUT := $(OUT)/bench
 BENCH_RR  := $(BENCH_OUT)/rr
 
-.PHONY: bench bench-lifecycle bench-forwarding bench-prog bench-full bench-tools
+.PHONY: bench bench-lifecycle bench-forwarding bench-prog bench-full bench-tools bench-cni
 
 $(BENCH_OUT):
 	$(Q)mkdir -p $@
@@ -50,6 +53,10 @@ bench-full: bench-tools
 	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(BENCH_RR)) ROUNDS=5 SECS=5 bench/forwarding.sh || rc=1; \
 	$(BENCH_SUBMAKE) bench-prog || rc=1; \
 	exit $$rc
+
+bench-cni: bench-tools $(CNI_BIN)
+	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(BENCH_RR)) NSBPF_CNI=$(abspath $(CNI_BIN)) \
+		bench/cni.sh $(if $(QUICK),--quick)
 
 bench-forwarding: bench-tools
 	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(BENCH_RR)) bench/forwarding.sh
