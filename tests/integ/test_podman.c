@@ -103,6 +103,11 @@ Test(podman, two_containers_a_published_port_and_nothing_left_after_rm)
 
 	world_up();
 	podman_env();
+	cr_assert_eq(pm(&out, "network ls --format '{{.Name}} {{.Driver}}'"), 0);
+	cr_assert(strstr(out, "labnet nsbpf\n"),
+		  "podman took labnet's configuration (a plugin failing VERSION is skipped): %s",
+		  out);
+	free(out);
 	cr_assert_eq(pm(NULL, "run -d --pull never --name b --network labnet -p 8080:80 " IMAGE
 			      " httpd -f -p 80 -h /www"),
 		     0);

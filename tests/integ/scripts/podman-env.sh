@@ -47,7 +47,6 @@ tmp_dir = "$d/tmp"
 network_backend = "cni"
 network_config_dir = "$d/net.d"
 cni_plugin_dirs = ["$d/cni", "/usr/lib/cni"]
-default_network = "labnet"
 CONF
 cat >"$d/storage.conf" <<CONF
 [storage]
