@@ -2,8 +2,10 @@
 # The demo: the seed lab (labs/planets.yaml) in a private "host" namespace
 # (nsbpf-demo) whose uplink is a veth into a "world" namespace
 # (nsbpf-demo-world). Nothing touches the machine's own network.
-#   scripts/demo.sh [up]   bring it up and show it working
-#   scripts/demo.sh down   remove all of it
+#   scripts/demo.sh [up]    bring it up and show it working
+#   scripts/demo.sh routers the same with labs/routers.yaml: two BIRD routers
+#                           (OSPF) and a node behind each
+#   scripts/demo.sh down    remove all of it
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,7 @@ NSBPF=${NSBPF:-$(pwd)/.output/nsbpf}
 HOST=nsbpf-demo
 WORLD=nsbpf-demo-world
 LAB=planets
+ROUTERS=routers
 
 nsb() { "$NSBPF" -n "$HOST" "$@"; }
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -18,7 +21,7 @@ show() { say "$*"; "$@"; }
 
 down() {
 	if [ -e /run/netns/$HOST ]; then
-		nsb down $LAB || true
+		nsb down $LAB $ROUTERS || true
 	fi
 	ip netns del $WORLD 2>/dev/null || true
 	ip netns del $HOST 2>/dev/null || true
@@ -26,7 +29,8 @@ down() {
 	echo "demo: removed"
 }
 
-up() {
+# The private host namespace and its world.
+world() {
 	[ -x "$NSBPF" ] || { echo "demo: build first (make)" >&2; exit 1; }
 	if [ -e /run/netns/$HOST ]; then
 		echo "demo: already up (scripts/demo.sh down removes it)"
@@ -43,7 +47,10 @@ up() {
 	ip -n $HOST link set eth0 up
 	ip -n $WORLD link set eth0 up
 	ip -n $HOST route add default via 192.0.2.2
+}
 
+up() {
+	world
 	show "$NSBPF" -n $HOST up labs/planets.yaml
 	show "$NSBPF" -n $HOST status
 	show "$NSBPF" -n $HOST exec $LAB earth -- ping -c 2 -i 0.2 10.10.0.2
@@ -80,8 +87,46 @@ remove it all with: scripts/demo.sh down
 EOT
 }
 
+# Up to 30 s for bird in router $1 to have learned prefix $2 from OSPF.
+learned() {
+	for _ in $(seq 60); do
+		birdc -s "/run/nsbpf/$ROUTERS/bird-$1.ctl" show route "$2" protocol ospf1 2>/dev/null |
+			grep -q "^$2" && return 0
+		sleep 0.5
+	done
+	echo "demo: $1 did not learn $2 within 30 s (see /run/nsbpf/$ROUTERS/bird-$1.log)" >&2
+	return 1
+}
+
+routers() {
+	command -v bird >/dev/null || { echo "demo: needs BIRD 2 (apt-get install bird2)" >&2; exit 1; }
+	world
+	show "$NSBPF" -n $HOST up labs/routers.yaml
+	say "waiting for OSPF: r1 learns 10.70.2.0/24, r2 learns 10.70.1.0/24"
+	learned r1 10.70.2.0/24
+	learned r2 10.70.1.0/24
+	show birdc -s /run/nsbpf/$ROUTERS/bird-r1.ctl show ospf neighbors
+	show birdc -s /run/nsbpf/$ROUTERS/bird-r1.ctl show route
+	show ip -n $ROUTERS-r1 route
+	show "$NSBPF" -n $HOST exec $ROUTERS h1 -- ping -c 2 -i 0.2 10.70.2.2
+	say "$NSBPF -n $HOST exec $ROUTERS h1 -- traceroute -n -q 1 10.70.2.2   # over the link"
+	"$NSBPF" -n $HOST exec $ROUTERS h1 -- traceroute -n -q 1 -w 1 10.70.2.2
+	show "$NSBPF" -n $HOST exec $ROUTERS h1 -- ping -c 2 -i 0.2 192.0.2.2
+	show "$NSBPF" -n $HOST exec $ROUTERS h2 -- ping -c 2 -i 0.2 192.0.2.2
+	show "$NSBPF" -n $HOST nat list $ROUTERS
+	cat <<EOT
+
+demo: the lab "$ROUTERS" is up inside namespace $HOST. Try:
+  birdc -s /run/nsbpf/$ROUTERS/bird-r2.ctl show ospf state
+  $NSBPF -n $HOST exec $ROUTERS h2 -- ping 10.70.1.2
+  $NSBPF -n $HOST status $ROUTERS
+remove it all with: scripts/demo.sh down
+EOT
+}
+
 case "${1:-up}" in
 up) up ;;
+routers) routers ;;
 down) down ;;
-*) echo "usage: scripts/demo.sh [up|down]" >&2; exit 2 ;;
+*) echo "usage: scripts/demo.sh [up|routers|down]" >&2; exit 2 ;;
 esac
