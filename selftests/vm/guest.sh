@@ -10,6 +10,8 @@
 #              verifier's instructions processed per program -> OUT/insns.txt
 #   selftests  the BPF_PROG_TEST_RUN selftests (Criterion), in a private netns
 #   smoke      selftests/vm/smoke.sh with NSBPF_ATTACH=auto, then =clsact
+#   netem      the integration test of a link's netem delay (ping RTT >= the
+#              delay): SKIP only when the kernel has no netem qdisc
 #
 # Writes OUT/results.tsv (suite, attach, PASS/FAIL/SKIP, seconds, detail), one
 # log per suite, and OUT/kernel. Prints one line per suite. Exit status 0 when
@@ -119,5 +121,33 @@ for mode in auto clsact tcx; do
 		record smoke "$att" FAIL "$t0" "${fails:-exit $st}"
 	fi
 done
+
+# netem: the integration test legs/a_link_with_netem_delay_delays_both_ways,
+# from a copy of the binary like the selftests. Criterion reports a skipped
+# test as "[SKIP] suite::name: reason" and leaves it out of "Tested".
+t0=$(now)
+snap=$(mktemp -d)
+if cp "$top/.output/tests/integ_tests" "$snap/integ_tests" 2> "$out/netem.log"; then
+	NSBPF=$top/.output/nsbpf NSBPF_TEST_SCRIPTS=$top/tests/integ/scripts NSBPF_ATTACH=auto \
+		run "$out/netem.log" "$snap/integ_tests" --verbose=0 --jobs 1 \
+		--filter 'legs/a_link_with_netem_delay_delays_both_ways'
+	st=$?
+else
+	st=127
+fi
+rm -rf "$snap"
+syn=$(grep -a 'Synthesis:' "$out/netem.log" | tail -n 1)
+tested=$(echo "$syn" | sed -n 's/.*Tested: *\([0-9]*\).*/\1/p')
+passing=$(echo "$syn" | sed -n 's/.*Passing: *\([0-9]*\).*/\1/p')
+why=$(sed -n 's/^\[SKIP\] legs::a_link_with_netem_delay_delays_both_ways: //p' "$out/netem.log")
+if [ $st = 124 ]; then
+	record netem - FAIL "$t0" "timed out after ${limit}s"
+elif [ $st = 0 ] && [ "${tested:-0}" = 1 ] && [ "${passing:-0}" = 1 ]; then
+	record netem - PASS "$t0" "$(grep -ao 'rtt [0-9.]* ms over a link of [0-9]* ms each way' "$out/netem.log" | tail -n 1 || true)"
+elif [ $st = 0 ] && [ "${tested:-0}" = 0 ] && [ -n "$why" ]; then
+	record netem - SKIP "$t0" "$why"
+else
+	record netem - FAIL "$t0" "exit $st, ${syn:-no Criterion synthesis}"
+fi
 
 exit $rc

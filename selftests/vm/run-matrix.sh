@@ -8,7 +8,8 @@
 # under qemu with the host's / as a read-only 9p root (selftests/vm/init).
 # Default: host and all of kernels.list. Each row runs selftests/vm/guest.sh:
 # every BPF program loads (verifier instructions processed), the
-# BPF_PROG_TEST_RUN selftests, and the lab smoke test in both attach modes.
+# BPF_PROG_TEST_RUN selftests, the lab smoke test in both attach modes, and
+# the integration test of a link's netem delay.
 # The build must be done (`make matrix` does it first).
 #
 # Prints a table: kernel x suite x attach mode x result, then the verifier's
@@ -40,7 +41,7 @@ outdir=$top/.output/matrix
 vm_timeout=${NSBPF_VM_TIMEOUT:-300}
 mem=${NSBPF_VM_MEM:-512M}
 jobs=${NSBPF_VM_JOBS:-$(nproc)}
-suites="load selftests smoke:auto smoke:clsact smoke:tcx"
+suites="load selftests smoke:auto smoke:clsact smoke:tcx netem"
 
 die() { echo "matrix: $*" >&2; exit 2; }
 
@@ -53,7 +54,7 @@ for r in "${rows[@]}"; do
 done
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF, namespaces)"
-for f in .output/nsbpf .output/selftests/selftests .output/selftests/prog_insns; do
+for f in .output/nsbpf .output/selftests/selftests .output/selftests/prog_insns .output/tests/integ_tests; do
 	[ -x "$top/$f" ] || die "no $f: run make first (make matrix does)"
 done
 # qemu's -fsdev and the kernel command line take these paths as they are.
@@ -243,6 +244,7 @@ for r in "${rows[@]}"; do
 			case $suite in
 			load) failed_logs+=("$d/load.log") ;;
 			selftests) failed_logs+=("$d/selftests.log") ;;
+			netem) failed_logs+=("$d/netem.log") ;;
 			smoke) failed_logs+=("$d/smoke-$mode.log") ;;
 			esac
 		fi
