@@ -8,13 +8,14 @@
  *   translated back (destination, port or echo id, quoted header;
  *   checksums; TTL - 1; MACs) and bpf_redirect_peer()ed straight into their
  *   node (lib/rev_nat.h); a TCP SYN or UDP datagram to a forwarded port
- *   opens a forwarded flow (lib/dnat.h); anything for a lab address is
- *   dropped (inbound). Everything else is the host's own traffic or
+ *   opens a forwarded flow (lib/dnat.h); a packet from a remote subnet to
+ *   a node of its network goes in (lib/remote.h); anything else for a lab
+ *   address is dropped (inbound). Everything else is the host's own traffic or
  *   another lab's: NSB_NEXT, untouched, not counted, not traced (the
  *   dispatch: lib/from_uplink.h).
  * to_uplink (tc egress of the uplink): drops what carries a lab source (a
  *   host that forwards routing a node's packet itself: lab_source,
- *   lib/egress.h); everything else is NSB_NEXT, untouched and uncounted:
+ *   lib/egress.h), but a node's to a remote subnet; everything else is NSB_NEXT, untouched and uncounted:
  *   what masquerade sends out was translated at from_node already.
  *
  * Several labs (and other tools) share an uplink: each lab attaches its own
@@ -25,7 +26,7 @@
  *
  * The maps are the node object's, pinned by the loader and reused here (the
  * same definitions, from nsbpf_maps.bpf.h). Maps read: config, nat_ports,
- * ct, endpoints, frags, forwards, networks. Written: ct, nat_ports, frags,
+ * ct, endpoints, frags, forwards, networks, remotes. Written: ct, nat_ports, frags,
  * forwards (hits), stats, and trace when loaded with nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */

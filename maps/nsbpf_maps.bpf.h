@@ -43,8 +43,17 @@ struct {
 	__type(value, struct nsb_route);
 } routes SEC(".maps");
 
+/* remote subnet -> next hop and network (nsbpf_maps.h); lib/remote.h asks it */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, NSB_MAX_REMOTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_route_key);
+	__type(value, struct nsb_remote);
+} remotes SEC(".maps");
+
 /*
- * The key of a routes lookup, per CPU: the call chains that ask have no
+ * The key of a routes (or remotes) lookup, per CPU: the call chains that ask have no
  * stack left for it (the verifier sums a chain's frames into 512 bytes).
  */
 struct {

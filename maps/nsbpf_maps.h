@@ -73,6 +73,22 @@ struct nsb_route {
 };
 _Static_assert(sizeof(struct nsb_route) == 24, "nsb_route is ABI");
 
+/*
+ * remotes: LPM trie, another machine's pod subnet (networks.N.remote in the
+ * file, remoteSubnets in a CNI config) -> the next hop out of the uplink and
+ * the network whose nodes reach it natively: no NAT, no tunnel, their own
+ * addresses both ways (as flannel host-gw). The value starts with what
+ * bpf_redirect_neigh() takes, so the datapath hands the helper the map's own
+ * value. Asked only when config.flags has NSB_CFG_F_REMOTES.
+ */
+#define NSB_MAX_REMOTES 256
+
+struct nsb_remote {
+	struct bpf_redir_neigh nh; /* nh_family AF_INET (2), ipv4_nh: the next hop, wire order */
+	__u32 net_id;		   /* the network whose nodes it is for */
+};
+_Static_assert(sizeof(struct nsb_remote) == 24, "nsb_remote is ABI");
+
 /* networks: array, net_id -> subnet and policy; used slots are dense from 0 */
 struct nsb_network {
 	__be32 subnet;	/* wire order, host bits zero */
@@ -105,9 +121,13 @@ _Static_assert(sizeof(struct nsb_network) == 24, "nsb_network is ABI");
  * zero limit or timeout means its default: nsbpf_ct.h says which, for both
  * sides.
  */
+enum nsb_cfg_flags {
+	NSB_CFG_F_REMOTES = 1U << 0, /* remotes has entries: the datapath asks it */
+};
+
 struct nsb_config {
 	__u32 layout; /* NSB_LAYOUT_VERSION of the loader that created the maps */
-	__u32 flags;
+	enum nsb_cfg_flags flags;
 	__u32 uplink_ifindex; /* 0: none (no masquerade possible) */
 	__be32 uplink_addr;   /* wire order, 0: none */
 	__u16 snat_port_min;  /* host order: SNAT source ports, inclusive; 0: NSB_SNAT_PORT_* */

@@ -123,6 +123,7 @@ void st_load(struct st_env *env)
 	env->fwd_ports_fd = bpf_map__fd(env->skel->maps.fwd_ports);
 	env->sock_orig_fd = bpf_map__fd(env->skel->maps.sock_orig);
 	env->routes_fd = bpf_map__fd(env->skel->maps.routes);
+	env->remotes_fd = bpf_map__fd(env->skel->maps.remotes);
 	env->from_node_fd = bpf_program__fd(env->skel->progs.from_node);
 	env->to_node_fd = bpf_program__fd(env->skel->progs.to_node);
 	env->gc_fd = bpf_program__fd(env->skel->progs.ct_gc);

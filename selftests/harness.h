@@ -43,7 +43,7 @@ struct st_env {
 	int from_uplink_fd, to_uplink_fd;
 	int endpoints_fd, networks_fd, stats_fd, trace_fd;
 	int config_fd, ct_fd, nat_ports_fd, host_addrs_fd, frags_fd;
-	int forwards_fd, sock_orig_fd, fwd_ports_fd, routes_fd;
+	int forwards_fd, sock_orig_fd, fwd_ports_fd, routes_fd, remotes_fd;
 	int gc_fd;	 /* the collector's program (lib/ct_gc.h) */
 	uint32_t ct_max; /* set before st_load(): ct and nat_ports size */
 	int ncpus;

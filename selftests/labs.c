@@ -87,6 +87,14 @@ static struct topo_net_route exile_routes[] = { { .prefix = IP4(10, 212, 0, 0), 
 static struct topo_network routed_nets[] = {
 	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
 };
+static struct topo_net_remote planet_remotes[] = {
+	{ .prefix = IP4(10, 89, 0, 0), .len = 16, .via = PLANET_VIA } };
+static struct topo_net_remote moon_remotes[] = {
+	{ .prefix = IP4(10, 90, 0, 0), .len = 16, .via = MOON_VIA } };
+
+static struct topo_network remote_nets[] = {
+	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
+};
 /* clang-format on */
 
 #define TOPO(name_, nets)                                                                       \
@@ -112,6 +120,19 @@ static struct topo routed_topo = {
 };
 
 const struct test_lab lab_routed = { &routed_topo, planets_rt };
+
+static const struct topo remote_topo = TOPO("remote", remote_nets);
+
+const struct test_lab lab_remote = { &remote_topo, planets_rt };
+
+/* The remote subnets of lab_remote, hung on its networks as routed_init() does. */
+static void remote_init(void)
+{
+	remote_nets[NET_PLANET].remotes = planet_remotes;
+	remote_nets[NET_PLANET].n_remotes = N(planet_remotes);
+	remote_nets[NET_MOON].remotes = moon_remotes;
+	remote_nets[NET_MOON].n_remotes = N(moon_remotes);
+}
 
 /* The routes of lab_routed, hung on its networks (PLANET() and friends have no room). */
 static void routed_init(void)
@@ -160,6 +181,12 @@ int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_
 	if (!err)
 		err = lab_fill_endpoints(endpoints_fd, lab->topo, lab->rt);
 	return err;
+}
+
+int test_lab_install_remotes(const struct test_lab *lab, int remotes_fd)
+{
+	remote_init();
+	return lab_fill_remotes(remotes_fd, lab->topo);
 }
 
 int test_lab_install_routes(const struct test_lab *lab, int routes_fd)

@@ -55,6 +55,12 @@
 #define BEHIND_PLUTO IP4(10, 212, 0, 5)
 #define BEHIND_NONE  IP4(10, 211, 0, 5) /* in no prefix, no subnet */
 
+/* lab_remote: other machines' pod subnets, behind next hops on the uplink's link */
+#define PLANET_REMOTE IP4(10, 89, 0, 7)	   /* a pod in planet's remote 10.89.0.0/16 */
+#define MOON_REMOTE   IP4(10, 90, 0, 7)	   /* one in moon's remote 10.90.0.0/16 */
+#define PLANET_VIA    IP4(203, 0, 113, 12) /* the next hops: other machines' uplinks */
+#define MOON_VIA      IP4(203, 0, 113, 13)
+
 #define EARTH_IF   101
 #define NEPTUNE_IF 102
 #define MARS_IF	   103
@@ -82,6 +88,7 @@ extern const struct test_lab lab_planets;      /* the picture above */
 extern const struct test_lab lab_planet_apart; /* planet's nodes may not reach each other */
 extern const struct test_lab lab_masq;	       /* planet and moon masquerade, exile not */
 extern const struct test_lab lab_routed;       /* lab_masq with routers and routed prefixes */
+extern const struct test_lab lab_remote;       /* lab_masq with remote subnets on planet, moon */
 
 /* The runtime facts of node n of lab, and the mask of network net, host order. */
 static inline const struct node_rt *test_lab_rt(const struct test_lab *lab,
@@ -99,5 +106,7 @@ static inline uint32_t test_lab_mask(const struct topo_network *net)
 int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd);
 /* Replaces the contents of the routes map with lab's: the count (config.routes), or -errno. */
 int test_lab_install_routes(const struct test_lab *lab, int routes_fd);
+/* Its remote subnets (and none of another lab's): how many, or -errno. */
+int test_lab_install_remotes(const struct test_lab *lab, int remotes_fd);
 
 #endif /* NSBPF_SELFTESTS_LABS_H */

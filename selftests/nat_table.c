@@ -153,13 +153,17 @@ static void install(struct run *r)
 	const struct test_lab *lab = t->lab ? t->lab : &lab_masq;
 	__u32 zero = 0;
 	__u8 one = 1;
-	int err, routes;
+	int err, routes, remotes;
 
 	err = test_lab_install(lab, r->env.endpoints_fd, r->env.networks_fd);
 	cr_assert(err == 0, "install lab %s: %s", lab->topo->name, strerror(-err));
 	routes = test_lab_install_routes(lab, r->env.routes_fd);
 	cr_assert(routes >= 0, "install the routes of %s: %s", lab->topo->name, strerror(-routes));
 	cfg.routes = t->routes_off ? 0 : (__u32)routes;
+	remotes = test_lab_install_remotes(lab, r->env.remotes_fd);
+	cr_assert(remotes >= 0, "install the remote subnets of %s: %s", lab->topo->name,
+		  strerror(-remotes));
+	cfg.flags = remotes && !t->remotes_off ? NSB_CFG_F_REMOTES : 0;
 	cr_assert(!bpf_map_update_elem(r->env.config_fd, &zero, &cfg, BPF_ANY), "config: %s",
 		  strerror(errno));
 	for (int i = 0; i < N(host_addrs); i++) {

@@ -130,6 +130,7 @@ struct nat_table {
 	bool fib;		    /* a FIB probe device in config (nsbpf_maps.h) */
 	const struct test_lab *lab; /* NULL: lab_masq */
 	bool routes_off;	    /* the lab's routes in the trie, config.routes 0 */
+	bool remotes_off;	    /* the lab's remote subnets in the trie, no NSB_CFG_F_REMOTES */
 };
 
 /* ----------------------------------------------------------- frames */

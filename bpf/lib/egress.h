@@ -5,14 +5,17 @@
  * forward's) address; a lab source out there can only be the host routing
  * a node's packet itself (ip_forward=1, as on docker and Kubernetes hosts)
  * or a host socket bound to a gateway address, and nothing would come back
- * to it (inbound drops replies to lab addresses). Everything else, the
- * host's own traffic, passes untouched and uncounted.
+ * to it (inbound drops replies to lab addresses). But for a node's packet
+ * to a remote subnet of its network (lib/remote.h), which leaves with its
+ * own source. Everything else, the host's own traffic, passes untouched
+ * and uncounted.
  */
 #ifndef NSBPF_LIB_EGRESS_H
 #define NSBPF_LIB_EGRESS_H
 
 #include "lib/subnets.h"
 #include "lib/flow.h"
+#include "lib/remote.h"
 
 /* NSB_NEXT with v->path unset: the host's, untouched. */
 static __always_inline int egress_v4(struct __sk_buff *skb)
@@ -30,7 +33,7 @@ static __always_inline int egress_v4(struct __sk_buff *skb)
 				    sizeof(saddr)))
 		return NSB_NEXT;
 	/* the host's own addresses have the filter's lab bit clear: no scan, no config */
-	if (!lab_outside(lab_where(saddr)))
+	if (!lab_outside(lab_where(saddr)) && !remote_src_ok(skb, saddr))
 		return nsb_drop(NSB_DROP_LAB_SOURCE);
 	return NSB_NEXT;
 }

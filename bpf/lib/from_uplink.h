@@ -21,6 +21,7 @@
 #include "lib/subnets.h"
 #include "lib/rev_nat.h"
 #include "lib/dnat.h"
+#include "lib/remote.h"
 
 /*
  * A TCP or UDP packet, or an ICMP echo reply: a live flow's goes back into
@@ -95,6 +96,33 @@ static __always_inline bool __uplink_other_addr(__be32 daddr, int *ret)
 	return true;
 }
 
+/*
+ * A packet for a lab address, which inbound drops, in a lab with remote
+ * subnets: from a remote subnet of a node's network to that node, it goes
+ * in (lib/remote.h). ttl_proto: the header's TTL << 8 | protocol. A global
+ * function, finishing its own verdict: from_uplink's frame and
+ * rev_icmp_error_v4()'s already fill the 512 bytes of their chain, and
+ * this one is a sibling of that callee, not on top of it.
+ */
+__noinline int remote_to_node_v4(struct __sk_buff *skb, __be32 saddr, __be32 daddr, __u32 ttl_proto)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	const struct nsb_config *cfg = config_get();
+	const struct nsb_endpoint *ep = endpoint_find(&daddr);
+	__u8 ttl = ttl_proto >> 8;
+	int ret = nsb_drop(NSB_DROP_INBOUND);
+
+	if (!cfg || !ep || !remote_find(cfg, saddr, ep->net_id))
+		;
+	else if (ttl <= 1)
+		ret = nsb_drop(NSB_DROP_TTL);
+	else if (csum_ttl_dec_at(skb, ttl, (__u8)ttl_proto))
+		ret = nsb_drop(NSB_DROP_CSUM);
+	else
+		ret = nat_to_node(skb, &v, ep, NSB_PATH_REMOTE_IN);
+	return verdict_done(verdict_finish(skb, &v, ret));
+}
+
 /* NSB_NEXT with v->path unset: the host's, untouched. */
 static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verdict *v)
 {
@@ -116,8 +144,12 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 	tot = bpf_ntohs(ip.tot_len);
 	if (ip.version != 4 || hlen < sizeof(ip) || tot < hlen || tot > skb->len - ETH_HLEN)
 		return NSB_NEXT;
-	if (ip.daddr != cfg->uplink_addr && !__uplink_other_addr(ip.daddr, &ret))
+	if (ip.daddr != cfg->uplink_addr && !__uplink_other_addr(ip.daddr, &ret)) {
+		if (ret != NSB_NEXT && (cfg->flags & NSB_CFG_F_REMOTES))
+			return remote_to_node_v4(skb, ip.saddr, ip.daddr,
+						 (__u32)ip.ttl << 8 | ip.protocol);
 		return ret;
+	}
 	p.saddr = ip.saddr;
 	p.daddr = ip.daddr;
 	p.l4_off = ETH_HLEN + hlen;

@@ -9,6 +9,8 @@
  *   to the host (its addresses in host_addrs, the uplink address, a lab
  *   gateway or broadcast, 0/8, 127/8, multicast and above)   to_host (next)
  *   to an unused lab address                                  no_endpoint
+ *   to a remote subnet of the node's network, no flow of ours  remote_out
+ *     (natively, lib/remote.h: a router's checks below, TTL - 1)
  *   outside, the network does not masquerade                  no_masquerade
  *   outside, the lab has no uplink                            no_uplink
  *   outside: a router's checks first (Linux's ip_forward order):
@@ -35,6 +37,7 @@
 #include "lib/frag.h"
 #include "lib/icmp.h"
 #include "lib/port_fwd.h"
+#include "lib/remote.h"
 
 /* masq_from_node_v4(): a lab gateway, hairpin's (lib/hairpin.h) or the host's */
 #define MASQ_GATEWAY (2 * __NSB_DONE)
@@ -215,6 +218,25 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 				      cfg->uplink_ifindex);
 }
 
+/*
+ * To a remote subnet of the node's network (lib/remote.h): a router's
+ * checks, TTL - 1, and out of the uplink to the entry's next hop with the
+ * node's own source. Fragments and any protocol alike: nothing is tracked.
+ */
+static __always_inline int __masq_remote(struct __sk_buff *skb, struct nsb_verdict *v,
+					 const struct nsb_config *cfg,
+					 const struct nsb_endpoint *src, const struct flow_v4 *f,
+					 const struct nsb_remote *r)
+{
+	int ret = __masq_checks(skb, v, cfg, src, f);
+
+	if (ret)
+		return ret;
+	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto))
+		return nsb_drop(NSB_DROP_CSUM);
+	return verdict_redirect_neigh_via(v, NSB_PATH_REMOTE_OUT, cfg->uplink_ifindex, &r->nh);
+}
+
 /* A later fragment: its datagram's first fragment said where it goes (fv). */
 static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_verdict *v,
 					   const struct nsb_config *cfg, const struct flow_v4 *f,
@@ -268,6 +290,11 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 	}
 	/* a new flow (ce: NULL or its stale entry), or a fragment of none */
 	if (!known) {
+		/* a remote subnet's, natively; a forward's reply to it is known above */
+		const struct nsb_remote *r = remote_find(cfg, f.key.daddr, src->net_id);
+
+		if (r)
+			return __masq_remote(skb, v, cfg, src, &f, r);
 		if (!__masq_allowed(skb, v, cfg, src, f.key.daddr, now, &ret))
 			return ret;
 		if (flow_later_frag(&f))

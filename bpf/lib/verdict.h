@@ -108,6 +108,15 @@ static __always_inline int verdict_redirect_neigh(struct nsb_verdict *v, enum ns
 	return bpf_redirect_neigh(ifindex, NULL, 0, 0);
 }
 
+/* Out of ifindex to the next hop nh names (a map value: no stack), the kernel resolving it. */
+static __always_inline int verdict_redirect_neigh_via(struct nsb_verdict *v, enum nsb_path path,
+						      __u32 ifindex,
+						      const struct bpf_redir_neigh *nh)
+{
+	__verdict_note(v, path, ifindex, NSB_TRACE_F_NEIGH);
+	return bpf_redirect_neigh(ifindex, (struct bpf_redir_neigh *)nh, sizeof(*nh), 0);
+}
+
 static __always_inline void __verdict_count(struct __sk_buff *skb, const struct nsb_verdict *v,
 					    __u32 slot)
 {

@@ -143,10 +143,12 @@ static __u32 fib_probe_ifindex(const struct topo *t)
 }
 
 /* The config entry: what the programs need besides the tables. */
-static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up, int routes)
+static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up, int routes,
+				   int remotes)
 {
 	return (struct nsb_config){
 		.layout = NSB_LAYOUT_VERSION,
+		.flags = remotes > 0 ? NSB_CFG_F_REMOTES : 0,
 		.uplink_ifindex = (__u32)up->ifindex,
 		.uplink_addr = htonl(up->ip),
 		.snat_port_min = t->nat.port_min,
@@ -171,7 +173,7 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 {
 	struct nsb_config cfg;
 	__u32 zero = 0;
-	int err, routes;
+	int err, routes, remotes = 0;
 
 	err = lab_fill_networks(bpf_map__fd(skel->maps.networks), t);
 	if (!err)
@@ -179,7 +181,11 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	routes = err ? 0 : lab_fill_routes(bpf_map__fd(skel->maps.routes), t, rt);
 	if (routes < 0)
 		err = routes;
-	cfg = config_of(t, up, routes);
+	if (!err)
+		remotes = lab_fill_remotes(bpf_map__fd(skel->maps.remotes), t);
+	if (remotes < 0)
+		err = remotes;
+	cfg = config_of(t, up, routes, remotes);
 	if (!err)
 		err = fill_host_addrs(skel->obj);
 	if (!err)

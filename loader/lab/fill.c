@@ -197,3 +197,51 @@ int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *r
 		}
 	return drop_stale_routes(routes_fd, t) ?: n;
 }
+
+static bool remote_in(const struct topo *t, const struct nsb_route_key *k)
+{
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_remotes; j++) {
+			const struct topo_net_remote *r = &t->networks[i].remotes[j];
+
+			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
+				return true;
+		}
+	return false;
+}
+
+/* Entries of subnets t does not have (a re-up, or the selftests' tables). */
+static int drop_stale_remotes(int fd, const struct topo *t)
+{
+	struct nsb_route_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (remote_in(t, &key))
+			continue;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+		first = true; /* the walk starts over: the deleted key is gone */
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_remotes(int remotes_fd, const struct topo *t)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_remotes; j++, n++) {
+			const struct topo_net_remote *r = &t->networks[i].remotes[j];
+			struct nsb_route_key k = { .prefixlen = r->len, .addr = htonl(r->prefix) };
+			struct nsb_remote v = { .nh = { .nh_family = AF_INET,
+							.ipv4_nh = htonl(r->via) },
+						.net_id = (__u32)i };
+
+			if (bpf_map_update_elem(remotes_fd, &k, &v, BPF_ANY))
+				return -errno;
+		}
+	return drop_stale_remotes(remotes_fd, t) ?: n;
+}

@@ -31,4 +31,11 @@ int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd, int 
  */
 int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *rt);
 
+/*
+ * One remotes entry per remote subnet of t (networks.N.remote): its next
+ * hop and network; entries of subnets t no longer has go. The number of
+ * remote subnets (config.flags has NSB_CFG_F_REMOTES when not 0), or -errno.
+ */
+int lab_fill_remotes(int remotes_fd, const struct topo *t);
+
 #endif /* NSBPF_LAB_FILL_H */

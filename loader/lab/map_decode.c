@@ -107,6 +107,21 @@ static bool dec_route(const struct map_walk *w, const void *key, const void *val
 	return true;
 }
 
+static bool dec_remote(const struct map_walk *w, const void *key, const void *val,
+		       struct map_entry *me)
+{
+	const struct nsb_route_key *k = key;
+	const struct nsb_remote *r = val;
+
+	mf_ip(me, "addr", k->addr);
+	mf_uint(me, "prefixlen", k->prefixlen);
+	mf_key_done(me);
+	mf_ip(me, "via", r->nh.ipv4_nh);
+	mf_uint(me, "net_id", r->net_id);
+	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, r->net_id);
+	return true;
+}
+
 static bool dec_host_addr(const struct map_walk *w, const void *key, const void *val,
 			  struct map_entry *me)
 {
@@ -347,6 +362,7 @@ static const struct map_decoder decoders[] = {
 	DEC("networks", __u32, struct nsb_network, dec_network),
 	DEC("endpoints", struct nsb_addr_key, struct nsb_endpoint, dec_endpoint),
 	DEC("routes", struct nsb_route_key, struct nsb_route, dec_route),
+	DEC("remotes", struct nsb_route_key, struct nsb_remote, dec_remote),
 	DEC("host_addrs", struct nsb_addr_key, __u8, dec_host_addr),
 	DEC("addr_filter", __u32, __u64, dec_filter_word),
 	DEC("forwards", struct nsb_fwd_key, struct nsb_fwd_val, dec_forward),
@@ -366,6 +382,7 @@ const struct map_kind_info lab_maps[] = {
 	{ "networks", "array", false, "network id -> subnet, gateway, flags, reach (used slots)" },
 	{ "endpoints", "hash", false, "node address -> host end, network, MACs" },
 	{ "routes", "lpm_trie", false, "routed prefix -> its router's address, host end, MACs" },
+	{ "remotes", "lpm_trie", false, "another machine's subnet -> next hop, network" },
 	{ "host_addrs", "hash", false, "the host namespace's own addresses" },
 	{ "addr_filter", "array", false,
 	  "hashed /24s of lab and host addresses -> a lab and a host bit each (used words)" },

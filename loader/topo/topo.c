@@ -264,8 +264,10 @@ void topo_free(struct topo *t)
 		free(t->nodes[i].routes);
 	}
 	free(t->links);
-	for (i = 0; i < t->n_networks; i++)
+	for (i = 0; i < t->n_networks; i++) {
 		free(t->networks[i].routes);
+		free(t->networks[i].remotes);
+	}
 	free(t->networks);
 	free(t->nodes);
 	free(t->forwards);

@@ -34,6 +34,19 @@ struct topo_net_route {
 	int via;		  /* index into topo.nodes: a node of this network, forwarding */
 };
 
+/*
+ * networks.N.remote: another machine's pod subnet, reached natively (no
+ * NAT, no tunnel) through a next hop on the uplink's link (bpf/lib/remote.h).
+ */
+struct topo_net_remote {
+	struct topo_mark mark;	   /* the entry */
+	struct topo_mark to_mark;  /* its prefix */
+	struct topo_mark via_mark; /* its next hop */
+	uint32_t prefix;	   /* host order, host bits zero */
+	uint8_t len;		   /* 1..32; 0: the entry has a problem (reported) */
+	uint32_t via;		   /* host order, 0: missing or wrong (reported) */
+};
+
 struct topo_network {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
@@ -46,6 +59,8 @@ struct topo_network {
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
 	struct topo_net_route *routes;
 	size_t n_routes;
+	struct topo_net_remote *remotes;
+	size_t n_remotes;
 };
 
 /*
@@ -279,6 +294,7 @@ int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
 
 /* Routes of all networks: what config.routes says to the datapath. */
 size_t topo_route_count(const struct topo *t);
+size_t topo_remote_count(const struct topo *t); /* networks' remote subnets, all of them */
 
 /* Index of a network or node by name, -1 when absent. */
 int topo_network_index(const struct topo *t, const char *name);

@@ -519,5 +519,6 @@ void topo_check(struct topo_ctx *c)
 	topo_check_links(c); /* after the addresses: link subnets against them */
 	topo_check_routes(c);
 	topo_check_net_routes(c); /* after nodes: a route names its router */
+	topo_check_net_remotes(c);
 	topo_check_forwards(c);
 }

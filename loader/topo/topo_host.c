@@ -137,6 +137,53 @@ static void check_route(struct topo_ctx *c, const struct topo_host *h, bool upli
 	}
 }
 
+/*
+ * A remote subnet is reached through a next hop on the uplink's link: its
+ * address in an uplink subnet (not the uplink's own), the subnet itself in
+ * none (the host would take it for its neighbours).
+ */
+static void check_remote(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok,
+			 const struct topo_network *n, size_t i)
+{
+	const struct topo_net_remote *r = &n->remotes[i];
+	char a[TOPO_IPSTR], b[TOPO_IPSTR];
+	bool onlink = false;
+	size_t k;
+
+	if (!h->uplink[0]) { /* said once a network */
+		if (!i)
+			topo_err(
+				c, r->mark,
+				"network \"%s\": remote %zu: the lab has no uplink to reach it through",
+				n->name, i + 1);
+		return;
+	}
+	for (k = 0; uplink_ok && k < h->n_uplink_addrs; k++) {
+		const struct topo_host_addr *u = &h->uplink_addrs[k];
+
+		if (topo_overlap(r->prefix, r->len, u->ip, u->prefix)) {
+			topo_err(
+				c, r->to_mark,
+				"network \"%s\": remote %zu: to %s/%u overlaps the uplink's subnet %s/%u",
+				n->name, i + 1, topo_ip_str(r->prefix, a), r->len,
+				topo_ip_str(u->ip & topo_mask(u->prefix), b), u->prefix);
+			return;
+		}
+		if (r->via == u->ip) {
+			topo_err(c, r->via_mark,
+				 "network \"%s\": remote %zu: via %s is the uplink's own address",
+				 n->name, i + 1, topo_ip_str(r->via, a));
+			return;
+		}
+		onlink |= in_subnet(r->via, u->ip & topo_mask(u->prefix), u->prefix);
+	}
+	if (uplink_ok && !onlink)
+		topo_err(
+			c, r->via_mark,
+			"network \"%s\": remote %zu: via %s is in no subnet of the uplink %s: the next hop must be on its link (another machine's uplink address, or a router there)",
+			n->name, i + 1, topo_ip_str(r->via, a), h->uplink);
+}
+
 static void check_forward(struct topo_ctx *c, const struct topo_host *h, size_t i)
 {
 	const struct topo_forward *f = &c->t->forwards[i];
@@ -165,6 +212,8 @@ int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo
 		check_network(&c, h, uplink_ok, &t->networks[i]);
 		for (size_t k = 0; k < t->networks[i].n_routes; k++)
 			check_route(&c, h, uplink_ok, &t->networks[i], k);
+		for (size_t k = 0; k < t->networks[i].n_remotes; k++)
+			check_remote(&c, h, uplink_ok, &t->networks[i], k);
 	}
 	for (i = 0; i < t->n_forwards; i++)
 		check_forward(&c, h, i);

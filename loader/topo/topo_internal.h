@@ -173,8 +173,9 @@ int topo_yaml_limits(struct topo_ctx *c, const char *buf, size_t len);
 /* 0 when a tree was walked (errors or not), -EINVAL when there was none. */
 int topo_yaml_walk(struct topo_ctx *c, const char *buf, size_t len);
 void topo_check(struct topo_ctx *c);
-void topo_check_forwards(struct topo_ctx *c);	/* topo_check_fwd.c, from topo_check() */
-void topo_check_net_routes(struct topo_ctx *c); /* topo_check_route.c, from topo_check() */
+void topo_check_forwards(struct topo_ctx *c);	 /* topo_check_fwd.c, from topo_check() */
+void topo_check_net_routes(struct topo_ctx *c);	 /* topo_check_route.c, from topo_check() */
+void topo_check_net_remotes(struct topo_ctx *c); /* topo_check_remote.c, after the routes */
 /*
  * topo_check_legs.c, from topo_check(): interfaces into first leg and
  * further legs (before the addresses), then links, routes and netem.

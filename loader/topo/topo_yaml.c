@@ -524,10 +524,105 @@ static void net_routes(struct walk *w, yaml_node_t *v)
 	w->who = who;
 }
 
+/* ---- networks: remote (topo_check_route.c checks them against the rest) ---- */
+
+static void net_remote_to(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_remote *r = &w->c->t->networks[w->idx].remotes[w->sub];
+	const char *s = want_scalar(w, v), *special;
+	char ip[TOPO_IPSTR];
+	uint32_t addr, block;
+	int len, block_len;
+
+	r->to_mark = mark_of(v);
+	if (!s)
+		return;
+	if (topo_ipv4_prefix(s, &addr, &len) || !len) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" is not an IPv4 subnet (expected a.b.c.d/n, n 1..32)", w->who,
+			 s);
+		return;
+	}
+	if (addr & ~topo_mask(len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip_str(addr & topo_mask(len), ip), len);
+		return;
+	}
+	special = topo_special_block(addr, len, &block, &block_len);
+	if (special) {
+		topo_err(
+			w->c, mark_of(v),
+			"%sto %s %s %s/%d (%s): a remote subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			w->who, s, len >= block_len ? "is inside" : "contains",
+			topo_ip_str(block, ip), block_len, special);
+		return;
+	}
+	r->prefix = addr;
+	r->len = (uint8_t)len;
+}
+
+static void net_remote_via(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_remote *r = &w->c->t->networks[w->idx].remotes[w->sub];
+	const char *s = want_scalar(w, v);
+
+	r->via_mark = mark_of(v);
+	if (s && (topo_parse_ipv4(s, &r->via) || !r->via))
+		topo_err(w->c, mark_of(v),
+			 "%svia \"%s\" is not an IPv4 address (the next hop, on the uplink's link)",
+			 w->who, s);
+}
+
+static const struct field net_remote_fields[] = {
+	{ "to", net_remote_to, true },
+	{ "via", net_remote_via, true },
+	{ NULL },
+};
+
+static void net_remote(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	const char *who = w->who;
+	char rwho[WHO_MAX + 16];
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	size_t n;
+
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {to: SUBNET, via: ADDRESS}"))
+		return;
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	net->remotes = calloc(n ? n : 1, sizeof(*net->remotes));
+	if (!net->remotes) {
+		w->c->err = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		item = node_at(w, *it);
+		snprintf(rwho, sizeof(rwho), "%sremote %zu: ", who,
+			 (size_t)(it - v->data.sequence.items.start) + 1);
+		w->who = rwho;
+		if (item->type != YAML_MAPPING_NODE) {
+			topo_err(w->c, mark_of(item),
+				 "%sexpected a mapping with to and via, got %s", w->who,
+				 kind_of(item));
+			continue;
+		}
+		w->sub = (int)net->n_remotes++;
+		net->remotes[w->sub].mark = mark_of(item);
+		walk_fields(w, item, net_remote_fields, mark_of(item));
+	}
+	w->who = who;
+}
+
 static const struct field network_fields[] = {
-	{ "subnet", net_subnet, true },		 { "gateway", net_gateway, false },
-	{ "masquerade", net_masquerade, false }, { "reach", net_reach, false },
-	{ "routes", net_routes, false },	 { NULL },
+	{ "subnet", net_subnet, true },
+	{ "gateway", net_gateway, false },
+	{ "masquerade", net_masquerade, false },
+	{ "reach", net_reach, false },
+	{ "routes", net_routes, false },
+	{ "remote", net_remote, false },
+	{ NULL },
 };
 
 static void add_network(struct walk *w, yaml_node_t *k, yaml_node_t *v)

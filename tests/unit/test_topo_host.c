@@ -244,3 +244,39 @@ Test(topo_host, forwards_are_reported_at_their_host_or_port)
 	expect(t, &h, 3, want);
 	topo_free(t);
 }
+
+Test(topo_host, remote_subnets_through_a_next_hop_on_the_uplinks_link)
+{
+	struct topo *t = load("name: x\n"
+			      "networks:\n"
+			      "  n:\n"
+			      "    subnet: 10.0.0.0/24\n"
+			      "    remote:\n"
+			      "      - {to: 10.1.0.0/16, via: 192.0.2.12}\n"
+			      "      - {to: 10.2.0.0/16, via: 198.51.100.7}\n"
+			      "      - {to: 192.0.2.128/25, via: 192.0.2.13}\n"
+			      "      - {to: 10.3.0.0/16, via: 192.0.2.1}\n"
+			      "nodes: {a: {network: n}}\n");
+	struct topo_host h = up0_host();
+	const char *want[] = {
+		"lab.yaml:7:32: network \"n\": remote 2: via 198.51.100.7 is in no subnet of the "
+		"uplink up0: the next hop must be on its link (another machine's uplink address, or "
+		"a router there)",
+		"lab.yaml:8:14: network \"n\": remote 3: to 192.0.2.128/25 overlaps the uplink's "
+		"subnet 192.0.2.0/24",
+		"lab.yaml:9:32: network \"n\": remote 4: via 192.0.2.1 is the uplink's own address",
+	};
+
+	expect(t, &h, 3, want);
+	h.uplink = "";
+	h.n_uplink_addrs = 0;
+	{
+		const char *none[] = {
+			"lab.yaml:6:9: network \"n\": remote 1: the lab has no uplink "
+			"to reach it through"
+		};
+
+		expect(t, &h, 1, none);
+	}
+	topo_free(t);
+}
