@@ -65,6 +65,12 @@ static int net_up(const struct cni_conf *c, bool *made, struct cni_err *e)
 	}
 	snprintf(net.name, sizeof(net.name), "%s", c->name);
 	snprintf(net.uplink, sizeof(net.uplink), "%s", c->uplink);
+	for (size_t i = 0; i < c->n_remotes && i < LAB_EP_REMOTES_MAX; i++)
+		net.remotes[net.n_remotes++] = (struct lab_ep_remote){
+			.subnet = c->remotes[i].subnet,
+			.prefix = c->remotes[i].prefix,
+			.via = c->remotes[i].via,
+		};
 	err = lab_ep_net_up(&net, &o, &r);
 	if (err) {
 		size_t off;

@@ -62,6 +62,15 @@ struct cni_port {
 	uint32_t host_ip; /* host order, 0: any */
 };
 
+#define CNI_REMOTES_MAX 64
+
+/* remoteSubnets: another machine's pod subnet and the next hop to it. */
+struct cni_remote {
+	uint32_t subnet; /* host order */
+	uint8_t prefix;
+	uint32_t via; /* host order, on the uplink's link */
+};
+
 struct cni_attachment {
 	char container[256];
 	char ifname[TOPO_IFNAMSIZ];
@@ -76,6 +85,8 @@ struct cni_conf {
 	uint8_t prefix;
 	uint32_t gateway; /* 0: subnet + 1 */
 	char ipam_type[256];
+	struct cni_remote remotes[CNI_REMOTES_MAX]; /* remoteSubnets */
+	size_t n_remotes;
 	struct cni_port ports[CNI_PORTS_MAX]; /* runtimeConfig.portMappings */
 	size_t n_ports;
 	bool has_prev;	  /* prevResult given */
@@ -93,7 +104,7 @@ bool cni_version_at_least(const char *v, int major, int minor);
 
 /*
  * Parse the configuration for cmd: 0, or -1 with e (6: not JSON, 1: a
- * version we do not speak, 7: a key missing or wrong, 2: remoteSubnets).
+ * version we do not speak, 7: a key missing or wrong).
  * conf->version is filled as soon as it is known, for the error document.
  */
 int cni_conf_parse(const char *text, size_t len, enum cni_cmd cmd, struct cni_conf *conf,

@@ -99,6 +99,67 @@ static int parse_ipam(json_t *root, struct cni_conf *c, struct cni_err *e)
 	return 0;
 }
 
+static bool overlap(uint32_t a, uint8_t pa, uint32_t b, uint8_t pb)
+{
+	uint8_t p = pa < pb ? pa : pb;
+	uint32_t m = p ? ~0U << (32 - p) : 0;
+
+	return (a & m) == (b & m);
+}
+
+/* remoteSubnets[i]: a subnet of nobody else here, and an address to reach it through. */
+static int parse_remote(json_t *o, size_t i, struct cni_conf *c, struct cni_err *e)
+{
+	struct cni_remote *r = &c->remotes[i];
+	const char *sub, *via;
+	char w[48];
+
+	snprintf(w, sizeof(w), "remoteSubnets[%zu]: ", i);
+	if (!json_is_object(o))
+		return BAD(e, "%san object {\"subnet\": CIDR, \"via\": ADDRESS}", w);
+	if (req_str(o, "subnet", w, &sub, e) || req_str(o, "via", w, &via, e))
+		return -1;
+	if (topo_parse_cidr(sub, &r->subnet, &r->prefix) || !r->prefix)
+		return BAD(
+			e,
+			"%s\"subnet\": \"%s\" is no IPv4 subnet (a.b.c.d/N, N 1..32, host bits zero)",
+			w, sub);
+	if (topo_parse_ipv4(via, &r->via) || !r->via)
+		return BAD(e, "%s\"via\": \"%s\" is no IPv4 address", w, via);
+	if (overlap(r->subnet, r->prefix, c->subnet, c->prefix))
+		return BAD(e, "%s\"subnet\": %s overlaps the network's own subnet", w, sub);
+	if (overlap(r->via, 32, c->subnet, c->prefix))
+		return BAD(
+			e,
+			"%s\"via\": %s is in the network's own subnet: the next hop is another machine, on the uplink's link",
+			w, via);
+	for (size_t k = 0; k < i; k++)
+		if (overlap(r->subnet, r->prefix, c->remotes[k].subnet, c->remotes[k].prefix))
+			return BAD(e, "%s\"subnet\": %s overlaps remoteSubnets[%zu]", w, sub, k);
+	return 0;
+}
+
+/* Other machines' pod subnets, routed natively (no NAT, no tunnel). */
+static int parse_remotes(json_t *root, struct cni_conf *c, struct cni_err *e)
+{
+	json_t *rs = json_object_get(root, "remoteSubnets"), *o;
+	size_t i;
+
+	if (!rs)
+		return 0;
+	if (!json_is_array(rs))
+		return BAD(e, "\"remoteSubnets\" must be a list of {\"subnet\", \"via\"}");
+	if (json_array_size(rs) > CNI_REMOTES_MAX)
+		return BAD(e, "\"remoteSubnets\": at most %d", CNI_REMOTES_MAX);
+	json_array_foreach(rs, i, o)
+	{
+		if (parse_remote(o, i, c, e))
+			return -1;
+		c->n_remotes++;
+	}
+	return 0;
+}
+
 static int parse_port(json_t *o, struct cni_port *p, struct cni_err *e)
 {
 	json_t *hp = json_object_get(o, "hostPort"), *cp = json_object_get(o, "containerPort");
@@ -250,11 +311,7 @@ static int parse_root(json_t *root, enum cni_cmd cmd, struct cni_conf *c, struct
 	if (up && (!*up || strlen(up) >= sizeof(c->uplink)))
 		return BAD(e, "\"uplink\": \"%s\" is no interface name", up);
 	snprintf(c->uplink, sizeof(c->uplink), "%s", up ? up : "");
-	if (json_object_get(root, "remoteSubnets"))
-		return cni_fail(
-			e, CNI_ERR_UNSUPPORTED, "unsupported field",
-			"\"remoteSubnets\" is not supported yet by nsbpf (routing to other machines' pod subnets)");
-	if (parse_ports(root, c, e) || parse_prev(root, c, e))
+	if (parse_remotes(root, c, e) || parse_ports(root, c, e) || parse_prev(root, c, e))
 		return -1;
 	return parse_valid(root, c, e);
 }

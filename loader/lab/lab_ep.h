@@ -15,6 +15,15 @@
 #include "lab/lab.h"
 #include "util/err.h"
 
+#define LAB_EP_REMOTES_MAX 64
+
+/* Another machine's subnet, reached natively through via (networks.N.remote). */
+struct lab_ep_remote {
+	uint32_t subnet; /* host order */
+	int prefix;
+	uint32_t via; /* host order, on the uplink's link */
+};
+
 /* The one network of an endpoint lab. */
 struct lab_ep_net {
 	char name[TOPO_NAME_MAX];   /* the lab's and its network's name */
@@ -23,6 +32,8 @@ struct lab_ep_net {
 	int prefix;
 	uint32_t gateway; /* 0: subnet + 1 */
 	bool masquerade;
+	struct lab_ep_remote remotes[LAB_EP_REMOTES_MAX];
+	size_t n_remotes;
 };
 
 /*

@@ -29,6 +29,12 @@ static int net_yaml(const struct lab_ep_net *net, char *buf, size_t len)
 	if (n > 0 && (size_t)n < len && net->gateway)
 		n += snprintf(buf + n, len - (size_t)n, "    gateway: %s\n",
 			      ipv4_str(net->gateway, gw));
+	if (n > 0 && (size_t)n < len && net->n_remotes)
+		n += snprintf(buf + n, len - (size_t)n, "    remote:\n");
+	for (size_t i = 0; i < net->n_remotes && n > 0 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, "      - {to: %s/%d, via: %s}\n",
+			      ipv4_str(net->remotes[i].subnet, sub), net->remotes[i].prefix,
+			      ipv4_str(net->remotes[i].via, gw));
 	if (n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "nodes:\n  x: {network: %s}\n", net->name);
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
@@ -38,7 +44,7 @@ int lab_ep_net_up(const struct lab_ep_net *net, const struct up_opts *o, struct 
 {
 	struct topo_errors errs = { 0 };
 	struct topo *t = NULL;
-	char text[1024], what[96];
+	char text[8192], what[96];
 	int err;
 
 	memset(r, 0, sizeof(*r));

@@ -39,14 +39,16 @@ static void conf(const char *name, const char *version, const char *ipam_type, c
 }
 
 /*
- * Run the plugin: CMD for container ID in NETNS ("-": none), config CONF;
- * stdout into OUT, stderr (its log) into OUT.err, shown when it fails.
+ * Run the plugin on a machine: ON prefixes the command ("": this host, or
+ * machine_b()'s nsenter); CMD for container ID in NETNS ("-": none), config
+ * CONF; stdout into OUT, stderr (its log) into OUT.err, shown when it fails.
  */
-static int cni(const char *cmd, const char *id, const char *netns, const char *cfg, const char *out)
+static int cni_on(const char *on, const char *cmd, const char *id, const char *netns,
+		  const char *cfg, const char *out)
 {
 	const char *d = scratch_dir();
-	int st = run("{ %s %s %s %s %s/%s >%s/%s 2>%s/%s.err; }", script_path("cni.sh"), cmd, id,
-		     netns, d, cfg, d, out, d, out);
+	int st = run("{ %s%s %s %s %s %s/%s >%s/%s 2>%s/%s.err; }", on, script_path("cni.sh"), cmd,
+		     id, netns, d, cfg, d, out, d, out);
 
 	if (st) {
 		char *log = NULL;
@@ -56,6 +58,11 @@ static int cni(const char *cmd, const char *id, const char *netns, const char *c
 		free(log);
 	}
 	return st;
+}
+
+static int cni(const char *cmd, const char *id, const char *netns, const char *cfg, const char *out)
+{
+	return cni_on("", cmd, id, netns, cfg, out);
 }
 
 /* The scratch file OUT is a KIND document of the spec for VERSION. */
@@ -170,8 +177,13 @@ Test(cni, version_and_every_error_path_leaves_nothing)
 	cr_assert_neq(cni("ADD", "c1c1c1c1c1c1c1", "/run/netns/c1", "v9.json", "err.json"), 0);
 	cr_assert(out_is("err.json", ".code == 1"), "an unknown version: code 1");
 	conf("remote.json", "1.0.0", "host-local", "10.88.0.0/16",
-	     "\"remoteSubnets\": [{\"subnet\": \"10.89.0.0/16\", \"via\": \"192.0.2.12\"}]");
-	refused("ADD", "c1c1c1c1c1c1c1", "/run/netns/c1", "remote.json", 2, "remoteSubnets");
+	     "\"remoteSubnets\": [{\"subnet\": \"10.89.0.0/16\", \"via\": \"10.88.0.9\"}]");
+	refused("ADD", "c1c1c1c1c1c1c1", "/run/netns/c1", "remote.json", 7,
+		"own subnet: the next hop is another machine");
+	conf("offlink.json", "1.0.0", "host-local", "10.88.0.0/16",
+	     "\"remoteSubnets\": [{\"subnet\": \"10.89.0.0/16\", \"via\": \"203.0.113.12\"}]");
+	refused("ADD", "c1c1c1c1c1c1c1", "/run/netns/c1", "offlink.json", 7,
+		"via 203.0.113.12 is in no subnet of the uplink up0");
 	conf("noipam.json", "1.0.0", "nosuch-ipam", "10.88.0.0/16", "");
 	refused("ADD", "c1c1c1c1c1c1c1", "/run/netns/c1", "noipam.json", 7, "no plugin");
 	conf("outside.json", "1.0.0", "host-local", "10.99.0.0/24", "\"subnet\": \"10.88.0.0/16\"");
@@ -237,4 +249,67 @@ Test(cni, concurrent_adds_and_dels_of_one_network)
 		     0);
 	cr_assert_eq(run(loop, script_path(""), "DEL", scratch_dir()), 0);
 	cr_assert(net_gone(), "the last of the concurrent DELs takes the lab");
+}
+
+/* The scratch file LOG (an HTTP server's) has a request from ADDR. */
+static bool logged_from(const char *log, const char *addr)
+{
+	return !run("grep -q '^%s ' %s/%s", addr, scratch_dir(), log);
+}
+
+/*
+ * Two machines (scripts/fabric.sh): A, this host, pods 10.88.0.0/16; B,
+ * netns hostb with a mount namespace of its own, pods 10.89.0.0/16; their
+ * uplinks on one bridge, the world behind a router that knows no pod
+ * subnet. Each has the other's pod subnet in remoteSubnets, via the other's
+ * uplink address: pods talk with their own addresses, the world sees the
+ * machines' uplink addresses, and a world routed to the pods gets nowhere.
+ */
+Test(cni, two_machines_route_their_pod_subnets_natively)
+{
+	char b[512], *out = NULL;
+
+	cr_assert_eq(script("fabric.sh %s", scratch_dir()), 0, "fabric, machine B, world");
+	snprintf(b, sizeof(b), "nsenter --mount=%s/mnt-b --net=/run/netns/hostb ", scratch_dir());
+	conf("a.json", "1.0.0", "host-local", "10.88.0.0/16",
+	     "\"remoteSubnets\": [{\"subnet\": \"10.89.0.0/16\", \"via\": \"192.0.2.12\"}]");
+	conf("b0.json", "1.0.0", "host-local", "10.89.0.0/16",
+	     "\"remoteSubnets\": [{\"subnet\": \"10.88.0.0/16\", \"via\": \"192.0.2.1\"}]");
+	cr_assert_eq(run("jq '.ipam.dataDir += \"-b\"' %s/b0.json >%s/b.json", scratch_dir(),
+			 scratch_dir()),
+		     0, "B's IPAM keeps its own data");
+	cr_assert_eq(cni("ADD", "cacacacacacaca", "/run/netns/ca", "a.json", "ra.json"), 0);
+	cr_assert(out_is("ra.json", ".ips[0].address == \"10.88.0.2/16\""));
+	cr_assert_eq(cni_on(b, "ADD", "cbcbcbcbcbcbcb", "/run/netns/cb", "b.json", "rb.json"), 0);
+	cr_assert(out_is("rb.json", ".ips[0].address == \"10.89.0.2/16\""));
+
+	www("ca", 80, "page-of-ca");
+	www("cb", 80, "page-of-cb");
+	www("world", 8000, "page-of-world");
+	expect_fetch("ca", "http://10.89.0.2/", "page-of-cb");
+	cr_assert(logged_from("http-cb.log", "10.88.0.2"), "B's pod sees A's pod address");
+	expect_fetch("cb", "http://10.88.0.2/", "page-of-ca");
+	cr_assert(logged_from("http-ca.log", "10.89.0.2"), "A's pod sees B's pod address");
+	expect_fetch("ca", "http://198.51.100.2:8000/", "page-of-world");
+	expect_fetch("cb", "http://198.51.100.2:8000/", "page-of-world");
+	cr_assert(logged_from("http-world.log", "192.0.2.1") &&
+			  logged_from("http-world.log", "192.0.2.12"),
+		  "the world sees each machine's uplink address");
+	cr_assert(stat_path("labnet", "remote_out") > 0 && stat_path("labnet", "remote_in") > 0);
+
+	cr_assert_eq(run("ip -n fabric route add 10.88.0.0/16 via 192.0.2.1"), 0);
+	cr_assert_neq(fetch("world", 2, "http://10.88.0.2/", &out), 0,
+		      "a world routed to A's pods reaches none");
+	free(out);
+	cr_assert(stat_drop("labnet", "inbound") > 0);
+
+	cr_assert_eq(cni("DEL", "cacacacacacaca", "/run/netns/ca", "a.json", "out"), 0);
+	cr_assert_eq(cni_on(b, "DEL", "cbcbcbcbcbcbcb", "/run/netns/cb", "b.json", "out"), 0);
+	cr_assert(net_gone(), "nothing of A's network is left");
+	cr_assert_eq(run("%s sh -c 'test ! -e /run/nsbpf/labnet && "
+			 "test -z \"$(ls -A /sys/fs/bpf/nsbpf 2>/dev/null)\" && "
+			 "! ip -o link show | grep -q \" nsb\"'",
+			 b),
+		     0, "nothing of B's network is left");
+	cr_assert(host_untouched());
 }

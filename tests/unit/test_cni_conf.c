@@ -151,8 +151,28 @@ Test(cni_conf, refused)
 		"}",
 		CNI_ADD, 7, "\"ipMasq\" must be true or false");
 	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
-		", \"remoteSubnets\": []}",
-		CNI_ADD, 2, "remoteSubnets");
+		", \"remoteSubnets\": {}}",
+		CNI_ADD, 7, "\"remoteSubnets\" must be a list");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.2.0.0/16\"}]}",
+		CNI_ADD, 7, "remoteSubnets[0]: \"via\" is missing");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.2.0.1/16\", \"via\": \"192.0.2.12\"}]}",
+		CNI_ADD, 7, "\"10.2.0.1/16\" is no IPv4 subnet");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.2.0.0/16\", \"via\": \"192.0.2\"}]}",
+		CNI_ADD, 7, "\"192.0.2\" is no IPv4 address");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.0.0.0/8\", \"via\": \"192.0.2.12\"}]}",
+		CNI_ADD, 7, "overlaps the network's own subnet");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.2.0.0/16\", \"via\": \"10.1.0.7\"}]}",
+		CNI_ADD, 7, "in the network's own subnet");
+	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		", \"remoteSubnets\": [{\"subnet\": \"10.2.0.0/16\", \"via\": \"192.0.2.12\"},"
+		" {\"subnet\": \"10.2.128.0/17\", \"via\": \"192.0.2.13\"}]}",
+		CNI_ADD, 7,
+		"remoteSubnets[1]: \"subnet\": 10.2.128.0/17 overlaps remoteSubnets[0]");
 	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
 		", \"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 0, \"containerPort\": 80}]}}",
 		CNI_ADD, 7, "hostPort and containerPort");
@@ -161,6 +181,26 @@ Test(cni_conf, refused)
 		"\"protocol\": \"sctp\"}]}}",
 		CNI_ADD, 7, "protocol \"sctp\"");
 	refused("{\"cniVersion\": \"1.0.0\", \"cniVersion\": \"1.0.0\"}", CNI_ADD, 6, "duplicate");
+}
+
+Test(cni_conf, remote_subnets)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	cr_assert_eq(
+		parse("{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"type\": \"nsbpf\", " IPAM
+		      ", \"remoteSubnets\": [{\"subnet\": \"10.89.0.0/16\", \"via\": "
+		      "\"192.0.2.12\"}, {\"subnet\": \"10.90.1.0/24\", \"via\": \"192.0.2.13\"}]}",
+		      CNI_ADD, &c, &e),
+		0, "%s", e.details);
+	cr_assert_eq(c.n_remotes, 2);
+	cr_assert_eq(c.remotes[0].subnet, 0x0a590000);
+	cr_assert_eq(c.remotes[0].prefix, 16);
+	cr_assert_eq(c.remotes[0].via, 0xc000020c);
+	cr_assert_eq(c.remotes[1].subnet, 0x0a5a0100);
+	cr_assert_eq(c.remotes[1].prefix, 24);
+	cni_conf_free(&c);
 }
 
 Test(cni_conf, prev_result_and_gc)
