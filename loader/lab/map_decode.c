@@ -18,6 +18,7 @@ static const char *const ct_flags[] = { "fin_orig", "fin_reply", "dnat",   "hair
 static const char *const tcp_flags[] = { "wscale", "maxack" };
 static const char *const nat_flags[] = { "hairpin" };
 static const char *const net_flags[] = { "used", "masquerade" };
+static const char *const cfg_flags[] = { "remotes" };
 static const char *const frag_dirs[] = { "out", "in" };
 
 #define __NSB_STR(n, s, d) s,
@@ -34,7 +35,7 @@ static bool dec_config(const struct map_walk *w, const void *key, const void *va
 	(void)key;
 	mf_key_done(me);
 	mf_uint(me, "layout", c->layout);
-	mf_flags(me, "flags", NULL, 0, c->flags);
+	mf_flags(me, "flags", cfg_flags, ARRAY_N(cfg_flags), c->flags);
 	mf_uint(me, "uplink_ifindex", c->uplink_ifindex);
 	mf_ip(me, "uplink_addr", c->uplink_addr);
 	mf_uint(me, "snat_port_min", c->snat_port_min); /* host order already */

@@ -282,6 +282,13 @@ Test(cni, two_machines_route_their_pod_subnets_natively)
 	cr_assert(out_is("ra.json", ".ips[0].address == \"10.88.0.2/16\""));
 	cr_assert_eq(cni_on(b, "ADD", "cbcbcbcbcbcbcb", "/run/netns/cb", "b.json", "rb.json"), 0);
 	cr_assert(out_is("rb.json", ".ips[0].address == \"10.89.0.2/16\""));
+	cr_assert(
+		nsbpf_json(
+			"map dump labnet remotes",
+			".maps[0].entries == [{\"key\": {\"addr\": \"10.89.0.0\", \"prefixlen\": 16}, "
+			"\"value\": {\"via\": \"192.0.2.12\", \"net_id\": 0, \"network\": "
+			"\"labnet\"}}]"),
+		"A's remotes map: B's subnet via B's uplink");
 
 	www("ca", 80, "page-of-ca");
 	www("cb", 80, "page-of-cb");
