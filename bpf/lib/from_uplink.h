@@ -3,7 +3,8 @@
  * The from_uplink dispatcher: replies to masqueraded flows, a forwarded
  * flow's client packets, and ICMP errors about either go back into their
  * node (lib/rev_nat.h); a new flow to a forwarded port is lib/dnat.h's; a
- * packet for a lab address is dropped (inbound); everything else is the
+ * remote subnet's packet for a node of its network goes in (lib/remote.h);
+ * any other packet for a lab address is dropped (inbound); everything else is the
  * host's (or another lab's) and passes untouched to the next program in
  * the chain (NSB_NEXT, uncounted): IPv6, ARP, VLAN,
  * malformed or truncated headers, other addresses (but a forward's own),
