@@ -197,3 +197,42 @@ int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *r
 		}
 	return drop_stale_routes(routes_fd, t) ?: n;
 }
+
+static bool leg_ip_in(const struct topo *t, __be32 key)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++)
+			if (htonl(topo_node_leg(&t->nodes[i], k).ip) == key)
+				return true;
+	return false;
+}
+
+/* Endpoints of legs t does not have (removed or readdressed nodes). */
+static int drop_stale_endpoints(int fd, const struct topo *t)
+{
+	__be32 key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (leg_ip_in(t, key))
+			continue;
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+		first = true;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int lab_fill_prune(int networks_fd, int endpoints_fd, const struct topo *t)
+{
+	struct nsb_network none = { 0 };
+	int err = drop_stale_endpoints(endpoints_fd, t);
+
+	/* ids past t's networks: unused, so addr_filter and reach forget them */
+	for (__u32 id = (__u32)t->n_networks; !err && id < NSB_MAX_NETWORKS; id++)
+		if (bpf_map_update_elem(networks_fd, &id, &none, BPF_ANY))
+			err = -errno;
+	return err;
+}
