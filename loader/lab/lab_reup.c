@@ -187,6 +187,14 @@ int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 			r->uplink[0] ? r->uplink : "(none)", t->name);
 	if (!err)
 		err = reup_modes(t, &li, &modes, &r->err);
+	/* the host ends keep how they are attached: asked otherwise, refused */
+	if (!err && o->attach != ATTACH_AUTO &&
+	    (o->attach != modes.nodes || (li.uplink_attach[0] && o->attach != modes.uplink)))
+		err = err_set(
+			&r->err, -EEXIST,
+			"lab %s is up attached %s (uplink %s), --attach %s asks otherwise: run \"nsbpf down %s\" first",
+			t->name, li.attach, li.uplink_attach[0] ? li.uplink_attach : "-",
+			attach_mode_name(o->attach), t->name);
 	if (!err)
 		err = lab_topo_recorded(t->name, &was, &r->err);
 	if (!err && was) {
