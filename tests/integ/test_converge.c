@@ -38,7 +38,10 @@ static const char v1[] = "name: conv\n"
 			 "forwards:\n"
 			 "  - {proto: tcp, port: 7001, to: gone:80}\n";
 
-/* h3 readdressed, gone and h9 removed, new and h8 (behind r1, another prefix) added. */
+/*
+ * h3 readdressed, gone and h9 removed, new and h8 (behind r1, another
+ * prefix) added, a network side with s1.
+ */
 static const char v2[] = "name: conv\n"
 			 "networks:\n"
 			 "  core:\n"
@@ -46,7 +49,9 @@ static const char v2[] = "name: conv\n"
 			 "    masquerade: true\n"
 			 "    routes:\n"
 			 "      - {to: 10.83.8.0/24, via: r1}\n"
+			 "  side: {subnet: 10.84.0.0/24}\n"
 			 "nodes:\n"
+			 "  s1: {network: side, ip: 10.84.0.5}\n"
 			 "  h1: {network: core, ip: 10.83.0.10}\n"
 			 "  h2: {network: core, ip: 10.83.0.11}\n"
 			 "  h3: {network: core, ip: 10.83.0.13}\n"
@@ -70,10 +75,12 @@ static char *but(const char *v, const char *s, const char *r)
 }
 
 static const char diff_v1_v2[] =
-	"lab conv is up: 11 changes to converge (dry run, nothing changed)\n"
+	"lab conv is up: 13 changes to converge (dry run, nothing changed)\n"
+	"+ network side\n"
 	"~ node h3: ip 10.83.0.12 -> 10.83.0.13\n"
 	"- node gone\n"
 	"- node h9\n"
+	"+ node s1\n"
 	"+ node new\n"
 	"+ node h8\n"
 	"- link r1:eth1 - h9:eth0\n"
@@ -122,8 +129,8 @@ Test(converge, adds_removes_and_changes_while_a_ping_loses_nothing)
 	free(out);
 	snprintf(args, sizeof(args), "up --dry-run %s", f2);
 	cr_assert(nsbpf_json(args,
-			     ".result == \"planned\" and (.changes | length == 11) and "
-			     ".changes[0] == {\"change\": \"change\", \"kind\": \"node\", "
+			     ".result == \"planned\" and (.changes | length == 13) and "
+			     ".changes[1] == {\"change\": \"change\", \"kind\": \"node\", "
 			     "\"name\": \"h3\", \"detail\": \"ip 10.83.0.12 -> 10.83.0.13\"}"),
 		  "under -j");
 	cr_assert(nsbpf_json("status conv", "[.labs[0].nodes[].name] == "
@@ -131,20 +138,23 @@ Test(converge, adds_removes_and_changes_while_a_ping_loses_nothing)
 
 	ping_start();
 	cr_assert_eq(nsbpf_out(&out, "up %s", f2), 0);
-	cr_assert(strstr(out, "converged, 11 changes"), "%s", out);
+	cr_assert(strstr(out, "converged, 13 changes"), "%s", out);
 	free(out);
 	ping_lost_nothing();
 
 	cr_assert(nsbpf_json(
 		"status conv",
-		"[.labs[0].nodes[] | [.name, .ip]] == [[\"h1\", \"10.83.0.10\"], "
+		"[.labs[0].nodes[] | [.name, .ip]] == [[\"s1\", \"10.84.0.5\"], "
+		"[\"h1\", \"10.83.0.10\"], "
 		"[\"h2\", \"10.83.0.11\"], [\"h3\", \"10.83.0.13\"], "
 		"[\"r1\", \"10.83.0.2\"], [\"new\", \"10.83.0.21\"], [\"h8\", null]] and "
+		"[.labs[0].networks[].name] == [\"core\", \"side\"] and "
 		".labs[0].routes == [{\"network\": \"core\", \"to\": \"10.83.8.0/24\", "
 		"\"via\": \"r1\"}] and (.labs[0].file | endswith(\"v2.yaml\"))"));
 	cr_assert_neq(run("ip netns list | grep -qw conv-gone"), 0, "gone's namespace went");
 	cr_assert_neq(run("ip link show conv-gone 2>/dev/null"), 0, "and its host end");
 	cr_assert(pings("conv-h1", "10.83.0.21"), "the new node");
+	cr_assert(pings(NULL, "10.84.0.5"), "the node of the new network, from the host");
 	cr_assert(pings("conv-h1", "10.83.0.13"), "h3 at its new address");
 	cr_assert(pings("conv-h1", "10.83.8.2"), "h8 behind r1, over the new link");
 	cr_assert(!pings("conv-h1", "10.83.9.2"), "h9 is gone");
