@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 
 #include "harness.h"
 
@@ -225,8 +226,10 @@ Test(converge, down_after_a_killed_converge)
 	for (int delay_ms = 20; delay_ms <= 420; delay_ms += 200) {
 		cr_assert_eq(nsbpf_run("up %s", f1), 0);
 		nsbpf_killed_after(delay_ms, SIGKILL, up);
-		if (!run("test -e /run/nsbpf/conv/converge"))
+		if (!run("test -e /run/nsbpf/conv/converge")) {
+			cr_log_info("killed halfway at %d ms", delay_ms);
 			nsbpf_says(1, "partly converged", "up %s", f1);
+		}
 		cr_assert_eq(nsbpf_run("down conv"), 0);
 		cr_assert(lab_gone("conv"), "after a kill at %d ms", delay_ms);
 	}
