@@ -26,6 +26,10 @@
 # script and of nsbpf-tcx from 500 nodes on, tens of seconds each), PROFILE=1 (then sample nsbpf's kernel stacks during
 # one up and down of the largest lab, in both attach modes, and
 # `strace -c -w -f` them; PROFILE_NODES picks another size), BENCH_DEBUG=1.
+# converge: `nsbpf up` of the file with CONVERGE_ADD (10) more nodes on a
+# running lab of CONVERGE_NODES (500) nodes, timed against `down` + `up` of
+# the larger lab, CONVERGE_RUNS (3) runs, interleaved; CONVERGE_NODES=0
+# skips it (NODES="" METHODS="" runs it alone).
 # Everything runs in private namespaces (bench/lib.sh); results go to
 # bench/results/lifecycle.{json,md}.
 set -u -o pipefail
@@ -33,11 +37,14 @@ BENCH_NAME=lifecycle
 . "$(dirname "$0")/lib.sh"
 bench_sandbox "$@"
 
-NODES=${NODES:-10 100 500}
-METHODS=${METHODS:-nsbpf nsbpf-shared nsbpf-tcx ipbatch ipbatch-nsdel script}
+NODES=${NODES-10 100 500}
+METHODS=${METHODS-nsbpf nsbpf-shared nsbpf-tcx ipbatch ipbatch-nsdel script}
 SCRIPT_MAX_RUNS_500=${SCRIPT_MAX_RUNS_500:-1}
 TCX_MAX_RUNS_500=${TCX_MAX_RUNS_500:-1}
 PROFILE=${PROFILE:-0}
+CONVERGE_NODES=${CONVERGE_NODES:-500}
+CONVERGE_ADD=${CONVERGE_ADD:-10}
+CONVERGE_RUNS=${CONVERGE_RUNS:-3}
 LAB=bl
 GW=10.201.0.1
 export BENCH_TIMEOUT=300	# one up or down (bounded(), lib.sh)
@@ -335,6 +342,53 @@ for n in $NODES; do
 		done
 	done
 done
+
+# ---- converge: a running lab gains nodes, against down + up ----
+
+# One run: the lab of n nodes up (untimed), then, in the rotating order,
+# the converge to n + add nodes and down + up of the n + add lab.
+converge_run() {
+	local n=$1 add=$2 r=$3 d=$BENCH_SCRATCH/conv t0 conv redo m
+	for m in converge redo; do
+		[ "$((r % 2))" = 1 ] || m=$([ "$m" = converge ] && echo redo || echo converge)
+		bounded "$NSBPF" up "$d/small.yaml" >/dev/null || return 1
+		t0=$(now_ns)
+		if [ "$m" = converge ]; then
+			bounded "$NSBPF" up "$d/big.yaml" >/dev/null || return 1
+			conv=$(ms_since "$t0")
+		else
+			bounded "$NSBPF" down "$LAB" >/dev/null && bounded "$NSBPF" up "$d/big.yaml" >/dev/null ||
+				return 1
+			redo=$(ms_since "$t0")
+		fi
+		check_up "$((n + add))" && ip netns exec "$LAB-n$((n + add))" ping -c 1 -W 2 -q "$(node_ip 1)" >/dev/null 2>&1 ||
+			{ bench_log "converge: the lab of $((n + add)) nodes is not complete after $m (run $r)"; return 1; }
+		bounded "$NSBPF" down "$LAB" >/dev/null || return 1
+		netns_settle "$(netns_slab)" 10
+	done
+	sample nsbpf-converge "$n" converge "$r" "$conv"
+	sample nsbpf-down-up "$n" converge "$r" "$redo"
+	printf '  converge %4d+%d nodes  run %d  converge %9.1f ms  down+up %9.1f ms\n' "$n" "$add" "$r" "$conv" "$redo" >&2
+}
+
+CONVERGE_TXT=""
+if [ "$CONVERGE_NODES" -gt 0 ]; then
+	mkdir -p "$BENCH_SCRATCH/conv"
+	gen_yaml "$CONVERGE_NODES" >"$BENCH_SCRATCH/conv/small.yaml"
+	gen_yaml "$((CONVERGE_NODES + CONVERGE_ADD))" >"$BENCH_SCRATCH/conv/big.yaml"
+	for ((r = 1; r <= CONVERGE_RUNS; r++)); do
+		if ! converge_run "$CONVERGE_NODES" "$CONVERGE_ADD" "$r"; then
+			bench_log "converge run $r failed"
+			FAILS=$((FAILS + 1))
+			bench_clean_lab
+		fi
+	done
+	cm=$(jq -r 'select(.method == "nsbpf-converge") | .ms' "$RAW" | stats | awk '{ print $3 }')
+	rm_=$(jq -r 'select(.method == "nsbpf-down-up") | .ms' "$RAW" | stats | awk '{ print $3 }')
+	[ "${cm:--}" != - ] && [ "${rm_:--}" != - ] &&
+		CONVERGE_TXT=$(printf 'converge adding %d nodes to a running %d-node lab: median %.1f ms; down + up of the %d-node lab: median %.1f ms (%sx, %s runs)' \
+			"$CONVERGE_ADD" "$CONVERGE_NODES" "$cm" "$((CONVERGE_NODES + CONVERGE_ADD))" "$rm_" "$(ratio "$rm_" "$cm")" "$CONVERGE_RUNS")
+fi
 ELAPSED=$(ms_since "$T_START")
 
 # ---- profile: where nsbpf's time goes ----
@@ -501,6 +555,7 @@ done
 	echo
 	echo "targets (from the issue)"
 	echo "$TTABLE"
+	[ -n "$CONVERGE_TXT" ] && { echo; echo "$CONVERGE_TXT"; }
 	[ -n "$PROFILE_TXT" ] && { echo; echo "$PROFILE_TXT"; }
 	echo
 	echo "attach modes the labs reported: $ATTACH_TXT"
@@ -510,6 +565,7 @@ done
 jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	--rawfile summary "$SUMMARY" --rawfile ratios "$RATIOS" --rawfile targets "$TARGETS" \
 	--arg profile "$PROFILE_TXT" --argjson fails "$FAILS" --arg elapsed "$ELAPSED" \
+	--arg converge "$CONVERGE_TXT" \
 	--argjson attach "$ATTACH_JSON" '
 	def rows($s): $s | split("\n") | map(select(length > 0) | split("\t"));
 	{
@@ -535,7 +591,8 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	            ipbatch_over_nsbpf: (.[4] | tonumber? // null),
 	            ipbatch_nsdel_over_nsbpf: (.[5] | tonumber? // null)}],
 	  targets: [rows($targets)[] | {method: .[0], target: .[1], value: .[2], verdict: .[3]}],
-	  profile: $profile
+	  profile: $profile,
+	  converge: $converge
 	}' "$RAW" >"$JSON"
 
 {
@@ -563,6 +620,7 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	echo "| method | target | measured | verdict |"
 	echo "|---|---|---:|---|"
 	awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$TARGETS"
+	[ -n "$CONVERGE_TXT" ] && { echo; echo "Converge: $CONVERGE_TXT."; }
 	if [ -n "$PROFILE_TXT" ]; then
 		echo
 		echo '```'

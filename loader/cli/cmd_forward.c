@@ -371,6 +371,7 @@ static void print_forward(struct out *o, const struct lab_info *li, const struct
 		snprintf(shown.node, sizeof(shown.node), "%s", node_ip);
 	fwd_format(&shown, desc, sizeof(desc));
 	print_text(o, "%s", desc);
+	print_string(o, "origin", fe->runtime ? " (%s)" : NULL, fe->runtime ? "runtime" : "file");
 	print_cell(o);
 	print_u64(o, "hits", "%llu", fe->hits);
 	print_cell(o);
@@ -383,6 +384,8 @@ int forward_print_lab(struct out *o, const struct lab_info *li)
 	size_t n = 0;
 	int err = rules_forwards_list(li, &v, &n);
 
+	if (!err)
+		err = rules_forwards_origin(li, v, n);
 	print_open_array(o, "forwards");
 	for (size_t i = 0; !err && i < n; i++)
 		print_forward(o, li, &v[i]);

@@ -26,10 +26,14 @@ static void up_help(void)
 	       "veth pair per node (host end LAB-NODE, eth0 in the node), addresses and\n"
 	       "routes, the eBPF datapath, then the nodes' exec commands. Any failure\n"
 	       "rolls back what this run created.\n"
-	       "On a lab that is up with the same topology, the programs are replaced in\n"
-	       "place and the maps kept.\n"
+	       "On a lab that is up, converge it to FILE: what the file adds is created,\n"
+	       "what it removes deleted, a changed node made again; unchanged nodes keep\n"
+	       "their namespaces, processes and flows, forwards added at run time stay,\n"
+	       "the programs are replaced in place and the maps kept. Any failure rolls\n"
+	       "back to the lab as it was.\n"
 	       "\n"
-	       "  --dry-run        print what would be created, change nothing\n"
+	       "  --dry-run        print what would be created (on a running lab: what\n"
+	       "                   would change, one line each), change nothing\n"
 	       "  --force          install the file's forwards on ports the host's own\n"
 	       "                   sockets have (as nsbpf forward add --force)\n"
 	       "  --attach MODE    auto (default: clsact on the nodes' host ends, a tcx link\n"
@@ -201,13 +205,52 @@ static void print_attach(struct out *o, const struct topo *t, const struct up_re
 	lab_info_free(&li);
 }
 
+/*
+ * The changes of a converge, or of a dry run on a running lab: one line
+ * each, "+ node h2", "~ node h1: ip A -> B"; null (JSON) when the lab was
+ * not up with a recorded topology.
+ */
+static void print_changes(struct out *o, const struct up_result *r)
+{
+	static const char *const ops[] = { ['+'] = "add", ['-'] = "remove", ['~'] = "change" };
+
+	if (!r->has_diff) {
+		print_null(o, "changes", NULL, NULL);
+		return;
+	}
+	print_open_array(o, "changes");
+	for (size_t i = 0; i < r->diff.n; i++) {
+		const struct topo_diff_line *l = &r->diff.lines[i];
+		char op[2] = { l->op, '\0' };
+
+		print_open_object(o, NULL);
+		print_text(o, "%s ", op);
+		print_string(o, "change", NULL, ops[(unsigned char)l->op]);
+		print_string(o, "kind", "%s ", topo_diff_kind_name(l->kind));
+		print_string(o, "name", "%s", l->name);
+		if (l->detail[0])
+			print_string(o, "detail", ": %s", l->detail);
+		else
+			print_null(o, "detail", NULL, NULL);
+		print_text(o, "\n");
+		print_close_object(o);
+	}
+	print_close_array(o);
+}
+
 /* The one line of text: what up did, or that the plan follows. */
 static void print_head(struct out *o, const struct topo *t, const struct up_result *r)
 {
-	char nodes[32], nets[32];
+	char nodes[32], nets[32], changes[32];
 
-	if (r->done == UP_PLANNED)
+	count_str(changes, sizeof(changes), r->diff.n, "change", "changes");
+	if (r->done == UP_PLANNED && r->has_diff)
+		print_text(o, " is up: %s to converge (dry run, nothing changed)\n", changes);
+	else if (r->done == UP_PLANNED)
 		print_text(o, ": would create (dry run, nothing changed)\n");
+	else if (r->done == UP_CONVERGED)
+		print_text(o, " is up: converged, %s; programs replaced in place (%s), maps kept\n",
+			   changes, attach_mode_name(r->attach));
 	else if (r->done == UP_REPLACED)
 		print_text(o, " is up: programs replaced in place (%s), maps kept\n",
 			   attach_mode_name(r->attach));
@@ -224,7 +267,10 @@ static void print_head(struct out *o, const struct topo *t, const struct up_resu
 static void print_up(const struct topo *t, const struct up_result *r)
 {
 	static const char *const results[] = {
-		[UP_CREATED] = "created", [UP_REPLACED] = "replaced", [UP_PLANNED] = "planned"
+		[UP_CREATED] = "created",
+		[UP_REPLACED] = "replaced",
+		[UP_PLANNED] = "planned",
+		[UP_CONVERGED] = "converged",
 	};
 	char ports[16];
 	struct out o;
@@ -236,7 +282,8 @@ static void print_up(const struct topo *t, const struct up_result *r)
 	print_string(&o, "result", NULL, results[r->done]);
 	print_bool(&o, "dry_run", NULL, r->done == UP_PLANNED);
 	print_attach(&o, t, r);
-	if (o.json || r->done == UP_PLANNED) {
+	print_changes(&o, r);
+	if (o.json || (r->done == UP_PLANNED && !r->has_diff)) {
 		if (r->uplink[0])
 			print_string(&o, "uplink", "  uplink: %s\n", r->uplink);
 		else

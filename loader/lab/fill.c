@@ -148,8 +148,10 @@ int lab_fill_addr_filter(int filter_fd, int networks_fd, int host_addrs_fd, int 
 	return err;
 }
 
-static bool route_in(const struct topo *t, const struct nsb_route_key *k)
+static bool route_in(const struct topo *t, const void *key)
 {
+	const struct nsb_route_key *k = key;
+
 	for (size_t i = 0; i < t->n_networks; i++)
 		for (size_t j = 0; j < t->networks[i].n_routes; j++) {
 			const struct topo_net_route *r = &t->networks[i].routes[j];
@@ -160,18 +162,44 @@ static bool route_in(const struct topo *t, const struct nsb_route_key *k)
 	return false;
 }
 
-/* Entries of prefixes t does not have (a re-up, or the selftests' tables). */
-static int drop_stale_routes(int fd, const struct topo *t)
+static bool remote_in(const struct topo *t, const void *key)
 {
-	struct nsb_route_key key, next;
+	const struct nsb_route_key *k = key;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		for (size_t j = 0; j < t->networks[i].n_remotes; j++) {
+			const struct topo_net_remote *r = &t->networks[i].remotes[j];
+
+			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
+				return true;
+		}
+	return false;
+}
+
+static bool leg_ip_in(const struct topo *t, const void *key)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++)
+			if (htonl(topo_node_leg(&t->nodes[i], k).ip) == *(const __be32 *)key)
+				return true;
+	return false;
+}
+
+/*
+ * Delete the entries of fd whose key t does not have (keep() says): a
+ * re-up or converge, or the selftests' tables. Keys of up to 16 bytes.
+ */
+static int drop_stale(int fd, bool (*keep)(const struct topo *, const void *), const struct topo *t)
+{
+	_Alignas(8) unsigned char key[16], next[16];
 	bool first = true;
 
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
 		first = false;
-		key = next;
-		if (route_in(t, &key))
+		memcpy(key, next, sizeof(key));
+		if (keep(t, key))
 			continue;
-		if (bpf_map_delete_elem(fd, &key))
+		if (bpf_map_delete_elem(fd, key))
 			return -errno;
 		first = true; /* the walk starts over: the deleted key is gone */
 	}
@@ -195,37 +223,7 @@ int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *r
 			if (bpf_map_update_elem(routes_fd, &k, &v, BPF_ANY))
 				return -errno;
 		}
-	return drop_stale_routes(routes_fd, t) ?: n;
-}
-
-static bool remote_in(const struct topo *t, const struct nsb_route_key *k)
-{
-	for (size_t i = 0; i < t->n_networks; i++)
-		for (size_t j = 0; j < t->networks[i].n_remotes; j++) {
-			const struct topo_net_remote *r = &t->networks[i].remotes[j];
-
-			if (k->prefixlen == r->len && k->addr == htonl(r->prefix))
-				return true;
-		}
-	return false;
-}
-
-/* Entries of subnets t does not have (a re-up, or the selftests' tables). */
-static int drop_stale_remotes(int fd, const struct topo *t)
-{
-	struct nsb_route_key key, next;
-	bool first = true;
-
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (remote_in(t, &key))
-			continue;
-		if (bpf_map_delete_elem(fd, &key))
-			return -errno;
-		first = true; /* the walk starts over: the deleted key is gone */
-	}
-	return errno == ENOENT ? 0 : -errno;
+	return drop_stale(routes_fd, route_in, t) ?: n;
 }
 
 int lab_fill_remotes(int remotes_fd, const struct topo *t)
@@ -243,5 +241,17 @@ int lab_fill_remotes(int remotes_fd, const struct topo *t)
 			if (bpf_map_update_elem(remotes_fd, &k, &v, BPF_ANY))
 				return -errno;
 		}
-	return drop_stale_remotes(remotes_fd, t) ?: n;
+	return drop_stale(remotes_fd, remote_in, t) ?: n;
+}
+
+int lab_fill_prune(int networks_fd, int endpoints_fd, const struct topo *t)
+{
+	struct nsb_network none = { 0 };
+	int err = drop_stale(endpoints_fd, leg_ip_in, t);
+
+	/* ids past t's networks: unused, so addr_filter and reach forget them */
+	for (__u32 id = (__u32)t->n_networks; !err && id < NSB_MAX_NETWORKS; id++)
+		if (bpf_map_update_elem(networks_fd, &id, &none, BPF_ANY))
+			err = -errno;
+	return err;
 }

@@ -12,6 +12,11 @@
 
 /* networks[i] for each t->networks[i]; other ids are left as they are. 0 or -errno. */
 int lab_fill_networks(int networks_fd, const struct topo *t);
+/*
+ * A converge, before the refill: endpoints of addresses t has no leg with
+ * deleted, networks past t's marked unused.
+ */
+int lab_fill_prune(int networks_fd, int endpoints_fd, const struct topo *t);
 
 /* One endpoint per leg of every node, keyed by its address; rt[i] is t->nodes[i]'s. 0 or -errno. */
 int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node_rt *rt);

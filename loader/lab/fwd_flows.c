@@ -2,6 +2,7 @@
 /* The fwd_ports bitmap and the flows of gone forwards (fwd_flows.h). */
 #include <errno.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -136,8 +137,33 @@ static int dead_push(struct dead *d, const struct nsb_ct_key *k, const struct ns
 	return 0;
 }
 
+/* Which flows end: a forward's that is gone, or a removed node's. */
+struct verdict {
+	int fwd_fd;	     /* -1: by node */
+	const uint32_t *ips; /* host order: the removed nodes' addresses */
+	size_t n_ips;
+};
+
+static bool ip_in(const struct verdict *v, __be32 addr)
+{
+	for (size_t i = 0; i < v->n_ips; i++)
+		if (htonl(v->ips[i]) == addr)
+			return true;
+	return false;
+}
+
+/* A flow's node is its key's source, or a hairpin flow's backend. */
+static bool flow_dead(const struct verdict *v, const struct nsb_ct_key *k,
+		      const struct nsb_ct_entry *ce)
+{
+	if (v->fwd_fd < 0)
+		return ip_in(v, k->saddr) ||
+		       ((ce->flags & NSB_CT_F_HAIRPIN) && ip_in(v, ce->dnat_addr));
+	return (ce->flags & (NSB_CT_F_DNAT | NSB_CT_F_HAIRPIN)) && !flow_alive(v->fwd_fd, k, ce);
+}
+
 /* The flows to end, collected first: deleting while walking a hash skips keys. */
-static int collect(int ct_fd, int fwd_fd, struct dead *d)
+static int collect(int ct_fd, const struct verdict *v, struct dead *d)
 {
 	struct nsb_ct_key k, next, *prev = NULL;
 	struct nsb_ct_entry ce;
@@ -154,7 +180,7 @@ static int collect(int ct_fd, int fwd_fd, struct dead *d)
 		prev = &k;
 		if (bpf_map_lookup_elem(ct_fd, &k, &ce))
 			continue; /* gone meanwhile */
-		if (!(ce.flags & (NSB_CT_F_DNAT | NSB_CT_F_HAIRPIN)) || flow_alive(fwd_fd, &k, &ce))
+		if (!flow_dead(v, &k, &ce))
 			continue;
 		err = dead_push(d, &k, &ce);
 		if (err)
@@ -197,10 +223,10 @@ static void end_claim(int nat_fd, const struct nsb_ct_key *k, const struct nsb_c
 		bpf_map_delete_elem(nat_fd, &nk);
 }
 
-static int sweep_once(int ct_fd, int nat_fd, int fwd_fd, size_t *gone)
+static int sweep_once(int ct_fd, int nat_fd, const struct verdict *v, size_t *gone)
 {
 	struct dead d = { 0 };
-	int err = collect(ct_fd, fwd_fd, &d);
+	int err = collect(ct_fd, v, &d);
 
 	for (size_t i = 0; !err && i < d.n; i++) {
 		if (bpf_map_delete_elem(ct_fd, &d.k[i]) && errno != ENOENT) {
@@ -220,8 +246,26 @@ static int sweep_once(int ct_fd, int nat_fd, int fwd_fd, size_t *gone)
 
 int fwd_flows_sweep(int ct_fd, int nat_fd, int fwd_fd, size_t *gone)
 {
+	struct verdict v = { .fwd_fd = fwd_fd };
+
 	*gone = 0;
-	return sweep_once(ct_fd, nat_fd, fwd_fd, gone);
+	return sweep_once(ct_fd, nat_fd, &v, gone);
+}
+
+int node_flows_sweep(const char *lab, const uint32_t *ips, size_t n, size_t *gone)
+{
+	struct verdict v = { .fwd_fd = -1, .ips = ips, .n_ips = n };
+	int ct_fd = pins_map_open(lab, "ct"), nat_fd = pins_map_open(lab, "nat_ports"), err;
+
+	*gone = 0;
+	err = ct_fd < 0 ? ct_fd : nat_fd < 0 ? nat_fd : 0;
+	if (!err && n)
+		err = sweep_once(ct_fd, nat_fd, &v, gone);
+	if (ct_fd >= 0)
+		close(ct_fd);
+	if (nat_fd >= 0)
+		close(nat_fd);
+	return err;
 }
 
 int fwd_after_change(const char *lab, size_t *gone)

@@ -15,6 +15,7 @@
 #define NSBPF_LAB_FWD_FLOWS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nsbpf_maps.h"
 
@@ -31,6 +32,12 @@ int fwd_ports_sync(int ports_fd, int fwd_fd);
  * takes claims whose flow is gone). *gone: the entries deleted.
  */
 int fwd_flows_sweep(int ct_fd, int nat_fd, int fwd_fd, size_t *gone);
+
+/*
+ * The flows of removed nodes (ips, host order: every address they had),
+ * by lab: their ct entries, a hairpin's twin, their masquerade claims.
+ */
+int node_flows_sweep(const char *lab, const uint32_t *ips, size_t n, size_t *gone);
 
 /*
  * Both, by lab, after forwards changed (or were recovered): the bitmap

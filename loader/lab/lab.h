@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "topo/topo.h"
+#include "topo/topo_diff.h"
 #include "util/err.h"
 
 enum attach_mode { ATTACH_AUTO, ATTACH_TCX, ATTACH_CLSACT };
@@ -146,9 +147,10 @@ struct lab_exec_fail {
 };
 
 enum up_done {
-	UP_CREATED,  /* a new lab is up */
-	UP_REPLACED, /* it was up: programs replaced in place, maps kept */
-	UP_PLANNED,  /* dry run: nothing changed */
+	UP_CREATED,   /* a new lab is up */
+	UP_REPLACED,  /* it was up: programs replaced in place, maps kept */
+	UP_PLANNED,   /* dry run: nothing changed */
+	UP_CONVERGED, /* it was up: changed to the file (diff), programs replaced in place */
 };
 
 /* What up did, or why it could not: cli/ prints it. */
@@ -157,6 +159,9 @@ struct up_result {
 	char uplink[TOPO_IFNAMSIZ]; /* the lab's uplink, "" for none */
 	char pin_dir[256];	    /* where its maps are (to be) pinned */
 	enum attach_mode attach;    /* UP_REPLACED: how the host ends are attached */
+	/* the lab was up with a recorded topology: what changes (UP_PLANNED) or changed */
+	bool has_diff;
+	struct topo_diff diff;
 	/* On failure (-errno), in the order to show them: */
 	bool bad_input;		     /* the file does not fit this host (usage) */
 	struct topo_errors problems; /* each such problem, FILE:LINE:COL */

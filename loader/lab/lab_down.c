@@ -34,23 +34,13 @@ struct down_ctx {
 	bool pins_gone; /* ... and its bpffs was not ours (a bpffs of its own) */
 };
 
-/* The inode up recorded for the namespace it created as name; 0: none (older journal). */
-static unsigned long recorded_ino(const struct journal_recs *jl, const char *name)
-{
-	for (size_t i = jl->n; i-- > 0;)
-		if (jl->rec[i].kind == JOURNAL_NETNS_INO &&
-		    !strcmp(jl->rec[i].netns_ino.name, name))
-			return jl->rec[i].netns_ino.ino;
-	return 0;
-}
-
 /*
  * Is /run/netns/NAME still the namespace up created? Without a record
  * (an older journal) the name is all there is, as before.
  */
 static bool netns_is_ours(const struct down_ctx *c, const char *name)
 {
-	unsigned long want = recorded_ino(c->jl, name);
+	unsigned long want = journal_recorded_ino(c->jl, name);
 	bool ours;
 	int fd;
 
@@ -84,8 +74,8 @@ static void kill_lab_procs(const struct down_ctx *c)
 	for (size_t i = 0; i < jl->n; i++) {
 		int fd;
 
-		if (jl->rec[i].kind != JOURNAL_NETNS || recorded_ino(jl, jl->rec[i].netns.name) ||
-		    c->mnt_gone)
+		if (jl->rec[i].kind != JOURNAL_NETNS ||
+		    journal_recorded_ino(jl, jl->rec[i].netns.name) || c->mnt_gone)
 			continue;
 		fd = netns_open(jl->rec[i].netns.name);
 		if (fd < 0)

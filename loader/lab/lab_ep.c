@@ -38,7 +38,7 @@ static bool rec_of(const struct journal_rec *rec, const char *hostif)
 }
 
 /* Remove the host end with its links and filters, and forget their records. */
-static int ep_undo(struct nl_sock *sk, const char *lab, const char *hostif)
+int lab_hostend_undo(struct nl_sock *sk, const char *lab, const char *hostif)
 {
 	struct journal_recs jl = { 0 };
 	struct journal j = { .fd = -1 };
@@ -172,7 +172,7 @@ static int ep_add_locked(const struct lab_info *li, const struct lab_ep *ep, str
 		if (err && err != -EEXIST) {
 			ep_dp_endpoint(li->name, ep->ip, 0, rt->node_mac, rt->host_mac, false);
 			journal_close(&j);
-			ep_undo(sk, li->name, ep->hostif);
+			lab_hostend_undo(sk, li->name, ep->hostif);
 		}
 	}
 	journal_close(&j);
@@ -220,7 +220,7 @@ static int ep_del_locked(const struct lab_info *li, const struct lab_node *n, st
 		return err_set(e, -errno, "netlink: %s", strerror(errno));
 	err = ep_dp_endpoint(li->name, n->ip, 0, n->node_mac, n->host_mac, false);
 	if (!err)
-		err = ep_undo(sk, li->name, n->hostif);
+		err = lab_hostend_undo(sk, li->name, n->hostif);
 	if (!err)
 		err = ep_lab_file(li->name, n->name, NULL);
 	nl_close(sk);

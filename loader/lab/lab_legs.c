@@ -215,10 +215,26 @@ static int link_create(const struct topo *t, const struct topo_link *l)
 	return err;
 }
 
-int links_create(const struct topo *t)
+int link_remove(const struct topo *t, const struct topo_link *l)
+{
+	int fd = netns_open(t->nodes[l->node[0]].netns), err;
+	struct nl_sock *sk;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd; /* gone with its node */
+	sk = nl_open_in(fd);
+	close(fd);
+	if (!sk)
+		return -errno;
+	err = nl_link_del(sk, l->ifname[0]); /* its peer goes with it */
+	nl_close(sk);
+	return err;
+}
+
+int links_create(const struct topo *t, const bool *only)
 {
 	for (size_t i = 0; i < t->n_links; i++) {
-		int err = link_create(t, &t->links[i]);
+		int err = only && !only[i] ? 0 : link_create(t, &t->links[i]);
 
 		if (err)
 			return err;
@@ -272,6 +288,9 @@ static int node_routes(const struct topo *t, size_t i)
 		err = dev ? nl_link_get(sk, dev, &info) : -ENETUNREACH;
 		if (!err)
 			err = nl_route_add(sk, r->dst, r->prefix, r->via, info.ifindex, 0);
+		/* a converge re-adds a kept node's routes after its links changed */
+		if (err == -EEXIST)
+			err = 0;
 		if (err)
 			pr_warn("node %s: route to %s/%u via %s: %s\n", n->name,
 				ipv4_str(r->dst, a), r->prefix, ipv4_str(r->via, b),
@@ -281,12 +300,12 @@ static int node_routes(const struct topo *t, size_t i)
 	return err;
 }
 
-int routes_add(const struct topo *t)
+int routes_add(const struct topo *t, const bool *only)
 {
 	int err = 0;
 
 	for (size_t i = 0; !err && i < t->n_nodes; i++)
-		if (t->nodes[i].n_routes)
+		if (t->nodes[i].n_routes && (!only || only[i]))
 			err = node_routes(t, i);
 	return err;
 }

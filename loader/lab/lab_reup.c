@@ -124,54 +124,91 @@ static int reup_routes(const struct topo *t, const struct lab_info *li, struct e
 		       t->name);
 }
 
-/* The lab is up already: same topology gets its programs replaced in place. */
-int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r)
+/* The lab's attach modes as its state has them. */
+static int reup_modes(const struct topo *t, const struct lab_info *li, struct dp_modes *modes,
+		      struct err_msg *e)
 {
-	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
+	if (attach_mode_parse(li->attach, &modes->nodes) ||
+	    (li->uplink_attach[0] && attach_mode_parse(li->uplink_attach, &modes->uplink)))
+		return err_set(e, -EINVAL, "lab %s: unknown attach mode \"%s\" in its state",
+			       t->name, li->attach);
+	return 0;
+}
+
+/* A lab without its topology's text (an older nsbpf's): the same topology only. */
+static int reup_same(const struct topo *t, const struct lab_info *li, struct nl_sock *sk,
+		     const struct dp_uplink *up, struct dp_modes *modes, struct up_result *r)
+{
 	struct journal j = { .fd = -1 };
 	struct node_rt *rt = NULL;
-	struct dp_uplink up;
+	int err = node_rts_alloc(t, &rt);
+
+	if (!err)
+		err = reup_nodes(t, li, sk, rt, &r->err);
+	if (!err)
+		err = reup_routes(t, li, &r->err);
+	if (!err) {
+		err = journal_open(&j, t->name);
+		if (!err)
+			err = dp_up(t, rt, up, &j, modes, true);
+		if (err)
+			err_set(&r->err, err,
+				"lab %s: replacing the programs failed: %s (the lab is unchanged)",
+				t->name, strerror(-err));
+	}
+	if (!err)
+		r->done = UP_REPLACED;
+	journal_close(&j);
+	node_rts_free(t, rt);
+	return err;
+}
+
+/*
+ * The lab is up already: converged to the file when its state has the
+ * topology it runs (its programs replaced in place either way).
+ */
+int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+	     const struct dp_uplink *up, struct up_result *r)
+{
+	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
+	struct topo *was = NULL;
 	struct lab_info li;
-	char uplink[16];
 	int err;
 
 	err = lab_info_read(t->name, &li);
 	if (err)
 		return err;
 	err = lab_check_here(&li, &r->err);
-	if (!err) {
-		err = node_rts_alloc(t, &rt);
-		if (!err)
-			err = reup_nodes(t, &li, sk, rt, &r->err);
-	}
-	if (!err)
-		err = reup_routes(t, &li, &r->err);
-	if (!err)
-		err = lab_resolve_uplink(sk, t, uplink, &up, &r->err);
-	if (!err && strcmp(uplink, li.uplink))
+	if (!err && strcmp(r->uplink, li.uplink))
 		err = err_set(
 			&r->err, -EEXIST,
-			"lab %s is up with uplink \"%s\", now it would be \"%s\": run \"nsbpf down %s\" first",
-			t->name, li.uplink, uplink, t->name);
-	if (!err && (attach_mode_parse(li.attach, &modes.nodes) ||
-		     (li.uplink_attach[0] && attach_mode_parse(li.uplink_attach, &modes.uplink))))
-		err = err_set(&r->err, -EINVAL, "lab %s: unknown attach mode \"%s\" in its state",
-			      t->name, li.attach);
-	if (!err) {
-		err = journal_open(&j, t->name);
-		if (!err)
-			err = dp_up(t, rt, &up, &j, &modes, true);
-		if (err)
-			err_set(&r->err, err,
-				"lab %s: replacing the programs failed: %s (the lab is unchanged)",
-				t->name, strerror(-err));
+			"lab %s is up with uplink \"%s\", now it would be \"%s\": a converge keeps the uplink; run \"nsbpf down %s\" first",
+			t->name, li.uplink[0] ? li.uplink : "(none)",
+			r->uplink[0] ? r->uplink : "(none)", t->name);
+	if (!err)
+		err = reup_modes(t, &li, &modes, &r->err);
+	/* the host ends keep how they are attached: asked otherwise, refused */
+	if (!err && o->attach != ATTACH_AUTO &&
+	    (o->attach != modes.nodes || (li.uplink_attach[0] && o->attach != modes.uplink)))
+		err = err_set(
+			&r->err, -EEXIST,
+			"lab %s is up attached %s (uplink %s), --attach %s asks otherwise: run \"nsbpf down %s\" first",
+			t->name, li.attach, li.uplink_attach[0] ? li.uplink_attach : "-",
+			attach_mode_name(o->attach), t->name);
+	if (!err)
+		err = lab_topo_recorded(t->name, &was, &r->err);
+	if (!err && was) {
+		/* the lab keeps its masquerade ports (check_peers gave them to t) */
+		was->nat.port_min = t->nat.port_min;
+		was->nat.port_max = t->nat.port_max;
 	}
-	if (!err) {
-		r->done = UP_REPLACED;
+	if (!err && was)
+		err = lab_converge(was, t, o, sk, up, &modes, r);
+	else if (!err)
+		err = reup_same(t, &li, sk, up, &modes, r);
+	if (!err)
 		r->attach = modes.nodes;
-	}
-	journal_close(&j);
-	node_rts_free(t, rt);
+	topo_free(was);
 	lab_info_free(&li);
 	return err;
 }

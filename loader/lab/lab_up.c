@@ -35,8 +35,8 @@ static void on_signal(int sig)
 }
 
 /* One node: its namespace, a veth per leg, both ends configured. */
-static int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
-		       const struct topo_node *n, struct node_rt *rt)
+int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		const struct topo_node *n, struct node_rt *rt)
 {
 	struct leg_rt lr;
 	int nsfd, err;
@@ -77,10 +77,11 @@ static int node_create(struct nl_sock *sk, struct journal *j, const struct topo 
  * on the router's host end: the host itself reaches them, as the nodes do
  * through the datapath. Journaled first; one that exists is not ours.
  */
-static int routes_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
-			 const struct node_rt *rt)
+int routes_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		  const struct node_rt *rt, const bool *only)
 {
 	char prefix[24], ip[16];
+	size_t n = 0;
 	int err;
 
 	for (size_t i = 0; i < t->n_networks; i++) {
@@ -88,6 +89,8 @@ static int routes_create(struct nl_sock *sk, struct journal *j, const struct top
 			const struct topo_net_route *r = &t->networks[i].routes[k];
 			const struct topo_node *via = &t->nodes[r->via];
 
+			if (only && !only[n++])
+				continue;
 			snprintf(prefix, sizeof(prefix), "%s/%u", ipv4_str(r->prefix, ip), r->len);
 			err = journal_route(j, prefix, false);
 			if (err)
@@ -139,8 +142,8 @@ int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 	return 0;
 }
 
-/* Names already taken in the host: refuse before creating anything. */
-static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e)
+/* Names already taken in the host: refuse before creating anything (only: NULL for all). */
+int preflight(struct nl_sock *sk, const struct topo *t, const bool *only, struct err_msg *e)
 {
 	struct nl_link_info info = { 0 };
 	int fd;
@@ -148,6 +151,8 @@ static int preflight(struct nl_sock *sk, const struct topo *t, struct err_msg *e
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
+		if (only && !only[i])
+			continue;
 		fd = netns_open(n->netns);
 		if (fd >= 0) {
 			close(fd);
@@ -211,18 +216,19 @@ static void fib_probe_create(struct nl_sock *sk, struct journal *j, const struct
 			t->name, name, strerror(-err));
 }
 
-/* The nodes' exec commands, node by node in file order. */
-static int exec_all(const struct topo *t, const struct up_opts *o, struct lab_exec_fail *fail)
+/* The nodes' exec commands, node by node in file order (only: NULL for all). */
+int exec_all(const struct topo *t, const struct up_opts *o, const bool *only,
+	     struct lab_exec_fail *fail)
 {
 	size_t n = 0, done = 0;
 	int nsfd, err;
 
 	for (size_t i = 0; i < t->n_nodes; i++)
-		n += t->nodes[i].n_exec > 0;
+		n += t->nodes[i].n_exec > 0 && (!only || only[i]);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		if (interrupted)
 			return -EINTR;
-		if (!t->nodes[i].n_exec)
+		if (!t->nodes[i].n_exec || (only && !only[i]))
 			continue;
 		lab_progress(o->progress, "running exec commands", done++, n);
 		nsfd = netns_open(t->nodes[i].netns);
@@ -244,7 +250,6 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 {
 	struct journal_rec hostns = { .kind = JOURNAL_HOSTNS, .hostns.ino = netns_self_ino() };
 	struct dp_modes modes = { o->attach, o->attach };
-	char abspath[1024], *text;
 	struct place here;
 	int err;
 
@@ -274,24 +279,37 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 			return err;
 	}
 	lab_progress(o->progress, "creating nodes", t->n_nodes, t->n_nodes);
-	err = links_create(t);
+	err = links_create(t, NULL);
 	if (!err)
-		err = routes_add(t); /* inside the nodes */
+		err = routes_add(t, NULL); /* inside the nodes */
 	if (!err)
-		err = routes_create(sk, j, t, rt); /* the host's, to routed prefixes */
+		err = routes_create(sk, j, t, rt, NULL); /* the host's, to routed prefixes */
 	if (err)
 		return err;
 	fib_probe_create(sk, j, t);
 	lab_progress(o->progress, "loading the datapath", 0, 0);
 	err = dp_up(t, rt, up, j, &modes, false);
 	if (!err)
-		err = exec_all(t, o, fail);
+		err = exec_all(t, o, NULL, fail);
+	if (!err)
+		err = lab_record(t, rt, &modes, up, uplink);
+	return err;
+}
+
+int lab_record(const struct topo *t, const struct node_rt *rt, const struct dp_modes *modes,
+	       const struct dp_uplink *up, const char *uplink)
+{
+	char abspath[1024], *text;
+	int err;
+
+	/* the text first: a lab file always has the topology it was made from */
+	err = state_write_file(t->name, "topo", t->src ? t->src : "", t->src_len);
 	if (err)
 		return err;
 	if (!realpath(t->path, abspath))
 		snprintf(abspath, sizeof(abspath), "%s", t->path);
-	text = lab_info_format(t, rt, abspath, attach_mode_name(modes.nodes),
-			       up->ifindex ? attach_mode_name(modes.uplink) : "-", uplink, up->ip);
+	text = lab_info_format(t, rt, abspath, attach_mode_name(modes->nodes),
+			       up->ifindex ? attach_mode_name(modes->uplink) : "-", uplink, up->ip);
 	if (!text)
 		return -ENOMEM;
 	err = state_write_lab(t->name, text);
@@ -299,11 +317,32 @@ static int create_all(const struct topo *t, const struct up_opts *o, struct nl_s
 	return err;
 }
 
+bool lab_up_interrupted(void)
+{
+	return interrupted != 0;
+}
+
+void lab_up_signals(struct lab_up_sigs *s, bool catch)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (!catch) {
+		sigaction(SIGINT, &s->old[0], NULL);
+		sigaction(SIGTERM, &s->old[1], NULL);
+		sigaction(SIGHUP, &s->old[2], NULL);
+		return;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &s->old[0]);
+	sigaction(SIGTERM, &sa, &s->old[1]);
+	sigaction(SIGHUP, &sa, &s->old[2]);
+}
+
 /* A new lab: create it all, or roll back what this run created. */
 static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		  const struct dp_uplink *up, struct up_result *r)
 {
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
+	struct lab_up_sigs sigs;
 	struct journal j = { .fd = -1 };
 	struct down_result undone;
 	struct node_rt *rt;
@@ -317,10 +356,7 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 		return err_set(&r->err, err, "lab %s: state in %s: %s", t->name, STATE_DIR,
 			       strerror(-err));
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
+	lab_up_signals(&sigs, true);
 	err = create_all(t, o, sk, &j, rt, up, r->uplink, &r->exec);
 	journal_close(&j);
 	if (err) {
@@ -331,9 +367,7 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 	} else {
 		r->done = UP_CREATED;
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
+	lab_up_signals(&sigs, false);
 	node_rts_free(t, rt);
 	return err;
 }
@@ -346,15 +380,20 @@ static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_so
 	int err;
 
 	if (state_exists(t->name)) {
+		if (lab_converging(t->name))
+			return err_set(
+				&r->err, -EBUSY,
+				"lab %s was partly converged (interrupted?): run \"nsbpf down %s\" first",
+				t->name, t->name);
 		if (state_read_lab(t->name, &l))
 			return err_set(
 				&r->err, -EBUSY,
 				"lab %s was partly brought up (interrupted?): run \"nsbpf down %s\" first",
 				t->name, t->name);
 		state_lines_free(&l);
-		return lab_reup(t, sk, r);
+		return lab_reup(t, o, sk, up, r);
 	}
-	err = preflight(sk, t, &r->err);
+	err = preflight(sk, t, NULL, &r->err);
 	if (!err)
 		err = up_new(t, o, sk, up, r);
 	return err;
@@ -433,9 +472,10 @@ int lab_up(struct topo *t, const struct up_opts *o, struct up_result *r)
 		goto out;
 	}
 	err = check_all(sk, t, o, &up, r);
-	if (!err && o->dry_run)
+	if (!err && o->dry_run) {
 		r->done = UP_PLANNED;
-	else if (!err)
+		err = lab_plan_diff(t, r);
+	} else if (!err)
 		err = up_locked(t, o, sk, &up, r);
 	state_unlock(lock);
 out:
@@ -446,4 +486,5 @@ out:
 void up_result_free(struct up_result *r)
 {
 	topo_errors_free(&r->problems);
+	topo_diff_free(&r->diff);
 }

@@ -3,6 +3,9 @@
 #ifndef NSBPF_LAB_UP_H
 #define NSBPF_LAB_UP_H
 
+#include <signal.h>
+#include <stdbool.h>
+
 #include "lab/datapath.h"
 #include "lab/lab.h"
 #include "util/err.h"
@@ -27,12 +30,50 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n);
 struct journal;
 int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 		   const struct topo_node *n, size_t k, int nsfd, struct leg_rt *lr);
-/* Every link of t between the nodes' namespaces (they exist), configured. */
-int links_create(const struct topo *t);
-/* Every node's static routes (after the links: a route may leave by one). */
-int routes_add(const struct topo *t);
+/* The links of t (only: NULL for all) between the nodes' namespaces (they exist), configured. */
+int links_create(const struct topo *t, const bool *only);
+/* Delete a link (from node[0]'s side; 0 when it or its node is gone). */
+int link_remove(const struct topo *t, const struct topo_link *l);
+/* The nodes' static routes (after the links: a route may leave by one); one there is fine. */
+int routes_add(const struct topo *t, const bool *only);
 
-/* The lab is up already (state lock held): replace its programs in place. */
-int lab_reup(const struct topo *t, struct nl_sock *sk, struct up_result *r);
+/* lab_up.c: what up does, shared with a converge (only: NULL for all, else by index). */
+struct journal;
+int node_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		const struct topo_node *n, struct node_rt *rt);
+/* The host's routes into routed prefixes (only: indexed as topo_diff's routes). */
+int routes_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
+		  const struct node_rt *rt, const bool *only);
+int preflight(struct nl_sock *sk, const struct topo *t, const bool *only, struct err_msg *e);
+int exec_all(const struct topo *t, const struct up_opts *o, const bool *only,
+	     struct lab_exec_fail *fail);
+/* The lab's state: the topology's text ("topo"), then the lab file. */
+int lab_record(const struct topo *t, const struct node_rt *rt, const struct dp_modes *modes,
+	       const struct dp_uplink *up, const char *uplink);
+
+/* SIGINT, SIGTERM, SIGHUP caught while up works (catch), or given back; was one caught? */
+struct lab_up_sigs {
+	struct sigaction old[3];
+};
+void lab_up_signals(struct lab_up_sigs *s, bool catch);
+bool lab_up_interrupted(void);
+
+/* The lab is up already (state lock held): replace its programs in place, or converge. */
+int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+	     const struct dp_uplink *up, struct up_result *r);
+
+/* lab_conv.c: converge the running lab (its topology a) to t, or roll back. */
+int lab_converge(const struct topo *a, const struct topo *t, const struct up_opts *o,
+		 struct nl_sock *sk, const struct dp_uplink *up, const struct dp_modes *modes,
+		 struct up_result *r);
+/* The topology the running lab was made from (*t NULL: none recorded), or -errno with e. */
+int lab_topo_recorded(const char *lab, struct topo **t, struct err_msg *e);
+/* A dry run on a running lab: its diff into r (nothing when the lab is not up). */
+int lab_plan_diff(const struct topo *t, struct up_result *r);
+/* Was a converge of the lab cut short (its marker left)? */
+bool lab_converging(const char *lab);
+
+/* lab_ep.c: remove a host end, its filters and pins, and forget their records. */
+int lab_hostend_undo(struct nl_sock *sk, const char *lab, const char *hostif);
 
 #endif /* NSBPF_LAB_UP_H */

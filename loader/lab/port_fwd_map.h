@@ -6,6 +6,7 @@
 #ifndef NSBPF_FWD_MAP_H
 #define NSBPF_FWD_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ struct fwd_entry {
 	struct fwd_spec spec; /* node "" when its address is no node of the lab */
 	uint32_t node_ip;     /* host order */
 	uint64_t hits;	      /* summed over the forward's ports */
+	bool runtime;	      /* added by `forward add` (or CNI), not from the lab's file */
 };
 
 /* Open /sys/fs/bpf/nsbpf/LAB/forwards: fd or -errno. */

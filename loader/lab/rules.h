@@ -39,6 +39,12 @@ int rules_config_read(const char *lab, struct rules_config *c, struct err_msg *e
 
 /* Every forward of the running lab, sorted; free() *out. */
 int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_t *n);
+/*
+ * Mark each of v runtime unless the lab's recorded topology has it (a
+ * converge keeps runtime forwards; the file's follow the file). A lab
+ * without one: its forwards are runtime when it is a CNI network's.
+ */
+int rules_forwards_origin(const struct lab_info *li, struct fwd_entry *v, size_t n);
 
 /*
  * How a batch of changes to the forwards runs (add, del: all or none, also

@@ -12,6 +12,7 @@
 
 #include "lab/fwd_txn.h"
 #include "lab/lab_peers.h"
+#include "lab/lab_up.h"
 #include "lab/rules.h"
 #include "sys/nl.h"
 
@@ -23,6 +24,32 @@ int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_
 		return fd;
 	err = fwd_map_read(fd, li, out, n);
 	close(fd);
+	return err;
+}
+
+/* Does t's forward i say exactly f? */
+static bool file_has(const struct topo *t, const struct fwd_spec *f)
+{
+	for (size_t i = 0; i < t->n_forwards; i++) {
+		const struct topo_forward *x = &t->forwards[i];
+
+		if (x->proto == f->proto && x->host_ip == f->host_ip && x->port == f->port &&
+		    x->port_end == f->port_end && x->to_port == f->to_port &&
+		    x->to_port_end == f->to_port_end && !strcmp(t->nodes[x->node].name, f->node))
+			return true;
+	}
+	return false;
+}
+
+int rules_forwards_origin(const struct lab_info *li, struct fwd_entry *v, size_t n)
+{
+	struct topo *t = NULL;
+	struct err_msg e;
+	int err = lab_topo_recorded(li->name, &t, &e);
+
+	for (size_t i = 0; !err && i < n; i++)
+		v[i].runtime = t ? !file_has(t, &v[i].spec) : !strncmp(li->file, "cni:", 4);
+	topo_free(t);
 	return err;
 }
 

@@ -288,3 +288,12 @@ void journal_recs_free(struct journal_recs *r)
 	free(r->rec);
 	memset(r, 0, sizeof(*r));
 }
+
+unsigned long journal_recorded_ino(const struct journal_recs *jl, const char *name)
+{
+	for (size_t i = jl->n; i-- > 0;)
+		if (jl->rec[i].kind == JOURNAL_NETNS_INO &&
+		    !strcmp(jl->rec[i].netns_ino.name, name))
+			return jl->rec[i].netns_ino.ino;
+	return 0;
+}

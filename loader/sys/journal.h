@@ -141,4 +141,7 @@ int journal_read(const char *lab, struct journal_recs *out);
 int journal_read_path(const char *path, struct journal_recs *out);
 void journal_recs_free(struct journal_recs *r);
 
+/* The inode up recorded for the namespace it made as name (the last record); 0: none. */
+unsigned long journal_recorded_ino(const struct journal_recs *jl, const char *name);
+
 #endif /* NSBPF_SYS_JOURNAL_H */

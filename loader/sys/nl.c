@@ -288,6 +288,8 @@ int nl_route_del(struct nl_sock *sk, uint32_t dst, int prefix)
 	rtnl_route_set_family(route, AF_INET);
 	rtnl_route_set_table(route, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(route, RTPROT_STATIC);
+	/* any scope: libnl would guess link scope, and miss a route via a gateway */
+	rtnl_route_set_scope(route, RT_SCOPE_NOWHERE);
 	err = nle_to_errno(rtnl_route_set_dst(route, d));
 	if (!err)
 		err = nle_to_errno(rtnl_route_delete(sk, route, 0));

@@ -188,11 +188,15 @@ void state_lines_free(struct state_lines *l)
 
 int state_write_lab(const char *lab, const char *text)
 {
+	return state_write_file(lab, "lab", text, strlen(text));
+}
+
+int state_write_file(const char *lab, const char *file, const char *text, size_t len)
+{
 	char path[512], tmp[520];
-	size_t len = strlen(text);
 	int fd, err = 0;
 
-	state_path(lab, "lab", path, sizeof(path));
+	state_path(lab, file, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = state_open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
 	if (fd < 0)

@@ -3,6 +3,8 @@
  * What a lab created, recorded under /run/nsbpf/LAB/ as it goes:
  *  journal  one record per object, written *before* the object is created
  *           (sys/journal.h);
+ *  topo     the topology file's text the lab runs (what a converge diffs against);
+ *  converge there while `up` converges the lab (a killed one: `down` removes it);
  *  lab      written last, atomically: the lab is complete and up;
  *  exec-NODE.log  what the node's exec commands printed.
  * All of it root's only: files 0600, directories 0700 (state_open).
@@ -33,6 +35,8 @@ void state_lines_free(struct state_lines *l);
 
 /* Atomically write the "lab" file from its text. */
 int state_write_lab(const char *lab, const char *text);
+/* Atomically write the lab's state file `file` (e.g. "topo": the topology it runs). */
+int state_write_file(const char *lab, const char *file, const char *text, size_t len);
 /* Remove /run/nsbpf/LAB/ and everything in it. */
 int state_remove(const char *lab);
 /* Does /run/nsbpf/LAB/ exist? */

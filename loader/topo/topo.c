@@ -272,6 +272,7 @@ void topo_free(struct topo *t)
 	free(t->nodes);
 	free(t->forwards);
 	free(t->path);
+	free(t->src);
 	free(t);
 }
 
@@ -317,10 +318,17 @@ int topo_load_buf(const char *name, const char *buf, size_t len, struct topo **o
 	topo_flush_msgs(&c, errs);
 	if (c.err)
 		err = c.err;
+	if (!err) {
+		c.t->src = malloc(len + 1);
+		err = c.t->src ? 0 : -ENOMEM;
+	}
 	if (err) {
 		topo_free(c.t);
 		return err;
 	}
+	memcpy(c.t->src, buf, len);
+	c.t->src[len] = '\0';
+	c.t->src_len = len;
 	*out = c.t;
 	return 0;
 }

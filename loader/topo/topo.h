@@ -172,6 +172,8 @@ struct topo_nat {
 
 struct topo {
 	char *path; /* as given, used in messages */
+	char *src;  /* the text it was parsed from (up keeps it: a converge diffs against it) */
+	size_t src_len;
 	char name[TOPO_NAME_MAX];
 	char uplink[TOPO_IFNAMSIZ];   /* "" when not given: the default route's device */
 	struct topo_mark uplink_mark; /* line 0 when not given */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The forwards map in a converge (lab_conv.h): the file's forwards follow
+ * the file, runtime ones (`forward add`, CNI port mappings) stay while
+ * their node does. The refill (datapath.c) then adds the file's new ones,
+ * and the sweep ends the flows of what went (fwd_flows.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lab/lab_conv.h"
+#include "nsbpf_maps.h"
+#include "sys/pins.h"
+
+/* Forward i of a, every port, where the map still has it as a's. */
+static int drop_file_fwd(int fd, const struct topo *a, size_t i)
+{
+	const struct topo_forward *f = &a->forwards[i];
+	__be32 node = htonl(topo_node_fwd_ip(a, &a->nodes[f->node]));
+
+	for (uint32_t p = f->port; p <= f->port_end; p++) {
+		struct nsb_fwd_key k = { .host_addr = htonl(f->host_ip),
+					 .port = htons((uint16_t)p),
+					 .proto = f->proto };
+		struct nsb_fwd_val v;
+
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		if (v.node_addr != node || ntohs(v.node_port) != f->to_port + (p - f->port))
+			continue; /* a runtime forward took the port */
+		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* b's node whose forwards go to addr, or -1. */
+static int node_at(const struct topo *b, __be32 addr)
+{
+	for (size_t i = 0; i < b->n_nodes; i++)
+		if (htonl(topo_node_fwd_ip(b, &b->nodes[i])) == addr)
+			return (int)i;
+	return -1;
+}
+
+/* Every key of the map (deleting while walking a hash skips keys). */
+static int keys_read(int fd, struct nsb_fwd_key **out, size_t *n)
+{
+	struct nsb_fwd_key k, next, *prev = NULL, *p;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			p = reallocarray(*out, cap, sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			*out = p;
+		}
+		(*out)[(*n)++] = next;
+		k = next;
+		prev = &k;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Entries of removed nodes deleted, of recreated ones pointed at their new host end. */
+static int fix_entries(int fd, const struct topo *b, const struct node_rt *rt)
+{
+	struct nsb_fwd_key *keys;
+	size_t n;
+	int err = keys_read(fd, &keys, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		struct nsb_fwd_val v;
+		int node;
+
+		if (bpf_map_lookup_elem(fd, &keys[i], &v))
+			continue;
+		node = node_at(b, v.node_addr);
+		if (node < 0) {
+			if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+				err = -errno;
+		} else if (v.ifindex != (__u32)rt[node].ifindex) {
+			v.ifindex = (__u32)rt[node].ifindex;
+			if (bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST))
+				err = -errno;
+		}
+	}
+	free(keys);
+	return err;
+}
+
+int conv_forwards(const char *lab, const struct topo *a, const struct topo *b,
+		  const struct topo_diff *d, const struct node_rt *rt)
+{
+	int fd = pins_map_open(lab, "forwards"), err = 0;
+
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; !err && i < a->n_forwards; i++)
+		if (d->del_fwd[i])
+			err = drop_file_fwd(fd, a, i);
+	if (!err)
+		err = fix_entries(fd, b, rt);
+	close(fd);
+	return err;
+}
