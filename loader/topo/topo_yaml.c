@@ -427,13 +427,42 @@ static void net_reach(struct walk *w, yaml_node_t *v)
 
 /* ---- networks: routes ---- */
 
+/*
+ * A prefix of networks.N.routes or .remote (what: "a routed prefix", "a
+ * remote subnet"): no host bits, and unicast space. False: reported.
+ */
+static bool net_prefix_usable(struct walk *w, yaml_node_t *v, const char *s, uint32_t addr, int len,
+			      const char *what)
+{
+	char ip[TOPO_IPSTR];
+	uint32_t block;
+	int block_len;
+	const char *special;
+
+	if (addr & ~topo_mask(len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip_str(addr & topo_mask(len), ip), len);
+		return false;
+	}
+	special = topo_special_block(addr, len, &block, &block_len);
+	if (special) {
+		topo_err(
+			w->c, mark_of(v),
+			"%sto %s %s %s/%d (%s): %s must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
+			w->who, s, len >= block_len ? "is inside" : "contains",
+			topo_ip_str(block, ip), block_len, special, what);
+		return false;
+	}
+	return true;
+}
+
 static void net_route_to(struct walk *w, yaml_node_t *v)
 {
 	struct topo_net_route *r = &w->c->t->networks[w->idx].routes[w->sub];
-	const char *s = want_scalar(w, v), *special;
-	char ip[TOPO_IPSTR];
-	uint32_t addr, block;
-	int len, block_len;
+	const char *s = want_scalar(w, v);
+	uint32_t addr;
+	int len;
 
 	r->to_mark = mark_of(v);
 	if (!s)
@@ -450,21 +479,8 @@ static void net_route_to(struct walk *w, yaml_node_t *v)
 			 w->who, s);
 		return;
 	}
-	if (addr & ~topo_mask(len)) {
-		topo_err(w->c, mark_of(v),
-			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
-			 topo_ip_str(addr & topo_mask(len), ip), len);
+	if (!net_prefix_usable(w, v, s, addr, len, "a routed prefix"))
 		return;
-	}
-	special = topo_special_block(addr, len, &block, &block_len);
-	if (special) {
-		topo_err(
-			w->c, mark_of(v),
-			"%sto %s %s %s/%d (%s): a routed prefix must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
-			w->who, s, len >= block_len ? "is inside" : "contains",
-			topo_ip_str(block, ip), block_len, special);
-		return;
-	}
 	r->prefix = addr;
 	r->len = (uint8_t)len;
 	w->c->nets[w->idx].routes[w->sub].to_ok = true;
@@ -529,10 +545,9 @@ static void net_routes(struct walk *w, yaml_node_t *v)
 static void net_remote_to(struct walk *w, yaml_node_t *v)
 {
 	struct topo_net_remote *r = &w->c->t->networks[w->idx].remotes[w->sub];
-	const char *s = want_scalar(w, v), *special;
-	char ip[TOPO_IPSTR];
-	uint32_t addr, block;
-	int len, block_len;
+	const char *s = want_scalar(w, v);
+	uint32_t addr;
+	int len;
 
 	r->to_mark = mark_of(v);
 	if (!s)
@@ -543,21 +558,8 @@ static void net_remote_to(struct walk *w, yaml_node_t *v)
 			 s);
 		return;
 	}
-	if (addr & ~topo_mask(len)) {
-		topo_err(w->c, mark_of(v),
-			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
-			 topo_ip_str(addr & topo_mask(len), ip), len);
+	if (!net_prefix_usable(w, v, s, addr, len, "a remote subnet"))
 		return;
-	}
-	special = topo_special_block(addr, len, &block, &block_len);
-	if (special) {
-		topo_err(
-			w->c, mark_of(v),
-			"%sto %s %s %s/%d (%s): a remote subnet must be unicast space outside 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 and 240.0.0.0/4",
-			w->who, s, len >= block_len ? "is inside" : "contains",
-			topo_ip_str(block, ip), block_len, special);
-		return;
-	}
 	r->prefix = addr;
 	r->len = (uint8_t)len;
 }
