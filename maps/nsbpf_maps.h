@@ -49,6 +49,12 @@ _Static_assert(sizeof(struct nsb_endpoint) == 20, "nsb_endpoint is ABI");
 enum nsb_net_flags {
 	NSB_NET_F_USED = 1U << 0,	/* slot holds a network */
 	NSB_NET_F_MASQUERADE = 1U << 1, /* SNAT to the uplink (masquerade issue) */
+	/*
+	 * No network, but more after it: a converge took this one away and the
+	 * later ones keep their ids. The subnets' scan goes on past it; the
+	 * first slot with neither flag ends the list.
+	 */
+	NSB_NET_F_HOLE = 1U << 2,
 };
 
 /*

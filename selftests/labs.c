@@ -54,12 +54,13 @@ static const struct node_rt planets_rt[] = {
 };
 
 #define PLANET(reach_, masq) { .name = "planet", .subnet = IP4(10, 200, 0, 0), .prefix = 24, \
-			       .gateway = PLANET_GW, .masquerade = masq, .reach = reach_ }
+			       .gateway = PLANET_GW, .masquerade = masq, .reach = reach_, \
+			       .id = NET_PLANET }
 #define MOON(masq) { .name = "moon", .subnet = IP4(10, 201, 0, 0), .prefix = 24, \
 		     .gateway = MOON_GW, .masquerade = masq, \
-		     .reach = BIT(NET_PLANET) | BIT(NET_MOON) }
+		     .reach = BIT(NET_PLANET) | BIT(NET_MOON), .id = NET_MOON }
 #define EXILE { .name = "exile", .subnet = IP4(10, 202, 0, 0), .prefix = 24, \
-		.gateway = IP4(10, 202, 0, 1), .reach = BIT(NET_EXILE) }
+		.gateway = IP4(10, 202, 0, 1), .reach = BIT(NET_EXILE), .id = NET_EXILE }
 
 /* index == NET_* id */
 static struct topo_network planets_nets[] = {

@@ -51,7 +51,8 @@ struct __lab_ctx {
 
 /*
  * bpf_loop() callback: one networks slot. 1 stops the loop. The loader fills
- * the slots densely from 0, so the first unused one ends the list.
+ * the slots from 0, a converge's holes flagged (NSB_NET_F_HOLE), so the
+ * first slot with neither flag ends the list.
  */
 static long __lab_net(__u32 id, void *arg)
 {
@@ -59,7 +60,7 @@ static long __lab_net(__u32 id, void *arg)
 	const struct nsb_network *net = bpf_map_lookup_elem(&networks, &id);
 
 	if (!net || !(net->flags & NSB_NET_F_USED))
-		return 1;
+		return !net || !(net->flags & NSB_NET_F_HOLE); /* a hole: the list goes on */
 	if ((c->daddr & net->mask) != net->subnet)
 		return 0;
 	c->net_id = id;

@@ -17,7 +17,8 @@ static struct nsb_endpoint leg_endpoint(const struct topo *t, const struct node_
 {
 	struct topo_leg leg = topo_node_leg(&t->nodes[i], k);
 	struct leg_rt lr = node_rt_leg(&rt[i], k);
-	struct nsb_endpoint v = { .ifindex = (__u32)lr.ifindex, .net_id = (__u32)leg.network };
+	struct nsb_endpoint v = { .ifindex = (__u32)lr.ifindex,
+				  .net_id = t->networks[leg.network].id };
 
 	memcpy(v.node_mac, lr.node_mac, 6);
 	memcpy(v.host_mac, lr.host_mac, 6);
@@ -33,20 +34,40 @@ static size_t net_leg(const struct topo *t, size_t i, int net)
 	return 0;
 }
 
+/* The highest network id of t, plus one: slots below it that t does not use are holes. */
+static __u32 net_slots(const struct topo *t)
+{
+	__u32 n = 0;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		if (t->networks[i].id + 1 > n)
+			n = t->networks[i].id + 1;
+	return n;
+}
+
 int lab_fill_networks(int networks_fd, const struct topo *t)
 {
+	struct nsb_network slot[NSB_MAX_NETWORKS] = { 0 };
+	__u32 slots = net_slots(t);
+
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
-		struct nsb_network v = {
+
+		if (n->id >= NSB_MAX_NETWORKS)
+			return -ERANGE;
+		slot[n->id] = (struct nsb_network){
 			.subnet = htonl(n->subnet),
 			.mask = htonl(n->prefix ? ~0U << (32 - n->prefix) : 0),
 			.gateway = htonl(n->gateway),
 			.flags = NSB_NET_F_USED | (n->masquerade ? NSB_NET_F_MASQUERADE : 0),
-			.reach = n->reach,
+			.reach = topo_reach_ids(t, n->reach),
 		};
-		__u32 id = (__u32)i;
-
-		if (bpf_map_update_elem(networks_fd, &id, &v, BPF_ANY))
+	}
+	/* every slot: a converge's holes flagged, the ids past the last emptied */
+	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++) {
+		if (id < slots && !(slot[id].flags & NSB_NET_F_USED))
+			slot[id].flags = NSB_NET_F_HOLE;
+		if (bpf_map_update_elem(networks_fd, &id, &slot[id], BPF_ANY))
 			return -errno;
 	}
 	return 0;
@@ -236,7 +257,7 @@ int lab_fill_remotes(int remotes_fd, const struct topo *t)
 			struct nsb_route_key k = { .prefixlen = r->len, .addr = htonl(r->prefix) };
 			struct nsb_remote v = { .nh = { .nh_family = AF_INET,
 							.ipv4_nh = htonl(r->via) },
-						.net_id = (__u32)i };
+						.net_id = t->networks[i].id };
 
 			if (bpf_map_update_elem(remotes_fd, &k, &v, BPF_ANY))
 				return -errno;
@@ -246,12 +267,8 @@ int lab_fill_remotes(int remotes_fd, const struct topo *t)
 
 int lab_fill_prune(int networks_fd, int endpoints_fd, const struct topo *t)
 {
-	struct nsb_network none = { 0 };
 	int err = drop_stale(endpoints_fd, leg_ip_in, t);
 
-	/* ids past t's networks: unused, so addr_filter and reach forget them */
-	for (__u32 id = (__u32)t->n_networks; !err && id < NSB_MAX_NETWORKS; id++)
-		if (bpf_map_update_elem(networks_fd, &id, &none, BPF_ANY))
-			err = -errno;
-	return err;
+	/* ids t does not use: holes or empty, so addr_filter and reach forget them */
+	return err ?: lab_fill_networks(networks_fd, t);
 }

@@ -13,6 +13,17 @@
 #include "nsbpf_maps.h"
 #include "sys/pins.h"
 
+/* Reach as the state file has it, by network id, into bits by index (li's order: t's). */
+static uint64_t reach_by_index(const struct lab_info *li, uint64_t ids)
+{
+	uint64_t bits = 0;
+
+	for (size_t j = 0; j < li->n_nets && j < 64; j++)
+		if (li->nets[j].id >= 0 && li->nets[j].id < 64 && ids >> li->nets[j].id & 1)
+			bits |= 1ULL << j;
+	return bits;
+}
+
 /* Masquerade as it is now: the networks map's flag (nat on|off change it at run time). */
 static int nets_now(const struct lab_info *li, struct topo *t, struct err_msg *e)
 {
@@ -30,7 +41,8 @@ static int nets_now(const struct lab_info *li, struct topo *t, struct err_msg *e
 		n->subnet = ln->subnet;
 		n->prefix = (uint8_t)ln->prefix;
 		n->gateway = ln->gateway;
-		n->reach = ln->reach;
+		n->id = id;
+		n->reach = reach_by_index(li, ln->reach);
 		n->masquerade = ln->masquerade;
 		if (bpf_map_lookup_elem(fd, &id, &val)) {
 			err = err_set(e, -errno, "lab %s: network %s: %s", li->name, ln->name,

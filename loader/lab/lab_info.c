@@ -111,9 +111,10 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 	for (size_t i = 0; !err && i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
 
-		err = append(&buf, &len, &cap, "network %s %zu %s %u %s %d %llu\n", n->name, i,
+		/* the datapath's id and reach bits (by id), which a converge keeps */
+		err = append(&buf, &len, &cap, "network %s %u %s %u %s %d %llu\n", n->name, n->id,
 			     ipv4_str(n->subnet, a), n->prefix, ipv4_str(n->gateway, b),
-			     n->masquerade, (unsigned long long)n->reach);
+			     n->masquerade, (unsigned long long)topo_reach_ids(t, n->reach));
 	}
 	for (size_t i = 0; !err && i < t->n_nodes; i++)
 		err = format_node(&buf, &len, &cap, t, &t->nodes[i], &rt[i]);

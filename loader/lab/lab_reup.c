@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsbpf_maps.h"
 #include "lab/datapath.h"
 #include "lab/lab.h"
 #include "lab/lab_up.h"
@@ -167,7 +168,38 @@ static int reup_same(const struct topo *t, const struct lab_info *li, struct nl_
  * The lab is up already: converged to the file when its state has the
  * topology it runs (its programs replaced in place either way).
  */
-int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+/*
+ * The running lab's networks keep their ids (the datapath's slots, which
+ * its unchanged nodes' endpoints name): a network removed before others
+ * leaves a hole rather than shift them. New networks take the lowest free.
+ */
+static void net_ids_keep(struct topo *t, const struct lab_info *li)
+{
+	uint64_t used = 0;
+	bool fresh[NSB_MAX_NETWORKS] = { false };
+
+	for (size_t i = 0; i < t->n_networks && i < NSB_MAX_NETWORKS; i++) {
+		const struct lab_net *ln = lab_net_find(li, t->networks[i].name);
+
+		fresh[i] = !ln || ln->id < 0 || ln->id >= 64 || used >> ln->id & 1;
+		if (!fresh[i]) {
+			t->networks[i].id = (uint32_t)ln->id;
+			used |= 1ULL << ln->id;
+		}
+	}
+	for (size_t i = 0; i < t->n_networks && i < NSB_MAX_NETWORKS; i++) {
+		uint32_t id = 0;
+
+		if (!fresh[i])
+			continue;
+		while (id < 63 && used >> id & 1)
+			id++;
+		t->networks[i].id = id;
+		used |= 1ULL << id;
+	}
+}
+
+int lab_reup(struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 	     const struct dp_uplink *up, struct up_result *r)
 {
 	struct dp_modes modes = { ATTACH_CLSACT, ATTACH_CLSACT };
@@ -197,6 +229,11 @@ int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 			attach_mode_name(o->attach), t->name);
 	if (!err)
 		err = lab_topo_recorded(t->name, &was, &r->err);
+	if (!err) {
+		net_ids_keep(t, &li);
+		if (was)
+			net_ids_keep(was, &li);
+	}
 	if (!err && was) {
 		/* the lab keeps its masquerade ports (check_peers gave them to t) */
 		was->nat.port_min = t->nat.port_min;

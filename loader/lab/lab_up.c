@@ -373,7 +373,7 @@ static int up_new(const struct topo *t, const struct up_opts *o, struct nl_sock 
 }
 
 /* Under the state lock: re-up a lab that is up, or bring a new one up. */
-static int up_locked(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+static int up_locked(struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 		     const struct dp_uplink *up, struct up_result *r)
 {
 	struct state_lines l;

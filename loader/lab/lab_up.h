@@ -59,7 +59,7 @@ void lab_up_signals(struct lab_up_sigs *s, bool catch);
 bool lab_up_interrupted(void);
 
 /* The lab is up already (state lock held): replace its programs in place, or converge. */
-int lab_reup(const struct topo *t, const struct up_opts *o, struct nl_sock *sk,
+int lab_reup(struct topo *t, const struct up_opts *o, struct nl_sock *sk,
 	     const struct dp_uplink *up, struct up_result *r);
 
 /* lab_conv.c: converge the running lab (its topology a) to t, or roll back. */

@@ -17,7 +17,7 @@ static const char *const ct_flags[] = { "fin_orig", "fin_reply", "dnat",   "hair
 					"rst",	    "cport",	 "fwd_any" };
 static const char *const tcp_flags[] = { "wscale", "maxack" };
 static const char *const nat_flags[] = { "hairpin" };
-static const char *const net_flags[] = { "used", "masquerade" };
+static const char *const net_flags[] = { "used", "masquerade", "hole" };
 static const char *const cfg_flags[] = { "remotes" };
 static const char *const frag_dirs[] = { "out", "in" };
 
@@ -54,14 +54,14 @@ static bool dec_config(const struct map_walk *w, const void *key, const void *va
 	return true;
 }
 
-/* Used slots only; reach by network name. */
+/* Used slots and a converge's holes; reach by network name. */
 static bool dec_network(const struct map_walk *w, const void *key, const void *val,
 			struct map_entry *me)
 {
 	const struct nsb_network *n = val;
 	__u32 id = *(const __u32 *)key;
 
-	if (!(n->flags & NSB_NET_F_USED))
+	if (!(n->flags & (NSB_NET_F_USED | NSB_NET_F_HOLE)))
 		return false;
 	mf_uint(me, "id", id);
 	mf_name(me, "name", w->net_names, NSB_MAX_NETWORKS, id);

@@ -380,6 +380,16 @@ static bool routed(const struct topo *t, uint32_t ip)
 	return false;
 }
 
+uint64_t topo_reach_ids(const struct topo *t, uint64_t reach)
+{
+	uint64_t ids = 0;
+
+	for (size_t i = 0; i < t->n_networks && i < 64; i++)
+		if (reach >> i & 1 && t->networks[i].id < 64)
+			ids |= 1ULL << t->networks[i].id;
+	return ids;
+}
+
 uint32_t topo_node_fwd_ip(const struct topo *t, const struct topo_node *n)
 {
 	int me = (int)(n - t->nodes);

@@ -57,6 +57,11 @@ struct topo_network {
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
+	/*
+	 * The datapath's id (its networks map slot): the index, as loaded; a
+	 * running lab's networks keep theirs across a converge (lab_net_ids_keep()).
+	 */
+	uint32_t id;
 	struct topo_net_route *routes;
 	size_t n_routes;
 	struct topo_net_remote *remotes;
@@ -206,6 +211,8 @@ static inline uint32_t topo_link_ip(const struct topo_link *l, int e)
  * links only, its first link address inside a routed prefix
  * (networks.N.routes: the node lies behind that prefix's router); 0: none.
  */
+/* reach (bits by network index) as the datapath has it: bits by network id. */
+uint64_t topo_reach_ids(const struct topo *t, uint64_t reach);
 uint32_t topo_node_fwd_ip(const struct topo *t, const struct topo_node *n);
 
 /* One validation message, already formatted as "FILE:LINE:COL: text". */

@@ -506,6 +506,8 @@ void topo_check(struct topo_ctx *c)
 {
 	struct topo *t = c->t;
 
+	for (size_t i = 0; i < t->n_networks; i++)
+		t->networks[i].id = (uint32_t)i;
 	index_names(c, &c->net_ix, t->n_networks ? t->networks[0].name : NULL,
 		    sizeof(t->networks[0]), t->n_networks);
 	index_names(c, &c->node_ix, t->n_nodes ? t->nodes[0].name : NULL, sizeof(t->nodes[0]),

@@ -177,6 +177,68 @@ Test(converge, adds_removes_and_changes_while_a_ping_loses_nothing)
 	free(f2);
 }
 
+/* Three networks; the first goes (v4) and comes back (v3 again). */
+static const char v3[] = "name: ids\n"
+			 "networks:\n"
+			 "  first: {subnet: 10.85.0.0/24}\n"
+			 "  core: {subnet: 10.86.0.0/24}\n"
+			 "  third: {subnet: 10.87.0.0/24, reach: [core]}\n"
+			 "nodes:\n"
+			 "  f1: {network: first, ip: 10.85.0.10}\n"
+			 "  c1: {network: core, ip: 10.86.0.10}\n"
+			 "  c2: {network: core, ip: 10.86.0.11}\n"
+			 "  t1: {network: third, ip: 10.87.0.10}\n";
+
+/* The endpoints' network ids, as [[addr, net_id]...] sorted, in jq. */
+#define EP_IDS "[.maps[0].entries[] | [.key.addr, .value.net_id]] | sort"
+
+/*
+ * A network removed before others leaves them their ids: the unchanged
+ * nodes' endpoints are not rewritten to another network's id (a packet
+ * between two of them, seen in between, would be another network's), the
+ * slot stays a hole the subnets' scan walks past, and a network added later
+ * takes it.
+ */
+Test(converge, a_removed_network_leaves_the_others_their_ids)
+{
+	char *f3, *f4;
+
+	f3 = strdup(lab_file("v3", v3));
+	f4 = but(v3, "  first: {subnet: 10.85.0.0/24}\n", "");
+	f4 = but(f4, "  f1: {network: first, ip: 10.85.0.10}\n", "");
+	f4 = strdup(lab_file("v4", f4));
+	cr_assert_eq(nsbpf_run("up %s", f3), 0);
+	cr_assert(nsbpf_json("map dump ids endpoints",
+			     EP_IDS " == [[\"10.85.0.10\", 0], [\"10.86.0.10\", 1], "
+				    "[\"10.86.0.11\", 1], [\"10.87.0.10\", 2]]"));
+	cr_assert_eq(bg("ping.log", "ip netns exec ids-c1 ping -n -c 100 -i 0.05 -W 1 10.86.0.11"),
+		     0);
+	cr_assert(wait_for(2000, "grep -q 'icmp_seq=3 ' %s/ping.log", scratch_dir()));
+	cr_assert_eq(nsbpf_run("up %s", f4), 0);
+	ping_lost_nothing();
+	cr_assert(nsbpf_json("map dump ids endpoints",
+			     EP_IDS " == [[\"10.86.0.10\", 1], [\"10.86.0.11\", 1], "
+				    "[\"10.87.0.10\", 2]]"),
+		  "core and third keep ids 1 and 2");
+	cr_assert(nsbpf_json("map dump ids networks",
+			     "[.maps[0].entries[] | [.key.id, .value.flags]] == "
+			     "[[0, [\"hole\"]], [1, [\"used\"]], [2, [\"used\"]]]"),
+		  "slot 0 a hole");
+	cr_assert(pings("ids-c1", "10.86.0.11"), "core, past the hole");
+	cr_assert(pings("ids-t1", "10.86.0.10"), "third reaches core");
+	cr_assert(pings(NULL, "10.86.0.1") && pings("ids-t1", "10.87.0.1"), "the gateways");
+	/* first comes back: into the hole, the others as they were */
+	cr_assert_eq(nsbpf_run("up %s", f3), 0);
+	cr_assert(nsbpf_json("map dump ids endpoints",
+			     EP_IDS " == [[\"10.85.0.10\", 0], [\"10.86.0.10\", 1], "
+				    "[\"10.86.0.11\", 1], [\"10.87.0.10\", 2]]"));
+	cr_assert(!pings("ids-f1", "10.86.0.10"), "first reaches nobody, as in the file");
+	cr_assert(pings("ids-c1", "10.87.0.10"), "core reaches third");
+	lab_down_ok("ids");
+	free(f3);
+	free(f4);
+}
+
 Test(converge, a_failed_converge_rolls_back_to_the_lab_as_it_was)
 {
 	/* v2's changes, and a node whose exec command fails: the converge fails last */
