@@ -70,8 +70,27 @@ static int keys_read(int fd, struct nsb_fwd_key **out, size_t *n)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* Entries of removed nodes deleted, of recreated ones pointed at their new host end. */
-static int fix_entries(int fd, const struct topo *b, const struct node_rt *rt)
+/* b's node at addr, or a's node of that name in b (readdressed: its new address into *addr). */
+static int node_now(const struct topo *a, const struct topo *b, __be32 *addr)
+{
+	int node = node_at(b, *addr), was = node < 0 ? node_at(a, *addr) : -1;
+
+	if (was >= 0)
+		node = topo_node_index(b, a->nodes[was].name);
+	if (was >= 0 && node >= 0) {
+		*addr = htonl(topo_node_fwd_ip(b, &b->nodes[node]));
+		if (!*addr)
+			node = -1; /* no longer anywhere a forward reaches */
+	}
+	return node;
+}
+
+/*
+ * Entries of removed nodes deleted; of recreated ones pointed at their new
+ * host end, and at their new address when only that changed (a runtime
+ * forward follows its node by name, as the file's do).
+ */
+static int fix_entries(int fd, const struct topo *a, const struct topo *b, const struct node_rt *rt)
 {
 	struct nsb_fwd_key *keys;
 	size_t n;
@@ -79,16 +98,19 @@ static int fix_entries(int fd, const struct topo *b, const struct node_rt *rt)
 
 	for (size_t i = 0; !err && i < n; i++) {
 		struct nsb_fwd_val v;
+		__be32 addr;
 		int node;
 
 		if (bpf_map_lookup_elem(fd, &keys[i], &v))
 			continue;
-		node = node_at(b, v.node_addr);
+		addr = v.node_addr;
+		node = node_now(a, b, &addr);
 		if (node < 0) {
 			if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
 				err = -errno;
-		} else if (v.ifindex != (__u32)rt[node].ifindex) {
+		} else if (v.ifindex != (__u32)rt[node].ifindex || v.node_addr != addr) {
 			v.ifindex = (__u32)rt[node].ifindex;
+			v.node_addr = addr;
 			if (bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST))
 				err = -errno;
 		}
@@ -108,7 +130,7 @@ int conv_forwards(const char *lab, const struct topo *a, const struct topo *b,
 		if (d->del_fwd[i])
 			err = drop_file_fwd(fd, a, i);
 	if (!err)
-		err = fix_entries(fd, b, rt);
+		err = fix_entries(fd, a, b, rt);
 	close(fd);
 	return err;
 }

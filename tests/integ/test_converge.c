@@ -123,6 +123,7 @@ Test(converge, adds_removes_and_changes_while_a_ping_loses_nothing)
 	cr_assert_eq(nsbpf_run("up %s", f1), 0);
 	cr_assert(pings("conv-h1", "10.83.9.2"), "h9 behind r1");
 	cr_assert_eq(nsbpf_run("forward add conv tcp 7100 h2:80"), 0);
+	cr_assert_eq(nsbpf_run("forward add conv tcp 7101 h3:80"), 0);
 
 	/* the dry run: the difference, exactly, and nothing changed */
 	cr_assert_eq(nsbpf_out(&out, "up --dry-run %s", f2), 0);
@@ -161,10 +162,13 @@ Test(converge, adds_removes_and_changes_while_a_ping_loses_nothing)
 	cr_assert(!pings("conv-h1", "10.83.9.2"), "h9 is gone");
 	cr_assert(json_true("ip -j route show 10.83.8.0/24", ".[0].gateway == \"10.83.0.2\""));
 	cr_assert(json_true("ip -j route show 10.83.9.0/24", "length == 0"));
-	cr_assert(nsbpf_json("forward list conv",
-			     "[.labs[0].forwards[] | [.port, .node, .origin]] == "
-			     "[[7002, \"new\", \"file\"], [7100, \"h2\", \"runtime\"]]"),
-		  "the file's forward follows the file, the runtime one stays");
+	cr_assert(
+		nsbpf_json("forward list conv",
+			   "[.labs[0].forwards[] | [.port, .node, .node_ip, .origin]] == "
+			   "[[7002, \"new\", \"10.83.0.21\", \"file\"], "
+			   "[7100, \"h2\", \"10.83.0.11\", \"runtime\"], "
+			   "[7101, \"h3\", \"10.83.0.13\", \"runtime\"]]"),
+		"the file's forward follows the file, the runtime ones stay, h3's at its new address");
 	cr_assert_eq(nsbpf_out(&out, "forward list conv"), 0);
 	cr_assert(strstr(out, "tcp 7100 -> h2:80 (runtime)"), "%s", out);
 	free(out);
