@@ -22,6 +22,18 @@
 static const __u32 __endpoint_zero = 0;
 
 /* The router whose prefix holds addr, or NULL (no routes, or none holds it). */
+/* The per-CPU LPM key (no stack left for one) set to addr/32, or NULL. */
+static __always_inline struct nsb_route_key *route_key_of(__be32 addr)
+{
+	struct nsb_route_key *k = bpf_map_lookup_elem(&route_key, &__endpoint_zero);
+
+	if (k) {
+		k->prefixlen = 32;
+		k->addr = addr;
+	}
+	return k;
+}
+
 static __always_inline const struct nsb_endpoint *endpoint_routed(__be32 addr)
 {
 	const struct nsb_config *cfg = bpf_map_lookup_elem(&config, &__endpoint_zero);
@@ -30,11 +42,9 @@ static __always_inline const struct nsb_endpoint *endpoint_routed(__be32 addr)
 
 	if (!cfg || !cfg->routes)
 		return NULL;
-	k = bpf_map_lookup_elem(&route_key, &__endpoint_zero);
+	k = route_key_of(addr);
 	if (!k)
 		return NULL;
-	k->prefixlen = 32;
-	k->addr = addr;
 	r = bpf_map_lookup_elem(&routes, k);
 	return r ? &r->ep : NULL;
 }

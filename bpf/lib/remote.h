@@ -39,11 +39,9 @@ static __always_inline const struct nsb_remote *remote_find(const struct nsb_con
 
 	if (!(cfg->flags & NSB_CFG_F_REMOTES))
 		return NULL;
-	k = bpf_map_lookup_elem(&route_key, &__endpoint_zero);
+	k = route_key_of(addr);
 	if (!k)
 		return NULL;
-	k->prefixlen = 32;
-	k->addr = addr;
 	r = bpf_map_lookup_elem(&remotes, k);
 	return r && r->net_id == net_id ? r : NULL;
 }
