@@ -27,38 +27,40 @@
 	X(HAIRPIN, "hairpin", "node to a forward of the lab, either way")               \
 	X(ICMP_ERR_OUT, "icmp_err_out", "a node's ICMP error about a NATed flow, out")  \
 	X(REMOTE_OUT, "remote_out", "to a remote subnet, out of the uplink, not NATed") \
-	X(REMOTE_IN, "remote_in", "from a remote subnet, into its node")
+	X(REMOTE_IN, "remote_in", "from a remote subnet, into its node")                \
+	X(NDP_REPLY, "ndp_reply", "neighbour solicitation answered in BPF")
 
 /* Why a packet was dropped. */
-#define NSB_DROP_LIST(X)                                                                      \
-	X(INTERNAL, "internal", "helper error leaked")                                        \
-	X(SHORT, "short", "truncated header")                                                 \
-	X(MALFORMED_IP, "malformed_ip", "bad IPv4 header (IHL, length)")                      \
-	X(MALFORMED_ARP, "malformed_arp", "bad ARP header")                                   \
-	X(SPOOF_IP, "spoof_ip", "source IP is not the node's")                                \
-	X(SPOOF_MAC, "spoof_mac", "source MAC is not the node's")                             \
-	X(ISOLATED, "isolated", "destination network not reachable")                          \
-	X(NO_ENDPOINT, "no_endpoint", "no node at that lab address")                          \
-	X(ETHERTYPE, "ethertype", "EtherType not routed (VLAN, other)")                       \
-	X(TTL, "ttl", "TTL expired, no ICMP error sent")                                      \
-	X(REDIRECT, "redirect", "redirect helper failed")                                     \
-	X(CSUM, "csum", "checksum update failed")                                             \
-	X(NO_MASQUERADE, "no_masquerade", "outside, network does not masquerade")             \
-	X(NO_UPLINK, "no_uplink", "outside, the lab has no uplink")                           \
-	X(NAT_EXHAUSTED, "nat_exhausted", "no free SNAT port to that destination")            \
-	X(NAT_PROTO, "nat_proto", "protocol or ICMP type not masqueraded")                    \
-	X(CT_INSERT, "ct_insert", "conntrack entry could not be written")                     \
-	X(MTU, "mtu", "too big for the uplink, no DF")                                        \
-	X(FRAG, "frag", "later fragment of no known datagram")                                \
-	X(ICMP_GEN, "icmp_gen", "ICMP error to the node not built")                           \
-	X(INBOUND, "inbound", "from the uplink to a lab address, no flow")                    \
-	X(UPLINK_SPOOF, "uplink_spoof", "from the uplink with a lab, host or special source") \
-	X(TCP_WINDOW, "tcp_window", "TCP segment out of window or out of state")              \
-	X(IPV6, "ipv6", "IPv6 router advertisement, redirect or foreign source")              \
-	X(MARTIAN, "martian", "to a reserved address or another network's broadcast")         \
-	X(LAB_SOURCE, "lab_source", "leaving the uplink with a lab source")                   \
-	X(CT_FULL, "ct_full", "conntrack full: new flow refused")                             \
-	X(CT_EARLY_DROP, "ct_early_drop", "unanswered flows dropped early (flows, not packets)")
+#define NSB_DROP_LIST(X)                                                                         \
+	X(INTERNAL, "internal", "helper error leaked")                                           \
+	X(SHORT, "short", "truncated header")                                                    \
+	X(MALFORMED_IP, "malformed_ip", "bad IPv4 header (IHL, length)")                         \
+	X(MALFORMED_ARP, "malformed_arp", "bad ARP header")                                      \
+	X(SPOOF_IP, "spoof_ip", "source IP is not the node's")                                   \
+	X(SPOOF_MAC, "spoof_mac", "source MAC is not the node's")                                \
+	X(ISOLATED, "isolated", "destination network not reachable")                             \
+	X(NO_ENDPOINT, "no_endpoint", "no node at that lab address")                             \
+	X(ETHERTYPE, "ethertype", "EtherType not routed (VLAN, other)")                          \
+	X(TTL, "ttl", "TTL expired, no ICMP error sent")                                         \
+	X(REDIRECT, "redirect", "redirect helper failed")                                        \
+	X(CSUM, "csum", "checksum update failed")                                                \
+	X(NO_MASQUERADE, "no_masquerade", "outside, network does not masquerade")                \
+	X(NO_UPLINK, "no_uplink", "outside, the lab has no uplink")                              \
+	X(NAT_EXHAUSTED, "nat_exhausted", "no free SNAT port to that destination")               \
+	X(NAT_PROTO, "nat_proto", "protocol or ICMP type not masqueraded")                       \
+	X(CT_INSERT, "ct_insert", "conntrack entry could not be written")                        \
+	X(MTU, "mtu", "too big for the uplink, no DF")                                           \
+	X(FRAG, "frag", "later fragment of no known datagram")                                   \
+	X(ICMP_GEN, "icmp_gen", "ICMP error to the node not built")                              \
+	X(INBOUND, "inbound", "from the uplink to a lab address, no flow")                       \
+	X(UPLINK_SPOOF, "uplink_spoof", "from the uplink with a lab, host or special source")    \
+	X(TCP_WINDOW, "tcp_window", "TCP segment out of window or out of state")                 \
+	X(IPV6, "ipv6", "IPv6 router advertisement, redirect or foreign source")                 \
+	X(MARTIAN, "martian", "to a reserved address or another network's broadcast")            \
+	X(LAB_SOURCE, "lab_source", "leaving the uplink with a lab source")                      \
+	X(CT_FULL, "ct_full", "conntrack full: new flow refused")                                \
+	X(CT_EARLY_DROP, "ct_early_drop", "unanswered flows dropped early (flows, not packets)") \
+	X(NDP, "ndp", "neighbour discovery message refused (hop limit, target, options)")
 
 #define __NSB_ENUM_PATH(n, s, d) NSB_PATH_##n,
 #define __NSB_ENUM_DROP(n, s, d) NSB_DROP_##n,

@@ -169,6 +169,7 @@ struct {
  */
 union nsb_scratch {
 	struct nsb_ct_entry ct;
+	struct nsb_ct6_entry ct6;
 	__be32 words[40];	   /* ICMP header + IPv4 header + quote (lib/icmp.h) */
 	struct bpf_fib_lookup fib; /* is a destination the host's (lib/masq.h) */
 };
@@ -186,6 +187,45 @@ struct {
 	__type(key, struct nsb_addr_key);
 	__type(value, struct nsb_fib_seen);
 } fib_cache SEC(".maps");
+
+/*
+ * IPv6 (nsbpf_maps6.h): the twins of endpoints, networks, host_addrs, ct and
+ * nat_ports, keyed by whole IPv6 addresses; empty in a lab without IPv6.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_MAX_ENDPOINTS);
+	__type(key, struct nsb_addr6_key);
+	__type(value, struct nsb_endpoint);
+} endpoints6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSB_MAX_NETWORKS);
+	__type(key, __u32);
+	__type(value, struct nsb_network6);
+} networks6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_HOST_ADDRS6_MAX);
+	__type(key, struct nsb_addr6_key);
+	__type(value, __u8);
+} host_addrs6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
+	__type(key, struct nsb_ct6_key);
+	__type(value, struct nsb_ct6_entry);
+} ct6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_CT_DEFAULT_SIZE);
+	__type(key, struct nsb_nat6_key);
+	__type(value, struct nsb_nat6_val);
+} nat_ports6 SEC(".maps");
 
 /* The collector's timer (struct nsb_gc, nsbpf_maps.h) */
 struct {

@@ -26,7 +26,7 @@
 
 #include "nsbpf_drop.h"
 
-#define NSB_LAYOUT_VERSION 3
+#define NSB_LAYOUT_VERSION 4
 
 #define NSB_MAX_NETWORKS  64   /* reach is a 64-bit mask */
 #define NSB_MAX_ENDPOINTS 4096 /* nodes per lab */
@@ -55,6 +55,8 @@ enum nsb_net_flags {
 	 * first slot with neither flag ends the list.
 	 */
 	NSB_NET_F_HOLE = 1U << 2,
+	/* With NSB_NET_F_HOLE: an IPv6-only network (networks6 has it), reach still here. */
+	NSB_NET_F_V6_ONLY = 1U << 3,
 };
 
 /*
@@ -150,8 +152,9 @@ struct nsb_config {
 	__u64 host_netns_cookie; /* the lab's host netns: sock hooks act there only */
 	__u32 fib_ifindex;	 /* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
 	__u32 routes;		 /* entries in routes; 0: the datapath never asks it */
+	__be32 uplink_addr6[4];	 /* wire order, NAT66's source; all 0: none */
 };
-_Static_assert(sizeof(struct nsb_config) == 96, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 112, "nsb_config is ABI");
 
 /* gc: array of one, the collector's timer (bpf/lib/ct_gc.h) and what its last pass saw. */
 struct nsb_gc {
@@ -576,5 +579,7 @@ struct nsb_event {
 	struct nsb_ev_tuple xlat; /* NSB_EV_F_XLAT: what the flow's packets become */
 };
 _Static_assert(sizeof(struct nsb_event) == 48, "nsb_event is ABI");
+
+#include "nsbpf_maps6.h"
 
 #endif /* NSBPF_MAPS_H */

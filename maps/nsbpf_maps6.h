@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * IPv6's half of the ABI: a family split. Every map that holds an address
+ * has an IPv6 twin of its own, keyed by the whole 16-byte address
+ * (endpoints6 beside endpoints, ct6 beside ct, ...): IPv4's keys stay 4 and
+ * 16 bytes, so the hash and compare on IPv4's hot paths (NAT, node to node)
+ * cost no more for a family a lab may not use, and a lab without IPv6
+ * leaves the IPv6 maps empty. What holds no address is shared: an IPv6
+ * endpoint's value is struct nsb_endpoint, and a conntrack entry wraps the
+ * IPv4 one, so state, TCP window tracking, timeouts and counters are one
+ * code for both families (nsbpf_ct.h: ICMPv6 times out as ICMP).
+ * Addresses are wire order, as four __be32 words.
+ */
+#ifndef NSBPF_MAPS6_H
+#define NSBPF_MAPS6_H
+
+/* The key of the maps keyed by one IPv6 address (endpoints6, host_addrs6). */
+struct nsb_addr6_key {
+	__be32 addr[4];
+};
+_Static_assert(sizeof(struct nsb_addr6_key) == 16, "nsb_addr6_key is ABI");
+
+/*
+ * networks6: array, net_id (the same ids as networks) -> the network's IPv6
+ * side. A network without IPv6 has prefixlen 0 and no NSB_NET_F_USED here.
+ * An IPv6-only network's networks slot has NSB_NET_F_HOLE | NSB_NET_F_V6_ONLY:
+ * IPv4 walks past it, and its reach is still there (reach is one policy for
+ * both families).
+ */
+struct nsb_network6 {
+	__be32 subnet[4];	  /* host bits zero */
+	__be32 gateway[4];	  /* lives on the host ends of the network's nodes */
+	__u32 prefixlen;	  /* 48..126; 0: no IPv6 */
+	enum nsb_net_flags flags; /* NSB_NET_F_USED; NSB_NET_F_MASQUERADE: NAT66 to uplink_addr6 */
+};
+_Static_assert(sizeof(struct nsb_network6) == 40, "nsb_network6 is ABI");
+
+/*
+ * ct6: hash like ct, keyed by the flow as the node sent it. ICMPv6 echo:
+ * the echo id as sport, 0 as dport, proto IPPROTO_ICMPV6 (58).
+ */
+struct nsb_ct6_key {
+	__be32 saddr[4]; /* node */
+	__be32 daddr[4]; /* remote */
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3]; /* zero */
+};
+_Static_assert(sizeof(struct nsb_ct6_key) == 40, "nsb_ct6_key is ABI");
+
+/*
+ * The IPv4 entry, whose nat_addr and dnat_addr stay 0, with the IPv6
+ * addresses after it: the translation reads as in nsb_ct_entry.
+ */
+struct nsb_ct6_entry {
+	struct nsb_ct_entry e;
+	__be32 nat_addr[4];  /* new source */
+	__be32 dnat_addr[4]; /* NSB_CT_F_HAIRPIN: new destination, else 0 */
+};
+_Static_assert(sizeof(struct nsb_ct6_entry) == 144, "nsb_ct6_entry is ABI");
+
+/* nat_ports6: hash like nat_ports, the reverse of ct6. */
+struct nsb_nat6_key {
+	__be32 nat_addr[4]; /* uplink's IPv6 address */
+	__be32 remote_addr[4];
+	__be16 nat_port;    /* allocated port / echo id / forwarded host port */
+	__be16 remote_port; /* 0 for ICMPv6 */
+	__u8 proto;
+	__u8 pad[3]; /* zero */
+};
+_Static_assert(sizeof(struct nsb_nat6_key) == 40, "nsb_nat6_key is ABI");
+
+/* The IPv4 value, whose node_addr stays 0, with the node's IPv6 address. */
+struct nsb_nat6_val {
+	struct nsb_nat_val v;
+	__be32 node_addr[4];
+};
+_Static_assert(sizeof(struct nsb_nat6_val) == 40, "nsb_nat6_val is ABI");
+
+#define NSB_HOST_ADDRS6_MAX 256
+
+#endif /* NSBPF_MAPS6_H */
