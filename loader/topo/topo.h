@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h> /* struct in6_addr */
+
 #define TOPO_IFNAMSIZ 16 /* IFNAMSIZ, with the NUL */
 #define TOPO_NAME_MAX 64
 /* Bytes of a topology file: a 4096-node lab takes about 100 KiB, 60,000 nodes 2 MiB. */
@@ -55,7 +57,12 @@ struct topo_network {
 	uint32_t subnet;	       /* host order, host bits zero */
 	uint8_t prefix;		       /* 1..30 */
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
-	bool masquerade;
+	bool masquerade; /* both families: NAT44 and, with subnet6, NAT66 */
+	/* IPv6 (subnet6 in the file): prefix6 0 when the network has none */
+	struct topo_mark subnet6_mark;
+	struct in6_addr subnet6; /* host bits zero */
+	uint8_t prefix6;	 /* 48..126, 0: no IPv6 */
+	struct in6_addr gateway6; /* defaults to subnet6 + 1 */
 	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
 	/*
 	 * The datapath's id (its networks map slot): the index, as loaded; a
@@ -111,6 +118,7 @@ struct topo_node {
 	/* The first leg (eth0): network -1 when the node has none (links only). */
 	int network; /* index into topo.networks */
 	uint32_t ip; /* host order; defaulted to the next free address */
+	struct in6_addr ip6; /* its network has subnet6: defaulted to the next free; else :: */
 	char **exec; /* commands run in the node after up, in order */
 	size_t n_exec;
 	bool forwarding;	    /* a router: ip_forward=1 inside the node */
