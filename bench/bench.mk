@@ -22,7 +22,7 @@ BENCH_RR  := $(BENCH_OUT)/rr
 $(BENCH_OUT):
 	$(Q)mkdir -p $@
 
-$(BENCH_RR): bench/rr.c bench/bench.mk Makefile | $(BENCH_OUT)
+$(BENCH_RR): bench/rr.c bench/sockaddr.h bench/bench.mk Makefile | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror $(CFLAGS) -D_GNU_SOURCE -o $@ $<
 

@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sockaddr.h"
+
 #define CPS_MAX_SIZE 65536
 #define CPS_SLOW_US  100000 /* a retransmitted SYN takes >= 1 s: "slow" is far below */
 
@@ -62,14 +64,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int parse_addr(const char *s, uint16_t port, struct sockaddr_in *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	return inet_pton(AF_INET, s, &sa->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
 static long ms_left(uint64_t deadline)
@@ -158,7 +152,7 @@ static void nodelay(int fd)
 
 static int serve(const struct cps_opts *o)
 {
-	struct sockaddr_in sa;
+	struct bench_addr sa;
 	uint64_t end = now_ns() + (uint64_t)o->secs * 1000000000ULL;
 	char *buf = malloc(o->size);
 	long served = 0, failed = 0;
@@ -166,14 +160,14 @@ static int serve(const struct cps_opts *o)
 
 	if (!buf)
 		return 1;
-	if (parse_addr(o->addr ? o->addr : "0.0.0.0", o->port, &sa)) {
+	if (bench_addr_parse(o->addr ? o->addr : "0.0.0.0", o->port, &sa)) {
 		fprintf(stderr, "cps: bad address %s\n", o->addr);
 		free(buf);
 		return 2;
 	}
-	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ls = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 4096)) {
+	    bind(ls, &sa.sa, sa.len) || listen(ls, 4096)) {
 		fprintf(stderr, "cps: listen on %s:%u: %s\n", o->addr ? o->addr : "0.0.0.0",
 			o->port, strerror(errno));
 		free(buf);
@@ -221,7 +215,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* One connection, start to finish. 0 ok, else -errno (negative). */
-static int one_conn(const struct cps_opts *o, const struct sockaddr_in *sa, char *buf, uint64_t end)
+static int one_conn(const struct cps_opts *o, const struct bench_addr *sa, char *buf, uint64_t end)
 {
 	uint64_t dl = now_ns() + (uint64_t)o->tmo_ms * 1000000ULL;
 	socklen_t el = sizeof(int);
@@ -230,11 +224,11 @@ static int one_conn(const struct cps_opts *o, const struct sockaddr_in *sa, char
 
 	if (dl > end)
 		dl = end;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	nodelay(fd);
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) && errno != EINPROGRESS) {
+	if (connect(fd, &sa->sa, sa->len) && errno != EINPROGRESS) {
 		err = -errno;
 		goto out;
 	}
@@ -265,14 +259,14 @@ out:
 
 static int client(const struct cps_opts *o)
 {
-	struct sockaddr_in sa;
+	struct bench_addr sa;
 	uint64_t *lat, t_start, end, t, busy = 0;
 	char *buf;
 	long i, done = 0, errors = 0, slow = 0, warm_err = 0, first_stall = -1, fast = 0;
 	int first_err = 0;
 	bool stalled_at_end = false;
 
-	if (parse_addr(o->addr, o->port, &sa)) {
+	if (bench_addr_parse(o->addr, o->port, &sa)) {
 		fprintf(stderr, "cps: bad address %s\n", o->addr);
 		return 2;
 	}
@@ -372,6 +366,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: cps -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
 		"       cps -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-t MS] [-j]\n"
+		"  ADDR       IPv4 or IPv6 (the server binds 0.0.0.0 without -b)\n"
 		"  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
 		"  -n N       timed connections (default 10000)\n"
 		"  -w WARMUP  untimed connections first (default 100)\n"

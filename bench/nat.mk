@@ -18,7 +18,7 @@ BENCH_CPS := $(OUT)/bench/cps
 
 .PHONY: bench-masquerade bench-forwards bench-nat bench-nat-tools
 
-$(BENCH_CPS): bench/cps.c bench/nat.mk Makefile
+$(BENCH_CPS): bench/cps.c bench/sockaddr.h bench/nat.mk Makefile
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror $(CFLAGS) -D_GNU_SOURCE -o $@ $<

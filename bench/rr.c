@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sockaddr.h"
+
 #define RR_MAX_SIZE 65536
 
 struct rr_opts {
@@ -73,26 +75,18 @@ static void nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static int parse_addr(const char *s, uint16_t port, struct sockaddr_in *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	return inet_pton(AF_INET, s, &sa->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 static int serve(const struct rr_opts *o, char *buf)
 {
-	struct sockaddr_in sa;
+	struct bench_addr sa;
 	int one = 1, lfd, fd, err;
 
-	if (parse_addr(o->addr ? o->addr : "0.0.0.0", o->port, &sa)) {
+	if (bench_addr_parse(o->addr ? o->addr : "0.0.0.0", o->port, &sa)) {
 		fprintf(stderr, "rr: bad address %s\n", o->addr);
 		return 2;
 	}
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	lfd = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1)) {
+	    bind(lfd, &sa.sa, sa.len) || listen(lfd, 1)) {
 		fprintf(stderr, "rr: listen on port %u: %s\n", o->port, strerror(errno));
 		return 1;
 	}
@@ -120,16 +114,16 @@ static int serve(const struct rr_opts *o, char *buf)
 }
 
 /* The server may still be starting: retry for up to 3 s. */
-static int connect_retry(const struct sockaddr_in *sa)
+static int connect_retry(const struct bench_addr *sa)
 {
 	struct timespec nap = { 0, 50 * 1000 * 1000 };
 
 	for (int i = 0; i < 60; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		if (fd < 0)
 			return -errno;
-		if (!connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
+		if (!connect(fd, &sa->sa, sa->len))
 			return fd;
 		close(fd);
 		if (errno != ECONNREFUSED && errno != EINTR)
@@ -180,12 +174,12 @@ static void report(const struct rr_opts *o, uint64_t *lat, long done, uint64_t s
 
 static int client(const struct rr_opts *o, char *buf)
 {
-	struct sockaddr_in sa;
+	struct bench_addr sa;
 	uint64_t *lat, t0, deadline, sum = 0, first = 0, last = 0;
 	long done = 0;
 	int fd, err = 0, ret = 1;
 
-	if (parse_addr(o->addr, o->port, &sa)) {
+	if (bench_addr_parse(o->addr, o->port, &sa)) {
 		fprintf(stderr, "rr: bad address %s\n", o->addr);
 		return 2;
 	}
@@ -236,6 +230,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: rr -s [-b ADDR] [-p PORT] [-z SIZE] [-T SECS]\n"
 		"       rr -c ADDR [-p PORT] [-z SIZE] [-n N] [-w WARMUP] [-T SECS] [-j]\n"
+		"  ADDR       IPv4 or IPv6 (the server binds 0.0.0.0 without -b)\n"
 		"  -z SIZE    request and response size in bytes (1..%d, default 1)\n"
 		"  -n N       timed round trips (default 20000)\n"
 		"  -w WARMUP  untimed round trips first (default 1000)\n"
