@@ -11,12 +11,15 @@
 #                          10,000 forwards/rules installed, and routed without
 #                          NAT (straight to the node); time to add 10,000 of
 #                          them (~11 min)
+#   make bench-ipv6        IPv6: node -> world through nsbpf's NAT66, ip6tables
+#                          MASQUERADE and routed without NAT; node to node
+#                          against a bare veth pair (~4 min)
 # Each waits (up to 10 minutes) while bench/forwarding.sh or bench/lifecycle.sh
 # runs. Results: bench/results/{masquerade,forwards}.{json,md} (and dated copies).
 
 BENCH_CPS := $(OUT)/bench/cps
 
-.PHONY: bench-masquerade bench-forwards bench-nat bench-nat-tools
+.PHONY: bench-masquerade bench-forwards bench-nat bench-nat-tools bench-ipv6
 
 $(BENCH_CPS): bench/cps.c bench/sockaddr.h bench/nat.mk Makefile
 	$(call msg,CC,$@)
@@ -33,6 +36,10 @@ bench-masquerade: bench-nat-tools $(SELF_BIN)
 bench-forwards: bench-nat-tools $(SELF_BIN)
 	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(OUT)/bench/rr) CPS=$(abspath $(BENCH_CPS)) \
 		SELFTESTS=$(abspath $(SELF_BIN)) bench/forwards.sh
+
+bench-ipv6: bench-nat-tools $(SELF_BIN)
+	NSBPF=$(abspath $(NSBPF)) RR=$(abspath $(OUT)/bench/rr) CPS=$(abspath $(BENCH_CPS)) \
+		SELFTESTS=$(abspath $(SELF_BIN)) bench/ipv6.sh
 
 bench-nat: bench-nat-tools $(SELF_BIN)
 	$(Q)rc=0; \
