@@ -45,7 +45,7 @@
 #include "lib/parse.h"
 #include "lib/arp.h"
 #include "lib/route.h"
-#include "lib/ipv6_guard.h"
+#include "lib/route6.h"
 #include "lib/ct_gc.h"
 
 static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdict *v, __u16 proto)
@@ -59,7 +59,7 @@ static __always_inline int from_node_l3(struct __sk_buff *skb, struct nsb_verdic
 	case ETH_P_IP:
 		return route_from_node_v4(skb, v);
 	case ETH_P_IPV6:
-		return ipv6_from_node(skb, v);
+		return from_node_v6(skb);
 	default: /* ETH_P_8021Q, ETH_P_8021AD, LLDP, ... */
 		return nsb_drop(NSB_DROP_ETHERTYPE);
 	}

@@ -213,6 +213,14 @@ struct {
 	__type(value, __u8);
 } host_addrs6 SEC(".maps");
 
+/* host end ifindex -> the node's endpoint and IPv6 address (nsbpf_maps6.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_MAX_ENDPOINTS);
+	__type(key, __u32);
+	__type(value, struct nsb_iface6);
+} ifaces6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSB_CT_DEFAULT_SIZE);

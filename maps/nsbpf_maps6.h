@@ -80,4 +80,19 @@ _Static_assert(sizeof(struct nsb_nat6_val) == 40, "nsb_nat6_val is ABI");
 
 #define NSB_HOST_ADDRS6_MAX 256
 
+/*
+ * ifaces6: hash, a node's host end ifindex -> its endpoint and IPv6 address
+ * (added by nd6). A node's link-local source (fe80::/64, derived from its
+ * MAC) names no key of endpoints6, yet its neighbour solicitations need the
+ * node's MAC, host end MAC and network, and anti-spoofing needs to know
+ * whether the veth's node has IPv6 at all (one without keeps the IPv4-only
+ * lab's guard): one lookup by the ingress interface answers all of it,
+ * the source check of every IPv6 packet a compare against addr.
+ */
+struct nsb_iface6 {
+	struct nsb_endpoint ep; /* as endpoints6 has it for addr */
+	__be32 addr[4];		/* the node's IPv6 address on this veth */
+};
+_Static_assert(sizeof(struct nsb_iface6) == 36, "nsb_iface6 is ABI");
+
 #endif /* NSBPF_MAPS6_H */
