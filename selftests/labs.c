@@ -30,6 +30,8 @@ const uint8_t mars_mac[6] = NODE_MAC(21);
 const uint8_t mars_host[6] = HOST_MAC(21);
 const uint8_t pluto_mac[6] = NODE_MAC(31);
 const uint8_t pluto_host[6] = HOST_MAC(31);
+const uint8_t halley_mac[6] = NODE_MAC(41);
+const uint8_t halley_host[6] = HOST_MAC(41);
 const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 const uint8_t rogue_mac[6] = { 0x02, 0x66, 0, 0, 0, 0x66 };
 const uint8_t uplink_mac[6] = { 0x02, 0x55, 0, 0, 0, 2 };
@@ -96,6 +98,34 @@ static struct topo_net_remote moon_remotes[] = {
 static struct topo_network remote_nets[] = {
 	PLANET(BIT(NET_PLANET) | BIT(NET_MOON), true), MOON(true), EXILE,
 };
+/* lab_dual: IPv6 beside IPv4, and an IPv6-only network (comet, id 3) */
+#define A6(net, host) { .s6_addr = IP6(net, host) }
+static struct topo_node dual_nodes[] = {
+	{ .name = "earth", .network = NET_PLANET, .ip = EARTH_IP, .ip6 = A6(0x200, 0x11) },
+	{ .name = "neptune", .network = NET_PLANET, .ip = NEPTUNE_IP, .ip6 = A6(0x200, 0x12) },
+	{ .name = "mars", .network = NET_MOON, .ip = MARS_IP, .ip6 = A6(0x201, 0x21) },
+	{ .name = "pluto", .network = NET_EXILE, .ip = PLUTO_IP, .ip6 = A6(0x202, 0x31) },
+	{ .name = "halley", .network = NET_COMET, .ip6 = A6(0x203, 0x41) },
+};
+
+static const struct node_rt dual_rt[] = {
+	{ .ifindex = EARTH_IF, .node_mac = NODE_MAC(11), .host_mac = HOST_MAC(11) },
+	{ .ifindex = NEPTUNE_IF, .node_mac = NODE_MAC(12), .host_mac = HOST_MAC(12) },
+	{ .ifindex = MARS_IF, .node_mac = NODE_MAC(21), .host_mac = HOST_MAC(21) },
+	{ .ifindex = PLUTO_IF, .node_mac = NODE_MAC(31), .host_mac = HOST_MAC(31) },
+	{ .ifindex = HALLEY_IF, .node_mac = NODE_MAC(41), .host_mac = HOST_MAC(41) },
+};
+
+#define V6(net) .subnet6 = A6(net, 0), .prefix6 = 64, .gateway6 = A6(net, 1)
+static struct topo_network dual_nets[] = {
+	{ .name = "planet", .subnet = IP4(10, 200, 0, 0), .prefix = 24, .gateway = PLANET_GW,
+	  .reach = BIT(NET_PLANET) | BIT(NET_MOON) | BIT(NET_COMET), .id = NET_PLANET, V6(0x200) },
+	{ .name = "moon", .subnet = IP4(10, 201, 0, 0), .prefix = 24, .gateway = MOON_GW,
+	  .reach = BIT(NET_PLANET) | BIT(NET_MOON), .id = NET_MOON, V6(0x201) },
+	{ .name = "exile", .subnet = IP4(10, 202, 0, 0), .prefix = 24,
+	  .gateway = IP4(10, 202, 0, 1), .reach = BIT(NET_EXILE), .id = NET_EXILE, V6(0x202) },
+	{ .name = "comet", .reach = BIT(NET_PLANET) | BIT(NET_COMET), .id = NET_COMET, V6(0x203) },
+};
 /* clang-format on */
 
 #define TOPO(name_, nets)                                                                       \
@@ -125,6 +155,16 @@ const struct test_lab lab_routed = { &routed_topo, planets_rt };
 static const struct topo remote_topo = TOPO("remote", remote_nets);
 
 const struct test_lab lab_remote = { &remote_topo, planets_rt };
+
+static const struct topo dual_topo = {
+	.name = "dual",
+	.networks = dual_nets,
+	.n_networks = N(dual_nets),
+	.nodes = dual_nodes,
+	.n_nodes = N(dual_nodes),
+};
+
+const struct test_lab lab_dual = { &dual_topo, dual_rt };
 
 /* The remote subnets of lab_remote, hung on its networks as routed_init() does. */
 static void remote_init(void)
@@ -194,4 +234,12 @@ int test_lab_install_routes(const struct test_lab *lab, int routes_fd)
 {
 	routed_init();
 	return lab_fill_routes(routes_fd, lab->topo, lab->rt);
+}
+
+int test_lab_install6(const struct test_lab *lab, int networks6_fd, int endpoints6_fd,
+		      int ifaces6_fd)
+{
+	int err = lab_fill_networks6(networks6_fd, lab->topo);
+
+	return err ?: lab_fill_endpoints6(endpoints6_fd, ifaces6_fd, lab->topo, lab->rt);
 }

@@ -61,6 +61,19 @@
 #define PLANET_VIA    IP4(203, 0, 113, 12) /* the next hops: other machines' uplinks */
 #define MOON_VIA      IP4(203, 0, 113, 13)
 
+/*
+ * lab_dual: lab_planets dual-stack, plus comet, an IPv6-only network:
+ *   planet fd00:200::/64 gw ::1  earth ::11, neptune ::12
+ *   moon   fd00:201::/64 gw ::1  mars ::21
+ *   exile  fd00:202::/64 gw ::1  pluto ::31
+ *   comet  fd00:203::/64 gw ::1  halley ::41 (if 105)   comet <-> planet
+ * IP6(net, host): fd00:<net>::<host>, both two hex bytes as written.
+ */
+#define NET_COMET 3
+#define IP6(net, host)                                                                        	{                                                                                     		0xfd, 0x00, (net) >> 8, (net)&0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (host) >> 8, 			(host)&0xff                                                           	}
+#define HALLEY_IF 105
+extern const uint8_t halley_mac[6], halley_host[6];
+
 #define EARTH_IF   101
 #define NEPTUNE_IF 102
 #define MARS_IF	   103
@@ -89,6 +102,7 @@ extern const struct test_lab lab_planet_apart; /* planet's nodes may not reach e
 extern const struct test_lab lab_masq;	       /* planet and moon masquerade, exile not */
 extern const struct test_lab lab_routed;       /* lab_masq with routers and routed prefixes */
 extern const struct test_lab lab_remote;       /* lab_masq with remote subnets on planet, moon */
+extern const struct test_lab lab_dual;	       /* lab_planets dual-stack, and comet (IPv6 only) */
 
 /* The runtime facts of node n of lab, and the mask of network net, host order. */
 static inline const struct node_rt *test_lab_rt(const struct test_lab *lab,
@@ -104,6 +118,12 @@ static inline uint32_t test_lab_mask(const struct topo_network *net)
 
 /* Replaces the contents of the endpoints and networks maps with lab. 0 or -errno. */
 int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_fd);
+/*
+ * Replaces the contents of the IPv6 maps (networks6, endpoints6, ifaces6)
+ * with lab's: empty for a lab without IPv6. 0 or -errno.
+ */
+int test_lab_install6(const struct test_lab *lab, int networks6_fd, int endpoints6_fd,
+		      int ifaces6_fd);
 /* Replaces the contents of the routes map with lab's: the count (config.routes), or -errno. */
 int test_lab_install_routes(const struct test_lab *lab, int routes_fd);
 /* Its remote subnets (and none of another lab's): how many, or -errno. */

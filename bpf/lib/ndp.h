@@ -203,6 +203,7 @@ static __always_inline int __ndp_ns(struct __sk_buff *skb, struct nsb_verdict *v
 	if (!net6 || !(net6->flags & NSB_NET_F_USED) ||
 	    !addr6_in(tgt, net6->subnet, net6->prefixlen))
 		return verdict_pass(v, NSB_PATH_IPV6_PASS); /* the host end's link-local, ... */
+	v->len = skb->len; /* stats count what the node sent, not the answer */
 	ret = __ndp_advert(skb, &ifc->ep, tgt, addr6_eq(tgt, net6->gateway));
 	if (ret)
 		return ret;

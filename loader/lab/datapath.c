@@ -86,6 +86,22 @@ static int fill_host_addrs(struct bpf_object *obj)
 	return 0;
 }
 
+/* The host's own IPv6 addresses (link-local ones too), as fill_host_addrs() for IPv4. */
+static int fill_host_addrs6(struct nsbpf_node *skel)
+{
+	struct in6_addr addrs[NSB_HOST_ADDRS6_MAX];
+	struct nl_sock *sk = nl_open();
+	int n;
+
+	if (!sk)
+		return -errno;
+	n = nl_ipv6_addrs(sk, 0, false, addrs, NSB_HOST_ADDRS6_MAX);
+	nl_close(sk);
+	if (n < 0)
+		return n;
+	return lab_fill_host_addrs6(bpf_map__fd(skel->maps.host_addrs6), addrs, (size_t)n);
+}
+
 /*
  * The topology's forwards. A re-up keeps what is there: forwards added at run
  * time stay, and a port taken by one is not overwritten by the file.
@@ -146,7 +162,7 @@ static __u32 fib_probe_ifindex(const struct topo *t)
 static struct nsb_config config_of(const struct topo *t, const struct dp_uplink *up, int routes,
 				   int remotes)
 {
-	return (struct nsb_config){
+	struct nsb_config c = {
 		.layout = NSB_LAYOUT_VERSION,
 		.flags = remotes > 0 ? NSB_CFG_F_REMOTES : 0,
 		.uplink_ifindex = (__u32)up->ifindex,
@@ -166,6 +182,8 @@ static struct nsb_config config_of(const struct topo *t, const struct dp_uplink 
 		.fib_ifindex = fib_probe_ifindex(t),
 		.routes = (__u32)routes,
 	};
+	memcpy(c.uplink_addr6, &up->ip6, sizeof(c.uplink_addr6));
+	return c;
 }
 
 static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct node_rt *rt,
@@ -188,6 +206,13 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	cfg = config_of(t, up, routes, remotes);
 	if (!err)
 		err = fill_host_addrs(skel->obj);
+	if (!err)
+		err = lab_fill_networks6(bpf_map__fd(skel->maps.networks6), t);
+	if (!err)
+		err = lab_fill_endpoints6(bpf_map__fd(skel->maps.endpoints6),
+					  bpf_map__fd(skel->maps.ifaces6), t, rt);
+	if (!err)
+		err = fill_host_addrs6(skel);
 	if (!err)
 		err = lab_fill_addr_filter(
 			bpf_map__fd(skel->maps.addr_filter), bpf_map__fd(skel->maps.networks),

@@ -10,6 +10,7 @@
 #define NSBPF_DATAPATH_H
 
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "lab/lab.h"
@@ -22,6 +23,7 @@ struct dp_uplink {
 	char name[16]; /* "" : no uplink */
 	int ifindex;   /* 0: no uplink */
 	uint32_t ip;   /* host order */
+	struct in6_addr ip6; /* NAT66's source (lab_resolve_uplink()); :: none */
 };
 
 /*

@@ -2,6 +2,7 @@
 /* The networks, endpoints, routes and addr_filter maps (fill.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,14 @@ int lab_fill_networks(int networks_fd, const struct topo *t)
 
 		if (n->id >= NSB_MAX_NETWORKS)
 			return -ERANGE;
+		if (!n->prefix && n->prefix6) {
+			/* IPv6 only: no IPv4 subnet to walk, but the reach both families obey */
+			slot[n->id] = (struct nsb_network){
+				.flags = NSB_NET_F_HOLE | NSB_NET_F_V6_ONLY,
+				.reach = topo_reach_ids(t, n->reach),
+			};
+			continue;
+		}
 		slot[n->id] = (struct nsb_network){
 			.subnet = htonl(n->subnet),
 			.mask = htonl(n->prefix ? ~0U << (32 - n->prefix) : 0),
@@ -65,7 +74,7 @@ int lab_fill_networks(int networks_fd, const struct topo *t)
 	}
 	/* every slot: a converge's holes flagged, the ids past the last emptied */
 	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++) {
-		if (id < slots && !(slot[id].flags & NSB_NET_F_USED))
+		if (id < slots && !(slot[id].flags & (NSB_NET_F_USED | NSB_NET_F_HOLE)))
 			slot[id].flags = NSB_NET_F_HOLE;
 		if (bpf_map_update_elem(networks_fd, &id, &slot[id], BPF_ANY))
 			return -errno;
@@ -81,6 +90,8 @@ int lab_fill_endpoints(int endpoints_fd, const struct topo *t, const struct node
 			struct nsb_endpoint v = leg_endpoint(t, rt, i, k);
 			__be32 key = htonl(topo_node_leg(&t->nodes[i], k).ip);
 
+			if (!key)
+				continue; /* a leg in an IPv6-only network: endpoints6's */
 			if (bpf_map_update_elem(endpoints_fd, &key, &v, BPF_ANY))
 				return -errno;
 		}
@@ -263,6 +274,104 @@ int lab_fill_remotes(int remotes_fd, const struct topo *t)
 				return -errno;
 		}
 	return drop_stale(remotes_fd, remote_in, t) ?: n;
+}
+
+/* A node with IPv6: its network has subnet6 and it an ip6 (:: when not). */
+static bool node_has_v6(const struct topo *t, size_t i)
+{
+	const struct topo_node *n = &t->nodes[i];
+
+	return n->network >= 0 && t->networks[n->network].prefix6 &&
+	       !IN6_IS_ADDR_UNSPECIFIED(&n->ip6);
+}
+
+int lab_fill_networks6(int networks6_fd, const struct topo *t)
+{
+	struct nsb_network6 slot[NSB_MAX_NETWORKS] = { 0 };
+
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct topo_network *n = &t->networks[i];
+
+		if (n->id >= NSB_MAX_NETWORKS)
+			return -ERANGE;
+		if (!n->prefix6)
+			continue;
+		memcpy(slot[n->id].subnet, &n->subnet6, 16);
+		memcpy(slot[n->id].gateway, &n->gateway6, 16);
+		slot[n->id].prefixlen = n->prefix6;
+		slot[n->id].flags = NSB_NET_F_USED | (n->masquerade ? NSB_NET_F_MASQUERADE : 0);
+	}
+	/* every slot: the ids t does not use (or not for IPv6) emptied */
+	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++)
+		if (bpf_map_update_elem(networks6_fd, &id, &slot[id], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static bool ip6_in(const struct topo *t, const void *key)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (node_has_v6(t, i) && !memcmp(&t->nodes[i].ip6, key, 16))
+			return true;
+	return false;
+}
+
+/* ifaces6 is keyed by ifindex: t's nodes' now, so keep() needs them at hand. */
+static const struct node_rt *ifaces6_rt;
+
+static bool iface6_in(const struct topo *t, const void *key)
+{
+	__u32 ifindex;
+
+	memcpy(&ifindex, key, sizeof(ifindex));
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (node_has_v6(t, i) && (__u32)ifaces6_rt[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+int lab_fill_endpoints6(int endpoints6_fd, int ifaces6_fd, const struct topo *t,
+			const struct node_rt *rt)
+{
+	int err;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct nsb_iface6 ifc;
+		__u32 ifindex;
+
+		if (!node_has_v6(t, i))
+			continue;
+		ifc.ep = leg_endpoint(t, rt, i, 0); /* IPv6 is on the first leg (eth0) only */
+		memcpy(ifc.addr, &t->nodes[i].ip6, 16);
+		ifindex = ifc.ep.ifindex;
+		if (bpf_map_update_elem(endpoints6_fd, ifc.addr, &ifc.ep, BPF_ANY) ||
+		    bpf_map_update_elem(ifaces6_fd, &ifindex, &ifc, BPF_ANY))
+			return -errno;
+	}
+	err = drop_stale(endpoints6_fd, ip6_in, t);
+	if (!err) {
+		ifaces6_rt = rt;
+		err = drop_stale(ifaces6_fd, iface6_in, t);
+		ifaces6_rt = NULL;
+	}
+	return err;
+}
+
+int lab_fill_host_addrs6(int host_addrs6_fd, const struct in6_addr *addrs, size_t n)
+{
+	struct nsb_addr6_key key, next;
+	__u8 one = 1;
+
+	/* restart from the first key each time: the one just deleted is gone */
+	while (!bpf_map_get_next_key(host_addrs6_fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(host_addrs6_fd, &key))
+			return -errno;
+	}
+	for (size_t i = 0; i < n && i < NSB_HOST_ADDRS6_MAX; i++)
+		if (bpf_map_update_elem(host_addrs6_fd, &addrs[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 int lab_fill_prune(int networks_fd, int endpoints_fd, const struct topo *t)

@@ -43,4 +43,19 @@ int lab_fill_routes(int routes_fd, const struct topo *t, const struct node_rt *r
  */
 int lab_fill_remotes(int remotes_fd, const struct topo *t);
 
+/*
+ * IPv6 (nsbpf_maps6.h). networks6[id] for each network of t with subnet6,
+ * every other id emptied. 0 or -errno.
+ */
+int lab_fill_networks6(int networks6_fd, const struct topo *t);
+/*
+ * endpoints6 (node ip6 -> its first leg's endpoint) and ifaces6 (that
+ * leg's host end -> endpoint and ip6) for every node with an ip6; the
+ * entries t no longer has go. 0 or -errno.
+ */
+int lab_fill_endpoints6(int endpoints6_fd, int ifaces6_fd, const struct topo *t,
+			const struct node_rt *rt);
+/* host_addrs6 replaced by addrs[0..n) (at most NSB_HOST_ADDRS6_MAX). 0 or -errno. */
+int lab_fill_host_addrs6(int host_addrs6_fd, const struct in6_addr *addrs, size_t n);
+
 #endif /* NSBPF_LAB_FILL_H */

@@ -122,6 +122,21 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 	}
 }
 
+/*
+ * The uplink's IPv6 address for NAT66: want (the file's uplink6, checked by
+ * topo against the uplink's addresses) when it is not ::, else the
+ * uplink's first global address; :: when it has none.
+ */
+static void uplink_addr6(struct nl_sock *sk, int ifindex, const struct in6_addr *want,
+			 struct in6_addr *out)
+{
+	*out = in6addr_any;
+	if (want && !IN6_IS_ADDR_UNSPECIFIED(want))
+		*out = *want;
+	else if (nl_ipv6_addrs(sk, ifindex, true, out, 1) <= 0)
+		*out = in6addr_any;
+}
+
 int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 		       struct dp_uplink *up, struct err_msg *e)
 {
@@ -139,6 +154,8 @@ int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
 		pr_info("uplink %s has no IPv4 address\n", name);
+	/* topo6's uplink6 (the file's pick) goes in place of NULL */
+	uplink_addr6(sk, info.ifindex, NULL, &up->ip6);
 	return 0;
 }
 

@@ -434,6 +434,51 @@ int nl_ipv4_addrs_dev(struct nl_sock *sk, int ifindex, struct nl_v4addr *out, si
 	return (int)dv.n;
 }
 
+struct all_v6 {
+	int ifindex; /* 0: every device */
+	bool global_only;
+	struct in6_addr *out;
+	size_t max;
+	size_t n;
+};
+
+static void collect_v6(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct all_v6 *av = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	struct in6_addr ip;
+
+	if (rtnl_addr_get_family(a) != AF_INET6 || !local || nl_addr_get_len(local) != 16 ||
+	    (av->ifindex && rtnl_addr_get_ifindex(a) != av->ifindex))
+		return;
+	memcpy(&ip, nl_addr_get_binary_addr(local), 16);
+	if (av->global_only &&
+	    (rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE || IN6_IS_ADDR_LINKLOCAL(&ip) ||
+	     (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))))
+		return;
+	for (size_t i = 0; i < av->n; i++)
+		if (!memcmp(&av->out[i], &ip, 16))
+			return;
+	if (av->n < av->max)
+		av->out[av->n++] = ip;
+}
+
+int nl_ipv6_addrs(struct nl_sock *sk, int ifindex, bool global_only, struct in6_addr *out,
+		  size_t max)
+{
+	struct all_v6 av = { .ifindex = ifindex, .global_only = global_only, .out = out, .max = max };
+	struct nl_cache *addrs = NULL;
+	int err;
+
+	err = nle_to_errno(rtnl_addr_alloc_cache(sk, &addrs));
+	if (err)
+		return err;
+	nl_cache_foreach(addrs, collect_v6, &av);
+	nl_cache_free(addrs);
+	return (int)av.n;
+}
+
 struct gateways {
 	uint32_t *out;
 	size_t max;

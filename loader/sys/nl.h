@@ -7,6 +7,7 @@
 #ifndef NSBPF_NL_H
 #define NSBPF_NL_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,6 +64,13 @@ struct nl_v4addr {
 };
 /* The IPv4 addresses of ifindex with their prefix lengths, at most max: the count. */
 int nl_ipv4_addrs_dev(struct nl_sock *sk, int ifindex, struct nl_v4addr *out, size_t max);
+/*
+ * The IPv6 addresses of ifindex (0: of every device), deduplicated, in the
+ * kernel's order, at most max: the count. global_only: no link-local, host
+ * scope, tentative or dad-failed ones (what may source a flow to the world).
+ */
+int nl_ipv6_addrs(struct nl_sock *sk, int ifindex, bool global_only, struct in6_addr *out,
+		  size_t max);
 /* Gateways of the main table's IPv4 default routes (every nexthop), at most max: the count. */
 int nl_default_gateways(struct nl_sock *sk, uint32_t *out, size_t max);
 
