@@ -23,9 +23,16 @@
  *            built in BPF and sent back to the node), or dropped
  *            (lib/masq.h). Masquerade and hairpin run as global functions,
  *            each verified once, on its own (see verdict_done()).
- *   IPv6     from the node's link-local address (or ::), no router
- *            advertisement, redirect or renumbering: to the host stack, which
- *            does not forward it; anything else dropped (lib/ipv6_guard.h).
+ *   IPv6     a global function (lib/route6.h): from a node with an ip6,
+ *            anti-spoofing, neighbour solicitations for its subnet6 answered
+ *            in place (lib/ndp.h, bpf_redirect() back out), router
+ *            advertisements and redirects dropped, to another node as IPv4
+ *            (hop limit for TTL), to the host's, gateways' and link-scope
+ *            addresses to the host stack, outside to lib/masq6.h; from a
+ *            node without one, from its link-local address (or ::), no
+ *            router advertisement, redirect or renumbering: to the host
+ *            stack, which does not forward it; anything else dropped
+ *            (lib/ipv6_guard.h).
  *   VLAN-tagged and any other EtherType: dropped.
  * to_node (tc egress of a host end: what the host stack sends a node):
  *   counted and passed, never rewritten.
@@ -35,8 +42,9 @@
  * sees what the lab leaves to the host stack; only redirects and drops end
  * the chain. Passed frames are never modified.
  * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags,
- * forwards. Written: ct, nat_ports, frags, forwards (hits), stats, and trace
- * when loaded with nsb_trace_enabled.
+ * forwards, ifaces6, endpoints6, networks6, host_addrs6. Written: ct,
+ * nat_ports, frags, forwards (hits), stats, and trace when loaded with
+ * nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */
 #include <bpf/bpf_helpers.h>
