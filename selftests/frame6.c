@@ -103,10 +103,11 @@ bool frame6_build(const struct frame6 *f, struct pkt *p)
 {
 	uint8_t proto = f->proto ? f->proto : 17, src[16];
 	const uint8_t *dst = f->daddr ? f->daddr : all_nodes;
-	struct w6 w = { .buf = p->buf };
+	struct w6 w = { 0 };
 	size_t ip, l4;
 
 	memset(p, 0, sizeof(*p));
+	w.buf = p->buf;
 	put(&w, f->dst, 6);
 	put(&w, f->src, 6);
 	put16(&w, 0x86dd);

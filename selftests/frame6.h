@@ -37,7 +37,7 @@ struct nd_opt {
 };
 
 struct frame6 {
-	bool valid;		  /* a frame (the expected-output slot: false = same as the input) */
+	bool valid; /* a frame (the expected-output slot: false = same as the input) */
 	const uint8_t *dst, *src; /* Ethernet */
 	const uint8_t *saddr;	  /* NULL: the EUI-64 link-local address of src */
 	const uint8_t *daddr;	  /* NULL: ff02::1 */
@@ -52,10 +52,10 @@ struct frame6 {
 
 	/* ICMPv6 */
 	uint8_t icmp_type, icmp_code;
-	uint32_t nd_flags;	 /* the 4 bytes after the checksum (NA: NA_R | NA_S | NA_O) */
-	const uint8_t *target;	 /* ND_NS / ND_NA: the target (16 bytes) */
-	struct nd_opt opt[3];	 /* options after the target */
-	bool bad_csum;		 /* ICMPv6 / UDP checksum off by one */
+	uint32_t nd_flags;     /* the 4 bytes after the checksum (NA: NA_R | NA_S | NA_O) */
+	const uint8_t *target; /* ND_NS / ND_NA: the target (16 bytes) */
+	struct nd_opt opt[3];  /* options after the target */
+	bool bad_csum;	       /* ICMPv6 / UDP checksum off by one */
 
 	uint16_t payload_len; /* pattern bytes after UDP/ICMPv6 (not ND) headers; 0: 16 */
 	uint16_t plen;	      /* IPv6 payload length; 0: computed */

@@ -70,7 +70,11 @@
  * IP6(net, host): fd00:<net>::<host>, both two hex bytes as written.
  */
 #define NET_COMET 3
-#define IP6(net, host)                                                                        	{                                                                                     		0xfd, 0x00, (net) >> 8, (net)&0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (host) >> 8, 			(host)&0xff                                                           	}
+#define IP6(net, host)                                                                         \
+	{                                                                                      \
+		0xfd, 0x00, (net) >> 8, (net)&0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (host) >> 8, \
+			(host)&0xff                                                            \
+	}
 #define HALLEY_IF 105
 extern const uint8_t halley_mac[6], halley_host[6];
 

@@ -21,13 +21,13 @@
 /* the tables' macros name a default (NS6()'s option, SENT6()'s MAC) that a case may override */
 #pragma GCC diagnostic ignored "-Woverride-init"
 
-#define PATH(p)	 (NSB_PATH_##p)
-#define DROP(r)	 (NSB_STAT_DROP_BASE + NSB_DROP_##r)
-#define PEER	 NSB_TRACE_F_PEER
-#define EGRESS	 NSB_TRACE_F_EGRESS
-#define PASS	 TC_ACT_UNSPEC
-#define SHOT(r)	 .verdict = TC_ACT_SHOT, .stat = DROP(r)
-#define HOST(p)	 .verdict = PASS, .stat = PATH(p)
+#define PATH(p) (NSB_PATH_##p)
+#define DROP(r) (NSB_STAT_DROP_BASE + NSB_DROP_##r)
+#define PEER	NSB_TRACE_F_PEER
+#define EGRESS	NSB_TRACE_F_EGRESS
+#define PASS	TC_ACT_UNSPEC
+#define SHOT(r) .verdict = TC_ACT_SHOT, .stat = DROP(r)
+#define HOST(p) .verdict = PASS, .stat = PATH(p)
 
 /* clang-format off */
 static const uint8_t earth6[16] = IP6(0x200, 0x11), neptune6[16] = IP6(0x200, 0x12);
@@ -59,22 +59,22 @@ static const uint8_t nonce[6] = { 1, 2, 3, 4, 5, 6 };
 #define RECV6(node, s, d) \
 	.valid = true, .dst = node##_mac, .src = node##_host, .saddr = (s), .daddr = (d)
 /* node's solicitation from s for tgt, to tgt's solicited-node group, with its MAC */
-#define NS6(node, s, snm, tgt)                                                                   \
+#define NS6(node, s, snm, tgt)                                                                    \
 	.dst = snm_mac, .src = node##_mac, .saddr = (s), .daddr = (snm), .hop = 255, .proto = 58, \
 	.icmp_type = ND_NS, .target = (tgt), .opt = { { 1, 1, node##_mac } }
 /* the advertisement node's host end answers to, for tgt */
-#define NA6(node, to, tgt, flags)                                                               \
-	.valid = true, .dst = node##_mac, .src = node##_host, .saddr = (tgt), .daddr = (to),    \
-	.hop = 255, .proto = 58, .icmp_type = ND_NA, .nd_flags = (flags), .target = (tgt),      \
+#define NA6(node, to, tgt, flags)                                                            \
+	.valid = true, .dst = node##_mac, .src = node##_host, .saddr = (tgt), .daddr = (to), \
+	.hop = 255, .proto = 58, .icmp_type = ND_NA, .nd_flags = (flags), .target = (tgt),   \
 	.opt = { { 2, 1, node##_host } }
-#define ANSWERED(node) .verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = EGRESS, \
-	.stat = PATH(NDP_REPLY)
-#define INTO(node) .verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = PEER, \
-	.stat = PATH(NODE_TO_NODE)
+#define ANSWERED(node) \
+	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = EGRESS, .stat = PATH(NDP_REPLY)
+#define INTO(node) \
+	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = PEER, .stat = PATH(NODE_TO_NODE)
 /* the node's advertisement for tgt, to the host's link-local address */
-#define NA_FROM(node, s, tgt)                                                                   \
-	.dst = node##_host, .src = node##_mac, .saddr = (s), .daddr = host_ll6, .hop = 255,     \
-	.proto = 58, .icmp_type = ND_NA, .nd_flags = NA_S | NA_O, .target = (tgt),              \
+#define NA_FROM(node, s, tgt)                                                               \
+	.dst = node##_host, .src = node##_mac, .saddr = (s), .daddr = host_ll6, .hop = 255, \
+	.proto = 58, .icmp_type = ND_NA, .nd_flags = NA_S | NA_O, .target = (tgt),          \
 	.opt = { { 2, 1, node##_mac } }
 
 struct n6_case {
@@ -90,10 +90,13 @@ struct n6_case {
 	uint32_t stat;
 };
 
-static const struct frame v4_sent = { .kind = FR_IPV4, .dst = earth_host, .src = earth_mac,
-				      .saddr = EARTH_IP, .daddr = NEPTUNE_IP };
-static const struct frame v4_received = { .kind = FR_IPV4, .dst = neptune_mac,
-					  .src = neptune_host, .saddr = EARTH_IP,
+static const struct frame v4_sent = {
+	.kind = FR_IPV4, .dst = earth_host, .src = earth_mac, .saddr = EARTH_IP, .daddr = NEPTUNE_IP
+};
+static const struct frame v4_received = { .kind = FR_IPV4,
+					  .dst = neptune_mac,
+					  .src = neptune_host,
+					  .saddr = EARTH_IP,
 					  .daddr = NEPTUNE_IP };
 
 /* ------------------------------------------------- neighbour discovery */

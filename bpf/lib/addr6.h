@@ -77,7 +77,8 @@ static __always_inline bool addr6_in(const __be32 *a, const __be32 *subnet, __u3
  */
 static __always_inline bool addr6_is_ll_of(const __be32 *a, const __u8 *mac)
 {
-	__u32 hi = ((__u32)(mac[0] ^ 2) << 24) | ((__u32)mac[1] << 16) | ((__u32)mac[2] << 8) | 0xff;
+	__u32 hi =
+		((__u32)(mac[0] ^ 2) << 24) | ((__u32)mac[1] << 16) | ((__u32)mac[2] << 8) | 0xff;
 	__u32 lo = 0xfe000000 | ((__u32)mac[3] << 16) | ((__u32)mac[4] << 8) | mac[5];
 
 	return a[0] == bpf_htonl(0xfe800000) && !a[1] && a[2] == bpf_htonl(hi) &&

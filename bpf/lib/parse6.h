@@ -18,10 +18,8 @@
 #define IPPROTO_ICMPV6	 58
 #define IPPROTO_NONE	 59
 #define IPPROTO_DSTOPTS	 60
-#endif /* IPPROTO_HOPOPTS */
-#ifndef IPPROTO_MH
+#endif		       /* IPPROTO_HOPOPTS */
 #define IPPROTO_MH 135 /* mobility header: an extension header (RFC 6275) */
-#endif /* IPPROTO_MH */
 
 #define IPV6_HLEN 40
 
@@ -68,8 +66,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct ethhdr **eth
 	ip6 = (void *)(eth + 1);
 	if ((void *)(ip6 + 1) > skb_data_end(skb))
 		return nsb_drop(NSB_DROP_SHORT);
-	if (ip6->version != 6 ||
-	    bpf_ntohs(ip6->payload_len) > skb->len - ETH_HLEN - IPV6_HLEN)
+	if (ip6->version != 6 || bpf_ntohs(ip6->payload_len) > skb->len - ETH_HLEN - IPV6_HLEN)
 		return nsb_drop(NSB_DROP_MALFORMED_IP);
 	*ethp = eth;
 	*ip6p = ip6;

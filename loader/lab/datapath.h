@@ -20,9 +20,9 @@
 #include "sys/state.h"
 
 struct dp_uplink {
-	char name[16]; /* "" : no uplink */
-	int ifindex;   /* 0: no uplink */
-	uint32_t ip;   /* host order */
+	char name[16];	     /* "" : no uplink */
+	int ifindex;	     /* 0: no uplink */
+	uint32_t ip;	     /* host order */
 	struct in6_addr ip6; /* NAT66's source (lab_resolve_uplink()); :: none */
 };
 

@@ -467,7 +467,9 @@ static void collect_v6(struct nl_object *obj, void *arg)
 int nl_ipv6_addrs(struct nl_sock *sk, int ifindex, bool global_only, struct in6_addr *out,
 		  size_t max)
 {
-	struct all_v6 av = { .ifindex = ifindex, .global_only = global_only, .out = out, .max = max };
+	struct all_v6 av = {
+		.ifindex = ifindex, .global_only = global_only, .out = out, .max = max
+	};
 	struct nl_cache *addrs = NULL;
 	int err;
 
