@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
 #include "sys/journal.h"
@@ -22,6 +24,11 @@ struct dp_uplink {
 	char name[16]; /* "" : no uplink */
 	int ifindex;   /* 0: no uplink */
 	uint32_t ip;   /* host order */
+	/*
+	 * NAT66's source (config.uplink_addr6), network order: the file's
+	 * uplink6, else the uplink's first global IPv6 address; :: when none.
+	 */
+	struct in6_addr ip6;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "lab/port_fwd_map.h"
 #include "topo/port_fwd_spec.h"
 #include "lab/lab.h"
+#include "lab/lab_up.h"
 #include "util/log.h"
 #include "sys/nl.h"
 #include "nsbpf_maps.h"
@@ -59,9 +60,26 @@ static void warn_forwarding(void)
 	}
 }
 
+/* The uplink's global IPv6 addresses (into u6). */
+static int read_uplink6(struct nl_sock *sk, int ifindex, struct topo_host *h,
+			struct topo_host_addr6 u6[UPLINK_ADDRS6_MAX])
+{
+	struct nl_v6addr raw[UPLINK_ADDRS6_MAX];
+	int n = nl_ipv6_global_addrs_dev(sk, ifindex, raw, UPLINK_ADDRS6_MAX);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		u6[i] = (struct topo_host_addr6){ raw[i].ip, raw[i].prefix };
+	h->uplink_addrs6 = u6;
+	h->n_uplink_addrs6 = (size_t)n;
+	return 0;
+}
+
 /* The uplink as the host has it: missing, its type, its IPv4 addresses (into uaddrs). */
 static int read_uplink(struct nl_sock *sk, const char *uplink, struct topo_host *h,
-		       struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX])
+		       struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX],
+		       struct topo_host_addr6 u6[UPLINK_ADDRS6_MAX])
 {
 	struct nl_v4addr raw[UPLINK_ADDRS_MAX];
 	struct nl_link_info info;
@@ -81,7 +99,7 @@ static int read_uplink(struct nl_sock *sk, const char *uplink, struct topo_host 
 		uaddrs[i] = (struct topo_host_addr){ raw[i].ip, raw[i].prefix };
 	h->uplink_addrs = uaddrs;
 	h->n_uplink_addrs = (size_t)n;
-	return 0;
+	return h->uplink_missing ? 0 : read_uplink6(sk, info.ifindex, h, u6);
 }
 
 /* What the host has for the file's forwards, the lab's gateways counted in. */
@@ -102,13 +120,14 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 		   struct topo_errors *problems, struct err_msg *e)
 {
 	struct topo_host_addr uaddrs[UPLINK_ADDRS_MAX];
+	struct topo_host_addr6 u6[UPLINK_ADDRS6_MAX];
 	uint32_t gws[GATEWAYS_MAX];
 	struct topo_host h = { .uplink = uplink };
 	struct fwd_ctx fc = { .force = force };
 	int n, err = 0;
 
 	if (uplink[0])
-		err = read_uplink(sk, uplink, &h, uaddrs);
+		err = read_uplink(sk, uplink, &h, uaddrs, u6);
 	if (err)
 		goto fail;
 	n = nl_default_gateways(sk, gws, GATEWAYS_MAX);

@@ -122,6 +122,19 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 	}
 }
 
+/* NAT66's source: uplink6 when the uplink has it (lab_check_host() says so otherwise). */
+static void uplink_ip6(struct nl_sock *sk, const struct topo *t, int ifindex, struct dp_uplink *up)
+{
+	struct topo_host_addr6 a6[UPLINK_ADDRS6_MAX];
+	struct nl_v6addr raw[UPLINK_ADDRS6_MAX];
+	int n = nl_ipv6_global_addrs_dev(sk, ifindex, raw, UPLINK_ADDRS6_MAX);
+
+	for (int i = 0; i < n; i++)
+		a6[i] = (struct topo_host_addr6){ raw[i].ip, raw[i].prefix };
+	if (!topo_uplink6_pick(t, a6, n > 0 ? (size_t)n : 0, &up->ip6))
+		memset(&up->ip6, 0, sizeof(up->ip6));
+}
+
 int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 		       struct dp_uplink *up, struct err_msg *e)
 {
@@ -139,6 +152,7 @@ int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
 		pr_info("uplink %s has no IPv4 address\n", name);
+	uplink_ip6(sk, t, info.ifindex, up);
 	return 0;
 }
 
