@@ -323,7 +323,8 @@ int lab_record(const struct topo *t, const struct node_rt *rt, const struct dp_m
 	if (!realpath(t->path, abspath))
 		snprintf(abspath, sizeof(abspath), "%s", t->path);
 	text = lab_info_format(t, rt, abspath, attach_mode_name(modes->nodes),
-			       up->ifindex ? attach_mode_name(modes->uplink) : "-", uplink, up->ip);
+			       up->ifindex ? attach_mode_name(modes->uplink) : "-", uplink, up->ip,
+			       &up->ip6);
 	if (!text)
 		return -ENOMEM;
 	err = state_write_lab(t->name, text);
