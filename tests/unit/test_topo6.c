@@ -310,3 +310,91 @@ Test(topo6_host, a_subnet6_on_the_uplinks_prefix_is_refused)
 	expect(t, &h, 1, want);
 	topo_free(t);
 }
+
+/* ---- converge: IPv6 changes are changes ---- */
+
+#include "topo/topo_diff.h"
+
+static char *diff_text(const char *ya, const char *yb, struct topo_diff *d, struct topo **a,
+		       struct topo **b)
+{
+	char *buf = calloc(1, 4096);
+	size_t n = 0;
+
+	*a = load(ya);
+	*b = load(yb);
+	cr_assert(eq(int, topo_diff(*a, *b, d), 0));
+	for (size_t i = 0; i < d->n; i++)
+		n += (size_t)snprintf(buf + n, 4096 - n, "%c %s %s%s%s\n", d->lines[i].op,
+				      topo_diff_kind_name(d->lines[i].kind), d->lines[i].name,
+				      d->lines[i].detail[0] ? ": " : "", d->lines[i].detail);
+	return buf;
+}
+
+#define NETS6(sub6, gw6)                                               \
+	"name: d\nnetworks:\n  a: {subnet: 10.1.0.0/24" sub6 gw6 "}\n" \
+	"  b: {subnet: 10.2.0.0/24}\n"
+
+Test(topo6_diff, an_ip6_recreates_that_node_only)
+{
+	struct topo_diff d;
+	struct topo *a, *b;
+	char *text = diff_text(
+		NETS6(", subnet6: 'fd00:1::/64'", "") "nodes:\n"
+						      "  n1: {network: a, ip6: fd00:1::5}\n"
+						      "  n2: {network: a}\n",
+		NETS6(", subnet6: 'fd00:1::/64'", "") "nodes:\n"
+						      "  n1: {network: a, ip6: fd00:1::6}\n"
+						      "  n2: {network: a}\n",
+		&d, &a, &b);
+
+	cr_assert(eq(str, text, "~ node n1: ip6 fd00:1::5 -> fd00:1::6\n"));
+	cr_assert(d.del_node[0] && d.new_node[0]);
+	cr_assert(not(d.del_node[1] || d.new_node[1]));
+	free(text);
+	topo_diff_free(&d);
+	topo_free(a);
+	topo_free(b);
+}
+
+Test(topo6_diff, a_subnet6_added_readdresses_its_network_and_recreates_its_nodes)
+{
+	struct topo_diff d;
+	struct topo *a, *b;
+	char *text = diff_text(NETS6("", "") "nodes: {n1: {network: a}, m1: {network: b}}\n",
+			       NETS6(", subnet6: 'fd00:1::/64'", "") "nodes: {n1: {network: a}, "
+								     "m1: {network: b}}\n",
+			       &d, &a, &b);
+
+	cr_assert(eq(str, text,
+		     "~ network a: subnet6 none -> fd00:1::/64\n"
+		     "~ node n1: ip6 :: -> fd00:1::2\n"));
+	cr_assert(d.del_node[0] && d.new_node[0]);
+	cr_assert(not(d.del_node[1] || d.new_node[1]), "b's node stays");
+	free(text);
+	topo_diff_free(&d);
+	topo_free(a);
+	topo_free(b);
+}
+
+Test(topo6_diff, a_gateway6_changed_recreates_the_nodes_of_its_network)
+{
+	struct topo_diff d;
+	struct topo *a, *b;
+	char *text =
+		diff_text(NETS6(", subnet6: 'fd00:1::/64'", "") "nodes: {n1: {network: a, "
+								"ip6: fd00:1::9}}\n",
+			  NETS6(", subnet6: 'fd00:1::/64'",
+				", gateway6: fd00:1::fe") "nodes: "
+							  "{n1: {network: a, ip6: fd00:1::9}}\n",
+			  &d, &a, &b);
+
+	cr_assert(eq(str, text,
+		     "~ network a: gateway6 fd00:1::1 -> fd00:1::fe\n"
+		     "~ node n1: network a readdressed\n"));
+	cr_assert(d.del_node[0] && d.new_node[0]);
+	free(text);
+	topo_diff_free(&d);
+	topo_free(a);
+	topo_free(b);
+}
