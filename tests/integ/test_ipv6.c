@@ -111,8 +111,9 @@ Test(ipv6, nodes_and_host_ends_get_their_addresses_routes_and_sysctls)
 	cr_assert(json_true("ip -n ds-luna -j -6 route show default",
 			    ".[0].gateway == \"fd00:11::fe\""));
 	cr_assert(sysctl_is("net/ipv4/ip_forward", "0"));
-	cr_assert_eq(run("ip netns exec ds-earth sysctl -n net.ipv6.conf.eth0.accept_ra | grep -qx 0"),
-		     0);
+	cr_assert_eq(
+		run("ip netns exec ds-earth sysctl -n net.ipv6.conf.eth0.accept_ra | grep -qx 0"),
+		0);
 	/* the host end: gateway6/128, a link-local, a /128 route to the node */
 	cr_assert(json_true("ip -j -6 addr show dev ds-earth",
 			    ".[0].addr_info | map(select(.local == \"fd00:10::1\" and "
@@ -165,14 +166,14 @@ Test(ipv6, a_router_advertisement_from_a_node_changes_nothing_on_the_host)
 	char *diff = NULL;
 
 	ds_up();
-	cr_assert_eq(run("ip -6 route show table all > %s/before; ip -6 addr show >> %s/before", d,
-			 d),
-		     0);
+	cr_assert_eq(
+		run("ip -6 route show table all > %s/before; ip -6 addr show >> %s/before", d, d),
+		0);
 	cr_assert_eq(in_ns("ds-earth", "%s eth0 2001:db8:bad:: 5", script_path("send-ra.py")), 0,
 		     "the node sends its RAs");
 	usleep(500 * 1000);
-	cr_assert_eq(run("ip -6 route show table all > %s/after; ip -6 addr show >> %s/after", d, d),
-		     0);
+	cr_assert_eq(
+		run("ip -6 route show table all > %s/after; ip -6 addr show >> %s/after", d, d), 0);
 	run_out(&diff, "diff -u %s/before %s/after", d, d);
 	if (diff && *diff)
 		cr_log_error("the host's IPv6 changed:\n%s", diff);
@@ -293,4 +294,28 @@ Test(ipv6, nodes_reach_the_world_masqueraded_to_the_uplinks_ipv6_address)
 	/* luna's network is not masqueraded: nothing of it leaves */
 	cr_assert(!pings6("ds-luna", 1, 1, "2001:db8::2"));
 	ds_down();
+}
+
+Test(ipv6, a_converge_that_adds_a_subnet6_gives_the_nodes_their_ip6)
+{
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("cv",
+		  "name: cv\nnetworks: {a: {subnet: 10.30.0.0/24}, b: {subnet: 10.31.0.0/24}}\n"
+		  "nodes: {n1: {network: a}, m1: {network: b}}\n");
+	cr_assert(json_true("ip -n cv-n1 -j -6 route show default", "length == 0"));
+	nsbpf_says(0, "~ network a: subnet6 none -> fd00:30::/64", "up --dry-run %s",
+		   lab_file("cv", "name: cv\nnetworks: {a: {subnet: 10.30.0.0/24, subnet6: "
+				  "'fd00:30::/64'}, b: {subnet: 10.31.0.0/24}}\n"
+				  "nodes: {n1: {network: a}, m1: {network: b}}\n"));
+	cr_assert_eq(nsbpf_run("up %s/cv.yaml", scratch_dir()), 0);
+	cr_assert(
+		json_true("ip -n cv-n1 -j -6 addr show dev eth0",
+			  ".[0].addr_info | map(select(.local == \"fd00:30::2\")) | length == 1"));
+	cr_assert(json_true("ip -n cv-n1 -j -6 route show default",
+			    ".[0].gateway == \"fd00:30::1\""));
+	cr_assert(json_true("ip -j -6 route show fd00:30::2", ".[0].dev == \"cv-n1\""));
+	cr_assert(sysctl_is("net/ipv6/conf/cv-m1/disable_ipv6", "1"), "b is still IPv4 only");
+	cr_assert(nsbpf_json("status cv", ".labs[0].nodes[] | select(.name == \"n1\") | "
+					  ".ip6 == \"fd00:30::2\""));
+	lab_down_ok("cv");
 }
