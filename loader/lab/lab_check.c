@@ -3,7 +3,8 @@
  * What up checks in the lab's host netns before it creates anything: the
  * file against what the host has (topo_check_host(): the uplink, subnets
  * and gateways; the forwards through fwd_check_host(), the very check of
- * `nsbpf forward add`), and a warning when the host forwards IPv4.
+ * `nsbpf forward add`), and a warning when the host forwards IPv4 (or IPv6,
+ * for a dual-stack lab).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,25 @@ static int check_fwd(const struct topo *t, size_t i, void *arg, char *err, size_
 
 	fwd_spec_from_topo(t, i, &f);
 	return fwd_check_host(fc->host, &f, fc->force, err, len);
+}
+
+/* A dual-stack lab on a host that forwards IPv6: the same warning, for IPv6. */
+static void warn_forwarding6(const struct topo *t)
+{
+	char val[8] = "";
+	bool v6 = false;
+	FILE *f;
+
+	for (size_t i = 0; i < t->n_networks; i++)
+		v6 |= topo_net_has_v6(&t->networks[i]);
+	f = v6 ? fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re") : NULL;
+	if (!f)
+		return;
+	if (!fgets(val, sizeof(val), f))
+		val[0] = '\0';
+	fclose(f);
+	if (atoi(val))
+		pr_warn("warning: this host forwards IPv6 (net.ipv6.conf.all.forwarding=1): the datapath drops lab sources leaving the uplink, but the host routes whatever it is given\n");
 }
 
 /* The host routes what reaches its stack; say so once, it is the host's choice. */
@@ -150,6 +170,7 @@ int lab_check_host(struct nl_sock *sk, const struct topo *t, const char *uplink,
 	if (err)
 		goto fail;
 	warn_forwarding();
+	warn_forwarding6(t);
 	goto out;
 fail:
 	err_set(e, err, "%s: checking it against this host: %s", t->path, strerror(-err));
