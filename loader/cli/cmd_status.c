@@ -136,10 +136,10 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	else
 		print_null(o, "network", "%s", "-"); /* links only */
 	print_cell(o);
-	if (n->network[0])
+	if (n->network[0] && n->prefix)
 		print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
 	else
-		print_text(o, "-");
+		print_text(o, "-"); /* links only, or an IPv6-only network */
 	if (n->prefix6) {
 		print_string(o, "ip6", " %s", ip6_str(&n->ip6, ip6));
 		print_uint(o, "prefix6", "/%u", (unsigned int)n->prefix6);
@@ -154,8 +154,13 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 		print_string(o, "hostif", "%s", n->hostif);
 		print_cell(o);
 		print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
-		print_string(o, "ip", NULL, ipv4_str(n->ip, ip));
-		print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+		if (n->prefix) {
+			print_string(o, "ip", NULL, ipv4_str(n->ip, ip));
+			print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+		} else {
+			print_null(o, "ip", NULL, NULL);
+			print_null(o, "prefix", NULL, NULL);
+		}
 		print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
 		print_cell(o);
 		print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
@@ -243,8 +248,13 @@ static void print_net(struct out *o, const struct lab_info *li, const struct lab
 	print_string(o, "name", "%s", n->name);
 	print_cell(o);
 	print_uint(o, "id", NULL, (unsigned int)n->id);
-	print_string(o, "subnet", "%s", ipv4_str(n->subnet, sub));
-	print_uint(o, "prefix", "/%u", (unsigned int)n->prefix);
+	if (n->prefix) {
+		print_string(o, "subnet", "%s", ipv4_str(n->subnet, sub));
+		print_uint(o, "prefix", "/%u", (unsigned int)n->prefix);
+	} else { /* IPv6-only */
+		print_null(o, "subnet", "%s", "-");
+		print_null(o, "prefix", NULL, NULL);
+	}
 	if (n->prefix6) {
 		print_string(o, "subnet6", " %s", ip6_str(&n->subnet6, sub6));
 		print_uint(o, "prefix6", "/%u", (unsigned int)n->prefix6);
@@ -253,7 +263,10 @@ static void print_net(struct out *o, const struct lab_info *li, const struct lab
 		print_null(o, "prefix6", NULL, NULL);
 	}
 	print_cell(o);
-	print_string(o, "gateway", "%s", ipv4_str(n->gateway, gw));
+	if (n->prefix)
+		print_string(o, "gateway", "%s", ipv4_str(n->gateway, gw));
+	else
+		print_null(o, "gateway", "%s", "-");
 	if (n->prefix6)
 		print_string(o, "gateway6", " %s", ip6_str(&n->gateway6, gw6));
 	else

@@ -62,9 +62,15 @@ static void plan_networks(struct out *o, const struct topo *t)
 
 		print_open_object(o, NULL);
 		print_string(o, "name", "  network %s: ", nw->name);
-		print_string(o, "subnet", "%s", ipv4_str(nw->subnet, ip));
-		print_uint(o, "prefix", "/%u", nw->prefix);
-		print_string(o, "gateway", " gateway %s", ipv4_str(nw->gateway, gw));
+		if (topo_net_has_v4(nw)) {
+			print_string(o, "subnet", "%s", ipv4_str(nw->subnet, ip));
+			print_uint(o, "prefix", "/%u", nw->prefix);
+			print_string(o, "gateway", " gateway %s", ipv4_str(nw->gateway, gw));
+		} else {
+			print_null(o, "subnet", "%s", "IPv6 only");
+			print_null(o, "prefix", NULL, NULL);
+			print_null(o, "gateway", NULL, NULL);
+		}
 		if (topo_net_has_v6(nw)) {
 			print_string(o, "subnet6", ", %s",
 				     inet_ntop(AF_INET6, &nw->subnet6, a6, sizeof(a6)));
@@ -111,6 +117,11 @@ static void plan_first_leg(struct out *o, const struct topo *t, const struct top
 		print_null(o, "ip", NULL, NULL);
 		print_null(o, "prefix", NULL, NULL);
 		print_null(o, "gateway", "%s", ", links only");
+	} else if (!topo_net_has_v4(nw)) {
+		print_string(o, "hostif", ", veth %s <-> eth0", n->hostif);
+		print_null(o, "ip", NULL, NULL);
+		print_null(o, "prefix", NULL, NULL);
+		print_null(o, "gateway", NULL, NULL);
 	} else {
 		print_string(o, "hostif", ", veth %s <-> eth0 ", n->hostif);
 		print_string(o, "ip", "%s", ipv4_str(n->ip, ip));

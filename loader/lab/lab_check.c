@@ -132,7 +132,8 @@ static int read_fwd_host(const struct topo *t, struct fwd_ctx *fc)
 		return -errno;
 	/* The lab's gateways are the host's too once it is up. */
 	for (size_t i = 0; !err && i < t->n_networks; i++)
-		err = fwd_host_add_addr(fc->host, t->networks[i].gateway);
+		if (topo_net_has_v4(&t->networks[i])) /* IPv6-only: no IPv4 gateway */
+			err = fwd_host_add_addr(fc->host, t->networks[i].gateway);
 	return err;
 }
 

@@ -134,10 +134,10 @@ int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 	err = hostif_sysctls(leg.hostif, v6);
 	if (!err)
 		err = nl_link_set_up(sk, host.ifindex);
-	/* The gateway lives on every host end of its network, as a /32. */
-	if (!err)
+	/* The gateway lives on every host end of its network, as a /32 (IPv6-only: none). */
+	if (!err && topo_net_has_v4(net))
 		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);
-	if (!err)
+	if (!err && topo_net_has_v4(net))
 		err = nl_route_add(sk, leg.ip, 32, 0, host.ifindex, net->gateway);
 	if (!err && v6)
 		err = hostif_ipv6(sk, host.ifindex, net, &n->ip6);

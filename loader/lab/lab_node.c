@@ -140,9 +140,10 @@ static int leg_config(struct nl_sock *sk, const struct topo *t, const struct top
 		err = write_ipv6_sysctls(name, node_dual, sizeof(node_dual) / sizeof(node_dual[0]));
 	if (!err)
 		err = nl_link_set_up(sk, eth.ifindex);
-	if (!err)
+	/* an IPv6-only network (prefix 0): no IPv4 address, no IPv4 default route */
+	if (!err && topo_net_has_v4(net))
 		err = nl_addr_add(sk, eth.ifindex, leg.ip, net->prefix);
-	if (!err && !k)
+	if (!err && !k && topo_net_has_v4(net))
 		err = nl_route_add(sk, 0, 0, net->gateway, eth.ifindex, 0);
 	if (!err && v6)
 		err = nl_addr6_add(sk, eth.ifindex, &n->ip6, net->prefix6);

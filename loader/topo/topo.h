@@ -327,10 +327,15 @@ int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
 size_t topo_route_count(const struct topo *t);
 size_t topo_remote_count(const struct topo *t); /* networks' remote subnets, all of them */
 
-/* A network has IPv6 (subnet6); IPv4 (subnet). */
+/* A network has IPv6 (subnet6); IPv4 (subnet: none for an IPv6-only network). */
 static inline bool topo_net_has_v6(const struct topo_network *n)
 {
 	return n->prefix6 != 0;
+}
+
+static inline bool topo_net_has_v4(const struct topo_network *n)
+{
+	return n->prefix != 0;
 }
 
 /*

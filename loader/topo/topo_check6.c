@@ -6,9 +6,10 @@
  * subnet-router anycast address (RFC 4291 2.6.1: the subnet6 itself), which
  * no gateway or node may take.
  *
- * Not supported yet, refused here with their position: IPv6-only networks
- * (subnet6 without subnet: the endpoints, forwards and the node's setup are
- * keyed by its IPv4 address) and subnet6 on a node's further interfaces.
+ * An IPv6-only network (subnet6 without subnet) has prefix 0 and its nodes
+ * ip 0: what is IPv4 only (an ip, a gateway, routes, remote subnets,
+ * forwards to its nodes) is refused there. Not supported yet, refused with
+ * its position: subnet6 on a node's further interfaces.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +68,28 @@ static void check_overlap6(struct topo_ctx *c, size_t i)
 	}
 }
 
+/* What an IPv6-only network cannot have: IPv4's gateway, routes and remote subnets. */
+static void check_v6_only(struct topo_ctx *c, size_t i)
+{
+	struct topo_network *n = &c->t->networks[i];
+
+	if (c->nets[i].gateway_given)
+		topo_err(
+			c, c->nets[i].gateway_mark,
+			"network \"%s\": gateway without subnet: an IPv6-only network's gateway is gateway6",
+			n->name);
+	if (n->n_routes)
+		topo_err(
+			c, n->routes[0].mark,
+			"network \"%s\": routes on an IPv6-only network: routed prefixes are IPv4 (give the network a subnet)",
+			n->name);
+	if (n->n_remotes)
+		topo_err(
+			c, n->remotes[0].mark,
+			"network \"%s\": remote on an IPv6-only network: remote subnets are IPv4 (give the network a subnet)",
+			n->name);
+}
+
 void topo_check_networks6(struct topo_ctx *c)
 {
 	struct topo_network *n;
@@ -82,13 +105,8 @@ void topo_check_networks6(struct topo_ctx *c)
 				n->name);
 			src->gateway6_ok = false;
 		}
-		if (src->subnet6_given && !n->subnet_mark.line) {
-			topo_err(
-				c, n->subnet6_mark,
-				"network \"%s\": subnet6 without subnet: IPv6-only networks are not supported yet, give the network an IPv4 subnet too",
-				n->name);
-			src->subnet6_ok = false;
-		}
+		if (src->subnet6_given && !n->subnet_mark.line)
+			check_v6_only(c, i);
 		if (!src->subnet6_ok) {
 			n->prefix6 = 0; /* no IPv6 for anything after */
 			continue;
@@ -159,6 +177,12 @@ static void check_node6_where(struct topo_ctx *c, size_t i)
 			"node \"%s\": interface %zu: network \"%s\" has a subnet6: IPv6 on a node's further interfaces is not supported yet (make it the node's first network)",
 			node->name, k + 2, net->name);
 	}
+	if (node->network >= 0 && src->ip_given &&
+	    !c->t->networks[node->network].subnet_mark.line && c->nets[node->network].subnet6_given)
+		topo_err(
+			c, src->ip_mark,
+			"node \"%s\": ip given, but network \"%s\" is IPv6-only (no subnet): give ip6",
+			node->name, c->t->networks[node->network].name);
 	if (!src->ip6_given || !src->ip6_ok)
 		return;
 	if (node->network < 0) {

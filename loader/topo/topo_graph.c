@@ -49,10 +49,13 @@ static void net_label(const struct gw *g, size_t i, bool with_gateway)
 	const struct topo_network *n = &g->t->networks[i];
 	char a[IPV4_STRLEN], b[IPV4_STRLEN], a6[TOPO_IP6STR];
 
-	fprintf(g->f, "%s %s/%u", n->name, ipv4_str(n->subnet, a), n->prefix);
+	if (topo_net_has_v4(n))
+		fprintf(g->f, "%s %s/%u", n->name, ipv4_str(n->subnet, a), n->prefix);
+	else
+		fprintf(g->f, "%s", n->name);
 	if (topo_net_has_v6(n))
 		fprintf(g->f, "%s%s/%u", g->br, topo_ip6_str(&n->subnet6, a6), n->prefix6);
-	if (with_gateway)
+	if (with_gateway && topo_net_has_v4(n))
 		fprintf(g->f, "%sgateway %s", g->br, ipv4_str(n->gateway, b));
 	if (with_gateway && topo_net_has_v6(n))
 		fprintf(g->f, "%sgateway6 %s", g->br, topo_ip6_str(&n->gateway6, a6));
@@ -90,8 +93,10 @@ static void node_box(const struct gw *g, size_t k)
 			k, n->name, br, router);
 		return;
 	}
-	/* a dual-stack node: its ip6 under its ip */
-	if (topo_net_has_v6(&g->t->networks[n->network]))
+	/* a dual-stack node: its ip6 under its ip; IPv6-only: its ip6 */
+	if (!topo_net_has_v4(&g->t->networks[n->network]))
+		snprintf(ip, sizeof(ip), "%s", topo_ip6_str(&n->ip6, a6));
+	else if (topo_net_has_v6(&g->t->networks[n->network]))
 		snprintf(ip, sizeof(ip), "%s%s%s", ipv4_str(n->ip, a), g->br,
 			 topo_ip6_str(&n->ip6, a6));
 	else

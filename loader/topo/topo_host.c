@@ -66,6 +66,8 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 	const struct topo_host_addr *u;
 	size_t i;
 
+	if (!topo_net_has_v4(n))
+		return; /* IPv6-only: check_network6() */
 	/* A defaulted gateway there comes with the subnet: the overlap says it all. */
 	for (i = 0; uplink_ok && gw_given && i < h->n_uplink_addrs; i++) {
 		u = &h->uplink_addrs[i];

@@ -44,7 +44,8 @@ static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, siz
 				const struct topo_peer_net *o = &peers[p].nets[k];
 
 				check_subnet6(c, net, o, peers[p].name);
-				if (!topo_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
+				if (!net->prefix || !o->prefix || /* IPv6-only */
+				    !topo_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
 					continue;
 				topo_err(
 					c, net->subnet_mark,

@@ -55,7 +55,7 @@ BEYOND = {
     "unknown-reach.yaml": "a reference to a network",
     "v6-full.yaml": "addresses left in a subnet6",
     "v6-legs-uplink6.yaml": "uplink6 in a special block; subnet6 on a further leg",
-    "v6-only.yaml": "an IPv6-only network: the format has it, nsbpf not yet",
+    "v6-only.yaml": "IPv4 keys of an IPv6-only network (gateway, routes, remote, ip, forwards)",
     "v6-overlap.yaml": "subnet6s compared",
     "v6-subnet6-special.yaml": "subnet6 against the special blocks",
 }

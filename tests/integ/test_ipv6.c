@@ -319,3 +319,41 @@ Test(ipv6, a_converge_that_adds_a_subnet6_gives_the_nodes_their_ip6)
 					  ".ip6 == \"fd00:30::2\""));
 	lab_down_ok("cv");
 }
+
+static const char v6only[] = "name: ds\n"
+			     "networks:\n"
+			     "  six:\n"
+			     "    subnet6: fd00:60::/64\n"
+			     "    reach: [dual]\n"
+			     "  dual:\n"
+			     "    subnet: 10.61.0.0/24\n"
+			     "    subnet6: fd00:61::/64\n"
+			     "nodes:\n"
+			     "  a: {network: six}\n"
+			     "  c: {network: dual}\n";
+
+Test(ipv6, an_ipv6_only_network_has_no_ipv4_and_its_nodes_reach_over_ipv6)
+{
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	nsbpf_doc(0, "up",
+		  ".networks[0].subnet == null and .nodes[0].ip == null and "
+		  ".nodes[0].ip6 == \"fd00:60::2\"",
+		  "up --dry-run %s", lab_file("ds", v6only));
+	lab_up_ok("ds", v6only);
+	need_nd6();
+	cr_assert(json_true("ip -n ds-a -j -4 addr show dev eth0", ".[0].addr_info == []"),
+		  "no IPv4 address");
+	cr_assert(json_true("ip -n ds-a -j -4 route show", "length == 0"), "no IPv4 route");
+	cr_assert(json_true("ip -j -4 addr show dev ds-a", ".[0].addr_info == []"),
+		  "no IPv4 gateway on its host end");
+	cr_assert(
+		json_true("ip -n ds-a -j -6 route show default", ".[0].gateway == \"fd00:60::1\""));
+	nsbpf_doc(0, "status",
+		  ".labs[0].nodes[0].ip == null and .labs[0].networks[0].subnet == null",
+		  "status ds");
+	cr_assert(pings6("ds-a", 2, 2, "fd00:61::2"), "a -> c (reach)");
+	cr_assert(pings6(NULL, 2, 2, "fd00:60::2"), "host -> a");
+	cr_assert(pings4("ds-c", 2, 2, "10.61.0.1"), "c's IPv4 as before");
+	nsbpf_says(-1, "IPv6-only", "forward add ds tcp 8080 a:80");
+	ds_down();
+}

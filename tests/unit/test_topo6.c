@@ -222,6 +222,27 @@ Test(topo6_defaults, the_first_of_further_legs_keeps_ipv6_on_eth0)
 	topo_free(t);
 }
 
+Test(topo6_defaults, an_ipv6_only_network_gives_its_nodes_no_ipv4)
+{
+	struct topo *t =
+		load("name: v6\n"
+		     "networks:\n"
+		     "  six: {subnet6: 'fd00:60::/64'}\n"
+		     "  dual: {subnet: 10.61.0.0/24, subnet6: 'fd00:61::/64'}\n"
+		     "nodes: {a: {network: six}, b: {network: six}, c: {network: dual}}\n");
+
+	cr_assert(not(topo_net_has_v4(&t->networks[0])));
+	cr_assert(topo_net_has_v6(&t->networks[0]));
+	cr_assert(eq(u32, t->networks[0].gateway, 0));
+	assert_ip6(t->networks[0].gateway6, "fd00:60::1");
+	cr_assert(eq(u32, t->nodes[0].ip, 0));
+	assert_ip6(t->nodes[0].ip6, "fd00:60::2");
+	assert_ip6(t->nodes[1].ip6, "fd00:60::3");
+	cr_assert(eq(u32, t->nodes[2].ip, 0x0a3d0002));
+	cr_assert(eq(u32, topo_node_fwd_ip(t, &t->nodes[0]), 0));
+	topo_free(t);
+}
+
 /* ---- against the host ---- */
 
 static const struct topo_host_addr up0_addrs[] = { { 0xc0000201, 24 } }; /* 192.0.2.1/24 */
@@ -295,6 +316,18 @@ Test(topo6_host, uplink6_must_be_the_uplinks)
 	expect(t, &h, 0, NULL);
 	cr_assert(topo_uplink6_pick(t, g, 2, &pick));
 	assert_ip6(pick, "2001:db8::7"); /* the file's, not the first */
+	topo_free(t);
+}
+
+Test(topo6_host, an_ipv6_only_network_is_no_ipv4_subnet_on_the_uplink)
+{
+	struct topo_host_addr6 g = { a6("2001:db8::1"), 64 };
+	struct topo *t =
+		load("name: ds\nnetworks: {a: {subnet6: 'fd00:1::/64', masquerade: true}}\n"
+		     "nodes: {n1: {network: a}}\n");
+	struct topo_host h = up0_host(&g, 1);
+
+	expect(t, &h, 0, NULL); /* prefix 0 would overlap 192.0.2.0/24 */
 	topo_free(t);
 }
 
