@@ -55,7 +55,7 @@ struct topo_network {
 	struct topo_mark subnet_mark;  /* for checks against the host at up */
 	struct topo_mark gateway_mark; /* the subnet's when the gateway is defaulted */
 	uint32_t subnet;	       /* host order, host bits zero */
-	uint8_t prefix;		       /* 1..30 */
+	uint8_t prefix;		       /* 1..30; 0: IPv6-only (no subnet, gateway 0) */
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
 	bool masquerade;	       /* both families: NAT44 and, with subnet6, NAT66 */
 	/* IPv6 (subnet6 in the file): prefix6 0 when the network has none */
