@@ -359,3 +359,28 @@ Test(ipv6, an_ipv6_only_network_has_no_ipv4_and_its_nodes_reach_over_ipv6)
 	nsbpf_says(-1, "IPv6-only", "forward add ds tcp 8080 a:80");
 	ds_down();
 }
+
+Test(ipv6, uplink6_picks_the_address_the_world_sees)
+{
+	const char *d = scratch_dir();
+	char *out = NULL;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	cr_assert_eq(run("ip addr add 2001:db8::5/64 dev up0 nodad"), 0, "a second global address");
+	lab_up_ok("ds", "name: ds\nuplink6: 2001:db8::5\n"
+			"networks: {planet: {subnet: 10.10.0.0/16, subnet6: 'fd00:10::/64', "
+			"masquerade: true}}\n"
+			"nodes: {earth: {network: planet}}\n");
+	cr_assert(nsbpf_json("status ds", ".labs[0].uplink.ip6 == \"2001:db8::5\""));
+	need_nd6();
+	need_nat66();
+	cr_assert_eq(run("mkdir -p %s/www && echo hello6 > %s/www/index.html", d, d), 0);
+	serve("world", "t", 8000, "http.log",
+	      "python3 -m http.server 8000 --bind 2001:db8::2 --directory %s/www", d);
+	cr_assert_eq(fetch("ds-earth", 5, "http://[2001:db8::2]:8000/", &out), 0);
+	cr_assert_str_eq(out, "hello6\n");
+	free(out);
+	cr_assert_eq(run("grep -q '^2001:db8::5 - .*GET / ' %s/http.log", d), 0,
+		     "the world sees uplink6, not the uplink's first address");
+	ds_down();
+}
