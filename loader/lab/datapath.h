@@ -10,9 +10,8 @@
 #define NSBPF_DATAPATH_H
 
 #include <stdbool.h>
-#include <stdint.h>
-
 #include <netinet/in.h>
+#include <stdint.h>
 
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
@@ -21,14 +20,10 @@
 #include "sys/state.h"
 
 struct dp_uplink {
-	char name[16]; /* "" : no uplink */
-	int ifindex;   /* 0: no uplink */
-	uint32_t ip;   /* host order */
-	/*
-	 * NAT66's source (config.uplink_addr6), network order: the file's
-	 * uplink6, else the uplink's first global IPv6 address; :: when none.
-	 */
-	struct in6_addr ip6;
+	char name[16];	     /* "" : no uplink */
+	int ifindex;	     /* 0: no uplink */
+	uint32_t ip;	     /* host order */
+	struct in6_addr ip6; /* NAT66's source (lab_resolve_uplink()); :: none */
 };
 
 /*
