@@ -16,13 +16,23 @@
 #include "cli/out.h"
 #include "util/addr.h"
 
+#include <arpa/inet.h>
+
+#define IP6_STRLEN INET6_ADDRSTRLEN
+
+static const char *ip6_str(const struct in6_addr *a, char buf[IP6_STRLEN])
+{
+	return inet_ntop(AF_INET6, a, buf, IP6_STRLEN) ? buf : "::";
+}
+
 static void status_help(void)
 {
 	printf("usage: nsbpf status [LAB] [--json]\n"
 	       "\n"
 	       "Show the labs that are up (or one): attach mode, uplink, the host network\n"
-	       "namespace the lab lives in; per network: subnet, gateway, masquerade as it\n"
-	       "is now, reach; per node: network, address, namespace, host-side interface,\n"
+	       "namespace the lab lives in; per network: subnet, gateway (and subnet6,\n"
+	       "gateway6 when dual-stack), masquerade as it is now, reach; per node:\n"
+	       "network, address (and ip6), namespace, host-side interface,\n"
 	       "MAC and state (seen from the lab's host namespace, from wherever it runs);\n"
 	       "the routers (forwarding: true) and the routed prefixes, each via its router.\n");
 }
@@ -35,7 +45,7 @@ static const char *state_name(enum lab_node_state s)
 /* "lab NAME (FILE): host ends MODE, uplink NAME IP (MODE)" and its JSON members. */
 static void print_lab_head(struct out *o, const struct lab_info *li)
 {
-	char ip[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], ip6[IP6_STRLEN];
 
 	print_string(o, "name", "lab %s", li->name);
 	print_string(o, "file", " (%s)", li->file);
@@ -47,6 +57,10 @@ static void print_lab_head(struct out *o, const struct lab_info *li)
 			print_string(o, "ip", " %s", ipv4_str(li->uplink_ip, ip));
 		else
 			print_null(o, "ip", NULL, NULL);
+		if (!IN6_IS_ADDR_UNSPECIFIED(&li->uplink_ip6))
+			print_string(o, "ip6", " %s", ip6_str(&li->uplink_ip6, ip6));
+		else
+			print_null(o, "ip6", NULL, NULL);
 		if (li->uplink_attach[0])
 			print_string(o, "attach", " (%s)", li->uplink_attach);
 		else
@@ -112,7 +126,7 @@ static void print_first_leg_null(struct out *o)
  */
 static void print_node(struct out *o, const struct lab_node *n, const struct lab_node_status *st)
 {
-	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
+	char ip[IPV4_STRLEN], ip6[IP6_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
 
 	print_row_open(o, NULL);
 	print_string(o, "name", "%s", n->name);
@@ -122,10 +136,17 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 	else
 		print_null(o, "network", "%s", "-"); /* links only */
 	print_cell(o);
-	if (n->network[0])
+	if (n->network[0] && n->prefix)
 		print_text(o, "%s/%d", ipv4_str(n->ip, ip), n->prefix);
 	else
-		print_text(o, "-");
+		print_text(o, "-"); /* links only, or an IPv6-only network */
+	if (n->prefix6) {
+		print_string(o, "ip6", " %s", ip6_str(&n->ip6, ip6));
+		print_uint(o, "prefix6", "/%u", (unsigned int)n->prefix6);
+	} else {
+		print_null(o, "ip6", NULL, NULL);
+		print_null(o, "prefix6", NULL, NULL);
+	}
 	print_cell(o);
 	print_string(o, "netns", "%s", n->netns);
 	print_cell(o);
@@ -133,8 +154,13 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 		print_string(o, "hostif", "%s", n->hostif);
 		print_cell(o);
 		print_uint(o, "ifindex", NULL, (unsigned int)st->ifindex);
-		print_string(o, "ip", NULL, ipv4_str(n->ip, ip));
-		print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+		if (n->prefix) {
+			print_string(o, "ip", NULL, ipv4_str(n->ip, ip));
+			print_uint(o, "prefix", NULL, (unsigned int)n->prefix);
+		} else {
+			print_null(o, "ip", NULL, NULL);
+			print_null(o, "prefix", NULL, NULL);
+		}
 		print_string(o, "mac", "%s", mac_str(n->node_mac, mac));
 		print_cell(o);
 		print_string(o, "host_mac", NULL, mac_str(n->host_mac, hmac));
@@ -215,17 +241,36 @@ static void print_net(struct out *o, const struct lab_info *li, const struct lab
 		      const struct rules_net *rn)
 {
 	uint64_t reach = rn ? rn->reach : n->reach;
-	char sub[IPV4_STRLEN], gw[IPV4_STRLEN];
+	char sub[IPV4_STRLEN], gw[IPV4_STRLEN], sub6[IP6_STRLEN], gw6[IP6_STRLEN];
 	bool first = true;
 
 	print_row_open(o, NULL);
 	print_string(o, "name", "%s", n->name);
 	print_cell(o);
 	print_uint(o, "id", NULL, (unsigned int)n->id);
-	print_string(o, "subnet", "%s", ipv4_str(n->subnet, sub));
-	print_uint(o, "prefix", "/%u", (unsigned int)n->prefix);
+	if (n->prefix) {
+		print_string(o, "subnet", "%s", ipv4_str(n->subnet, sub));
+		print_uint(o, "prefix", "/%u", (unsigned int)n->prefix);
+	} else { /* IPv6-only */
+		print_null(o, "subnet", "%s", "-");
+		print_null(o, "prefix", NULL, NULL);
+	}
+	if (n->prefix6) {
+		print_string(o, "subnet6", " %s", ip6_str(&n->subnet6, sub6));
+		print_uint(o, "prefix6", "/%u", (unsigned int)n->prefix6);
+	} else {
+		print_null(o, "subnet6", NULL, NULL);
+		print_null(o, "prefix6", NULL, NULL);
+	}
 	print_cell(o);
-	print_string(o, "gateway", "%s", ipv4_str(n->gateway, gw));
+	if (n->prefix)
+		print_string(o, "gateway", "%s", ipv4_str(n->gateway, gw));
+	else
+		print_null(o, "gateway", "%s", "-");
+	if (n->prefix6)
+		print_string(o, "gateway6", " %s", ip6_str(&n->gateway6, gw6));
+	else
+		print_null(o, "gateway6", NULL, NULL);
 	print_cell(o);
 	if (rn) {
 		print_bool(o, "masquerade", "on", rn->masquerade);

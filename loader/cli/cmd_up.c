@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* nsbpf up FILE [--dry-run] [--force] [--attach auto|tcx|clsact] */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ int cmd_report_topo_errors(const struct topo_errors *errs)
 
 static void plan_networks(struct out *o, const struct topo *t)
 {
-	char ip[IPV4_STRLEN], gw[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], gw[IPV4_STRLEN], a6[INET6_ADDRSTRLEN];
 
 	print_open_array(o, "networks");
 	for (size_t i = 0; i < t->n_networks; i++) {
@@ -61,9 +62,26 @@ static void plan_networks(struct out *o, const struct topo *t)
 
 		print_open_object(o, NULL);
 		print_string(o, "name", "  network %s: ", nw->name);
-		print_string(o, "subnet", "%s", ipv4_str(nw->subnet, ip));
-		print_uint(o, "prefix", "/%u", nw->prefix);
-		print_string(o, "gateway", " gateway %s", ipv4_str(nw->gateway, gw));
+		if (topo_net_has_v4(nw)) {
+			print_string(o, "subnet", "%s", ipv4_str(nw->subnet, ip));
+			print_uint(o, "prefix", "/%u", nw->prefix);
+			print_string(o, "gateway", " gateway %s", ipv4_str(nw->gateway, gw));
+		} else {
+			print_null(o, "subnet", "%s", "IPv6 only");
+			print_null(o, "prefix", NULL, NULL);
+			print_null(o, "gateway", NULL, NULL);
+		}
+		if (topo_net_has_v6(nw)) {
+			print_string(o, "subnet6", ", %s",
+				     inet_ntop(AF_INET6, &nw->subnet6, a6, sizeof(a6)));
+			print_uint(o, "prefix6", "/%u", nw->prefix6);
+			print_string(o, "gateway6", " gateway6 %s",
+				     inet_ntop(AF_INET6, &nw->gateway6, a6, sizeof(a6)));
+		} else {
+			print_null(o, "subnet6", NULL, NULL);
+			print_null(o, "prefix6", NULL, NULL);
+			print_null(o, "gateway6", NULL, NULL);
+		}
 		print_bool(o, "masquerade", " masquerade", nw->masquerade);
 		print_text(o, "\n");
 		print_close_object(o);
@@ -92,19 +110,34 @@ static void plan_leg(struct out *o, const struct topo *t, const struct topo_node
 static void plan_first_leg(struct out *o, const struct topo *t, const struct topo_node *n)
 {
 	const struct topo_network *nw = n->network >= 0 ? &t->networks[n->network] : NULL;
-	char ip[IPV4_STRLEN], gw[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], gw[IPV4_STRLEN], a6[INET6_ADDRSTRLEN];
 
 	if (!nw) {
 		print_null(o, "hostif", NULL, NULL);
 		print_null(o, "ip", NULL, NULL);
 		print_null(o, "prefix", NULL, NULL);
 		print_null(o, "gateway", "%s", ", links only");
-		return;
+	} else if (!topo_net_has_v4(nw)) {
+		print_string(o, "hostif", ", veth %s <-> eth0", n->hostif);
+		print_null(o, "ip", NULL, NULL);
+		print_null(o, "prefix", NULL, NULL);
+		print_null(o, "gateway", NULL, NULL);
+	} else {
+		print_string(o, "hostif", ", veth %s <-> eth0 ", n->hostif);
+		print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
+		print_uint(o, "prefix", "/%u", nw->prefix);
+		print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
 	}
-	print_string(o, "hostif", ", veth %s <-> eth0 ", n->hostif);
-	print_string(o, "ip", "%s", ipv4_str(n->ip, ip));
-	print_uint(o, "prefix", "/%u", nw->prefix);
-	print_string(o, "gateway", ", default via %s", ipv4_str(nw->gateway, gw));
+	if (nw && topo_net_has_v6(nw)) {
+		print_string(o, "ip6", ", %s", inet_ntop(AF_INET6, &n->ip6, a6, sizeof(a6)));
+		print_uint(o, "prefix6", "/%u", nw->prefix6);
+		print_string(o, "gateway6", " via %s",
+			     inet_ntop(AF_INET6, &nw->gateway6, a6, sizeof(a6)));
+	} else {
+		print_null(o, "ip6", NULL, NULL);
+		print_null(o, "prefix6", NULL, NULL);
+		print_null(o, "gateway6", NULL, NULL);
+	}
 }
 
 static void plan_nodes(struct out *o, const struct topo *t)

@@ -76,6 +76,10 @@ struct lab_net {
 	uint32_t gateway;
 	bool masquerade;
 	uint64_t reach;
+	/* IPv6 ("network6" lines): prefix6 0 when the network has none */
+	struct in6_addr subnet6;
+	int prefix6;
+	struct in6_addr gateway6;
 };
 
 /* A node's further leg (eth1, ...), as the state file has it. */
@@ -101,6 +105,9 @@ struct lab_node {
 	struct lab_leg *legs; /* eth1, ... */
 	size_t n_legs;
 	bool forwarding; /* a router ("forwarding NODE" lines) */
+	/* its first leg's IPv6 ("node6" lines): prefix6 0 when none */
+	struct in6_addr ip6;
+	int prefix6;
 };
 
 /* A link between two nodes: its ends' nodes, interfaces and addresses. */
@@ -126,7 +133,8 @@ struct lab_info {
 	char uplink_attach[16];	    /* "tcx", "clsact", "" when no uplink */
 	char uplink[TOPO_IFNAMSIZ]; /* "" when none */
 	uint32_t uplink_ip;
-	unsigned long hostns; /* inode of the host netns */
+	struct in6_addr uplink_ip6; /* NAT66's source ("uplink6" line); :: when none */
+	unsigned long hostns;	    /* inode of the host netns */
 	/* masquerade ports on the uplink; 0 0: not recorded (an older nsbpf: the whole range) */
 	uint16_t snat_lo, snat_hi;
 	struct lab_net *nets;
@@ -232,7 +240,7 @@ void lab_info_free(struct lab_info *li);
 /* The lab file's text for a topology and what up learned. malloc'd. */
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
-		      uint32_t uplink_ip);
+		      uint32_t uplink_ip, const struct in6_addr *uplink_ip6);
 
 /* Where a lab lives, seen from where this nsbpf runs (lab_where.c). */
 enum lab_where {

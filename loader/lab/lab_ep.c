@@ -104,7 +104,7 @@ static int host_end(struct nl_sock *sk, const struct lab_ep *ep, uint32_t gatewa
 
 	*ifindex = host.ifindex;
 	if (!err)
-		err = hostif_sysctls(ep->hostif);
+		err = hostif_sysctls(ep->hostif, false); /* CNI endpoints: IPv4 only */
 	if (!err)
 		err = nl_link_set_up(sk, host.ifindex);
 	if (!err)

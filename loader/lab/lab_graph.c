@@ -41,6 +41,9 @@ static int nets_now(const struct lab_info *li, struct topo *t, struct err_msg *e
 		n->subnet = ln->subnet;
 		n->prefix = (uint8_t)ln->prefix;
 		n->gateway = ln->gateway;
+		n->subnet6 = ln->subnet6;
+		n->prefix6 = (uint8_t)ln->prefix6;
+		n->gateway6 = ln->gateway6;
 		n->id = id;
 		n->reach = reach_by_index(li, ln->reach);
 		n->masquerade = ln->masquerade;
@@ -65,6 +68,7 @@ static int nodes_of(const struct lab_info *li, struct topo *t)
 		snprintf(n->name, sizeof(n->name), "%s", ln->name);
 		n->network = ln->network[0] ? topo_network_index(t, ln->network) : -1;
 		n->ip = ln->ip;
+		n->ip6 = ln->ip6;
 		n->forwarding = ln->forwarding;
 		if (!ln->n_legs)
 			continue;

@@ -45,10 +45,15 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
  * only), then "leg NAME NETWORK IP PREFIX HOSTIF NODE_MAC HOST_MAC" per
  * further leg, in order (an older nsbpf skips those lines).
  */
+static const char *ip6_str(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) ? buf : "::";
+}
+
 static int format_node(char **buf, size_t *len, size_t *cap, const struct topo *t,
 		       const struct topo_node *n, const struct node_rt *rt)
 {
-	char a[16], m1[18], m2[18];
+	char a[16], a6[INET6_ADDRSTRLEN], m1[18], m2[18];
 	int err;
 
 	if (n->network < 0)
@@ -59,6 +64,10 @@ static int format_node(char **buf, size_t *len, size_t *cap, const struct topo *
 	err = append(buf, len, cap, "node %s %s %s %u %s %s %s %s\n", n->name,
 		     t->networks[n->network].name, ipv4_str(n->ip, a),
 		     t->networks[n->network].prefix, n->netns, n->hostif, m1, m2);
+	/* "node6 NAME IP6 PREFIX6": its first leg's IPv6, right after it */
+	if (!err && topo_net_has_v6(&t->networks[n->network]))
+		err = append(buf, len, cap, "node6 %s %s %u\n", n->name, ip6_str(&n->ip6, a6),
+			     t->networks[n->network].prefix6);
 	for (size_t k = 0; !err && k < n->n_legs; k++) {
 		const struct topo_leg *l = &n->legs[k];
 
@@ -93,11 +102,11 @@ static int format_routes(char **buf, size_t *len, size_t *cap, const struct topo
 
 char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char *file,
 		      const char *attach, const char *uplink_attach, const char *uplink,
-		      uint32_t uplink_ip)
+		      uint32_t uplink_ip, const struct in6_addr *uplink_ip6)
 {
+	char a[16], b[16], a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
-	char a[16], b[16];
 	int err;
 
 	if (!buf)
@@ -108,6 +117,9 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 		     ipv4_str(uplink_ip, a), (unsigned long)netns_self_ino());
 	if (!err && uplink[0])
 		err = append(&buf, &len, &cap, "snat %u %u\n", t->nat.port_min, t->nat.port_max);
+	/* lines an older nsbpf skips: the uplink's IPv6 (NAT66's source), networks' IPv6 */
+	if (!err && uplink[0] && !IN6_IS_ADDR_UNSPECIFIED(uplink_ip6))
+		err = append(&buf, &len, &cap, "uplink6 %s\n", ip6_str(uplink_ip6, a6));
 	for (size_t i = 0; !err && i < t->n_networks; i++) {
 		const struct topo_network *n = &t->networks[i];
 
@@ -115,6 +127,10 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 		err = append(&buf, &len, &cap, "network %s %u %s %u %s %d %llu\n", n->name, n->id,
 			     ipv4_str(n->subnet, a), n->prefix, ipv4_str(n->gateway, b),
 			     n->masquerade, (unsigned long long)topo_reach_ids(t, n->reach));
+		if (!err && topo_net_has_v6(n))
+			err = append(&buf, &len, &cap, "network6 %s %s %u %s\n", n->name,
+				     ip6_str(&n->subnet6, a6), n->prefix6,
+				     ip6_str(&n->gateway6, b6));
 	}
 	for (size_t i = 0; !err && i < t->n_nodes; i++)
 		err = format_node(&buf, &len, &cap, t, &t->nodes[i], &rt[i]);
@@ -232,6 +248,34 @@ static int parse_route_line(struct lab_info *li, const char *line)
 	return 0;
 }
 
+/* "network6 NAME SUBNET6 PREFIX6 GATEWAY6", "node6 NAME IP6 PREFIX6", "uplink6 IP6". */
+static int parse_line6(struct lab_info *li, const char *line)
+{
+	char name[TOPO_NAME_MAX], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct lab_node *nd;
+	struct lab_net *ln;
+	int prefix;
+
+	if (sscanf(line, "uplink6 %45s", a) == 1)
+		return inet_pton(AF_INET6, a, &li->uplink_ip6) == 1 ? 0 : -EINVAL;
+	if (sscanf(line, "network6 %63s %45s %d %45s", name, a, &prefix, b) == 4) {
+		ln = (struct lab_net *)lab_net_find(li, name);
+		if (!ln || inet_pton(AF_INET6, a, &ln->subnet6) != 1 ||
+		    inet_pton(AF_INET6, b, &ln->gateway6) != 1)
+			return -EINVAL;
+		ln->prefix6 = prefix;
+		return 0;
+	}
+	if (sscanf(line, "node6 %63s %45s %d", name, a, &prefix) == 3) {
+		nd = (struct lab_node *)lab_node_find(li, name);
+		if (!nd || inet_pton(AF_INET6, a, &nd->ip6) != 1)
+			return -EINVAL;
+		nd->prefix6 = prefix;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int parse_line(struct lab_info *li, const char *line)
 {
 	char w[8][1024];
@@ -292,6 +336,9 @@ static int parse_line(struct lab_info *li, const char *line)
 		li->n_nodes++;
 	} else if (!strcmp(w[0], "leg")) {
 		return parse_leg(li, line);
+	} else if (!strcmp(w[0], "network6") || !strcmp(w[0], "node6") ||
+		   !strcmp(w[0], "uplink6")) {
+		return parse_line6(li, line);
 	} else if (!strcmp(w[0], "link")) {
 		return parse_link(li, line);
 	}

@@ -110,6 +110,7 @@ int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 	const struct topo_network *net = &t->networks[leg.network];
 	struct nl_link_info host;
 	char eth[24], ip[16];
+	bool v6;
 	int err;
 
 	snprintf(eth, sizeof(eth), "eth%zu", k);
@@ -129,14 +130,17 @@ int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 	if (err)
 		return err;
 	lr->ifindex = host.ifindex;
-	err = hostif_sysctls(leg.hostif);
+	v6 = !k && topo_net_has_v6(net); /* first legs only (topo_check6.c) */
+	err = hostif_sysctls(leg.hostif, v6);
 	if (!err)
 		err = nl_link_set_up(sk, host.ifindex);
-	/* The gateway lives on every host end of its network, as a /32. */
-	if (!err)
+	/* The gateway lives on every host end of its network, as a /32 (IPv6-only: none). */
+	if (!err && topo_net_has_v4(net))
 		err = nl_addr_add(sk, host.ifindex, net->gateway, 32);
-	if (!err)
+	if (!err && topo_net_has_v4(net))
 		err = nl_route_add(sk, leg.ip, 32, 0, host.ifindex, net->gateway);
+	if (!err && v6)
+		err = hostif_ipv6(sk, host.ifindex, net, &n->ip6);
 	if (!err)
 		err = impair(sk, host.ifindex, &n->netem, n->name, leg.hostif);
 	if (err)

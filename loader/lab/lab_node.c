@@ -45,22 +45,50 @@ int write_sysctl(const char *path, const char *val)
 
 /*
  * A node must never configure the host: no router advertisement (default
- * route, SLAAC address), no redirect. The lab has no IPv6 yet, so IPv6 is
- * off on the host end altogether; the other three stay off should someone
- * turn it back on. Set while the device is still down: it never sends a
- * router solicitation nor takes a link-local address.
+ * route, SLAAC address), no redirect. A host end of an IPv4-only network
+ * has IPv6 off altogether; the other three stay off should someone turn it
+ * back on. Set while the device is still down: it never sends a router
+ * solicitation nor takes a link-local address.
  */
-static const struct {
-	const char *name;
-	const char *val;
-} hostif_ipv6[] = {
+static const struct sysctl_val hostif_v4only[] = {
 	{ "accept_ra", "0" },
 	{ "autoconf", "0" },
 	{ "accept_redirects", "0" },
 	{ "disable_ipv6", "1" },
 };
 
-int hostif_sysctls(const char *ifname)
+/*
+ * A dual-stack network's host end keeps IPv6, with a link-local only (the
+ * kernel needs one to send neighbour discovery; addr_gen_mode 0: EUI-64 of
+ * its MAC, whatever the host's default), usable at once (no DAD: the
+ * datapath owns the link), and still learns nothing from the node.
+ */
+static const struct sysctl_val hostif_dual[] = {
+	{ "accept_ra", "0" },  { "autoconf", "0" },	 { "accept_redirects", "0" },
+	{ "accept_dad", "0" }, { "addr_gen_mode", "0" }, { "disable_ipv6", "0" },
+};
+
+/* Inside a dual-stack node, eth0 before it goes up: the lab gives every address. */
+static const struct sysctl_val node_dual[] = {
+	{ "accept_ra", "0" },
+	{ "autoconf", "0" },
+	{ "accept_dad", "0" },
+	{ "disable_ipv6", "0" },
+};
+
+int write_ipv6_sysctls(const char *ifname, const struct sysctl_val *v, size_t n)
+{
+	char path[128];
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, v[i].name);
+		err = write_sysctl(path, v[i].val);
+	}
+	return err;
+}
+
+int hostif_sysctls(const char *ifname, bool v6)
 {
 	char path[128];
 	int err;
@@ -69,12 +97,28 @@ int hostif_sysctls(const char *ifname)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
 	err = write_sysctl(path, "0");
 	if (access("/proc/sys/net/ipv6/conf", F_OK))
-		return err; /* a kernel without IPv6 (ipv6.disable=1): nothing to protect */
-	for (size_t i = 0; !err && i < sizeof(hostif_ipv6) / sizeof(hostif_ipv6[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
-			 hostif_ipv6[i].name);
-		err = write_sysctl(path, hostif_ipv6[i].val);
-	}
+		return err ? err : v6 ? -EAFNOSUPPORT : 0; /* ipv6.disable=1 */
+	if (!err && v6)
+		return write_ipv6_sysctls(ifname, hostif_dual,
+					  sizeof(hostif_dual) / sizeof(hostif_dual[0]));
+	if (!err)
+		err = write_ipv6_sysctls(ifname, hostif_v4only,
+					 sizeof(hostif_v4only) / sizeof(hostif_v4only[0]));
+	return err;
+}
+
+/*
+ * The host end of a dual-stack leg, up: the gateway6 as a /128 (on every
+ * host end of the network, as the IPv4 gateway's /32) and a /128 route to
+ * the node, with the gateway6 as the host's source toward it.
+ */
+int hostif_ipv6(struct nl_sock *sk, int ifindex, const struct topo_network *net,
+		const struct in6_addr *ip6)
+{
+	int err = nl_addr6_add(sk, ifindex, &net->gateway6, 128);
+
+	if (!err)
+		err = nl_route6_add(sk, ip6, 128, NULL, ifindex, &net->gateway6);
 	return err;
 }
 
@@ -85,16 +129,26 @@ static int leg_config(struct nl_sock *sk, const struct topo *t, const struct top
 	const struct topo_network *net = &t->networks[leg.network];
 	struct nl_link_info eth = { 0 };
 	char name[24], path[128];
+	bool v6;
 	int err;
 
 	snprintf(name, sizeof(name), "eth%zu", k);
 	err = nl_link_get(sk, name, &eth);
+	/* IPv6 on the first leg only (topo_check6.c refuses it on the others) */
+	v6 = !k && topo_net_has_v6(net);
+	if (!err && v6)
+		err = write_ipv6_sysctls(name, node_dual, sizeof(node_dual) / sizeof(node_dual[0]));
 	if (!err)
 		err = nl_link_set_up(sk, eth.ifindex);
-	if (!err)
+	/* an IPv6-only network (prefix 0): no IPv4 address, no IPv4 default route */
+	if (!err && topo_net_has_v4(net))
 		err = nl_addr_add(sk, eth.ifindex, leg.ip, net->prefix);
-	if (!err && !k)
+	if (!err && !k && topo_net_has_v4(net))
 		err = nl_route_add(sk, 0, 0, net->gateway, eth.ifindex, 0);
+	if (!err && v6)
+		err = nl_addr6_add(sk, eth.ifindex, &n->ip6, net->prefix6);
+	if (!err && v6)
+		err = nl_route6_add(sk, &in6addr_any, 0, &net->gateway6, eth.ifindex, NULL);
 	if (!err) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", name);
 		err = write_sysctl(path, "0");

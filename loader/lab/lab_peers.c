@@ -50,8 +50,10 @@ static int fill_peer(struct peer_store *s, struct topo_peer *p, const char *upli
 	if (!s->nets)
 		return -ENOMEM;
 	for (size_t i = 0; i < li->n_nets; i++)
-		s->nets[i] = (struct topo_peer_net){ li->nets[i].name, li->nets[i].subnet,
-						     (uint8_t)li->nets[i].prefix };
+		s->nets[i] =
+			(struct topo_peer_net){ li->nets[i].name, li->nets[i].subnet,
+						(uint8_t)li->nets[i].prefix, li->nets[i].subnet6,
+						(uint8_t)li->nets[i].prefix6 };
 	*p = (struct topo_peer){ .name = li->name, .nets = s->nets, .n_nets = li->n_nets };
 	p->same_uplink = uplink[0] && !strcmp(uplink, li->uplink);
 	if (!p->same_uplink)

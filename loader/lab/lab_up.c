@@ -122,19 +122,17 @@ static void uplink_name(struct nl_sock *sk, const struct topo *t, char name[16])
 	}
 }
 
-/*
- * The uplink's IPv6 address for NAT66: want (the file's uplink6, checked by
- * topo against the uplink's addresses) when it is not ::, else the
- * uplink's first global address; :: when it has none.
- */
-static void uplink_addr6(struct nl_sock *sk, int ifindex, const struct in6_addr *want,
-			 struct in6_addr *out)
+/* NAT66's source: uplink6 when the uplink has it (lab_check_host() says so otherwise). */
+static void uplink_ip6(struct nl_sock *sk, const struct topo *t, int ifindex, struct dp_uplink *up)
 {
-	*out = in6addr_any;
-	if (want && !IN6_IS_ADDR_UNSPECIFIED(want))
-		*out = *want;
-	else if (nl_ipv6_addrs(sk, ifindex, true, out, 1) <= 0)
-		*out = in6addr_any;
+	struct topo_host_addr6 a6[UPLINK_ADDRS6_MAX];
+	struct nl_v6addr raw[UPLINK_ADDRS6_MAX];
+	int n = nl_ipv6_global_addrs_dev(sk, ifindex, raw, UPLINK_ADDRS6_MAX);
+
+	for (int i = 0; i < n; i++)
+		a6[i] = (struct topo_host_addr6){ raw[i].ip, raw[i].prefix };
+	if (!topo_uplink6_pick(t, a6, n > 0 ? (size_t)n : 0, &up->ip6))
+		memset(&up->ip6, 0, sizeof(up->ip6));
 }
 
 int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
@@ -154,8 +152,7 @@ int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 	snprintf(up->name, sizeof(up->name), "%s", name);
 	if (nl_first_ipv4(sk, info.ifindex, &up->ip))
 		pr_info("uplink %s has no IPv4 address\n", name);
-	/* topo6's uplink6 (the file's pick) goes in place of NULL */
-	uplink_addr6(sk, info.ifindex, NULL, &up->ip6);
+	uplink_ip6(sk, t, info.ifindex, up);
 	return 0;
 }
 
@@ -326,7 +323,8 @@ int lab_record(const struct topo *t, const struct node_rt *rt, const struct dp_m
 	if (!realpath(t->path, abspath))
 		snprintf(abspath, sizeof(abspath), "%s", t->path);
 	text = lab_info_format(t, rt, abspath, attach_mode_name(modes->nodes),
-			       up->ifindex ? attach_mode_name(modes->uplink) : "-", uplink, up->ip);
+			       up->ifindex ? attach_mode_name(modes->uplink) : "-", uplink, up->ip,
+			       &up->ip6);
 	if (!text)
 		return -ENOMEM;
 	err = state_write_lab(t->name, text);

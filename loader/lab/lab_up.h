@@ -12,6 +12,9 @@
 
 struct nl_sock;
 
+/* The uplink's global IPv6 addresses up reads (NAT66's source, the host checks). */
+#define UPLINK_ADDRS6_MAX 64
+
 /*
  * The lab's uplink (the file's, or the default route's device; "" for
  * none) into name and up: 0, or -ENODEV with e when it is not there.
@@ -21,8 +24,20 @@ int lab_resolve_uplink(struct nl_sock *sk, const struct topo *t, char name[16],
 
 /* lab_node.c: write val to a /proc/sys file. */
 int write_sysctl(const char *path, const char *val);
-/* The host end's sysctls: no rp_filter, no IPv6 (no RA, no redirects). */
-int hostif_sysctls(const char *ifname);
+/*
+ * The host end's sysctls: no rp_filter, no RA, no redirects, no SLAAC; IPv6
+ * off unless v6 (its network is dual-stack: then a link-local only).
+ */
+int hostif_sysctls(const char *ifname, bool v6);
+/* A dual-stack host end, up: gateway6/128 on it, a /128 route to the node's ip6. */
+int hostif_ipv6(struct nl_sock *sk, int ifindex, const struct topo_network *net,
+		const struct in6_addr *ip6);
+struct sysctl_val {
+	const char *name;
+	const char *val;
+};
+/* /proc/sys/net/ipv6/conf/IFNAME/NAME = VAL for each of the n. */
+int write_ipv6_sysctls(const char *ifname, const struct sysctl_val *v, size_t n);
 /* Inside the node: lo and eth0 up, eth0's address, default route via the gateway. */
 int node_config(int nsfd, const struct topo *t, const struct topo_node *n);
 

@@ -132,6 +132,12 @@ static int node_ifindex(struct nl_sock *sk, const struct lab_info *li, size_t i,
 	/* links only, behind a router: no host end of its own, as a forward from the file */
 	if (!li->nodes[i].hostif[0] && lab_node_fwd_ip(li, &li->nodes[i]))
 		return 0;
+	if (li->nodes[i].hostif[0] && !li->nodes[i].ip) {
+		err_add(probs, ERR_NO_INDEX, false,
+			"lab %s: node %s has no IPv4 address (its network is IPv6-only): forwards go to a node's IPv4 address",
+			li->name, li->nodes[i].name);
+		return -EINVAL;
+	}
 	if (!li->nodes[i].hostif[0]) {
 		err_add(probs, ERR_NO_INDEX, false,
 			"lab %s: node %s has no network: a forward goes to the address of a node's first network, or to a link address inside a routed prefix (networks.N.routes)",

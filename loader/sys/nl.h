@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h> /* struct in6_addr */
+
 struct nl_sock;
 
 struct nl_sock *nl_open(void); /* NULL with errno set */
@@ -73,5 +75,19 @@ int nl_ipv6_addrs(struct nl_sock *sk, int ifindex, bool global_only, struct in6_
 		  size_t max);
 /* Gateways of the main table's IPv4 default routes (every nexthop), at most max: the count. */
 int nl_default_gateways(struct nl_sock *sk, uint32_t *out, size_t max);
+
+/* IPv6 (nl6.c): addresses in network order. */
+/* ip/prefix on ifindex, IFA_F_NODAD: usable at once, no DAD probe. */
+int nl_addr6_add(struct nl_sock *sk, int ifindex, const struct in6_addr *ip, int prefix);
+/* dst/prefix via gw (NULL: on link) out of ifindex, preferred source src (NULL: none). */
+int nl_route6_add(struct nl_sock *sk, const struct in6_addr *dst, int prefix,
+		  const struct in6_addr *gw, int ifindex, const struct in6_addr *src);
+
+struct nl_v6addr {
+	struct in6_addr ip;
+	uint8_t prefix;
+};
+/* The global IPv6 addresses of ifindex (not tentative, not dadfailed), in the kernel's order. */
+int nl_ipv6_global_addrs_dev(struct nl_sock *sk, int ifindex, struct nl_v6addr *out, size_t max);
 
 #endif /* NSBPF_NL_H */

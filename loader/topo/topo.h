@@ -55,15 +55,15 @@ struct topo_network {
 	struct topo_mark subnet_mark;  /* for checks against the host at up */
 	struct topo_mark gateway_mark; /* the subnet's when the gateway is defaulted */
 	uint32_t subnet;	       /* host order, host bits zero */
-	uint8_t prefix;		       /* 1..30 */
+	uint8_t prefix;		       /* 1..30; 0: IPv6-only (no subnet, gateway 0) */
 	uint32_t gateway;	       /* host order; defaults to subnet + 1 */
-	bool masquerade; /* both families: NAT44 and, with subnet6, NAT66 */
+	bool masquerade;	       /* both families: NAT44 and, with subnet6, NAT66 */
 	/* IPv6 (subnet6 in the file): prefix6 0 when the network has none */
 	struct topo_mark subnet6_mark;
-	struct in6_addr subnet6; /* host bits zero */
-	uint8_t prefix6;	 /* 48..126, 0: no IPv6 */
+	struct in6_addr subnet6;  /* host bits zero */
+	uint8_t prefix6;	  /* 48..126, 0: no IPv6 */
 	struct in6_addr gateway6; /* defaults to subnet6 + 1 */
-	uint64_t reach; /* bit n: may talk to networks[n]; symmetric, own bit set */
+	uint64_t reach;		  /* bit n: may talk to networks[n]; symmetric, own bit set */
 	/*
 	 * The datapath's id (its networks map slot): the index, as loaded; a
 	 * running lab's networks keep theirs across a converge (lab_net_ids_keep()).
@@ -116,10 +116,10 @@ struct topo_node {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
 	/* The first leg (eth0): network -1 when the node has none (links only). */
-	int network; /* index into topo.networks */
-	uint32_t ip; /* host order; defaulted to the next free address */
+	int network;	     /* index into topo.networks */
+	uint32_t ip;	     /* host order; defaulted to the next free address */
 	struct in6_addr ip6; /* its network has subnet6: defaulted to the next free; else :: */
-	char **exec; /* commands run in the node after up, in order */
+	char **exec;	     /* commands run in the node after up, in order */
 	size_t n_exec;
 	bool forwarding;	    /* a router: ip_forward=1 inside the node */
 	char netns[TOPO_NAME_MAX];  /* "<lab>-<node>", under /run/netns */
@@ -190,6 +190,12 @@ struct topo {
 	char name[TOPO_NAME_MAX];
 	char uplink[TOPO_IFNAMSIZ];   /* "" when not given: the default route's device */
 	struct topo_mark uplink_mark; /* line 0 when not given */
+	/*
+	 * uplink6: the uplink's IPv6 address NAT66 uses as source; :: when not
+	 * given (up takes the uplink's first global address).
+	 */
+	struct in6_addr uplink6;
+	struct topo_mark uplink6_mark; /* line 0 when not given */
 	struct topo_network *networks;
 	size_t n_networks;
 	struct topo_node *nodes;
@@ -249,6 +255,11 @@ struct topo_host_addr {
 	uint8_t prefix;
 };
 
+struct topo_host_addr6 {
+	struct in6_addr ip;
+	uint8_t prefix;
+};
+
 struct topo_host {
 	const char *uplink;	  /* its name; "" when the lab has none */
 	bool uplink_missing;	  /* named in the file, and no such device */
@@ -256,6 +267,9 @@ struct topo_host {
 	const char *uplink_kind;  /* "veth", "wireguard", "" */
 	const struct topo_host_addr *uplink_addrs;
 	size_t n_uplink_addrs;
+	/* the uplink's global IPv6 addresses (no link-local, no tentative/dadfailed) */
+	const struct topo_host_addr6 *uplink_addrs6;
+	size_t n_uplink_addrs6;
 	const uint32_t *gateways; /* of the host's IPv4 default routes */
 	size_t n_gateways;
 	/*
@@ -312,6 +326,24 @@ int topo_netns_name(const char *lab, const char *node, char *buf, size_t len);
 /* Routes of all networks: what config.routes says to the datapath. */
 size_t topo_route_count(const struct topo *t);
 size_t topo_remote_count(const struct topo *t); /* networks' remote subnets, all of them */
+
+/* A network has IPv6 (subnet6); IPv4 (subnet: none for an IPv6-only network). */
+static inline bool topo_net_has_v6(const struct topo_network *n)
+{
+	return n->prefix6 != 0;
+}
+
+static inline bool topo_net_has_v4(const struct topo_network *n)
+{
+	return n->prefix != 0;
+}
+
+/*
+ * The uplink address NAT66 uses: uplink6 when the file gives it, else the
+ * first of the host's global ones; false when there is none.
+ */
+bool topo_uplink6_pick(const struct topo *t, const struct topo_host_addr6 *addrs, size_t n,
+		       struct in6_addr *out);
 
 /* Index of a network or node by name, -1 when absent. */
 int topo_network_index(const struct topo *t, const char *name);

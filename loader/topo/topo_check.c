@@ -517,8 +517,10 @@ void topo_check(struct topo_ctx *c)
 	topo_check_ifs(c); /* interfaces into legs: the names and addresses need them */
 	check_derived_names(c);
 	check_networks(c); /* before nodes: sets the default gateways */
+	topo_check_networks6(c);
 	check_nodes(c);
-	topo_check_links(c); /* after the addresses: link subnets against them */
+	topo_check_nodes6(c); /* after: needs the legs' networks resolved */
+	topo_check_links(c);  /* after the addresses: link subnets against them */
 	topo_check_routes(c);
 	topo_check_net_routes(c); /* after nodes: a route names its router */
 	topo_check_net_remotes(c);

@@ -24,9 +24,19 @@ static void check_fwd_leg(struct topo_ctx *c, size_t i)
 	const struct topo_forward *f = &c->t->forwards[i];
 	const struct topo_node *n;
 
-	if (f->node < 0 || c->nodes[f->node].network.name)
+	if (f->node < 0)
 		return;
 	n = &c->t->nodes[f->node];
+	if (n->network >= 0 && !c->t->networks[n->network].subnet_mark.line &&
+	    c->nets[n->network].subnet6_given) {
+		topo_err(
+			c, c->fwds[i].to.mark,
+			"forward %zu: node \"%s\" has no IPv4 address (network \"%s\" is IPv6-only): forwards go to a node's IPv4 address",
+			c->fwds[i].nr, n->name, c->t->networks[n->network].name);
+		return;
+	}
+	if (c->nodes[f->node].network.name)
+		return;
 	if (topo_node_fwd_ip(c->t, n)) /* behind a router: its link address there */
 		return;
 	topo_err(

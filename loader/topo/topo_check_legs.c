@@ -277,7 +277,8 @@ static size_t node_subnets(const struct topo_ctx *c, size_t i, struct on_link *o
 	for (size_t k = 0; k < topo_node_n_legs(n) && cnt < max; k++) {
 		struct topo_leg l = topo_node_leg(n, k);
 
-		if (l.network >= 0)
+		/* an IPv6-only network (prefix 0) puts no IPv4 address on the node */
+		if (l.network >= 0 && c->t->networks[l.network].prefix)
 			out[cnt++] = (struct on_link){ c->t->networks[l.network].subnet, l.ip,
 						       c->t->networks[l.network].prefix };
 	}

@@ -8,6 +8,7 @@
 
 #include "topo/topo_diff.h"
 #include "topo/topo_diff_internal.h"
+#include "topo/topo_internal.h"
 #include "util/addr.h"
 
 static const char *const kind_names[] = {
@@ -79,6 +80,23 @@ static bool remotes_same(const struct topo_network *a, const struct topo_network
 	return true;
 }
 
+/* IPv6: subnet6 added, removed or changed, gateway6 changed (readdresses too). */
+static void net_detail6(const struct topo_network *a, const struct topo_network *b, char *buf,
+			size_t len)
+{
+	char x[TOPO_IP6STR + 4], y[TOPO_IP6STR + 4], p[TOPO_IP6STR], q[TOPO_IP6STR];
+
+	if (a->prefix6 != b->prefix6 || !topo_ip6_eq(&a->subnet6, &b->subnet6)) {
+		snprintf(x, sizeof(x), "%s/%u", topo_ip6_str(&a->subnet6, p), a->prefix6);
+		snprintf(y, sizeof(y), "%s/%u", topo_ip6_str(&b->subnet6, q), b->prefix6);
+		detail_add(buf, len, "subnet6 %s -> %s", a->prefix6 ? x : "none",
+			   b->prefix6 ? y : "none");
+	} else if (a->prefix6 && !topo_ip6_eq(&a->gateway6, &b->gateway6)) {
+		detail_add(buf, len, "gateway6 %s -> %s", topo_ip6_str(&a->gateway6, p),
+			   topo_ip6_str(&b->gateway6, q));
+	}
+}
+
 /* What differs in the network itself; "" when nothing. Only address changes recreate. */
 static void net_detail(const struct topo_network *a, const struct topo_network *b, char *buf,
 		       size_t len, bool *readdress)
@@ -92,6 +110,7 @@ static void net_detail(const struct topo_network *a, const struct topo_network *
 	if (a->gateway != b->gateway)
 		detail_add(buf, len, "gateway %s -> %s", ipv4_str(a->gateway, x),
 			   ipv4_str(b->gateway, y));
+	net_detail6(a, b, buf, len);
 	*readdress = buf[0] != '\0';
 	if (a->masquerade != b->masquerade)
 		detail_add(buf, len, "masquerade %s -> %s", a->masquerade ? "true" : "false",
@@ -144,7 +163,7 @@ static void leg_detail(const struct topo *a, const struct topo_node *x, const st
 		       const struct topo_node *y, size_t k, char *buf, size_t len)
 {
 	struct topo_leg la = topo_node_leg(x, k), lb = topo_node_leg(y, k);
-	char p[IPV4_STRLEN], q[IPV4_STRLEN];
+	char p[IPV4_STRLEN], q[IPV4_STRLEN], p6[TOPO_IP6STR], q6[TOPO_IP6STR];
 
 	buf[0] = '\0';
 	if (strcmp(net_name(a, la.network), net_name(b, lb.network)))
@@ -152,7 +171,11 @@ static void leg_detail(const struct topo *a, const struct topo_node *x, const st
 			   net_name(b, lb.network));
 	if (la.ip != lb.ip)
 		detail_add(buf, len, "ip %s -> %s", ipv4_str(la.ip, p), ipv4_str(lb.ip, q));
-	else if (net_readdressed(a, b, la.network))
+	/* the first leg's ip6 (:: when its network has no subnet6) */
+	if (!k && !topo_ip6_eq(&x->ip6, &y->ip6))
+		detail_add(buf, len, "ip6 %s -> %s", topo_ip6_str(&x->ip6, p6),
+			   topo_ip6_str(&y->ip6, q6));
+	else if (la.ip == lb.ip && net_readdressed(a, b, la.network))
 		detail_add(buf, len, "network %s readdressed", net_name(a, la.network));
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "topo/topo_graph.h"
+#include "topo/topo_internal.h"
 #include "util/addr.h"
 
 struct gw {
@@ -46,11 +47,18 @@ static bool net_isolated(const struct topo *t, size_t i)
 static void net_label(const struct gw *g, size_t i, bool with_gateway)
 {
 	const struct topo_network *n = &g->t->networks[i];
-	char a[IPV4_STRLEN], b[IPV4_STRLEN];
+	char a[IPV4_STRLEN], b[IPV4_STRLEN], a6[TOPO_IP6STR];
 
-	fprintf(g->f, "%s %s/%u", n->name, ipv4_str(n->subnet, a), n->prefix);
-	if (with_gateway)
+	if (topo_net_has_v4(n))
+		fprintf(g->f, "%s %s/%u", n->name, ipv4_str(n->subnet, a), n->prefix);
+	else
+		fprintf(g->f, "%s", n->name);
+	if (topo_net_has_v6(n))
+		fprintf(g->f, "%s%s/%u", g->br, topo_ip6_str(&n->subnet6, a6), n->prefix6);
+	if (with_gateway && topo_net_has_v4(n))
 		fprintf(g->f, "%sgateway %s", g->br, ipv4_str(n->gateway, b));
+	if (with_gateway && topo_net_has_v6(n))
+		fprintf(g->f, "%sgateway6 %s", g->br, topo_ip6_str(&n->gateway6, a6));
 	if (net_isolated(g->t, i))
 		fprintf(g->f, "%sisolated", g->br);
 }
@@ -74,22 +82,30 @@ static void fwd_label(const struct gw *g, const struct topo_forward *fw)
 static void node_box(const struct gw *g, size_t k)
 {
 	const struct topo_node *n = &g->t->nodes[k];
-	char a[IPV4_STRLEN];
-
+	char a[IPV4_STRLEN], ip[IPV4_STRLEN + TOPO_IP6STR + 16], a6[TOPO_IP6STR];
 	const char *router = n->forwarding ? "router" : "";
 	const char *br = n->forwarding ? g->br : "";
 
-	if (n->network < 0) /* links only: no address of a network */
+	if (n->network < 0) { /* links only: no address of a network */
 		fprintf(g->f,
 			g->fmt == TOPO_GRAPH_DOT ? "  node%zu [label=\"%s%s%s\"];\n" :
 						   "  node%zu[\"%s%s%s\"]\n",
 			k, n->name, br, router);
-	else if (g->fmt == TOPO_GRAPH_DOT)
-		fprintf(g->f, "    node%zu [label=\"%s%s%s%s%s\"];\n", k, n->name, g->br,
-			ipv4_str(n->ip, a), br, router);
+		return;
+	}
+	/* a dual-stack node: its ip6 under its ip; IPv6-only: its ip6 */
+	if (!topo_net_has_v4(&g->t->networks[n->network]))
+		snprintf(ip, sizeof(ip), "%s", topo_ip6_str(&n->ip6, a6));
+	else if (topo_net_has_v6(&g->t->networks[n->network]))
+		snprintf(ip, sizeof(ip), "%s%s%s", ipv4_str(n->ip, a), g->br,
+			 topo_ip6_str(&n->ip6, a6));
 	else
-		fprintf(g->f, "    node%zu[\"%s%s%s%s%s\"]\n", k, n->name, g->br,
-			ipv4_str(n->ip, a), br, router);
+		snprintf(ip, sizeof(ip), "%s", ipv4_str(n->ip, a));
+	if (g->fmt == TOPO_GRAPH_DOT)
+		fprintf(g->f, "    node%zu [label=\"%s%s%s%s%s\"];\n", k, n->name, g->br, ip, br,
+			router);
+	else
+		fprintf(g->f, "    node%zu[\"%s%s%s%s%s\"]\n", k, n->name, g->br, ip, br, router);
 }
 
 /* Network i and its nodes: a Mermaid subgraph, or a dot cluster around its gateway. */

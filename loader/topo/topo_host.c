@@ -66,6 +66,8 @@ static void check_network(struct topo_ctx *c, const struct topo_host *h, bool up
 	const struct topo_host_addr *u;
 	size_t i;
 
+	if (!topo_net_has_v4(n))
+		return; /* IPv6-only: check_network6() */
 	/* A defaulted gateway there comes with the subnet: the overlap says it all. */
 	for (i = 0; uplink_ok && gw_given && i < h->n_uplink_addrs; i++) {
 		u = &h->uplink_addrs[i];
@@ -184,6 +186,60 @@ static void check_remote(struct topo_ctx *c, const struct topo_host *h, bool upl
 			n->name, i + 1, topo_ip_str(r->via, a), h->uplink);
 }
 
+/*
+ * IPv6: a subnet6 that overlaps the uplink's prefixes takes the host's
+ * neighbours as in IPv4; a masqueraded dual-stack network needs a global
+ * address on the uplink for NAT66 (uplink6, or the first).
+ */
+static void check_network6(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok,
+			   const struct topo_network *n)
+{
+	char a[TOPO_IP6STR], b[TOPO_IP6STR];
+	const struct topo_host_addr6 *u;
+	struct in6_addr pick, net;
+
+	if (!topo_net_has_v6(n) || !uplink_ok)
+		return;
+	for (size_t i = 0; i < h->n_uplink_addrs6; i++) {
+		u = &h->uplink_addrs6[i];
+		if (!topo_overlap6(&n->subnet6, n->prefix6, &u->ip, u->prefix))
+			continue;
+		net = topo_mask6(&u->ip, u->prefix);
+		topo_err(
+			c, n->subnet6_mark,
+			"network \"%s\": subnet6 %s/%u overlaps the uplink's prefix %s/%u (%s): the host would reach its neighbours there through the lab",
+			n->name, topo_ip6_str(&n->subnet6, a), n->prefix6, topo_ip6_str(&net, b),
+			u->prefix, h->uplink);
+		return;
+	}
+	if (n->masquerade && !c->t->uplink6_mark.line &&
+	    !topo_uplink6_pick(c->t, h->uplink_addrs6, h->n_uplink_addrs6, &pick))
+		topo_err(
+			c, n->subnet6_mark,
+			"network \"%s\": masquerade with a subnet6, but the uplink %s has no global IPv6 address for NAT66: give it one, or leave subnet6 (or masquerade) out",
+			n->name, h->uplink);
+}
+
+static void check_uplink6(struct topo_ctx *c, const struct topo_host *h, bool uplink_ok)
+{
+	const struct topo *t = c->t;
+	char a[TOPO_IP6STR], has[4 * (TOPO_IP6STR + 2) + 8] = "";
+	struct in6_addr pick;
+	size_t i, off = 0;
+
+	if (!t->uplink6_mark.line || !uplink_ok ||
+	    topo_uplink6_pick(t, h->uplink_addrs6, h->n_uplink_addrs6, &pick))
+		return;
+	for (i = 0; i < h->n_uplink_addrs6 && i < 4; i++)
+		off += (size_t)snprintf(has + off, sizeof(has) - off, "%s%s", i ? ", " : "",
+					topo_ip6_str(&h->uplink_addrs6[i].ip, a));
+	if (i < h->n_uplink_addrs6)
+		snprintf(has + off, sizeof(has) - off, ", ...");
+	topo_err(c, t->uplink6_mark, "uplink6 %s is not a global address of the uplink %s (%s%s)",
+		 topo_ip6_str(&t->uplink6, a), h->uplink,
+		 h->n_uplink_addrs6 ? "it has " : "it has none", has);
+}
+
 static void check_forward(struct topo_ctx *c, const struct topo_host *h, size_t i)
 {
 	const struct topo_forward *f = &c->t->forwards[i];
@@ -208,8 +264,10 @@ int topo_check_host(const struct topo *t, const struct topo_host *h, struct topo
 	size_t i;
 	int err;
 
+	check_uplink6(&c, h, uplink_ok);
 	for (i = 0; i < t->n_networks; i++) {
 		check_network(&c, h, uplink_ok, &t->networks[i]);
+		check_network6(&c, h, uplink_ok, &t->networks[i]);
 		for (size_t k = 0; k < t->networks[i].n_routes; k++)
 			check_route(&c, h, uplink_ok, &t->networks[i], k);
 		for (size_t k = 0; k < t->networks[i].n_remotes; k++)

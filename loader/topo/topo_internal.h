@@ -16,7 +16,8 @@
 #include "util/plural.h"
 #include "util/strmap.h"
 
-#define TOPO_IPSTR 16 /* "255.255.255.255" */
+#define TOPO_IPSTR  16 /* "255.255.255.255" */
+#define TOPO_IP6STR 46 /* INET6_ADDRSTRLEN */
 /*
  * Messages kept per file, the rest only counted: a file of 400,000 broken
  * lines gets a screenful, not 400,000 lines. Did-you-mean compares a name
@@ -46,6 +47,12 @@ struct topo_net_src {
 	struct topo_ref *reach;
 	size_t n_reach;
 	struct topo_net_route_src *routes; /* parallel to the network's routes */
+	/* IPv6 (topo_check6.c) */
+	bool subnet6_given; /* present, well-formed or not */
+	bool subnet6_ok;    /* subnet6 and prefix6 are usable */
+	bool gateway6_given;
+	bool gateway6_ok;
+	struct topo_mark gateway6_mark;
 };
 
 /* One item of a node's interfaces: (network, ip?), as the walk read it. */
@@ -73,6 +80,9 @@ struct topo_node_src {
 	bool routes_ok;		   /* every route parsed */
 	bool has_link;		   /* an endpoint of a link */
 	bool net_reported;	   /* not a mapping, or a typo for network: said so */
+	bool ip6_given;		   /* present, well-formed or not: no default then */
+	bool ip6_ok;
+	struct topo_mark ip6_mark;
 };
 
 struct topo_link_src {
@@ -140,6 +150,23 @@ uint32_t topo_mask(int prefix);
 bool topo_overlap(uint32_t a, int pa, uint32_t b, int pb);
 const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
 
+/* IPv6 (topo_parse6.c); addresses in network order. */
+int topo_parse_ipv6(const char *s, struct in6_addr *a);		      /* no prefix, no zone */
+int topo_ipv6_prefix(const char *s, struct in6_addr *a, int *prefix); /* prefix 0..128 */
+struct in6_addr topo_mask6(const struct in6_addr *a, int prefix);
+bool topo_in_prefix6(const struct in6_addr *a, const struct in6_addr *net, int prefix);
+bool topo_overlap6(const struct in6_addr *a, int pa, const struct in6_addr *b, int pb);
+bool topo_host_bits6(const struct in6_addr *a, int prefix);
+bool topo_ip6_eq(const struct in6_addr *a, const struct in6_addr *b);
+bool topo_ip6_zero(const struct in6_addr *a);
+int topo_ip6_cmp(const struct in6_addr *a, const struct in6_addr *b);
+bool topo_ip6_inc(struct in6_addr *a);
+struct in6_addr topo_last6(const struct in6_addr *net, int prefix);
+const char *topo_ip6_str(const struct in6_addr *a, char buf[TOPO_IP6STR]);
+/* ::, ::1, ::ffff:0:0/96, fe80::/10, ff00::/8: the first net/prefix overlaps, or NULL. */
+const char *topo_special_block6(const struct in6_addr *net, int prefix, struct in6_addr *block,
+				int *block_prefix);
+
 /* Growth of the parallel arrays: the index of the new zeroed entry, or -ENOMEM. */
 int topo_add_network(struct topo_ctx *c);
 int topo_add_node(struct topo_ctx *c);
@@ -176,6 +203,9 @@ void topo_check(struct topo_ctx *c);
 void topo_check_forwards(struct topo_ctx *c);	 /* topo_check_fwd.c, from topo_check() */
 void topo_check_net_routes(struct topo_ctx *c);	 /* topo_check_route.c, from topo_check() */
 void topo_check_net_remotes(struct topo_ctx *c); /* topo_check_remote.c, after the routes */
+/* topo_check6.c: subnet6s and gateway6s, then (after the IPv4 nodes) the nodes' ip6. */
+void topo_check_networks6(struct topo_ctx *c);
+void topo_check_nodes6(struct topo_ctx *c);
 /*
  * topo_check_legs.c, from topo_check(): interfaces into first leg and
  * further legs (before the addresses), then links, routes and netem.

@@ -16,6 +16,22 @@ void topo_snat_share(unsigned int k, uint16_t *lo, uint16_t *hi)
 	*hi = k + 1 == TOPO_SNAT_SHARES ? NSB_SNAT_PORT_MAX : (uint16_t)(*lo + size - 1);
 }
 
+/* The subnet6s: a lab's IPv6 routes are the host's too. */
+static void check_subnet6(struct topo_ctx *c, const struct topo_network *net,
+			  const struct topo_peer_net *o, const char *peer)
+{
+	char a[TOPO_IP6STR], b[TOPO_IP6STR];
+
+	if (!net->prefix6 || !o->prefix6 ||
+	    !topo_overlap6(&net->subnet6, net->prefix6, &o->subnet6, o->prefix6))
+		return;
+	topo_err(
+		c, net->subnet6_mark,
+		"network \"%s\": subnet6 %s/%u overlaps network \"%s\" (%s/%u) of lab %s, up in this network namespace",
+		net->name, topo_ip6_str(&net->subnet6, a), net->prefix6, o->name,
+		topo_ip6_str(&o->subnet6, b), o->prefix6, peer);
+}
+
 static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, size_t n)
 {
 	char a[TOPO_IPSTR], b[TOPO_IPSTR];
@@ -27,7 +43,9 @@ static void check_subnets(struct topo_ctx *c, const struct topo_peer *peers, siz
 			for (size_t k = 0; k < peers[p].n_nets; k++) {
 				const struct topo_peer_net *o = &peers[p].nets[k];
 
-				if (!topo_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
+				check_subnet6(c, net, o, peers[p].name);
+				if (!net->prefix || !o->prefix || /* IPv6-only */
+				    !topo_overlap(net->subnet, net->prefix, o->subnet, o->prefix))
 					continue;
 				topo_err(
 					c, net->subnet_mark,

@@ -27,6 +27,8 @@ struct topo_peer_net {
 	const char *name;
 	uint32_t subnet; /* host order */
 	uint8_t prefix;
+	struct in6_addr subnet6; /* prefix6 0: none */
+	uint8_t prefix6;
 };
 
 struct topo_peer {

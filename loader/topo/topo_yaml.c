@@ -23,7 +23,7 @@
 #include "util/strmap.h"
 
 #define WHO_MAX	   (TOPO_NAME_MAX + 32)
-#define FIELDS_MAX 8
+#define FIELDS_MAX 10
 #define HINT_MAX   (TOPO_NAME_MAX + 32)
 
 struct walk {
@@ -170,6 +170,23 @@ static int field_find(const struct field *fields, const char *key)
 	return -1;
 }
 
+/* Keys that stand in for a required one: a network has a subnet, a subnet6 or both. */
+static const struct {
+	const char *key, *for_key;
+} alt_keys[] = { { "subnet6", "subnet" } };
+
+/* Does a key that stands in for required key i appear? */
+static bool alt_seen(const struct field *fields, const bool *seen, int i)
+{
+	for (size_t a = 0; a < sizeof(alt_keys) / sizeof(alt_keys[0]); a++) {
+		int j = field_find(fields, alt_keys[a].key);
+
+		if (j >= 0 && seen[j] && !strcmp(alt_keys[a].for_key, fields[i].key))
+			return true;
+	}
+	return false;
+}
+
 /* Walk a mapping of known keys; map NULL stands for an empty one. */
 static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fields,
 			struct topo_mark where)
@@ -207,7 +224,7 @@ static void walk_fields(struct walk *w, yaml_node_t *map, const struct field *fi
 	}
 	strmap_free(&keys);
 	for (i = 0; fields[i].key; i++)
-		if (fields[i].required && !seen[i] && !hinted[i])
+		if (fields[i].required && !seen[i] && !hinted[i] && !alt_seen(fields, seen, i))
 			topo_err(w->c, where, "%smissing required key \"%s\"", w->who,
 				 fields[i].key);
 }
@@ -617,8 +634,86 @@ static void net_remote(struct walk *w, yaml_node_t *v)
 	w->who = who;
 }
 
+/* ---- networks: IPv6 (topo_check6.c checks them against the rest) ---- */
+
+static bool want_ipv6(struct walk *w, yaml_node_t *v, struct in6_addr *a)
+{
+	const char *s = want_scalar(w, v);
+
+	if (!s)
+		return false;
+	if (!topo_parse_ipv6(s, a))
+		return true;
+	topo_err(w->c, mark_of(v),
+		 "%s%s \"%s\" is not an IPv6 address (expected one like fd00::10%s)", w->who,
+		 w->key, s,
+		 strchr(s, '/') ? ", without a prefix length" :
+		 strchr(s, '%') ? ", without a zone" :
+				  "");
+	return false;
+}
+
+/* A subnet6 x::/n, n 48..126, no host bits, outside the special blocks. */
+static void net_subnet6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	char a[TOPO_IP6STR], b[TOPO_IP6STR];
+	const char *s = want_scalar(w, v), *special;
+	struct in6_addr addr, block;
+	int len, block_len;
+
+	src->subnet6_given = true;
+	net->subnet6_mark = mark_of(v);
+	if (!s)
+		return;
+	if (topo_ipv6_prefix(s, &addr, &len)) {
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet6 \"%s\" is not an IPv6 subnet (expected one like fd00:10::/64)",
+			 w->who, s);
+		return;
+	}
+	if (len < 48 || len > 126) {
+		topo_err(
+			w->c, mark_of(v),
+			"%ssubnet6 \"%s\": the prefix length must be 48 to 126 (a /127 or /128 has no room for a gateway and a node)",
+			w->who, s);
+		return;
+	}
+	if (topo_host_bits6(&addr, len)) {
+		block = topo_mask6(&addr, len);
+		topo_err(w->c, mark_of(v),
+			 "%ssubnet6 \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip6_str(&block, a), len);
+		return;
+	}
+	special = topo_special_block6(&addr, len, &block, &block_len);
+	if (special) {
+		topo_err(
+			w->c, mark_of(v),
+			"%ssubnet6 %s %s %s/%d (%s): a lab subnet6 must be unicast space outside ::/128, ::1/128, ::ffff:0:0/96, fe80::/10 and ff00::/8",
+			w->who, s, len >= block_len ? "is inside" : "contains",
+			topo_ip6_str(&block, b), block_len, special);
+		return;
+	}
+	net->subnet6 = addr;
+	net->prefix6 = (uint8_t)len;
+	src->subnet6_ok = true;
+}
+
+static void net_gateway6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_net_src *src = &w->c->nets[w->idx];
+
+	src->gateway6_given = true;
+	src->gateway6_mark = mark_of(v);
+	src->gateway6_ok = want_ipv6(w, v, &w->c->t->networks[w->idx].gateway6);
+}
+
 static const struct field network_fields[] = {
 	{ "subnet", net_subnet, true },
+	{ "subnet6", net_subnet6, false },
+	{ "gateway6", net_gateway6, false },
 	{ "gateway", net_gateway, false },
 	{ "masquerade", net_masquerade, false },
 	{ "reach", net_reach, false },
@@ -651,6 +746,15 @@ static void node_network(struct walk *w, yaml_node_t *v)
 		return;
 	src->network.mark = mark_of(v);
 	src->network.name = dup_str(w, str_of(v));
+}
+
+static void node_ip6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_node_src *src = &w->c->nodes[w->idx];
+
+	src->ip6_given = true;
+	src->ip6_mark = mark_of(v);
+	src->ip6_ok = want_ipv6(w, v, &w->c->t->nodes[w->idx].ip6);
 }
 
 static void node_ip(struct walk *w, yaml_node_t *v)
@@ -982,6 +1086,7 @@ static void node_netem(struct walk *w, yaml_node_t *v)
 static const struct field node_fields[] = {
 	{ "network", node_network, false },
 	{ "ip", node_ip, false },
+	{ "ip6", node_ip6, false },
 	{ "exec", node_exec, false },
 	{ "interfaces", node_interfaces, false },
 	{ "routes", node_routes, false },
@@ -1332,6 +1437,28 @@ static void root_uplink(struct walk *w, yaml_node_t *v)
 	memcpy(w->c->t->uplink, s, len + 1);
 }
 
+/* uplink6: an address; that the uplink has it is checked at up (topo_host.c). */
+static void root_uplink6(struct walk *w, yaml_node_t *v)
+{
+	struct topo *t = w->c->t;
+	struct in6_addr block;
+	char why[TOPO_IP6STR];
+	const char *special;
+	int block_len;
+
+	if (!want_ipv6(w, v, &t->uplink6))
+		return;
+	special = topo_special_block6(&t->uplink6, 128, &block, &block_len);
+	if (special) {
+		topo_err(w->c, mark_of(v),
+			 "uplink6 %s is in %s/%d (%s): NAT66 needs a global address of the uplink",
+			 str_of(v), topo_ip6_str(&block, why), block_len, special);
+		memset(&t->uplink6, 0, sizeof(t->uplink6));
+		return;
+	}
+	t->uplink6_mark = mark_of(v);
+}
+
 static void root_networks(struct walk *w, yaml_node_t *v)
 {
 	w->c->networks_mark = mark_of(v);
@@ -1497,10 +1624,15 @@ static void root_nat(struct walk *w, yaml_node_t *v)
 }
 
 static const struct field root_fields[] = {
-	{ "name", root_name, true },	      { "uplink", root_uplink, false },
-	{ "networks", root_networks, true },  { "nodes", root_nodes, true },
-	{ "forwards", root_forwards, false }, { "nat", root_nat, false },
-	{ "links", root_links, false },	      { NULL },
+	{ "name", root_name, true },
+	{ "uplink", root_uplink, false },
+	{ "uplink6", root_uplink6, false },
+	{ "networks", root_networks, true },
+	{ "nodes", root_nodes, true },
+	{ "forwards", root_forwards, false },
+	{ "nat", root_nat, false },
+	{ "links", root_links, false },
+	{ NULL },
 };
 
 /* ---- the document ---- */

@@ -53,6 +53,11 @@ BEYOND = {
     "unknown-forward-node.yaml": "a reference to a node",
     "unknown-network-ref.yaml": "a reference to a network",
     "unknown-reach.yaml": "a reference to a network",
+    "v6-full.yaml": "addresses left in a subnet6",
+    "v6-legs-uplink6.yaml": "uplink6 in a special block; subnet6 on a further leg",
+    "v6-only.yaml": "IPv4 keys of an IPv6-only network (gateway, routes, remote, ip, forwards)",
+    "v6-overlap.yaml": "subnet6s compared",
+    "v6-subnet6-special.yaml": "subnet6 against the special blocks",
 }
 
 # Refused by the YAML parser before any schema sees them.

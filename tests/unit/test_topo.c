@@ -369,7 +369,7 @@ Test(topo_buf, errors_append)
 		     "networks and nodes"));
 	cr_assert(eq(str, e.msgs[1],
 		     "<buffer>:1:1: unknown key \"x\" (expected one of: name, "
-		     "uplink, networks, nodes, forwards, nat, links)"));
+		     "uplink, uplink6, networks, nodes, forwards, nat, links)"));
 	topo_errors_free(&e);
 }
 
@@ -478,7 +478,7 @@ Test(topo_buf, node_limit_holds_for_an_aliased_mapping)
 	cr_assert(eq(sz, e.n, 2), "%s", joined(&e));
 	cr_assert(eq(str, e.msgs[0],
 		     "inline.yaml:3:1: unknown key \"x\" (expected one of: name, "
-		     "uplink, networks, nodes, forwards, nat, links)"));
+		     "uplink, uplink6, networks, nodes, forwards, nat, links)"));
 	cr_assert(eq(str, e.msgs[1],
 		     "inline.yaml:4100:3: node \"n4097\": too many nodes: the limit is 4096"));
 	topo_errors_free(&e);

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,8 +48,13 @@ static const char lab[] = "name: me\n"
 			  "forwards:\n"
 			  "  - {proto: tcp, port: 8080, to: a:80}\n";
 
-static const struct topo_peer_net other_net[] = { { "core", 0x0a010080, 25 } }; /* 10.1.0.128/25 */
-static const struct topo_peer_net far_net[] = { { "far", 0x0a090000, 16 } };	/* 10.9.0.0/16 */
+/* 10.1.0.128/25, 10.9.0.0/16 */
+static const struct topo_peer_net other_net[] = {
+	{ .name = "core", .subnet = 0x0a010080, .prefix = 25 }
+};
+static const struct topo_peer_net far_net[] = {
+	{ .name = "far", .subnet = 0x0a090000, .prefix = 16 }
+};
 
 Test(topo_peers, a_subnet_that_overlaps_another_labs_is_refused_at_the_subnet)
 {
@@ -59,6 +65,24 @@ Test(topo_peers, a_subnet_that_overlaps_another_labs_is_refused_at_the_subnet)
 	       "lab.yaml:3:17: network \"net\": subnet 10.1.0.0/24 overlaps network \"core\" "
 	       "(10.1.0.128/25) of lab other");
 	p.nets = far_net;
+	expect(t, &p, 1, NULL);
+	topo_free(t);
+}
+
+Test(topo_peers, a_subnet6_that_overlaps_another_labs_is_refused_at_the_subnet6)
+{
+	struct topo *t = load("name: me\nnetworks:\n  net: {subnet: 10.1.0.0/24, subnet6: "
+			      "'fd00:1::/64'}\nnodes:\n  a: {network: net}\n");
+	struct topo_peer_net nets[] = {
+		{ .name = "core", .subnet = 0x0a090000, .prefix = 16, .prefix6 = 48 }
+	};
+	struct topo_peer p = { .name = "other", .nets = nets, .n_nets = 1 };
+
+	cr_assert(eq(int, inet_pton(AF_INET6, "fd00:1::", &nets[0].subnet6), 1));
+	expect(t, &p, 1,
+	       "lab.yaml:3:39: network \"net\": subnet6 fd00:1::/64 overlaps network \"core\" "
+	       "(fd00:1::/48) of lab other");
+	cr_assert(eq(int, inet_pton(AF_INET6, "fd00:2::", &nets[0].subnet6), 1));
 	expect(t, &p, 1, NULL);
 	topo_free(t);
 }
