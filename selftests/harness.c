@@ -100,8 +100,10 @@ void st_load(struct st_env *env)
 
 	if (env->ct_max) {
 		cr_assert(!bpf_map__set_max_entries(env->skel->maps.ct, env->ct_max) &&
-				  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max),
-			  "resize ct and nat_ports");
+				  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max) &&
+				  !bpf_map__set_max_entries(env->skel->maps.ct6, env->ct_max) &&
+				  !bpf_map__set_max_entries(env->skel->maps.nat_ports6, env->ct_max),
+			  "resize ct, nat_ports and their IPv6 twins");
 	}
 	err = nsbpf_node__load(env->skel);
 
