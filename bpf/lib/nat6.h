@@ -51,70 +51,76 @@ struct flow_v6 {
 	__be32 tcp_ack;
 };
 
+/* An L4 header as NAT66 reads it: TCP's first 20 bytes, UDP's and ICMPv6's first 8. */
+struct l4h6 {
+	__be16 sport, dport; /* ICMPv6: type, code; checksum */
+	union {
+		__be32 seq; /* TCP */
+		struct {
+			__be16 a; /* UDP: length; ICMPv6 echo: id */
+			__be16 b; /* UDP: checksum */
+		} w;
+	};
+	__be32 ack;
+	__u8 off, flags;
+	__be16 win;
+};
+
 /*
  * The L4 part of f: TCP and UDP ports, an echo request's id (dport 0).
  * FLOW_L4_OTHER for anything else: echo replies and errors (a node never
  * opens a flow with them), and UDP without a checksum.
  */
-static __always_inline void __flow6_l4(struct __sk_buff *skb, struct flow_v6 *f)
+static __always_inline void __flow6_l4(struct __sk_buff *skb, struct flow_v6 *f, void *hbuf)
 {
-	struct {
-		__be16 sport, dport; /* ICMPv6: type, code; checksum */
-		union {
-			__be32 seq; /* TCP */
-			struct {
-				__be16 a; /* UDP: length; ICMPv6 echo: id */
-				__be16 b; /* UDP: checksum */
-			} w;
-		};
-		__be32 ack;
-		__u8 off, flags;
-		__be16 win;
-	} h;
+	struct l4h6 *h = hbuf;
 	__u32 end = ETH_HLEN + f->tot_len;
 
 	f->l4 = FLOW_L4_SHORT;
 	switch (f->key.proto) {
 	case IPPROTO_TCP:
 		if (f->l4_off + sizeof(struct tcphdr) > end ||
-		    bpf_skb_load_bytes(skb, f->l4_off, &h, sizeof(h)))
+		    bpf_skb_load_bytes(skb, f->l4_off, h, sizeof(*h)))
 			return;
-		f->tcp_flags = h.flags;
-		f->tcp_seq = h.seq;
-		f->tcp_ack = h.ack;
-		f->tcp_win = h.win;
-		f->tcp_off = h.off;
+		f->tcp_flags = h->flags;
+		f->tcp_seq = h->seq;
+		f->tcp_ack = h->ack;
+		f->tcp_win = h->win;
+		f->tcp_off = h->off;
 		break;
 	case IPPROTO_UDP:
-		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, &h, 8))
+		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, h, 8))
 			return;
-		if (!h.w.b) {
+		if (!h->w.b) {
 			f->l4 = FLOW_L4_OTHER; /* no checksum: invalid over IPv6 */
 			return;
 		}
 		break;
 	case IPPROTO_ICMPV6:
-		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, &h, 8))
+		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, h, 8))
 			return;
-		if (h.sport != bpf_htons(ICMPV6_ECHO_REQUEST << 8)) {
+		if (h->sport != bpf_htons(ICMPV6_ECHO_REQUEST << 8)) {
 			f->l4 = FLOW_L4_OTHER;
 			return;
 		}
-		h.sport = h.w.a;
-		h.dport = 0;
+		h->sport = h->w.a;
+		h->dport = 0;
 		break;
 	default:
 		f->l4 = FLOW_L4_OTHER;
 		return;
 	}
-	f->key.sport = h.sport;
-	f->key.dport = h.dport;
+	f->key.sport = h->sport;
+	f->key.dport = h->dport;
 	f->l4 = FLOW_L4_OK;
 }
 
-/* ip6 and l4: what parse_ipv6() and parse_ipv6_l4() said, read before any helper. */
+/*
+ * ip6 and l4: what parse_ipv6() and parse_ipv6_l4() said, read before any
+ * helper; hbuf: room for a struct l4h6.
+ */
 static __always_inline void flow6_parse(struct __sk_buff *skb, const struct ipv6hdr *ip6,
-					const struct ipv6_l4 *l4, struct flow_v6 *f)
+					const struct ipv6_l4 *l4, struct flow_v6 *f, void *hbuf)
 {
 	__builtin_memset(f, 0, sizeof(*f));
 	__builtin_memcpy(f->key.saddr, &ip6->saddr, 16);
@@ -129,7 +135,7 @@ static __always_inline void flow6_parse(struct __sk_buff *skb, const struct ipv6
 	if (l4->frag == NSB_FRAG6_LATER)
 		f->l4 = FLOW_L4_OTHER;
 	else
-		__flow6_l4(skb, f);
+		__flow6_l4(skb, f, hbuf);
 }
 
 /* ---------------------------------------------------------------- rewrite */
@@ -171,6 +177,36 @@ struct __nat6_claim {
 	__u8 full;
 };
 
+/*
+ * NAT66's room in the scratch6 map (nsbpf_maps.bpf.h), per CPU: what its
+ * frames cannot hold. A tc program runs to its end on its CPU before the
+ * next one starts there.
+ */
+struct nat6_room {
+	struct nsb_verdict v;	/* masquerade's */
+	struct ipv6_l4 l4;	/* masquerade's walk */
+	struct flow_v6 f;	/* masquerade's flow */
+	struct l4h6 h;		/* its L4 header */
+	struct tcp_seg seg;	/* its TCP segment */
+	__u64 now;		/* masquerade's clock read */
+	__u32 mtu;		/* the uplink's, when too big */
+	__u32 known;		/* masquerade: 1 a live ct6 entry, 2 a stale one, 0 none */
+	struct __nat6_claim c;	/* nat6_ct_create()'s claim */
+	struct {
+		struct nsb_nat6_key nk;
+		struct nsb_ct6_key ck;
+	} st;			/* the claim checks' keys */
+	__u8 up6[160];		/* a reply's state on the uplink (lib/from_uplink6.h) */
+};
+_Static_assert(sizeof(struct nat6_room) <= sizeof(struct nsb_scratch6), "nat6_room fits scratch6");
+
+static __always_inline struct nat6_room *nat6_room_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch6, &zero);
+}
+
 static __always_inline __u32 __nat6_hash(const struct nsb_ct6_key *k)
 {
 	__u32 h = k->saddr[0] ^ k->saddr[1] ^ k->saddr[2] ^ k->saddr[3];
@@ -202,60 +238,69 @@ __nat6_owner(const struct nsb_nat6_key *nk, const struct nsb_nat6_val *nv, struc
 	return ce;
 }
 
-/* Is the claim at nk stale (its flow gone, moved or expired)? A global function, as IPv4's. */
+/*
+ * Is the claim at nk stale (its flow gone, moved or expired)? A global
+ * function, as IPv4's; its keys in the room (struct nat6_room's st).
+ */
 __noinline int nat6_claim_stale(const struct nsb_nat6_key *nk, __u64 now)
 {
 	const struct nsb_config *cfg = config_get();
+	struct nat6_room *r = nat6_room_get();
 	const struct nsb_ct6_entry *ce;
 	const struct nsb_nat6_val *nv;
-	struct nsb_nat6_key k;
-	struct nsb_ct6_key ck;
 
-	if (!nk)
+	if (!nk || !r)
 		return 0;
-	k = *nk;
-	nv = bpf_map_lookup_elem(&nat_ports6, &k);
+	r->st.nk = *nk;
+	nv = bpf_map_lookup_elem(&nat_ports6, &r->st.nk);
 	if (!nv)
 		return 1; /* gone meanwhile: try the insert again */
 	if (!cfg)
 		return 0;
-	ce = __nat6_owner(&k, nv, &ck);
+	ce = __nat6_owner(&r->st.nk, nv, &r->st.ck);
 	if (!ce)
 		return __nat_claim_old(&nv->v, now);
-	return ct_expired(cfg, &ce->e, k.proto, now);
+	return ct_expired(cfg, &ce->e, r->st.nk.proto, now);
 }
 
 /* Is the claim at nk a TCP flow that is over? Then its flow goes with its port. */
 __noinline int nat6_claim_closed(const struct nsb_nat6_key *nk, __u64 now)
 {
+	struct nat6_room *r = nat6_room_get();
 	const struct nsb_ct6_entry *ce;
 	const struct nsb_nat6_val *nv;
-	struct nsb_nat6_key k;
-	struct nsb_ct6_key ck;
 
-	if (!nk)
+	if (!nk || !r)
 		return 0;
-	k = *nk;
-	nv = bpf_map_lookup_elem(&nat_ports6, &k);
+	r->st.nk = *nk;
+	nv = bpf_map_lookup_elem(&nat_ports6, &r->st.nk);
 	if (!nv)
 		return 1;
-	ce = __nat6_owner(&k, nv, &ck);
+	ce = __nat6_owner(&r->st.nk, nv, &r->st.ck);
 	if (!ce)
 		return __nat_claim_old(&nv->v, now);
-	if (!__nat_tcp_closed(&ce->e, k.proto))
+	if (!__nat_tcp_closed(&ce->e, r->st.nk.proto))
 		return 0;
-	bpf_map_delete_elem(&ct6, &ck);
+	bpf_map_delete_elem(&ct6, &r->st.ck);
 	return 1;
 }
 
-/* bpf_loop() callback, as __nat_try() (lib/nat.h): candidate i % NAT_CANDIDATES. */
+/*
+ * bpf_loop() callback, as __nat_try() (lib/nat.h): candidate i %
+ * NAT_CANDIDATES. The claim is the room's: bpf_loop() hands a callback
+ * only its caller's stack, and nat6_ct_create() keeps none.
+ */
 static long __nat6_try(__u32 i, void *arg)
 {
-	struct __nat6_claim *c = arg;
+	struct nat6_room *r = nat6_room_get();
+	struct __nat6_claim *c;
 	__u32 n = i % NAT_CANDIDATES, port;
 	int closed = i >= NAT_CANDIDATES;
 	int err;
 
+	if (!r)
+		return 1;
+	c = &r->c;
 	if (closed && c->nk.proto != IPPROTO_TCP)
 		return 1;
 	port = c->min + (n ? __nat_mix(c->hash + n) % c->range : c->start);
@@ -293,84 +338,88 @@ static __always_inline struct nsb_ct6_entry *ct6_scratch_get(void)
  * A new ct6 entry for f, masqueraded to config.uplink_addr6, from the node
  * behind ifindex. old: the flow's stale entry or NULL (its port is tried
  * first). 0 (the entry is in ct6: the caller looks it up) or nsb_drop().
- * A global function: the claim and the entry live in its own frame.
+ * A global function; the claim lives in the room, the entry in scratch.
  */
 __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6 *f, __u32 ifindex,
 			      __u64 now, const struct nsb_ct6_entry *old)
 {
+	struct nat6_room *r = nat6_room_get();
 	const struct nsb_ct6_entry *cur;
-	struct __nat6_claim c = {};
 	struct nsb_ct6_entry *ce;
-	struct nsb_ct6_key key;
+	struct __nat6_claim *c;
 	__u32 min, max, sport, oport;
 	int err;
 
-	if (!cfg || !f)
+	if (!cfg || !f || !r)
 		return nsb_drop(NSB_DROP_INTERNAL);
+	c = &r->c;
 	min = nsb_snat_port_min(cfg);
 	max = nsb_snat_port_max(cfg);
 	if (min > max)
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
-	key = f->key; /* 6.1 takes map keys from the stack only */
-	sport = bpf_ntohs(key.sport);
-	addr6_copy(c.nk.nat_addr, cfg->uplink_addr6);
-	addr6_copy(c.nk.remote_addr, key.daddr);
-	c.nk.remote_port = key.dport;
-	c.nk.proto = key.proto;
-	addr6_copy(c.nv.node_addr, key.saddr);
-	c.nv.v.node_port = key.sport;
-	c.nv.v.ifindex = ifindex;
-	c.nv.v.claimed_ns = now;
-	c.now = now;
-	c.min = (__u16)min;
-	c.range = (__u16)(max - min + 1);
-	c.hash = __nat6_hash(&key);
+	__builtin_memset(c, 0, sizeof(*c));
+	sport = bpf_ntohs(f->key.sport);
+	addr6_copy(c->nk.nat_addr, cfg->uplink_addr6);
+	addr6_copy(c->nk.remote_addr, f->key.daddr);
+	c->nk.remote_port = f->key.dport;
+	c->nk.proto = f->key.proto;
+	addr6_copy(c->nv.node_addr, f->key.saddr);
+	c->nv.v.node_port = f->key.sport;
+	c->nv.v.ifindex = ifindex;
+	c->nv.v.claimed_ns = now;
+	c->now = now;
+	c->min = (__u16)min;
+	c->range = (__u16)(max - min + 1);
+	c->hash = __nat6_hash(&f->key);
 	oport = old ? bpf_ntohs(old->e.nat_port) : 0;
 	if (old && addr6_eq(old->nat_addr, cfg->uplink_addr6) && oport >= min && oport <= max)
-		c.start = (__u16)(oport - min);
+		c->start = (__u16)(oport - min);
 	else if (sport >= min && sport <= max)
-		c.start = (__u16)(sport - min);
+		c->start = (__u16)(sport - min);
 	else
-		c.start = (__u16)(c.hash % c.range);
-	bpf_loop(2 * NAT_CANDIDATES, __nat6_try, &c, 0);
-	if (!c.found)
-		return nsb_drop(c.full ? NSB_DROP_CT_FULL : NSB_DROP_NAT_EXHAUSTED);
+		c->start = (__u16)(c->hash % c->range);
+	bpf_loop(2 * NAT_CANDIDATES, __nat6_try, NULL, 0);
+	if (!c->found)
+		return nsb_drop(c->full ? NSB_DROP_CT_FULL : NSB_DROP_NAT_EXHAUSTED);
 
 	ce = ct6_scratch_get();
 	if (!ce) {
-		bpf_map_delete_elem(&nat_ports6, &c.nk);
+		bpf_map_delete_elem(&nat_ports6, &c->nk);
 		return nsb_drop(NSB_DROP_INTERNAL);
 	}
-	addr6_copy(ce->nat_addr, c.nk.nat_addr);
-	ce->e.nat_port = c.nk.nat_port;
-	ce->e.state = ct_state_new(key.proto, f->tcp_flags);
+	addr6_copy(ce->nat_addr, c->nk.nat_addr);
+	ce->e.nat_port = c->nk.nat_port;
+	ce->e.state = ct_state_new(f->key.proto, f->tcp_flags);
 	ce->e.ifindex = ifindex;
 	ce->e.created_ns = now;
 	ce->e.last_seen_ns = now;
+	/* the key from the room: 6.1 takes no map key from a global function's argument */
+	r->st.ck = f->key;
 	/* BPF_NOEXIST: another CPU creating the same flow wins, and we take its entry */
-	err = (int)bpf_map_update_elem(&ct6, &key, ce, old ? BPF_ANY : BPF_NOEXIST);
+	err = (int)bpf_map_update_elem(&ct6, &r->st.ck, ce, old ? BPF_ANY : BPF_NOEXIST);
 	if (err) {
-		bpf_map_delete_elem(&nat_ports6, &c.nk);
+		bpf_map_delete_elem(&nat_ports6, &c->nk);
 		if (err != -EEXIST)
 			return nsb_drop(NSB_DROP_CT_FULL);
-		cur = bpf_map_lookup_elem(&ct6, &key);
-		if (!cur || ct_expired(cfg, &cur->e, key.proto, now))
+		cur = bpf_map_lookup_elem(&ct6, &r->st.ck);
+		if (!cur || ct_expired(cfg, &cur->e, r->st.ck.proto, now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
 	}
 	return 0;
 }
 
-/* The TCP segment of f, from side dir (0: the node's): 0 or nsb_drop(tcp_window). */
+/*
+ * The TCP segment of f, from side dir (0: the node's), built in s: 0 or
+ * nsb_drop(tcp_window).
+ */
 static __always_inline int tcp_track_flow6(struct __sk_buff *skb, struct nsb_ct6_entry *ce,
-					   const struct flow_v6 *f, __u8 dir)
+					   const struct flow_v6 *f, __u8 dir, struct tcp_seg *s)
 {
-	struct tcp_seg s;
-
 	if (f->key.proto != IPPROTO_TCP || f->l4 != FLOW_L4_OK)
 		return 0;
-	tcp_seg_fill(&s, f->tcp_seq, f->tcp_ack, f->tcp_win, f->tcp_off, f->tcp_flags, f->tot_len,
+	tcp_seg_fill(s, f->tcp_seq, f->tcp_ack, f->tcp_win, f->tcp_off, f->tcp_flags, f->tot_len,
 		     f->l4_off - ETH_HLEN, f->l4_off, dir);
-	return tcp_track(skb, &ce->e, &s) == TCP_ACCEPT ? 0 : nsb_drop(NSB_DROP_TCP_WINDOW);
+	return tcp_track(skb, &ce->e, s) == TCP_ACCEPT ? 0 : nsb_drop(NSB_DROP_TCP_WINDOW);
 }
 
 #endif /* NSBPF_LIB_NAT6_H */
