@@ -196,7 +196,6 @@ struct nat6_room {
 		struct nsb_nat6_key nk;
 		struct nsb_ct6_key ck;
 	} st;			/* the claim checks' keys */
-	__u8 up6[160];		/* a reply's state on the uplink (lib/from_uplink6.h) */
 };
 _Static_assert(sizeof(struct nat6_room) <= sizeof(struct nsb_scratch6), "nat6_room fits scratch6");
 
