@@ -47,8 +47,7 @@ static __always_inline int __uplink6_icmp_error(struct __sk_buff *skb)
 }
 
 /* A source of the host's, or one no link carries: the lab subnets aside. */
-static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg,
-						  const __be32 *saddr)
+static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, const __be32 *saddr)
 {
 	struct nsb_addr6_key k;
 

@@ -30,11 +30,11 @@
 #include "lib/nat6.h"
 
 /* masq6's steps say: go on (the room holds the flow) */
-#define MASQ6_GO	    (8 * __NSB_DONE)
+#define MASQ6_GO (8 * __NSB_DONE)
 /* hop limit <= 1: a Time Exceeded's (__masq6_time_exceeded()) */
 #define MASQ6_TIME_EXCEEDED (9 * __NSB_DONE)
 /* too big for the uplink, the room's mtu: a Packet Too Big's (__masq6_too_big()) */
-#define MASQ6_TOO_BIG	    (10 * __NSB_DONE)
+#define MASQ6_TOO_BIG (10 * __NSB_DONE)
 
 /* A step's result finished: its own frame, beside the driver's. */
 __noinline int masq6_finish(struct __sk_buff *skb, int ret)
@@ -143,15 +143,14 @@ static __always_inline int __masq6_prepare(struct __sk_buff *skb, struct nat6_ro
 		/* a flow from before the uplink's address changed is as good as gone */
 		if (ce)
 			r->known = !ct_expired(cfg, &ce->e, f->key.proto, r->now) &&
-					   addr6_eq(ce->nat_addr, cfg->uplink_addr6) ?
+						   addr6_eq(ce->nat_addr, cfg->uplink_addr6) ?
 					   1 :
 					   2; /* 2: a stale entry, its port tried first */
 	}
 	if (r->known != 1) {
 		id = src->net_id;
 		net = bpf_map_lookup_elem(&networks6, &id);
-		if (!net || !(net->flags & NSB_NET_F_USED) ||
-		    !(net->flags & NSB_NET_F_MASQUERADE))
+		if (!net || !(net->flags & NSB_NET_F_USED) || !(net->flags & NSB_NET_F_MASQUERADE))
 			return nsb_drop(NSB_DROP_NO_MASQUERADE);
 		if (!cfg->uplink_ifindex || addr6_any(cfg->uplink_addr6))
 			return nsb_drop(NSB_DROP_NO_UPLINK);

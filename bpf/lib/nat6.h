@@ -183,19 +183,19 @@ struct __nat6_claim {
  * next one starts there.
  */
 struct nat6_room {
-	struct nsb_verdict v;	/* masquerade's */
-	struct ipv6_l4 l4;	/* masquerade's walk */
-	struct flow_v6 f;	/* masquerade's flow */
-	struct l4h6 h;		/* its L4 header */
-	struct tcp_seg seg;	/* its TCP segment */
-	__u64 now;		/* masquerade's clock read */
-	__u32 mtu;		/* the uplink's, when too big */
-	__u32 known;		/* masquerade: 1 a live ct6 entry, 2 a stale one, 0 none */
-	struct __nat6_claim c;	/* nat6_ct_create()'s claim */
+	struct nsb_verdict v;  /* masquerade's */
+	struct ipv6_l4 l4;     /* masquerade's walk */
+	struct flow_v6 f;      /* masquerade's flow */
+	struct l4h6 h;	       /* its L4 header */
+	struct tcp_seg seg;    /* its TCP segment */
+	__u64 now;	       /* masquerade's clock read */
+	__u32 mtu;	       /* the uplink's, when too big */
+	__u32 known;	       /* masquerade: 1 a live ct6 entry, 2 a stale one, 0 none */
+	struct __nat6_claim c; /* nat6_ct_create()'s claim */
 	struct {
 		struct nsb_nat6_key nk;
 		struct nsb_ct6_key ck;
-	} st;			/* the claim checks' keys */
+	} st; /* the claim checks' keys */
 };
 _Static_assert(sizeof(struct nat6_room) <= sizeof(struct nsb_scratch6), "nat6_room fits scratch6");
 
@@ -310,8 +310,7 @@ static long __nat6_try(__u32 i, void *arg)
 		return 1;
 	}
 	if (err) {
-		if (closed ? !nat6_claim_closed(&c->nk, c->now) :
-			     !nat6_claim_stale(&c->nk, c->now))
+		if (closed ? !nat6_claim_closed(&c->nk, c->now) : !nat6_claim_stale(&c->nk, c->now))
 			return 0;
 		bpf_map_delete_elem(&nat_ports6, &c->nk);
 		if (bpf_map_update_elem(&nat_ports6, &c->nk, &c->nv, BPF_NOEXIST))
