@@ -162,6 +162,11 @@ static __always_inline int __uplink6_reply(struct __sk_buff *skb, const struct n
 	ce = __nat6_owner(&s->nk, nv, &s->ck);
 	if (!ce || ct_expired(cfg, &ce->e, s->nk.proto, bpf_ktime_get_ns()))
 		return NSB_NEXT; /* a stale claim: the flow is gone */
+	if (!bpf_map_lookup_elem(&endpoints6, s->ck.saddr))
+		return NSB_NEXT; /* the node itself is gone */
+	/* the flow's: the lab's from here on; as a router, before the window learns from it */
+	if (s->fixed.hop <= 1)
+		return nsb_drop(NSB_DROP_TTL);
 	return UPLINK6_FLOW;
 }
 
@@ -268,8 +273,6 @@ static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_v
 	ep = bpf_map_lookup_elem(&endpoints6, s->ck.saddr);
 	if (!ce || !ep)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the node, or the flow, gone meanwhile */
-	if (s->fixed.hop <= 1)
-		return nsb_drop(NSB_DROP_TTL);
 	if (!tracked)
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
 	if (nat6_hop_dec(skb, s->fixed.nexthdr, s->fixed.hop) ||
