@@ -93,6 +93,13 @@ static __always_inline int parse_ipv6_l4(struct __sk_buff *skb, const struct ipv
 	l4->frag = NSB_FRAG6_NONE;
 	l4->frag_more = 0;
 	l4->frag_id = 0;
+	/*
+	 * Unrolled: left a loop, clang enters it at its condition, and the
+	 * body's last instruction falls through into it, a back-edge 6.1's
+	 * check_cfg() refuses ("back-edge from insn N to N+1") whatever the
+	 * bound.
+	 */
+#pragma unroll
 	for (int i = 0; i <= PARSE6_EXT_MAX; i++) {
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
 		    next != IPPROTO_FRAGMENT && next != IPPROTO_DSTOPTS && next != IPPROTO_AH &&
