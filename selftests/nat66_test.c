@@ -245,7 +245,7 @@ struct step6 {
 	uint32_t ingress;
 	struct f6 in;
 	int verdict;
-	struct f6 out; /* F6_NONE: the input, untouched */
+	struct f6 out;	   /* F6_NONE: the input, untouched */
 	uint8_t out_icmp6; /* an ICMPv6 error of this type comes out instead (icmp6 builds it) */
 	uint32_t redirect, flags;
 	uint32_t stat;
@@ -823,7 +823,7 @@ static const struct step6 policy_steps[] = {
 	{ "an ICMPv6 error from a lab source: uplink_spoof",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_ICMP, mars6, 0, 0), .type = 1, .code = 4 },
 	  SHOT(UPLINK_SPOOF) },
-	{ "an ICMPv6 error from the world: the host's (icmp6's translation not wired in)",
+	{ "an ICMPv6 error from the world quoting no flow of ours: the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_ICMP, remote6, 0, 0), .type = 1, .code = 4 }, HOSTS },
 	{ "the world to another host address: the host's, untouched",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_TCP, remote6, 40000, 443), .daddr = host6,
