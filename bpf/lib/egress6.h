@@ -6,12 +6,13 @@
  * itself (IPv6 forwarding on) or a host socket bound to a gateway, and
  * inbound drops whatever would come back to it: lab_source. Everything
  * else passes untouched and uncounted; link-local and multicast sources
- * (neighbour discovery, MLD) skip the subnets' scan.
+ * (neighbour discovery, MLD) and uplink_addr6 skip the subnets' scan.
  */
 #ifndef NSBPF_LIB_EGRESS6_H
 #define NSBPF_LIB_EGRESS6_H
 
 #include "lib/parse.h"
+#include "lib/flow.h"
 #include "lib/lab6.h"
 
 #define IP6H_SADDR 8
@@ -19,6 +20,7 @@
 /* NSB_NEXT: the host's, untouched. */
 static __always_inline int egress_v6(struct __sk_buff *skb)
 {
+	const struct nsb_config *cfg;
 	struct ipv6hdr *ip6;
 	__be32 saddr[4];
 
@@ -30,6 +32,10 @@ static __always_inline int egress_v6(struct __sk_buff *skb)
 	else if (bpf_skb_load_bytes(skb, ETH_HLEN + IP6H_SADDR, saddr, sizeof(saddr)))
 		return NSB_NEXT;
 	if (addr6_linklocal(saddr) || addr6_multicast(saddr) || addr6_any(saddr))
+		return NSB_NEXT;
+	/* the host's usual source, NAT66's too: never a lab address (topo checks it) */
+	cfg = config_get();
+	if (cfg && addr6_eq(saddr, cfg->uplink_addr6))
 		return NSB_NEXT;
 	if (lab6_scan(saddr, saddr, LAB6_SRC) & LAB6_SRC)
 		return nsb_drop(NSB_DROP_LAB_SOURCE);
