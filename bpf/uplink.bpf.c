@@ -35,13 +35,23 @@
 #include "lib/verdict.h"
 #include "lib/from_uplink.h"
 #include "lib/egress.h"
+#include "lib/from_uplink6.h"
+#include "lib/egress6.h"
 
 SEC("tc")
 int from_uplink(struct __sk_buff *skb)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
-	int ret = from_uplink_v4(skb, &v);
+	int ret;
 
+	/* IPv6 in a global function of its own, finished there (lib/from_uplink6.h) */
+	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		ret = from_uplink_v6(skb);
+		if (ret == UPLINK6_HOSTS)
+			return NSB_NEXT;
+		return events_emit(skb, verdict_finish(skb, &v, ret));
+	}
+	ret = from_uplink_v4(skb, &v);
 	/* never verdict_finish() the host's traffic: it would call a missing path a drop */
 	if (ret == NSB_NEXT && v.path == NSB_PATH_MAX)
 		return NSB_NEXT;
@@ -52,7 +62,7 @@ SEC("tc")
 int to_uplink(struct __sk_buff *skb)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
-	int ret = egress_v4(skb);
+	int ret = skb->protocol == bpf_htons(ETH_P_IPV6) ? egress_v6(skb) : egress_v4(skb);
 
 	if (ret == NSB_NEXT)
 		return NSB_NEXT; /* the host's: untouched, uncounted */

@@ -181,6 +181,26 @@ struct {
 	__type(value, union nsb_scratch);
 } scratch SEC(".maps");
 
+/*
+ * NAT66's room (lib/nat6.h, lib/from_uplink6.h; added by nat66): its flow,
+ * port claim, verdict and a reply's state, per CPU. IPv6 keys are 40
+ * bytes, and NAT66 runs under from_node_v6()'s frame on from_node (under
+ * from_uplink's on the uplink): on the stack, its chains would pass the
+ * 512 bytes the verifier sums them into. Its own map rather than a member
+ * of nsb_scratch: masquerade's new ct6 entry is built in scratch while the
+ * claim is still here.
+ */
+struct nsb_scratch6 {
+	__u64 words[64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsb_scratch6);
+} scratch6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, NSB_FIB_CACHE_MAX);

@@ -99,9 +99,14 @@ void st_load(struct st_env *env)
 	int err;
 
 	if (env->ct_max) {
-		cr_assert(!bpf_map__set_max_entries(env->skel->maps.ct, env->ct_max) &&
-				  !bpf_map__set_max_entries(env->skel->maps.nat_ports, env->ct_max),
-			  "resize ct and nat_ports");
+		/* ct, nat_ports and their IPv6 twins: one size, as the loader makes them */
+		struct bpf_map *const ct_maps[] = { env->skel->maps.ct, env->skel->maps.nat_ports,
+						    env->skel->maps.ct6,
+						    env->skel->maps.nat_ports6 };
+
+		for (size_t i = 0; i < sizeof(ct_maps) / sizeof(ct_maps[0]); i++)
+			cr_assert(!bpf_map__set_max_entries(ct_maps[i], env->ct_max), "resize %s",
+				  bpf_map__name(ct_maps[i]));
 	}
 	err = nsbpf_node__load(env->skel);
 

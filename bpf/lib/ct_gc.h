@@ -9,13 +9,17 @@
  *              so do unanswered ones (NEW) older than NSB_GC_EARLY_NS,
  *              counted as ct_early_drop
  *   nat_ports  claims whose flow is gone or expired go (lib/nat.h)
+ *   ct6, nat_ports6  the same for NAT66 (lib/nat6.h): a second walk over ct6
+ *              drops unanswered flows early only when the first (expiry)
+ *              left it past NSB_GC_PRESSURE_PCT of its size (struct nsb_gc
+ *              keeps IPv4's count only, and its layout is ABI)
  * The timer lives as long as the map has users: the pins. `down` unpins,
  * and the kernel cancels it.
  */
 #ifndef NSBPF_LIB_CT_GC_H
 #define NSBPF_LIB_CT_GC_H
 
-#include "lib/nat.h"
+#include "lib/nat6.h"
 
 #define CLOCK_MONOTONIC 1
 
@@ -56,7 +60,55 @@ static long __gc_nat(struct bpf_map *map, const struct nsb_nat_key *k, struct ns
 	return 0;
 }
 
-/* One pass over both tables. */
+static long __gc_ct6(struct bpf_map *map, const struct nsb_ct6_key *k, struct nsb_ct6_entry *ce,
+		     struct __gc_ctx *c)
+{
+	if (ct_expired(c->cfg, &ce->e, k->proto, c->now)) {
+		bpf_map_delete_elem(map, k);
+		return 0;
+	}
+	if (c->pressure && ce->e.state == NSB_CT_NEW && c->now > ce->e.created_ns &&
+	    c->now - ce->e.created_ns > NSB_GC_EARLY_NS) {
+		bpf_map_delete_elem(map, k);
+		c->early++;
+		return 0;
+	}
+	c->kept++;
+	return 0;
+}
+
+static long __gc_nat6(struct bpf_map *map, const struct nsb_nat6_key *k, struct nsb_nat6_val *nv,
+		      struct __gc_ctx *c)
+{
+	struct nsb_ct6_key ck;
+	const struct nsb_ct6_entry *ce = __nat6_owner(k, nv, &ck);
+
+	if (ce ? ct_expired(c->cfg, &ce->e, k->proto, c->now) : __nat_claim_old(&nv->v, c->now))
+		bpf_map_delete_elem(map, k);
+	return 0;
+}
+
+/*
+ * ct6 and nat_ports6: expiry, then, if what is left is past the pressure
+ * mark, early drop. bpf_for_each_map_elem() is bounded by the map's size.
+ * The early drops are added to c->early.
+ */
+static __always_inline void __ct_gc_pass6(struct __gc_ctx *c, __u32 max)
+{
+	__u32 v4_kept = c->kept;
+
+	c->kept = 0;
+	c->pressure = false;
+	bpf_for_each_map_elem(&ct6, __gc_ct6, c, 0);
+	if ((__u64)c->kept * 100 >= (__u64)max * NSB_GC_PRESSURE_PCT) {
+		c->pressure = true;
+		bpf_for_each_map_elem(&ct6, __gc_ct6, c, 0);
+	}
+	bpf_for_each_map_elem(&nat_ports6, __gc_nat6, c, 0);
+	c->kept = v4_kept;
+}
+
+/* One pass over the tables. */
 static __always_inline void ct_gc_pass(struct nsb_gc *g)
 {
 	__u32 slot = NSB_STAT_DROP_BASE + NSB_DROP_CT_EARLY_DROP;
@@ -72,6 +124,7 @@ static __always_inline void ct_gc_pass(struct nsb_gc *g)
 	c.pressure = (__u64)g->ct_count * 100 >= (__u64)max * NSB_GC_PRESSURE_PCT;
 	bpf_for_each_map_elem(&ct, __gc_ct, &c, 0);
 	bpf_for_each_map_elem(&nat_ports, __gc_nat, &c, 0);
+	__ct_gc_pass6(&c, max);
 	g->ct_count = c.kept;
 	g->last_ns = c.now;
 	g->passes++;

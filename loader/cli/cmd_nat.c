@@ -5,6 +5,7 @@
  *
  * JSON shapes: docs/json.md.
  */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,10 +66,19 @@ static int lab_arg(int argc, char **argv, int want, struct lab_info *li)
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP	 ? "tcp" :
-	       p == IPPROTO_UDP	 ? "udp" :
-	       p == IPPROTO_ICMP ? "icmp" :
-				   "?";
+	return p == IPPROTO_TCP	   ? "tcp" :
+	       p == IPPROTO_UDP	   ? "udp" :
+	       p == IPPROTO_ICMP   ? "icmp" :
+	       p == IPPROTO_ICMPV6 ? "icmpv6" :
+				     "?";
+}
+
+/* An endpoint's address: dotted IPv4, or IPv6 as inet_ntop() writes it. */
+static const char *endpoint_ip(const struct rules_endpoint *ep, char buf[INET6_ADDRSTRLEN])
+{
+	if (!ep->v6)
+		return ipv4_str(ep->ip, buf);
+	return inet_ntop(AF_INET6, ep->ip6, buf, INET6_ADDRSTRLEN) ? buf : "?";
 }
 
 static const char *state_name(enum nsb_ct_state s)
@@ -103,14 +113,17 @@ static void print_timeouts(struct out *o, const struct rules_config *cfg)
 	print_close_object(o);
 }
 
-/* {"ip", "port"}, and "ip:port" in text unless it is JSON only. */
+/*
+ * {"ip", "port"}, and "ip:port" in text unless it is JSON only: IPv6 as
+ * "[ip]:port" (RFC 5952 6).
+ */
 static void print_endpoint(struct out *o, const char *key, const struct rules_endpoint *ep,
 			   bool text)
 {
-	char a[IPV4_STRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	print_open_object(o, key);
-	print_string(o, "ip", text ? "%s" : NULL, ipv4_str(ep->ip, a));
+	print_string(o, "ip", !text ? NULL : ep->v6 ? "[%s]" : "%s", endpoint_ip(ep, a));
 	print_uint(o, "port", text ? ":%u" : NULL, ep->port);
 	print_close_object(o);
 }
@@ -142,7 +155,7 @@ static void print_counters(struct out *o, const struct rules_flow *f)
 static int print_flow(const struct rules_flow *f, void *arg)
 {
 	struct out *o = arg;
-	char a[IPV4_STRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	print_row_open(o, NULL);
 	print_string(o, "proto", "%s", proto_name(f->proto));
@@ -153,7 +166,8 @@ static int print_flow(const struct rules_flow *f, void *arg)
 	print_cell(o);
 	print_endpoint(o, "remote", &f->remote, true);
 	if (f->has_dnat)
-		print_text(o, "=>%s:%u", ipv4_str(f->dnat.ip, a), f->dnat.port);
+		print_text(o, f->dnat.v6 ? "=>[%s]:%u" : "=>%s:%u", endpoint_ip(&f->dnat, a),
+			   f->dnat.port);
 	print_cell(o);
 	print_endpoint(o, "nat", &f->nat, true);
 	print_cell(o);

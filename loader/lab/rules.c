@@ -32,6 +32,19 @@ static int open_map(const char *lab, const char *name, struct err_msg *e)
 	return fd;
 }
 
+/* open_map(), but a map the lab does not have (one from before IPv6): -ENOENT, no words. */
+static int open_map_opt(const char *lab, const char *name, struct err_msg *e)
+{
+	char path[512];
+	int fd = pins_map_open(lab, name);
+
+	if (fd < 0 && fd != -ENOENT) {
+		pins_path(lab, name, path, sizeof(path));
+		err_set(e, fd, "lab %s: open %s: %s", lab, path, strerror(-fd));
+	}
+	return fd;
+}
+
 static int config_lookup(const char *lab, struct nsb_config *cfg, struct err_msg *e)
 {
 	int fd = open_map(lab, "config", e), err = 0;
@@ -94,6 +107,14 @@ static struct rules_endpoint endpoint(__be32 ip, __be16 port)
 	return (struct rules_endpoint){ .ip = ntohl(ip), .port = ntohs(port) };
 }
 
+static struct rules_endpoint endpoint6(const __be32 *ip6, __be16 port)
+{
+	struct rules_endpoint ep = { .port = ntohs(port), .v6 = true };
+
+	memcpy(ep.ip6, ip6, sizeof(ep.ip6));
+	return ep;
+}
+
 static void flow_of(const struct nsb_config *cfg, const struct nsb_ct_key *k,
 		    const struct nsb_ct_entry *e, __u64 now, struct rules_flow *f)
 {
@@ -118,6 +139,47 @@ static void flow_of(const struct nsb_config *cfg, const struct nsb_ct_key *k,
 	f->bytes_orig = e->bytes_orig;
 	f->pkts_reply = e->pkts_reply;
 	f->bytes_reply = e->bytes_reply;
+}
+
+/* A ct6 entry as a flow: IPv4's rules on the wrapped entry, IPv6's endpoints. */
+static void flow6_of(const struct nsb_config *cfg, const struct nsb_ct6_key *k,
+		     const struct nsb_ct6_entry *e, __u64 now, struct rules_flow *f)
+{
+	struct nsb_ct_key k4 = { .sport = k->sport, .dport = k->dport, .proto = k->proto };
+
+	flow_of(cfg, &k4, &e->e, now, f);
+	f->v6 = true;
+	f->node = endpoint6(k->saddr, k->sport);
+	f->remote = endpoint6(k->daddr, k->dport);
+	f->nat = endpoint6(e->nat_addr, e->e.nat_port);
+	if (f->has_dnat)
+		f->dnat = endpoint6(e->dnat_addr, e->e.dnat_port);
+}
+
+/* The flows of ct6; a lab without the map (made before IPv6): none. */
+static int flows6_foreach(const char *lab, const struct nsb_config *cfg, __u64 now,
+			  int (*fn)(const struct rules_flow *f, void *arg), void *arg,
+			  struct err_msg *e)
+{
+	struct nsb_ct6_key key, next;
+	struct nsb_ct6_entry ent;
+	struct rules_flow f;
+	bool first = true;
+	int fd, err = 0;
+
+	fd = open_map_opt(lab, "ct6", e);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &ent))
+			continue; /* gone meanwhile */
+		flow6_of(cfg, &key, &ent, now, &f);
+		err = fn(&f, arg);
+	}
+	close(fd);
+	return err;
 }
 
 int rules_flows_foreach(const char *lab, int (*fn)(const struct rules_flow *f, void *arg),
@@ -146,7 +208,7 @@ int rules_flows_foreach(const char *lab, int (*fn)(const struct rules_flow *f, v
 		err = fn(&f, arg);
 	}
 	close(fd);
-	return err;
+	return err ?: flows6_foreach(lab, &cfg, now, fn, arg, e);
 }
 
 /* Delete every key; a key that vanished meanwhile is fine. How many, or -errno. */
@@ -166,33 +228,75 @@ static int flush_map(int fd, size_t key_size)
 	return n;
 }
 
-int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e)
+/* Flush the pair ct, nat (their keys ct_key, nat_key bytes long): the flows, or -errno. */
+static int flush_pair(const char *lab, const char *ct_name, size_t ct_key, const char *nat_name,
+		      size_t nat_key, bool optional, struct err_msg *e)
 {
 	int ct, np, flushed, err = 0;
 
-	ct = open_map(lab, "ct", e);
+	ct = optional ? open_map_opt(lab, ct_name, e) : open_map(lab, ct_name, e);
 	if (ct < 0)
-		return ct;
-	np = open_map(lab, "nat_ports", e);
+		return ct == -ENOENT && optional ? 0 : ct; /* optional: a lab from before IPv6 */
+	np = open_map(lab, nat_name, e);
 	if (np < 0) {
 		close(ct);
 		return np;
 	}
 	/* Forward entries first: no new reply can find a half-deleted flow. */
-	flushed = flush_map(ct, sizeof(struct nsb_ct_key));
+	flushed = flush_map(ct, ct_key);
 	if (flushed >= 0)
-		err = flush_map(np, sizeof(struct nsb_nat_key));
+		err = flush_map(np, nat_key);
 	if (flushed < 0 || err < 0)
-		err = err_set(e, flushed < 0 ? flushed : err, "lab %s: flush: %s", lab,
-			      strerror(-(flushed < 0 ? flushed : err)));
-	else
-		*n = (size_t)flushed;
+		flushed = err_set(e, flushed < 0 ? flushed : err, "lab %s: flush: %s", lab,
+				  strerror(-(flushed < 0 ? flushed : err)));
 	close(np);
 	close(ct);
-	return err < 0 ? err : 0;
+	return flushed;
+}
+
+int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e)
+{
+	int v4, v6;
+
+	v4 = flush_pair(lab, "ct", sizeof(struct nsb_ct_key), "nat_ports",
+			sizeof(struct nsb_nat_key), false, e);
+	if (v4 < 0)
+		return v4;
+	v6 = flush_pair(lab, "ct6", sizeof(struct nsb_ct6_key), "nat_ports6",
+			sizeof(struct nsb_nat6_key), true, e);
+	if (v6 < 0)
+		return v6;
+	*n = (size_t)v4 + (size_t)v6;
+	return 0;
 }
 
 /* ---- masquerade, counters ---- */
+
+/*
+ * NAT66 follows the network's masquerade: its networks6 slot, if it has
+ * IPv6 (and the lab the map: one from before IPv6 has none). *changed is
+ * set if this one changes. 0 or -errno.
+ */
+static int masquerade6_set(const char *lab, __u32 id, bool on, bool *changed)
+{
+	struct nsb_network6 val;
+	int fd = pins_map_open(lab, "networks6"), err = 0;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &id, &val))
+		err = -errno;
+	else if ((val.flags & NSB_NET_F_USED) && !(val.flags & NSB_NET_F_MASQUERADE) == on) {
+		val.flags ^= NSB_NET_F_MASQUERADE;
+		*changed = true;
+		if (bpf_map_update_elem(fd, &id, &val, BPF_EXIST))
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}
 
 int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, bool *changed,
 			 struct err_msg *e)
@@ -214,6 +318,8 @@ int rules_masquerade_set(const char *lab, const struct lab_net *net, bool on, bo
 		val.flags &= ~NSB_NET_F_MASQUERADE;
 	if (*changed && bpf_map_update_elem(fd, &id, &val, BPF_EXIST))
 		err = -errno;
+	if (!err)
+		err = masquerade6_set(lab, id, on, changed);
 out:
 	if (err)
 		err_set(e, err, "lab %s: network %s: %s", lab, net->name, strerror(-err));

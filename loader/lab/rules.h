@@ -95,8 +95,10 @@ enum rules_flow_kind {
 };
 
 struct rules_endpoint {
-	uint32_t ip;   /* host order */
-	uint16_t port; /* host order; ICMP: the echo id */
+	uint32_t ip;	 /* host order; IPv4 */
+	uint16_t port;	 /* host order; ICMP, ICMPv6: the echo id */
+	bool v6;	 /* an IPv6 endpoint: ip6, not ip */
+	uint8_t ip6[16]; /* wire order */
 };
 
 /*
@@ -105,7 +107,8 @@ struct rules_endpoint {
  * flow is given.
  */
 struct rules_flow {
-	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	bool v6;       /* from ct6: a NAT66 flow, its endpoints IPv6 */
 	enum rules_flow_kind kind;
 	enum nsb_ct_state state;
 	struct rules_endpoint node, remote, nat;
@@ -117,11 +120,14 @@ struct rules_flow {
 	uint64_t pkts_reply, bytes_reply; /* remote -> node */
 };
 
-/* fn for each flow of the lab (a non-zero return stops the walk and is returned). */
+/*
+ * fn for each flow of the lab, ct's then ct6's (a non-zero return stops the
+ * walk and is returned). A lab from before IPv6 has no ct6: its IPv4 flows.
+ */
 int rules_flows_foreach(const char *lab, int (*fn)(const struct rules_flow *f, void *arg),
 			void *arg, struct err_msg *e);
 
-/* Forget every flow; *n: how many there were. */
+/* Forget every flow, IPv4's and IPv6's; *n: how many there were. */
 int rules_flows_flush(const char *lab, size_t *n, struct err_msg *e);
 
 /* ---- masquerade, counters ---- */

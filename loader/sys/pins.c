@@ -84,9 +84,13 @@ static bool shared_map(const struct bpf_map *m)
 	return !bpf_map__is_internal(m) && strcmp(bpf_map__name(m), "trace");
 }
 
+/* ct and nat_ports, and their IPv6 twins: one size, config.ct_max, for each */
 static bool conntrack_map(const struct bpf_map *m)
 {
-	return !strcmp(bpf_map__name(m), "ct") || !strcmp(bpf_map__name(m), "nat_ports");
+	const char *n = bpf_map__name(m);
+
+	return !strcmp(n, "ct") || !strcmp(n, "nat_ports") || !strcmp(n, "ct6") ||
+	       !strcmp(n, "nat_ports6");
 }
 
 int pins_object(struct bpf_object *obj, const char *dir, unsigned int ct_entries, struct journal *j)

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * from_uplink's IPv6 half: the way back of NAT66 (lib/masq6.h), and what
+ * the world may not send a lab. From_uplink calls from_uplink_v6() for
+ * every IPv6 frame, before IPv4's path and beside it (a global function:
+ * from_uplink's IPv4 chain fills its 512 bytes of stack already).
+ *
+ *   to uplink_addr6, a live flow's reply: TCP (window tracked), UDP (with
+ *     a checksum), ICMPv6 echo reply by id: destination back to the node's
+ *     address and port (echo id), L4 checksum, hop limit - 1 (<= 1: ttl),
+ *     MACs as the node's host end sends, bpf_redirect_peer()   rev_snat
+ *   an ICMPv6 error (types 1-4) to uplink_addr6 from a forged source
+ *     (below)                                                  uplink_spoof
+ *     from any other: __uplink6_icmp_error(), helper icmp6's rev_icmp6_error
+ *     call point (until it is wired in: the host's)
+ *   to a lab address (any networks6 subnet)                    inbound
+ *   from a lab address, ::, ::1, multicast, IPv4-mapped, uplink_addr6 or
+ *     another address of the host (host_addrs6), to a unicast one: forged
+ *                                                              uplink_spoof
+ *   anything else: to a multicast or link-local address (neighbour
+ *     discovery with the world), the host's own traffic, other labs',
+ *     fragments, replies of no live flow: NSB_NEXT, untouched, uncounted
+ *
+ * Headers are copied out with bpf_skb_load_bytes(): nothing of the host's
+ * traffic is pulled or written. Maps read: config, networks, networks6,
+ * host_addrs6, nat_ports6, ct6, endpoints6. Written: ct6 (state, counters).
+ */
+#ifndef NSBPF_LIB_FROM_UPLINK6_H
+#define NSBPF_LIB_FROM_UPLINK6_H
+
+#include "lib/nat6.h"
+
+/* from_uplink_v6(): the host's, untouched and uncounted */
+#define UPLINK6_HOSTS (5 * __NSB_DONE)
+
+/*
+ * An ICMPv6 error (type 1-4) to uplink_addr6, its source not forged
+ * (uplink_spoof dropped it before): helper icmp6's translation of the
+ * quoted flow belongs here, as a global function called from
+ * from_uplink_v6() (a sibling of its steps: it has up to 192 bytes of
+ * stack), e.g. `return rev_icmp6_error(skb);`, finishing its verdict, or
+ * UPLINK6_HOSTS for an error about no flow of ours. Until then: the host's.
+ */
+static __always_inline int __uplink6_icmp_error(struct __sk_buff *skb)
+{
+	return UPLINK6_HOSTS;
+}
+
+/* A source of the host's, or one no link carries: the lab subnets aside. */
+static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, const __be32 *saddr)
+{
+	struct nsb_addr6_key k;
+
+	if (addr6_special_src(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
+		return true;
+	addr6_copy(k.addr, saddr);
+	return bpf_map_lookup_elem(&host_addrs6, &k);
+}
+
+/*
+ * May saddr, from the uplink to the unicast daddr, be real? Not a lab
+ * address, a host one, or one no link carries.
+ */
+static __always_inline bool uplink6_src_forged(const struct nsb_config *cfg, const __be32 *saddr,
+					       const __be32 *daddr)
+{
+	return __uplink6_src_special(cfg, saddr) || (lab6_scan(daddr, saddr, LAB6_SRC) & LAB6_SRC);
+}
+
+/*
+ * The state of a reply between from_uplink_v6()'s steps, in the per-CPU
+ * scratch room (union nsb_scratch's words): from_uplink's own frame and
+ * tcp_track()'s (with its option walk's callback) leave 32 bytes of the
+ * chain's 512 to from_uplink_v6(), which calls tcp_track() itself, so
+ * nothing of the reply can live on its stack.
+ */
+struct __up6 {
+	struct {
+		__u8 vtc, flow[3];
+		__be16 payload_len;
+		__u8 nexthdr, hop;
+	} fixed; /* the fixed header's first 8 bytes: parse6's walk reads it as one */
+	struct nsb_nat6_key nk; /* the claim the reply finds: uplink_addr6, remote, ports */
+	union {
+		struct nsb_ct6_key ck; /* its flow, as the node sent it */
+		struct {
+			__be16 sport, dport; /* ICMPv6: type, code; checksum */
+			union {
+				__be32 seq;
+				struct {
+					__be16 a; /* ICMPv6 echo: id */
+					__be16 b; /* UDP: checksum */
+				} w;
+			};
+			__be32 ack;
+			__u8 off, flags;
+			__be16 win;
+		} h; /* the L4 header, until the flow is found */
+	};
+	struct tcp_seg seg;
+	struct ipv6_l4 l4;
+	__u32 port_off; /* where the nat port (echo id) sits in the L4 header */
+	__u32 tot_len;	/* IPV6_HLEN + payload length */
+	__u8 tcp;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct __up6) <= sizeof(((union nsb_scratch *)0)->words),
+	       "__up6 lives in the scratch room");
+
+static __always_inline struct __up6 *__up6_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/* from_uplink_v6()'s steps say: a live flow's reply, s filled in */
+#define UPLINK6_FLOW (6 * __NSB_DONE)
+/* an ICMPv6 error, its source not forged: icmp6's (__uplink6_icmp_error()) */
+#define UPLINK6_ICMP_ERR (7 * __NSB_DONE)
+
+/*
+ * A TCP or UDP packet, or an echo reply, to uplink_addr6: UPLINK6_FLOW if
+ * it belongs to a live flow, NSB_NEXT if not.
+ */
+static __always_inline int __uplink6_reply(struct __sk_buff *skb, const struct nsb_config *cfg,
+					   struct __up6 *s)
+{
+	const struct nsb_nat6_val *nv;
+	struct nsb_ct6_entry *ce;
+	__u32 end = ETH_HLEN + s->tot_len, port;
+
+	s->port_off = L4_DPORT;
+	if (s->tcp) {
+		if (s->l4.off + sizeof(struct tcphdr) > end ||
+		    bpf_skb_load_bytes(skb, s->l4.off, &s->h, sizeof(s->h)))
+			return NSB_NEXT;
+		tcp_seg_fill(&s->seg, s->h.seq, s->h.ack, s->h.win, s->h.off, s->h.flags,
+			     s->tot_len, s->l4.off - ETH_HLEN, s->l4.off, 1);
+	} else if (s->l4.off + 8 > end || bpf_skb_load_bytes(skb, s->l4.off, &s->h, 8)) {
+		return NSB_NEXT;
+	}
+	if (s->l4.proto == IPPROTO_ICMPV6) {
+		if (s->h.sport != bpf_htons(ICMPV6_ECHO_REPLY << 8))
+			return NSB_NEXT;
+		s->nk.nat_port = s->h.w.a;
+		s->port_off = ICMP_ID;
+	} else {
+		/* UDP without a checksum is invalid over IPv6: no flow's */
+		if (s->l4.proto == IPPROTO_UDP && !s->h.w.b)
+			return NSB_NEXT;
+		s->nk.nat_port = s->h.dport;
+		s->nk.remote_port = s->h.sport;
+	}
+	/* only a port masquerade hands out can be a flow's: the rest is the host's */
+	port = bpf_ntohs(s->nk.nat_port);
+	if (port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg))
+		return NSB_NEXT;
+	nv = bpf_map_lookup_elem(&nat_ports6, &s->nk);
+	if (!nv)
+		return NSB_NEXT;
+	ce = __nat6_owner(&s->nk, nv, &s->ck);
+	if (!ce || ct_expired(cfg, &ce->e, s->nk.proto, bpf_ktime_get_ns()))
+		return NSB_NEXT; /* a stale claim: the flow is gone */
+	if (!bpf_map_lookup_elem(&endpoints6, s->ck.saddr))
+		return NSB_NEXT; /* the node itself is gone */
+	/* the flow's: the lab's from here on; as a router, before the window learns from it */
+	if (s->fixed.hop <= 1)
+		return nsb_drop(NSB_DROP_TTL);
+	return UPLINK6_FLOW;
+}
+
+/* To uplink_addr6: a reply (UPLINK6_FLOW), an error about a flow, or the host's. */
+static __always_inline int __uplink6_to_us(struct __sk_buff *skb, const struct nsb_config *cfg,
+					   struct __up6 *s)
+{
+	__u8 type;
+
+	/* a header chain the walk refuses is not ours to judge: the host's */
+	if (parse_ipv6_l4(skb, (const struct ipv6hdr *)&s->fixed, &s->l4) ||
+	    s->l4.frag != NSB_FRAG6_NONE)
+		return NSB_NEXT;
+	s->nk.proto = s->l4.proto;
+	s->tcp = s->l4.proto == IPPROTO_TCP;
+	switch (s->l4.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		return __uplink6_reply(skb, cfg, s);
+	case IPPROTO_ICMPV6:
+		if (bpf_skb_load_bytes(skb, s->l4.off, &type, sizeof(type)))
+			return NSB_NEXT;
+		if (type == ICMPV6_ECHO_REPLY)
+			return __uplink6_reply(skb, cfg, s);
+		if (type < 1 || type > ICMPV6_ERR_MAX)
+			return NSB_NEXT; /* neighbour discovery, echo requests: the host's */
+		if (uplink6_src_forged(cfg, s->nk.remote_addr, s->nk.nat_addr))
+			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
+		return UPLINK6_ICMP_ERR;
+	default:
+		return NSB_NEXT;
+	}
+}
+
+/*
+ * The first step: what the frame is. NSB_NEXT (the host's), a drop,
+ * UPLINK6_FLOW or UPLINK6_ICMP_ERR; s->nk's addresses are the header's.
+ */
+static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up6 *s)
+{
+	const struct nsb_config *cfg = config_get();
+	__be32 *d = s->nk.nat_addr, *src = s->nk.remote_addr;
+	__u32 hits;
+	int ret;
+
+	if (skb->vlan_present || !cfg)
+		return NSB_NEXT;
+	__builtin_memset(s, 0, sizeof(*s));
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &s->fixed, sizeof(s->fixed)) ||
+	    bpf_skb_load_bytes(skb, IP6_OFF_SADDR, src, 16) ||
+	    bpf_skb_load_bytes(skb, IP6_OFF_DADDR, d, 16))
+		return NSB_NEXT;
+	if ((s->fixed.vtc >> 4) != 6 ||
+	    bpf_ntohs(s->fixed.payload_len) > skb->len - ETH_HLEN - IPV6_HLEN)
+		return NSB_NEXT;
+	s->tot_len = IPV6_HLEN + bpf_ntohs(s->fixed.payload_len);
+	/* neighbour discovery, MLD, DAD, link-local traffic: the host's, at no cost */
+	if (addr6_multicast(d) || addr6_linklocal(d))
+		return NSB_NEXT;
+	if (!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) {
+		ret = __uplink6_to_us(skb, cfg, s);
+		if (ret != NSB_NEXT)
+			return ret;
+		/* no flow of ours: the host's, unless it can only be forged */
+		return uplink6_src_forged(cfg, src, d) ? nsb_drop(NSB_DROP_UPLINK_SPOOF) : NSB_NEXT;
+	}
+	hits = lab6_scan(d, src, LAB6_DST);
+	if (hits & LAB6_DST)
+		return nsb_drop(NSB_DROP_INBOUND); /* a forwarding host must not route it in */
+	/* the scan ran to its end: it knows the source too */
+	if ((hits & LAB6_SRC) || __uplink6_src_special(cfg, src))
+		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
+	return NSB_NEXT;
+}
+
+/* __uplink6_classify() as a global function that finishes its drops. */
+__noinline int uplink6_classify(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	struct __up6 *s = __up6_get();
+	int ret;
+
+	if (!s)
+		return UPLINK6_HOSTS;
+	ret = __uplink6_classify(skb, s);
+	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR)
+		return ret;
+	if (ret == NSB_NEXT)
+		return UPLINK6_HOSTS;
+	return verdict_done(verdict_finish(skb, &v, ret));
+}
+
+/*
+ * The last step of a live flow's reply, s as the first left it and
+ * tracked: whether TCP window tracking accepted it. Into the node.
+ */
+static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_verdict *v,
+					     struct __up6 *s, bool tracked)
+{
+	const struct nsb_endpoint *ep;
+	struct nsb_ct6_entry *ce;
+
+	ce = bpf_map_lookup_elem(&ct6, &s->ck);
+	ep = bpf_map_lookup_elem(&endpoints6, s->ck.saddr);
+	if (!ce || !ep)
+		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the node, or the flow, gone meanwhile */
+	if (!tracked)
+		return nsb_drop(NSB_DROP_TCP_WINDOW);
+	if (nat6_hop_dec(skb, s->fixed.nexthdr, s->fixed.hop) ||
+	    nat6_set_addr(skb, IP6_OFF_DADDR, s->nk.nat_addr, s->ck.saddr, s->l4.off,
+			  s->l4.proto) ||
+	    csum_l4_port(skb, s->l4.off, s->port_off, s->l4.proto, s->nk.nat_port, s->ck.sport) ||
+	    csum_l4_port(skb, s->l4.off, L4_SPORT, s->l4.proto, s->nk.remote_port, s->ck.dport))
+		return nsb_drop(NSB_DROP_CSUM);
+	ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, bpf_ktime_get_ns());
+	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT);
+}
+
+__noinline int uplink6_rewrite(struct __sk_buff *skb, int tracked)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	struct __up6 *s = __up6_get();
+
+	if (!s)
+		return verdict_done(verdict_finish(skb, &v, nsb_drop(NSB_DROP_INTERNAL)));
+	return verdict_done(verdict_finish(skb, &v, __uplink6_rewrite(skb, &v, s, tracked)));
+}
+
+/*
+ * Every IPv6 frame on the uplink: the lab's finished here (verdict_done()),
+ * or UPLINK6_HOSTS for the host's, untouched and uncounted. A global
+ * function beside from_uplink_v4()'s chain, never in it; it only drives
+ * the steps, each a global function of its own, and calls tcp_track()
+ * itself: see struct __up6.
+ */
+__noinline int from_uplink_v6(struct __sk_buff *skb)
+{
+	struct nsb_ct6_entry *ce;
+	struct __up6 *s;
+	int ret = uplink6_classify(skb);
+
+	if (ret == UPLINK6_ICMP_ERR)
+		return __uplink6_icmp_error(skb);
+	if (ret != UPLINK6_FLOW)
+		return ret;
+	s = __up6_get();
+	if (!s)
+		return UPLINK6_HOSTS;
+	ret = 1;
+	if (s->tcp) {
+		ce = bpf_map_lookup_elem(&ct6, &s->ck);
+		ret = ce && tcp_track(skb, &ce->e, &s->seg) == TCP_ACCEPT;
+	}
+	return uplink6_rewrite(skb, ret);
+}
+
+#endif /* NSBPF_LIB_FROM_UPLINK6_H */

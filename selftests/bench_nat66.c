@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * NAT66's rows of the datapath's cost per packet (bench_prog.c's method
+ * and line format, so bench/prog.sh picks them up): a node's TCP segment
+ * and UDP datagram of a live flow masqueraded out (from_node), their
+ * replies back in (from_uplink), and the host's own IPv6 on the uplink both
+ * ways, which must cost next to nothing. lab_dual with planet masquerading,
+ * the selftests' uplink veth. Skipped unless NSBPF_BENCH=1; NSBPF_BENCH_N
+ * and NSBPF_BENCH_CASE as there.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "labs.h"
+#include "nat66_frame.h"
+#include "node.skel.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Woverride-init" /* a row may override a macro's address */
+
+static const uint8_t earth6[16] = IP6(0x200, 0x11);
+static const uint8_t remote6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x80 };
+static const uint8_t host6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x50, [15] = 1 };
+static const uint8_t uplink6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x13, [15] = 2 };
+
+enum bench_hook { B_FROM_NODE, B_FROM_UPLINK, B_TO_UPLINK };
+
+struct bench66_case {
+	const char *name;
+	enum bench_hook hook;
+	struct f6 f;
+	int32_t verdict;
+	uint32_t slot; /* NSB_STAT_MAX: not counted (the host's) */
+};
+
+#define OUT(k, sp, dp)                                                                       \
+	.kind = (k), .dst = earth_host, .src = earth_mac, .saddr = earth6, .daddr = remote6, \
+	.sport = (sp), .dport = (dp), .payload_len = 44
+#define IN(k, sp, dp)                                                                          \
+	.kind = (k), .dst = uplink_mac, .src = router_mac, .saddr = remote6, .daddr = uplink6, \
+	.sport = (sp), .dport = (dp), .payload_len = 44, .hop = 60
+
+/* clang-format off */
+static const struct bench66_case cases[] = {
+	{ "ipv6 snat (TCP ACK, live flow)", B_FROM_NODE,
+	  { OUT(F6_TCP, 61100, 80), .flags = TCPF_ACK }, TC_ACT_REDIRECT, NSB_PATH_SNAT },
+	{ "ipv6 rev_snat (TCP ACK)", B_FROM_UPLINK,
+	  { IN(F6_TCP, 80, 61100), .flags = TCPF_ACK }, TC_ACT_REDIRECT, NSB_PATH_REV_SNAT },
+	{ "ipv6 snat (UDP, live flow)", B_FROM_NODE,
+	  { OUT(F6_UDP, 61200, 53) }, TC_ACT_REDIRECT, NSB_PATH_SNAT },
+	{ "ipv6 rev_snat (UDP)", B_FROM_UPLINK,
+	  { IN(F6_UDP, 53, 61200) }, TC_ACT_REDIRECT, NSB_PATH_REV_SNAT },
+	{ "ipv6 from_uplink, the host's (TCP to port 22)", B_FROM_UPLINK,
+	  { IN(F6_TCP, 40000, 22), .flags = TCPF_ACK }, TC_ACT_UNSPEC, NSB_STAT_MAX },
+	{ "ipv6 to_uplink, the host's", B_TO_UPLINK,
+	  { IN(F6_TCP, 22, 40000), .saddr = uplink6, .daddr = remote6, .flags = TCPF_ACK },
+	  TC_ACT_UNSPEC, NSB_STAT_MAX },
+};
+/* clang-format on */
+
+static void install(struct st_env *env, struct test_lab *lab, uint32_t uplink_if)
+{
+	static struct topo_network nets[8];
+	static struct topo t;
+	struct nsb_config cfg = {
+		.layout = NSB_LAYOUT_VERSION,
+		.uplink_ifindex = uplink_if,
+		.uplink_addr = htonl(UPLINK_IP),
+	};
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	t = *lab_dual.topo;
+	cr_assert(t.n_networks <= 8, "lab_dual's networks fit");
+	memcpy(nets, t.networks, t.n_networks * sizeof(nets[0]));
+	nets[NET_PLANET].masquerade = true;
+	t.networks = nets;
+	*lab = (struct test_lab){ &t, lab_dual.rt };
+	cr_assert(!test_lab_install(lab, env->endpoints_fd, env->networks_fd), "install");
+	cr_assert(!test_lab_install6(lab, bpf_map__fd(env->skel->maps.networks6),
+				     bpf_map__fd(env->skel->maps.endpoints6),
+				     bpf_map__fd(env->skel->maps.ifaces6)),
+		  "install IPv6");
+	st_addr_filter(env);
+	memcpy(cfg.uplink_addr6, uplink6, 16);
+	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
+	cr_assert(!bpf_map_update_elem(bpf_map__fd(env->skel->maps.host_addrs6), host6, &one,
+				       BPF_ANY),
+		  "host_addrs6");
+}
+
+Test(bench, nat66_ns_per_packet)
+{
+	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
+	const char *only = getenv("NSBPF_BENCH_CASE");
+	long n = n_env ? strtol(n_env, NULL, 10) : 200000;
+	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
+	struct test_lab lab;
+	struct st_env env;
+	uint32_t uplink_if;
+
+	if (!bench || strcmp(bench, "1"))
+		cr_skip_test("a benchmark: set NSBPF_BENCH=1 to run it");
+	cr_assert(n > 0, "NSBPF_BENCH_N must be a positive number");
+	uplink_if = (uint32_t)st_uplink();
+	st_setup(&env, false);
+	install(&env, &lab, uplink_if);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bench66_case *c = &cases[i];
+		int fd = c->hook == B_FROM_NODE	  ? env.from_node_fd :
+			 c->hook == B_FROM_UPLINK ? env.from_uplink_fd :
+						    env.to_uplink_fd;
+		struct __sk_buff ctx = { .ingress_ifindex =
+						 c->hook == B_FROM_NODE ? EARTH_IF : uplink_if };
+		unsigned long long prog_ns = 0, counted = 0;
+		struct timespec t0, t1;
+		struct pkt p;
+		int err = 0;
+
+		if (only && !strstr(c->name, only))
+			continue;
+		st_case = c->name;
+		cr_assert(f6_build(&c->f, &p), "build");
+
+		struct bpf_test_run_opts opts = {
+			.sz = sizeof(opts),
+			.data_in = p.buf,
+			.data_size_in = (__u32)p.len,
+			.ctx_in = &ctx,
+			.ctx_size_in = sizeof(ctx),
+			.repeat = 1,
+		};
+
+		/* warm caches and the maps; the first segment out makes the flow */
+		for (int w = 0; w < 1000; w++)
+			bpf_prog_test_run_opts(fd, &opts);
+		st_stats(&env, before);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long k = 0; k < n; k++) {
+			err = bpf_prog_test_run_opts(fd, &opts);
+			if (err || (int32_t)opts.retval != c->verdict)
+				break;
+			prog_ns += opts.duration;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		st_stats(&env, after);
+		for (int s = 0; s < NSB_STAT_MAX; s++)
+			counted += after[s].packets - before[s].packets;
+		if (!ASSERT_EQ(err, 0, "BPF_PROG_TEST_RUN") ||
+		    !ASSERT_EQ((int32_t)opts.retval, c->verdict, "verdict") ||
+		    !(c->slot == NSB_STAT_MAX ?
+			      ASSERT_EQ(counted, 0, "not counted (the host's)") :
+			      ASSERT_EQ(after[c->slot].packets - before[c->slot].packets, n,
+					st_slot_name(c->slot))))
+			continue; /* no row: what ran was not the path the row names */
+		fprintf(stderr, "  %-48s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
+			c->name, (double)prog_ns / n,
+			((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n, p.len);
+	}
+	st_close(&env);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * NAT66's frames for the selftests (nat66_test.c, bench_nat66.c): Ethernet
+ * + IPv6 + TCP (20 bytes), UDP or ICMPv6 (an echo, or a message of any type
+ * with an 8-byte header), its checksum computed from scratch over the IPv6
+ * pseudo-header; f6_csum_ok() checks every L4 checksum again in a frame of
+ * any origin. No code shared with the BPF side.
+ */
+#ifndef NSBPF_SELFTESTS_NAT66_FRAME_H
+#define NSBPF_SELFTESTS_NAT66_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+enum f6_kind { F6_NONE, F6_TCP, F6_UDP, F6_ICMP };
+
+/* An Ethernet + IPv6 frame: TCP (20 bytes), UDP or ICMPv6, with payload_len pattern bytes. */
+struct f6 {
+	enum f6_kind kind;
+	const uint8_t *dst, *src;     /* Ethernet */
+	const uint8_t *saddr, *daddr; /* 16 bytes each */
+	uint8_t hop;		      /* 0: 64 */
+	uint32_t sport, dport;	      /* host order; ICMPv6 echo: sport is the id */
+	uint8_t flags;		      /* TCP */
+	uint32_t seq, ack;	      /* TCP; 0: TCP_ISN (+1 without SYN), ack TCP_ISN + 1 */
+	uint16_t win;		      /* TCP; 0: 64240 */
+	uint8_t type, code;	      /* ICMPv6; 0: echo request (128) */
+	uint16_t payload_len;	      /* 0: 16 */
+	bool no_csum;		      /* UDP: checksum 0 */
+	bool frag;		      /* a fragment header (offset 0, M set) before the L4 header */
+};
+
+/* Lays out f into p; false if it does not fit PKT_MAX. */
+bool f6_build(const struct f6 *f, struct pkt *p);
+
+/* Every L4 checksum of an Ethernet + IPv6 frame (a fragment header walked), from scratch. */
+bool f6_csum_ok(const uint8_t *fr, size_t len, char *why, size_t wl);
+
+#endif /* NSBPF_SELFTESTS_NAT66_FRAME_H */
