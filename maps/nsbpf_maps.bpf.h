@@ -172,6 +172,18 @@ union nsb_scratch {
 	struct nsb_ct6_entry ct6;
 	__be32 words[40];	   /* ICMP header + IPv4 header + quote (lib/icmp.h) */
 	struct bpf_fib_lookup fib; /* is a destination the host's (lib/masq.h) */
+	/*
+	 * from_uplink_v6()'s state (lib/from_uplink6.h) in up6, then a new
+	 * forwarded flow's entries beside it (lib/dnat6.h): they are built
+	 * while the state is still read, and from_uplink's chain leaves the
+	 * builder's frame no room for them.
+	 */
+	struct {
+		__be32 up6[40];
+		struct nsb_ct6_entry ct6;
+		struct nsb_ct6_key ck;
+		struct nsb_nat6_val nv;
+	} dnat6;
 };
 
 struct {
@@ -254,6 +266,15 @@ struct {
 	__type(key, struct nsb_nat6_key);
 	__type(value, struct nsb_nat6_val);
 } nat_ports6 SEC(".maps");
+
+/* the IPv6 side of the port forwards (nsbpf_maps6.h), as forwards */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSB_MAX_FORWARDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsb_fwd6_key);
+	__type(value, struct nsb_fwd6_val);
+} forwards6 SEC(".maps");
 
 /* The collector's timer (struct nsb_gc, nsbpf_maps.h) */
 struct {

@@ -95,4 +95,33 @@ struct nsb_iface6 {
 };
 _Static_assert(sizeof(struct nsb_iface6) == 36, "nsb_iface6 is ABI");
 
+/*
+ * forwards6: hash like forwards, the IPv6 side of the port forwards (added
+ * by fwd6): keyed by the whole host address (all zero: "any", the uplink's
+ * IPv6 address and ::1), port and protocol -> IPv4's value, whose node_addr
+ * stays 0, with the node's IPv6 address after it. A forward for any host
+ * address to a node with an ip6 has an entry in both maps (it answers on
+ * the uplink's IPv4 and IPv6 addresses); one to a node without ip6 only in
+ * forwards; one for an IPv6 host address only here. Its own map, not a
+ * wider forwards key: IPv4's lookups keep their 8-byte key. fwd_ports
+ * (nsbpf_maps.h) stays one bitmap for both maps: a port's bit is set while
+ * a forward of either family uses it (specific: any non-zero host address),
+ * so IPv6's lookups may trust a clear bit as IPv4's do, and a bit only
+ * IPv6 set costs IPv4 at most one lookup that misses (the bitmap is a hint,
+ * the maps the truth).
+ */
+struct nsb_fwd6_key {
+	__be32 host_addr[4]; /* wire order; all zero: any */
+	__be16 port;	     /* host port, wire order */
+	__u8 proto;	     /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;	     /* zero */
+};
+_Static_assert(sizeof(struct nsb_fwd6_key) == 20, "nsb_fwd6_key is ABI");
+
+struct nsb_fwd6_val {
+	struct nsb_fwd_val v; /* node_addr 0; node_port, first_port, count, ifindex, hits */
+	__be32 node_addr[4];
+};
+_Static_assert(sizeof(struct nsb_fwd6_val) == 40, "nsb_fwd6_val is ABI");
+
 #endif /* NSBPF_MAPS6_H */

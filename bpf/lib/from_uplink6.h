@@ -9,6 +9,10 @@
  *     a checksum), ICMPv6 echo reply by id: destination back to the node's
  *     address and port (echo id), L4 checksum, hop limit - 1 (<= 1: ttl),
  *     MACs as the node's host end sends, bpf_redirect_peer()   rev_snat
+ *     a forwarded flow's client packet, the same way           dnat
+ *   to uplink_addr6 or another address of the host (host_addrs6), a TCP
+ *     SYN or UDP datagram to a forwarded port that no live flow holds: a
+ *     new forwarded flow (lib/dnat6.h)                         dnat
  *   an ICMPv6 error (types 1-4) to uplink_addr6 from a forged source
  *     (below)                                                  uplink_spoof
  *     from any other: __uplink6_icmp_error(), helper icmp6's rev_icmp6_error
@@ -29,6 +33,8 @@
 #define NSBPF_LIB_FROM_UPLINK6_H
 
 #include "lib/nat6.h"
+#include "lib/port_fwd.h"
+#include "lib/dnat6.h"
 
 /* from_uplink_v6(): the host's, untouched and uncounted */
 #define UPLINK6_HOSTS (5 * __NSB_DONE)
@@ -102,10 +108,11 @@ struct __up6 {
 	__u32 port_off; /* where the nat port (echo id) sits in the L4 header */
 	__u32 tot_len;	/* IPV6_HLEN + payload length */
 	__u8 tcp;
-	__u8 pad[3];
+	__u8 fwd; /* a forwarded port's packet (not masquerade's range) */
+	__u8 pad[2];
 };
-_Static_assert(sizeof(struct __up6) <= sizeof(((union nsb_scratch *)0)->words),
-	       "__up6 lives in the scratch room");
+_Static_assert(sizeof(struct __up6) <= sizeof(((union nsb_scratch *)0)->dnat6.up6),
+	       "__up6 lives in the scratch room, before a new forwarded flow's ct6 entry");
 
 static __always_inline struct __up6 *__up6_get(void)
 {
@@ -118,6 +125,19 @@ static __always_inline struct __up6 *__up6_get(void)
 #define UPLINK6_FLOW (6 * __NSB_DONE)
 /* an ICMPv6 error, its source not forged: icmp6's (__uplink6_icmp_error()) */
 #define UPLINK6_ICMP_ERR (7 * __NSB_DONE)
+/* a TCP SYN or UDP datagram to a forwarded port, no live flow's: lib/dnat6.h's */
+#define UPLINK6_DNAT (8 * __NSB_DONE)
+
+/* No live flow holds the packet: a new forwarded flow's first, or the host's. */
+static __always_inline int __uplink6_new(const struct __up6 *s)
+{
+	if (!s->fwd)
+		return NSB_NEXT;
+	/* only a bare SYN opens a flow over TCP */
+	if (s->tcp && (s->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
+		return NSB_NEXT;
+	return UPLINK6_DNAT;
+}
 
 /*
  * A TCP or UDP packet, or an echo reply, to uplink_addr6: UPLINK6_FLOW if
@@ -152,16 +172,25 @@ static __always_inline int __uplink6_reply(struct __sk_buff *skb, const struct n
 		s->nk.nat_port = s->h.dport;
 		s->nk.remote_port = s->h.sport;
 	}
-	/* only a port masquerade hands out can be a flow's: the rest is the host's */
+	/*
+	 * Only a port masquerade hands out (on uplink_addr6) or a forwarded
+	 * one (TCP, UDP: a bit in fwd_ports) can be a flow's: the rest is the
+	 * host's, without a conntrack lookup.
+	 */
 	port = bpf_ntohs(s->nk.nat_port);
-	if (port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg))
-		return NSB_NEXT;
+	if (!addr6_eq(s->nk.nat_addr, cfg->uplink_addr6) || port < nsb_snat_port_min(cfg) ||
+	    port > nsb_snat_port_max(cfg)) {
+		if (s->l4.proto == IPPROTO_ICMPV6 ||
+		    !forwards_port_used(s->nk.nat_port, s->l4.proto))
+			return NSB_NEXT;
+		s->fwd = 1;
+	}
 	nv = bpf_map_lookup_elem(&nat_ports6, &s->nk);
 	if (!nv)
-		return NSB_NEXT;
+		return __uplink6_new(s);
 	ce = __nat6_owner(&s->nk, nv, &s->ck);
 	if (!ce || ct_expired(cfg, &ce->e, s->nk.proto, bpf_ktime_get_ns()))
-		return NSB_NEXT; /* a stale claim: the flow is gone */
+		return __uplink6_new(s); /* a stale claim: the flow is gone */
 	if (!bpf_map_lookup_elem(&endpoints6, s->ck.saddr))
 		return NSB_NEXT; /* the node itself is gone */
 	/* the flow's: the lab's from here on; as a router, before the window learns from it */
@@ -226,12 +255,16 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 	/* neighbour discovery, MLD, DAD, link-local traffic: the host's, at no cost */
 	if (addr6_multicast(d) || addr6_linklocal(d))
 		return NSB_NEXT;
-	if (!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) {
+	/* the uplink's, or another address of the host's a forward may answer on */
+	if ((!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) ||
+	    bpf_map_lookup_elem(&host_addrs6, d)) {
 		ret = __uplink6_to_us(skb, cfg, s);
-		if (ret != NSB_NEXT)
+		if (ret != NSB_NEXT && ret != UPLINK6_DNAT)
 			return ret;
-		/* no flow of ours: the host's, unless it can only be forged */
-		return uplink6_src_forged(cfg, src, d) ? nsb_drop(NSB_DROP_UPLINK_SPOOF) : NSB_NEXT;
+		/* no flow of ours: a new forwarded one or the host's, unless it can only be forged */
+		if (uplink6_src_forged(cfg, src, d))
+			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
+		return ret;
 	}
 	hits = lab6_scan(d, src, LAB6_DST);
 	if (hits & LAB6_DST)
@@ -252,7 +285,7 @@ __noinline int uplink6_classify(struct __sk_buff *skb)
 	if (!s)
 		return UPLINK6_HOSTS;
 	ret = __uplink6_classify(skb, s);
-	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR)
+	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR || ret == UPLINK6_DNAT)
 		return ret;
 	if (ret == NSB_NEXT)
 		return UPLINK6_HOSTS;
@@ -282,7 +315,8 @@ static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_v
 	    csum_l4_port(skb, s->l4.off, L4_SPORT, s->l4.proto, s->nk.remote_port, s->ck.dport))
 		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, bpf_ktime_get_ns());
-	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT);
+	return nat_to_node(skb, v, ep,
+			   ce->e.flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
 }
 
 __noinline int uplink6_rewrite(struct __sk_buff *skb, int tracked)
@@ -293,6 +327,37 @@ __noinline int uplink6_rewrite(struct __sk_buff *skb, int tracked)
 	if (!s)
 		return verdict_done(verdict_finish(skb, &v, nsb_drop(NSB_DROP_INTERNAL)));
 	return verdict_done(verdict_finish(skb, &v, __uplink6_rewrite(skb, &v, s, tracked)));
+}
+
+/*
+ * A new forwarded flow (UPLINK6_DNAT), its ct6 entry begun in the scratch
+ * room's dnat6.ct6 beside s: lib/dnat6.h's, finishing its own verdict, or
+ * UPLINK6_HOSTS when no forward answers (the host's).
+ */
+__noinline int uplink6_dnat(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	const struct nsb_config *cfg = config_get();
+	union nsb_scratch *room;
+	struct dnat6_in in;
+	struct __up6 *s;
+	__u32 zero = 0;
+	int ret;
+
+	room = bpf_map_lookup_elem(&scratch, &zero);
+	if (!room || !cfg)
+		return verdict_done(verdict_finish(skb, &v, nsb_drop(NSB_DROP_INTERNAL)));
+	s = (struct __up6 *)room->dnat6.up6;
+	in.nk = &s->nk;
+	in.l4_off = s->l4.off;
+	in.proto = s->l4.proto;
+	in.hop = s->fixed.hop;
+	in.nexthdr = s->fixed.nexthdr;
+	in.pad = 0;
+	ret = __dnat6_new(skb, &v, cfg, &in, &room->dnat6.ct6, &room->dnat6.ck, &room->dnat6.nv);
+	if (ret == NSB_NEXT)
+		return UPLINK6_HOSTS;
+	return verdict_done(verdict_finish(skb, &v, ret));
 }
 
 /*
@@ -310,11 +375,20 @@ __noinline int from_uplink_v6(struct __sk_buff *skb)
 
 	if (ret == UPLINK6_ICMP_ERR)
 		return __uplink6_icmp_error(skb);
-	if (ret != UPLINK6_FLOW)
+	if (ret != UPLINK6_FLOW && ret != UPLINK6_DNAT)
 		return ret;
 	s = __up6_get();
 	if (!s)
 		return UPLINK6_HOSTS;
+	if (ret == UPLINK6_DNAT) {
+		/* the new entry begins beside s: a forward's flow, the SYN its opener's side */
+		ce = &((union nsb_scratch *)s)->dnat6.ct6;
+		__builtin_memset(ce, 0, sizeof(*ce));
+		ce->e.flags = NSB_CT_F_DNAT;
+		if (s->tcp && tcp_syn_open(skb, &ce->e, &s->seg) != TCP_ACCEPT)
+			return nsb_drop(NSB_DROP_INTERNAL); /* a bare SYN: checked before */
+		return uplink6_dnat(skb);
+	}
 	ret = 1;
 	if (s->tcp) {
 		ce = bpf_map_lookup_elem(&ct6, &s->ck);

@@ -4,8 +4,9 @@
  * address (lib/route6.h decides what is outside and calls
  * masq6_from_node()). The same design as IPv4's (lib/masq.h):
  *
- *   an existing flow (its ct6 entry alive, made for today's uplink_addr6)
- *   goes on whatever its network says now; a new one:
+ *   an existing flow (its ct6 entry alive, made for today's uplink_addr6,
+ *   or a port forward's: F_DNAT, lib/dnat6.h, path rev_dnat) goes on
+ *   whatever its network says now; a new one:
  *     the network has no NSB_NET_F_MASQUERADE in networks6   no_masquerade
  *     the lab has no uplink, or no uplink_addr6               no_uplink
  *     not TCP, UDP with a checksum, or an echo request       nat_proto
@@ -140,10 +141,15 @@ static __always_inline int __masq6_prepare(struct __sk_buff *skb, struct nat6_ro
 
 	if (f->l4 == FLOW_L4_OK && f->frag == NSB_FRAG6_NONE) {
 		ce = bpf_map_lookup_elem(&ct6, &f->key);
-		/* a flow from before the uplink's address changed is as good as gone */
+		/*
+		 * a flow from before the uplink's address changed is as good as
+		 * gone; a forward's reply (F_DNAT, lib/dnat6.h) leaves with the
+		 * address its client used
+		 */
 		if (ce)
 			r->known = !ct_expired(cfg, &ce->e, f->key.proto, r->now) &&
-						   addr6_eq(ce->nat_addr, cfg->uplink_addr6) ?
+						   (addr6_eq(ce->nat_addr, cfg->uplink_addr6) ||
+						    (ce->e.flags & NSB_CT_F_DNAT)) ?
 					   1 :
 					   2; /* 2: a stale entry, its port tried first */
 	}
@@ -198,8 +204,14 @@ static __always_inline int __masq6_out(struct __sk_buff *skb, struct nat6_room *
 			  f->key.proto) ||
 	    csum_l4_port(skb, f->l4_off, port_off, f->key.proto, f->key.sport, ce->e.nat_port))
 		return nsb_drop(NSB_DROP_CSUM);
+	/* a forward's flow whose client port was remapped: back to the real one */
+	if ((ce->e.flags & NSB_CT_F_CPORT) &&
+	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->e.dnat_port))
+		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_orig(&ce->e, f->key.proto, f->len, r->now);
-	return verdict_redirect_neigh(&r->v, NSB_PATH_SNAT, cfg->uplink_ifindex);
+	return verdict_redirect_neigh(
+		&r->v, ce->e.flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
+		cfg->uplink_ifindex);
 }
 
 __noinline int masq6_out(struct __sk_buff *skb, int tracked)
