@@ -4,6 +4,7 @@
  * pinned forwards map (they outlive the CLI; `down` removes them).
  * JSON shapes: docs/json.md.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -348,11 +349,22 @@ static int forward_del(int argc, char **argv)
 	return forward_change(argc, argv, true);
 }
 
+/* Has li IPv6 anywhere (an uplink address6, a node with ip6)? */
+static bool lab_has_ipv6(const struct lab_info *li)
+{
+	if (!IN6_IS_ADDR_UNSPECIFIED(&li->uplink_ip6))
+		return true;
+	for (size_t i = 0; i < li->n_nodes; i++)
+		if (li->nodes[i].prefix6)
+			return true;
+	return false;
+}
+
 /* One forward: an object of "forwards", a row LAB FORWARD HITS of the table. */
 static void print_forward(struct out *o, const struct lab_info *li, const struct fwd_entry *fe)
 {
 	const struct fwd_spec *s = &fe->spec;
-	char node_ip[IPV4_STRLEN], desc[160];
+	char node_ip[IPV4_STRLEN], desc[160], ip6[INET6_ADDRSTRLEN];
 	struct fwd_spec shown = *s;
 
 	print_row_open(o, NULL);
@@ -371,6 +383,15 @@ static void print_forward(struct out *o, const struct lab_info *li, const struct
 		snprintf(shown.node, sizeof(shown.node), "%s", node_ip);
 	fwd_format(&shown, desc, sizeof(desc));
 	print_text(o, "%s", desc);
+	/* the IPv6 side: in a lab with IPv6, a forward to a node without ip6 says so */
+	if (fe->has6) {
+		inet_ntop(AF_INET6, &fe->node_ip6, ip6, sizeof(ip6));
+		print_string(o, "node_ip6", ", IPv6 too: [%s]", ip6);
+	} else {
+		print_null(o, "node_ip6", NULL, NULL);
+		if (!s->host_ip && lab_has_ipv6(li))
+			print_text(o, ", IPv4 only");
+	}
 	print_string(o, "origin", fe->runtime ? " (%s)" : NULL, fe->runtime ? "runtime" : "file");
 	print_cell(o);
 	print_u64(o, "hits", "%llu", fe->hits);

@@ -21,6 +21,7 @@
 #include "lab/datapath_internal.h"
 #include "lab/fill.h"
 #include "lab/fwd_flows.h"
+#include "lab/fwd6.h"
 #include "lab/port_fwd_map.h"
 #include "util/log.h"
 #include "sys/netns.h"
@@ -103,6 +104,31 @@ static int fill_host_addrs6(struct nsbpf_node *skel)
 }
 
 /*
+ * The IPv6 side of the forwards (lab/fwd6.h): every forward for any host
+ * address to a node with an ip6 (runtime ones a re-up keeps included).
+ */
+static int fill_forwards6(struct bpf_object *obj, const struct topo *t)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "forwards");
+	struct bpf_map *m6 = bpf_object__find_map_by_name(obj, "forwards6");
+	struct fwd6_node *nodes;
+	int err;
+
+	if (!m || !m6)
+		return 0;
+	nodes = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		nodes[i].ip = t->nodes[i].ip;
+		nodes[i].ip6 = t->nodes[i].ip6;
+	}
+	err = fwd6_sync(bpf_map__fd(m), bpf_map__fd(m6), nodes, t->n_nodes);
+	free(nodes);
+	return err;
+}
+
+/*
  * The topology's forwards. A re-up keeps what is there: forwards added at run
  * time stay, and a port taken by one is not overwritten by the file.
  */
@@ -129,7 +155,7 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 		if (err)
 			return err;
 	}
-	return 0;
+	return fill_forwards6(obj, t);
 }
 
 /*
@@ -139,13 +165,16 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
  */
 static int fill_forward_flows(struct nsbpf_node *skel)
 {
-	int fwd_fd = bpf_map__fd(skel->maps.forwards);
+	int fwd_fd = bpf_map__fd(skel->maps.forwards), fwd6_fd = bpf_map__fd(skel->maps.forwards6);
 	size_t gone;
-	int err = fwd_ports_sync(bpf_map__fd(skel->maps.fwd_ports), fwd_fd);
+	int err = fwd_ports_sync46(bpf_map__fd(skel->maps.fwd_ports), fwd_fd, fwd6_fd);
 
 	if (!err)
 		err = fwd_flows_sweep(bpf_map__fd(skel->maps.ct), bpf_map__fd(skel->maps.nat_ports),
 				      fwd_fd, &gone);
+	if (!err)
+		err = fwd6_flows_sweep(bpf_map__fd(skel->maps.ct6),
+				       bpf_map__fd(skel->maps.nat_ports6), fwd6_fd, &gone);
 	return err;
 }
 

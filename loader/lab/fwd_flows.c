@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "lab/fwd_flows.h"
+#include "lab/fwd6.h"
 #include "sys/pins.h"
 
 /* 4x the largest conntrack table (`nat: conntrack` takes up to 2^24) */
@@ -40,6 +41,11 @@ int fwd_ports_mark(int ports_fd, const struct nsb_fwd_key *key)
 
 int fwd_ports_sync(int ports_fd, int fwd_fd)
 {
+	return fwd_ports_sync46(ports_fd, fwd_fd, -1);
+}
+
+int fwd_ports_sync46(int ports_fd, int fwd_fd, int fwd6_fd)
+{
 	__u64 *want = calloc(NSB_FWD_PORT_WORDS, sizeof(*want));
 	struct nsb_fwd_key k, next, *prev = NULL;
 	int err = 0;
@@ -58,6 +64,9 @@ int fwd_ports_sync(int ports_fd, int fwd_fd)
 	}
 	if (errno != ENOENT)
 		err = -errno;
+	/* one bitmap for both families (nsbpf_maps6.h) */
+	if (!err && fwd6_fd >= 0)
+		err = fwd6_ports_want(fwd6_fd, want);
 	/* only the words that differ: a sync after one forward writes one */
 	for (__u32 w = 0; !err && w < NSB_FWD_PORT_WORDS; w++) {
 		__u64 have;
@@ -271,13 +280,26 @@ int node_flows_sweep(const char *lab, const uint32_t *ips, size_t n, size_t *gon
 int fwd_after_change(const char *lab, size_t *gone)
 {
 	int fwd_fd = pins_map_open(lab, "forwards");
-	int ports_fd = -1, ct_fd = -1, nat_fd = -1, err;
+	int ports_fd = -1, ct_fd = -1, nat_fd = -1, fwd6_fd = -1, ct6_fd = -1, nat6_fd = -1, err;
 
 	*gone = 0;
 	if (fwd_fd < 0)
 		return fwd_fd;
-	ports_fd = pins_map_open(lab, "fwd_ports");
-	err = ports_fd == -ENOENT ? 0 : ports_fd < 0 ? ports_fd : fwd_ports_sync(ports_fd, fwd_fd);
+	/* the IPv6 side follows the forwards first (fwd6.h): the bitmap counts both */
+	err = fwd6_sync_lab(lab);
+	if (!err) {
+		fwd6_fd = pins_map_open(lab, "forwards6");
+		if (fwd6_fd == -ENOENT)
+			fwd6_fd = -1; /* a lab from before forwards6 */
+		else if (fwd6_fd < 0)
+			err = fwd6_fd;
+	}
+	if (!err) {
+		ports_fd = pins_map_open(lab, "fwd_ports");
+		err = ports_fd == -ENOENT ? 0 :
+		      ports_fd < 0	  ? ports_fd :
+					    fwd_ports_sync46(ports_fd, fwd_fd, fwd6_fd);
+	}
 	if (!err) {
 		ct_fd = pins_map_open(lab, "ct");
 		nat_fd = pins_map_open(lab, "nat_ports");
@@ -298,7 +320,20 @@ int fwd_after_change(const char *lab, size_t *gone)
 		err = fwd_flows_sweep(ct_fd, nat_fd, fwd_fd, &more);
 		*gone += more;
 	}
-	int fds[] = { fwd_fd, ports_fd, ct_fd, nat_fd };
+	if (!err && fwd6_fd >= 0) {
+		ct6_fd = pins_map_open(lab, "ct6");
+		nat6_fd = pins_map_open(lab, "nat_ports6");
+		err = ct6_fd < 0 ? ct6_fd : nat6_fd < 0 ? nat6_fd : 0;
+		for (int i = 0; !err && i < 2; i++) {
+			size_t more;
+
+			if (i)
+				nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+			err = fwd6_flows_sweep(ct6_fd, nat6_fd, fwd6_fd, &more);
+			*gone += more;
+		}
+	}
+	int fds[] = { fwd_fd, ports_fd, ct_fd, nat_fd, fwd6_fd, ct6_fd, nat6_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)

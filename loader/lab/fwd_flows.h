@@ -24,6 +24,8 @@ int fwd_ports_mark(int ports_fd, const struct nsb_fwd_key *key);
 
 /* The bitmap as the forwards map says now: bits set and cleared to match. */
 int fwd_ports_sync(int ports_fd, int fwd_fd);
+/* The same for forwards and forwards6 (fwd6_fd -1: none): one bitmap for both families. */
+int fwd_ports_sync46(int ports_fd, int fwd_fd, int fwd6_fd);
 
 /*
  * Delete the ct entries of forwarded and hairpin flows whose forward is

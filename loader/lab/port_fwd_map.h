@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "topo/port_fwd_spec.h"
 #include "lab/fwd_batch.h"
@@ -19,6 +20,8 @@ struct fwd_entry {
 	uint32_t node_ip;     /* host order */
 	uint64_t hits;	      /* summed over the forward's ports */
 	bool runtime;	      /* added by `forward add` (or CNI), not from the lab's file */
+	bool has6;	      /* answers on the uplink's IPv6 address too (forwards6, lab/fwd6.h) */
+	struct in6_addr node_ip6; /* has6: the node's IPv6 address */
 };
 
 /* Open /sys/fs/bpf/nsbpf/LAB/forwards: fd or -errno. */

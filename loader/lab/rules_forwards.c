@@ -5,16 +5,45 @@
  * (topo/port_fwd_spec.c) and written all or none, also when interrupted
  * (a batch: fwd_txn.c). Deleting them: rules_forwards_del.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lab/fwd_txn.h"
+#include "lab/fwd6.h"
 #include "lab/lab_peers.h"
 #include "lab/lab_up.h"
 #include "lab/rules.h"
 #include "sys/nl.h"
+#include "sys/pins.h"
+
+/*
+ * The IPv6 side of each forward for any address (lab/fwd6.h): its node's
+ * ip6 when forwards6 has its first port leading to the same node port,
+ * the hits of its ports added. A lab without forwards6: none.
+ */
+static void forwards6_side(const char *lab, struct fwd_entry *v, size_t n)
+{
+	int fd6 = pins_map_open(lab, "forwards6");
+	struct nsb_fwd6_val v6;
+
+	for (size_t i = 0; fd6 >= 0 && i < n; i++) {
+		const struct fwd_spec *s = &v[i].spec;
+
+		if (s->host_ip || fwd6_lookup_any(fd6, s->proto, s->port, &v6) ||
+		    ntohs(v6.v.node_port) != s->to_port)
+			continue;
+		v[i].has6 = true;
+		memcpy(&v[i].node_ip6, v6.node_addr, 16);
+		for (unsigned int p = s->port; p <= s->port_end; p++)
+			if (!fwd6_lookup_any(fd6, s->proto, (uint16_t)p, &v6))
+				v[i].hits += v6.v.hits;
+	}
+	if (fd6 >= 0)
+		close(fd6);
+}
 
 int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_t *n)
 {
@@ -24,6 +53,8 @@ int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_
 		return fd;
 	err = fwd_map_read(fd, li, out, n);
 	close(fd);
+	if (!err)
+		forwards6_side(li->name, *out, *n);
 	return err;
 }
 

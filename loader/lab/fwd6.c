@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* forwards6: the IPv6 side of the port forwards (fwd6.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "lab/fwd6.h"
+#include "sys/pins.h"
+
+int fwd6_nodes_of(const struct lab_info *li, struct fwd6_node **out, size_t *n)
+{
+	struct fwd6_node *v = calloc(li->n_nodes ? li->n_nodes : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < li->n_nodes; i++) {
+		v[i].ip = li->nodes[i].ip;
+		if (li->nodes[i].prefix6)
+			v[i].ip6 = li->nodes[i].ip6;
+	}
+	*out = v;
+	*n = li->n_nodes;
+	return 0;
+}
+
+static bool ip6_none(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
+/* One wanted entry for any address: the key's port and proto, the value. */
+struct want6 {
+	struct nsb_fwd6_key k;
+	struct nsb_fwd6_val v;
+};
+
+static int cmp_want(const void *a, const void *b)
+{
+	const struct nsb_fwd6_key *x = &((const struct want6 *)a)->k;
+	const struct nsb_fwd6_key *y = &((const struct want6 *)b)->k;
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	return ntohs(x->port) - ntohs(y->port);
+}
+
+static bool key_any(const struct nsb_fwd6_key *k)
+{
+	return !k->host_addr[0] && !k->host_addr[1] && !k->host_addr[2] && !k->host_addr[3];
+}
+
+/* Do a and b lead to the same place (hits aside)? */
+static bool same_target(const struct nsb_fwd6_val *a, const struct nsb_fwd6_val *b)
+{
+	return !memcmp(a->node_addr, b->node_addr, 16) && a->v.node_port == b->v.node_port &&
+	       a->v.first_port == b->v.first_port && a->v.count == b->v.count &&
+	       a->v.ifindex == b->v.ifindex;
+}
+
+/* What forwards says forwards6 should hold for any address; sorted. free() *out. */
+static int wanted(int fwd_fd, const struct fwd6_node *nodes, size_t n_nodes, struct want6 **out,
+		  size_t *n)
+{
+	struct nsb_fwd_key k, next, *prev = NULL;
+	struct want6 *w = NULL;
+	size_t cnt = 0, cap = 0;
+	struct nsb_fwd_val v;
+
+	while (!bpf_map_get_next_key(fwd_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.host_addr || bpf_map_lookup_elem(fwd_fd, &k, &v))
+			continue;
+		for (size_t i = 0; i < n_nodes; i++) {
+			if (nodes[i].ip != ntohl(v.node_addr) || ip6_none(&nodes[i].ip6))
+				continue;
+			if (cnt == cap) {
+				struct want6 *g = reallocarray(w, cap ? 2 * cap : 64, sizeof(*w));
+
+				if (!g) {
+					free(w);
+					return -ENOMEM;
+				}
+				w = g;
+				cap = cap ? 2 * cap : 64;
+			}
+			memset(&w[cnt], 0, sizeof(w[cnt]));
+			w[cnt].k.port = k.port;
+			w[cnt].k.proto = k.proto;
+			w[cnt].v.v = v;
+			w[cnt].v.v.node_addr = 0;
+			w[cnt].v.v.hits = 0;
+			memcpy(w[cnt].v.node_addr, &nodes[i].ip6, 16);
+			cnt++;
+			break;
+		}
+	}
+	if (errno != ENOENT) {
+		free(w);
+		return -errno;
+	}
+	if (cnt)
+		qsort(w, cnt, sizeof(*w), cmp_want);
+	*out = w;
+	*n = cnt;
+	return 0;
+}
+
+int fwd6_sync(int fwd_fd, int fwd6_fd, const struct fwd6_node *nodes, size_t n_nodes)
+{
+	struct nsb_fwd6_key k, next, *prev = NULL, *gone = NULL;
+	size_t n_want = 0, n_gone = 0, cap_gone = 0;
+	struct want6 *want = NULL, *hit;
+	struct nsb_fwd6_val have;
+	int err = wanted(fwd_fd, nodes, n_nodes, &want, &n_want);
+
+	if (err)
+		return err;
+	/* the entries for any address no forward wants (or wants elsewhere) go */
+	while (!err && !bpf_map_get_next_key(fwd6_fd, prev, &next)) {
+		struct want6 probe = { .k = next };
+
+		k = next;
+		prev = &k;
+		if (!key_any(&k))
+			continue; /* an IPv6 host address's forward: the file's */
+		hit = n_want ? bsearch(&probe, want, n_want, sizeof(*want), cmp_want) : NULL;
+		if (hit && !bpf_map_lookup_elem(fwd6_fd, &k, &have) && same_target(&have, &hit->v))
+			continue;
+		if (n_gone == cap_gone) {
+			struct nsb_fwd6_key *g =
+				reallocarray(gone, cap_gone ? 2 * cap_gone : 64, sizeof(*g));
+
+			if (!g) {
+				err = -ENOMEM;
+				break;
+			}
+			gone = g;
+			cap_gone = cap_gone ? 2 * cap_gone : 64;
+		}
+		gone[n_gone++] = k;
+	}
+	/* deleted after the walk: a walk that deletes as it goes may skip keys */
+	for (size_t i = 0; !err && i < n_gone; i++)
+		if (bpf_map_delete_elem(fwd6_fd, &gone[i]) && errno != ENOENT)
+			err = -errno;
+	for (size_t i = 0; !err && i < n_want; i++) {
+		if (!bpf_map_lookup_elem(fwd6_fd, &want[i].k, &have) &&
+		    same_target(&have, &want[i].v))
+			continue; /* as it is: its hits stay */
+		if (bpf_map_update_elem(fwd6_fd, &want[i].k, &want[i].v, BPF_ANY))
+			err = -errno;
+	}
+	free(gone);
+	free(want);
+	return err;
+}
+
+int fwd6_map_add(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16_t port,
+		 uint16_t port_end, const struct in6_addr *node6, uint16_t to_port, int ifindex)
+{
+	unsigned int count = (unsigned int)(port_end - port) + 1, i;
+	struct nsb_fwd6_key k = { .proto = proto };
+	struct nsb_fwd6_val v = { 0 };
+	int err = 0;
+
+	memcpy(k.host_addr, host, 16);
+	memcpy(v.node_addr, node6, 16);
+	v.v.first_port = htons(port);
+	v.v.count = (__u16)count;
+	v.v.ifindex = (__u32)ifindex;
+	for (i = 0; i < count; i++) {
+		k.port = htons((uint16_t)(port + i));
+		v.v.node_port = htons((uint16_t)(to_port + i));
+		if (bpf_map_update_elem(fwd6_fd, &k, &v, BPF_NOEXIST)) {
+			err = -errno;
+			break;
+		}
+	}
+	while (err && i-- > 0) {
+		k.port = htons((uint16_t)(port + i));
+		bpf_map_delete_elem(fwd6_fd, &k);
+	}
+	return err;
+}
+
+int fwd6_ports_want(int fwd6_fd, __u64 *want)
+{
+	struct nsb_fwd6_key k, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fwd6_fd, prev, &next)) {
+		__u16 port = ntohs(next.port);
+		__u32 word = NSB_FWD_PORT_WORD(next.proto, port, !key_any(&next));
+
+		if (word < NSB_FWD_PORT_WORDS)
+			want[word] |= 1ULL << (port % 64);
+		k = next;
+		prev = &k;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int fwd6_lookup_any(int fwd6_fd, uint8_t proto, uint16_t port, struct nsb_fwd6_val *v)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = proto };
+
+	return bpf_map_lookup_elem(fwd6_fd, &k, v) ? -errno : 0;
+}
+
+/* Is the forwarded flow k/ce still its forwards6 entry's? */
+static bool flow6_alive(int fwd6_fd, const struct nsb_ct6_key *k, const struct nsb_ct6_entry *ce)
+{
+	struct nsb_fwd6_key fk = { .port = ce->e.nat_port, .proto = k->proto };
+	struct nsb_fwd6_val v;
+
+	if (!(ce->e.flags & NSB_CT_F_DNAT))
+		return true; /* masqueraded: no forward's */
+	if (!(ce->e.flags & NSB_CT_F_FWD_ANY))
+		memcpy(fk.host_addr, ce->nat_addr, 16);
+	return !bpf_map_lookup_elem(fwd6_fd, &fk, &v) && !memcmp(v.node_addr, k->saddr, 16) &&
+	       v.v.node_port == k->sport;
+}
+
+int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
+{
+	struct nsb_ct6_key k, next, *prev = NULL, *dead = NULL;
+	struct nsb_nat6_key *claims = NULL;
+	size_t n = 0, cap = 0;
+	struct nsb_ct6_entry ce;
+	int err = 0;
+
+	*gone = 0;
+	while (!bpf_map_get_next_key(ct6_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(ct6_fd, &k, &ce) || flow6_alive(fwd6_fd, &k, &ce))
+			continue;
+		if (n == cap) {
+			size_t c = cap ? 2 * cap : 64;
+			struct nsb_ct6_key *d = reallocarray(dead, c, sizeof(*d));
+			struct nsb_nat6_key *cl = d ? reallocarray(claims, c, sizeof(*cl)) : NULL;
+
+			if (d)
+				dead = d;
+			if (!d || !cl) {
+				err = -ENOMEM;
+				break;
+			}
+			claims = cl;
+			cap = c;
+		}
+		dead[n] = k;
+		/* its claim: {host address, client, host port, the client's real port} */
+		memset(&claims[n], 0, sizeof(claims[n]));
+		memcpy(claims[n].nat_addr, ce.nat_addr, 16);
+		memcpy(claims[n].remote_addr, k.daddr, 16);
+		claims[n].nat_port = ce.e.nat_port;
+		claims[n].remote_port = ce.e.flags & NSB_CT_F_CPORT ? ce.e.dnat_port : k.dport;
+		claims[n].proto = k.proto;
+		n++;
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		if (!bpf_map_delete_elem(ct6_fd, &dead[i]))
+			(*gone)++;
+		bpf_map_delete_elem(nat6_fd, &claims[i]);
+	}
+	free(dead);
+	free(claims);
+	return err;
+}
+
+int fwd6_sync_lab(const char *lab)
+{
+	int fwd_fd = pins_map_open(lab, "forwards"), fwd6_fd = pins_map_open(lab, "forwards6");
+	struct fwd6_node *nodes = NULL;
+	struct lab_info li;
+	size_t n = 0;
+	int err;
+
+	if (fwd6_fd == -ENOENT) { /* a lab from before forwards6: its re-up adds it */
+		err = 0;
+		goto out;
+	}
+	err = fwd_fd < 0 ? fwd_fd : fwd6_fd < 0 ? fwd6_fd : lab_info_read(lab, &li);
+	if (err)
+		goto out;
+	err = fwd6_nodes_of(&li, &nodes, &n);
+	if (!err)
+		err = fwd6_sync(fwd_fd, fwd6_fd, nodes, n);
+	free(nodes);
+	lab_info_free(&li);
+out:
+	if (fwd_fd >= 0)
+		close(fwd_fd);
+	if (fwd6_fd >= 0)
+		close(fwd6_fd);
+	return err;
+}
