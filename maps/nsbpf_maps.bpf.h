@@ -267,6 +267,14 @@ struct {
 	__type(value, struct nsb_nat6_val);
 } nat_ports6 SEC(".maps");
 
+/* the host's IPv6 sockets a forwards6 entry rewrote (nsbpf_maps6.h), as sock_orig */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_SOCK_ORIG_MAX);
+	__type(key, struct nsb_sock6_key);
+	__type(value, struct nsb_sock6_orig);
+} sock_orig6 SEC(".maps");
+
 /* the IPv6 side of the port forwards (nsbpf_maps6.h), as forwards */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -124,4 +124,28 @@ struct nsb_fwd6_val {
 };
 _Static_assert(sizeof(struct nsb_fwd6_val) == 40, "nsb_fwd6_val is ABI");
 
+/*
+ * sock_orig6: LRU hash like sock_orig (nsbpf_maps.h), for the host's IPv6
+ * sockets a forwards6 entry rewrote at connect6 or sendmsg6 (bpf/
+ * sock.bpf.c; added by fwd6): socket cookie and the node's IPv6 address
+ * and port -> the address and port the socket asked for ([::1]:6000, the
+ * uplink's IPv6 address), given back at recvmsg6 and getpeername6. Its own
+ * map: sock_orig keeps its 16-byte key for IPv4 and IPv4-mapped sockets.
+ */
+struct nsb_sock6_key {
+	__u64 cookie;	     /* bpf_get_socket_cookie() */
+	__be32 node_addr[4]; /* what the socket talks to now */
+	__be16 node_port;
+	__u16 pad;  /* zero */
+	__u32 pad2; /* zero */
+};
+_Static_assert(sizeof(struct nsb_sock6_key) == 32, "nsb_sock6_key is ABI");
+
+struct nsb_sock6_orig {
+	__be32 addr[4]; /* what the client asked for */
+	__be16 port;
+	__u16 pad;
+};
+_Static_assert(sizeof(struct nsb_sock6_orig) == 20, "nsb_sock6_orig is ABI");
+
 #endif /* NSBPF_MAPS6_H */

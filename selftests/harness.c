@@ -214,6 +214,17 @@ void st_addr_filter(const struct st_env *env)
 		  "addr_filter: %s", strerror(errno));
 }
 
+void st_fwd_ports_mark6(const struct st_env *env, __u8 proto, __u16 port, bool specific)
+{
+	int fd = bpf_map__fd(env->skel->maps.fwd_ports);
+	__u32 word = NSB_FWD_PORT_WORD(proto, port, specific);
+	__u64 bits = 0;
+
+	cr_assert(!bpf_map_lookup_elem(fd, &word, &bits), "fwd_ports");
+	bits |= 1ULL << (port % 64);
+	cr_assert(!bpf_map_update_elem(fd, &word, &bits, BPF_ANY), "fwd_ports");
+}
+
 int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,
 		   const struct nsb_fwd_val *v, __u64 flags)
 {

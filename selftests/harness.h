@@ -84,6 +84,8 @@ int st_forward_put(const struct st_env *env, const struct nsb_fwd_key *k,
 		   const struct nsb_fwd_val *v, __u64 flags);
 void st_forward_del(const struct st_env *env, const struct nsb_fwd_key *k);
 size_t st_forwards_changed(const struct st_env *env);
+/* Set the fwd_ports bit of proto/port (specific: a forward for one host address). */
+void st_fwd_ports_mark6(const struct st_env *env, __u8 proto, __u16 port, bool specific);
 
 /* addr_filter from the networks and host_addrs maps, as the loader writes it after filling them. */
 void st_addr_filter(const struct st_env *env);

@@ -12,8 +12,12 @@
  * every socket alone. The same from IPv6 sockets to IPv4-mapped addresses
  * (::ffff:127.0.0.1, as Java and dual-stack clients dial), whose answers
  * come back IPv4-mapped; pure IPv6 destinations, even those ending in
- * 127.0.0.1, are left alone. Skipped, saying why, without cgroup v2; the
- * IPv6 cases are skipped without IPv6.
+ * 127.0.0.1, are left alone, until forwards6 has forwards: then [::1],
+ * [::] and the uplink's IPv6 address (PURE6_ADDR here) reach the node's
+ * IPv6 address (PURE6_NODE) through connect6 and sendmsg6, getpeername6
+ * and recvmsg6 give back what was asked for, a forward for one IPv6 host
+ * address answers only there, hits are counted in forwards6. Skipped,
+ * saying why, without cgroup v2; the IPv6 cases are skipped without IPv6.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +36,7 @@
 
 #include "harness.h"
 #include "labs.h"
+#include "node.skel.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -547,6 +552,140 @@ static void udp6_cases(struct sock_env *s)
 	close(srv);
 }
 
+static void add_fwd6(struct sock_env *s, uint8_t proto, const char *host, uint16_t port,
+		     uint16_t node_port)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = proto };
+	struct nsb_fwd6_val v = { .v = { .node_port = htons(node_port),
+					 .first_port = htons(port),
+					 .count = 1 } };
+	int fd = bpf_map__fd(s->env.skel->maps.forwards6);
+
+	if (host)
+		cr_assert(inet_pton(AF_INET6, host, k.host_addr) == 1, "%s", host);
+	cr_assert(inet_pton(AF_INET6, PURE6_NODE, v.node_addr) == 1, "node");
+	cr_assert(!bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), "forwards6");
+	/* the hint bitmap, as the loader keeps it for both maps */
+	st_fwd_ports_mark6(&s->env, proto, port, host != NULL);
+}
+
+static __u64 hits6(struct sock_env *s, uint8_t proto, const char *host, uint16_t port)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = proto };
+	struct nsb_fwd6_val v;
+
+	if (host)
+		cr_assert(inet_pton(AF_INET6, host, k.host_addr) == 1, "%s", host);
+	cr_assert(!bpf_map_lookup_elem(bpf_map__fd(s->env.skel->maps.forwards6), &k, &v),
+		  "forwards6");
+	return v.v.hits;
+}
+
+/*
+ * Forwards over IPv6 (forwards6): [::1], [::] and the uplink's IPv6
+ * address reach the node at PURE6_NODE; the client sees what it asked for.
+ */
+static void fwd6_cases(struct sock_env *s)
+{
+	struct sockaddr_in6 loop = sin6_of("::1", 6000), any = sin6_of("::", 6000);
+	struct sockaddr_in6 uplink = sin6_of(PURE6_ADDR, 6000), none = sin6_of("::1", 6001);
+	struct sockaddr_in6 only = sin6_of(PURE6_ADDR, 7002), only_lo = sin6_of("::1", 7002);
+	struct sockaddr_in6 tnode = sin6_of(PURE6_NODE, TCP_NODE_PORT);
+	struct sockaddr_in6 unode = sin6_of(PURE6_NODE, UDP_NODE_PORT), from6;
+	__u64 v4tcp = hits(s, IPPROTO_TCP, 0, 6000);
+	struct nsb_config cfg;
+	socklen_t len;
+	__u32 zero = 0;
+	int srv, cli = -1, conn = -1;
+	char buf[8] = "";
+
+	cr_assert(!bpf_map_lookup_elem(s->env.config_fd, &zero, &cfg), "config");
+	cr_assert(inet_pton(AF_INET6, PURE6_ADDR, cfg.uplink_addr6) == 1, "uplink6");
+	cr_assert(!bpf_map_update_elem(s->env.config_fd, &zero, &cfg, BPF_ANY), "config");
+	add_fwd6(s, IPPROTO_TCP, NULL, 6000, TCP_NODE_PORT);
+	add_fwd6(s, IPPROTO_UDP, NULL, 6000, UDP_NODE_PORT);
+	add_fwd6(s, IPPROTO_TCP, PURE6_ADDR, 7002, TCP_NODE_PORT);
+
+	srv = listener6(SOCK_STREAM, &tnode);
+	st_case = "tcp6 to [::1]:6000";
+	ASSERT_EQ(tcp6_connect(&loop, &cli), 0, "connect [::1]:6000 reaches the node");
+	conn = accept(srv, NULL, NULL);
+	ASSERT_TRUE(conn >= 0, "the node accepts");
+	peer6_is(cli, &loop, "getpeername: [::1]:6000");
+	ASSERT_EQ(write(conn, "hello", 5), 5, "the node writes");
+	ASSERT_EQ(read(cli, buf, sizeof(buf)), 5, "the client reads");
+	ASSERT_EQ(hits6(s, IPPROTO_TCP, NULL, 6000), 1, "one connect, one hit in forwards6");
+	ASSERT_EQ(hits(s, IPPROTO_TCP, 0, 6000), v4tcp, "none in forwards");
+	close(conn);
+	close(cli);
+
+	st_case = "tcp6 to the uplink's IPv6 address:6000";
+	ASSERT_EQ(tcp6_connect(&uplink, &cli), 0, "connect [uplink6]:6000 reaches the node");
+	conn = accept(srv, NULL, NULL);
+	ASSERT_TRUE(conn >= 0, "the node accepts");
+	peer6_is(cli, &uplink, "getpeername: the uplink's IPv6 address");
+	ASSERT_EQ(hits6(s, IPPROTO_TCP, NULL, 6000), 2, "a second hit");
+	close(conn);
+	close(cli);
+
+	st_case = "tcp6 to [::]:6000";
+	ASSERT_EQ(tcp6_connect(&any, &cli), 0, "connect [::]:6000 reaches the node");
+	conn = accept(srv, NULL, NULL);
+	ASSERT_TRUE(conn >= 0, "the node accepts");
+	close(conn);
+	close(cli);
+
+	st_case = "tcp6, a forward on the uplink's IPv6 address only";
+	ASSERT_EQ(tcp6_connect(&only, &cli), 0, "[uplink6]:7002 reaches the node");
+	conn = accept(srv, NULL, NULL);
+	ASSERT_TRUE(conn >= 0, "the node accepts");
+	peer6_is(cli, &only, "getpeername: [uplink6]:7002");
+	close(conn);
+	close(cli);
+	ASSERT_EQ(tcp6_connect(&only_lo, &cli), -ECONNREFUSED, "[::1]:7002 is left alone");
+	ASSERT_EQ(hits6(s, IPPROTO_TCP, PURE6_ADDR, 7002), 1, "one hit");
+
+	st_case = "tcp6, not a forward";
+	ASSERT_EQ(tcp6_connect(&none, &cli), -ECONNREFUSED, "[::1]:6001 is left alone");
+	close(srv);
+
+	srv = listener6(SOCK_DGRAM, &unode);
+	st_case = "udp6 to [::1]:6000, unconnected (sendto, recvfrom)";
+	cli = sock6(SOCK_DGRAM);
+	ASSERT_EQ(sendto(cli, "ping", 4, 0, (struct sockaddr *)&loop, sizeof(loop)), 4, "sendto");
+	len = sizeof(from6);
+	ASSERT_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from6, &len), 4,
+		  "the node gets it");
+	ASSERT_EQ(sendto(srv, "pong", 4, 0, (struct sockaddr *)&from6, len), 4, "the node answers");
+	len = sizeof(from6);
+	ASSERT_EQ(recvfrom(cli, buf, sizeof(buf), 0, (struct sockaddr *)&from6, &len), 4,
+		  "the client gets the answer");
+	addr6_is(&from6, &loop, "recvfrom: [::1]:6000");
+	ASSERT_EQ(sendto(cli, "ping", 4, 0, (struct sockaddr *)&loop, sizeof(loop)), 4, "again");
+	len = sizeof(from6);
+	ASSERT_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from6, &len), 4,
+		  "the node gets it again");
+	ASSERT_EQ(hits6(s, IPPROTO_UDP, NULL, 6000), 1, "one socket to one forward: one hit");
+	close(cli);
+
+	st_case = "udp6 to the uplink's IPv6 address, connected (getpeername, recvfrom)";
+	cli = sock6(SOCK_DGRAM);
+	ASSERT_EQ(connect(cli, (struct sockaddr *)&uplink, sizeof(uplink)), 0, "connect");
+	peer6_is(cli, &uplink, "getpeername: the uplink's IPv6 address");
+	ASSERT_EQ(send(cli, "ping", 4, 0), 4, "send");
+	len = sizeof(from6);
+	ASSERT_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from6, &len), 4,
+		  "the node gets it");
+	ASSERT_EQ(sendto(srv, "pong", 4, 0, (struct sockaddr *)&from6, len), 4, "the node answers");
+	len = sizeof(from6);
+	ASSERT_EQ(recvfrom(cli, buf, sizeof(buf), 0, (struct sockaddr *)&from6, &len), 4,
+		  "the client gets the answer");
+	addr6_is(&from6, &uplink, "recvfrom: the uplink's IPv6 address");
+	ASSERT_EQ(hits6(s, IPPROTO_UDP, NULL, 6000), 2, "a connect is a flow: two hits");
+	close(cli);
+	close(srv);
+}
+
 /* Pure IPv6 destinations are not forwards', even when they end in 127.0.0.1 */
 static void pure6_cases(struct sock_env *s)
 {
@@ -643,6 +782,7 @@ Test(sock, connect_sendmsg_recvmsg_getpeername)
 		tcp6_cases(&s);
 		udp6_cases(&s);
 		pure6_cases(&s);
+		fwd6_cases(&s);
 	}
 	cookie_cases(&s);
 	teardown(&s);

@@ -33,28 +33,6 @@
 #include "lib/nat6.h"
 #include "lib/port_fwd.h"
 
-/*
- * The forward daddr:port hits in forwards6: the one for daddr itself
- * first, then, with any, the one for any address. Only the lookups
- * fwd_ports (one bitmap for both families) does not rule out.
- */
-static __always_inline struct nsb_fwd6_val *forwards6_lookup(const __be32 *daddr, __be16 port,
-							     __u8 proto, bool any, bool *any_hit)
-{
-	struct nsb_fwd6_key k = { .port = port, .proto = proto };
-	struct nsb_fwd6_val *fwd = NULL;
-
-	if (!addr6_any(daddr) && forwards_port_bit(port, proto, true)) {
-		addr6_copy(k.host_addr, daddr);
-		fwd = bpf_map_lookup_elem(&forwards6, &k);
-	}
-	*any_hit = !fwd;
-	if (fwd || !any || !forwards_port_bit(port, proto, false))
-		return fwd;
-	__builtin_memset(k.host_addr, 0, sizeof(k.host_addr));
-	return bpf_map_lookup_elem(&forwards6, &k);
-}
-
 #define DNAT6_CPORT_TRIES 8
 
 /* As __dnat_cport() (lib/dnat.h): a client port of the SNAT range under which the node has no live flow. */

@@ -6,11 +6,14 @@
  * answers on the addresses that stand for the host, which the caller names:
  * the uplink address at from_uplink, 127/8 (and 0.0.0.0) at the socket, the
  * uplink address and the lab's gateways for hairpin at from_node.
+ * IPv6 (forwards6_lookup()): the same in forwards6, "any" answering on the
+ * uplink's IPv6 address and, at the socket, ::1 and ::.
  */
 #ifndef NSBPF_LIB_PORT_FWD_H
 #define NSBPF_LIB_PORT_FWD_H
 
 #include "nsbpf_maps.bpf.h"
+#include "lib/addr6.h"
 
 /*
  * May a forward for one host address (specific) or for any use this TCP
@@ -57,6 +60,28 @@ static __always_inline struct nsb_fwd_val *forwards_lookup(__be32 daddr, __be16 
 							   bool any)
 {
 	return forwards_lookup_any(daddr, port, proto, any, NULL);
+}
+
+/*
+ * The forward daddr:port hits in forwards6: the one for daddr itself
+ * first, then, with any, the one for any address. Only the lookups
+ * fwd_ports (one bitmap for both families) does not rule out.
+ */
+static __always_inline struct nsb_fwd6_val *forwards6_lookup(const __be32 *daddr, __be16 port,
+							     __u8 proto, bool any, bool *any_hit)
+{
+	struct nsb_fwd6_key k = { .port = port, .proto = proto };
+	struct nsb_fwd6_val *fwd = NULL;
+
+	if (!addr6_any(daddr) && forwards_port_bit(port, proto, true)) {
+		addr6_copy(k.host_addr, daddr);
+		fwd = bpf_map_lookup_elem(&forwards6, &k);
+	}
+	*any_hit = !fwd;
+	if (fwd || !any || !forwards_port_bit(port, proto, false))
+		return fwd;
+	__builtin_memset(k.host_addr, 0, sizeof(k.host_addr));
+	return bpf_map_lookup_elem(&forwards6, &k);
 }
 
 /* One more flow through this port (the CLI sums a range's ports). */
