@@ -46,8 +46,8 @@ static void up(void)
 	world_up();
 	lab_up_ok("planets", planets);
 	cr_assert_eq(script_out(&cg_progs, "cgroup-progs.sh planets"), 0);
-	/* connect, recvmsg and getpeername for IPv4 and IPv4-mapped IPv6, and sendmsg4 */
-	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg_progs), 0, "seven hooks: %s",
+	/* connect, sendmsg, recvmsg and getpeername for IPv4 and IPv6 */
+	cr_assert_eq(run("test $(echo %s | wc -w) -eq 8", cg_progs), 0, "eight hooks: %s",
 		     cg_progs);
 	cr_assert_eq(wait_listen("planets-earth", "t", 8080), 0);
 	cr_assert_eq(wait_listen("planets-neptune", "t", 8080), 0);

@@ -190,7 +190,7 @@ Test(labs, a_lab_whose_host_namespace_is_gone_is_orphaned_and_down_removes_it)
 	cr_assert_eq(run("ip netns add hostog && ip -n hostog link set lo up"), 0);
 	cr_assert_eq(nsbpf_run("-n hostog up %s", f), 0);
 	cr_assert_eq(script_out(&cg, "cgroup-progs.sh og"), 0);
-	cr_assert_eq(run("test $(echo %s | wc -w) -eq 7", cg), 0, "seven hooks: %s", cg);
+	cr_assert_eq(run("test $(echo %s | wc -w) -eq 8", cg), 0, "eight hooks: %s", cg);
 	cr_assert_eq(run("ip netns pids og-a | grep -q ."), 0, "the node's daemon runs");
 	cr_assert_eq(run("ip netns del hostog"), 0);
 	cr_assert(nsbpf_json("status og", ".labs[0].where == \"orphaned\""));
