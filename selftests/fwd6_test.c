@@ -20,6 +20,8 @@
 #include "labs.h"
 #include "node.skel.h"
 #include "lab/fill.h"
+#include "lab/fwd6.h"
+#include "lab/fwd_flows.h"
 
 #pragma GCC diagnostic ignored "-Woverride-init"
 
@@ -787,4 +789,134 @@ Test(fwd6, tcp)
 Test(fwd6, udp)
 {
 	run_table6(TABLE6(udp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds)));
+}
+
+/* ------------------------------------------------ the loader's forwards6 */
+
+static void fwd4_put(int fd, uint8_t proto, uint16_t port, uint32_t node_ip, uint16_t to_port,
+		     uint32_t host)
+{
+	struct nsb_fwd_key k = { .host_addr = htonl(host), .port = htons(port), .proto = proto };
+	struct nsb_fwd_val v = { .node_addr = htonl(node_ip),
+				 .node_port = htons(to_port),
+				 .first_port = htons(port),
+				 .count = 1,
+				 .ifindex = EARTH_IF };
+
+	cr_assert(!bpf_map_update_elem(fd, &k, &v, BPF_ANY), "forwards");
+}
+
+static int fwd6_get(int fd, uint8_t proto, uint16_t port, struct nsb_fwd6_val *v)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = proto };
+
+	return bpf_map_lookup_elem(fd, &k, v) ? -errno : 0;
+}
+
+/*
+ * fwd6_sync() (lab/fwd6.c): forwards6 follows forwards for any host
+ * address to nodes with an ip6 (earth), not to one without (pluto here),
+ * not for one IPv4 host address; a deleted or re-pointed forward takes
+ * its IPv6 side along, hits stay while it stays; fwd_ports_sync46() keeps
+ * the bits of both maps; fwd6_flows_sweep() ends the ct6 flows (and their
+ * claims) of an IPv6 side that is gone, not the rest.
+ */
+Test(fwd6, loader_sync_and_sweep)
+{
+	struct fwd6_node nodes[] = {
+		{ .ip = EARTH_IP }, { .ip = PLUTO_IP }, /* no ip6 */
+	};
+	struct nsb_nat6_key nk = { .nat_port = htons(6000),
+				   .remote_port = htons(40000),
+				   .proto = 6 };
+	struct nsb_ct6_key ck = { .sport = htons(8080), .dport = htons(40000), .proto = 6 };
+	struct nsb_ct6_entry ce = { .e = { .nat_port = htons(6000),
+					   .flags = NSB_CT_F_DNAT | NSB_CT_F_FWD_ANY } };
+	struct nsb_ct6_key mk = { .sport = htons(1234), .dport = htons(80), .proto = 6 };
+	struct nsb_ct6_entry me = { .e = { .nat_port = htons(61001) } };
+	struct nsb_nat6_val nv = { 0 };
+	struct nsb_fwd6_val v6;
+	struct st_env env;
+	int fwd, fwd6, ports, ct6, nat6;
+	__u32 word;
+	__u64 bits;
+	size_t gone;
+
+	memcpy(&nodes[0].ip6, earth6, 16);
+	st_open(&env, false);
+	st_load(&env);
+	fwd = env.forwards_fd;
+	fwd6 = bpf_map__fd(env.skel->maps.forwards6);
+	ports = bpf_map__fd(env.skel->maps.fwd_ports);
+	ct6 = bpf_map__fd(env.skel->maps.ct6);
+	nat6 = bpf_map__fd(env.skel->maps.nat_ports6);
+
+	fwd4_put(fwd, 6, 6000, EARTH_IP, 8080, 0);
+	fwd4_put(fwd, 17, 7000, EARTH_IP, 53, 0);
+	fwd4_put(fwd, 6, 6002, PLUTO_IP, 80, 0);
+	fwd4_put(fwd, 6, 6003, EARTH_IP, 80, HOST_IP);
+	cr_assert_eq(fwd6_sync(fwd, fwd6, nodes, 2), 0, "sync");
+	cr_assert_eq(fwd6_get(fwd6, 6, 6000, &v6), 0, "tcp 6000 -> earth: IPv6 side");
+	cr_expect(!memcmp(v6.node_addr, earth6, 16), "its node's ip6");
+	cr_expect_eq(ntohs(v6.v.node_port), 8080);
+	cr_expect_eq(v6.v.ifindex, EARTH_IF);
+	cr_expect_eq(v6.v.node_addr, 0, "no IPv4 address in it");
+	cr_expect_eq(fwd6_get(fwd6, 17, 7000, &v6), 0, "udp 7000 -> earth: IPv6 side");
+	cr_expect_eq(fwd6_get(fwd6, 6, 6002, &v6), -ENOENT, "pluto has no ip6: IPv4 only");
+	cr_expect_eq(fwd6_get(fwd6, 6, 6003, &v6), -ENOENT, "an IPv4 host address: IPv4 only");
+
+	/* hits stay across a sync that changes nothing */
+	cr_assert_eq(fwd6_get(fwd6, 6, 6000, &v6), 0);
+	v6.v.hits = 5;
+	cr_assert(!bpf_map_update_elem(
+		fwd6, &(struct nsb_fwd6_key){ .port = htons(6000), .proto = 6 }, &v6, BPF_EXIST));
+	cr_assert_eq(fwd6_sync(fwd, fwd6, nodes, 2), 0, "sync again");
+	cr_assert_eq(fwd6_get(fwd6, 6, 6000, &v6), 0);
+	cr_expect_eq(v6.v.hits, 5, "hits kept");
+
+	/* the bitmap counts both maps */
+	cr_assert_eq(fwd_ports_sync46(ports, fwd, fwd6), 0, "ports sync");
+	word = NSB_FWD_PORT_WORD(6, 6000, false);
+	cr_assert(!bpf_map_lookup_elem(ports, &word, &bits));
+	cr_expect(bits & (1ULL << (6000 % 64)), "tcp 6000's bit");
+
+	/* a flow of the IPv6 side and a masqueraded one */
+	memcpy(ck.saddr, earth6, 16);
+	memcpy(ck.daddr, remote6, 16);
+	memcpy(ce.nat_addr, uplink6, 16);
+	memcpy(nk.nat_addr, uplink6, 16);
+	memcpy(nk.remote_addr, remote6, 16);
+	memcpy(nv.node_addr, earth6, 16);
+	nv.v.node_port = htons(8080);
+	memcpy(mk.saddr, earth6, 16);
+	memcpy(mk.daddr, remote6, 16);
+	memcpy(me.nat_addr, uplink6, 16);
+	cr_assert(!bpf_map_update_elem(ct6, &ck, &ce, BPF_ANY));
+	cr_assert(!bpf_map_update_elem(nat6, &nk, &nv, BPF_ANY));
+	cr_assert(!bpf_map_update_elem(ct6, &mk, &me, BPF_ANY));
+	cr_assert_eq(fwd6_flows_sweep(ct6, nat6, fwd6, &gone), 0);
+	cr_expect_eq(gone, 0, "the forward is there: its flow stays");
+
+	/* re-pointed to 8081: the IPv6 side follows, its old flow goes */
+	fwd4_put(fwd, 6, 6000, EARTH_IP, 8081, 0);
+	cr_assert_eq(fwd6_sync(fwd, fwd6, nodes, 2), 0);
+	cr_assert_eq(fwd6_get(fwd6, 6, 6000, &v6), 0);
+	cr_expect_eq(ntohs(v6.v.node_port), 8081, "re-pointed");
+	cr_expect_eq(v6.v.hits, 0, "a new target starts counting anew");
+	cr_assert_eq(fwd6_flows_sweep(ct6, nat6, fwd6, &gone), 0);
+	cr_expect_eq(gone, 1, "the flow to 8080 ended");
+	cr_expect(bpf_map_lookup_elem(ct6, &ck, &ce), "its ct6 entry gone");
+	cr_expect(bpf_map_lookup_elem(nat6, &nk, &nv), "its claim gone");
+	cr_expect(!bpf_map_lookup_elem(ct6, &mk, &me), "the masqueraded flow stays");
+
+	/* deleted: the IPv6 side goes, and its port's bit with the last user */
+	cr_assert(!bpf_map_delete_elem(fwd,
+				       &(struct nsb_fwd_key){ .port = htons(6000), .proto = 6 }));
+	cr_assert_eq(fwd6_sync(fwd, fwd6, nodes, 2), 0);
+	cr_expect_eq(fwd6_get(fwd6, 6, 6000, &v6), -ENOENT, "deleted with it");
+	cr_expect_eq(fwd6_get(fwd6, 17, 7000, &v6), 0, "the others stay");
+	cr_assert_eq(fwd_ports_sync46(ports, fwd, fwd6), 0);
+	cr_assert(!bpf_map_lookup_elem(ports, &word, &bits));
+	cr_expect(!(bits & (1ULL << (6000 % 64))), "tcp 6000's bit cleared");
+	st_close(&env);
 }
