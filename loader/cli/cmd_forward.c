@@ -242,11 +242,13 @@ static int get_reqs(const char *file, bool del, char **words, struct fwd_req *on
 /* The host side of a forward: proto, host (null: any address), port, port_end. */
 static void print_host_side(struct out *o, const struct fwd_spec *s)
 {
-	char ip[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], ip6[INET6_ADDRSTRLEN];
 
 	print_string(o, "proto", NULL, s->proto == 6 ? "tcp" : "udp");
 	if (s->host_ip)
 		print_string(o, "host", NULL, ipv4_str(s->host_ip, ip));
+	else if (fwd_host6(s))
+		print_string(o, "host", NULL, inet_ntop(AF_INET6, &s->host_ip6, ip6, sizeof(ip6)));
 	else
 		print_null(o, "host", NULL, NULL);
 	print_uint(o, "port", NULL, s->port);
@@ -375,7 +377,10 @@ static void print_forward(struct out *o, const struct lab_info *li, const struct
 		print_string(o, "node", NULL, s->node);
 	else
 		print_null(o, "node", NULL, NULL);
-	print_string(o, "node_ip", NULL, ipv4_str(fe->node_ip, node_ip));
+	if (fwd_host6(s))
+		print_null(o, "node_ip", NULL, NULL); /* IPv6's alone */
+	else
+		print_string(o, "node_ip", NULL, ipv4_str(fe->node_ip, node_ip));
 	print_uint(o, "to_port", NULL, s->to_port);
 	print_uint(o, "to_port_end", NULL, s->to_port_end);
 	/* Text: a forward to an address that is no node shows the address. */
@@ -386,7 +391,7 @@ static void print_forward(struct out *o, const struct lab_info *li, const struct
 	/* the IPv6 side: in a lab with IPv6, a forward to a node without ip6 says so */
 	if (fe->has6) {
 		inet_ntop(AF_INET6, &fe->node_ip6, ip6, sizeof(ip6));
-		print_string(o, "node_ip6", ", IPv6 too: [%s]", ip6);
+		print_string(o, "node_ip6", fwd_host6(s) ? ", to [%s]" : ", IPv6 too: [%s]", ip6);
 	} else {
 		print_null(o, "node_ip6", NULL, NULL);
 		if (!s->host_ip && lab_has_ipv6(li))

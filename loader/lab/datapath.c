@@ -129,6 +129,28 @@ static int fill_forwards6(struct bpf_object *obj, const struct topo *t)
 }
 
 /*
+ * A forward for an IPv6 host address: forwards6's alone, the file's (no
+ * runtime forward has one), written over on a re-up so that it follows
+ * its node's ip6.
+ */
+static int fill_forward_host6(struct bpf_object *obj, const struct topo *t,
+			      const struct topo_forward *tf, int ifindex)
+{
+	struct bpf_map *m6 = bpf_object__find_map_by_name(obj, "forwards6");
+	const struct in6_addr *node6 = &t->nodes[tf->node].ip6;
+	int fd6, err;
+
+	if (!m6)
+		return 0;
+	fd6 = bpf_map__fd(m6);
+	err = fwd6_map_del(fd6, tf->proto, &tf->host_ip6, tf->port, tf->port_end, NULL);
+	if (!err)
+		err = fwd6_map_add(fd6, tf->proto, &tf->host_ip6, tf->port, tf->port_end, node6,
+				   tf->to_port, ifindex);
+	return err;
+}
+
+/*
  * The topology's forwards. A re-up keeps what is there: forwards added at run
  * time stay, and a port taken by one is not overwritten by the file.
  */
@@ -144,6 +166,12 @@ static int fill_forwards(struct bpf_object *obj, const struct topo *t, const str
 		int err;
 
 		fwd_spec_from_topo(t, i, &f);
+		if (fwd_host6(&f)) {
+			err = fill_forward_host6(obj, t, tf, rt[tf->node].ifindex);
+			if (err)
+				return err;
+			continue;
+		}
 		err = fwd_map_add(bpf_map__fd(m), &f, topo_node_fwd_ip(t, &t->nodes[tf->node]),
 				  rt[tf->node].ifindex);
 

@@ -189,6 +189,24 @@ int fwd6_map_add(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16
 	return err;
 }
 
+int fwd6_map_del(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16_t port,
+		 uint16_t port_end, const struct in6_addr *node6)
+{
+	struct nsb_fwd6_key k = { .proto = proto };
+	struct nsb_fwd6_val v;
+
+	memcpy(k.host_addr, host, 16);
+	for (uint32_t p = port; p <= port_end; p++) {
+		k.port = htons((uint16_t)p);
+		if (bpf_map_lookup_elem(fwd6_fd, &k, &v) ||
+		    (node6 && memcmp(v.node_addr, node6, 16)))
+			continue;
+		if (bpf_map_delete_elem(fwd6_fd, &k) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
 int fwd6_ports_want(int fwd6_fd, __u64 *want)
 {
 	struct nsb_fwd6_key k, next, *prev = NULL;

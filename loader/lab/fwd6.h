@@ -41,6 +41,14 @@ int fwd6_sync(int fwd_fd, int fwd6_fd, const struct fwd6_node *nodes, size_t n);
 int fwd6_map_add(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16_t port,
 		 uint16_t port_end, const struct in6_addr *node6, uint16_t to_port, int ifindex);
 
+/*
+ * Delete the entries of a forward for host (an IPv6 host address) whose
+ * node is still node6 (the file's forward going in a converge; NULL:
+ * whatever their node).
+ */
+int fwd6_map_del(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16_t port,
+		 uint16_t port_end, const struct in6_addr *node6);
+
 /* Set want's bits (NSB_FWD_PORT_WORDS words) for every entry of forwards6. */
 int fwd6_ports_want(int fwd6_fd, __u64 *want);
 

@@ -12,15 +12,30 @@
 
 #include <bpf/bpf.h>
 
+#include "lab/fwd6.h"
 #include "lab/lab_conv.h"
 #include "nsbpf_maps.h"
 #include "sys/pins.h"
 
 /* Forward i of a, every port, where the map still has it as a's. */
-static int drop_file_fwd(int fd, const struct topo *a, size_t i)
+static int drop_file_fwd(const char *lab, int fd, const struct topo *a, size_t i)
 {
 	const struct topo_forward *f = &a->forwards[i];
 	__be32 node = htonl(topo_node_fwd_ip(a, &a->nodes[f->node]));
+
+	/* an IPv6 host address's: forwards6's alone (lab/fwd6.h) */
+	if (!IN6_IS_ADDR_UNSPECIFIED(&f->host_ip6)) {
+		int fd6 = pins_map_open(lab, "forwards6"), err;
+
+		if (fd6 == -ENOENT)
+			return 0;
+		if (fd6 < 0)
+			return fd6;
+		err = fwd6_map_del(fd6, f->proto, &f->host_ip6, f->port, f->port_end,
+				   &a->nodes[f->node].ip6);
+		close(fd6);
+		return err;
+	}
 
 	for (uint32_t p = f->port; p <= f->port_end; p++) {
 		struct nsb_fwd_key k = { .host_addr = htonl(f->host_ip),
@@ -128,7 +143,7 @@ int conv_forwards(const char *lab, const struct topo *a, const struct topo *b,
 		return fd;
 	for (size_t i = 0; !err && i < a->n_forwards; i++)
 		if (d->del_fwd[i])
-			err = drop_file_fwd(fd, a, i);
+			err = drop_file_fwd(lab, fd, a, i);
 	if (!err)
 		err = fix_entries(fd, a, b, rt);
 	close(fd);

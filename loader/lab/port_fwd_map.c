@@ -15,6 +15,7 @@
 #include "sys/nl.h"
 #include "sys/pins.h"
 #include "nsbpf_maps.h"
+#include "nsbpf_maps6.h"
 
 int fwd_map_open(const char *lab)
 {
@@ -299,13 +300,19 @@ struct fwd_host *fwd_host_read(void)
 	h->addrs = calloc(NSB_HOST_ADDRS_MAX, sizeof(*h->addrs));
 	sk = nl_open();
 	n = sk && h->addrs ? nl_ipv4_addrs(sk, h->addrs, NSB_HOST_ADDRS_MAX) : -ENOMEM;
+	if (n >= 0) {
+		h->n_addrs = (size_t)n;
+		h->addrs6 = calloc(NSB_HOST_ADDRS6_MAX, sizeof(*h->addrs6));
+		n = h->addrs6 ? nl_ipv6_addrs(sk, 0, false, h->addrs6, NSB_HOST_ADDRS6_MAX) :
+				-ENOMEM;
+	}
 	nl_close(sk);
 	if (n < 0) {
 		fwd_host_free(h);
 		errno = -n;
 		return NULL;
 	}
-	h->n_addrs = (size_t)n;
+	h->n_addrs6 = (size_t)n;
 	return h;
 }
 
@@ -322,7 +329,9 @@ int fwd_host_add_addr(struct fwd_host *h, uint32_t ip)
 
 void fwd_host_free(struct fwd_host *h)
 {
-	if (h)
+	if (h) {
 		free(h->addrs);
+		free(h->addrs6);
+	}
 	free(h);
 }

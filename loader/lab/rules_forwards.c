@@ -7,9 +7,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "lab/fwd_txn.h"
 #include "lab/fwd6.h"
@@ -45,6 +48,74 @@ static void forwards6_side(const char *lab, struct fwd_entry *v, size_t n)
 		close(fd6);
 }
 
+/* The node of li whose ip6 is a, or "". */
+static const char *node_of6(const struct lab_info *li, const __be32 *a)
+{
+	for (size_t i = 0; i < li->n_nodes; i++)
+		if (li->nodes[i].prefix6 && !memcmp(&li->nodes[i].ip6, a, 16))
+			return li->nodes[i].name;
+	return "";
+}
+
+/*
+ * The forwards for an IPv6 host address (forwards6's alone), appended to
+ * *v: one per first port, hits summed.
+ */
+static int forwards6_host(const struct lab_info *li, struct fwd_entry **v, size_t *n)
+{
+	int fd6 = pins_map_open(li->name, "forwards6");
+	struct nsb_fwd6_key k, next, *prev = NULL;
+	struct nsb_fwd6_val v6;
+	int err = 0;
+
+	if (fd6 == -ENOENT)
+		return 0;
+	if (fd6 < 0)
+		return fd6;
+	while (!err && !bpf_map_get_next_key(fd6, prev, &next)) {
+		struct fwd_entry *e = NULL, *g;
+
+		k = next;
+		prev = &k;
+		if ((!k.host_addr[0] && !k.host_addr[1] && !k.host_addr[2] && !k.host_addr[3]) ||
+		    bpf_map_lookup_elem(fd6, &k, &v6))
+			continue;
+		for (size_t i = 0; i < *n; i++) {
+			struct fwd_spec *s = &(*v)[i].spec;
+
+			if (s->proto == k.proto && s->port == ntohs(v6.v.first_port) &&
+			    !memcmp(&s->host_ip6, k.host_addr, 16))
+				e = &(*v)[i];
+		}
+		if (!e) {
+			g = reallocarray(*v, *n + 1, sizeof(**v));
+			if (!g) {
+				err = -ENOMEM;
+				break;
+			}
+			*v = g;
+			e = &g[(*n)++];
+			memset(e, 0, sizeof(*e));
+			e->spec.proto = k.proto;
+			memcpy(&e->spec.host_ip6, k.host_addr, 16);
+			e->spec.port = ntohs(v6.v.first_port);
+			e->spec.port_end =
+				(uint16_t)(e->spec.port + (v6.v.count ? v6.v.count : 1) - 1);
+			e->spec.to_port =
+				(uint16_t)(ntohs(v6.v.node_port) - (ntohs(k.port) - e->spec.port));
+			e->spec.to_port_end =
+				(uint16_t)(e->spec.to_port + (e->spec.port_end - e->spec.port));
+			snprintf(e->spec.node, sizeof(e->spec.node), "%s",
+				 node_of6(li, v6.node_addr));
+			e->has6 = true;
+			memcpy(&e->node_ip6, v6.node_addr, 16);
+		}
+		e->hits += v6.v.hits;
+	}
+	close(fd6);
+	return err;
+}
+
 int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_t *n)
 {
 	int fd = fwd_map_open(li->name), err;
@@ -55,6 +126,8 @@ int rules_forwards_list(const struct lab_info *li, struct fwd_entry **out, size_
 	close(fd);
 	if (!err)
 		forwards6_side(li->name, *out, *n);
+	if (!err)
+		err = forwards6_host(li, out, n);
 	return err;
 }
 
@@ -64,7 +137,8 @@ static bool file_has(const struct topo *t, const struct fwd_spec *f)
 	for (size_t i = 0; i < t->n_forwards; i++) {
 		const struct topo_forward *x = &t->forwards[i];
 
-		if (x->proto == f->proto && x->host_ip == f->host_ip && x->port == f->port &&
+		if (x->proto == f->proto && x->host_ip == f->host_ip &&
+		    IN6_ARE_ADDR_EQUAL(&x->host_ip6, &f->host_ip6) && x->port == f->port &&
 		    x->port_end == f->port_end && x->to_port == f->to_port &&
 		    x->to_port_end == f->to_port_end && !strcmp(t->nodes[x->node].name, f->node))
 			return true;

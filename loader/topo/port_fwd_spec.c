@@ -117,6 +117,7 @@ void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
 	*f = (struct fwd_spec){
 		.proto = tf->proto,
 		.host_ip = tf->host_ip,
+		.host_ip6 = tf->host_ip6,
 		.port = tf->port,
 		.port_end = tf->port_end,
 		.to_port = tf->to_port,
@@ -126,12 +127,19 @@ void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f)
 		snprintf(f->node, sizeof(f->node), "%s", t->nodes[tf->node].name);
 }
 
+bool fwd_host6(const struct fwd_spec *f)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(&f->host_ip6);
+}
+
 void fwd_format(const struct fwd_spec *f, char *buf, size_t len)
 {
-	char ip[TOPO_IPSTR], host[40], to[96];
+	char ip[TOPO_IPSTR], ip6[TOPO_IP6STR], host[TOPO_IP6STR + 4], to[96];
 
 	if (f->host_ip)
 		snprintf(host, sizeof(host), "%s:", topo_ip_str(f->host_ip, ip));
+	else if (fwd_host6(f))
+		snprintf(host, sizeof(host), "[%s]:", topo_ip6_str(&f->host_ip6, ip6));
 	else
 		host[0] = '\0';
 	if (f->port == f->port_end)
@@ -203,6 +211,21 @@ int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool forc
 	unsigned int port;
 
 	fwd_format(f, desc, sizeof(desc));
+	if (fwd_host6(f) && !IN6_IS_ADDR_LOOPBACK(&f->host_ip6)) {
+		char ip6[TOPO_IP6STR];
+		size_t i;
+
+		for (i = 0; i < h->n_addrs6; i++)
+			if (IN6_ARE_ADDR_EQUAL(&h->addrs6[i], &f->host_ip6))
+				break;
+		if (i == h->n_addrs6) {
+			snprintf(
+				err, len,
+				"%s: %s is not an address of this host: use one it has (ip -6 addr), or no host address",
+				desc, topo_ip6_str(&f->host_ip6, ip6));
+			return -EADDRNOTAVAIL;
+		}
+	}
 	if (f->host_ip && !has_addr(h, f->host_ip)) {
 		snprintf(
 			err, len,

@@ -18,6 +18,7 @@
 struct fwd_spec {
 	uint8_t proto;	  /* IPPROTO_TCP or IPPROTO_UDP */
 	uint32_t host_ip; /* host order; 0: the uplink address and loopback */
+	struct in6_addr host_ip6; /* an IPv6 host address (host_ip 0): IPv6's alone; :: none */
 	uint16_t port;	  /* host ports port..port_end */
 	uint16_t port_end;
 	char node[TOPO_NAME_MAX];
@@ -98,6 +99,8 @@ struct fwd_host {
 	uint16_t eph_lo, eph_hi;     /* net.ipv4.ip_local_port_range */
 	uint32_t *addrs;	     /* IPv4 addresses, host order */
 	size_t n_addrs;
+	struct in6_addr *addrs6; /* IPv6 addresses */
+	size_t n_addrs6;
 };
 
 /*
@@ -112,6 +115,9 @@ int fwd_check_host(const struct fwd_host *h, const struct fwd_spec *f, bool forc
 		   size_t len);
 /* Parse ip_local_reserved_ports ("8080,9000-9100") into h->reserved. */
 int fwd_host_parse_reserved(struct fwd_host *h, const char *s);
+
+/* Is f for an IPv6 host address (IPv6's alone: forwards6, not forwards)? */
+bool fwd_host6(const struct fwd_spec *f);
 
 /* Forward i of the topology file, as the CLI would spell it. */
 void fwd_spec_from_topo(const struct topo *t, size_t i, struct fwd_spec *f);

@@ -147,6 +147,11 @@ struct topo_forward {
 	struct topo_mark port_mark;
 	uint8_t proto;	   /* IPPROTO_TCP or IPPROTO_UDP */
 	uint32_t host_ip;  /* host order; 0: uplink address and loopback */
+	/*
+	 * host: an IPv6 address (host_ip 0): the forward answers there only,
+	 * over IPv6 (forwards6), and is IPv4's nowhere; :: otherwise
+	 */
+	struct in6_addr host_ip6;
 	uint16_t port;	   /* first host port */
 	uint16_t port_end; /* last host port, == port for one port */
 	int node;	   /* index into topo.nodes */
@@ -318,6 +323,8 @@ const char *topo_special_block(uint32_t net, int prefix, uint32_t *block, int *b
  * address ("255.255.255.255 is the limited broadcast address: ...").
  */
 int topo_fwd_host_problem(uint32_t ip, char *why, size_t len);
+/* The same for an IPv6 host address (::1 can; ::, multicast, link-local, IPv4-mapped cannot). */
+int topo_fwd_host6_problem(const struct in6_addr *ip6, char *why, size_t len);
 
 /* Derived names: "<lab>-<node>" for both. -ENAMETOOLONG when it does not fit. */
 int topo_hostif_name(const char *lab, const char *node, char *buf, size_t len);

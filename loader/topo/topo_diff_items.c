@@ -88,7 +88,8 @@ static int fwd_find(const struct topo *a, size_t i, const struct topo *b)
 	for (size_t j = 0; j < b->n_forwards; j++) {
 		const struct topo_forward *y = &b->forwards[j];
 
-		if (x->proto == y->proto && x->host_ip == y->host_ip && x->port == y->port)
+		if (x->proto == y->proto && x->host_ip == y->host_ip &&
+		    IN6_ARE_ADDR_EQUAL(&x->host_ip6, &y->host_ip6) && x->port == y->port)
 			return (int)j;
 	}
 	return -1;

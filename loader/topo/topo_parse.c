@@ -210,6 +210,26 @@ int topo_fwd_host_problem(uint32_t ip, char *why, size_t len)
 	return -EINVAL;
 }
 
+int topo_fwd_host6_problem(const struct in6_addr *ip6, char *why, size_t len)
+{
+	const char *what = NULL;
+	char a[TOPO_IP6STR];
+
+	if (IN6_IS_ADDR_UNSPECIFIED(ip6))
+		what = "the unspecified address (leave host out to answer on the uplink's addresses and loopback)";
+	else if (IN6_IS_ADDR_MULTICAST(ip6))
+		what = "multicast (ff00::/8)";
+	else if (IN6_IS_ADDR_LINKLOCAL(ip6))
+		what = "link-local (fe80::/10)";
+	else if (IN6_IS_ADDR_V4MAPPED(ip6))
+		what = "IPv4-mapped (::ffff:0:0/96): give the IPv4 address";
+	if (!what)
+		return 0;
+	snprintf(why, len, "%s is %s: a forward's host is a unicast address of this host",
+		 topo_ip6_str(ip6, a), what);
+	return -EINVAL;
+}
+
 static const struct {
 	char unit;
 	uint32_t secs;

@@ -1344,8 +1344,20 @@ static void fwd_host(struct walk *w, yaml_node_t *v)
 {
 	struct topo_fwd_src *src = &w->c->fwds[w->idx];
 	uint32_t *ip = &w->c->t->forwards[w->idx].host_ip;
+	struct in6_addr *ip6 = &w->c->t->forwards[w->idx].host_ip6;
+	const char *s = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : NULL;
 	char why[160];
 
+	if (s && strchr(s, ':')) {
+		/* an IPv6 host address: the forward is IPv6's alone (forwards6) */
+		w->c->t->forwards[w->idx].host_mark = mark_of(v);
+		src->host_ok = want_ipv6(w, v, ip6);
+		if (src->host_ok && topo_fwd_host6_problem(ip6, why, sizeof(why))) {
+			topo_err(w->c, mark_of(v), "%shost %s", w->who, why);
+			src->host_ok = false;
+		}
+		return;
+	}
 	src->host_ok = want_ipv4(w, v, ip);
 	w->c->t->forwards[w->idx].host_mark = mark_of(v);
 	if (src->host_ok && !*ip) {

@@ -5,7 +5,8 @@
  * IPv6 behind the uplink: world6.sh), from the world (TCP and UDP) and
  * from the host itself ([::1] and the uplink's IPv6 address, through the
  * cgroup hooks); a forward to a node without ip6 stays IPv4-only, and
- * `forward list` says which is which; forward add and del follow on IPv6.
+ * `forward list` says which is which; forward add and del follow on IPv6;
+ * the file's forward for an IPv6 host address answers there only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,8 @@ static const char fw6[] =
 	"forwards:\n"
 	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
 	"  - {proto: udp, port: 6053, to: earth:5353}\n"
-	"  - {proto: tcp, port: 6002, to: old:8080}\n";
+	"  - {proto: tcp, port: 6002, to: old:8080}\n"
+	"  - {proto: tcp, port: 6001, to: earth:8080, host: '2001:db8::1'}\n";
 
 static void up6(void)
 {
@@ -95,7 +97,17 @@ Test(forward6, the_world_reaches_a_node_through_the_uplinks_ipv6_address)
 	cr_assert_gt(stat_path("fw6", "dnat"), 0);
 	cr_assert_gt(stat_path("fw6", "rev_dnat"), 0);
 	/* a port with no forward, and the IPv4-only node's: nothing over IPv6 */
-	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6001/", NULL), 0);
+	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6009/", NULL), 0);
+	/* the file's forward for the IPv6 host address: there, and not on IPv4 */
+	expect_fetch("world", "http://[2001:db8::1]:6001/", "page-of-earth\n");
+	cr_assert_neq(fetch("world", 2, "http://192.0.2.1:6001/", NULL), 0, "IPv6's alone");
+	cr_assert(forward_is(6001,
+			     ".host == \"2001:db8::1\" and .node == \"earth\" and "
+			     ".node_ip == null and .node_ip6 == \"fd00:10::10\" and .hits == 1"));
+	cr_assert_eq(
+		nsbpf_run(
+			"forward list fw6 | grep -q 'tcp \\[2001:db8::1\\]:6001 -> earth:8080, to \\[fd00:10::10\\]'"),
+		0, "text: the IPv6 host's forward");
 	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6002/", NULL), 0,
 		      "old has no ip6: its forward is IPv4's only");
 	expect_fetch("world", "http://192.0.2.1:6002/", "page-of-old\n");
@@ -119,7 +131,10 @@ Test(forward6, the_host_reaches_a_node_through_ipv6_loopback_and_its_uplink_addr
 	expect_fetch(NULL, "http://[::1]:6000/", "page-of-earth\n");
 	expect_fetch(NULL, "http://[2001:db8::1]:6000/", "page-of-earth\n");
 	expect_fetch(NULL, "http://127.0.0.1:6000/", "page-of-earth\n");
-	cr_assert_neq(fetch(NULL, 2, "http://[::1]:6001/", NULL), 0, "no forward on 6001");
+	cr_assert_neq(fetch(NULL, 2, "http://[::1]:6009/", NULL), 0, "no forward on 6009");
+	/* the forward for 2001:db8::1 answers there only, for the host too */
+	expect_fetch(NULL, "http://[2001:db8::1]:6001/", "page-of-earth\n");
+	cr_assert_neq(fetch(NULL, 2, "http://[::1]:6001/", NULL), 0, "not on [::1]");
 	/* UDP from the host: sendmsg6 and recvmsg6 */
 	cr_assert_eq(
 		in_ns_out(&out, NULL, "sh -c 'echo ping-host6 | socat -t 2 - UDP6:[::1]:6053'"), 0,

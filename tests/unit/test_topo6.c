@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "topo/topo.h"
+#include "topo/port_fwd_spec.h"
 #include "topo/topo_internal.h"
 
 static struct in6_addr a6(const char *s)
@@ -430,4 +431,119 @@ Test(topo6_diff, a_gateway6_changed_recreates_the_nodes_of_its_network)
 	topo_diff_free(&d);
 	topo_free(a);
 	topo_free(b);
+}
+
+/* ---- forwards for an IPv6 host address (fwd6) ---- */
+
+Test(topo6_forwards, an_ipv6_host_address_is_kept_and_ipv4_s_is_not_set)
+{
+	struct topo *t = load("name: ds\n"
+			      "networks: {a: {subnet: 10.1.0.0/24, subnet6: fd00:1::/64}}\n"
+			      "nodes: {n1: {network: a}}\n"
+			      "forwards:\n"
+			      "  - {proto: tcp, port: 6001, to: n1:80, host: '2001:db8::1'}\n"
+			      "  - {proto: tcp, port: 6001, to: n1:81, host: 192.0.2.1}\n"
+			      "  - {proto: udp, port: 6002, to: n1:53, host: '::1'}\n");
+	struct fwd_spec f;
+	char desc[160];
+
+	assert_ip6(t->forwards[0].host_ip6, "2001:db8::1");
+	cr_assert(eq(u32, t->forwards[0].host_ip, 0));
+	cr_assert(eq(int, t->forwards[0].host_mark.line, 5), "its position kept");
+	assert_ip6(t->forwards[1].host_ip6, "::");
+	cr_assert(eq(u32, t->forwards[1].host_ip, 0xc0000201));
+	assert_ip6(t->forwards[2].host_ip6, "::1");
+	fwd_spec_from_topo(t, 0, &f);
+	cr_assert(fwd_host6(&f));
+	fwd_format(&f, desc, sizeof(desc));
+	cr_assert(eq(str, desc, "tcp [2001:db8::1]:6001 -> n1:80"));
+	fwd_spec_from_topo(t, 1, &f);
+	cr_assert(not(fwd_host6(&f)));
+	topo_free(t);
+}
+
+static void expect_errs(const char *y, size_t n, const char *const *want)
+{
+	struct topo_errors e = { 0 };
+	struct topo *t = NULL;
+
+	cr_assert(eq(int, topo_load_buf("lab.yaml", y, strlen(y), &t, &e), -EINVAL), "%s",
+		  joined(&e));
+	cr_assert(eq(sz, e.n, n), "%s", joined(&e));
+	for (size_t i = 0; i < n; i++)
+		cr_assert(eq(int, strncmp(e.msgs[i], want[i], strlen(want[i])), 0),
+			  "got %s, want %s", e.msgs[i], want[i]);
+	topo_errors_free(&e);
+	topo_free(t);
+}
+
+Test(topo6_forwards, special_ipv6_hosts_and_nodes_without_ip6_are_refused_with_positions)
+{
+	static const char *const want[] = {
+		"lab.yaml:6:47: forward 1: host ff02::1 is multicast",
+		"lab.yaml:7:47: forward 2: host fe80::1 is link-local",
+		"lab.yaml:8:47: forward 3: host ::ffff:192.0.2.1 is IPv4-mapped",
+		"lab.yaml:9:47: forward 4: host :: is the unspecified address",
+		"lab.yaml:10:48: forward 5: host 2001:db8::1 is an IPv6 address, and node \"old\" has no ip6",
+	};
+
+	expect_errs("name: ds\n"
+		    "networks: {a: {subnet: 10.1.0.0/24, subnet6: fd00:1::/64},\n"
+		    "           b: {subnet: 10.2.0.0/24}}\n"
+		    "nodes: {n1: {network: a}, old: {network: b}}\n"
+		    "forwards:\n"
+		    "  - {proto: tcp, port: 6001, to: n1:80, host: 'ff02::1'}\n"
+		    "  - {proto: tcp, port: 6002, to: n1:80, host: 'fe80::1'}\n"
+		    "  - {proto: tcp, port: 6003, to: n1:80, host: '::ffff:192.0.2.1'}\n"
+		    "  - {proto: tcp, port: 6004, to: n1:80, host: '::'}\n"
+		    "  - {proto: tcp, port: 6005, to: old:80, host: '2001:db8::1'}\n",
+		    5, want);
+}
+
+Test(topo6_forwards, ipv6_host_forwards_clash_only_with_their_own_address)
+{
+	static const char *const want[] = {
+		"lab.yaml:6:24: forward 2: tcp 6001 on 2001:db8::1 overlaps forward 1 (tcp 6000-6002 on 2001:db8::1",
+	};
+
+	expect_errs("name: ds\n"
+		    "networks: {a: {subnet: 10.1.0.0/24, subnet6: fd00:1::/64}}\n"
+		    "nodes: {n1: {network: a}}\n"
+		    "forwards:\n"
+		    "  - {proto: tcp, port: 6000-6002, to: n1:80-82, host: '2001:db8::1'}\n"
+		    "  - {proto: tcp, port: 6001, to: n1:80, host: '2001:db8::1'}\n"
+		    "  - {proto: udp, port: 6001, to: n1:80, host: '2001:db8::1'}\n"
+		    "  - {proto: tcp, port: 6001, to: n1:80, host: '2001:db8::2'}\n"
+		    "  - {proto: tcp, port: 6001, to: n1:80}\n",
+		    1, want);
+}
+
+Test(topo6_forwards, an_ipv6_host_must_be_the_hosts)
+{
+	static struct in6_addr mine[] = { IN6ADDR_LOOPBACK_INIT };
+	struct fwd_host h = { .eph_lo = 32768, .eph_hi = 60999 };
+	struct topo *t = load("name: ds\n"
+			      "networks: {a: {subnet: 10.1.0.0/24, subnet6: fd00:1::/64}}\n"
+			      "nodes: {n1: {network: a}}\n"
+			      "forwards:\n"
+			      "  - {proto: tcp, port: 6001, to: n1:80, host: '2001:db8::1'}\n"
+			      "  - {proto: tcp, port: 6002, to: n1:80, host: '::1'}\n");
+	struct fwd_spec f;
+	char err[512];
+
+	mine[0] = a6("2001:db8::9");
+	h.addrs6 = mine;
+	h.n_addrs6 = 1;
+	fwd_spec_from_topo(t, 0, &f);
+	cr_assert(eq(int, fwd_check_host(&h, &f, false, err, sizeof(err)), -EADDRNOTAVAIL));
+	cr_assert(eq(int,
+		     strncmp(err, "tcp [2001:db8::1]:6001 -> n1:80: 2001:db8::1 is not an address",
+			     60),
+		     0),
+		  "%s", err);
+	mine[0] = a6("2001:db8::1");
+	cr_assert(eq(int, fwd_check_host(&h, &f, false, err, sizeof(err)), 0), "%s", err);
+	fwd_spec_from_topo(t, 1, &f);
+	cr_assert(eq(int, fwd_check_host(&h, &f, false, err, sizeof(err)), 0), "::1 is always");
+	topo_free(t);
 }
