@@ -287,7 +287,7 @@ Test(ipv6, nodes_reach_the_world_masqueraded_to_the_uplinks_ipv6_address)
 	      "socat UDP6-RECVFROM:7000,bind=[2001:db8::2],fork EXEC:/bin/cat");
 	out = NULL;
 	cr_assert_eq(in_ns_out(&out, "ds-earth",
-			       "echo ping-udp6 | socat -t 2 - UDP6:[2001:db8::2]:7000"),
+			       "sh -c 'echo ping-udp6 | socat -t 2 - UDP6:[2001:db8::2]:7000'"),
 		     0);
 	cr_assert_str_eq(out, "ping-udp6\n");
 	free(out);
