@@ -11,16 +11,18 @@
 # It re-executes itself in private net and mount namespaces (the "host" of the
 # lab, with a bpffs and a /run of its own), so it never touches the machine's
 # network and whatever it leaves dies with it. The lab's uplink is a veth into
-# a "world" netns. Addresses: lab 10.99.0.0/24, world 192.0.2.0/24, both only
-# inside those namespaces.
+# a "world" netns. Addresses: lab 10.99.0.0/24 and fd00:99::/64 (dual stack),
+# world 192.0.2.0/24 and 2001:db8:2::/64, all only inside those namespaces.
 #
 # Checks, each printed as PASS, FAIL or SKIPPED: up; status reports the attach
 # mode expected (tcx when the kernel has tcx links and NSBPF_ATTACH is not
 # clsact, found from /proc/kallsyms, independently of nsbpf) and tc agrees;
 # the host pings both nodes; the nodes ping each other (forwarded in BPF);
 # masquerade to the world and a TCP port forward from it, once the uplink
-# datapath exists (.output/bpf/uplink.bpf.o); down; nothing left (netns,
-# host ends, pins, state).
+# datapath exists (.output/bpf/uplink.bpf.o); the same over IPv6 (the host
+# pings a node, the nodes each other, a node the world through NAT66, the
+# world reaches the forward on the uplink's IPv6 address,
+# forwarding left off); down; nothing left (netns, host ends, pins, state).
 #
 # The last lines are "attach: MODE" and "smoke: N passed, N failed, N skipped".
 # Exit status 0 when nothing failed, 1 otherwise. Output of a failing check is
@@ -51,6 +53,7 @@ ip link set lo up
 # A new netns may inherit forwarding from the initial one: the lab must not
 # need it, so node-to-node pings prove the BPF datapath.
 echo 0 > /proc/sys/net/ipv4/ip_forward
+echo 0 > /proc/sys/net/ipv6/conf/all/forwarding
 
 passed=0 failed=0 skipped=0 attach=none
 work=$(mktemp -d /run/smoke.XXXXXX)	# on our private /run: gone with the namespace
@@ -84,6 +87,8 @@ try3() {
 
 host_ping() { try3 "$bb" ping -c 1 -W 2 "$1"; }
 node_ping() { try3 "$nsbpf" exec "$lab" "$1" -- "$bb" ping -c 1 -W 2 "$2"; }
+host_ping6() { try3 "$bb" ping -6 -c 1 -W 2 "$1"; }
+node_ping6() { try3 "$nsbpf" exec "$lab" "$1" -- "$bb" ping -6 -c 1 -W 2 "$2"; }
 
 setup_world() {
 	ip netns add "$world" &&
@@ -93,7 +98,10 @@ setup_world() {
 	ip route add default via 192.0.2.2 &&
 	ip -n "$world" addr add 192.0.2.2/24 dev eth0 &&
 	ip -n "$world" link set eth0 up &&
-	ip -n "$world" link set lo up
+	ip -n "$world" link set lo up &&
+	ip addr add 2001:db8:2::1/64 dev uplink0 nodad &&
+	ip -6 route add default via 2001:db8:2::2 &&
+	ip -n "$world" addr add 2001:db8:2::2/64 dev eth0 nodad
 }
 
 write_lab() {
@@ -104,14 +112,17 @@ write_lab() {
 	  lan:
 	    subnet: 10.99.0.0/24
 	    gateway: 10.99.0.1
+	    subnet6: fd00:99::/64
 	    masquerade: true
 	nodes:
 	  a:
 	    network: lan
 	    ip: 10.99.0.11
+	    ip6: fd00:99::11
 	  b:
 	    network: lan
 	    ip: 10.99.0.12
+	    ip6: fd00:99::12
 	forwards:
 	  - {proto: tcp, port: 8080, to: a:80}
 	EOF
@@ -156,6 +167,19 @@ check_forward() {
 	[ "$got" = smoke-forward ]
 }
 
+# The same forward over the uplink's IPv6 address: a has an ip6, so it answers there too.
+check_forward6() {
+	local got
+	nsenter --net="/run/netns/$lab-a" "$bb" nc -l -p 80 -e "$bb" echo smoke-forward6 &
+	local srv=$!
+	sleep 0.5
+	got=$(nsenter --net="/run/netns/$world" "$bb" timeout 5 "$bb" nc 2001:db8:2::1 8080 < /dev/null)
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	echo "world got: '$got'"
+	[ "$got" = smoke-forward6 ]
+}
+
 check_nothing_left() {
 	local ok=0 left
 	left=$(ip netns list | awk '{print $1}' | grep "^$lab-")
@@ -190,9 +214,14 @@ if check "up" "$nsbpf" up "$work/$lab.yaml"; then
 	check "a pings b" node_ping a 10.99.0.12
 	check "b pings a" node_ping b 10.99.0.11
 	check "ip_forward still 0" grep -qx 0 /proc/sys/net/ipv4/ip_forward
+	check "IPv6: host pings a" host_ping6 fd00:99::11
+	check "IPv6: a pings b" node_ping6 a fd00:99::12
+	check "IPv6: forwarding still 0" grep -qx 0 /proc/sys/net/ipv6/conf/all/forwarding
 	if [ -e "$top/.output/bpf/uplink.bpf.o" ]; then
 		check "masquerade: a pings the world" check_masquerade
 		check "forward: world tcp 8080 to a:80" check_forward
+		check "masquerade: a pings the world over IPv6" node_ping6 a 2001:db8:2::2
+		check "forward: world tcp [uplink6]:8080 to a:80" check_forward6
 	else
 		skip "masquerade, forward" "no uplink datapath (.output/bpf/uplink.bpf.o) yet"
 	fi
