@@ -66,12 +66,13 @@ static __always_inline __u16 __ndp_sum(struct __sk_buff *skb, __u32 len)
 	__u32 off = ETH_HLEN + 8, n = (32 + len) / 8; /* the addresses, then the message */
 	__u32 w[2];
 
+#pragma unroll /* as parse_ipv6_l4(): 6.1's verifier and clang's loops; no break, then */
 	for (__u32 i = 0; i < (32 + NDP_LEN_MAX) / 8; i++) {
-		if (i >= n)
-			break;
-		if (bpf_skb_load_bytes(skb, off + i * 8, w, sizeof(w)))
-			return 0;
-		sum += (__u64)w[0] + w[1];
+		if (i < n) {
+			if (bpf_skb_load_bytes(skb, off + i * 8, w, sizeof(w)))
+				return 0;
+			sum += (__u64)w[0] + w[1];
+		}
 	}
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -91,9 +92,10 @@ static __always_inline int __ndp_ns_opts(struct __sk_buff *skb, __u32 len, bool 
 	__u32 off = ETH_HLEN + IPV6_HLEN + NDP_NS_LEN, end = ETH_HLEN + IPV6_HLEN + len;
 	struct nsb_nd_opt_ll o;
 
+#pragma unroll
 	for (int i = 0; i < (NDP_LEN_MAX - NDP_NS_LEN) / 8; i++) {
 		if (off >= end)
-			break;
+			continue;
 		if (bpf_skb_load_bytes(skb, off, &o, sizeof(o)) || !o.len)
 			return nsb_drop(NSB_DROP_NDP);
 		if (o.type == ND_OPT_SLLA) {
