@@ -188,57 +188,63 @@ int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info)
 	return 0;
 }
 
-int nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix)
+/* local (its prefix set) on ifindex, with IFA_F_* flags; for sys/ only (nl.h). */
+int nl_addr_add_local(struct nl_sock *sk, int ifindex, struct nl_addr *local, unsigned int flags)
 {
 	struct rtnl_addr *addr = rtnl_addr_alloc();
-	struct nl_addr *local = v4addr(ip, prefix);
 	int err = -ENOMEM;
 
 	if (addr && local) {
 		rtnl_addr_set_ifindex(addr, ifindex);
-		rtnl_addr_set_family(addr, AF_INET);
+		rtnl_addr_set_family(addr, nl_addr_get_family(local));
+		if (flags)
+			rtnl_addr_set_flags(addr, flags);
 		err = nle_to_errno(rtnl_addr_set_local(addr, local));
 		if (!err)
 			err = nle_to_errno(rtnl_addr_add(sk, addr, NLM_F_EXCL));
 	}
-	if (local)
-		nl_addr_put(local);
 	if (addr)
 		rtnl_addr_put(addr);
 	return err;
 }
 
-int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int ifindex,
-		 uint32_t src)
+int nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix)
+{
+	struct nl_addr *local = v4addr(ip, prefix);
+	int err = nl_addr_add_local(sk, ifindex, local, 0);
+
+	if (local)
+		nl_addr_put(local);
+	return err;
+}
+
+/*
+ * A static route of the main table to dst (its prefix set), via gw, out of
+ * ifindex, preferred source src (gw, src NULL: none); the family is dst's.
+ * For sys/ only (nl.h).
+ */
+int nl_route_add_addrs(struct nl_sock *sk, struct nl_addr *dst, struct nl_addr *gw, int ifindex,
+		       struct nl_addr *src)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = v4addr(dst, prefix), *g = NULL, *s = NULL;
-	int err = -ENOMEM;
+	int family = dst ? nl_addr_get_family(dst) : AF_UNSPEC, err = -ENOMEM;
 
-	if (!route || !nh || !d)
+	if (!route || !nh || !dst)
 		goto out;
-	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_family(route, (uint8_t)family);
 	rtnl_route_set_table(route, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(route, RTPROT_STATIC);
-	rtnl_route_set_scope(route, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-	err = nle_to_errno(rtnl_route_set_dst(route, d));
+	/* IPv6 routes have no scope but universe */
+	rtnl_route_set_scope(route, gw || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+	err = nle_to_errno(rtnl_route_set_dst(route, dst));
 	if (err)
 		goto out;
 	rtnl_route_nh_set_ifindex(nh, ifindex);
-	if (gw) {
-		g = v4addr(gw, 32);
-		if (!g) {
-			err = -ENOMEM;
-			goto out;
-		}
-		rtnl_route_nh_set_gateway(nh, g);
-	}
-	if (src) {
-		s = v4addr(src, 32);
-		if (!s || (err = nle_to_errno(rtnl_route_set_pref_src(route, s))))
-			goto out;
-	}
+	if (gw)
+		rtnl_route_nh_set_gateway(nh, gw);
+	if (src && (err = nle_to_errno(rtnl_route_set_pref_src(route, src))))
+		goto out;
 	rtnl_route_add_nexthop(route, nh);
 	nh = NULL; /* owned by route now */
 	err = nle_to_errno(rtnl_route_add(sk, route, NLM_F_EXCL));
@@ -247,6 +253,18 @@ out:
 		rtnl_route_nh_free(nh);
 	if (route)
 		rtnl_route_put(route);
+	return err;
+}
+
+int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int ifindex,
+		 uint32_t src)
+{
+	struct nl_addr *d = v4addr(dst, prefix), *g = gw ? v4addr(gw, 32) : NULL;
+	struct nl_addr *s = src ? v4addr(src, 32) : NULL;
+	int err = -ENOMEM;
+
+	if (d && (g || !gw) && (s || !src))
+		err = nl_route_add_addrs(sk, d, g, ifindex, s);
 	if (d)
 		nl_addr_put(d);
 	if (g)

@@ -45,6 +45,11 @@ struct nl_link_info {
 int nl_link_get(struct nl_sock *sk, const char *name, struct nl_link_info *info);
 
 int nl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix);
+/* Either family, for sys/ only (nl.c): an address with IFA_F_* flags, a static route. */
+struct nl_addr;
+int nl_addr_add_local(struct nl_sock *sk, int ifindex, struct nl_addr *local, unsigned int flags);
+int nl_route_add_addrs(struct nl_sock *sk, struct nl_addr *dst, struct nl_addr *gw, int ifindex,
+		       struct nl_addr *src);
 /* dst/prefix via gw (0: on link) out of ifindex, preferred source src (0: none). */
 int nl_route_add(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gw, int ifindex,
 		 uint32_t src);

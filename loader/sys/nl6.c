@@ -28,65 +28,24 @@ static struct nl_addr *v6addr(const struct in6_addr *ip, int prefix)
 
 int nl_addr6_add(struct nl_sock *sk, int ifindex, const struct in6_addr *ip, int prefix)
 {
-	struct rtnl_addr *addr = rtnl_addr_alloc();
 	struct nl_addr *local = v6addr(ip, prefix);
-	int err = -ENOMEM;
+	/* usable at once: no DAD probe, no tentative state to wait out */
+	int err = nl_addr_add_local(sk, ifindex, local, IFA_F_NODAD);
 
-	if (addr && local) {
-		rtnl_addr_set_ifindex(addr, ifindex);
-		rtnl_addr_set_family(addr, AF_INET6);
-		/* usable at once: no DAD probe, no tentative state to wait out */
-		rtnl_addr_set_flags(addr, IFA_F_NODAD);
-		err = nl_errno(rtnl_addr_set_local(addr, local));
-		if (!err)
-			err = nl_errno(rtnl_addr_add(sk, addr, NLM_F_EXCL));
-	}
 	if (local)
 		nl_addr_put(local);
-	if (addr)
-		rtnl_addr_put(addr);
 	return err;
 }
 
 int nl_route6_add(struct nl_sock *sk, const struct in6_addr *dst, int prefix,
 		  const struct in6_addr *gw, int ifindex, const struct in6_addr *src)
 {
-	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = v6addr(dst, prefix), *g = NULL, *s = NULL;
+	struct nl_addr *d = v6addr(dst, prefix), *g = gw ? v6addr(gw, 128) : NULL;
+	struct nl_addr *s = src ? v6addr(src, 128) : NULL;
 	int err = -ENOMEM;
 
-	if (!route || !nh || !d)
-		goto out;
-	rtnl_route_set_family(route, AF_INET6);
-	rtnl_route_set_table(route, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(route, RTPROT_STATIC);
-	rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE); /* IPv6 routes have no other */
-	err = nl_errno(rtnl_route_set_dst(route, d));
-	if (err)
-		goto out;
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	if (gw) {
-		g = v6addr(gw, 128);
-		if (!g) {
-			err = -ENOMEM;
-			goto out;
-		}
-		rtnl_route_nh_set_gateway(nh, g);
-	}
-	if (src) {
-		s = v6addr(src, 128);
-		if (!s || (err = nl_errno(rtnl_route_set_pref_src(route, s))))
-			goto out;
-	}
-	rtnl_route_add_nexthop(route, nh);
-	nh = NULL; /* owned by route now */
-	err = nl_errno(rtnl_route_add(sk, route, NLM_F_EXCL));
-out:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	if (route)
-		rtnl_route_put(route);
+	if (d && (g || !gw) && (s || !src))
+		err = nl_route_add_addrs(sk, d, g, ifindex, s);
 	if (d)
 		nl_addr_put(d);
 	if (g)
