@@ -51,6 +51,10 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integ/*.c)
 INTEG_OBJS := $(patsubst tests/integ/%.c,$(OUT)/tests/integ/%.o,$(INTEG_SRCS))
 SELF_SRCS := $(wildcard selftests/*.c)
+# BPF objects only the selftests load (selftests/bpf/), built as bpf/'s are
+SELF_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
+SELF_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(OUT)/selftests/bpf/%.bpf.o,$(SELF_BPF_SRCS))
+SELF_SKELS := $(patsubst selftests/bpf/%.bpf.c,$(OUT)/%.skel.h,$(SELF_BPF_SRCS))
 SELF_OBJS := $(patsubst selftests/%.c,$(OUT)/selftests/%.o,$(SELF_SRCS))
 
 NSBPF     := $(OUT)/nsbpf
@@ -72,7 +76,7 @@ INTEG_FLAGS ?= --jobs 1
 
 .PHONY: all test unit selftest integ check vmlinux clean install uninstall man help
 # Skeletons are made from the objects; keep the objects too.
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(SELF_BPF_OBJS)
 .DEFAULT_GOAL := all
 
 all: $(NSBPF) $(CNI_BIN) $(UNIT_BIN) $(SELF_BIN) $(INTEG_BIN) $(if $(SCDOC),man)
@@ -115,6 +119,15 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h Makefile | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(OUT)/vmlinux.h Makefile
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SELF_SKELS): $(OUT)/%.skel.h: $(OUT)/selftests/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name nsbpf_$* > $@.tmp && mv $@.tmp $@
+
 $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name nsbpf_$* > $@.tmp && mv $@.tmp $@
@@ -133,7 +146,7 @@ $(OUT)/tests/integ/%.o: tests/integ/%.c Makefile $(SKELS) | $(OUT)/tests/integ
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -c $< -o $@
 
-$(OUT)/selftests/%.o: selftests/%.c Makefile $(SKELS) | $(OUT)/selftests
+$(OUT)/selftests/%.o: selftests/%.c Makefile $(SKELS) $(SELF_SKELS) | $(OUT)/selftests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Iselftests $(ALL_CFLAGS) -c $< -o $@
 

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * IPv6 frame builder and checker for the ICMPv6 tables: see icmp6_pkt.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "icmp6_pkt.h"
+
+static const uint8_t zero16[16];
+
+struct wr6 {
+	uint8_t *buf;
+	size_t len;
+	bool overflow;
+};
+
+static void put(struct wr6 *w, const void *src, size_t n)
+{
+	if (w->len + n > PKT_MAX) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->len, src, n);
+	w->len += n;
+}
+
+static void put8(struct wr6 *w, uint8_t v)
+{
+	put(w, &v, 1);
+}
+
+static void put16(struct wr6 *w, uint16_t v)
+{
+	uint8_t b[2] = { v >> 8, v & 0xff };
+
+	put(w, b, 2);
+}
+
+static void put32(struct wr6 *w, uint32_t v)
+{
+	uint8_t b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+
+	put(w, b, 4);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The one's complement sum of len bytes, unfolded (RFC 1071). */
+static uint32_t sum16(uint32_t sum, const uint8_t *d, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)d[i] << 8 | d[i + 1];
+	if (len & 1)
+		sum += (uint32_t)d[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The upper-layer checksum of seg over the IPv6 pseudo header (RFC 8200 8.1). */
+static uint16_t csum6(const uint8_t *saddr, const uint8_t *daddr, uint8_t proto,
+		      const uint8_t *seg, size_t len)
+{
+	uint32_t sum = 0;
+
+	sum = sum16(sum, saddr, 16);
+	sum = sum16(sum, daddr, 16);
+	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
+	sum += proto;
+	return fold(sum16(sum, seg, len));
+}
+
+static void set16(uint8_t *at, uint16_t v)
+{
+	at[0] = v >> 8;
+	at[1] = v & 0xff;
+}
+
+static bool build_ip6(const struct frame6 *f, struct wr6 *w);
+
+/* The transport part of f (header, payload, checksum) into l4. */
+static bool build_l4(const struct frame6 *f, uint8_t *l4, size_t *len)
+{
+	size_t payload = f->payload_len ? f->payload_len : 16;
+	struct wr6 w = { .buf = l4 };
+	size_t csum_at;
+
+	switch (f->proto) {
+	case P6_TCP:
+		put16(&w, f->sport);
+		put16(&w, f->dport);
+		put32(&w, 0x01020304); /* seq */
+		put32(&w, f->tcp_flags & 0x10 ? 0x01020305 : 0);
+		put8(&w, 5 << 4);
+		put8(&w, f->tcp_flags);
+		put16(&w, 0x7210); /* window */
+		put16(&w, 0);	   /* checksum, below */
+		put16(&w, 0);
+		csum_at = 16;
+		break;
+	case P6_UDP:
+		put16(&w, f->sport);
+		put16(&w, f->dport);
+		put16(&w, (uint16_t)(8 + payload));
+		put16(&w, 0);
+		csum_at = 6;
+		break;
+	case P6_ICMPV6:
+		put8(&w, f->icmp_type);
+		put8(&w, f->icmp_code);
+		put16(&w, 0);
+		csum_at = 2;
+		if (f->quote) {
+			struct pkt q;
+			size_t qlen;
+
+			put32(&w, f->icmp_data);
+			if (!frame6_build(f->quote, &q) || q.len < 14 + 40)
+				return false;
+			qlen = f->quote_len ? f->quote_len : q.len - 14;
+			if (14 + qlen > q.len)
+				return false;
+			put(&w, q.buf + 14, qlen);
+			payload = 0;
+		} else {
+			put16(&w, f->icmp_id);
+			put16(&w, f->icmp_seq);
+		}
+		break;
+	default:
+		return false;
+	}
+	for (size_t i = 0; i < payload; i++)
+		put8(&w, (uint8_t)(0xa0 + i));
+	if (w.overflow)
+		return false;
+	if (!(f->proto == P6_UDP && f->no_csum)) {
+		uint16_t c = csum6(f->saddr ? f->saddr : zero16, f->daddr ? f->daddr : zero16,
+				   f->proto, l4, w.len);
+
+		set16(l4 + csum_at, f->proto == P6_UDP && !c ? 0xffff : c);
+	}
+	*len = w.len;
+	return true;
+}
+
+static bool build_ip6(const struct frame6 *f, struct wr6 *w)
+{
+	uint8_t l4[PKT_MAX];
+	size_t l4_len;
+
+	if (!build_l4(f, l4, &l4_len))
+		return false;
+	put32(w, 0x60000000);
+	put16(w, (uint16_t)(8 * f->dstopts + l4_len));
+	put8(w, f->dstopts ? 60 : f->proto);
+	put8(w, f->hops == HOPS_ZERO ? 0 : f->hops ? (uint8_t)f->hops : 64);
+	put(w, f->saddr ? f->saddr : zero16, 16);
+	put(w, f->daddr ? f->daddr : zero16, 16);
+	for (int i = 0; i < f->dstopts; i++) {
+		put8(w, i + 1 < f->dstopts ? 60 : f->proto);
+		put8(w, 0);
+		put8(w, 1); /* PadN, 4 bytes of it */
+		put8(w, 4);
+		put32(w, 0);
+	}
+	put(w, l4, l4_len);
+	for (int i = 0; i < f->trailer; i++)
+		put8(w, 0);
+	return !w->overflow;
+}
+
+bool frame6_build(const struct frame6 *f, struct pkt *p)
+{
+	static const uint8_t zero_mac[6];
+	struct wr6 w = { .buf = p->buf };
+
+	memset(p, 0, sizeof(*p));
+	put(&w, f->dst ? f->dst : zero_mac, 6);
+	put(&w, f->src ? f->src : zero_mac, 6);
+	put16(&w, 0x86dd);
+	if (!build_ip6(f, &w))
+		return false;
+	p->len = w.len;
+	return !w.overflow;
+}
+
+static bool fail(char *why, size_t n, const char *msg)
+{
+	snprintf(why, n, "%s", msg);
+	return false;
+}
+
+/*
+ * The datagram at ip (have bytes of it): where its transport header starts
+ * (destination options walked) and its protocol; false if cut short.
+ */
+static bool l4_of(const uint8_t *ip, size_t have, size_t *off, uint8_t *proto)
+{
+	uint8_t next = ip[6];
+	size_t o = 40;
+
+	for (int i = 0; i < 8 && next == 60; i++) {
+		if (o + 8 > have)
+			return false;
+		next = ip[o];
+		o += (ip[o + 1] + 1u) * 8;
+	}
+	*off = o;
+	*proto = next;
+	return o <= have;
+}
+
+/* The transport checksum of the whole datagram at ip (tot bytes) is right. */
+static bool seg_ok(const uint8_t *ip, size_t tot, size_t off, uint8_t proto)
+{
+	return csum6(ip + 8, ip + 24, proto, ip + off, tot - off) == 0;
+}
+
+bool frame6_csums_ok(const uint8_t *frame, size_t len, char *why, size_t why_len)
+{
+	const uint8_t *ip = frame + 14, *in;
+	size_t tot, off, in_tot, in_off, quoted;
+	uint8_t proto, in_proto;
+
+	if (len < 14 + 40 || get16(frame + 12) != 0x86dd || ip[0] >> 4 != 6)
+		return fail(why, why_len, "not Ethernet + IPv6");
+	tot = 40 + get16(ip + 4);
+	if (14 + tot > len)
+		return fail(why, why_len, "IPv6 payload length past the frame");
+	if (!l4_of(ip, tot, &off, &proto))
+		return fail(why, why_len, "extension headers cut short");
+	switch (proto) {
+	case P6_TCP:
+	case P6_UDP:
+		if (tot - off < (proto == P6_TCP ? 20u : 8u))
+			return fail(why, why_len, "transport header cut short");
+		if (proto == P6_UDP && !get16(ip + off + 6))
+			return fail(why, why_len, "UDP checksum 0 (none) in IPv6");
+		if (!seg_ok(ip, tot, off, proto))
+			return fail(why, why_len, proto == P6_TCP ? "TCP checksum" : "UDP checksum");
+		return true;
+	case P6_ICMPV6:
+		if (tot - off < 8)
+			return fail(why, why_len, "ICMPv6 header cut short");
+		if (!seg_ok(ip, tot, off, proto))
+			return fail(why, why_len, "ICMPv6 checksum");
+		if (ip[off] >= 128)
+			return true;
+		in = ip + off + 8;
+		quoted = tot - off - 8;
+		if (quoted < 40)
+			return fail(why, why_len, "ICMPv6 error quotes less than an IPv6 header");
+		in_tot = 40 + get16(in + 4);
+		/* the quoted transport sum can be checked only when all of it is quoted */
+		if (in_tot != quoted)
+			return true;
+		if (!l4_of(in, in_tot, &in_off, &in_proto))
+			return fail(why, why_len, "quoted extension headers cut short");
+		if ((in_proto == P6_TCP || in_proto == P6_UDP || in_proto == P6_ICMPV6) &&
+		    !seg_ok(in, in_tot, in_off, in_proto))
+			return fail(why, why_len, "quoted transport checksum");
+		return true;
+	default:
+		return true;
+	}
+}
