@@ -9,25 +9,25 @@
 #define NSBPF_DROP_H
 
 /* Paths a packet can take that are not drops. */
-#define NSB_PATH_LIST(X)                                                                \
-	X(ARP_REPLY, "arp_reply", "ARP request answered in BPF")                        \
-	X(NODE_TO_NODE, "node_to_node", "redirected into another node")                 \
-	X(TO_HOST, "to_host", "passed to the host stack")                               \
-	X(HOST_TO_NODE, "host_to_node", "host stack sent to a node")                    \
-	X(IPV6_PASS, "ipv6_pass", "IPv6 passed to the host stack")                      \
-	X(SNAT, "snat", "masqueraded out of the uplink")                                \
-	X(REV_SNAT, "rev_snat", "masqueraded flow's reply, into its node")              \
-	X(ICMP_ERR_REV, "icmp_err_rev", "ICMP error about a masqueraded flow, in")      \
-	X(FRAG_NEEDED, "frag_needed", "ICMP frag needed sent to the node")              \
-	X(TIME_EXCEEDED, "time_exceeded", "ICMP time exceeded sent to the node")        \
-	X(SNAT_FRAG, "snat_frag", "later fragment, masqueraded out")                    \
-	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")              \
-	X(DNAT, "dnat", "to a forwarded port, into its node")                           \
-	X(REV_DNAT, "rev_dnat", "forwarded flow's reply, out of the uplink")            \
-	X(HAIRPIN, "hairpin", "node to a forward of the lab, either way")               \
-	X(ICMP_ERR_OUT, "icmp_err_out", "a node's ICMP error about a NATed flow, out")  \
-	X(REMOTE_OUT, "remote_out", "to a remote subnet, out of the uplink, not NATed") \
-	X(REMOTE_IN, "remote_in", "from a remote subnet, into its node")                \
+#define NSB_PATH_LIST(X)                                                                           \
+	X(ARP_REPLY, "arp_reply", "ARP request answered in BPF")                                   \
+	X(NODE_TO_NODE, "node_to_node", "redirected into another node")                            \
+	X(TO_HOST, "to_host", "passed to the host stack")                                          \
+	X(HOST_TO_NODE, "host_to_node", "host stack sent to a node")                               \
+	X(IPV6_PASS, "ipv6_pass", "IPv6 passed to the host stack")                                 \
+	X(SNAT, "snat", "masqueraded out of the uplink")                                           \
+	X(REV_SNAT, "rev_snat", "masqueraded flow's reply, into its node")                         \
+	X(ICMP_ERR_REV, "icmp_err_rev", "ICMP error about a masqueraded flow, in")                 \
+	X(FRAG_NEEDED, "frag_needed", "ICMP frag needed / ICMPv6 packet too big sent to the node") \
+	X(TIME_EXCEEDED, "time_exceeded", "ICMP time exceeded sent to the node")                   \
+	X(SNAT_FRAG, "snat_frag", "later fragment, masqueraded out")                               \
+	X(REV_SNAT_FRAG, "rev_snat_frag", "later fragment of a reply, in")                         \
+	X(DNAT, "dnat", "to a forwarded port, into its node")                                      \
+	X(REV_DNAT, "rev_dnat", "forwarded flow's reply, out of the uplink")                       \
+	X(HAIRPIN, "hairpin", "node to a forward of the lab, either way")                          \
+	X(ICMP_ERR_OUT, "icmp_err_out", "a node's ICMP error about a NATed flow, out")             \
+	X(REMOTE_OUT, "remote_out", "to a remote subnet, out of the uplink, not NATed")            \
+	X(REMOTE_IN, "remote_in", "from a remote subnet, into its node")                           \
 	X(NDP_REPLY, "ndp_reply", "neighbour solicitation answered in BPF")
 
 /* Why a packet was dropped. */

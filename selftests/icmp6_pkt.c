@@ -67,8 +67,8 @@ static uint16_t fold(uint32_t sum)
 }
 
 /* The upper-layer checksum of seg over the IPv6 pseudo header (RFC 8200 8.1). */
-static uint16_t csum6(const uint8_t *saddr, const uint8_t *daddr, uint8_t proto,
-		      const uint8_t *seg, size_t len)
+static uint16_t csum6(const uint8_t *saddr, const uint8_t *daddr, uint8_t proto, const uint8_t *seg,
+		      size_t len)
 {
 	uint32_t sum = 0;
 
@@ -182,9 +182,10 @@ static bool build_ip6(const struct frame6 *f, struct wr6 *w)
 bool frame6_build(const struct frame6 *f, struct pkt *p)
 {
 	static const uint8_t zero_mac[6];
-	struct wr6 w = { .buf = p->buf };
+	struct wr6 w = { .len = 0 };
 
 	memset(p, 0, sizeof(*p));
+	w.buf = p->buf;
 	put(&w, f->dst ? f->dst : zero_mac, 6);
 	put(&w, f->src ? f->src : zero_mac, 6);
 	put16(&w, 0x86dd);
@@ -247,7 +248,8 @@ bool frame6_csums_ok(const uint8_t *frame, size_t len, char *why, size_t why_len
 		if (proto == P6_UDP && !get16(ip + off + 6))
 			return fail(why, why_len, "UDP checksum 0 (none) in IPv6");
 		if (!seg_ok(ip, tot, off, proto))
-			return fail(why, why_len, proto == P6_TCP ? "TCP checksum" : "UDP checksum");
+			return fail(why, why_len,
+				    proto == P6_TCP ? "TCP checksum" : "UDP checksum");
 		return true;
 	case P6_ICMPV6:
 		if (tot - off < 8)

@@ -16,9 +16,9 @@
 #include "pkt.h"
 
 /* an IPv6 address in a static table: its 16 bytes from eight 16-bit groups */
-#define IP6(a, b, c, d, e, f, g, h)                                                            \
-	((const uint8_t[16]){ (a) >> 8, (a)&0xff, (b) >> 8, (b)&0xff, (c) >> 8, (c)&0xff,      \
-			      (d) >> 8, (d)&0xff, (e) >> 8, (e)&0xff, (f) >> 8, (f)&0xff,      \
+#define IP6(a, b, c, d, e, f, g, h)                                                       \
+	((const uint8_t[16]){ (a) >> 8, (a)&0xff, (b) >> 8, (b)&0xff, (c) >> 8, (c)&0xff, \
+			      (d) >> 8, (d)&0xff, (e) >> 8, (e)&0xff, (f) >> 8, (f)&0xff, \
 			      (g) >> 8, (g)&0xff, (h) >> 8, (h)&0xff })
 
 #define P6_TCP	  6
@@ -39,10 +39,10 @@ struct frame6 {
 	bool no_csum; /* UDP: checksum 0 */
 
 	uint8_t icmp_type, icmp_code;
-	uint16_t icmp_id, icmp_seq;  /* echo */
-	uint32_t icmp_data;	     /* errors: the MTU, the pointer */
-	const struct frame6 *quote;  /* errors: the datagram quoted, from its IPv6 header */
-	uint16_t quote_len;	     /* bytes of it; 0: all */
+	uint16_t icmp_id, icmp_seq; /* echo */
+	uint32_t icmp_data;	    /* errors: the MTU, the pointer */
+	const struct frame6 *quote; /* errors: the datagram quoted, from its IPv6 header */
+	uint16_t quote_len;	    /* bytes of it; 0: all */
 };
 
 #define HOPS_ZERO 0x100

@@ -44,9 +44,9 @@ static __always_inline bool __icmp6_gateway(const struct nsb_config *cfg,
 	__u32 id = src->net_id;
 	const struct nsb_network6 *net = bpf_map_lookup_elem(&networks6, &id);
 
-	if (net && net->prefixlen && !addr6_zero(net->gateway))
+	if (net && net->prefixlen && !addr6_any(net->gateway))
 		addr6_copy(saddr, net->gateway);
-	else if (cfg && !addr6_zero(cfg->uplink_addr6))
+	else if (cfg && !addr6_any(cfg->uplink_addr6))
 		addr6_copy(saddr, cfg->uplink_addr6);
 	else
 		return false;
@@ -84,7 +84,7 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &h.ip6, sizeof(h.ip6)) ||
 	    (bpf_ntohl(h.ip6.vtc_flow) >> 28) != 6)
 		return nsb_drop(NSB_DROP_ICMP_GEN);
-	if (addr6_zero(h.ip6.saddr) || addr6_multicast(h.ip6.saddr) ||
+	if (addr6_any(h.ip6.saddr) || addr6_multicast(h.ip6.saddr) ||
 	    __icmp6_is_error(skb, h.ip6.nexthdr))
 		return nsb_drop(refuse);
 	/* the datagram without a trailer; payload length 0: a jumbo (BIG TCP) GSO packet */
@@ -114,7 +114,9 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 
 	/* pseudo header (addresses, length, next header), ICMPv6 header, quote */
 	sum = bpf_csum_diff(NULL, 0, h.ip6.saddr, 2 * sizeof(h.ip6.saddr), 0);
-	sum += bpf_htonl(sizeof(h.icmp6) + qlen) + bpf_htonl(IPPROTO_ICMPV6);
+	/* each word on its own: two 32-bit words may carry out of 32 bits */
+	sum += (__u64)bpf_htonl(sizeof(h.icmp6) + qlen);
+	sum += (__u64)bpf_htonl(IPPROTO_ICMPV6);
 	sum += bpf_csum_diff(NULL, 0, (__be32 *)&h.icmp6, sizeof(h.icmp6), 0);
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -135,16 +137,16 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 			n = __ICMP6_CHUNK;
 		if (n < 1)
 			return nsb_drop(NSB_DROP_ICMP_GEN);
-		s->words[(n - 1) / 4] = 0;
 		n4 = (n + 3) & ~3ULL;
 		asm volatile("" : "+r"(n4));
 		if (n4 > __ICMP6_CHUNK || n4 < 4)
 			return nsb_drop(NSB_DROP_ICMP_GEN);
+		*(__u32 *)((void *)s->words + n4 - 4) = 0;
 		if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h) + off, s->words, n))
 			return nsb_drop(NSB_DROP_ICMP_GEN);
 		sum += bpf_csum_diff(NULL, 0, s->words, n4, 0);
 	}
-	h.icmp6.csum = csum_fold64(sum);
+	h.icmp6.csum = __icmp6_fold64(sum);
 
 	mac_copy(eth.h_dest, src->node_mac);
 	mac_copy(eth.h_source, src->host_mac);
@@ -156,7 +158,8 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 }
 
 /* icmp6_error_to_node()'s last argument: what to send, in one register */
-#define ICMP6_ERR(type, path, data) ((__u64)(type) | (__u64)(path) << 8 | (__u64)(__u32)(data) << 32)
+#define ICMP6_ERR(type, path, data) \
+	((__u64)(type) | (__u64)(path) << 8 | (__u64)(__u32)(data) << 32)
 
 /*
  * The error ICMP6_ERR(type, path, data) about the IPv6 packet src sent, into
@@ -182,7 +185,8 @@ __noinline int icmp6_error_to_node(struct __sk_buff *skb, const struct nsb_endpo
 static __always_inline int icmp6_too_big(struct __sk_buff *skb, const struct nsb_endpoint *src,
 					 __u32 mtu)
 {
-	return icmp6_error_to_node(skb, src, ICMP6_ERR(ICMPV6_PKT_TOOBIG, NSB_PATH_FRAG_NEEDED, mtu));
+	return icmp6_error_to_node(skb, src,
+				   ICMP6_ERR(ICMPV6_PKT_TOOBIG, NSB_PATH_FRAG_NEEDED, mtu));
 }
 
 /* Hop limit exhausted on the way out: Time Exceeded, code 0, back to src (time_exceeded). */

@@ -2,48 +2,37 @@
 /*
  * IPv6 and ICMPv6 as the ICMPv6 errors need them (lib/icmp6.h builds them,
  * lib/rev_icmp6.h translates them): wire structs with the addresses as the
- * ABI keeps them (four __be32, nsbpf_maps6.h), message types, address
- * tests, and a bounded walk over extension headers.
+ * ABI keeps them (four __be32, nsbpf_maps6.h; lib/addr6.h tests them),
+ * message types, and a bounded walk over a quoted datagram's extension
+ * headers (parse6.h walks the frame's own).
  */
 #ifndef NSBPF_LIB_ICMP6_DEFS_H
 #define NSBPF_LIB_ICMP6_DEFS_H
 
 #include "lib/csum.h"
 #include "lib/flow.h"
+#include "lib/parse6.h"
+#include "lib/addr6.h"
 
-#ifndef IPPROTO_HOPOPTS
-#define IPPROTO_HOPOPTS 0
+#ifndef ICMPV6_ECHO_REQUEST
+#define ICMPV6_ECHO_REQUEST 128
 #endif
-#ifndef IPPROTO_ROUTING
-#define IPPROTO_ROUTING 43
-#endif
-#ifndef IPPROTO_FRAGMENT
-#define IPPROTO_FRAGMENT 44
-#endif
-#ifndef IPPROTO_ICMPV6
-#define IPPROTO_ICMPV6 58
-#endif
-#ifndef IPPROTO_DSTOPTS
-#define IPPROTO_DSTOPTS 60
-#endif
-
-#define ICMPV6_DEST_UNREACH  1
-#define ICMPV6_PKT_TOOBIG    2
-#define ICMPV6_TIME_EXCEED   3
-#define ICMPV6_PARAMPROB     4
-#define ICMPV6_ECHO_REQUEST  128
-#define ICMPV6_INFO_MIN	     128 /* below: an error message */
-#define ICMP6_MIN_MTU	     1280
-#define ICMP6_HOP_LIMIT	     64
-#define __ICMP6_CHUNK	     sizeof(((union nsb_scratch *)0)->words)
-#define ICMP6_QUOTE_MAX	     (ICMP6_MIN_MTU - sizeof(struct icmp6_ip6) - sizeof(struct icmp6_hdr))
-#define __ICMP6_CHUNKS	     ((ICMP6_QUOTE_MAX + __ICMP6_CHUNK - 1) / __ICMP6_CHUNK)
-#define __ICMP6_EXT_MAX	     4 /* extension headers walked before the transport header */
-#define ICMP6H_CSUM	     2
-#define IP6H_PLEN	     4
-#define IP6H_HOPS	     7
-#define IP6H_SADDR	     8
-#define IP6H_DADDR	     24
+#define ICMPV6_DEST_UNREACH 1
+#define ICMPV6_PKT_TOOBIG   2
+#define ICMPV6_TIME_EXCEED  3
+#define ICMPV6_PARAMPROB    4
+#define ICMPV6_INFO_MIN	    128 /* below: an error message */
+#define ICMP6_MIN_MTU	    1280
+#define ICMP6_HOP_LIMIT	    64
+#define __ICMP6_CHUNK	    sizeof(((union nsb_scratch *)0)->words)
+#define ICMP6_QUOTE_MAX	    (ICMP6_MIN_MTU - sizeof(struct icmp6_ip6) - sizeof(struct icmp6_hdr))
+#define __ICMP6_CHUNKS	    ((ICMP6_QUOTE_MAX + __ICMP6_CHUNK - 1) / __ICMP6_CHUNK)
+#define __ICMP6_EXT_MAX	    4 /* extension headers walked before the transport header */
+#define ICMP6H_CSUM	    2
+#define IP6H_PLEN	    4
+#define IP6H_HOPS	    7
+#define IP6H_SADDR	    8
+#define IP6H_DADDR	    24
 
 /* The IPv6 header on the wire, addresses as the ABI keeps them (nsbpf_maps6.h). */
 struct icmp6_ip6 {
@@ -63,31 +52,8 @@ struct icmp6_hdr {
 	__be32 data; /* Packet Too Big: the MTU; echo: id and sequence; else 0 or a pointer */
 };
 
-static __always_inline bool addr6_eq(const __be32 *a, const __be32 *b)
-{
-	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
-}
-
-static __always_inline void addr6_copy(__be32 *dst, const __be32 *src)
-{
-	dst[0] = src[0];
-	dst[1] = src[1];
-	dst[2] = src[2];
-	dst[3] = src[3];
-}
-
-static __always_inline bool addr6_zero(const __be32 *a)
-{
-	return !(a[0] | a[1] | a[2] | a[3]);
-}
-
-static __always_inline bool addr6_multicast(const __be32 *a)
-{
-	return (bpf_ntohl(a[0]) >> 24) == 0xff;
-}
-
 /* A 64-bit sum of 32-bit one's complement sums, folded into a checksum field. */
-static __always_inline __u16 csum_fold64(__u64 sum)
+static __always_inline __u16 __icmp6_fold64(__u64 sum)
 {
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
@@ -125,8 +91,8 @@ static __always_inline bool icmp6_skip_ext(struct __sk_buff *skb, __u32 *off, __
 			return true;
 		}
 	}
-	return *next != IPPROTO_HOPOPTS && *next != IPPROTO_ROUTING &&
-	       *next != IPPROTO_DSTOPTS && *next != IPPROTO_FRAGMENT;
+	return *next != IPPROTO_HOPOPTS && *next != IPPROTO_ROUTING && *next != IPPROTO_DSTOPTS &&
+	       *next != IPPROTO_FRAGMENT;
 }
 
 #endif /* NSBPF_LIB_ICMP6_DEFS_H */

@@ -48,22 +48,6 @@ struct __rev6_room {
 _Static_assert(sizeof(struct __rev6_room) <= sizeof(((union nsb_scratch *)0)->words),
 	       "the error's headers and keys fit the scratch room");
 
-/* Does a, whose first prefixlen bits are net's, lie in net? */
-static __always_inline bool addr6_in(const __be32 *a, const __be32 *net, __u32 prefixlen)
-{
-	__u32 diff = 0;
-
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		__u32 bits = prefixlen > 32 * i ? prefixlen - 32 * i : 0;
-
-		if (bits > 32)
-			bits = 32;
-		diff |= bits ? (bpf_ntohl(a[i] ^ net[i]) >> (32 - bits)) : 0;
-	}
-	return !diff;
-}
-
 /*
  * May saddr, from the uplink, report on a flow of the lab's? Not when it can
  * only be forged: unspecified, loopback, multicast, IPv4-mapped, the
@@ -72,13 +56,8 @@ static __always_inline bool addr6_in(const __be32 *a, const __be32 *net, __u32 p
  */
 static __always_inline bool uplink_src6_forged(const struct nsb_config *cfg, const __be32 *saddr)
 {
-	__u32 w0 = bpf_ntohl(saddr[0]);
-
-	if (addr6_multicast(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
-		return true;
-	/* ::, ::1, ::ffff:a.b.c.d */
-	if (!w0 && !saddr[1] &&
-	    ((!saddr[2] && (!saddr[3] || saddr[3] == bpf_htonl(1))) || saddr[2] == bpf_htonl(0xffff)))
+	/* ::, ::1, ::ffff:a.b.c.d, multicast, the uplink's */
+	if (addr6_martian(saddr) || addr6_multicast(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
 		return true;
 	if (bpf_map_lookup_elem(&host_addrs6, saddr))
 		return true;
@@ -90,11 +69,6 @@ static __always_inline bool uplink_src6_forged(const struct nsb_config *cfg, con
 			return true;
 	}
 	return false;
-}
-
-static __always_inline bool addr6_link_local(const __be32 *a)
-{
-	return (bpf_ntohl(a[0]) & 0xffc00000) == 0xfe800000;
 }
 
 /*
@@ -134,7 +108,7 @@ static __always_inline int __rev6_quote_port(struct __sk_buff *skb, __u32 in_l4,
 		return -1;
 	if (addr_diff && bpf_l4_csum_replace(skb, csum_off, 0, addr_diff, mangle))
 		return -1;
-	if (old != new && bpf_l4_csum_replace(skb, csum_off, old, new, mangle | 2))
+	if (old != new &&bpf_l4_csum_replace(skb, csum_off, old, new, mangle | 2))
 		return -1;
 	if (bpf_skb_load_bytes(skb, csum_off, &new_sum, sizeof(new_sum)))
 		return -1;
@@ -221,7 +195,7 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 	if (!ep)
 		return NSB_NEXT; /* the node itself is gone */
 
-	if (addr6_link_local(r->out.saddr))
+	if (addr6_linklocal(r->out.saddr))
 		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 	hops = r->out.hop_limit;
 	if (hops <= 1)
@@ -237,7 +211,8 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 	 * pseudo header: BPF_F_PSEUDO_HDR.
 	 */
 	if (bpf_skb_store_bytes(skb, ETH_HLEN + IP6H_HOPS, &hops, 1, BPF_F_RECOMPUTE_CSUM) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN + IP6H_DADDR, r->ck.saddr, 16, BPF_F_RECOMPUTE_CSUM) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + IP6H_DADDR, r->ck.saddr, 16,
+				BPF_F_RECOMPUTE_CSUM) ||
 	    bpf_l4_csum_replace(skb, icmp_csum, 0, diff, BPF_F_PSEUDO_HDR))
 		return nsb_drop(NSB_DROP_CSUM);
 	/* the quote as it left the node: its source address and port back */
@@ -248,8 +223,8 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 		return nsb_drop(NSB_DROP_CSUM);
 	/* a forward's client, as the node knows it: its remapped port */
 	if ((ce->e.flags & NSB_CT_F_CPORT) &&
-	    __rev6_quote_port(skb, in_l4, end, icmp_csum, r->nk.proto, L4_DPORT,
-			      r->nk.remote_port, r->ck.dport, 0))
+	    __rev6_quote_port(skb, in_l4, end, icmp_csum, r->nk.proto, L4_DPORT, r->nk.remote_port,
+			      r->ck.dport, 0))
 		return nsb_drop(NSB_DROP_CSUM);
 	return nat_to_node(skb, v, ep, NSB_PATH_ICMP_ERR_REV);
 }
@@ -270,7 +245,7 @@ __noinline int rev_icmp6_error(struct __sk_buff *skb)
 	__u32 zero = 0;
 	int ret;
 
-	if (!cfg || addr6_zero(cfg->uplink_addr6) || skb->protocol != bpf_htons(ETH_P_IPV6) ||
+	if (!cfg || addr6_any(cfg->uplink_addr6) || skb->protocol != bpf_htons(ETH_P_IPV6) ||
 	    skb->vlan_present)
 		return ICMP6_REV_HOSTS;
 	r = bpf_map_lookup_elem(&scratch, &zero);
