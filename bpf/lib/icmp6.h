@@ -106,6 +106,11 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 	h.icmp6.type = type;
 	h.icmp6.data = bpf_htonl(data);
 
+	/* src may live in a scratch room of the caller's: read before the quote's sum */
+	mac_copy(eth.h_dest, src->node_mac);
+	mac_copy(eth.h_source, src->host_mac);
+	eth.h_proto = bpf_htons(ETH_P_IPV6);
+
 	v->len = skb->len; /* stats count what the node sent, not the error */
 	/* trim to the quote (also ends GSO), then open room for IPv6 + ICMPv6 */
 	if (bpf_skb_change_tail(skb, ETH_HLEN + qlen, 0) ||
@@ -148,9 +153,6 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 	}
 	h.icmp6.csum = __icmp6_fold64(sum);
 
-	mac_copy(eth.h_dest, src->node_mac);
-	mac_copy(eth.h_source, src->host_mac);
-	eth.h_proto = bpf_htons(ETH_P_IPV6);
 	if (bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &h, sizeof(h), 0))
 		return nsb_drop(NSB_DROP_ICMP_GEN);
