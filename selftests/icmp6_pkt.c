@@ -85,10 +85,10 @@ static void set16(uint8_t *at, uint16_t v)
 	at[1] = v & 0xff;
 }
 
-static bool build_ip6(const struct frame6 *f, struct wr6 *w);
+static bool build_ip6(const struct i6frame *f, struct wr6 *w);
 
 /* The transport part of f (header, payload, checksum) into l4. */
-static bool build_l4(const struct frame6 *f, uint8_t *l4, size_t *len)
+static bool build_l4(const struct i6frame *f, uint8_t *l4, size_t *len)
 {
 	size_t payload = f->payload_len ? f->payload_len : 16;
 	struct wr6 w = { .buf = l4 };
@@ -124,7 +124,7 @@ static bool build_l4(const struct frame6 *f, uint8_t *l4, size_t *len)
 			size_t qlen;
 
 			put32(&w, f->icmp_data);
-			if (!frame6_build(f->quote, &q) || q.len < 14 + 40)
+			if (!i6frame_build(f->quote, &q) || q.len < 14 + 40)
 				return false;
 			qlen = f->quote_len ? f->quote_len : q.len - 14;
 			if (14 + qlen > q.len)
@@ -153,7 +153,7 @@ static bool build_l4(const struct frame6 *f, uint8_t *l4, size_t *len)
 	return true;
 }
 
-static bool build_ip6(const struct frame6 *f, struct wr6 *w)
+static bool build_ip6(const struct i6frame *f, struct wr6 *w)
 {
 	uint8_t l4[PKT_MAX];
 	size_t l4_len;
@@ -179,7 +179,7 @@ static bool build_ip6(const struct frame6 *f, struct wr6 *w)
 	return !w->overflow;
 }
 
-bool frame6_build(const struct frame6 *f, struct pkt *p)
+bool i6frame_build(const struct i6frame *f, struct pkt *p)
 {
 	static const uint8_t zero_mac[6];
 	struct wr6 w = { .len = 0 };
@@ -227,7 +227,7 @@ static bool seg_ok(const uint8_t *ip, size_t tot, size_t off, uint8_t proto)
 	return csum6(ip + 8, ip + 24, proto, ip + off, tot - off) == 0;
 }
 
-bool frame6_csums_ok(const uint8_t *frame, size_t len, char *why, size_t why_len)
+bool i6frame_csums_ok(const uint8_t *frame, size_t len, char *why, size_t why_len)
 {
 	const uint8_t *ip = frame + 14, *in;
 	size_t tot, off, in_tot, in_off, quoted;

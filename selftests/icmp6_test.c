@@ -38,24 +38,24 @@
 
 /* ------------------------------------------------------------ the lab */
 
-#define PLANET6_NET IP6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0)
-#define PLANET6_GW  IP6(0xfd00, 0x200, 0, 0, 0, 0, 0, 1)
-#define PLANET6_99  IP6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0x99) /* no node */
-#define MOON6_NET   IP6(0xfd00, 0x201, 0, 0, 0, 0, 0, 0)
-#define MOON6_GW    IP6(0xfd00, 0x201, 0, 0, 0, 0, 0, 1)
-#define earth6	    IP6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0x11)
-#define mars6	    IP6(0xfd00, 0x201, 0, 0, 0, 0, 0, 0x21)
-#define pluto6	    IP6(0xfd00, 0x202, 0, 0, 0, 0, 0, 0x31) /* exile: no networks6 entry */
-#define UPLINK6	    IP6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 2)
-#define UPLINK6_2   IP6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 3) /* nobody's */
-#define ROUTER6	    IP6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 1)
-#define REMOTE6	    IP6(0x2001, 0xdb8, 0x80, 0, 0, 0, 0, 0x80)
-#define CLIENT6	    IP6(0x2001, 0xdb8, 0x99, 0, 0, 0, 0, 9)
-#define HOST6	    IP6(0x2001, 0xdb8, 0x50, 0, 0, 0, 0, 1) /* another host address */
-#define LL6	    IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)
-#define LOOP6	    IP6(0, 0, 0, 0, 0, 0, 0, 1)
-#define MCAST6	    IP6(0xff02, 0, 0, 0, 0, 0, 0, 1)
-#define MAPPED6	    IP6(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201) /* ::ffff:192.0.2.1 */
+#define PLANET6_NET A6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0)
+#define PLANET6_GW  A6(0xfd00, 0x200, 0, 0, 0, 0, 0, 1)
+#define PLANET6_99  A6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0x99) /* no node */
+#define MOON6_NET   A6(0xfd00, 0x201, 0, 0, 0, 0, 0, 0)
+#define MOON6_GW    A6(0xfd00, 0x201, 0, 0, 0, 0, 0, 1)
+#define earth6	    A6(0xfd00, 0x200, 0, 0, 0, 0, 0, 0x11)
+#define mars6	    A6(0xfd00, 0x201, 0, 0, 0, 0, 0, 0x21)
+#define pluto6	    A6(0xfd00, 0x202, 0, 0, 0, 0, 0, 0x31) /* exile: no networks6 entry */
+#define UPLINK6	    A6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 2)
+#define UPLINK6_2   A6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 3) /* nobody's */
+#define ROUTER6	    A6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 1)
+#define REMOTE6	    A6(0x2001, 0xdb8, 0x80, 0, 0, 0, 0, 0x80)
+#define CLIENT6	    A6(0x2001, 0xdb8, 0x99, 0, 0, 0, 0, 9)
+#define HOST6	    A6(0x2001, 0xdb8, 0x50, 0, 0, 0, 0, 1) /* another host address */
+#define LL6	    A6(0xfe80, 0, 0, 0, 0, 0, 0, 1)
+#define LOOP6	    A6(0, 0, 0, 0, 0, 0, 0, 1)
+#define MCAST6	    A6(0xff02, 0, 0, 0, 0, 0, 0, 1)
+#define MAPPED6	    A6(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201) /* ::ffff:192.0.2.1 */
 
 #define earth_IF EARTH_IF
 #define mars_IF	 MARS_IF
@@ -71,9 +71,9 @@ struct i6_case {
 	const char *name;
 	enum hook hook;
 	uint32_t ingress;
-	struct frame6 in;
+	struct i6frame in;
 	int verdict;
-	struct frame6 out; /* proto 0: the input, untouched (unless dropped) */
+	struct i6frame out; /* proto 0: the input, untouched (unless dropped) */
 	uint32_t redirect, flags;
 	uint32_t stat;
 };
@@ -85,7 +85,7 @@ struct i6_case {
 	.dst = node##_host, .src = node##_mac, .saddr = node##6, .daddr = REMOTE6, .proto = (pr)
 #define OUT_UDP6(node, sp, dp)	   OUT6(node, UDP), .sport = (sp), .dport = (dp)
 #define OUT_TCP6(node, sp, dp, fl) OUT6(node, TCP), .sport = (sp), .dport = (dp), .tcp_flags = (fl)
-#define Q6(...)			   (&(const struct frame6){ __VA_ARGS__ })
+#define Q6(...)			   (&(const struct i6frame){ __VA_ARGS__ })
 /* the error back into node, from gw */
 #define ERR6_TO(node, gw, type, data, q)                                                    \
 	.dst = node##_mac, .src = node##_host, .saddr = (gw), .daddr = node##6, .hops = 64, \
@@ -489,12 +489,12 @@ static bool check_output(const struct i6_case *c, const struct pkt *in, const st
 	if (!c->out.proto)
 		return st_assert_bytes(r->out, r->out_len, in->buf, in->len,
 				       "output bytes (untouched)");
-	if (!ASSERT_TRUE(frame6_build(&c->out, &want), "build the expected frame"))
+	if (!ASSERT_TRUE(i6frame_build(&c->out, &want), "build the expected frame"))
 		return false;
 	if (!st_assert_bytes(r->out, r->out_len, want.buf, want.len, "output bytes"))
 		return false;
 	/* the bytes match a frame built from scratch; check its sums from scratch too */
-	if (!frame6_csums_ok(r->out, r->out_len, why, sizeof(why)))
+	if (!i6frame_csums_ok(r->out, r->out_len, why, sizeof(why)))
 		return ASSERT_TRUE(false, why);
 	return true;
 }
@@ -516,7 +516,7 @@ static void run_cases(const struct i6_case *cases, int n)
 		bool ok = true;
 
 		st_case = c->name;
-		if (!ASSERT_TRUE(frame6_build(&c->in, &in), "build the input frame"))
+		if (!ASSERT_TRUE(i6frame_build(&c->in, &in), "build the input frame"))
 			continue;
 		st_stats(&e->env, before);
 		st_run(&e->env, fd, &in, ingress, &res);
@@ -547,17 +547,17 @@ Test(icmp6, errors_about_nat66_flows_translated_back)
 }
 
 /* The builder's checksums are what the checker accepts, and a flipped byte is not. */
-Test(icmp6, frame6_checksums_catch_a_flipped_byte)
+Test(icmp6, i6frame_checksums_catch_a_flipped_byte)
 {
-	const struct frame6 f = { ERR_INTO(earth, REMOTE6, 1, 4, 0, QN(earth, N_UDP)) };
+	const struct i6frame f = { ERR_INTO(earth, REMOTE6, 1, 4, 0, QN(earth, N_UDP)) };
 	struct pkt p;
 	char why[128];
 
-	cr_assert(frame6_build(&f, &p));
-	cr_assert(frame6_csums_ok(p.buf, p.len, why, sizeof(why)), "%s", why);
+	cr_assert(i6frame_build(&f, &p));
+	cr_assert(i6frame_csums_ok(p.buf, p.len, why, sizeof(why)), "%s", why);
 	p.buf[p.len - 1] ^= 0x40; /* in the quoted UDP payload: both sums now wrong */
-	cr_assert(!frame6_csums_ok(p.buf, p.len, why, sizeof(why)));
+	cr_assert(!i6frame_csums_ok(p.buf, p.len, why, sizeof(why)));
 	p.buf[p.len - 1] ^= 0x40;
 	p.buf[14 + 24] ^= 1; /* the destination: the pseudo header */
-	cr_assert(!frame6_csums_ok(p.buf, p.len, why, sizeof(why)));
+	cr_assert(!i6frame_csums_ok(p.buf, p.len, why, sizeof(why)));
 }
