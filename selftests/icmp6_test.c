@@ -297,9 +297,9 @@ static const struct i6_case rev_cases[] = {
 	  UPLINK, UPLINK_IF, { .dst = uplink_mac, .src = router_mac, .saddr = REMOTE6,
 			       .daddr = UPLINK6, .proto = ICMP, .icmp_type = 128, .icmp_id = 61012 },
 	  HOSTS },
-	{ "UDP to the uplink: the host's (NAT66 replies are nat66's)",
+	{ "UDP to the uplink, no flow: the host's",
 	  UPLINK, UPLINK_IF, { .dst = uplink_mac, .src = router_mac, .saddr = REMOTE6,
-			       .daddr = UPLINK6, .proto = UDP, .sport = 33434, .dport = 61010 },
+			       .daddr = UPLINK6, .proto = UDP, .sport = 33434, .dport = 45000 },
 	  HOSTS },
 };
 /* clang-format on */
