@@ -131,22 +131,22 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 		if (off >= qlen)
 			break;
 		n = qlen - off;
-		/*
-		 * Bounds for the verifier, tested right before the use on a
-		 * value clang knows nothing about (the empty asm; lib/icmp.h
-		 * says why). An odd tail sums as if padded with zeroes: its
-		 * word is zeroed before the load.
-		 */
-		asm volatile("" : "+r"(n));
 		if (n > __ICMP6_CHUNK)
 			n = __ICMP6_CHUNK;
-		if (n < 1)
-			return nsb_drop(NSB_DROP_ICMP_GEN);
+		/*
+		 * Bounds for the verifier, each tested right before its use on
+		 * a value clang knows nothing about (the empty asm; lib/icmp.h
+		 * says why; 6.1 loses them otherwise). An odd tail sums as if
+		 * padded with zeroes: its last word is zeroed before the load.
+		 */
 		n4 = (n + 3) & ~3ULL;
 		asm volatile("" : "+r"(n4));
 		if (n4 > __ICMP6_CHUNK || n4 < 4)
 			return nsb_drop(NSB_DROP_ICMP_GEN);
 		*(__u32 *)((void *)s->words + n4 - 4) = 0;
+		asm volatile("" : "+r"(n));
+		if (n > __ICMP6_CHUNK || n < 1)
+			return nsb_drop(NSB_DROP_ICMP_GEN);
 		if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h) + off, s->words, n))
 			return nsb_drop(NSB_DROP_ICMP_GEN);
 		sum += bpf_csum_diff(NULL, 0, s->words, n4, 0);

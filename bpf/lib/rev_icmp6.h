@@ -18,16 +18,17 @@
  * MACs as the node's host end sends, bpf_redirect_peer() (icmp_err_rev).
  *
  * An error from a source that can only be forged (::, ::1, multicast,
- * IPv4-mapped, the uplink's or another host address, anything in a lab
- * subnet) is dropped before its quote is looked at (uplink_spoof), as
- * IPv4's; one from a link-local source that quotes a lab flow too: it
- * may not be forwarded beyond its link (RFC 4291 2.5.6). An error about
+ * IPv4-mapped, the uplink's or another host address) is dropped before its
+ * quote is looked at (uplink_spoof), as IPv4's; one from a lab subnet is
+ * the caller's to drop before the call (from_uplink_v6's lab6_scan); one
+ * from a link-local source that quotes a lab flow too: it may not be
+ * forwarded beyond its link (RFC 4291 2.5.6). An error about
  * no flow of the lab's is the host's: ICMP6_REV_HOSTS, untouched and
  * uncounted.
  *
  * Its keys and the two IPv6 headers it reads sit in the scratch room, not
  * on the stack: it runs on top of from_uplink's chain (512 bytes in all).
- * Maps read: config, networks6, host_addrs6, nat_ports6, ct6, endpoints6.
+ * Maps read: config, host_addrs6, nat_ports6, ct6, endpoints6.
  */
 #ifndef NSBPF_LIB_REV_ICMP6_H
 #define NSBPF_LIB_REV_ICMP6_H
@@ -51,24 +52,17 @@ _Static_assert(sizeof(struct __rev6_room) <= sizeof(((union nsb_scratch *)0)->wo
 /*
  * May saddr, from the uplink, report on a flow of the lab's? Not when it can
  * only be forged: unspecified, loopback, multicast, IPv4-mapped, the
- * uplink's own or another host address, or an address in a lab's IPv6
- * subnet (a node, a gateway).
+ * uplink's own or another host address. An address in a lab's IPv6 subnet
+ * is the caller's to drop first, as from_uplink_v4() drops IPv4's before
+ * rev_icmp_error_v4(): the scan of networks6 is a loop the verifier would
+ * walk again in this function's chain (from_uplink_v6 has it: lab6_scan).
  */
-static __always_inline bool uplink_src6_forged(const struct nsb_config *cfg, const __be32 *saddr)
+static __always_inline bool uplink_src6_special(const struct nsb_config *cfg, const __be32 *saddr)
 {
 	/* ::, ::1, ::ffff:a.b.c.d, multicast, the uplink's */
 	if (addr6_martian(saddr) || addr6_multicast(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
 		return true;
-	if (bpf_map_lookup_elem(&host_addrs6, saddr))
-		return true;
-	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++) {
-		const struct nsb_network6 *net = bpf_map_lookup_elem(&networks6, &id);
-
-		if (net && (net->flags & NSB_NET_F_USED) && net->prefixlen &&
-		    addr6_in(saddr, net->subnet, net->prefixlen))
-			return true;
-	}
-	return false;
+	return bpf_map_lookup_elem(&host_addrs6, saddr);
 }
 
 /*
@@ -141,7 +135,7 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 	if (next < ICMPV6_DEST_UNREACH || next > ICMPV6_PARAMPROB)
 		return NSB_NEXT;
 	/* Linux drops such martians too: before the quote is even looked at */
-	if (uplink_src6_forged(cfg, r->out.saddr))
+	if (uplink_src6_special(cfg, r->out.saddr))
 		return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 
 	/* the quote: a datagram the uplink sent, read from the error itself, not a trailer */
@@ -232,6 +226,7 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 /*
  * For from_uplink's IPv6 path: an ICMPv6 error (types 1..4) to
  * uplink_addr6 about a flow of the lab's goes into its node, or is dropped;
+ * the caller has dropped errors from a lab subnet's addresses already;
  * a global function that finishes its own verdict (verdict_done()).
  * Anything else (another packet, an error about the host's own flow):
  * ICMP6_REV_HOSTS, untouched and uncounted. Any IPv6 frame may be handed
