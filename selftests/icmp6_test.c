@@ -421,6 +421,9 @@ static void i6_setup(struct i6_env *e)
 	e->ct6_fd = map_fd(&e->env, "ct6");
 	e->nat_ports6_fd = map_fd(&e->env, "nat_ports6");
 
+	/* the IPv4 side too: a scan of the lab's networks walks the networks map's slots */
+	err = test_lab_install(&lab_masq, e->env.endpoints_fd, e->env.networks_fd);
+	cr_assert(err == 0, "install lab_masq: %s", strerror(-err));
 	cfg.uplink_ifindex = (uint32_t)e->uplink_if;
 	memcpy(cfg.uplink_addr6, UPLINK6, 16);
 	cr_assert(!bpf_map_update_elem(e->env.config_fd, &zero, &cfg, BPF_ANY), "config");
