@@ -144,10 +144,12 @@ static __always_inline int __icmp6_error(struct __sk_buff *skb, struct nsb_verdi
 		if (n4 > __ICMP6_CHUNK || n4 < 4)
 			return nsb_drop(NSB_DROP_ICMP_GEN);
 		*(__u32 *)((void *)s->words + n4 - 4) = 0;
+		/* n - 1 in [0, 159], then + 1: 6.1 learns no lower bound from n != 0 */
+		n -= 1;
 		asm volatile("" : "+r"(n));
-		if (n > __ICMP6_CHUNK || n < 1)
+		if (n >= __ICMP6_CHUNK)
 			return nsb_drop(NSB_DROP_ICMP_GEN);
-		if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h) + off, s->words, n))
+		if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h) + off, s->words, n + 1))
 			return nsb_drop(NSB_DROP_ICMP_GEN);
 		sum += bpf_csum_diff(NULL, 0, s->words, n4, 0);
 	}
