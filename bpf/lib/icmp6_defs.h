@@ -24,9 +24,7 @@
 #define ICMPV6_INFO_MIN	    128 /* below: an error message */
 #define ICMP6_MIN_MTU	    1280
 #define ICMP6_HOP_LIMIT	    64
-#define __ICMP6_CHUNK	    sizeof(((union nsb_scratch *)0)->words)
 #define ICMP6_QUOTE_MAX	    (ICMP6_MIN_MTU - sizeof(struct icmp6_ip6) - sizeof(struct icmp6_hdr))
-#define __ICMP6_CHUNKS	    ((ICMP6_QUOTE_MAX + __ICMP6_CHUNK - 1) / __ICMP6_CHUNK)
 #define __ICMP6_EXT_MAX	    4 /* extension headers walked before the transport header */
 #define ICMP6H_CSUM	    2
 #define IP6H_PLEN	    4
