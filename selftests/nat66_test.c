@@ -547,9 +547,10 @@ static const struct step6 tcp_steps[] = {
 	{ "hop limit 1 on a reply: dropped, ttl",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_TCP, remote6b, 22, 61104), .flags = SYNACK, .hop = 1 },
 	  SHOT(TTL) },
-	{ "earth's SYN with hop limit 1: ttl (icmp6's Time Exceeded not wired in)",
+	{ "earth's SYN with hop limit 1: Time Exceeded back to earth (icmp6)",
 	  FROM_NODE, EARTH_IF, { OUT6(F6_TCP, earth, 61105, remote6, 80), .flags = SYN, .hop = 1 },
-	  SHOT(TTL), .ct = { CT6(earth6, 61105, remote6, 80, 6), .absent = true } },
+	  .verdict = TC_ACT_REDIRECT, .redirect = EARTH_IF, .flags = NSB_TRACE_F_EGRESS,
+	  .stat = PATH(TIME_EXCEEDED), .out_icmp6 = 3, .ct = { CT6(earth6, 61105, remote6, 80, 6), .absent = true } },
 };
 /* clang-format on */
 
@@ -582,9 +583,10 @@ static const struct step6 udp_steps[] = {
 	  INTO(earth), .out = { BACK6(F6_UDP, earth, remote6b, 123, 40001), .payload_len = 48 } },
 	{ "a reply to a port in the range without a flow: the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 53, 61299) }, HOSTS },
-	{ "too big for the uplink (MTU 1400): mtu (icmp6's Packet Too Big not wired in)",
+	{ "too big for the uplink (MTU 1400): Packet Too Big back to earth (icmp6)",
 	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61202, remote6, 53), .payload_len = 1400 },
-	  SHOT(MTU), .ct = { CT6(earth6, 61202, remote6, 53, 17), .absent = true } },
+	  .verdict = TC_ACT_REDIRECT, .redirect = EARTH_IF, .flags = NSB_TRACE_F_EGRESS,
+	  .stat = PATH(FRAG_NEEDED), .out_icmp6 = 2, .ct = { CT6(earth6, 61202, remote6, 53, 17), .absent = true } },
 	{ "a first fragment (fragment header): not masqueraded, frag",
 	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61203, remote6, 53), .frag = true },
 	  SHOT(FRAG) },

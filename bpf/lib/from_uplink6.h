@@ -15,8 +15,8 @@
  *     new forwarded flow (lib/dnat6.h)                         dnat
  *   an ICMPv6 error (types 1-4) to uplink_addr6 from a forged source
  *     (below)                                                  uplink_spoof
- *     from any other: __uplink6_icmp_error(), helper icmp6's rev_icmp6_error
- *     call point (until it is wired in: the host's)
+ *     from any other, about a live flow: translated into its node
+ *     (lib/rev_icmp6.h)                                        icmp_err_rev
  *   to a lab address (any networks6 subnet)                    inbound
  *   from a lab address, ::, ::1, multicast, IPv4-mapped, uplink_addr6 or
  *     another address of the host (host_addrs6), to a unicast one: forged
@@ -33,6 +33,7 @@
 #define NSBPF_LIB_FROM_UPLINK6_H
 
 #include "lib/nat6.h"
+#include "lib/rev_icmp6.h"
 #include "lib/port_fwd.h"
 #include "lib/dnat6.h"
 
@@ -41,15 +42,16 @@
 
 /*
  * An ICMPv6 error (type 1-4) to uplink_addr6, its source not forged
- * (uplink_spoof dropped it before): helper icmp6's translation of the
- * quoted flow belongs here, as a global function called from
- * from_uplink_v6() (a sibling of its steps: it has up to 192 bytes of
- * stack), e.g. `return rev_icmp6_error(skb);`, finishing its verdict, or
- * UPLINK6_HOSTS for an error about no flow of ours. Until then: the host's.
+ * (uplink_spoof dropped it before): the quoted flow's translation
+ * (lib/rev_icmp6.h), a global function called from from_uplink_v6() (a
+ * sibling of its steps: it has up to 192 bytes of stack), finishing its
+ * verdict, or UPLINK6_HOSTS for an error about no flow of ours.
  */
 static __always_inline int __uplink6_icmp_error(struct __sk_buff *skb)
 {
-	return UPLINK6_HOSTS;
+	int ret = rev_icmp6_error(skb);
+
+	return ret == ICMP6_REV_HOSTS ? UPLINK6_HOSTS : ret;
 }
 
 /* A source of the host's, or one no link carries: the lab subnets aside. */

@@ -12,10 +12,10 @@
  *     not TCP, UDP with a checksum, or an echo request       nat_proto
  *   a fragment (a fragment header): not masqueraded           frag
  *   then a router's checks (RFC 8200 and 4443: routers never fragment):
- *     hop limit <= 1                __masq6_time_exceeded()   (ttl until
- *                                   icmp6's Time Exceeded is wired in)
- *     too big for the uplink        __masq6_too_big()         (mtu until
- *                                   icmp6's Packet Too Big is wired in)
+ *     hop limit <= 1                ICMPv6 Time Exceeded back to the node
+ *                                   (lib/icmp6.h)              time_exceeded
+ *     too big for the uplink        ICMPv6 Packet Too Big back to the node,
+ *                                   the uplink's MTU           frag_needed
  *   then SNAT: source to config.uplink_addr6, the port (echo id) from the
  *   flow's ct6 entry (found, or created with a port claimed in
  *   nat_ports6), TCP window tracking (lib/tcp_win.h), hop limit - 1, and
@@ -29,6 +29,7 @@
 #define NSBPF_LIB_MASQ6_H
 
 #include "lib/nat6.h"
+#include "lib/icmp6.h"
 
 /* masq6's steps say: go on (the room holds the flow) */
 #define MASQ6_GO (8 * __NSB_DONE)
@@ -51,26 +52,24 @@ __noinline int masq6_finish(struct __sk_buff *skb, int ret)
  * The call points of helper icmp6's builders, each reached once per
  * packet that needs it, from masq6_from_node_global() (as siblings of its
  * steps: up to 224 bytes of stack for the builder's chain on 6.1). The
- * builder finishes its verdict (verdict_done()). Until they are wired in,
- * the packet is dropped under the reason IPv4 uses when it sends no error.
+ * builder (lib/icmp6.h) finishes its verdict (verdict_done()).
  */
 
-/* Hop limit <= 1: an ICMPv6 Time Exceeded (code 0) back to src belongs here. */
+/* Hop limit <= 1: an ICMPv6 Time Exceeded (code 0) back to src. */
 static __always_inline int __masq6_time_exceeded(struct __sk_buff *skb,
 						 const struct nsb_endpoint *src)
 {
-	return masq6_finish(skb, nsb_drop(NSB_DROP_TTL));
+	return icmp6_time_exceeded(skb, src);
 }
 
 /*
  * Too big for the uplink, mtu its MTU (what bpf_check_mtu() said): an
- * ICMPv6 Packet Too Big (RFC 4443 3.2, MTU mtu) back to src belongs here,
- * e.g. `return icmp6_too_big(skb, src, mtu);`.
+ * ICMPv6 Packet Too Big (RFC 4443 3.2, MTU mtu) back to src.
  */
 static __always_inline int __masq6_too_big(struct __sk_buff *skb, const struct nsb_endpoint *src,
 					   __u32 mtu)
 {
-	return masq6_finish(skb, nsb_drop(NSB_DROP_MTU));
+	return icmp6_too_big(skb, src, mtu);
 }
 
 /*
