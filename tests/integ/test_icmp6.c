@@ -4,7 +4,9 @@
  * node's packet too big for the uplink gets a Packet Too Big with the
  * uplink's MTU from its gateway6, which the node's stack takes (ping -M do
  * says so), and a hop limit that runs out leaving the lab a Time Exceeded
- * (traceroute's first hop is the gateway6). The lab and the world
+ * (ping -t 1); and a Packet Too Big from a router out in the world about
+ * a NAT66 flow goes back into the node translated (lib/rev_icmp6.h), so
+ * an upload through a narrower path completes. The lab and the world
  * (world6.sh) are test_nat66.c's.
  */
 #include <stdio.h>
@@ -61,6 +63,31 @@ Test(icmp6, a_hop_limit_of_1_gets_time_exceeded_from_the_gateway6)
 		  "Time Exceeded from the gateway6: %s", out);
 	free(out);
 	cr_assert_gt(stat_path("i6", "time_exceeded"), 0);
+	lab_down_ok("i6");
+	cr_assert(host_untouched());
+}
+
+Test(icmp6, path_mtu_discovery_through_a_narrower_world_link)
+{
+	const char *d = scratch_dir();
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("i6", i6);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	/* world becomes a router to a server behind a 1280-byte path */
+	cr_assert_eq(script("narrow-server6.sh"), 0);
+	random_file("in", 3000000);
+	/* node -> server: the router's Packet Too Big must reach the node's socket */
+	serve("server", "t", 9000, "sink.log",
+	      "timeout 30 socat -u TCP6-LISTEN:9000,reuseaddr CREATE:%s/out", d);
+	cr_assert_eq(
+		in_ns("i6-earth", "timeout 30 socat -u FILE:%s/in TCP6:[2001:db8:5::2]:9000", d),
+		0);
+	cr_assert(wait_file("out", 3000000, 10000));
+	cr_assert(same_file("in", "out"), "upload intact");
+	cr_assert_gt(stat_path("i6", "icmp_err_rev"), 0, "Packet Too Big went back through NAT66");
+	cr_assert_eq(run("ip -n i6-earth -6 route get 2001:db8:5::2 | grep -q 'mtu 1280'"), 0,
+		     "the node learned the path MTU");
 	lab_down_ok("i6");
 	cr_assert(host_untouched());
 }
