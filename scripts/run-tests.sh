@@ -46,10 +46,10 @@ if [ "$(id -u)" = 0 ]; then
 	suite fuzz env FUZZ_SECONDS=5 FUZZ_PACKETS=20000 unshare --net $OUT/selftests/selftests --filter 'fuzz/*'
 	suite integ-auto env NSBPF_ATTACH=auto $OUT/tests/integ_tests --jobs 1
 	# auto: clsact on the host ends, tcx on the uplink; then each forced.
-	for f in datapath masq forward multilab; do
+	for f in datapath masq forward multilab ipv6; do
 		suite integ-tcx-$f env NSBPF_ATTACH=tcx $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
 	done
-	for f in masq forward hardening multilab; do
+	for f in masq forward hardening multilab forward6; do
 		suite integ-clsact-$f env NSBPF_ATTACH=clsact $OUT/tests/integ_tests --jobs 1 --filter "$f/*"
 	done
 else
