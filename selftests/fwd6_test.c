@@ -6,8 +6,7 @@
  * address with a forward of its own) on a forwarded port; its later
  * packets and the node's replies, both ways, with TCP window tracking; the
  * host's traffic to ports without a forward untouched. Tables of steps as
- * nat66_test.c's (its frame builder, runner and checks are copied here, so
- * the two files can move on their own): every output compared whole with
+ * nat66_test.c's (nat66_frame.h's frames): every output compared whole with
  * a frame built from scratch, every L4 checksum recomputed from scratch
  * over the IPv6 pseudo-header, the trace map's redirect, the stats slot,
  * the ct6 entry and its nat_ports6 claim.
@@ -18,6 +17,7 @@
 
 #include "harness.h"
 #include "labs.h"
+#include "nat66_frame.h"
 #include "node.skel.h"
 #include "lab/fill.h"
 #include "lab/fwd6.h"
@@ -45,176 +45,6 @@ static const uint8_t remote6b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 7, [15] = 0x07 
 static const uint8_t host6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x50, [15] = 1 };
 static const uint8_t uplink6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x13, [15] = 2 };
 /* clang-format on */
-
-/* ---------------------------------------------------------------- frames */
-
-enum f6_kind { F6_NONE, F6_TCP, F6_UDP, F6_ICMP };
-
-/* An Ethernet + IPv6 frame: TCP (20 bytes), UDP or ICMPv6, with payload_len pattern bytes. */
-struct f6 {
-	enum f6_kind kind;
-	const uint8_t *dst, *src;     /* Ethernet */
-	const uint8_t *saddr, *daddr; /* 16 bytes each */
-	uint8_t hop;		      /* 0: 64 */
-	uint32_t sport, dport;	      /* VAR(n) allowed; ICMPv6 echo: sport is the id */
-	uint8_t flags;		      /* TCP */
-	uint32_t seq, ack;	      /* TCP; 0: TCP_ISN (+1 without SYN), ack TCP_ISN + 1 */
-	uint16_t win;		      /* TCP; 0: 64240 */
-	uint8_t type, code;	      /* ICMPv6; 0: echo request (128) */
-	uint16_t payload_len;	      /* 0: 16 */
-	bool no_csum;		      /* UDP: checksum 0 */
-	bool frag;		      /* a fragment header (offset 0, M set) before the L4 header */
-};
-
-struct wbuf {
-	uint8_t *b;
-	size_t n;
-};
-
-static void w8(struct wbuf *w, uint8_t v)
-{
-	w->b[w->n++] = v;
-}
-
-static void w16(struct wbuf *w, uint16_t v)
-{
-	w8(w, v >> 8);
-	w8(w, v & 0xff);
-}
-
-static void w32(struct wbuf *w, uint32_t v)
-{
-	w16(w, v >> 16);
-	w16(w, v & 0xffff);
-}
-
-static void wmem(struct wbuf *w, const uint8_t *p, size_t n)
-{
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
-
-/* The one's complement sum, unfolded. */
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* The L4 checksum over the pseudo-header: saddr, daddr, upper-layer length, next header. */
-static uint16_t l4_sum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t proto)
-{
-	uint32_t s = sum16(0, ip6 + 8, 32);
-
-	s += (uint32_t)(len >> 16) + (len & 0xffff) + proto;
-	return fold(sum16(s, l4, len));
-}
-
-static bool f6_build(const struct f6 *f, struct pkt *p)
-{
-	uint8_t proto = f->kind == F6_TCP ? 6 : f->kind == F6_UDP ? 17 : 58;
-	size_t pay = f->payload_len ? f->payload_len : 16, hl = f->kind == F6_TCP ? 20 : 8;
-	size_t l4len = hl + pay, ip = 14, l4;
-	struct wbuf w = { p->buf, 0 };
-	uint16_t csum;
-
-	if (14 + 40 + 8 + l4len > PKT_MAX)
-		return false;
-	memset(p->buf, 0, PKT_MAX);
-	wmem(&w, f->dst, 6);
-	wmem(&w, f->src, 6);
-	w16(&w, 0x86dd);
-	w32(&w, 0x60000000);
-	w16(&w, (uint16_t)(l4len + (f->frag ? 8 : 0)));
-	w8(&w, f->frag ? 44 : proto);
-	w8(&w, f->hop ? f->hop : 64);
-	wmem(&w, f->saddr, 16);
-	wmem(&w, f->daddr, 16);
-	if (f->frag) {
-		w8(&w, proto);
-		w8(&w, 0);
-		w16(&w, 1); /* offset 0, M */
-		w32(&w, 0x12345678);
-	}
-	l4 = w.n;
-	if (f->kind == F6_TCP) {
-		uint32_t seq = f->seq ? f->seq : (f->flags & TCPF_SYN) ? TCP_ISN : TCP_ISN + 1;
-
-		w16(&w, (uint16_t)f->sport);
-		w16(&w, (uint16_t)f->dport);
-		w32(&w, seq);
-		w32(&w, f->ack ? f->ack : (f->flags & TCPF_ACK) ? TCP_ISN + 1 : 0);
-		w8(&w, 5 << 4);
-		w8(&w, f->flags);
-		w16(&w, f->win ? f->win : 64240);
-		w32(&w, 0); /* checksum, urgent pointer */
-	} else if (f->kind == F6_UDP) {
-		w16(&w, (uint16_t)f->sport);
-		w16(&w, (uint16_t)f->dport);
-		w16(&w, (uint16_t)l4len);
-		w16(&w, 0);
-	} else {
-		w8(&w, f->type ? f->type : 128);
-		w8(&w, f->code);
-		w16(&w, 0);
-		w16(&w, (uint16_t)f->sport); /* echo id, or the error's unused word */
-		w16(&w, 1);
-	}
-	for (size_t i = 0; i < pay; i++)
-		w8(&w, (uint8_t)(0xa0 + i));
-	csum = l4_sum6(p->buf + ip, p->buf + l4, l4len, proto);
-	if (f->kind == F6_UDP && !csum)
-		csum = 0xffff;
-	if (f->kind == F6_UDP && f->no_csum)
-		csum = 0;
-	p->buf[l4 + (f->kind == F6_TCP ? 16 : f->kind == F6_UDP ? 6 : 2)] = csum >> 8;
-	p->buf[l4 + (f->kind == F6_TCP ? 16 : f->kind == F6_UDP ? 6 : 2) + 1] = csum & 0xff;
-	p->len = w.n;
-	return true;
-}
-
-/* Every L4 checksum of an Ethernet + IPv6 frame (a fragment header walked), from scratch. */
-static bool f6_csum_ok(const uint8_t *fr, size_t len, char *why, size_t wl)
-{
-	const uint8_t *ip = fr + 14;
-	size_t off = 54, plen;
-	uint8_t next;
-
-	if (len < 54 || fr[12] != 0x86 || fr[13] != 0xdd) {
-		snprintf(why, wl, "not an IPv6 frame");
-		return false;
-	}
-	plen = (size_t)ip[4] << 8 | ip[5];
-	next = ip[6];
-	if (next == 44) {
-		next = fr[off];
-		off += 8;
-	}
-	if (14 + 40 + plen > len || off > 54 + plen) {
-		snprintf(why, wl, "payload length %zu beyond the frame", plen);
-		return false;
-	}
-	if (next == 17 && fr[off + 6] == 0 && fr[off + 7] == 0) {
-		snprintf(why, wl, "UDP over IPv6 without a checksum");
-		return false;
-	}
-	if ((next == 6 || next == 17 || next == 58) &&
-	    l4_sum6(ip, fr + off, 54 + plen - off, next) != 0) {
-		snprintf(why, wl, "L4 checksum (proto %u) wrong", next);
-		return false;
-	}
-	return true;
-}
 
 /* ----------------------------------------------------------------- steps */
 
