@@ -332,3 +332,41 @@ bool st_assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, si
 		  st_case, what, at, got_len, want_len, got_hex, want_hex);
 	return false;
 }
+
+/* st_check_stats(): harness.h */
+bool st_check_stats(uint32_t stat, const struct nsb_counter *before,
+		    const struct nsb_counter *after, size_t len)
+{
+	unsigned long long pkts = 0;
+
+	for (int i = 0; i < NSB_STAT_MAX; i++)
+		pkts += after[i].packets - before[i].packets;
+	if (stat == UINT32_MAX)
+		return ASSERT_EQ(pkts, 0, "no stats slot counted it");
+	if (!ASSERT_EQ(pkts, 1, "counted exactly once") ||
+	    !ASSERT_EQ(after[stat].packets - before[stat].packets, 1, st_slot_name(stat))) {
+		for (int i = 0; i < NSB_STAT_MAX; i++)
+			if (after[i].packets != before[i].packets)
+				cr_log_error("%s: counted under %s", st_case, st_slot_name(i));
+		return false;
+	}
+	return ASSERT_EQ(after[stat].bytes - before[stat].bytes, len, "bytes counted");
+}
+
+/* st_check_trace(): harness.h */
+bool st_check_trace(uint32_t stat, uint32_t redirect, uint32_t flags, const struct nsb_trace *t)
+{
+	bool dropped = stat >= NSB_STAT_DROP_BASE && stat != UINT32_MAX;
+	bool ok = true;
+
+	if (stat == UINT32_MAX) {
+		ok &= ASSERT_EQ(t->path, 0, "trace: no path (not traced)");
+		ok &= ASSERT_EQ(t->redirect_ifindex, 0, "trace: no redirect");
+		return ok & ASSERT_EQ(t->drop, NSB_DROP_NONE, "trace: no drop");
+	}
+	ok &= ASSERT_EQ(t->path, dropped ? 0 : stat + 1, "trace: path");
+	ok &= ASSERT_EQ(t->drop, dropped ? stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
+			"trace: drop reason");
+	ok &= ASSERT_EQ(t->redirect_ifindex, redirect, "trace: redirect ifindex");
+	return ok & ASSERT_EQ(t->redirect_flags, flags, "trace: redirect flags");
+}

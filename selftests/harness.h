@@ -112,6 +112,19 @@ void st_stats(const struct st_env *env, struct nsb_counter *sum);
 /* "node_to_node", "drop:spoof_ip", ... */
 const char *st_slot_name(uint32_t slot);
 
+/*
+ * A step's stats from before and after it: counted once under stat, len
+ * bytes; stat UINT32_MAX (the tables' NOT_COUNTED): no slot counted it.
+ */
+bool st_check_stats(uint32_t stat, const struct nsb_counter *before,
+		    const struct nsb_counter *after, size_t len);
+
+/*
+ * The trace map's record of a step counted under stat: its path (or drop
+ * reason), redirect ifindex and flags; stat UINT32_MAX: nothing traced.
+ */
+bool st_check_trace(uint32_t stat, uint32_t redirect, uint32_t flags, const struct nsb_trace *t);
+
 /* Named asserts: non-fatal (cr_expect), true when they hold. */
 #define ASSERT_TRUE(cond, what)                             \
 	({                                                  \

@@ -449,44 +449,6 @@ static void i6_setup(struct i6_env *e)
 	put_flow6(e, earth6, 40030, REMOTE6, 33434, UDP, 61030, 0, 0, now, true);
 }
 
-static bool check_stats(const struct i6_case *c, const struct nsb_counter *before,
-			const struct nsb_counter *after, size_t len)
-{
-	unsigned long long pkts = 0;
-
-	for (int i = 0; i < NSB_STAT_MAX; i++)
-		pkts += after[i].packets - before[i].packets;
-	if (c->stat == NOT_COUNTED)
-		return ASSERT_EQ(pkts, 0, "no stats slot counted it");
-	if (!ASSERT_EQ(pkts, 1, "counted exactly once") ||
-	    !ASSERT_EQ(after[c->stat].packets - before[c->stat].packets, 1,
-		       st_slot_name(c->stat))) {
-		for (int i = 0; i < NSB_STAT_MAX; i++)
-			if (after[i].packets != before[i].packets)
-				cr_log_error("%s: counted under %s", st_case, st_slot_name(i));
-		return false;
-	}
-	/* what the node (or the world) sent, not what the error became */
-	return ASSERT_EQ(after[c->stat].bytes - before[c->stat].bytes, len, "bytes counted");
-}
-
-static bool check_trace(const struct i6_case *c, const struct nsb_trace *t)
-{
-	bool dropped = c->stat >= NSB_STAT_DROP_BASE && c->stat != NOT_COUNTED;
-	bool ok = true;
-
-	if (c->stat == NOT_COUNTED) {
-		ok &= ASSERT_EQ(t->path, 0, "trace: no path (not traced)");
-		ok &= ASSERT_EQ(t->redirect_ifindex, 0, "trace: no redirect");
-		return ok & ASSERT_EQ(t->drop, NSB_DROP_NONE, "trace: no drop");
-	}
-	ok &= ASSERT_EQ(t->path, dropped ? 0 : c->stat + 1, "trace: path");
-	ok &= ASSERT_EQ(t->drop, dropped ? c->stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
-			"trace: drop reason");
-	ok &= ASSERT_EQ(t->redirect_ifindex, c->redirect, "trace: redirect ifindex");
-	return ok & ASSERT_EQ(t->redirect_flags, c->flags, "trace: redirect flags");
-}
-
 static bool check_output(const struct i6_case *c, const struct pkt *in, const struct st_result *r)
 {
 	struct pkt want;
@@ -530,8 +492,9 @@ static void run_cases(const struct i6_case *cases, int n)
 			continue;
 		st_stats(&e->env, after);
 		ok &= ASSERT_EQ((int32_t)res.retval, c->verdict, "verdict");
-		ok &= check_trace(c, &res.trace);
-		ok &= check_stats(c, before, after, in.len);
+		ok &= st_check_trace(c->stat, c->redirect, c->flags, &res.trace);
+		/* what the node (or the world) sent, not what the error became */
+		ok &= st_check_stats(c->stat, before, after, in.len);
 		if (c->verdict != TC_ACT_SHOT)
 			ok &= check_output(c, &in, &res);
 		passed += ok;

@@ -437,45 +437,6 @@ static bool check_hits(const struct run *r, const struct hits_expect *e)
 	return ASSERT_EQ(v.hits, e->hits, "forwards: hits");
 }
 
-static bool check_stats(const struct nat_step *c, const struct nsb_counter *before,
-			const struct nsb_counter *after, size_t len)
-{
-	unsigned long long pkts = 0;
-
-	for (int i = 0; i < NSB_STAT_MAX; i++)
-		pkts += after[i].packets - before[i].packets;
-	if (c->stat == NOT_COUNTED)
-		return ASSERT_EQ(pkts, 0, "no stats slot counted it");
-	if (!ASSERT_EQ(pkts, 1, "counted exactly once") ||
-	    !ASSERT_EQ(after[c->stat].packets - before[c->stat].packets, 1,
-		       st_slot_name(c->stat))) {
-		for (int i = 0; i < NSB_STAT_MAX; i++)
-			if (after[i].packets != before[i].packets)
-				cr_log_error("%s: counted under %s", st_case, st_slot_name(i));
-		return false;
-	}
-	return ASSERT_EQ(after[c->stat].bytes - before[c->stat].bytes, len, "bytes counted");
-}
-
-static bool check_trace(const struct run *r, const struct nat_step *c, const struct nsb_trace *t)
-{
-	bool dropped = c->stat >= NSB_STAT_DROP_BASE && c->stat != NOT_COUNTED;
-	uint32_t redirect = c->redirect == UPLINK_IF ? r->uplink_if : c->redirect;
-	bool ok = true;
-
-	if (c->stat == NOT_COUNTED) {
-		ok &= ASSERT_EQ(t->path, 0, "trace: no path (not traced)");
-		ok &= ASSERT_EQ(t->redirect_ifindex, 0, "trace: no redirect");
-		return ok & ASSERT_EQ(t->drop, NSB_DROP_NONE, "trace: no drop");
-	}
-	ok &= ASSERT_EQ(t->path, dropped ? 0 : c->stat + 1, "trace: path");
-	ok &= ASSERT_EQ(t->drop, dropped ? c->stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
-			"trace: drop reason");
-	ok &= ASSERT_EQ(t->redirect_ifindex, redirect, "trace: redirect ifindex");
-	ok &= ASSERT_EQ(t->redirect_flags, c->flags, "trace: redirect flags");
-	return ok;
-}
-
 static bool check_output(const struct run *r, const struct nat_step *c, const struct pkt *in,
 			 const struct st_result *res)
 {
@@ -538,8 +499,9 @@ void run_table(const struct nat_table *t)
 			continue;
 		st_stats(&r->env, after);
 		ok &= ASSERT_EQ((int32_t)res.retval, c->verdict, "verdict");
-		ok &= check_trace(r, c, &res.trace);
-		ok &= check_stats(c, before, after, pin.len);
+		ok &= st_check_trace(c->stat, c->redirect == UPLINK_IF ? r->uplink_if : c->redirect,
+				     c->flags, &res.trace);
+		ok &= st_check_stats(c->stat, before, after, pin.len);
 		ok &= check_ct(r, &c->ct); /* before the output: it may learn a port */
 		ok &= check_ct(r, &c->ct2);
 		ok &= check_natp(r, &c->natp);
