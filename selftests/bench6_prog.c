@@ -50,7 +50,6 @@ Test(bench, ipv6_ns_per_packet)
 	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
 	const char *only = getenv("NSBPF_BENCH_CASE");
 	long n = n_env ? strtol(n_env, NULL, 10) : 200000;
-	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
 	struct st_env env;
 
 	if (!bench || strcmp(bench, "1"))
@@ -65,46 +64,13 @@ Test(bench, ipv6_ns_per_packet)
 	st_addr_filter(&env);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bench6_case *c = &cases[i];
-		struct __sk_buff ctx = { .ingress_ifindex = EARTH_IF };
-		unsigned long long prog_ns = 0;
-		struct timespec t0, t1;
 		struct pkt p;
-		int err = 0;
 
 		if (only && !strstr(c->name, only))
 			continue;
 		st_case = c->name;
 		cr_assert(frame6_build(&c->f, &p), "build");
-
-		struct bpf_test_run_opts opts = {
-			.sz = sizeof(opts),
-			.data_in = p.buf,
-			.data_size_in = (__u32)p.len,
-			.ctx_in = &ctx,
-			.ctx_size_in = sizeof(ctx),
-			.repeat = 1,
-		};
-
-		for (int w = 0; w < 1000; w++) /* warm caches and the maps */
-			bpf_prog_test_run_opts(env.from_node_fd, &opts);
-		st_stats(&env, before);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (long k = 0; k < n; k++) {
-			err = bpf_prog_test_run_opts(env.from_node_fd, &opts);
-			if (err || opts.retval != c->verdict)
-				break;
-			prog_ns += opts.duration;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		st_stats(&env, after);
-		if (!ASSERT_EQ(err, 0, "BPF_PROG_TEST_RUN") ||
-		    !ASSERT_EQ(opts.retval, c->verdict, "verdict") ||
-		    !ASSERT_EQ(after[c->slot].packets - before[c->slot].packets, n,
-			       st_slot_name(c->slot)))
-			continue; /* no row: what ran was not the path the row names */
-		fprintf(stderr, "  %-48s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
-			c->name, (double)prog_ns / n,
-			((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n, p.len);
+		st_bench_row(&env, env.from_node_fd, &p, EARTH_IF, (int32_t)c->verdict, c->slot, n);
 	}
 	st_close(&env);
 }

@@ -98,7 +98,6 @@ Test(bench, nat66_ns_per_packet)
 	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
 	const char *only = getenv("NSBPF_BENCH_CASE");
 	long n = n_env ? strtol(n_env, NULL, 10) : 200000;
-	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
 	struct test_lab lab;
 	struct st_env env;
 	uint32_t uplink_if;
@@ -114,52 +113,14 @@ Test(bench, nat66_ns_per_packet)
 		int fd = c->hook == B_FROM_NODE	  ? env.from_node_fd :
 			 c->hook == B_FROM_UPLINK ? env.from_uplink_fd :
 						    env.to_uplink_fd;
-		struct __sk_buff ctx = { .ingress_ifindex =
-						 c->hook == B_FROM_NODE ? EARTH_IF : uplink_if };
-		unsigned long long prog_ns = 0, counted = 0;
-		struct timespec t0, t1;
 		struct pkt p;
-		int err = 0;
 
 		if (only && !strstr(c->name, only))
 			continue;
 		st_case = c->name;
 		cr_assert(f6_build(&c->f, &p), "build");
-
-		struct bpf_test_run_opts opts = {
-			.sz = sizeof(opts),
-			.data_in = p.buf,
-			.data_size_in = (__u32)p.len,
-			.ctx_in = &ctx,
-			.ctx_size_in = sizeof(ctx),
-			.repeat = 1,
-		};
-
-		/* warm caches and the maps; the first segment out makes the flow */
-		for (int w = 0; w < 1000; w++)
-			bpf_prog_test_run_opts(fd, &opts);
-		st_stats(&env, before);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (long k = 0; k < n; k++) {
-			err = bpf_prog_test_run_opts(fd, &opts);
-			if (err || (int32_t)opts.retval != c->verdict)
-				break;
-			prog_ns += opts.duration;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		st_stats(&env, after);
-		for (int s = 0; s < NSB_STAT_MAX; s++)
-			counted += after[s].packets - before[s].packets;
-		if (!ASSERT_EQ(err, 0, "BPF_PROG_TEST_RUN") ||
-		    !ASSERT_EQ((int32_t)opts.retval, c->verdict, "verdict") ||
-		    !(c->slot == NSB_STAT_MAX ?
-			      ASSERT_EQ(counted, 0, "not counted (the host's)") :
-			      ASSERT_EQ(after[c->slot].packets - before[c->slot].packets, n,
-					st_slot_name(c->slot))))
-			continue; /* no row: what ran was not the path the row names */
-		fprintf(stderr, "  %-48s prog %6.1f ns/packet   syscall %7.1f ns (%zu bytes)\n",
-			c->name, (double)prog_ns / n,
-			((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n, p.len);
+		st_bench_row(&env, fd, &p, c->hook == B_FROM_NODE ? EARTH_IF : uplink_if,
+			     c->verdict, c->slot, n);
 	}
 	st_close(&env);
 }

@@ -125,6 +125,16 @@ bool st_check_stats(uint32_t stat, const struct nsb_counter *before,
  */
 bool st_check_trace(uint32_t stat, uint32_t redirect, uint32_t flags, const struct nsb_trace *t);
 
+/*
+ * One row of the IPv6 benches (bench6_prog.c, bench_nat66.c): p run through
+ * fd as if arriving on ingress, 1000 times to warm caches and maps, then n
+ * times timed; the row (st_case's name, prog's mean and the syscall's) is
+ * printed only if every run gave verdict and was counted n times under slot
+ * (NSB_STAT_MAX: under none, the host's).
+ */
+void st_bench_row(struct st_env *env, int fd, const struct pkt *p, uint32_t ingress,
+		  int32_t verdict, uint32_t slot, long n);
+
 /* Named asserts: non-fatal (cr_expect), true when they hold. */
 #define ASSERT_TRUE(cond, what)                             \
 	({                                                  \
