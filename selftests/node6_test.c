@@ -350,39 +350,6 @@ static const struct n6_case route_cases[] = {
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static bool check_stats(const struct n6_case *c, const struct nsb_counter *before,
-			const struct nsb_counter *after, size_t len)
-{
-	unsigned long long pkts = 0;
-	bool ok = true;
-
-	for (int i = 0; i < NSB_STAT_MAX; i++)
-		pkts += after[i].packets - before[i].packets;
-	ok &= ASSERT_EQ(pkts, 1, "counted exactly once");
-	if (!ASSERT_EQ(after[c->stat].packets - before[c->stat].packets, 1,
-		       st_slot_name(c->stat))) {
-		for (int i = 0; i < NSB_STAT_MAX; i++)
-			if (after[i].packets != before[i].packets)
-				cr_log_error("%s: counted under %s instead", st_case,
-					     st_slot_name(i));
-		return false;
-	}
-	return ok & ASSERT_EQ(after[c->stat].bytes - before[c->stat].bytes, len, "bytes counted");
-}
-
-static bool check_trace(const struct n6_case *c, const struct nsb_trace *t)
-{
-	bool dropped = c->stat >= NSB_STAT_DROP_BASE;
-	bool ok = true;
-
-	ok &= ASSERT_EQ(t->path, dropped ? 0 : c->stat + 1, "trace: path");
-	ok &= ASSERT_EQ(t->drop, dropped ? c->stat - NSB_STAT_DROP_BASE : NSB_DROP_NONE,
-			"trace: drop reason");
-	ok &= ASSERT_EQ(t->redirect_ifindex, c->redirect, "trace: redirect ifindex");
-	ok &= ASSERT_EQ(t->redirect_flags, c->flags, "trace: redirect flags");
-	return ok;
-}
-
 static bool check_output(const struct n6_case *c, const struct pkt *in, const struct st_result *r)
 {
 	struct pkt want;
@@ -450,8 +417,8 @@ static void run_table(const char *table, const struct n6_case *cases, int n)
 			continue;
 		st_stats(&env, after);
 		ok &= ASSERT_EQ((int32_t)r.retval, c->verdict, "verdict");
-		ok &= check_trace(c, &r.trace);
-		ok &= check_stats(c, before, after, in.len);
+		ok &= st_check_trace(c->stat, c->redirect, c->flags, &r.trace);
+		ok &= st_check_stats(c->stat, before, after, in.len);
 		if (c->verdict != TC_ACT_SHOT)
 			ok &= check_output(c, &in, &r);
 		passed += ok;
