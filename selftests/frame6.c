@@ -60,9 +60,8 @@ static uint32_t sum16(uint32_t sum, const uint8_t *d, size_t n)
 	return sum;
 }
 
-/* The checksum of the upper-layer packet l4[0..len) of proto between src and dst. */
-static uint16_t csum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint8_t *l4,
-		      size_t len)
+/* csum6(): frame6.h */
+uint16_t csum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint8_t *l4, size_t len)
 {
 	uint32_t sum = sum16(0, src, 16);
 

@@ -11,6 +11,7 @@
 #define NSBPF_SELFTESTS_FRAME6_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pkt.h"
@@ -64,6 +65,14 @@ struct frame6 {
 };
 
 bool frame6_build(const struct frame6 *f, struct pkt *p);
+
+/*
+ * The upper-layer checksum of l4[0..len) of proto between src and dst, over
+ * the IPv6 pseudo header (RFC 8200 8.1), from scratch; icmp6_pkt.c and
+ * nat66_frame.c use it too.
+ */
+uint16_t csum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint8_t *l4,
+	       size_t len);
 
 /*
  * The upper-layer checksum of an Ethernet + IPv6 frame without extension

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "frame6.h"
 #include "icmp6_pkt.h"
 
 static const uint8_t zero16[16];
@@ -47,36 +48,6 @@ static void put32(struct wr6 *w, uint32_t v)
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The one's complement sum of len bytes, unfolded (RFC 1071). */
-static uint32_t sum16(uint32_t sum, const uint8_t *d, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)d[i] << 8 | d[i + 1];
-	if (len & 1)
-		sum += (uint32_t)d[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The upper-layer checksum of seg over the IPv6 pseudo header (RFC 8200 8.1). */
-static uint16_t csum6(const uint8_t *saddr, const uint8_t *daddr, uint8_t proto, const uint8_t *seg,
-		      size_t len)
-{
-	uint32_t sum = 0;
-
-	sum = sum16(sum, saddr, 16);
-	sum = sum16(sum, daddr, 16);
-	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-	sum += proto;
-	return fold(sum16(sum, seg, len));
 }
 
 static void set16(uint8_t *at, uint16_t v)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "frame6.h"
 #include "nat66_frame.h"
 
 struct wbuf {
@@ -31,32 +32,6 @@ static void wmem(struct wbuf *w, const uint8_t *p, size_t n)
 {
 	memcpy(w->b + w->n, p, n);
 	w->n += n;
-}
-
-/* The one's complement sum, unfolded. */
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* The L4 checksum over the pseudo-header: saddr, daddr, upper-layer length, next header. */
-static uint16_t l4_sum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t proto)
-{
-	uint32_t s = sum16(0, ip6 + 8, 32);
-
-	s += (uint32_t)(len >> 16) + (len & 0xffff) + proto;
-	return fold(sum16(s, l4, len));
 }
 
 bool f6_build(const struct f6 *f, struct pkt *p)
@@ -111,7 +86,7 @@ bool f6_build(const struct f6 *f, struct pkt *p)
 	}
 	for (size_t i = 0; i < pay; i++)
 		w8(&w, (uint8_t)(0xa0 + i));
-	csum = l4_sum6(p->buf + ip, p->buf + l4, l4len, proto);
+	csum = csum6(p->buf + ip + 8, p->buf + ip + 24, proto, p->buf + l4, l4len);
 	if (f->kind == F6_UDP && !csum)
 		csum = 0xffff;
 	if (f->kind == F6_UDP && f->no_csum)
@@ -148,7 +123,7 @@ bool f6_csum_ok(const uint8_t *fr, size_t len, char *why, size_t wl)
 		return false;
 	}
 	if ((next == 6 || next == 17 || next == 58) &&
-	    l4_sum6(ip, fr + off, 54 + plen - off, next) != 0) {
+	    csum6(ip + 8, ip + 24, next, fr + off, 54 + plen - off) != 0) {
 		snprintf(why, wl, "L4 checksum (proto %u) wrong", next);
 		return false;
 	}
