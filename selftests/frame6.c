@@ -6,13 +6,8 @@
 
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 
-struct w6 {
-	uint8_t *buf;
-	size_t len;
-	bool overflow;
-};
-
-static void put(struct w6 *w, const void *src, size_t n)
+/* w6_put(): frame6.h */
+void w6_put(struct w6 *w, const void *src, size_t n)
 {
 	if (w->len + n > PKT_MAX) {
 		w->overflow = true;
@@ -25,23 +20,26 @@ static void put(struct w6 *w, const void *src, size_t n)
 	w->len += n;
 }
 
-static void put8(struct w6 *w, uint8_t v)
+/* w6_put8(): frame6.h */
+void w6_put8(struct w6 *w, uint8_t v)
 {
-	put(w, &v, 1);
+	w6_put(w, &v, 1);
 }
 
-static void put16(struct w6 *w, uint16_t v)
+/* w6_put16(): frame6.h */
+void w6_put16(struct w6 *w, uint16_t v)
 {
 	uint8_t b[2] = { v >> 8, v & 0xff };
 
-	put(w, b, 2);
+	w6_put(w, b, 2);
 }
 
-static void put32(struct w6 *w, uint32_t v)
+/* w6_put32(): frame6.h */
+void w6_put32(struct w6 *w, uint32_t v)
 {
 	uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
 
-	put(w, b, 4);
+	w6_put(w, b, 4);
 }
 
 static void set16(uint8_t *p, uint16_t v)
@@ -95,7 +93,7 @@ static void ll_of(const uint8_t *mac, uint8_t *a)
 static void put_pattern(struct w6 *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		put8(w, (uint8_t)(0xa0 + i));
+		w6_put8(w, (uint8_t)(0xa0 + i));
 }
 
 bool frame6_build(const struct frame6 *f, struct pkt *p)
@@ -107,59 +105,59 @@ bool frame6_build(const struct frame6 *f, struct pkt *p)
 
 	memset(p, 0, sizeof(*p));
 	w.buf = p->buf;
-	put(&w, f->dst, 6);
-	put(&w, f->src, 6);
-	put16(&w, 0x86dd);
+	w6_put(&w, f->dst, 6);
+	w6_put(&w, f->src, 6);
+	w6_put16(&w, 0x86dd);
 	if (f->saddr)
 		memcpy(src, f->saddr, 16);
 	else
 		ll_of(f->src, src);
 	ip = w.len;
-	put32(&w, (uint32_t)(f->version ? f->version : 6) << 28);
-	put16(&w, 0); /* payload length, below */
-	put8(&w, f->n_ext ? f->ext[0] : proto);
-	put8(&w, f->hop == HOP_ZERO ? 0 : f->hop ? (uint8_t)f->hop : 64);
-	put(&w, src, 16);
-	put(&w, dst, 16);
+	w6_put32(&w, (uint32_t)(f->version ? f->version : 6) << 28);
+	w6_put16(&w, 0); /* payload length, below */
+	w6_put8(&w, f->n_ext ? f->ext[0] : proto);
+	w6_put8(&w, f->hop == HOP_ZERO ? 0 : f->hop ? (uint8_t)f->hop : 64);
+	w6_put(&w, src, 16);
+	w6_put(&w, dst, 16);
 	for (int i = 0; i < f->n_ext && i < 8; i++) {
 		uint8_t next = i + 1 < f->n_ext ? f->ext[i + 1] : proto;
 
-		put8(&w, next);
+		w6_put8(&w, next);
 		if (f->ext[i] == EXT_FRAG) {
-			put8(&w, 0);
-			put16(&w, (uint16_t)(f->frag_off << 3 | f->frag_more));
-			put32(&w, 0x01020304);
+			w6_put8(&w, 0);
+			w6_put16(&w, (uint16_t)(f->frag_off << 3 | f->frag_more));
+			w6_put32(&w, 0x01020304);
 		} else if (f->ext[i] == EXT_RH) {
-			put8(&w, 0);
-			put8(&w, 253); /* routing type: experimental; segments left 0 */
-			put8(&w, 0);
-			put32(&w, 0);
+			w6_put8(&w, 0);
+			w6_put8(&w, 253); /* routing type: experimental; segments left 0 */
+			w6_put8(&w, 0);
+			w6_put32(&w, 0);
 		} else {
-			put8(&w, f->ext_len);
-			put8(&w, 1); /* PadN over the rest */
-			put8(&w, (uint8_t)(4 + 8 * f->ext_len));
-			put32(&w, 0);
+			w6_put8(&w, f->ext_len);
+			w6_put8(&w, 1); /* PadN over the rest */
+			w6_put8(&w, (uint8_t)(4 + 8 * f->ext_len));
+			w6_put32(&w, 0);
 			for (int j = 0; j < f->ext_len; j++)
-				put(&w, NULL, 8);
+				w6_put(&w, NULL, 8);
 		}
 	}
 	l4 = w.len;
 	if (f->n_ext && f->ext[f->n_ext - 1] == EXT_FRAG && f->frag_off) {
 		put_pattern(&w, f->payload_len ? f->payload_len : 16); /* a later fragment */
 	} else if (proto == 58) {
-		put8(&w, f->icmp_type);
-		put8(&w, f->icmp_code);
-		put16(&w, 0);
-		put32(&w, f->nd_flags);
+		w6_put8(&w, f->icmp_type);
+		w6_put8(&w, f->icmp_code);
+		w6_put16(&w, 0);
+		w6_put32(&w, f->nd_flags);
 		if (f->target) {
-			put(&w, f->target, 16);
+			w6_put(&w, f->target, 16);
 			for (int i = 0; i < 3 && f->opt[i].type; i++) {
 				uint8_t len = f->opt[i].len ? f->opt[i].len : 1;
 
-				put8(&w, f->opt[i].type);
-				put8(&w, f->opt[i].zero_len ? 0 : len);
-				put(&w, f->opt[i].mac, 6);
-				put(&w, NULL, 8 * (size_t)len - 8);
+				w6_put8(&w, f->opt[i].type);
+				w6_put8(&w, f->opt[i].zero_len ? 0 : len);
+				w6_put(&w, f->opt[i].mac, 6);
+				w6_put(&w, NULL, 8 * (size_t)len - 8);
 			}
 		} else {
 			put_pattern(&w, f->payload_len ? f->payload_len : 16);
@@ -167,19 +165,19 @@ bool frame6_build(const struct frame6 *f, struct pkt *p)
 	} else if (proto == 17) {
 		size_t n = 8 + (f->payload_len ? f->payload_len : 16);
 
-		put16(&w, 5000);
-		put16(&w, 6000);
-		put16(&w, (uint16_t)n);
-		put16(&w, 0);
+		w6_put16(&w, 5000);
+		w6_put16(&w, 6000);
+		w6_put16(&w, (uint16_t)n);
+		w6_put16(&w, 0);
 		put_pattern(&w, n - 8);
 	} else if (proto == 6) {
-		put16(&w, 5000);
-		put16(&w, 6000);
-		put32(&w, 1);
-		put32(&w, 0);
-		put16(&w, 0x5002); /* 20 bytes, SYN */
-		put16(&w, 65535);
-		put32(&w, 0);
+		w6_put16(&w, 5000);
+		w6_put16(&w, 6000);
+		w6_put32(&w, 1);
+		w6_put32(&w, 0);
+		w6_put16(&w, 0x5002); /* 20 bytes, SYN */
+		w6_put16(&w, 65535);
+		w6_put32(&w, 0);
 		put_pattern(&w, f->payload_len);
 	} else {
 		put_pattern(&w, f->payload_len ? f->payload_len : 16);
@@ -197,7 +195,7 @@ bool frame6_build(const struct frame6 *f, struct pkt *p)
 		set16(p->buf + at, (uint16_t)(c + (f->bad_csum ? 1 : 0)));
 	}
 	while (f->pad_to && w.len < f->pad_to)
-		put8(&w, 0);
+		w6_put8(&w, 0);
 	p->len = f->trunc && f->trunc < w.len ? f->trunc : w.len;
 	return !w.overflow;
 }

@@ -67,6 +67,23 @@ struct frame6 {
 bool frame6_build(const struct frame6 *f, struct pkt *p);
 
 /*
+ * A frame being written byte by byte into buf (frame6.c, icmp6_pkt.c):
+ * what would pass PKT_MAX is not written, overflow says so instead.
+ */
+struct w6 {
+	uint8_t *buf;
+	size_t len;
+	bool overflow;
+};
+
+/* n bytes of src, or n zero bytes if src is NULL */
+void w6_put(struct w6 *w, const void *src, size_t n);
+/* one number, big endian */
+void w6_put8(struct w6 *w, uint8_t v);
+void w6_put16(struct w6 *w, uint16_t v);
+void w6_put32(struct w6 *w, uint32_t v);
+
+/*
  * The upper-layer checksum of l4[0..len) of proto between src and dst, over
  * the IPv6 pseudo header (RFC 8200 8.1), from scratch; icmp6_pkt.c and
  * nat66_frame.c use it too.

@@ -10,41 +10,6 @@
 
 static const uint8_t zero16[16];
 
-struct wr6 {
-	uint8_t *buf;
-	size_t len;
-	bool overflow;
-};
-
-static void put(struct wr6 *w, const void *src, size_t n)
-{
-	if (w->len + n > PKT_MAX) {
-		w->overflow = true;
-		return;
-	}
-	memcpy(w->buf + w->len, src, n);
-	w->len += n;
-}
-
-static void put8(struct wr6 *w, uint8_t v)
-{
-	put(w, &v, 1);
-}
-
-static void put16(struct wr6 *w, uint16_t v)
-{
-	uint8_t b[2] = { v >> 8, v & 0xff };
-
-	put(w, b, 2);
-}
-
-static void put32(struct wr6 *w, uint32_t v)
-{
-	uint8_t b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
-
-	put(w, b, 4);
-}
-
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -56,62 +21,62 @@ static void set16(uint8_t *at, uint16_t v)
 	at[1] = v & 0xff;
 }
 
-static bool build_ip6(const struct i6frame *f, struct wr6 *w);
+static bool build_ip6(const struct i6frame *f, struct w6 *w);
 
 /* The transport part of f (header, payload, checksum) into l4. */
 static bool build_l4(const struct i6frame *f, uint8_t *l4, size_t *len)
 {
 	size_t payload = f->payload_len ? f->payload_len : 16;
-	struct wr6 w = { .buf = l4 };
+	struct w6 w = { .buf = l4 };
 	size_t csum_at;
 
 	switch (f->proto) {
 	case P6_TCP:
-		put16(&w, f->sport);
-		put16(&w, f->dport);
-		put32(&w, 0x01020304); /* seq */
-		put32(&w, f->tcp_flags & 0x10 ? 0x01020305 : 0);
-		put8(&w, 5 << 4);
-		put8(&w, f->tcp_flags);
-		put16(&w, 0x7210); /* window */
-		put16(&w, 0);	   /* checksum, below */
-		put16(&w, 0);
+		w6_put16(&w, f->sport);
+		w6_put16(&w, f->dport);
+		w6_put32(&w, 0x01020304); /* seq */
+		w6_put32(&w, f->tcp_flags & 0x10 ? 0x01020305 : 0);
+		w6_put8(&w, 5 << 4);
+		w6_put8(&w, f->tcp_flags);
+		w6_put16(&w, 0x7210); /* window */
+		w6_put16(&w, 0);      /* checksum, below */
+		w6_put16(&w, 0);
 		csum_at = 16;
 		break;
 	case P6_UDP:
-		put16(&w, f->sport);
-		put16(&w, f->dport);
-		put16(&w, (uint16_t)(8 + payload));
-		put16(&w, 0);
+		w6_put16(&w, f->sport);
+		w6_put16(&w, f->dport);
+		w6_put16(&w, (uint16_t)(8 + payload));
+		w6_put16(&w, 0);
 		csum_at = 6;
 		break;
 	case P6_ICMPV6:
-		put8(&w, f->icmp_type);
-		put8(&w, f->icmp_code);
-		put16(&w, 0);
+		w6_put8(&w, f->icmp_type);
+		w6_put8(&w, f->icmp_code);
+		w6_put16(&w, 0);
 		csum_at = 2;
 		if (f->quote) {
 			struct pkt q;
 			size_t qlen;
 
-			put32(&w, f->icmp_data);
+			w6_put32(&w, f->icmp_data);
 			if (!i6frame_build(f->quote, &q) || q.len < 14 + 40)
 				return false;
 			qlen = f->quote_len ? f->quote_len : q.len - 14;
 			if (14 + qlen > q.len)
 				return false;
-			put(&w, q.buf + 14, qlen);
+			w6_put(&w, q.buf + 14, qlen);
 			payload = 0;
 		} else {
-			put16(&w, f->icmp_id);
-			put16(&w, f->icmp_seq);
+			w6_put16(&w, f->icmp_id);
+			w6_put16(&w, f->icmp_seq);
 		}
 		break;
 	default:
 		return false;
 	}
 	for (size_t i = 0; i < payload; i++)
-		put8(&w, (uint8_t)(0xa0 + i));
+		w6_put8(&w, (uint8_t)(0xa0 + i));
 	if (w.overflow)
 		return false;
 	if (!(f->proto == P6_UDP && f->no_csum)) {
@@ -124,42 +89,42 @@ static bool build_l4(const struct i6frame *f, uint8_t *l4, size_t *len)
 	return true;
 }
 
-static bool build_ip6(const struct i6frame *f, struct wr6 *w)
+static bool build_ip6(const struct i6frame *f, struct w6 *w)
 {
 	uint8_t l4[PKT_MAX];
 	size_t l4_len;
 
 	if (!build_l4(f, l4, &l4_len))
 		return false;
-	put32(w, 0x60000000);
-	put16(w, (uint16_t)(8 * f->dstopts + l4_len));
-	put8(w, f->dstopts ? 60 : f->proto);
-	put8(w, f->hops == HOPS_ZERO ? 0 : f->hops ? (uint8_t)f->hops : 64);
-	put(w, f->saddr ? f->saddr : zero16, 16);
-	put(w, f->daddr ? f->daddr : zero16, 16);
+	w6_put32(w, 0x60000000);
+	w6_put16(w, (uint16_t)(8 * f->dstopts + l4_len));
+	w6_put8(w, f->dstopts ? 60 : f->proto);
+	w6_put8(w, f->hops == HOPS_ZERO ? 0 : f->hops ? (uint8_t)f->hops : 64);
+	w6_put(w, f->saddr ? f->saddr : zero16, 16);
+	w6_put(w, f->daddr ? f->daddr : zero16, 16);
 	for (int i = 0; i < f->dstopts; i++) {
-		put8(w, i + 1 < f->dstopts ? 60 : f->proto);
-		put8(w, 0);
-		put8(w, 1); /* PadN, 4 bytes of it */
-		put8(w, 4);
-		put32(w, 0);
+		w6_put8(w, i + 1 < f->dstopts ? 60 : f->proto);
+		w6_put8(w, 0);
+		w6_put8(w, 1); /* PadN, 4 bytes of it */
+		w6_put8(w, 4);
+		w6_put32(w, 0);
 	}
-	put(w, l4, l4_len);
+	w6_put(w, l4, l4_len);
 	for (int i = 0; i < f->trailer; i++)
-		put8(w, 0);
+		w6_put8(w, 0);
 	return !w->overflow;
 }
 
 bool i6frame_build(const struct i6frame *f, struct pkt *p)
 {
 	static const uint8_t zero_mac[6];
-	struct wr6 w = { .len = 0 };
+	struct w6 w = { .len = 0 };
 
 	memset(p, 0, sizeof(*p));
 	w.buf = p->buf;
-	put(&w, f->dst ? f->dst : zero_mac, 6);
-	put(&w, f->src ? f->src : zero_mac, 6);
-	put16(&w, 0x86dd);
+	w6_put(&w, f->dst ? f->dst : zero_mac, 6);
+	w6_put(&w, f->src ? f->src : zero_mac, 6);
+	w6_put16(&w, 0x86dd);
 	if (!build_ip6(f, &w))
 		return false;
 	p->len = w.len;
