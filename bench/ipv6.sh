@@ -195,7 +195,7 @@ PROG_ROWS=$BENCH_SCRATCH/prog.tsv
 : >"$PROG_ROWS"
 if [ "$PROG" = 1 ] && [ -x "$SELFTESTS" ]; then
 	nat_wait_idle "BPF_PROG_TEST_RUN"
-	nat_prog_rows "$SELFTESTS" "$BENCH_SCRATCH/prog.txt" | grep -E '^(floor|node_to_node|snat|rev_snat)' >"$PROG_ROWS"
+	nat_prog_rows "$SELFTESTS" "$BENCH_SCRATCH/prog.txt" | grep -E '^(floor|ipv6 |node_to_node|arp_reply|snat, est|snat, existing UDP|rev_snat: reply)' >"$PROG_ROWS"
 fi
 ELAPSED=$(ms_since "$T_START")
 
@@ -263,12 +263,12 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" --rawfile summ
 		else
 			cols="node_to_node $N2N_METHODS nsbpf/veth"
 		fi
-		echo "$cols better" | awk '{ gsub(/_/, " ", $1); printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|---|"; for (i = 2; i < NF; i++) printf -- "---:|"; print "---|" }'
+		echo "$cols better" | awk '{ gsub(/_/, " ", $1); printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|---|"; for (i = 2; i < NF; i++) printf "%s", "---:|"; print "---|" }'
 		awk -F'\t' -v k=$k '$1 == k { printf "| %s", $4; for (i = 6; i <= NF; i++) { sub(/^[^=]*=/, "", $i); printf " | %s", $i } printf " | %s |\n", $5 }' "$SUMMARY"
 		echo
 	done
 	if [ -s "$PROG_ROWS" ]; then
-		echo "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c):"
+		echo "BPF_PROG_TEST_RUN, mean ns per packet (selftests/bench_prog.c, bench6_prog.c, bench_nat66.c), the IPv6 rows beside their IPv4 twins:"
 		echo
 		echo "| case | prog ns | syscall ns |"
 		echo "|---|---:|---:|"
