@@ -556,9 +556,9 @@ static void add_fwd6(struct sock_env *s, uint8_t proto, const char *host, uint16
 		     uint16_t node_port)
 {
 	struct nsb_fwd6_key k = { .port = htons(port), .proto = proto };
-	struct nsb_fwd6_val v = { .v = { .node_port = htons(node_port),
-					 .first_port = htons(port),
-					 .count = 1 } };
+	struct nsb_fwd6_val v = {
+		.v = { .node_port = htons(node_port), .first_port = htons(port), .count = 1 }
+	};
 	int fd = bpf_map__fd(s->env.skel->maps.forwards6);
 
 	if (host)

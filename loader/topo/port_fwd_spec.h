@@ -16,10 +16,10 @@
 #define FWD_FILE_MAX (64u << 20)
 
 struct fwd_spec {
-	uint8_t proto;	  /* IPPROTO_TCP or IPPROTO_UDP */
-	uint32_t host_ip; /* host order; 0: the uplink address and loopback */
+	uint8_t proto;		  /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;	  /* host order; 0: the uplink address and loopback */
 	struct in6_addr host_ip6; /* an IPv6 host address (host_ip 0): IPv6's alone; :: none */
-	uint16_t port;	  /* host ports port..port_end */
+	uint16_t port;		  /* host ports port..port_end */
 	uint16_t port_end;
 	char node[TOPO_NAME_MAX];
 	uint16_t to_port; /* node ports to_port..to_port_end */

@@ -145,8 +145,8 @@ struct topo_forward {
 	struct topo_mark mark;
 	struct topo_mark host_mark; /* line 0 when host is not given */
 	struct topo_mark port_mark;
-	uint8_t proto;	   /* IPPROTO_TCP or IPPROTO_UDP */
-	uint32_t host_ip;  /* host order; 0: uplink address and loopback */
+	uint8_t proto;	  /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip; /* host order; 0: uplink address and loopback */
 	/*
 	 * host: an IPv6 address (host_ip 0): the forward answers there only,
 	 * over IPv6 (forwards6), and is IPv4's nowhere; :: otherwise
