@@ -204,10 +204,19 @@ CLANG_FORMAT ?= clang-format
 FORMAT_SRCS := $(wildcard loader/*/*.[ch] tests/*/*.[ch] selftests/*.[ch] selftests/*/*.[ch] \
 		 bench/*.[ch] bpf/*.[ch] bpf/lib/*.h maps/*.h)
 
-check: $(SKELS)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+# cppcheck reads the skeletons without the BPF objects they embed: parsing
+# node.skel.h's 4 MB string literal took it 4 minutes per file that includes it.
+CHECK_SKELS := $(patsubst $(OUT)/%,$(OUT)/cppcheck/%,$(SKELS))
+
+$(OUT)/cppcheck/%.skel.h: $(OUT)/%.skel.h
+	$(Q)mkdir -p $(@D)
+	$(Q)awk '/return \(const void \*\)"\\$$/ { print "\treturn (const void *)\"\";"; skip = 1; next } \
+		skip { if ($$0 ~ /";$$/) skip = 0; next } { print }' $< > $@
+
+check: $(CHECK_SKELS)
+	cppcheck -j2 --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=unknownMacro --suppress=missingIncludeSystem \
-		-D_GNU_SOURCE -Iloader -Imaps -I$(OUT) loader tests selftests/*.c bench/*.c
+		-D_GNU_SOURCE -Iloader -Imaps -I$(OUT)/cppcheck loader tests selftests/*.c bench/*.c
 	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
 
 man: $(MAN_PAGES)
