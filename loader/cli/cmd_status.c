@@ -83,7 +83,7 @@ static void print_lab_head(struct out *o, const struct lab_info *li)
 static void print_leg(struct out *o, const struct lab_node *n, size_t k, const char *state)
 {
 	const struct lab_leg *l = &n->legs[k];
-	char ip[IPV4_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
+	char ip[IPV4_STRLEN], ip6[IP6_STRLEN], mac[MAC_STRLEN], hmac[MAC_STRLEN];
 
 	print_row_next(o);
 	print_open_object(o, NULL);
@@ -91,14 +91,29 @@ static void print_leg(struct out *o, const struct lab_node *n, size_t k, const c
 	print_cell(o);
 	print_string(o, "network", "%s", l->network);
 	print_cell(o);
-	print_text(o, "%s/%d", ipv4_str(l->ip, ip), l->prefix);
+	if (l->prefix)
+		print_text(o, "%s/%d", ipv4_str(l->ip, ip), l->prefix);
+	else
+		print_text(o, "-"); /* an IPv6-only network */
+	if (l->prefix6) {
+		print_string(o, "ip6", " %s", ip6_str(&l->ip6, ip6));
+		print_uint(o, "prefix6", "/%u", (unsigned int)l->prefix6);
+	} else {
+		print_null(o, "ip6", NULL, NULL);
+		print_null(o, "prefix6", NULL, NULL);
+	}
 	print_cell(o);
 	print_text(o, "%s", n->netns);
 	print_cell(o);
 	print_string(o, "hostif", "%s", l->hostif);
 	print_cell(o);
-	print_string(o, "ip", NULL, ip);
-	print_uint(o, "prefix", NULL, (unsigned int)l->prefix);
+	if (l->prefix) {
+		print_string(o, "ip", NULL, ipv4_str(l->ip, ip));
+		print_uint(o, "prefix", NULL, (unsigned int)l->prefix);
+	} else {
+		print_null(o, "ip", NULL, NULL);
+		print_null(o, "prefix", NULL, NULL);
+	}
 	print_string(o, "mac", "%s", mac_str(l->node_mac, mac));
 	print_cell(o);
 	print_string(o, "host_mac", NULL, mac_str(l->host_mac, hmac));

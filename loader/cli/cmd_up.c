@@ -89,20 +89,33 @@ static void plan_networks(struct out *o, const struct topo *t)
 	print_close_array(o);
 }
 
-/* Leg k of n, as plan_nodes prints it: ", veth HOSTIF <-> ethK IP/PREFIX". */
+/* Leg k of n, as plan_nodes prints it: ", veth HOSTIF <-> ethK IP/PREFIX, IP6/PREFIX6". */
 static void plan_leg(struct out *o, const struct topo *t, const struct topo_node *n, size_t k)
 {
 	struct topo_leg l = topo_node_leg(n, k);
 	const struct topo_network *nw = &t->networks[l.network];
-	char ip[IPV4_STRLEN], eth[24];
+	char ip[IPV4_STRLEN], eth[24], a6[INET6_ADDRSTRLEN];
 
 	snprintf(eth, sizeof(eth), "eth%zu", k);
 	print_open_object(o, NULL);
 	print_string(o, "network", NULL, nw->name);
 	print_string(o, "hostif", ", veth %s", l.hostif);
-	print_string(o, "ifname", " <-> %s ", eth);
-	print_string(o, "ip", "%s", ipv4_str(l.ip, ip));
-	print_uint(o, "prefix", "/%u", nw->prefix);
+	print_string(o, "ifname", " <-> %s", eth);
+	if (topo_net_has_v4(nw)) {
+		print_string(o, "ip", " %s", ipv4_str(l.ip, ip));
+		print_uint(o, "prefix", "/%u", nw->prefix);
+	} else {
+		print_null(o, "ip", NULL, NULL);
+		print_null(o, "prefix", NULL, NULL);
+	}
+	if (topo_leg_has_v6(t, n, k)) {
+		print_string(o, "ip6", topo_net_has_v4(nw) ? ", %s" : " %s",
+			     inet_ntop(AF_INET6, &l.ip6, a6, sizeof(a6)));
+		print_uint(o, "prefix6", "/%u", nw->prefix6);
+	} else {
+		print_null(o, "ip6", NULL, NULL);
+		print_null(o, "prefix6", NULL, NULL);
+	}
 	print_close_object(o);
 }
 

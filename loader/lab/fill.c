@@ -276,15 +276,6 @@ int lab_fill_remotes(int remotes_fd, const struct topo *t)
 	return drop_stale(remotes_fd, remote_in, t) ?: n;
 }
 
-/* A node with IPv6: its network has subnet6 and it an ip6 (:: when not). */
-static bool node_has_v6(const struct topo *t, size_t i)
-{
-	const struct topo_node *n = &t->nodes[i];
-
-	return n->network >= 0 && t->networks[n->network].prefix6 &&
-	       !IN6_IS_ADDR_UNSPECIFIED(&n->ip6);
-}
-
 int lab_fill_networks6(int networks6_fd, const struct topo *t)
 {
 	struct nsb_network6 slot[NSB_MAX_NETWORKS] = { 0 };
@@ -311,8 +302,12 @@ int lab_fill_networks6(int networks6_fd, const struct topo *t)
 static bool ip6_in(const struct topo *t, const void *key)
 {
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (node_has_v6(t, i) && !memcmp(&t->nodes[i].ip6, key, 16))
-			return true;
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++) {
+			struct topo_leg l = topo_node_leg(&t->nodes[i], k);
+
+			if (topo_leg_has_v6(t, &t->nodes[i], k) && !memcmp(&l.ip6, key, 16))
+				return true;
+		}
 	return false;
 }
 
@@ -325,8 +320,10 @@ static bool iface6_in(const struct topo *t, const void *key)
 
 	memcpy(&ifindex, key, sizeof(ifindex));
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (node_has_v6(t, i) && (__u32)ifaces6_rt[i].ifindex == ifindex)
-			return true;
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++)
+			if (topo_leg_has_v6(t, &t->nodes[i], k) &&
+			    (__u32)node_rt_leg(&ifaces6_rt[i], k).ifindex == ifindex)
+				return true;
 	return false;
 }
 
@@ -335,19 +332,21 @@ int lab_fill_endpoints6(int endpoints6_fd, int ifaces6_fd, const struct topo *t,
 {
 	int err;
 
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		struct nsb_iface6 ifc;
-		__u32 ifindex;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < topo_node_n_legs(&t->nodes[i]); k++) {
+			struct topo_leg l = topo_node_leg(&t->nodes[i], k);
+			struct nsb_iface6 ifc;
+			__u32 ifindex;
 
-		if (!node_has_v6(t, i))
-			continue;
-		ifc.ep = leg_endpoint(t, rt, i, 0); /* IPv6 is on the first leg (eth0) only */
-		memcpy(ifc.addr, &t->nodes[i].ip6, 16);
-		ifindex = ifc.ep.ifindex;
-		if (bpf_map_update_elem(endpoints6_fd, ifc.addr, &ifc.ep, BPF_ANY) ||
-		    bpf_map_update_elem(ifaces6_fd, &ifindex, &ifc, BPF_ANY))
-			return -errno;
-	}
+			if (!topo_leg_has_v6(t, &t->nodes[i], k))
+				continue;
+			ifc.ep = leg_endpoint(t, rt, i, k); /* every leg with IPv6 */
+			memcpy(ifc.addr, &l.ip6, 16);
+			ifindex = ifc.ep.ifindex;
+			if (bpf_map_update_elem(endpoints6_fd, ifc.addr, &ifc.ep, BPF_ANY) ||
+			    bpf_map_update_elem(ifaces6_fd, &ifindex, &ifc, BPF_ANY))
+				return -errno;
+		}
 	err = drop_stale(endpoints6_fd, ip6_in, t);
 	if (!err) {
 		ifaces6_rt = rt;

@@ -90,6 +90,8 @@ struct lab_leg {
 	char hostif[TOPO_IFNAMSIZ];
 	uint8_t node_mac[6];
 	uint8_t host_mac[6];
+	struct in6_addr ip6; /* "leg6" lines: prefix6 0 when none */
+	int prefix6;
 };
 
 /* The first leg's fields: network "" and hostif "" when the node has links only. */

@@ -79,6 +79,7 @@ static int nodes_of(const struct lab_info *li, struct topo *t)
 		for (size_t j = 0; j < ln->n_legs; j++) {
 			n->legs[j].network = topo_network_index(t, ln->legs[j].network);
 			n->legs[j].ip = ln->legs[j].ip;
+			n->legs[j].ip6 = ln->legs[j].ip6;
 			snprintf(n->legs[j].hostif, sizeof(n->legs[j].hostif), "%s",
 				 ln->legs[j].hostif);
 		}

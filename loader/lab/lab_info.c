@@ -43,7 +43,9 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
  * "node NAME NETWORK IP PREFIX NETNS HOSTIF NODE_MAC HOST_MAC" for the first
  * leg ("-" for network and host end, 0.0.0.0/0 when the node has links
  * only), then "leg NAME NETWORK IP PREFIX HOSTIF NODE_MAC HOST_MAC" per
- * further leg, in order (an older nsbpf skips those lines).
+ * further leg, in order (an older nsbpf skips those lines). A leg with
+ * IPv6 has "node6 NAME IP6 PREFIX6" (the first) or "leg6 NAME IP6 PREFIX6"
+ * (the leg line before it) right after its line.
  */
 static const char *ip6_str(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
 {
@@ -76,6 +78,9 @@ static int format_node(char **buf, size_t *len, size_t *cap, const struct topo *
 		err = append(buf, len, cap, "leg %s %s %s %u %s %s %s\n", n->name,
 			     t->networks[l->network].name, ipv4_str(l->ip, a),
 			     t->networks[l->network].prefix, l->hostif, m1, m2);
+		if (!err && topo_leg_has_v6(t, n, k + 1))
+			err = append(buf, len, cap, "leg6 %s %s %u\n", n->name,
+				     ip6_str(&l->ip6, a6), t->networks[l->network].prefix6);
 	}
 	return err;
 }
@@ -248,7 +253,10 @@ static int parse_route_line(struct lab_info *li, const char *line)
 	return 0;
 }
 
-/* "network6 NAME SUBNET6 PREFIX6 GATEWAY6", "node6 NAME IP6 PREFIX6", "uplink6 IP6". */
+/*
+ * "network6 NAME SUBNET6 PREFIX6 GATEWAY6", "node6 NAME IP6 PREFIX6",
+ * "leg6 NAME IP6 PREFIX6" (its node's last leg so far), "uplink6 IP6".
+ */
 static int parse_line6(struct lab_info *li, const char *line)
 {
 	char name[TOPO_NAME_MAX], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -271,6 +279,14 @@ static int parse_line6(struct lab_info *li, const char *line)
 		if (!nd || inet_pton(AF_INET6, a, &nd->ip6) != 1)
 			return -EINVAL;
 		nd->prefix6 = prefix;
+		return 0;
+	}
+	if (sscanf(line, "leg6 %63s %45s %d", name, a, &prefix) == 3) {
+		nd = li->n_nodes ? &li->nodes[li->n_nodes - 1] : NULL;
+		if (!nd || strcmp(nd->name, name) || !nd->n_legs ||
+		    inet_pton(AF_INET6, a, &nd->legs[nd->n_legs - 1].ip6) != 1)
+			return -EINVAL; /* written right after its leg */
+		nd->legs[nd->n_legs - 1].prefix6 = prefix;
 		return 0;
 	}
 	return -EINVAL;
@@ -336,7 +352,7 @@ static int parse_line(struct lab_info *li, const char *line)
 		li->n_nodes++;
 	} else if (!strcmp(w[0], "leg")) {
 		return parse_leg(li, line);
-	} else if (!strcmp(w[0], "network6") || !strcmp(w[0], "node6") ||
+	} else if (!strcmp(w[0], "network6") || !strcmp(w[0], "node6") || !strcmp(w[0], "leg6") ||
 		   !strcmp(w[0], "uplink6")) {
 		return parse_line6(li, line);
 	} else if (!strcmp(w[0], "link")) {

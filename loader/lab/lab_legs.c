@@ -130,7 +130,7 @@ int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 	if (err)
 		return err;
 	lr->ifindex = host.ifindex;
-	v6 = !k && topo_net_has_v6(net); /* first legs only (topo_check6.c) */
+	v6 = topo_leg_has_v6(t, n, k);
 	err = hostif_sysctls(leg.hostif, v6);
 	if (!err)
 		err = nl_link_set_up(sk, host.ifindex);
@@ -140,7 +140,7 @@ int hostend_create(struct nl_sock *sk, struct journal *j, const struct topo *t,
 	if (!err && topo_net_has_v4(net))
 		err = nl_route_add(sk, leg.ip, 32, 0, host.ifindex, net->gateway);
 	if (!err && v6)
-		err = hostif_ipv6(sk, host.ifindex, net, &n->ip6);
+		err = hostif_ipv6(sk, host.ifindex, net, &leg.ip6);
 	if (!err)
 		err = impair(sk, host.ifindex, &n->netem, n->name, leg.hostif);
 	if (err)

@@ -122,7 +122,10 @@ int hostif_ipv6(struct nl_sock *sk, int ifindex, const struct topo_network *net,
 	return err;
 }
 
-/* Leg k inside the node: eth<k> up, its address, no rp_filter; eth0 has the default route. */
+/*
+ * Leg k inside the node: eth<k> up, its addresses, no rp_filter; eth0 has
+ * the default route, the first leg with IPv6 the IPv6 one.
+ */
 static int leg_config(struct nl_sock *sk, const struct topo *t, const struct topo_node *n, size_t k)
 {
 	struct topo_leg leg = topo_node_leg(n, k);
@@ -134,8 +137,7 @@ static int leg_config(struct nl_sock *sk, const struct topo *t, const struct top
 
 	snprintf(name, sizeof(name), "eth%zu", k);
 	err = nl_link_get(sk, name, &eth);
-	/* IPv6 on the first leg only (topo_check6.c refuses it on the others) */
-	v6 = !k && topo_net_has_v6(net);
+	v6 = topo_leg_has_v6(t, n, k);
 	if (!err && v6)
 		err = write_ipv6_sysctls(name, node_dual, sizeof(node_dual) / sizeof(node_dual[0]));
 	if (!err)
@@ -146,8 +148,8 @@ static int leg_config(struct nl_sock *sk, const struct topo *t, const struct top
 	if (!err && !k && topo_net_has_v4(net))
 		err = nl_route_add(sk, 0, 0, net->gateway, eth.ifindex, 0);
 	if (!err && v6)
-		err = nl_addr6_add(sk, eth.ifindex, &n->ip6, net->prefix6);
-	if (!err && v6)
+		err = nl_addr6_add(sk, eth.ifindex, &leg.ip6, net->prefix6);
+	if (!err && v6 && (int)k == topo_node_first_v6_leg(t, n))
 		err = nl_route6_add(sk, &in6addr_any, 0, &net->gateway6, eth.ifindex, NULL);
 	if (!err) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", name);
@@ -191,6 +193,8 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 	/* a router (forwarding: true): its own namespace's switch, never the host's */
 	if (!err && n->forwarding)
 		err = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+	if (!err && n->forwarding && topo_node_first_v6_leg(t, n) >= 0)
+		err = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
 	nl_close(sk);
 out:
 	netns_leave(saved);

@@ -240,12 +240,28 @@ size_t topo_node_n_legs(const struct topo_node *n)
 
 struct topo_leg topo_node_leg(const struct topo_node *n, size_t k)
 {
-	struct topo_leg l = { .network = n->network, .ip = n->ip, .mark = n->mark };
+	struct topo_leg l = { .network = n->network, .ip = n->ip, .ip6 = n->ip6, .mark = n->mark };
 
 	if (k)
 		return n->legs[k - 1];
 	memcpy(l.hostif, n->hostif, sizeof(l.hostif));
 	return l;
+}
+
+bool topo_leg_has_v6(const struct topo *t, const struct topo_node *n, size_t k)
+{
+	struct topo_leg l = topo_node_leg(n, k);
+
+	return l.network >= 0 && topo_net_has_v6(&t->networks[l.network]) &&
+	       !IN6_IS_ADDR_UNSPECIFIED(&l.ip6);
+}
+
+int topo_node_first_v6_leg(const struct topo *t, const struct topo_node *n)
+{
+	for (size_t k = 0; k < topo_node_n_legs(n); k++)
+		if (topo_leg_has_v6(t, n, k))
+			return (int)k;
+	return -1;
 }
 
 /* ---- load and free ---- */

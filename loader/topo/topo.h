@@ -98,7 +98,8 @@ struct topo_netem {
  */
 struct topo_leg {
 	int network; /* index into topo.networks */
-	uint32_t ip; /* host order; defaulted like the first leg's */
+	uint32_t ip;	     /* host order; defaulted like the first leg's */
+	struct in6_addr ip6; /* its network has subnet6: defaulted like the first leg's; else :: */
 	/* "<lab>-<node>.<k>" for eth<k>: '.' is in no lab or node name, so no clash */
 	char hostif[TOPO_IFNAMSIZ];
 	struct topo_mark mark;
@@ -344,6 +345,11 @@ static inline bool topo_net_has_v4(const struct topo_network *n)
 {
 	return n->prefix != 0;
 }
+
+/* Leg k of n has IPv6: its network has a subnet6 (and so the leg an ip6). */
+bool topo_leg_has_v6(const struct topo *t, const struct topo_node *n, size_t k);
+/* The first leg of n with IPv6 (its IPv6 default route's), or -1. */
+int topo_node_first_v6_leg(const struct topo *t, const struct topo_node *n);
 
 /*
  * The uplink address NAT66 uses: uplink6 when the file gives it, else the

@@ -8,8 +8,8 @@
  *
  * An IPv6-only network (subnet6 without subnet) has prefix 0 and its nodes
  * ip 0: what is IPv4 only (an ip, a gateway, routes, remote subnets,
- * forwards to its nodes) is refused there. Not supported yet, refused with
- * its position: subnet6 on a node's further interfaces.
+ * forwards to its nodes) is refused there. A node's further interfaces
+ * (legs) get an ip6 in a dual-stack network as its first does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -118,9 +118,74 @@ void topo_check_networks6(struct topo_ctx *c)
 
 /* ---- nodes ---- */
 
+/*
+ * Every leg of every node, in file order (node by node, eth0 first), as
+ * topo_check.c walks them for IPv4: a further leg's ip6 is checked and
+ * defaulted like a first one's.
+ */
+struct leg6_ref {
+	size_t node;
+	size_t k; /* 0: the first leg (topo_node.network/ip6) */
+	int network;
+	struct in6_addr *ip6;
+	bool ip_given, ip6_given;
+	bool *ip6_ok;
+	struct topo_mark ip_mark, ip6_mark, mark;
+};
+
+static struct leg6_ref leg6_ref(struct topo_ctx *c, size_t i, size_t k)
+{
+	struct topo_node *node = &c->t->nodes[i];
+	struct topo_node_src *src = &c->nodes[i];
+
+	if (!k)
+		return (struct leg6_ref){ i,
+					  0,
+					  node->network,
+					  &node->ip6,
+					  src->ip_given,
+					  src->ip6_given,
+					  &src->ip6_ok,
+					  src->ip_mark,
+					  src->ip6_mark,
+					  node->mark };
+	return (struct leg6_ref){ i,
+				  k,
+				  node->legs[k - 1].network,
+				  &node->legs[k - 1].ip6,
+				  src->legs[k - 1].ip_given,
+				  src->legs[k - 1].ip6_given,
+				  &src->legs[k - 1].ip6_ok,
+				  src->legs[k - 1].ip_mark,
+				  src->legs[k - 1].ip6_mark,
+				  node->legs[k - 1].mark };
+}
+
+/* The legs of every node: ip6 checks walk the first ones too when there is no network. */
+static size_t n_legs6(const struct topo_ctx *c, size_t i)
+{
+	const struct topo_node *node = &c->t->nodes[i];
+
+	return 1 + (node->network >= 0 ? node->n_legs : 0);
+}
+
+/* "node \"x\"" or "node \"x\": interface 2" for leg k. */
+static const char *leg_who(const struct topo_ctx *c, const struct leg6_ref *r, char *buf,
+			   size_t len)
+{
+	if (r->k)
+		snprintf(buf, len, "node \"%s\": interface %zu", c->t->nodes[r->node].name,
+			 r->k + 1);
+	else
+		snprintf(buf, len, "node \"%s\"", c->t->nodes[r->node].name);
+	return buf;
+}
+
 struct ip6_use {
 	struct in6_addr ip;
 	size_t node; /* file order */
+	size_t k;
+	struct topo_mark mark;
 };
 
 static int ip6_use_cmp(const void *pa, const void *pb)
@@ -130,7 +195,9 @@ static int ip6_use_cmp(const void *pa, const void *pb)
 
 	if (d)
 		return d;
-	return a->node < b->node ? -1 : a->node > b->node;
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->k < b->k ? -1 : a->k > b->k;
 }
 
 static bool ip6_taken(const struct ip6_use *uses, size_t n, const struct in6_addr *ip)
@@ -151,92 +218,78 @@ static bool ip6_taken(const struct ip6_use *uses, size_t n, const struct in6_add
 	return false;
 }
 
-/* The node's first leg has IPv6 to check: its network's subnet6 is usable. */
-static const struct topo_network *net6_of(struct topo_ctx *c, size_t i)
+/* The leg has IPv6 to check: its network's subnet6 is usable. */
+static const struct topo_network *net6_of(struct topo_ctx *c, const struct leg6_ref *r)
 {
-	const struct topo_node *node = &c->t->nodes[i];
-
-	if (node->network < 0 || !c->nets[node->network].subnet6_ok)
+	if (r->network < 0 || !c->nets[r->network].subnet6_ok)
 		return NULL;
-	return &c->t->networks[node->network];
+	return &c->t->networks[r->network];
 }
 
-/* ip6 that has nothing to go with, and IPv6 where it is not supported yet. */
-static void check_node6_where(struct topo_ctx *c, size_t i)
+/* ip6 that has nothing to go with; ip where only ip6 can be. */
+static void check_leg6_where(struct topo_ctx *c, const struct leg6_ref *r)
 {
-	struct topo_node *node = &c->t->nodes[i];
-	struct topo_node_src *src = &c->nodes[i];
+	const struct topo_node_src *src = &c->nodes[r->node];
 	const struct topo_network *net;
+	char who[TOPO_NAME_MAX + 32];
 
-	for (size_t k = 0; k < node->n_legs; k++) {
-		if (node->legs[k].network < 0 || !c->nets[node->legs[k].network].subnet6_ok)
-			continue;
-		net = &c->t->networks[node->legs[k].network];
-		topo_err(
-			c, node->legs[k].mark,
-			"node \"%s\": interface %zu: network \"%s\" has a subnet6: IPv6 on a node's further interfaces is not supported yet (make it the node's first network)",
-			node->name, k + 2, net->name);
-	}
-	if (node->network >= 0 && src->ip_given &&
-	    !c->t->networks[node->network].subnet_mark.line && c->nets[node->network].subnet6_given)
-		topo_err(
-			c, src->ip_mark,
-			"node \"%s\": ip given, but network \"%s\" is IPv6-only (no subnet): give ip6",
-			node->name, c->t->networks[node->network].name);
-	if (!src->ip6_given || !src->ip6_ok)
+	leg_who(c, r, who, sizeof(who));
+	if (r->network >= 0 && r->ip_given && !c->t->networks[r->network].subnet_mark.line &&
+	    c->nets[r->network].subnet6_given)
+		topo_err(c, r->ip_mark,
+			 "%s: ip given, but network \"%s\" is IPv6-only (no subnet): give ip6", who,
+			 c->t->networks[r->network].name);
+	if (!r->ip6_given || !*r->ip6_ok)
 		return;
-	if (node->network < 0) {
-		if (src->network.name || node->n_legs)
+	if (r->network < 0) {
+		if (src->network.name || c->t->nodes[r->node].n_legs || r->k)
 			return; /* its network was reported */
-		topo_err(c, src->ip6_mark, "node \"%s\": ip6 without a network", node->name);
-		src->ip6_ok = false;
+		topo_err(c, r->ip6_mark, "%s: ip6 without a network", who);
+		*r->ip6_ok = false;
 		return;
 	}
-	net = &c->t->networks[node->network];
-	if (!c->nets[node->network].subnet6_given) {
-		topo_err(c, src->ip6_mark,
-			 "node \"%s\": ip6 given, but network \"%s\" has no subnet6 (at %d:%d)",
-			 node->name, net->name, net->mark.line, net->mark.col);
-		src->ip6_ok = false;
+	net = &c->t->networks[r->network];
+	if (!c->nets[r->network].subnet6_given) {
+		topo_err(c, r->ip6_mark,
+			 "%s: ip6 given, but network \"%s\" has no subnet6 (at %d:%d)", who,
+			 net->name, net->mark.line, net->mark.col);
+		*r->ip6_ok = false;
 	}
 }
 
-static void check_node_ip6(struct topo_ctx *c, size_t i)
+static void check_leg_ip6(struct topo_ctx *c, const struct leg6_ref *r)
 {
-	const struct topo_node *node = &c->t->nodes[i];
-	const struct topo_node_src *src = &c->nodes[i];
-	const struct topo_network *net = net6_of(c, i);
-	char ip[TOPO_IP6STR], sub[TOPO_IP6STR];
+	const struct topo_network *net = net6_of(c, r);
+	char ip[TOPO_IP6STR], sub[TOPO_IP6STR], who[TOPO_NAME_MAX + 32];
 	const char *problem;
 
-	if (!net || !src->ip6_ok)
+	if (!net || !*r->ip6_ok)
 		return;
-	problem = addr6_problem(net, &node->ip6);
-	if (!problem &&
-	    (c->nets[node->network].gateway6_ok || !c->nets[node->network].gateway6_given) &&
-	    topo_ip6_eq(&node->ip6, &net->gateway6))
+	problem = addr6_problem(net, r->ip6);
+	if (!problem && (c->nets[r->network].gateway6_ok || !c->nets[r->network].gateway6_given) &&
+	    topo_ip6_eq(r->ip6, &net->gateway6))
 		problem = "is the gateway6 of";
 	if (problem)
-		topo_err(c, src->ip6_mark, "node \"%s\": ip6 %s %s network \"%s\" (%s/%u)",
-			 node->name, topo_ip6_str(&node->ip6, ip), problem, net->name,
-			 topo_ip6_str(&net->subnet6, sub), net->prefix6);
+		topo_err(c, r->ip6_mark, "%s: ip6 %s %s network \"%s\" (%s/%u)",
+			 leg_who(c, r, who, sizeof(who)), topo_ip6_str(r->ip6, ip), problem,
+			 net->name, topo_ip6_str(&net->subnet6, sub), net->prefix6);
 }
 
 static void check_dup_ip6s(struct topo_ctx *c, const struct ip6_use *uses, size_t n)
 {
 	const struct ip6_use *first = NULL;
-	char ip[TOPO_IP6STR];
+	char ip[TOPO_IP6STR], who[TOPO_NAME_MAX + 32];
 
 	for (size_t k = 0; k < n; k++) {
+		struct leg6_ref r = { .node = uses[k].node, .k = uses[k].k };
+
 		if (!k || !topo_ip6_eq(&uses[k].ip, &uses[k - 1].ip)) {
 			first = &uses[k];
 			continue;
 		}
-		topo_err(c, c->nodes[uses[k].node].ip6_mark,
-			 "node \"%s\": ip6 %s is already used by node \"%s\" (at %d:%d)",
-			 c->t->nodes[uses[k].node].name, topo_ip6_str(&uses[k].ip, ip),
-			 c->t->nodes[first->node].name, c->nodes[first->node].ip6_mark.line,
-			 c->nodes[first->node].ip6_mark.col);
+		topo_err(c, uses[k].mark, "%s: ip6 %s is already used by node \"%s\" (at %d:%d)",
+			 leg_who(c, &r, who, sizeof(who)), topo_ip6_str(&uses[k].ip, ip),
+			 c->t->nodes[first->node].name, first->mark.line, first->mark.col);
 	}
 }
 
@@ -247,13 +300,35 @@ struct alloc6 {
 	size_t first_fail, n_fail;
 };
 
+static void alloc_one6(struct topo_ctx *c, struct alloc6 *a, const struct leg6_ref *r,
+		       const struct ip6_use *uses, size_t n_uses)
+{
+	const struct topo_network *net = &c->t->networks[r->network];
+	struct in6_addr last = topo_last6(&net->subnet6, net->prefix6);
+
+	if (!a->started) {
+		a->next = net->subnet6;
+		a->full = !topo_ip6_inc(&a->next);
+		a->started = true;
+	}
+	while (!a->full &&
+	       (topo_ip6_eq(&a->next, &net->gateway6) || ip6_taken(uses, n_uses, &a->next)))
+		a->full = topo_ip6_eq(&a->next, &last) || !topo_ip6_inc(&a->next);
+	if (a->full) {
+		if (!a->n_fail++)
+			a->first_fail = r->node;
+		return;
+	}
+	*r->ip6 = a->next;
+	a->full = topo_ip6_eq(&a->next, &last) || !topo_ip6_inc(&a->next);
+}
+
 /* Defaults in file order, as for IPv4: the next free after the gateway6... from subnet6 + 1. */
 static void alloc_ip6s(struct topo_ctx *c, const struct ip6_use *uses, size_t n_uses)
 {
 	char sub[TOPO_IP6STR], more[48];
 	const struct topo_network *net;
-	struct in6_addr last;
-	struct alloc6 *al, *a;
+	struct alloc6 *al;
 	size_t i;
 
 	al = calloc(c->t->n_networks + 1, sizeof(*al));
@@ -261,28 +336,13 @@ static void alloc_ip6s(struct topo_ctx *c, const struct ip6_use *uses, size_t n_
 		c->err = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < c->t->n_nodes; i++) {
-		net = net6_of(c, i);
-		if (!net || c->nodes[i].ip6_given)
-			continue;
-		a = &al[c->t->nodes[i].network];
-		last = topo_last6(&net->subnet6, net->prefix6);
-		if (!a->started) {
-			a->next = net->subnet6;
-			a->full = !topo_ip6_inc(&a->next);
-			a->started = true;
+	for (i = 0; i < c->t->n_nodes; i++)
+		for (size_t k = 0; k < n_legs6(c, i); k++) {
+			struct leg6_ref r = leg6_ref(c, i, k);
+
+			if (net6_of(c, &r) && !r.ip6_given)
+				alloc_one6(c, &al[r.network], &r, uses, n_uses);
 		}
-		while (!a->full &&
-		       (topo_ip6_eq(&a->next, &net->gateway6) || ip6_taken(uses, n_uses, &a->next)))
-			a->full = topo_ip6_eq(&a->next, &last) || !topo_ip6_inc(&a->next);
-		if (a->full) {
-			if (!a->n_fail++)
-				a->first_fail = i;
-			continue;
-		}
-		c->t->nodes[i].ip6 = a->next;
-		a->full = topo_ip6_eq(&a->next, &last) || !topo_ip6_inc(&a->next);
-	}
 	for (i = 0; i < c->t->n_networks; i++) {
 		if (!al[i].n_fail)
 			continue;
@@ -301,21 +361,26 @@ static void alloc_ip6s(struct topo_ctx *c, const struct ip6_use *uses, size_t n_
 void topo_check_nodes6(struct topo_ctx *c)
 {
 	struct ip6_use *uses;
-	size_t i, n = 0;
+	size_t i, cap = 1, n = 0;
 
-	uses = calloc(c->t->n_nodes + 1, sizeof(*uses));
+	for (i = 0; i < c->t->n_nodes; i++)
+		cap += n_legs6(c, i);
+	uses = calloc(cap, sizeof(*uses));
 	if (!uses) {
 		c->err = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < c->t->n_nodes; i++) {
-		check_node6_where(c, i);
-		check_node_ip6(c, i);
-		if (net6_of(c, i) && c->nodes[i].ip6_given && c->nodes[i].ip6_ok)
-			uses[n++] = (struct ip6_use){ c->t->nodes[i].ip6, i };
-		else if (!net6_of(c, i))
-			memset(&c->t->nodes[i].ip6, 0, sizeof(c->t->nodes[i].ip6));
-	}
+	for (i = 0; i < c->t->n_nodes; i++)
+		for (size_t k = 0; k < n_legs6(c, i); k++) {
+			struct leg6_ref r = leg6_ref(c, i, k);
+
+			check_leg6_where(c, &r);
+			check_leg_ip6(c, &r);
+			if (net6_of(c, &r) && r.ip6_given && *r.ip6_ok)
+				uses[n++] = (struct ip6_use){ *r.ip6, i, k, r.ip6_mark };
+			else if (!net6_of(c, &r))
+				memset(r.ip6, 0, sizeof(*r.ip6));
+		}
 	if (n)
 		qsort(uses, n, sizeof(*uses), ip6_use_cmp);
 	check_dup_ip6s(c, uses, n);

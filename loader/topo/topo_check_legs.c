@@ -31,6 +31,18 @@ static void move_ifs(struct topo_ctx *c, size_t i)
 	src->ip_ok = first->ip_ok;
 	src->ip_mark = first->ip_mark;
 	n->ip = first->ip;
+	/* the node's own ip6 is its first leg's, as before interfaces had one */
+	if (first->ip6_given && src->ip6_given)
+		topo_err(
+			c, first->ip6_mark,
+			"node \"%s\": ip6 twice: in the node (at %d:%d) and in its first interface",
+			n->name, src->ip6_mark.line, src->ip6_mark.col);
+	else if (first->ip6_given) {
+		src->ip6_given = true;
+		src->ip6_ok = first->ip6_ok;
+		src->ip6_mark = first->ip6_mark;
+		n->ip6 = first->ip6;
+	}
 	if (src->n_ifs < 2)
 		return;
 	n->legs = calloc(src->n_ifs - 1, sizeof(*n->legs));
@@ -43,6 +55,7 @@ static void move_ifs(struct topo_ctx *c, size_t i)
 	for (size_t k = 0; k < n->n_legs; k++)
 		n->legs[k] = (struct topo_leg){ .network = -1,
 						.ip = src->legs[k].ip,
+						.ip6 = src->legs[k].ip6,
 						.mark = src->legs[k].mark };
 }
 

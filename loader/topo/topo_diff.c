@@ -171,10 +171,10 @@ static void leg_detail(const struct topo *a, const struct topo_node *x, const st
 			   net_name(b, lb.network));
 	if (la.ip != lb.ip)
 		detail_add(buf, len, "ip %s -> %s", ipv4_str(la.ip, p), ipv4_str(lb.ip, q));
-	/* the first leg's ip6 (:: when its network has no subnet6) */
-	if (!k && !topo_ip6_eq(&x->ip6, &y->ip6))
-		detail_add(buf, len, "ip6 %s -> %s", topo_ip6_str(&x->ip6, p6),
-			   topo_ip6_str(&y->ip6, q6));
+	/* the leg's ip6 (:: when its network has no subnet6) */
+	if (!topo_ip6_eq(&la.ip6, &lb.ip6))
+		detail_add(buf, len, "ip6 %s -> %s", topo_ip6_str(&la.ip6, p6),
+			   topo_ip6_str(&lb.ip6, q6));
 	else if (la.ip == lb.ip && net_readdressed(a, b, la.network))
 		detail_add(buf, len, "network %s readdressed", net_name(a, la.network));
 }

@@ -239,18 +239,27 @@ static void line(const struct gw *g, const char *a, const char *b, bool to_clust
 /* Further legs (a line to their network) and links (a line between two nodes). */
 static void leg_and_link_lines(const struct gw *g)
 {
-	char a[32], b[32], text[64], ip[IPV4_STRLEN];
+	char a[32], b[32], text[96], ip[IPV4_STRLEN], ip6[TOPO_IP6STR];
 
 	for (size_t k = 0; k < g->t->n_nodes; k++) {
 		const struct topo_node *n = &g->t->nodes[k];
 
 		snprintf(a, sizeof(a), "node%zu", k);
 		for (size_t j = 0; j < n->n_legs; j++) {
+			const struct topo_network *net;
+
 			if (n->legs[j].network < 0)
 				continue;
+			net = &g->t->networks[n->legs[j].network];
 			snprintf(b, sizeof(b), "net%d", n->legs[j].network);
-			snprintf(text, sizeof(text), "eth%zu %s", j + 1,
-				 ipv4_str(n->legs[j].ip, ip));
+			/* as a node's label: ip, ip6 or both */
+			snprintf(text, sizeof(text), "eth%zu%s%s%s%s", j + 1,
+				 topo_net_has_v4(net) ? " " : "",
+				 topo_net_has_v4(net) ? ipv4_str(n->legs[j].ip, ip) : "",
+				 topo_leg_has_v6(g->t, n, j + 1) ? " " : "",
+				 topo_leg_has_v6(g->t, n, j + 1) ?
+					 topo_ip6_str(&n->legs[j].ip6, ip6) :
+					 "");
 			line(g, a, b, true, text);
 		}
 	}

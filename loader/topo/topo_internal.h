@@ -60,6 +60,10 @@ struct topo_leg_src {
 	bool ip_given;
 	bool ip_ok;
 	uint32_t ip;
+	bool ip6_given; /* present, well-formed or not: no default then */
+	bool ip6_ok;
+	struct in6_addr ip6;
+	struct topo_mark ip6_mark;
 	struct topo_ref network;
 	struct topo_mark mark;
 	struct topo_mark ip_mark;

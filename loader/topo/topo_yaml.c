@@ -884,9 +884,19 @@ static void if_ip(struct walk *w, yaml_node_t *v)
 	l->ip_ok = want_ipv4(w, v, &l->ip);
 }
 
+static void if_ip6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_leg_src *l = &w->c->nodes[w->idx].ifs[w->leg];
+
+	l->ip6_given = true;
+	l->ip6_mark = mark_of(v);
+	l->ip6_ok = want_ipv6(w, v, &l->ip6);
+}
+
 static const struct field if_fields[] = {
 	{ "network", if_network, true },
 	{ "ip", if_ip, false },
+	{ "ip6", if_ip6, false },
 	{ NULL },
 };
 
@@ -902,7 +912,7 @@ static void node_interfaces(struct walk *w, yaml_node_t *v)
 
 	src->ifs_given = true;
 	src->ifs_mark = mark_of(v);
-	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {network, ip}"))
+	if (!want_type(w, v, YAML_SEQUENCE_NODE, "a list of {network, ip, ip6}"))
 		return;
 	if (!items_of(v)) {
 		topo_err(w->c, mark_of(v),

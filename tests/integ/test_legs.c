@@ -4,7 +4,8 @@
  * the node side): a node with a leg in two isolated networks reaches both,
  * each leg is its own endpoint for anti-spoofing; a link carries its netem
  * delay, a node's routes are installed; down leaves nothing, even after a
- * killed up.
+ * killed up. IPv6 on further legs: each dual-stack or IPv6-only leg its
+ * own ip6 and anti-spoofing, the IPv6 default route via the first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,85 @@ Test(legs, a_multihomed_node_reaches_both_networks_with_anti_spoofing_per_leg)
 	cr_assert_geq(stat_drop("mh", "spoof_ip"), spoof0 + 2);
 	free(mac);
 	lab_down_ok("mh");
+}
+
+/*
+ * IPv6 on further legs: m's eth0 is IPv4 only, eth1 dual-stack (core,
+ * masqueraded), eth2 IPv6-only (side, isolated from core). m is a router.
+ */
+static const char multihomed6[] =
+	"name: mh6\n"
+	"networks:\n"
+	"  v4: {subnet: 10.84.0.0/24}\n"
+	"  core: {subnet: 10.85.0.0/24, subnet6: 'fd00:85::/64', masquerade: true}\n"
+	"  side: {subnet6: 'fd00:86::/64'}\n"
+	"nodes:\n"
+	"  a: {network: core}\n"
+	"  b: {network: side}\n"
+	"  m:\n"
+	"    forwarding: true\n"
+	"    interfaces:\n"
+	"      - {network: v4}\n"
+	"      - {network: core}\n"
+	"      - {network: side, ip6: 'fd00:86::%d'}\n";
+
+static bool pings6(const char *netns, const char *dst)
+{
+	return !in_ns(netns, "ping -6 -c2 -i0.2 -W2 %s", dst);
+}
+
+Test(legs, ipv6_on_further_legs_with_its_own_default_route_and_anti_spoofing)
+{
+	char yaml[1024], *mac = NULL;
+	long long spoof0;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	snprintf(yaml, sizeof(yaml), multihomed6, 7);
+	lab_up_ok("mh6", yaml);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	cr_assert_eq(run("ip -n mh6-m -6 -br addr show eth1 | grep -q fd00:85::3/64"), 0,
+		     "eth1's default ip6: core's next free after a");
+	cr_assert_eq(run("ip -n mh6-m -6 -br addr show eth2 | grep -q fd00:86::7/64"), 0);
+	cr_assert_eq(run("ip -n mh6-m -6 -br addr show eth0 scope global | grep -q ."), 1,
+		     "eth0's network has no subnet6");
+	cr_assert_eq(run("ip -n mh6-m -4 -br addr show eth2 | grep -q ."), 1, "side is IPv6-only");
+	cr_assert_eq(run("ip -n mh6-m route show default | grep -q 'via 10.84.0.1 dev eth0'"), 0);
+	cr_assert_eq(run("ip -n mh6-m -6 route show default | grep -q 'via fd00:85::1 dev eth1'"),
+		     0, "the IPv6 default route: the first leg with IPv6");
+	cr_assert_eq(in_ns("mh6-m", "sysctl -n net.ipv6.conf.all.forwarding | grep -qx 1"), 0,
+		     "a router forwards IPv6 too, in its own namespace");
+	cr_assert(sysctl_is("net/ipv6/conf/all/forwarding", "0"), "never the host's");
+	cr_assert(nsbpf_json("status mh6",
+			     ".labs[0].nodes[] | select(.name == \"m\") | .ip6 == null and "
+			     ".legs[0].ip6 == \"fd00:85::3\" and .legs[0].prefix6 == 64 and "
+			     ".legs[1].ip6 == \"fd00:86::7\" and .legs[1].ip == null"));
+	cr_assert(pings6("mh6-m", "fd00:85::2"), "m -> a over eth1");
+	cr_assert(pings6("mh6-m", "fd00:86::2"), "m -> b over eth2");
+	cr_assert(pings6("mh6-a", "fd00:85::3"), "a -> m's core leg");
+	cr_assert(pings6("mh6-b", "fd00:86::7"), "b -> m's side leg");
+	cr_assert(pings6("mh6-m", "fd00:85::1"), "m -> core's gateway6");
+	cr_assert(!pings6("mh6-a", "fd00:86::2"), "core and side stay apart");
+	cr_assert(pings6("mh6-m", "2001:db8::2"), "m -> the world, masqueraded from eth1");
+	cr_assert(!pings6("mh6-b", "2001:db8::2"), "side is not masqueraded");
+	/* eth1's address sent out of eth2: not that leg's, dropped as a spoof */
+	spoof0 = stat_drop("mh6", "spoof_ip");
+	cr_assert_eq(run_out(&mac, "ip -br link show mh6-m.2 | awk '{print $3}'"), 0);
+	mac[strcspn(mac, "\n")] = '\0';
+	cr_assert_eq(run("ip -n mh6-m -6 route replace fd00:86::2/128 dev eth2 src fd00:85::3"), 0);
+	cr_assert_eq(run("ip -n mh6-m -6 neigh replace fd00:86::2 lladdr %s dev eth2", mac), 0);
+	cr_assert(!pings6("mh6-m", "fd00:86::2"));
+	cr_assert_geq(stat_drop("mh6", "spoof_ip"), spoof0 + 2);
+	free(mac);
+	/* a converge readdresses the leg */
+	snprintf(yaml, sizeof(yaml), multihomed6, 8);
+	lab_up_ok("mh6", yaml);
+	cr_assert_eq(run("ip -n mh6-m -6 -br addr show eth2 | grep -q fd00:86::8/64"), 0);
+	cr_assert(pings6("mh6-b", "fd00:86::8"), "b -> m's new address");
+	cr_assert(!pings6("mh6-b", "fd00:86::7"), "the old one is gone");
+	cr_assert(host_untouched());
+	lab_down_ok("mh6");
+	cr_assert_eq(run("test -z \"$(ip -6 route show | grep -E 'fd00:8[56]:')\""), 0,
+		     "no lab IPv6 route left in the host");
 }
 
 /*

@@ -223,6 +223,41 @@ Test(topo6_defaults, the_first_of_further_legs_keeps_ipv6_on_eth0)
 	topo_free(t);
 }
 
+Test(topo6_defaults, further_legs_get_ip6_in_file_order_around_the_written_ones)
+{
+	struct topo *t = load("name: ds\n"
+			      "networks:\n"
+			      "  a: {subnet: 10.1.0.0/24, subnet6: 'fd00:1::/64'}\n"
+			      "  b: {subnet: 10.2.0.0/24}\n"
+			      "  c: {subnet6: 'fd00:3::/64'}\n"
+			      "nodes:\n"
+			      "  h: {network: a}\n"
+			      "  r:\n"
+			      "    interfaces:\n"
+			      "      - {network: b}\n"
+			      "      - {network: a}\n"
+			      "      - {network: c, ip6: 'fd00:3::2'}\n"
+			      "  s:\n"
+			      "    interfaces: [{network: c}, {network: a, ip6: 'fd00:1::4'}]\n"
+			      "  k: {network: a}\n");
+	const struct topo_node *r = &t->nodes[1], *s = &t->nodes[2];
+
+	assert_ip6(t->nodes[0].ip6, "fd00:1::2");
+	assert_ip6(r->ip6, "::"); /* b has no subnet6 */
+	assert_ip6(r->legs[0].ip6, "fd00:1::3");
+	assert_ip6(r->legs[1].ip6, "fd00:3::2");
+	assert_ip6(s->ip6, "fd00:3::3");
+	assert_ip6(s->legs[0].ip6, "fd00:1::4");
+	assert_ip6(t->nodes[3].ip6, "fd00:1::5"); /* around s's written one */
+	cr_assert(not(topo_leg_has_v6(t, r, 0)));
+	cr_assert(topo_leg_has_v6(t, r, 1));
+	cr_assert(topo_leg_has_v6(t, r, 2));
+	cr_assert(eq(int, topo_node_first_v6_leg(t, r), 1), "r's IPv6 default route: eth1");
+	cr_assert(eq(int, topo_node_first_v6_leg(t, s), 0));
+	cr_assert(eq(u32, r->legs[1].ip, 0), "c is IPv6-only");
+	topo_free(t);
+}
+
 Test(topo6_defaults, an_ipv6_only_network_gives_its_nodes_no_ipv4)
 {
 	struct topo *t =
