@@ -195,7 +195,7 @@ static void print_node(struct out *o, const struct lab_node *n, const struct lab
 /* The links between nodes: "links" objects, and a list under the nodes in text. */
 static void print_links(struct out *o, const struct lab_info *li)
 {
-	char ip[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], ip6[IP6_STRLEN];
 
 	if (li->n_links)
 		print_text(o, "links:\n");
@@ -210,10 +210,19 @@ static void print_links(struct out *o, const struct lab_info *li)
 			print_string(o, "node", e ? " - %s" : "  %s", l->node[e]);
 			print_string(o, "ifname", ":%s", l->ifname[e]);
 			print_string(o, "ip", " %s", ipv4_str(l->ip[e], ip));
+			if (l->prefix6)
+				print_string(o, "ip6", " %s", ip6_str(&l->ip6[e], ip6));
+			else
+				print_null(o, "ip6", NULL, NULL);
 			print_close_object(o);
 		}
 		print_close_array(o);
-		print_uint(o, "prefix", " (/%u)\n", (unsigned int)l->prefix);
+		print_uint(o, "prefix", " (/%u", (unsigned int)l->prefix);
+		if (l->prefix6)
+			print_uint(o, "prefix6", ", /%u", (unsigned int)l->prefix6);
+		else
+			print_null(o, "prefix6", NULL, NULL);
+		print_text(o, ")\n");
 		print_close_object(o);
 	}
 	print_close_array(o);

@@ -178,7 +178,7 @@ static void plan_nodes(struct out *o, const struct topo *t)
 
 static void plan_links(struct out *o, const struct topo *t)
 {
-	char ip[IPV4_STRLEN];
+	char ip[IPV4_STRLEN], a6[INET6_ADDRSTRLEN];
 
 	print_open_array(o, "links");
 	for (size_t i = 0; i < t->n_links; i++) {
@@ -187,15 +187,26 @@ static void plan_links(struct out *o, const struct topo *t)
 		print_open_object(o, NULL);
 		print_open_array(o, "ends");
 		for (int e = 0; e < 2; e++) {
+			struct in6_addr e6 = topo_link_ip6(l, e);
+
 			print_open_object(o, NULL);
 			print_string(o, "node", e ? " - %s" : "  link %s",
 				     t->nodes[l->node[e]].name);
 			print_string(o, "ifname", ":%s", l->ifname[e]);
 			print_string(o, "ip", " %s", ipv4_str(topo_link_ip(l, e), ip));
+			if (l->prefix6)
+				print_string(o, "ip6", " %s",
+					     inet_ntop(AF_INET6, &e6, a6, sizeof(a6)));
+			else
+				print_null(o, "ip6", NULL, NULL);
 			print_close_object(o);
 		}
 		print_close_array(o);
 		print_uint(o, "prefix", "/%u", l->prefix);
+		if (l->prefix6)
+			print_uint(o, "prefix6", " /%u", l->prefix6);
+		else
+			print_null(o, "prefix6", NULL, NULL);
 		print_bool(o, "netem", ", netem", l->netem.set);
 		print_text(o, "\n");
 		print_close_object(o);

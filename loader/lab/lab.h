@@ -118,6 +118,8 @@ struct lab_link {
 	char ifname[2][TOPO_IFNAMSIZ];
 	uint32_t ip[2];
 	int prefix;
+	struct in6_addr ip6[2]; /* "link6" lines: prefix6 0 when none */
+	int prefix6;
 };
 
 /* A routed prefix ("route NETWORK PREFIX/LEN VIA" lines). */

@@ -102,6 +102,9 @@ static int links_of(const struct lab_info *li, struct topo *t)
 		}
 		l->prefix = (uint8_t)li->links[i].prefix;
 		l->subnet = li->links[i].ip[0] - 1; /* the first end has the first address */
+		l->prefix6 = (uint8_t)li->links[i].prefix6;
+		if (l->prefix6) /* the same: subnet6 + 1 */
+			l->subnet6 = topo_mask6(&li->links[i].ip6[0], l->prefix6);
 	}
 	return 0;
 }

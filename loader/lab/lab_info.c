@@ -146,6 +146,14 @@ char *lab_info_format(const struct topo *t, const struct node_rt *rt, const char
 			     t->nodes[l->node[0]].name, l->ifname[0],
 			     ipv4_str(topo_link_ip(l, 0), a), t->nodes[l->node[1]].name,
 			     l->ifname[1], ipv4_str(topo_link_ip(l, 1), b), l->prefix);
+		if (!err && l->prefix6) {
+			struct in6_addr e0 = topo_link_ip6(l, 0), e1 = topo_link_ip6(l, 1);
+			char a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
+
+			/* "link6 IP6 IP6 PREFIX6": the link line before it has a subnet6 */
+			err = append(&buf, &len, &cap, "link6 %s %s %u\n", ip6_str(&e0, a6),
+				     ip6_str(&e1, b6), l->prefix6);
+		}
 	}
 	if (!err)
 		err = format_routes(&buf, &len, &cap, t);
@@ -205,6 +213,18 @@ static int parse_leg(struct lab_info *li, const char *line)
 		return -ENOMEM;
 	nd->legs = grown;
 	nd->legs[nd->n_legs++] = l;
+	return 0;
+}
+
+/* "link6 IP6 IP6 PREFIX6": the last link's IPv6. */
+static int parse_link6(struct lab_info *li, const char *line)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct lab_link *l = li->n_links ? &li->links[li->n_links - 1] : NULL;
+
+	if (!l || sscanf(line, "link6 %45s %45s %d", a, b, &l->prefix6) != 3 ||
+	    inet_pton(AF_INET6, a, &l->ip6[0]) != 1 || inet_pton(AF_INET6, b, &l->ip6[1]) != 1)
+		return -EINVAL;
 	return 0;
 }
 
@@ -357,6 +377,8 @@ static int parse_line(struct lab_info *li, const char *line)
 		return parse_line6(li, line);
 	} else if (!strcmp(w[0], "link")) {
 		return parse_link(li, line);
+	} else if (!strcmp(w[0], "link6")) {
+		return parse_link6(li, line);
 	}
 	return 0;
 }

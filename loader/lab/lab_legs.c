@@ -6,6 +6,7 @@
  * straight between two node namespaces, and goes with them; routes and
  * netem qdiscs go with their devices.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static struct nl_sock *nl_open_in(int nsfd)
 	return sk;
 }
 
-/* One end of a link, in its node: up, its address, the link's netem. */
+/* One end of a link, in its node: up, its addresses (IPv6 without DAD), the link's netem. */
 static int link_end_config(struct nl_sock *sk, const struct topo *t, const struct topo_link *l,
 			   int e)
 {
@@ -178,6 +179,11 @@ static int link_end_config(struct nl_sock *sk, const struct topo *t, const struc
 		err = nl_link_set_up(sk, info.ifindex);
 	if (!err)
 		err = nl_addr_add(sk, info.ifindex, topo_link_ip(l, e), l->prefix);
+	if (!err && l->prefix6) {
+		struct in6_addr a6 = topo_link_ip6(l, e);
+
+		err = nl_addr6_add(sk, info.ifindex, &a6, l->prefix6);
+	}
 	if (!err)
 		err = impair(sk, info.ifindex, &l->netem, t->nodes[l->node[e]].name, l->ifname[e]);
 	return err;
@@ -269,13 +275,54 @@ static const char *via_ifname(const struct topo *t, size_t i, uint32_t via, char
 	return NULL;
 }
 
+/* The same for an IPv6 via: a leg's eth<k> with IPv6, or a link end with a subnet6. */
+static const char *via6_ifname(const struct topo *t, size_t i, const struct in6_addr *via,
+			       char eth[24])
+{
+	const struct topo_node *n = &t->nodes[i];
+
+	for (size_t k = 0; k < topo_node_n_legs(n); k++) {
+		const struct topo_network *net = &t->networks[topo_node_leg(n, k).network];
+
+		if (topo_leg_has_v6(t, n, k) && topo_in_prefix6(via, &net->subnet6, net->prefix6)) {
+			snprintf(eth, 24, "eth%zu", k);
+			return eth;
+		}
+	}
+	for (size_t j = 0; j < t->n_links; j++) {
+		const struct topo_link *l = &t->links[j];
+
+		for (int e = 0; e < 2; e++)
+			if (l->node[e] == (int)i && l->prefix6 &&
+			    topo_in_prefix6(via, &l->subnet6, l->prefix6))
+				return l->ifname[e];
+	}
+	return NULL;
+}
+
+/* Route r of node n (its namespace's sk), either family. */
+static int node_route_add(struct nl_sock *sk, const struct topo *t, size_t i,
+			  const struct topo_route *r)
+{
+	struct nl_link_info info;
+	const char *dev;
+	char eth[24];
+	int err;
+
+	dev = r->v6 ? via6_ifname(t, i, &r->via6, eth) : via_ifname(t, i, r->via, eth);
+	err = dev ? nl_link_get(sk, dev, &info) : -ENETUNREACH;
+	if (!err && r->v6)
+		err = nl_route6_add(sk, &r->dst6, r->prefix, &r->via6, info.ifindex, NULL);
+	else if (!err)
+		err = nl_route_add(sk, r->dst, r->prefix, r->via, info.ifindex, 0);
+	return err;
+}
+
 static int node_routes(const struct topo *t, size_t i)
 {
 	const struct topo_node *n = &t->nodes[i];
-	struct nl_link_info info;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	struct nl_sock *sk;
-	char eth[24], a[16], b[16];
-	const char *dev;
 	int fd, err = 0;
 
 	fd = netns_open(n->netns);
@@ -288,16 +335,17 @@ static int node_routes(const struct topo *t, size_t i)
 	for (size_t k = 0; !err && k < n->n_routes; k++) {
 		const struct topo_route *r = &n->routes[k];
 
-		dev = via_ifname(t, i, r->via, eth);
-		err = dev ? nl_link_get(sk, dev, &info) : -ENETUNREACH;
-		if (!err)
-			err = nl_route_add(sk, r->dst, r->prefix, r->via, info.ifindex, 0);
+		err = node_route_add(sk, t, i, r);
 		/* a converge re-adds a kept node's routes after its links changed */
 		if (err == -EEXIST)
 			err = 0;
 		if (err)
 			pr_warn("node %s: route to %s/%u via %s: %s\n", n->name,
-				ipv4_str(r->dst, a), r->prefix, ipv4_str(r->via, b),
+				r->v6 ? inet_ntop(AF_INET6, &r->dst6, a, sizeof(a)) :
+					ipv4_str(r->dst, a),
+				r->prefix,
+				r->v6 ? inet_ntop(AF_INET6, &r->via6, b, sizeof(b)) :
+					ipv4_str(r->via, b),
 				strerror(-err));
 	}
 	nl_close(sk);

@@ -193,7 +193,7 @@ int node_config(int nsfd, const struct topo *t, const struct topo_node *n)
 	/* a router (forwarding: true): its own namespace's switch, never the host's */
 	if (!err && n->forwarding)
 		err = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
-	if (!err && n->forwarding && topo_node_first_v6_leg(t, n) >= 0)
+	if (!err && n->forwarding && topo_node_has_v6(t, n))
 		err = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
 	nl_close(sk);
 out:

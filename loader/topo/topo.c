@@ -256,12 +256,36 @@ bool topo_leg_has_v6(const struct topo *t, const struct topo_node *n, size_t k)
 	       !IN6_IS_ADDR_UNSPECIFIED(&l.ip6);
 }
 
+struct in6_addr topo_link_ip6(const struct topo_link *l, int e)
+{
+	struct in6_addr a = l->subnet6;
+
+	/* a /126 at most: no carry out of the subnet */
+	topo_ip6_inc(&a);
+	if (e)
+		topo_ip6_inc(&a);
+	return a;
+}
+
 int topo_node_first_v6_leg(const struct topo *t, const struct topo_node *n)
 {
 	for (size_t k = 0; k < topo_node_n_legs(n); k++)
 		if (topo_leg_has_v6(t, n, k))
 			return (int)k;
 	return -1;
+}
+
+bool topo_node_has_v6(const struct topo *t, const struct topo_node *n)
+{
+	size_t i = (size_t)(n - t->nodes);
+
+	if (topo_node_first_v6_leg(t, n) >= 0)
+		return true;
+	for (size_t j = 0; j < t->n_links; j++)
+		if (t->links[j].prefix6 &&
+		    (t->links[j].node[0] == (int)i || t->links[j].node[1] == (int)i))
+			return true;
+	return false;
 }
 
 /* ---- load and free ---- */

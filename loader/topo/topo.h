@@ -97,7 +97,7 @@ struct topo_netem {
  * Each is an endpoint of its network, like the first (topo_node.network).
  */
 struct topo_leg {
-	int network; /* index into topo.networks */
+	int network;	     /* index into topo.networks */
 	uint32_t ip;	     /* host order; defaulted like the first leg's */
 	struct in6_addr ip6; /* its network has subnet6: defaulted like the first leg's; else :: */
 	/* "<lab>-<node>.<k>" for eth<k>: '.' is in no lab or node name, so no clash */
@@ -110,6 +110,10 @@ struct topo_route {
 	uint32_t dst; /* host order, host bits zero; 0/0 for "default" */
 	uint8_t prefix;
 	uint32_t via; /* host order, on one of the node's subnets */
+	/* IPv6 (via is an IPv6 address): dst6/prefix, via6 on a subnet6 of the node */
+	bool v6;
+	struct in6_addr dst6, via6;
+	bool to6, to_default; /* what to was, for the family check */
 	struct topo_mark mark;
 };
 
@@ -140,6 +144,9 @@ struct topo_link {
 	uint8_t prefix;		       /* 1..30 */
 	char ifname[2][TOPO_IFNAMSIZ]; /* inside each node: ethN, or the file's ifnames */
 	struct topo_netem netem;       /* both ends */
+	struct in6_addr subnet6;       /* optional: node[0] gets subnet6+1, node[1] subnet6+2 */
+	uint8_t prefix6;	       /* 48..126; 0: the link has no IPv6 */
+	struct topo_mark subnet6_mark;
 };
 
 struct topo_forward {
@@ -346,8 +353,17 @@ static inline bool topo_net_has_v4(const struct topo_network *n)
 	return n->prefix != 0;
 }
 
+/* a with its host bits (past prefix) zero. */
+struct in6_addr topo_mask6(const struct in6_addr *a, int prefix);
+/* a lies in net/prefix. */
+bool topo_in_prefix6(const struct in6_addr *a, const struct in6_addr *net, int prefix);
+/* The IPv6 address of a link's end e (0 or 1); the link has prefix6. */
+struct in6_addr topo_link_ip6(const struct topo_link *l, int e);
+
 /* Leg k of n has IPv6: its network has a subnet6 (and so the leg an ip6). */
 bool topo_leg_has_v6(const struct topo *t, const struct topo_node *n, size_t k);
+/* n has IPv6: a leg with IPv6 or an end of a link with a subnet6. */
+bool topo_node_has_v6(const struct topo *t, const struct topo_node *n);
 /* The first leg of n with IPv6 (its IPv6 default route's), or -1. */
 int topo_node_first_v6_leg(const struct topo *t, const struct topo_node *n);
 

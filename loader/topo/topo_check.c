@@ -522,6 +522,8 @@ void topo_check(struct topo_ctx *c)
 	topo_check_nodes6(c); /* after: needs the legs' networks resolved */
 	topo_check_links(c);  /* after the addresses: link subnets against them */
 	topo_check_routes(c);
+	topo_check_links6(c); /* the IPv6 halves of the two above */
+	topo_check_routes6(c);
 	topo_check_net_routes(c); /* after nodes: a route names its router */
 	topo_check_net_remotes(c);
 	topo_check_forwards(c);

@@ -338,8 +338,11 @@ static void check_node_routes(struct topo_ctx *c, size_t i, struct on_link *on, 
 	for (size_t k = 0; k < n->n_routes; k++) {
 		const struct topo_route *r = &n->routes[k];
 
+		if (r->v6)
+			continue; /* topo_check_links6.c */
 		for (size_t j = 0; j < k; j++) {
-			if (n->routes[j].dst != r->dst || n->routes[j].prefix != r->prefix)
+			if (n->routes[j].v6 || n->routes[j].dst != r->dst ||
+			    n->routes[j].prefix != r->prefix)
 				continue;
 			topo_err(c, r->mark,
 				 "node \"%s\": routes: %s/%u is routed already (at %d:%d)", n->name,

@@ -143,7 +143,9 @@ static bool routes_same(const struct topo_node *x, const struct topo_node *y)
 	for (size_t k = 0; k < x->n_routes; k++)
 		if (x->routes[k].dst != y->routes[k].dst ||
 		    x->routes[k].prefix != y->routes[k].prefix ||
-		    x->routes[k].via != y->routes[k].via)
+		    x->routes[k].via != y->routes[k].via || x->routes[k].v6 != y->routes[k].v6 ||
+		    !topo_ip6_eq(&x->routes[k].dst6, &y->routes[k].dst6) ||
+		    !topo_ip6_eq(&x->routes[k].via6, &y->routes[k].via6))
 			return false;
 	return true;
 }

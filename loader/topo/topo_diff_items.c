@@ -9,6 +9,7 @@
 
 #include "topo/topo_diff.h"
 #include "topo/topo_diff_internal.h"
+#include "topo/topo_internal.h"
 #include "util/addr.h"
 
 static const char *node_name(const struct topo *t, int i)
@@ -36,11 +37,18 @@ static int link_find(const struct topo *a, size_t i, const struct topo *b)
 	return -1;
 }
 
+/* A link's subnet6 (none: prefix6 0). */
+static bool link_same6(const struct topo_link *x, const struct topo_link *y)
+{
+	return x->prefix6 == y->prefix6 && (!x->prefix6 || topo_ip6_eq(&x->subnet6, &y->subnet6));
+}
+
 static bool link_same(const struct topo_link *x, const struct topo_link *y)
 {
-	return x->subnet == y->subnet && x->prefix == y->prefix && x->netem.set == y->netem.set &&
-	       x->netem.delay_us == y->netem.delay_us && x->netem.jitter_us == y->netem.jitter_us &&
-	       x->netem.loss_ppm == y->netem.loss_ppm && x->netem.rate_bps == y->netem.rate_bps;
+	return x->subnet == y->subnet && x->prefix == y->prefix && link_same6(x, y) &&
+	       x->netem.set == y->netem.set && x->netem.delay_us == y->netem.delay_us &&
+	       x->netem.jitter_us == y->netem.jitter_us && x->netem.loss_ppm == y->netem.loss_ppm &&
+	       x->netem.rate_bps == y->netem.rate_bps;
 }
 
 /* Routed prefix number k (networks in order), its network into *net. */
@@ -168,10 +176,11 @@ static int link_lines(const struct topo *a, const struct topo *b, struct topo_di
 			snprintf(detail, sizeof(detail), "subnet %s/%u -> %s/%u%s",
 				 ipv4_str(l->subnet, x), l->prefix, ipv4_str(b->links[j].subnet, y),
 				 b->links[j].prefix,
-				 l->subnet == b->links[j].subnet &&
-						 l->prefix == b->links[j].prefix ?
-					 " (netem)" :
-					 "");
+				 l->subnet != b->links[j].subnet ||
+						 l->prefix != b->links[j].prefix ?
+					 "" :
+				 !link_same6(l, &b->links[j]) ? " (subnet6)" :
+								" (netem)");
 			err = topo_diff_line_add(d, '~', TOPO_DIFF_LINK, name, detail);
 		}
 	}

@@ -270,7 +270,11 @@ static void leg_and_link_lines(const struct gw *g)
 			continue;
 		snprintf(a, sizeof(a), "node%d", l->node[0]);
 		snprintf(b, sizeof(b), "node%d", l->node[1]);
-		snprintf(text, sizeof(text), "%s/%u", ipv4_str(l->subnet, ip), l->prefix);
+		if (l->prefix6) /* as a node's label: both */
+			snprintf(text, sizeof(text), "%s/%u %s/%u", ipv4_str(l->subnet, ip),
+				 l->prefix, topo_ip6_str(&l->subnet6, ip6), l->prefix6);
+		else
+			snprintf(text, sizeof(text), "%s/%u", ipv4_str(l->subnet, ip), l->prefix);
 		line(g, a, b, false, text);
 	}
 }

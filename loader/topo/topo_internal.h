@@ -157,8 +157,6 @@ const char *topo_ip_str(uint32_t ip, char buf[TOPO_IPSTR]);
 /* IPv6 (topo_parse6.c); addresses in network order. */
 int topo_parse_ipv6(const char *s, struct in6_addr *a);		      /* no prefix, no zone */
 int topo_ipv6_prefix(const char *s, struct in6_addr *a, int *prefix); /* prefix 0..128 */
-struct in6_addr topo_mask6(const struct in6_addr *a, int prefix);
-bool topo_in_prefix6(const struct in6_addr *a, const struct in6_addr *net, int prefix);
 bool topo_overlap6(const struct in6_addr *a, int pa, const struct in6_addr *b, int pb);
 bool topo_host_bits6(const struct in6_addr *a, int prefix);
 bool topo_ip6_eq(const struct in6_addr *a, const struct in6_addr *b);
@@ -217,6 +215,8 @@ void topo_check_nodes6(struct topo_ctx *c);
 void topo_check_ifs(struct topo_ctx *c);
 void topo_check_links(struct topo_ctx *c);
 void topo_check_routes(struct topo_ctx *c);
+void topo_check_links6(struct topo_ctx *c); /* topo_check_links6.c */
+void topo_check_routes6(struct topo_ctx *c);
 /* Why ip cannot be a node's address in n, or NULL (topo_check.c). */
 const char *topo_addr_problem(const struct topo_network *n, uint32_t ip);
 

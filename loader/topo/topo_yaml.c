@@ -654,38 +654,35 @@ static bool want_ipv6(struct walk *w, yaml_node_t *v, struct in6_addr *a)
 }
 
 /* A subnet6 x::/n, n 48..126, no host bits, outside the special blocks. */
-static void net_subnet6(struct walk *w, yaml_node_t *v)
+static bool want_subnet6(struct walk *w, yaml_node_t *v, struct in6_addr *out, int *out_len,
+			 const char *room)
 {
-	struct topo_network *net = &w->c->t->networks[w->idx];
-	struct topo_net_src *src = &w->c->nets[w->idx];
 	char a[TOPO_IP6STR], b[TOPO_IP6STR];
 	const char *s = want_scalar(w, v), *special;
 	struct in6_addr addr, block;
 	int len, block_len;
 
-	src->subnet6_given = true;
-	net->subnet6_mark = mark_of(v);
 	if (!s)
-		return;
+		return false;
 	if (topo_ipv6_prefix(s, &addr, &len)) {
 		topo_err(w->c, mark_of(v),
 			 "%ssubnet6 \"%s\" is not an IPv6 subnet (expected one like fd00:10::/64)",
 			 w->who, s);
-		return;
+		return false;
 	}
 	if (len < 48 || len > 126) {
 		topo_err(
 			w->c, mark_of(v),
-			"%ssubnet6 \"%s\": the prefix length must be 48 to 126 (a /127 or /128 has no room for a gateway and a node)",
-			w->who, s);
-		return;
+			"%ssubnet6 \"%s\": the prefix length must be 48 to 126 (a /127 or /128 has no room for %s)",
+			w->who, s, room);
+		return false;
 	}
 	if (topo_host_bits6(&addr, len)) {
 		block = topo_mask6(&addr, len);
 		topo_err(w->c, mark_of(v),
 			 "%ssubnet6 \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
 			 topo_ip6_str(&block, a), len);
-		return;
+		return false;
 	}
 	special = topo_special_block6(&addr, len, &block, &block_len);
 	if (special) {
@@ -694,8 +691,24 @@ static void net_subnet6(struct walk *w, yaml_node_t *v)
 			"%ssubnet6 %s %s %s/%d (%s): a lab subnet6 must be unicast space outside ::/128, ::1/128, ::ffff:0:0/96, fe80::/10 and ff00::/8",
 			w->who, s, len >= block_len ? "is inside" : "contains",
 			topo_ip6_str(&block, b), block_len, special);
-		return;
+		return false;
 	}
+	*out = addr;
+	*out_len = len;
+	return true;
+}
+
+static void net_subnet6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_network *net = &w->c->t->networks[w->idx];
+	struct topo_net_src *src = &w->c->nets[w->idx];
+	struct in6_addr addr;
+	int len;
+
+	src->subnet6_given = true;
+	net->subnet6_mark = mark_of(v);
+	if (!want_subnet6(w, v, &addr, &len, "a gateway and a node"))
+		return;
 	net->subnet6 = addr;
 	net->prefix6 = (uint8_t)len;
 	src->subnet6_ok = true;
@@ -928,7 +941,32 @@ static void node_interfaces(struct walk *w, yaml_node_t *v)
 	walk_items(w, v, "interface", if_fields, if_done);
 }
 
-/* "default" or a.b.c.d/n with no host bits. */
+/* An IPv6 prefix with no host bits (the family of to: its via's). */
+static void route_to6(struct walk *w, yaml_node_t *v, struct topo_route *r, const char *s)
+{
+	char ip[TOPO_IP6STR];
+	struct in6_addr addr;
+	int len;
+
+	if (topo_ipv6_prefix(s, &addr, &len)) {
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" is not a prefix (expected x:y::/n, a.b.c.d/n or default)",
+			 w->who, s);
+		return;
+	}
+	if (topo_host_bits6(&addr, len)) {
+		addr = topo_mask6(&addr, len);
+		topo_err(w->c, mark_of(v),
+			 "%sto \"%s\" has host bits set (did you mean \"%s/%d\"?)", w->who, s,
+			 topo_ip6_str(&addr, ip), len);
+		return;
+	}
+	r->dst6 = addr;
+	r->prefix = (uint8_t)len;
+	r->to6 = true;
+}
+
+/* "default", a.b.c.d/n or x:y::/n with no host bits. */
 static void route_to(struct walk *w, yaml_node_t *v)
 {
 	struct topo_route *r = &w->c->t->nodes[w->idx].routes[w->c->t->nodes[w->idx].n_routes];
@@ -942,6 +980,11 @@ static void route_to(struct walk *w, yaml_node_t *v)
 	if (!strcmp(s, "default")) {
 		r->dst = 0;
 		r->prefix = 0;
+		r->to_default = true;
+		return;
+	}
+	if (strchr(s, ':')) {
+		route_to6(w, v, r, s);
 		return;
 	}
 	if (topo_ipv4_prefix(s, &addr, &len)) {
@@ -959,11 +1002,17 @@ static void route_to(struct walk *w, yaml_node_t *v)
 	r->prefix = (uint8_t)len;
 }
 
+/* An IPv4 or IPv6 address: the route's family. */
 static void route_via(struct walk *w, yaml_node_t *v)
 {
 	struct topo_route *r = &w->c->t->nodes[w->idx].routes[w->c->t->nodes[w->idx].n_routes];
 
-	want_ipv4(w, v, &r->via);
+	if (v->type == YAML_SCALAR_NODE && strchr(str_of(v), ':')) {
+		r->v6 = true;
+		want_ipv6(w, v, &r->via6);
+	} else {
+		want_ipv4(w, v, &r->via);
+	}
 }
 
 static const struct field route_fields[] = {
@@ -979,6 +1028,13 @@ static void route_done(struct walk *w, size_t k, yaml_node_t *item, bool ok)
 
 	(void)k;
 	n->routes[n->n_routes].mark = mark_of(item);
+	if (ok && n->routes[n->n_routes].to6 != n->routes[n->n_routes].v6 &&
+	    !n->routes[n->n_routes].to_default) {
+		topo_err(w->c, mark_of(item), "%sto is %s, via %s: both of one family", w->who,
+			 n->routes[n->n_routes].to6 ? "IPv6" : "IPv4",
+			 n->routes[n->n_routes].v6 ? "IPv6" : "IPv4");
+		ok = false;
+	}
 	if (ok)
 		n->n_routes++;
 	else
@@ -1129,6 +1185,19 @@ static void link_endpoints(struct walk *w, yaml_node_t *v)
 	src->ends_ok = src->end[0].name && src->end[1].name;
 }
 
+static void link_subnet6(struct walk *w, yaml_node_t *v)
+{
+	struct topo_link *l = &w->c->t->links[w->idx];
+	struct in6_addr addr;
+	int len;
+
+	l->subnet6_mark = mark_of(v);
+	if (!want_subnet6(w, v, &addr, &len, "two addresses after the subnet-router anycast"))
+		return;
+	l->subnet6 = addr;
+	l->prefix6 = (uint8_t)len;
+}
+
 static void link_subnet(struct walk *w, yaml_node_t *v)
 {
 	struct topo_link *l = &w->c->t->links[w->idx];
@@ -1198,11 +1267,9 @@ static void link_netem(struct walk *w, yaml_node_t *v)
 }
 
 static const struct field link_fields[] = {
-	{ "endpoints", link_endpoints, true },
-	{ "subnet", link_subnet, true },
-	{ "ifnames", link_ifnames, false },
-	{ "netem", link_netem, false },
-	{ NULL },
+	{ "endpoints", link_endpoints, true }, { "subnet", link_subnet, true },
+	{ "subnet6", link_subnet6, false },    { "ifnames", link_ifnames, false },
+	{ "netem", link_netem, false },	       { NULL },
 };
 
 static void add_link(struct walk *w, yaml_node_t *v, size_t nr)

@@ -56,6 +56,7 @@ BEYOND = {
     "v6-full.yaml": "addresses left in a subnet6",
     "v6-uplink6-linklocal.yaml": "uplink6 in a special block",
     "v6-legs.yaml": "further legs' ip6 against their subnet6s and each other",
+    "v6-links-routes.yaml": "link subnet6s compared, IPv6 routes against the node's subnet6s",
     "v6-only.yaml": "IPv4 keys of an IPv6-only network (gateway, routes, remote, ip, forwards)",
     "v6-overlap.yaml": "subnet6s compared",
     "v6-subnet6-special.yaml": "subnet6 against the special blocks",

@@ -143,6 +143,44 @@ Test(legs, ipv6_on_further_legs_with_its_own_default_route_and_anti_spoofing)
 		     "no lab IPv6 route left in the host");
 }
 
+/* h1 - r - h2 over links with subnet6s, IPv6 static routes, r a router. */
+static const char chain6[] =
+	"name: ch6\n"
+	"networks: {mgmt: {subnet: 10.89.0.0/24}}\n"
+	"nodes:\n"
+	"  h1:\n"
+	"    routes:\n"
+	"      - {to: default, via: 10.88.1.1}\n"
+	"      - {to: default, via: 'fd00:91::1'}\n"
+	"  r: {network: mgmt, forwarding: true}\n"
+	"  h2:\n"
+	"    routes:\n"
+	"      - {to: 'fd00:91::/64', via: 'fd00:92::1'}\n"
+	"      - {to: 10.88.1.0/30, via: 10.88.2.1}\n"
+	"links:\n"
+	"  - {endpoints: [r, h1], subnet: 10.88.1.0/30, subnet6: 'fd00:91::/64'}\n"
+	"  - {endpoints: [r, h2], subnet: 10.88.2.0/30, subnet6: 'fd00:92::/64'}\n";
+
+Test(legs, links_with_a_subnet6_and_ipv6_routes_through_a_router_node)
+{
+	lab_up_ok("ch6", chain6);
+	cr_assert_eq(run("ip -n ch6-h1 -6 -br addr show eth0 | grep -q fd00:91::2/64"), 0);
+	cr_assert_eq(run("ip -n ch6-r -6 -br addr show eth2 | grep -q fd00:92::1/64"), 0);
+	cr_assert_eq(run("ip -n ch6-h1 -6 route show default | grep -q 'via fd00:91::1 dev eth0'"),
+		     0);
+	cr_assert_eq(run("ip -n ch6-h2 -6 route show fd00:91::/64 | grep -q 'via fd00:92::1'"), 0);
+	cr_assert_eq(in_ns("ch6-r", "sysctl -n net.ipv6.conf.all.forwarding | grep -qx 1"), 0,
+		     "a router with IPv6 links forwards IPv6");
+	cr_assert(nsbpf_json("status ch6", ".labs[0].links[0].ends[0].ip6 == \"fd00:91::1\" and "
+					   ".labs[0].links[0].ends[1].ip6 == \"fd00:91::2\" and "
+					   ".labs[0].links[1].prefix6 == 64"));
+	cr_assert(pings6("ch6-h1", "fd00:92::2"), "h1 -> h2 routed by r over IPv6");
+	cr_assert(pings6("ch6-h2", "fd00:91::2"), "and back");
+	cr_assert(pings("ch6-h1", "10.88.2.2"), "IPv4 as before");
+	cr_assert(host_untouched());
+	lab_down_ok("ch6");
+}
+
 /*
  * r is in core; h has no network, only a link to r and routes. NETEM is
  * the link's netem: {...} and r's.

@@ -258,6 +258,38 @@ Test(topo6_defaults, further_legs_get_ip6_in_file_order_around_the_written_ones)
 	topo_free(t);
 }
 
+Test(topo6_defaults, a_link_subnet6_and_ipv6_routes)
+{
+	struct topo *t = load("name: ds\n"
+			      "networks: {a: {subnet: 10.1.0.0/24}}\n"
+			      "nodes:\n"
+			      "  r: {network: a, forwarding: true}\n"
+			      "  h:\n"
+			      "    routes:\n"
+			      "      - {to: default, via: 'fd00:9::1'}\n"
+			      "      - {to: default, via: 10.9.0.1}\n"
+			      "      - {to: 'fd00:77::/48', via: 'fd00:9::1'}\n"
+			      "links: [{endpoints: [r, h], subnet: 10.9.0.0/30, subnet6: 'fd00:9::/64'}]\n");
+	const struct topo_node *h = &t->nodes[1];
+	struct in6_addr e0 = topo_link_ip6(&t->links[0], 0), e1 = topo_link_ip6(&t->links[0], 1);
+
+	assert_ip6(t->links[0].subnet6, "fd00:9::");
+	cr_assert(eq(u8, t->links[0].prefix6, 64));
+	assert_ip6(e0, "fd00:9::1");
+	assert_ip6(e1, "fd00:9::2");
+	cr_assert(eq(sz, h->n_routes, 3));
+	cr_assert(h->routes[0].v6);
+	cr_assert(eq(u8, h->routes[0].prefix, 0));
+	assert_ip6(h->routes[0].via6, "fd00:9::1");
+	cr_assert(not(h->routes[1].v6));
+	cr_assert(eq(u32, h->routes[1].via, 0x0a090001));
+	assert_ip6(h->routes[2].dst6, "fd00:77::");
+	cr_assert(eq(u8, h->routes[2].prefix, 48));
+	cr_assert(topo_node_has_v6(t, h), "h's link has a subnet6");
+	cr_assert(not(topo_net_has_v6(&t->networks[0])));
+	topo_free(t);
+}
+
 Test(topo6_defaults, an_ipv6_only_network_gives_its_nodes_no_ipv4)
 {
 	struct topo *t =
