@@ -260,16 +260,17 @@ Test(topo6_defaults, further_legs_get_ip6_in_file_order_around_the_written_ones)
 
 Test(topo6_defaults, a_link_subnet6_and_ipv6_routes)
 {
-	struct topo *t = load("name: ds\n"
-			      "networks: {a: {subnet: 10.1.0.0/24}}\n"
-			      "nodes:\n"
-			      "  r: {network: a, forwarding: true}\n"
-			      "  h:\n"
-			      "    routes:\n"
-			      "      - {to: default, via: 'fd00:9::1'}\n"
-			      "      - {to: default, via: 10.9.0.1}\n"
-			      "      - {to: 'fd00:77::/48', via: 'fd00:9::1'}\n"
-			      "links: [{endpoints: [r, h], subnet: 10.9.0.0/30, subnet6: 'fd00:9::/64'}]\n");
+	struct topo *t =
+		load("name: ds\n"
+		     "networks: {a: {subnet: 10.1.0.0/24}}\n"
+		     "nodes:\n"
+		     "  r: {network: a, forwarding: true}\n"
+		     "  h:\n"
+		     "    routes:\n"
+		     "      - {to: default, via: 'fd00:9::1'}\n"
+		     "      - {to: default, via: 10.9.0.1}\n"
+		     "      - {to: 'fd00:77::/48', via: 'fd00:9::1'}\n"
+		     "links: [{endpoints: [r, h], subnet: 10.9.0.0/30, subnet6: 'fd00:9::/64'}]\n");
 	const struct topo_node *h = &t->nodes[1];
 	struct in6_addr e0 = topo_link_ip6(&t->links[0], 0), e1 = topo_link_ip6(&t->links[0], 1);
 
