@@ -34,6 +34,8 @@ static const char *const names[NLABS] = { "alpha", "beta", "gamma" };
  * default range (picked by up).
  */
 static bool explicit_ports;
+/* dual stack: lab I also has subnet6 fd00:2I::/64, web answers on IPv6 too */
+static bool dual;
 
 static int nat_lo(int i)
 {
@@ -43,8 +45,10 @@ static int nat_lo(int i)
 static const char *lab_yaml(int i)
 {
 	static char y[1024];
-	char nat[64] = "";
+	char nat[64] = "", v6[64] = "";
 
+	if (dual)
+		snprintf(v6, sizeof(v6), "    subnet6: fd00:%d::/64\n", 21 + i);
 	if (explicit_ports)
 		snprintf(nat, sizeof(nat), "nat:\n  ports: \"%d-%d\"\n", nat_lo(i),
 			 nat_lo(i) + 999);
@@ -53,19 +57,21 @@ static const char *lab_yaml(int i)
 		 "networks:\n"
 		 "  lan:\n"
 		 "    subnet: 10.%d.0.0/24\n"
+		 "%s"
 		 "    masquerade: true\n"
 		 "%s"
 		 "nodes:\n"
 		 "  web:\n"
 		 "    network: lan\n"
 		 "    exec:\n"
-		 "      - socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:'echo page-of-%s' "
+		 "      - socat %s:8080,fork,reuseaddr SYSTEM:'echo page-of-%s' "
 		 ">/dev/null 2>&1 &\n"
 		 "  cli:\n"
 		 "    network: lan\n"
 		 "forwards:\n"
 		 "  - {proto: tcp, port: %d, to: web:8080}\n",
-		 names[i], 21 + i, nat, names[i], 6000 + i);
+		 names[i], 21 + i, v6, nat, dual ? "TCP6-LISTEN" : "TCP-LISTEN", names[i],
+		 6000 + i);
 	return y;
 }
 
@@ -214,6 +220,62 @@ Test(multilab, down_and_up_of_one_lab_lose_nothing_of_another)
 		run("grep -q '500 packets transmitted, 500 received, 0%% packet loss' %s/ping", d),
 		0, "alpha lost nothing");
 	uplink_filters_are(2);
+	traffic_ok(2);
+	labs_down(2);
+}
+
+/*
+ * Two dual-stack labs on one uplink at once over IPv6: each cli's NAT66
+ * (the world sees the uplink's IPv6 address and a port of that lab's
+ * range) and each forward at [uplink6] from the world; IPv4 alongside.
+ */
+Test(multilab, two_dual_stack_labs_masquerade_and_forward_over_ipv6_at_once)
+{
+	const char *d = scratch_dir();
+	char cmd[2048] = "";
+	size_t len = 0;
+
+	explicit_ports = true;
+	dual = true;
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	serve("world", "t", 9006, "seen6.log",
+	      "socat TCP6-LISTEN:9006,bind=[2001:db8::2],fork,reuseaddr "
+	      "SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'");
+	for (int i = 0; i < 2; i++)
+		lab_i_up(i);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	for (int i = 0; i < 2; i++)
+		len += (size_t)snprintf(
+			cmd + len, sizeof(cmd) - len,
+			"(ip netns exec %s-cli ping -6 -c3 -i0.2 -W2 2001:db8::2 >%s/ping6-%d 2>&1) & "
+			"(ip netns exec %s-cli socat -t3 - TCP6:[2001:db8::2]:9006,connect-timeout=3 </dev/null >%s/masq6-%d) & "
+			"(ip netns exec world socat -t3 - TCP6:[2001:db8::1]:%d,connect-timeout=3 </dev/null >%s/fwd6-%d) & ",
+			names[i], d, i, names[i], d, i, 6000 + i, d, i);
+	cr_assert_lt(len, sizeof(cmd) - 8);
+	cr_assert_eq(run("%swait", cmd), 0);
+	for (int i = 0; i < 2; i++) {
+		char *seen = NULL;
+		long lo, hi;
+
+		lab_ports(i, &lo, &hi);
+		run_out(&seen, "cat %s/masq6-%d", d, i);
+		cr_log_info("%s, ports %ld-%ld: the world saw %s", names[i], lo, hi, seen);
+		free(seen);
+		cr_assert_eq(run("grep -q ' 0%% packet loss' %s/ping6-%d", d, i), 0,
+			     "%s pings the world over IPv6", names[i]);
+		/* socat writes the address whole, in brackets */
+		cr_assert_eq(run("awk '$1 == \"[2001:0db8:0000:0000:0000:0000:0000:0001]\" && "
+				 "$2 >= %ld && $2 <= %ld { ok = 1 } END { exit !ok }' %s/masq6-%d",
+				 lo, hi, d, i),
+			     0,
+			     "the world sees %s as the uplink's IPv6 address, a port of its range",
+			     names[i]);
+		cr_assert_eq(run("grep -qx 'page-of-%s' %s/fwd6-%d", names[i], d, i), 0,
+			     "the world reaches %s's forward over IPv6", names[i]);
+	}
+	serve("world", "t", 9000, "seen.log", /* world_with_server()'s, for IPv4 alongside */
+	      "socat TCP-LISTEN:9000,bind=192.0.2.2,fork,reuseaddr "
+	      "SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'");
 	traffic_ok(2);
 	labs_down(2);
 }
