@@ -44,6 +44,18 @@ struct f6 {
 	uint32_t frag_id; /* 0: 0x12345678 */
 };
 
+/*
+ * A UDP datagram of 3000 bytes the node's stack cut at its 1280-byte MTU:
+ * the first fragment carries the UDP header and 1224 bytes (its sum is the
+ * whole datagram's), then fragments at 1232 and 2464 bytes (offsets 154
+ * and 308). The expected first fragment is built from scratch with the new
+ * address and port over the whole datagram: its bytes matching says the
+ * sum was adjusted by exactly the address and port's delta.
+ */
+#define FRAG1(id) .frag = true, .frag_id = (id), .frag_total = 3000, .payload_len = 1224
+#define FRAG2(id) .frag_id = (id), .frag_off = 154, .payload_len = 1232
+#define FRAG3(id) .frag_id = (id), .frag_off = 308, .frag_last = true, .payload_len = 544
+
 /* Lays out f into p; false if it does not fit PKT_MAX. */
 bool f6_build(const struct f6 *f, struct pkt *p);
 
