@@ -165,10 +165,10 @@ _Static_assert(sizeof(struct nsb_sock6_orig) == 20, "nsb_sock6_orig is ABI");
 struct nsb_frag6_key {
 	__be32 saddr[4]; /* as the fragment arrives */
 	__be32 daddr[4];
-	__be32 id;	      /* the fragment header's identification */
-	__u8 proto;	      /* the upper-layer protocol */
+	__be32 id;	       /* the fragment header's identification */
+	__u8 proto;	       /* the upper-layer protocol */
 	enum nsb_frag_dir dir; /* NSB_FRAG_OUT, NSB_FRAG_IN */
-	__u8 pad[2];	      /* zero */
+	__u8 pad[2];	       /* zero */
 };
 _Static_assert(sizeof(struct nsb_frag6_key) == 40, "nsb_frag6_key is ABI");
 
