@@ -206,6 +206,8 @@ static const struct step6 frag_steps[] = {
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb2) }, HOSTS },
 	{ "the same id from another source: the host's",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6b, 0, 0), FRAG2(0xb1) }, HOSTS },
+	{ "a later fragment from a lab source (mars6, forged): uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, mars6, 0, 0), FRAG2(0xb1) }, SHOT(UPLINK_SPOOF) },
 	{ "a first fragment to a port of no flow: the host's, nothing recorded",
 	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 53, 45000), FRAG1(0xb3) }, HOSTS },
 	{ "... so its later fragment is the host's too",

@@ -271,9 +271,13 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 	if ((!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) ||
 	    bpf_map_lookup_elem(&host_addrs6, d)) {
 		ret = __uplink6_to_us(skb, cfg, s);
-		if (ret != NSB_NEXT && ret != UPLINK6_DNAT)
+		if (ret != NSB_NEXT && ret != UPLINK6_DNAT && ret != UPLINK6_FRAG)
 			return ret;
-		/* no flow of ours: a new forwarded one or the host's, unless it can only be forged */
+		/*
+		 * no flow of ours: a new forwarded one, a later fragment (no
+		 * record has a forged source) or the host's, unless it can only
+		 * be forged
+		 */
 		if (uplink6_src_forged(cfg, src, d))
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		return ret;
