@@ -284,6 +284,14 @@ struct {
 	__type(value, struct nsb_fwd6_val);
 } forwards6 SEC(".maps");
 
+/* later IPv6 fragments of translated datagrams, recorded from their first (nsbpf_maps6.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSB_FRAG_MAX);
+	__type(key, struct nsb_frag6_key);
+	__type(value, struct nsb_frag6_val);
+} frags6 SEC(".maps");
+
 /* The collector's timer (struct nsb_gc, nsbpf_maps.h) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -148,4 +148,35 @@ struct nsb_sock6_orig {
 };
 _Static_assert(sizeof(struct nsb_sock6_orig) == 20, "nsb_sock6_orig is ABI");
 
+/*
+ * frags6: LRU hash like frags (nsbpf_maps.h), IPv6 fragments after the
+ * first. Only the first fragment carries the ports; when it is translated
+ * it records here what the later ones of its datagram need. RFC 8200 4.5
+ * makes a datagram's fragments one by source, destination and the fragment
+ * header's 32-bit identification; the next header (the upper-layer
+ * protocol: the first fragment's transport, a later one's fragment header
+ * says the same when no extension header follows it) and the direction
+ * keep a node's datagram and the world's apart, as in frags. Its own map:
+ * IPv4's key keeps its 16-bit id and 4-byte addresses (12 bytes, hashed on
+ * every IPv4 fragment), and an IPv6 id does not fit it.
+ */
+#define NSB_FRAG6_TIMEOUT_NS (60 * NSB_NSEC_PER_SEC) /* Linux's ip6frag_time */
+
+struct nsb_frag6_key {
+	__be32 saddr[4]; /* as the fragment arrives */
+	__be32 daddr[4];
+	__be32 id;	       /* the fragment header's identification */
+	__u8 proto;	       /* the upper-layer protocol */
+	enum nsb_frag_dir dir; /* NSB_FRAG_OUT, NSB_FRAG_IN */
+	__u8 pad[2];	       /* zero */
+};
+_Static_assert(sizeof(struct nsb_frag6_key) == 40, "nsb_frag6_key is ABI");
+
+struct nsb_frag6_val {
+	struct nsb_ct6_key ct; /* the flow, to count the fragment */
+	__be32 to_addr[4];     /* out: the new source; in: the new destination (the node) */
+	__u64 first_ns;	       /* when the first fragment went through */
+};
+_Static_assert(sizeof(struct nsb_frag6_val) == 64, "nsb_frag6_val is ABI");
+
 #endif /* NSBPF_MAPS6_H */

@@ -4,7 +4,8 @@
  * and line format, so bench/prog.sh picks them up): a node's TCP segment
  * and UDP datagram of a live flow masqueraded out (from_node), their
  * replies back in (from_uplink), and the host's own IPv6 on the uplink both
- * ways, which must cost next to nothing. lab_dual with planet masquerading,
+ * ways, which must cost next to nothing; a node's ICMPv6 error about a
+ * flow translated out (icmp_err_out), and a later fragment each way. lab_dual with planet masquerading,
  * the selftests' uplink veth. Skipped unless NSBPF_BENCH=1; NSBPF_BENCH_N
  * and NSBPF_BENCH_CASE as there.
  */
@@ -17,6 +18,7 @@
 #include "harness.h"
 #include "labs.h"
 #include "nat66_frame.h"
+#include "icmp6_pkt.h"
 #include "node.skel.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -34,7 +36,27 @@ struct bench66_case {
 	enum bench_hook hook;
 	struct f6 f;
 	int32_t verdict;
-	uint32_t slot; /* NSB_STAT_MAX: not counted (the host's) */
+	uint32_t slot;	/* NSB_STAT_MAX: not counted (the host's) */
+	struct f6 prep; /* run once first (its flow, its first fragment), on prep_hook */
+	enum bench_hook prep_hook;
+	const struct i6frame *err; /* the packet instead of f: an ICMPv6 error (icmp6_pkt.h) */
+};
+
+/* earth's port unreachable about the reply of its UDP flow 61200 -> remote:53 */
+static const struct i6frame err_out = {
+	.dst = earth_host,
+	.src = earth_mac,
+	.saddr = earth6,
+	.daddr = remote6,
+	.proto = P6_ICMPV6,
+	.icmp_type = 1,
+	.icmp_code = 4,
+	.quote = &(const struct i6frame){ .saddr = remote6,
+					  .daddr = earth6,
+					  .hops = 59,
+					  .proto = P6_UDP,
+					  .sport = 53,
+					  .dport = 61200 },
 };
 
 #define OUT(k, sp, dp)                                                                       \
@@ -54,6 +76,14 @@ static const struct bench66_case cases[] = {
 	  { OUT(F6_UDP, 61200, 53) }, TC_ACT_REDIRECT, NSB_PATH_SNAT },
 	{ "ipv6 rev_snat (UDP)", B_FROM_UPLINK,
 	  { IN(F6_UDP, 53, 61200) }, TC_ACT_REDIRECT, NSB_PATH_REV_SNAT },
+	{ "ipv6 icmp_err_out (port unreachable, UDP flow)", B_FROM_NODE, { 0 }, TC_ACT_REDIRECT,
+	  NSB_PATH_ICMP_ERR_OUT, { OUT(F6_UDP, 61200, 53) }, B_FROM_NODE, &err_out },
+	{ "ipv6 snat_frag (a later UDP fragment)", B_FROM_NODE,
+	  { OUT(F6_UDP, 0, 0), FRAG2(0xe1) }, TC_ACT_REDIRECT, NSB_PATH_SNAT_FRAG,
+	  { OUT(F6_UDP, 61210, 53), FRAG1(0xe1) }, B_FROM_NODE },
+	{ "ipv6 rev_snat_frag (a later UDP fragment)", B_FROM_UPLINK,
+	  { IN(F6_UDP, 0, 0), FRAG2(0xe2) }, TC_ACT_REDIRECT, NSB_PATH_REV_SNAT_FRAG,
+	  { IN(F6_UDP, 53, 61210), FRAG1(0xe2) }, B_FROM_UPLINK },
 	{ "ipv6 from_uplink, the host's (TCP to port 22)", B_FROM_UPLINK,
 	  { IN(F6_TCP, 40000, 22), .flags = TCPF_ACK }, TC_ACT_UNSPEC, NSB_STAT_MAX },
 	{ "ipv6 to_uplink, the host's", B_TO_UPLINK,
@@ -93,6 +123,13 @@ static void install(struct st_env *env, struct test_lab *lab, uint32_t uplink_if
 		  "host_addrs6");
 }
 
+static int fd_of(const struct st_env *env, enum bench_hook h)
+{
+	return h == B_FROM_NODE	  ? env->from_node_fd :
+	       h == B_FROM_UPLINK ? env->from_uplink_fd :
+				    env->to_uplink_fd;
+}
+
 Test(bench, nat66_ns_per_packet)
 {
 	const char *bench = getenv("NSBPF_BENCH"), *n_env = getenv("NSBPF_BENCH_N");
@@ -110,15 +147,25 @@ Test(bench, nat66_ns_per_packet)
 	install(&env, &lab, uplink_if);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bench66_case *c = &cases[i];
-		int fd = c->hook == B_FROM_NODE	  ? env.from_node_fd :
-			 c->hook == B_FROM_UPLINK ? env.from_uplink_fd :
-						    env.to_uplink_fd;
+		int fd = fd_of(&env, c->hook);
 		struct pkt p;
 
 		if (only && !strstr(c->name, only))
 			continue;
 		st_case = c->name;
-		cr_assert(f6_build(&c->f, &p), "build");
+		if (c->prep.kind) {
+			struct st_result res;
+
+			cr_assert(f6_build(&c->prep, &p), "build the first packet");
+			st_run(&env, fd_of(&env, c->prep_hook), &p,
+			       c->prep_hook == B_FROM_NODE ? EARTH_IF : uplink_if, &res);
+			cr_assert(!res.err && res.retval == TC_ACT_REDIRECT, "the first packet: %d",
+				  (int)res.retval);
+		}
+		if (c->err)
+			cr_assert(i6frame_build(c->err, &p), "build");
+		else
+			cr_assert(f6_build(&c->f, &p), "build");
 		st_bench_row(&env, fd, &p, c->hook == B_FROM_NODE ? EARTH_IF : uplink_if,
 			     c->verdict, c->slot, n);
 	}

@@ -16,6 +16,13 @@
  *   sources dropped; errors about no live flow of the lab's untouched.
  *   The flows are written into ct6 and nat_ports6 with the ABI's structs.
  *
+ * - translated out (lib/icmp_out6.h): a node's own error about a packet
+ *   of a translated flow it received (a masqueraded flow's reply, a
+ *   forward's client packet) leaves the uplink, through from_node, as the
+ *   flow shows outside: outer source, quoted destination and port (a
+ *   forward's remapped client port back), both checksums; errors about no
+ *   live flow go on as before (masquerade drops them, nat_proto).
+ *
  * Each case also checks the verdict, the redirect (trace map) and the one
  * stats slot that counts it (none for the host's traffic).
  */
@@ -65,7 +72,7 @@
 #define TCP  P6_TCP
 #define ICMP P6_ICMPV6
 
-enum hook { PROBE, UPLINK };
+enum hook { PROBE, UPLINK, NODE };
 
 struct i6_case {
 	const char *name;
@@ -304,13 +311,116 @@ static const struct i6_case rev_cases[] = {
 };
 /* clang-format on */
 
+/* ------------------------------------------- a node's errors translated out */
+
+/* what a node received of a translated flow, and the same as the world sent it */
+#define QR(pr, sp, node, dp, ...)                                                        \
+	Q6(.saddr = REMOTE6, .daddr = node##6, .hops = 59, .proto = (pr), .sport = (sp), \
+	   .dport = (dp), __VA_ARGS__)
+#define QW(pr, sp, dp, ...)                                                              \
+	Q6(.saddr = REMOTE6, .daddr = UPLINK6, .hops = 60, .proto = (pr), .sport = (sp), \
+	   .dport = (dp), __VA_ARGS__)
+/* a node's error to d, and as it leaves the uplink: from the uplink's address, hop - 1 */
+#define ERR_FROM(node, d, type, code, data, q)                                             \
+	.dst = node##_host, .src = node##_mac, .saddr = node##6, .daddr = (d), .hops = 64, \
+	.proto = ICMP, .icmp_type = (type), .icmp_code = (code), .icmp_data = (data), .quote = (q)
+#define ERR_OUT(node, d, type, code, data, q)                                              \
+	.dst = node##_host, .src = node##_mac, .saddr = UPLINK6, .daddr = (d), .hops = 63, \
+	.proto = ICMP, .icmp_type = (type), .icmp_code = (code), .icmp_data = (data), .quote = (q)
+#define OUT_UPLINK                                                                     \
+	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NSB_TRACE_F_NEIGH, \
+	.stat = PATH(ICMP_ERR_OUT)
+#define NAT_PROTO .verdict = TC_ACT_SHOT, .stat = DROP(NAT_PROTO)
+
+/* clang-format off */
+static const struct i6_case out_cases[] = {
+	{ "earth's port unreachable about a masqueraded flow's reply (remote:33434 -> "
+	  "earth:40010): out from uplink6, the quote to uplink6:61010, all sums",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40010)) },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 1, 4, 0, QW(UDP, 33434, 61010, .hops = 59)) } },
+	{ "the same quoting 48 bytes (IPv6 + UDP header, its checksum in it)",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40010)),
+			    .quote_len = 48 }, OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 1, 4, 0, QW(UDP, 33434, 61010, .hops = 59)),
+		   .quote_len = 48 } },
+	{ "earth's parameter problem (pointer 6) about its TCP flow's reply: TCP checksum too",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 4, 0, 6, QR(TCP, 80, earth, 40011,
+								.tcp_flags = 0x12)) },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 4, 0, 6, QW(TCP, 80, 61011, .hops = 59,
+							 .tcp_flags = 0x12)) } },
+	{ "earth as a router: packet too big (MTU 1280) about the UDP reply",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 2, 0, 1280, QR(UDP, 33434, earth, 40010)) },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 2, 0, 1280, QW(UDP, 33434, 61010, .hops = 59)) } },
+	{ "time exceeded about it behind a destination options header (both walked)",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 3, 0, 0, QR(UDP, 33434, earth, 40010,
+								.dstopts = 1)), .dstopts = 1 },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 3, 0, 0, QW(UDP, 33434, 61010, .hops = 59,
+						       .dstopts = 1)), .dstopts = 1 } },
+	{ "port unreachable about a forward's client datagram (client:5000 -> earth:53): "
+	  "quoted as the client sent it, to uplink6:7000",
+	  NODE, EARTH_IF,
+	  { ERR_FROM(earth, CLIENT6, 1, 4, 0, Q6(.saddr = CLIENT6, .daddr = earth6, .hops = 59,
+						  .proto = UDP, .sport = 5000, .dport = 53)) },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, CLIENT6, 1, 4, 0, Q6(.saddr = CLIENT6, .daddr = UPLINK6,
+						       .hops = 59, .proto = UDP, .sport = 5000,
+						       .dport = 7000)) } },
+	{ "the same about a forward's client whose port was remapped (50001): its real one "
+	  "(40000) back in the quote",
+	  NODE, EARTH_IF,
+	  { ERR_FROM(earth, CLIENT6, 1, 4, 0, Q6(.saddr = CLIENT6, .daddr = earth6, .hops = 59,
+						  .proto = TCP, .sport = 50001, .dport = 8080)) },
+	  OUT_UPLINK,
+	  .out = { ERR_OUT(earth, CLIENT6, 1, 4, 0, Q6(.saddr = CLIENT6, .daddr = UPLINK6,
+						       .hops = 59, .proto = TCP, .sport = 40000,
+						       .dport = 6000)) } },
+	{ "with an Ethernet trailer: translated, the trailer untouched",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40010)),
+			    .trailer = 6 }, OUT_UPLINK,
+	  .out = { ERR_OUT(earth, REMOTE6, 1, 4, 0, QW(UDP, 33434, 61010, .hops = 59)),
+		   .trailer = 6 } },
+	{ "mars's port unreachable about its flow (port kept, 5353)",
+	  NODE, MARS_IF, { ERR_FROM(mars, REMOTE6, 1, 4, 0, QR(UDP, 53, mars, 5353)) },
+	  OUT_UPLINK, .out = { ERR_OUT(mars, REMOTE6, 1, 4, 0, QW(UDP, 53, 5353, .hops = 59)) } },
+	{ "hop limit 1: dropped (ttl), it is the lab's",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40010)),
+			    .hops = 1 }, .verdict = TC_ACT_SHOT, .stat = DROP(TTL) },
+	{ "quoting a datagram of no flow (another port): masquerade's, nat_proto",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40099)) },
+	  NAT_PROTO },
+	{ "quoting a flow idle past its timeout: nat_proto",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(TCP, 80, earth, 40020)) },
+	  NAT_PROTO },
+	{ "quoting a datagram from another source than the error's destination: nat_proto",
+	  NODE, EARTH_IF, { ERR_FROM(earth, CLIENT6, 1, 4, 0, QR(UDP, 33434, earth, 40010)) },
+	  NAT_PROTO },
+	{ "quoting a datagram to another address than earth's: nat_proto",
+	  NODE, EARTH_IF,
+	  { ERR_FROM(earth, REMOTE6, 1, 4, 0, Q6(.saddr = REMOTE6, .daddr = mars6, .proto = UDP,
+						  .sport = 53, .dport = 5353)) }, NAT_PROTO },
+	{ "quoting only 44 bytes (not the whole UDP header): nat_proto",
+	  NODE, EARTH_IF, { ERR_FROM(earth, REMOTE6, 1, 4, 0, QR(UDP, 33434, earth, 40010)),
+			    .quote_len = 44 }, NAT_PROTO },
+	{ "quoting an echo request (IPv4 does not either): nat_proto",
+	  NODE, EARTH_IF,
+	  { ERR_FROM(earth, REMOTE6, 3, 0, 0, Q6(.saddr = REMOTE6, .daddr = earth6, .proto = ICMP,
+						  .icmp_type = 128, .icmp_id = 777)) }, NAT_PROTO },
+	{ "an echo reply earth sends out (not an error): nat_proto as before",
+	  NODE, EARTH_IF, { OUT6(earth, ICMP), .icmp_type = 129, .icmp_id = 40010 }, NAT_PROTO },
+};
+/* clang-format on */
+
 /* ---------------------------------------------------------- the runner */
 
 struct i6_env {
 	struct st_env env;
 	struct nsbpf_icmp6_probe *probe;
 	int probe_fd, uplink_if;
-	int endpoints6_fd, networks6_fd, host_addrs6_fd, ct6_fd, nat_ports6_fd;
+	int endpoints6_fd, networks6_fd, host_addrs6_fd, ct6_fd, nat_ports6_fd, ifaces6_fd;
 };
 
 static int map_fd(const struct st_env *env, const char *name)
@@ -325,12 +435,17 @@ static void put_endpoint6(const struct i6_env *e, const uint8_t *addr, uint32_t 
 			  uint32_t net_id, const uint8_t *node_mac, const uint8_t *host_mac)
 {
 	struct nsb_endpoint ep = { .ifindex = ifindex, .net_id = net_id };
+	struct nsb_iface6 ifc;
 	struct nsb_addr6_key k;
 
 	memcpy(k.addr, addr, 16);
 	memcpy(ep.node_mac, node_mac, 6);
 	memcpy(ep.host_mac, host_mac, 6);
 	cr_assert(!bpf_map_update_elem(e->endpoints6_fd, &k, &ep, BPF_ANY), "endpoints6");
+	/* from_node's IPv6 path knows a node with an ip6 by its veth */
+	ifc.ep = ep;
+	memcpy(ifc.addr, addr, 16);
+	cr_assert(!bpf_map_update_elem(e->ifaces6_fd, &ifindex, &ifc, BPF_ANY), "ifaces6");
 }
 
 static void put_network6(const struct i6_env *e, uint32_t id, const uint8_t *subnet,
@@ -421,6 +536,7 @@ static void i6_setup(struct i6_env *e)
 	e->host_addrs6_fd = map_fd(&e->env, "host_addrs6");
 	e->ct6_fd = map_fd(&e->env, "ct6");
 	e->nat_ports6_fd = map_fd(&e->env, "nat_ports6");
+	e->ifaces6_fd = map_fd(&e->env, "ifaces6");
 
 	/* the IPv4 side too: a scan of the lab's networks walks the networks map's slots */
 	err = test_lab_install(&lab_masq, e->env.endpoints_fd, e->env.networks_fd);
@@ -443,6 +559,7 @@ static void i6_setup(struct i6_env *e)
 	put_flow6(e, mars6, 5353, REMOTE6, 53, UDP, 5353, 0, 0, now, false);
 	put_flow6(e, earth6, 8080, CLIENT6, 50001, TCP, 6000, 40000, NSB_CT_F_DNAT | NSB_CT_F_CPORT,
 		  now, false);
+	put_flow6(e, earth6, 53, CLIENT6, 5000, UDP, 7000, 0, NSB_CT_F_DNAT, now, false);
 	cr_assert(now > 2000000000ULL, "the clock has run for 2 s");
 	put_flow6(e, earth6, 40020, REMOTE6, 80, TCP, 61020, 0, NSB_CT_F_RST, now - 2000000000ULL,
 		  false);
@@ -477,7 +594,9 @@ static void run_cases(const struct i6_case *cases, int n)
 	i6_setup(e);
 	for (int i = 0; i < n; i++) {
 		const struct i6_case *c = &cases[i];
-		int fd = c->hook == PROBE ? e->probe_fd : e->env.from_uplink_fd;
+		int fd = c->hook == PROBE ? e->probe_fd :
+			 c->hook == NODE  ? e->env.from_node_fd :
+					    e->env.from_uplink_fd;
 		uint32_t ingress = c->ingress == UPLINK_IF ? (uint32_t)e->uplink_if : c->ingress;
 		struct st_result res;
 		struct pkt in;
@@ -492,7 +611,9 @@ static void run_cases(const struct i6_case *cases, int n)
 			continue;
 		st_stats(&e->env, after);
 		ok &= ASSERT_EQ((int32_t)res.retval, c->verdict, "verdict");
-		ok &= st_check_trace(c->stat, c->redirect, c->flags, &res.trace);
+		ok &= st_check_trace(
+			c->stat, c->redirect == UPLINK_IF ? (uint32_t)e->uplink_if : c->redirect,
+			c->flags, &res.trace);
 		/* what the node (or the world) sent, not what the error became */
 		ok &= st_check_stats(c->stat, before, after, in.len);
 		if (c->verdict != TC_ACT_SHOT)
@@ -516,6 +637,11 @@ Test(icmp6, errors_about_nat66_flows_translated_back)
 }
 
 /* The builder's checksums are what the checker accepts, and a flipped byte is not. */
+Test(icmp6, node_errors_about_translated_flows_out)
+{
+	run_cases(out_cases, N(out_cases));
+}
+
 Test(icmp6, i6frame_checksums_catch_a_flipped_byte)
 {
 	const struct i6frame f = { ERR_INTO(earth, REMOTE6, 1, 4, 0, QN(earth, N_UDP)) };

@@ -31,12 +31,39 @@ struct f6 {
 	uint16_t payload_len;	      /* 0: 16 */
 	bool no_csum;		      /* UDP: checksum 0 */
 	bool frag;		      /* a fragment header (offset 0, M set) before the L4 header */
+	/*
+	 * A fragment of a datagram of frag_total pattern bytes after its L4
+	 * header (0: payload_len, the first fragment is all of it): the first
+	 * (.frag) carries the L4 header, its length and checksum over the whole
+	 * datagram, and payload_len of its bytes; a later one (frag_off > 0,
+	 * in 8 bytes) payload_len bytes and no L4 header.
+	 */
+	uint16_t frag_total;
+	uint16_t frag_off;
+	bool frag_last;	  /* a later fragment with M clear */
+	uint32_t frag_id; /* 0: 0x12345678 */
 };
+
+/*
+ * A UDP datagram of 3000 bytes the node's stack cut at its 1280-byte MTU:
+ * the first fragment carries the UDP header and 1224 bytes (its sum is the
+ * whole datagram's), then fragments at 1232 and 2464 bytes (offsets 154
+ * and 308). The expected first fragment is built from scratch with the new
+ * address and port over the whole datagram: its bytes matching says the
+ * sum was adjusted by exactly the address and port's delta.
+ */
+#define FRAG1(id) .frag = true, .frag_id = (id), .frag_total = 3000, .payload_len = 1224
+#define FRAG2(id) .frag_id = (id), .frag_off = 154, .payload_len = 1232
+#define FRAG3(id) .frag_id = (id), .frag_off = 308, .frag_last = true, .payload_len = 544
 
 /* Lays out f into p; false if it does not fit PKT_MAX. */
 bool f6_build(const struct f6 *f, struct pkt *p);
 
-/* Every L4 checksum of an Ethernet + IPv6 frame (a fragment header walked), from scratch. */
+/*
+ * Every L4 checksum of an Ethernet + IPv6 frame (a fragment header walked),
+ * from scratch; a fragment of a longer datagram has no sum of its own to
+ * check (the whole datagram's is in its first: compare its bytes).
+ */
 bool f6_csum_ok(const uint8_t *fr, size_t len, char *why, size_t wl);
 
 #endif /* NSBPF_SELFTESTS_NAT66_FRAME_H */

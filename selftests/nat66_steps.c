@@ -190,6 +190,33 @@ static bool age_all(struct run6 *r, uint32_t secs)
 	return ok;
 }
 
+/* Every frags6 record made `secs` earlier; the keys first. */
+static bool age_frags(struct run6 *r, uint32_t secs)
+{
+	static struct nsb_frag6_key keys[64];
+	int fd = bpf_map__fd(r->env.skel->maps.frags6);
+	struct nsb_frag6_key *prev = NULL;
+	struct nsb_frag6_val v;
+	uint64_t by = secs * 1000000000ULL;
+	bool ok = true;
+	int n = 0;
+
+	while (n < 64 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	ok &= ASSERT_TRUE(n > 0, "a frags6 record to age");
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &v))
+			continue;
+		ok &= ASSERT_TRUE(v.first_ns > by, "the machine is up longer than the age");
+		v.first_ns -= by;
+		ok &= ASSERT_EQ(bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST), 0,
+				"age a record");
+	}
+	return ok;
+}
+
 static bool check_ct6(struct run6 *r, const struct ct6_expect *e)
 {
 	struct nsb_nat6_key nk = { 0 };
@@ -322,6 +349,8 @@ void run_table6(const struct table6 *t)
 		if (c->age_all && !age_all(r, c->age_all))
 			continue;
 		if (c->gc && !ASSERT_EQ(st_gc(&r->env), 0, "a collector pass"))
+			continue;
+		if (c->frag_age && !age_frags(r, c->frag_age))
 			continue;
 		if (!resolve(r, &c->in, &in) || !ASSERT_TRUE(f6_build(&in, &pin), "input frame"))
 			continue;

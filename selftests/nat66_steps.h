@@ -60,9 +60,10 @@ struct step6 {
 	uint32_t redirect, flags;
 	uint32_t stat;
 	struct ct6_expect ct;
-	uint32_t age;	  /* before the step: .ct's flow idle this many seconds longer */
-	uint32_t age_all; /* before the step: every ct6 entry made this many seconds earlier */
-	bool gc;	  /* before the step: one collector pass */
+	uint32_t age;	   /* before the step: .ct's flow idle this many seconds longer */
+	uint32_t age_all;  /* before the step: every ct6 entry made this many seconds earlier */
+	bool gc;	   /* before the step: one collector pass */
+	uint32_t frag_age; /* before the step: every frags6 record made this many seconds earlier */
 };
 
 /* A forward of forwards6: host (NULL: any) port -> node:to_port. */
@@ -123,6 +124,13 @@ struct table6 {
 #define neptune_IF NEPTUNE_IF
 #define mars_IF	   MARS_IF
 #define pluto_IF   PLUTO_IF
+
+#define SNAT_FRAG_OUT                                                                  \
+	.verdict = TC_ACT_REDIRECT, .redirect = UPLINK_IF, .flags = NSB_TRACE_F_NEIGH, \
+	.stat = PATH(SNAT_FRAG)
+#define INTO_FRAG(node)                                                               \
+	.verdict = TC_ACT_REDIRECT, .redirect = node##_IF, .flags = NSB_TRACE_F_PEER, \
+	.stat = PATH(REV_SNAT_FRAG)
 
 #define TABLE6(s, ...) (&(const struct table6){ .name = #s, .steps = s, .n = N(s), __VA_ARGS__ })
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "labs.h"
@@ -147,9 +148,86 @@ static const struct step6 udp_steps[] = {
 	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61202, remote6, 53), .payload_len = 1400 },
 	  .verdict = TC_ACT_REDIRECT, .redirect = EARTH_IF, .flags = NSB_TRACE_F_EGRESS,
 	  .stat = PATH(FRAG_NEEDED), .out_icmp6 = 2, .ct = { CT6(earth6, 61202, remote6, 53, 17), .absent = true } },
-	{ "a first fragment (fragment header): not masqueraded, frag",
-	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61203, remote6, 53), .frag = true },
+	{ "a later fragment of no datagram that went out: dropped, frag",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61203, remote6, 53), .frag_off = 154 },
 	  SHOT(FRAG) },
+};
+/* clang-format on */
+
+/* ------------------------------------------------------------ fragments */
+
+/* clang-format off */
+static const struct step6 frag_steps[] = {
+	{ "earth's first fragment, UDP 40100 -> remote:53 (3000 bytes): SNAT to var 0, the "
+	  "datagram's UDP sum adjusted, recorded",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 40100, remote6, 53), FRAG1(0xa1) }, SNAT_OUT,
+	  .out = { SNAT6(F6_UDP, earth, VAR(0), remote6, 53), FRAG1(0xa1) },
+	  .ct = { CT6(earth6, 40100, remote6, 53, 17), .state = NSB_CT_NEW, .nat_port = VAR(0),
+		  .pkts_orig = 1 } },
+	{ "its second fragment (offset 154, M): source to the uplink's, hop - 1 (snat_frag)",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa1) }, SNAT_FRAG_OUT,
+	  .out = { SNAT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa1) },
+	  .ct = { CT6(earth6, 40100, remote6, 53, 17), .state = NSB_CT_NEW, .nat_port = VAR(0),
+		  .pkts_orig = 2 } },
+	{ "the same fragment again (a duplicate): still followed",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa1) }, SNAT_FRAG_OUT,
+	  .out = { SNAT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa1) } },
+	{ "its last fragment (M clear): out, and the record ends",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG3(0xa1) }, SNAT_FRAG_OUT,
+	  .out = { SNAT6(F6_UDP, earth, 0, remote6, 0), FRAG3(0xa1) },
+	  .ct = { CT6(earth6, 40100, remote6, 53, 17), .state = NSB_CT_NEW, .nat_port = VAR(0),
+		  .pkts_orig = 4 } },
+	{ "a fragment of it after the last: no record, dropped (frag)",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa1) }, SHOT(FRAG) },
+	{ "a later fragment of another id (its first never went): dropped (frag)",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xa2) }, SHOT(FRAG) },
+	{ "pluto's (exile, no masquerade) later fragment: no_masquerade",
+	  FROM_NODE, PLUTO_IF, { OUT6(F6_UDP, pluto, 0, remote6, 0), FRAG2(0xa1) },
+	  SHOT(NO_MASQUERADE) },
+	{ "the world's reply, first fragment to var 0: into earth at 40100, recorded",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 53, VAR(0)), FRAG1(0xb1) }, INTO(earth),
+	  .out = { BACK6(F6_UDP, earth, remote6, 53, 40100), FRAG1(0xb1) },
+	  .ct = { CT6(earth6, 40100, remote6, 53, 17), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = VAR(0), .pkts_orig = 4, .pkts_reply = 1 } },
+	{ "its second fragment: destination to earth's, hop - 1, into earth (rev_snat_frag)",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb1) }, INTO_FRAG(earth),
+	  .out = { BACK6(F6_UDP, earth, remote6, 0, 0), FRAG2(0xb1) },
+	  .ct = { CT6(earth6, 40100, remote6, 53, 17), .state = NSB_CT_ESTABLISHED,
+		  .nat_port = VAR(0), .pkts_orig = 4, .pkts_reply = 2 } },
+	{ "its second fragment with hop limit 1: dropped (ttl)",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb1), .hop = 1 },
+	  SHOT(TTL) },
+	{ "its last fragment: into earth, the record ends",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG3(0xb1) }, INTO_FRAG(earth),
+	  .out = { BACK6(F6_UDP, earth, remote6, 0, 0), FRAG3(0xb1) } },
+	{ "a fragment of it after the last: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb1) }, HOSTS },
+	{ "a later fragment from the world with no first: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb2) }, HOSTS },
+	{ "the same id from another source: the host's",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6b, 0, 0), FRAG2(0xb1) }, HOSTS },
+	{ "a later fragment from a lab source (mars6, forged): uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, mars6, 0, 0), FRAG2(0xb1) }, SHOT(UPLINK_SPOOF) },
+	{ "a first fragment to a port of no flow: the host's, nothing recorded",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 53, 45000), FRAG1(0xb3) }, HOSTS },
+	{ "... so its later fragment is the host's too",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xb3) }, HOSTS },
+};
+
+/* a record older than NSB_FRAG6_TIMEOUT_NS (60 s) is not used */
+static const struct step6 frag_expiry_steps[] = {
+	{ "earth's first fragment out: recorded",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 61220, remote6, 53), FRAG1(0xc1) }, SNAT_OUT,
+	  .out = { SNAT6(F6_UDP, earth, 61220, remote6, 53), FRAG1(0xc1) } },
+	{ "its second fragment 61 s later: the record too old, dropped (frag)",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_UDP, earth, 0, remote6, 0), FRAG2(0xc1) }, SHOT(FRAG),
+	  .frag_age = 61 },
+	{ "the reply's first fragment: into earth, recorded",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 53, 61220), FRAG1(0xc2) }, INTO(earth),
+	  .out = { BACK6(F6_UDP, earth, remote6, 53, 61220), FRAG1(0xc2) } },
+	{ "its second fragment 61 s later: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 0, 0), FRAG2(0xc2) }, HOSTS,
+	  .frag_age = 61 },
 };
 /* clang-format on */
 
@@ -317,6 +395,22 @@ Test(nat66, tcp)
 Test(nat66, udp)
 {
 	run_table6(TABLE6(udp_steps));
+}
+
+Test(nat66, fragments)
+{
+	run_table6(TABLE6(frag_steps));
+}
+
+Test(nat66, fragment_record_expires)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns()'s clock: a record cannot be made older than the machine */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec < 70)
+		cr_skip_test("up %ld s: a record cannot be aged 61 s", (long)ts.tv_sec);
+	run_table6(TABLE6(frag_expiry_steps));
 }
 
 Test(nat66, icmpv6_echo)

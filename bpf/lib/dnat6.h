@@ -21,8 +21,9 @@
  * host end sends, bpf_redirect_peer() (dnat). The client's port is remapped
  * when the node has another live flow on the same tuple (NSB_CT_F_CPORT,
  * as IPv4). A source that can only be forged opens nothing: uplink_spoof
- * (uplink6_classify() drops it before). A fragment opens nothing (the host's): IPv6
- * fragments of a forward's datagrams are not followed.
+ * (uplink6_classify() drops it before). A first fragment opens a flow like
+ * any packet; from_uplink_v6() records its datagram in frags6 for the
+ * later ones (lib/frag6.h).
  *
  * Maps read: config, forwards6, fwd_ports, endpoints6, ct6. Written: ct6,
  * nat_ports6, forwards6 (hits).

@@ -21,13 +21,19 @@
  *   from a lab address, ::, ::1, multicast, IPv4-mapped, uplink_addr6 or
  *     another address of the host (host_addrs6), to a unicast one: forged
  *                                                              uplink_spoof
+ *   a first fragment (offset 0, M) is a reply or a forwarded flow's
+ *     packet like any, and records its datagram in frags6 (lib/frag6.h);
+ *     a later one follows it into the node: destination, hop limit - 1
+ *                                                              rev_snat_frag
  *   anything else: to a multicast or link-local address (neighbour
  *     discovery with the world), the host's own traffic, other labs',
- *     fragments, replies of no live flow: NSB_NEXT, untouched, uncounted
+ *     later fragments of no recorded datagram, replies of no live flow:
+ *     NSB_NEXT, untouched, uncounted
  *
  * Headers are copied out with bpf_skb_load_bytes(): nothing of the host's
  * traffic is pulled or written. Maps read: config, networks, networks6,
- * host_addrs6, nat_ports6, ct6, endpoints6. Written: ct6 (state, counters).
+ * host_addrs6, nat_ports6, ct6, endpoints6, frags6. Written: ct6 (state,
+ * counters), frags6, scratch6 (a fragment's key).
  */
 #ifndef NSBPF_LIB_FROM_UPLINK6_H
 #define NSBPF_LIB_FROM_UPLINK6_H
@@ -129,6 +135,8 @@ static __always_inline struct __up6 *__up6_get(void)
 #define UPLINK6_ICMP_ERR (7 * __NSB_DONE)
 /* a TCP SYN or UDP datagram to a forwarded port, no live flow's: lib/dnat6.h's */
 #define UPLINK6_DNAT (8 * __NSB_DONE)
+/* a later fragment to uplink_addr6 or a host address: uplink6_frag()'s */
+#define UPLINK6_FRAG (9 * __NSB_DONE)
 
 /* No live flow holds the packet: a new forwarded flow's first, or the host's. */
 static __always_inline int __uplink6_new(const struct __up6 *s)
@@ -208,9 +216,11 @@ static __always_inline int __uplink6_to_us(struct __sk_buff *skb, const struct n
 	__u8 type;
 
 	/* a header chain the walk refuses is not ours to judge: the host's */
-	if (parse_ipv6_l4(skb, (const struct ipv6hdr *)&s->fixed, &s->l4) ||
-	    s->l4.frag != NSB_FRAG6_NONE)
+	if (parse_ipv6_l4(skb, (const struct ipv6hdr *)&s->fixed, &s->l4))
 		return NSB_NEXT;
+	/* no ports: its datagram's first fragment's record says (uplink6_frag()) */
+	if (s->l4.frag == NSB_FRAG6_LATER)
+		return UPLINK6_FRAG;
 	s->nk.proto = s->l4.proto;
 	s->tcp = s->l4.proto == IPPROTO_TCP;
 	switch (s->l4.proto) {
@@ -261,9 +271,13 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 	if ((!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) ||
 	    bpf_map_lookup_elem(&host_addrs6, d)) {
 		ret = __uplink6_to_us(skb, cfg, s);
-		if (ret != NSB_NEXT && ret != UPLINK6_DNAT)
+		if (ret != NSB_NEXT && ret != UPLINK6_DNAT && ret != UPLINK6_FRAG)
 			return ret;
-		/* no flow of ours: a new forwarded one or the host's, unless it can only be forged */
+		/*
+		 * no flow of ours: a new forwarded one, a later fragment (no
+		 * record has a forged source) or the host's, unless it can only
+		 * be forged
+		 */
 		if (uplink6_src_forged(cfg, src, d))
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		return ret;
@@ -287,8 +301,76 @@ __noinline int uplink6_classify(struct __sk_buff *skb)
 	if (!s)
 		return UPLINK6_HOSTS;
 	ret = __uplink6_classify(skb, s);
-	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR || ret == UPLINK6_DNAT)
+	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR || ret == UPLINK6_DNAT ||
+	    ret == UPLINK6_FRAG)
 		return ret;
+	if (ret == NSB_NEXT)
+		return UPLINK6_HOSTS;
+	return verdict_done(verdict_finish(skb, &v, ret));
+}
+
+/*
+ * A first fragment (offset 0, M) of s's flow went to the node at to_addr:
+ * its datagram's record (lib/frag6.h), in NAT66's room, which nothing
+ * else on the uplink uses. ck: the flow.
+ */
+static __always_inline void uplink6_frag_record(const struct __up6 *s, const __be32 *to_addr,
+						const struct nsb_ct6_key *ck)
+{
+	struct nat6_room *r = nat6_room_get();
+
+	if (!r)
+		return;
+	frag6_key(&r->fr.k, s->nk.remote_addr, s->nk.nat_addr, s->l4.frag_id, s->l4.proto,
+		  NSB_FRAG_IN);
+	frag6_record(&r->fr, ck, to_addr, bpf_ktime_get_ns());
+}
+
+/*
+ * A later fragment to the uplink (UPLINK6_FRAG), s as the first step left
+ * it: destination to the node its datagram's first fragment went to, hop
+ * limit - 1, into the node (rev_snat_frag); no record, or its node gone:
+ * the host's (UPLINK6_HOSTS). The last fragment (M clear) ends the record.
+ */
+static __always_inline int __uplink6_frag(struct __sk_buff *skb, struct nsb_verdict *v,
+					  const struct __up6 *s, struct nat6_room *r)
+{
+	const struct nsb_endpoint *ep;
+	struct nsb_frag6_val *fv;
+	struct nsb_ct6_entry *ce;
+	__u64 now = bpf_ktime_get_ns();
+
+	frag6_key(&r->fr.k, s->nk.remote_addr, s->nk.nat_addr, s->l4.frag_id, s->l4.proto,
+		  NSB_FRAG_IN);
+	fv = frag6_lookup(&r->fr, now);
+	if (!fv)
+		return NSB_NEXT;
+	ep = bpf_map_lookup_elem(&endpoints6, fv->to_addr);
+	if (!ep)
+		return NSB_NEXT; /* the node is gone */
+	if (s->fixed.hop <= 1)
+		return nsb_drop(NSB_DROP_TTL);
+	if (nat6_hop_dec(skb, s->fixed.nexthdr, s->fixed.hop) ||
+	    bpf_skb_store_bytes(skb, IP6_OFF_DADDR, fv->to_addr, 16, BPF_F_RECOMPUTE_CSUM))
+		return nsb_drop(NSB_DROP_CSUM);
+	ce = bpf_map_lookup_elem(&ct6, &fv->ct);
+	if (ce)
+		ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, now);
+	if (!s->l4.frag_more)
+		frag6_done(&r->fr);
+	return nat_to_node(skb, v, ep, NSB_PATH_REV_SNAT_FRAG);
+}
+
+__noinline int uplink6_frag(struct __sk_buff *skb)
+{
+	struct nsb_verdict v = NSB_VERDICT_INIT;
+	struct nat6_room *r = nat6_room_get();
+	struct __up6 *s = __up6_get();
+	int ret;
+
+	if (!s || !r)
+		return UPLINK6_HOSTS;
+	ret = __uplink6_frag(skb, &v, s, r);
 	if (ret == NSB_NEXT)
 		return UPLINK6_HOSTS;
 	return verdict_done(verdict_finish(skb, &v, ret));
@@ -316,6 +398,8 @@ static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_v
 	    csum_l4_port(skb, s->l4.off, s->port_off, s->l4.proto, s->nk.nat_port, s->ck.sport) ||
 	    csum_l4_port(skb, s->l4.off, L4_SPORT, s->l4.proto, s->nk.remote_port, s->ck.dport))
 		return nsb_drop(NSB_DROP_CSUM);
+	if (s->l4.frag == NSB_FRAG6_FIRST && s->l4.frag_more)
+		uplink6_frag_record(s, s->ck.saddr, &s->ck);
 	ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, bpf_ktime_get_ns());
 	return nat_to_node(skb, v, ep,
 			   ce->e.flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
@@ -377,6 +461,8 @@ __noinline int from_uplink_v6(struct __sk_buff *skb)
 
 	if (ret == UPLINK6_ICMP_ERR)
 		return __uplink6_icmp_error(skb);
+	if (ret == UPLINK6_FRAG)
+		return uplink6_frag(skb);
 	if (ret != UPLINK6_FLOW && ret != UPLINK6_DNAT)
 		return ret;
 	s = __up6_get();
@@ -389,7 +475,17 @@ __noinline int from_uplink_v6(struct __sk_buff *skb)
 		ce->e.flags = NSB_CT_F_DNAT;
 		if (s->tcp && tcp_syn_open(skb, &ce->e, &s->seg) != TCP_ACCEPT)
 			return nsb_drop(NSB_DROP_INTERNAL); /* a bare SYN: checked before */
-		return uplink6_dnat(skb);
+		ret = uplink6_dnat(skb);
+		/*
+		 * A first fragment went in: its datagram's record, here and not
+		 * in uplink6_dnat(), whose frame is at 6.1's limit (the new flow's
+		 * key is in the room's dnat6.ck still).
+		 */
+		if (ret == verdict_done(TC_ACT_REDIRECT) && s->l4.frag == NSB_FRAG6_FIRST &&
+		    s->l4.frag_more)
+			uplink6_frag_record(s, ((union nsb_scratch *)s)->dnat6.ck.saddr,
+					    &((union nsb_scratch *)s)->dnat6.ck);
+		return ret;
 	}
 	ret = 1;
 	if (s->tcp) {

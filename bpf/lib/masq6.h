@@ -10,7 +10,8 @@
  *     the network has no NSB_NET_F_MASQUERADE in networks6   no_masquerade
  *     the lab has no uplink, or no uplink_addr6               no_uplink
  *     not TCP, UDP with a checksum, or an echo request       nat_proto
- *   a fragment (a fragment header): not masqueraded           frag
+ *   a later fragment (offset > 0) of no datagram whose first fragment
+ *   went out (frags6, lib/frag6.h)                            frag
  *   then a router's checks (RFC 8200 and 4443: routers never fragment):
  *     hop limit <= 1                ICMPv6 Time Exceeded back to the node
  *                                   (lib/icmp6.h)              time_exceeded
@@ -20,10 +21,14 @@
  *   flow's ct6 entry (found, or created with a port claimed in
  *   nat_ports6), TCP window tracking (lib/tcp_win.h), hop limit - 1, and
  *   out of the uplink with bpf_redirect_neigh(): no next hop given, the
- *   kernel routes (AF_INET6) and resolves it. Path snat.
+ *   kernel routes (AF_INET6) and resolves it. Path snat. A first
+ *   fragment (offset 0, M) is one like any, its transport sum adjusted
+ *   only, and records its datagram in frags6; its later fragments follow
+ *   it: source rewritten, hop limit - 1, out (snat_frag); the last one
+ *   (M clear) ends the record.
  *
- * Maps read: config, networks6, ct6, nat_ports6. Written: ct6, nat_ports6,
- * scratch, scratch6.
+ * Maps read: config, networks6, ct6, nat_ports6, frags6. Written: ct6,
+ * nat_ports6, frags6, scratch, scratch6.
  */
 #ifndef NSBPF_LIB_MASQ6_H
 #define NSBPF_LIB_MASQ6_H
@@ -37,6 +42,8 @@
 #define MASQ6_TIME_EXCEEDED (9 * __NSB_DONE)
 /* too big for the uplink, the room's mtu: a Packet Too Big's (__masq6_too_big()) */
 #define MASQ6_TOO_BIG (10 * __NSB_DONE)
+/* a later fragment whose first fragment went out: masq6_frag_out()'s */
+#define MASQ6_FRAG (12 * __NSB_DONE)
 
 /* A step's result finished: its own frame, beside the driver's. */
 __noinline int masq6_finish(struct __sk_buff *skb, int ret)
@@ -138,7 +145,12 @@ static __always_inline int __masq6_prepare(struct __sk_buff *skb, struct nat6_ro
 	flow6_parse(skb, ip6, &r->l4, f, &r->h);
 	r->now = bpf_ktime_get_ns();
 
-	if (f->l4 == FLOW_L4_OK && f->frag == NSB_FRAG6_NONE) {
+	if (f->frag == NSB_FRAG6_LATER) {
+		/* no ports: its datagram's first fragment said where it goes */
+		frag6_key(&r->fr.k, f->key.saddr, f->key.daddr, r->l4.frag_id, f->key.proto,
+			  NSB_FRAG_OUT);
+		r->known = frag6_lookup(&r->fr, r->now) ? 3 : 0;
+	} else if (f->l4 == FLOW_L4_OK) {
 		ce = bpf_map_lookup_elem(&ct6, &f->key);
 		/*
 		 * a flow from before the uplink's address changed is as good as
@@ -152,20 +164,28 @@ static __always_inline int __masq6_prepare(struct __sk_buff *skb, struct nat6_ro
 					   1 :
 					   2; /* 2: a stale entry, its port tried first */
 	}
-	if (r->known != 1) {
+	if (r->known != 1 && r->known != 3) {
 		id = src->net_id;
 		net = bpf_map_lookup_elem(&networks6, &id);
 		if (!net || !(net->flags & NSB_NET_F_USED) || !(net->flags & NSB_NET_F_MASQUERADE))
 			return nsb_drop(NSB_DROP_NO_MASQUERADE);
 		if (!cfg->uplink_ifindex || addr6_any(cfg->uplink_addr6))
 			return nsb_drop(NSB_DROP_NO_UPLINK);
-		if (f->frag != NSB_FRAG6_NONE)
+		if (f->frag == NSB_FRAG6_LATER)
 			return nsb_drop(NSB_DROP_FRAG);
 		if (f->l4 != FLOW_L4_OK)
 			return nsb_drop(f->l4 == FLOW_L4_SHORT ? NSB_DROP_SHORT :
 								 NSB_DROP_NAT_PROTO);
 	}
 	ret = __masq6_checks(skb, r, cfg);
+	if (f->frag == NSB_FRAG6_LATER) {
+		/* errors are for first fragments only (their quote has the ports) */
+		if (ret == MASQ6_TIME_EXCEEDED)
+			return nsb_drop(NSB_DROP_TTL);
+		if (ret == MASQ6_TOO_BIG)
+			return nsb_drop(NSB_DROP_MTU);
+		return ret == MASQ6_GO ? MASQ6_FRAG : ret;
+	}
 	if (ret == MASQ6_GO && f->key.proto == IPPROTO_TCP)
 		tcp_seg_fill(&r->seg, f->tcp_seq, f->tcp_ack, f->tcp_win, f->tcp_off, f->tcp_flags,
 			     f->tot_len, f->l4_off - ETH_HLEN, f->l4_off, 0);
@@ -181,7 +201,8 @@ __noinline int masq6_prepare(struct __sk_buff *skb, const struct nsb_endpoint *s
 		return verdict_done(TC_ACT_SHOT);
 	r->v = (struct nsb_verdict)NSB_VERDICT_INIT;
 	ret = __masq6_prepare(skb, r, src);
-	if (ret == MASQ6_GO || ret == MASQ6_TIME_EXCEEDED || ret == MASQ6_TOO_BIG)
+	if (ret == MASQ6_GO || ret == MASQ6_TIME_EXCEEDED || ret == MASQ6_TOO_BIG ||
+	    ret == MASQ6_FRAG)
 		return ret;
 	return verdict_done(verdict_finish(skb, &r->v, ret));
 }
@@ -207,6 +228,15 @@ static __always_inline int __masq6_out(struct __sk_buff *skb, struct nat6_room *
 	if ((ce->e.flags & NSB_CT_F_CPORT) &&
 	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->e.dnat_port))
 		return nsb_drop(NSB_DROP_CSUM);
+	/*
+	 * A first fragment: its UDP (TCP) sum covers the whole datagram, and
+	 * was only adjusted for the new address and port, as for any packet.
+	 */
+	if (f->frag == NSB_FRAG6_FIRST && r->l4.frag_more) {
+		frag6_key(&r->fr.k, f->key.saddr, f->key.daddr, r->l4.frag_id, f->key.proto,
+			  NSB_FRAG_OUT);
+		frag6_record(&r->fr, &f->key, ce->nat_addr, r->now);
+	}
 	ct_account_orig(&ce->e, f->key.proto, f->len, r->now);
 	return verdict_redirect_neigh(
 		&r->v, ce->e.flags & NSB_CT_F_DNAT ? NSB_PATH_REV_DNAT : NSB_PATH_SNAT,
@@ -220,6 +250,41 @@ __noinline int masq6_out(struct __sk_buff *skb, int tracked)
 	if (!r)
 		return verdict_done(TC_ACT_SHOT);
 	return verdict_done(verdict_finish(skb, &r->v, __masq6_out(skb, r, tracked)));
+}
+
+/*
+ * The step of a later fragment whose first went out (MASQ6_FRAG): source
+ * to the recorded address (no transport header here, and IPv6 has no
+ * header sum), hop limit - 1, out of the uplink. The record found by
+ * masq6_prepare() is looked up again by the room's key.
+ */
+static __always_inline int __masq6_frag_out(struct __sk_buff *skb, struct nat6_room *r)
+{
+	const struct nsb_config *cfg = config_get();
+	struct nsb_frag6_val *fv = frag6_lookup(&r->fr, r->now);
+	struct nsb_ct6_entry *ce;
+	struct flow_v6 *f = &r->f;
+
+	if (!cfg || !fv)
+		return nsb_drop(NSB_DROP_FRAG); /* evicted meanwhile */
+	if (nat6_hop_dec(skb, f->nexthdr, f->hop) ||
+	    bpf_skb_store_bytes(skb, IP6_OFF_SADDR, fv->to_addr, 16, BPF_F_RECOMPUTE_CSUM))
+		return nsb_drop(NSB_DROP_CSUM);
+	ce = bpf_map_lookup_elem(&ct6, &fv->ct);
+	if (ce)
+		ct_account_orig(&ce->e, f->key.proto, f->len, r->now);
+	if (!r->l4.frag_more)
+		frag6_done(&r->fr);
+	return verdict_redirect_neigh(&r->v, NSB_PATH_SNAT_FRAG, cfg->uplink_ifindex);
+}
+
+__noinline int masq6_frag_out(struct __sk_buff *skb)
+{
+	struct nat6_room *r = nat6_room_get();
+
+	if (!r)
+		return verdict_done(TC_ACT_SHOT);
+	return verdict_done(verdict_finish(skb, &r->v, __masq6_frag_out(skb, r)));
 }
 
 /*
@@ -240,6 +305,8 @@ __noinline int masq6_from_node_global(struct __sk_buff *skb, const struct nsb_en
 
 	if (ret == MASQ6_TIME_EXCEEDED)
 		return __masq6_time_exceeded(skb, src);
+	if (ret == MASQ6_FRAG)
+		return masq6_frag_out(skb);
 	r = nat6_room_get();
 	if (!r || !src)
 		return verdict_done(TC_ACT_SHOT);

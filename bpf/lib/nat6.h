@@ -26,6 +26,7 @@
 #include "lib/nat.h"
 #include "lib/parse6.h"
 #include "lib/lab6.h"
+#include "lib/frag6.h"
 
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY   129
@@ -190,12 +191,14 @@ struct nat6_room {
 	struct tcp_seg seg;    /* its TCP segment */
 	__u64 now;	       /* masquerade's clock read */
 	__u32 mtu;	       /* the uplink's, when too big */
-	__u32 known;	       /* masquerade: 1 a live ct6 entry, 2 a stale one, 0 none */
+	__u32 known;	       /* masquerade: 1 a live ct6 entry, 2 a stale one, 3 a later
+				* fragment's record (frags6), 0 none */
 	struct __nat6_claim c; /* nat6_ct_create()'s claim */
 	struct {
 		struct nsb_nat6_key nk;
 		struct nsb_ct6_key ck;
-	} st; /* the claim checks' keys */
+	} st;		      /* the claim checks' keys */
+	struct frag6_room fr; /* a fragment's frags6 key and record (lib/frag6.h) */
 };
 _Static_assert(sizeof(struct nat6_room) <= sizeof(struct nsb_scratch6), "nat6_room fits scratch6");
 

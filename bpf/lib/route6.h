@@ -18,13 +18,15 @@
  *   to a host address (host_addrs6, the uplink's address6, a gateway6)
  *                                                  to_host
  *   to another address of a subnet6                no_endpoint
- *   outside                                        masq6_from_node() (lib/masq6.h)
+ *   outside: an ICMPv6 error about a translated flow  icmp_err_out (lib/icmp_out6.h)
+ *            anything else                         masq6_from_node() (lib/masq6.h)
  *
  * to_host and ipv6_pass both leave the packet to the host stack untouched:
  * to_host counts what a node sends to the host's addresses, ipv6_pass the
  * link-scope traffic (neighbour discovery, MLD, link-local) the IPv4-only
  * guard counts there too. Fragments carry no upper-layer header after the
- * first; they are routed by address like any packet, and the host's
+ * first; they are routed by address like any packet (NAT66 follows them
+ * by its frags6 record, lib/frag6.h), and the host's
  * neighbour discovery refuses fragmented messages itself (RFC 6980).
  */
 #ifndef NSBPF_LIB_ROUTE6_H
@@ -37,6 +39,7 @@
 #include "lib/subnets6.h"
 #include "lib/ipv6_guard.h"
 #include "lib/masq6.h"
+#include "lib/icmp_out6.h"
 
 /* To dst, another node: the reach policy, the hop, the redirect. */
 static __always_inline int __route6_node(struct __sk_buff *skb, struct nsb_verdict *v,
@@ -66,7 +69,8 @@ static __always_inline int __route6_node(struct __sk_buff *skb, struct nsb_verdi
 
 /* To no node's address, from the node's own ip6. */
 static __always_inline int __route6_not_a_node(struct __sk_buff *skb, struct nsb_verdict *v,
-					       const struct nsb_iface6 *ifc, const __be32 *daddr)
+					       const struct nsb_iface6 *ifc, const __be32 *daddr,
+					       bool icmp)
 {
 	const struct nsb_config *cfg = config_get();
 	__u32 id;
@@ -81,6 +85,13 @@ static __always_inline int __route6_not_a_node(struct __sk_buff *skb, struct nsb
 	case LAB_GATEWAY:
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	case LAB_OUTSIDE:
+		if (icmp) {
+			/* an error about a translated flow leaves as the flow does */
+			int ret = icmp6_err_from_node(skb);
+
+			if (ret != ICMP6_OUT_NOT_OURS)
+				return ret;
+		}
 		return masq6_from_node(skb, &ifc->ep);
 	default:
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);
@@ -95,6 +106,7 @@ static __always_inline int __route6(struct __sk_buff *skb, struct nsb_verdict *v
 	struct ipv6hdr *ip6;
 	struct ethhdr *eth;
 	const __be32 *daddr;
+	bool icmp = false;
 	int ret, src;
 
 	ret = parse_ipv6(skb, &eth, &ip6);
@@ -116,6 +128,7 @@ static __always_inline int __route6(struct __sk_buff *skb, struct nsb_verdict *v
 								src == SRC6_ANY) :
 						 ret;
 		}
+		icmp = l4.proto == IPPROTO_ICMPV6 && l4.frag == NSB_FRAG6_NONE;
 	}
 	daddr = ip6->daddr.in6_u.u6_addr32;
 	if (addr6_linklocal(daddr) || addr6_multicast(daddr))
@@ -125,7 +138,7 @@ static __always_inline int __route6(struct __sk_buff *skb, struct nsb_verdict *v
 	dst = bpf_map_lookup_elem(&endpoints6, daddr);
 	if (dst)
 		return __route6_node(skb, v, eth, ip6, &ifc->ep, dst);
-	return __route6_not_a_node(skb, v, ifc, daddr);
+	return __route6_not_a_node(skb, v, ifc, daddr, icmp);
 }
 
 /*

@@ -6,8 +6,11 @@
  * says so), and a hop limit that runs out leaving the lab a Time Exceeded
  * (ping -t 1); and a Packet Too Big from a router out in the world about
  * a NAT66 flow goes back into the node translated (lib/rev_icmp6.h), so
- * an upload through a narrower path completes. The lab and the world
- * (world6.sh) are test_nat66.c's.
+ * an upload through a narrower path completes; and the other way, a
+ * node's own Destination Unreachable about a datagram a forward brought it
+ * leaves as the forward's address (lib/icmp_out6.h), so the world's
+ * connected socket is refused. The lab and the world (world6.sh) are
+ * test_nat66.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +91,40 @@ Test(icmp6, path_mtu_discovery_through_a_narrower_world_link)
 	cr_assert_gt(stat_path("i6", "icmp_err_rev"), 0, "Packet Too Big went back through NAT66");
 	cr_assert_eq(run("ip -n i6-earth -6 route get 2001:db8:5::2 | grep -q 'mtu 1280'"), 0,
 		     "the node learned the path MTU");
+	lab_down_ok("i6");
+	cr_assert(host_untouched());
+}
+
+static const char i6f[] = "name: i6\n"
+			  "networks:\n"
+			  "  planet:\n"
+			  "    subnet: 10.10.0.0/16\n"
+			  "    subnet6: fd00:10::/64\n"
+			  "    masquerade: true\n"
+			  "nodes:\n"
+			  "  earth: {network: planet, ip: 10.10.0.10, ip6: 'fd00:10::10'}\n"
+			  "forwards:\n"
+			  "  - {proto: udp, port: 6054, to: earth:5999}\n";
+
+Test(icmp6, udp_through_a_forward_to_a_closed_port_is_refused_in_the_world)
+{
+	char *out = NULL;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("i6", i6f);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	/*
+	 * Nobody listens on earth's 5999: its port unreachable quotes
+	 * [2001:db8::2]:p -> [fd00:10::10]:5999 and must reach the world as
+	 * the uplink's error about [2001:db8::2]:p -> [2001:db8::1]:6054, or
+	 * the world's socket never hears of it (RFC 5508 4.2).
+	 */
+	cr_assert_eq(in_ns_out(&out, "world", "python3 %s 2001:db8::1 6054",
+			       script_path("udp-refused6.py")),
+		     0, "ECONNREFUSED in the world: %s", out ? out : "");
+	cr_assert_str_eq(out, "2001:db8::1 1 4\n", "port unreachable from the uplink's address");
+	free(out);
+	cr_assert_gt(stat_path("i6", "icmp_err_out"), 0);
 	lab_down_ok("i6");
 	cr_assert(host_untouched());
 }

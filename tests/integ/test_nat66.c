@@ -3,7 +3,8 @@
  * NAT66 (issue 14) as the CLI shows it: `nat list` with the flows of ct6
  * ([addr]:port in text, inet_ntop() strings in -j), `nat flush` forgetting
  * them, `nat off|on` stopping and restarting a network's NAT66, and the
- * host's own IPv6 with the world untouched meanwhile. The lab and the
+ * host's own IPv6 with the world untouched meanwhile; a UDP datagram
+ * larger than the MTU both ways, its fragments followed (lib/frag6.h). The lab and the
  * world (world6.sh: 2001:db8::1 on the uplink, 2001:db8::2 the world) are
  * test_ipv6.c's.
  */
@@ -68,6 +69,41 @@ Test(nat66, nat_list_shows_ipv6_flows_flush_forgets_them_and_nat_off_stops_them)
 	cr_assert_gt(stat_drop("n6", "no_masquerade"), 0);
 	cr_assert_eq(nsbpf_run("nat on n6 planet >/dev/null"), 0);
 	cr_assert(pings6("n6-earth", 2, 2, "2001:db8::2"), "NAT66 on again");
+	lab_down_ok("n6");
+	cr_assert(host_untouched());
+}
+
+Test(nat66, fragmented_udp_both_ways)
+{
+	const char *d = scratch_dir();
+	char *out = NULL;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("n6", n6);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	/* the world echoes each datagram and notes where it came from */
+	serve("world", "u", 7001, "udp.log",
+	      "socat UDP6-RECVFROM:7001,bind=[2001:db8::2],fork "
+	      "SYSTEM:'echo $SOCAT_PEERADDR >>%s/peers; cat'",
+	      d);
+	/* 4000 bytes: the node's stack cuts it in three at its MTU of 1500, the world's too */
+	cr_assert_eq(run_out(&out,
+			     "head -c 4000 /dev/urandom | base64 -w0 | head -c 4000 >%s/dgram && "
+			     "ip netns exec n6-earth socat -t 2 -b 5000 - UDP6:[2001:db8::2]:7001 "
+			     "<%s/dgram >%s/back && wc -c <%s/back",
+			     d, d, d, d),
+		     0);
+	cr_assert_eq(atoi(out), 4000, "a 4000-byte datagram went out and came back whole");
+	free(out);
+	cr_assert(same_file("dgram", "back"), "the same bytes");
+	cr_assert_eq(run_out(&out, "cat %s/peers", d), 0);
+	/* socat writes the address in full */
+	cr_assert(!strcmp(out, "[2001:0db8:0000:0000:0000:0000:0000:0001]\n"),
+		  "the world saw the uplink's address: %s", out);
+	free(out);
+	cr_assert_gt(stat_path("n6", "snat_frag"), 0);
+	cr_assert_gt(stat_path("n6", "rev_snat_frag"), 0);
+	cr_assert_eq(stat_drop("n6", "frag"), 0);
 	lab_down_ok("n6");
 	cr_assert(host_untouched());
 }
