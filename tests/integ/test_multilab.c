@@ -117,12 +117,45 @@ static bool clsact_forced(void)
 	return m && !strcmp(m, "clsact");
 }
 
+/* One family's addresses: the world's server, the uplink's, and how socat writes it. */
+struct family {
+	const char *ping; /* ping's flag */
+	const char *ping_to;
+	const char *tcp;   /* socat's address type */
+	const char *world; /* as socat takes it */
+	const char *uplink;
+	const char *seen; /* the uplink's address as the server's socat writes it */
+	int port;	  /* the world's server */
+	const char *tag;  /* of the result files */
+};
+
+static const struct family v4 = {
+	.ping = "-4",
+	.ping_to = "192.0.2.2",
+	.tcp = "TCP",
+	.world = "192.0.2.2",
+	.uplink = "192.0.2.1",
+	.seen = "192.0.2.1",
+	.port = 9000,
+	.tag = "",
+};
+static const struct family v6 = {
+	.ping = "-6",
+	.ping_to = "2001:db8::2",
+	.tcp = "TCP6",
+	.world = "[2001:db8::2]",
+	.uplink = "[2001:db8::1]",
+	.seen = "[2001:0db8:0000:0000:0000:0000:0000:0001]", /* whole */
+	.port = 9006,
+	.tag = "6",
+};
+
 /*
- * Labs 0..N-1 at once: from each lab's cli a ping and a TCP connection to
- * the world (masqueraded: the server sees the uplink address and a port of
- * that lab's range), and from the world each lab's forward.
+ * Labs 0..N-1 at once over family f: from each lab's cli a ping and a TCP
+ * connection to the world (masqueraded: the server sees the uplink address
+ * and a port of that lab's range), and from the world each lab's forward.
  */
-static void traffic_ok(int n)
+static void traffic_family_ok(int n, const struct family *f)
 {
 	const char *d = scratch_dir();
 	char cmd[2048] = "";
@@ -131,26 +164,32 @@ static void traffic_ok(int n)
 	for (int i = 0; i < n; i++)
 		len += (size_t)snprintf(
 			cmd + len, sizeof(cmd) - len,
-			"(ip netns exec %s-cli ping -c3 -i0.2 -W2 192.0.2.2 >%s/ping-%d 2>&1) & "
-			"(ip netns exec %s-cli socat -t3 - TCP:192.0.2.2:9000,connect-timeout=3 </dev/null >%s/masq-%d) & "
-			"(ip netns exec world socat -t3 - TCP:192.0.2.1:%d,connect-timeout=3 </dev/null >%s/fwd-%d) & ",
-			names[i], d, i, names[i], d, i, 6000 + i, d, i);
+			"(ip netns exec %s-cli ping %s -c3 -i0.2 -W2 %s >%s/ping%s-%d 2>&1) & "
+			"(ip netns exec %s-cli socat -t3 - %s:%s:%d,connect-timeout=3 </dev/null >%s/masq%s-%d) & "
+			"(ip netns exec world socat -t3 - %s:%s:%d,connect-timeout=3 </dev/null >%s/fwd%s-%d) & ",
+			names[i], f->ping, f->ping_to, d, f->tag, i, names[i], f->tcp, f->world,
+			f->port, d, f->tag, i, f->tcp, f->uplink, 6000 + i, d, f->tag, i);
 	cr_assert_lt(len, sizeof(cmd) - 8);
 	cr_assert_eq(run("%swait", cmd), 0);
 	for (int i = 0; i < n; i++) {
 		long lo, hi;
 
 		lab_ports(i, &lo, &hi);
-		cr_assert_eq(run("grep -q ' 0%% packet loss' %s/ping-%d", d, i), 0,
-			     "%s pings the world", names[i]);
-		cr_assert_eq(run("awk '$1 == \"192.0.2.1\" && $2 >= %ld && $2 <= %ld { ok = 1 } "
-				 "END { exit !ok }' %s/masq-%d",
-				 lo, hi, d, i),
-			     0, "the world sees %s as the uplink address, a port of its range",
-			     names[i]);
-		cr_assert_eq(run("grep -qx 'page-of-%s' %s/fwd-%d", names[i], d, i), 0,
-			     "the world reaches %s's forward", names[i]);
+		cr_assert_eq(run("grep -q ' 0%% packet loss' %s/ping%s-%d", d, f->tag, i), 0,
+			     "%s pings the world (%s)", names[i], f->ping);
+		cr_assert_eq(run("awk '$1 == \"%s\" && $2 >= %ld && $2 <= %ld { ok = 1 } "
+				 "END { exit !ok }' %s/masq%s-%d",
+				 f->seen, lo, hi, d, f->tag, i),
+			     0, "the world sees %s as the uplink address, a port of its range (%s)",
+			     names[i], f->ping);
+		cr_assert_eq(run("grep -qx 'page-of-%s' %s/fwd%s-%d", names[i], d, f->tag, i), 0,
+			     "the world reaches %s's forward (%s)", names[i], f->ping);
 	}
+}
+
+static void traffic_ok(int n)
+{
+	traffic_family_ok(n, &v4);
 }
 
 /* clsact: one filter per lab on each hook of the uplink, each at a priority of its own. */
@@ -231,51 +270,19 @@ Test(multilab, down_and_up_of_one_lab_lose_nothing_of_another)
  */
 Test(multilab, two_dual_stack_labs_masquerade_and_forward_over_ipv6_at_once)
 {
-	const char *d = scratch_dir();
-	char cmd[2048] = "";
-	size_t len = 0;
-
 	explicit_ports = true;
 	dual = true;
 	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
 	serve("world", "t", 9006, "seen6.log",
 	      "socat TCP6-LISTEN:9006,bind=[2001:db8::2],fork,reuseaddr "
 	      "SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'");
-	for (int i = 0; i < 2; i++)
-		lab_i_up(i);
-	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
-	for (int i = 0; i < 2; i++)
-		len += (size_t)snprintf(
-			cmd + len, sizeof(cmd) - len,
-			"(ip netns exec %s-cli ping -6 -c3 -i0.2 -W2 2001:db8::2 >%s/ping6-%d 2>&1) & "
-			"(ip netns exec %s-cli socat -t3 - TCP6:[2001:db8::2]:9006,connect-timeout=3 </dev/null >%s/masq6-%d) & "
-			"(ip netns exec world socat -t3 - TCP6:[2001:db8::1]:%d,connect-timeout=3 </dev/null >%s/fwd6-%d) & ",
-			names[i], d, i, names[i], d, i, 6000 + i, d, i);
-	cr_assert_lt(len, sizeof(cmd) - 8);
-	cr_assert_eq(run("%swait", cmd), 0);
-	for (int i = 0; i < 2; i++) {
-		char *seen = NULL;
-		long lo, hi;
-
-		lab_ports(i, &lo, &hi);
-		run_out(&seen, "cat %s/masq6-%d", d, i);
-		cr_log_info("%s, ports %ld-%ld: the world saw %s", names[i], lo, hi, seen);
-		free(seen);
-		cr_assert_eq(run("grep -q ' 0%% packet loss' %s/ping6-%d", d, i), 0,
-			     "%s pings the world over IPv6", names[i]);
-		/* socat writes the address whole, in brackets */
-		cr_assert_eq(run("awk '$1 == \"[2001:0db8:0000:0000:0000:0000:0000:0001]\" && "
-				 "$2 >= %ld && $2 <= %ld { ok = 1 } END { exit !ok }' %s/masq6-%d",
-				 lo, hi, d, i),
-			     0,
-			     "the world sees %s as the uplink's IPv6 address, a port of its range",
-			     names[i]);
-		cr_assert_eq(run("grep -qx 'page-of-%s' %s/fwd6-%d", names[i], d, i), 0,
-			     "the world reaches %s's forward over IPv6", names[i]);
-	}
 	serve("world", "t", 9000, "seen.log", /* world_with_server()'s, for IPv4 alongside */
 	      "socat TCP-LISTEN:9000,bind=192.0.2.2,fork,reuseaddr "
 	      "SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'");
+	for (int i = 0; i < 2; i++)
+		lab_i_up(i);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	traffic_family_ok(2, &v6);
 	traffic_ok(2);
 	labs_down(2);
 }
