@@ -78,7 +78,8 @@ static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, 
 static __always_inline bool uplink6_src_forged(const struct nsb_config *cfg, const __be32 *saddr,
 					       const __be32 *daddr)
 {
-	return __uplink6_src_special(cfg, saddr) || (lab6_scan(daddr, saddr, LAB6_SRC) & LAB6_SRC);
+	return __uplink6_src_special(cfg, saddr) ||
+	       (lab6_scan(cfg, daddr, saddr, LAB6_SRC) & LAB6_SRC);
 }
 
 /*
@@ -282,7 +283,7 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		return ret;
 	}
-	hits = lab6_scan(d, src, LAB6_DST);
+	hits = lab6_scan(cfg, d, src, LAB6_DST);
 	if (hits & LAB6_DST)
 		return nsb_drop(NSB_DROP_INBOUND); /* a forwarding host must not route it in */
 	/* the scan ran to its end: it knows the source too */
