@@ -147,6 +147,18 @@ enum nsb_cfg_flags {
 #define NSB_LAB6_OUTSIDE_WORDS 4 /* 256 slots */
 #define NSB_LAB6_SLOT(w0, w1) \
 	(((((__u32)(w0)) * 2654435761U) ^ ((((__u32)(w1)) >> 16) * 2246822519U)) >> 24)
+/*
+ * config.host6_outside: host_addrs6 summed up likewise, by the whole
+ * address (host order words): bit NSB_HOST6_SLOT() set when no host
+ * address hashes to it, and the host_addrs6 lookup would miss (a world
+ * source, the host's usual peer, skips it). All clear: always the lookup.
+ * The loader writes it with the config, from host_addrs6
+ * (lab_host6_outside()).
+ */
+#define NSB_HOST6_SLOT(w0, w1, w2, w3)                                     \
+	(((((__u32)(w0)) * 2654435761U) ^ (((__u32)(w1)) * 2246822519U) ^  \
+	  (((__u32)(w2)) * 3266489917U) ^ (((__u32)(w3)) * 668265263U)) >> \
+	 24)
 
 struct nsb_config {
 	__u32 layout; /* NSB_LAYOUT_VERSION of the loader that created the maps */
@@ -168,9 +180,10 @@ struct nsb_config {
 	__u32 fib_ifindex;	 /* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
 	__u32 routes;		 /* entries in routes; 0: the datapath never asks it */
 	__be32 uplink_addr6[4];	 /* wire order, NAT66's source; all 0: none */
-	__u64 lab6_outside[NSB_LAB6_OUTSIDE_WORDS]; /* a set bit: in no subnet6 (above) */
+	__u64 lab6_outside[NSB_LAB6_OUTSIDE_WORDS];  /* a set bit: in no subnet6 (above) */
+	__u64 host6_outside[NSB_LAB6_OUTSIDE_WORDS]; /* a set bit: no host address (above) */
 };
-_Static_assert(sizeof(struct nsb_config) == 144, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 176, "nsb_config is ABI");
 
 /* gc: array of one, the collector's timer (bpf/lib/ct_gc.h) and what its last pass saw. */
 struct nsb_gc {

@@ -162,7 +162,7 @@ static const struct bench66_case host_pad = { "ipv6 from_uplink, the host's, 64 
 					      TC_ACT_UNSPEC,
 					      NSB_STAT_MAX };
 
-/* config.lab6_outside from networks6, as the loader writes it (none in an older tree) */
+/* config.lab6_outside and host6_outside, as the loader writes them (an older tree: none) */
 static void summary(struct st_env *env, bool on)
 {
 	struct nsb_config cfg;
@@ -170,12 +170,17 @@ static void summary(struct st_env *env, bool on)
 
 	cr_assert(!bpf_map_lookup_elem(env->config_fd, &zero, &cfg), "config");
 #ifdef NSB_LAB6_OUTSIDE_WORDS
-	if (on)
+	if (on) {
 		cr_assert(
 			!lab_lab6_outside(bpf_map__fd(env->skel->maps.networks6), cfg.lab6_outside),
 			"config.lab6_outside");
-	else
+		cr_assert(!lab_host6_outside(bpf_map__fd(env->skel->maps.host_addrs6),
+					     cfg.host6_outside),
+			  "config.host6_outside");
+	} else {
 		memset(cfg.lab6_outside, 0, sizeof(cfg.lab6_outside));
+		memset(cfg.host6_outside, 0, sizeof(cfg.host6_outside));
+	}
 #else
 	(void)on;
 #endif

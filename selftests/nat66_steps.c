@@ -109,14 +109,18 @@ static void install(struct run6 *r, const struct table6 *t)
 	st_addr_filter(env);
 	if (!t->no_uplink6)
 		memcpy(cfg.uplink_addr6, uplink6, 16);
-	if (t->summary)
-		cr_assert(
-			!lab_lab6_outside(bpf_map__fd(env->skel->maps.networks6), cfg.lab6_outside),
-			"config.lab6_outside");
-	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	cr_assert(!bpf_map_update_elem(bpf_map__fd(env->skel->maps.host_addrs6), host6, &one,
 				       BPF_ANY),
 		  "host_addrs6");
+	if (t->summary) {
+		cr_assert(
+			!lab_lab6_outside(bpf_map__fd(env->skel->maps.networks6), cfg.lab6_outside),
+			"config.lab6_outside");
+		cr_assert(!lab_host6_outside(bpf_map__fd(env->skel->maps.host_addrs6),
+					     cfg.host6_outside),
+			  "config.host6_outside");
+	}
+	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	for (int i = 0; i < t->n_fwds; i++) {
 		const struct fwd6 *f = &t->fwds[i];
 		struct nsb_fwd6_key k = { .port = htons(f->port), .proto = f->proto };

@@ -67,6 +67,8 @@ static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, 
 
 	if (addr6_special_src(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
 		return true;
+	if (host6_outside(cfg, saddr))
+		return false; /* the config's summary: no lookup */
 	addr6_copy(k.addr, saddr);
 	return bpf_map_lookup_elem(&host_addrs6, &k);
 }
@@ -270,7 +272,7 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 		return NSB_NEXT;
 	/* the uplink's, or another address of the host's a forward may answer on */
 	if ((!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) ||
-	    bpf_map_lookup_elem(&host_addrs6, d)) {
+	    (!host6_outside(cfg, d) && bpf_map_lookup_elem(&host_addrs6, d))) {
 		ret = __uplink6_to_us(skb, cfg, s);
 		if (ret != NSB_NEXT && ret != UPLINK6_DNAT && ret != UPLINK6_FRAG)
 			return ret;

@@ -63,6 +63,15 @@ static __always_inline bool lab6_outside(const struct nsb_config *cfg, const __b
 	return (cfg->lab6_outside[(slot / 64) & (NSB_LAB6_OUTSIDE_WORDS - 1)] >> (slot % 64)) & 1;
 }
 
+/* Surely no address of the host's? config.host6_outside's bit of a (nsbpf_maps.h). */
+static __always_inline bool host6_outside(const struct nsb_config *cfg, const __be32 *a)
+{
+	__u32 slot =
+		NSB_HOST6_SLOT(bpf_ntohl(a[0]), bpf_ntohl(a[1]), bpf_ntohl(a[2]), bpf_ntohl(a[3]));
+
+	return (cfg->host6_outside[(slot / 64) & (NSB_LAB6_OUTSIDE_WORDS - 1)] >> (slot % 64)) & 1;
+}
+
 /*
  * Which of dst and src lie in a lab subnet (enum lab6_hit); want: the
  * hits after which the answer cannot change (the scan stops). Neither

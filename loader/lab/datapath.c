@@ -273,6 +273,8 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 	if (!err)
 		err = fill_host_addrs6(skel);
 	if (!err)
+		err = lab_host6_outside(bpf_map__fd(skel->maps.host_addrs6), cfg.host6_outside);
+	if (!err)
 		err = lab_fill_addr_filter(
 			bpf_map__fd(skel->maps.addr_filter), bpf_map__fd(skel->maps.networks),
 			bpf_map__fd(skel->maps.host_addrs), bpf_map__fd(skel->maps.routes));

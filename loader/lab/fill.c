@@ -323,6 +323,26 @@ int lab_lab6_outside(int networks6_fd, __u64 *outside)
 	return 0;
 }
 
+int lab_host6_outside(int host_addrs6_fd, __u64 *outside)
+{
+	struct nsb_addr6_key key, next, *prev = NULL;
+	int n = 0;
+
+	for (int w = 0; w < NSB_LAB6_OUTSIDE_WORDS; w++)
+		outside[w] = ~0ULL;
+	while (!bpf_map_get_next_key(host_addrs6_fd, prev, &next)) {
+		__u32 slot = NSB_HOST6_SLOT(ntohl(next.addr[0]), ntohl(next.addr[1]),
+					    ntohl(next.addr[2]), ntohl(next.addr[3]));
+
+		outside[slot / 64] &= ~(1ULL << (slot % 64));
+		key = next;
+		prev = &key;
+		if (++n > NSB_HOST_ADDRS6_MAX)
+			return -E2BIG; /* a walk that does not end */
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 static bool ip6_in(const struct topo *t, const void *key)
 {
 	for (size_t i = 0; i < t->n_nodes; i++)
