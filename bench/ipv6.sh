@@ -11,6 +11,17 @@
 #   node to node, one node to another of its network, through
 #     nsbpf      two nodes of one dual-stack network (bpf_redirect_peer)
 #     veth       a bare veth pair between two namespaces: the floor
+#   forward, the world's client to a server in a node on port 8080 through
+#   [2001:db8:1::1]:6000 (the uplink's IPv6 address), through
+#     nsbpf      the lab's forward tcp 6000 -> a:8080 (DNAT66 in BPF at the
+#                uplink's ingress, replies reverse-translated at from_node)
+#     ip6tables  a plain node, forwarding=1 and `ip6tables -t nat -A PREROUTING
+#                -i up0 -p tcp --dport 6000 -j DNAT --to-destination [NODE]:8080`
+#     routed     the client connects to [NODE]:8080 of a plain node itself,
+#                routed by the host without NAT (the masquerade's routed node)
+#   and, HOST=1, from the host namespace itself to [2001:db8:1::1]:6000 in
+#   the same phase: nsbpf's connect6 socket hook, an ip6tables OUTPUT DNAT
+#   rule (`-d 2001:db8:1::1`), routed: the host connects to [NODE]:8080.
 # Each phase: TCP request/response (bench/rr, both ends on CPU 0: p50 and
 # round trips/s), new connections/s (bench/cps, CPU 0) and one iperf3 stream;
 # then the BPF_PROG_TEST_RUN ns/packet rows of the IPv6 paths, if the
@@ -19,9 +30,10 @@
 #
 #   bench/ipv6.sh
 # Knobs: ROUNDS (3), SECS (iperf3 -t, 4), RR_N (20000), CPS_SECS (3),
-# MASQ_METHODS (nsbpf ip6tables routed), N2N_METHODS (nsbpf veth), PROG=0
-# (skip the ns/packet rows), NSBPF_ATTACH (auto), IDLE_WAIT (600).
-# Needs iperf3, jq, ip6tables, taskset. Results: bench/results/ipv6.{json,md}.
+# MASQ_METHODS (nsbpf ip6tables routed), N2N_METHODS (nsbpf veth),
+# FWD_METHODS (nsbpf ip6tables routed), HOST (1; 0: no host-to-forward
+# tests), PROG=0 (skip the ns/packet rows), NSBPF_ATTACH (auto), IDLE_WAIT (600).
+# Needs iperf3, jq, ip6tables, taskset, python3. Results: bench/results/ipv6.{json,md}.
 set -u -o pipefail
 BENCH_NAME=ipv6
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +44,8 @@ ROUNDS=${ROUNDS:-3}
 SECS=${SECS:-4}
 MASQ_METHODS=${MASQ_METHODS:-nsbpf ip6tables routed}
 N2N_METHODS=${N2N_METHODS:-nsbpf veth}
+FWD_METHODS=${FWD_METHODS:-nsbpf ip6tables routed}
+HOST=${HOST:-1}
 PROG=${PROG:-1}
 SELFTESTS=${SELFTESTS:-$BENCH_TOP/.output/selftests/selftests}
 NAT_OTHERS="masquerade|forwards"
@@ -42,12 +56,16 @@ NS_A6=fd00:98::2	# the lab's nodes
 NS_B6=fd00:98::3
 IPT6_NET=fd00:99::/64
 RT6_NET=fd00:96::/64
+IPT6_NODE=fd00:99::2
+RT6_NODE=fd00:96::2
+FWD_PORT=6000	# the forward the clients use
+FWD_TO=8080	# the node's server
 export BENCH_TIMEOUT=120
 
 [ -x "$NSBPF" ] || bench_die "no $NSBPF: run make first"
 [ -x "$RR" ] || bench_die "no $RR: run make bench-tools"
 [ -x "$CPS" ] || bench_die "no $CPS: run make bench-nat-tools"
-for c in iperf3 jq ip6tables taskset; do
+for c in iperf3 jq ip6tables taskset python3; do
 	command -v $c >/dev/null || bench_die "needs $c"
 done
 nat_pin_nsbpf
@@ -63,9 +81,23 @@ networks:
 nodes:
   a: {network: net, ip: 10.98.0.2, ip6: $NS_A6}
   b: {network: net, ip: 10.98.0.3, ip6: $NS_B6}
+forwards:
+  - {proto: tcp, port: $FWD_PORT, to: a:$FWD_TO}
 EOF
 
 fwd6() { sysctl -qw net.ipv6.conf.all.forwarding="$1"; }
+
+# Forget every IPv6 conntrack entry (natlib's nat_ct_flush, AF_INET6): an
+# ip6tables phase starts with an empty table.
+ct6_flush() {
+	python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+s.settimeout(5)
+s.send(struct.pack("=IHHII", 20, (1 << 8) | 2, 1 | 4, 1, 0) + struct.pack("=BBH", socket.AF_INET6, 0, 0))
+d = s.recv(4096)
+sys.exit(0 if struct.unpack("=H", d[4:6])[0] == 2 and struct.unpack("=i", d[16:20])[0] == 0 else 1)' 2>/dev/null
+}
 
 ip6t_reset() {
 	local t
@@ -73,6 +105,7 @@ ip6t_reset() {
 		ip6tables -t $t -F 2>/dev/null
 		ip6tables -t $t -X 2>/dev/null
 	done
+	ct6_flush
 	fwd6 0 2>/dev/null
 }
 bench_cleanup() { ip6t_reset; }
@@ -135,12 +168,55 @@ setup_masq_routed() {
 }
 teardown_masq_routed() { ip -n world -6 route del $RT6_NET 2>/dev/null; fwd6 0; }
 
+# The forward phases: a cps server in the node, one connection through (bounded).
+fwd_reach() {	# method client_ns
+	local srv rc=1 i ns bind dst dport
+	read -r _ ns bind dst dport <<<"$(ends fwd "$1")"
+	nat_exec "$ns" "$CPS" -s -b "$bind" -p $FWD_TO -T 30 2>/dev/null &
+	srv=$!
+	bench_track $srv
+	if nat_wait_listen "$ns" $FWD_TO; then
+		for ((i = 0; i < 3 && rc != 0; i++)); do
+			(nat_exec "$2" "$CPS" -c "$dst" -p "$dport" -n 1 -w 0 -T 3 -t 2000 >/dev/null 2>&1)
+			rc=$?
+			[ $rc = 0 ] || sleep 0.2
+		done
+	fi
+	bench_kill $srv
+	bench_untrack $srv
+	return $rc
+}
+fwd_check() { fwd_reach "$1" world && { [ "$HOST" != 1 ] || fwd_reach "$1" host; }; }
+
+setup_fwd_nsbpf() { up_nsbpf $WORLD6 && fwd_check nsbpf; }
+teardown_fwd_nsbpf() { down_nsbpf fwd "$1"; }
+setup_fwd_ip6tables() {
+	fwd6 1 && ip6tables -t nat -A PREROUTING -i up0 -p tcp --dport $FWD_PORT \
+		-j DNAT --to-destination "[$IPT6_NODE]:$FWD_TO" || return 1
+	if [ "$HOST" = 1 ]; then
+		ip6tables -t nat -A OUTPUT -d $UPLINK6 -p tcp --dport $FWD_PORT \
+			-j DNAT --to-destination "[$IPT6_NODE]:$FWD_TO" || return 1
+	fi
+	fwd_check ip6tables
+}
+teardown_fwd_ip6tables() {
+	local pk hpk
+	pk=$(ip6tables -t nat -L PREROUTING -v -x -n | awk '/DNAT/ { print $1; exit }')
+	hpk=$(ip6tables -t nat -L OUTPUT -v -x -n | awk '/DNAT/ { print $1; exit }')
+	printf '{"method":"ip6tables","kind":"fwd","round":%d,"dnat_rule_packets":%s,"output_rule_packets":%s}\n' \
+		"$1" "${pk:-0}" "${hpk:-0}" >>"$STATS"
+	ip6t_reset
+}
+setup_fwd_routed() { setup_masq_routed && fwd_check routed; }
+teardown_fwd_routed() { teardown_masq_routed; }
+
 setup_n2n_nsbpf() { up_nsbpf $NS_B6; }
 teardown_n2n_nsbpf() { down_nsbpf n2n "$1"; }
 setup_n2n_veth() { ip netns exec va ping -6 -c 1 -W 2 -q fd00:97::3 >/dev/null; }
 teardown_n2n_veth() { :; }
 
-# client netns, server netns, server address
+# client netns, server netns, server address; forwards: what the client
+# connects to (address, port; the server listens on FWD_TO)
 ends() {	# kind method
 	case $1/$2 in
 	masq/nsbpf) echo "$LAB-a world $WORLD6" ;;
@@ -148,6 +224,9 @@ ends() {	# kind method
 	masq/routed) echo "rt6-n world $WORLD6" ;;
 	n2n/nsbpf) echo "$LAB-a $LAB-b $NS_B6" ;;
 	n2n/veth) echo "va vb fd00:97::3" ;;
+	fwd/nsbpf) echo "world $LAB-a $NS_A6 $UPLINK6 $FWD_PORT" ;;
+	fwd/ip6tables) echo "world ipt6-n $IPT6_NODE $UPLINK6 $FWD_PORT" ;;
+	fwd/routed) echo "world rt6-n $RT6_NODE $RT6_NODE $FWD_TO" ;;
 	esac
 }
 
@@ -161,23 +240,43 @@ record() {	# kind method test round json
 		'del(.size) + {kind: $k, method: $m, test: "\($k)_\($t)", round: $r}' >>"$RAW"
 }
 
+# rr, cps and one iperf3 stream from CLIENT to the server in SERVER (bound
+# to BIND, on SPORT, or a new port each test when SPORT is 0) through DST:DPORT.
+tests() {	# kind method round client server bind sport dst dport
+	local k=$1 m=$2 r=$3 c=$4 s=$5 b=$6 sp=$7 d=$8 dp=$9 out t p
+	for t in rr cps tcp_1; do
+		p=$sp
+		if [ "$sp" = 0 ]; then
+			SRV_PORT=$((SRV_PORT + 1))
+			p=$SRV_PORT
+		fi
+		case $t in
+		rr) out=$(nat_rr "$c" "$s" "$b" "$p" "$d" "${dp:-$p}" 1cpu) ;;
+		cps) out=$(nat_cps "$c" "$s" "$b" "$p" "$d" "${dp:-$p}" 1cpu) ;;
+		tcp_1) out=$(nat_iperf "$c" "$s" "$b" "$p" "$d" "${dp:-$p}" 1 "$SECS") ;;
+		esac
+		record "$k" "$m" $t "$r" "$out"
+		[ -n "$out" ] || continue
+		case $t in
+		rr) bench_log "round $r $k $m rr: p50 $(echo "$out" | jq .p50_us) us, $(echo "$out" | jq .tps)/s" ;;
+		cps) bench_log "round $r $k $m cps: $(echo "$out" | jq -c '{cps, errors, slow}')" ;;
+		tcp_1) bench_log "round $r $k $m tcp: $(echo "$out" | jq .gbps) Gbit/s" ;;
+		esac
+	done
+}
+
 phase() {	# kind method round
-	local k=$1 m=$2 r=$3 c s a out
-	read -r c s a <<<"$(ends "$k" "$m")"
+	local k=$1 m=$2 r=$3 c s a d dp
+	read -r c s a d dp <<<"$(ends "$k" "$m")"
 	nat_wait_idle "round $r $k $m"
 	"setup_${k}_$m" || { bench_log "$k $m: setup failed (round $r)"; FAILS=$((FAILS + 1)); "teardown_${k}_$m" "$r"; return; }
-	SRV_PORT=$((SRV_PORT + 1))
-	out=$(nat_rr "$c" "$s" "$a" $SRV_PORT "$a" $SRV_PORT 1cpu)
-	record "$k" "$m" rr "$r" "$out"
-	[ -n "$out" ] && bench_log "round $r $k $m rr: p50 $(echo "$out" | jq .p50_us) us, $(echo "$out" | jq .tps)/s"
-	SRV_PORT=$((SRV_PORT + 1))
-	out=$(nat_cps "$c" "$s" "$a" $SRV_PORT "$a" $SRV_PORT 1cpu)
-	record "$k" "$m" cps "$r" "$out"
-	[ -n "$out" ] && bench_log "round $r $k $m cps: $(echo "$out" | jq -c '{cps, errors, slow}')"
-	SRV_PORT=$((SRV_PORT + 1))
-	out=$(nat_iperf "$c" "$s" "$a" $SRV_PORT "$a" $SRV_PORT 1 "$SECS")
-	record "$k" "$m" tcp_1 "$r" "$out"
-	[ -n "$out" ] && bench_log "round $r $k $m tcp: $(echo "$out" | jq .gbps) Gbit/s"
+	if [ "$k" = fwd ]; then
+		tests fwd "$m" "$r" "$c" "$s" "$a" $FWD_TO "$d" "$dp"
+		# the host's own client: the same address and port (routed: the node's)
+		[ "$HOST" = 1 ] && tests fwdh "$m" "$r" host "$s" "$a" $FWD_TO "$d" "$dp"
+	else
+		tests "$k" "$m" "$r" "$c" "$s" "$a" 0 "$a" ""
+	fi
 	"teardown_${k}_$m" "$r"
 	nat_check_alone "round $r $k $m"
 }
@@ -186,16 +285,19 @@ ENV_BEFORE=$(bench_env_json)
 T_START=$(now_ns)
 read -r -a MQ <<<"$MASQ_METHODS"
 read -r -a NN <<<"$N2N_METHODS"
+read -r -a FW <<<"$FWD_METHODS"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for ((i = 0; i < ${#MQ[@]}; i++)); do phase masq "${MQ[(i + r - 1) % ${#MQ[@]}]}" "$r"; done
 	for ((i = 0; i < ${#NN[@]}; i++)); do phase n2n "${NN[(i + r - 1) % ${#NN[@]}]}" "$r"; done
+	for ((i = 0; i < ${#FW[@]}; i++)); do phase fwd "${FW[(i + r - 1) % ${#FW[@]}]}" "$r"; done
 done
 
 PROG_ROWS=$BENCH_SCRATCH/prog.tsv
 : >"$PROG_ROWS"
 if [ "$PROG" = 1 ] && [ -x "$SELFTESTS" ]; then
 	nat_wait_idle "BPF_PROG_TEST_RUN"
-	nat_prog_rows "$SELFTESTS" "$BENCH_SCRATCH/prog.txt" | grep -E '^(floor|ipv6 |node_to_node|arp_reply|snat, est|snat, existing UDP|rev_snat: reply)' >"$PROG_ROWS"
+	nat_prog_rows "$SELFTESTS" "$BENCH_SCRATCH/prog.txt" |
+		grep -E '^(floor|ipv6 |node_to_node|arp_reply|snat, est|snat, existing UDP|rev_snat: reply|dnat|rev_dnat|snat: TTL 1|from_uplink: host.s TCP, port outside)' >"$PROG_ROWS"
 fi
 ELAPSED=$(ms_since "$T_START")
 
@@ -203,11 +305,14 @@ ELAPSED=$(ms_since "$T_START")
 
 SUMMARY=$BENCH_SCRATCH/summary.tsv
 : >"$SUMMARY"
+methods_of() { case $1 in masq) echo "$MASQ_METHODS" ;; n2n) echo "$N2N_METHODS" ;; *) echo "$FWD_METHODS" ;; esac; }
+KINDS="masq n2n fwd"
+[ "$HOST" = 1 ] && KINDS="$KINDS fwdh"
 row() {	# kind test field title better ref...
 	local k=$1 t=$2 f=$3 title=$4 better=$5 m ref line
 	shift 5
 	line="$k	$t	$f	$title	$better"
-	for m in $( [ "$k" = masq ] && echo "$MASQ_METHODS" || echo "$N2N_METHODS"); do
+	for m in $(methods_of "$k"); do
 		line="$line	$m=$(nat_mmm_of "$RAW" "${k}_$t" "$f" "$m" | awk -F'\t' '{ print $1 " (" $2 "–" $3 ")" }')"
 	done
 	for ref in "$@"; do
@@ -215,9 +320,9 @@ row() {	# kind test field title better ref...
 	done
 	echo "$line" >>"$SUMMARY"
 }
-for k in masq n2n; do
+for k in $KINDS; do
 	refs="ip6tables routed"
-	[ $k = n2n ] && refs=veth
+	[ "$k" = n2n ] && refs=veth
 	# shellcheck disable=SC2086
 	{
 		row $k rr p50_us "RR p50, us (1cpu)" lower $refs
@@ -232,9 +337,17 @@ NSBPF_DROPS=$(jq -s -r '[.[] | select(.method == "nsbpf") | .stats.drops // {} |
 	| group_by(.k) | map("\(.[0].k) \(map(.v) | add)") | join(", ")' "$STATS")
 NSBPF_SNAT=$(jq -s '[.[] | select(.method == "nsbpf" and .kind == "masq") | .stats.paths.snat.packets // 0] | add // 0' "$STATS")
 NSBPF_N2N=$(jq -s '[.[] | select(.method == "nsbpf" and .kind == "n2n") | .stats.paths.node_to_node.packets // 0] | add // 0' "$STATS")
+NSBPF_DNAT=$(jq -s '[.[] | select(.method == "nsbpf" and .kind == "fwd") | .stats.paths.dnat.packets // 0] | add // 0' "$STATS")
+NSBPF_RDNAT=$(jq -s '[.[] | select(.method == "nsbpf" and .kind == "fwd") | .stats.paths.rev_dnat.packets // 0] | add // 0' "$STATS")
+IPT_DNAT=$(jq -s '[.[] | select(.method == "ip6tables" and .kind == "fwd") | .dnat_rule_packets // 0] | add // 0' "$STATS")
+IPT_OUT=$(jq -s '[.[] | select(.method == "ip6tables" and .kind == "fwd") | .output_rule_packets // 0] | add // 0' "$STATS")
 [ "${NSBPF_SNAT:-0}" -gt 0 ] || { bench_log "nsbpf masqueraded nothing"; FAILS=$((FAILS + 1)); }
 [ "${NSBPF_N2N:-0}" -gt 0 ] || { bench_log "nsbpf redirected nothing node to node"; FAILS=$((FAILS + 1)); }
-NOTES+=("nsbpf's counters over its phases: snat $NSBPF_SNAT packets (masquerade phases), node_to_node $NSBPF_N2N (node-to-node phases); drops: ${NSBPF_DROPS:-none}")
+if [[ " $FWD_METHODS " == *" nsbpf "* ]]; then
+	[ "${NSBPF_DNAT:-0}" -gt 0 ] || { bench_log "nsbpf forwarded nothing"; FAILS=$((FAILS + 1)); }
+fi
+NOTES+=("nsbpf's counters over its phases: snat $NSBPF_SNAT packets (masquerade phases), node_to_node $NSBPF_N2N (node-to-node phases), dnat $NSBPF_DNAT and rev_dnat $NSBPF_RDNAT (forward phases: the world's clients; the host's go through the socket hook, uncounted); drops: ${NSBPF_DROPS:-none}")
+NOTES+=("ip6tables' DNAT rules matched $IPT_DNAT packets (PREROUTING, the world's new connections) and $IPT_OUT (OUTPUT, the host's) over the forward phases")
 ENV_AFTER=$(bench_env_json)
 
 JSON=$BENCH_SCRATCH/ipv6.json
@@ -254,17 +367,21 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" --rawfile summ
 	echo
 	echo "Masquerade: a node to a server in the world ($WORLD6) through nsbpf's NAT66, through"
 	echo "ip6tables MASQUERADE (forwarding=1) and routed by the host without NAT. Node to node:"
-	echo "two nodes of one nsbpf network against a bare veth pair. Both ends on CPU 0; median of"
-	echo "$ROUNDS interleaved rounds (min–max); ratios are paired per round."
+	echo "two nodes of one nsbpf network against a bare veth pair. Forward: the world's client to"
+	echo "[$UPLINK6]:$FWD_PORT, a server in a node on $FWD_TO, through nsbpf's forward, ip6tables DNAT"
+	echo "(forwarding=1) and routed (the client connects to the node itself, no NAT);"
+	[ "$HOST" = 1 ] && echo "host → forward: the same from the host namespace (nsbpf's connect6 hook, ip6tables OUTPUT DNAT)."
+	echo "Both ends on CPU 0; median of $ROUNDS interleaved rounds (min–max); ratios are paired per round."
 	echo
-	for k in masq n2n; do
-		if [ $k = masq ]; then
-			cols="masquerade $MASQ_METHODS nsbpf/ip6tables nsbpf/routed"
-		else
-			cols="node_to_node $N2N_METHODS nsbpf/veth"
-		fi
+	for k in $KINDS; do
+		case $k in
+		masq) cols="masquerade $MASQ_METHODS nsbpf/ip6tables nsbpf/routed" ;;
+		n2n) cols="node_to_node $N2N_METHODS nsbpf/veth" ;;
+		fwd) cols="forward,_world_→_[uplink6]:$FWD_PORT $FWD_METHODS nsbpf/ip6tables nsbpf/routed" ;;
+		fwdh) cols="host_→_forward $FWD_METHODS nsbpf/ip6tables nsbpf/routed" ;;
+		esac
 		echo "$cols better" | awk '{ gsub(/_/, " ", $1); printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|---|"; for (i = 2; i < NF; i++) printf "%s", "---:|"; print "---|" }'
-		awk -F'\t' -v k=$k '$1 == k { printf "| %s", $4; for (i = 6; i <= NF; i++) { sub(/^[^=]*=/, "", $i); printf " | %s", $i } printf " | %s |\n", $5 }' "$SUMMARY"
+		awk -F'\t' -v k="$k" '$1 == k { printf "| %s", $4; for (i = 6; i <= NF; i++) { sub(/^[^=]*=/, "", $i); printf " | %s", $i } printf " | %s |\n", $5 }' "$SUMMARY"
 		echo
 	done
 	if [ -s "$PROG_ROWS" ]; then

@@ -13,7 +13,8 @@
 #                          them (~11 min)
 #   make bench-ipv6        IPv6: node -> world through nsbpf's NAT66, ip6tables
 #                          MASQUERADE and routed without NAT; node to node
-#                          against a bare veth pair (~4 min)
+#                          against a bare veth pair; the world and the host to
+#                          a forward against ip6tables DNAT and routed (~5 min)
 # Each waits (up to 10 minutes) while bench/forwarding.sh or bench/lifecycle.sh
 # runs. Results: bench/results/{masquerade,forwards}.{json,md} (and dated copies).
 

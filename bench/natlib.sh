@@ -123,10 +123,15 @@ nat_ancestors() {
 	echo "$out "
 }
 NAT_ANCESTORS=$(nat_ancestors)
+# A command line that runs one under flock(1) (flock itself, or a shell
+# around it) waits for the lock we may hold (/work/integ.lock): once it has
+# it, the run is a child of its own, which matches by itself.
 nat_others_running() {
 	local p out=""
 	for p in $(pgrep -f "${NAT_BUSY_RE}${NAT_OTHERS:+|bench/($NAT_OTHERS)\.sh}"); do
-		[[ "$NAT_ANCESTORS" == *" $p "* ]] || out="$out $p"
+		[[ "$NAT_ANCESTORS" == *" $p "* ]] && continue
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qw flock && continue
+		out="$out $p"
 	done
 	echo "${out# }"
 }

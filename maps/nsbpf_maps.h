@@ -26,7 +26,7 @@
 
 #include "nsbpf_drop.h"
 
-#define NSB_LAYOUT_VERSION 4
+#define NSB_LAYOUT_VERSION 5
 
 #define NSB_MAX_NETWORKS  64   /* reach is a 64-bit mask */
 #define NSB_MAX_ENDPOINTS 4096 /* nodes per lab */
@@ -133,6 +133,33 @@ enum nsb_cfg_flags {
 	NSB_CFG_F_REMOTES = 1U << 0, /* remotes has entries: the datapath asks it */
 };
 
+/*
+ * config.lab6_outside: networks6 summed up for the uplink's IPv6, which is
+ * mostly the host's own (IPv4's twin is addr_filter). Every subnet6 is a
+ * /48 or longer, so an address of one shares its subnet's first 48 bits:
+ * bit NSB_LAB6_SLOT() of those bits (host order: the address's first word,
+ * and the second's upper half) is set when no subnet6 hashes to it, and an
+ * address there is surely in no lab subnet (from_uplink skips the scan of
+ * networks6). A clear bit asks the scan; all clear (a config
+ * written without the summary) always does. The loader writes it with the
+ * config, from networks6 (lab_lab6_outside()).
+ */
+#define NSB_LAB6_OUTSIDE_WORDS 4 /* 256 slots */
+#define NSB_LAB6_SLOT(w0, w1) \
+	(((((__u32)(w0)) * 2654435761U) ^ ((((__u32)(w1)) >> 16) * 2246822519U)) >> 24)
+/*
+ * config.host6_outside: host_addrs6 summed up likewise, by the whole
+ * address (host order words): bit NSB_HOST6_SLOT() set when no host
+ * address hashes to it, and the host_addrs6 lookup would miss (a world
+ * source, the host's usual peer, skips it). All clear: always the lookup.
+ * The loader writes it with the config, from host_addrs6
+ * (lab_host6_outside()).
+ */
+#define NSB_HOST6_SLOT(w0, w1, w2, w3)                                     \
+	(((((__u32)(w0)) * 2654435761U) ^ (((__u32)(w1)) * 2246822519U) ^  \
+	  (((__u32)(w2)) * 3266489917U) ^ (((__u32)(w3)) * 668265263U)) >> \
+	 24)
+
 struct nsb_config {
 	__u32 layout; /* NSB_LAYOUT_VERSION of the loader that created the maps */
 	enum nsb_cfg_flags flags;
@@ -153,8 +180,10 @@ struct nsb_config {
 	__u32 fib_ifindex;	 /* the lab's FIB probe device (NSB_FIB_SUFFIX), 0: none */
 	__u32 routes;		 /* entries in routes; 0: the datapath never asks it */
 	__be32 uplink_addr6[4];	 /* wire order, NAT66's source; all 0: none */
+	__u64 lab6_outside[NSB_LAB6_OUTSIDE_WORDS];  /* a set bit: in no subnet6 (above) */
+	__u64 host6_outside[NSB_LAB6_OUTSIDE_WORDS]; /* a set bit: no host address (above) */
 };
-_Static_assert(sizeof(struct nsb_config) == 112, "nsb_config is ABI");
+_Static_assert(sizeof(struct nsb_config) == 176, "nsb_config is ABI");
 
 /* gc: array of one, the collector's timer (bpf/lib/ct_gc.h) and what its last pass saw. */
 struct nsb_gc {

@@ -192,6 +192,12 @@ Test(fwd6, udp)
 	run_table6(TABLE6(udp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds)));
 }
 
+/* the same with the config's summaries (host6's forward needs host6_outside's bit) */
+Test(fwd6, tcp_summed)
+{
+	run_table6(TABLE6(tcp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds), .summary = true));
+}
+
 /* ------------------------------------------------ the loader's forwards6 */
 
 static void fwd4_put(int fd, uint8_t proto, uint16_t port, uint32_t node_ip, uint16_t to_port,

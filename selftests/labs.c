@@ -3,6 +3,7 @@
  * The selftests' labs (labs.h) as the loader describes a lab, a topology
  * and its nodes' runtime facts, installed through the loader's fill path.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -242,4 +243,23 @@ int test_lab_install6(const struct test_lab *lab, int networks6_fd, int endpoint
 	int err = lab_fill_networks6(networks6_fd, lab->topo);
 
 	return err ?: lab_fill_endpoints6(endpoints6_fd, ifaces6_fd, lab->topo, lab->rt);
+}
+
+int test_nets6_pad(int networks_fd, int networks6_fd, __u32 first)
+{
+	for (__u32 id = first; id < NSB_MAX_NETWORKS; id++) {
+		/* 2001:db8:e0XX::/64, the /48s apart; the gateway its ::1 */
+		struct nsb_network6 n6 = { .subnet = { htonl(0x20010db8),
+						       htonl(0xe0000000 | id << 16) },
+					   .prefixlen = 64,
+					   .flags = NSB_NET_F_USED };
+		struct nsb_network net = { .flags = NSB_NET_F_HOLE | NSB_NET_F_V6_ONLY };
+
+		memcpy(n6.gateway, n6.subnet, sizeof(n6.gateway));
+		n6.gateway[3] = htonl(1);
+		if (bpf_map_update_elem(networks_fd, &id, &net, BPF_ANY) ||
+		    bpf_map_update_elem(networks6_fd, &id, &n6, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }

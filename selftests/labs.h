@@ -128,6 +128,12 @@ int test_lab_install(const struct test_lab *lab, int endpoints_fd, int networks_
  */
 int test_lab_install6(const struct test_lab *lab, int networks6_fd, int endpoints6_fd,
 		      int ifaces6_fd);
+/*
+ * IPv6-only networks in every id from first to the last (NSB_MAX_NETWORKS
+ * - 1): 2001:db8:e0XX::/64 (XX the id), each in a /48 of its own, as holes
+ * in networks. The most networks6 entries the datapath walks. 0 or -errno.
+ */
+int test_nets6_pad(int networks_fd, int networks6_fd, __u32 first);
 /* Replaces the contents of the routes map with lab's: the count (config.routes), or -errno. */
 int test_lab_install_routes(const struct test_lab *lab, int routes_fd);
 /* Its remote subnets (and none of another lab's): how many, or -errno. */

@@ -96,13 +96,31 @@ static void install(struct run6 *r, const struct table6 *t)
 				     bpf_map__fd(env->skel->maps.endpoints6),
 				     bpf_map__fd(env->skel->maps.ifaces6)),
 		  "install the lab's IPv6 side");
+	if (t->pad6) {
+		__u32 first = 0;
+
+		for (size_t i = 0; i < masq6_topo.n_networks; i++)
+			if ((__u32)masq6_topo.networks[i].id >= first)
+				first = (__u32)masq6_topo.networks[i].id + 1;
+		cr_assert(!test_nets6_pad(env->networks_fd, bpf_map__fd(env->skel->maps.networks6),
+					  first),
+			  "networks6 padded");
+	}
 	st_addr_filter(env);
 	if (!t->no_uplink6)
 		memcpy(cfg.uplink_addr6, uplink6, 16);
-	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	cr_assert(!bpf_map_update_elem(bpf_map__fd(env->skel->maps.host_addrs6), host6, &one,
 				       BPF_ANY),
 		  "host_addrs6");
+	if (t->summary) {
+		cr_assert(
+			!lab_lab6_outside(bpf_map__fd(env->skel->maps.networks6), cfg.lab6_outside),
+			"config.lab6_outside");
+		cr_assert(!lab_host6_outside(bpf_map__fd(env->skel->maps.host_addrs6),
+					     cfg.host6_outside),
+			  "config.host6_outside");
+	}
+	cr_assert(!bpf_map_update_elem(env->config_fd, &zero, &cfg, BPF_ANY), "config");
 	for (int i = 0; i < t->n_fwds; i++) {
 		const struct fwd6 *f = &t->fwds[i];
 		struct nsb_fwd6_key k = { .port = htons(f->port), .proto = f->proto };

@@ -81,6 +81,8 @@ struct table6 {
 	const struct step6 *steps;
 	int n;
 	bool no_uplink6; /* config without uplink_addr6 */
+	bool summary;	 /* config.lab6_outside, host6_outside, as the loader writes them */
+	bool pad6;	 /* every other network id an IPv6-only network (test_nets6_pad) */
 	uint32_t ct_max;
 	const struct fwd6 *fwds; /* forwards6 entries (their fwd_ports bits with them) */
 	int n_fwds;

@@ -316,6 +316,40 @@ static const struct step6 policy_steps[] = {
 };
 /* clang-format on */
 
+/* --------------------------------- the host's IPv6 beside 64 networks6 entries */
+
+/*
+ * test_nets6_pad() makes every id after lab_dual's an IPv6-only network,
+ * 2001:db8:e0XX::/64: the last one (e03f) is only found at the scan's end,
+ * or by config.lab6_outside's summary (a clear bit: the scan runs).
+ */
+/* clang-format off */
+static const uint8_t pad63_6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xe0, 0x3f, [15] = 0x10 };
+static const struct step6 pad_steps[] = {
+	{ "the world to the uplink's port 22: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_TCP, remote6, 40000, 22), .flags = SYN }, HOSTS },
+	{ "the world to another host address: the host's, untouched",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_TCP, remote6, 40000, 443), .daddr = host6,
+				    .flags = SYN }, HOSTS },
+	{ "the world to an address of the 64th network (IPv6-only): inbound",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, remote6, 40000, 53), .daddr = pad63_6 },
+	  SHOT(INBOUND) },
+	{ "the world to earth's address (the first network): inbound",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_TCP, remote6, 40000, 80), .daddr = earth6, .flags = SYN },
+	  SHOT(INBOUND) },
+	{ "from the 64th network's subnet6 to the uplink: uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, pad63_6, 53, 61200) }, SHOT(UPLINK_SPOOF) },
+	{ "from the 64th network's subnet6 to another host address: uplink_spoof",
+	  FROM_UPLINK, UPLINK_IF, { IN6(F6_UDP, pad63_6, 53, 5353), .daddr = host6 },
+	  SHOT(UPLINK_SPOOF) },
+	{ "to_uplink: leaving with a source of the 64th network: lab_source",
+	  TO_UPLINK, 0, { IN6(F6_TCP, pad63_6, 40000, 80), .daddr = remote6, .flags = SYN },
+	  SHOT(LAB_SOURCE) },
+	{ "to_uplink: the host's from another address of its: untouched",
+	  TO_UPLINK, 0, { IN6(F6_TCP, host6, 40000, 80), .daddr = remote6, .flags = SYN }, HOSTS },
+};
+/* clang-format on */
+
 /* -------------------------------------------------------- no uplink_addr6 */
 
 /* clang-format off */
@@ -421,6 +455,22 @@ Test(nat66, icmpv6_echo)
 Test(nat66, uplink_policy)
 {
 	run_table6(TABLE6(policy_steps));
+}
+
+/* the same decisions with the config's summary of networks6 (the loader's config) */
+Test(nat66, uplink_policy_summed)
+{
+	run_table6(TABLE6(policy_steps, .summary = true));
+}
+
+Test(nat66, host_many_networks6)
+{
+	run_table6(TABLE6(pad_steps, .pad6 = true));
+}
+
+Test(nat66, host_many_networks6_summed)
+{
+	run_table6(TABLE6(pad_steps, .pad6 = true, .summary = true));
 }
 
 Test(nat66, no_uplink_addr6)

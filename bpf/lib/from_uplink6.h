@@ -67,6 +67,8 @@ static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, 
 
 	if (addr6_special_src(saddr) || addr6_eq(saddr, cfg->uplink_addr6))
 		return true;
+	if (host6_outside(cfg, saddr))
+		return false; /* the config's summary: no lookup */
 	addr6_copy(k.addr, saddr);
 	return bpf_map_lookup_elem(&host_addrs6, &k);
 }
@@ -78,7 +80,8 @@ static __always_inline bool __uplink6_src_special(const struct nsb_config *cfg, 
 static __always_inline bool uplink6_src_forged(const struct nsb_config *cfg, const __be32 *saddr,
 					       const __be32 *daddr)
 {
-	return __uplink6_src_special(cfg, saddr) || (lab6_scan(daddr, saddr, LAB6_SRC) & LAB6_SRC);
+	return __uplink6_src_special(cfg, saddr) ||
+	       (lab6_scan(cfg, daddr, saddr, LAB6_SRC) & LAB6_SRC);
 }
 
 /*
@@ -246,7 +249,8 @@ static __always_inline int __uplink6_to_us(struct __sk_buff *skb, const struct n
  * The first step: what the frame is. NSB_NEXT (the host's), a drop,
  * UPLINK6_FLOW or UPLINK6_ICMP_ERR; s->nk's addresses are the header's.
  */
-static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up6 *s)
+static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up6 *s,
+					      const __be32 *dst)
 {
 	const struct nsb_config *cfg = config_get();
 	__be32 *d = s->nk.nat_addr, *src = s->nk.remote_addr;
@@ -256,20 +260,17 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 	if (skb->vlan_present || !cfg)
 		return NSB_NEXT;
 	__builtin_memset(s, 0, sizeof(*s));
+	addr6_copy(d, dst);
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &s->fixed, sizeof(s->fixed)) ||
-	    bpf_skb_load_bytes(skb, IP6_OFF_SADDR, src, 16) ||
-	    bpf_skb_load_bytes(skb, IP6_OFF_DADDR, d, 16))
+	    bpf_skb_load_bytes(skb, IP6_OFF_SADDR, src, 16))
 		return NSB_NEXT;
 	if ((s->fixed.vtc >> 4) != 6 ||
 	    bpf_ntohs(s->fixed.payload_len) > skb->len - ETH_HLEN - IPV6_HLEN)
 		return NSB_NEXT;
 	s->tot_len = IPV6_HLEN + bpf_ntohs(s->fixed.payload_len);
-	/* neighbour discovery, MLD, DAD, link-local traffic: the host's, at no cost */
-	if (addr6_multicast(d) || addr6_linklocal(d))
-		return NSB_NEXT;
 	/* the uplink's, or another address of the host's a forward may answer on */
 	if ((!addr6_any(cfg->uplink_addr6) && addr6_eq(d, cfg->uplink_addr6)) ||
-	    bpf_map_lookup_elem(&host_addrs6, d)) {
+	    (!host6_outside(cfg, d) && bpf_map_lookup_elem(&host_addrs6, d))) {
 		ret = __uplink6_to_us(skb, cfg, s);
 		if (ret != NSB_NEXT && ret != UPLINK6_DNAT && ret != UPLINK6_FRAG)
 			return ret;
@@ -282,7 +283,7 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 			return nsb_drop(NSB_DROP_UPLINK_SPOOF);
 		return ret;
 	}
-	hits = lab6_scan(d, src, LAB6_DST);
+	hits = lab6_scan(cfg, d, src, LAB6_DST);
 	if (hits & LAB6_DST)
 		return nsb_drop(NSB_DROP_INBOUND); /* a forwarding host must not route it in */
 	/* the scan ran to its end: it knows the source too */
@@ -295,12 +296,21 @@ static __always_inline int __uplink6_classify(struct __sk_buff *skb, struct __up
 __noinline int uplink6_classify(struct __sk_buff *skb)
 {
 	struct nsb_verdict v = NSB_VERDICT_INIT;
-	struct __up6 *s = __up6_get();
+	struct __up6 *s;
+	__be32 d[4];
 	int ret;
 
+	/*
+	 * neighbour discovery, MLD, DAD, link-local traffic: the host's, before
+	 * anything else is read or cleared
+	 */
+	if (bpf_skb_load_bytes(skb, IP6_OFF_DADDR, d, sizeof(d)) || addr6_multicast(d) ||
+	    addr6_linklocal(d))
+		return UPLINK6_HOSTS;
+	s = __up6_get();
 	if (!s)
 		return UPLINK6_HOSTS;
-	ret = __uplink6_classify(skb, s);
+	ret = __uplink6_classify(skb, s, d);
 	if (ret == UPLINK6_FLOW || ret == UPLINK6_ICMP_ERR || ret == UPLINK6_DNAT ||
 	    ret == UPLINK6_FRAG)
 		return ret;

@@ -55,15 +55,37 @@ static long __lab6_hits_net(__u32 id, void *arg)
 	return (c->hits & c->want) == c->want;
 }
 
+/* Surely in no subnet6? config.lab6_outside's bit of a's /48 (nsbpf_maps.h). */
+static __always_inline bool lab6_outside(const struct nsb_config *cfg, const __be32 *a)
+{
+	__u32 slot = NSB_LAB6_SLOT(bpf_ntohl(a[0]), bpf_ntohl(a[1]));
+
+	return (cfg->lab6_outside[(slot / 64) & (NSB_LAB6_OUTSIDE_WORDS - 1)] >> (slot % 64)) & 1;
+}
+
+/* Surely no address of the host's? config.host6_outside's bit of a (nsbpf_maps.h). */
+static __always_inline bool host6_outside(const struct nsb_config *cfg, const __be32 *a)
+{
+	__u32 slot =
+		NSB_HOST6_SLOT(bpf_ntohl(a[0]), bpf_ntohl(a[1]), bpf_ntohl(a[2]), bpf_ntohl(a[3]));
+
+	return (cfg->host6_outside[(slot / 64) & (NSB_LAB6_OUTSIDE_WORDS - 1)] >> (slot % 64)) & 1;
+}
+
 /*
  * Which of dst and src lie in a lab subnet (enum lab6_hit); want: the
- * hits after which the answer cannot change (the scan stops). bpf_loop()
- * keeps the verifier's cost at one pass over the callback.
+ * hits after which the answer cannot change (the scan stops). Neither
+ * when cfg's summary says both are outside (the host's own traffic: no
+ * scan); cfg NULL: always the scan. bpf_loop() keeps the verifier's cost
+ * at one pass over the callback.
  */
-static __always_inline __u32 lab6_scan(const __be32 *dst, const __be32 *src, __u32 want)
+static __always_inline __u32 lab6_scan(const struct nsb_config *cfg, const __be32 *dst,
+				       const __be32 *src, __u32 want)
 {
 	struct __lab6_hits_ctx c = { .want = want };
 
+	if (cfg && lab6_outside(cfg, dst) && lab6_outside(cfg, src))
+		return 0;
 	addr6_copy(c.dst, dst);
 	addr6_copy(c.src, src);
 	bpf_loop(NSB_MAX_NETWORKS, __lab6_hits_net, &c, 0);

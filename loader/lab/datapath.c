@@ -269,7 +269,11 @@ static int fill_maps(struct nsbpf_node *skel, const struct topo *t, const struct
 		err = lab_fill_endpoints6(bpf_map__fd(skel->maps.endpoints6),
 					  bpf_map__fd(skel->maps.ifaces6), t, rt);
 	if (!err)
+		err = lab_lab6_outside(bpf_map__fd(skel->maps.networks6), cfg.lab6_outside);
+	if (!err)
 		err = fill_host_addrs6(skel);
+	if (!err)
+		err = lab_host6_outside(bpf_map__fd(skel->maps.host_addrs6), cfg.host6_outside);
 	if (!err)
 		err = lab_fill_addr_filter(
 			bpf_map__fd(skel->maps.addr_filter), bpf_map__fd(skel->maps.networks),

@@ -299,6 +299,50 @@ int lab_fill_networks6(int networks6_fd, const struct topo *t)
 	return 0;
 }
 
+int lab_lab6_outside(int networks6_fd, __u64 *outside)
+{
+	for (int w = 0; w < NSB_LAB6_OUTSIDE_WORDS; w++)
+		outside[w] = ~0ULL;
+	for (__u32 id = 0; id < NSB_MAX_NETWORKS; id++) {
+		struct nsb_network6 n6;
+		__u32 slot;
+
+		if (bpf_map_lookup_elem(networks6_fd, &id, &n6))
+			return -errno;
+		/* as the datapath's scan: a used slot with a prefix is a subnet6 */
+		if (!(n6.flags & NSB_NET_F_USED) || !n6.prefixlen)
+			continue;
+		if (n6.prefixlen < 48) {
+			/* wider than a /48 (topo refuses it): no summary, always the scan */
+			memset(outside, 0, NSB_LAB6_OUTSIDE_WORDS * sizeof(*outside));
+			return 0;
+		}
+		slot = NSB_LAB6_SLOT(ntohl(n6.subnet[0]), ntohl(n6.subnet[1]));
+		outside[slot / 64] &= ~(1ULL << (slot % 64));
+	}
+	return 0;
+}
+
+int lab_host6_outside(int host_addrs6_fd, __u64 *outside)
+{
+	struct nsb_addr6_key key, next, *prev = NULL;
+	int n = 0;
+
+	for (int w = 0; w < NSB_LAB6_OUTSIDE_WORDS; w++)
+		outside[w] = ~0ULL;
+	while (!bpf_map_get_next_key(host_addrs6_fd, prev, &next)) {
+		__u32 slot = NSB_HOST6_SLOT(ntohl(next.addr[0]), ntohl(next.addr[1]),
+					    ntohl(next.addr[2]), ntohl(next.addr[3]));
+
+		outside[slot / 64] &= ~(1ULL << (slot % 64));
+		key = next;
+		prev = &key;
+		if (++n > NSB_HOST_ADDRS6_MAX)
+			return -E2BIG; /* a walk that does not end */
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 static bool ip6_in(const struct topo *t, const void *key)
 {
 	for (size_t i = 0; i < t->n_nodes; i++)

@@ -55,6 +55,14 @@ int lab_fill_networks6(int networks6_fd, const struct topo *t);
  */
 int lab_fill_endpoints6(int endpoints6_fd, int ifaces6_fd, const struct topo *t,
 			const struct node_rt *rt);
+/*
+ * config.lab6_outside (nsbpf_maps.h) from what networks6 holds now: write
+ * it into the config with every fill of networks6. 0 or -errno.
+ */
+int lab_lab6_outside(int networks6_fd, __u64 *outside);
+/* config.host6_outside from what host_addrs6 holds now, likewise. 0 or -errno. */
+int lab_host6_outside(int host_addrs6_fd, __u64 *outside);
+
 /* host_addrs6 replaced by addrs[0..n) (at most NSB_HOST_ADDRS6_MAX). 0 or -errno. */
 int lab_fill_host_addrs6(int host_addrs6_fd, const struct in6_addr *addrs, size_t n);
 
