@@ -590,6 +590,7 @@ struct nsb_ev_tuple {
 #define NSB_EV_F_L4   (1U << 0) /* orig has ports (TCP, UDP, ICMP echo) */
 #define NSB_EV_F_XLAT (1U << 1) /* xlat holds the flow's translation */
 #define NSB_EV_F_IPV4 (1U << 2) /* orig has addresses (IPv4, or ARP's sender and target) */
+#define NSB_EV_F_IPV6 (1U << 3) /* a struct nsb_event6 (nsbpf_maps6.h): its addresses are IPv6 */
 
 /* One record of the events ring. */
 struct nsb_event {
@@ -598,7 +599,7 @@ struct nsb_event {
 	__u8 type;	  /* enum nsb_ev_type */
 	__u8 reason;	  /* NSB_EV_DROP: enum nsb_drop */
 	__u8 kind;	  /* enum nsb_ev_kind: the flow's (flows, early drops) */
-	__u8 proto;	  /* IPPROTO_* of an IPv4 packet or flow */
+	__u8 proto;	  /* IPPROTO_* of an IPv4 or IPv6 packet or flow */
 	__be16 ethertype; /* of a dropped frame; 0 for flows */
 	__u8 icmp_type;	  /* ICMP: type and code */
 	__u8 icmp_code;

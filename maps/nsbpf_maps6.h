@@ -179,4 +179,27 @@ struct nsb_frag6_val {
 };
 _Static_assert(sizeof(struct nsb_frag6_val) == 64, "nsb_frag6_val is ABI");
 
+/*
+ * An IPv6 packet's or flow's event in the events ring (bpf/lib/events.h):
+ * the IPv4 record, flags NSB_EV_F_IPV6, its tuples' ports as for IPv4 and
+ * their addresses 0, with the IPv6 addresses after it (as nsb_ct6_entry
+ * wraps nsb_ct_entry). A record of its own size, not one wider record for
+ * both families: IPv4's events stay 48 bytes to reserve, clear and copy,
+ * and a ring's record carries its length, so the reader tells the two
+ * apart by flags and length. Nothing pinned changes shape (the ring has no
+ * value type), so NSB_LAYOUT_VERSION stays: an older `nsbpf monitor` reads
+ * the first 48 bytes of an IPv6 record as an event without addresses.
+ */
+struct nsb_ev6_addrs {
+	__be32 saddr[4];
+	__be32 daddr[4];
+};
+
+struct nsb_event6 {
+	struct nsb_event e;	   /* flags has NSB_EV_F_IPV6; e.orig, e.xlat: the ports */
+	struct nsb_ev6_addrs orig; /* the packet as it came; a flow as its opener sent it */
+	struct nsb_ev6_addrs xlat; /* NSB_EV_F_XLAT: what the flow's packets become */
+};
+_Static_assert(sizeof(struct nsb_event6) == 112, "nsb_event6 is ABI");
+
 #endif /* NSBPF_MAPS6_H */

@@ -4,20 +4,26 @@
  * writes one event with its reason, device and packet while the monitor
  * switch is on, and nothing while it is off; a passed packet writes none;
  * a new masqueraded flow writes its translation; the rate limit lets its
- * burst through and counts the rest as suppressed.
+ * burst through and counts the rest as suppressed. IPv6: a drop and a new
+ * NAT66 flow write the longer record (struct nsb_event6) with their
+ * 16-byte addresses.
  */
 #include <arpa/inet.h>
 #include <sched.h>
 #include <string.h>
 
+#include "frame6.h"
 #include "harness.h"
 #include "labs.h"
+#include "node.skel.h"
 
 #define LO_IF  1 /* BPF_PROG_TEST_RUN's skb->ifindex: loopback */
 #define MAX_EV 64
 
 struct collected {
 	struct nsb_event ev[MAX_EV];
+	struct nsb_event6 ev6[MAX_EV]; /* an IPv6 record, at its index */
+	size_t len[MAX_EV];
 	int n;
 };
 
@@ -32,8 +38,13 @@ static int on_event(void *ctx, void *data, size_t len)
 {
 	struct collected *c = ctx;
 
-	if (len == sizeof(struct nsb_event) && c->n < MAX_EV)
-		memcpy(&c->ev[c->n], data, len);
+	if (c->n < MAX_EV) {
+		c->len[c->n] = len;
+		if (len == sizeof(struct nsb_event))
+			memcpy(&c->ev[c->n], data, len);
+		else if (len == sizeof(struct nsb_event6))
+			memcpy(&c->ev6[c->n], data, len);
+	}
 	c->n++;
 	return 0;
 }
@@ -87,6 +98,20 @@ static int mon_run(struct mon_env *m, const struct frame *f, uint32_t ingress, i
 		st_run(&m->st, m->st.from_node_fd, &p, ingress, &r);
 		ASSERT_EQ((int32_t)r.retval, verdict, "verdict");
 	}
+	ring_buffer__consume(m->rb);
+	return m->got.n;
+}
+
+/* mon_run() for an IPv6 frame. */
+static int mon_run6(struct mon_env *m, const struct frame6 *f, uint32_t ingress, int verdict)
+{
+	struct st_result r;
+	struct pkt p;
+
+	cr_assert(frame6_build(f, &p), "%s: build", st_case);
+	m->got.n = 0;
+	st_run(&m->st, m->st.from_node_fd, &p, ingress, &r);
+	ASSERT_EQ((int32_t)r.retval, verdict, "verdict");
 	ring_buffer__consume(m->rb);
 	return m->got.n;
 }
@@ -207,5 +232,101 @@ Test(monitor, rate_limit_lets_the_burst_through_and_counts_the_rest)
 	n = mon_run(&m, &spoofed, EARTH_IF, 50, TC_ACT_SHOT);
 	ASSERT_TRUE(n >= 10 && n <= 11, "events: the burst (and one second's credit at most)");
 	ASSERT_EQ(suppressed(&m) - before, 50 - n, "suppressed: the rest");
+	mon_close(&m);
+}
+
+static const uint8_t earth6[16] = IP6(0x200, 0x11), neptune6[16] = IP6(0x200, 0x12);
+static const uint8_t remote6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x80 };
+static const uint8_t uplink6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x13, [15] = 2 };
+
+/* lab_dual's IPv6 side, planet masquerading (NAT66 to uplink6) when masq. */
+static void mon_setup6(struct mon_env *m, bool masq)
+{
+	struct nsb_config cfg = { .layout = NSB_LAYOUT_VERSION };
+	int nets6;
+	struct nsb_network6 n6;
+	__u32 zero = 0, planet = 0;
+
+	mon_setup(m, false);
+	nets6 = bpf_map__fd(m->st.skel->maps.networks6);
+	cr_assert(!test_lab_install(&lab_dual, m->st.endpoints_fd, m->st.networks_fd));
+	cr_assert(!test_lab_install6(&lab_dual, nets6, bpf_map__fd(m->st.skel->maps.endpoints6),
+				     bpf_map__fd(m->st.skel->maps.ifaces6)));
+	st_addr_filter(&m->st);
+	if (masq) {
+		cfg.uplink_ifindex = (uint32_t)st_uplink();
+		memcpy(cfg.uplink_addr6, uplink6, 16);
+		cr_assert(!bpf_map_lookup_elem(nets6, &planet, &n6));
+		n6.flags |= NSB_NET_F_MASQUERADE;
+		cr_assert(!bpf_map_update_elem(nets6, &planet, &n6, BPF_ANY));
+	}
+	cr_assert(!bpf_map_update_elem(m->st.config_fd, &zero, &cfg, BPF_ANY));
+}
+
+Test(monitor, ipv6_drop_event_with_its_addresses)
+{
+	/* neptune's ip6 from earth's veth: spoof_ip */
+	const struct frame6 spoofed6 = {
+		.dst = earth_host, .src = earth_mac, .saddr = neptune6, .daddr = remote6
+	};
+	const struct nsb_event6 *e6;
+	const struct nsb_event *e;
+	struct mon_env m = { 0 };
+
+	st_require_bpf();
+	mon_setup6(&m, false);
+	mon_switch(&m, 1, 0, 0);
+	st_case = "an IPv6 spoof_ip drop: an IPv6 record";
+	if (ASSERT_EQ(mon_run6(&m, &spoofed6, EARTH_IF, TC_ACT_SHOT), 1, "events") &&
+	    ASSERT_EQ(m.got.len[0], sizeof(struct nsb_event6), "record length")) {
+		e6 = &m.got.ev6[0];
+		e = &e6->e;
+		ASSERT_EQ(e->type, NSB_EV_DROP, "type");
+		ASSERT_EQ(e->reason, NSB_DROP_SPOOF_IP, "reason");
+		ASSERT_EQ(ntohs(e->ethertype), 0x86dd, "ethertype");
+		ASSERT_EQ(e->proto, IPPROTO_UDP, "proto");
+		ASSERT_EQ(e->flags, NSB_EV_F_IPV6 | NSB_EV_F_L4, "flags");
+		ASSERT_TRUE(!memcmp(e6->orig.saddr, neptune6, 16), "src");
+		ASSERT_TRUE(!memcmp(e6->orig.daddr, remote6, 16), "dst");
+		ASSERT_EQ(e->orig.saddr | e->orig.daddr, 0, "no IPv4 addresses");
+		ASSERT_EQ(ntohs(e->orig.sport), 5000, "sport");
+		ASSERT_EQ(ntohs(e->orig.dport), 6000, "dport");
+	}
+	mon_close(&m);
+}
+
+Test(monitor, new_nat66_flow_event_with_its_translation)
+{
+	const struct frame6 out6 = {
+		.dst = earth_host, .src = earth_mac, .saddr = earth6, .daddr = remote6
+	};
+	const struct nsb_event6 *e6;
+	const struct nsb_event *e;
+	struct mon_env m = { 0 };
+
+	st_require_bpf();
+	mon_setup6(&m, true);
+	mon_switch(&m, 1, 0, 0);
+	st_case = "earth's first datagram to the world over IPv6: a NAT66 flow";
+	if (ASSERT_EQ(mon_run6(&m, &out6, EARTH_IF, TC_ACT_REDIRECT), 1, "events") &&
+	    ASSERT_EQ(m.got.len[0], sizeof(struct nsb_event6), "record length")) {
+		e6 = &m.got.ev6[0];
+		e = &e6->e;
+		ASSERT_EQ(e->type, NSB_EV_FLOW, "type");
+		ASSERT_EQ(e->kind, NSB_EV_KIND_MASQUERADE, "kind");
+		ASSERT_EQ(e->ifindex, EARTH_IF, "ifindex (the node's host end)");
+		ASSERT_EQ(e->proto, IPPROTO_UDP, "proto");
+		ASSERT_EQ(e->flags, NSB_EV_F_IPV6 | NSB_EV_F_L4 | NSB_EV_F_XLAT, "flags");
+		ASSERT_TRUE(!memcmp(e6->orig.saddr, earth6, 16), "src");
+		ASSERT_TRUE(!memcmp(e6->orig.daddr, remote6, 16), "dst");
+		ASSERT_EQ(ntohs(e->orig.sport), 5000, "sport");
+		ASSERT_EQ(ntohs(e->orig.dport), 6000, "dport");
+		ASSERT_TRUE(!memcmp(e6->xlat.saddr, uplink6, 16), "translated src: uplink6");
+		ASSERT_TRUE(!memcmp(e6->xlat.daddr, remote6, 16), "translated dst");
+		ASSERT_TRUE(ntohs(e->xlat.sport) >= 61000, "translated sport: a SNAT port");
+		ASSERT_EQ(ntohs(e->xlat.dport), 6000, "translated dport");
+	}
+	st_case = "its next datagram: no new flow";
+	ASSERT_EQ(mon_run6(&m, &out6, EARTH_IF, TC_ACT_REDIRECT), 0, "events");
 	mon_close(&m);
 }

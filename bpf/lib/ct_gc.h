@@ -69,6 +69,7 @@ static long __gc_ct6(struct bpf_map *map, const struct nsb_ct6_key *k, struct ns
 	}
 	if (c->pressure && ce->e.state == NSB_CT_NEW && c->now > ce->e.created_ns &&
 	    c->now - ce->e.created_ns > NSB_GC_EARLY_NS) {
+		events_ct6_drop(k, ce, NSB_DROP_CT_EARLY_DROP);
 		bpf_map_delete_elem(map, k);
 		c->early++;
 		return 0;

@@ -137,6 +137,7 @@ static __always_inline int __dnat6_new(struct __sk_buff *skb, struct nsb_verdict
 		return nsb_drop(NSB_DROP_CT_FULL);
 	}
 	forwards_hit(&fwd->v);
+	events_flow6(ckp, ce);
 
 	if (nat6_hop_dec(skb, in->nexthdr, in->hop) ||
 	    nat6_set_addr(skb, IP6_OFF_DADDR, (__be32 *)in->nk->nat_addr, ckp->saddr, in->l4_off,

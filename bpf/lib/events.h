@@ -15,7 +15,12 @@
  * Call sites are one line each: events_drop() in verdict_finish() and
  * events_emit() around each entry point's verdict, events_flow() where a
  * new flow's ct entry is written, events_ct_drop() where the collector
- * drops a flow early.
+ * drops a flow early; events_flow6() and events_ct6_drop() for ct6.
+ *
+ * IPv6: a record of its own, struct nsb_event6 (nsbpf_maps6.h), the IPv4
+ * record with the 16-byte addresses after it, so IPv4's events keep their
+ * 48 bytes. A drop's frame says which to reserve (its EtherType, read
+ * first); a ct6 flow is always one.
  */
 #ifndef NSBPF_LIB_EVENTS_H
 #define NSBPF_LIB_EVENTS_H
@@ -24,9 +29,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define __EV_ETH_P_IP	0x0800
-#define __EV_ETH_P_ARP	0x0806
-#define __EV_ETH_P_IPV6 0x86DD
+#define __EV_ETH_P_IP	    0x0800
+#define __EV_ETH_P_ARP	    0x0806
+#define __EV_ETH_P_IPV6	    0x86DD
+#define __EV_IPPROTO_ICMPV6 58
+#define __EV_NEXTHDR_FRAG   44
 
 /* The monitor's switch: NULL while nobody monitors. */
 static __always_inline const struct nsb_monitor *events_on(void)
@@ -81,6 +88,28 @@ static __always_inline struct nsb_event *__events_reserve(const struct nsb_monit
 	return e;
 }
 
+/* The same for an IPv6 record (flags NSB_EV_F_IPV6 set). */
+static __always_inline struct nsb_event6 *__events_reserve6(const struct nsb_monitor *m, __u8 type)
+{
+	__u32 zero = 0;
+	struct nsb_ev_rate *r = bpf_map_lookup_elem(&ev_rate, &zero);
+	__u64 now = bpf_ktime_get_ns();
+	struct nsb_event6 *e;
+
+	if (!r || !__events_allow(m, r, now))
+		return NULL;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		r->lost++;
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->e.time_ns = now;
+	e->e.type = type;
+	e->e.flags = NSB_EV_F_IPV6;
+	return e;
+}
+
 /* ARP: the sender and target addresses, as a tuple without ports. */
 static __always_inline void __events_arp(struct __sk_buff *skb, struct nsb_event *e)
 {
@@ -109,10 +138,11 @@ static __always_inline void __events_l4(struct __sk_buff *skb, struct nsb_event 
 
 /*
  * The frame as it is now, read again from the start (a drop may come from
- * any worker, with its parse long gone): EtherType, then IPv4 addresses,
- * protocol and ports, ARP's addresses, or IPv6's next header.
+ * any worker, with its parse long gone): after its EtherType (read by the
+ * caller), IPv4 addresses, protocol and ports, or ARP's addresses.
  */
-static __always_inline void __events_packet(struct __sk_buff *skb, struct nsb_event *e)
+static __always_inline void __events_packet(struct __sk_buff *skb, struct nsb_event *e,
+					    __be16 ethertype)
 {
 	struct {
 		__u8 vihl, tos;
@@ -122,14 +152,9 @@ static __always_inline void __events_packet(struct __sk_buff *skb, struct nsb_ev
 		__be32 saddr, daddr;
 	} ip;
 
-	if (bpf_skb_load_bytes(skb, 12, &e->ethertype, 2))
-		return;
+	e->ethertype = ethertype;
 	if (e->ethertype == bpf_htons(__EV_ETH_P_ARP)) {
 		__events_arp(skb, e);
-		return;
-	}
-	if (e->ethertype == bpf_htons(__EV_ETH_P_IPV6)) {
-		bpf_skb_load_bytes(skb, 14 + 6, &e->proto, 1); /* next header */
 		return;
 	}
 	if (e->ethertype != bpf_htons(__EV_ETH_P_IP) ||
@@ -141,6 +166,51 @@ static __always_inline void __events_packet(struct __sk_buff *skb, struct nsb_ev
 	e->orig.daddr = ip.daddr;
 	if (!(ip.frag & bpf_htons(0x1fff))) /* a later fragment has no L4 header */
 		__events_l4(skb, e, 14 + (ip.vihl & 0x0f) * 4);
+}
+
+/* TCP and UDP ports, ICMPv6 type, code and (echo) id, at l4 of an IPv6 packet. */
+static __always_inline void __events_l4_6(struct __sk_buff *skb, struct nsb_event *e, __u32 l4)
+{
+	__u8 icmp[8];
+
+	if (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) {
+		if (!bpf_skb_load_bytes(skb, l4, &e->orig.sport, 4))
+			e->flags |= NSB_EV_F_L4;
+	} else if (e->proto == __EV_IPPROTO_ICMPV6 &&
+		   !bpf_skb_load_bytes(skb, l4, icmp, sizeof(icmp))) {
+		e->icmp_type = icmp[0];
+		e->icmp_code = icmp[1];
+		if (icmp[0] == 128 || icmp[0] == 129) { /* echo request, reply: the id */
+			__builtin_memcpy(&e->orig.sport, &icmp[4], 2);
+			e->flags |= NSB_EV_F_L4;
+		}
+	}
+}
+
+/*
+ * An IPv6 frame: its addresses, next header and ports. A fragment header
+ * is followed (its first fragment has the L4 header, the others none);
+ * any other extension header is the protocol shown.
+ */
+static __always_inline void __events_packet6(struct __sk_buff *skb, struct nsb_event6 *e6)
+{
+	struct nsb_event *e = &e6->e;
+	__u8 frag[8];
+	__u32 l4 = 14 + 40;
+
+	e->ethertype = bpf_htons(__EV_ETH_P_IPV6);
+	if (bpf_skb_load_bytes(skb, 14 + 6, &e->proto, 1) ||
+	    bpf_skb_load_bytes(skb, 14 + 8, &e6->orig, sizeof(e6->orig)))
+		return;
+	if (e->proto == __EV_NEXTHDR_FRAG) {
+		if (bpf_skb_load_bytes(skb, l4, frag, sizeof(frag)))
+			return;
+		e->proto = frag[0];
+		if ((frag[2] << 8 | frag[3]) & 0xfff8)
+			return; /* a later fragment: no L4 header */
+		l4 += 8;
+	}
+	__events_l4_6(skb, e, l4);
 }
 
 /*
@@ -178,8 +248,10 @@ static __always_inline int events_drop(__u32 reason)
 __noinline int events_drop_skb(struct __sk_buff *skb)
 {
 	const struct nsb_monitor *m = events_on();
+	struct nsb_event6 *e6;
 	struct nsb_ev_rate *r;
 	struct nsb_event *e;
+	__be16 ethertype;
 	__u32 zero = 0;
 	__u8 reason;
 
@@ -188,12 +260,25 @@ __noinline int events_drop_skb(struct __sk_buff *skb)
 		return 0;
 	reason = (__u8)r->drop;
 	r->drop = 0;
+	if (bpf_skb_load_bytes(skb, 12, &ethertype, 2))
+		ethertype = 0;
+	if (ethertype == bpf_htons(__EV_ETH_P_IPV6)) {
+		e6 = __events_reserve6(m, NSB_EV_DROP);
+		if (!e6)
+			return 0;
+		e6->e.reason = reason;
+		e6->e.ifindex = skb->ifindex;
+		__events_packet6(skb, e6);
+		bpf_ringbuf_submit(e6, 0);
+		return 0;
+	}
 	e = __events_reserve(m, NSB_EV_DROP);
 	if (!e)
 		return 0;
 	e->reason = reason;
 	e->ifindex = skb->ifindex;
-	__events_packet(skb, e);
+	if (ethertype)
+		__events_packet(skb, e, ethertype);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -286,6 +371,76 @@ static __always_inline void events_ct_drop(const struct nsb_ct_key *k,
 					   const struct nsb_ct_entry *ce, __u32 reason)
 {
 	__events_ct(NSB_EV_DROP, (__u8)reason, k, ce);
+}
+
+/* __events_ct() for a ct6 flow: the same tuples, the addresses IPv6. */
+static __always_inline void __events_ct6(__u8 type, __u8 reason, const struct nsb_ct6_key *k,
+					 const struct nsb_ct6_entry *ce)
+{
+	const struct nsb_monitor *m = events_on();
+	bool hairpin = ce->e.flags & NSB_CT_F_HAIRPIN;
+	struct nsb_event6 *e6;
+	struct nsb_event *e;
+
+	if (!m)
+		return;
+	e6 = __events_reserve6(m, type);
+	if (!e6)
+		return;
+	e = &e6->e;
+	e->reason = reason;
+	e->ifindex = ce->e.ifindex;
+	e->proto = k->proto;
+	e->flags |= NSB_EV_F_L4 | NSB_EV_F_XLAT;
+	if (ce->e.flags & NSB_CT_F_DNAT) {
+		e->kind = hairpin ? NSB_EV_KIND_HAIRPIN : NSB_EV_KIND_FORWARD;
+		__builtin_memcpy(e6->orig.saddr, k->daddr, 16);
+		__builtin_memcpy(e6->orig.daddr, ce->nat_addr, 16);
+		e->orig.sport = (ce->e.flags & NSB_CT_F_CPORT) ? ce->e.dnat_port : k->dport;
+		e->orig.dport = ce->e.nat_port;
+		__builtin_memcpy(e6->xlat.saddr, k->daddr, 16);
+		__builtin_memcpy(e6->xlat.daddr, k->saddr, 16);
+		e->xlat.sport = k->dport;
+		e->xlat.dport = k->sport;
+	} else {
+		e->kind = hairpin ? NSB_EV_KIND_HAIRPIN : NSB_EV_KIND_MASQUERADE;
+		__builtin_memcpy(e6->orig.saddr, k->saddr, 16);
+		__builtin_memcpy(e6->orig.daddr, k->daddr, 16);
+		e->orig.sport = k->sport;
+		e->orig.dport = k->dport;
+		__builtin_memcpy(e6->xlat.saddr, ce->nat_addr, 16);
+		__builtin_memcpy(e6->xlat.daddr, hairpin ? ce->dnat_addr : k->daddr, 16);
+		e->xlat.sport = ce->e.nat_port;
+		e->xlat.dport = hairpin ? ce->e.dnat_port : k->dport;
+	}
+	bpf_ringbuf_submit(e6, 0);
+}
+
+/*
+ * A new ct6 flow, its entry just written. A global function, as
+ * events_flow_global(): the IPv6 paths that write ct6 entries run deep
+ * (nat6_ct_create() beside a bpf_loop), and its frame sits beside them;
+ * the switch is tested before the call (events_flow6()).
+ */
+__noinline int events_flow6_global(const struct nsb_ct6_key *k, const struct nsb_ct6_entry *ce)
+{
+	if (k && ce)
+		__events_ct6(NSB_EV_FLOW, NSB_DROP_NONE, k, ce);
+	return 0;
+}
+
+static __always_inline void events_flow6(const struct nsb_ct6_key *k,
+					 const struct nsb_ct6_entry *ce)
+{
+	if (events_on())
+		events_flow6_global(k, ce);
+}
+
+/* A ct6 flow the collector dropped (reason: NSB_DROP_CT_EARLY_DROP). */
+static __always_inline void events_ct6_drop(const struct nsb_ct6_key *k,
+					    const struct nsb_ct6_entry *ce, __u32 reason)
+{
+	__events_ct6(NSB_EV_DROP, (__u8)reason, k, ce);
 }
 
 #endif /* NSBPF_LIB_EVENTS_H */

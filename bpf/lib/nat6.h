@@ -406,6 +406,8 @@ __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6
 		if (!cur || ct_expired(cfg, &cur->e, r->st.ck.proto, now))
 			return nsb_drop(NSB_DROP_CT_INSERT);
 	}
+	if (!err)
+		events_flow6(&r->st.ck, ce);
 	return 0;
 }
 
