@@ -71,8 +71,22 @@ static void monitor_help(void)
 	opts_print(stdout, monitor_opts);
 }
 
-static const char *proto_str(const struct nsb_event *ev, char *buf, size_t len)
+/* An ICMP or ICMPv6 packet (not a flow): type and code, and the echo id as its one port. */
+static bool icmp_packet(const struct lab_event *e)
 {
+	const struct nsb_event *ev = e->ev;
+
+	if (ev->flags & NSB_EV_F_XLAT)
+		return false;
+	if (e->ev6)
+		return ev->proto == IPPROTO_ICMPV6;
+	return ev->proto == IPPROTO_ICMP && (ev->flags & NSB_EV_F_IPV4);
+}
+
+static const char *proto_str(const struct lab_event *e, char *buf, size_t len)
+{
+	const struct nsb_event *ev = e->ev;
+
 	switch (ntohs(ev->ethertype)) {
 	case 0:
 	case 0x0800:
@@ -80,6 +94,8 @@ static const char *proto_str(const struct nsb_event *ev, char *buf, size_t len)
 	case 0x0806:
 		return "arp";
 	case 0x86dd:
+		if (e->ev6)
+			break;
 		return "ipv6";
 	default:
 		snprintf(buf, len, "0x%04x", ntohs(ev->ethertype));
@@ -92,32 +108,40 @@ static const char *proto_str(const struct nsb_event *ev, char *buf, size_t len)
 		return "udp";
 	case IPPROTO_ICMP:
 		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
 	default:
 		snprintf(buf, len, "%u", ev->proto);
 		return buf;
 	}
 }
 
-/* src, sport, dst, dport members (null where the event has none); text "a:p -> b:q". */
-static void print_tuple(struct out *o, const struct nsb_event *ev, const struct nsb_ev_tuple *t)
+/*
+ * src, sport, dst, dport members (null where the event has none); text
+ * "a:p -> b:q", IPv6 "[a]:p -> [b]:q".
+ */
+static void print_tuple(struct out *o, const struct lab_event *e, bool xlat)
 {
-	bool addrs = ev->flags & NSB_EV_F_IPV4, ports = ev->flags & NSB_EV_F_L4;
-	char a[IPV4_STRLEN], b[IPV4_STRLEN];
+	const struct nsb_event *ev = e->ev;
+	const struct nsb_ev_tuple *t = xlat ? &ev->xlat : &ev->orig;
+	char a[IPV6_STRLEN], b[IPV6_STRLEN];
+	int family = lab_event_addrs(e, xlat, a, b);
+	bool ports = ev->flags & NSB_EV_F_L4;
 
-	if (!addrs) {
+	if (!family) {
 		print_null(o, "src", " %s", "-");
 		print_null(o, "sport", NULL, NULL);
 		print_null(o, "dst", NULL, NULL);
 		print_null(o, "dport", NULL, NULL);
 		return;
 	}
-	print_string(o, "src", " %s", ipv4_str(ntohl(t->saddr), a));
+	print_string(o, "src", family == AF_INET6 ? " [%s]" : " %s", a);
 	if (ports)
 		print_uint(o, "sport", ":%u", ntohs(t->sport));
 	else
 		print_null(o, "sport", NULL, NULL);
-	print_string(o, "dst", " -> %s", ipv4_str(ntohl(t->daddr), b));
-	if (ports && !(ev->proto == IPPROTO_ICMP && !(ev->flags & NSB_EV_F_XLAT)))
+	print_string(o, "dst", family == AF_INET6 ? " -> [%s]" : " -> %s", b);
+	if (ports && !icmp_packet(e))
 		print_uint(o, "dport", ":%u", ntohs(t->dport));
 	else
 		print_null(o, "dport", NULL, NULL);
@@ -157,10 +181,11 @@ static void print_time(struct out *o, const struct timespec *ts)
 }
 
 /* Every event has the same members (docs/json.md): null where they say nothing. */
-static void print_icmp(struct out *o, const struct nsb_event *ev)
+static void print_icmp(struct out *o, const struct lab_event *e)
 {
-	if (ev->proto == IPPROTO_ICMP && !(ev->flags & NSB_EV_F_XLAT) &&
-	    (ev->flags & NSB_EV_F_IPV4)) {
+	const struct nsb_event *ev = e->ev;
+
+	if (icmp_packet(e)) {
 		print_uint(o, "icmp_type", " type %u", ev->icmp_type);
 		print_uint(o, "icmp_code", " code %u", ev->icmp_code);
 	} else {
@@ -188,8 +213,9 @@ static void on_event(const struct lab_event *e, void *arg)
 	const struct nsb_event *ev = e->ev;
 	const char *kind = ev->kind < 4 ? kind_names[ev->kind] : NULL;
 	bool drop = ev->type == NSB_EV_DROP;
+	char pbuf[16], a[IPV6_STRLEN], b[IPV6_STRLEN];
 	struct out *o = &c->o;
-	char pbuf[16];
+	int family;
 
 	if (!mon_wanted(c, e))
 		return;
@@ -207,13 +233,18 @@ static void on_event(const struct lab_event *e, void *arg)
 	else
 		print_null(o, "kind", NULL, NULL);
 	print_where(o, e);
-	print_string(o, "proto", " %-4s", proto_str(ev, pbuf, sizeof(pbuf)));
-	print_tuple(o, ev, &ev->orig);
-	print_icmp(o, ev);
+	print_string(o, "proto", " %-4s", proto_str(e, pbuf, sizeof(pbuf)));
+	family = lab_event_addrs(e, false, a, b);
+	if (family)
+		print_string(o, "family", NULL, family == AF_INET6 ? "ipv6" : "ipv4");
+	else
+		print_null(o, "family", NULL, NULL);
+	print_tuple(o, e, false);
+	print_icmp(o, e);
 	if (ev->flags & NSB_EV_F_XLAT) {
 		print_open_object(o, "nat");
 		print_text(o, " as");
-		print_tuple(o, ev, &ev->xlat);
+		print_tuple(o, e, true);
 		print_close_object(o);
 	} else {
 		print_null(o, "nat", NULL, NULL);

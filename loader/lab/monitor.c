@@ -4,6 +4,7 @@
  * ring_buffer, each event with its device resolved, while the switch is on
  * (monitor_switch.c keeps it from outliving the monitor).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "lab/monitor_internal.h"
 #include "sys/pins.h"
+#include "util/addr.h"
 
 static int64_t clock_ns(clockid_t c)
 {
@@ -33,6 +35,27 @@ static const struct lab_mon_dev *dev_find(const struct lab_monitor *m, uint32_t 
 	return NULL;
 }
 
+int lab_event_addrs(const struct lab_event *e, bool xlat, char src[IPV6_STRLEN],
+		    char dst[IPV6_STRLEN])
+{
+	const struct nsb_event *ev = e->ev;
+	const struct nsb_ev_tuple *t = xlat ? &ev->xlat : &ev->orig;
+
+	src[0] = dst[0] = '\0';
+	if (e->ev6) {
+		const struct nsb_ev6_addrs *a = xlat ? &e->ev6->xlat : &e->ev6->orig;
+
+		ipv6_str(a->saddr, src);
+		ipv6_str(a->daddr, dst);
+		return AF_INET6;
+	}
+	if (!(ev->flags & NSB_EV_F_IPV4))
+		return 0;
+	ipv4_str(ntohl(t->saddr), src);
+	ipv4_str(ntohl(t->daddr), dst);
+	return AF_INET;
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct lab_monitor *m = ctx;
@@ -45,6 +68,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	wall = (int64_t)ev->time_ns + m->wall_off_ns;
 	e.wall.tv_sec = wall / 1000000000LL;
 	e.wall.tv_nsec = wall % 1000000000LL;
+	if ((ev->flags & NSB_EV_F_IPV6) && len >= sizeof(*e.ev6))
+		e.ev6 = data;
 	e.where = dev_find(m, ev->ifindex);
 	m->fn(&e, m->arg);
 	return 0;

@@ -25,6 +25,7 @@
 
 #include "lab/lab.h"
 #include "nsbpf_maps.h"
+#include "util/addr.h"
 #include "util/err.h"
 
 /* A device of the lab that events name: a node's host end, or the uplink. */
@@ -37,9 +38,18 @@ struct lab_mon_dev {
 /* An event of the ring, with where it happened resolved. */
 struct lab_event {
 	const struct nsb_event *ev;
+	const struct nsb_event6 *ev6;	 /* an IPv6 record (NSB_EV_F_IPV6, whole): ev's addresses */
 	struct timespec wall;		 /* when, on the wall clock */
 	const struct lab_mon_dev *where; /* NULL: an ifindex not of this lab */
 };
+
+/*
+ * The event's addresses as text, of the packet or flow as it came (orig)
+ * or of its translation (xlat): AF_INET (IPv4, or ARP's sender and
+ * target), AF_INET6, or 0 when it has none (src and dst then "").
+ */
+int lab_event_addrs(const struct lab_event *e, bool xlat, char src[IPV6_STRLEN],
+		    char dst[IPV6_STRLEN]);
 
 typedef void (*lab_event_fn)(const struct lab_event *e, void *arg);
 

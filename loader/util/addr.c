@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Addresses as text. */
+#include <arpa/inet.h>
 #include <stdio.h>
 
 #include "util/addr.h"
@@ -8,6 +9,13 @@ const char *ipv4_str(uint32_t ip, char buf[IPV4_STRLEN])
 {
 	snprintf(buf, IPV4_STRLEN, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
 		 ip & 0xff);
+	return buf;
+}
+
+const char *ipv6_str(const void *ip6, char buf[IPV6_STRLEN])
+{
+	if (!inet_ntop(AF_INET6, ip6, buf, IPV6_STRLEN))
+		snprintf(buf, IPV6_STRLEN, "?");
 	return buf;
 }
 

@@ -4,7 +4,8 @@
  * packet, an isolated ping, a new masqueraded flow, a forward's new flow)
  * with their fields, the monitor switch cleared however the monitor ends
  * (Ctrl-C, kill -9), one monitor per lab, and a flood held back by the
- * rate limit while traffic still flows.
+ * rate limit while traffic still flows; over IPv6, a spoofed source and a
+ * NAT66 flow with their IPv6 addresses, in JSON and in text.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -207,4 +208,99 @@ Test(monitor, flood_is_rate_limited_and_traffic_flows)
 	free(out);
 	cr_assert(switch_off_within(1000));
 	lab_down_ok("mon");
+}
+
+static const char lab6[] = "name: mon6\n"
+			   "networks:\n"
+			   "  planet:\n"
+			   "    subnet: 10.10.0.0/16\n"
+			   "    subnet6: fd00:10::/64\n"
+			   "    masquerade: true\n"
+			   "nodes:\n"
+			   "  earth: {network: planet, ip: 10.10.0.10, ip6: 'fd00:10::10'}\n";
+
+#define SWITCH6 "bpftool -j map lookup pinned /sys/fs/bpf/nsbpf/mon6/monitor key 0 0 0 0"
+
+/* monitor_start() for mon6. */
+static pid_t monitor6_start(const char *out, const char *args)
+{
+	char cmd[1024];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "exec %s monitor %s >%s/%s 2>%s/%s.err", nsbpf(), args,
+		 scratch_dir(), out, scratch_dir(), out);
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork");
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	cr_assert(wait_for(5000, SWITCH6 " | jq -e '.formatted.value.on == 1' >/dev/null"),
+		  "monitor switched the lab's events on");
+	return pid;
+}
+
+/* earth, with fd00:10::99 besides its ip6, sends from it to the world: spoof_ip. */
+static void spoof6(void)
+{
+	in_ns("mon6-earth", "ping -6 -c1 -W1 -I fd00:10::99 2001:db8::2");
+}
+
+Test(monitor, ipv6_drops_and_nat66_flows_with_their_addresses)
+{
+	char *text = NULL;
+	pid_t mon;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("mon6", lab6);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	/* the gateway's neighbour entry, from earth's own address */
+	cr_assert(!in_ns("mon6-earth", "ping -6 -c1 -W2 2001:db8::2"), "ping6 to the world");
+	cr_assert_eq(run("ip -n mon6-earth addr add fd00:10::99/64 dev eth0 nodad"), 0);
+
+	mon = monitor6_start("ev6.jsonl", "mon6 -j");
+	spoof6();
+	cr_assert(has_event("ev6.jsonl", ".type == \"drop\" and .reason == \"spoof_ip\" and "
+					 ".node == \"earth\" and .family == \"ipv6\" and "
+					 ".proto == \"icmpv6\" and .src == \"fd00:10::99\" and "
+					 ".dst == \"2001:db8::2\" and .icmp_type == 128 and "
+					 ".sport != null and .dport == null"),
+		  "an IPv6 spoof_ip drop with its addresses");
+	/* a new NAT66 flow: earth's UDP to the world, its translation */
+	in_ns("mon6-earth",
+	      "sh -c 'echo hi | socat -T1 - UDP6:[2001:db8::2]:5353,sourceport=61112'");
+	cr_assert(has_event("ev6.jsonl",
+			    ".type == \"flow\" and .reason == \"masquerade\" and "
+			    ".node == \"earth\" and .family == \"ipv6\" and .proto == \"udp\" and "
+			    ".src == \"fd00:10::10\" and .sport == 61112 and "
+			    ".dst == \"2001:db8::2\" and .dport == 5353 and "
+			    ".nat.src == \"2001:db8::1\" and .nat.dst == \"2001:db8::2\" and "
+			    ".nat.dport == 5353 and .nat.sport >= 61000"),
+		  "a NAT66 flow with its translation");
+	cr_assert_eq(monitor_end(mon, SIGINT), 0);
+	cr_assert(lines_shaped("ev6.jsonl", ".type == \"drop\" or .type == \"flow\"",
+			       "monitor event"),
+		  "IPv6 events shaped as docs/json.md says");
+
+	/* text: [addr]:port */
+	mon = monitor6_start("ev6.txt", "mon6");
+	spoof6();
+	in_ns("mon6-earth",
+	      "sh -c 'echo hi | socat -T1 - UDP6:[2001:db8::2]:5354,sourceport=61113'");
+	cr_assert(wait_for(3000,
+			   "grep -q 'flow .*udp  \\[fd00:10::10\\]:61113 -> "
+			   "\\[2001:db8::2\\]:5354 as \\[2001:db8::1\\]:[0-9]* -> "
+			   "\\[2001:db8::2\\]:5354' %s/ev6.txt",
+			   scratch_dir()),
+		  "the NAT66 flow's text line");
+	cr_assert(wait_for(3000,
+			   "grep -q 'drop  spoof_ip .*icmpv6 \\[fd00:10::99\\]:[0-9]* -> "
+			   "\\[2001:db8::2\\] type 128 code 0' %s/ev6.txt",
+			   scratch_dir()),
+		  "the spoof_ip drop's text line");
+	cr_assert_eq(monitor_end(mon, SIGINT), 0);
+	run_out(&text, "cat %s/ev6.txt", scratch_dir());
+	cr_log_info("monitor text:\n%s", text ? text : "");
+	free(text);
+	lab_down_ok("mon6");
 }
