@@ -9,6 +9,7 @@
  * ports in host order, MACs aa:bb:.., enums by name, flags as a list of
  * names, clocks as ages in seconds (*_s, null: never), empty slots left out.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -112,7 +113,7 @@ static void print_flags(struct out *o, const struct map_field *f, bool text)
 static void print_field(struct out *o, const struct map_field *f)
 {
 	bool text = !f->detail;
-	char buf[IPV4_STRLEN > MAC_STRLEN ? IPV4_STRLEN : MAC_STRLEN];
+	char buf[INET6_ADDRSTRLEN];
 
 	if (f->null) {
 		print_null(o, f->name, text ? "%s" : NULL, "-");
@@ -121,6 +122,10 @@ static void print_field(struct out *o, const struct map_field *f)
 	switch (f->kind) {
 	case MAP_F_IPV4:
 		print_string(o, f->name, text ? "%s" : NULL, ipv4_str((uint32_t)f->u, buf));
+		break;
+	case MAP_F_IPV6:
+		print_string(o, f->name, text ? "%s" : NULL,
+			     inet_ntop(AF_INET6, f->ip6, buf, sizeof(buf)) ? buf : "?");
 		break;
 	case MAP_F_MAC:
 		print_string(o, f->name, text ? "%s" : NULL, mac_str(f->mac, buf));

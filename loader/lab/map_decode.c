@@ -17,7 +17,7 @@ static const char *const ct_flags[] = { "fin_orig", "fin_reply", "dnat",   "hair
 					"rst",	    "cport",	 "fwd_any" };
 static const char *const tcp_flags[] = { "wscale", "maxack" };
 static const char *const nat_flags[] = { "hairpin" };
-static const char *const net_flags[] = { "used", "masquerade", "hole" };
+static const char *const net_flags[] = { "used", "masquerade", "hole", "v6_only" };
 static const char *const cfg_flags[] = { "remotes" };
 static const char *const frag_dirs[] = { "out", "in" };
 
@@ -51,6 +51,7 @@ static bool dec_config(const struct map_walk *w, const void *key, const void *va
 	mf_uint(me, "host_netns_cookie", c->host_netns_cookie);
 	mf_uint(me, "fib_ifindex", c->fib_ifindex);
 	mf_uint(me, "routes", c->routes);
+	mf_ip6(me, "uplink_addr6", c->uplink_addr6);
 	return true;
 }
 
@@ -313,6 +314,169 @@ static bool dec_fib_seen(const struct map_walk *w, const void *key, const void *
 	return true;
 }
 
+/* ---- IPv6's twins (nsbpf_maps6.h): the same fields, addresses as inet_ntop() writes them ---- */
+
+/* Used slots: a network with IPv6. */
+static bool dec_network6(const struct map_walk *w, const void *key, const void *val,
+			 struct map_entry *me)
+{
+	const struct nsb_network6 *n = val;
+	__u32 id = *(const __u32 *)key;
+
+	if (!(n->flags & NSB_NET_F_USED))
+		return false;
+	mf_uint(me, "id", id);
+	mf_name(me, "name", w->net_names, NSB_MAX_NETWORKS, id);
+	mf_key_done(me);
+	mf_ip6(me, "subnet", n->subnet);
+	mf_uint(me, "prefix", n->prefixlen);
+	mf_ip6(me, "gateway", n->gateway);
+	mf_flags(me, "flags", net_flags, ARRAY_N(net_flags), n->flags);
+	return true;
+}
+
+static void endpoint_fields(const struct map_walk *w, const struct nsb_endpoint *ep,
+			    struct map_entry *me)
+{
+	mf_uint(me, "ifindex", ep->ifindex);
+	mf_uint(me, "net_id", ep->net_id);
+	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, ep->net_id);
+	mf_mac(me, "node_mac", ep->node_mac);
+	mf_mac(me, "host_mac", ep->host_mac);
+}
+
+static bool dec_endpoint6(const struct map_walk *w, const void *key, const void *val,
+			  struct map_entry *me)
+{
+	mf_ip6(me, "addr", ((const struct nsb_addr6_key *)key)->addr);
+	mf_key_done(me);
+	endpoint_fields(w, val, me);
+	return true;
+}
+
+static bool dec_host_addr6(const struct map_walk *w, const void *key, const void *val,
+			   struct map_entry *me)
+{
+	(void)w;
+	mf_ip6(me, "addr", ((const struct nsb_addr6_key *)key)->addr);
+	mf_key_done(me);
+	mf_uint(me, "value", *(const __u8 *)val);
+	return true;
+}
+
+/* A node's host end -> its endpoint and IPv6 address. */
+static bool dec_iface6(const struct map_walk *w, const void *key, const void *val,
+		       struct map_entry *me)
+{
+	const struct nsb_iface6 *v = val;
+
+	mf_uint(me, "ifindex", *(const __u32 *)key);
+	mf_key_done(me);
+	mf_ip6(me, "addr", v->addr);
+	mf_uint(me, "net_id", v->ep.net_id);
+	mf_name(me, "network", w->net_names, NSB_MAX_NETWORKS, v->ep.net_id);
+	mf_mac(me, "node_mac", v->ep.node_mac);
+	mf_mac(me, "host_mac", v->ep.host_mac);
+	return true;
+}
+
+static bool dec_forward6(const struct map_walk *w, const void *key, const void *val,
+			 struct map_entry *me)
+{
+	const struct nsb_fwd6_key *k = key;
+	const struct nsb_fwd6_val *v = val;
+
+	(void)w;
+	mf_ip6(me, "host_addr", k->host_addr);
+	mf_port(me, "port", k->port);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip6(me, "node_addr", v->node_addr);
+	mf_port(me, "node_port", v->v.node_port);
+	mf_port(me, "first_port", v->v.first_port);
+	mf_uint(me, "count", v->v.count);
+	mf_uint(me, "ifindex", v->v.ifindex);
+	mf_uint(me, "hits", v->v.hits);
+	return true;
+}
+
+/* As dec_ct(), the addresses from the IPv6 key and the entry's IPv6 tail. */
+static bool dec_ct6(const struct map_walk *w, const void *key, const void *val,
+		    struct map_entry *me)
+{
+	static const char *const orig[6] = { "tcp_orig_end",	"tcp_orig_maxend",
+					     "tcp_orig_maxwin", "tcp_orig_maxack",
+					     "tcp_orig_wscale", "tcp_orig_flags" };
+	static const char *const reply[6] = { "tcp_reply_end",	  "tcp_reply_maxend",
+					      "tcp_reply_maxwin", "tcp_reply_maxack",
+					      "tcp_reply_wscale", "tcp_reply_flags" };
+	const struct nsb_ct6_key *k = key;
+	const struct nsb_ct6_entry *ce = val;
+	const struct nsb_ct_entry *c = &ce->e;
+
+	mf_ip6(me, "saddr", k->saddr);
+	mf_ip6(me, "daddr", k->daddr);
+	mf_port(me, "sport", k->sport);
+	mf_port(me, "dport", k->dport);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip6(me, "nat_addr", ce->nat_addr);
+	mf_port(me, "nat_port", c->nat_port);
+	mf_name(me, "state", ct_states, ARRAY_N(ct_states), c->state);
+	mf_flags(me, "flags", ct_flags, ARRAY_N(ct_flags), c->flags);
+	mf_ip6(me, "dnat_addr", ce->dnat_addr);
+	mf_port(me, "dnat_port", c->dnat_port);
+	mf_age(me, "age_s", w, c->created_ns);
+	mf_age(me, "idle_s", w, c->last_seen_ns);
+	mf_uint(me, "pkts_orig", c->pkts_orig);
+	mf_uint(me, "pkts_reply", c->pkts_reply);
+	me->detail = true;
+	mf_uint(me, "ifindex", c->ifindex);
+	mf_uint(me, "bytes_orig", c->bytes_orig);
+	mf_uint(me, "bytes_reply", c->bytes_reply);
+	tcp_side(me, orig, &c->tcp[0]);
+	tcp_side(me, reply, &c->tcp[1]);
+	return true;
+}
+
+static bool dec_nat_port6(const struct map_walk *w, const void *key, const void *val,
+			  struct map_entry *me)
+{
+	const struct nsb_nat6_key *k = key;
+	const struct nsb_nat6_val *v = val;
+
+	mf_ip6(me, "nat_addr", k->nat_addr);
+	mf_ip6(me, "remote_addr", k->remote_addr);
+	mf_port(me, "nat_port", k->nat_port);
+	mf_port(me, "remote_port", k->remote_port);
+	mf_proto(me, "proto", k->proto);
+	mf_key_done(me);
+	mf_ip6(me, "node_addr", v->node_addr);
+	mf_port(me, "node_port", v->v.node_port);
+	mf_flags(me, "flags", nat_flags, ARRAY_N(nat_flags), v->v.flags);
+	mf_age(me, "claim_age_s", w, v->v.claimed_ns);
+	me->detail = true;
+	mf_uint(me, "ifindex", v->v.ifindex);
+	mf_port(me, "remote_port", v->v.remote_port); /* the key has one too: JSON only */
+	return true;
+}
+
+static bool dec_sock_orig6(const struct map_walk *w, const void *key, const void *val,
+			   struct map_entry *me)
+{
+	const struct nsb_sock6_key *k = key;
+	const struct nsb_sock6_orig *v = val;
+
+	(void)w;
+	mf_uint(me, "cookie", k->cookie);
+	mf_ip6(me, "node_addr", k->node_addr);
+	mf_port(me, "node_port", k->node_port);
+	mf_key_done(me);
+	mf_ip6(me, "addr", v->addr);
+	mf_port(me, "port", v->port);
+	return true;
+}
+
 /* Named slots only, per-CPU counters summed. */
 static bool dec_stat(const struct map_walk *w, const void *key, const void *val,
 		     struct map_entry *me)
@@ -373,6 +537,14 @@ static const struct map_decoder decoders[] = {
 	DEC("frags", struct nsb_frag_key, struct nsb_frag_val, dec_frag),
 	DEC("sock_orig", struct nsb_sock_key, struct nsb_sock_orig, dec_sock_orig),
 	DEC("fib_cache", struct nsb_addr_key, struct nsb_fib_seen, dec_fib_seen),
+	DEC("networks6", __u32, struct nsb_network6, dec_network6),
+	DEC("endpoints6", struct nsb_addr6_key, struct nsb_endpoint, dec_endpoint6),
+	DEC("ifaces6", __u32, struct nsb_iface6, dec_iface6),
+	DEC("host_addrs6", struct nsb_addr6_key, __u8, dec_host_addr6),
+	DEC("forwards6", struct nsb_fwd6_key, struct nsb_fwd6_val, dec_forward6),
+	DEC("ct6", struct nsb_ct6_key, struct nsb_ct6_entry, dec_ct6),
+	DEC("nat_ports6", struct nsb_nat6_key, struct nsb_nat6_val, dec_nat_port6),
+	DEC("sock_orig6", struct nsb_sock6_key, struct nsb_sock6_orig, dec_sock_orig6),
 	DEC("stats", __u32, struct nsb_counter, dec_stat),
 	DEC("gc", __u32, struct nsb_gc, dec_gc),
 };
@@ -395,6 +567,19 @@ const struct map_kind_info lab_maps[] = {
 	{ "frags", "lru_hash", false, "later fragments of translated datagrams" },
 	{ "sock_orig", "lru_hash", false, "host sockets a forward rewrote -> what they asked for" },
 	{ "fib_cache", "lru_hash", false, "destinations the host's FIB was asked about lately" },
+	{ "networks6", "array", false,
+	  "network id -> its IPv6 subnet, gateway, flags (used slots)" },
+	{ "endpoints6", "hash", false, "node IPv6 address -> host end, network, MACs" },
+	{ "ifaces6", "hash", false, "a node's host end -> its IPv6 address, network, MACs" },
+	{ "host_addrs6", "hash", false, "the host namespace's own IPv6 addresses" },
+	{ "forwards6", "hash", false,
+	  "host IPv6 address (:: any), port, protocol -> node IPv6 address, port; hits" },
+	{ "ct6", "hash", false,
+	  "IPv6 flows as the node sends them -> translation, state, counters" },
+	{ "nat_ports6", "hash", false,
+	  "what an IPv6 reply on the uplink carries -> the node's side" },
+	{ "sock_orig6", "lru_hash", false,
+	  "host IPv6 sockets a forward rewrote -> what they asked for" },
 	{ "stats", "percpu_array", false, "packets, bytes per path and drop reason (all CPUs)" },
 	{ "gc", "array", true, "the conntrack collector's last pass" },
 };

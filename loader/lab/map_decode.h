@@ -31,6 +31,8 @@ const struct map_decoder *map_decoder_find(const char *name);
 /* Field builders: each appends one field to me (silently dropped past MAP_FIELDS_MAX). */
 void mf_uint(struct map_entry *me, const char *name, uint64_t v);
 void mf_ip(struct map_entry *me, const char *name, __be32 wire);
+/* An IPv6 address, four wire-order words (nsbpf_maps6.h) */
+void mf_ip6(struct map_entry *me, const char *name, const __be32 wire[4]);
 void mf_port(struct map_entry *me, const char *name, __be16 wire);
 void mf_mac(struct map_entry *me, const char *name, const uint8_t mac[6]);
 /* names[v] when v < n and names[v] is set, else the number */

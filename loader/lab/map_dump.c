@@ -39,6 +39,11 @@ void mf_ip(struct map_entry *me, const char *name, __be32 wire)
 	mf_add(me, name, MAP_F_IPV4)->u = ntohl(wire);
 }
 
+void mf_ip6(struct map_entry *me, const char *name, const __be32 wire[4])
+{
+	memcpy(mf_add(me, name, MAP_F_IPV6)->ip6, wire, 16);
+}
+
 void mf_port(struct map_entry *me, const char *name, __be16 wire)
 {
 	mf_add(me, name, MAP_F_UINT)->u = ntohs(wire);
@@ -69,9 +74,10 @@ void mf_flags(struct map_entry *me, const char *name, const char *const *names, 
 
 void mf_proto(struct map_entry *me, const char *name, uint8_t proto)
 {
-	static const char *const names[] = {
-		[IPPROTO_ICMP] = "icmp", [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp"
-	};
+	static const char *const names[] = { [IPPROTO_ICMP] = "icmp",
+					     [IPPROTO_TCP] = "tcp",
+					     [IPPROTO_UDP] = "udp",
+					     [IPPROTO_ICMPV6] = "icmpv6" };
 
 	mf_name(me, name, names, sizeof(names) / sizeof(names[0]), proto);
 }

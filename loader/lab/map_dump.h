@@ -19,6 +19,7 @@
 enum map_field_kind {
 	MAP_F_UINT,  /* u (ports already in host order) */
 	MAP_F_IPV4,  /* u: the address, host order */
+	MAP_F_IPV6,  /* ip6: the address, wire order */
 	MAP_F_MAC,   /* mac */
 	MAP_F_NAME,  /* s: an enum's name; NULL when the value u has none */
 	MAP_F_FLAGS, /* u: bits; names[i] names bit i (NULL or past n_names: "bitI") */
@@ -32,6 +33,7 @@ struct map_field {
 	bool null;   /* no value: JSON null, "-" in text (a clock never set) */
 	uint64_t u;
 	uint8_t mac[6];
+	uint8_t ip6[16];
 	const char *s;
 	const char *const *names;
 	size_t n_names;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The lab as a user inspects it: its pinned maps through bpftool (names
- * from the BTF) and `nsbpf map dump` (everything decoded), and `status`
- * run from a namespace other than the lab's.
+ * from the BTF) and `nsbpf map dump` (everything decoded, the IPv6 maps
+ * too), and `status` run from a namespace other than the lab's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +103,69 @@ Test(maps, status_from_another_namespace_finds_the_lab_and_the_masquerade_of_now
 						    ".host_netns.name == \"hostmx\""));
 	lab_down_ok("mx");
 	run("ip netns del hostmx");
+}
+
+static const char mx6[] = "name: mx6\n"
+			  "networks:\n"
+			  "  out:\n"
+			  "    subnet: 10.97.0.0/24\n"
+			  "    subnet6: fd00:97::/64\n"
+			  "    masquerade: true\n"
+			  "nodes:\n"
+			  "  a: {network: out, ip: 10.97.0.10, ip6: 'fd00:97::10'}\n"
+			  "forwards:\n"
+			  "  - {proto: tcp, port: 6000, to: a:8080}\n";
+
+Test(maps, map_dump_decodes_the_ipv6_maps)
+{
+	char *out = NULL;
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("mx6", mx6);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	cr_assert_eq(in_ns("mx6-a", "ping -6 -c1 -W2 2001:db8::2"), 0, "a NAT66 ping");
+	cr_assert(
+		nsbpf_json("map dump mx6 ct6",
+			   ".maps[0].entries[0] | .key.saddr == \"fd00:97::10\" and "
+			   ".key.daddr == \"2001:db8::2\" and .key.proto == \"icmpv6\" and "
+			   ".value.nat_addr == \"2001:db8::1\" and .value.dnat_addr == \"::\" and "
+			   ".value.state == \"established\" and .value.nat_port >= 61000 and "
+			   ".value.pkts_reply == 1"),
+		"the NAT66 flow decoded");
+	cr_assert(
+		nsbpf_json(
+			"map dump mx6 nat_ports6",
+			".maps[0].entries[0] | .key.nat_addr == \"2001:db8::1\" and "
+			".key.remote_addr == \"2001:db8::2\" and .value.node_addr == \"fd00:97::10\""),
+		"its claim decoded");
+	cr_assert(nsbpf_json(
+			  "map dump mx6 endpoints6",
+			  ".maps[0].entries | length == 1 and .[0].key.addr == \"fd00:97::10\" and "
+			  ".[0].value.network == \"out\" and "
+			  "(.[0].value.node_mac | test(\"^02(:[0-9a-f]{2}){5}$\"))"),
+		  "endpoints6: the node's ip6, network by name, MACs");
+	cr_assert(nsbpf_json("map dump mx6 ifaces6", ".maps[0].entries[0].value.addr == "
+						     "\"fd00:97::10\""));
+	cr_assert(nsbpf_json(
+		"map dump mx6 networks6",
+		".maps[0].entries == [{\"key\": {\"id\": 0, \"name\": \"out\"}, "
+		"\"value\": {\"subnet\": \"fd00:97::\", \"prefix\": 64, "
+		"\"gateway\": \"fd00:97::1\", \"flags\": [\"used\", \"masquerade\"]}}]"));
+	cr_assert(nsbpf_json(
+		"map dump mx6 forwards6",
+		".maps[0].entries[0] | .key.host_addr == \"::\" and .key.port == 6000 and "
+		".value.node_addr == \"fd00:97::10\" and .value.node_port == 8080"));
+	cr_assert(nsbpf_json("map dump mx6 config",
+			     ".maps[0].entries[0].value.uplink_addr6 == \"2001:db8::1\""));
+	cr_assert(nsbpf_json("map dump mx6 host_addrs6",
+			     "[.maps[0].entries[].key.addr] | index(\"2001:db8::1\") != null"));
+	nsbpf_doc(0, "map dump", NULL, "map dump mx6");
+	cr_assert_eq(nsbpf_out(&out, "map dump mx6 ct6"), 0);
+	cr_assert_eq(
+		run("printf '%%s' '%s' | grep -Eq '^fd00:97::10 +2001:db8::2 +[0-9]+ +0 +icmpv6 "
+		    "+2001:db8::1 +6[0-9]+ +established'",
+		    out),
+		0, "a text table: %s", out);
+	free(out);
+	lab_down_ok("mx6");
 }
