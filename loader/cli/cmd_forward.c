@@ -35,19 +35,22 @@ static const struct nsb_cmd forward_cmds[] = { { "list", forward_list },
 
 static void forward_usage(void)
 {
-	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--force]\n"
+	printf("usage: nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--host HOSTIP] [--force]\n"
 	       "       nsbpf forward add LAB --file FILE [--force]   (FILE - : standard input)\n"
-	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END]\n"
+	       "       nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END] [--host HOSTIP]\n"
 	       "       nsbpf forward del LAB --file FILE\n"
 	       "       nsbpf forward list [LAB] [--json]\n"
 	       "\n"
 	       "Without HOSTIP a forward answers on the uplink address and on the host's\n"
-	       "loopback (and on the gateways, for nodes: hairpin); with HOSTIP only there.\n"
-	       "add refuses a forward that exists or overlaps another, a node that does not\n"
-	       "exist, ranges of unequal length, ports of the masquerade range, a HOSTIP the\n"
-	       "host does not have, ports of the host's ephemeral range (ip_local_port_range)\n"
-	       "unless reserved (ip_local_reserved_ports), and a port the host already\n"
-	       "listens on (unless --force). --file adds one forward per\n"
+	       "loopback (and on the gateways, for nodes: hairpin), and on the uplink's IPv6\n"
+	       "address and [::1] for a node with an ip6; with HOSTIP only there. An IPv6\n"
+	       "HOSTIP goes in brackets ([2001:db8::1]:6001) or after --host, and leads to\n"
+	       "the node's ip6. add refuses a forward that exists or overlaps another, a node\n"
+	       "that does not exist (or has no ip6, for an IPv6 HOSTIP), ranges of unequal\n"
+	       "length, ports of the masquerade range, a HOSTIP the host does not have, ports\n"
+	       "of the host's ephemeral range (ip_local_port_range) unless reserved\n"
+	       "(ip_local_reserved_ports), and a port the host already listens on (unless\n"
+	       "--force). --file adds one forward per\n"
 	       "line (PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END], # comments): all or none.\n"
 	       "del --file deletes the forward each line names (the same lines; NODE:PORT,\n"
 	       "if given, must be where it leads): all or none. Interrupted (SIGTERM,\n"
@@ -204,11 +207,12 @@ static int run_reqs(const struct lab_info *li, const struct fwd_req *reqs, size_
 /* -j and -h, before the sub-command word and after it (list). */
 const struct cli_opt forward_opts[] = { CLI_OPT_JSON, CLI_OPT_HELP, { 0 } };
 
-enum { FWD_FORCE = 256 };
+enum { FWD_FORCE = 256, FWD_HOST };
 
 const struct cli_opt forward_add_opts[] = {
 	{ "force", FWD_FORCE, NULL, "also on ports the host's own sockets have" },
 	{ "file", 'f', "FILE", "one forward per line, all or none (- : standard input)" },
+	{ "host", FWD_HOST, "HOSTIP", "the host address it answers on (IPv4 or IPv6)" },
 	CLI_OPT_JSON,
 	CLI_OPT_HELP,
 	{ 0 }
@@ -216,22 +220,37 @@ const struct cli_opt forward_add_opts[] = {
 
 static const struct cli_opt forward_del_opts[] = {
 	{ "file", 'f', "FILE", "one forward per line, all or none (- : standard input)" },
+	{ "host", FWD_HOST, "HOSTIP", "the host address it answers on (IPv4 or IPv6)" },
 	CLI_OPT_JSON,
 	CLI_OPT_HELP,
 	{ 0 }
 };
 
-/* The requests: FILE's, or the one of the command line (words: after LAB). */
-static int get_reqs(const char *file, bool del, char **words, struct fwd_req *one,
+/*
+ * The requests: FILE's, or the one of the command line (words: after LAB),
+ * host (--host, NULL: none) its host address.
+ */
+static int get_reqs(const char *file, bool del, char **words, const char *host, struct fwd_req *one,
 		    struct fwd_req **reqs, size_t *n)
 {
+	const char *what = del ? "del" : "add";
+	struct fwd_spec *f = &one->spec;
 	char err[256];
 
 	if (file)
 		return read_batch(file, del, reqs, n);
 	memset(one, 0, sizeof(*one));
-	if (parse_line(del, del ? 2 : 3, words, &one->spec, err, sizeof(err))) {
-		cli_err("forward %s: %s", del ? "del" : "add", err);
+	if (parse_line(del, del ? 2 : 3, words, f, err, sizeof(err))) {
+		cli_err("forward %s: %s", what, err);
+		return EXIT_USAGE;
+	}
+	if (host && (f->host_ip || fwd_host6(f))) {
+		cli_err("forward %s: \"%s\" names a host address, and --host %s another: give it once",
+			what, words[1], host);
+		return EXIT_USAGE;
+	}
+	if (host && fwd_parse_host_addr(host, &f->host_ip, &f->host_ip6, err, sizeof(err))) {
+		cli_err("forward %s: %s", what, err);
 		return EXIT_USAGE;
 	}
 	*reqs = one;
@@ -303,7 +322,7 @@ static void print_changed(const char *lab, const struct fwd_req *reqs, size_t n,
 static int forward_change(int argc, char **argv, bool del)
 {
 	struct fwd_req *reqs = NULL, one;
-	const char *file = NULL, *what = del ? "forward del" : "forward add";
+	const char *file = NULL, *host = NULL, *what = del ? "forward del" : "forward add";
 	struct lab_info li;
 	bool force = false;
 	size_t n = 0;
@@ -316,17 +335,19 @@ static int forward_change(int argc, char **argv, bool del)
 			force = true;
 		else if (ret == 'f')
 			file = p.arg;
+		else if (ret == FWD_HOST)
+			host = p.arg;
 		else
 			return ret == 'h' ? forward_help(0, NULL) : EXIT_USAGE;
 	}
 	rest = p.argc - 1;
-	if (rest < 1 || (file && rest != 1) || (!file && rest != (del ? 3 : 4)))
+	if (rest < 1 || (file && (rest != 1 || host)) || (!file && rest != (del ? 3 : 4)))
 		return cli_usage(
 			what,
-			del ? "nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END] | LAB --file FILE" :
-			      "nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] | LAB --file FILE",
+			del ? "nsbpf forward del LAB PROTO [HOSTIP:]PORT[-END] [--host HOSTIP] | LAB --file FILE" :
+			      "nsbpf forward add LAB PROTO [HOSTIP:]PORT[-END] NODE:PORT[-END] [--host HOSTIP] | LAB --file FILE",
 			forward_usage);
-	ret = get_reqs(file, del, p.argv + 2, &one, &reqs, &n);
+	ret = get_reqs(file, del, p.argv + 2, host, &one, &reqs, &n);
 	if (!ret)
 		ret = cli_open_lab(p.argv[1], &li);
 	if (ret)

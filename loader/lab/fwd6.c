@@ -207,6 +207,57 @@ int fwd6_map_del(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16
 	return 0;
 }
 
+static struct nsb_fwd6_key fwd6_key(const struct fwd_spec *f, uint16_t port)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = f->proto };
+
+	memcpy(k.host_addr, &f->host_ip6, 16);
+	return k;
+}
+
+int fwd6_batch_add(struct fwd_batch *b, const struct fwd_spec *f, const struct in6_addr *node6,
+		   int ifindex)
+{
+	unsigned int count = (unsigned int)(f->port_end - f->port) + 1;
+	struct nsb_fwd6_val v = { 0 };
+	struct nsb_fwd6_key k;
+	int err = 0;
+
+	memcpy(v.node_addr, node6, 16);
+	v.v.first_port = htons(f->port);
+	v.v.count = (__u16)count;
+	v.v.ifindex = (__u32)ifindex;
+	for (unsigned int i = 0; i < count && !err; i++) {
+		k = fwd6_key(f, (uint16_t)(f->port + i));
+		v.v.node_port = htons((uint16_t)(f->to_port + i));
+		err = fwd_batch_push6(b, false, &k, &v);
+	}
+	return err;
+}
+
+int fwd6_batch_del(int fwd6_fd, struct fwd_batch *b, const struct fwd_spec *f,
+		   struct nsb_fwd6_val *first)
+{
+	struct nsb_fwd6_key k = fwd6_key(f, f->port);
+	struct nsb_fwd6_val v;
+	unsigned int count;
+	int err = 0;
+
+	if (bpf_map_lookup_elem(fwd6_fd, &k, first))
+		return -errno;
+	count = first->v.count ? first->v.count : 1;
+	/* the spelled range must be the forward's own, not a part of it */
+	if (ntohs(first->v.first_port) != f->port || f->port_end != f->port + count - 1)
+		return -ERANGE;
+	for (unsigned int i = 0; i < count && !err; i++) {
+		k = fwd6_key(f, (uint16_t)(f->port + i));
+		if (bpf_map_lookup_elem(fwd6_fd, &k, &v))
+			return -errno; /* a range with a hole: not one of ours */
+		err = fwd_batch_push6(b, true, &k, &v);
+	}
+	return err;
+}
+
 int fwd6_ports_want(int fwd6_fd, __u64 *want)
 {
 	struct nsb_fwd6_key k, next, *prev = NULL;

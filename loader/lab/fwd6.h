@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lab/fwd_batch.h"
 #include "lab/lab.h"
+#include "topo/port_fwd_spec.h"
 #include "nsbpf_maps.h"
 #include "nsbpf_maps6.h"
 
@@ -48,6 +50,19 @@ int fwd6_map_add(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16
  */
 int fwd6_map_del(int fwd6_fd, uint8_t proto, const struct in6_addr *host, uint16_t port,
 		 uint16_t port_end, const struct in6_addr *node6);
+
+/*
+ * A forward for an IPv6 host address (f->host_ip6) in a batch (fwd_batch.h,
+ * as `forward add|del` change forwards): append the entries that add it
+ * towards node6/ifindex, one per port; or, for del, the deletion of the
+ * forward that starts at f->port, each port with its value (*first: its
+ * first port's). del: -ENOENT no such forward, -ERANGE f is a part of a
+ * longer one.
+ */
+int fwd6_batch_add(struct fwd_batch *b, const struct fwd_spec *f, const struct in6_addr *node6,
+		   int ifindex);
+int fwd6_batch_del(int fwd6_fd, struct fwd_batch *b, const struct fwd_spec *f,
+		   struct nsb_fwd6_val *first);
 
 /* Set want's bits (NSB_FWD_PORT_WORDS words) for every entry of forwards6. */
 int fwd6_ports_want(int fwd6_fd, __u64 *want);

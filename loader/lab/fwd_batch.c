@@ -7,6 +7,8 @@
  *   nsbpf-forward-batch 1 N
  *   a KEY VAL      an entry added (key and value as hex of the map's bytes)
  *   d KEY VAL      an entry deleted, with the value it had
+ *   a6 KEY VAL     the same in forwards6 (an IPv6 host address's forward);
+ *   d6 KEY VAL     a journal with such lines is version 2
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,7 @@
 
 #include "lab/fwd_batch.h"
 
-#define JOURNAL_MAGIC "nsbpf-forward-batch 1"
+#define JOURNAL_MAGIC "nsbpf-forward-batch"
 
 static int bpf_lookup(void *ctx, const struct nsb_fwd_key *k, struct nsb_fwd_val *v)
 {
@@ -38,26 +40,74 @@ static int bpf_remove(void *ctx, const struct nsb_fwd_key *k)
 
 void fwd_batch_map_fd(struct fwd_batch_map *m, int *fd)
 {
-	*m = (struct fwd_batch_map){ bpf_lookup, bpf_insert, bpf_remove, fd };
+	*m = (struct fwd_batch_map){
+		.lookup = bpf_lookup, .insert = bpf_insert, .remove = bpf_remove, .ctx = fd
+	};
 }
 
-int fwd_batch_push(struct fwd_batch *b, bool del, const struct nsb_fwd_key *k,
-		   const struct nsb_fwd_val *v)
+static int bpf_lookup6(void *ctx, const struct nsb_fwd6_key *k, struct nsb_fwd6_val *v)
+{
+	return bpf_map_lookup_elem(*(int *)ctx, k, v) ? -errno : 0;
+}
+
+static int bpf_insert6(void *ctx, const struct nsb_fwd6_key *k, const struct nsb_fwd6_val *v)
+{
+	return bpf_map_update_elem(*(int *)ctx, k, v, BPF_NOEXIST) ? -errno : 0;
+}
+
+static int bpf_remove6(void *ctx, const struct nsb_fwd6_key *k)
+{
+	return bpf_map_delete_elem(*(int *)ctx, k) ? -errno : 0;
+}
+
+void fwd_batch_map_fd6(struct fwd_batch_map *m, int *fd6)
+{
+	m->lookup6 = bpf_lookup6;
+	m->insert6 = bpf_insert6;
+	m->remove6 = bpf_remove6;
+	m->ctx6 = fd6;
+}
+
+/* Room for one more op, zeroed: NULL when there is none. */
+static struct fwd_batch_op *push(struct fwd_batch *b)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		struct fwd_batch_op *g = reallocarray(b->op, cap, sizeof(*g));
 
 		if (!g)
-			return -ENOMEM;
+			return NULL;
 		b->op = g;
 		b->cap = cap;
 	}
 	memset(&b->op[b->n], 0, sizeof(b->op[b->n]));
-	b->op[b->n].del = del;
-	b->op[b->n].key = *k;
-	b->op[b->n].val = *v;
-	b->n++;
+	return &b->op[b->n++];
+}
+
+int fwd_batch_push(struct fwd_batch *b, bool del, const struct nsb_fwd_key *k,
+		   const struct nsb_fwd_val *v)
+{
+	struct fwd_batch_op *op = push(b);
+
+	if (!op)
+		return -ENOMEM;
+	op->del = del;
+	op->key = *k;
+	op->val = *v;
+	return 0;
+}
+
+int fwd_batch_push6(struct fwd_batch *b, bool del, const struct nsb_fwd6_key *k,
+		    const struct nsb_fwd6_val *v)
+{
+	struct fwd_batch_op *op = push(b);
+
+	if (!op)
+		return -ENOMEM;
+	op->del = del;
+	op->v6 = true;
+	op->key6 = *k;
+	op->val6 = *v;
 	return 0;
 }
 
@@ -73,7 +123,8 @@ size_t fwd_batch_forwards(const struct fwd_batch *b)
 
 	/* one entry per port, the first port's names the forward */
 	for (size_t i = 0; i < b->n; i++)
-		n += b->op[i].key.port == b->op[i].val.first_port;
+		n += b->op[i].v6 ? b->op[i].key6.port == b->op[i].val6.v.first_port :
+				   b->op[i].key.port == b->op[i].val.first_port;
 	return n;
 }
 
@@ -123,17 +174,26 @@ static int sync_dir(const char *path)
 
 static int write_ops(FILE *f, const struct fwd_batch *b)
 {
-	char line[2 + 2 * sizeof(struct nsb_fwd_key) + 1 + 2 * sizeof(struct nsb_fwd_val) + 2];
+	char line[3 + 2 * sizeof(struct nsb_fwd6_key) + 1 + 2 * sizeof(struct nsb_fwd6_val) + 2];
+	int version = 1;
 
-	fprintf(f, "%s %zu\n", JOURNAL_MAGIC, b->n);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->op[i].v6)
+			version = 2;
+	fprintf(f, "%s %d %zu\n", JOURNAL_MAGIC, version, b->n);
 	for (size_t i = 0; i < b->n; i++) {
+		const struct fwd_batch_op *op = &b->op[i];
 		char *p = line;
 
-		*p++ = b->op[i].del ? 'd' : 'a';
+		*p++ = op->del ? 'd' : 'a';
+		if (op->v6)
+			*p++ = '6';
 		*p++ = ' ';
-		p = hex_put(p, &b->op[i].key, sizeof(b->op[i].key));
+		p = op->v6 ? hex_put(p, &op->key6, sizeof(op->key6)) :
+			     hex_put(p, &op->key, sizeof(op->key));
 		*p++ = ' ';
-		p = hex_put(p, &b->op[i].val, sizeof(b->op[i].val));
+		p = op->v6 ? hex_put(p, &op->val6, sizeof(op->val6)) :
+			     hex_put(p, &op->val, sizeof(op->val));
 		*p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), f);
 	}
@@ -171,31 +231,44 @@ int fwd_batch_save(const char *path, const struct fwd_batch *b)
 	return err;
 }
 
-/* One line "a KEY VAL" or "d KEY VAL" (without its newline). */
-static int parse_op(const char *s, struct fwd_batch *b)
+/* One line "a KEY VAL" or "d KEY VAL", "a6"/"d6" in a version 2 journal (without its newline). */
+static int parse_op(const char *s, int version, struct fwd_batch *b)
 {
-	const size_t klen = 2 * sizeof(struct nsb_fwd_key), vlen = 2 * sizeof(struct nsb_fwd_val);
-	struct nsb_fwd_key k;
-	struct nsb_fwd_val v;
+	bool v6 = s[0] && s[1] == '6';
+	const size_t klen = 2 * (v6 ? sizeof(struct nsb_fwd6_key) : sizeof(struct nsb_fwd_key));
+	const size_t vlen = 2 * (v6 ? sizeof(struct nsb_fwd6_val) : sizeof(struct nsb_fwd_val));
+	const char *k = s + (v6 ? 3 : 2);
+	struct nsb_fwd6_key k6;
+	struct nsb_fwd6_val v6v;
+	struct nsb_fwd_key k4;
+	struct nsb_fwd_val v4;
 
-	if ((s[0] != 'a' && s[0] != 'd') || s[1] != ' ' || strlen(s) != 2 + klen + 1 + vlen ||
-	    s[2 + klen] != ' ' || hex_get(s + 2, &k, sizeof(k)) ||
-	    hex_get(s + 3 + klen, &v, sizeof(v)))
+	if ((s[0] != 'a' && s[0] != 'd') || (v6 && version < 2) || k[-1] != ' ' ||
+	    strlen(k) != klen + 1 + vlen || k[klen] != ' ')
 		return -EBADMSG;
-	return fwd_batch_push(b, s[0] == 'd', &k, &v);
+	if (v6)
+		return hex_get(k, &k6, sizeof(k6)) || hex_get(k + klen + 1, &v6v, sizeof(v6v)) ?
+			       -EBADMSG :
+			       fwd_batch_push6(b, s[0] == 'd', &k6, &v6v);
+	return hex_get(k, &k4, sizeof(k4)) || hex_get(k + klen + 1, &v4, sizeof(v4)) ?
+		       -EBADMSG :
+		       fwd_batch_push(b, s[0] == 'd', &k4, &v4);
 }
 
 static int read_ops(FILE *f, struct fwd_batch *b)
 {
 	char line[256];
+	int version;
 	size_t want;
 	int err = 0;
 
-	if (!fgets(line, sizeof(line), f) || sscanf(line, JOURNAL_MAGIC " %zu", &want) != 1)
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, JOURNAL_MAGIC " %d %zu", &version, &want) != 2 || version < 1 ||
+	    version > 2)
 		return -EBADMSG;
 	while (!err && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		err = parse_op(line, b);
+		err = parse_op(line, version, b);
 	}
 	if (!err && b->n != want)
 		err = -EBADMSG;
@@ -242,7 +315,13 @@ int fwd_batch_apply(const struct fwd_batch_map *m, const struct fwd_batch *b,
 			err = -EINTR;
 			break;
 		}
-		err = op->del ? m->remove(m->ctx, &op->key) : m->insert(m->ctx, &op->key, &op->val);
+		if (op->v6)
+			err = !m->insert6 ? -EOPNOTSUPP :
+			      op->del	  ? m->remove6(m->ctx6, &op->key6) :
+					    m->insert6(m->ctx6, &op->key6, &op->val6);
+		else
+			err = op->del ? m->remove(m->ctx, &op->key) :
+					m->insert(m->ctx, &op->key, &op->val);
 		if (err == -ENOENT && op->del)
 			err = 0; /* gone already: as good as deleted */
 		if (err)
@@ -262,10 +341,41 @@ static bool same_entry(const struct nsb_fwd_val *a, const struct nsb_fwd_val *b)
 	       a->first_port == b->first_port && a->count == b->count;
 }
 
+/* same_entry() of forwards6's values. */
+static bool same_entry6(const struct nsb_fwd6_val *a, const struct nsb_fwd6_val *b)
+{
+	return !memcmp(a->node_addr, b->node_addr, sizeof(a->node_addr)) &&
+	       a->v.node_port == b->v.node_port && a->v.first_port == b->v.first_port &&
+	       a->v.count == b->v.count;
+}
+
+static int undo_op6(const struct fwd_batch_map *m, const struct fwd_batch_op *op)
+{
+	struct nsb_fwd6_val cur;
+	int err;
+
+	if (!m->lookup6)
+		return -EOPNOTSUPP;
+	err = m->lookup6(m->ctx6, &op->key6, &cur);
+	if (err && err != -ENOENT)
+		return err;
+	if (op->del)
+		return err == -ENOENT ? m->insert6(m->ctx6, &op->key6, &op->val6) : 0;
+	if (!err && same_entry6(&cur, &op->val6)) {
+		err = m->remove6(m->ctx6, &op->key6);
+		return err == -ENOENT ? 0 : err;
+	}
+	return 0;
+}
+
 static int undo_op(const struct fwd_batch_map *m, const struct fwd_batch_op *op)
 {
 	struct nsb_fwd_val cur;
-	int err = m->lookup(m->ctx, &op->key, &cur);
+	int err;
+
+	if (op->v6)
+		return undo_op6(m, op);
+	err = m->lookup(m->ctx, &op->key, &cur);
 
 	if (err && err != -ENOENT)
 		return err;

@@ -25,18 +25,33 @@ static void port_bit(const struct nsb_fwd_key *k, __u32 *word, __u64 *bit)
 	*bit = 1ULL << (port % 64);
 }
 
-int fwd_ports_mark(int ports_fd, const struct nsb_fwd_key *key)
+static int mark(int ports_fd, __u32 word, __u64 bit)
 {
-	__u64 bits, bit;
-	__u32 word;
-
-	port_bit(key, &word, &bit);
+	__u64 bits;
 	if (bpf_map_lookup_elem(ports_fd, &word, &bits))
 		return -errno;
 	if (bits & bit)
 		return 0;
 	bits |= bit;
 	return bpf_map_update_elem(ports_fd, &word, &bits, BPF_ANY) ? -errno : 0;
+}
+
+int fwd_ports_mark(int ports_fd, const struct nsb_fwd_key *key)
+{
+	__u64 bit;
+	__u32 word;
+
+	port_bit(key, &word, &bit);
+	return mark(ports_fd, word, bit);
+}
+
+int fwd_ports_mark6(int ports_fd, const struct nsb_fwd6_key *key)
+{
+	__u16 port = ntohs(key->port);
+	bool any = !key->host_addr[0] && !key->host_addr[1] && !key->host_addr[2] &&
+		   !key->host_addr[3];
+
+	return mark(ports_fd, NSB_FWD_PORT_WORD(key->proto, port, !any), 1ULL << (port % 64));
 }
 
 int fwd_ports_sync(int ports_fd, int fwd_fd)

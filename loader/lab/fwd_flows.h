@@ -21,6 +21,8 @@
 
 /* Set the bit of key's port (before the forward goes in). */
 int fwd_ports_mark(int ports_fd, const struct nsb_fwd_key *key);
+/* The same for a forwards6 key (one bitmap for both families). */
+int fwd_ports_mark6(int ports_fd, const struct nsb_fwd6_key *key);
 
 /* The bitmap as the forwards map says now: bits set and cleared to match. */
 int fwd_ports_sync(int ports_fd, int fwd_fd);

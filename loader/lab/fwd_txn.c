@@ -40,7 +40,10 @@ static int sweep_due(struct fwd_txn *t)
 static int mark_ports(struct fwd_txn *t, const struct fwd_batch *b)
 {
 	for (size_t i = 0; t->ports_fd >= 0 && i < b->n; i++) {
-		int err = b->op[i].del ? 0 : fwd_ports_mark(t->ports_fd, &b->op[i].key);
+		const struct fwd_batch_op *op = &b->op[i];
+		int err = op->del ? 0 :
+			  op->v6  ? fwd_ports_mark6(t->ports_fd, &op->key6) :
+				    fwd_ports_mark(t->ports_fd, &op->key);
 
 		if (err)
 			return err;
@@ -78,6 +81,7 @@ int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct 
 
 	*recovered = 0;
 	t->fd = -1;
+	t->fd6 = -1;
 	t->ports_fd = -1;
 	t->lab = lab;
 	state_path(lab, FWD_BATCH_FILE, t->journal, sizeof(t->journal));
@@ -89,6 +93,11 @@ int fwd_txn_begin(struct fwd_txn *t, const char *lab, size_t *recovered, struct 
 	t->fd = fwd_map_open(lab);
 	if (t->fd < 0)
 		return err_set(e, t->fd, "lab %s: forwards map: %s", lab, strerror(-t->fd));
+	t->fd6 = pins_map_open(lab, "forwards6");
+	if (t->fd6 < 0 && t->fd6 != -ENOENT)
+		return err_set(e, t->fd6, "lab %s: forwards6 map: %s", lab, strerror(-t->fd6));
+	if (t->fd6 >= 0)
+		fwd_batch_map_fd6(&t->map, &t->fd6);
 	t->ports_fd = pins_map_open(lab, "fwd_ports");
 	if (t->ports_fd < 0 && t->ports_fd != -ENOENT)
 		return err_set(e, t->ports_fd, "lab %s: fwd_ports map: %s", lab,
@@ -144,9 +153,12 @@ void fwd_txn_end(struct fwd_txn *t)
 {
 	if (t->fd >= 0)
 		close(t->fd);
+	if (t->fd6 >= 0)
+		close(t->fd6);
 	if (t->ports_fd >= 0)
 		close(t->ports_fd);
 	t->fd = -1;
+	t->fd6 = -1;
 	t->ports_fd = -1;
 	state_unlock(t->lock);
 	t->lock = -1;
@@ -187,7 +199,7 @@ int fwd_txn_apply(const struct lab_info *li, const char *what, fwd_plan_fn plan,
 	if (err)
 		err_add(probs, ERR_NO_INDEX, false, "%s", e.text);
 	if (!err)
-		err = plan(li, t.fd, reqs, n, run, &b, probs);
+		err = plan(li, t.fd, t.fd6, reqs, n, run, &b, probs);
 	if (!err) {
 		err = fwd_txn_run(&t, &b, run->stop, &e);
 		if (err)

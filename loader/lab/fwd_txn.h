@@ -18,6 +18,7 @@
 struct fwd_txn {
 	int lock;
 	int fd;	      /* the forwards map */
+	int fd6;      /* forwards6, or -1 (a lab from before it: its re-up adds it) */
 	int ports_fd; /* fwd_ports, or -1 (a lab from before it: its re-up adds it) */
 	const char *lab;
 	struct fwd_batch_map map;
@@ -52,12 +53,13 @@ struct fwd_spec;
 struct rules_fwd_run;
 
 /*
- * What one change does: check the requests against the lab and its map
- * (fd) and put its map changes into b; 0, or -errno with every problem in
- * probs. Called under the lock, before the journal is written.
+ * What one change does: check the requests against the lab and its maps
+ * (fd: forwards; fd6: forwards6, -1 for a lab without it) and put its map
+ * changes into b; 0, or -errno with every problem in probs. Called under
+ * the lock, before the journal is written.
  */
-typedef int (*fwd_plan_fn)(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
-			   const struct rules_fwd_run *run, struct fwd_batch *b,
+typedef int (*fwd_plan_fn)(const struct lab_info *li, int fd, int fd6, const struct fwd_spec *reqs,
+			   size_t n, const struct rules_fwd_run *run, struct fwd_batch *b,
 			   struct err_list *probs);
 
 /*

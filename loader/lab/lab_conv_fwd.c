@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -134,6 +135,76 @@ static int fix_entries(int fd, const struct topo *a, const struct topo *b, const
 	return err;
 }
 
+/* t's node whose ip6 is addr, or -1. */
+static int node_at6(const struct topo *t, const __be32 *addr)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (!IN6_IS_ADDR_UNSPECIFIED(&t->nodes[i].ip6) &&
+		    !memcmp(&t->nodes[i].ip6, addr, 16))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * fix_entries() for the forwards for an IPv6 host address (forwards6's
+ * alone; `forward add --host`'s stay while their node does, as IPv4's):
+ * a removed node's go (or one left without ip6), a recreated one's follow
+ * its host end and ip6. The entries for any address follow forwards
+ * (fwd6_sync()), the file's own are written again by the refill.
+ */
+static int fix_entries6(const char *lab, const struct topo *a, const struct topo *b,
+			const struct node_rt *rt)
+{
+	int fd6 = pins_map_open(lab, "forwards6"), err = 0;
+	struct nsb_fwd6_key k, next, *prev = NULL, *keys = NULL, *g;
+	size_t n = 0, cap = 0;
+
+	if (fd6 == -ENOENT)
+		return 0;
+	if (fd6 < 0)
+		return fd6;
+	while (!bpf_map_get_next_key(fd6, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!k.host_addr[0] && !k.host_addr[1] && !k.host_addr[2] && !k.host_addr[3])
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			g = reallocarray(keys, cap, sizeof(*keys));
+			if (!g) {
+				err = -ENOMEM;
+				break;
+			}
+			keys = g;
+		}
+		keys[n++] = k;
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		struct nsb_fwd6_val v;
+		int was, node;
+
+		if (bpf_map_lookup_elem(fd6, &keys[i], &v))
+			continue;
+		node = node_at6(b, v.node_addr);
+		was = node < 0 ? node_at6(a, v.node_addr) : -1;
+		if (was >= 0)
+			node = topo_node_index(b, a->nodes[was].name);
+		if (node < 0 || IN6_IS_ADDR_UNSPECIFIED(&b->nodes[node].ip6)) {
+			if (bpf_map_delete_elem(fd6, &keys[i]) && errno != ENOENT)
+				err = -errno;
+		} else if (v.v.ifindex != (__u32)rt[node].ifindex ||
+			   memcmp(v.node_addr, &b->nodes[node].ip6, 16)) {
+			v.v.ifindex = (__u32)rt[node].ifindex;
+			memcpy(v.node_addr, &b->nodes[node].ip6, 16);
+			if (bpf_map_update_elem(fd6, &keys[i], &v, BPF_EXIST))
+				err = -errno;
+		}
+	}
+	free(keys);
+	close(fd6);
+	return err;
+}
+
 int conv_forwards(const char *lab, const struct topo *a, const struct topo *b,
 		  const struct topo_diff *d, const struct node_rt *rt)
 {
@@ -146,6 +217,8 @@ int conv_forwards(const char *lab, const struct topo *a, const struct topo *b,
 			err = drop_file_fwd(lab, fd, a, i);
 	if (!err)
 		err = fix_entries(fd, a, b, rt);
+	if (!err)
+		err = fix_entries6(lab, a, b, rt);
 	close(fd);
 	return err;
 }

@@ -162,6 +162,8 @@ int rules_forwards_origin(const struct lab_info *li, struct fwd_entry *v, size_t
 struct fwd_check {
 	struct fwd_index *ix; /* points into have */
 	struct fwd_entry *have;
+	struct fwd_entry *have6; /* forwards for an IPv6 host address (forwards6's alone) */
+	size_t n_have6;
 	struct fwd_host *host;
 	struct rules_config cfg;
 };
@@ -190,6 +192,67 @@ static int fwd_check_begin(const struct lab_info *li, int fd, struct fwd_check *
 	}
 	for (size_t i = 0; i < n_have; i++)
 		fwd_index_claim(c->ix, &c->have[i].spec, why, sizeof(why));
+	err = forwards6_host(li, &c->have6, &c->n_have6);
+	if (err)
+		err_add(probs, ERR_NO_INDEX, false, "lab %s: forwards6: %s", li->name,
+			strerror(-err));
+	return err;
+}
+
+/* Do f and g, both for an IPv6 host address, share an address, a protocol and a port? */
+static bool clash6(const struct fwd_spec *f, const struct fwd_spec *g)
+{
+	return f->proto == g->proto && IN6_ARE_ADDR_EQUAL(&f->host_ip6, &g->host_ip6) &&
+	       f->port <= g->port_end && g->port <= f->port_end;
+}
+
+/*
+ * A forward for an IPv6 host address, as the file's (topo_check_fwd.c):
+ * to a node with an ip6, clashing only with another for the same address
+ * (the datapath asks for the address's own forward before one for any),
+ * here the lab's (forwards6) and the requests before it.
+ */
+static int check6(const struct lab_info *li, int fd6, const struct fwd_check *c,
+		  const struct fwd_spec *reqs, size_t i, char *why, size_t len)
+{
+	const struct fwd_spec *f = &reqs[i];
+	const struct lab_node *node = lab_node_find(li, f->node);
+	char desc[160], other[160];
+
+	fwd_format(f, desc, sizeof(desc));
+	if (fd6 < 0) {
+		snprintf(
+			why, len,
+			"%s: lab %s has no forwards6 map (brought up by an nsbpf without IPv6): run \"nsbpf up FILE\" on it again",
+			desc, li->name);
+		return -EOPNOTSUPP;
+	}
+	if (!node->prefix6) {
+		snprintf(
+			why, len,
+			"%s: the host address is IPv6, and node \"%s\" has no ip6 (its network has no subnet6): leave the host address out, or give the network a subnet6",
+			desc, node->name);
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < c->n_have6; j++) {
+		if (!clash6(f, &c->have6[j].spec))
+			continue;
+		fwd_format(&c->have6[j].spec, other, sizeof(other));
+		snprintf(why, len, "%s %s forward %s of lab %s", desc,
+			 f->port == c->have6[j].spec.port &&
+					 f->port_end == c->have6[j].spec.port_end ?
+				 "is" :
+				 "overlaps",
+			 other, li->name);
+		return -EADDRINUSE;
+	}
+	for (size_t j = 0; j < i; j++) {
+		if (!fwd_host6(&reqs[j]) || !clash6(f, &reqs[j]))
+			continue;
+		fwd_format(&reqs[j], other, sizeof(other));
+		snprintf(why, len, "%s overlaps %s, added with it", desc, other);
+		return -EADDRINUSE;
+	}
 	return 0;
 }
 
@@ -198,8 +261,8 @@ static int fwd_check_begin(const struct lab_info *li, int fd, struct fwd_check *
  * range, each other and what the host has (addresses, ephemeral ports,
  * sockets; `up` checks the file's forwards the same way): every problem.
  */
-static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
-			 bool force, struct err_list *probs)
+static int fwd_check_all(const struct lab_info *li, int fd, int fd6, const struct fwd_spec *reqs,
+			 size_t n, bool force, struct err_list *probs)
 {
 	struct fwd_check c = { 0 };
 	char why[512];
@@ -213,8 +276,10 @@ static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spe
 			err_add(probs, i, true, "lab %s has no node \"%s\"", li->name, f->node);
 			continue;
 		}
+		/* an IPv6 host address's forward: forwards6's alone, the IPv4 index never sees it */
 		if (fwd_check_snat(f, c.cfg.snat_port_min, c.cfg.snat_port_max, why, sizeof(why)) ||
-		    fwd_index_claim(c.ix, f, why, sizeof(why)) ||
+		    (fwd_host6(f) ? check6(li, fd6, &c, reqs, i, why, sizeof(why)) :
+				    fwd_index_claim(c.ix, f, why, sizeof(why))) ||
 		    fwd_check_host(c.host, f, force, why, sizeof(why)))
 			err_add(probs, i, false, "%s", why);
 	}
@@ -223,6 +288,7 @@ static int fwd_check_all(const struct lab_info *li, int fd, const struct fwd_spe
 	fwd_host_free(c.host);
 	fwd_index_free(c.ix);
 	free(c.have);
+	free(c.have6);
 	return err;
 }
 
@@ -257,6 +323,20 @@ static int node_ifindex(struct nl_sock *sk, const struct lab_info *li, size_t i,
 	return cache[i] = link.ifindex;
 }
 
+/* The host end's ifindex of a node with an ip6, for a forward for an IPv6 host address. */
+static int node_ifindex6(struct nl_sock *sk, const struct lab_info *li, const struct lab_node *node,
+			 struct err_list *probs)
+{
+	struct nl_link_info link;
+
+	if (!node->hostif[0] || nl_link_get(sk, node->hostif, &link)) {
+		err_add(probs, ERR_NO_INDEX, false, "lab %s: host end %s of node %s is missing",
+			li->name, node->hostif, node->name);
+		return -ENODEV;
+	}
+	return link.ifindex;
+}
+
 /* The map entries of every request, in b (checked requests: their nodes exist). */
 static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, size_t n,
 		       struct fwd_batch *b, struct err_list *probs)
@@ -269,11 +349,16 @@ static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, s
 		err_add(probs, ERR_NO_INDEX, false, "forward add: %s", strerror(-err));
 	for (size_t i = 0; !err && i < n; i++) {
 		const struct lab_node *node = lab_node_find(li, reqs[i].node);
-		int ifindex = node_ifindex(sk, li, (size_t)(node - li->nodes), cache, probs);
+		bool v6 = fwd_host6(&reqs[i]);
+		int ifindex = v6 ? node_ifindex6(sk, li, node, probs) :
+				   node_ifindex(sk, li, (size_t)(node - li->nodes), cache, probs);
 
-		err = ifindex < 0 ?
-			      ifindex :
-			      fwd_map_batch_add(b, &reqs[i], lab_node_fwd_ip(li, node), ifindex);
+		if (ifindex < 0)
+			err = ifindex;
+		else if (v6)
+			err = fwd6_batch_add(b, &reqs[i], &node->ip6, ifindex);
+		else
+			err = fwd_map_batch_add(b, &reqs[i], lab_node_fwd_ip(li, node), ifindex);
 		if (err == -ENOMEM)
 			err_add(probs, ERR_NO_INDEX, false, "forward add: %s", strerror(-err));
 	}
@@ -283,10 +368,11 @@ static int fwd_add_ops(const struct lab_info *li, const struct fwd_spec *reqs, s
 }
 
 /* forward add's plan: the checks of the lab, of the other labs, then the entries. */
-static int add_plan(const struct lab_info *li, int fd, const struct fwd_spec *reqs, size_t n,
-		    const struct rules_fwd_run *run, struct fwd_batch *b, struct err_list *probs)
+static int add_plan(const struct lab_info *li, int fd, int fd6, const struct fwd_spec *reqs,
+		    size_t n, const struct rules_fwd_run *run, struct fwd_batch *b,
+		    struct err_list *probs)
 {
-	int err = fwd_check_all(li, fd, reqs, n, run->force, probs);
+	int err = fwd_check_all(li, fd, fd6, reqs, n, run->force, probs);
 
 	/* the other labs on the uplink: under the lock, before the journal */
 	if (!err)

@@ -40,6 +40,61 @@ int fwd_parse_host(const char *s, uint32_t *ip, uint16_t *lo, uint16_t *hi)
 	return topo_parse_port_range(s, lo, hi);
 }
 
+int fwd_parse_host46(const char *s, uint32_t *ip, struct in6_addr *ip6, uint16_t *lo, uint16_t *hi)
+{
+	const char *close;
+	char addr[TOPO_IP6STR];
+	size_t n;
+
+	memset(ip6, 0, sizeof(*ip6));
+	if (s[0] != '[')
+		return fwd_parse_host(s, ip, lo, hi);
+	*ip = 0;
+	close = strchr(s, ']');
+	if (!close || close[1] != ':')
+		return -EINVAL;
+	n = (size_t)(close - s - 1);
+	if (!n || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s + 1, n);
+	addr[n] = '\0';
+	if (topo_parse_ipv6(addr, ip6) || IN6_IS_ADDR_UNSPECIFIED(ip6))
+		return -EINVAL;
+	return topo_parse_port_range(close + 2, lo, hi);
+}
+
+int fwd_parse_host_addr(const char *s, uint32_t *ip, struct in6_addr *ip6, char *err, size_t len)
+{
+	char why[200];
+
+	*ip = 0;
+	memset(ip6, 0, sizeof(*ip6));
+	if (!topo_parse_ipv4(s, ip)) {
+		if (topo_fwd_host_problem(*ip, why, sizeof(why)))
+			goto bad;
+		if (!*ip) {
+			snprintf(
+				err, len,
+				"--host %s: any is spelled without a host address (leave --host out)",
+				s);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*ip = 0;
+	if (topo_parse_ipv6(s, ip6)) {
+		snprintf(err, len, "--host %s: not an IPv4 or IPv6 address", s);
+		return -EINVAL;
+	}
+	if (!topo_fwd_host6_problem(ip6, why, sizeof(why)))
+		return 0;
+bad:
+	snprintf(err, len, "--host %s: %s", s, why);
+	*ip = 0;
+	memset(ip6, 0, sizeof(*ip6));
+	return -EINVAL;
+}
+
 int fwd_parse_to(const char *s, char node[TOPO_NAME_MAX], uint16_t *lo, uint16_t *hi)
 {
 	const char *colon = strchr(s, ':');
@@ -63,8 +118,18 @@ static int parse_common(char **argv, struct fwd_spec *f, char *err, size_t len)
 		snprintf(err, len, "\"%s\": the protocol is tcp or udp", argv[0]);
 		return -EINVAL;
 	}
-	if (fwd_parse_host(argv[1], &f->host_ip, &f->port, &f->port_end)) {
-		snprintf(err, len, "\"%s\": expected [HOSTIP:]PORT[-END], ports 1-65535", argv[1]);
+	if (fwd_parse_host46(argv[1], &f->host_ip, &f->host_ip6, &f->port, &f->port_end)) {
+		/* 2001:db8::1:6000 could be either: the address goes in brackets */
+		if (argv[1][0] != '[' && strchr(argv[1], ':') != strrchr(argv[1], ':'))
+			snprintf(
+				err, len,
+				"\"%s\": an IPv6 host address goes in brackets: [HOSTIP6]:PORT[-END]",
+				argv[1]);
+		else
+			snprintf(
+				err, len,
+				"\"%s\": expected [HOSTIP:]PORT[-END] or [HOSTIP6]:PORT[-END], ports 1-65535",
+				argv[1]);
 		return -EINVAL;
 	}
 	return 0;
@@ -81,7 +146,8 @@ int fwd_parse_add(int argc, char **argv, struct fwd_spec *f, char *err, size_t l
 	}
 	if (parse_common(argv, f, err, len))
 		return -EINVAL;
-	if (f->host_ip && topo_fwd_host_problem(f->host_ip, why, sizeof(why))) {
+	if ((f->host_ip && topo_fwd_host_problem(f->host_ip, why, sizeof(why))) ||
+	    (fwd_host6(f) && topo_fwd_host6_problem(&f->host_ip6, why, sizeof(why)))) {
 		snprintf(err, len, "\"%s\": %s", argv[1], why);
 		return -EINVAL;
 	}

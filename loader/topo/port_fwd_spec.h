@@ -30,6 +30,16 @@ struct fwd_spec {
 int fwd_parse_proto(const char *s, uint8_t *proto);
 /* [HOSTIP:]PORT[-END] */
 int fwd_parse_host(const char *s, uint32_t *ip, uint16_t *lo, uint16_t *hi);
+/*
+ * [HOSTIP:]PORT[-END] or [HOSTIP6]:PORT[-END] (an IPv6 address in brackets,
+ * as fwd_format() writes it): *ip or *ip6 (the other 0, both 0 for none).
+ */
+int fwd_parse_host46(const char *s, uint32_t *ip, struct in6_addr *ip6, uint16_t *lo, uint16_t *hi);
+/*
+ * A host address alone (`forward add|del --host`), IPv4 or IPv6, with the
+ * checks of the file's host: (a unicast address). 0, or -EINVAL with err.
+ */
+int fwd_parse_host_addr(const char *s, uint32_t *ip, struct in6_addr *ip6, char *err, size_t len);
 /* NODE:PORT[-END] */
 int fwd_parse_to(const char *s, char node[TOPO_NAME_MAX], uint16_t *lo, uint16_t *hi);
 

@@ -160,3 +160,126 @@ Test(forward6, forward_add_and_del_follow_on_ipv6)
 			    ".formatted.key.port == 22555)] | length == 0"));
 	down6();
 }
+
+/* The hex of forwards6's entry for [2001:db8::1] tcp PORT: "KEY VAL" for a journal line. */
+static char *entry6_hex(int port)
+{
+	char *out = NULL;
+
+	cr_assert_eq(
+		run_out(&out,
+			"k='0x20 0x01 0x0d 0xb8 0 0 0 0 0 0 0 0 0 0 0 0x01 0x%02x 0x%02x 0x06 0'; "
+			"bpftool -j map lookup pinned /sys/fs/bpf/nsbpf/fw6/forwards6 key $k | "
+			"jq -r '[.key, .value] | map(map(ltrimstr(\"0x\")) | join(\"\")) | "
+			"join(\" \")'",
+			port >> 8, port & 0xff),
+		0, "forwards6 has [2001:db8::1]:%d", port);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+/*
+ * What a killed `forward add|del` leaves: its journal, one line OP (a6, d6)
+ * of entry, and the marker that the ports' bitmap and flows are to be
+ * synced (written before the journal).
+ */
+static void journal_left(const char *op, const char *entry)
+{
+	cr_assert_eq(run("touch /run/nsbpf/fw6/fwd-sweep && "
+			 "printf 'nsbpf-forward-batch 2 1\\n%s %s\\n' >/run/nsbpf/fw6/batch",
+			 op, entry),
+		     0);
+}
+
+Test(forward6, forward_add_host_ipv6_answers_there_lists_and_deletes)
+{
+	char *entry;
+
+	up6();
+	cr_assert_eq(nsbpf_run("forward add fw6 tcp 6011 earth:8080 --host 2001:db8::1"), 0);
+	expect_fetch("world", "http://[2001:db8::1]:6011/", "page-of-earth\n");
+	cr_assert_neq(fetch("world", 2, "http://192.0.2.1:6011/", NULL), 0, "IPv6's alone");
+	cr_assert(forward_is(6011, ".host == \"2001:db8::1\" and .node == \"earth\" and "
+				   ".node_ip == null and .node_ip6 == \"fd00:10::10\" and "
+				   ".to_port == 8080 and .origin == \"runtime\" and .hits == 1"));
+	cr_assert_eq(nsbpf_run("forward list fw6 | grep -q 'tcp \\[2001:db8::1\\]:6011 -> "
+			       "earth:8080, to \\[fd00:10::10\\] (runtime)'"),
+		     0, "text");
+	nsbpf_doc(0, "forward list", NULL, "forward list fw6");
+	/* the bracket form is the same forward: added once */
+	nsbpf_says(1, "tcp [2001:db8::1]:6011 -> earth:8080 is forward tcp [2001:db8::1]:6011",
+		   "forward add fw6 tcp [2001:db8::1]:6011 earth:8080");
+
+	/* a killed del's journal: the next command puts the entry back */
+	entry = entry6_hex(6011);
+	cr_assert_eq(nsbpf_run("forward del fw6 tcp 6011 --host 2001:db8::1"), 0);
+	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6011/", NULL), 0, "deleted");
+	cr_assert(nsbpf_json("forward list fw6", "[.labs[0].forwards[] | select(.port == 6011)] "
+						 "| length == 0"));
+	journal_left("d6", entry);
+	nsbpf_says(0, "undid an interrupted forward batch of 1 forward", "forward list fw6");
+	expect_fetch("world", "http://[2001:db8::1]:6011/", "page-of-earth\n");
+	/* and a killed add's: the next command takes the entry out */
+	journal_left("a6", entry);
+	nsbpf_says(0, "undid an interrupted forward batch of 1 forward", "forward list fw6");
+	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6011/", NULL), 0, "undone");
+	free(entry);
+
+	/* the bracket form, added and deleted, and a range */
+	cr_assert_eq(nsbpf_run("forward add fw6 tcp [2001:db8::1]:6012-6013 earth:8080-8081"), 0);
+	expect_fetch("world", "http://[2001:db8::1]:6012/", "page-of-earth\n");
+	cr_assert(forward_is(6012, ".port_end == 6013 and .to_port_end == 8081"));
+	nsbpf_says(1, "part of a larger forward", "forward del fw6 tcp [2001:db8::1]:6012");
+	cr_assert_eq(nsbpf_run("forward del fw6 tcp [2001:db8::1]:6012-6013 earth:8080-8081"), 0);
+	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6012/", NULL), 0, "deleted");
+	cr_assert(
+		json_true(
+			"bpftool -j map dump pinned /sys/fs/bpf/nsbpf/fw6/forwards6",
+			"[.[] | select(.formatted.key.port == 6011 or .formatted.key.port == 6012 "
+			"or .formatted.key.port == 6013)] | length == 0"),
+		"forwards6 has none of them left");
+	down6();
+}
+
+Test(forward6, forward_add_host_ipv6_refuses_what_it_cannot_do_and_changes_nothing)
+{
+	char *before = NULL, *after = NULL;
+	char file[512];
+
+	up6();
+	cr_assert_eq(run_out(&before, "bpftool -j map dump pinned /sys/fs/bpf/nsbpf/fw6/forwards6 "
+				      "| jq -c '[.[].key] | sort'"),
+		     0);
+	nsbpf_says(1, "2001:db8::99 is not an address of this host",
+		   "forward add fw6 tcp 6021 earth:8080 --host 2001:db8::99");
+	nsbpf_says(1, "node \"old\" has no ip6",
+		   "forward add fw6 tcp 6021 old:8080 --host 2001:db8::1");
+	nsbpf_says(2, "link-local (fe80::/10)",
+		   "forward add fw6 tcp 6021 earth:8080 --host fe80::1");
+	nsbpf_says(2, "goes in brackets", "forward add fw6 tcp 2001:db8::1:6021 earth:8080");
+	nsbpf_says(2, "give it once",
+		   "forward add fw6 tcp [2001:db8::1]:6021 earth:8080 --host 2001:db8::1");
+	nsbpf_says(1, "overlaps forward tcp [2001:db8::1]:6001",
+		   "forward add fw6 tcp 6000-6001 earth:8080-8081 --host 2001:db8::1");
+	nsbpf_says(1, "has no forward tcp [2001:db8::1]:6021",
+		   "forward del fw6 tcp 6021 --host 2001:db8::1");
+	snprintf(file, sizeof(file), "%s/fw6.list", scratch_dir());
+	cr_assert_eq(run("echo 'tcp [2001:db8::1]:6001 earth:9999' >%s", file), 0);
+	nsbpf_says(1, "leads elsewhere", "forward del fw6 --file %s", file);
+	/* a file: all or none, the second line overlapping the first */
+	cr_assert_eq(run("printf 'tcp [2001:db8::1]:6022 earth:8080\\n"
+			 "tcp [2001:db8::1]:6022 earth:8081\\n' >%s",
+			 file),
+		     0);
+	nsbpf_says(1, "overlaps tcp [2001:db8::1]:6022 -> earth:8080, added with it",
+		   "forward add fw6 --file %s", file);
+	cr_assert_eq(run_out(&after, "bpftool -j map dump pinned /sys/fs/bpf/nsbpf/fw6/forwards6 "
+				     "| jq -c '[.[].key] | sort'"),
+		     0);
+	cr_assert_str_eq(after, before, "forwards6 as it was");
+	cr_assert(nsbpf_json("forward list fw6", ".labs[0].forwards | length == 4"));
+	cr_assert_neq(fetch("world", 2, "http://[2001:db8::1]:6022/", NULL), 0, "nothing added");
+	free(before);
+	free(after);
+	down6();
+}

@@ -72,7 +72,9 @@ static int fake_remove(void *ctx, const struct nsb_fwd_key *k)
 }
 
 static struct fake_map fm;
-static struct fwd_batch_map map = { fake_lookup, fake_insert, fake_remove, &fm };
+static struct fwd_batch_map map = {
+	.lookup = fake_lookup, .insert = fake_insert, .remove = fake_remove, .ctx = &fm
+};
 static char dir[] = "/tmp/nsbpf-fwd-batch-XXXXXX";
 static char journal[sizeof(dir) + 16];
 
@@ -271,4 +273,116 @@ Test(fwd_batch, an_undone_del_brings_back_the_entries_as_they_were)
 		cr_assert_arr_eq(&fm.val[p], &v, sizeof(v));
 	}
 	fwd_batch_free(&b);
+}
+
+/* forwards6 for the IPv6 ops: a second map, keyed by port too, with whole values. */
+static struct fake_map fm6;
+static struct nsb_fwd6_val fm6_val[SLOTS];
+
+static int fake_lookup6(void *ctx, const struct nsb_fwd6_key *k, struct nsb_fwd6_val *v)
+{
+	struct fake_map *m = ctx;
+	int s = ntohs(k->port) % SLOTS;
+
+	if (!m->used[s])
+		return -ENOENT;
+	*v = fm6_val[s];
+	return 0;
+}
+
+static int fake_insert6(void *ctx, const struct nsb_fwd6_key *k, const struct nsb_fwd6_val *v)
+{
+	struct fake_map *m = ctx;
+	int s = ntohs(k->port) % SLOTS;
+
+	count_call(m);
+	if (m->used[s])
+		return -EEXIST;
+	m->used[s] = true;
+	fm6_val[s] = *v;
+	return 0;
+}
+
+static int fake_remove6(void *ctx, const struct nsb_fwd6_key *k)
+{
+	struct fake_map *m = ctx;
+	int s = ntohs(k->port) % SLOTS;
+
+	count_call(m);
+	if (!m->used[s])
+		return -ENOENT;
+	m->used[s] = false;
+	return 0;
+}
+
+/* tcp [2001:db8::1]:300-301 -> fd00:10::10:8080-8081 */
+static void adds6(struct fwd_batch *b)
+{
+	for (int p = 300; p <= 301; p++) {
+		struct nsb_fwd6_key k = { .host_addr = { htonl(0x20010db8), 0, 0, htonl(1) },
+					  .port = htons((uint16_t)p),
+					  .proto = 6 };
+		struct nsb_fwd6_val v = { .v = val(300, 2, p),
+					  .node_addr = { htonl(0xfd000010), 0, 0, htonl(0x10) } };
+
+		v.v.node_addr = 0;
+		cr_assert_eq(fwd_batch_push6(b, false, &k, &v), 0);
+	}
+}
+
+Test(fwd_batch, ipv6_ops_journal_as_version_2_apply_and_undo_in_their_map)
+{
+	struct fwd_batch_map m = map;
+	struct fwd_batch b = { 0 }, back;
+	char head[64] = "";
+	size_t done;
+	FILE *f;
+
+	memset(&fm6, 0, sizeof(fm6));
+	adds(&b);
+	adds6(&b);
+	cr_assert_eq(fwd_batch_forwards(&b), 3, "two IPv4 forwards and one IPv6");
+	cr_assert_eq(fwd_batch_save(journal, &b), 0);
+	f = fopen(journal, "r");
+	cr_assert(f && fgets(head, sizeof(head), f));
+	fclose(f);
+	cr_assert_str_eq(head, "nsbpf-forward-batch 2 6\n");
+	cr_assert_eq(fwd_batch_load(journal, &back), 0);
+	cr_assert_eq(back.n, 6);
+	cr_assert(back.op[4].v6 && !back.op[3].v6);
+	cr_assert_eq(memcmp(&back.op[5].key6, &b.op[5].key6, sizeof(b.op[5].key6)), 0);
+	cr_assert_eq(memcmp(&back.op[5].val6, &b.op[5].val6, sizeof(b.op[5].val6)), 0);
+
+	/* a map without forwards6: the IPv6 op fails, the others undo */
+	cr_assert_eq(fwd_batch_apply(&m, &b, NULL, &done), -EOPNOTSUPP);
+	cr_assert_eq(done, 4);
+	cr_assert_eq(fwd_batch_undo(&m, &b, done), 0);
+	cr_assert(!has(100) && !has(200));
+
+	m.lookup6 = fake_lookup6;
+	m.insert6 = fake_insert6;
+	m.remove6 = fake_remove6;
+	m.ctx6 = &fm6;
+	cr_assert_eq(fwd_batch_apply(&m, &b, NULL, &done), 0);
+	cr_assert(has(100) && has(200) && fm6.used[300] && fm6.used[301]);
+	cr_assert(!fm.used[300], "IPv6 entries go to forwards6 only");
+	cr_assert_eq(fwd_batch_undo(&m, &b, b.n), 0);
+	cr_assert(!has(100) && !fm6.used[300] && !fm6.used[301]);
+	fwd_batch_free(&back);
+	fwd_batch_free(&b);
+}
+
+Test(fwd_batch, a_version_1_journal_has_no_ipv6_lines)
+{
+	struct fwd_batch b = { 0 };
+	FILE *f = fopen(journal, "w");
+
+	cr_assert(f);
+	fprintf(f, "nsbpf-forward-batch 1 1\na6 %040d %080d\n", 0, 0);
+	fclose(f);
+	cr_assert_eq(fwd_batch_load(journal, &b), -EBADMSG);
+	f = fopen(journal, "w");
+	fprintf(f, "nsbpf-forward-batch 3 0\n");
+	fclose(f);
+	cr_assert_eq(fwd_batch_load(journal, &b), -EBADMSG, "a version from the future");
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `nsbpf forward` arguments and conflict checks. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -36,6 +37,69 @@ Test(fwd_spec, parses_the_add_forms)
 	cr_assert_eq(f.port_end, 5354);
 	cr_assert_eq(f.to_port, 53);
 	cr_assert_eq(f.to_port_end, 54);
+}
+
+Test(fwd_spec, parses_an_ipv6_host_address_in_brackets)
+{
+	struct in6_addr want;
+	struct fwd_spec f;
+	char err[256];
+
+	inet_pton(AF_INET6, "2001:db8::1", &want);
+	cr_assert_eq(add("tcp", "[2001:db8::1]:6001-6002", "earth:80-81", &f, err), 0, "%s", err);
+	cr_assert_eq(f.host_ip, 0);
+	cr_assert(IN6_ARE_ADDR_EQUAL(&f.host_ip6, &want));
+	cr_assert(fwd_host6(&f));
+	cr_assert_eq(f.port, 6001);
+	cr_assert_eq(f.port_end, 6002);
+	fwd_format(&f, err, sizeof(err));
+	cr_assert_str_eq(err, "tcp [2001:db8::1]:6001-6002 -> earth:80-81",
+			 "as it is written back");
+	cr_assert_eq(add("tcp", "6000", "earth:80", &f, err), 0);
+	cr_assert(!fwd_host6(&f));
+
+	cr_assert_eq(add("tcp", "2001:db8::1:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert(strstr(err, "goes in brackets: [HOSTIP6]:PORT"), "%s", err);
+	cr_assert_eq(add("tcp", "[2001:db8::1]6001", "earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "[2001:db8::1:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "[]:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "[::]:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "[10.0.0.1]:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert_eq(add("tcp", "[fe80::1]:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert(strstr(err, "link-local (fe80::/10)"), "%s", err);
+	cr_assert_eq(add("tcp", "[ff02::1]:6001", "earth:80", &f, err), -EINVAL);
+	cr_assert(strstr(err, "multicast"), "%s", err);
+	cr_assert_eq(add("tcp", "[::1]:6001", "earth:80", &f, err), 0, "loopback: %s", err);
+	{
+		char *argv[] = { "tcp", "[2001:db8::1]:6001", NULL };
+
+		cr_assert_eq(fwd_parse_del(2, argv, &f, err, sizeof(err)), 0, "%s", err);
+		cr_assert(IN6_ARE_ADDR_EQUAL(&f.host_ip6, &want));
+	}
+}
+
+Test(fwd_spec, a_host_address_alone_either_family)
+{
+	struct in6_addr ip6, want;
+	char err[256];
+	uint32_t ip;
+
+	inet_pton(AF_INET6, "2001:db8::1", &want);
+	cr_assert_eq(fwd_parse_host_addr("192.0.2.1", &ip, &ip6, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ip, 0xc0000201);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&ip6));
+	cr_assert_eq(fwd_parse_host_addr("2001:db8::1", &ip, &ip6, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ip, 0);
+	cr_assert(IN6_ARE_ADDR_EQUAL(&ip6, &want));
+	cr_assert_eq(fwd_parse_host_addr("2001:db8::zz", &ip, &ip6, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "--host 2001:db8::zz: not an IPv4 or IPv6 address");
+	cr_assert_eq(fwd_parse_host_addr("::", &ip, &ip6, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "unspecified"), "%s", err);
+	cr_assert_eq(fwd_parse_host_addr("fe80::1", &ip, &ip6, err, sizeof(err)), -EINVAL);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&ip6), "nothing left behind on error");
+	cr_assert_eq(fwd_parse_host_addr("239.1.2.3", &ip, &ip6, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(ip, 0);
+	cr_assert_eq(fwd_parse_host_addr("0.0.0.0", &ip, &ip6, err, sizeof(err)), -EINVAL);
 }
 
 Test(fwd_spec, rejects_bad_arguments_with_a_reason)
