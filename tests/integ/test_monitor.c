@@ -256,7 +256,8 @@ Test(monitor, ipv6_drops_and_nat66_flows_with_their_addresses)
 	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
 	/* the gateway's neighbour entry, from earth's own address */
 	cr_assert(!in_ns("mon6-earth", "ping -6 -c1 -W2 2001:db8::2"), "ping6 to the world");
-	cr_assert_eq(run("ip -n mon6-earth addr add fd00:10::99/64 dev eth0 nodad"), 0);
+	cr_assert_eq(run("ip -n mon6-earth addr add fd00:10::99/64 dev eth0 nodad preferred_lft 0"),
+		     0);
 
 	mon = monitor6_start("ev6.jsonl", "mon6 -j");
 	spoof6();

@@ -6,7 +6,10 @@
 
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
+
 #include "cli/out.h"
+#include "lab/monitor.h"
 #include "util/addr.h"
 #include "util/err.h"
 
@@ -110,6 +113,54 @@ Test(util, addresses_as_text)
 	cr_assert_str_eq(ipv4_str(0xffffffff, ip), "255.255.255.255");
 	cr_assert_str_eq(ipv4_str(0, ip), "0.0.0.0");
 	cr_assert_str_eq(mac_str(m, mac), "02:ab:00:10:ff:01");
+}
+
+Test(util, ipv6_addresses_as_inet_ntop_writes_them)
+{
+	const uint8_t a[16] = { 0xfd, 0, 0, 0x10, [15] = 0x10 }, none[16] = { 0 };
+	const uint8_t mapped[16] = { [10] = 0xff, 0xff, 192, 0, 2, 1 };
+	char ip6[IPV6_STRLEN];
+
+	cr_assert_str_eq(ipv6_str(a, ip6), "fd00:10::10");
+	cr_assert_str_eq(ipv6_str(none, ip6), "::");
+	cr_assert_str_eq(ipv6_str(mapped, ip6), "::ffff:192.0.2.1");
+}
+
+/* An event as the ring has it: its addresses by family, orig and xlat. */
+Test(util, monitor_event_addresses_by_family)
+{
+	struct nsb_event6 e6 = { 0 };
+	struct nsb_event e4 = { 0 };
+	struct lab_event le = { .ev = &e4 };
+	char a[IPV6_STRLEN], b[IPV6_STRLEN];
+
+	cr_assert_eq(lab_event_addrs(&le, false, a, b), 0, "no addresses");
+	cr_assert_str_eq(a, "");
+	e4.flags = NSB_EV_F_IPV4 | NSB_EV_F_XLAT;
+	e4.orig.saddr = htonl(0x0a0a000a);
+	e4.orig.daddr = htonl(0xc0000202);
+	e4.xlat.saddr = htonl(0xc0000201);
+	e4.xlat.daddr = htonl(0xc0000202);
+	cr_assert_eq(lab_event_addrs(&le, false, a, b), AF_INET);
+	cr_assert_str_eq(a, "10.10.0.10");
+	cr_assert_str_eq(b, "192.0.2.2");
+	cr_assert_eq(lab_event_addrs(&le, true, a, b), AF_INET);
+	cr_assert_str_eq(a, "192.0.2.1");
+
+	e6.e.flags = NSB_EV_F_IPV6 | NSB_EV_F_XLAT;
+	inet_pton(AF_INET6, "fd00:10::10", e6.orig.saddr);
+	inet_pton(AF_INET6, "2001:db8::2", e6.orig.daddr);
+	inet_pton(AF_INET6, "2001:db8::1", e6.xlat.saddr);
+	inet_pton(AF_INET6, "2001:db8::2", e6.xlat.daddr);
+	le = (struct lab_event){ .ev = &e6.e, .ev6 = &e6 };
+	cr_assert_eq(lab_event_addrs(&le, false, a, b), AF_INET6);
+	cr_assert_str_eq(a, "fd00:10::10");
+	cr_assert_str_eq(b, "2001:db8::2");
+	cr_assert_eq(lab_event_addrs(&le, true, a, b), AF_INET6);
+	cr_assert_str_eq(a, "2001:db8::1");
+	/* an IPv6 record cut short (no ev6): no addresses rather than IPv4's zeros */
+	le.ev6 = NULL;
+	cr_assert_eq(lab_event_addrs(&le, false, a, b), 0);
 }
 
 Test(util, errors_in_words)
