@@ -4,8 +4,9 @@
  * packet, an isolated ping, a new masqueraded flow, a forward's new flow)
  * with their fields, the monitor switch cleared however the monitor ends
  * (Ctrl-C, kill -9), one monitor per lab, and a flood held back by the
- * rate limit while traffic still flows; over IPv6, a spoofed source and a
- * NAT66 flow with their IPv6 addresses, in JSON and in text.
+ * rate limit while traffic still flows; over IPv6, a spoofed source, a
+ * NAT66 flow and an inbound packet from the world with their IPv6
+ * addresses, in JSON and in text.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -278,6 +279,15 @@ Test(monitor, ipv6_drops_and_nat66_flows_with_their_addresses)
 			    ".nat.src == \"2001:db8::1\" and .nat.dst == \"2001:db8::2\" and "
 			    ".nat.dport == 5353 and .nat.sport >= 61000"),
 		  "a NAT66 flow with its translation");
+	/* the world pinging a node's ip6 with no flow: dropped on the uplink (inbound) */
+	cr_assert_eq(run("ip -n world -6 route add fd00:10::/64 via 2001:db8::1"), 0);
+	in_ns("world", "ping -6 -c1 -W1 fd00:10::10");
+	cr_assert(has_event("ev6.jsonl",
+			    ".type == \"drop\" and .reason == \"inbound\" and "
+			    ".node == null and .dev == \"up0\" and .family == \"ipv6\" "
+			    "and .src == \"2001:db8::2\" and .dst == \"fd00:10::10\" and "
+			    ".proto == \"icmpv6\" and .icmp_type == 128"),
+		  "an IPv6 inbound drop on the uplink");
 	cr_assert_eq(monitor_end(mon, SIGINT), 0);
 	cr_assert(lines_shaped("ev6.jsonl", ".type == \"drop\" or .type == \"flow\"",
 			       "monitor event"),
