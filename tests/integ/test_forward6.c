@@ -283,3 +283,26 @@ Test(forward6, forward_add_host_ipv6_refuses_what_it_cannot_do_and_changes_nothi
 	free(after);
 	down6();
 }
+
+/* A converge keeps a runtime forward for an IPv6 host address while its node stays. */
+Test(forward6, forward_add_host_ipv6_follows_its_node_through_a_converge)
+{
+	char *f2 = NULL, *p;
+
+	up6();
+	cr_assert_eq(nsbpf_run("forward add fw6 tcp 6011 earth:8080 --host 2001:db8::1"), 0);
+	/* earth made again at a new ip6 */
+	f2 = strdup(fw6);
+	p = strstr(f2, "fd00:10::10");
+	cr_assert(p);
+	p[strlen("fd00:10::1")] = '1';
+	cr_assert_eq(nsbpf_run("up %s", lab_file("fw6b", f2)), 0, "converge");
+	cr_assert_eq(wait_listen("fw6-earth", "t", 8080), 0);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	cr_assert(forward_is(6011, ".host == \"2001:db8::1\" and .node == \"earth\" and "
+				   ".node_ip6 == \"fd00:10::11\" and .origin == \"runtime\""),
+		  "the runtime forward follows earth to its new ip6");
+	expect_fetch("world", "http://[2001:db8::1]:6011/", "page-of-earth\n");
+	free(f2);
+	down6();
+}
