@@ -461,6 +461,29 @@ static bool dec_nat_port6(const struct map_walk *w, const void *key, const void 
 	return true;
 }
 
+/* As dec_frag(): an IPv6 datagram's later fragments, its 32-bit id. */
+static bool dec_frag6(const struct map_walk *w, const void *key, const void *val,
+		      struct map_entry *me)
+{
+	const struct nsb_frag6_key *k = key;
+	const struct nsb_frag6_val *v = val;
+
+	mf_ip6(me, "saddr", k->saddr);
+	mf_ip6(me, "daddr", k->daddr);
+	mf_uint(me, "id", ntohl(k->id));
+	mf_proto(me, "proto", k->proto);
+	mf_name(me, "dir", frag_dirs, ARRAY_N(frag_dirs), k->dir);
+	mf_key_done(me);
+	mf_ip6(me, "ct_saddr", v->ct.saddr);
+	mf_ip6(me, "ct_daddr", v->ct.daddr);
+	mf_port(me, "ct_sport", v->ct.sport);
+	mf_port(me, "ct_dport", v->ct.dport);
+	mf_proto(me, "ct_proto", v->ct.proto);
+	mf_ip6(me, "to_addr", v->to_addr);
+	mf_age(me, "age_s", w, v->first_ns);
+	return true;
+}
+
 static bool dec_sock_orig6(const struct map_walk *w, const void *key, const void *val,
 			   struct map_entry *me)
 {
@@ -544,6 +567,7 @@ static const struct map_decoder decoders[] = {
 	DEC("forwards6", struct nsb_fwd6_key, struct nsb_fwd6_val, dec_forward6),
 	DEC("ct6", struct nsb_ct6_key, struct nsb_ct6_entry, dec_ct6),
 	DEC("nat_ports6", struct nsb_nat6_key, struct nsb_nat6_val, dec_nat_port6),
+	DEC("frags6", struct nsb_frag6_key, struct nsb_frag6_val, dec_frag6),
 	DEC("sock_orig6", struct nsb_sock6_key, struct nsb_sock6_orig, dec_sock_orig6),
 	DEC("stats", __u32, struct nsb_counter, dec_stat),
 	DEC("gc", __u32, struct nsb_gc, dec_gc),
@@ -578,6 +602,7 @@ const struct map_kind_info lab_maps[] = {
 	  "IPv6 flows as the node sends them -> translation, state, counters" },
 	{ "nat_ports6", "hash", false,
 	  "what an IPv6 reply on the uplink carries -> the node's side" },
+	{ "frags6", "lru_hash", false, "later fragments of translated IPv6 datagrams" },
 	{ "sock_orig6", "lru_hash", false,
 	  "host IPv6 sockets a forward rewrote -> what they asked for" },
 	{ "stats", "percpu_array", false, "packets, bytes per path and drop reason (all CPUs)" },
