@@ -26,6 +26,12 @@ static const char *const path_names[] = { NSB_PATH_LIST(__NSB_STR) };
 static const char *const drop_names[] = { NULL, NSB_DROP_LIST(__NSB_STR) };
 static const char *const stat_kinds[] = { "path", "drop" };
 
+static unsigned int popcount4(const __u64 w[4])
+{
+	return (unsigned int)(__builtin_popcountll(w[0]) + __builtin_popcountll(w[1]) +
+			      __builtin_popcountll(w[2]) + __builtin_popcountll(w[3]));
+}
+
 static bool dec_config(const struct map_walk *w, const void *key, const void *val,
 		       struct map_entry *me)
 {
@@ -52,6 +58,9 @@ static bool dec_config(const struct map_walk *w, const void *key, const void *va
 	mf_uint(me, "fib_ifindex", c->fib_ifindex);
 	mf_uint(me, "routes", c->routes);
 	mf_ip6(me, "uplink_addr6", c->uplink_addr6);
+	/* the IPv6 summaries: of 256 slots, how many no subnet6 / host address hashes to */
+	mf_uint(me, "lab6_outside_slots", popcount4(c->lab6_outside));
+	mf_uint(me, "host6_outside_slots", popcount4(c->host6_outside));
 	return true;
 }
 
