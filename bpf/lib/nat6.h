@@ -183,13 +183,31 @@ struct __nat6_claim {
  * frames cannot hold. A tc program runs to its end on its CPU before the
  * next one starts there.
  */
+/*
+ * A hairpin flow's request to nat6_ct_create() (lib/hairpin6.h): leave
+ * with nat_addr (the backend's gateway6) towards to_addr:to_port (the
+ * backend), the claim NSB_NAT_F_HAIRPIN's, the entry F_HAIRPIN with
+ * dnat_* set; in force while the room's hp_on is: set by hairpin right
+ * before the call, cleared by nat6_ct_create() as it starts, so that
+ * masquerade's calls never see a request.
+ */
+struct nat6_hp_req {
+	__be32 nat_addr[4];
+	__be32 to_addr[4];
+	__be16 to_port;
+	__u8 old;	  /* the flow has a stale ct6 entry (nat6_ct_create()'s old) */
+	__u8 any_hit;	  /* the forward is the one for any host address */
+	__u32 to_ifindex; /* the backend's host end */
+};
+
 struct nat6_room {
-	struct nsb_verdict v;  /* masquerade's */
-	struct ipv6_l4 l4;     /* masquerade's walk */
-	struct flow_v6 f;      /* masquerade's flow */
+	struct nsb_verdict v;  /* masquerade's, or hairpin's */
+	struct ipv6_l4 l4;     /* masquerade's walk, or hairpin's */
+	struct flow_v6 f;      /* masquerade's flow, or hairpin's */
 	struct l4h6 h;	       /* its L4 header */
 	struct tcp_seg seg;    /* its TCP segment */
-	__u64 now;	       /* masquerade's clock read */
+	__u32 hp_on;	       /* nat6_ct_create(): hp is a request (hairpin's) */
+	__u64 now;	       /* masquerade's clock read, or hairpin's */
 	__u32 mtu;	       /* the uplink's, when too big */
 	__u32 known;	       /* masquerade: 1 a live ct6 entry, 2 a stale one, 3 a later
 				* fragment's record (frags6), 0 none */
@@ -197,8 +215,24 @@ struct nat6_room {
 	struct {
 		struct nsb_nat6_key nk;
 		struct nsb_ct6_key ck;
-	} st;		      /* the claim checks' keys */
-	struct frag6_room fr; /* a fragment's frags6 key and record (lib/frag6.h) */
+	} st; /* the claim checks' keys */
+	/*
+	 * Never live in one packet: a fragment's record (NAT66's and the
+	 * forwards' fragment paths), and hairpin's request and keys (a twin's;
+	 * its forward's once the twin is found). nat6_claim_closed() takes tk
+	 * for a closed hairpin flow's client: inside nat6_ct_create(), where
+	 * neither is live.
+	 */
+	union {
+		struct frag6_room fr; /* a fragment's frags6 key and record (lib/frag6.h) */
+		struct {
+			struct nat6_hp_req hp;
+			union {
+				struct nsb_ct6_key tk;
+				struct nsb_fwd6_key fk;
+			};
+		};
+	};
 };
 _Static_assert(sizeof(struct nat6_room) <= sizeof(struct nsb_scratch6), "nat6_room fits scratch6");
 
@@ -220,8 +254,10 @@ static __always_inline __u32 __nat6_hash(const struct nsb_ct6_key *k)
 
 /*
  * The ct6 entry of the flow a claim at nk belongs to (the node's, keyed
- * {node, remote}), if it still leaves with nk's address and port. ck: room
- * for its key (the caller's).
+ * {node, remote}), if it still leaves with nk's address and port; a
+ * hairpin claim's (NSB_NAT_F_HAIRPIN) is the backend's {remote, nat
+ * address}, if it still leads back to the claim's node, as IPv4's
+ * (lib/nat.h). ck: room for its key (the caller's).
  */
 static __always_inline struct nsb_ct6_entry *
 __nat6_owner(const struct nsb_nat6_key *nk, const struct nsb_nat6_val *nv, struct nsb_ct6_key *ck)
@@ -229,6 +265,18 @@ __nat6_owner(const struct nsb_nat6_key *nk, const struct nsb_nat6_val *nv, struc
 	struct nsb_ct6_entry *ce;
 
 	__builtin_memset(ck, 0, sizeof(*ck));
+	if (nv->v.flags & NSB_NAT_F_HAIRPIN) {
+		addr6_copy(ck->saddr, nk->remote_addr);
+		addr6_copy(ck->daddr, nk->nat_addr);
+		ck->sport = nk->remote_port;
+		ck->dport = nk->nat_port;
+		ck->proto = nk->proto;
+		ce = bpf_map_lookup_elem(&ct6, ck);
+		if (!ce || ce->e.dnat_port != nv->v.node_port ||
+		    !addr6_eq(ce->dnat_addr, nv->node_addr))
+			return NULL;
+		return ce;
+	}
 	addr6_copy(ck->saddr, nv->node_addr);
 	addr6_copy(ck->daddr, nk->remote_addr);
 	ck->sport = nv->v.node_port;
@@ -283,6 +331,21 @@ __noinline int nat6_claim_closed(const struct nsb_nat6_key *nk, __u64 now)
 		return __nat_claim_old(&nv->v, now);
 	if (!__nat_tcp_closed(&ce->e, r->st.nk.proto))
 		return 0;
+	if (nv->v.flags & NSB_NAT_F_HAIRPIN) {
+		/* a hairpin flow is two entries: the client's goes too, unless a newer flow's */
+		const struct nsb_ct6_entry *cl;
+
+		__builtin_memset(&r->tk, 0, sizeof(r->tk));
+		addr6_copy(r->tk.saddr, ce->dnat_addr);
+		addr6_copy(r->tk.daddr, ce->nat_addr);
+		r->tk.sport = ce->e.dnat_port;
+		r->tk.dport = ce->e.nat_port;
+		r->tk.proto = r->st.nk.proto;
+		cl = bpf_map_lookup_elem(&ct6, &r->tk);
+		if (cl && cl->e.nat_port == r->st.nk.nat_port &&
+		    addr6_eq(cl->nat_addr, r->st.nk.nat_addr))
+			bpf_map_delete_elem(&ct6, &r->tk);
+	}
 	bpf_map_delete_elem(&ct6, &r->st.ck);
 	return 1;
 }
@@ -337,9 +400,12 @@ static __always_inline struct nsb_ct6_entry *ct6_scratch_get(void)
 
 /*
  * A new ct6 entry for f, masqueraded to config.uplink_addr6, from the node
- * behind ifindex. old: the flow's stale entry or NULL (its port is tried
- * first). 0 (the entry is in ct6: the caller looks it up) or nsb_drop().
- * A global function; the claim lives in the room, the entry in scratch.
+ * behind ifindex; or, when the room's hp request is on (hairpin's, lib/
+ * hairpin6.h), leaving with hp.nat_addr towards hp.to_addr:to_port, as
+ * IPv4's nat_ct_create() with a hairpin nat_req. old: the flow's stale
+ * entry or NULL (its port is tried first). 0 (the entry is in ct6: the
+ * caller looks it up) or nsb_drop(). A global function; the claim lives in
+ * the room, the entry in scratch.
  */
 __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6 *f, __u32 ifindex,
 			      __u64 now, const struct nsb_ct6_entry *old)
@@ -349,9 +415,13 @@ __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6
 	struct nsb_ct6_entry *ce;
 	struct __nat6_claim *c;
 	__u32 min, max, sport, oport;
-	int err;
+	int err, hp;
 
-	if (!cfg || !f || !r)
+	if (!r)
+		return nsb_drop(NSB_DROP_INTERNAL);
+	hp = r->hp_on;
+	r->hp_on = 0; /* hairpin's for this call only */
+	if (!cfg || !f)
 		return nsb_drop(NSB_DROP_INTERNAL);
 	c = &r->c;
 	min = nsb_snat_port_min(cfg);
@@ -360,9 +430,16 @@ __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6
 		return nsb_drop(NSB_DROP_NAT_EXHAUSTED);
 	__builtin_memset(c, 0, sizeof(*c));
 	sport = bpf_ntohs(f->key.sport);
-	addr6_copy(c->nk.nat_addr, cfg->uplink_addr6);
-	addr6_copy(c->nk.remote_addr, f->key.daddr);
-	c->nk.remote_port = f->key.dport;
+	if (hp) {
+		addr6_copy(c->nk.nat_addr, r->hp.nat_addr);
+		addr6_copy(c->nk.remote_addr, r->hp.to_addr);
+		c->nk.remote_port = r->hp.to_port;
+		c->nv.v.flags = NSB_NAT_F_HAIRPIN;
+	} else {
+		addr6_copy(c->nk.nat_addr, cfg->uplink_addr6);
+		addr6_copy(c->nk.remote_addr, f->key.daddr);
+		c->nk.remote_port = f->key.dport;
+	}
 	c->nk.proto = f->key.proto;
 	addr6_copy(c->nv.node_addr, f->key.saddr);
 	c->nv.v.node_port = f->key.sport;
@@ -373,7 +450,7 @@ __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6
 	c->range = (__u16)(max - min + 1);
 	c->hash = __nat6_hash(&f->key);
 	oport = old ? bpf_ntohs(old->e.nat_port) : 0;
-	if (old && addr6_eq(old->nat_addr, cfg->uplink_addr6) && oport >= min && oport <= max)
+	if (old && addr6_eq(old->nat_addr, c->nk.nat_addr) && oport >= min && oport <= max)
 		c->start = (__u16)(oport - min);
 	else if (sport >= min && sport <= max)
 		c->start = (__u16)(sport - min);
@@ -392,6 +469,11 @@ __noinline int nat6_ct_create(const struct nsb_config *cfg, const struct flow_v6
 	ce->e.nat_port = c->nk.nat_port;
 	ce->e.state = ct_state_new(f->key.proto, f->tcp_flags);
 	ce->e.ifindex = ifindex;
+	if (hp) {
+		ce->e.flags = NSB_CT_F_HAIRPIN;
+		addr6_copy(ce->dnat_addr, r->hp.to_addr);
+		ce->e.dnat_port = r->hp.to_port;
+	}
 	ce->e.created_ns = now;
 	ce->e.last_seen_ns = now;
 	/* the key from the room: 6.1 takes no map key from a global function's argument */

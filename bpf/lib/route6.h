@@ -15,8 +15,9 @@
  *   decremented between networks (ttl at 1 or 0; no checksum covers it),
  *   bpf_redirect_peer()                            node_to_node, isolated, ttl
  *   to ::, ::1, ::ffff:0:0/96                      martian
- *   to a host address (host_addrs6, the uplink's address6, a gateway6)
- *                                                  to_host
+ *   to a host address (host_addrs6, the uplink's address6, a gateway6):
+ *   a port forward's, hairpin (lib/hairpin6.h)     hairpin, ttl, ...
+ *   else                                           to_host
  *   to another address of a subnet6                no_endpoint
  *   outside: an ICMPv6 error about a translated flow  icmp_err_out (lib/icmp_out6.h)
  *            anything else                         masq6_from_node() (lib/masq6.h)
@@ -40,6 +41,7 @@
 #include "lib/ipv6_guard.h"
 #include "lib/masq6.h"
 #include "lib/icmp_out6.h"
+#include "lib/hairpin6.h"
 
 /* To dst, another node: the reach policy, the hop, the redirect. */
 static __always_inline int __route6_node(struct __sk_buff *skb, struct nsb_verdict *v,
@@ -79,11 +81,14 @@ static __always_inline int __route6_not_a_node(struct __sk_buff *skb, struct nsb
 		return nsb_drop(NSB_DROP_INTERNAL);
 	if (addr6_martian(daddr))
 		return nsb_drop(NSB_DROP_MARTIAN);
-	if (addr6_eq(daddr, cfg->uplink_addr6) || bpf_map_lookup_elem(&host_addrs6, daddr))
-		return verdict_pass(v, NSB_PATH_TO_HOST);
+	/* the host's addresses: hairpin's, else the host's (lib/hairpin6.h) */
+	if (addr6_eq(daddr, cfg->uplink_addr6))
+		return hairpin6_from_node(skb, &ifc->ep, HAIRPIN6_ANY);
+	if (bpf_map_lookup_elem(&host_addrs6, daddr))
+		return hairpin6_from_node(skb, &ifc->ep, HAIRPIN6_HOST);
 	switch (lab6_where(daddr, &id)) {
 	case LAB_GATEWAY:
-		return verdict_pass(v, NSB_PATH_TO_HOST);
+		return hairpin6_from_node(skb, &ifc->ep, HAIRPIN6_ANY);
 	case LAB_OUTSIDE:
 		if (icmp) {
 			/* an error about a translated flow leaves as the flow does */
