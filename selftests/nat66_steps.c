@@ -235,6 +235,50 @@ static bool age_frags(struct run6 *r, uint32_t secs)
 	return ok;
 }
 
+static const uint8_t zero6[16];
+
+/*
+ * A hairpin entry's new destination and its flow's claim in nat_ports6
+ * (NSB_NAT_F_HAIRPIN): the client's entry {c, a, cp, 6000} claims {gw6,
+ * backend, P, 8080} -> c:cp; the twin {backend, gw6, 8080, P} is that
+ * claim's flow, leading back to the client.
+ */
+static bool check_hairpin6(struct run6 *r, const struct ct6_expect *e, const struct nsb_ct6_key *k,
+			   const struct nsb_ct6_entry *ce)
+{
+	bool twin = ce->e.flags & NSB_CT_F_DNAT;
+	struct nsb_nat6_key nk = { .proto = k->proto };
+	struct nsb_nat6_val nv;
+	uint32_t dport;
+	bool ok = true;
+
+	if (!ASSERT_TRUE(e->dnat6, "ct6: a hairpin entry expected") ||
+	    !port_of(r, e->dnat_port, &dport))
+		return false;
+	ok &= ASSERT_TRUE(!memcmp(ce->dnat_addr, e->dnat6, 16), "ct6: new destination");
+	ok &= ASSERT_EQ(ntohs(ce->e.dnat_port), dport, "ct6: new destination port");
+	ok &= ASSERT_EQ(ce->e.dnat_addr, 0, "ct6: IPv4 dnat address 0");
+	if (twin) {
+		memcpy(nk.nat_addr, k->daddr, 16);
+		memcpy(nk.remote_addr, k->saddr, 16);
+		nk.nat_port = k->dport;
+		nk.remote_port = k->sport;
+	} else {
+		memcpy(nk.nat_addr, ce->nat_addr, 16);
+		memcpy(nk.remote_addr, ce->dnat_addr, 16);
+		nk.nat_port = ce->e.nat_port;
+		nk.remote_port = ce->e.dnat_port;
+	}
+	if (!ASSERT_EQ(bpf_map_lookup_elem(r->nat6_fd, &nk, &nv), 0, "nat_ports6: hairpin claim"))
+		return false;
+	ok &= ASSERT_EQ(nv.v.flags, NSB_NAT_F_HAIRPIN, "nat_ports6: NSB_NAT_F_HAIRPIN");
+	ok &= ASSERT_TRUE(!memcmp(nv.node_addr, twin ? ce->dnat_addr : k->saddr, 16),
+			  "nat_ports6: the client's address");
+	ok &= ASSERT_EQ(nv.v.node_port, twin ? ce->e.dnat_port : k->sport,
+			"nat_ports6: the client's port");
+	return ok;
+}
+
 static bool check_ct6(struct run6 *r, const struct ct6_expect *e)
 {
 	struct nsb_nat6_key nk = { 0 };
@@ -292,6 +336,9 @@ static bool check_ct6(struct run6 *r, const struct ct6_expect *e)
 	ok &= ASSERT_EQ(ce.e.pkts_orig, e->pkts_orig, "ct6: packets out");
 	ok &= ASSERT_EQ(ce.e.pkts_reply, e->pkts_reply, "ct6: packets back");
 	ok &= ASSERT_TRUE(ce.e.created_ns, "ct6: created_ns set");
+	if (e->dnat6 || (ce.e.flags & NSB_CT_F_HAIRPIN))
+		return ok && check_hairpin6(r, e, &k, &ce);
+	ok &= ASSERT_TRUE(!memcmp(ce.dnat_addr, zero6, 16), "ct6: no new destination");
 	/* its claim: {uplink_addr6, remote, nat port, remote port} -> the node */
 	memcpy(nk.nat_addr, e->nat6 ? e->nat6 : uplink6, 16);
 	memcpy(nk.remote_addr, e->daddr, 16);
@@ -382,6 +429,7 @@ void run_table6(const struct table6 *t)
 				     c->flags, &res.trace);
 		ok &= st_check_stats(c->stat, before, after, pin.len);
 		ok &= check_ct6(r, &c->ct); /* before the output: it may learn a port */
+		ok &= check_ct6(r, &c->ct2);
 		if (c->verdict != TC_ACT_SHOT)
 			ok &= check_output(r, c, &pin, &res);
 		passed += ok;

@@ -23,7 +23,7 @@
 #define UPLINK_IF   UINT32_MAX
 #define N(a)	    ((int)(sizeof(a) / sizeof((a)[0])))
 
-#define NVARS	  4
+#define NVARS	  8
 #define VAR(n)	  (0x10000u | (n))
 #define IS_VAR(p) ((p)&0x10000u)
 
@@ -47,6 +47,15 @@ struct ct6_expect {
 	bool claim_absent;   /* its nat_ports6 claim must be gone too */
 	const uint8_t *nat6; /* the nat address; NULL: the uplink's */
 	bool any_port;	     /* nat_port need not be in the SNAT range (a forward's) */
+	/*
+	 * hairpin (NSB_CT_F_HAIRPIN): the new destination, and the claim is
+	 * the hairpin one (NSB_NAT_F_HAIRPIN, {nat6, dnat6, nat_port,
+	 * dnat_port} -> the key's source); the twin's (F_DNAT too) is the
+	 * client's {daddr, saddr, dport, sport} -> dnat6:dnat_port. NULL:
+	 * dnat_addr all zero.
+	 */
+	const uint8_t *dnat6;
+	uint32_t dnat_port; /* VAR(n) allowed */
 };
 
 struct step6 {
@@ -60,9 +69,10 @@ struct step6 {
 	uint32_t redirect, flags;
 	uint32_t stat;
 	struct ct6_expect ct;
-	uint32_t age;	   /* before the step: .ct's flow idle this many seconds longer */
-	uint32_t age_all;  /* before the step: every ct6 entry made this many seconds earlier */
-	bool gc;	   /* before the step: one collector pass */
+	struct ct6_expect ct2; /* hairpin: the twin entry (checked after .ct) */
+	uint32_t age;	       /* before the step: .ct's flow idle this many seconds longer */
+	uint32_t age_all;      /* before the step: every ct6 entry made this many seconds earlier */
+	bool gc;	       /* before the step: one collector pass */
 	uint32_t frag_age; /* before the step: every frags6 record made this many seconds earlier */
 };
 
