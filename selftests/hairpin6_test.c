@@ -224,3 +224,83 @@ Test(hairpin6, udp)
 {
 	run_table6(TABLE6(udp_steps, .fwds = fwds, .n_fwds = N(fwds)));
 }
+
+/* ------------------------------------------------ the loader's sweep */
+
+static void fwd6_put(int fd, uint16_t port, const uint8_t *node, uint16_t to_port)
+{
+	struct nsb_fwd6_key k = { .port = htons(port), .proto = 6 };
+	struct nsb_fwd6_val v = {
+		.v = { .node_port = htons(to_port), .first_port = htons(port), .count = 1 }
+	};
+
+	memcpy(v.node_addr, node, 16);
+	cr_assert(!bpf_map_update_elem(fd, &k, &v, BPF_ANY), "forwards6");
+}
+
+static void ct6_put(int fd, const uint8_t *s, uint16_t sp, const uint8_t *d, uint16_t dp,
+		    uint8_t flags, const uint8_t *nat, uint16_t np, const uint8_t *dnat,
+		    uint16_t dnp, struct nsb_ct6_key *k)
+{
+	struct nsb_ct6_entry ce = {
+		.e = { .nat_port = htons(np), .dnat_port = htons(dnp), .flags = flags }
+	};
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->saddr, s, 16);
+	memcpy(k->daddr, d, 16);
+	k->sport = htons(sp);
+	k->dport = htons(dp);
+	k->proto = 6;
+	memcpy(ce.nat_addr, nat, 16);
+	if (dnat)
+		memcpy(ce.dnat_addr, dnat, 16);
+	cr_assert(!bpf_map_update_elem(fd, k, &ce, BPF_ANY), "ct6");
+}
+
+/*
+ * fwd6_flows_sweep() (lab/fwd6.c) and hairpin flows: both halves stay
+ * while their forward leads to the backend (a forward for any host
+ * address answering on uplink6 and a gateway6), and go together when it
+ * is re-pointed; a masqueraded flow stays.
+ */
+Test(hairpin6, loader_sweep)
+{
+	struct nsb_ct6_key cl, tw, cl2, tw2, mk;
+	struct nsb_ct6_entry ce;
+	struct st_env env;
+	int fwd6, ct6, nat6;
+	size_t gone;
+
+	st_open(&env, false);
+	st_load(&env);
+	fwd6 = bpf_map__fd(env.skel->maps.forwards6);
+	ct6 = bpf_map__fd(env.skel->maps.ct6);
+	nat6 = bpf_map__fd(env.skel->maps.nat_ports6);
+	fwd6_put(fwd6, 6000, earth6, 8080);
+	/* mars -> [uplink6]:6000 and earth -> its [gateway6]:6000, each with its twin */
+	ct6_put(ct6, mars6, 40100, uplink6, 6000, HPF, planet_gw6, 61001, earth6, 8080, &cl);
+	ct6_put(ct6, earth6, 8080, planet_gw6, 61001, HPF | DNATF, uplink6, 6000, mars6, 40100,
+		&tw);
+	ct6_put(ct6, earth6, 40200, planet_gw6, 6000, HPF, planet_gw6, 61002, earth6, 8080, &cl2);
+	ct6_put(ct6, earth6, 8080, planet_gw6, 61002, HPF | DNATF, planet_gw6, 6000, earth6, 40200,
+		&tw2);
+	ct6_put(ct6, mars6, 1234, remote6, 80, 0, uplink6, 61003, NULL, 0, &mk);
+
+	cr_assert_eq(fwd6_flows_sweep(ct6, nat6, fwd6, &gone), 0);
+	cr_expect_eq(gone, 0, "the forward leads to earth:8080: its hairpin flows stay");
+	cr_expect(!bpf_map_lookup_elem(ct6, &cl, &ce), "the client's entry stays");
+	cr_expect(!bpf_map_lookup_elem(ct6, &tw, &ce), "its twin stays");
+	cr_expect(!bpf_map_lookup_elem(ct6, &cl2, &ce), "the gateway6 flow stays");
+	cr_expect(!bpf_map_lookup_elem(ct6, &tw2, &ce), "and its twin");
+
+	fwd6_put(fwd6, 6000, earth6, 8081);
+	cr_assert_eq(fwd6_flows_sweep(ct6, nat6, fwd6, &gone), 0);
+	cr_expect_eq(gone, 2, "re-pointed: both flows end (one count each)");
+	cr_expect(bpf_map_lookup_elem(ct6, &cl, &ce), "the client's entry gone");
+	cr_expect(bpf_map_lookup_elem(ct6, &tw, &ce), "its twin gone");
+	cr_expect(bpf_map_lookup_elem(ct6, &cl2, &ce), "the gateway6 flow gone");
+	cr_expect(bpf_map_lookup_elem(ct6, &tw2, &ce), "and its twin");
+	cr_expect(!bpf_map_lookup_elem(ct6, &mk, &ce), "the masqueraded flow stays");
+	st_close(&env);
+}

@@ -281,26 +281,86 @@ int fwd6_lookup_any(int fwd6_fd, uint8_t proto, uint16_t port, struct nsb_fwd6_v
 	return bpf_map_lookup_elem(fwd6_fd, &k, v) ? -errno : 0;
 }
 
-/* Is the forwarded flow k/ce still its forwards6 entry's? */
+/*
+ * Does the forward at addr:port (that address's, else, with any, any
+ * address's) lead to node:node_port? As fwd_flows.c's leads_to().
+ */
+static bool leads_to6(int fwd6_fd, const __be32 *addr, __be16 port, __u8 proto, const __be32 *node,
+		      __be16 node_port, bool any)
+{
+	struct nsb_fwd6_key fk = { .port = port, .proto = proto };
+	struct nsb_fwd6_val v;
+	int err;
+
+	memcpy(fk.host_addr, addr, 16);
+	err = bpf_map_lookup_elem(fwd6_fd, &fk, &v);
+	if (err && any && !key_any(&fk)) {
+		memset(fk.host_addr, 0, 16);
+		err = bpf_map_lookup_elem(fwd6_fd, &fk, &v);
+	}
+	return !err && !memcmp(v.node_addr, node, 16) && v.v.node_port == node_port;
+}
+
+/*
+ * Is the forwarded or hairpin flow k/ce still its forwards6 entry's?
+ *   forwarded   node:8080 -> client, as host address:6000
+ *   hairpin     client -> uplink6:6000, to backend:8080 (dnat; lib/hairpin6.h)
+ *   its twin    backend:8080 -> gw6:P, as uplink6:6000 -> client (F_DNAT)
+ * Masqueraded flows are no forward's: alive here.
+ */
 static bool flow6_alive(int fwd6_fd, const struct nsb_ct6_key *k, const struct nsb_ct6_entry *ce)
 {
-	struct nsb_fwd6_key fk = { .port = ce->e.nat_port, .proto = k->proto };
-	struct nsb_fwd6_val v;
+	static const __be32 any[4];
 
+	if (ce->e.flags & NSB_CT_F_HAIRPIN) {
+		if (ce->e.flags & NSB_CT_F_DNAT)
+			return leads_to6(fwd6_fd, ce->nat_addr, ce->e.nat_port, k->proto, k->saddr,
+					 k->sport, true);
+		return leads_to6(fwd6_fd, k->daddr, k->dport, k->proto, ce->dnat_addr,
+				 ce->e.dnat_port, true);
+	}
 	if (!(ce->e.flags & NSB_CT_F_DNAT))
 		return true; /* masqueraded: no forward's */
-	if (!(ce->e.flags & NSB_CT_F_FWD_ANY))
-		memcpy(fk.host_addr, ce->nat_addr, 16);
-	return !bpf_map_lookup_elem(fwd6_fd, &fk, &v) && !memcmp(v.node_addr, k->saddr, 16) &&
-	       v.v.node_port == k->sport;
+	return leads_to6(fwd6_fd, ce->e.flags & NSB_CT_F_FWD_ANY ? any : ce->nat_addr,
+			 ce->e.nat_port, k->proto, k->saddr, k->sport, false);
+}
+
+/* A hairpin entry's twin, if it still points back at k (lib/hairpin6.h's __hairpin6_twin()). */
+static void end_twin6(int ct6_fd, const struct nsb_ct6_key *k, const struct nsb_ct6_entry *ce)
+{
+	struct nsb_ct6_key tk = { .sport = ce->e.dnat_port,
+				  .dport = ce->e.nat_port,
+				  .proto = k->proto };
+	struct nsb_ct6_entry tw;
+
+	memcpy(tk.saddr, ce->dnat_addr, 16);
+	memcpy(tk.daddr, ce->nat_addr, 16);
+	if (!bpf_map_lookup_elem(ct6_fd, &tk, &tw) && !memcmp(tw.dnat_addr, k->saddr, 16) &&
+	    tw.e.dnat_port == k->sport && !memcmp(tw.nat_addr, k->daddr, 16) &&
+	    tw.e.nat_port == k->dport)
+		bpf_map_delete_elem(ct6_fd, &tk);
+}
+
+/* A forwarded flow's claim, if it is still this flow's (lib/dnat6.h made it). */
+static void end_claim6(int nat6_fd, const struct nsb_ct6_key *k, const struct nsb_ct6_entry *ce)
+{
+	/* {host address, client, host port, the client's real port} */
+	struct nsb_nat6_key nk = {
+		.nat_port = ce->e.nat_port,
+		.remote_port = ce->e.flags & NSB_CT_F_CPORT ? ce->e.dnat_port : k->dport,
+		.proto = k->proto,
+	};
+
+	memcpy(nk.nat_addr, ce->nat_addr, 16);
+	memcpy(nk.remote_addr, k->daddr, 16);
+	bpf_map_delete_elem(nat6_fd, &nk);
 }
 
 int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
 {
 	struct nsb_ct6_key k, next, *prev = NULL, *dead = NULL;
-	struct nsb_nat6_key *claims = NULL;
+	struct nsb_ct6_entry ce, *ents = NULL;
 	size_t n = 0, cap = 0;
-	struct nsb_ct6_entry ce;
 	int err = 0;
 
 	*gone = 0;
@@ -312,34 +372,32 @@ int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
 		if (n == cap) {
 			size_t c = cap ? 2 * cap : 64;
 			struct nsb_ct6_key *d = reallocarray(dead, c, sizeof(*d));
-			struct nsb_nat6_key *cl = d ? reallocarray(claims, c, sizeof(*cl)) : NULL;
+			struct nsb_ct6_entry *e = d ? reallocarray(ents, c, sizeof(*e)) : NULL;
 
 			if (d)
 				dead = d;
-			if (!d || !cl) {
+			if (!d || !e) {
 				err = -ENOMEM;
 				break;
 			}
-			claims = cl;
+			ents = e;
 			cap = c;
 		}
 		dead[n] = k;
-		/* its claim: {host address, client, host port, the client's real port} */
-		memset(&claims[n], 0, sizeof(claims[n]));
-		memcpy(claims[n].nat_addr, ce.nat_addr, 16);
-		memcpy(claims[n].remote_addr, k.daddr, 16);
-		claims[n].nat_port = ce.e.nat_port;
-		claims[n].remote_port = ce.e.flags & NSB_CT_F_CPORT ? ce.e.dnat_port : k.dport;
-		claims[n].proto = k.proto;
-		n++;
+		ents[n++] = ce;
 	}
+	/* collected first: deleting while walking a hash skips keys */
 	for (size_t i = 0; !err && i < n; i++) {
 		if (!bpf_map_delete_elem(ct6_fd, &dead[i]))
 			(*gone)++;
-		bpf_map_delete_elem(nat6_fd, &claims[i]);
+		/* a hairpin claim goes with its flow (the collector: __nat6_owner()) */
+		if (ents[i].e.flags & NSB_CT_F_HAIRPIN)
+			end_twin6(ct6_fd, &dead[i], &ents[i]);
+		else
+			end_claim6(nat6_fd, &dead[i], &ents[i]);
 	}
 	free(dead);
-	free(claims);
+	free(ents);
 	return err;
 }
 

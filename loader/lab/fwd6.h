@@ -68,8 +68,10 @@ int fwd6_batch_del(int fwd6_fd, struct fwd_batch *b, const struct fwd_spec *f,
 int fwd6_ports_want(int fwd6_fd, __u64 *want);
 
 /*
- * Delete the ct6 entries of forwarded flows whose forwards6 entry is gone
- * or leads elsewhere, and their claims in nat_ports6. *gone: how many.
+ * Delete the ct6 entries of forwarded and hairpin flows whose forwards6
+ * entry is gone or leads elsewhere, and a forwarded flow's claim in
+ * nat_ports6 or a hairpin entry's twin (its claim, the collector's then).
+ * *gone: how many.
  */
 int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone);
 
