@@ -6,7 +6,10 @@
  * from the host itself ([::1] and the uplink's IPv6 address, through the
  * cgroup hooks); a forward to a node without ip6 stays IPv4-only, and
  * `forward list` says which is which; forward add and del follow on IPv6;
- * the file's forward for an IPv6 host address answers there only.
+ * the file's forward for an IPv6 host address answers there only; nodes
+ * reach the forwards at the uplink's IPv6 address and at a gateway6, the
+ * backend its own (hairpin, TCP and UDP, the backend seeing its gateway6),
+ * and forward del ends those flows, both halves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,4 +308,156 @@ Test(forward6, forward_add_host_ipv6_follows_its_node_through_a_converge)
 	expect_fetch("world", "http://[2001:db8::1]:6011/", "page-of-earth\n");
 	free(f2);
 	down6();
+}
+
+/* ---- hairpin over IPv6 (lib/hairpin6.h) ---- */
+
+/*
+ * hp6: earth (planet) serves, mars (moon) is a client; both reach earth's
+ * forwards at the uplink's IPv6 address and at a gateway6, earth its own.
+ * 9000 and 9001 are the test's sink and source (serve()).
+ */
+static const char hp6[] =
+	"name: hp6\n"
+	"networks:\n"
+	"  planet:\n"
+	"    subnet: 10.10.0.0/16\n"
+	"    subnet6: fd00:10::/64\n"
+	"  moon:\n"
+	"    subnet: 10.11.0.0/16\n"
+	"    subnet6: fd00:11::/64\n"
+	"nodes:\n"
+	"  earth:\n"
+	"    network: planet\n"
+	"    ip: 10.10.0.10\n"
+	"    ip6: 'fd00:10::10'\n"
+	"    exec:\n"
+	"      - mkdir -p /tmp/www-hp6 && echo page-of-earth > /tmp/www-hp6/index.html\n"
+	"      - python3 -m http.server 8080 --bind ::0 --directory /tmp/www-hp6 "
+	">/dev/null 2>&1 &\n"
+	"      - socat UDP6-RECVFROM:5353,fork EXEC:/bin/cat >/dev/null 2>&1 &\n"
+	"  mars:\n"
+	"    network: moon\n"
+	"    ip: 10.11.0.10\n"
+	"    ip6: 'fd00:11::10'\n"
+	"forwards:\n"
+	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
+	"  - {proto: udp, port: 6053, to: earth:5353}\n"
+	"  - {proto: tcp, port: 6090, to: earth:9000}\n"
+	"  - {proto: tcp, port: 6091, to: earth:9001}\n";
+
+/* planet's gateway6 as socat -d -d writes a peer: what earth sees of every hairpin client */
+#define PLANET_GW6_PEER "\\[fd00:0010:0000:0000:0000:0000:0000:0001\\]"
+
+static void hp6_up(void)
+{
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("hp6", hp6);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	cr_assert(wait_for(5000, "! ip -n hp6-mars -6 addr show | grep -q tentative"));
+	cr_assert(wait_for(5000, "! ip -n hp6-earth -6 addr show | grep -q tentative"));
+	cr_assert_eq(wait_listen("hp6-earth", "t", 8080), 0);
+	cr_assert_eq(wait_listen("hp6-earth", "u", 5353), 0);
+}
+
+static void hp6_down(void)
+{
+	cr_assert(host_untouched());
+	lab_down_ok("hp6");
+	cr_assert_eq(run("test ! -e /sys/fs/bpf/nsbpf/hp6"), 0, "no pins left");
+}
+
+/* NS sends a line through the UDP forward at ADDR:6053 and gets it back. */
+static void udp6_echo(const char *ns, const char *addr, const char *line)
+{
+	char *out = NULL;
+
+	cr_assert_eq(
+		in_ns_out(&out, ns, "sh -c 'echo %s | socat -t 2 - UDP6:[%s]:6053'", line, addr), 0,
+		"%s: udp6 through [%s]:6053", ns, addr);
+	cr_assert(out && !strncmp(out, line, strlen(line)) && !strcmp(out + strlen(line), "\n"),
+		  "%s: the echo of %s, got %s", ns, line, out ? out : "nothing");
+	free(out);
+}
+
+/* Has hp6 a flow that meets COND (a jq condition over `nat list`'s flows)? */
+static bool hp6_flows(const char *cond)
+{
+	return nsbpf_json("nat list hp6", "[.flows[] | select(%s)] | length > 0", cond);
+}
+
+Test(forward6, hairpin_nodes_reach_a_forward_at_uplink6_and_a_gateway6)
+{
+	const char *d = scratch_dir();
+
+	hp6_up();
+	/* TCP: mars at the uplink's IPv6 address, at its own gateway6, at planet's */
+	expect_fetch("hp6-mars", "http://[2001:db8::1]:6000/", "page-of-earth\n");
+	expect_fetch("hp6-mars", "http://[fd00:11::1]:6000/", "page-of-earth\n");
+	expect_fetch("hp6-mars", "http://[fd00:10::1]:6000/", "page-of-earth\n");
+	/* earth to its own forward: hairpin to itself */
+	expect_fetch("hp6-earth", "http://[2001:db8::1]:6000/", "page-of-earth\n");
+	expect_fetch("hp6-earth", "http://[fd00:10::1]:6000/", "page-of-earth\n");
+	/* IPv4 beside it, unchanged */
+	expect_fetch("hp6-mars", "http://192.0.2.1:6000/", "page-of-earth\n");
+	cr_assert(nsbpf_json("forward list hp6",
+			     ".labs[0].forwards[] | select(.port == 6000) | .hits >= 6"));
+
+	/* UDP both ways, and to itself */
+	udp6_echo("hp6-mars", "2001:db8::1", "ping-hp6-uplink6");
+	udp6_echo("hp6-mars", "fd00:11::1", "ping-hp6-gw6");
+	udp6_echo("hp6-earth", "fd00:10::1", "ping-hp6-self");
+
+	/* 3 MB up from mars through [uplink6]:6090: intact, and earth's peer is planet's gateway6 */
+	random_file("in", 3000000);
+	serve("hp6-earth", "t", 9000, "sink.log",
+	      "timeout 20 socat -d -d -u TCP6-LISTEN:9000,reuseaddr CREATE:%s/out", d);
+	cr_assert_eq(in_ns("hp6-mars", "timeout 20 socat -u FILE:%s/in TCP6:[2001:db8::1]:6090", d),
+		     0);
+	cr_assert(wait_file("out", 3000000, 20000));
+	cr_assert(same_file("in", "out"), "the upload arrived intact");
+	cr_assert_eq(
+		run("grep -q 'accepting connection from AF=10 " PLANET_GW6_PEER "' %s/sink.log", d),
+		0, "earth sees planet's gateway6 as its peer");
+	/* 3 MB down to mars through its [gateway6]:6091 */
+	serve("hp6-earth", "t", 9001, "source.log",
+	      "timeout 20 socat -d -d -u FILE:%s/in TCP6-LISTEN:9001,reuseaddr", d);
+	cr_assert_eq(
+		in_ns("hp6-mars", "timeout 20 socat -u TCP6:[fd00:11::1]:6091 CREATE:%s/down", d),
+		0);
+	cr_assert(wait_file("down", 3000000, 20000));
+	cr_assert(same_file("in", "down"), "the download arrived intact");
+	cr_assert_eq(run("grep -q 'accepting connection from AF=10 " PLANET_GW6_PEER "' "
+			 "%s/source.log",
+			 d),
+		     0, "earth sees planet's gateway6 as its peer");
+
+	/* the flows: both halves, in ct6 (nat list), counted under hairpin */
+	cr_assert(hp6_flows(".kind == \"hairpin\" and .node.ip == \"fd00:11::10\" and "
+			    ".remote.ip == \"2001:db8::1\" and .nat.ip == \"fd00:10::1\" and "
+			    ".dnat.ip == \"fd00:10::10\""),
+		  "mars's side: to earth from planet's gateway6");
+	cr_assert(hp6_flows(".kind == \"hairpin\" and .node.ip == \"fd00:10::10\" and "
+			    ".remote.ip == \"fd00:10::1\" and .dnat.ip == \"fd00:11::10\""),
+		  "earth's side: back to mars");
+	cr_assert_gt(stat_path("hp6", "hairpin"), 0);
+	hp6_down();
+}
+
+Test(forward6, hairpin_flows_end_with_their_forward)
+{
+	hp6_up();
+	expect_fetch("hp6-mars", "http://[2001:db8::1]:6000/", "page-of-earth\n");
+	udp6_echo("hp6-earth", "2001:db8::1", "ping-hp6-self");
+	cr_assert(hp6_flows(".kind == \"hairpin\" and .node.ip == \"fd00:10::10\" and "
+			    ".node.port == 8080"),
+		  "the TCP hairpin flow's backend side");
+	cr_assert(hp6_flows(".kind == \"hairpin\" and .proto == \"udp\""), "the UDP one");
+	cr_assert_eq(nsbpf_run("forward del hp6 tcp 6000"), 0);
+	cr_assert_eq(nsbpf_run("forward del hp6 udp 6053"), 0);
+	/* gone from ct6 at once, both halves */
+	cr_assert(!hp6_flows(".kind == \"hairpin\""), "both sides of both hairpin flows");
+	cr_assert_neq(fetch("hp6-mars", 2, "http://[2001:db8::1]:6000/", NULL), 0,
+		      "deleted: nothing answers");
+	hp6_down();
 }
