@@ -27,9 +27,11 @@
  *            anti-spoofing, neighbour solicitations for its subnet6 answered
  *            in place (lib/ndp.h, bpf_redirect() back out), router
  *            advertisements and redirects dropped, to another node as IPv4
- *            (hop limit for TTL), to the host's, gateways' and link-scope
- *            addresses to the host stack, outside to lib/masq6.h; from a
- *            node without one, from its link-local address (or ::), no
+ *            (hop limit for TTL), to the host's and gateways' addresses:
+ *            hairpin when it is a port forward's (lib/hairpin6.h), else,
+ *            as link-scope addresses, to the host stack, outside to
+ *            lib/masq6.h; from a node without one, from its link-local
+ *            address (or ::), no
  *            router advertisement, redirect or renumbering: to the host
  *            stack, which does not forward it; anything else dropped
  *            (lib/ipv6_guard.h).
@@ -42,8 +44,9 @@
  * sees what the lab leaves to the host stack; only redirects and drops end
  * the chain. Passed frames are never modified.
  * Maps read: endpoints, networks, config, host_addrs, ct, nat_ports, frags,
- * forwards, ifaces6, endpoints6, networks6, host_addrs6. Written: ct,
- * nat_ports, frags, forwards (hits), stats, and trace when loaded with
+ * forwards, ifaces6, endpoints6, networks6, host_addrs6, ct6, nat_ports6,
+ * forwards6. Written: ct, nat_ports, frags, forwards (hits), ct6,
+ * nat_ports6, forwards6 (hits), stats, and trace when loaded with
  * nsb_trace_enabled.
  */
 #include "nsbpf_maps.bpf.h" /* first: it includes vmlinux.h */
