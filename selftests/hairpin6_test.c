@@ -215,6 +215,52 @@ static const struct step6 udp_steps[] = {
 };
 /* clang-format on */
 
+/* ---------------- a hairpin port taken over: the old flow is gone, both halves */
+
+/* clang-format off */
+static const struct step6 takeover_steps[] = {
+	{ "mars SYN 40100 -> [uplink6]:6000: earth from the gateway6, one of two ports (var 0)",
+	  FROM_NODE, MARS_IF, { OUT6(F6_TCP, mars, 40100, uplink6, 6000), .flags = SYN },
+	  HAIRPIN_TO(earth), .out = { HP6(F6_TCP, earth, planet_gw6, VAR(0), 8080), .flags = SYN },
+	  .ct = { HP_CT(mars6, 40100, uplink6, 6000, 6, planet_gw6, VAR(0), earth6, 8080),
+		  .state = NSB_CT_NEW, .pkts_orig = 1 } },
+	{ "mars SYN 40101: the other port (var 1)",
+	  FROM_NODE, MARS_IF, { OUT6(F6_TCP, mars, 40101, uplink6, 6000), .flags = SYN },
+	  HAIRPIN_TO(earth), .out = { HP6(F6_TCP, earth, planet_gw6, VAR(1), 8080), .flags = SYN },
+	  .ct = { HP_CT(mars6, 40101, uplink6, 6000, 6, planet_gw6, VAR(1), earth6, 8080),
+		  .not_port = VAR(0), .state = NSB_CT_NEW, .pkts_orig = 1 } },
+	{ "neptune SYN 40102: both ports live, nat_exhausted",
+	  FROM_NODE, NEPTUNE_IF, { OUT6(F6_TCP, neptune, 40102, uplink6, 6000), .flags = SYN },
+	  SHOT(NAT_EXHAUSTED), .ct = { CT6(neptune6, 40102, uplink6, 6000, 6), .absent = true } },
+	{ "earth refuses the first (RST): closed",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_TCP, earth, 8080, planet_gw6, VAR(0)), .flags = RST | ACK },
+	  HAIRPIN_TO(mars),
+	  .out = { HP6(F6_TCP, mars, uplink6, 6000, 40100), .flags = RST | ACK } },
+	{ "neptune SYN 40102 again: takes over the closed flow's port, mars's entry gone",
+	  FROM_NODE, NEPTUNE_IF, { OUT6(F6_TCP, neptune, 40102, uplink6, 6000), .flags = SYN },
+	  HAIRPIN_TO(earth), .out = { HP6(F6_TCP, earth, planet_gw6, VAR(0), 8080), .flags = SYN },
+	  .ct = { CT6(mars6, 40100, uplink6, 6000, 6), .absent = true },
+	  .ct2 = { HP_TWIN(earth6, 8080, planet_gw6, VAR(0), 6, uplink6, 6000, neptune6, 40102),
+		   .state = NSB_CT_NEW, .pkts_reply = 1 } },
+	{ "a straggler of mars's old flow: not into neptune's connection at earth, the host's",
+	  FROM_NODE, MARS_IF, { OUT6(F6_TCP, mars, 40100, uplink6, 6000), .flags = ACK }, TO_HOST6,
+	  .ct2 = { HP_TWIN(earth6, 8080, planet_gw6, VAR(0), 6, uplink6, 6000, neptune6, 40102),
+		   .state = NSB_CT_NEW, .pkts_reply = 1 } },
+	{ "earth's answer goes to neptune",
+	  FROM_NODE, EARTH_IF, { OUT6(F6_TCP, earth, 8080, planet_gw6, VAR(0)), .flags = SYNACK },
+	  HAIRPIN_TO(neptune),
+	  .out = { HP6(F6_TCP, neptune, uplink6, 6000, 40102), .flags = SYNACK } },
+	{ "the collector: mars's second flow and neptune's stay, with their claims",
+	  FROM_NODE, MARS_IF, { OUT6(F6_TCP, mars, 40101, uplink6, 6000), .flags = ACK },
+	  HAIRPIN_TO(earth), .out = { HP6(F6_TCP, earth, planet_gw6, VAR(1), 8080), .flags = ACK },
+	  .gc = true,
+	  .ct = { HP_CT(mars6, 40101, uplink6, 6000, 6, planet_gw6, VAR(1), earth6, 8080),
+		  .state = NSB_CT_NEW, .pkts_orig = 2 },
+	  .ct2 = { HP_TWIN(earth6, 8080, planet_gw6, VAR(0), 6, uplink6, 6000, neptune6, 40102),
+		   .state = NSB_CT_ESTABLISHED, .pkts_orig = 1, .pkts_reply = 1 } },
+};
+/* clang-format on */
+
 Test(hairpin6, tcp)
 {
 	run_table6(TABLE6(tcp_steps, .fwds = fwds, .n_fwds = N(fwds)));
@@ -223,6 +269,12 @@ Test(hairpin6, tcp)
 Test(hairpin6, udp)
 {
 	run_table6(TABLE6(udp_steps, .fwds = fwds, .n_fwds = N(fwds)));
+}
+
+Test(hairpin6, port_taken_over)
+{
+	run_table6(TABLE6(takeover_steps, .fwds = fwds, .n_fwds = N(fwds), .port_min = 61000,
+			  .port_max = 61001));
 }
 
 /* ------------------------------------------------ the loader's sweep */

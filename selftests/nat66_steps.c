@@ -84,6 +84,8 @@ static void install(struct run6 *r, const struct table6 *t)
 		.uplink_ifindex = r->uplink_if,
 		.uplink_addr = htonl(UPLINK_IP),
 		.ct_max = t->ct_max,
+		.snat_port_min = t->port_min,
+		.snat_port_max = t->port_max,
 	};
 	struct st_env *env = &r->env;
 	__u32 zero = 0;

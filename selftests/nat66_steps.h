@@ -96,6 +96,7 @@ struct table6 {
 	uint32_t ct_max;
 	const struct fwd6 *fwds; /* forwards6 entries (their fwd_ports bits with them) */
 	int n_fwds;
+	uint16_t port_min, port_max; /* the SNAT range; 0: the default */
 };
 
 #define SYN    TCPF_SYN

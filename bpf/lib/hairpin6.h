@@ -25,10 +25,15 @@
  * node's ICMPv6 error about a hairpin flow is not translated (IPv4's
  * isn't either: lib/icmp_out.h): it goes to the host.
  *
- * Its state lives in the nat6 room (struct nat6_room: v, l4, f, h, hp,
- * tk): its frame stays as small as masquerade's, which sits at the same
- * depth of 6.1's 512-byte chain (from_node, from_node_v6, this,
- * nat6_ct_create(), its loop's callback, a claim check).
+ * Steps, as masquerade's (lib/masq6.h), each a global function with its
+ * state in the nat6 room (struct nat6_room: v, l4, f, h, hp, tk, fk):
+ * hairpin6_prepare() parses, passes the host's own traffic, translates a
+ * live flow's packet whole, or finds a new flow's forward; the driver,
+ * hairpin6_from_node(), calls nat6_ct_create() for the client's entry;
+ * hairpin6_new() makes the twin, counts the forward's hit and sends the
+ * first packet. The driver's frame is all that sits on 6.1's 512-byte
+ * chain (from_node, from_node_v6, the driver, nat6_ct_create(), its
+ * loop's callback, a claim check), as masq6_from_node_global()'s does.
  *
  * Maps read: config, forwards6, fwd_ports, endpoints6, networks6,
  * networks, ct6, nat_ports6. Written: ct6, nat_ports6, forwards6 (hits),
@@ -46,12 +51,12 @@
 #define HAIRPIN6_ANY  1 /* the uplink's address6 or a gateway6: forwards for any host answer */
 
 /*
- * Is f, which src sent and no ct6 entry knows, a new flow to a port
+ * Is the room's flow, which no ct6 entry knows, a new flow to a port
  * forward? Only a TCP SYN or a UDP datagram opens one. 0: no; 1: yes, the
- * room's hp says where to and *fwdp is the forward (for its hit); or
+ * room's hp says where to (and which forward hit: hp.any_hit); or
  * nsb_drop().
  */
-static __always_inline int hairpin6_target(struct nat6_room *r, int dst, struct nsb_fwd6_val **fwdp)
+static __always_inline int hairpin6_target(struct nat6_room *r, int dst)
 {
 	const struct flow_v6 *f = &r->f;
 	const struct nsb_network6 *net;
@@ -71,6 +76,7 @@ static __always_inline int hairpin6_target(struct nat6_room *r, int dst, struct 
 		fwd = forwards6_lookup(f->key.daddr, f->key.dport, f->key.proto, true, &any_hit);
 	if (!fwd)
 		return 0;
+	r->hp.any_hit = any_hit;
 	/* map keys from a map value (the room), as 6.1 takes them */
 	addr6_copy(r->hp.to_addr, fwd->node_addr);
 	ep = bpf_map_lookup_elem(&endpoints6, r->hp.to_addr);
@@ -83,7 +89,6 @@ static __always_inline int hairpin6_target(struct nat6_room *r, int dst, struct 
 	addr6_copy(r->hp.nat_addr, net->gateway);
 	r->hp.to_port = fwd->v.node_port;
 	r->hp.to_ifindex = ep->ifindex;
-	*fwdp = fwd;
 	return 1;
 }
 
@@ -166,12 +171,18 @@ static __always_inline int hairpin6_out(struct __sk_buff *skb, struct nat6_room 
 	return nat_to_node(skb, &r->v, dst, NSB_PATH_HAIRPIN);
 }
 
-/* A packet src sent to an address of the host's: hairpin, or to the host. */
-static __always_inline int __hairpin6(struct __sk_buff *skb, struct nat6_room *r,
-				      const struct nsb_endpoint *src, int dst)
+/* hairpin6_prepare() says: a new flow, the room's hp its request (nat6_ct_create() next) */
+#define HAIRPIN6_NEW (12 * __NSB_DONE)
+
+/*
+ * The first step: the packet parsed into the room's flow; the host's own
+ * traffic passed; a live hairpin flow's packet translated and delivered;
+ * or a new flow to a port forward: HAIRPIN6_NEW.
+ */
+static __always_inline int __hairpin6_prepare(struct __sk_buff *skb, struct nat6_room *r,
+					      const struct nsb_endpoint *src, int dst)
 {
 	const struct nsb_config *cfg = config_get();
-	struct nsb_fwd6_val *fwd = NULL;
 	struct nsb_ct6_entry *ce, *tw = NULL;
 	struct flow_v6 *f = &r->f;
 	struct ethhdr *eth;
@@ -206,49 +217,105 @@ static __always_inline int __hairpin6(struct __sk_buff *skb, struct nat6_room *r
 	if (ce && !ct_expired(cfg, &ce->e, f->key.proto, r->now) &&
 	    (ce->e.flags & NSB_CT_F_HAIRPIN))
 		tw = __hairpin6_twin(r, ce);
-	if (!tw) {
-		/* ce: NULL, a stale entry, or one whose twin is another flow's now */
-		ret = hairpin6_target(r, dst, &fwd);
-		if (ret <= 0)
-			return ret ? ret : verdict_pass(&r->v, NSB_PATH_TO_HOST);
+	if (tw) {
 		if (f->hop <= 1)
-			return nsb_drop(NSB_DROP_TTL); /* inside the lab: no ICMPv6 error */
-		r->hp_on = 1;
-		ret = nat6_ct_create(cfg, f, src->ifindex, r->now, ce);
-		if (ret)
-			return ret;
-		ce = bpf_map_lookup_elem(&ct6, &f->key);
-		if (!ce)
-			return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
-		ret = hairpin6_twin(r, ce);
-		if (ret)
-			return ret;
-		tw = __hairpin6_twin(r, ce);
-		if (!tw)
-			return nsb_drop(NSB_DROP_CT_INSERT);
-		if (fwd)
-			forwards_hit(&fwd->v);
-	} else if (f->hop <= 1) {
-		return nsb_drop(NSB_DROP_TTL);
+			return nsb_drop(NSB_DROP_TTL);
+		return hairpin6_out(skb, r, ce, tw);
 	}
+	/* ce: NULL, a stale entry, or one whose twin is another flow's now */
+	ret = hairpin6_target(r, dst);
+	if (ret <= 0)
+		return ret ? ret : verdict_pass(&r->v, NSB_PATH_TO_HOST);
+	if (f->hop <= 1)
+		return nsb_drop(NSB_DROP_TTL); /* inside the lab: no ICMPv6 error */
+	r->hp.old = ce != NULL;
+	return HAIRPIN6_NEW;
+}
+
+__noinline int hairpin6_prepare(struct __sk_buff *skb, const struct nsb_endpoint *src, int dst)
+{
+	struct nat6_room *r = nat6_room_get();
+	int ret;
+
+	if (!r)
+		return verdict_done(TC_ACT_SHOT);
+	r->v = (struct nsb_verdict)NSB_VERDICT_INIT;
+	ret = __hairpin6_prepare(skb, r, src, dst);
+	if (ret == HAIRPIN6_NEW)
+		return ret;
+	return verdict_done(verdict_finish(skb, &r->v, ret));
+}
+
+/*
+ * The last step of a new flow, its client's entry made (nat6_ct_create()
+ * returned err): the twin, the forward's hit, the first packet out.
+ */
+static __always_inline int __hairpin6_new(struct __sk_buff *skb, struct nat6_room *r, int err)
+{
+	struct nsb_ct6_entry *ce, *tw;
+	struct nsb_fwd6_val *fwd;
+	int ret;
+
+	if (err)
+		return err;
+	ce = bpf_map_lookup_elem(&ct6, &r->f.key);
+	if (!ce)
+		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
+	ret = hairpin6_twin(r, ce);
+	if (ret)
+		return ret;
+	tw = __hairpin6_twin(r, ce);
+	if (!tw)
+		return nsb_drop(NSB_DROP_CT_INSERT);
+	/* the forward hairpin6_target() found, by its key */
+	__builtin_memset(&r->fk, 0, sizeof(r->fk));
+	if (!r->hp.any_hit)
+		addr6_copy(r->fk.host_addr, r->f.key.daddr);
+	r->fk.port = r->f.key.dport;
+	r->fk.proto = r->f.key.proto;
+	fwd = bpf_map_lookup_elem(&forwards6, &r->fk);
+	if (fwd)
+		forwards_hit(&fwd->v);
 	return hairpin6_out(skb, r, ce, tw);
+}
+
+__noinline int hairpin6_new(struct __sk_buff *skb, int err)
+{
+	struct nat6_room *r = nat6_room_get();
+
+	if (!r)
+		return verdict_done(TC_ACT_SHOT);
+	return verdict_done(verdict_finish(skb, &r->v, __hairpin6_new(skb, r, err)));
 }
 
 /*
  * What src, a node with an ip6, sends to an address of the host's (the
  * uplink's address6, a gateway6, another host address; dst says which it
  * may be): a hairpin flow's packet, a new flow to a port forward, or the
- * host's (to_host, untouched). A global function, verified once, on its
- * own; it finishes its own verdict (verdict_done()).
+ * host's (to_host, untouched). It finishes its own verdict
+ * (verdict_done()). A global function that only drives the steps, each a
+ * global function of its own with its state in the room, and calls
+ * nat6_ct_create() itself, as masq6_from_node_global() does: 6.1 sums
+ * from_node, from_node_v6, this, nat6_ct_create(), its loop's callback
+ * and a claim check into 512 bytes, and this frame must stay as small as
+ * masquerade's there.
  */
 __noinline int hairpin6_from_node(struct __sk_buff *skb, const struct nsb_endpoint *src, int dst)
 {
-	struct nat6_room *r = nat6_room_get();
+	int ret = hairpin6_prepare(skb, src, dst);
+	struct nsb_ct6_entry *ce = NULL;
+	struct nat6_room *r;
 
-	if (!r)
+	if (ret != HAIRPIN6_NEW)
+		return ret;
+	r = nat6_room_get();
+	if (!r || !src)
 		return verdict_done(TC_ACT_SHOT);
-	r->v = (struct nsb_verdict)NSB_VERDICT_INIT;
-	return verdict_done(verdict_finish(skb, &r->v, __hairpin6(skb, r, src, dst)));
+	if (r->hp.old)
+		ce = bpf_map_lookup_elem(&ct6, &r->f.key);
+	r->hp_on = 1;
+	ret = nat6_ct_create(config_get(), &r->f, src->ifindex, r->now, ce);
+	return hairpin6_new(skb, ret);
 }
 
 #endif /* NSBPF_LIB_HAIRPIN6_H */
