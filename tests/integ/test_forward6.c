@@ -344,7 +344,8 @@ static const char hp6[] =
 	"  - {proto: tcp, port: 6000, to: earth:8080}\n"
 	"  - {proto: udp, port: 6053, to: earth:5353}\n"
 	"  - {proto: tcp, port: 6090, to: earth:9000}\n"
-	"  - {proto: tcp, port: 6091, to: earth:9001}\n";
+	"  - {proto: tcp, port: 6091, to: earth:9001}\n"
+	"  - {proto: tcp, port: 6001, to: earth:8080, host: '2001:db8::1'}\n";
 
 /* planet's gateway6 as socat -d -d writes a peer: what earth sees of every hairpin client */
 #define PLANET_GW6_PEER "\\[fd00:0010:0000:0000:0000:0000:0000:0001\\]"
@@ -398,6 +399,10 @@ Test(forward6, hairpin_nodes_reach_a_forward_at_uplink6_and_a_gateway6)
 	/* earth to its own forward: hairpin to itself */
 	expect_fetch("hp6-earth", "http://[2001:db8::1]:6000/", "page-of-earth\n");
 	expect_fetch("hp6-earth", "http://[fd00:10::1]:6000/", "page-of-earth\n");
+	/* the forward's own IPv6 host address: there, not at a gateway6 */
+	expect_fetch("hp6-mars", "http://[2001:db8::1]:6001/", "page-of-earth\n");
+	cr_assert_neq(fetch("hp6-mars", 2, "http://[fd00:11::1]:6001/", NULL), 0,
+		      "a forward for one host address answers there only");
 	/* IPv4 beside it, unchanged */
 	expect_fetch("hp6-mars", "http://192.0.2.1:6000/", "page-of-earth\n");
 	cr_assert(nsbpf_json("forward list hp6",
