@@ -356,7 +356,32 @@ static void end_claim6(int nat6_fd, const struct nsb_ct6_key *k, const struct ns
 	bpf_map_delete_elem(nat6_fd, &nk);
 }
 
-int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
+/* Which flows end: a forward's that is gone, or a removed node's (fwd_flows.c's verdict). */
+struct verdict6 {
+	int fwd6_fd;		    /* -1: by node */
+	const struct in6_addr *ips; /* the removed nodes' addresses */
+	size_t n_ips;
+};
+
+static bool ip6_in(const struct verdict6 *v, const __be32 *addr)
+{
+	for (size_t i = 0; i < v->n_ips; i++)
+		if (!memcmp(&v->ips[i], addr, 16))
+			return true;
+	return false;
+}
+
+/* A flow's node is its key's source, or a hairpin flow's backend. */
+static bool flow6_dead(const struct verdict6 *v, const struct nsb_ct6_key *k,
+		       const struct nsb_ct6_entry *ce)
+{
+	if (v->fwd6_fd < 0)
+		return ip6_in(v, k->saddr) ||
+		       ((ce->e.flags & NSB_CT_F_HAIRPIN) && ip6_in(v, ce->dnat_addr));
+	return !flow6_alive(v->fwd6_fd, k, ce);
+}
+
+static int sweep6(int ct6_fd, int nat6_fd, const struct verdict6 *v, size_t *gone)
 {
 	struct nsb_ct6_key k, next, *prev = NULL, *dead = NULL;
 	struct nsb_ct6_entry ce, *ents = NULL;
@@ -367,7 +392,7 @@ int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
 	while (!bpf_map_get_next_key(ct6_fd, prev, &next)) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(ct6_fd, &k, &ce) || flow6_alive(fwd6_fd, &k, &ce))
+		if (bpf_map_lookup_elem(ct6_fd, &k, &ce) || !flow6_dead(v, &k, &ce))
 			continue;
 		if (n == cap) {
 			size_t c = cap ? 2 * cap : 64;
@@ -398,6 +423,33 @@ int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
 	}
 	free(dead);
 	free(ents);
+	return err;
+}
+
+int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone)
+{
+	struct verdict6 v = { .fwd6_fd = fwd6_fd };
+
+	return sweep6(ct6_fd, nat6_fd, &v, gone);
+}
+
+int node6_flows_sweep(const char *lab, const struct in6_addr *ips, size_t n, size_t *gone)
+{
+	struct verdict6 v = { .fwd6_fd = -1, .ips = ips, .n_ips = n };
+	int ct6_fd, nat6_fd, err;
+
+	*gone = 0;
+	if (!n)
+		return 0;
+	ct6_fd = pins_map_open(lab, "ct6");
+	nat6_fd = pins_map_open(lab, "nat_ports6");
+	err = ct6_fd < 0 ? ct6_fd : nat6_fd < 0 ? nat6_fd : 0;
+	if (!err)
+		err = sweep6(ct6_fd, nat6_fd, &v, gone);
+	if (ct6_fd >= 0)
+		close(ct6_fd);
+	if (nat6_fd >= 0)
+		close(nat6_fd);
 	return err;
 }
 

@@ -74,6 +74,11 @@ int fwd6_ports_want(int fwd6_fd, __u64 *want);
  * *gone: how many.
  */
 int fwd6_flows_sweep(int ct6_fd, int nat6_fd, int fwd6_fd, size_t *gone);
+/*
+ * The ct6 flows of removed nodes (ips[0..n): their legs' ip6), with their
+ * claims and hairpin twins, as node_flows_sweep() for IPv4: 0 or -errno.
+ */
+int node6_flows_sweep(const char *lab, const struct in6_addr *ips, size_t n, size_t *gone);
 
 /* The forwards6 entry of an IPv4 forward for any address at proto/port, if there is one. */
 int fwd6_lookup_any(int fwd6_fd, uint8_t proto, uint16_t port, struct nsb_fwd6_val *v);

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 
 #include "lab/fill.h"
+#include "lab/fwd6.h"
 #include "lab/fwd_flows.h"
 #include "lab/lab_conv.h"
 #include "lab/lab_up.h"
@@ -193,11 +194,40 @@ static int conv_maps(struct conv *c)
 	return err;
 }
 
+/* The ip6 of every leg of the nodes that go (a changed node goes and comes back). */
+static struct in6_addr *removed_ip6s(const struct conv *c, size_t *n)
+{
+	size_t cap = 1;
+	struct in6_addr *ips;
+
+	*n = 0;
+	for (size_t i = 0; i < c->a->n_nodes; i++)
+		cap += topo_node_n_legs(&c->a->nodes[i]);
+	ips = calloc(cap, sizeof(*ips));
+	for (size_t i = 0; ips && i < c->a->n_nodes; i++)
+		for (size_t k = 0; c->d->del_node[i] && k < topo_node_n_legs(&c->a->nodes[i]); k++)
+			if (topo_leg_has_v6(c->a, &c->a->nodes[i], k))
+				ips[(*n)++] = topo_node_leg(&c->a->nodes[i], k).ip6;
+	return ips;
+}
+
+/* The removed nodes' flows, both families: after the refill, their endpoints are gone. */
+static void removed_flows_sweep(const struct conv *c, const uint32_t *ips, size_t n_ips)
+{
+	size_t n6, gone;
+	struct in6_addr *ips6 = removed_ip6s(c, &n6);
+
+	if (node_flows_sweep(c->b->name, ips, n_ips, &gone) || !ips6 ||
+	    node6_flows_sweep(c->b->name, ips6, n6, &gone))
+		pr_warn("lab %s: some flows of removed nodes are left to time out\n", c->b->name);
+	free(ips6);
+}
+
 /* a to b by the plan c->d: remove, create, maps and programs, flows, exec. */
 static int conv_apply(struct conv *c)
 {
 	uint32_t *ips = NULL;
-	size_t n_ips = 0, gone;
+	size_t n_ips = 0;
 	int err = conv_remove(c, &ips, &n_ips);
 
 	if (!err)
@@ -210,9 +240,8 @@ static int conv_apply(struct conv *c)
 			err_set(c->e, err, "lab %s: replacing the programs failed: %s", c->b->name,
 				strerror(-err));
 	}
-	/* the removed nodes' flows: after the refill, their endpoints are gone */
-	if (!err && node_flows_sweep(c->b->name, ips, n_ips, &gone))
-		pr_warn("lab %s: some flows of removed nodes are left to time out\n", c->b->name);
+	if (!err)
+		removed_flows_sweep(c, ips, n_ips);
 	if (!err && !c->rollback && lab_up_interrupted())
 		err = err_set(c->e, -EINTR, "lab %s: interrupted", c->b->name);
 	if (!err)

@@ -73,6 +73,45 @@ Test(nat66, nat_list_shows_ipv6_flows_flush_forgets_them_and_nat_off_stops_them)
 	cr_assert(host_untouched());
 }
 
+/*
+ * A converge that removes a node (or changes it: it goes and comes back)
+ * ends its ct6 flows and frees their claims, as for IPv4: a node that takes
+ * its address later inherits nothing.
+ */
+Test(nat66, a_converge_ends_the_ipv6_flows_of_the_nodes_it_removes)
+{
+	static const char two[] = "name: n6\n"
+				  "networks:\n"
+				  "  planet:\n"
+				  "    subnet: 10.10.0.0/16\n"
+				  "    subnet6: fd00:10::/64\n"
+				  "    masquerade: true\n"
+				  "nodes:\n"
+				  "  earth: {network: planet, ip: 10.10.0.10, ip6: 'fd00:10::10'}\n"
+				  "  mars: {network: planet, ip: 10.10.0.11, ip6: 'fd00:10::11'}\n";
+
+	cr_assert_eq(script("world6.sh"), 0, "world namespace with IPv6");
+	lab_up_ok("n6", two);
+	cr_assert(wait_for(5000, "! ip -6 addr show | grep -q tentative"));
+	cr_assert(pings6("n6-earth", 2, 2, "2001:db8::2"));
+	cr_assert(pings6("n6-mars", 2, 2, "2001:db8::2"));
+	cr_assert(nsbpf_json("nat list n6", "[.flows[] | select(.node.ip == \"fd00:10::10\")] | "
+					    "length == 1"));
+	lab_up_ok("n6", n6); /* mars goes */
+	cr_assert(nsbpf_json("nat list n6", "[.flows[] | select(.node.ip == \"fd00:10::11\")] | "
+					    "length == 0"),
+		  "mars's flow ended with it");
+	cr_assert(nsbpf_json("nat list n6", "[.flows[] | select(.node.ip == \"fd00:10::10\")] | "
+					    "length == 1"),
+		  "earth's kept");
+	cr_assert(nsbpf_json("map dump n6 nat_ports6",
+			     ".maps[0].entries | length == 1 and "
+			     ".[0].value.node_addr == \"fd00:10::10\""),
+		  "one claim left: earth's");
+	lab_down_ok("n6");
+	cr_assert(host_untouched());
+}
+
 Test(nat66, fragmented_udp_both_ways)
 {
 	const char *d = scratch_dir();
