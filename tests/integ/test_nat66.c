@@ -104,9 +104,8 @@ Test(nat66, a_converge_ends_the_ipv6_flows_of_the_nodes_it_removes)
 	cr_assert(nsbpf_json("nat list n6", "[.flows[] | select(.node.ip == \"fd00:10::10\")] | "
 					    "length == 1"),
 		  "earth's kept");
-	cr_assert(nsbpf_json("map dump n6 nat_ports6",
-			     ".maps[0].entries | length == 1 and "
-			     ".[0].value.node_addr == \"fd00:10::10\""),
+	cr_assert(nsbpf_json("map dump n6 nat_ports6", ".maps[0].entries | length == 1 and "
+						       ".[0].value.node_addr == \"fd00:10::10\""),
 		  "one claim left: earth's");
 	lab_down_ok("n6");
 	cr_assert(host_untouched());
