@@ -215,7 +215,25 @@ static void tcp_side(struct map_entry *me, const char *const names[6], const str
 	mf_flags(me, names[5], tcp_flags, ARRAY_N(tcp_flags), s->flags);
 }
 
-static bool dec_ct(const struct map_walk *w, const void *key, const void *val, struct map_entry *me)
+/* An address of either family (a ct or nat_ports entry of its map's). */
+static void mf_addr(struct map_entry *me, const char *name, const __be32 *a, bool v6)
+{
+	if (v6)
+		mf_ip6(me, name, a);
+	else
+		mf_ip(me, name, *a);
+}
+
+/* A ct or ct6 entry: its key's fields, its addresses' family, the entry both share. */
+struct ct_view {
+	const __be32 *saddr, *daddr, *nat_addr, *dnat_addr;
+	__be16 sport, dport;
+	__u8 proto;
+	bool v6;
+	const struct nsb_ct_entry *c;
+};
+
+static void ct_fields(const struct map_walk *w, const struct ct_view *v, struct map_entry *me)
 {
 	static const char *const orig[6] = { "tcp_orig_end",	"tcp_orig_maxend",
 					     "tcp_orig_maxwin", "tcp_orig_maxack",
@@ -223,20 +241,19 @@ static bool dec_ct(const struct map_walk *w, const void *key, const void *val, s
 	static const char *const reply[6] = { "tcp_reply_end",	  "tcp_reply_maxend",
 					      "tcp_reply_maxwin", "tcp_reply_maxack",
 					      "tcp_reply_wscale", "tcp_reply_flags" };
-	const struct nsb_ct_key *k = key;
-	const struct nsb_ct_entry *c = val;
+	const struct nsb_ct_entry *c = v->c;
 
-	mf_ip(me, "saddr", k->saddr);
-	mf_ip(me, "daddr", k->daddr);
-	mf_port(me, "sport", k->sport);
-	mf_port(me, "dport", k->dport);
-	mf_proto(me, "proto", k->proto);
+	mf_addr(me, "saddr", v->saddr, v->v6);
+	mf_addr(me, "daddr", v->daddr, v->v6);
+	mf_port(me, "sport", v->sport);
+	mf_port(me, "dport", v->dport);
+	mf_proto(me, "proto", v->proto);
 	mf_key_done(me);
-	mf_ip(me, "nat_addr", c->nat_addr);
+	mf_addr(me, "nat_addr", v->nat_addr, v->v6);
 	mf_port(me, "nat_port", c->nat_port);
 	mf_name(me, "state", ct_states, ARRAY_N(ct_states), c->state);
 	mf_flags(me, "flags", ct_flags, ARRAY_N(ct_flags), c->flags);
-	mf_ip(me, "dnat_addr", c->dnat_addr);
+	mf_addr(me, "dnat_addr", v->dnat_addr, v->v6);
 	mf_port(me, "dnat_port", c->dnat_port);
 	mf_age(me, "age_s", w, c->created_ns);
 	mf_age(me, "idle_s", w, c->last_seen_ns);
@@ -248,7 +265,46 @@ static bool dec_ct(const struct map_walk *w, const void *key, const void *val, s
 	mf_uint(me, "bytes_reply", c->bytes_reply);
 	tcp_side(me, orig, &c->tcp[0]);
 	tcp_side(me, reply, &c->tcp[1]);
+}
+
+static bool dec_ct(const struct map_walk *w, const void *key, const void *val, struct map_entry *me)
+{
+	const struct nsb_ct_key *k = key;
+	const struct nsb_ct_entry *c = val;
+
+	ct_fields(w,
+		  &(struct ct_view){ &k->saddr, &k->daddr, &c->nat_addr, &c->dnat_addr, k->sport,
+				     k->dport, k->proto, false, c },
+		  me);
 	return true;
+}
+
+/* A nat_ports or nat_ports6 claim: as ct_view. */
+struct nat_view {
+	const __be32 *nat_addr, *remote_addr, *node_addr;
+	__be16 nat_port, remote_port;
+	__u8 proto;
+	bool v6;
+	const struct nsb_nat_val *v;
+};
+
+static void nat_fields(const struct map_walk *w, const struct nat_view *n, struct map_entry *me)
+{
+	const struct nsb_nat_val *v = n->v;
+
+	mf_addr(me, "nat_addr", n->nat_addr, n->v6);
+	mf_addr(me, "remote_addr", n->remote_addr, n->v6);
+	mf_port(me, "nat_port", n->nat_port);
+	mf_port(me, "remote_port", n->remote_port);
+	mf_proto(me, "proto", n->proto);
+	mf_key_done(me);
+	mf_addr(me, "node_addr", n->node_addr, n->v6);
+	mf_port(me, "node_port", v->node_port);
+	mf_flags(me, "flags", nat_flags, ARRAY_N(nat_flags), v->flags);
+	mf_age(me, "claim_age_s", w, v->claimed_ns);
+	me->detail = true;
+	mf_uint(me, "ifindex", v->ifindex);
+	mf_port(me, "remote_port", v->remote_port); /* the key has one too: JSON only */
 }
 
 static bool dec_nat_port(const struct map_walk *w, const void *key, const void *val,
@@ -257,20 +313,39 @@ static bool dec_nat_port(const struct map_walk *w, const void *key, const void *
 	const struct nsb_nat_key *k = key;
 	const struct nsb_nat_val *v = val;
 
-	mf_ip(me, "nat_addr", k->nat_addr);
-	mf_ip(me, "remote_addr", k->remote_addr);
-	mf_port(me, "nat_port", k->nat_port);
-	mf_port(me, "remote_port", k->remote_port);
-	mf_proto(me, "proto", k->proto);
-	mf_key_done(me);
-	mf_ip(me, "node_addr", v->node_addr);
-	mf_port(me, "node_port", v->node_port);
-	mf_flags(me, "flags", nat_flags, ARRAY_N(nat_flags), v->flags);
-	mf_age(me, "claim_age_s", w, v->claimed_ns);
-	me->detail = true;
-	mf_uint(me, "ifindex", v->ifindex);
-	mf_port(me, "remote_port", v->remote_port); /* the key has one too: JSON only */
+	nat_fields(w,
+		   &(struct nat_view){ &k->nat_addr, &k->remote_addr, &v->node_addr, k->nat_port,
+				       k->remote_port, k->proto, false, v },
+		   me);
 	return true;
+}
+
+/* A frags or frags6 record: as ct_view (id: the IPv4 header's 16 bits, or the fragment header's 32). */
+struct frag_view {
+	const __be32 *saddr, *daddr, *ct_saddr, *ct_daddr, *to_addr;
+	__u32 id;
+	__u8 proto, dir;
+	__be16 ct_sport, ct_dport;
+	__u8 ct_proto;
+	__u64 first_ns;
+	bool v6;
+};
+
+static void frag_fields(const struct map_walk *w, const struct frag_view *f, struct map_entry *me)
+{
+	mf_addr(me, "saddr", f->saddr, f->v6);
+	mf_addr(me, "daddr", f->daddr, f->v6);
+	mf_uint(me, "id", f->id);
+	mf_proto(me, "proto", f->proto);
+	mf_name(me, "dir", frag_dirs, ARRAY_N(frag_dirs), f->dir);
+	mf_key_done(me);
+	mf_addr(me, "ct_saddr", f->ct_saddr, f->v6);
+	mf_addr(me, "ct_daddr", f->ct_daddr, f->v6);
+	mf_port(me, "ct_sport", f->ct_sport);
+	mf_port(me, "ct_dport", f->ct_dport);
+	mf_proto(me, "ct_proto", f->ct_proto);
+	mf_addr(me, "to_addr", f->to_addr, f->v6);
+	mf_age(me, "age_s", w, f->first_ns);
 }
 
 static bool dec_frag(const struct map_walk *w, const void *key, const void *val,
@@ -279,20 +354,24 @@ static bool dec_frag(const struct map_walk *w, const void *key, const void *val,
 	const struct nsb_frag_key *k = key;
 	const struct nsb_frag_val *v = val;
 
-	mf_ip(me, "saddr", k->saddr);
-	mf_ip(me, "daddr", k->daddr);
-	mf_uint(me, "id", ntohs(k->id));
-	mf_proto(me, "proto", k->proto);
-	mf_name(me, "dir", frag_dirs, ARRAY_N(frag_dirs), k->dir);
-	mf_key_done(me);
-	mf_ip(me, "ct_saddr", v->ct.saddr);
-	mf_ip(me, "ct_daddr", v->ct.daddr);
-	mf_port(me, "ct_sport", v->ct.sport);
-	mf_port(me, "ct_dport", v->ct.dport);
-	mf_proto(me, "ct_proto", v->ct.proto);
-	mf_ip(me, "to_addr", v->to_addr);
-	mf_age(me, "age_s", w, v->first_ns);
+	frag_fields(w,
+		    &(struct frag_view){ &k->saddr, &k->daddr, &v->ct.saddr, &v->ct.daddr,
+					 &v->to_addr, ntohs(k->id), k->proto, k->dir, v->ct.sport,
+					 v->ct.dport, v->ct.proto, v->first_ns, false },
+		    me);
 	return true;
+}
+
+/* A sock_orig or sock_orig6 entry: the cookie, the node's side, what the socket asked for. */
+static void sock_orig_fields(struct map_entry *me, __u64 cookie, const __be32 *node_addr,
+			     __be16 node_port, const __be32 *addr, __be16 port, bool v6)
+{
+	mf_uint(me, "cookie", cookie);
+	mf_addr(me, "node_addr", node_addr, v6);
+	mf_port(me, "node_port", node_port);
+	mf_key_done(me);
+	mf_addr(me, "addr", addr, v6);
+	mf_port(me, "port", port);
 }
 
 static bool dec_sock_orig(const struct map_walk *w, const void *key, const void *val,
@@ -302,12 +381,7 @@ static bool dec_sock_orig(const struct map_walk *w, const void *key, const void 
 	const struct nsb_sock_orig *v = val;
 
 	(void)w;
-	mf_uint(me, "cookie", k->cookie);
-	mf_ip(me, "node_addr", k->node_addr);
-	mf_port(me, "node_port", k->node_port);
-	mf_key_done(me);
-	mf_ip(me, "addr", v->addr);
-	mf_port(me, "port", v->port);
+	sock_orig_fields(me, k->cookie, &k->node_addr, k->node_port, &v->addr, v->port, false);
 	return true;
 }
 
@@ -413,38 +487,13 @@ static bool dec_forward6(const struct map_walk *w, const void *key, const void *
 static bool dec_ct6(const struct map_walk *w, const void *key, const void *val,
 		    struct map_entry *me)
 {
-	static const char *const orig[6] = { "tcp_orig_end",	"tcp_orig_maxend",
-					     "tcp_orig_maxwin", "tcp_orig_maxack",
-					     "tcp_orig_wscale", "tcp_orig_flags" };
-	static const char *const reply[6] = { "tcp_reply_end",	  "tcp_reply_maxend",
-					      "tcp_reply_maxwin", "tcp_reply_maxack",
-					      "tcp_reply_wscale", "tcp_reply_flags" };
 	const struct nsb_ct6_key *k = key;
 	const struct nsb_ct6_entry *ce = val;
-	const struct nsb_ct_entry *c = &ce->e;
 
-	mf_ip6(me, "saddr", k->saddr);
-	mf_ip6(me, "daddr", k->daddr);
-	mf_port(me, "sport", k->sport);
-	mf_port(me, "dport", k->dport);
-	mf_proto(me, "proto", k->proto);
-	mf_key_done(me);
-	mf_ip6(me, "nat_addr", ce->nat_addr);
-	mf_port(me, "nat_port", c->nat_port);
-	mf_name(me, "state", ct_states, ARRAY_N(ct_states), c->state);
-	mf_flags(me, "flags", ct_flags, ARRAY_N(ct_flags), c->flags);
-	mf_ip6(me, "dnat_addr", ce->dnat_addr);
-	mf_port(me, "dnat_port", c->dnat_port);
-	mf_age(me, "age_s", w, c->created_ns);
-	mf_age(me, "idle_s", w, c->last_seen_ns);
-	mf_uint(me, "pkts_orig", c->pkts_orig);
-	mf_uint(me, "pkts_reply", c->pkts_reply);
-	me->detail = true;
-	mf_uint(me, "ifindex", c->ifindex);
-	mf_uint(me, "bytes_orig", c->bytes_orig);
-	mf_uint(me, "bytes_reply", c->bytes_reply);
-	tcp_side(me, orig, &c->tcp[0]);
-	tcp_side(me, reply, &c->tcp[1]);
+	ct_fields(w,
+		  &(struct ct_view){ k->saddr, k->daddr, ce->nat_addr, ce->dnat_addr, k->sport,
+				     k->dport, k->proto, true, &ce->e },
+		  me);
 	return true;
 }
 
@@ -454,19 +503,10 @@ static bool dec_nat_port6(const struct map_walk *w, const void *key, const void 
 	const struct nsb_nat6_key *k = key;
 	const struct nsb_nat6_val *v = val;
 
-	mf_ip6(me, "nat_addr", k->nat_addr);
-	mf_ip6(me, "remote_addr", k->remote_addr);
-	mf_port(me, "nat_port", k->nat_port);
-	mf_port(me, "remote_port", k->remote_port);
-	mf_proto(me, "proto", k->proto);
-	mf_key_done(me);
-	mf_ip6(me, "node_addr", v->node_addr);
-	mf_port(me, "node_port", v->v.node_port);
-	mf_flags(me, "flags", nat_flags, ARRAY_N(nat_flags), v->v.flags);
-	mf_age(me, "claim_age_s", w, v->v.claimed_ns);
-	me->detail = true;
-	mf_uint(me, "ifindex", v->v.ifindex);
-	mf_port(me, "remote_port", v->v.remote_port); /* the key has one too: JSON only */
+	nat_fields(w,
+		   &(struct nat_view){ k->nat_addr, k->remote_addr, v->node_addr, k->nat_port,
+				       k->remote_port, k->proto, true, &v->v },
+		   me);
 	return true;
 }
 
@@ -477,19 +517,11 @@ static bool dec_frag6(const struct map_walk *w, const void *key, const void *val
 	const struct nsb_frag6_key *k = key;
 	const struct nsb_frag6_val *v = val;
 
-	mf_ip6(me, "saddr", k->saddr);
-	mf_ip6(me, "daddr", k->daddr);
-	mf_uint(me, "id", ntohl(k->id));
-	mf_proto(me, "proto", k->proto);
-	mf_name(me, "dir", frag_dirs, ARRAY_N(frag_dirs), k->dir);
-	mf_key_done(me);
-	mf_ip6(me, "ct_saddr", v->ct.saddr);
-	mf_ip6(me, "ct_daddr", v->ct.daddr);
-	mf_port(me, "ct_sport", v->ct.sport);
-	mf_port(me, "ct_dport", v->ct.dport);
-	mf_proto(me, "ct_proto", v->ct.proto);
-	mf_ip6(me, "to_addr", v->to_addr);
-	mf_age(me, "age_s", w, v->first_ns);
+	frag_fields(w,
+		    &(struct frag_view){ k->saddr, k->daddr, v->ct.saddr, v->ct.daddr, v->to_addr,
+					 ntohl(k->id), k->proto, k->dir, v->ct.sport, v->ct.dport,
+					 v->ct.proto, v->first_ns, true },
+		    me);
 	return true;
 }
 
@@ -500,12 +532,7 @@ static bool dec_sock_orig6(const struct map_walk *w, const void *key, const void
 	const struct nsb_sock6_orig *v = val;
 
 	(void)w;
-	mf_uint(me, "cookie", k->cookie);
-	mf_ip6(me, "node_addr", k->node_addr);
-	mf_port(me, "node_port", k->node_port);
-	mf_key_done(me);
-	mf_ip6(me, "addr", v->addr);
-	mf_port(me, "port", v->port);
+	sock_orig_fields(me, k->cookie, k->node_addr, k->node_port, v->addr, v->port, true);
 	return true;
 }
 
