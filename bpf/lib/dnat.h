@@ -129,10 +129,7 @@ static __always_inline int __dnat_new(struct __sk_buff *skb, struct nsb_verdict 
 	forwards_hit(fwd);
 	events_flow(&ck, ce);
 
-	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
-	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, ck.saddr, p->l4_off, p->proto, true,
-			   L4_DPORT, nk->nat_port, ck.sport) ||
-	    csum_l4_port(skb, p->l4_off, L4_SPORT, p->proto, nk->remote_port, ck.dport))
+	if (nat_rewrite_v4(skb, p->l4_off | RW_TTL_DEC | RW_REVERSE, &ck))
 		return nsb_drop(NSB_DROP_CSUM);
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &ck, ck.saddr,

@@ -117,7 +117,7 @@ __noinline int remote_to_node_v4(struct __sk_buff *skb, __be32 saddr, __be32 dad
 		;
 	else if (ttl <= 1)
 		ret = nsb_drop(NSB_DROP_TTL);
-	else if (csum_ttl_dec_at(skb, ttl, (__u8)ttl_proto))
+	else if (rw_ip4(skb, true, saddr, daddr))
 		ret = nsb_drop(NSB_DROP_CSUM);
 	else
 		ret = nat_to_node(skb, &v, ep, NSB_PATH_REMOTE_IN);
@@ -129,36 +129,43 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 {
 	const struct nsb_config *cfg;
 	struct uplink_pkt p;
-	struct iphdr ip;
+	struct iphdr *ip;
 	__u32 hlen, tot;
+	__u8 *type;
 	int ret;
-	__u8 type;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->vlan_present)
 		return NSB_NEXT;
 	cfg = config_get();
 	if (!cfg || !cfg->uplink_addr)
 		return NSB_NEXT;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+	/*
+	 * Read in place: the header is linear on any sane driver; if not, the
+	 * pull only moves bytes into the head (the frame stays as it was).
+	 */
+	if (!parse_pull(skb, ETH_HLEN + sizeof(*ip)))
 		return NSB_NEXT;
-	hlen = ip.ihl * 4;
-	tot = bpf_ntohs(ip.tot_len);
-	if (ip.version != 4 || hlen < sizeof(ip) || tot < hlen || tot > skb->len - ETH_HLEN)
+	ip = skb_data(skb) + ETH_HLEN;
+	if ((void *)(ip + 1) > skb_data_end(skb))
 		return NSB_NEXT;
-	if (ip.daddr != cfg->uplink_addr && !__uplink_other_addr(ip.daddr, &ret)) {
-		if (ret != NSB_NEXT && (cfg->flags & NSB_CFG_F_REMOTES))
-			return remote_to_node_v4(skb, ip.saddr, ip.daddr,
-						 (__u32)ip.ttl << 8 | ip.protocol);
-		return ret;
-	}
-	p.saddr = ip.saddr;
-	p.daddr = ip.daddr;
+	hlen = ip->ihl * 4;
+	tot = bpf_ntohs(ip->tot_len);
+	if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen || tot > skb->len - ETH_HLEN)
+		return NSB_NEXT;
+	p.saddr = ip->saddr;
+	p.daddr = ip->daddr;
 	p.l4_off = ETH_HLEN + hlen;
 	p.tot_len = tot;
-	p.frag = bpf_ntohs(ip.frag_off);
-	p.ip_id = ip.id;
-	p.ttl = ip.ttl;
-	p.proto = ip.protocol;
+	p.frag = bpf_ntohs(ip->frag_off);
+	p.ip_id = ip->id;
+	p.ttl = ip->ttl;
+	p.proto = ip->protocol;
+	if (p.daddr != cfg->uplink_addr && !__uplink_other_addr(p.daddr, &ret)) {
+		if (ret != NSB_NEXT && (cfg->flags & NSB_CFG_F_REMOTES))
+			return remote_to_node_v4(skb, p.saddr, p.daddr,
+						 (__u32)p.ttl << 8 | p.proto);
+		return ret;
+	}
 	if (p.frag & IP_OFFSET)
 		return rev_nat_later_frag(skb, v, &p, bpf_ktime_get_ns());
 	switch (p.proto) {
@@ -166,12 +173,15 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 	case IPPROTO_UDP:
 		return __from_uplink_l4(skb, v, cfg, &p);
 	case IPPROTO_ICMP:
-		if (bpf_skb_load_bytes(skb, p.l4_off, &type, sizeof(type)))
+		if (!parse_pull(skb, p.l4_off + 1))
 			return NSB_NEXT;
-		if (type == ICMP_ECHOREPLY)
+		type = skb_data(skb) + (p.l4_off & 0xff); /* ETH_HLEN + 60 at most */
+		if ((void *)(type + 1) > skb_data_end(skb))
+			return NSB_NEXT;
+		if (*type == ICMP_ECHOREPLY)
 			return __from_uplink_l4(skb, v, cfg, &p);
-		if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED &&
-		    type != ICMP_PARAMETERPROB)
+		if (*type != ICMP_DEST_UNREACH && *type != ICMP_TIME_EXCEEDED &&
+		    *type != ICMP_PARAMETERPROB)
 			return NSB_NEXT;
 		/*
 		 * An error from a source that can only be forged: dropped before

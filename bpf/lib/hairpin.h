@@ -143,20 +143,21 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 				       const struct flow_v4 *f, struct nsb_ct_entry *ce,
 				       struct nsb_ct_entry *tw, __u64 now)
 {
-	__be32 saddr = ce->nat_addr, daddr = ce->dnat_addr;
-	__be16 sport = ce->nat_port, dport = ce->dnat_port;
-	const struct nsb_endpoint *dst = endpoint_find(&daddr);
+	struct nsb_ct_key out = {
+		.saddr = ce->nat_addr,
+		.daddr = ce->dnat_addr,
+		.sport = ce->nat_port,
+		.dport = ce->dnat_port,
+		.proto = f->key.proto,
+	};
+	const struct nsb_endpoint *dst = endpoint_find(&out.daddr);
 
 	if (!dst)
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);
 	/* both ends are nodes past anti-spoofing: nobody else can send on this flow */
 	ct_tcp_trusted(ce, f->key.proto, f->tcp_flags, false);
 	ct_tcp_trusted(tw, f->key.proto, f->tcp_flags, true);
-	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
-	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, saddr, f->l4_off, f->key.proto, true,
-			   L4_SPORT, f->key.sport, sport) ||
-	    nat_rewrite_v4(skb, IP_OFF_DADDR, f->key.daddr, daddr, f->l4_off, f->key.proto, true,
-			   L4_DPORT, f->key.dport, dport))
+	if (nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
 		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_orig(ce, f->key.proto, f->len, now);
 	ct_account_reply(tw, f->key.proto, f->len, now);

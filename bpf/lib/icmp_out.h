@@ -16,6 +16,7 @@
 
 #include "lib/icmp_quote.h"
 #include "lib/ct.h"
+#include "lib/rewrite.h"
 #include "lib/port_fwd.h"
 
 /* icmp_err_from_node_v4(): not an error about a flow of ours */
@@ -71,8 +72,7 @@ static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict 
 
 	if (ip.ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	if (csum_ttl_dec_at(skb, ip.ttl, IPPROTO_ICMP) ||
-	    csum_set_addr_v4(skb, IP_OFF_SADDR, ip.saddr, ce->nat_addr))
+	if (rw_ip4(skb, true, ce->nat_addr, ip.daddr))
 		return nsb_drop(NSB_DROP_CSUM);
 	q.in_off = in_off;
 	q.icmp_csum = l4_off + ICMPH_CSUM;

@@ -195,19 +195,20 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 				      const struct nsb_config *cfg, const struct flow_v4 *f,
 				      struct nsb_ct_entry *ce, __u64 now)
 {
-	__u32 port_off = f->key.proto == IPPROTO_ICMP ? ICMP_ID : L4_SPORT;
 	__be32 nat_addr = ce->nat_addr;
+	struct nsb_ct_key out = {
+		.saddr = nat_addr,
+		.daddr = f->key.daddr,
+		.sport = ce->nat_port,
+		/* a forward's flow whose client port was remapped: back to the real one */
+		.dport = ce->flags & NSB_CT_F_CPORT ? ce->dnat_port : f->key.dport,
+		.proto = f->key.proto,
+	};
 	int ret = tcp_track_flow(skb, ce, f, 0);
 
 	if (ret)
 		return ret;
-	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
-	    nat_rewrite_v4(skb, IP_OFF_SADDR, f->key.saddr, nat_addr, f->l4_off, f->key.proto, true,
-			   port_off, f->key.sport, ce->nat_port))
-		return nsb_drop(NSB_DROP_CSUM);
-	/* a forward's flow whose client port was remapped: back to the real one */
-	if ((ce->flags & NSB_CT_F_CPORT) &&
-	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->dnat_port))
+	if (nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
 		return nsb_drop(NSB_DROP_CSUM);
 	if (flow_first_frag(f))
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,
@@ -232,7 +233,7 @@ static __always_inline int __masq_remote(struct __sk_buff *skb, struct nsb_verdi
 
 	if (ret)
 		return ret;
-	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto))
+	if (rw_ip4(skb, true, f->key.saddr, f->key.daddr))
 		return nsb_drop(NSB_DROP_CSUM);
 	return verdict_redirect_neigh_via(v, NSB_PATH_REMOTE_OUT, cfg->uplink_ifindex, &r->nh);
 }
@@ -245,8 +246,7 @@ static __always_inline int __masq_frag_out(struct __sk_buff *skb, struct nsb_ver
 	__be32 to_addr = fv->to_addr;
 	struct nsb_ct_entry *ce;
 
-	if (csum_ttl_dec_at(skb, f->ttl, f->key.proto) ||
-	    csum_set_addr_v4(skb, IP_OFF_SADDR, f->key.saddr, to_addr))
+	if (rw_ip4(skb, true, to_addr, f->key.daddr))
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)

@@ -24,7 +24,7 @@
 #ifndef NSBPF_LIB_NAT_H
 #define NSBPF_LIB_NAT_H
 
-#include "lib/csum.h"
+#include "lib/rewrite.h"
 #include "lib/ct.h"
 #include "lib/tcp_win.h"
 
@@ -340,26 +340,6 @@ __noinline int nat_ct_create(const struct nsb_config *cfg, const struct flow_v4 
 }
 
 /*
- * Rewrite one side of a TCP, UDP or ICMP echo tuple: the address at
- * addr_off (IP_OFF_SADDR or IP_OFF_DADDR) with the IPv4 header sum, and,
- * when the packet has its L4 header (not a later fragment), the pseudo
- * header's share of the L4 sum and the port (echo id) at port_off.
- * 0 or -1.
- */
-static __always_inline int nat_rewrite_v4(struct __sk_buff *skb, __u32 addr_off, __be32 old_addr,
-					  __be32 new_addr, __u32 l4_off, __u8 proto, bool has_l4,
-					  __u32 port_off, __be16 old_port, __be16 new_port)
-{
-	if (csum_set_addr_v4(skb, addr_off, old_addr, new_addr))
-		return -1;
-	if (!has_l4)
-		return 0;
-	if (csum_l4_addr(skb, l4_off, proto, old_addr, new_addr))
-		return -1;
-	return csum_l4_port(skb, l4_off, port_off, proto, old_port, new_port);
-}
-
-/*
  * Into node ep, translated already: MACs as its host end sends (node MAC
  * <- host-end MAC), and bpf_redirect_peer() into its netns. The caller
  * decremented the TTL.
@@ -367,14 +347,10 @@ static __always_inline int nat_rewrite_v4(struct __sk_buff *skb, __u32 addr_off,
 static __always_inline int nat_to_node(struct __sk_buff *skb, struct nsb_verdict *v,
 				       const struct nsb_endpoint *ep, enum nsb_path path)
 {
-	struct {
-		__u8 dst[ETH_ALEN], src[ETH_ALEN];
-	} macs;
 	__u32 ifindex = ep->ifindex;
 
-	mac_copy(macs.dst, ep->node_mac);
-	mac_copy(macs.src, ep->host_mac); /* as if the node's host end sent it */
-	if (bpf_skb_store_bytes(skb, 0, &macs, sizeof(macs), 0))
+	/* as if the node's host end sent it */
+	if (rw_macs(skb, ep->node_mac, ep->host_mac))
 		return nsb_drop(NSB_DROP_CSUM);
 	/* pkt_type was set against the ingress device's MAC; redirect_peer keeps it */
 	if (skb->pkt_type != __PACKET_HOST)

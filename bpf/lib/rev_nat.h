@@ -133,10 +133,8 @@ static __always_inline int rev_nat_reply(struct __sk_buff *skb, struct nsb_verdi
 		return nsb_drop(NSB_DROP_TTL);
 	if (p->proto == IPPROTO_TCP && tcp_track(skb, rf->ce, seg) != TCP_ACCEPT)
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
-	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
-	    nat_rewrite_v4(skb, IP_OFF_DADDR, p->daddr, rf->ck.saddr, p->l4_off, p->proto, true,
-			   port_off, nk->nat_port, rf->ck.sport) ||
-	    csum_l4_port(skb, p->l4_off, L4_SPORT, p->proto, nk->remote_port, rf->ck.dport))
+	/* back to the node's tuple: its address and port, the remote's port it used */
+	if (nat_rewrite_v4(skb, p->l4_off | RW_TTL_DEC | RW_REVERSE, &rf->ck))
 		return nsb_drop(NSB_DROP_CSUM);
 	if ((p->frag & (IP_MF | IP_OFFSET)) == IP_MF)
 		frag_record(p->saddr, p->daddr, p->ip_id, p->proto, NSB_FRAG_IN, &rf->ck,
@@ -198,8 +196,7 @@ static __always_inline int __rev_icmp_error(struct __sk_buff *skb, struct nsb_ve
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
 	/* outer: TTL, destination (ICMP sums no pseudo header) */
-	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
-	    csum_set_addr_v4(skb, IP_OFF_DADDR, p->daddr, rf.ck.saddr))
+	if (rw_ip4(skb, true, p->saddr, rf.ck.saddr))
 		return nsb_drop(NSB_DROP_CSUM);
 	/* the quote as it left the node: source address and port back */
 	q.in_off = in_off;
@@ -268,8 +265,7 @@ static __always_inline int rev_nat_later_frag(struct __sk_buff *skb, struct nsb_
 		return NSB_NEXT;
 	if (p->ttl <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	if (csum_ttl_dec_at(skb, p->ttl, p->proto) ||
-	    csum_set_addr_v4(skb, IP_OFF_DADDR, p->daddr, to_addr))
+	if (rw_ip4(skb, true, p->saddr, to_addr))
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct, &fv->ct);
 	if (ce)

@@ -13,7 +13,7 @@
 #define NSBPF_LIB_ROUTE_H
 
 #include "lib/parse.h"
-#include "lib/csum.h"
+#include "lib/rewrite.h"
 #include "lib/spoof.h"
 #include "lib/masq.h"
 #include "lib/hairpin.h"
@@ -95,11 +95,7 @@ static __always_inline int route_from_node_v4(struct __sk_buff *skb, struct nsb_
 		/* a routed hop; no ICMP time exceeded is sent */
 		if (ip->ttl <= 1)
 			return nsb_drop(NSB_DROP_TTL);
-		if (csum_ttl_dec_v4(skb, ip))
-			return nsb_drop(NSB_DROP_CSUM);
-		eth = parse_eth_hdr(skb); /* the helper may have moved the data */
-		if (!eth)
-			return nsb_drop(NSB_DROP_INTERNAL);
+		rw_ttl_dec(ip); /* in place: no helper, eth stays valid */
 	}
 	mac_copy(eth->h_dest, dst->node_mac);
 	mac_copy(eth->h_source, dst->host_mac); /* as if the peer's host end sent it */
