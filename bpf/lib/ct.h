@@ -14,6 +14,19 @@
 #include "lib/flow.h"
 #include "nsbpf_ct.h"
 
+/*
+ * The packet path's clock for ct, nat_ports, frags and fib_cache stamps:
+ * CLOCK_MONOTONIC_COARSE, which reads no clock source (the TSC read of
+ * bpf_ktime_get_ns() is some 20 ns a packet in a VM). It lags
+ * CLOCK_MONOTONIC, the loader's, by a tick at most: entries look that much
+ * older to it, against timeouts of seconds. Events keep bpf_ktime_get_ns():
+ * the monitor orders them against its own start.
+ */
+static __always_inline __u64 ct_now(void)
+{
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* This CPU's room for a new entry, zeroed; NULL only if the map is broken. */
 static __always_inline struct nsb_ct_entry *ct_scratch_get(void)
 {

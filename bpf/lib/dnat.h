@@ -155,7 +155,7 @@ __noinline int dnat_new_v4(struct __sk_buff *skb, const struct uplink_pkt *p,
 		ret = nsb_drop(NSB_DROP_INTERNAL);
 	} else {
 		k = *nk; /* map keys from our own stack */
-		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, bpf_ktime_get_ns());
+		ret = __dnat_new(skb, &v, cfg, p, &k, fwd, ct_now());
 	}
 	return verdict_done(verdict_finish(skb, &v, ret));
 }

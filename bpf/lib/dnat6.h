@@ -103,7 +103,7 @@ static __always_inline int __dnat6_new(struct __sk_buff *skb, struct nsb_verdict
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the forward's node is gone */
 	if (in->hop <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	now = bpf_ktime_get_ns();
+	now = ct_now();
 	addr6_copy(nvp->node_addr, ckp->saddr);
 	nvp->v.node_port = ckp->sport;
 	nvp->v.ifindex = ep->ifindex;

@@ -2,10 +2,10 @@
 /*
  * The flow of an IPv4 packet as conntrack keys it: addresses, protocol and
  * ports (the echo id as source port for ICMP echo), plus what the NAT needs
- * besides (fragment state, TTL, TCP flags). The L4 header is copied out with
- * bpf_skb_load_bytes(), which reads non-linear data as well and changes
- * nothing: nothing is pulled or written until the packet is known to be
- * ours. Also the config map's one entry (what its zero fields mean:
+ * besides (fragment state, TTL, TCP flags). The L4 header is read in place
+ * when linear, else copied out with bpf_skb_load_bytes(), which reads
+ * non-linear data as well and changes nothing: nothing is pulled or written
+ * until the packet is known to be ours. Also the config map's one entry (what its zero fields mean:
  * nsbpf_ct.h).
  */
 #ifndef NSBPF_LIB_FLOW_H
@@ -69,6 +69,21 @@ static __always_inline bool flow_first_frag(const struct flow_v4 *f)
 }
 
 /*
+ * len bytes at off into to: read in place when they are in the linear data
+ * (no helper call: the common case), else copied out. Never pulls.
+ */
+static __always_inline int __flow_copy(struct __sk_buff *skb, __u32 off, void *to, __u32 len)
+{
+	void *p = skb_data(skb) + (off & 0xff); /* ETH_HLEN + 60 at most */
+
+	if (off <= 0xff && p + len <= skb_data_end(skb)) {
+		__builtin_memcpy(to, p, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
+/*
  * The L4 part of f, from the header at f->l4_off. The ports of TCP and UDP,
  * the id of an ICMP echo request (dport 0); FLOW_L4_OTHER for anything else,
  * including ICMP echo replies and errors (a node answers or reports only
@@ -87,7 +102,7 @@ static __always_inline void __flow_l4(struct __sk_buff *skb, struct flow_v4 *f)
 	f->l4 = FLOW_L4_SHORT;
 	switch (f->key.proto) {
 	case IPPROTO_TCP:
-		if (bpf_skb_load_bytes(skb, f->l4_off, &h, sizeof(h)))
+		if (__flow_copy(skb, f->l4_off, &h, sizeof(h)))
 			return;
 		/* the rest of the 20-byte header, up to the checksum the NAT updates */
 		if (f->l4_off + sizeof(struct tcphdr) > skb->len)
@@ -99,11 +114,11 @@ static __always_inline void __flow_l4(struct __sk_buff *skb, struct flow_v4 *f)
 		f->tcp_off = h.off;
 		break;
 	case IPPROTO_UDP:
-		if (bpf_skb_load_bytes(skb, f->l4_off, &h, sizeof(struct udphdr)))
+		if (__flow_copy(skb, f->l4_off, &h, sizeof(struct udphdr)))
 			return;
 		break;
 	case IPPROTO_ICMP:
-		if (bpf_skb_load_bytes(skb, f->l4_off, &h, sizeof(struct icmphdr)))
+		if (__flow_copy(skb, f->l4_off, &h, sizeof(struct icmphdr)))
 			return;
 		/* type ICMP_ECHO, code 0: the first 16-bit word in wire order */
 		if (h.sport != bpf_htons(ICMP_ECHO << 8)) {

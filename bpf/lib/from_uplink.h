@@ -10,8 +10,10 @@
  * malformed or truncated headers, other addresses (but a forward's own),
  * ports neither in the SNAT range nor forwarded, ports without a live flow
  * (but a TCP SYN or UDP datagram to a forwarded one), fragments of no known
- * datagram. Headers are copied out with bpf_skb_load_bytes(), so nothing of
- * the host's traffic is pulled or written.
+ * datagram. Headers are read in place (an IPv4 header not in the linear
+ * data is pulled there first: its bytes stay as they were), the L4 header
+ * copied out where it is not linear (__flow_copy()): nothing of the host's
+ * traffic is written.
  *
  * Maps read: config, networks, and what lib/rev_nat.h and lib/dnat.h read.
  * Written: what they write.
@@ -47,31 +49,29 @@ static __always_inline int __from_uplink_l4(struct __sk_buff *skb, struct nsb_ve
 	};
 	struct rev_flow rf;
 	struct tcp_seg seg;
-	__u32 port_off = L4_DPORT;
 	__u8 tcp_flags = 0;
 
 	if (p->proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, p->l4_off, &h, sizeof(h)) ||
+		if (__flow_copy(skb, p->l4_off, &h, sizeof(h)) ||
 		    p->l4_off + sizeof(struct tcphdr) > skb->len)
 			return NSB_NEXT;
 		tcp_flags = h.flags;
 		tcp_seg_fill(&seg, *(__be32 *)&h.id, h.ack, h.win, h.off, tcp_flags, p->tot_len,
 			     p->l4_off - ETH_HLEN, p->l4_off, 1);
-	} else if (bpf_skb_load_bytes(skb, p->l4_off, &h, 8)) {
+	} else if (__flow_copy(skb, p->l4_off, &h, 8)) {
 		return NSB_NEXT;
 	}
 	if (p->proto == IPPROTO_ICMP) {
 		if (h.sport != bpf_htons(ICMP_ECHOREPLY << 8))
 			return NSB_NEXT;
 		nk.nat_port = h.id;
-		port_off = ICMP_ID;
 	} else {
 		nk.nat_port = h.dport;
 		nk.remote_port = h.sport;
 	}
 	if (!rev_nat_find(cfg, &nk, &rf))
 		return dnat_open_v4(skb, cfg, p, &nk, &rf, &seg, tcp_flags);
-	return rev_nat_reply(skb, v, p, &nk, &rf, &seg, port_off);
+	return rev_nat_reply(skb, v, p, &nk, &rf, &seg);
 }
 
 /*
@@ -167,7 +167,7 @@ static __always_inline int from_uplink_v4(struct __sk_buff *skb, struct nsb_verd
 		return ret;
 	}
 	if (p.frag & IP_OFFSET)
-		return rev_nat_later_frag(skb, v, &p, bpf_ktime_get_ns());
+		return rev_nat_later_frag(skb, v, &p, ct_now());
 	switch (p.proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:

@@ -202,7 +202,7 @@ static __always_inline int __uplink6_reply(struct __sk_buff *skb, const struct n
 	if (!nv)
 		return __uplink6_new(s);
 	ce = __nat6_owner(&s->nk, nv, &s->ck);
-	if (!ce || ct_expired(cfg, &ce->e, s->nk.proto, bpf_ktime_get_ns()))
+	if (!ce || ct_expired(cfg, &ce->e, s->nk.proto, ct_now()))
 		return __uplink6_new(s); /* a stale claim: the flow is gone */
 	if (!bpf_map_lookup_elem(&endpoints6, s->ck.saddr))
 		return NSB_NEXT; /* the node itself is gone */
@@ -333,7 +333,7 @@ static __always_inline void uplink6_frag_record(const struct __up6 *s, const __b
 		return;
 	frag6_key(&r->fr.k, s->nk.remote_addr, s->nk.nat_addr, s->l4.frag_id, s->l4.proto,
 		  NSB_FRAG_IN);
-	frag6_record(&r->fr, ck, to_addr, bpf_ktime_get_ns());
+	frag6_record(&r->fr, ck, to_addr, ct_now());
 }
 
 /*
@@ -348,7 +348,7 @@ static __always_inline int __uplink6_frag(struct __sk_buff *skb, struct nsb_verd
 	const struct nsb_endpoint *ep;
 	struct nsb_frag6_val *fv;
 	struct nsb_ct6_entry *ce;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = ct_now();
 
 	frag6_key(&r->fr.k, s->nk.remote_addr, s->nk.nat_addr, s->l4.frag_id, s->l4.proto,
 		  NSB_FRAG_IN);
@@ -410,7 +410,7 @@ static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_v
 		return nsb_drop(NSB_DROP_CSUM);
 	if (s->l4.frag == NSB_FRAG6_FIRST && s->l4.frag_more)
 		uplink6_frag_record(s, s->ck.saddr, &s->ck);
-	ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, bpf_ktime_get_ns());
+	ct_account_reply(&ce->e, s->l4.proto, skb->len - ETH_HLEN, ct_now());
 	return nat_to_node(skb, v, ep,
 			   ce->e.flags & NSB_CT_F_DNAT ? NSB_PATH_DNAT : NSB_PATH_REV_SNAT);
 }

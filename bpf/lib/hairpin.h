@@ -193,7 +193,7 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 	if ((port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) &&
 	    !forwards_port_used(f.key.dport, f.key.proto))
 		return verdict_pass(v, NSB_PATH_TO_HOST);
-	now = bpf_ktime_get_ns();
+	now = ct_now();
 	ce = bpf_map_lookup_elem(&ct, &f.key);
 	if (ce && !ct_expired(cfg, ce, f.key.proto, now) && (ce->flags & NSB_CT_F_HAIRPIN))
 		tw = __hairpin_twin(&f, ce);

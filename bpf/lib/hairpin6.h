@@ -212,7 +212,7 @@ static __always_inline int __hairpin6_prepare(struct __sk_buff *skb, struct nat6
 	if ((port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) &&
 	    !forwards_port_used(f->key.dport, f->key.proto))
 		return verdict_pass(&r->v, NSB_PATH_TO_HOST);
-	r->now = bpf_ktime_get_ns();
+	r->now = ct_now();
 	ce = bpf_map_lookup_elem(&ct6, &f->key);
 	if (ce && !ct_expired(cfg, &ce->e, f->key.proto, r->now) &&
 	    (ce->e.flags & NSB_CT_F_HAIRPIN))

@@ -63,8 +63,7 @@ static __always_inline int __icmp_out(struct __sk_buff *skb, struct nsb_verdict 
 	k.dport = h.sport;
 	k.proto = in.protocol;
 	ce = bpf_map_lookup_elem(&ct, &k);
-	if (!ce || ct_expired(cfg, ce, k.proto, bpf_ktime_get_ns()) ||
-	    (ce->flags & NSB_CT_F_HAIRPIN))
+	if (!ce || ct_expired(cfg, ce, k.proto, ct_now()) || (ce->flags & NSB_CT_F_HAIRPIN))
 		return ICMP_OUT_NOT_OURS;
 	/* a forward's flow lives as long as its forward (lab/fwd_flows.c) */
 	if (!(ce->flags & NSB_CT_F_DNAT) && ce->nat_addr != cfg->uplink_addr)

@@ -78,8 +78,7 @@ static __always_inline int __icmp6_out(struct __sk_buff *skb, struct nsb_verdict
 	r->ck.dport = h.sport;
 	r->ck.proto = next;
 	ce = bpf_map_lookup_elem(&ct6, &r->ck);
-	if (!ce || ct_expired(cfg, &ce->e, next, bpf_ktime_get_ns()) ||
-	    (ce->e.flags & NSB_CT_F_HAIRPIN))
+	if (!ce || ct_expired(cfg, &ce->e, next, ct_now()) || (ce->e.flags & NSB_CT_F_HAIRPIN))
 		return ICMP6_OUT_NOT_OURS;
 	/* a forward's flow lives as long as its forward (lab/fwd_flows.c) */
 	if (!(ce->e.flags & NSB_CT_F_DNAT) && !addr6_eq(ce->nat_addr, cfg->uplink_addr6))

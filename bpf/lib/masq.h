@@ -54,6 +54,9 @@ static __always_inline bool masq_host_dest(const struct nsb_config *cfg, __be32 
 	return lab_addr_maybe(daddr) && bpf_map_lookup_elem(&host_addrs, &daddr);
 }
 
+/* every IPv4 link carries 68 bytes (RFC 791); Linux keeps IPv4 off a device with less */
+#define IPV4_MIN_MTU 68
+
 #define AF_INET			    2
 #define BPF_FIB_LKUP_RET_NOT_FWDED_ 4 /* local, broadcast, multicast: the host's */
 
@@ -169,6 +172,8 @@ static __always_inline int __masq_checks(struct __sk_buff *skb, struct nsb_verdi
 	 * other by its IPv4 total length (mtu_len in), which keeps the check
 	 * right whatever the uplink's link-layer header.
 	 */
+	if (!skb->gso_size && f->tot_len <= IPV4_MIN_MTU)
+		return 0; /* fits any IPv4 link: no helper call (a request/response's segments) */
 	if (skb->gso_size) {
 		ret = bpf_check_mtu(skb, cfg->uplink_ifindex, &mtu, 0, BPF_MTU_CHK_SEGS);
 	} else {
@@ -271,7 +276,7 @@ static __always_inline int __masq_v4(struct __sk_buff *skb, struct nsb_verdict *
 	ret = flow_reparse_v4(skb, src, &cfg, &f);
 	if (ret)
 		return ret;
-	now = bpf_ktime_get_ns();
+	now = ct_now();
 
 	if (flow_later_frag(&f)) {
 		fv = frag_lookup(f.key.saddr, f.key.daddr, f.ip_id, f.key.proto, NSB_FRAG_OUT, now);

@@ -89,6 +89,8 @@ static __always_inline int masq6_mtu_check(struct __sk_buff *skb, const struct n
 	int ret;
 
 	*mtu = 0;
+	if (!skb->gso_size && f->tot_len <= ICMP6_MIN_MTU)
+		return 0; /* fits any IPv6 link (RFC 8200): no helper call */
 	if (skb->gso_size) {
 		ret = bpf_check_mtu(skb, cfg->uplink_ifindex, mtu, 0, BPF_MTU_CHK_SEGS);
 	} else {
@@ -143,7 +145,7 @@ static __always_inline int __masq6_prepare(struct __sk_buff *skb, struct nat6_ro
 	if (ret)
 		return ret;
 	flow6_parse(skb, ip6, &r->l4, f, &r->h);
-	r->now = bpf_ktime_get_ns();
+	r->now = ct_now();
 
 	if (f->frag == NSB_FRAG6_LATER) {
 		/* no ports: its datagram's first fragment said where it goes */

@@ -183,7 +183,7 @@ static __always_inline int __rev_icmp6(struct __sk_buff *skb, struct nsb_verdict
 	r->ck.proto = r->nk.proto;
 	ce = bpf_map_lookup_elem(&ct6, &r->ck);
 	if (!ce || ce->e.nat_port != r->nk.nat_port || !addr6_eq(ce->nat_addr, r->nk.nat_addr) ||
-	    ct_expired(cfg, &ce->e, r->ck.proto, bpf_ktime_get_ns()))
+	    ct_expired(cfg, &ce->e, r->ck.proto, ct_now()))
 		return NSB_NEXT; /* a stale claim: the flow is gone */
 	ep = bpf_map_lookup_elem(&endpoints6, r->ck.saddr);
 	if (!ep)

@@ -59,7 +59,7 @@ static __always_inline bool __rev_flow_alive(const struct nsb_config *cfg,
 	rf->ck.sport = nv->node_port;
 	rf->ck.dport = nv->remote_port ? nv->remote_port : nk->remote_port; /* NSB_CT_F_CPORT */
 	rf->ck.proto = nk->proto;
-	rf->now = bpf_ktime_get_ns();
+	rf->now = ct_now();
 	rf->ce = bpf_map_lookup_elem(&ct, &rf->ck);
 	if (!rf->ce || rf->ce->nat_port != nk->nat_port || rf->ce->nat_addr != nk->nat_addr ||
 	    ct_expired(cfg, rf->ce, nk->proto, rf->now))
@@ -120,12 +120,11 @@ static __always_inline bool uplink_src_forged(const struct nsb_config *cfg, __be
 /*
  * A TCP or UDP reply, an ICMP echo reply, or a forwarded flow's client
  * packet, nk as it arrives, of the live flow rf: into the node. seg: the
- * TCP segment; port_off: where the port nk.nat_port sits (or the echo id).
+ * TCP segment.
  */
 static __always_inline int rev_nat_reply(struct __sk_buff *skb, struct nsb_verdict *v,
 					 const struct uplink_pkt *p, const struct nsb_nat_key *nk,
-					 const struct rev_flow *rf, const struct tcp_seg *seg,
-					 __u32 port_off)
+					 const struct rev_flow *rf, const struct tcp_seg *seg)
 {
 	__u64 now = rf->now;
 
