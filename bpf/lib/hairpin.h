@@ -157,7 +157,7 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 	/* both ends are nodes past anti-spoofing: nobody else can send on this flow */
 	ct_tcp_trusted(ce, f->key.proto, f->tcp_flags, false);
 	ct_tcp_trusted(tw, f->key.proto, f->tcp_flags, true);
-	if (nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
+	if (__nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
 		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_orig(ce, f->key.proto, f->len, now);
 	ct_account_reply(tw, f->key.proto, f->len, now);

@@ -213,7 +213,7 @@ static __always_inline int __masq_out(struct __sk_buff *skb, struct nsb_verdict 
 
 	if (ret)
 		return ret;
-	if (nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
+	if (__nat_rewrite_v4(skb, f->l4_off | RW_TTL_DEC, &out))
 		return nsb_drop(NSB_DROP_CSUM);
 	if (flow_first_frag(f))
 		frag_record(f->key.saddr, f->key.daddr, f->ip_id, f->key.proto, NSB_FRAG_OUT,

@@ -120,10 +120,11 @@ static __always_inline void *__rw_l4_hdr(struct __sk_buff *skb, __u32 l4_off)
  * (ETH_HLEN + IHL * 4, from a parse of this packet) | RW_*. 0, or -1
  * (broken, or could not be made writable: drop it).
  *
- * A global function, verified once for every NAT path: inlined, its live
- * values cost from_uplink's frame a spill, and that chain is at 512 bytes.
+ * Inlined where the frame has room (from_node's paths: a call and its
+ * return cost some 10 ns here), a global function elsewhere (below).
  */
-__noinline int nat_rewrite_v4(struct __sk_buff *skb, __u32 how, const struct nsb_ct_key *to)
+static __always_inline int __nat_rewrite_v4(struct __sk_buff *skb, __u32 how,
+					    const struct nsb_ct_key *to)
 {
 	__u32 dsum = 0, csum_off, l4_off = how & 0xff; /* ETH_HLEN + 60 at most */
 	bool rev = how & RW_REVERSE;
@@ -162,6 +163,16 @@ __noinline int nat_rewrite_v4(struct __sk_buff *skb, __u32 how, const struct nsb
 	    bpf_l4_csum_replace(skb, csum_off, 0, psum, BPF_F_PSEUDO_HDR | __csum_l4_mangle(proto)))
 		return -1;
 	return 0;
+}
+
+/*
+ * __nat_rewrite_v4() as a global function, verified once, for from_uplink's
+ * paths: inlined, its live values cost from_uplink's frame a spill, and that
+ * chain is at 512 bytes.
+ */
+__noinline int nat_rewrite_v4(struct __sk_buff *skb, __u32 how, const struct nsb_ct_key *to)
+{
+	return __nat_rewrite_v4(skb, how, to);
 }
 
 /* A frame's Ethernet addresses, in place. -1: no Ethernet header. */
