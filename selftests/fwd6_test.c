@@ -192,6 +192,14 @@ Test(fwd6, udp)
 	run_table6(TABLE6(udp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds)));
 }
 
+/* IPv6 forwards with every frame a CHECKSUM_COMPLETE skb (st_csum_complete, lib/rewrite6.h). */
+Test(fwd6, checksum_complete_kept)
+{
+	st_csum_complete = true;
+	run_table6(TABLE6(tcp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds)));
+	run_table6(TABLE6(udp_fwd_steps, .fwds = fwds, .n_fwds = N(fwds)));
+}
+
 /* the same with the config's summaries (host6's forward needs host6_outside's bit) */
 Test(fwd6, tcp_summed)
 {

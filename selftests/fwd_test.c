@@ -650,6 +650,15 @@ Test(forward, hairpin)
 	run_table(FWD_TABLE(hairpin_steps));
 }
 
+/* Forwards and hairpin with every frame a CHECKSUM_COMPLETE skb (st_csum_complete). */
+Test(forward, checksum_complete_kept)
+{
+	st_csum_complete = true;
+	run_table(FWD_TABLE(dnat_tcp_steps, .unit_ns = MSEC_NS));
+	run_table(FWD_TABLE(dnat_udp_steps));
+	run_table(FWD_TABLE(hairpin_steps));
+}
+
 Test(forward, deleted_or_repointed_forward)
 {
 	run_table(FWD_TABLE(refwd_steps));

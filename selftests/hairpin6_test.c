@@ -271,6 +271,14 @@ Test(hairpin6, udp)
 	run_table6(TABLE6(udp_steps, .fwds = fwds, .n_fwds = N(fwds)));
 }
 
+/* IPv6 hairpin with every frame a CHECKSUM_COMPLETE skb (st_csum_complete, lib/rewrite6.h). */
+Test(hairpin6, checksum_complete_kept)
+{
+	st_csum_complete = true;
+	run_table6(TABLE6(tcp_steps, .fwds = fwds, .n_fwds = N(fwds)));
+	run_table6(TABLE6(udp_steps, .fwds = fwds, .n_fwds = N(fwds)));
+}
+
 Test(hairpin6, port_taken_over)
 {
 	run_table6(TABLE6(takeover_steps, .fwds = fwds, .n_fwds = N(fwds), .port_min = 61000,

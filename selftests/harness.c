@@ -259,6 +259,12 @@ int st_gc(const struct st_env *env)
 	return (int)opts.retval;
 }
 
+#ifndef BPF_F_TEST_SKB_CHECKSUM_COMPLETE /* an older linux/bpf.h */
+#define BPF_F_TEST_SKB_CHECKSUM_COMPLETE (1U << 2)
+#endif
+
+bool st_csum_complete;
+
 int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,
 	   struct st_result *r)
 {
@@ -276,11 +282,20 @@ int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t
 	};
 
 	memset(r, 0, sizeof(*r));
+	if (st_csum_complete)
+		opts.flags = BPF_F_TEST_SKB_CHECKSUM_COMPLETE;
 	opts.data_out = r->out;
 	opts.data_size_out = sizeof(r->out);
 	if (bpf_map_update_elem(env->trace_fd, &zero, &clean, BPF_ANY))
 		return r->err = -errno;
 	r->err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (r->err == -EINVAL && opts.flags) {
+		opts.flags = 0;
+		opts.data_size_out = sizeof(r->out);
+		if (!bpf_prog_test_run_opts(prog_fd, &opts))
+			cr_skip_test("this kernel's BPF_PROG_TEST_RUN has no "
+				     "BPF_F_TEST_SKB_CHECKSUM_COMPLETE (6.12 and later do)");
+	}
 	r->retval = opts.retval;
 	r->duration = opts.duration;
 	r->out_len = opts.data_size_out;

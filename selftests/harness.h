@@ -93,6 +93,15 @@ void st_addr_filter(const struct st_env *env);
 /* One collector pass (and its timer armed), as the loader does at up: 0 or its error. */
 int st_gc(const struct st_env *env);
 
+/*
+ * Set: every st_run() hands the frame in as a NIC's CHECKSUM_COMPLETE skb
+ * (BPF_F_TEST_SKB_CHECKSUM_COMPLETE): the kernel sums the packet again after
+ * the run and fails it (EBADMSG) when skb->csum no longer matches what the
+ * program left. On a kernel without the flag (before 6.12) the test is
+ * skipped, saying so. Each test runs in its own process: it stays with it.
+ */
+extern bool st_csum_complete;
+
 /* One BPF_PROG_TEST_RUN (repeat 1) of pkt, with skb->ingress_ifindex = ingress. */
 int st_run(const struct st_env *env, int prog_fd, const struct pkt *in, uint32_t ingress,
 	   struct st_result *r);

@@ -1017,6 +1017,20 @@ Test(masq, udp)
 	run_table(TABLE(udp_steps));
 }
 
+/*
+ * Masquerade's translations with every frame a NIC's CHECKSUM_COMPLETE skb
+ * (st_csum_complete): skb->csum must still sum each packet after the one-pass
+ * rewrite (lib/rewrite.h), UDP without a checksum included.
+ */
+Test(masq, checksum_complete_kept)
+{
+	st_csum_complete = true;
+	run_table(TABLE(tcp_steps));
+	run_table(TABLE(udp_steps));
+	run_table(TABLE(echo_steps));
+	run_table(TABLE(frag_steps));
+}
+
 Test(masq, icmp_echo)
 {
 	run_table(TABLE(echo_steps));

@@ -139,11 +139,8 @@ static __always_inline int __dnat6_new(struct __sk_buff *skb, struct nsb_verdict
 	forwards_hit(&fwd->v);
 	events_flow6(ckp, ce);
 
-	if (nat6_hop_dec(skb, in->nexthdr, in->hop) ||
-	    nat6_set_addr(skb, IP6_OFF_DADDR, (__be32 *)in->nk->nat_addr, ckp->saddr, in->l4_off,
-			  in->proto) ||
-	    csum_l4_port(skb, in->l4_off, L4_DPORT, in->proto, in->nk->nat_port, ckp->sport) ||
-	    csum_l4_port(skb, in->l4_off, L4_SPORT, in->proto, in->nk->remote_port, ckp->dport))
+	if (nat6_rewrite(skb, rw6_how(in->l4_off, in->proto, RW6_HOP_DEC), NULL,
+			 RW6_ADDR(ckp->saddr), rw6_ports(ckp->dport, ckp->sport)))
 		return nsb_drop(NSB_DROP_CSUM);
 	return nat_to_node(skb, v, ep, NSB_PATH_DNAT);
 }

@@ -30,8 +30,8 @@
  *     later fragments of no recorded datagram, replies of no live flow:
  *     NSB_NEXT, untouched, uncounted
  *
- * Headers are copied out with bpf_skb_load_bytes(): nothing of the host's
- * traffic is pulled or written. Maps read: config, networks, networks6,
+ * Headers are copied out (read in place where linear: __flow_copy()):
+ * nothing of the host's traffic is pulled or written. Maps read: config, networks, networks6,
  * host_addrs6, nat_ports6, ct6, endpoints6, frags6. Written: ct6 (state,
  * counters), frags6, scratch6 (a fragment's key).
  */
@@ -116,8 +116,7 @@ struct __up6 {
 	};
 	struct tcp_seg seg;
 	struct ipv6_l4 l4;
-	__u32 port_off; /* where the nat port (echo id) sits in the L4 header */
-	__u32 tot_len;	/* IPV6_HLEN + payload length */
+	__u32 tot_len; /* IPV6_HLEN + payload length */
 	__u8 tcp;
 	__u8 fwd; /* a forwarded port's packet (not masquerade's range) */
 	__u8 pad[2];
@@ -163,21 +162,19 @@ static __always_inline int __uplink6_reply(struct __sk_buff *skb, const struct n
 	struct nsb_ct6_entry *ce;
 	__u32 end = ETH_HLEN + s->tot_len, port;
 
-	s->port_off = L4_DPORT;
 	if (s->tcp) {
 		if (s->l4.off + sizeof(struct tcphdr) > end ||
-		    bpf_skb_load_bytes(skb, s->l4.off, &s->h, sizeof(s->h)))
+		    __flow_copy(skb, s->l4.off, &s->h, sizeof(s->h)))
 			return NSB_NEXT;
 		tcp_seg_fill(&s->seg, s->h.seq, s->h.ack, s->h.win, s->h.off, s->h.flags,
 			     s->tot_len, s->l4.off - ETH_HLEN, s->l4.off, 1);
-	} else if (s->l4.off + 8 > end || bpf_skb_load_bytes(skb, s->l4.off, &s->h, 8)) {
+	} else if (s->l4.off + 8 > end || __flow_copy(skb, s->l4.off, &s->h, 8)) {
 		return NSB_NEXT;
 	}
 	if (s->l4.proto == IPPROTO_ICMPV6) {
 		if (s->h.sport != bpf_htons(ICMPV6_ECHO_REPLY << 8))
 			return NSB_NEXT;
 		s->nk.nat_port = s->h.w.a;
-		s->port_off = ICMP_ID;
 	} else {
 		/* UDP without a checksum is invalid over IPv6: no flow's */
 		if (s->l4.proto == IPPROTO_UDP && !s->h.w.b)
@@ -360,8 +357,8 @@ static __always_inline int __uplink6_frag(struct __sk_buff *skb, struct nsb_verd
 		return NSB_NEXT; /* the node is gone */
 	if (s->fixed.hop <= 1)
 		return nsb_drop(NSB_DROP_TTL);
-	if (nat6_hop_dec(skb, s->fixed.nexthdr, s->fixed.hop) ||
-	    bpf_skb_store_bytes(skb, IP6_OFF_DADDR, fv->to_addr, 16, BPF_F_RECOMPUTE_CSUM))
+	if (nat6_rewrite(skb, rw6_how(0, 0, RW6_HOP_DEC | RW6_NO_L4), NULL, RW6_ADDR(fv->to_addr),
+			 0))
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct6, &fv->ct);
 	if (ce)
@@ -402,11 +399,11 @@ static __always_inline int __uplink6_rewrite(struct __sk_buff *skb, struct nsb_v
 		return nsb_drop(NSB_DROP_NO_ENDPOINT); /* the node, or the flow, gone meanwhile */
 	if (!tracked)
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
-	if (nat6_hop_dec(skb, s->fixed.nexthdr, s->fixed.hop) ||
-	    nat6_set_addr(skb, IP6_OFF_DADDR, s->nk.nat_addr, s->ck.saddr, s->l4.off,
-			  s->l4.proto) ||
-	    csum_l4_port(skb, s->l4.off, s->port_off, s->l4.proto, s->nk.nat_port, s->ck.sport) ||
-	    csum_l4_port(skb, s->l4.off, L4_SPORT, s->l4.proto, s->nk.remote_port, s->ck.dport))
+	/* back to the node's tuple: its address and port, the remote's port it used */
+	if (nat6_rewrite(skb, rw6_how(s->l4.off, s->l4.proto, RW6_HOP_DEC), NULL,
+			 RW6_ADDR(s->ck.saddr),
+			 s->l4.proto == IPPROTO_ICMPV6 ? rw6_ports(s->ck.sport, 0) :
+							 rw6_ports(s->ck.dport, s->ck.sport)))
 		return nsb_drop(NSB_DROP_CSUM);
 	if (s->l4.frag == NSB_FRAG6_FIRST && s->l4.frag_more)
 		uplink6_frag_record(s, s->ck.saddr, &s->ck);

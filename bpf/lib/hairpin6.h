@@ -158,13 +158,8 @@ static __always_inline int hairpin6_out(struct __sk_buff *skb, struct nat6_room 
 		return nsb_drop(NSB_DROP_NO_ENDPOINT);
 	ct_tcp_trusted(&ce->e, f->key.proto, f->tcp_flags, false);
 	ct_tcp_trusted(&tw->e, f->key.proto, f->tcp_flags, true);
-	if (nat6_hop_dec(skb, f->nexthdr, f->hop) ||
-	    nat6_set_addr(skb, IP6_OFF_SADDR, (__be32 *)f->key.saddr, ce->nat_addr, f->l4_off,
-			  f->key.proto) ||
-	    csum_l4_port(skb, f->l4_off, L4_SPORT, f->key.proto, f->key.sport, ce->e.nat_port) ||
-	    nat6_set_addr(skb, IP6_OFF_DADDR, (__be32 *)f->key.daddr, ce->dnat_addr, f->l4_off,
-			  f->key.proto) ||
-	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->e.dnat_port))
+	if (nat6_rewrite(skb, rw6_how(f->l4_off, f->key.proto, RW6_HOP_DEC), RW6_ADDR(ce->nat_addr),
+			 RW6_ADDR(ce->dnat_addr), rw6_ports(ce->e.nat_port, ce->e.dnat_port)))
 		return nsb_drop(NSB_DROP_CSUM);
 	ct_account_orig(&ce->e, f->key.proto, f->len, r->now);
 	ct_account_reply(&tw->e, f->key.proto, f->len, r->now);

@@ -215,20 +215,16 @@ static __always_inline int __masq6_out(struct __sk_buff *skb, struct nat6_room *
 	const struct nsb_config *cfg = config_get();
 	struct flow_v6 *f = &r->f;
 	struct nsb_ct6_entry *ce = bpf_map_lookup_elem(&ct6, &f->key);
-	__u32 port_off = f->key.proto == IPPROTO_ICMPV6 ? ICMP_ID : L4_SPORT;
 
 	if (!cfg || !ce)
 		return nsb_drop(NSB_DROP_CT_INSERT); /* gone meanwhile (the collector) */
 	if (!tracked)
 		return nsb_drop(NSB_DROP_TCP_WINDOW);
-	if (nat6_hop_dec(skb, f->nexthdr, f->hop) ||
-	    nat6_set_addr(skb, IP6_OFF_SADDR, f->key.saddr, ce->nat_addr, f->l4_off,
-			  f->key.proto) ||
-	    csum_l4_port(skb, f->l4_off, port_off, f->key.proto, f->key.sport, ce->e.nat_port))
-		return nsb_drop(NSB_DROP_CSUM);
 	/* a forward's flow whose client port was remapped: back to the real one */
-	if ((ce->e.flags & NSB_CT_F_CPORT) &&
-	    csum_l4_port(skb, f->l4_off, L4_DPORT, f->key.proto, f->key.dport, ce->e.dnat_port))
+	if (nat6_rewrite(skb, rw6_how(f->l4_off, f->key.proto, RW6_HOP_DEC), RW6_ADDR(ce->nat_addr),
+			 NULL,
+			 rw6_ports(ce->e.nat_port,
+				   ce->e.flags & NSB_CT_F_CPORT ? ce->e.dnat_port : f->key.dport)))
 		return nsb_drop(NSB_DROP_CSUM);
 	/*
 	 * A first fragment: its UDP (TCP) sum covers the whole datagram, and
@@ -269,8 +265,8 @@ static __always_inline int __masq6_frag_out(struct __sk_buff *skb, struct nat6_r
 
 	if (!cfg || !fv)
 		return nsb_drop(NSB_DROP_FRAG); /* evicted meanwhile */
-	if (nat6_hop_dec(skb, f->nexthdr, f->hop) ||
-	    bpf_skb_store_bytes(skb, IP6_OFF_SADDR, fv->to_addr, 16, BPF_F_RECOMPUTE_CSUM))
+	if (nat6_rewrite(skb, rw6_how(0, 0, RW6_HOP_DEC | RW6_NO_L4), RW6_ADDR(fv->to_addr), NULL,
+			 0))
 		return nsb_drop(NSB_DROP_CSUM);
 	ce = bpf_map_lookup_elem(&ct6, &fv->ct);
 	if (ce)

@@ -27,6 +27,7 @@
 #include "lib/parse6.h"
 #include "lib/lab6.h"
 #include "lib/frag6.h"
+#include "lib/rewrite6.h"
 
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY   129
@@ -81,7 +82,7 @@ static __always_inline void __flow6_l4(struct __sk_buff *skb, struct flow_v6 *f,
 	switch (f->key.proto) {
 	case IPPROTO_TCP:
 		if (f->l4_off + sizeof(struct tcphdr) > end ||
-		    bpf_skb_load_bytes(skb, f->l4_off, h, sizeof(*h)))
+		    __flow_copy(skb, f->l4_off, h, sizeof(*h)))
 			return;
 		f->tcp_flags = h->flags;
 		f->tcp_seq = h->seq;
@@ -90,7 +91,7 @@ static __always_inline void __flow6_l4(struct __sk_buff *skb, struct flow_v6 *f,
 		f->tcp_off = h->off;
 		break;
 	case IPPROTO_UDP:
-		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, h, 8))
+		if (f->l4_off + 8 > end || __flow_copy(skb, f->l4_off, h, 8))
 			return;
 		if (!h->w.b) {
 			f->l4 = FLOW_L4_OTHER; /* no checksum: invalid over IPv6 */
@@ -98,7 +99,7 @@ static __always_inline void __flow6_l4(struct __sk_buff *skb, struct flow_v6 *f,
 		}
 		break;
 	case IPPROTO_ICMPV6:
-		if (f->l4_off + 8 > end || bpf_skb_load_bytes(skb, f->l4_off, h, 8))
+		if (f->l4_off + 8 > end || __flow_copy(skb, f->l4_off, h, 8))
 			return;
 		if (h->sport != bpf_htons(ICMPV6_ECHO_REQUEST << 8)) {
 			f->l4 = FLOW_L4_OTHER;
@@ -141,30 +142,7 @@ static __always_inline void flow6_parse(struct __sk_buff *skb, const struct ipv6
 
 /* ---------------------------------------------------------------- rewrite */
 
-/* Hop limit - 1 (the caller checked it is > 1), written with the next header beside it. */
-static __always_inline int nat6_hop_dec(struct __sk_buff *skb, __u8 nexthdr, __u8 hop)
-{
-	__u8 w[2] = { nexthdr, hop - 1 };
-
-	/* two bytes at an even offset: the CHECKSUM_COMPLETE update sums whole words */
-	return (int)bpf_skb_store_bytes(skb, IP6_OFF_NEXT, w, sizeof(w), BPF_F_RECOMPUTE_CSUM);
-}
-
-/*
- * Write a new source or destination address (addr_off: IP6_OFF_SADDR or
- * IP6_OFF_DADDR) and fold the change into the L4 sum at l4_off. old: a
- * copy on the stack, new: any readable memory. 0 or -1.
- */
-static __always_inline int nat6_set_addr(struct __sk_buff *skb, __u32 addr_off, __be32 *old,
-					 const __be32 *new, __u32 l4_off, __u8 proto)
-{
-	__s64 diff = bpf_csum_diff(old, 16, (__be32 *)new, 16, 0);
-
-	if (diff < 0 || bpf_skb_store_bytes(skb, addr_off, new, 16, BPF_F_RECOMPUTE_CSUM))
-		return -1;
-	return (int)bpf_l4_csum_replace(skb, l4_off + csum_l4_field(proto), 0, (__u32)diff,
-					BPF_F_PSEUDO_HDR | __csum_l4_mangle(proto));
-}
+/* (the one-pass rewrite of a translated packet: lib/rewrite6.h) */
 
 /* ---------------------------------------------------------------- claims */
 

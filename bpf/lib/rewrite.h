@@ -155,6 +155,15 @@ static __always_inline int __nat_rewrite_v4(struct __sk_buff *skb, __u32 how,
 		dsum += csum_delta16(pp[1], dport);
 		pp[1] = dport;
 	}
+	/*
+	 * UDP without a checksum: nothing to update, but under CHECKSUM_COMPLETE
+	 * skb->csum sums the ports (the addresses cancel in the IPv4 header).
+	 */
+	if (proto == IPPROTO_UDP && !*(__be16 *)(l4 + UDPH_CSUM)) {
+		if (dsum)
+			bpf_csum_update(skb, dsum);
+		return 0;
+	}
 	csum_off = l4_off + csum_l4_field(proto);
 	if (dsum && bpf_l4_csum_replace(skb, csum_off, 0, dsum, __csum_l4_mangle(proto)))
 		return -1;
