@@ -39,6 +39,26 @@ static __always_inline __u32 csum_delta16(__be16 old, __be16 new)
 	return (__u16)~old + (__u32) new;
 }
 
+/*
+ * The ports at l4 (linear) as they should leave, written in place; echo:
+ * the echo id (ICMP_ID) is sport, dport is not used. Their sum's delta.
+ */
+static __always_inline __u32 __rw_ports(void *l4, bool echo, __be16 sport, __be16 dport)
+{
+	__be16 *pp = echo ? l4 + ICMP_ID : l4;
+	__u32 dsum = 0;
+
+	if (pp[0] != sport) {
+		dsum += csum_delta16(pp[0], sport);
+		pp[0] = sport;
+	}
+	if (!echo && pp[1] != dport) {
+		dsum += csum_delta16(pp[1], dport);
+		pp[1] = dport;
+	}
+	return dsum;
+}
+
 /* TTL - 1 in place, its word's share added to *sum (the header sum's delta). */
 static __always_inline void __rw_ttl_dec(struct iphdr *ip, __u32 *sum)
 {
@@ -129,7 +149,6 @@ static __always_inline int __nat_rewrite_v4(struct __sk_buff *skb, __u32 how,
 	__u32 dsum = 0, csum_off, l4_off = how & 0xff; /* ETH_HLEN + 60 at most */
 	bool rev = how & RW_REVERSE;
 	__be16 sport, dport;
-	__be16 *pp;
 	__s64 psum;
 	__u8 proto;
 	void *l4;
@@ -146,15 +165,7 @@ static __always_inline int __nat_rewrite_v4(struct __sk_buff *skb, __u32 how,
 	l4 = __rw_l4_hdr(skb, l4_off);
 	if (!l4)
 		return -1;
-	pp = proto == IPPROTO_ICMP ? l4 + ICMP_ID : l4;
-	if (pp[0] != sport) {
-		dsum += csum_delta16(pp[0], sport);
-		pp[0] = sport;
-	}
-	if (proto != IPPROTO_ICMP && pp[1] != dport) {
-		dsum += csum_delta16(pp[1], dport);
-		pp[1] = dport;
-	}
+	dsum = __rw_ports(l4, proto == IPPROTO_ICMP, sport, dport);
 	/*
 	 * UDP without a checksum: nothing to update, but under CHECKSUM_COMPLETE
 	 * skb->csum sums the ports (the addresses cancel in the IPv4 header).

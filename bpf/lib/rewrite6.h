@@ -56,7 +56,6 @@ __noinline int nat6_rewrite(struct __sk_buff *skb, __u32 how, const struct rw6_a
 	__u32 l4_off = how & RW6_L4_OFF, hsum = 0, psum = 0, dsum = 0, csum_off;
 	__be16 sport = ports, dport = ports >> 16;
 	__u8 proto = how >> 16;
-	__be16 *pp;
 	void *ip6, *l4;
 
 	if (!skb)
@@ -79,15 +78,7 @@ __noinline int nat6_rewrite(struct __sk_buff *skb, __u32 how, const struct rw6_a
 		l4 = __rw_l4_hdr(skb, l4_off);
 		if (!l4)
 			return -1;
-		pp = proto == IPPROTO_ICMPV6 ? l4 + ICMP_ID : l4;
-		if (pp[0] != sport) {
-			dsum += csum_delta16(pp[0], sport);
-			pp[0] = sport;
-		}
-		if (proto != IPPROTO_ICMPV6 && pp[1] != dport) {
-			dsum += csum_delta16(pp[1], dport);
-			pp[1] = dport;
-		}
+		dsum = __rw_ports(l4, proto == IPPROTO_ICMPV6, sport, dport);
 		csum_off = l4_off + csum_l4_field(proto);
 		if (dsum && bpf_l4_csum_replace(skb, csum_off, 0, dsum, __csum_l4_mangle(proto)))
 			return -1;
