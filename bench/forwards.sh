@@ -27,7 +27,9 @@
 # host namespace itself, connecting to 192.0.2.1:6000: nsbpf translates at
 # the socket (cgroup connect4 hook), iptables with as many OUTPUT DNAT rules
 # (`-d 192.0.2.1`, loaded after the PREROUTING ones, not timed), routed is
-# the host connecting to NODE:8080 directly.
+# the host connecting to NODE:8080 directly; and in nsbpf's phase (smallest
+# size) "direct": the host straight to nsbpf's own node, NODE:8080, so that
+# host to forward against it is the forward's own cost on the same datapath.
 # 1cpu: both ends on CPU 0 (the path's CPU cost); free: placed by the
 # scheduler. Each phase builds its method's state and removes it after, so
 # one method never sits in the other's path; the method order alternates.
@@ -88,11 +90,13 @@ read -r -a MS <<<"$METHODS"
 bench_cleanup() { nat_iptables_reset; }
 nat_pin_nsbpf
 
-node_ns() { case $1 in nsbpf) echo $LAB-n ;; iptables) echo ipt-n ;; routed) echo rt-n ;; esac; }
-node_ip() { case $1 in nsbpf) echo $NSBPF_NODE ;; iptables) echo $IPT_NODE ;; routed) echo $RT_NODE ;; esac; }
+# direct: the host straight to nsbpf's own node (its address and server port), in
+# nsbpf's phase: what the forward itself (the socket hooks) costs the host
+node_ns() { case $1 in nsbpf|direct) echo $LAB-n ;; iptables) echo ipt-n ;; routed) echo rt-n ;; esac; }
+node_ip() { case $1 in nsbpf|direct) echo $NSBPF_NODE ;; iptables) echo $IPT_NODE ;; routed) echo $RT_NODE ;; esac; }
 # Where the clients connect: the forward, or (routed) the node's server itself.
-dst_ip() { case $1 in routed) echo $RT_NODE ;; *) echo $UPLINK_IP ;; esac; }
-dst_port() { case $1 in routed) echo $TO_PORT ;; *) echo $PORT ;; esac; }
+dst_ip() { case $1 in routed) echo $RT_NODE ;; direct) echo $NSBPF_NODE ;; *) echo $UPLINK_IP ;; esac; }
+dst_port() { case $1 in routed|direct) echo $TO_PORT ;; *) echo $PORT ;; esac; }
 
 cat >"$BENCH_SCRATCH/fwd.yaml" <<EOF
 name: $LAB
@@ -284,6 +288,8 @@ phase() {	# method size round
 	fi
 	run_tests "$m" "$n" "$r" world
 	[ "$HOST" = 1 ] && run_tests "$m" "$n" "$r" host
+	# the same node without the forward (smallest size only: the hooks do not scale)
+	[ "$HOST" = 1 ] && [ "$m" = nsbpf ] && [ "$n" = "$SMALL" ] && run_tests direct "$n" "$r" host
 	"teardown_$m" "$n" "$r"
 	nat_check_alone "round $r $m n=$n"
 }
@@ -433,6 +439,20 @@ if [[ " $METHODS " == *" routed "* ]]; then
 		target "$pfx: throughput at least the host's straight to the node" tcp_host_1 gbps "$SMALL" ">=" 1 routed
 	fi
 fi
+# The forward's own cost: the host to it against the host straight to the same node.
+direct_of() { nat_paired "$RAW" "$1" "$2" nsbpf direct "$SMALL" | cut -f1; }
+directr_of() { nat_paired "$RAW" "$1" "$2" nsbpf direct "$SMALL" | awk -F'\t' '{ print $1 " (" $2 "–" $3 ")" }'; }
+direct_target() {	# text test metric op
+	local v
+	v=$(direct_of "$2" "$3")
+	printf '%s\tnsbpf/direct %s\t%s\n' "$1" "$(directr_of "$2" "$3")" "$(nat_judge "${v:--}" "$4" 1)" >>"$TARGETS"
+}
+if [ "$HOST" = 1 ]; then
+	pfx="n=$SMALL: host to forward"
+	direct_target "$pfx: new connections/s (1cpu) at least the host's straight to the same node" cps_host_1cpu cps ">="
+	direct_target "$pfx: latency p50 (1cpu) at most the host's straight to the same node" rr_host_1cpu p50_us "<="
+	direct_target "$pfx: throughput at least the host's straight to the same node" tcp_host_1 gbps ">="
+fi
 if [ "$BIG" != "$SMALL" ] && [[ " $CPS_MODES " == *" 1cpu "* ]]; then
 	v=$(flat_of cps_1cpu cps nsbpf)
 	printf 'nsbpf new connections/s (1cpu) at n=%s within 5%% of its own at n=%s\tnsbpf n=%s / n=%s %s\t%s\n' \
@@ -460,6 +480,8 @@ NOTES+=("cps runs: $CPS_ERR")
 RT_CT=$(jq -s -r '[.[] | select(.method == "routed") | .conntrack_entries] | map(tostring) | join("/")' "$STATS")
 [ -n "$RT_CT" ] &&
 	NOTES+=("routed (n=$SMALL only: no rules to scale): clients straight to the node's server, no NAT rule and no conntrack (nf_conntrack_count at the end of its phases: $RT_CT; 0 or -1, no module, is what it should be)")
+[ "$HOST" = 1 ] &&
+	NOTES+=("direct (host tests only, in nsbpf's phase, n=$SMALL): the host straight to nsbpf's node at $NSBPF_NODE:$TO_PORT, no forward: against it, host to forward measures the forward's own cost (the socket hooks) on the same datapath; against routed, also the datapath's on the node's host end (a node of the routed phase has no program)")
 NOTES+=("nsbpf binary built $NSBPF_BUILT (copied at the start, used throughout); attach: ${NSBPF_ATTACH:-auto}")
 if [ -n "$SINGLE" ]; then
 	if [ "$(echo "$SINGLE" | jq .finished)" = true ]; then
@@ -545,6 +567,10 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 				"$(pr_of rr_host_1cpu p50_us "$SMALL" $ref)" "$(pr_of rr_host_1cpu tps "$SMALL" $ref)" \
 				"$(pr_of cps_host_1cpu cps "$SMALL" $ref)" "$(pr_of tcp_host_1 gbps "$SMALL" $ref)"
 	done
+	[ "$HOST" = 1 ] &&
+		printf '| host → forward (socket hooks) | direct: the host to the same node | ×%s | ×%s | ×%s | ×%s |\n' \
+			"$(direct_of rr_host_1cpu p50_us)" "$(direct_of rr_host_1cpu tps)" \
+			"$(direct_of cps_host_1cpu cps)" "$(direct_of tcp_host_1 gbps)"
 	echo
 	echo "*Paired*: the median of the per-round ratios (both methods measured within a minute,"
 	echo "so drift in the machine's load cancels), with the smallest and largest of them; the"

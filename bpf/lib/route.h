@@ -34,22 +34,53 @@ static __always_inline bool __route_martian(__be32 daddr)
 }
 
 /*
+ * hairpin's first test (lib/hairpin.h), before its global call and second
+ * parse: a TCP or UDP packet (no later fragment) to a port neither in the
+ * SNAT range nor forwarded can be no hairpin flow's: the host's own
+ * traffic (a node answering the host, its DNS to it). ip: from this
+ * parse, no helper since. Anything else: hairpin decides.
+ */
+static __always_inline bool __route_host_own(struct __sk_buff *skb, const struct nsb_config *cfg,
+					     const struct iphdr *ip)
+{
+	__u8 proto = ip->protocol;
+	const __be16 *ports;
+	__u32 dport;
+
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || (bpf_ntohs(ip->frag_off) & IP_OFFSET))
+		return false;
+	ports = (void *)ip + ip->ihl * 4;
+	if ((void *)(ports + 2) > skb_data_end(skb))
+		return false; /* not linear: hairpin reads it */
+	dport = bpf_ntohs(ports[1]);
+	return (dport < nsb_snat_port_min(cfg) || dport > nsb_snat_port_max(cfg)) &&
+	       !forwards_port_used(ports[1], proto);
+}
+
+/*
  * To no node: an address of the host's goes to hairpin (a forward, or the
  * host), anything else to masquerade, which hands lab gateways back to
  * hairpin. Both are global functions, called from here so that neither
  * frame sits on top of the other.
  */
-static __always_inline int __route_not_a_node(struct __sk_buff *skb, const struct nsb_endpoint *src,
-					      __be32 daddr, __u8 proto)
+static __always_inline int __route_not_a_node(struct __sk_buff *skb, struct nsb_verdict *v,
+					      const struct nsb_endpoint *src,
+					      const struct iphdr *ip)
 {
 	const struct nsb_config *cfg = config_get();
+	__be32 daddr = ip->daddr;
+	__u8 proto = ip->protocol;
+	bool host;
 	int ret;
 
 	if (!cfg)
 		return nsb_drop(NSB_DROP_INTERNAL);
 	if (__route_martian(daddr))
 		return nsb_drop(NSB_DROP_MARTIAN);
-	if (!masq_host_dest(cfg, daddr)) {
+	host = masq_host_dest(cfg, daddr);
+	if (host && __route_host_own(skb, cfg, ip))
+		return verdict_pass(v, NSB_PATH_TO_HOST);
+	if (!host) {
 		if (proto == IPPROTO_ICMP) {
 			ret = icmp_err_from_node_v4(skb, src);
 			if (ret != ICMP_OUT_NOT_OURS)
@@ -83,7 +114,7 @@ static __always_inline int route_from_node_v4(struct __sk_buff *skb, struct nsb_
 	/* the router of a routed prefix (its /24s are in the filter too) */
 	dst = lab_addr_maybe(daddr) ? endpoint_find(&daddr) : NULL;
 	if (!dst)
-		return __route_not_a_node(skb, src, daddr, ip->protocol);
+		return __route_not_a_node(skb, v, src, ip);
 
 	/* reach is checked within a network too: a network may isolate its nodes */
 	id = src->net_id;
