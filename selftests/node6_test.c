@@ -442,13 +442,6 @@ Test(from_node6, route)
 	run_table("from_node IPv6 forwarding", route_cases, N(route_cases));
 }
 
-/* The same with every frame a NIC's CHECKSUM_COMPLETE skb: the hop limit's change reaches skb->csum. */
-Test(from_node6, route_checksum_complete_kept)
-{
-	st_csum_complete = true;
-	run_table("from_node IPv6 forwarding", route_cases, N(route_cases));
-}
-
 /* The builder's checksum against a hand-summed NA: the tables' ground truth. */
 Test(from_node6, na_checksum_by_hand)
 {

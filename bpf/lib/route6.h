@@ -50,27 +50,20 @@ static __always_inline int __route6_node(struct __sk_buff *skb, struct nsb_verdi
 					 const struct nsb_endpoint *dst)
 {
 	const struct nsb_network *snet;
-	__u32 id = src->net_id, hsum = 0;
+	__u32 id = src->net_id;
 
 	/* reach is one policy for both families: networks has it, IPv6-only ones too */
 	snet = bpf_map_lookup_elem(&networks, &id);
 	if (!snet || dst->net_id >= NSB_MAX_NETWORKS || !(snet->reach & (1ULL << dst->net_id)))
 		return nsb_drop(NSB_DROP_ISOLATED);
 	if (src->net_id != dst->net_id) {
-		__u8 hop = ip6->hop_limit, next = ip6->nexthdr;
-
 		/* a routed hop; no ICMPv6 time exceeded is sent */
-		if (hop <= 1)
+		if (ip6->hop_limit <= 1)
 			return nsb_drop(NSB_DROP_TTL);
-		ip6->hop_limit = hop - 1;
-		hsum = csum_delta16(bpf_htons((__u16)next << 8 | hop),
-				    bpf_htons((__u16)next << 8 | (__u8)(hop - 1)));
+		ip6->hop_limit--;
 	}
 	mac_copy(eth->h_dest, dst->node_mac);
 	mac_copy(eth->h_source, dst->host_mac);
-	/* no header sum cancels the hop limit's change: a NIC's CHECKSUM_COMPLETE moves with it */
-	if (hsum)
-		bpf_csum_update(skb, hsum);
 	if (skb->pkt_type != __PACKET_HOST)
 		bpf_skb_change_type(skb, __PACKET_HOST); /* as route_from_node_v4() */
 	return verdict_redirect_peer(v, NSB_PATH_NODE_TO_NODE, dst->ifindex);
