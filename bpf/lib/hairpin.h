@@ -164,6 +164,21 @@ static __always_inline int hairpin_out(struct __sk_buff *skb, struct nsb_verdict
 	return nat_to_node(skb, v, dst, NSB_PATH_HAIRPIN);
 }
 
+/*
+ * Can a TCP or UDP packet to this port of a host address be a hairpin
+ * flow's? Only to a forwarded port (the client's side) or a port of the
+ * SNAT range (the backend's answer to its gateway); any other is the
+ * host's own traffic. Asked here and, before the global call, by from_node.
+ */
+static __always_inline bool hairpin_port_maybe(const struct nsb_config *cfg, __be16 dport,
+					       __u8 proto)
+{
+	__u32 port = bpf_ntohs(dport);
+
+	return (port >= nsb_snat_port_min(cfg) && port <= nsb_snat_port_max(cfg)) ||
+	       forwards_port_used(dport, proto);
+}
+
 /* A packet src sent to an address of the host's: hairpin, or to the host. */
 static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdict *v,
 					const struct nsb_endpoint *src)
@@ -173,7 +188,6 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 	const struct nsb_config *cfg;
 	struct nat_req rq = {};
 	struct flow_v4 f;
-	__u32 port;
 	__u64 now;
 	int ret;
 
@@ -189,9 +203,7 @@ static __always_inline int __hairpin_v4(struct __sk_buff *skb, struct nsb_verdic
 	 * conntrack lookup. A hairpin flow lives as long as its forward leads
 	 * to its backend: the loader ends it (lab/fwd_flows.c).
 	 */
-	port = bpf_ntohs(f.key.dport);
-	if ((port < nsb_snat_port_min(cfg) || port > nsb_snat_port_max(cfg)) &&
-	    !forwards_port_used(f.key.dport, f.key.proto))
+	if (!hairpin_port_maybe(cfg, f.key.dport, f.key.proto))
 		return verdict_pass(v, NSB_PATH_TO_HOST);
 	now = ct_now();
 	ce = bpf_map_lookup_elem(&ct, &f.key);

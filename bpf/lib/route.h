@@ -45,16 +45,13 @@ static __always_inline bool __route_host_own(struct __sk_buff *skb, const struct
 {
 	__u8 proto = ip->protocol;
 	const __be16 *ports;
-	__u32 dport;
 
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || (bpf_ntohs(ip->frag_off) & IP_OFFSET))
 		return false;
 	ports = (void *)ip + ip->ihl * 4;
 	if ((void *)(ports + 2) > skb_data_end(skb))
 		return false; /* not linear: hairpin reads it */
-	dport = bpf_ntohs(ports[1]);
-	return (dport < nsb_snat_port_min(cfg) || dport > nsb_snat_port_max(cfg)) &&
-	       !forwards_port_used(ports[1], proto);
+	return !hairpin_port_maybe(cfg, ports[1], proto);
 }
 
 /*
