@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Checksum updates, incremental (RFC 1624) through the kernel's helpers so
- * that the skb's checksum state (CHECKSUM_PARTIAL from a veth, COMPLETE
- * from a NIC) stays right: bpf_l3_csum_replace() for IPv4 headers,
- * bpf_l4_csum_replace() for TCP, UDP and ICMP. The rules for the L4 sum:
+ * Checksum offsets and rules. A translated packet's headers are rewritten
+ * in one pass (lib/rewrite.h, rewrite6.h); the ICMP quotes' rewrites
+ * (lib/icmp_quote.h, rev_icmp6.h) call the helpers field by field. The
+ * rules for bpf_l4_csum_replace(), which keep the skb's checksum state
+ * (CHECKSUM_PARTIAL from a veth, COMPLETE from a NIC) right:
  *   an address of the pseudo header (TCP, UDP)  BPF_F_PSEUDO_HDR
  *   a port or echo id (in the data)             no flag: under PARTIAL the
  *                                               device sums the data itself
  *   UDP                                         BPF_F_MARK_MANGLED_0: a zero
  *                                               checksum ("none") stays zero
  *   ICMP                                        plain: no pseudo header
- * Every helper here may move packet data: re-derive pointers afterwards.
  */
 #ifndef NSBPF_LIB_CSUM_H
 #define NSBPF_LIB_CSUM_H
@@ -46,18 +46,6 @@ static __always_inline __u32 csum_l4_field(__u8 proto)
 static __always_inline __u64 __csum_l4_mangle(__u8 proto)
 {
 	return proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-}
-
-/* Write a port or echo id at l4_off + port_off and fix the L4 sum. */
-static __always_inline int csum_l4_port(struct __sk_buff *skb, __u32 l4_off, __u32 port_off,
-					__u8 proto, __be16 old, __be16 new)
-{
-	if (old == new)
-		return 0;
-	if (bpf_skb_store_bytes(skb, l4_off + port_off, &new, sizeof(new), 0))
-		return -1;
-	return bpf_l4_csum_replace(skb, l4_off + csum_l4_field(proto), old, new,
-				   __csum_l4_mangle(proto) | sizeof(new));
 }
 
 /* Fold a 32-bit one's complement sum (bpf_csum_diff()'s) into a checksum field. */
