@@ -50,6 +50,12 @@
 #include "labs.h"
 #include "lab/fill.h"
 
+/* the lower bound of an established NAT segment (selftests/bpf/nat_bound.bpf.c), where the tree has it */
+#if __has_include("nat_bound.skel.h")
+#include "nat_bound.skel.h"
+#define BENCH_BOUND 1
+#endif
+
 /* rows name what differs from a frame macro; the optional fields stay unnamed */
 #pragma GCC diagnostic ignored "-Woverride-init"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -57,7 +63,8 @@
 #define UDP4(dmac, smac, s, d) \
 	.kind = FR_IPV4, .dst = (dmac), .src = (smac), .saddr = (s), .daddr = (d)
 
-enum bench_hook { B_FROM_NODE, B_TO_NODE, B_FROM_UPLINK, B_TO_UPLINK };
+/* B_BOUND: nat_bound, on the node object's maps (a row only where the tree has it) */
+enum bench_hook { B_FROM_NODE, B_TO_NODE, B_FROM_UPLINK, B_TO_UPLINK, B_BOUND };
 
 #define NOT_COUNTED UINT32_MAX
 #define UPLINK_IF   UINT32_MAX
@@ -261,6 +268,10 @@ static const struct bench_case cases[] = {
 #endif /* NSB_EV_RING_BYTES */
 	{ "snat, established TCP flow, port kept", B_FROM_NODE, EARTH_IF, { M_DATA_OUT(61100) },
 	  TC_ACT_REDIRECT, NSB_PATH_SNAT, M_HANDSHAKE(61100) },
+#ifdef BENCH_BOUND
+	{ "lower bound: established SNAT, what none can skip", B_BOUND, EARTH_IF,
+	  { M_DATA_OUT(61150) }, TC_ACT_REDIRECT, NSB_PATH_SNAT, M_HANDSHAKE(61150) },
+#endif /* BENCH_BOUND */
 	{ "snat, established TCP flow, port rewritten", B_FROM_NODE, EARTH_IF,
 	  { M_DATA_OUT(40000) }, TC_ACT_REDIRECT, NSB_PATH_SNAT, M_HANDSHAKE(40000) },
 	{ "snat, existing UDP flow, port kept", B_FROM_NODE, EARTH_IF,
@@ -423,9 +434,36 @@ static void bench_frame(const struct st_env *env, const struct frame *f, const s
 			  what, why);
 }
 
+#ifdef BENCH_BOUND
+static struct nsbpf_nat_bound *bound;
+
+/* nat_bound on the node object's maps, as the uplink object shares them */
+static void bound_load(const struct st_env *env)
+{
+	struct bpf_map *m;
+	int err;
+
+	bound = nsbpf_nat_bound__open();
+	cr_assert(bound, "open the nat_bound skeleton");
+	bpf_object__for_each_map(m, bound->obj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		err = bpf_map__reuse_fd(
+			m, bpf_map__fd(bpf_object__find_map_by_name(env->obj, bpf_map__name(m))));
+		cr_assert(!err, "reuse map %s", bpf_map__name(m));
+	}
+	err = nsbpf_nat_bound__load(bound);
+	cr_assert(!err, "load nat_bound: %s", strerror(-err));
+}
+#endif /* BENCH_BOUND */
+
 static int hook_fd(const struct st_env *env, enum bench_hook hook)
 {
 	switch (hook) {
+#ifdef BENCH_BOUND
+	case B_BOUND:
+		return bpf_program__fd(bound->progs.nat_bound);
+#endif /* BENCH_BOUND */
 	case B_TO_NODE:
 		return env->to_node_fd;
 	case B_FROM_UPLINK:
@@ -624,6 +662,9 @@ Test(bench, ns_per_packet)
 
 	st_setup(&env, false);
 	masq_setup(&env, uplink);
+#ifdef BENCH_BOUND
+	bound_load(&env);
+#endif /* BENCH_BOUND */
 	fprintf(stderr,
 		"node and uplink objects, BPF_PROG_TEST_RUN, repeat=1, %ld runs each, "
 		"mean:\n",
@@ -716,5 +757,8 @@ Test(bench, ns_per_packet)
 			hist_quantile(n, 0.99));
 	}
 	ring_buffer__free(rb);
+#ifdef BENCH_BOUND
+	nsbpf_nat_bound__destroy(bound);
+#endif /* BENCH_BOUND */
 	st_close(&env);
 }
