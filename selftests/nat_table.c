@@ -458,11 +458,10 @@ static bool check_output(const struct run *r, const struct nat_step *c, const st
 	return true;
 }
 
-void run_table(const struct nat_table *t)
+/* A run of t: the objects loaded, t's lab, config and forwards installed. */
+static struct run *run_start(const struct nat_table *t)
 {
-	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
 	struct run *r = calloc(1, sizeof(*r));
-	int passed = 0;
 
 	cr_assert(r, "calloc");
 	r->t = t;
@@ -474,6 +473,25 @@ void run_table(const struct nat_table *t)
 	r->env.ct_max = t->ct_max;
 	st_load(&r->env);
 	install(r);
+	return r;
+}
+
+uint32_t nat_env_setup(struct st_env *env, const struct nat_table *t)
+{
+	struct run *r = run_start(t);
+	uint32_t uplink_if = r->uplink_if;
+
+	*env = r->env;
+	free(r);
+	return uplink_if;
+}
+
+void run_table(const struct nat_table *t)
+{
+	struct nsb_counter before[NSB_STAT_MAX], after[NSB_STAT_MAX];
+	struct run *r = run_start(t);
+	int passed = 0;
+
 	for (int i = 0; i < t->n; i++) {
 		const struct nat_step *c = &t->steps[i];
 		int fd = c->hook == FROM_NODE	? r->env.from_node_fd :

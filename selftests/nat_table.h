@@ -283,4 +283,11 @@ struct nat_table {
 /* Sets up lab_masq with t's config and forwards, runs every step, reports. */
 void run_table(const struct nat_table *t);
 
+/*
+ * The maps a table runs on, for a test that drives the programs itself:
+ * the objects loaded into env (st_close() it), t's lab, config and
+ * forwards installed (t's steps are not run). The uplink's ifindex.
+ */
+uint32_t nat_env_setup(struct st_env *env, const struct nat_table *t);
+
 #endif /* NSBPF_SELFTESTS_NAT_TABLE_H */

@@ -68,6 +68,41 @@ static __always_inline bool __seq_after(__u32 a, __u32 b)
 }
 
 /*
+ * Raise *p to v when v is after it (seq: in sequence space; else as
+ * numbers), atomically. One direction's segments are tracked on several
+ * CPUs at once (a node's TCP sends from its process and from the softirq
+ * that took an ACK, and each CPU runs its own backlog), and a plain
+ * check-then-store can move a field back: a lost "end" drops the other
+ * side's next ACK as acking data never sent. A few rounds: each failed
+ * one means another CPU raised it meanwhile.
+ */
+#define TCP_RAISE_TRIES 4
+
+static __always_inline void __tcp_raise(__u32 *p, __u32 v, bool seq)
+{
+	__u32 old = *(volatile __u32 *)p, seen;
+
+	for (int i = 0; i < TCP_RAISE_TRIES; i++) {
+		if (seq ? !__seq_after(v, old) : v <= old)
+			return;
+		seen = __sync_val_compare_and_swap(p, old, v);
+		if (seen == old)
+			return;
+		old = seen;
+	}
+}
+
+static __always_inline void __seq_raise(__u32 *p, __u32 v)
+{
+	__tcp_raise(p, v, true);
+}
+
+static __always_inline void __win_raise(__u32 *p, __u32 v)
+{
+	__tcp_raise(p, v, false);
+}
+
+/*
  * The segment of a TCP header h (as copied out of the packet), whose IPv4
  * datagram is tot_len long with its TCP header at ip_hlen.
  */
@@ -297,10 +332,11 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	/*
 	 * In window: learn from it. The other direction runs on another CPU
 	 * at the same time and moves fields of this entry too (its ACKs move
-	 * this side's maxend): a side first seen here is written whole, and
-	 * after that every field only ever moves forward, written only when
-	 * this segment moves it. A write-back of stale copies would move the
-	 * other direction's fields back, and its next segments out of window.
+	 * this side's maxend), and so do this direction's other segments: a
+	 * side first seen here is written whole, and after that every field
+	 * only ever moves forward, raised atomically (__seq_raise()). A
+	 * write-back of stale copies would move fields back, and the next
+	 * segments out of window.
 	 */
 	if (!snd->maxwin) {
 		snd->end = s_end;
@@ -313,21 +349,21 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	}
 	if (!(s->flags & TCP_SYN))
 		win <<= snd->wscale;
-	if (snd->maxwin < win)
-		snd->maxwin = win;
-	if (__seq_after(end, snd->end))
-		snd->end = end;
+	__win_raise(&snd->maxwin, win);
+	__seq_raise(&snd->end, end);
 	if (s->flags & TCP_ACK) {
-		if (!(snd->flags & NSB_TCP_F_MAXACK) || __seq_after(ack, snd->maxack))
+		if (snd->flags & NSB_TCP_F_MAXACK) {
+			__seq_raise(&snd->maxack, ack);
+		} else {
 			snd->maxack = ack;
-		snd->flags |= NSB_TCP_F_MAXACK;
+			snd->flags |= NSB_TCP_F_MAXACK;
+		}
 	}
 	s_maxend = snd->maxend;
 	if (rcv->maxwin && __seq_after(end, s_maxend))
-		rcv->maxwin += end - s_maxend;
+		__sync_fetch_and_add(&rcv->maxwin, end - s_maxend);
 	r_maxend = ack + win + !win;
-	if (__seq_after(r_maxend, rcv->maxend))
-		rcv->maxend = r_maxend;
+	__seq_raise(&rcv->maxend, r_maxend);
 
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
