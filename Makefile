@@ -26,7 +26,7 @@ CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 CPPFLAGS  := -D_GNU_SOURCE -DNSBPF_VERSION='"$(VERSION)"' -Iloader -Imaps -I$(OUT) $(PKG_CFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
-BPF_CFLAGS := -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -O2 -g -Wall -Werror -MMD -MP \
+BPF_CFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -O2 -g -Wall -Werror -MMD -MP \
 	      -I$(OUT) -Imaps -Ibpf
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

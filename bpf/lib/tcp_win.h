@@ -68,38 +68,67 @@ static __always_inline bool __seq_after(__u32 a, __u32 b)
 }
 
 /*
- * Raise *p to v when v is after it (seq: in sequence space; else as
- * numbers), atomically. One direction's segments are tracked on several
- * CPUs at once (a node's TCP sends from its process and from the softirq
- * that took an ACK, and each CPU runs its own backlog), and a plain
+ * Raise a side's field to v when v is after it (seq: in sequence space;
+ * else as numbers), atomically. One direction's segments are tracked on
+ * several CPUs at once (a node's TCP sends from its process and from the
+ * softirq that took an ACK, and each CPU runs its own backlog), and a plain
  * check-then-store can move a field back: a lost "end" drops the other
  * side's next ACK as acking data never sent. A few rounds: each failed
- * one means another CPU raised it meanwhile.
+ * one means another CPU moved it meanwhile.
+ *
+ * The compare-and-swap is 64 bits wide, on the aligned word of the entry
+ * that holds the field (tcp[1] starts 4 bytes into one): a 32-bit one
+ * needs -mcpu=v3, whose code costs 6.1's verifier the 512-byte chain.
+ * ce: a ct value (8-aligned); side: 0 or 1; field: its offset in the side.
  */
 #define TCP_RAISE_TRIES 4
+#define TCP_SIDE_OFF(side, field)                                                    \
+	(offsetof(struct nsb_ct_entry, tcp) + (side) * sizeof(struct nsb_tcp_side) + \
+	 offsetof(struct nsb_tcp_side, field))
 
-static __always_inline void __tcp_raise(__u32 *p, __u32 v, bool seq)
+static __always_inline void __tcp_raise(struct nsb_ct_entry *ce, __u32 off, __u32 v, bool seq)
 {
-	__u32 old = *(volatile __u32 *)p, seen;
+	__u64 *w = (void *)ce + (off & ~7U), old, seen, mask;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 shift = (off & 4) * 8;
+#else
+	__u32 shift = (~off & 4) * 8;
+#endif
+	__u32 cur;
 
+	mask = ~(0xffffffffULL << shift);
+	old = *(volatile __u64 *)w;
 	for (int i = 0; i < TCP_RAISE_TRIES; i++) {
-		if (seq ? !__seq_after(v, old) : v <= old)
+		cur = (__u32)(old >> shift);
+		if (seq ? !__seq_after(v, cur) : v <= cur)
 			return;
-		seen = __sync_val_compare_and_swap(p, old, v);
+		seen = __sync_val_compare_and_swap(w, old, (old & mask) | ((__u64)v << shift));
 		if (seen == old)
 			return;
 		old = seen;
 	}
 }
 
-static __always_inline void __seq_raise(__u32 *p, __u32 v)
+/* side's field += d, atomically (the other direction moves it too) */
+static __always_inline void __tcp_add(struct nsb_ct_entry *ce, __u32 off, __u32 d)
 {
-	__tcp_raise(p, v, true);
-}
+	__u64 *w = (void *)ce + (off & ~7U), old, seen, mask;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 shift = (off & 4) * 8;
+#else
+	__u32 shift = (~off & 4) * 8;
+#endif
+	__u32 cur;
 
-static __always_inline void __win_raise(__u32 *p, __u32 v)
-{
-	__tcp_raise(p, v, false);
+	mask = ~(0xffffffffULL << shift);
+	old = *(volatile __u64 *)w;
+	for (int i = 0; i < TCP_RAISE_TRIES; i++) {
+		cur = (__u32)(old >> shift) + d;
+		seen = __sync_val_compare_and_swap(w, old, (old & mask) | ((__u64)cur << shift));
+		if (seen == old)
+			return;
+		old = seen;
+	}
 }
 
 /*
@@ -281,7 +310,7 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 				       const struct tcp_seg *s)
 {
 	struct nsb_tcp_side *snd = &ce->tcp[s->dir & 1], *rcv = &ce->tcp[!(s->dir & 1)];
-	__u32 seq = s->seq, ack = s->ack, end = s->end, win = s->win, maxack;
+	__u32 seq = s->seq, ack = s->ack, end = s->end, win = s->win, maxack, sd = s->dir & 1;
 	__u32 s_end, s_maxend, s_maxwin, r_end, r_maxend;
 	bool done;
 	int ret;
@@ -334,7 +363,7 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	 * at the same time and moves fields of this entry too (its ACKs move
 	 * this side's maxend), and so do this direction's other segments: a
 	 * side first seen here is written whole, and after that every field
-	 * only ever moves forward, raised atomically (__seq_raise()). A
+	 * only ever moves forward, raised atomically (__tcp_raise()). A
 	 * write-back of stale copies would move fields back, and the next
 	 * segments out of window.
 	 */
@@ -349,11 +378,11 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	}
 	if (!(s->flags & TCP_SYN))
 		win <<= snd->wscale;
-	__win_raise(&snd->maxwin, win);
-	__seq_raise(&snd->end, end);
+	__tcp_raise(ce, TCP_SIDE_OFF(sd, maxwin), win, false);
+	__tcp_raise(ce, TCP_SIDE_OFF(sd, end), end, true);
 	if (s->flags & TCP_ACK) {
 		if (snd->flags & NSB_TCP_F_MAXACK) {
-			__seq_raise(&snd->maxack, ack);
+			__tcp_raise(ce, TCP_SIDE_OFF(sd, maxack), ack, true);
 		} else {
 			snd->maxack = ack;
 			snd->flags |= NSB_TCP_F_MAXACK;
@@ -361,9 +390,9 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	}
 	s_maxend = snd->maxend;
 	if (rcv->maxwin && __seq_after(end, s_maxend))
-		__sync_fetch_and_add(&rcv->maxwin, end - s_maxend);
+		__tcp_add(ce, TCP_SIDE_OFF(!sd, maxwin), end - s_maxend);
 	r_maxend = ack + win + !win;
-	__seq_raise(&rcv->maxend, r_maxend);
+	__tcp_raise(ce, TCP_SIDE_OFF(!sd, maxend), r_maxend, true);
 
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
