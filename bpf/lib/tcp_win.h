@@ -378,21 +378,25 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	}
 	if (!(s->flags & TCP_SYN))
 		win <<= snd->wscale;
-	__tcp_raise(ce, TCP_SIDE_OFF(sd, maxwin), win, false);
-	__tcp_raise(ce, TCP_SIDE_OFF(sd, end), end, true);
+	/* most segments move end or maxack; the rest change nothing: a plain read first */
+	if (snd->maxwin < win)
+		__tcp_raise(ce, TCP_SIDE_OFF(sd, maxwin), win, false);
+	if (__seq_after(end, snd->end))
+		__tcp_raise(ce, TCP_SIDE_OFF(sd, end), end, true);
 	if (s->flags & TCP_ACK) {
-		if (snd->flags & NSB_TCP_F_MAXACK) {
-			__tcp_raise(ce, TCP_SIDE_OFF(sd, maxack), ack, true);
-		} else {
+		if (!(snd->flags & NSB_TCP_F_MAXACK)) {
 			snd->maxack = ack;
 			snd->flags |= NSB_TCP_F_MAXACK;
+		} else if (__seq_after(ack, snd->maxack)) {
+			__tcp_raise(ce, TCP_SIDE_OFF(sd, maxack), ack, true);
 		}
 	}
 	s_maxend = snd->maxend;
 	if (rcv->maxwin && __seq_after(end, s_maxend))
 		__tcp_add(ce, TCP_SIDE_OFF(!sd, maxwin), end - s_maxend);
 	r_maxend = ack + win + !win;
-	__tcp_raise(ce, TCP_SIDE_OFF(!sd, maxend), r_maxend, true);
+	if (__seq_after(r_maxend, rcv->maxend))
+		__tcp_raise(ce, TCP_SIDE_OFF(!sd, maxend), r_maxend, true);
 
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
