@@ -29,7 +29,8 @@
 # (`-d 192.0.2.1`, loaded after the PREROUTING ones, not timed), routed is
 # the host connecting to NODE:8080 directly; and in nsbpf's phase (smallest
 # size) "direct": the host straight to nsbpf's own node, NODE:8080, so that
-# host to forward against it is the forward's own cost on the same datapath.
+# host to forward against it is the forward's own cost on the same datapath
+# (forwards.json: "direct", the paired ratios host to forward / direct).
 # 1cpu: both ends on CPU 0 (the path's CPU cost); free: placed by the
 # scheduler. Each phase builds its method's state and removes it after, so
 # one method never sits in the other's path; the method order alternates.
@@ -447,6 +448,15 @@ direct_target() {	# text test metric op
 	v=$(direct_of "$2" "$3")
 	printf '%s\tnsbpf/direct %s\t%s\n' "$1" "$(directr_of "$2" "$3")" "$(nat_judge "${v:--}" "$4" 1)" >>"$TARGETS"
 }
+# ... and the same ratios for forwards.json's "direct": test, metric, median, min, max
+DIRECT=$BENCH_SCRATCH/direct.tsv
+: >"$DIRECT"
+if [ "$HOST" = 1 ]; then
+	for tm in "rr_host_1cpu p50_us" "rr_host_1cpu tps" "cps_host_1cpu cps" "tcp_host_1 gbps"; do
+		read -r t m <<<"$tm"
+		printf '%s\t%s\t%s\n' "$t" "$m" "$(nat_paired "$RAW" "$t" "$m" nsbpf direct "$SMALL")" >>"$DIRECT"
+	done
+fi
 if [ "$HOST" = 1 ]; then
 	pfx="n=$SMALL: host to forward"
 	direct_target "$pfx: new connections/s (1cpu) at least the host's straight to the same node" cps_host_1cpu cps ">="
@@ -499,10 +509,11 @@ JSON=$BENCH_SCRATCH/forwards.json
 MD=$BENCH_SCRATCH/forwards.md
 jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	--rawfile summary "$SUMMARY" --rawfile targets "$TARGETS" --rawfile prog "$PROG_ROWS" \
-	--rawfile flat "$FLAT" --slurpfile stats "$STATS" --arg notes "$NOTES_TXT" \
+	--rawfile flat "$FLAT" --rawfile direct "$DIRECT" --slurpfile stats "$STATS" --arg notes "$NOTES_TXT" \
 	--argjson fails "$FAILS" --arg elapsed "$ELAPSED" --argjson rounds "$ROUNDS" \
 	--argjson secs "$SECS" --argjson rr_n "$RR_N" --argjson cps_secs "$CPS_SECS" \
-	--argjson disturbed "$DISTURBED" --arg single "$SINGLE" --arg sizes "$SIZES" '
+	--argjson disturbed "$DISTURBED" --arg single "$SINGLE" --arg sizes "$SIZES" \
+	--argjson small "$SMALL" '
 	def rows($s): $s | split("\n") | map(select(length > 0) | split("\t"));
 	def num: tonumber? // null;
 	{
@@ -527,6 +538,8 @@ jq -s --argjson before "$ENV_BEFORE" --argjson after "$ENV_AFTER" \
 	            routed: {median: (.[15] | num), min: (.[16] | num), max: (.[17] | num)},
 	            ratio_paired_routed: {median: (.[18] | num), min: (.[19] | num), max: (.[20] | num)},
 	            ratio_of_medians_routed: (.[21] | num)}],
+	  direct: [rows($direct)[] | {test: .[0], metric: .[1], size: $small,
+	           ratio_paired: {median: (.[2] | num), min: (.[3] | num), max: (.[4] | num)}}],
 	  flatness: [rows($flat)[] | {test: .[0], metric: .[1], method: .[3],
 	             largest_over_smallest: {median: (.[4] | num), min: (.[5] | num), max: (.[6] | num)}}],
 	  prog_test_run: [rows($prog)[] | {case: .[0], prog_ns: (.[1] | num), syscall_ns: (.[2] | num)}],
