@@ -68,8 +68,8 @@ static __always_inline bool __seq_after(__u32 a, __u32 b)
 }
 
 /*
- * Raise a side's field to v when v is after it (seq: in sequence space;
- * else as numbers), atomically. One direction's segments are tracked on
+ * Move a side's field atomically: raise it to v when v is after it (in
+ * sequence space or as a number), or add v. One direction's segments are tracked on
  * several CPUs at once (a node's TCP sends from its process and from the
  * softirq that took an ACK, and each CPU runs its own backlog), and a plain
  * check-then-store can move a field back: a lost "end" drops the other
@@ -79,14 +79,18 @@ static __always_inline bool __seq_after(__u32 a, __u32 b)
  * The compare-and-swap is 64 bits wide, on the aligned word of the entry
  * that holds the field (tcp[1] starts 4 bytes into one): a 32-bit one
  * needs -mcpu=v3, whose code costs 6.1's verifier the 512-byte chain.
- * ce: a ct value (8-aligned); side: 0 or 1; field: its offset in the side.
+ * ce: a ct value (8-aligned); off: the field's, TCP_SIDE_OFF(side, field).
  */
 #define TCP_RAISE_TRIES 4
 #define TCP_SIDE_OFF(side, field)                                                    \
 	(offsetof(struct nsb_ct_entry, tcp) + (side) * sizeof(struct nsb_tcp_side) + \
 	 offsetof(struct nsb_tcp_side, field))
 
-static __always_inline void __tcp_raise(struct nsb_ct_entry *ce, __u32 off, __u32 v, bool seq)
+/* How __tcp_move() moves a field: up to v in sequence space, up to v, or by v. */
+enum tcp_move { TCP_RAISE_SEQ, TCP_RAISE, TCP_ADD };
+
+static __always_inline void __tcp_move(struct nsb_ct_entry *ce, __u32 off, __u32 v,
+				       enum tcp_move how)
 {
 	__u64 *w = (void *)ce + (off & ~7U), old, seen, mask;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -94,37 +98,19 @@ static __always_inline void __tcp_raise(struct nsb_ct_entry *ce, __u32 off, __u3
 #else
 	__u32 shift = (~off & 4) * 8;
 #endif
-	__u32 cur;
+	__u32 cur, next;
 
 	mask = ~(0xffffffffULL << shift);
 	old = *(volatile __u64 *)w;
 	for (int i = 0; i < TCP_RAISE_TRIES; i++) {
 		cur = (__u32)(old >> shift);
-		if (seq ? !__seq_after(v, cur) : v <= cur)
+		if (how == TCP_ADD)
+			next = cur + v;
+		else if (how == TCP_RAISE_SEQ ? !__seq_after(v, cur) : v <= cur)
 			return;
-		seen = __sync_val_compare_and_swap(w, old, (old & mask) | ((__u64)v << shift));
-		if (seen == old)
-			return;
-		old = seen;
-	}
-}
-
-/* side's field += d, atomically (the other direction moves it too) */
-static __always_inline void __tcp_add(struct nsb_ct_entry *ce, __u32 off, __u32 d)
-{
-	__u64 *w = (void *)ce + (off & ~7U), old, seen, mask;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	__u32 shift = (off & 4) * 8;
-#else
-	__u32 shift = (~off & 4) * 8;
-#endif
-	__u32 cur;
-
-	mask = ~(0xffffffffULL << shift);
-	old = *(volatile __u64 *)w;
-	for (int i = 0; i < TCP_RAISE_TRIES; i++) {
-		cur = (__u32)(old >> shift) + d;
-		seen = __sync_val_compare_and_swap(w, old, (old & mask) | ((__u64)cur << shift));
+		else
+			next = v;
+		seen = __sync_val_compare_and_swap(w, old, (old & mask) | ((__u64)next << shift));
 		if (seen == old)
 			return;
 		old = seen;
@@ -363,7 +349,7 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 	 * at the same time and moves fields of this entry too (its ACKs move
 	 * this side's maxend), and so do this direction's other segments: a
 	 * side first seen here is written whole, and after that every field
-	 * only ever moves forward, raised atomically (__tcp_raise()). A
+	 * only ever moves forward, atomically (__tcp_move()). A
 	 * write-back of stale copies would move fields back, and the next
 	 * segments out of window.
 	 */
@@ -380,23 +366,23 @@ static __always_inline int __tcp_track(struct __sk_buff *skb, struct nsb_ct_entr
 		win <<= snd->wscale;
 	/* most segments move end or maxack; the rest change nothing: a plain read first */
 	if (snd->maxwin < win)
-		__tcp_raise(ce, TCP_SIDE_OFF(sd, maxwin), win, false);
+		__tcp_move(ce, TCP_SIDE_OFF(sd, maxwin), win, TCP_RAISE);
 	if (__seq_after(end, snd->end))
-		__tcp_raise(ce, TCP_SIDE_OFF(sd, end), end, true);
+		__tcp_move(ce, TCP_SIDE_OFF(sd, end), end, TCP_RAISE_SEQ);
 	if (s->flags & TCP_ACK) {
 		if (!(snd->flags & NSB_TCP_F_MAXACK)) {
 			snd->maxack = ack;
 			snd->flags |= NSB_TCP_F_MAXACK;
 		} else if (__seq_after(ack, snd->maxack)) {
-			__tcp_raise(ce, TCP_SIDE_OFF(sd, maxack), ack, true);
+			__tcp_move(ce, TCP_SIDE_OFF(sd, maxack), ack, TCP_RAISE_SEQ);
 		}
 	}
 	s_maxend = snd->maxend;
 	if (rcv->maxwin && __seq_after(end, s_maxend))
-		__tcp_add(ce, TCP_SIDE_OFF(!sd, maxwin), end - s_maxend);
+		__tcp_move(ce, TCP_SIDE_OFF(!sd, maxwin), end - s_maxend, TCP_ADD);
 	r_maxend = ack + win + !win;
 	if (__seq_after(r_maxend, rcv->maxend))
-		__tcp_raise(ce, TCP_SIDE_OFF(!sd, maxend), r_maxend, true);
+		__tcp_move(ce, TCP_SIDE_OFF(!sd, maxend), r_maxend, TCP_RAISE_SEQ);
 
 	if (s->flags & TCP_FIN) {
 		ce->flags |= s->dir ? NSB_CT_F_FIN_REPLY : NSB_CT_F_FIN_ORIG;
